@@ -1,0 +1,71 @@
+/*
+ * class.h — integration classes: static descriptors of components, pipelines
+ * and runners.
+ *
+ * A class is a static, immutable description: name, kind, type, docs, default
+ * configuration (YAML text), requirements, documented config keys, the size of
+ * its private state, init/fini, and a table of named methods. Classes are
+ * registered with lp_registry_add_class (see registry.h), built-ins and plugin
+ * classes alike. The registry borrows the descriptor: it must outlive the
+ * registry (a static object in the library or plugin).
+ */
+#ifndef LOLPOP_CLASS_H
+#define LOLPOP_CLASS_H
+
+#include <stddef.h>
+#include "value.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lp_obj lp_obj;
+
+typedef enum lp_kind { LP_KIND_COMPONENT, LP_KIND_PIPELINE, LP_KIND_RUNNER } lp_kind;
+const char *lp_kind_name(lp_kind k); /* "component", "pipeline", "runner" */
+
+/* The one method signature (as the CPython C API's): `args` is a borrowed map
+ * of named arguments (never NULL; empty when there are none). Returns a new
+ * reference to the result — a map for several results, lp_value_null() for
+ * nothing — or NULL with the last error set. */
+typedef lp_value *(*lp_method_fn)(lp_obj *self, lp_value *args);
+
+typedef struct lp_method {
+    const char *name;
+    lp_method_fn fn;
+    const char *doc; /* one line; args and result names */
+} lp_method;
+
+/* A documented configuration key. `type` is one of "string", "int", "float"
+ * (ints accepted), "bool", "list", "map", "any"; validation checks it. */
+typedef struct lp_config_key {
+    const char *name;
+    const char *type;
+    const char *doc;
+} lp_config_key;
+
+typedef struct lp_class {
+    const char *name; /* unique, case-sensitive: "XGBoostModelTrainer" */
+    lp_kind kind;
+    const char *type; /* component or pipeline type ("model_trainer", "train"); NULL for runners */
+    const char *doc;  /* a paragraph for `lolpop classes show` */
+    const char *defaults_yaml; /* default config map as YAML text, or NULL */
+    /* NULL-terminated. "config.KEY", "component.SLOT", "pipeline.SLOT";
+     * alternatives joined by '|' ("config.sql|config.sql_file"). */
+    const char *const *requirements;
+    const lp_config_key *config_keys; /* terminated by an entry with name NULL; may be NULL */
+    const lp_method *methods;         /* terminated by an entry with name NULL */
+    size_t state_size;                /* bytes of zeroed private state, see lp_obj_state */
+    int (*init)(lp_obj *self);        /* may be NULL; 0 or LP_E* with last error set */
+    void (*fini)(lp_obj *self);       /* may be NULL; releases what init acquired */
+} lp_class;
+
+/* The method of that name, or NULL. */
+const lp_method *lp_class_method(const lp_class *cls, const char *name);
+/* The documented key of that name (case-insensitive), or NULL. */
+const lp_config_key *lp_class_config_key(const lp_class *cls, const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

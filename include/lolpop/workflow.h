@@ -1,0 +1,48 @@
+/*
+ * workflow.h — validating a configuration against the registry and building
+ * the instance tree of a runner.
+ *
+ * Validation walks the tree that would be built and collects every problem
+ * (unknown or wrong-kind classes with suggestions, missing requirements — all
+ * of them —, unknown keys with the closest valid one, wrong value types). Only
+ * a clean validation builds the tree; building then runs each class's init
+ * (components first, then pipelines, then the runner). The root always has a
+ * logger, a notifier and (when that class is registered) a metadata_tracker.
+ */
+#ifndef LOLPOP_WORKFLOW_H
+#define LOLPOP_WORKFLOW_H
+
+#include "diag.h"
+#include "object.h"
+#include "registry.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum {
+    LP_WF_SKIP_VALIDATION = 1 << 0, /* missing requirements become warnings */
+    LP_WF_STRUCTURE_ONLY = 1 << 1   /* validate structure, classes, refs; not the runner's needs */
+};
+
+/* Validates `doc` for runner class `runner` (NULL: structure and classes only,
+ * no runner requirements). Returns 0, or LP_ECONFIG when diags got an error. */
+int lp_workflow_validate(const lp_registry *reg, const lp_value *doc, const char *runner,
+                         int flags, lp_diags *diags);
+
+/* Validates, then builds the tree. reg and doc are borrowed and must outlive
+ * the workflow. Returns 0 and a new workflow in *out, LP_ECONFIG (problems in
+ * diags) or the error of a failed init (last error set). */
+int lp_workflow_new(lp_workflow **out, const lp_registry *reg, const lp_value *doc,
+                    const char *runner, int flags, lp_diags *diags);
+/* Runs every fini (children before parents) and frees the tree. Accepts NULL. */
+void lp_workflow_free(lp_workflow *wf);
+
+lp_obj *lp_workflow_root(const lp_workflow *wf);
+const lp_registry *lp_workflow_registry(const lp_workflow *wf);
+const lp_value *lp_workflow_document(const lp_workflow *wf);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

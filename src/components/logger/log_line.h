@@ -1,0 +1,44 @@
+/*
+ * log_line.h — formatting shared by the built-in loggers (not public API).
+ *
+ * Both StdOutLogger and FileLogger receive the same arguments from lp_log and
+ * the dispatcher — {level: string, message: string, fields: map or null,
+ * optionally source: string} — and render the same text line; FileLogger can
+ * also render JSON. These helpers keep that format in one place.
+ */
+#ifndef LP_LOG_LINE_H
+#define LP_LOG_LINE_H
+
+#include <stdbool.h>
+
+#include "core/internal.h"
+#include "lolpop/log.h"
+#include "lolpop/object.h"
+
+/* The parsed arguments of a logger's `log` method (all borrowed from args). */
+typedef struct lp_log_args {
+    lp_log_level level;
+    const char *level_name; /* canonical "INFO" etc. (static) */
+    const char *message;    /* never NULL */
+    const lp_value *fields; /* a map, or NULL */
+    const char *source;     /* "Class path" of the emitter, or NULL */
+} lp_log_args;
+
+/* Reads args into *out. Returns 0, or LP_EINVAL with the last error set
+ * (naming `cls`) when level or message are missing or wrong. */
+int lp_log_args_parse(lp_log_args *out, const lp_value *args, const char *cls);
+
+/* Appends "YYYY-MM-DD HH:MM:SS.mmm" (local time, now). */
+void lp_log_timestamp(lp_sb *sb);
+
+/* Appends one text line without the trailing newline:
+ * "2026-11-27 16:30:01.123 INFO  [Class path] message key=value". `colour`
+ * wraps the level name in its ANSI colour. */
+void lp_log_format_text(lp_sb *sb, const lp_log_args *a, bool colour);
+
+/* Reads the level configured for a logger object ("log_level", looked up as
+ * every config key; INFO when unset). Returns 0 or LP_ECONFIG (error set,
+ * located at the value's origin) for an unknown level name. */
+int lp_log_configured_level(lp_obj *self, const char *cls, lp_log_level *out);
+
+#endif

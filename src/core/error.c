@@ -1,0 +1,179 @@
+/*
+ * error.c — the thread-local last error and the dispatcher's context chain.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define LP_CONTEXT_MAX 64
+
+typedef struct lp_error_state {
+    lp_error err;
+    char *message;
+    char *file;
+    char *context;
+    char *frames[LP_CONTEXT_MAX];
+    size_t depth;      /* frames pushed (may exceed LP_CONTEXT_MAX; extra are not kept) */
+    char *joined;      /* cache of lp_error_context() */
+    bool joined_valid;
+} lp_error_state;
+
+static _Thread_local lp_error_state tls;
+
+static void clear_fields(void)
+{
+    free(tls.message);
+    free(tls.file);
+    free(tls.context);
+    tls.message = tls.file = tls.context = NULL;
+    memset(&tls.err, 0, sizeof tls.err);
+}
+
+LP_API void lp_error_clear(void)
+{
+    clear_fields();
+}
+
+/* Static fallback so that an out-of-memory error can still be reported. */
+static void set_oom(void)
+{
+    clear_fields();
+    tls.err.code = LP_ENOMEM;
+    tls.err.message = "out of memory";
+}
+
+static int set_common(int code, const char *file, int line, int col, const char *fmt, va_list ap)
+{
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) {
+        set_oom();
+        return code;
+    }
+    char *file_copy = file ? strdup(file) : NULL;
+    const char *ctx = lp_error_context();
+    char *ctx_copy = ctx[0] ? strdup(ctx) : NULL;
+    clear_fields();
+    tls.message = msg;
+    tls.file = file_copy;
+    tls.context = ctx_copy;
+    tls.err.code = code;
+    tls.err.message = msg;
+    tls.err.file = file_copy;
+    tls.err.line = line;
+    tls.err.col = col;
+    tls.err.context = ctx_copy;
+    return code;
+}
+
+LP_API int lp_error_setv(int code, const char *fmt, va_list ap)
+{
+    return set_common(code, NULL, 0, 0, fmt, ap);
+}
+
+LP_API int lp_error_set(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_common(code, NULL, 0, 0, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+LP_API int lp_error_set_at(int code, const char *file, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_common(code, file, line, col, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+LP_API void lp_error_prefix(const char *fmt, ...)
+{
+    char *prefix = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&prefix, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    char *joined = NULL;
+    if (asprintf(&joined, "%s: %s", prefix, tls.err.message ? tls.err.message : "") >= 0) {
+        free(tls.message);
+        tls.message = joined;
+        tls.err.message = joined;
+    }
+    free(prefix);
+}
+
+LP_API const lp_error *lp_error_last(void)
+{
+    return &tls.err;
+}
+
+LP_API char *lp_error_format(void)
+{
+    lp_sb sb = {0};
+    const lp_error *e = &tls.err;
+    if (e->file) {
+        lp_sb_append(&sb, e->file);
+        if (e->line > 0)
+            lp_sb_appendf(&sb, ":%d", e->line);
+        if (e->col > 0)
+            lp_sb_appendf(&sb, ":%d", e->col);
+        lp_sb_append(&sb, ": ");
+    }
+    if (e->context) {
+        lp_sb_append(&sb, e->context);
+        lp_sb_append(&sb, ": ");
+    }
+    lp_sb_append(&sb, e->message ? e->message : "unknown error");
+    return lp_sb_take(&sb);
+}
+
+LP_API void lp_error_context_push(const char *frame)
+{
+    if (tls.depth < LP_CONTEXT_MAX)
+        tls.frames[tls.depth] = strdup(frame ? frame : "?");
+    tls.depth++;
+    tls.joined_valid = false;
+}
+
+LP_API void lp_error_context_pop(void)
+{
+    if (tls.depth == 0)
+        return;
+    tls.depth--;
+    if (tls.depth < LP_CONTEXT_MAX) {
+        free(tls.frames[tls.depth]);
+        tls.frames[tls.depth] = NULL;
+    }
+    tls.joined_valid = false;
+    if (tls.depth == 0) { /* release the cache when the outermost call ends */
+        free(tls.joined);
+        tls.joined = NULL;
+    }
+}
+
+LP_API const char *lp_error_context(void)
+{
+    if (tls.depth == 0)
+        return "";
+    if (!tls.joined_valid) {
+        lp_sb sb = {0};
+        size_t kept = tls.depth < LP_CONTEXT_MAX ? tls.depth : LP_CONTEXT_MAX;
+        for (size_t i = 0; i < kept; i++) {
+            if (i)
+                lp_sb_append(&sb, " → ");
+            lp_sb_append(&sb, tls.frames[i] ? tls.frames[i] : "?");
+        }
+        if (kept < tls.depth)
+            lp_sb_append(&sb, " → …");
+        free(tls.joined);
+        tls.joined = lp_sb_take(&sb);
+        tls.joined_valid = true;
+    }
+    return tls.joined;
+}

@@ -1,0 +1,47 @@
+/*
+ * internal.h — helpers shared inside liblolpop; not installed, not public API.
+ */
+#ifndef LP_INTERNAL_H
+#define LP_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lolpop/error.h"
+#include "lolpop/value.h"
+
+/* Public symbols of liblolpop (everything else is hidden by -fvisibility). */
+#define LP_API __attribute__((visibility("default")))
+
+/* A growable, always NUL-terminated string buffer. Zero-initialise, then
+ * append; lp_sb_take hands the string to the caller (never NULL, "" if empty
+ * and then the buffer is reset). On OOM appends are dropped and `oom` is set. */
+typedef struct lp_sb {
+    char *buf;
+    size_t len, cap;
+    bool oom;
+} lp_sb;
+void lp_sb_append(lp_sb *sb, const char *s);
+void lp_sb_appendn(lp_sb *sb, const char *s, size_t n);
+void lp_sb_appendf(lp_sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lp_sb_vappendf(lp_sb *sb, const char *fmt, va_list ap);
+void lp_sb_putc(lp_sb *sb, char c);
+char *lp_sb_take(lp_sb *sb);
+void lp_sb_free(lp_sb *sb);
+
+/* strdup/asprintf that record LP_ENOMEM on failure and return NULL. */
+char *lp_strdup(const char *s);
+char *lp_strndup(const char *s, size_t n);
+char *lp_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Levenshtein distance ignoring ASCII case (used for "did you mean"). */
+size_t lp_edit_distance(const char *a, const char *b);
+/* The closest candidate to `word` among `n` candidates, or NULL when none is
+ * close enough to be a plausible typo (distance <= max(2, len/3)). Borrowed. */
+const char *lp_suggest(const char *word, const char *const *candidates, size_t n);
+
+/* ASCII case-insensitive comparison helpers. */
+bool lp_streq_nocase(const char *a, const char *b);
+
+#endif

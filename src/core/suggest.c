@@ -1,0 +1,169 @@
+/*
+ * suggest.c — string helpers shared by the core: the growable buffer,
+ * allocation wrappers that record errors, and "did you mean" suggestions.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static bool sb_reserve(lp_sb *sb, size_t extra)
+{
+    if (sb->oom)
+        return false;
+    size_t need = sb->len + extra + 1;
+    if (need <= sb->cap)
+        return true;
+    size_t cap = sb->cap ? sb->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    char *buf = realloc(sb->buf, cap);
+    if (!buf) {
+        sb->oom = true;
+        return false;
+    }
+    sb->buf = buf;
+    sb->cap = cap;
+    return true;
+}
+
+void lp_sb_appendn(lp_sb *sb, const char *s, size_t n)
+{
+    if (!sb_reserve(sb, n))
+        return;
+    memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+}
+
+void lp_sb_append(lp_sb *sb, const char *s)
+{
+    lp_sb_appendn(sb, s, strlen(s));
+}
+
+void lp_sb_putc(lp_sb *sb, char c)
+{
+    lp_sb_appendn(sb, &c, 1);
+}
+
+void lp_sb_vappendf(lp_sb *sb, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0 || !sb_reserve(sb, (size_t)n))
+        return;
+    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+    sb->len += (size_t)n;
+}
+
+void lp_sb_appendf(lp_sb *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    lp_sb_vappendf(sb, fmt, ap);
+    va_end(ap);
+}
+
+char *lp_sb_take(lp_sb *sb)
+{
+    char *s = sb->buf;
+    if (!s || sb->oom) {
+        free(s);
+        s = strdup("");
+    }
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
+    sb->oom = false;
+    return s;
+}
+
+void lp_sb_free(lp_sb *sb)
+{
+    free(sb->buf);
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
+    sb->oom = false;
+}
+
+char *lp_strdup(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (!d)
+        lp_error_set(LP_ENOMEM, "out of memory");
+    return d;
+}
+
+char *lp_strndup(const char *s, size_t n)
+{
+    char *d = strndup(s, n);
+    if (!d)
+        lp_error_set(LP_ENOMEM, "out of memory");
+    return d;
+}
+
+char *lp_asprintf(const char *fmt, ...)
+{
+    char *s = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        lp_error_set(LP_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return s;
+}
+
+bool lp_streq_nocase(const char *a, const char *b)
+{
+    return strcasecmp(a, b) == 0;
+}
+
+size_t lp_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 256 || lb > 256) /* names are short; keep this bounded */
+        return la > lb ? la : lb;
+    size_t row[257];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+            size_t best = diag + (same ? 0 : 1);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *lp_suggest(const char *word, const char *const *candidates, size_t n)
+{
+    size_t len = strlen(word);
+    size_t limit = len / 3 > 2 ? len / 3 : 2;
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        if (!candidates[i])
+            continue;
+        size_t d = lp_edit_distance(word, candidates[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    return best_d <= limit ? best : NULL;
+}
