@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "components_internal.h"
+#include "components/components_internal.h"
 #include "log_line.h"
 #include "lolpop/error.h"
 

@@ -1,0 +1,66 @@
+# Entry points for people and CI. Each target installs what it needs from
+# Debian's archive (with sudo when not root), so that a fresh Debian 12 machine
+# with only git, make and sudo can run it.
+#   make quickstart   build and run the quickstart workflow
+#   make test         build and run the whole test suite
+#   make test-asan    the same suite under AddressSanitizer + UBSan
+#   make fuzz-smoke   build the libFuzzer targets with clang and run each briefly
+#   make install      meson install (to /usr/local by default)
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+DEPS := build-essential pkg-config meson ninja-build \
+        libfyaml-dev libjansson-dev libcriterion-dev
+FUZZ_DEPS := clang libclang-rt-14-dev
+
+.PHONY: deps fuzz-deps build quickstart test test-asan fuzz-smoke install clean
+
+deps:
+	@if ! dpkg -s $(DEPS) >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEPS); \
+	fi
+
+fuzz-deps: deps
+	@if ! dpkg -s $(FUZZ_DEPS) >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(FUZZ_DEPS); \
+	fi
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+quickstart: build
+	./$(BUILD)/src/cli/lolpop run workflow HelloRunner -c examples/plugins/hello/hello.yaml
+
+test: build
+	meson test -C $(BUILD) --print-errorlogs --num-processes 2; \
+	  rc=$$?; scripts/test-summary $(BUILD); exit $$rc
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+test-asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 3; \
+	  rc=$$?; scripts/test-summary $(ASAN_BUILD); exit $$rc
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dtests=false
+
+fuzz-smoke: fuzz-deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+	scripts/fuzz-smoke $(FUZZ_BUILD) $${FUZZ_SECONDS:-30}
+
+install: build
+	$(SUDO) meson install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,48 @@
+/*
+ * builtin.c — the built-in plugin: every class shipped in liblolpop.
+ *
+ * Built-ins enter the registry through exactly the entry point a plugin uses
+ * (lp_registry_add_plugin with this descriptor), so there is one way in. Each
+ * layer keeps one table; pipelines and runners add theirs when they arrive.
+ */
+#include <stddef.h>
+
+#include "components/components_internal.h"
+#include "lp_build_config.h"
+#include "lolpop/plugin.h"
+#include "lolpop/registry.h"
+
+const char *const lp_no_requirements[] = {NULL};
+
+/* Components, grouped by type. */
+static const lp_class *const component_classes[] = {
+    &lp_stdout_logger_class,
+    &lp_file_logger_class,
+    &lp_stdout_notifier_class,
+    NULL,
+};
+
+/* Every layer's table, lowest first (components before the pipelines and
+ * runners that use them). */
+static const lp_class *const *const builtin_layers[] = {
+    component_classes,
+    NULL,
+};
+
+static int builtin_init(lp_registry *reg)
+{
+    for (size_t l = 0; builtin_layers[l]; l++)
+        for (size_t i = 0; builtin_layers[l][i]; i++) {
+            int rc = lp_registry_add_class(reg, builtin_layers[l][i]);
+            if (rc != 0)
+                return rc;
+        }
+    return 0;
+}
+
+LP_API const lp_plugin lp_builtin_plugin = {
+    LP_ABI_VERSION,
+    "builtin",
+    LP_VERSION,
+    builtin_init,
+};

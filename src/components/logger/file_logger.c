@@ -1,0 +1,226 @@
+/*
+ * file_logger.c — FileLogger: log lines appended to a file, as text or JSON.
+ *
+ * The file is opened once in init (append mode, so several runs share one
+ * log) and closed in fini. Every line is flushed so that a crash loses
+ * nothing already logged. JSON lines are built with jansson so that any
+ * message or field value is escaped correctly.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "components/components_internal.h"
+#include "log_line.h"
+#include "lolpop/error.h"
+
+typedef struct file_logger {
+    FILE *fp;
+    lp_log_level level;
+    bool json;
+} file_logger;
+
+/* The value's location, when it came from a file (for located errors). */
+static void value_location(const lp_value *v, const char **file, int *line, int *col)
+{
+    const lp_origin *o = lp_value_origin(v);
+    bool known = o && o->kind == LP_ORIGIN_FILE;
+    *file = known ? o->source : NULL;
+    *line = known ? o->line : 0;
+    *col = known ? o->col : 0;
+}
+
+static int read_format(lp_obj *self, bool *json)
+{
+    lp_value *v = lp_obj_config(self, "log_format");
+    const char *fmt = lp_value_as_string(v);
+    int rc = 0;
+    *json = false;
+    if (fmt && lp_streq_nocase(fmt, "json")) {
+        *json = true;
+    } else if (v && !(fmt && lp_streq_nocase(fmt, "text"))) {
+        const char *file;
+        int line, col;
+        value_location(v, &file, &line, &col);
+        char *text = lp_value_to_string(v);
+        rc = lp_error_set_at(LP_ECONFIG, file, line, col,
+                             "FileLogger (%s): log_format %s is not one of text, json",
+                             lp_obj_path(self), text ? text : "?");
+        free(text);
+    }
+    lp_value_unref(v);
+    return rc;
+}
+
+static int open_log_file(lp_obj *self, FILE **out)
+{
+    lp_value *v = lp_obj_config(self, "log_filename");
+    const char *path = lp_value_as_string(v);
+    const char *file;
+    int line, col;
+    value_location(v, &file, &line, &col);
+    int rc = 0;
+    if (!path || !*path) {
+        rc = lp_error_set_at(LP_ECONFIG, file, line, col,
+                             "FileLogger (%s): config log_filename (a file path) is required",
+                             lp_obj_path(self));
+    } else if (!(*out = fopen(path, "a"))) {
+        int err = errno;
+        rc = lp_error_set_at(LP_EIO, file, line, col,
+                             "FileLogger (%s): cannot open log file '%s' for appending: %s",
+                             lp_obj_path(self), path, strerror(err));
+    }
+    lp_value_unref(v);
+    return rc;
+}
+
+static int file_logger_init(lp_obj *self)
+{
+    file_logger *st = lp_obj_state(self);
+    int rc = lp_log_configured_level(self, "FileLogger", &st->level);
+    if (rc == 0)
+        rc = read_format(self, &st->json);
+    if (rc == 0)
+        rc = open_log_file(self, &st->fp);
+    return rc;
+}
+
+static void file_logger_fini(lp_obj *self)
+{
+    file_logger *st = lp_obj_state(self);
+    if (st->fp)
+        fclose(st->fp);
+    st->fp = NULL;
+}
+
+/* New jansson value for v; never NULL (unrepresentable values become null). */
+static json_t *to_json(const lp_value *v)
+{
+    json_t *j = NULL;
+    switch (lp_value_type(v)) {
+    case LP_NULL:
+        break;
+    case LP_BOOL:
+        j = json_boolean(lp_value_as_bool(v));
+        break;
+    case LP_INT:
+        j = json_integer((json_int_t)lp_value_as_int(v));
+        break;
+    case LP_FLOAT: {
+        double d = lp_value_as_float(v);
+        j = isfinite(d) ? json_real(d) : NULL; /* JSON has no NaN or infinity */
+        break;
+    }
+    case LP_STRING:
+        j = json_stringn(lp_value_as_string(v), lp_value_string_len(v));
+        break;
+    case LP_LIST:
+        j = json_array();
+        for (size_t i = 0; j && i < lp_list_len(v); i++)
+            json_array_append_new(j, to_json(lp_list_get(v, i)));
+        break;
+    case LP_MAP:
+        j = json_object();
+        for (size_t i = 0; j && i < lp_map_len(v); i++)
+            json_object_set_new(j, lp_map_key(v, i), to_json(lp_map_value(v, i)));
+        break;
+    case LP_HANDLE: {
+        char *text = lp_value_to_string(v);
+        j = json_string(text ? text : "<handle>");
+        free(text);
+        break;
+    }
+    }
+    return j ? j : json_null();
+}
+
+/* The JSON line {"ts", "level", "message", "fields"[, "source"]} (new string). */
+static char *format_json(const lp_log_args *a)
+{
+    lp_sb ts = {0};
+    lp_log_timestamp(&ts);
+    json_t *obj = json_object();
+    json_object_set_new(obj, "ts", json_string(ts.buf ? ts.buf : ""));
+    json_object_set_new(obj, "level", json_string(a->level_name));
+    json_t *msg = json_string(a->message);
+    json_object_set_new(obj, "message", msg ? msg : json_string("<invalid UTF-8>"));
+    if (a->source)
+        json_object_set_new(obj, "source", json_string(a->source));
+    json_object_set_new(obj, "fields", a->fields ? to_json(a->fields) : json_object());
+    char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(obj);
+    lp_sb_free(&ts);
+    return line;
+}
+
+/* log(level, message, fields) → null. Appends one line when level passes. */
+static lp_value *file_logger_log(lp_obj *self, lp_value *args)
+{
+    file_logger *st = lp_obj_state(self);
+    lp_log_args a;
+    if (lp_log_args_parse(&a, args, "FileLogger") != 0)
+        return NULL;
+    if (a.level < st->level || !st->fp)
+        return lp_value_null();
+    char *line = NULL;
+    lp_sb sb = {0};
+    if (st->json) {
+        line = format_json(&a);
+    } else {
+        lp_log_format_text(&sb, &a, false);
+        line = sb.oom ? NULL : sb.buf;
+    }
+    if (!line) {
+        lp_sb_free(&sb);
+        lp_error_set(LP_ENOMEM, "FileLogger.log: out of memory");
+        return NULL;
+    }
+    int bad = fprintf(st->fp, "%s\n", line) < 0 || fflush(st->fp) != 0;
+    if (st->json)
+        free(line);
+    lp_sb_free(&sb);
+    if (bad) {
+        lp_error_set(LP_EIO, "FileLogger.log: cannot write to the log file: %s", strerror(errno));
+        return NULL;
+    }
+    return lp_value_null();
+}
+
+static const lp_method file_logger_methods[] = {
+    {"log", file_logger_log,
+     "log(level, message, fields) -> null: appends one line when level passes log_level"},
+    {NULL, NULL, NULL},
+};
+
+static const lp_config_key file_logger_keys[] = {
+    {"log_filename", "string", "path of the log file, opened for appending (required)"},
+    {"log_format", "string",
+     "text (the StdOutLogger line format) or json (one object per line: ts, level, message, "
+     "fields)"},
+    {"log_level", "string",
+     "lowest level written: TRACE, DEBUG, INFO, WARN or ERROR (default INFO; inherited when "
+     "not set here)"},
+    {NULL, NULL, NULL},
+};
+
+static const char *const file_logger_requirements[] = {"config.log_filename", NULL};
+
+const lp_class lp_file_logger_class = {
+    .name = "FileLogger",
+    .kind = LP_KIND_COMPONENT,
+    .type = "logger",
+    .doc = "Appends log lines to the file log_filename, as text (the StdOutLogger format) or as "
+           "JSON lines ({\"ts\", \"level\", \"message\", \"fields\"}) for log collectors. The file "
+           "is opened when the workflow starts and every line is flushed.",
+    .defaults_yaml = "log_format: text\n",
+    .requirements = file_logger_requirements,
+    .config_keys = file_logger_keys,
+    .methods = file_logger_methods,
+    .state_size = sizeof(file_logger),
+    .init = file_logger_init,
+    .fini = file_logger_fini,
+};
