@@ -35,7 +35,8 @@ int lp_workflow_validate(const lp_registry *reg, const lp_value *doc, const char
  * diags) or the error of a failed init (last error set). */
 int lp_workflow_new(lp_workflow **out, const lp_registry *reg, const lp_value *doc,
                     const char *runner, int flags, lp_diags *diags);
-/* Runs every fini (children before parents) and frees the tree. Accepts NULL. */
+/* Runs every fini in the reverse order of init (a parent before the children it
+ * may still use) and frees the tree. Accepts NULL. */
 void lp_workflow_free(lp_workflow *wf);
 
 lp_obj *lp_workflow_root(const lp_workflow *wf);

@@ -34,8 +34,7 @@ static int builtin_init(lp_registry *reg)
     for (size_t l = 0; builtin_layers[l]; l++)
         for (size_t i = 0; builtin_layers[l][i]; i++) {
             int rc = lp_registry_add_class(reg, builtin_layers[l][i]);
-            if (rc != 0)
-                return rc;
+            if (rc != 0) return rc;
         }
     return 0;
 }

@@ -24,11 +24,9 @@ LP_API const char *lp_kind_name(lp_kind k)
 /* Borrowed method of that exact (case-sensitive) name, or NULL. */
 LP_API const lp_method *lp_class_method(const lp_class *cls, const char *name)
 {
-    if (!cls || !cls->methods || !name)
-        return NULL;
+    if (!cls || !cls->methods || !name) return NULL;
     for (const lp_method *m = cls->methods; m->name; m++)
-        if (strcmp(m->name, name) == 0)
-            return m;
+        if (strcmp(m->name, name) == 0) return m;
     return NULL;
 }
 
@@ -36,10 +34,8 @@ LP_API const lp_method *lp_class_method(const lp_class *cls, const char *name)
  * case-insensitive everywhere, SPEC §3), or NULL. */
 LP_API const lp_config_key *lp_class_config_key(const lp_class *cls, const char *name)
 {
-    if (!cls || !cls->config_keys || !name)
-        return NULL;
+    if (!cls || !cls->config_keys || !name) return NULL;
     for (const lp_config_key *k = cls->config_keys; k->name; k++)
-        if (lp_streq_nocase(k->name, name))
-            return k;
+        if (lp_streq_nocase(k->name, name)) return k;
     return NULL;
 }

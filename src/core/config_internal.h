@@ -24,6 +24,11 @@
 int lp_yaml_parse_value(lp_value **out, const char *text, size_t len, const lp_origin *origin,
                         lp_diags *diags);
 
+/* Records the first error diagnostic at index >= first as the thread's last
+ * error (location, section, message) and returns `code` (LP_ENOMEM is
+ * returned untouched: its last error is already set). */
+int lp_config_set_last_error(const lp_diags *d, size_t first, int code);
+
 /* Appends one path segment to a dotted section path ("a" + "b" -> "a.b"). */
 void lp_config_path_push(lp_sb *path, const char *segment);
 /* Truncates `path` back to `len` bytes (undoes lp_config_path_push). */

@@ -1,1 +1,217 @@
-/* placeholder: being written */
+/*
+ * log.c — logging and notifying through the visible logger and notifier.
+ *
+ * Levels are resolved once when the tree is built: each logger object keeps
+ * its configured log_level and every object caches its visible logger and
+ * that logger's level, so lp_log_enabled is two loads and a compare.
+ * Logging must never disturb the caller's last error (it often runs while an
+ * error is being reported), so lp_log and lp_notify save and restore it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "object_internal.h"
+
+static const char *const level_names[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR"};
+
+LP_API const char *lp_log_level_name(lp_log_level level)
+{
+    if ((int)level < 0 || (int)level > LP_LOG_ERROR) return "UNKNOWN";
+    return level_names[level];
+}
+
+LP_API int lp_log_level_parse(const char *name, lp_log_level *out)
+{
+    if (name) {
+        for (int i = 0; i <= LP_LOG_ERROR; i++)
+            if (lp_streq_nocase(name, level_names[i])) {
+                if (out) *out = (lp_log_level)i;
+                return 0;
+            }
+        if (lp_streq_nocase(name, "WARNING")) {
+            if (out) *out = LP_LOG_WARN;
+            return 0;
+        }
+    }
+    return lp_error_set(LP_EINVAL,
+                        "unknown log level '%s' (expected TRACE, DEBUG, INFO, WARN or ERROR)",
+                        name ? name : "(null)");
+}
+
+static bool is_type(const lp_obj *o, const char *type)
+{
+    return o && o->cls && o->cls->type && strcmp(o->cls->type, type) == 0;
+}
+
+/* log_level looked up from obj (own config, defaults, parents, env); INFO
+ * when unset or invalid (validation reports invalid names with their place). */
+static lp_log_level configured_level(const lp_obj *obj)
+{
+    lp_value *v = lp_obj_config(obj, "log_level");
+    lp_log_level lvl = LP_LOG_INFO;
+    if (lp_value_type(v) == LP_STRING) {
+        if (lp_log_level_parse(lp_value_as_string(v), &lvl) != 0) lvl = LP_LOG_INFO;
+        lp_error_clear();
+    }
+    lp_value_unref(v);
+    return lvl;
+}
+
+static void cache_loggers(lp_obj *o)
+{
+    if (is_type(o, "logger")) o->own_level = configured_level(o);
+    for (size_t i = 0; i < o->n_children; i++)
+        cache_loggers(o->children[i]);
+}
+
+static void cache_objects(lp_obj *o)
+{
+    lp_obj *logger = lp_obj_component(o, "logger");
+    o->logger = is_type(logger, "logger") ? logger : NULL;
+    o->log_level = o->logger ? o->logger->own_level : configured_level(o);
+    for (size_t i = 0; i < o->n_children; i++)
+        cache_objects(o->children[i]);
+}
+
+void lp_log_cache_levels(lp_workflow *wf)
+{
+    if (!wf || !wf->root) return;
+    cache_loggers(wf->root);
+    cache_objects(wf->root);
+}
+
+LP_API bool lp_log_enabled(const lp_obj *obj, lp_log_level level)
+{
+    lp_log_level threshold = obj ? obj->log_level : LP_LOG_INFO;
+    return level >= threshold;
+}
+
+/* A copy of the last error, to put back after a logger or notifier call. */
+typedef struct saved_error {
+    int code;
+    char *message, *file, *context;
+    int line, col;
+} saved_error;
+
+static void error_save(saved_error *s)
+{
+    const lp_error *e = lp_error_last();
+    memset(s, 0, sizeof *s);
+    s->code = e->code;
+    if (!s->code) return;
+    s->message = e->message ? strdup(e->message) : NULL;
+    s->file = e->file ? strdup(e->file) : NULL;
+    s->context = e->context ? strdup(e->context) : NULL;
+    s->line = e->line;
+    s->col = e->col;
+}
+
+/* Restores the saved error, context included: the current chain is a prefix
+ * of the saved one whenever the error was set in this call or a deeper one,
+ * so the remainder is pushed as one frame while the error is re-set. */
+static void error_restore(saved_error *s)
+{
+    if (!s->code) {
+        lp_error_clear();
+        return;
+    }
+    const char *cur = lp_error_context();
+    const char *ctx = s->context ? s->context : "";
+    size_t n = strlen(cur);
+    const char *rest = NULL;
+    if (strcmp(ctx, cur) == 0)
+        rest = "";
+    else if (n == 0)
+        rest = ctx;
+    else if (strncmp(ctx, cur, n) == 0 && strncmp(ctx + n, " → ", strlen(" → ")) == 0)
+        rest = ctx + n + strlen(" → ");
+    const char *msg = s->message ? s->message : "";
+    if (rest && rest[0]) {
+        lp_error_context_push(rest);
+        lp_error_set_at(s->code, s->file, s->line, s->col, "%s", msg);
+        lp_error_context_pop();
+    } else if (rest) {
+        lp_error_set_at(s->code, s->file, s->line, s->col, "%s", msg);
+    } else { /* unrelated chain: keep the old chain in the message */
+        lp_error_set_at(s->code, s->file, s->line, s->col, "%s: %s", ctx, msg);
+    }
+    free(s->message);
+    free(s->file);
+    free(s->context);
+}
+
+static void to_stderr(lp_log_level level, const char *msg)
+{
+    /* The fallback when no logger exists (a partial tree, or none configured). */
+    fprintf(stderr, "%s %s\n", lp_log_level_name(level), msg);
+}
+
+__attribute__((format(printf, 3, 0))) static void vlog(const lp_obj *obj, lp_log_level level,
+                                                       const char *fmt, va_list ap)
+{
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) return;
+    lp_obj *logger = obj ? obj->logger : NULL;
+    if (!logger || !logger->initialised) {
+        to_stderr(level, msg);
+        free(msg);
+        return;
+    }
+    saved_error saved;
+    error_save(&saved);
+    lp_value *args = lp_value_map();
+    lp_map_set(args, "level", lp_value_string(lp_log_level_name(level)));
+    lp_map_set(args, "message", lp_value_string(msg));
+    lp_map_set(args, "fields", lp_value_null());
+    lp_value *r = args ? lp_call_direct(logger, "log", args) : NULL;
+    lp_value_unref(args);
+    if (!r) to_stderr(level, msg);
+    lp_value_unref(r);
+    error_restore(&saved);
+    free(msg);
+}
+
+LP_API void lp_log(const lp_obj *obj, lp_log_level level, const char *fmt, ...)
+{
+    if (!lp_log_enabled(obj, level)) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(obj, level, fmt, ap);
+    va_end(ap);
+}
+
+/* Set while a notification is being sent: a notifier that fails must not
+ * trigger another notification (the dispatcher notifies on failures). */
+static _Thread_local bool notifying;
+
+LP_API void lp_notify(const lp_obj *obj, lp_log_level level, const char *fmt, ...)
+{
+    char *msg = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&msg, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    lp_obj *notifier = obj ? lp_obj_component(obj, "notifier") : NULL;
+    if (!is_type(notifier, "notifier") || !notifier->initialised || notifying) {
+        to_stderr(level, msg);
+        free(msg);
+        return;
+    }
+    saved_error saved;
+    error_save(&saved);
+    notifying = true;
+    lp_value *args = lp_value_map();
+    lp_map_set(args, "message", lp_value_string(msg));
+    lp_map_set(args, "level", lp_value_string(lp_log_level_name(level)));
+    lp_value *r = args ? lp_call_direct(notifier, "notify", args) : NULL;
+    lp_value_unref(args);
+    notifying = false;
+    if (!r) to_stderr(level, msg);
+    lp_value_unref(r);
+    error_restore(&saved);
+    free(msg);
+}

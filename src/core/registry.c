@@ -19,28 +19,24 @@
 
 /* Source recorded for types and classes registered outside any plugin. */
 #define SOURCE_BUILTIN_TYPES "builtin"
-#define SOURCE_DIRECT "application"
+#define SOURCE_DIRECT        "application"
 
 /* ---- small helpers ------------------------------------------------------ */
 
 static bool is_identifier(const char *s)
 {
-    if (!s || !(isalpha((unsigned char)*s) || *s == '_'))
-        return false;
+    if (!s || !(isalpha((unsigned char)*s) || *s == '_')) return false;
     for (s++; *s; s++)
-        if (!(isalnum((unsigned char)*s) || *s == '_'))
-            return false;
+        if (!(isalnum((unsigned char)*s) || *s == '_')) return false;
     return true;
 }
 
 /* A word typed after `lolpop extension`: a letter, then letters, digits, '-', '_'. */
 static bool is_command_word(const char *s)
 {
-    if (!s || !isalpha((unsigned char)*s))
-        return false;
+    if (!s || !isalpha((unsigned char)*s)) return false;
     for (s++; *s; s++)
-        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-'))
-            return false;
+        if (!(isalnum((unsigned char)*s) || *s == '_' || *s == '-')) return false;
     return true;
 }
 
@@ -57,12 +53,10 @@ __attribute__((format(printf, 3, 4))) static int reg_fail(lp_registry *reg, int 
     va_list ap;
     va_start(ap, fmt);
     lp_sb sb = {0};
-    if (reg->loading)
-        lp_sb_appendf(&sb, "plugin %s: ", reg->loading);
+    if (reg->loading) lp_sb_appendf(&sb, "plugin %s: ", reg->loading);
     lp_sb_vappendf(&sb, fmt, ap);
     va_end(ap);
-    if (reg->loading)
-        reg->failed++;
+    if (reg->loading) reg->failed++;
     if (sb.oom) {
         lp_sb_free(&sb);
         return lp_error_set(LP_ENOMEM, "out of memory");
@@ -78,8 +72,7 @@ static int list_push(lp_reg_list *l, const void *desc, const char *source)
     if (l->len == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 32;
         lp_reg_item *items = realloc(l->items, cap * sizeof *items);
-        if (!items)
-            return lp_error_set(LP_ENOMEM, "out of memory");
+        if (!items) return lp_error_set(LP_ENOMEM, "out of memory");
         l->items = items;
         l->cap = cap;
     }
@@ -91,17 +84,24 @@ static int list_push(lp_reg_list *l, const void *desc, const char *source)
 static const lp_reg_item *list_find(const lp_reg_list *l, const char *name,
                                     const char *(*name_of)(const void *))
 {
-    if (!name)
-        return NULL;
+    if (!name) return NULL;
     for (size_t i = 0; i < l->len; i++)
-        if (strcmp(name_of(l->items[i].desc), name) == 0)
-            return &l->items[i];
+        if (strcmp(name_of(l->items[i].desc), name) == 0) return &l->items[i];
     return NULL;
 }
 
-static const char *type_name_of(const void *d) { return ((const lp_type *)d)->name; }
-static const char *class_name_of(const void *d) { return ((const lp_class *)d)->name; }
-static const char *command_name_of(const void *d) { return ((const lp_command *)d)->name; }
+static const char *type_name_of(const void *d)
+{
+    return ((const lp_type *)d)->name;
+}
+static const char *class_name_of(const void *d)
+{
+    return ((const lp_class *)d)->name;
+}
+static const char *command_name_of(const void *d)
+{
+    return ((const lp_command *)d)->name;
+}
 
 /* ---- life cycle --------------------------------------------------------- */
 
@@ -124,8 +124,7 @@ LP_API lp_registry *lp_registry_new(void)
 
 LP_API void lp_registry_free(lp_registry *reg)
 {
-    if (!reg)
-        return;
+    if (!reg) return;
     free(reg->types.items);
     free(reg->classes.items);
     free(reg->commands.items);
@@ -146,22 +145,19 @@ int lp_registry_plugin_begin(lp_registry *reg, const char *source, lp_reg_mark *
     if (reg->n_sources == reg->cap_sources) {
         size_t cap = reg->cap_sources ? reg->cap_sources * 2 : 8;
         char **s = realloc(reg->sources, cap * sizeof *s);
-        if (!s)
-            return lp_error_set(LP_ENOMEM, "out of memory");
+        if (!s) return lp_error_set(LP_ENOMEM, "out of memory");
         reg->sources = s;
         reg->cap_sources = cap;
     }
     char *copy = lp_strdup(source ? source : SOURCE_DIRECT);
-    if (!copy)
-        return LP_ENOMEM;
+    if (!copy) return LP_ENOMEM;
     reg->sources[reg->n_sources++] = copy;
     reg->loading = copy;
     return 0;
 }
 
-size_t lp_registry_plugin_end(lp_registry *reg, const lp_reg_mark *mark, bool rollback)
+void lp_registry_plugin_end(lp_registry *reg, const lp_reg_mark *mark, bool rollback)
 {
-    size_t refused = reg->failed - mark->failed;
     if (rollback) {
         reg->types.len = mark->n_types;
         reg->classes.len = mark->n_classes;
@@ -169,7 +165,6 @@ size_t lp_registry_plugin_end(lp_registry *reg, const lp_reg_mark *mark, bool ro
     }
     reg->failed = mark->failed;
     reg->loading = mark->prev_loading;
-    return refused;
 }
 
 /* ---- types -------------------------------------------------------------- */
@@ -184,8 +179,7 @@ LP_API int lp_registry_add_type(lp_registry *reg, const lp_type *type)
     if (type->kind != LP_KIND_COMPONENT && type->kind != LP_KIND_PIPELINE)
         return reg_fail(reg, LP_EINVAL, "type '%s' must be of kind component or pipeline",
                         type->name);
-    if (!type->methods)
-        return reg_fail(reg, LP_EINVAL, "type '%s' has no method list", type->name);
+    if (!type->methods) return reg_fail(reg, LP_EINVAL, "type '%s' has no method list", type->name);
     for (const char *const *m = type->methods; *m; m++)
         if (!is_identifier(*m))
             return reg_fail(reg, LP_EINVAL, "type '%s' lists method '%s', not a valid identifier",
@@ -203,16 +197,13 @@ LP_API int lp_registry_add_type(lp_registry *reg, const lp_type *type)
  * ALT ('|' ALT)*, ALT = ("config" | "component" | "pipeline") "." IDENT. */
 static const char *requirement_problem(const char *req)
 {
-    if (!req || !*req)
-        return "it is empty";
+    if (!req || !*req) return "it is empty";
     const char *p = req;
     for (;;) {
         size_t n = strcspn(p, "|");
         const char *dot = memchr(p, '.', n);
-        if (n == 0)
-            return "it has an empty alternative around '|'";
-        if (!dot)
-            return "expected 'config.KEY', 'component.SLOT' or 'pipeline.SLOT'";
+        if (n == 0) return "it has an empty alternative around '|'";
+        if (!dot) return "expected 'config.KEY', 'component.SLOT' or 'pipeline.SLOT'";
         size_t plen = (size_t)(dot - p);
         if (!((plen == 6 && strncmp(p, "config", 6) == 0) ||
               (plen == 9 && strncmp(p, "component", 9) == 0) ||
@@ -225,8 +216,7 @@ static const char *requirement_problem(const char *req)
         for (size_t i = 1; i < nlen; i++)
             if (!(isalnum((unsigned char)name[i]) || name[i] == '_'))
                 return "the name after the '.' must be an identifier";
-        if (!p[n])
-            return NULL;
+        if (!p[n]) return NULL;
         p += n + 1;
     }
 }
@@ -235,16 +225,14 @@ static bool config_type_known(const char *t)
 {
     static const char *const known[] = {"string", "int", "float", "bool", "list", "map", "any"};
     for (size_t i = 0; t && i < sizeof known / sizeof *known; i++)
-        if (strcmp(t, known[i]) == 0)
-            return true;
+        if (strcmp(t, known[i]) == 0) return true;
     return false;
 }
 
 /* Methods: present, named, callable, no name twice. */
 static int check_methods(lp_registry *reg, const lp_class *cls)
 {
-    if (!cls->methods)
-        return reg_fail(reg, LP_EINVAL, "class '%s' has no method table", cls->name);
+    if (!cls->methods) return reg_fail(reg, LP_EINVAL, "class '%s' has no method table", cls->name);
     for (const lp_method *m = cls->methods; m->name; m++) {
         if (!is_identifier(m->name))
             return reg_fail(reg, LP_EINVAL, "class '%s' has a method named '%s', not an identifier",
@@ -279,8 +267,8 @@ static int check_contract(lp_registry *reg, const lp_class *cls)
         return reg_fail(reg, LP_EINVAL, "class '%s' has an unknown kind (%d)", cls->name,
                         (int)cls->kind);
     if (!cls->type)
-        return reg_fail(reg, LP_EINVAL, "%s class '%s' must declare its type", lp_kind_name(cls->kind),
-                        cls->name);
+        return reg_fail(reg, LP_EINVAL, "%s class '%s' must declare its type",
+                        lp_kind_name(cls->kind), cls->name);
     const lp_type *type = lp_registry_find_type(reg, cls->type);
     if (!type)
         return reg_fail(reg, LP_EINVAL, "class '%s' claims type '%s', which is not registered",
@@ -290,8 +278,7 @@ static int check_contract(lp_registry *reg, const lp_class *cls)
                         lp_kind_name(cls->kind), cls->name, type->name, lp_kind_name(type->kind));
     lp_sb missing = {0};
     for (const char *const *m = type->methods; *m; m++)
-        if (!lp_class_method(cls, *m))
-            lp_sb_appendf(&missing, "%s%s", missing.len ? ", " : "", *m);
+        if (!lp_class_method(cls, *m)) lp_sb_appendf(&missing, "%s%s", missing.len ? ", " : "", *m);
     int rc = 0;
     if (missing.len)
         rc = reg_fail(reg, LP_EINVAL, "class '%s' claims type '%s' but lacks method(s): %s",
@@ -322,11 +309,9 @@ static int check_requirements_and_keys(lp_registry *reg, const lp_class *cls)
  * the class: a broken default is the plugin author's bug, not the user's. */
 static int check_defaults(lp_registry *reg, const lp_class *cls)
 {
-    if (!cls->defaults_yaml)
-        return 0;
+    if (!cls->defaults_yaml) return 0;
     char *source = lp_asprintf("defaults of class %s", cls->name);
-    if (!source)
-        return LP_ENOMEM;
+    if (!source) return LP_ENOMEM;
     lp_diags diags;
     lp_diags_init(&diags);
     lp_value *doc = NULL;
@@ -334,12 +319,12 @@ static int check_defaults(lp_registry *reg, const lp_class *cls)
     if (rc != 0) {
         const lp_diag *d = NULL;
         for (size_t i = 0; i < diags.len && !d; i++)
-            if (diags.items[i].severity == LP_SEV_ERROR)
-                d = &diags.items[i];
+            if (diags.items[i].severity == LP_SEV_ERROR) d = &diags.items[i];
         const char *msg = d ? d->message : lp_error_last()->message;
         int line = d ? d->where.line : 0, col = d ? d->where.col : 0;
-        rc = reg_fail(reg, LP_EINVAL, "class '%s' has invalid defaults_yaml (line %d, column %d): %s",
-                      cls->name, line, col, msg ? msg : "parse error");
+        rc = reg_fail(reg, LP_EINVAL,
+                      "class '%s' has invalid defaults_yaml (line %d, column %d): %s", cls->name,
+                      line, col, msg ? msg : "parse error");
     } else if (lp_value_type(doc) != LP_MAP) {
         rc = reg_fail(reg, LP_EINVAL, "class '%s' has defaults_yaml that is a %s, not a map",
                       cls->name, lp_vtype_name(lp_value_type(doc)));
@@ -353,7 +338,8 @@ static int check_defaults(lp_registry *reg, const lp_class *cls)
 LP_API int lp_registry_add_class(lp_registry *reg, const lp_class *cls)
 {
     if (!reg || !cls)
-        return lp_error_set(LP_EINVAL, "lp_registry_add_class: NULL %s", reg ? "class" : "registry");
+        return lp_error_set(LP_EINVAL, "lp_registry_add_class: NULL %s",
+                            reg ? "class" : "registry");
     if (!is_identifier(cls->name))
         return reg_fail(reg, LP_EINVAL, "class name '%s' is not a valid identifier",
                         cls->name ? cls->name : "(null)");
@@ -380,8 +366,7 @@ LP_API int lp_registry_add_command(lp_registry *reg, const lp_command *cmd)
                         "command name '%s' is not a valid command word (a letter, then letters, "
                         "digits, '-' or '_')",
                         cmd->name ? cmd->name : "(null)");
-    if (!cmd->run)
-        return reg_fail(reg, LP_EINVAL, "command '%s' has no run function", cmd->name);
+    if (!cmd->run) return reg_fail(reg, LP_EINVAL, "command '%s' has no run function", cmd->name);
     const lp_reg_item *old = list_find(&reg->commands, cmd->name, command_name_of);
     if (old)
         return reg_fail(reg, LP_EEXISTS, "command '%s' is already registered by %s", cmd->name,
@@ -415,8 +400,14 @@ LP_API const char *lp_registry_class_source(const lp_registry *reg, const char *
     return it ? it->source : NULL;
 }
 
-LP_API size_t lp_registry_class_count(const lp_registry *reg) { return reg ? reg->classes.len : 0; }
-LP_API size_t lp_registry_type_count(const lp_registry *reg) { return reg ? reg->types.len : 0; }
+LP_API size_t lp_registry_class_count(const lp_registry *reg)
+{
+    return reg ? reg->classes.len : 0;
+}
+LP_API size_t lp_registry_type_count(const lp_registry *reg)
+{
+    return reg ? reg->types.len : 0;
+}
 LP_API size_t lp_registry_command_count(const lp_registry *reg)
 {
     return reg ? reg->commands.len : 0;
@@ -447,16 +438,14 @@ typedef struct scored {
 static int scored_cmp(const void *a, const void *b)
 {
     const scored *x = a, *y = b;
-    if (x->dist != y->dist)
-        return x->dist < y->dist ? -1 : 1;
+    if (x->dist != y->dist) return x->dist < y->dist ? -1 : 1;
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
 static bool prefix_nocase(const char *prefix, const char *s)
 {
     for (; *prefix; prefix++, s++)
-        if (tolower((unsigned char)*prefix) != tolower((unsigned char)*s))
-            return false;
+        if (tolower((unsigned char)*prefix) != tolower((unsigned char)*s)) return false;
     return true;
 }
 
@@ -465,17 +454,14 @@ static bool prefix_nocase(const char *prefix, const char *s)
 LP_API size_t lp_registry_suggest_class(const lp_registry *reg, const char *name, const char **out,
                                         size_t max)
 {
-    if (!reg || !name || !*name || !out || max == 0 || reg->classes.len == 0)
-        return 0;
+    if (!reg || !name || !*name || !out || max == 0 || reg->classes.len == 0) return 0;
     scored *s = malloc(reg->classes.len * sizeof *s);
-    if (!s)
-        return 0;
+    if (!s) return 0;
     size_t len = strlen(name), limit = len / 3 > 2 ? len / 3 : 2, n = 0;
     for (size_t i = 0; i < reg->classes.len; i++) {
         const char *cand = class_name_of(reg->classes.items[i].desc);
         size_t d = lp_edit_distance(name, cand);
-        if (d <= limit || prefix_nocase(name, cand))
-            s[n++] = (scored){d, i, cand};
+        if (d <= limit || prefix_nocase(name, cand)) s[n++] = (scored){d, i, cand};
     }
     qsort(s, n, sizeof *s, scored_cmp);
     size_t k = n < max ? n : max;

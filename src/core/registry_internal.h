@@ -48,8 +48,9 @@ typedef struct lp_reg_mark {
 int lp_registry_plugin_begin(lp_registry *reg, const char *source, lp_reg_mark *mark);
 /* Ends the registration begun with `mark`. With `rollback` every type, class
  * and command added since begin is removed again (a failed plugin leaves no
- * trace). Returns how many registrations were refused since begin. */
-size_t lp_registry_plugin_end(lp_registry *reg, const lp_reg_mark *mark, bool rollback);
+ * trace). The number refused since begin is reg->failed - mark->failed,
+ * read before calling this. */
+void lp_registry_plugin_end(lp_registry *reg, const lp_reg_mark *mark, bool rollback);
 
 /* Implemented in plugin.c: closes every kept handle (last, after the tables
  * that point into them are gone) and frees the array. */

@@ -12,23 +12,29 @@
 #include "internal.h"
 
 #define METHODS(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define COMPONENT(name_, doc_, ...) {name_, LP_KIND_COMPONENT, doc_, METHODS(__VA_ARGS__)}
-#define PIPELINE(name_, doc_, ...) {name_, LP_KIND_PIPELINE, doc_, METHODS(__VA_ARGS__)}
+#define COMPONENT(name_, doc_, ...)                                                                \
+    {                                                                                              \
+        name_, LP_KIND_COMPONENT, doc_, METHODS(__VA_ARGS__)                                       \
+    }
+#define PIPELINE(name_, doc_, ...)                                                                 \
+    {                                                                                              \
+        name_, LP_KIND_PIPELINE, doc_, METHODS(__VA_ARGS__)                                        \
+    }
 
 LP_API const lp_type lp_builtin_types[] = {
     /* Components (SPEC §5). */
     COMPONENT("logger", "Writes log records (level, message, fields) somewhere.", "log"),
     COMPONENT("notifier", "Tells people about events and failures (terminal, e-mail, webhook).",
               "notify"),
-    COMPONENT("data_connector", "Reads and writes data frames from files or databases.",
-              "get_data", "save_data"),
+    COMPONENT("data_connector", "Reads and writes data frames from files or databases.", "get_data",
+              "save_data"),
     COMPONENT("data_transformer", "Turns source data into the frame a workflow uses (SQL, C).",
               "transform"),
     COMPONENT("data_splitter", "Splits a frame into train/valid/test splits.", "split_data"),
     COMPONENT("feature_transformer", "Fits and applies feature encodings, scalings and imputers.",
               "fit", "transform", "save", "load"),
-    COMPONENT("model_trainer", "Trains a model, predicts with it and computes its metrics.",
-              "fit", "predict", "predict_proba", "calculate_metrics", "save", "load"),
+    COMPONENT("model_trainer", "Trains a model, predicts with it and computes its metrics.", "fit",
+              "predict", "predict_proba", "calculate_metrics", "save", "load"),
     COMPONENT("hyperparameter_tuner", "Searches training parameters; returns the best model.",
               "run_experiment"),
     COMPONENT("metadata_tracker",
@@ -66,8 +72,8 @@ LP_API const lp_type lp_builtin_types[] = {
     /* Pipelines (SPEC §6.1). */
     PIPELINE("process", "Prepares data: transform, version, profile, check and compare it.",
              "transform_data", "track_data", "profile_data", "check_data", "compare_data"),
-    PIPELINE("train", "Trains, analyses, checks and compares models.", "split_data",
-             "train_model", "analyze_model", "check_model", "check_model_bias", "compare_models",
+    PIPELINE("train", "Trains, analyses, checks and compares models.", "split_data", "train_model",
+             "analyze_model", "check_model", "check_model_bias", "compare_models",
              "retrain_model_on_all_data"),
     PIPELINE("deploy", "Promotes, approves and deploys a model version.", "promote_model",
              "check_approval", "approve_model", "deploy_model"),

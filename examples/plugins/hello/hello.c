@@ -37,8 +37,7 @@ static char *make_greeting(const char *greeting, const char *name)
 {
     int n = snprintf(NULL, 0, "%s, %s!", greeting, name);
     char *s = n < 0 ? NULL : malloc((size_t)n + 1);
-    if (s)
-        snprintf(s, (size_t)n + 1, "%s, %s!", greeting, name);
+    if (s) snprintf(s, (size_t)n + 1, "%s, %s!", greeting, name);
     return s;
 }
 
@@ -116,8 +115,7 @@ static lp_value *runner_greet(lp_obj *self, lp_value *args)
 static lp_value *runner_build_all(lp_obj *self, lp_value *args)
 {
     lp_value *greeting = runner_greet(self, args);
-    if (!greeting)
-        return NULL;
+    if (!greeting) return NULL;
     lp_log(self, LP_LOG_INFO, "greeted: %s", lp_value_as_string(greeting));
     lp_value *result = lp_value_map();
     if (result)
@@ -131,8 +129,7 @@ static lp_value *runner_build_all(lp_obj *self, lp_value *args)
 static lp_value *runner_shout(lp_obj *self, lp_value *args)
 {
     lp_value *greeting = runner_greet(self, args);
-    if (!greeting)
-        return NULL;
+    if (!greeting) return NULL;
     char *loud = strdup(lp_value_as_string(greeting) ? lp_value_as_string(greeting) : "");
     lp_value_unref(greeting);
     if (!loud) {
@@ -142,15 +139,25 @@ static lp_value *runner_shout(lp_obj *self, lp_value *args)
     for (char *p = loud; *p; p++)
         *p = (char)toupper((unsigned char)*p);
     lp_value *result = lp_value_map();
-    if (result)
-        lp_map_set(result, "greeting", lp_value_string(loud));
+    if (result) lp_map_set(result, "greeting", lp_value_string(loud));
     free(loud);
     return result;
+}
+
+/* fail() -> never: fails on purpose, to show a workflow failure (exit code 1,
+ * the error's call chain, the notifier). */
+static lp_value *runner_fail(lp_obj *self, lp_value *args)
+{
+    (void)self;
+    (void)args;
+    lp_error_set(LP_EWORKFLOW, "failing on purpose");
+    return NULL;
 }
 
 static const lp_method runner_methods[] = {
     {"build_all", runner_build_all, "build_all(name?) -> {greeting}: greets once"},
     {"shout", runner_shout, "shout(name?) -> {greeting}: greets in capitals"},
+    {"fail", runner_fail, "fail() -> never: fails on purpose (exit code 1)"},
     {NULL, NULL, NULL},
 };
 
@@ -196,12 +203,9 @@ static const lp_command hello_cmd = {
 static int hello_init(lp_registry *reg)
 {
     int rc = lp_registry_add_type(reg, &greeter_type);
-    if (rc == 0)
-        rc = lp_registry_add_class(reg, &hello_greeter_class);
-    if (rc == 0)
-        rc = lp_registry_add_class(reg, &hello_runner_class);
-    if (rc == 0)
-        rc = lp_registry_add_command(reg, &hello_cmd);
+    if (rc == 0) rc = lp_registry_add_class(reg, &hello_greeter_class);
+    if (rc == 0) rc = lp_registry_add_class(reg, &hello_runner_class);
+    if (rc == 0) rc = lp_registry_add_command(reg, &hello_cmd);
     return rc;
 }
 

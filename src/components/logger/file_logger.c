@@ -70,7 +70,8 @@ static int open_log_file(lp_obj *self, FILE **out)
                              lp_obj_path(self));
     } else if (!(*out = fopen(path, "a"))) {
         int err = errno;
-        rc = lp_error_set_at(LP_EIO, file, line, col,
+        /* A path that cannot be opened is a configuration problem: say where it is set. */
+        rc = lp_error_set_at(LP_ECONFIG, file, line, col,
                              "FileLogger (%s): cannot open log file '%s' for appending: %s",
                              lp_obj_path(self), path, strerror(err));
     }
@@ -82,18 +83,15 @@ static int file_logger_init(lp_obj *self)
 {
     file_logger *st = lp_obj_state(self);
     int rc = lp_log_configured_level(self, "FileLogger", &st->level);
-    if (rc == 0)
-        rc = read_format(self, &st->json);
-    if (rc == 0)
-        rc = open_log_file(self, &st->fp);
+    if (rc == 0) rc = read_format(self, &st->json);
+    if (rc == 0) rc = open_log_file(self, &st->fp);
     return rc;
 }
 
 static void file_logger_fini(lp_obj *self)
 {
     file_logger *st = lp_obj_state(self);
-    if (st->fp)
-        fclose(st->fp);
+    if (st->fp) fclose(st->fp);
     st->fp = NULL;
 }
 
@@ -148,8 +146,7 @@ static char *format_json(const lp_log_args *a)
     json_object_set_new(obj, "level", json_string(a->level_name));
     json_t *msg = json_string(a->message);
     json_object_set_new(obj, "message", msg ? msg : json_string("<invalid UTF-8>"));
-    if (a->source)
-        json_object_set_new(obj, "source", json_string(a->source));
+    if (a->source) json_object_set_new(obj, "source", json_string(a->source));
     json_object_set_new(obj, "fields", a->fields ? to_json(a->fields) : json_object());
     char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(obj);
@@ -162,10 +159,8 @@ static lp_value *file_logger_log(lp_obj *self, lp_value *args)
 {
     file_logger *st = lp_obj_state(self);
     lp_log_args a;
-    if (lp_log_args_parse(&a, args, "FileLogger") != 0)
-        return NULL;
-    if (a.level < st->level || !st->fp)
-        return lp_value_null();
+    if (lp_log_args_parse(&a, args, "FileLogger") != 0) return NULL;
+    if (a.level < st->level || !st->fp) return lp_value_null();
     char *line = NULL;
     lp_sb sb = {0};
     if (st->json) {
@@ -180,8 +175,7 @@ static lp_value *file_logger_log(lp_obj *self, lp_value *args)
         return NULL;
     }
     int bad = fprintf(st->fp, "%s\n", line) < 0 || fflush(st->fp) != 0;
-    if (st->json)
-        free(line);
+    if (st->json) free(line);
     lp_sb_free(&sb);
     if (bad) {
         lp_error_set(LP_EIO, "FileLogger.log: cannot write to the log file: %s", strerror(errno));
@@ -213,8 +207,9 @@ const lp_class lp_file_logger_class = {
     .name = "FileLogger",
     .kind = LP_KIND_COMPONENT,
     .type = "logger",
-    .doc = "Appends log lines to the file log_filename, as text (the StdOutLogger format) or as "
-           "JSON lines ({\"ts\", \"level\", \"message\", \"fields\"}) for log collectors. The file "
+    .doc = "Appends log lines to a file, as text or as JSON lines. The file is log_filename; the "
+           "format is text (as StdOutLogger writes) or JSON lines ({\"ts\", \"level\", "
+           "\"message\", \"fields\"}) for log collectors. The file "
            "is opened when the workflow starts and every line is flushed.",
     .defaults_yaml = "log_format: text\n",
     .requirements = file_logger_requirements,

@@ -81,8 +81,7 @@ void lp_log_format_text(lp_sb *sb, const lp_log_args *a, bool colour)
         lp_sb_appendf(sb, "%s%-5s\033[0m", level_colour(a->level), a->level_name);
     else
         lp_sb_appendf(sb, "%-5s", a->level_name);
-    if (a->source && *a->source)
-        lp_sb_appendf(sb, " [%s]", a->source);
+    if (a->source && *a->source) lp_sb_appendf(sb, " [%s]", a->source);
     lp_sb_putc(sb, ' ');
     lp_sb_append(sb, a->message);
     size_t n = lp_map_len(a->fields);
@@ -96,8 +95,7 @@ int lp_log_configured_level(lp_obj *self, const char *cls, lp_log_level *out)
 {
     *out = LP_LOG_INFO;
     lp_value *v = lp_obj_config(self, "log_level");
-    if (!v)
-        return 0;
+    if (!v) return 0;
     const char *name = lp_value_as_string(v);
     int rc = 0;
     if (!name || lp_log_level_parse(name, out) != 0) {
@@ -105,8 +103,8 @@ int lp_log_configured_level(lp_obj *self, const char *cls, lp_log_level *out)
         char *text = lp_value_to_string(v);
         const char *file = o && o->kind == LP_ORIGIN_FILE ? o->source : NULL;
         rc = lp_error_set_at(LP_ECONFIG, file, file ? o->line : 0, file ? o->col : 0,
-                             "%s: log_level %s is not one of TRACE, DEBUG, INFO, WARN, ERROR",
-                             cls, text ? text : "?");
+                             "%s: log_level %s is not one of TRACE, DEBUG, INFO, WARN, ERROR", cls,
+                             text ? text : "?");
         free(text);
     }
     lp_value_unref(v);

@@ -33,7 +33,8 @@ static int read_colour(lp_obj *self, bool *out)
     else if (lp_streq_nocase(mode, "never") || lp_streq_nocase(mode, "false"))
         *out = false;
     else
-        rc = lp_error_set(LP_ECONFIG, "StdOutLogger (%s): colour '%s' is not one of auto, always, never",
+        rc = lp_error_set(LP_ECONFIG,
+                          "StdOutLogger (%s): colour '%s' is not one of auto, always, never",
                           lp_obj_path(self), mode);
     free(mode);
     return rc;
@@ -43,8 +44,7 @@ static int stdout_logger_init(lp_obj *self)
 {
     stdout_logger *st = lp_obj_state(self);
     int rc = lp_log_configured_level(self, "StdOutLogger", &st->level);
-    if (rc == 0)
-        rc = read_colour(self, &st->colour);
+    if (rc == 0) rc = read_colour(self, &st->colour);
     return rc;
 }
 
@@ -53,10 +53,8 @@ static lp_value *stdout_logger_log(lp_obj *self, lp_value *args)
 {
     stdout_logger *st = lp_obj_state(self);
     lp_log_args a;
-    if (lp_log_args_parse(&a, args, "StdOutLogger") != 0)
-        return NULL;
-    if (a.level < st->level)
-        return lp_value_null();
+    if (lp_log_args_parse(&a, args, "StdOutLogger") != 0) return NULL;
+    if (a.level < st->level) return lp_value_null();
     lp_sb sb = {0};
     lp_log_format_text(&sb, &a, st->colour);
     lp_sb_putc(&sb, '\n');
@@ -91,8 +89,9 @@ const lp_class lp_stdout_logger_class = {
     .name = "StdOutLogger",
     .kind = LP_KIND_COMPONENT,
     .type = "logger",
-    .doc = "Writes log lines to standard output: \"2026-11-27 16:30:01.123 INFO  [Class path] "
-           "message key=value\". The level name is coloured when stdout is a terminal and "
+    .doc = "Writes log lines to standard output. Each line reads \"2026-11-27 16:30:01.123 INFO  "
+           "[Class path] message key=value\". The level name is coloured when stdout is a terminal "
+           "and "
            "NO_COLOR is unset. Messages below log_level are dropped. The default logger of "
            "every workflow.",
     .defaults_yaml = "colour: auto\n",

@@ -1,0 +1,143 @@
+/*
+ * cli_opts.c — a small option parser with the error messages lolpop wants.
+ *
+ * getopt_long prints its own messages and permutes argv; we want every
+ * problem to name the option and the command, with a "did you mean" for a
+ * misspelt long option. Supported forms: -c FILE, -cFILE, --config FILE,
+ * --config=FILE, flags, -h/--help, and "--" to end options.
+ */
+#include <string.h>
+
+#include "cli.h"
+#include "core/internal.h"
+
+void cli_parser_init(cli_parser *p, const cli_command *cmd, const cli_option *opts, int argc,
+                     char **argv)
+{
+    p->cmd = cmd;
+    p->opts = opts;
+    p->argc = argc;
+    p->argv = argv;
+    p->i = 1;
+    p->opts_done = false;
+}
+
+static const cli_option *find_long(const cli_parser *p, const char *name, size_t len)
+{
+    for (const cli_option *o = p->opts; o->id; o++)
+        if (o->long_name && strlen(o->long_name) == len && strncmp(o->long_name, name, len) == 0)
+            return o;
+    return NULL;
+}
+
+static const cli_option *find_short(const cli_parser *p, char c)
+{
+    for (const cli_option *o = p->opts; o->id; o++)
+        if (o->short_name && o->short_name == c) return o;
+    return NULL;
+}
+
+static int unknown_option(cli_parser *p, const char *arg)
+{
+    const char *names[32];
+    char spelled[32][40];
+    size_t n = 0;
+    for (const cli_option *o = p->opts; o->id && n < 32; o++)
+        if (o->long_name) {
+            snprintf(spelled[n], sizeof spelled[n], "--%s", o->long_name);
+            names[n] = spelled[n];
+            n++;
+        }
+    char word[64];
+    size_t len = strcspn(arg, "=");
+    snprintf(word, sizeof word, "%.*s", (int)(len < 63 ? len : 63), arg);
+    char hint[96];
+    cli_suggestion(hint, sizeof hint, word, names, n);
+    cli_usage_error(p->cmd, "unknown option '%s' for 'lolpop %s'%s", word, p->cmd->name, hint);
+    return CLI_ARG_ERROR;
+}
+
+/* The option's name as the user typed it, for messages. */
+static void option_name(char *buf, size_t size, const cli_option *o, bool as_long)
+{
+    if (as_long || !o->short_name)
+        snprintf(buf, size, "--%s", o->long_name);
+    else
+        snprintf(buf, size, "-%c", o->short_name);
+}
+
+/* Takes the option's value from the next argument. A following option is not
+ * a value: "-c --set x" means -c lacks its FILE. */
+static int take_next_value(cli_parser *p, const cli_option *o, bool as_long, const char **value)
+{
+    const char *next = p->i < p->argc ? p->argv[p->i] : NULL;
+    if (!next || (next[0] == '-' && next[1] != '\0')) {
+        char name[48];
+        option_name(name, sizeof name, o, as_long);
+        cli_usage_error(p->cmd, "option '%s' needs a value (%s)", name, o->metavar);
+        return CLI_ARG_ERROR;
+    }
+    *value = next;
+    p->i++;
+    return CLI_ARG_OPTION;
+}
+
+static int parse_long(cli_parser *p, const char *arg, int *id, const char **value)
+{
+    const char *name = arg + 2;
+    const char *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    if (len == 4 && strncmp(name, "help", 4) == 0 && !eq) return CLI_ARG_HELP;
+    const cli_option *o = find_long(p, name, len);
+    if (!o) return unknown_option(p, arg);
+    *id = o->id;
+    *value = NULL;
+    if (!o->metavar) {
+        if (eq)
+            return cli_usage_error(p->cmd, "option '--%s' takes no value", o->long_name),
+                   CLI_ARG_ERROR;
+        return CLI_ARG_OPTION;
+    }
+    if (eq) {
+        *value = eq + 1;
+        return CLI_ARG_OPTION;
+    }
+    return take_next_value(p, o, true, value);
+}
+
+static int parse_short(cli_parser *p, const char *arg, int *id, const char **value)
+{
+    if (arg[1] == 'h' && arg[2] == '\0') return CLI_ARG_HELP;
+    const cli_option *o = find_short(p, arg[1]);
+    if (!o) return unknown_option(p, arg);
+    *id = o->id;
+    *value = NULL;
+    if (!o->metavar) {
+        if (arg[2])
+            return cli_usage_error(p->cmd, "option '-%c' takes no value", o->short_name),
+                   CLI_ARG_ERROR;
+        return CLI_ARG_OPTION;
+    }
+    if (arg[2]) {
+        *value = arg + 2;
+        return CLI_ARG_OPTION;
+    }
+    return take_next_value(p, o, false, value);
+}
+
+int cli_parser_next(cli_parser *p, int *id, const char **value)
+{
+    while (p->i < p->argc) {
+        const char *arg = p->argv[p->i++];
+        if (p->opts_done || arg[0] != '-' || arg[1] == '\0') {
+            *value = arg;
+            return CLI_ARG_POSITIONAL;
+        }
+        if (strcmp(arg, "--") == 0) {
+            p->opts_done = true;
+            continue;
+        }
+        return arg[1] == '-' ? parse_long(p, arg, id, value) : parse_short(p, arg, id, value);
+    }
+    return CLI_ARG_END;
+}

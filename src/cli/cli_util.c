@@ -1,0 +1,101 @@
+/*
+ * cli_util.c — messages: errors, usage, help, diagnostics, suggestions.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "core/internal.h"
+
+static void vmessage(const char *kind, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void vmessage(const char *kind, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "lolpop: %s: ", kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("error", fmt, ap);
+    va_end(ap);
+}
+
+void cli_warning(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("warning", fmt, ap);
+    va_end(ap);
+}
+
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("error", fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, "usage: %s\nRun 'lolpop help %s' for the options.\n", cmd->usage,
+                cmd->name);
+    return CLI_USAGE;
+}
+
+void cli_print_last_error(void)
+{
+    char *msg = lp_error_format();
+    cli_error("%s", msg && *msg ? msg : "unknown error");
+    free(msg);
+}
+
+int cli_exit_code(int lp_code)
+{
+    switch (lp_code) {
+    case LP_OK:
+        return CLI_OK;
+    case LP_ECONFIG:
+    case LP_EUSAGE:
+    case LP_EPLUGIN:
+        return CLI_USAGE;
+    default:
+        return CLI_FAIL;
+    }
+}
+
+void cli_print_command_help(const cli_command *cmd, FILE *out)
+{
+    fprintf(out, "usage: %s\n\n%s — %s\n", cmd->usage, cmd->name, cmd->summary);
+    if (cmd->help && *cmd->help) fprintf(out, "\n%s", cmd->help);
+    fprintf(out, "\nExit codes: 0 ok, 1 workflow failure, 2 usage or configuration error.\n");
+}
+
+bool cli_use_colour(FILE *f)
+{
+    const char *no_color = getenv("NO_COLOR");
+    return isatty(fileno(f)) && !(no_color && *no_color);
+}
+
+void cli_print_diags(const lp_diags *d)
+{
+    lp_diags_print(d, stderr, cli_use_colour(stderr));
+    size_t errors = lp_diags_errors(d);
+    if (errors)
+        cli_error("%zu problem%s in the configuration; nothing was run", errors,
+                  errors == 1 ? "" : "s");
+}
+
+void cli_suggestion(char *buf, size_t size, const char *word, const char *const *candidates,
+                    size_t n)
+{
+    const char *best = lp_suggest(word, candidates, n);
+    if (best)
+        snprintf(buf, size, "; did you mean '%s'?", best);
+    else if (size)
+        buf[0] = '\0';
+}

@@ -1,0 +1,283 @@
+/*
+ * cmd_classes.c — `lolpop classes list [--type T]` and `classes show NAME`:
+ * what the registry holds (built-ins and plugins), with docs and config keys.
+ *
+ * Plugins are found as for a run: plugin_paths of the -c files (optional),
+ * LOLPOP_PLUGIN_PATH and the installed plugin directory.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/internal.h"
+
+const char cmd_classes_help[] =
+    "Subcommands:\n"
+    "  list        one line per registered class: name, kind, type, source, summary\n"
+    "  show NAME   a class's documentation, methods, requirements, config keys and defaults\n\n"
+    "Options:\n"
+    "  --type TYPE        list only classes of this component/pipeline type, or of this kind\n"
+    "                     (component, pipeline, runner)\n"
+    "  -c, --config FILE  also load the plugins named by this configuration's plugin_paths\n"
+    "  -h, --help         show this help\n";
+
+enum { OPT_TYPE = 1, OPT_CONFIG };
+
+static const cli_option classes_options[] = {
+    {"type", 't', "TYPE", OPT_TYPE},
+    {"config", 'c', "FILE", OPT_CONFIG},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct classes_args {
+    cli_session session;
+    const char *positional[2]; /* list|show, NAME */
+    size_t n_positional;
+    const char *type;
+} classes_args;
+
+static int check_positionals(classes_args *a)
+{
+    const cli_command *cmd = a->session.cmd;
+    if (a->n_positional == 0)
+        return cli_usage_error(cmd, "a subcommand is missing: 'list' or 'show NAME'");
+    const char *sub = a->positional[0];
+    if (strcmp(sub, "list") == 0) {
+        if (a->n_positional > 1)
+            return cli_usage_error(cmd, "unexpected argument '%s' (use --type to filter)",
+                                   a->positional[1]);
+        return 0;
+    }
+    if (strcmp(sub, "show") == 0) {
+        if (a->n_positional < 2)
+            return cli_usage_error(cmd, "the class NAME is missing after 'classes show'");
+        if (a->type) return cli_usage_error(cmd, "option '--type' applies to 'classes list' only");
+        return 0;
+    }
+    const char *subs[] = {"list", "show"};
+    char hint[64];
+    cli_suggestion(hint, sizeof hint, sub, subs, 2);
+    return cli_usage_error(cmd, "unknown subcommand 'classes %s'%s", sub, hint);
+}
+
+static int parse_classes_args(classes_args *a, int argc, char **argv)
+{
+    const cli_command *cmd = a->session.cmd;
+    cli_parser p;
+    cli_parser_init(&p, cmd, classes_options, argc, argv);
+    int id = 0, kind, rc;
+    const char *value = NULL;
+    while ((kind = cli_parser_next(&p, &id, &value)) != CLI_ARG_END) {
+        if (kind == CLI_ARG_HELP) {
+            cli_print_command_help(cmd, stdout);
+            return -1;
+        }
+        if (kind == CLI_ARG_ERROR) return CLI_USAGE;
+        if (kind == CLI_ARG_POSITIONAL) {
+            if (a->n_positional == 2)
+                return cli_usage_error(cmd, "unexpected argument '%s'", value);
+            a->positional[a->n_positional++] = value;
+        } else if (id == OPT_TYPE) {
+            a->type = value;
+        } else if ((rc = cli_session_add_file(&a->session, value)) != 0) {
+            return rc;
+        }
+    }
+    return check_positionals(a);
+}
+
+/* The first sentence of a doc paragraph, at most `max` bytes (new string). */
+static char *summary(const char *doc, size_t max)
+{
+    if (!doc) return lp_strdup("");
+    size_t n = strcspn(doc, "\n");
+    for (const char *p = doc; p < doc + n; p++)
+        if (*p == '.' && (p[1] == ' ' || p[1] == '\n' || p[1] == '\0')) {
+            n = (size_t)(p - doc) + 1;
+            break;
+        }
+    if (n <= max) return lp_strndup(doc, n);
+    size_t cut = max - 3;
+    while (cut > 0 && ((unsigned char)doc[cut] & 0xC0) == 0x80) /* stay on a UTF-8 boundary */
+        cut--;
+    char *s = lp_asprintf("%.*s...", (int)cut, doc);
+    return s;
+}
+
+/* Whether cls passes the --type filter (a type name or a kind name). */
+static bool matches(const lp_class *cls, const char *type)
+{
+    if (!type) return true;
+    if (strcmp(type, lp_kind_name(cls->kind)) == 0) return true;
+    return cls->type && strcmp(cls->type, type) == 0;
+}
+
+/* --type must name a registered type or a kind: a typo is an error, not an empty list. */
+static int check_type(cli_session *s, const char *type)
+{
+    if (!type || strcmp(type, "component") == 0 || strcmp(type, "pipeline") == 0 ||
+        strcmp(type, "runner") == 0 || lp_registry_find_type(s->reg, type))
+        return 0;
+    size_t n = lp_registry_type_count(s->reg);
+    const char **names = calloc(n + 3, sizeof *names);
+    if (!names) return CLI_FAIL;
+    for (size_t i = 0; i < n; i++)
+        names[i] = lp_registry_type_at(s->reg, i)->name;
+    names[n] = "component";
+    names[n + 1] = "pipeline";
+    names[n + 2] = "runner";
+    char hint[128];
+    cli_suggestion(hint, sizeof hint, type, names, n + 3);
+    free(names);
+    return cli_usage_error(s->cmd, "option '--type': unknown type '%s'%s", type, hint);
+}
+
+static int list_classes(cli_session *s, const char *type)
+{
+    int rc = check_type(s, type);
+    if (rc) return rc;
+    size_t n = lp_registry_class_count(s->reg);
+    int w_name = 4, w_kind = 4, w_type = 4, w_src = 6;
+    for (size_t i = 0; i < n; i++) {
+        const lp_class *c = lp_registry_class_at(s->reg, i);
+        const char *src = lp_registry_class_source(s->reg, c->name);
+        int ln = (int)strlen(c->name), lk = (int)strlen(lp_kind_name(c->kind));
+        int lt = c->type ? (int)strlen(c->type) : 1, ls = src ? (int)strlen(src) : 1;
+        w_name = ln > w_name ? ln : w_name;
+        w_kind = lk > w_kind ? lk : w_kind;
+        w_type = lt > w_type ? lt : w_type;
+        w_src = ls > w_src ? ls : w_src;
+    }
+    printf("%-*s  %-*s  %-*s  %-*s  %s\n", w_name, "NAME", w_kind, "KIND", w_type, "TYPE", w_src,
+           "SOURCE", "DESCRIPTION");
+    for (size_t i = 0; i < n; i++) {
+        const lp_class *c = lp_registry_class_at(s->reg, i);
+        if (!matches(c, type)) continue;
+        const char *src = lp_registry_class_source(s->reg, c->name);
+        char *doc = summary(c->doc, 72);
+        printf("%-*s  %-*s  %-*s  %-*s  %s\n", w_name, c->name, w_kind, lp_kind_name(c->kind),
+               w_type, c->type ? c->type : "-", w_src, src ? src : "?", doc ? doc : "");
+        free(doc);
+    }
+    return CLI_OK;
+}
+
+/* ---- show ----------------------------------------------------------------- */
+
+static int unknown_class(cli_session *s, const char *name)
+{
+    const char *close[3];
+    size_t n = lp_registry_suggest_class(s->reg, name, close, 3);
+    lp_sb sb = {0};
+    for (size_t i = 0; i < n; i++)
+        lp_sb_appendf(&sb, "%s'%s'", i ? ", " : "; did you mean ", close[i]);
+    if (n) lp_sb_putc(&sb, '?');
+    char *hint = lp_sb_take(&sb);
+    cli_error("unknown class '%s'%s", name, hint ? hint : "");
+    free(hint);
+    fprintf(stderr, "Run 'lolpop classes list' for every registered class (plugins need -c FILE "
+                    "or LOLPOP_PLUGIN_PATH).\n");
+    return CLI_USAGE;
+}
+
+/* The class default of `key` as one line (new string), or NULL. */
+static char *default_of(const lp_value *defaults, const char *key)
+{
+    const lp_value *v = lp_map_get(defaults, key);
+    return v ? lp_value_to_string(v) : NULL;
+}
+
+static void show_config_keys(const lp_class *cls, const lp_value *defaults)
+{
+    printf("\nConfiguration keys:\n");
+    if (!cls->config_keys || !cls->config_keys[0].name) {
+        printf("  (none)\n");
+        return;
+    }
+    int w = 4;
+    for (const lp_config_key *k = cls->config_keys; k->name; k++)
+        w = (int)strlen(k->name) > w ? (int)strlen(k->name) : w;
+    for (const lp_config_key *k = cls->config_keys; k->name; k++) {
+        char *dflt = default_of(defaults, k->name);
+        printf("  %-*s  %-6s  %s", w, k->name, k->type ? k->type : "any", k->doc ? k->doc : "");
+        if (dflt) printf(" [default: %s]", dflt);
+        printf("\n");
+        free(dflt);
+    }
+}
+
+static void show_methods(const lp_class *cls)
+{
+    printf("\nMethods:\n");
+    int w = 4;
+    for (const lp_method *m = cls->methods; m && m->name; m++)
+        w = (int)strlen(m->name) > w ? (int)strlen(m->name) : w;
+    for (const lp_method *m = cls->methods; m && m->name; m++)
+        printf("  %-*s  %s\n", w, m->name, m->doc ? m->doc : "");
+}
+
+static void show_requirements(const lp_class *cls)
+{
+    printf("\nRequirements:\n");
+    if (!cls->requirements || !cls->requirements[0]) {
+        printf("  (none)\n");
+        return;
+    }
+    for (const char *const *r = cls->requirements; *r; r++)
+        printf("  %s\n", *r);
+}
+
+static void show_defaults(const lp_class *cls)
+{
+    printf("\nDefaults:\n");
+    if (!cls->defaults_yaml || !*cls->defaults_yaml) {
+        printf("  (none)\n");
+        return;
+    }
+    /* The YAML text itself, indented: it is what `config show` merges under. */
+    for (const char *p = cls->defaults_yaml; *p;) {
+        size_t n = strcspn(p, "\n");
+        printf("  %.*s\n", (int)n, p);
+        p += n + (p[n] == '\n');
+    }
+}
+
+static int show_class(cli_session *s, const char *name)
+{
+    const lp_class *cls = lp_registry_find_class(s->reg, name);
+    if (!cls) return unknown_class(s, name);
+    const char *src = lp_registry_class_source(s->reg, name);
+    printf("%s\n  kind: %s\n", cls->name, lp_kind_name(cls->kind));
+    if (cls->type) printf("  type: %s\n", cls->type);
+    printf("  source: %s\n\n%s\n", src ? src : "?", cls->doc ? cls->doc : "(undocumented)");
+    lp_value *defaults = NULL;
+    if (cls->defaults_yaml) {
+        lp_diags d;
+        lp_diags_init(&d);
+        if (lp_yaml_parse(&defaults, cls->defaults_yaml, strlen(cls->defaults_yaml), cls->name,
+                          &d) != 0)
+            defaults = NULL;
+        lp_diags_clear(&d);
+    }
+    show_methods(cls);
+    show_requirements(cls);
+    show_config_keys(cls, defaults);
+    show_defaults(cls);
+    lp_value_unref(defaults);
+    return CLI_OK;
+}
+
+int cmd_classes(int argc, char **argv)
+{
+    classes_args a = {0};
+    cli_session_init(&a.session, cli_find_command("classes"));
+    int rc = parse_classes_args(&a, argc, argv);
+    if (rc == 0) rc = cli_session_load_config(&a.session);
+    if (rc == 0) rc = cli_session_load_registry(&a.session);
+    if (rc == 0 && strcmp(a.positional[0], "list") == 0)
+        rc = list_classes(&a.session, a.type);
+    else if (rc == 0)
+        rc = show_class(&a.session, a.positional[1]);
+    cli_session_free(&a.session);
+    return rc < 0 ? CLI_OK : rc;
+}

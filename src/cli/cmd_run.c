@@ -1,0 +1,173 @@
+/*
+ * cmd_run.c — `lolpop run workflow RUNNER -c FILE…`: load, validate, build,
+ * call one method of the runner, print its result.
+ *
+ * Everything that can be checked before running is: the command line (every
+ * option, the --build-args JSON), the configuration, the plugins, the runner
+ * and the method name. Only then is the instance tree built and the method
+ * called, so a typo never costs a half-run workflow.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/internal.h"
+
+const char cmd_run_help[] =
+    "Runs a workflow: builds the runner RUNNER and its integrations from the configuration,\n"
+    "then calls one of its methods (build_all unless -b says otherwise).\n\n"
+    "Options:\n"
+    "  -c, --config FILE        configuration file; repeat to deep-merge later files over\n"
+    "                           earlier ones (required)\n"
+    "  --set KEY=VALUE          override one value, e.g. --set train.config.perf_metric=f1\n"
+    "                           (VALUE is parsed as YAML); repeatable\n"
+    "  -b, --build-method NAME  the runner method to call (default build_all)\n"
+    "  --build-args JSON        named arguments of that method, as a JSON object\n"
+    "  --skip-validation        report missing required keys as warnings, and run anyway\n"
+    "  -h, --help               show this help\n\n"
+    "The result of the method, if any, is printed on stdout as one line.\n";
+
+enum { OPT_CONFIG = 1, OPT_SET, OPT_METHOD, OPT_ARGS, OPT_SKIP };
+
+static const cli_option run_options[] = {
+    {"config", 'c', "FILE", OPT_CONFIG},         {"set", 0, "KEY=VALUE", OPT_SET},
+    {"build-method", 'b', "METHOD", OPT_METHOD}, {"build-args", 0, "JSON", OPT_ARGS},
+    {"skip-validation", 0, NULL, OPT_SKIP},      {NULL, 0, NULL, 0},
+};
+
+typedef struct run_args {
+    cli_session session;
+    const char *positional[2]; /* "workflow", RUNNER */
+    size_t n_positional;
+    const char *method;
+    lp_value *build_args; /* a map, owned */
+    bool skip_validation;
+} run_args;
+
+/* One option; 0 or an exit code (already reported). */
+static int take_option(run_args *r, int id, const char *value)
+{
+    switch (id) {
+    case OPT_CONFIG:
+        return cli_session_add_file(&r->session, value);
+    case OPT_SET:
+        return cli_session_add_set(&r->session, value);
+    case OPT_METHOD:
+        if (!*value) return cli_usage_error(r->session.cmd, "option '-b' needs a method name");
+        r->method = value;
+        return 0;
+    case OPT_ARGS:
+        lp_value_unref(r->build_args);
+        r->build_args = cli_json_to_map(value, "--build-args");
+        return r->build_args ? 0 : CLI_USAGE;
+    case OPT_SKIP:
+        r->skip_validation = true;
+        return 0;
+    }
+    return 0;
+}
+
+/* Parses and checks the whole command line; 0, -1 after --help, or an exit code. */
+static int parse_run_args(run_args *r, int argc, char **argv)
+{
+    const cli_command *cmd = r->session.cmd;
+    cli_parser p;
+    cli_parser_init(&p, cmd, run_options, argc, argv);
+    int id = 0, kind, rc;
+    const char *value = NULL;
+    while ((kind = cli_parser_next(&p, &id, &value)) != CLI_ARG_END) {
+        if (kind == CLI_ARG_HELP) {
+            cli_print_command_help(cmd, stdout);
+            return -1;
+        }
+        if (kind == CLI_ARG_ERROR) return CLI_USAGE;
+        if (kind == CLI_ARG_POSITIONAL) {
+            if (r->n_positional == 2)
+                return cli_usage_error(cmd, "unexpected argument '%s'", value);
+            r->positional[r->n_positional++] = value;
+        } else if ((rc = take_option(r, id, value)) != 0) {
+            return rc;
+        }
+    }
+    if (r->n_positional == 0)
+        return cli_usage_error(cmd, "what to run is missing: 'lolpop run workflow RUNNER'");
+    if (strcmp(r->positional[0], "workflow") != 0)
+        return cli_usage_error(cmd, "unknown run target '%s'; expected 'workflow'",
+                               r->positional[0]);
+    if (r->n_positional < 2)
+        return cli_usage_error(cmd, "the RUNNER class is missing after 'run workflow'");
+    if (r->session.n_files == 0)
+        return cli_usage_error(cmd, "no configuration: give at least one -c FILE");
+    return 0;
+}
+
+/* The -b method must exist on the runner: checked before anything runs. */
+static int check_method(const lp_class *runner, const char *method)
+{
+    if (lp_class_method(runner, method)) return 0;
+    const char *names[64];
+    size_t n = 0;
+    lp_sb all = {0};
+    for (const lp_method *m = runner->methods; m && m->name && n < 64; m++) {
+        names[n++] = m->name;
+        lp_sb_appendf(&all, "%s%s", all.len ? ", " : "", m->name);
+    }
+    char hint[128];
+    cli_suggestion(hint, sizeof hint, method, names, n);
+    char *list = lp_sb_take(&all);
+    cli_error("runner %s has no method '%s'%s", runner->name, method, hint);
+    fprintf(stderr, "Its methods: %s\n", list && *list ? list : "(none)");
+    free(list);
+    return CLI_USAGE;
+}
+
+/* Builds the workflow and calls the method; returns the exit code. */
+static int run_workflow(run_args *r, const char *runner, const char *method)
+{
+    cli_session *s = &r->session;
+    lp_workflow *wf = NULL;
+    int flags = r->skip_validation ? LP_WF_SKIP_VALIDATION : 0;
+    int rc = lp_workflow_new(&wf, s->reg, cli_session_doc(s), runner, flags, &s->diags);
+    size_t n_errors = lp_diags_errors(&s->diags);
+    if (s->diags.len > 0) cli_print_diags(&s->diags);
+    lp_diags_clear(&s->diags);
+    if (rc != 0) {
+        if (n_errors == 0) /* not a validation problem: a failed init */
+            cli_print_last_error();
+        lp_workflow_free(wf);
+        return rc == LP_ECONFIG ? CLI_USAGE : cli_exit_code(rc);
+    }
+    lp_value *args = r->build_args ? lp_value_ref(r->build_args) : lp_value_map();
+    lp_error_clear();
+    lp_value *result = args ? lp_call(lp_workflow_root(wf), method, args) : NULL;
+    int code = CLI_OK;
+    if (!result) {
+        cli_print_last_error();
+        code = cli_exit_code(lp_error_last()->code) == CLI_USAGE ? CLI_USAGE : CLI_FAIL;
+    } else if (lp_value_type(result) != LP_NULL) {
+        char *text = lp_value_to_string(result);
+        printf("%s\n", text ? text : "");
+        free(text);
+    }
+    lp_value_unref(result);
+    lp_value_unref(args);
+    lp_workflow_free(wf);
+    return code;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_args r = {0};
+    cli_session_init(&r.session, cli_find_command("run"));
+    int rc = parse_run_args(&r, argc, argv);
+    if (rc == 0) rc = cli_session_load_config(&r.session);
+    if (rc == 0) rc = cli_session_load_registry(&r.session);
+    const lp_class *runner = NULL;
+    if (rc == 0 && !(runner = cli_session_runner(&r.session, r.positional[1]))) rc = CLI_USAGE;
+    const char *method = r.method ? r.method : "build_all";
+    if (rc == 0) rc = check_method(runner, method);
+    if (rc == 0) rc = run_workflow(&r, runner->name, method);
+    lp_value_unref(r.build_args);
+    cli_session_free(&r.session);
+    return rc < 0 ? CLI_OK : rc;
+}

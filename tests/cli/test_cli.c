@@ -1,0 +1,1098 @@
+/*
+ * test_cli.c — the `lolpop` binary end to end: exit codes, output and every
+ * error message's location.
+ *
+ * Each test writes its YAML into a fresh temporary directory, runs the real
+ * binary there (fork/exec with pipes and a deadline, so a hang fails the test
+ * instead of blocking the suite) and checks the exit code and substrings of
+ * stdout and stderr. The environment is cleaned of LOLPOP_PLUGIN_PATH so that
+ * only what a test names is loaded.
+ */
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef LP_LOLPOP_EXE
+#error "LP_LOLPOP_EXE must name the lolpop binary"
+#endif
+
+extern char **environ;
+
+#define DEADLINE_MS 60000 /* generous: sanitizer builds are slow */
+
+typedef struct result {
+    int status; /* exit code, 128+signal, or -1 on timeout */
+    char *out;
+    char *err;
+} result;
+
+static char tmpdir[] = "/tmp/lolpop-cli-XXXXXX";
+
+static void setup(void)
+{
+    cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void teardown(void)
+{
+    nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(cli, .init = setup, .fini = teardown, .timeout = 120);
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+/* Full path of `name` in the test's directory (a ring of static buffers). */
+static const char *tmp_path(const char *name)
+{
+    static char ring[8][PATH_MAX];
+    static int next;
+    char *buf = ring[next++ % 8];
+    snprintf(buf, PATH_MAX, "%s/%s", tmpdir, name);
+    return buf;
+}
+
+static const char *write_bytes(const char *name, const char *text, size_t len)
+{
+    const char *path = tmp_path(name);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "cannot write %s", path);
+    cr_assert_eq(fwrite(text, 1, len, f), len);
+    fclose(f);
+    return path;
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+    return write_bytes(name, text, strlen(text));
+}
+
+/* Writes `name` as "plugin_paths: [<hello plugin>]" followed by body. */
+static const char *write_hello(const char *name, const char *body)
+{
+    char text[8192];
+    snprintf(text, sizeof text, "plugin_paths: [\"%s\"]\n%s", LP_HELLO_PLUGIN, body);
+    return write_file(name, text);
+}
+
+#define HELLO_OK "component:\n  greeter: HelloGreeter\nconfig:\n  name: world\n"
+
+/* The directory holding the hello plugin, for LOLPOP_PLUGIN_PATH. */
+static const char *hello_dir_env(void)
+{
+    static char env[PATH_MAX + 32];
+    snprintf(env, sizeof env, "LOLPOP_PLUGIN_PATH=%s", LP_HELLO_PLUGIN);
+    *strrchr(env, '/') = '\0';
+    return env;
+}
+
+static const char *test_plugin(const char *name)
+{
+    static char ring[4][PATH_MAX];
+    static int next;
+    char *buf = ring[next++ % 4];
+    snprintf(buf, PATH_MAX, "%s/lib%s.so", LP_TEST_PLUGIN_DIR, name);
+    return buf;
+}
+
+/* The child's environment: ours without LOLPOP_PLUGIN_PATH, NO_COLOR=1, plus extra. */
+static char **child_env(const char *const *extra)
+{
+    size_t n = 0, m = 0;
+    while (environ[n])
+        n++;
+    while (extra && extra[m])
+        m++;
+    char **env = calloc(n + m + 2, sizeof *env);
+    cr_assert_not_null(env);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "LOLPOP_PLUGIN_PATH=", 19) != 0 &&
+            strncmp(environ[i], "NO_COLOR=", 9) != 0 && strncmp(environ[i], "LOLPOP_T_", 9) != 0)
+            env[k++] = environ[i];
+    env[k++] = (char *)(uintptr_t) "NO_COLOR=1";
+    for (size_t i = 0; i < m; i++)
+        env[k++] = (char *)(uintptr_t)extra[i];
+    return env;
+}
+
+typedef struct buf {
+    char *data;
+    size_t len, cap;
+} buf;
+
+static void buf_reserve(buf *b)
+{
+    if (b->cap - b->len < 4097) {
+        b->cap = b->cap * 2 + 8192;
+        b->data = realloc(b->data, b->cap);
+        cr_assert_not_null(b->data);
+    }
+    b->data[b->len] = '\0';
+}
+
+static void buf_read(buf *b, int fd, bool *open)
+{
+    buf_reserve(b);
+    ssize_t n = read(fd, b->data + b->len, 4096);
+    if (n > 0)
+        b->len += (size_t)n;
+    else if (n == 0 || errno != EINTR)
+        *open = false;
+    b->data[b->len] = '\0';
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Runs lolpop with args (NULL-terminated) and extra env, in tmpdir. */
+static result run_lolpop(const char *const *env_extra, const char *const *args)
+{
+    size_t n = 0;
+    while (args[n])
+        n++;
+    char **argv = calloc(n + 2, sizeof *argv);
+    cr_assert_not_null(argv);
+    argv[0] = (char *)(uintptr_t)LP_LOLPOP_EXE;
+    for (size_t i = 0; i < n; i++)
+        argv[i + 1] = (char *)(uintptr_t)args[i];
+    char **envp = child_env(env_extra);
+    int out_pipe[2], err_pipe[2];
+    cr_assert_eq(pipe(out_pipe), 0);
+    cr_assert_eq(pipe(err_pipe), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        dup2(out_pipe[1], STDOUT_FILENO);
+        dup2(err_pipe[1], STDERR_FILENO);
+        close(out_pipe[0]);
+        close(err_pipe[0]);
+        close(out_pipe[1]);
+        close(err_pipe[1]);
+        if (chdir(tmpdir) != 0) _exit(126);
+        execve(LP_LOLPOP_EXE, argv, envp);
+        _exit(127);
+    }
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    buf out = {0}, err = {0};
+    bool out_open = true, err_open = true, timed_out = false;
+    long deadline = now_ms() + DEADLINE_MS;
+    buf_reserve(&out); /* so that both are strings even when the child writes nothing */
+    buf_reserve(&err);
+    while (out_open || err_open) {
+        long left = deadline - now_ms();
+        if (left <= 0) {
+            timed_out = true;
+            kill(pid, SIGKILL);
+            break;
+        }
+        struct pollfd fds[2] = {{out_open ? out_pipe[0] : -1, POLLIN, 0},
+                                {err_open ? err_pipe[0] : -1, POLLIN, 0}};
+        if (poll(fds, 2, (int)left) < 0 && errno != EINTR) break;
+        if (fds[0].revents) buf_read(&out, out_pipe[0], &out_open);
+        if (fds[1].revents) buf_read(&err, err_pipe[0], &err_open);
+    }
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    free(argv);
+    free(envp);
+    result r = {.out = out.data, .err = err.data};
+    r.status = timed_out ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    cr_assert_neq(r.status, -1, "lolpop did not finish within %d ms\nstdout:\n%s\nstderr:\n%s",
+                  DEADLINE_MS, r.out, r.err);
+    return r;
+}
+
+#define LOLPOP(...)          run_lolpop(NULL, (const char *const[]){__VA_ARGS__, NULL})
+#define LOLPOP_ENV(env, ...) run_lolpop((env), (const char *const[]){__VA_ARGS__, NULL})
+#define ENV(...)             ((const char *const[]){__VA_ARGS__, NULL})
+
+static void result_free(result *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+#define EXPECT_EXIT(r, code)                                                                       \
+    cr_assert_eq((r).status, (code),                                                               \
+                 "exit code %d, expected %d\n--- stdout:\n%s\n--- stderr:\n%s", (r).status,        \
+                 (code), (r).out, (r).err)
+#define EXPECT_ERR(r, s)                                                                           \
+    cr_assert(strstr((r).err, (s)) != NULL, "stderr lacks \"%s\":\n%s", (s), (r).err)
+#define EXPECT_OUT(r, s)                                                                           \
+    cr_assert(strstr((r).out, (s)) != NULL, "stdout lacks \"%s\":\n%s\n--- stderr:\n%s", (s),      \
+              (r).out, (r).err)
+#define EXPECT_NOT_OUT(r, s)                                                                       \
+    cr_assert(strstr((r).out, (s)) == NULL, "stdout has \"%s\":\n%s", (s), (r).out)
+
+/* Asserts stderr holds "<file>:<line>:<digit>" (a located message). */
+static void expect_location(const result *r, const char *file, int line)
+{
+    char needle[PATH_MAX + 32];
+    snprintf(needle, sizeof needle, "%s:%d:", file, line);
+    for (const char *p = strstr(r->err, needle); p; p = strstr(p + 1, needle))
+        if (p[strlen(needle)] >= '1' && p[strlen(needle)] <= '9') return;
+    cr_assert_fail("stderr lacks the location %s<col>:\n%s", needle, r->err);
+}
+
+/* Runs `run workflow HelloRunner -c <file>` and expects exit 2. */
+static result run_bad(const char *file)
+{
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", file);
+    EXPECT_EXIT(r, 2);
+    cr_assert_eq(strstr(r.out, "Hello, "), NULL, "nothing may run on a bad config:\n%s", r.out);
+    return r;
+}
+
+/* ---- bad configuration: exit 2 with a located message -------------------------- */
+
+Test(cli, yaml_syntax_error_is_located)
+{
+    const char *f = write_hello("bad.yaml", "component:\n  greeter: HelloGreeter\nconfig:\n"
+                                            "  name: [unclosed\n");
+    result r = run_bad(f);
+    EXPECT_ERR(r, "YAML syntax error");
+    EXPECT_ERR(r, "bad.yaml:");
+    EXPECT_ERR(r, "config.name");
+    result_free(&r);
+}
+
+Test(cli, yaml_bad_indentation_is_located)
+{
+    const char *f = write_file("bad.yaml", "a: b\n  c: d\n");
+    result r = LOLPOP("config", "validate", "-c", f);
+    EXPECT_EXIT(r, 2);
+    expect_location(&r, f, 1);
+    EXPECT_ERR(r, "YAML");
+    result_free(&r);
+}
+
+Test(cli, empty_file_lists_every_missing_requirement)
+{
+    /* An empty document is an empty map: valid YAML, but HelloRunner needs
+     * a greeter and a name, and both are reported at once. */
+    const char *f = write_file("empty.yaml", "");
+    result r = LOLPOP_ENV(ENV(hello_dir_env()), "run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "greeter");
+    EXPECT_ERR(r, "'name'");
+    EXPECT_ERR(r, "2 problems");
+    result_free(&r);
+}
+
+Test(cli, invalid_utf8_is_rejected_with_its_position)
+{
+    const char text[] = "config:\n  name: \xff\xfe\n";
+    const char *f = write_bytes("bad.yaml", text, sizeof text - 1);
+    result r = run_bad(f);
+    EXPECT_ERR(r, "UTF-8");
+    expect_location(&r, f, 2);
+    result_free(&r);
+}
+
+Test(cli, list_where_section_map_belongs)
+{
+    const char *f = write_hello("bad.yaml", "component:\n  - HelloGreeter\nconfig:\n  name: x\n");
+    result r = run_bad(f);
+    expect_location(&r, f, 3);
+    EXPECT_ERR(r, "component");
+    EXPECT_ERR(r, "list");
+    result_free(&r);
+}
+
+Test(cli, scalar_where_config_map_belongs)
+{
+    const char *f = write_hello("bad.yaml", "component:\n  greeter: HelloGreeter\nconfig: hello\n");
+    result r = run_bad(f);
+    expect_location(&r, f, 4);
+    EXPECT_ERR(r, "config");
+    result_free(&r);
+}
+
+Test(cli, unknown_class_suggests_the_closest)
+{
+    const char *f =
+        write_hello("bad.yaml", "component:\n  greeter: HelloGreter\nconfig:\n  name: x\n");
+    result r = run_bad(f);
+    expect_location(&r, f, 3);
+    EXPECT_ERR(r, "HelloGreter");
+    EXPECT_ERR(r, "did you mean 'HelloGreeter'");
+    result_free(&r);
+}
+
+Test(cli, runner_class_in_a_component_slot)
+{
+    const char *f =
+        write_hello("bad.yaml", "component:\n  greeter: HelloRunner\nconfig:\n  name: x\n");
+    result r = run_bad(f);
+    expect_location(&r, f, 3);
+    EXPECT_ERR(r, "runner");
+    result_free(&r);
+}
+
+Test(cli, component_of_the_wrong_type_in_a_slot)
+{
+    const char *f =
+        write_hello("bad.yaml", "component:\n  greeter: StdOutLogger\nconfig:\n  name: x\n");
+    result r = run_bad(f);
+    expect_location(&r, f, 3);
+    EXPECT_ERR(r, "StdOutLogger");
+    EXPECT_ERR(r, "logger");
+    result_free(&r);
+}
+
+Test(cli, missing_required_keys_are_all_listed)
+{
+    const char *f = write_hello("bad.yaml", "");
+    result r = run_bad(f);
+    EXPECT_ERR(r, "component 'greeter'");
+    EXPECT_ERR(r, "config 'name'");
+    result_free(&r);
+}
+
+Test(cli, reference_to_a_missing_target)
+{
+    const char *f = write_hello("bad.yaml", "component:\n  greeter: HelloGreeter\nconfig:\n"
+                                            "  name: $nothing.here\n");
+    result r = run_bad(f);
+    expect_location(&r, f, 5);
+    EXPECT_ERR(r, "$nothing.here");
+    result_free(&r);
+}
+
+Test(cli, reference_cycle_names_both_ends)
+{
+    const char *f = write_hello("bad.yaml", HELLO_OK "first: $second\nsecond: $first\n");
+    result r = run_bad(f);
+    EXPECT_ERR(r, "cycle");
+    EXPECT_ERR(r, "$first");
+    EXPECT_ERR(r, "$second");
+    expect_location(&r, f, 6);
+    expect_location(&r, f, 7);
+    result_free(&r);
+}
+
+Test(cli, reference_past_the_end_of_a_list)
+{
+    const char *f = write_hello("bad.yaml", "component:\n  greeter: HelloGreeter\nitems: [x, y]\n"
+                                            "config:\n  name: $items.5\n");
+    result r = run_bad(f);
+    expect_location(&r, f, 6);
+    EXPECT_ERR(r, "$items.5");
+    EXPECT_ERR(r, "out of range");
+    result_free(&r);
+}
+
+Test(cli, unset_environment_variable)
+{
+    const char *f = write_hello("bad.yaml", "component:\n  greeter: HelloGreeter\nconfig:\n"
+                                            "  name: ${LOLPOP_T_UNSET}\n");
+    result r = run_bad(f);
+    expect_location(&r, f, 5);
+    EXPECT_ERR(r, "LOLPOP_T_UNSET");
+    result_free(&r);
+}
+
+Test(cli, set_without_equals_sign)
+{
+    const char *f = write_hello("ok.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--set", "config.name");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "--set config.name");
+    EXPECT_ERR(r, "'='");
+    EXPECT_ERR(r, "usage: lolpop run workflow");
+    result_free(&r);
+}
+
+Test(cli, set_with_an_empty_key)
+{
+    const char *f = write_hello("ok.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--set", "=x");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "--set");
+    result_free(&r);
+}
+
+Test(cli, set_through_a_scalar)
+{
+    const char *f = write_hello("ok.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--set", "config.name.first=x");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "--set");
+    EXPECT_ERR(r, "config.name");
+    expect_location(&r, f, 5); /* where the scalar was set */
+    result_free(&r);
+}
+
+Test(cli, nonexistent_file)
+{
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", "does-not-exist.yaml");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "does-not-exist.yaml");
+    EXPECT_ERR(r, "No such file");
+    result_free(&r);
+}
+
+Test(cli, directory_instead_of_a_file)
+{
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", tmpdir);
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, tmpdir);
+    EXPECT_ERR(r, "directory");
+    result_free(&r);
+}
+
+Test(cli, second_file_missing_is_named)
+{
+    const char *f = write_hello("ok.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "-c", "prod.yaml");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "prod.yaml");
+    result_free(&r);
+}
+
+Test(cli, plugin_not_found)
+{
+    const char *f = write_file("bad.yaml", "plugin_paths: [/nonexistent/libnothing.so]\n");
+    result r = run_bad(f);
+    expect_location(&r, f, 1);
+    EXPECT_ERR(r, "/nonexistent/libnothing.so");
+    result_free(&r);
+}
+
+Test(cli, plugin_found_relative_to_the_yaml_file_or_not)
+{
+    /* Relative entries resolve against the file's directory, not the cwd. */
+    const char *f = write_file("bad.yaml", "plugin_paths: [plugins/missing.so]\n");
+    result r = run_bad(f);
+    expect_location(&r, f, 1);
+    EXPECT_ERR(r, "missing.so");
+    result_free(&r);
+}
+
+static void expect_bad_plugin(const char *plugin, const char *message)
+{
+    char text[PATH_MAX + 64];
+    snprintf(text, sizeof text, "plugin_paths: [\"%s\"]\n", test_plugin(plugin));
+    const char *f = write_file("bad.yaml", text);
+    result r = run_bad(f);
+    expect_location(&r, f, 1);
+    EXPECT_ERR(r, plugin);
+    EXPECT_ERR(r, message);
+    result_free(&r);
+}
+
+Test(cli, plugin_without_entry_point)
+{
+    expect_bad_plugin("no_entry", "lolpop_plugin");
+}
+
+Test(cli, plugin_abi_mismatch)
+{
+    expect_bad_plugin("bad_abi", "ABI");
+}
+
+Test(cli, plugin_whose_init_fails)
+{
+    expect_bad_plugin("init_fails", "init");
+}
+
+Test(cli, plugin_breaking_a_type_contract)
+{
+    expect_bad_plugin("bad_contract", "lacks");
+}
+
+Test(cli, duplicate_class_names_both_plugins)
+{
+    char text[2 * PATH_MAX + 64];
+    snprintf(text, sizeof text, "plugin_paths: [\"%s\", \"%s\"]\n", LP_HELLO_PLUGIN,
+             test_plugin("dup_class"));
+    const char *f = write_file("bad.yaml", text);
+    result r = run_bad(f);
+    EXPECT_ERR(r, "HelloGreeter");
+    EXPECT_ERR(r, "libdup_class.so");
+    EXPECT_ERR(r, "libhello.so");
+    result_free(&r);
+}
+
+Test(cli, unknown_runner_suggests_the_closest)
+{
+    const char *f = write_hello("ok.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRuner", "-c", f);
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "unknown runner 'HelloRuner'");
+    EXPECT_ERR(r, "did you mean 'HelloRunner'");
+    result_free(&r);
+}
+
+Test(cli, component_is_not_a_runner)
+{
+    const char *f = write_hello("ok.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "StdOutLogger", "-c", f);
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "not a runner");
+    result_free(&r);
+}
+
+Test(cli, unknown_build_method_is_a_usage_error)
+{
+    const char *f = write_hello("ok.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "-b", "shoot");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "'shoot'");
+    EXPECT_ERR(r, "did you mean 'shout'");
+    EXPECT_NOT_OUT(r, "Hello");
+    result_free(&r);
+}
+
+Test(cli, build_args_that_are_not_json)
+{
+    const char *f = write_hello("ok.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--build-args", "{bad");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "--build-args");
+    EXPECT_ERR(r, "invalid JSON");
+    result_free(&r);
+}
+
+Test(cli, build_args_that_are_not_an_object)
+{
+    const char *f = write_hello("ok.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--build-args", "[1, 2]");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "--build-args");
+    EXPECT_ERR(r, "object");
+    result_free(&r);
+}
+
+Test(cli, multi_document_yaml_is_rejected)
+{
+    const char *f = write_hello("bad.yaml", HELLO_OK "---\nconfig:\n  name: other\n");
+    result r = run_bad(f);
+    EXPECT_ERR(r, "bad.yaml");
+    result_free(&r);
+}
+
+Test(cli, invalid_log_level_is_located)
+{
+    const char *f = write_hello("bad.yaml", HELLO_OK "logger:\n  config:\n    log_level: LOUD\n");
+    result r = run_bad(f);
+    EXPECT_ERR(r, "LOUD");
+    expect_location(&r, f, 8);
+    result_free(&r);
+}
+
+Test(cli, file_logger_without_a_writable_path)
+{
+    const char *f = write_hello("bad.yaml", "component:\n  greeter: HelloGreeter\n"
+                                            "  logger: FileLogger\nconfig:\n  name: x\n"
+                                            "logger:\n  config:\n"
+                                            "    log_filename: /nonexistent/dir/x.log\n");
+    result r = run_bad(f);
+    EXPECT_ERR(r, "/nonexistent/dir/x.log");
+    expect_location(&r, f, 9);
+    result_free(&r);
+}
+
+/* ---- command-line errors ----------------------------------------------------------------- */
+
+Test(cli, unknown_command_suggests)
+{
+    result r = LOLPOP("rn");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "'rn' is not a lolpop command");
+    EXPECT_ERR(r, "did you mean 'run'");
+    result_free(&r);
+}
+
+Test(cli, unknown_option_is_named)
+{
+    const char *f = write_hello("ok.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--skip-validaton");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "unknown option '--skip-validaton'");
+    EXPECT_ERR(r, "did you mean '--skip-validation'");
+    EXPECT_ERR(r, "usage:");
+    result_free(&r);
+}
+
+Test(cli, missing_config_value)
+{
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "option '-c' needs a value");
+    result_free(&r);
+}
+
+Test(cli, option_is_not_a_config_value)
+{
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", "--skip-validation");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "'-c' needs a value");
+    result_free(&r);
+}
+
+Test(cli, missing_runner)
+{
+    const char *f = write_hello("ok.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "-c", f);
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "RUNNER");
+    result_free(&r);
+}
+
+Test(cli, missing_config_file_option)
+{
+    result r = LOLPOP("run", "workflow", "HelloRunner");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "-c FILE");
+    result_free(&r);
+}
+
+Test(cli, unknown_run_target)
+{
+    const char *f = write_hello("ok.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workfow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "'workfow'");
+    result_free(&r);
+}
+
+Test(cli, no_command_at_all)
+{
+    result r = LOLPOP("--frob");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "unknown option '--frob'");
+    result_free(&r);
+}
+
+/* ---- happy paths --------------------------------------------------------------------- */
+
+Test(cli, version_is_printed_without_loading_anything)
+{
+    result r = LOLPOP_ENV(ENV("LOLPOP_PLUGIN_PATH=/nonexistent"), "--version");
+    EXPECT_EXIT(r, 0);
+    cr_assert_str_eq(r.out, "lolpop 0.1.0\n");
+    cr_assert_str_eq(r.err, "");
+    result_free(&r);
+}
+
+Test(cli, help_lists_every_command)
+{
+    result r = LOLPOP("--help");
+    EXPECT_EXIT(r, 0);
+    const char *commands[] = {"run", "config", "classes", "extension", "help", "version"};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "\n  %s ", commands[i]);
+        EXPECT_OUT(r, line);
+    }
+    result_free(&r);
+}
+
+Test(cli, help_per_command)
+{
+    result a = LOLPOP("run", "--help");
+    EXPECT_EXIT(a, 0);
+    EXPECT_OUT(a, "usage: lolpop run workflow RUNNER");
+    EXPECT_OUT(a, "--build-args");
+    result b = LOLPOP("help", "config");
+    EXPECT_EXIT(b, 0);
+    EXPECT_OUT(b, "usage: lolpop config validate");
+    result c = LOLPOP("classes", "-h");
+    EXPECT_EXIT(c, 0);
+    EXPECT_OUT(c, "--type");
+    result d = LOLPOP("help", "confg");
+    EXPECT_EXIT(d, 2);
+    EXPECT_ERR(d, "did you mean 'config'");
+    result_free(&a);
+    result_free(&b);
+    result_free(&c);
+    result_free(&d);
+}
+
+Test(cli, run_hello_workflow)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "INFO  Hello, world!");
+    EXPECT_OUT(r, "{\"greeting\": \"Hello, world!\"}");
+    cr_assert_eq(strstr(r.out, "\033["), NULL, "no colour when stdout is not a terminal");
+    result_free(&r);
+}
+
+Test(cli, run_the_shipped_hello_yaml)
+{
+    /* The example file as shipped, with plugin_paths pointed at this build. */
+    char set[PATH_MAX + 32];
+    snprintf(set, sizeof set, "plugin_paths=[\"%s\"]", LP_HELLO_PLUGIN);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c",
+                      LP_SOURCE_ROOT "/examples/plugins/hello/hello.yaml", "--set", set);
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "Hello, world!");
+    result_free(&r);
+}
+
+Test(cli, build_method_shout)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "-b", "shout");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "HELLO, WORLD!");
+    result_free(&r);
+}
+
+Test(cli, set_overrides_the_name)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--set", "config.name=there");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "Hello, there!");
+    EXPECT_NOT_OUT(r, "world");
+    result_free(&r);
+}
+
+Test(cli, set_configures_a_component)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result r =
+        LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--set", "greeter.config.greeting=Howdy");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "Howdy, world!");
+    result_free(&r);
+}
+
+Test(cli, later_files_override_earlier_ones)
+{
+    const char *base = write_hello("base.yaml", HELLO_OK);
+    const char *prod = write_file("prod.yaml", "config:\n  name: production\n");
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", base, "-c", prod);
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "Hello, production!");
+    result_free(&r);
+}
+
+Test(cli, environment_interpolation)
+{
+    const char *f = write_hello("hello.yaml", "component:\n  greeter: HelloGreeter\nconfig:\n"
+                                              "  name: ${LOLPOP_T_NAME}\n");
+    result r = LOLPOP_ENV(ENV("LOLPOP_T_NAME=Ada"), "run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "Hello, Ada!");
+    result_free(&r);
+}
+
+Test(cli, environment_default)
+{
+    const char *f = write_hello("hello.yaml", "component:\n  greeter: HelloGreeter\nconfig:\n"
+                                              "  name: ${LOLPOP_T_NAME:-Bob}\n");
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "Hello, Bob!");
+    result_free(&r);
+}
+
+Test(cli, reference_resolves)
+{
+    const char *f = write_hello("hello.yaml", "component:\n  greeter: HelloGreeter\n"
+                                              "people:\n  - Zed\nconfig:\n  name: $people.0\n");
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "Hello, Zed!");
+    result_free(&r);
+}
+
+Test(cli, build_args_reach_the_method)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result r =
+        LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--build-args", "{\"name\": \"json\"}");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "Hello, json!");
+    result_free(&r);
+}
+
+Test(cli, skip_validation_turns_missing_keys_into_warnings)
+{
+    const char *f = write_hello("hello.yaml", "component:\n  greeter: HelloGreeter\n");
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--skip-validation",
+                      "--build-args", "{\"name\": \"anyway\"}");
+    EXPECT_EXIT(r, 0);
+    EXPECT_ERR(r, "name");
+    EXPECT_OUT(r, "Hello, anyway!");
+    result_free(&r);
+}
+
+Test(cli, workflow_failure_exits_1_and_notifies)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "-b", "fail");
+    EXPECT_EXIT(r, 1);
+    EXPECT_ERR(r, "lolpop: error:");
+    EXPECT_ERR(r, "HelloRunner.fail");
+    EXPECT_ERR(r, "failing on purpose");
+    EXPECT_OUT(r, "NOTIFY ERROR");
+    result_free(&r);
+}
+
+Test(cli, log_level_filters_messages)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK "logger:\n  config:\n    log_level: WARN\n");
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 0);
+    EXPECT_NOT_OUT(r, "INFO");
+    EXPECT_OUT(r, "{\"greeting\": \"Hello, world!\"}");
+    result_free(&r);
+}
+
+Test(cli, log_level_is_inherited_from_the_runner_config)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--set", "config.log_level=DEBUG");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, " DEBUG ");
+    result quiet = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(quiet, 0);
+    EXPECT_NOT_OUT(quiet, " DEBUG ");
+    result_free(&r);
+    result_free(&quiet);
+}
+
+Test(cli, colour_can_be_forced)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK "logger:\n  config:\n    colour: always\n");
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\033[32mINFO \033[0m Hello, world!");
+    result_free(&r);
+}
+
+Test(cli, file_logger_writes_json_lines)
+{
+    const char *f = write_hello("hello.yaml", "component:\n  greeter: HelloGreeter\n"
+                                              "  logger: FileLogger\nconfig:\n  name: world\n"
+                                              "logger:\n  config:\n    log_filename: run.jsonl\n"
+                                              "    log_format: json\n");
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 0);
+    EXPECT_NOT_OUT(r, "INFO");
+    FILE *log = fopen(tmp_path("run.jsonl"), "r");
+    cr_assert_not_null(log, "the log file was not created");
+    char text[8192] = "";
+    size_t n = fread(text, 1, sizeof text - 1, log);
+    fclose(log);
+    text[n] = '\0';
+    cr_assert(strstr(text, "\"level\":\"INFO\"") != NULL, "log:\n%s", text);
+    cr_assert(strstr(text, "\"message\":\"Hello, world!\"") != NULL, "log:\n%s", text);
+    cr_assert(strstr(text, "\"ts\":\"") != NULL, "log:\n%s", text);
+    cr_assert_eq(text[0], '{');
+    result_free(&r);
+}
+
+Test(cli, file_logger_appends_text)
+{
+    const char *f = write_hello("hello.yaml", "component:\n  greeter: HelloGreeter\n"
+                                              "  logger: FileLogger\nconfig:\n  name: world\n"
+                                              "logger:\n  config:\n    log_filename: run.log\n");
+    write_file("run.log", "earlier line\n");
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 0);
+    FILE *log = fopen(tmp_path("run.log"), "r");
+    cr_assert_not_null(log);
+    char text[8192] = "";
+    size_t n = fread(text, 1, sizeof text - 1, log);
+    fclose(log);
+    text[n] = '\0';
+    cr_assert(strncmp(text, "earlier line\n", 13) == 0, "append mode keeps old lines:\n%s", text);
+    cr_assert(strstr(text, " INFO  ") && strstr(text, "Hello, world!"), "log:\n%s", text);
+    result_free(&r);
+}
+
+/* ---- config ---------------------------------------------------------------------------- */
+
+Test(cli, config_validate_ok)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result r = LOLPOP("config", "validate", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "OK");
+    result_free(&r);
+}
+
+Test(cli, config_validate_without_runner_checks_structure_only)
+{
+    const char *f = write_hello("hello.yaml", "component:\n  greeter: HelloGreeter\n");
+    result r = LOLPOP("config", "validate", "-c", f);
+    EXPECT_EXIT(r, 0);
+    result with = LOLPOP("config", "validate", "HelloRunner", "-c", f);
+    EXPECT_EXIT(with, 2);
+    EXPECT_ERR(with, "config 'name'");
+    result_free(&r);
+    result_free(&with);
+}
+
+Test(cli, config_validate_warns_about_unknown_keys)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK "greeter:\n  config:\n    greting: Hi\n");
+    result r = LOLPOP("config", "validate", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 0);
+    EXPECT_ERR(r, "greting");
+    EXPECT_ERR(r, "greeting");
+    expect_location(&r, f, 8);
+    result_free(&r);
+}
+
+Test(cli, config_show_prints_origins)
+{
+    const char *f = write_hello("hello.yaml", "component:\n  greeter: HelloGreeter\nconfig:\n"
+                                              "  name: world\n  who: ${LOLPOP_T_WHO}\n");
+    result r = LOLPOP_ENV(ENV("LOLPOP_T_WHO=me"), "config", "show", "HelloRunner", "-c", f, "--set",
+                          "config.extra=7");
+    EXPECT_EXIT(r, 0);
+    char origin[PATH_MAX + 64];
+    snprintf(origin, sizeof origin, "name: world  # %s:5:9", f);
+    EXPECT_OUT(r, origin);
+    EXPECT_OUT(r, "extra: 7  # --set config.extra=7");
+    EXPECT_OUT(r, "who: me  # ");
+    EXPECT_OUT(r, "greeter (HelloGreeter):");
+    EXPECT_OUT(r, "greeting: Hello  # default (HelloGreeter)");
+    EXPECT_OUT(r, "logger (StdOutLogger):");
+    result_free(&r);
+}
+
+Test(cli, config_show_without_runner)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result r = LOLPOP("config", "show", "-c", f);
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "greeter: HelloGreeter  # ");
+    EXPECT_NOT_OUT(r, "default (");
+    result_free(&r);
+}
+
+Test(cli, config_unknown_subcommand)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result r = LOLPOP("config", "valdate", "-c", f);
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "did you mean 'validate'");
+    result_free(&r);
+}
+
+/* ---- classes ---------------------------------------------------------------------------- */
+
+Test(cli, classes_list_builtins)
+{
+    result r = LOLPOP("classes", "list");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "StdOutLogger");
+    EXPECT_OUT(r, "FileLogger");
+    EXPECT_OUT(r, "StdOutNotifier");
+    EXPECT_OUT(r, "builtin");
+    result_free(&r);
+}
+
+Test(cli, classes_list_by_type)
+{
+    result r = LOLPOP("classes", "list", "--type", "logger");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "FileLogger");
+    EXPECT_NOT_OUT(r, "StdOutNotifier");
+    result bad = LOLPOP("classes", "list", "--type", "loger");
+    EXPECT_EXIT(bad, 2);
+    EXPECT_ERR(bad, "did you mean 'logger'");
+    result_free(&r);
+    result_free(&bad);
+}
+
+Test(cli, classes_list_with_plugins_from_the_environment)
+{
+    result r = LOLPOP_ENV(ENV(hello_dir_env()), "classes", "list", "--type", "runner");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "HelloRunner");
+    EXPECT_OUT(r, "libhello.so");
+    EXPECT_NOT_OUT(r, "StdOutLogger");
+    result_free(&r);
+}
+
+Test(cli, classes_show_documents_config_keys)
+{
+    result r = LOLPOP("classes", "show", "FileLogger");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "kind: component");
+    EXPECT_OUT(r, "type: logger");
+    EXPECT_OUT(r, "log_filename");
+    EXPECT_OUT(r, "log_format");
+    EXPECT_OUT(r, "[default: \"text\"]");
+    EXPECT_OUT(r, "config.log_filename");
+    result_free(&r);
+}
+
+Test(cli, classes_show_plugin_class_from_config)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result r = LOLPOP("classes", "show", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "build_all");
+    EXPECT_OUT(r, "shout");
+    EXPECT_OUT(r, "component.greeter");
+    result_free(&r);
+}
+
+Test(cli, classes_show_unknown_suggests)
+{
+    result r = LOLPOP("classes", "show", "StdoutLoger");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "unknown class 'StdoutLoger'");
+    EXPECT_ERR(r, "StdOutLogger");
+    result_free(&r);
+}
+
+/* ---- extension ------------------------------------------------------------------------- */
+
+Test(cli, extension_runs_a_plugin_command)
+{
+    result r = LOLPOP_ENV(ENV(hello_dir_env()), "extension", "hello", "Ada");
+    EXPECT_EXIT(r, 0);
+    cr_assert_str_eq(r.out, "Hello, Ada!\n");
+    result_free(&r);
+}
+
+Test(cli, extension_unknown_command)
+{
+    result r = LOLPOP_ENV(ENV(hello_dir_env()), "extension", "helo");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "did you mean 'hello'");
+    result_free(&r);
+}
