@@ -21,12 +21,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * of the process, and that table grows with each distinct input. */
 static void fuzz_set(const uint8_t *data, size_t size, lp_diags *d)
 {
-    if (size < 1 || size > 256 || data[0] != 1)
-        return;
+    if (size < 1 || size > 256 || data[0] != 1) return;
     data++, size--;
     char *text = malloc(size + 1);
-    if (!text)
-        return;
+    if (!text) return;
     memcpy(text, data, size);
     text[size] = '\0';
     lp_value *doc = lp_value_map();
@@ -48,8 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lp_value *base = lp_value_copy(doc);
         lp_config_interpolate_env(doc, &d);
         lp_config_resolve_refs(doc, &d);
-        if (base)
-            lp_config_merge(base, doc);
+        if (base) lp_config_merge(base, doc);
         (void)lp_config_path_get(doc, "a.b.0");
         char *s = lp_value_to_string(doc);
         free(s);

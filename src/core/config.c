@@ -146,6 +146,14 @@ static bool check_set_path(const char *path, const char *assignment, const lp_or
                      assignment, path);
         return false;
     }
+    size_t segments = 1;
+    for (const char *p = path; *p; p++)
+        segments += *p == '.';
+    if (segments > LP_CONFIG_MAX_DEPTH) {
+        lp_diags_add(d, LP_SEV_ERROR, where, "", "--set: key path has more than %d segments",
+                     LP_CONFIG_MAX_DEPTH);
+        return false;
+    }
     return true;
 }
 
@@ -212,7 +220,7 @@ LP_API int lp_config_apply_set(lp_value *doc, const char *assignment, lp_diags *
         rc = LP_ENOMEM;
     } else if (check_set_path(path, assignment, &where, d)) {
         lp_value *val = NULL;
-        rc = lp_yaml_parse_value(&val, eq + 1, strlen(eq + 1), &where, d);
+        rc = lp_yaml_parse_value(&val, eq + 1, strlen(eq + 1), &where, path, d);
         bool oom = false;
         char *last = NULL;
         lp_value *parent =
@@ -273,10 +281,10 @@ LP_API int lp_config_load(lp_config **out, const lp_config_input *in, lp_diags *
 
     lp_config *cfg = rc == 0 ? calloc(1, sizeof *cfg) : NULL;
     if (rc == 0 && !cfg) rc = lp_error_set(LP_ENOMEM, "out of memory");
-    if (rc != 0) {
+    if (rc != 0 || !cfg) {
         lp_value_unref(root);
         lp_diags_clear(&local);
-        return rc;
+        return rc ? rc : LP_ENOMEM;
     }
     cfg->root = root;
     *out = cfg;

@@ -18,11 +18,12 @@
 #define LP_CONFIG_MAX_NODES 1000000
 
 /* Parses YAML text holding one value of any type (a --set right-hand side).
- * Every value's origin is `*origin` (kind, source; line/col are kept as
- * given). Empty text is null. Returns 0 and a new reference in *out, or
- * LP_ECONFIG / LP_ENOMEM with the problems in diags. */
+ * Every value's origin is `*origin` (whose source must be interned); problems
+ * are reported under `section` (the path being set). Empty text is null.
+ * Returns 0 and a new reference in *out, or LP_ECONFIG / LP_ENOMEM with the
+ * problems in diags. */
 int lp_yaml_parse_value(lp_value **out, const char *text, size_t len, const lp_origin *origin,
-                        lp_diags *diags);
+                        const char *section, lp_diags *diags);
 
 /* Records the first error diagnostic at index >= first as the thread's last
  * error (location, section, message) and returns `code` (LP_ENOMEM is

@@ -44,7 +44,7 @@ static void set_oom(void)
     tls.err.message = "out of memory";
 }
 
-static int set_common(int code, const char *file, int line, int col, const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static int set_common(int code, const char *file, int line, int col, const char *fmt, va_list ap)
 {
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0) {

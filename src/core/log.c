@@ -166,6 +166,11 @@ __attribute__((format(printf, 3, 0))) static void vlog(const lp_obj *obj, lp_log
     lp_map_set(args, "level", lp_value_string(lp_log_level_name(level)));
     lp_map_set(args, "message", lp_value_string(msg));
     lp_map_set(args, "fields", lp_value_null());
+    /* Who is speaking: "Class path" ("HelloGreeter greeter"), or the class alone at the root. */
+    const char *path = obj->path && obj->path[0] ? obj->path : NULL;
+    char *source = lp_asprintf("%s%s%s", obj->cls->name, path ? " " : "", path ? path : "");
+    if (source) lp_map_set(args, "source", lp_value_string(source));
+    free(source);
     lp_value *r = args ? lp_call_direct(logger, "log", args) : NULL;
     lp_value_unref(args);
     if (!r) to_stderr(level, msg);

@@ -50,33 +50,52 @@ struct lp_value {
 /* ---- origins ---------------------------------------------------------- */
 
 static pthread_mutex_t intern_lock = PTHREAD_MUTEX_INITIALIZER;
-static char **interned;
-static size_t n_interned, cap_interned;
+static char **intern_slots; /* open-addressing hash set, power-of-two size */
+static size_t intern_used, intern_cap;
 
-/* The intern table is process-wide and never shrinks: origins are few (one per
- * config file, env variable or class) and must outlive every value. */
+static size_t intern_hash(const char *s)
+{
+    size_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static bool intern_grow(void)
+{
+    size_t cap = intern_cap ? intern_cap * 2 : 64;
+    char **slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return false;
+    for (size_t i = 0; i < intern_cap; i++) {
+        if (!intern_slots[i])
+            continue;
+        size_t j = intern_hash(intern_slots[i]) & (cap - 1);
+        while (slots[j])
+            j = (j + 1) & (cap - 1);
+        slots[j] = intern_slots[i];
+    }
+    free(intern_slots);
+    intern_slots = slots;
+    intern_cap = cap;
+    return true;
+}
+
+/* The intern table is process-wide and never shrinks: origins (config files,
+ * env variables, classes, --set options) must outlive every value. */
 LP_API const char *lp_origin_intern(const char *s)
 {
     if (!s)
         return NULL;
     const char *found = NULL;
     pthread_mutex_lock(&intern_lock);
-    for (size_t i = 0; i < n_interned && !found; i++)
-        if (strcmp(interned[i], s) == 0)
-            found = interned[i];
-    if (!found) {
-        if (n_interned == cap_interned) {
-            size_t cap = cap_interned ? cap_interned * 2 : 16;
-            char **grown = realloc(interned, cap * sizeof *grown);
-            if (grown) {
-                interned = grown;
-                cap_interned = cap;
-            }
-        }
-        char *copy = n_interned < cap_interned ? strdup(s) : NULL;
-        if (copy)
-            interned[n_interned++] = copy;
-        found = copy;
+    if ((intern_used + 1) * 2 <= intern_cap || intern_grow()) {
+        size_t j = intern_hash(s) & (intern_cap - 1);
+        while (intern_slots[j] && strcmp(intern_slots[j], s) != 0)
+            j = (j + 1) & (intern_cap - 1);
+        if (!intern_slots[j] && (intern_slots[j] = strdup(s)) != NULL)
+            intern_used++;
+        found = intern_slots[j];
     }
     pthread_mutex_unlock(&intern_lock);
     return found;

@@ -41,6 +41,7 @@ typedef struct anchor {
 typedef struct builder {
     const char *source;     /* interned source name */
     const lp_origin *fixed; /* when set, every value gets this origin (--set) */
+    const char *section;    /* path prefix for messages (--set), or NULL */
     lp_diags *diags;
     frame stack[LP_CONFIG_MAX_DEPTH];
     int depth;
@@ -50,7 +51,9 @@ typedef struct builder {
     lp_value *root;
     lp_origin last; /* latest known position, for events without a mark */
     int docs;
-    int err; /* 0, LP_ECONFIG or LP_ENOMEM */
+    int err;          /* 0, LP_ECONFIG or LP_ENOMEM */
+    const char *text; /* the text being parsed (marks are offsets into it) */
+    size_t len;
 } builder;
 
 /* ---- locations and errors --------------------------------------------- */
@@ -69,6 +72,7 @@ static lp_origin origin_at(builder *b, const struct fy_mark *m)
 static char *builder_path(const builder *b)
 {
     lp_sb sb = {0};
+    if (b->section) lp_sb_append(&sb, b->section);
     for (int i = 0; i < b->depth; i++) {
         const frame *f = &b->stack[i];
         if (lp_value_type(f->val) == LP_MAP) {
@@ -342,6 +346,8 @@ static void deliver(builder *b, lp_value *v, const lp_origin *where)
 static void take_key(builder *b, const char *s, size_t n, const lp_origin *where, bool merge)
 {
     frame *f = top(b);
+    if (!f)
+        return;
     f->key_origin = *where;
     if (merge) {
         f->key_is_merge = true;
@@ -354,12 +360,68 @@ static void take_key(builder *b, const char *s, size_t n, const lp_origin *where
     if (!(f->key = lp_strndup(s, n))) fail_oom(b);
 }
 
+/* libfyaml 0.7.12 leaks the buffer it builds for single-quoted scalars with
+ * runs of '' escapes, so those are unescaped and line-folded here from the
+ * raw text between the quotes (YAML 1.2 §7.3.2, flow folding). */
+static void single_quoted_text(lp_sb *out, const char *raw, size_t n)
+{
+    size_t empties = 0;
+    bool first = true;
+    for (size_t i = 0;;) {
+        const char *nl = memchr(raw + i, '\n', n - i);
+        bool last = !nl;
+        size_t a = i, z = nl ? (size_t)(nl - raw) : n;
+        if (!last && z > a && raw[z - 1] == '\r') z--;
+        while (!first && a < z && (raw[a] == ' ' || raw[a] == '\t'))
+            a++;
+        while (!last && z > a && (raw[z - 1] == ' ' || raw[z - 1] == '\t'))
+            z--;
+        if (!first && !last && a == z) {
+            empties++; /* an empty line is kept as a line break */
+        } else {
+            if (!first && empties == 0)
+                lp_sb_putc(out, ' '); /* a single line break folds into a space */
+            for (; empties > 0; empties--)
+                lp_sb_putc(out, '\n');
+            for (size_t k = a; k < z; k++) {
+                lp_sb_putc(out, raw[k]);
+                if (raw[k] == '\'' && k + 1 < z && raw[k + 1] == '\'') k++;
+            }
+        }
+        first = false;
+        if (last) return;
+        i = (size_t)(nl - raw) + 1;
+    }
+}
+
+static void on_scalar_text(builder *b, struct fy_event *ev, const char *s, size_t n,
+                           lp_origin where);
+
 static void on_scalar(builder *b, struct fy_event *ev)
 {
     lp_origin where = origin_at(b, fy_event_start_mark(ev));
+    struct fy_token *tok = ev->scalar.value;
+    const struct fy_mark *start = fy_token_start_mark(tok), *end = fy_token_end_mark(tok);
+    if (fy_token_scalar_style(tok) == FYSS_SINGLE_QUOTED && start && end &&
+        start->input_pos <= end->input_pos && end->input_pos <= b->len) {
+        lp_sb sb = {0};
+        single_quoted_text(&sb, b->text + start->input_pos, end->input_pos - start->input_pos);
+        if (sb.oom)
+            fail_oom(b);
+        else
+            on_scalar_text(b, ev, sb.buf ? sb.buf : "", sb.len, where);
+        lp_sb_free(&sb);
+        return;
+    }
     size_t n = 0;
-    const char *s = fy_token_get_text(ev->scalar.value, &n);
-    if (!s) s = "", n = 0;
+    const char *s = fy_token_get_text(tok, &n);
+    on_scalar_text(b, ev, s ? s : "", s ? n : 0, where);
+}
+
+/* A scalar event whose text (escapes resolved, lines folded) is s[0..n). */
+static void on_scalar_text(builder *b, struct fy_event *ev, const char *s, size_t n,
+                           lp_origin where)
+{
     enum fy_scalar_style style = fy_token_scalar_style(ev->scalar.value);
     bool quoted = style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED;
     if (quoted && where.kind == LP_ORIGIN_FILE && where.col > 1)
@@ -568,6 +630,8 @@ static void report_syntax_errors(builder *b, struct fy_diag *diag)
 
 static void run_parser(builder *b, const char *text, size_t len)
 {
+    b->text = text;
+    b->len = len;
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
     dcfg.fp = NULL; /* never print: errors are collected below */
@@ -635,14 +699,17 @@ static bool check_utf8(builder *b, const char *text, size_t len)
 
 /* Parses any YAML value; *out is NULL for an empty stream. Returns 0 or error. */
 static int parse_any(lp_value **out, const char *text, size_t len, const char *source,
-                     const lp_origin *fixed, lp_diags *diags)
+                     const lp_origin *fixed, const char *section, lp_diags *diags)
 {
     *out = NULL;
     if (!text && len) return lp_error_set(LP_EINVAL, "lp_yaml_parse: NULL text");
     builder *b = calloc(1, sizeof *b);
     if (!b) return lp_error_set(LP_ENOMEM, "out of memory");
-    b->source = lp_origin_intern(source ? source : "<string>");
+    /* A fixed origin's source is interned already (interning is a lookup). */
+    b->source =
+        fixed && fixed->source ? fixed->source : lp_origin_intern(source ? source : "<string>");
     b->fixed = fixed;
+    b->section = section;
     b->diags = diags;
     b->last = fixed ? *fixed : (lp_origin){LP_ORIGIN_FILE, b->source, 1, 1};
     if (!b->source) {
@@ -669,7 +736,7 @@ LP_API int lp_yaml_parse(lp_value **out, const char *text, size_t len, const cha
     lp_diags *d = diags ? diags : &local;
     size_t first = d->len;
     lp_value *v = NULL;
-    int rc = parse_any(&v, text, len, source_name, NULL, d);
+    int rc = parse_any(&v, text, len, source_name, NULL, NULL, d);
     if (rc == 0 && (!v || lp_value_type(v) == LP_NULL)) {
         lp_value_unref(v);
         if (!(v = lp_value_map())) rc = LP_ENOMEM;
@@ -688,10 +755,10 @@ LP_API int lp_yaml_parse(lp_value **out, const char *text, size_t len, const cha
 }
 
 int lp_yaml_parse_value(lp_value **out, const char *text, size_t len, const lp_origin *origin,
-                        lp_diags *diags)
+                        const char *section, lp_diags *diags)
 {
     size_t first = diags->len;
-    int rc = parse_any(out, text, len, origin ? origin->source : NULL, origin, diags);
+    int rc = parse_any(out, text, len, origin ? origin->source : NULL, origin, section, diags);
     if (rc == 0 && !*out && !(*out = lp_value_null())) rc = LP_ENOMEM;
     if (rc == 0 && origin) lp_value_set_origin(*out, origin);
     if (rc != 0) lp_config_set_last_error(diags, first, rc);
@@ -706,8 +773,8 @@ static int read_file(const char *path, char **buf, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f) return errno;
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    int e = fstat(fileno(f), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (e) {
         fclose(f);
         return e;
     }
@@ -716,7 +783,7 @@ static int read_file(const char *path, char **buf, size_t *len)
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && sb.len <= MAX_FILE_SIZE)
         lp_sb_appendn(&sb, chunk, n);
-    int e = ferror(f) ? (errno ? errno : EIO) : 0;
+    e = ferror(f) ? (errno ? errno : EIO) : 0;
     fclose(f);
     if (!e && sb.oom) e = ENOMEM;
     if (!e && sb.len > MAX_FILE_SIZE) e = EFBIG;

@@ -746,7 +746,7 @@ Test(cli, run_hello_workflow)
     const char *f = write_hello("hello.yaml", HELLO_OK);
     result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
     EXPECT_EXIT(r, 0);
-    EXPECT_OUT(r, "INFO  Hello, world!");
+    EXPECT_OUT(r, "INFO  [HelloGreeter greeter] Hello, world!");
     EXPECT_OUT(r, "{\"greeting\": \"Hello, world!\"}");
     cr_assert_eq(strstr(r.out, "\033["), NULL, "no colour when stdout is not a terminal");
     result_free(&r);
@@ -894,7 +894,7 @@ Test(cli, colour_can_be_forced)
     const char *f = write_hello("hello.yaml", HELLO_OK "logger:\n  config:\n    colour: always\n");
     result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
     EXPECT_EXIT(r, 0);
-    EXPECT_OUT(r, "\033[32mINFO \033[0m Hello, world!");
+    EXPECT_OUT(r, "\033[32mINFO \033[0m [HelloGreeter greeter] Hello, world!");
     result_free(&r);
 }
 

@@ -15,14 +15,16 @@ static lp_value *yaml(const char *text, const char *name)
     lp_diags_init(&d);
     lp_value *v = NULL;
     int rc = lp_yaml_parse(&v, text, strlen(text), name, &d);
-    if (rc != 0 && d.len > 0)
-        cr_log_error("unexpected: %s", d.items[0].message);
+    if (rc != 0 && d.len > 0) cr_log_error("unexpected: %s", d.items[0].message);
     cr_assert_eq(rc, 0);
     lp_diags_clear(&d);
     return v;
 }
 
-static lp_value *get(const lp_value *v, const char *path) { return lp_config_path_get(v, path); }
+static lp_value *get(const lp_value *v, const char *path)
+{
+    return lp_config_path_get(v, path);
+}
 
 static const char *str(const lp_value *v, const char *path)
 {
@@ -35,8 +37,7 @@ static const char *str(const lp_value *v, const char *path)
 static long find_diag(const lp_diags *d, const char *needle)
 {
     for (size_t i = 0; i < d->len; i++)
-        if (strstr(d->items[i].message, needle))
-            return (long)i;
+        if (strstr(d->items[i].message, needle)) return (long)i;
     return -1;
 }
 
@@ -74,8 +75,8 @@ Test(config_merge, maps_merge_lists_and_scalars_replace)
     lp_value *base = yaml("train:\n  config:\n    metrics: [a, b, c]\n    perf: f1\n    keep: 1\n"
                           "  component: {trainer: X}\n",
                           "base.yaml");
-    lp_value *over = yaml("TRAIN:\n  Config:\n    metrics: [z]\n    Perf: rocauc\n    new: 2\n",
-                          "prod.yaml");
+    lp_value *over =
+        yaml("TRAIN:\n  Config:\n    metrics: [z]\n    Perf: rocauc\n    new: 2\n", "prod.yaml");
     cr_assert_eq(lp_config_merge(base, over), 0);
     cr_assert_eq(lp_map_len(base), 1, "case-insensitive key merge: one 'train'");
     cr_assert_str_eq(lp_map_key(base, 0), "train", "base spelling kept");
@@ -186,9 +187,16 @@ Test(config_set, bad_assignments_are_diagnostics)
     i = find_diag(&d, "YAML syntax error");
     cr_assert_neq(i, -1);
     cr_assert_str_eq(d.items[i].where.source, "--set a.new=[1, 2");
-    cr_assert_eq(lp_diags_errors(&d), 7);
+    cr_assert_eq(strncmp(d.items[i].section, "a.new", 5), 0, "%s", d.items[i].section);
+    char deep[1200] = "";
+    for (int k = 0; k < 300; k++)
+        strcat(deep, "k.");
+    strcat(deep, "x=1");
+    cr_assert_eq(lp_config_apply_set(doc, deep, &d), LP_ECONFIG);
+    cr_assert_neq(find_diag(&d, "more than 256 segments"), -1);
+    cr_assert_eq(lp_diags_errors(&d), 8);
     cr_assert_null(get(doc, "a.new"), "failed sets change nothing");
-    cr_assert(strstr(lp_error_last()->message, "YAML syntax error"));
+    cr_assert(strstr(lp_error_last()->message, "more than 256 segments"));
     lp_value_unref(doc);
     lp_diags_clear(&d);
 }
@@ -257,7 +265,8 @@ Test(config_env, unset_variable_is_located_and_named)
 
 Test(config_env, malformed_references_are_errors)
 {
-    lp_value *doc = yaml("a: \"${UNCLOSED\"\nb: \"${1BAD}\"\nc: \"${}\"\nd: \"${A B:-x}\"\n", "m.yaml");
+    lp_value *doc =
+        yaml("a: \"${UNCLOSED\"\nb: \"${1BAD}\"\nc: \"${}\"\nd: \"${A B:-x}\"\n", "m.yaml");
     lp_diags d;
     lp_diags_init(&d);
     cr_assert_eq(lp_config_interpolate_env(doc, &d), LP_ECONFIG);
@@ -277,8 +286,7 @@ static lp_value *resolved(const char *text, lp_diags *d, int want_rc)
     lp_value *doc = yaml(text, "r.yaml");
     lp_diags_init(d);
     int rc = lp_config_resolve_refs(doc, d);
-    if (rc != want_rc && d->len)
-        cr_log_error("diag: %s", d->items[0].message);
+    if (rc != want_rc && d->len) cr_log_error("diag: %s", d->items[0].message);
     cr_assert_eq(rc, want_rc);
     return doc;
 }
@@ -286,14 +294,15 @@ static lp_value *resolved(const char *text, lp_diags *d, int want_rc)
 Test(config_refs, references_in_maps_and_lists)
 {
     lp_diags d;
-    lp_value *doc = resolved("process:\n  component:\n    data_transformer: SQLDataTransformer\n"
-                             "train:\n  model_trainer:\n    config:\n"
-                             "      training_params: {max_depth: 6, eta: 0.3}\n"
-                             "  config:\n    t: $process.component.data_transformer\n"
-                             "    params: $train.model_trainer.config.training_params\n"
-                             "    list: [$process.component.data_transformer, x, $TRAIN.config.metrics.1]\n"
-                             "    metrics: [a, b]\n",
-                             &d, 0);
+    lp_value *doc =
+        resolved("process:\n  component:\n    data_transformer: SQLDataTransformer\n"
+                 "train:\n  model_trainer:\n    config:\n"
+                 "      training_params: {max_depth: 6, eta: 0.3}\n"
+                 "  config:\n    t: $process.component.data_transformer\n"
+                 "    params: $train.model_trainer.config.training_params\n"
+                 "    list: [$process.component.data_transformer, x, $TRAIN.config.metrics.1]\n"
+                 "    metrics: [a, b]\n",
+                 &d, 0);
     cr_assert_eq(d.len, 0);
     cr_assert_str_eq(str(doc, "train.config.t"), "SQLDataTransformer");
     cr_assert_eq(lp_value_as_int(get(doc, "train.config.params.max_depth")), 6);

@@ -21,8 +21,7 @@ static lp_value *parse_ok(const char *text)
     lp_diags_init(&d);
     lp_value *v = NULL;
     int rc = lp_yaml_parse(&v, text, strlen(text), "t.yaml", &d);
-    if (rc != 0 && d.len > 0)
-        cr_log_error("unexpected: %s", d.items[0].message);
+    if (rc != 0 && d.len > 0) cr_log_error("unexpected: %s", d.items[0].message);
     cr_assert_eq(rc, 0, "parse of valid YAML failed");
     cr_assert_eq(d.len, 0);
     cr_assert_eq(lp_value_type(v), LP_MAP);
@@ -46,12 +45,14 @@ static lp_diags parse_bad(const char *text, size_t len)
 static bool has_message(const lp_diags *d, const char *needle)
 {
     for (size_t i = 0; i < d->len; i++)
-        if (strstr(d->items[i].message, needle))
-            return true;
+        if (strstr(d->items[i].message, needle)) return true;
     return false;
 }
 
-static lp_value *get(const lp_value *v, const char *path) { return lp_config_path_get(v, path); }
+static lp_value *get(const lp_value *v, const char *path)
+{
+    return lp_config_path_get(v, path);
+}
 
 Test(yaml, plain_scalars_follow_core_schema)
 {
@@ -107,6 +108,23 @@ Test(yaml, quoted_block_and_tagged_scalars_are_strings)
     cr_assert_str_eq(lp_value_as_string(get(v, "g")), "line1\nline2\n");
     cr_assert_str_eq(lp_value_as_string(get(v, "h")), "tab\there");
     cr_assert_eq(lp_value_string_len(get(v, "i")), 5, "escaped NUL kept inside the string");
+    lp_value_unref(v);
+}
+
+Test(yaml, single_quoted_scalars_unescape_and_fold)
+{
+    /* Runs of '' escapes made libfyaml 0.7.12 leak; ASan would flag it here. */
+    lp_value *v = parse_ok("a: 'multi\n   line\n\n   end '\nb: 'x\n  '\nc: 'tab\t\n   \t y'\n"
+                           "d: '\n  lead'\ne: 'a\n\n\n  b'\nf: '  sp  ''q'' '\n"
+                           "g: ''''''''''''''''''''''''''''''''''''''''''\n'it''s': k\n");
+    cr_assert_str_eq(lp_value_as_string(get(v, "a")), "multi line\nend ");
+    cr_assert_str_eq(lp_value_as_string(get(v, "b")), "x ");
+    cr_assert_str_eq(lp_value_as_string(get(v, "c")), "tab y");
+    cr_assert_str_eq(lp_value_as_string(get(v, "d")), " lead");
+    cr_assert_str_eq(lp_value_as_string(get(v, "e")), "a\n\nb");
+    cr_assert_str_eq(lp_value_as_string(get(v, "f")), "  sp  'q' ");
+    cr_assert_str_eq(lp_value_as_string(get(v, "g")), "''''''''''''''''''''");
+    cr_assert_str_eq(lp_value_as_string(get(v, "it's")), "k", "keys too");
     lp_value_unref(v);
 }
 
@@ -202,13 +220,13 @@ Test(yaml, invalid_utf8_is_rejected_with_location)
         const char *text;
         int line, col;
     } cases[] = {
-        {"a: \x80\n", 1, 4},                 /* lone continuation byte */
-        {"a: ok\nb: x\xC0\xAF\n", 2, 5},     /* overlong '/' */
-        {"a: \xE2\x82\n", 1, 4},             /* truncated sequence */
-        {"a: \xED\xA0\x80\n", 1, 4},         /* UTF-16 surrogate */
-        {"a: \xF4\x90\x80\x80\n", 1, 4},     /* above U+10FFFF */
+        {"a: \x80\n", 1, 4},                  /* lone continuation byte */
+        {"a: ok\nb: x\xC0\xAF\n", 2, 5},      /* overlong '/' */
+        {"a: \xE2\x82\n", 1, 4},              /* truncated sequence */
+        {"a: \xED\xA0\x80\n", 1, 4},          /* UTF-16 surrogate */
+        {"a: \xF4\x90\x80\x80\n", 1, 4},      /* above U+10FFFF */
         {"k: \xC3\xA9t\xC3\xA9\xFF\n", 1, 7}, /* 0xFF after valid "été" */
-        {"\"\xfe\xff\": [\n", 1, 2},         /* bytes that used to hang libfyaml */
+        {"\"\xfe\xff\": [\n", 1, 2},          /* bytes that used to hang libfyaml */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         time_t start = time(NULL);

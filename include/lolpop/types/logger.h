@@ -11,6 +11,7 @@
  *       level: TRACE, DEBUG, INFO, WARN or ERROR
  *       message: the text
  *       fields: map of extra key/values, or NULL
+ *       source: optional; who logs, "Class path" (lp_log passes it)
  *
  * The inline helpers call through the dispatcher (lp_call_with). They borrow
  * their arguments (NULL becomes a null value). Helpers of methods with a result

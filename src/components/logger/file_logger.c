@@ -191,7 +191,8 @@ static const lp_method file_logger_methods[] = {
 };
 
 static const lp_config_key file_logger_keys[] = {
-    {"log_filename", "string", "path of the log file, opened for appending (required)"},
+    {"log_filename", "string",
+     "path of the log file, relative to the working directory; opened for appending (required)"},
     {"log_format", "string",
      "text (the StdOutLogger line format) or json (one object per line: ts, level, message, "
      "fields)"},
