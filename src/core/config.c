@@ -249,6 +249,14 @@ static int load_files(lp_value *root, const lp_config_input *in, lp_diags *d, bo
             *all_parsed = false;
             continue;
         }
+        /* The document as a whole is "in" the first file: problems about the
+         * root section (a runner's missing requirement) point there. */
+        if (lp_value_origin(root)->kind == LP_ORIGIN_NONE) {
+            lp_origin at = *lp_value_origin(doc);
+            if (at.kind == LP_ORIGIN_NONE || at.line == 0)
+                at = (lp_origin){LP_ORIGIN_FILE, lp_origin_intern(in->files[i]), 1, 1};
+            lp_value_set_origin(root, &at);
+        }
         rc = lp_config_merge(root, doc);
         lp_value_unref(doc);
         if (rc != 0) return rc;
