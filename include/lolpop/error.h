@@ -41,7 +41,7 @@ typedef struct lp_error {
 
 /* Records a new last error (replacing the old one) and returns `code`. */
 int lp_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int lp_error_setv(int code, const char *fmt, va_list ap);
+int lp_error_setv(int code, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Same, with a location. `file` is copied; it may be NULL. */
 int lp_error_set_at(int code, const char *file, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -25,7 +25,7 @@ typedef struct lp_sb {
 void lp_sb_append(lp_sb *sb, const char *s);
 void lp_sb_appendn(lp_sb *sb, const char *s, size_t n);
 void lp_sb_appendf(lp_sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void lp_sb_vappendf(lp_sb *sb, const char *fmt, va_list ap);
+void lp_sb_vappendf(lp_sb *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void lp_sb_putc(lp_sb *sb, char c);
 char *lp_sb_take(lp_sb *sb);
 void lp_sb_free(lp_sb *sb);

@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int lp_frame_placeholder_;
