@@ -2,7 +2,8 @@
 # Debian's archive (with sudo when not root), so that a fresh Debian 12 machine
 # with only git, make and sudo can run it.
 #   make quickstart   build and run the quickstart workflow
-#   make test         build and run the whole test suite
+#   make test         build and run the whole test suite (with a throwaway PostgreSQL
+#                     server from scripts/pg-test-cluster; LOLPOP_TEST_NO_PG=1 skips it)
 #   make test-asan    the same suite under AddressSanitizer + UBSan
 #   make fuzz-smoke   build the libFuzzer targets with clang and run each briefly
 #   make install      meson install (to /usr/local by default)
@@ -41,7 +42,7 @@ quickstart: build
 	./$(BUILD)/src/cli/lolpop run workflow HelloRunner -c examples/plugins/hello/hello.yaml
 
 test: build
-	meson test -C $(BUILD) --print-errorlogs --num-processes 2; \
+	scripts/pg-test-cluster run meson test -C $(BUILD) --print-errorlogs --num-processes 2; \
 	  rc=$$?; scripts/test-summary $(BUILD); exit $$rc
 
 $(ASAN_BUILD)/build.ninja:
@@ -50,7 +51,7 @@ $(ASAN_BUILD)/build.ninja:
 test-asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 3; \
+	  scripts/pg-test-cluster run meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 3; \
 	  rc=$$?; scripts/test-summary $(ASAN_BUILD); exit $$rc
 
 $(FUZZ_BUILD)/build.ninja:

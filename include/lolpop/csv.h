@@ -31,12 +31,13 @@ typedef struct lp_csv_type_override {
 } lp_csv_type_override;
 
 typedef struct lp_csv_options {
-    char separator;          /* 0 = by extension (.tsv → tab) else ','; also ';' '|' '\t' */
-    bool no_header;          /* columns named column_1.. when set */
-    const char *const *na_values; /* extra strings read as missing (besides ""); NULL-terminated, may be NULL */
+    char separator; /* 0 = by extension (.tsv → tab) else ','; also ';' '|' '\t' */
+    bool no_header; /* columns named column_1.. when set */
+    const char *const
+        *na_values; /* extra strings read as missing (besides ""); NULL-terminated, may be NULL */
     const lp_csv_type_override *overrides; /* n_overrides entries */
     size_t n_overrides;
-    int threads;             /* 0 = the cores available */
+    int threads; /* 0 = the cores available */
 } lp_csv_options;
 
 /* Reads a file (options may be NULL). New frame in *out, or an error with

@@ -20,8 +20,8 @@ typedef enum lp_severity { LP_SEV_WARNING, LP_SEV_ERROR } lp_severity;
 
 typedef struct lp_diag {
     lp_severity severity;
-    lp_origin where;  /* kind NONE when no location is known */
-    char *section;    /* e.g. "train.model_trainer", "" for the root; never NULL */
+    lp_origin where; /* kind NONE when no location is known */
+    char *section;   /* e.g. "train.model_trainer", "" for the root; never NULL */
     char *message;
 } lp_diag;
 

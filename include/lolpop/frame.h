@@ -38,30 +38,31 @@ typedef enum lp_dtype {
     LP_DT_TIMESTAMP
 } lp_dtype;
 
-const char *lp_dtype_name(lp_dtype t); /* "float64", "int64", "bool", "string", "category", "timestamp" */
+const char *
+lp_dtype_name(lp_dtype t); /* "float64", "int64", "bool", "string", "category", "timestamp" */
 /* Parses a type name (also "float", "int", "str", "datetime"). 0 or LP_EINVAL. */
 int lp_dtype_parse(const char *name, lp_dtype *out);
 
 /* The column layout is public so that hot loops (parsers, trainers) read it
  * directly. Treat every field as read-only once the column is shared. */
 typedef struct lp_column {
-    int refs_;          /* private: use lp_column_ref/unref */
+    int refs_; /* private: use lp_column_ref/unref */
     lp_dtype type;
     size_t length;
     size_t null_count;
-    uint8_t *validity;  /* NULL = all valid; else ceil(length/8) bytes */
+    uint8_t *validity; /* NULL = all valid; else ceil(length/8) bytes */
     union {
-        double *f64;    /* LP_DT_FLOAT64 */
-        int64_t *i64;   /* LP_DT_INT64, LP_DT_TIMESTAMP */
-        uint8_t *b8;    /* LP_DT_BOOL: 0 or 1 */
+        double *f64;  /* LP_DT_FLOAT64 */
+        int64_t *i64; /* LP_DT_INT64, LP_DT_TIMESTAMP */
+        uint8_t *b8;  /* LP_DT_BOOL: 0 or 1 */
         struct {
             int64_t *offsets; /* length + 1 entries; value i is bytes[offsets[i]..offsets[i+1]) */
             char *bytes;
-        } str;          /* LP_DT_STRING */
+        } str; /* LP_DT_STRING */
         struct {
-            int32_t *codes;          /* index into dict; meaningless where invalid */
-            struct lp_column *dict;  /* LP_DT_STRING column of distinct values, no nulls */
-        } cat;          /* LP_DT_CATEGORY */
+            int32_t *codes;         /* index into dict; meaningless where invalid */
+            struct lp_column *dict; /* LP_DT_STRING column of distinct values, no nulls */
+        } cat;                      /* LP_DT_CATEGORY */
     } data;
 } lp_column;
 
@@ -155,14 +156,14 @@ int lp_frame_hash_hex(const lp_frame *f, char out[65]);
 /* ---- statistics (the numbers of pandas' describe(include="all")) ------------ */
 
 typedef struct lp_column_stats {
-    size_t count;    /* non-missing values */
+    size_t count; /* non-missing values */
     size_t missing;
-    size_t distinct; /* distinct non-missing values */
-    bool numeric;    /* float64, int64 (bool and timestamp: not numeric) */
-    double mean, std; /* std: sample (ddof = 1); NaN when count < 2 */
+    size_t distinct;                /* distinct non-missing values */
+    bool numeric;                   /* float64, int64 (bool and timestamp: not numeric) */
+    double mean, std;               /* std: sample (ddof = 1); NaN when count < 2 */
     double min, q25, q50, q75, max; /* linear interpolation, as numpy's default */
-    char *top;       /* most frequent value as text (non-numeric; ties: first seen), or NULL */
-    size_t freq;     /* its count */
+    char *top;   /* most frequent value as text (non-numeric; ties: first seen), or NULL */
+    size_t freq; /* its count */
 } lp_column_stats;
 int lp_column_stats_compute(lp_column_stats *out, const lp_column *col);
 void lp_column_stats_free(lp_column_stats *s);

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a public struct or function signature changes incompatibly. */
-#define LP_ABI_VERSION 1u
+#define LP_ABI_VERSION   1u
 #define LP_PLUGIN_SYMBOL "lolpop_plugin"
 
 typedef struct lp_plugin {
@@ -39,8 +39,8 @@ typedef struct lp_plugin {
 } lp_plugin;
 
 #define LP_PLUGIN_DEFINE(name_, version_, init_)                                                   \
-    __attribute__((visibility("default"))) const lp_plugin lolpop_plugin = {                       \
-        LP_ABI_VERSION, name_, version_, init_};
+    __attribute__((visibility("default")))                                                         \
+    const lp_plugin lolpop_plugin = {LP_ABI_VERSION, name_, version_, init_};
 
 /* Registers a plugin already in memory (what the built-ins use): checks the
  * ABI version, then runs init. `source` names it in errors ("builtin"). */

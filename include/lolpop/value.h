@@ -85,14 +85,14 @@ lp_value *lp_value_ref(lp_value *v);
 void lp_value_unref(lp_value *v);
 
 lp_vtype lp_value_type(const lp_value *v); /* LP_NULL for a NULL pointer */
-const char *lp_vtype_name(lp_vtype t);      /* "null", "bool", ... (static) */
+const char *lp_vtype_name(lp_vtype t);     /* "null", "bool", ... (static) */
 const lp_origin *lp_value_origin(const lp_value *v);
 void lp_value_set_origin(lp_value *v, const lp_origin *o);
 
 /* Scalar access. Return false / 0 / NULL when the type does not match. */
 bool lp_value_as_bool(const lp_value *v);
 int64_t lp_value_as_int(const lp_value *v);
-double lp_value_as_float(const lp_value *v);  /* ints widen to double */
+double lp_value_as_float(const lp_value *v);       /* ints widen to double */
 const char *lp_value_as_string(const lp_value *v); /* borrowed, NUL-terminated */
 size_t lp_value_string_len(const lp_value *v);
 void *lp_value_handle_ptr(const lp_value *v, const lp_handle_type *expected); /* NULL on mismatch */

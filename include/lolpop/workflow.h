@@ -27,8 +27,8 @@ enum {
 
 /* Validates `doc` for runner class `runner` (NULL: structure and classes only,
  * no runner requirements). Returns 0, or LP_ECONFIG when diags got an error. */
-int lp_workflow_validate(const lp_registry *reg, const lp_value *doc, const char *runner,
-                         int flags, lp_diags *diags);
+int lp_workflow_validate(const lp_registry *reg, const lp_value *doc, const char *runner, int flags,
+                         lp_diags *diags);
 
 /* Validates, then builds the tree. reg and doc are borrowed and must outlive
  * the workflow. Returns 0 and a new workflow in *out, LP_ECONFIG (problems in

@@ -30,6 +30,9 @@ typedef struct cli_command {
 const cli_command *cli_find_command(const char *name); /* NULL when unknown */
 size_t cli_command_count(void);
 const cli_command *cli_command_at(size_t i);
+/* "; did you mean 'X'?"-style suffix naming the built-in command closest to
+ * `name`, into buf (empty when nothing is close). */
+void cli_command_hint(char *buf, size_t size, const char *name);
 
 /* ---- commands (one file each) ---- */
 int cmd_run(int argc, char **argv);
@@ -38,6 +41,10 @@ int cmd_classes(int argc, char **argv);
 int cmd_extension(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_seed(int argc, char **argv);
+extern const char cmd_seed_help[];
+int cmd_data(int argc, char **argv);
+extern const char cmd_data_help[];
 extern const char cmd_run_help[], cmd_config_help[], cmd_classes_help[], cmd_extension_help[],
     cmd_help_help[], cmd_version_help[];
 
@@ -57,12 +64,19 @@ int cli_exit_code(int lp_code);
 void cli_print_command_help(const cli_command *cmd, FILE *out);
 /* Whether to colour output on `f` (a terminal and NO_COLOR unset). */
 bool cli_use_colour(FILE *f);
-/* Prints every diagnostic to stderr; with errors, a closing summary line. */
-void cli_print_diags(const lp_diags *d);
-/* Prints " (did you mean 'X'?)"-style suffix text for `word` among
- * candidates into buf (empty when nothing is close). */
+/* Reports the outcome of a library call that collected diagnostics in d:
+ * prints every diagnostic to stderr (with `summary` and errors, a closing
+ * "N problems in the configuration" line) and clears d; when rc failed
+ * without an error diagnostic (not a configuration problem: a failed init,
+ * OOM), prints the library's last error instead. */
+void cli_report(lp_diags *d, int rc, bool summary);
+/* Writes a "; did you mean 'X'?" suffix for `word` among candidates into buf
+ * (empty when nothing is close). */
 void cli_suggestion(char *buf, size_t size, const char *word, const char *const *candidates,
                     size_t n);
+/* "; did you mean 'A', 'B'?" naming up to three registered classes close to
+ * `name`, or "" (new string; NULL only on OOM). */
+char *cli_class_hint(const lp_registry *reg, const char *name);
 
 /* ---- option parsing (cli_opts.c) ---- */
 typedef struct cli_option {
@@ -72,23 +86,29 @@ typedef struct cli_option {
     int id;                /* returned to the caller; non-zero */
 } cli_option;
 
-typedef struct cli_parser {
-    const cli_command *cmd;
+enum { CLI_MAX_POSITIONAL = 4 };
+
+/* What one command accepts. */
+typedef struct cli_args_spec {
     const cli_option *opts; /* terminated by an entry with id 0 */
-    int argc;
-    char **argv;
-    int i;          /* next argument; starts at 1 (after the command name) */
-    bool opts_done; /* after "--" everything is positional */
-} cli_parser;
+    size_t max_positional;  /* at most CLI_MAX_POSITIONAL; one more is a usage error */
+    /* Takes one option (value NULL for a flag) into ctx; returns 0, or an
+     * exit code after reporting the problem. */
+    int (*on_option)(void *ctx, int id, const char *value);
+} cli_args_spec;
 
-enum { CLI_ARG_END, CLI_ARG_OPTION, CLI_ARG_POSITIONAL, CLI_ARG_HELP, CLI_ARG_ERROR };
+typedef struct cli_positionals {
+    const char *v[CLI_MAX_POSITIONAL]; /* borrowed from argv */
+    size_t n;
+} cli_positionals;
 
-void cli_parser_init(cli_parser *p, const cli_command *cmd, const cli_option *opts, int argc,
-                     char **argv);
-/* The next argument. OPTION: *id and *value (NULL for flags) set;
- * POSITIONAL: *value set; HELP for -h/--help; ERROR after printing a usage
- * error naming the option (the caller returns CLI_USAGE). */
-int cli_parser_next(cli_parser *p, int *id, const char **value);
+/* Parses argv[1..] (argv[0] is the command name): options go to
+ * spec->on_option(ctx, ...), positionals (borrowed from argv) are appended to
+ * *pos, which the caller zeroes. Returns 0, -1 after printing the command's
+ * help for -h/--help (the caller exits 0), or an exit code after printing a
+ * usage error that names the argument. */
+int cli_parse_args(cli_positionals *pos, const cli_command *cmd, const cli_args_spec *spec,
+                   void *ctx, int argc, char **argv);
 
 /* ---- shared set-up (cli_session.c) ---- */
 typedef struct cli_session {
@@ -115,11 +135,31 @@ int cli_session_load_config(cli_session *s);
 /* The resolved document (an empty map when no file was given). Borrowed. */
 const lp_value *cli_session_doc(cli_session *s);
 /* New registry with the built-ins and every plugin (config plugin_paths,
- * LOLPOP_PLUGIN_PATH, installed dir). 0, or an exit code after printing. */
+ * LOLPOP_PLUGIN_PATH, installed dir), each problem printed. 0; CLI_USAGE
+ * when some plugin failed (s->reg holds the built-ins and the plugins that
+ * loaded); CLI_FAIL when there is no usable registry. */
+int cli_session_open_registry(cli_session *s);
+/* The same for a command about to run something: a plugin failure is fatal
+ * ("nothing was run"). 0, or an exit code after printing. */
 int cli_session_load_registry(cli_session *s);
 /* Looks up `name` as a runner class; prints a located error with suggestions
  * when unknown or of another kind. Returns the class or NULL. */
 const lp_class *cli_session_runner(cli_session *s, const char *name);
+
+/* ---- commands from elsewhere ---- */
+/* Prints "  NAME summary", NAME padded to `width`, for each command plugins
+ * registered in reg (run as `lolpop extension NAME`); returns how many
+ * (cmd_extension.c). */
+size_t cli_print_plugin_commands(const lp_registry *reg, FILE *out, int width);
+/* Runs `lolpop-NAME` from PATH (git's external commands) with argv, whose
+ * argv[0] is replaced. Returns only when it could not: -1 when there is no
+ * such program, CLI_FAIL when it exists but could not be started
+ * (cli_external.c). */
+int cli_exec_external(const char *name, char **argv);
+/* Prints `heading`, then "  NAME" for each executable `lolpop-NAME` on PATH
+ * that is not a built-in command, sorted, each name once; nothing at all
+ * when there is none. Returns how many. */
+size_t cli_print_external_commands(FILE *out, const char *heading);
 
 /* ---- values (cli_values.c) ---- */
 /* Parses a JSON object into a new map value. On failure prints an error

@@ -11,16 +11,17 @@
 #include "cli.h"
 #include "core/internal.h"
 
-void cli_parser_init(cli_parser *p, const cli_command *cmd, const cli_option *opts, int argc,
-                     char **argv)
-{
-    p->cmd = cmd;
-    p->opts = opts;
-    p->argc = argc;
-    p->argv = argv;
-    p->i = 1;
-    p->opts_done = false;
-}
+typedef struct cli_parser {
+    const cli_command *cmd;
+    const cli_option *opts; /* terminated by an entry with id 0 */
+    int argc;
+    char **argv;
+    int i;          /* next argument; starts at 1 (after the command name) */
+    bool opts_done; /* after "--" everything is positional */
+} cli_parser;
+
+/* What parser_next found. */
+enum { CLI_ARG_END, CLI_ARG_OPTION, CLI_ARG_POSITIONAL, CLI_ARG_HELP, CLI_ARG_ERROR };
 
 static const cli_option *find_long(const cli_parser *p, const char *name, size_t len)
 {
@@ -125,7 +126,10 @@ static int parse_short(cli_parser *p, const char *arg, int *id, const char **val
     return take_next_value(p, o, false, value);
 }
 
-int cli_parser_next(cli_parser *p, int *id, const char **value)
+/* The next argument. OPTION: *id and *value (NULL for flags) set;
+ * POSITIONAL: *value set; HELP for -h/--help; ERROR after printing a usage
+ * error naming the option. */
+static int parser_next(cli_parser *p, int *id, const char **value)
 {
     while (p->i < p->argc) {
         const char *arg = p->argv[p->i++];
@@ -140,4 +144,28 @@ int cli_parser_next(cli_parser *p, int *id, const char **value)
         return arg[1] == '-' ? parse_long(p, arg, id, value) : parse_short(p, arg, id, value);
     }
     return CLI_ARG_END;
+}
+
+int cli_parse_args(cli_positionals *pos, const cli_command *cmd, const cli_args_spec *spec,
+                   void *ctx, int argc, char **argv)
+{
+    cli_parser p = {cmd, spec->opts, argc, argv, 1, false};
+    size_t max =
+        spec->max_positional < CLI_MAX_POSITIONAL ? spec->max_positional : CLI_MAX_POSITIONAL;
+    int id = 0, kind, rc;
+    const char *value = NULL;
+    while ((kind = parser_next(&p, &id, &value)) != CLI_ARG_END) {
+        if (kind == CLI_ARG_HELP) {
+            cli_print_command_help(cmd, stdout);
+            return -1;
+        }
+        if (kind == CLI_ARG_ERROR) return CLI_USAGE;
+        if (kind == CLI_ARG_POSITIONAL) {
+            if (pos->n == max) return cli_usage_error(cmd, "unexpected argument '%s'", value);
+            pos->v[pos->n++] = value;
+        } else if ((rc = spec->on_option(ctx, id, value)) != 0) {
+            return rc;
+        }
+    }
+    return 0;
 }

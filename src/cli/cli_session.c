@@ -69,11 +69,8 @@ int cli_session_load_config(cli_session *s)
     if (s->n_files == 0 && s->n_sets == 0) return 0;
     lp_config_input in = {s->files, s->n_files, s->sets, s->n_sets};
     int rc = lp_config_load(&s->cfg, &in, &s->diags);
-    size_t n_errors = lp_diags_errors(&s->diags);
-    if (s->diags.len > 0) cli_print_diags(&s->diags);
-    lp_diags_clear(&s->diags);
+    cli_report(&s->diags, rc, true);
     if (rc == 0) return 0;
-    if (n_errors == 0) cli_print_last_error();
     return cli_exit_code(rc) == CLI_OK ? CLI_USAGE : cli_exit_code(rc);
 }
 
@@ -84,7 +81,7 @@ const lp_value *cli_session_doc(cli_session *s)
     return s->empty;
 }
 
-int cli_session_load_registry(cli_session *s)
+int cli_session_open_registry(cli_session *s)
 {
     s->reg = lp_registry_new();
     if (!s->reg) {
@@ -98,25 +95,21 @@ int cli_session_load_registry(cli_session *s)
     }
     const lp_value *paths = s->cfg ? lp_map_get(lp_config_root(s->cfg), "plugin_paths") : NULL;
     rc = lp_registry_load_plugins(s->reg, paths, &s->diags);
-    size_t n_errors = lp_diags_errors(&s->diags);
-    if (s->diags.len > 0) lp_diags_print(&s->diags, stderr, cli_use_colour(stderr));
-    lp_diags_clear(&s->diags);
-    if (rc == 0) return 0;
-    if (n_errors == 0) cli_print_last_error();
-    cli_error("plugins could not be loaded; nothing was run");
-    return CLI_USAGE;
+    cli_report(&s->diags, rc, false);
+    return rc == 0 ? 0 : CLI_USAGE;
 }
 
-/* Prints "unknown runner" with the closest runner names. */
+int cli_session_load_registry(cli_session *s)
+{
+    int rc = cli_session_open_registry(s);
+    if (rc == CLI_USAGE) cli_error("plugins could not be loaded; nothing was run");
+    return rc;
+}
+
+/* Prints "unknown runner" with the closest class names. */
 static void unknown_runner(cli_session *s, const char *name)
 {
-    const char *close[3];
-    size_t n = lp_registry_suggest_class(s->reg, name, close, 3);
-    lp_sb sb = {0};
-    for (size_t i = 0; i < n; i++)
-        lp_sb_appendf(&sb, "%s'%s'", i ? ", " : "; did you mean ", close[i]);
-    if (n) lp_sb_putc(&sb, '?');
-    char *hint = lp_sb_take(&sb);
+    char *hint = cli_class_hint(s->reg, name);
     cli_error("unknown runner '%s'%s", name, hint ? hint : "");
     free(hint);
     fprintf(stderr, "Run 'lolpop classes list --type runner' for the registered runners.\n");

@@ -81,13 +81,16 @@ bool cli_use_colour(FILE *f)
     return isatty(fileno(f)) && !(no_color && *no_color);
 }
 
-void cli_print_diags(const lp_diags *d)
+void cli_report(lp_diags *d, int rc, bool summary)
 {
-    lp_diags_print(d, stderr, cli_use_colour(stderr));
     size_t errors = lp_diags_errors(d);
-    if (errors)
+    if (d->len > 0) lp_diags_print(d, stderr, cli_use_colour(stderr));
+    if (summary && errors)
         cli_error("%zu problem%s in the configuration; nothing was run", errors,
                   errors == 1 ? "" : "s");
+    lp_diags_clear(d);
+    /* Without an error diagnostic the reason is only in the last error. */
+    if (rc != 0 && errors == 0) cli_print_last_error();
 }
 
 void cli_suggestion(char *buf, size_t size, const char *word, const char *const *candidates,
@@ -98,4 +101,15 @@ void cli_suggestion(char *buf, size_t size, const char *word, const char *const 
         snprintf(buf, size, "; did you mean '%s'?", best);
     else if (size)
         buf[0] = '\0';
+}
+
+char *cli_class_hint(const lp_registry *reg, const char *name)
+{
+    const char *close[3];
+    size_t n = lp_registry_suggest_class(reg, name, close, 3);
+    lp_sb sb = {0};
+    for (size_t i = 0; i < n; i++)
+        lp_sb_appendf(&sb, "%s'%s'", i ? ", " : "; did you mean ", close[i]);
+    if (n) lp_sb_putc(&sb, '?');
+    return lp_sb_take(&sb);
 }

@@ -31,25 +31,37 @@ static const cli_option classes_options[] = {
 
 typedef struct classes_args {
     cli_session session;
-    const char *positional[2]; /* list|show, NAME */
-    size_t n_positional;
+    cli_positionals pos; /* list|show, NAME */
     const char *type;
 } classes_args;
+
+/* One option into the classes_args `ctx`; 0 or an exit code (already reported). */
+static int take_option(void *ctx, int id, const char *value)
+{
+    classes_args *a = ctx;
+    if (id == OPT_TYPE) {
+        a->type = value;
+        return 0;
+    }
+    return cli_session_add_file(&a->session, value);
+}
+
+static const cli_args_spec classes_spec = {classes_options, 2, take_option};
 
 static int check_positionals(classes_args *a)
 {
     const cli_command *cmd = a->session.cmd;
-    if (a->n_positional == 0)
+    if (a->pos.n == 0)
         return cli_usage_error(cmd, "a subcommand is missing: 'list' or 'show NAME'");
-    const char *sub = a->positional[0];
+    const char *sub = a->pos.v[0];
     if (strcmp(sub, "list") == 0) {
-        if (a->n_positional > 1)
+        if (a->pos.n > 1)
             return cli_usage_error(cmd, "unexpected argument '%s' (use --type to filter)",
-                                   a->positional[1]);
+                                   a->pos.v[1]);
         return 0;
     }
     if (strcmp(sub, "show") == 0) {
-        if (a->n_positional < 2)
+        if (a->pos.n < 2)
             return cli_usage_error(cmd, "the class NAME is missing after 'classes show'");
         if (a->type) return cli_usage_error(cmd, "option '--type' applies to 'classes list' only");
         return 0;
@@ -62,28 +74,8 @@ static int check_positionals(classes_args *a)
 
 static int parse_classes_args(classes_args *a, int argc, char **argv)
 {
-    const cli_command *cmd = a->session.cmd;
-    cli_parser p;
-    cli_parser_init(&p, cmd, classes_options, argc, argv);
-    int id = 0, kind, rc;
-    const char *value = NULL;
-    while ((kind = cli_parser_next(&p, &id, &value)) != CLI_ARG_END) {
-        if (kind == CLI_ARG_HELP) {
-            cli_print_command_help(cmd, stdout);
-            return -1;
-        }
-        if (kind == CLI_ARG_ERROR) return CLI_USAGE;
-        if (kind == CLI_ARG_POSITIONAL) {
-            if (a->n_positional == 2)
-                return cli_usage_error(cmd, "unexpected argument '%s'", value);
-            a->positional[a->n_positional++] = value;
-        } else if (id == OPT_TYPE) {
-            a->type = value;
-        } else if ((rc = cli_session_add_file(&a->session, value)) != 0) {
-            return rc;
-        }
-    }
-    return check_positionals(a);
+    int rc = cli_parse_args(&a->pos, a->session.cmd, &classes_spec, a, argc, argv);
+    return rc != 0 ? rc : check_positionals(a);
 }
 
 /* The first sentence of a doc paragraph, at most `max` bytes (new string). */
@@ -166,13 +158,7 @@ static int list_classes(cli_session *s, const char *type)
 
 static int unknown_class(cli_session *s, const char *name)
 {
-    const char *close[3];
-    size_t n = lp_registry_suggest_class(s->reg, name, close, 3);
-    lp_sb sb = {0};
-    for (size_t i = 0; i < n; i++)
-        lp_sb_appendf(&sb, "%s'%s'", i ? ", " : "; did you mean ", close[i]);
-    if (n) lp_sb_putc(&sb, '?');
-    char *hint = lp_sb_take(&sb);
+    char *hint = cli_class_hint(s->reg, name);
     cli_error("unknown class '%s'%s", name, hint ? hint : "");
     free(hint);
     fprintf(stderr, "Run 'lolpop classes list' for every registered class (plugins need -c FILE "
@@ -274,10 +260,10 @@ int cmd_classes(int argc, char **argv)
     int rc = parse_classes_args(&a, argc, argv);
     if (rc == 0) rc = cli_session_load_config(&a.session);
     if (rc == 0) rc = cli_session_load_registry(&a.session);
-    if (rc == 0 && strcmp(a.positional[0], "list") == 0)
+    if (rc == 0 && strcmp(a.pos.v[0], "list") == 0)
         rc = list_classes(&a.session, a.type);
     else if (rc == 0)
-        rc = show_class(&a.session, a.positional[1]);
+        rc = show_class(&a.session, a.pos.v[1]);
     cli_session_free(&a.session);
     return rc < 0 ? CLI_OK : rc;
 }

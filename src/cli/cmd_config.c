@@ -35,36 +35,26 @@ static const cli_option config_options[] = {
 
 typedef struct config_args {
     cli_session session;
-    const char *positional[2]; /* validate|show, RUNNER */
-    size_t n_positional;
+    cli_positionals pos; /* validate|show, RUNNER */
 } config_args;
+
+/* One option into the config_args `ctx`; 0 or an exit code (already reported). */
+static int take_option(void *ctx, int id, const char *value)
+{
+    config_args *a = ctx;
+    return id == OPT_CONFIG ? cli_session_add_file(&a->session, value)
+                            : cli_session_add_set(&a->session, value);
+}
+
+static const cli_args_spec config_spec = {config_options, 2, take_option};
 
 static int parse_config_args(config_args *a, int argc, char **argv)
 {
     const cli_command *cmd = a->session.cmd;
-    cli_parser p;
-    cli_parser_init(&p, cmd, config_options, argc, argv);
-    int id = 0, kind, rc = 0;
-    const char *value = NULL;
-    while ((kind = cli_parser_next(&p, &id, &value)) != CLI_ARG_END) {
-        if (kind == CLI_ARG_HELP) {
-            cli_print_command_help(cmd, stdout);
-            return -1;
-        }
-        if (kind == CLI_ARG_ERROR) return CLI_USAGE;
-        if (kind == CLI_ARG_POSITIONAL) {
-            if (a->n_positional == 2)
-                return cli_usage_error(cmd, "unexpected argument '%s'", value);
-            a->positional[a->n_positional++] = value;
-            continue;
-        }
-        rc = id == OPT_CONFIG ? cli_session_add_file(&a->session, value)
-                              : cli_session_add_set(&a->session, value);
-        if (rc) return rc;
-    }
-    if (a->n_positional == 0)
-        return cli_usage_error(cmd, "a subcommand is missing: 'validate' or 'show'");
-    const char *sub = a->positional[0];
+    int rc = cli_parse_args(&a->pos, cmd, &config_spec, a, argc, argv);
+    if (rc != 0) return rc;
+    if (a->pos.n == 0) return cli_usage_error(cmd, "a subcommand is missing: 'validate' or 'show'");
+    const char *sub = a->pos.v[0];
     if (strcmp(sub, "validate") != 0 && strcmp(sub, "show") != 0) {
         const char *subs[] = {"validate", "show"};
         char hint[64];
@@ -80,10 +70,7 @@ static int parse_config_args(config_args *a, int argc, char **argv)
 static int validate(cli_session *s, const char *runner, int flags)
 {
     int rc = lp_workflow_validate(s->reg, cli_session_doc(s), runner, flags, &s->diags);
-    size_t n_errors = lp_diags_errors(&s->diags);
-    if (s->diags.len > 0) cli_print_diags(&s->diags);
-    lp_diags_clear(&s->diags);
-    if (rc != 0 && n_errors == 0) cli_print_last_error();
+    cli_report(&s->diags, rc, true);
     return rc == 0 ? 0 : CLI_USAGE;
 }
 
@@ -201,8 +188,8 @@ int cmd_config(int argc, char **argv)
     config_args a = {0};
     cli_session_init(&a.session, cli_find_command("config"));
     int rc = parse_config_args(&a, argc, argv);
-    bool is_show = rc == 0 && strcmp(a.positional[0], "show") == 0;
-    const char *runner_name = a.n_positional > 1 ? a.positional[1] : NULL;
+    bool is_show = rc == 0 && strcmp(a.pos.v[0], "show") == 0;
+    const char *runner_name = a.pos.n > 1 ? a.pos.v[1] : NULL;
     const lp_class *runner = NULL;
     if (rc == 0) rc = cli_session_load_config(&a.session);
     if (rc == 0) rc = cli_session_load_registry(&a.session);

@@ -16,15 +16,21 @@ const char cmd_extension_help[] =
     "Plugins are loaded from LOLPOP_PLUGIN_PATH (colon-separated) and the installed plugin\n"
     "directory. 'lolpop extension --help' lists the commands found.\n";
 
-static void list_commands(const lp_registry *reg, FILE *out)
+size_t cli_print_plugin_commands(const lp_registry *reg, FILE *out, int width)
 {
     size_t n = lp_registry_command_count(reg);
-    fprintf(out, "\nPlugin commands:\n");
-    if (n == 0) fprintf(out, "  (none found; set LOLPOP_PLUGIN_PATH to a plugin directory)\n");
     for (size_t i = 0; i < n; i++) {
         const lp_command *c = lp_registry_command_at(reg, i);
-        fprintf(out, "  %-16s %s\n", c->name, c->summary ? c->summary : "");
+        fprintf(out, "  %-*s %s\n", width, c->name, c->summary ? c->summary : "");
     }
+    return n;
+}
+
+static void list_commands(const lp_registry *reg, FILE *out)
+{
+    fprintf(out, "\nPlugin commands:\n");
+    if (cli_print_plugin_commands(reg, out, 16) == 0)
+        fprintf(out, "  (none found; set LOLPOP_PLUGIN_PATH to a plugin directory)\n");
 }
 
 static int unknown_extension(cli_session *s, const char *name)

@@ -1,11 +1,32 @@
 /*
  * cmd_help.c — `lolpop --help`, `lolpop help [COMMAND]`.
+ *
+ * The overview lists every command one can type: the built-ins, the commands
+ * plugins register (so plugins are loaded here, and only for the overview;
+ * never for --version) and, as git does, the `lolpop-NAME` programs on PATH.
  */
 #include <string.h>
 
 #include "cli.h"
 
 const char cmd_help_help[] = "Without COMMAND, lists the commands; with one, shows its options.\n";
+
+/* The commands of LOLPOP_PLUGIN_PATH and the installed plugin directory. A
+ * plugin that fails to load is reported and the others are still listed:
+ * help is what one reads to find out what went wrong. */
+static void print_plugin_commands(FILE *out)
+{
+    cli_session s;
+    cli_session_init(&s, cli_find_command("help"));
+    int rc = cli_session_open_registry(&s);
+    if (rc == CLI_USAGE)
+        cli_warning("some plugins could not be loaded; their commands are missing");
+    if (rc != CLI_FAIL && lp_registry_command_count(s.reg) > 0) {
+        fprintf(out, "\nPlugin commands (run as 'lolpop extension NAME ARGS...'):\n");
+        cli_print_plugin_commands(s.reg, out, 10);
+    }
+    cli_session_free(&s);
+}
 
 static void print_overview(FILE *out)
 {
@@ -16,12 +37,15 @@ static void print_overview(FILE *out)
         const cli_command *c = cli_command_at(i);
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
     }
-    fprintf(out, "\nOptions:\n"
-                 "  --version  print the version and exit\n"
-                 "  --help     show this help\n\n"
-                 "Run 'lolpop help COMMAND' or 'lolpop COMMAND --help' for a command's options,\n"
-                 "'lolpop extension --help' for commands added by plugins.\n"
-                 "Exit codes: 0 ok, 1 workflow failure, 2 usage or configuration error.\n");
+    print_plugin_commands(out);
+    cli_print_external_commands(out, "\nExternal commands (lolpop-NAME programs on PATH):\n");
+    fprintf(out,
+            "\nOptions:\n"
+            "  --version  print the version and exit\n"
+            "  --help     show this help\n\n"
+            "Run 'lolpop help COMMAND' or 'lolpop COMMAND --help' for a command's options.\n"
+            "Plugin commands come from LOLPOP_PLUGIN_PATH and the installed plugin directory.\n"
+            "Exit codes: 0 ok, 1 workflow failure, 2 usage or configuration error.\n");
 }
 
 int cmd_help(int argc, char **argv)
@@ -38,12 +62,8 @@ int cmd_help(int argc, char **argv)
     }
     const cli_command *cmd = cli_find_command(argv[1]);
     if (!cmd) {
-        const char *names[16];
-        size_t n = 0;
-        for (size_t i = 0; i < cli_command_count() && n < 16; i++)
-            names[n++] = cli_command_at(i)->name;
-        char hint[96];
-        cli_suggestion(hint, sizeof hint, argv[1], names, n);
+        char hint[128];
+        cli_command_hint(hint, sizeof hint, argv[1]);
         return cli_usage_error(self, "'%s' is not a lolpop command%s", argv[1], hint);
     }
     cli_print_command_help(cmd, stdout);

@@ -37,16 +37,16 @@ static const cli_option run_options[] = {
 
 typedef struct run_args {
     cli_session session;
-    const char *positional[2]; /* "workflow", RUNNER */
-    size_t n_positional;
+    cli_positionals pos; /* "workflow", RUNNER */
     const char *method;
     lp_value *build_args; /* a map, owned */
     bool skip_validation;
 } run_args;
 
-/* One option; 0 or an exit code (already reported). */
-static int take_option(run_args *r, int id, const char *value)
+/* One option into the run_args `ctx`; 0 or an exit code (already reported). */
+static int take_option(void *ctx, int id, const char *value)
 {
+    run_args *r = ctx;
     switch (id) {
     case OPT_CONFIG:
         return cli_session_add_file(&r->session, value);
@@ -67,34 +67,19 @@ static int take_option(run_args *r, int id, const char *value)
     return 0;
 }
 
+static const cli_args_spec run_spec = {run_options, 2, take_option};
+
 /* Parses and checks the whole command line; 0, -1 after --help, or an exit code. */
 static int parse_run_args(run_args *r, int argc, char **argv)
 {
     const cli_command *cmd = r->session.cmd;
-    cli_parser p;
-    cli_parser_init(&p, cmd, run_options, argc, argv);
-    int id = 0, kind, rc;
-    const char *value = NULL;
-    while ((kind = cli_parser_next(&p, &id, &value)) != CLI_ARG_END) {
-        if (kind == CLI_ARG_HELP) {
-            cli_print_command_help(cmd, stdout);
-            return -1;
-        }
-        if (kind == CLI_ARG_ERROR) return CLI_USAGE;
-        if (kind == CLI_ARG_POSITIONAL) {
-            if (r->n_positional == 2)
-                return cli_usage_error(cmd, "unexpected argument '%s'", value);
-            r->positional[r->n_positional++] = value;
-        } else if ((rc = take_option(r, id, value)) != 0) {
-            return rc;
-        }
-    }
-    if (r->n_positional == 0)
+    int rc = cli_parse_args(&r->pos, cmd, &run_spec, r, argc, argv);
+    if (rc != 0) return rc;
+    if (r->pos.n == 0)
         return cli_usage_error(cmd, "what to run is missing: 'lolpop run workflow RUNNER'");
-    if (strcmp(r->positional[0], "workflow") != 0)
-        return cli_usage_error(cmd, "unknown run target '%s'; expected 'workflow'",
-                               r->positional[0]);
-    if (r->n_positional < 2)
+    if (strcmp(r->pos.v[0], "workflow") != 0)
+        return cli_usage_error(cmd, "unknown run target '%s'; expected 'workflow'", r->pos.v[0]);
+    if (r->pos.n < 2)
         return cli_usage_error(cmd, "the RUNNER class is missing after 'run workflow'");
     if (r->session.n_files == 0)
         return cli_usage_error(cmd, "no configuration: give at least one -c FILE");
@@ -128,12 +113,8 @@ static int run_workflow(run_args *r, const char *runner, const char *method)
     lp_workflow *wf = NULL;
     int flags = r->skip_validation ? LP_WF_SKIP_VALIDATION : 0;
     int rc = lp_workflow_new(&wf, s->reg, cli_session_doc(s), runner, flags, &s->diags);
-    size_t n_errors = lp_diags_errors(&s->diags);
-    if (s->diags.len > 0) cli_print_diags(&s->diags);
-    lp_diags_clear(&s->diags);
+    cli_report(&s->diags, rc, true);
     if (rc != 0) {
-        if (n_errors == 0) /* not a validation problem: a failed init */
-            cli_print_last_error();
         lp_workflow_free(wf);
         return rc == LP_ECONFIG ? CLI_USAGE : cli_exit_code(rc);
     }
@@ -163,7 +144,7 @@ int cmd_run(int argc, char **argv)
     if (rc == 0) rc = cli_session_load_config(&r.session);
     if (rc == 0) rc = cli_session_load_registry(&r.session);
     const lp_class *runner = NULL;
-    if (rc == 0 && !(runner = cli_session_runner(&r.session, r.positional[1]))) rc = CLI_USAGE;
+    if (rc == 0 && !(runner = cli_session_runner(&r.session, r.pos.v[1]))) rc = CLI_USAGE;
     const char *method = r.method ? r.method : "build_all";
     if (rc == 0) rc = check_method(runner, method);
     if (rc == 0) rc = run_workflow(&r, runner->name, method);

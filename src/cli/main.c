@@ -6,13 +6,9 @@
  * mean". `--version` is answered before anything else so that it stays a few
  * milliseconds: no plugin is loaded and no configuration is read.
  */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "core/internal.h"
 
 static const cli_command commands[] = {
     {"run", cmd_run, "run a workflow",
@@ -32,6 +28,12 @@ static const cli_command commands[] = {
     {"help", cmd_help, "show help for lolpop or one command", "lolpop help [COMMAND]",
      cmd_help_help},
     {"version", cmd_version, "print the version", "lolpop version", cmd_version_help},
+    {"seed", cmd_seed, "load a local CSV/TSV file into a table with a data_connector",
+     "lolpop seed file SOURCE TARGET [-c CLASS] [--set KEY=VALUE...]", cmd_seed_help},
+    {"data", cmd_data, "per-column statistics of a CSV file (data describe)",
+     "lolpop data describe FILE [--sep C] [--na VALUE...] [--type COL=TYPE...] [--json]\n"
+     "                   [--threads N]",
+     cmd_data_help},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -53,39 +55,18 @@ const cli_command *cli_find_command(const char *name)
     return NULL;
 }
 
-/* Runs `lolpop-NAME` from PATH (git's external commands). Returns -1 when
- * there is none, or CLI_FAIL when it exists but could not be started. */
-static int exec_external(const char *name, char **argv)
-{
-    const char *path = getenv("PATH");
-    if (!path || strchr(name, '/')) return -1;
-    char *prog = lp_asprintf("lolpop-%s", name);
-    char *dirs = lp_strdup(path);
-    char *save = NULL;
-    int rc = -1;
-    for (char *dir = dirs ? strtok_r(dirs, ":", &save) : NULL; prog && dir && rc < 0;
-         dir = strtok_r(NULL, ":", &save)) {
-        char *full = lp_asprintf("%s/%s", *dir ? dir : ".", prog);
-        if (full && access(full, X_OK) == 0) {
-            argv[0] = prog;
-            execv(full, argv);
-            cli_error("cannot run '%s': %s", full, strerror(errno));
-            rc = CLI_FAIL;
-        }
-        free(full);
-    }
-    free(dirs);
-    free(prog);
-    return rc;
-}
-
-static int unknown_command(const char *name)
+void cli_command_hint(char *buf, size_t size, const char *name)
 {
     const char *names[N_COMMANDS];
     for (size_t i = 0; i < N_COMMANDS; i++)
         names[i] = commands[i].name;
+    cli_suggestion(buf, size, name, names, N_COMMANDS);
+}
+
+static int unknown_command(const char *name)
+{
     char hint[128];
-    cli_suggestion(hint, sizeof hint, name, names, N_COMMANDS);
+    cli_command_hint(hint, sizeof hint, name);
     cli_error("'%s' is not a lolpop command%s", name, hint);
     fprintf(stderr, "Run 'lolpop --help' for the list of commands.\n");
     return CLI_USAGE;
@@ -109,6 +90,6 @@ int main(int argc, char **argv)
     }
     const cli_command *cmd = cli_find_command(first);
     if (cmd) return cmd->fn(argc - 1, argv + 1);
-    int rc = exec_external(first, argv + 1);
+    int rc = cli_exec_external(first, argv + 1);
     return rc >= 0 ? rc : unknown_command(first);
 }

@@ -19,6 +19,13 @@ static const lp_class *const component_classes[] = {
     &lp_stdout_logger_class,
     &lp_file_logger_class,
     &lp_stdout_notifier_class,
+    &lp_local_data_connector_class,
+    &lp_sqlite_data_connector_class,
+    &lp_postgres_data_connector_class,
+    &lp_sql_data_transformer_class,
+    &lp_postgres_data_transformer_class,
+    &lp_local_data_splitter_class,
+    &lp_local_feature_transformer_class,
     NULL,
 };
 

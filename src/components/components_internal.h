@@ -13,8 +13,21 @@
 /* An empty, NULL-terminated requirement list for classes that need nothing. */
 extern const char *const lp_no_requirements[];
 
+/* Writes the text in sb and a newline to stdout as one write, flushes, and
+ * frees sb (stdout_line.c). Returns a new null value (the result of a method
+ * that prints), or NULL with LP_ENOMEM set, naming `who` ("Class.method"),
+ * when sb ran out of memory. */
+lp_value *lp_stdout_put_line(lp_sb *sb, const char *who);
+
 extern const lp_class lp_stdout_logger_class;
 extern const lp_class lp_file_logger_class;
 extern const lp_class lp_stdout_notifier_class;
+extern const lp_class lp_local_data_connector_class;
+extern const lp_class lp_sqlite_data_connector_class;
+extern const lp_class lp_postgres_data_connector_class;
+extern const lp_class lp_sql_data_transformer_class;
+extern const lp_class lp_postgres_data_transformer_class;
+extern const lp_class lp_local_data_splitter_class;
+extern const lp_class lp_local_feature_transformer_class;
 
 #endif

@@ -28,8 +28,7 @@ LP_API void lp_diags_add(lp_diags *d, lp_severity sev, const lp_origin *where, c
     if (d->len == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 8;
         lp_diag *items = realloc(d->items, cap * sizeof *items);
-        if (!items)
-            return;
+        if (!items) return;
         d->items = items;
         d->cap = cap;
     }
@@ -41,8 +40,7 @@ LP_API void lp_diags_add(lp_diags *d, lp_severity sev, const lp_origin *where, c
     char *sec = strdup(section ? section : "");
     if (n < 0 || !sec) {
         free(sec);
-        if (n >= 0)
-            free(msg);
+        if (n >= 0) free(msg);
         return;
     }
     lp_diag *item = &d->items[d->len++];
@@ -79,14 +77,12 @@ LP_API void lp_diags_print(const lp_diags *d, FILE *out, int color)
         const lp_diag *it = &d->items[i];
         bool err = it->severity == LP_SEV_ERROR;
         char *where = it->where.kind != LP_ORIGIN_NONE ? lp_origin_format(&it->where) : NULL;
-        if (where)
-            fprintf(out, "%s: ", where);
+        if (where) fprintf(out, "%s: ", where);
         if (color)
             fprintf(out, err ? "\033[1;31merror\033[0m: " : "\033[1;33mwarning\033[0m: ");
         else
             fprintf(out, err ? "error: " : "warning: ");
-        if (it->section[0])
-            fprintf(out, "[%s] ", it->section);
+        if (it->section[0]) fprintf(out, "[%s] ", it->section);
         fprintf(out, "%s\n", it->message);
         free(where);
     }

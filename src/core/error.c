@@ -15,8 +15,8 @@ typedef struct lp_error_state {
     char *file;
     char *context;
     char *frames[LP_CONTEXT_MAX];
-    size_t depth;      /* frames pushed (may exceed LP_CONTEXT_MAX; extra are not kept) */
-    char *joined;      /* cache of lp_error_context() */
+    size_t depth; /* frames pushed (may exceed LP_CONTEXT_MAX; extra are not kept) */
+    char *joined; /* cache of lp_error_context() */
     bool joined_valid;
 } lp_error_state;
 
@@ -44,7 +44,8 @@ static void set_oom(void)
     tls.err.message = "out of memory";
 }
 
-__attribute__((format(printf, 5, 0))) static int set_common(int code, const char *file, int line, int col, const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static int set_common(int code, const char *file, int line,
+                                                            int col, const char *fmt, va_list ap)
 {
     char *msg = NULL;
     if (vasprintf(&msg, fmt, ap) < 0) {
@@ -97,8 +98,7 @@ LP_API void lp_error_prefix(const char *fmt, ...)
     va_start(ap, fmt);
     int n = vasprintf(&prefix, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
+    if (n < 0) return;
     char *joined = NULL;
     if (asprintf(&joined, "%s: %s", prefix, tls.err.message ? tls.err.message : "") >= 0) {
         free(tls.message);
@@ -119,10 +119,8 @@ LP_API char *lp_error_format(void)
     const lp_error *e = &tls.err;
     if (e->file) {
         lp_sb_append(&sb, e->file);
-        if (e->line > 0)
-            lp_sb_appendf(&sb, ":%d", e->line);
-        if (e->col > 0)
-            lp_sb_appendf(&sb, ":%d", e->col);
+        if (e->line > 0) lp_sb_appendf(&sb, ":%d", e->line);
+        if (e->col > 0) lp_sb_appendf(&sb, ":%d", e->col);
         lp_sb_append(&sb, ": ");
     }
     if (e->context) {
@@ -135,16 +133,14 @@ LP_API char *lp_error_format(void)
 
 LP_API void lp_error_context_push(const char *frame)
 {
-    if (tls.depth < LP_CONTEXT_MAX)
-        tls.frames[tls.depth] = strdup(frame ? frame : "?");
+    if (tls.depth < LP_CONTEXT_MAX) tls.frames[tls.depth] = strdup(frame ? frame : "?");
     tls.depth++;
     tls.joined_valid = false;
 }
 
 LP_API void lp_error_context_pop(void)
 {
-    if (tls.depth == 0)
-        return;
+    if (tls.depth == 0) return;
     tls.depth--;
     if (tls.depth < LP_CONTEXT_MAX) {
         free(tls.frames[tls.depth]);
@@ -159,18 +155,15 @@ LP_API void lp_error_context_pop(void)
 
 LP_API const char *lp_error_context(void)
 {
-    if (tls.depth == 0)
-        return "";
+    if (tls.depth == 0) return "";
     if (!tls.joined_valid) {
         lp_sb sb = {0};
         size_t kept = tls.depth < LP_CONTEXT_MAX ? tls.depth : LP_CONTEXT_MAX;
         for (size_t i = 0; i < kept; i++) {
-            if (i)
-                lp_sb_append(&sb, " → ");
+            if (i) lp_sb_append(&sb, " → ");
             lp_sb_append(&sb, tls.frames[i] ? tls.frames[i] : "?");
         }
-        if (kept < tls.depth)
-            lp_sb_append(&sb, " → …");
+        if (kept < tls.depth) lp_sb_append(&sb, " → …");
         free(tls.joined);
         tls.joined = lp_sb_take(&sb);
         tls.joined_valid = true;

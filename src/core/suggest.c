@@ -11,11 +11,9 @@
 
 static bool sb_reserve(lp_sb *sb, size_t extra)
 {
-    if (sb->oom)
-        return false;
+    if (sb->oom) return false;
     size_t need = sb->len + extra + 1;
-    if (need <= sb->cap)
-        return true;
+    if (need <= sb->cap) return true;
     size_t cap = sb->cap ? sb->cap : 64;
     while (cap < need)
         cap *= 2;
@@ -31,8 +29,7 @@ static bool sb_reserve(lp_sb *sb, size_t extra)
 
 void lp_sb_appendn(lp_sb *sb, const char *s, size_t n)
 {
-    if (!sb_reserve(sb, n))
-        return;
+    if (!sb_reserve(sb, n)) return;
     memcpy(sb->buf + sb->len, s, n);
     sb->len += n;
     sb->buf[sb->len] = '\0';
@@ -54,8 +51,7 @@ void lp_sb_vappendf(lp_sb *sb, const char *fmt, va_list ap)
     va_copy(copy, ap);
     int n = vsnprintf(NULL, 0, fmt, copy);
     va_end(copy);
-    if (n < 0 || !sb_reserve(sb, (size_t)n))
-        return;
+    if (n < 0 || !sb_reserve(sb, (size_t)n)) return;
     vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
     sb->len += (size_t)n;
 }
@@ -92,16 +88,14 @@ void lp_sb_free(lp_sb *sb)
 char *lp_strdup(const char *s)
 {
     char *d = strdup(s ? s : "");
-    if (!d)
-        lp_error_set(LP_ENOMEM, "out of memory");
+    if (!d) lp_error_set(LP_ENOMEM, "out of memory");
     return d;
 }
 
 char *lp_strndup(const char *s, size_t n)
 {
     char *d = strndup(s, n);
-    if (!d)
-        lp_error_set(LP_ENOMEM, "out of memory");
+    if (!d) lp_error_set(LP_ENOMEM, "out of memory");
     return d;
 }
 
@@ -139,10 +133,8 @@ size_t lp_edit_distance(const char *a, const char *b)
             size_t up = row[j];
             int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
             size_t best = diag + (same ? 0 : 1);
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
+            if (row[j] + 1 < best) best = row[j] + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
             row[j] = best;
             diag = up;
         }
@@ -157,8 +149,7 @@ const char *lp_suggest(const char *word, const char *const *candidates, size_t n
     const char *best = NULL;
     size_t best_d = (size_t)-1;
     for (size_t i = 0; i < n; i++) {
-        if (!candidates[i])
-            continue;
+        if (!candidates[i]) continue;
         size_t d = lp_edit_distance(word, candidates[i]);
         if (d < best_d) {
             best_d = d;

@@ -65,11 +65,9 @@ static bool intern_grow(void)
 {
     size_t cap = intern_cap ? intern_cap * 2 : 64;
     char **slots = calloc(cap, sizeof *slots);
-    if (!slots)
-        return false;
+    if (!slots) return false;
     for (size_t i = 0; i < intern_cap; i++) {
-        if (!intern_slots[i])
-            continue;
+        if (!intern_slots[i]) continue;
         size_t j = intern_hash(intern_slots[i]) & (cap - 1);
         while (slots[j])
             j = (j + 1) & (cap - 1);
@@ -85,16 +83,14 @@ static bool intern_grow(void)
  * env variables, classes, --set options) must outlive every value. */
 LP_API const char *lp_origin_intern(const char *s)
 {
-    if (!s)
-        return NULL;
+    if (!s) return NULL;
     const char *found = NULL;
     pthread_mutex_lock(&intern_lock);
     if ((intern_used + 1) * 2 <= intern_cap || intern_grow()) {
         size_t j = intern_hash(s) & (intern_cap - 1);
         while (intern_slots[j] && strcmp(intern_slots[j], s) != 0)
             j = (j + 1) & (intern_cap - 1);
-        if (!intern_slots[j] && (intern_slots[j] = strdup(s)) != NULL)
-            intern_used++;
+        if (!intern_slots[j] && (intern_slots[j] = strdup(s)) != NULL) intern_used++;
         found = intern_slots[j];
     }
     pthread_mutex_unlock(&intern_lock);
@@ -106,10 +102,8 @@ LP_API char *lp_origin_format(const lp_origin *o)
     const char *src = o && o->source ? o->source : "?";
     switch (o ? o->kind : LP_ORIGIN_NONE) {
     case LP_ORIGIN_FILE:
-        if (o->line > 0 && o->col > 0)
-            return lp_asprintf("%s:%d:%d", src, o->line, o->col);
-        if (o->line > 0)
-            return lp_asprintf("%s:%d", src, o->line);
+        if (o->line > 0 && o->col > 0) return lp_asprintf("%s:%d:%d", src, o->line, o->col);
+        if (o->line > 0) return lp_asprintf("%s:%d", src, o->line);
         return lp_strdup(src);
     case LP_ORIGIN_ENV:
         return lp_asprintf("env %s", src);
@@ -145,40 +139,35 @@ LP_API lp_value *lp_value_null(void)
 LP_API lp_value *lp_value_bool(bool b)
 {
     lp_value *v = value_new(LP_BOOL);
-    if (v)
-        v->u.b = b;
+    if (v) v->u.b = b;
     return v;
 }
 
 LP_API lp_value *lp_value_int(int64_t i)
 {
     lp_value *v = value_new(LP_INT);
-    if (v)
-        v->u.i = i;
+    if (v) v->u.i = i;
     return v;
 }
 
 LP_API lp_value *lp_value_float(double d)
 {
     lp_value *v = value_new(LP_FLOAT);
-    if (v)
-        v->u.d = d;
+    if (v) v->u.d = d;
     return v;
 }
 
 LP_API lp_value *lp_value_stringn(const char *s, size_t n)
 {
     lp_value *v = value_new(LP_STRING);
-    if (!v)
-        return NULL;
+    if (!v) return NULL;
     v->u.str.s = malloc(n + 1);
     if (!v->u.str.s) {
         free(v);
         lp_error_set(LP_ENOMEM, "out of memory");
         return NULL;
     }
-    if (n)
-        memcpy(v->u.str.s, s, n);
+    if (n) memcpy(v->u.str.s, s, n);
     v->u.str.s[n] = '\0';
     v->u.str.len = n;
     return v;
@@ -203,8 +192,7 @@ LP_API lp_value *lp_value_handle(const lp_handle_type *type, void *ptr)
 {
     lp_value *v = value_new(LP_HANDLE);
     if (!v) {
-        if (type && type->free)
-            type->free(ptr);
+        if (type && type->free) type->free(ptr);
         return NULL;
     }
     v->u.handle.type = type;
@@ -214,8 +202,7 @@ LP_API lp_value *lp_value_handle(const lp_handle_type *type, void *ptr)
 
 LP_API lp_value *lp_value_ref(lp_value *v)
 {
-    if (v)
-        __atomic_add_fetch(&v->refs, 1, __ATOMIC_RELAXED);
+    if (v) __atomic_add_fetch(&v->refs, 1, __ATOMIC_RELAXED);
     return v;
 }
 
@@ -238,8 +225,7 @@ static void value_free(lp_value *v)
         free(v->u.map.entries);
         break;
     case LP_HANDLE:
-        if (v->u.handle.type && v->u.handle.type->free)
-            v->u.handle.type->free(v->u.handle.ptr);
+        if (v->u.handle.type && v->u.handle.type->free) v->u.handle.type->free(v->u.handle.ptr);
         break;
     default:
         break;
@@ -249,8 +235,7 @@ static void value_free(lp_value *v)
 
 LP_API void lp_value_unref(lp_value *v)
 {
-    if (v && __atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0)
-        value_free(v);
+    if (v && __atomic_sub_fetch(&v->refs, 1, __ATOMIC_ACQ_REL) == 0) value_free(v);
 }
 
 /* ---- inspection ------------------------------------------------------- */
@@ -262,7 +247,7 @@ LP_API lp_vtype lp_value_type(const lp_value *v)
 
 LP_API const char *lp_vtype_name(lp_vtype t)
 {
-    static const char *const names[] = {"null", "bool",  "int", "float",
+    static const char *const names[] = {"null",   "bool", "int", "float",
                                         "string", "list", "map", "handle"};
     return (unsigned)t < sizeof names / sizeof *names ? names[t] : "?";
 }
@@ -275,8 +260,7 @@ LP_API const lp_origin *lp_value_origin(const lp_value *v)
 
 LP_API void lp_value_set_origin(lp_value *v, const lp_origin *o)
 {
-    if (v && o)
-        v->origin = *o;
+    if (v && o) v->origin = *o;
 }
 
 LP_API bool lp_value_as_bool(const lp_value *v)
@@ -286,10 +270,8 @@ LP_API bool lp_value_as_bool(const lp_value *v)
 
 LP_API int64_t lp_value_as_int(const lp_value *v)
 {
-    if (!v)
-        return 0;
-    if (v->type == LP_INT)
-        return v->u.i;
+    if (!v) return 0;
+    if (v->type == LP_INT) return v->u.i;
     if (v->type == LP_FLOAT && isfinite(v->u.d) && v->u.d >= -9.2e18 && v->u.d <= 9.2e18)
         return (int64_t)v->u.d;
     return 0;
@@ -297,12 +279,9 @@ LP_API int64_t lp_value_as_int(const lp_value *v)
 
 LP_API double lp_value_as_float(const lp_value *v)
 {
-    if (!v)
-        return 0.0;
-    if (v->type == LP_FLOAT)
-        return v->u.d;
-    if (v->type == LP_INT)
-        return (double)v->u.i;
+    if (!v) return 0.0;
+    if (v->type == LP_FLOAT) return v->u.d;
+    if (v->type == LP_INT) return (double)v->u.i;
     return 0.0;
 }
 
@@ -318,10 +297,8 @@ LP_API size_t lp_value_string_len(const lp_value *v)
 
 LP_API void *lp_value_handle_ptr(const lp_value *v, const lp_handle_type *expected)
 {
-    if (!v || v->type != LP_HANDLE)
-        return NULL;
-    if (expected && v->u.handle.type != expected)
-        return NULL;
+    if (!v || v->type != LP_HANDLE) return NULL;
+    if (expected && v->u.handle.type != expected) return NULL;
     return v->u.handle.ptr;
 }
 
@@ -339,8 +316,7 @@ LP_API size_t lp_list_len(const lp_value *list)
 
 LP_API lp_value *lp_list_get(const lp_value *list, size_t i)
 {
-    if (!list || list->type != LP_LIST || i >= list->u.list.len)
-        return NULL;
+    if (!list || list->type != LP_LIST || i >= list->u.list.len) return NULL;
     return list->u.list.items[i];
 }
 
@@ -380,8 +356,7 @@ LP_API int lp_list_set(lp_value *list, size_t i, lp_value *item)
 static long map_find(const lp_value *map, const char *key)
 {
     for (size_t i = 0; i < map->u.map.len; i++)
-        if (strcasecmp(map->u.map.entries[i].key, key) == 0)
-            return (long)i;
+        if (strcasecmp(map->u.map.entries[i].key, key) == 0) return (long)i;
     return -1;
 }
 
@@ -407,8 +382,7 @@ LP_API const lp_origin *lp_map_key_origin(const lp_value *map, size_t i)
 
 LP_API lp_value *lp_map_get(const lp_value *map, const char *key)
 {
-    if (!map || map->type != LP_MAP || !key)
-        return NULL;
+    if (!map || map->type != LP_MAP || !key) return NULL;
     long i = map_find(map, key);
     return i < 0 ? NULL : map->u.map.entries[i].val;
 }
@@ -425,8 +399,7 @@ LP_API int lp_map_set_with_origin(lp_value *map, const char *key, const lp_origi
         lp_map_entry *e = &map->u.map.entries[i];
         lp_value_unref(e->val);
         e->val = val;
-        if (key_origin)
-            e->key_origin = *key_origin;
+        if (key_origin) e->key_origin = *key_origin;
         return 0;
     }
     if (map->u.map.len == map->u.map.cap) {
@@ -461,11 +434,9 @@ LP_API int lp_map_set(lp_value *map, const char *key, lp_value *val)
 
 LP_API bool lp_map_remove(lp_value *map, const char *key)
 {
-    if (!map || map->type != LP_MAP || !key)
-        return false;
+    if (!map || map->type != LP_MAP || !key) return false;
     long i = map_find(map, key);
-    if (i < 0)
-        return false;
+    if (i < 0) return false;
     lp_map_entry *e = &map->u.map.entries[i];
     free(e->key);
     lp_value_unref(e->val);
@@ -478,16 +449,26 @@ LP_API bool lp_map_remove(lp_value *map, const char *key)
 
 LP_API lp_value *lp_value_copy(const lp_value *v)
 {
-    if (!v)
-        return NULL;
+    if (!v) return NULL;
     lp_value *c = NULL;
     switch (v->type) {
-    case LP_NULL: c = lp_value_null(); break;
-    case LP_BOOL: c = lp_value_bool(v->u.b); break;
-    case LP_INT: c = lp_value_int(v->u.i); break;
-    case LP_FLOAT: c = lp_value_float(v->u.d); break;
-    case LP_STRING: c = lp_value_stringn(v->u.str.s, v->u.str.len); break;
-    case LP_HANDLE: return lp_value_ref((lp_value *)(uintptr_t)v); /* shared, not copied */
+    case LP_NULL:
+        c = lp_value_null();
+        break;
+    case LP_BOOL:
+        c = lp_value_bool(v->u.b);
+        break;
+    case LP_INT:
+        c = lp_value_int(v->u.i);
+        break;
+    case LP_FLOAT:
+        c = lp_value_float(v->u.d);
+        break;
+    case LP_STRING:
+        c = lp_value_stringn(v->u.str.s, v->u.str.len);
+        break;
+    case LP_HANDLE:
+        return lp_value_ref((lp_value *)(uintptr_t)v); /* shared, not copied */
     case LP_LIST:
         c = lp_value_list();
         for (size_t i = 0; c && i < v->u.list.len; i++) {
@@ -510,49 +491,44 @@ LP_API lp_value *lp_value_copy(const lp_value *v)
         }
         break;
     }
-    if (c)
-        c->origin = v->origin;
+    if (c) c->origin = v->origin;
     return c;
 }
 
 LP_API bool lp_value_equal(const lp_value *a, const lp_value *b)
 {
-    if (a == b)
-        return true;
-    if (!a || !b)
-        return false;
+    if (a == b) return true;
+    if (!a || !b) return false;
     bool na = a->type == LP_INT || a->type == LP_FLOAT;
     bool nb = b->type == LP_INT || b->type == LP_FLOAT;
     if (na && nb) {
-        if (a->type == LP_INT && b->type == LP_INT)
-            return a->u.i == b->u.i;
+        if (a->type == LP_INT && b->type == LP_INT) return a->u.i == b->u.i;
         return lp_value_as_float(a) == lp_value_as_float(b);
     }
-    if (a->type != b->type)
-        return false;
+    if (a->type != b->type) return false;
     switch (a->type) {
-    case LP_NULL: return true;
-    case LP_BOOL: return a->u.b == b->u.b;
+    case LP_NULL:
+        return true;
+    case LP_BOOL:
+        return a->u.b == b->u.b;
     case LP_STRING:
         return a->u.str.len == b->u.str.len && memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
-    case LP_HANDLE: return a->u.handle.ptr == b->u.handle.ptr;
+    case LP_HANDLE:
+        return a->u.handle.ptr == b->u.handle.ptr;
     case LP_LIST:
-        if (a->u.list.len != b->u.list.len)
-            return false;
+        if (a->u.list.len != b->u.list.len) return false;
         for (size_t i = 0; i < a->u.list.len; i++)
-            if (!lp_value_equal(a->u.list.items[i], b->u.list.items[i]))
-                return false;
+            if (!lp_value_equal(a->u.list.items[i], b->u.list.items[i])) return false;
         return true;
     case LP_MAP:
-        if (a->u.map.len != b->u.map.len)
-            return false;
+        if (a->u.map.len != b->u.map.len) return false;
         for (size_t i = 0; i < a->u.map.len; i++) {
             const lp_value *other = lp_map_get(b, a->u.map.entries[i].key);
-            if (!other || !lp_value_equal(a->u.map.entries[i].val, other))
-                return false;
+            if (!other || !lp_value_equal(a->u.map.entries[i].val, other)) return false;
         }
         return true;
-    default: return false;
+    default:
+        return false;
     }
 }
 
@@ -562,11 +538,21 @@ static void append_quoted(lp_sb *sb, const char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         switch (c) {
-        case '"': lp_sb_append(sb, "\\\""); break;
-        case '\\': lp_sb_append(sb, "\\\\"); break;
-        case '\n': lp_sb_append(sb, "\\n"); break;
-        case '\r': lp_sb_append(sb, "\\r"); break;
-        case '\t': lp_sb_append(sb, "\\t"); break;
+        case '"':
+            lp_sb_append(sb, "\\\"");
+            break;
+        case '\\':
+            lp_sb_append(sb, "\\\\");
+            break;
+        case '\n':
+            lp_sb_append(sb, "\\n");
+            break;
+        case '\r':
+            lp_sb_append(sb, "\\r");
+            break;
+        case '\t':
+            lp_sb_append(sb, "\\t");
+            break;
         default:
             if (c < 0x20)
                 lp_sb_appendf(sb, "\\u%04x", c);
@@ -591,12 +577,10 @@ static void append_float(lp_sb *sb, double d)
     char buf[40];
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(buf, sizeof buf, "%.*g", prec, d);
-        if (strtod(buf, NULL) == d)
-            break;
+        if (strtod(buf, NULL) == d) break;
     }
     lp_sb_append(sb, buf);
-    if (!strpbrk(buf, ".eE"))
-        lp_sb_append(sb, ".0");
+    if (!strpbrk(buf, ".eE")) lp_sb_append(sb, ".0");
 }
 
 static void render(lp_sb *sb, const lp_value *v, int depth)
@@ -606,16 +590,25 @@ static void render(lp_sb *sb, const lp_value *v, int depth)
         return;
     }
     switch (lp_value_type(v)) {
-    case LP_NULL: lp_sb_append(sb, "null"); break;
-    case LP_BOOL: lp_sb_append(sb, v->u.b ? "true" : "false"); break;
-    case LP_INT: lp_sb_appendf(sb, "%lld", (long long)v->u.i); break;
-    case LP_FLOAT: append_float(sb, v->u.d); break;
-    case LP_STRING: append_quoted(sb, v->u.str.s, v->u.str.len); break;
+    case LP_NULL:
+        lp_sb_append(sb, "null");
+        break;
+    case LP_BOOL:
+        lp_sb_append(sb, v->u.b ? "true" : "false");
+        break;
+    case LP_INT:
+        lp_sb_appendf(sb, "%lld", (long long)v->u.i);
+        break;
+    case LP_FLOAT:
+        append_float(sb, v->u.d);
+        break;
+    case LP_STRING:
+        append_quoted(sb, v->u.str.s, v->u.str.len);
+        break;
     case LP_LIST:
         lp_sb_putc(sb, '[');
         for (size_t i = 0; i < v->u.list.len; i++) {
-            if (i)
-                lp_sb_append(sb, ", ");
+            if (i) lp_sb_append(sb, ", ");
             render(sb, v->u.list.items[i], depth + 1);
         }
         lp_sb_putc(sb, ']');
@@ -623,8 +616,7 @@ static void render(lp_sb *sb, const lp_value *v, int depth)
     case LP_MAP:
         lp_sb_putc(sb, '{');
         for (size_t i = 0; i < v->u.map.len; i++) {
-            if (i)
-                lp_sb_append(sb, ", ");
+            if (i) lp_sb_append(sb, ", ");
             const char *k = v->u.map.entries[i].key;
             append_quoted(sb, k, strlen(k));
             lp_sb_append(sb, ": ");

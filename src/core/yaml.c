@@ -346,8 +346,7 @@ static void deliver(builder *b, lp_value *v, const lp_origin *where)
 static void take_key(builder *b, const char *s, size_t n, const lp_origin *where, bool merge)
 {
     frame *f = top(b);
-    if (!f)
-        return;
+    if (!f) return;
     f->key_origin = *where;
     if (merge) {
         f->key_is_merge = true;

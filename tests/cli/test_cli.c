@@ -117,7 +117,17 @@ static const char *test_plugin(const char *name)
     return buf;
 }
 
-/* The child's environment: ours without LOLPOP_PLUGIN_PATH, NO_COLOR=1, plus extra. */
+/* Whether `extra` sets the variable of the "NAME=value" entry `var`. */
+static bool overridden(const char *var, const char *const *extra)
+{
+    size_t len = strcspn(var, "=") + 1;
+    for (size_t i = 0; extra && extra[i]; i++)
+        if (strncmp(extra[i], var, len) == 0) return true;
+    return false;
+}
+
+/* The child's environment: ours without LOLPOP_PLUGIN_PATH, NO_COLOR=1, plus
+ * extra (which replaces a variable of ours of the same name, e.g. PATH). */
 static char **child_env(const char *const *extra)
 {
     size_t n = 0, m = 0;
@@ -130,7 +140,8 @@ static char **child_env(const char *const *extra)
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (strncmp(environ[i], "LOLPOP_PLUGIN_PATH=", 19) != 0 &&
-            strncmp(environ[i], "NO_COLOR=", 9) != 0 && strncmp(environ[i], "LOLPOP_T_", 9) != 0)
+            strncmp(environ[i], "NO_COLOR=", 9) != 0 && strncmp(environ[i], "LOLPOP_T_", 9) != 0 &&
+            !overridden(environ[i], extra))
             env[k++] = environ[i];
     env[k++] = (char *)(uintptr_t) "NO_COLOR=1";
     for (size_t i = 0; i < m; i++)
@@ -718,6 +729,80 @@ Test(cli, help_lists_every_command)
         EXPECT_OUT(r, line);
     }
     result_free(&r);
+}
+
+Test(cli, help_lists_plugin_commands)
+{
+    result r = LOLPOP_ENV(ENV(hello_dir_env()), "--help");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\nPlugin commands");
+    EXPECT_OUT(r, "\n  hello      print a greeting");
+    EXPECT_OUT(r, "\n  run ");
+    cr_assert_str_eq(r.err, "");
+    result_free(&r);
+}
+
+Test(cli, help_with_a_broken_plugin_path_still_lists_the_commands)
+{
+    result r = LOLPOP_ENV(ENV("LOLPOP_PLUGIN_PATH=/nonexistent"), "--help");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\n  classes ");
+    EXPECT_ERR(r, "/nonexistent");
+    EXPECT_ERR(r, "warning: some plugins could not be loaded");
+    result_free(&r);
+}
+
+/* Makes tmpdir/bin with an executable `lolpop-hello2` (and programs that must
+ * not be listed); returns "PATH=<bin>:<our PATH>". */
+static const char *path_with_hello2(void)
+{
+    const char *bin = tmp_path("bin");
+    cr_assert_eq(mkdir(bin, 0755), 0, "mkdir %s: %s", bin, strerror(errno));
+    const char *prog = write_file("bin/lolpop-hello2", "#!/bin/sh\necho \"hello2 says $*\"\n");
+    cr_assert_eq(chmod(prog, 0755), 0);
+    write_file("bin/lolpop-notexec", "#!/bin/sh\n"); /* not executable: not a command */
+    const char *shadowed = write_file("bin/lolpop-run", "#!/bin/sh\n"); /* built-in wins */
+    cr_assert_eq(chmod(shadowed, 0755), 0);
+    static char env[2 * PATH_MAX + 16];
+    const char *path = getenv("PATH");
+    snprintf(env, sizeof env, "PATH=%s:%s", bin, path ? path : "/usr/bin:/bin");
+    return env;
+}
+
+Test(cli, help_lists_external_commands_on_path)
+{
+    result r = LOLPOP_ENV(ENV(path_with_hello2()), "--help");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\nExternal commands (lolpop-NAME programs on PATH):\n");
+    EXPECT_OUT(r, "\n  hello2\n");
+    EXPECT_NOT_OUT(r, "notexec");
+    cr_assert_eq(strstr(r.out, "\n  run\n"), NULL, "a built-in is not external:\n%s", r.out);
+    result_free(&r);
+}
+
+Test(cli, external_command_runs_from_path)
+{
+    result r = LOLPOP_ENV(ENV(path_with_hello2()), "hello2", "a", "b");
+    EXPECT_EXIT(r, 0);
+    cr_assert_str_eq(r.out, "hello2 says a b\n");
+    result_free(&r);
+}
+
+Test(cli, help_loads_plugins_and_version_does_not)
+{
+    /* The same plugin path, full of broken plugins: --help reports them
+     * (so the path is really read), --version must not even look. */
+    char env[PATH_MAX + 32];
+    snprintf(env, sizeof env, "LOLPOP_PLUGIN_PATH=%s", LP_TEST_PLUGIN_DIR);
+    result h = LOLPOP_ENV(ENV(env), "--help");
+    EXPECT_EXIT(h, 0);
+    EXPECT_ERR(h, "libinit_fails.so");
+    result v = LOLPOP_ENV(ENV(env), "--version");
+    EXPECT_EXIT(v, 0);
+    cr_assert_str_eq(v.out, "lolpop 0.1.0\n");
+    cr_assert_str_eq(v.err, "");
+    result_free(&h);
+    result_free(&v);
 }
 
 Test(cli, help_per_command)

@@ -14,12 +14,11 @@
  *   transform(X) -> X
  *       the transformed feature frame
  *       X: feature frame
- *   save(path)
- *       saves the fitted state
- *       path: file to write the fitted state to
- *   load(path)
+ *   save() -> data
+ *       the fitted state as bytes (a string value; may hold any byte)
+ *   load(data)
  *       restores the fitted state
- *       path: file written by save
+ *       data: bytes returned by save
  *
  * The inline helpers call through the dispatcher (lp_call_with). They borrow
  * their arguments (NULL becomes a null value). Helpers of methods with a result
@@ -56,18 +55,17 @@ static inline lp_value *lp_feature_transformer_transform(lp_obj *feature_transfo
                         (const char *)NULL);
 }
 
-/* save(path): saves the fitted state. */
-static inline int lp_feature_transformer_save(lp_obj *feature_transformer, const char *path)
+/* save() -> data: the fitted state as bytes (a string value). */
+static inline lp_value *lp_feature_transformer_save(lp_obj *feature_transformer)
 {
-    return lp_type_status(lp_call_with(feature_transformer, LP_FEATURE_TRANSFORMER_SAVE, "path",
-                                       lp_type_arg_str(path), (const char *)NULL));
+    return lp_call_with(feature_transformer, LP_FEATURE_TRANSFORMER_SAVE, (const char *)NULL);
 }
 
-/* load(path): restores the fitted state. */
-static inline int lp_feature_transformer_load(lp_obj *feature_transformer, const char *path)
+/* load(data): restores the fitted state from bytes returned by save. */
+static inline int lp_feature_transformer_load(lp_obj *feature_transformer, lp_value *data)
 {
-    return lp_type_status(lp_call_with(feature_transformer, LP_FEATURE_TRANSFORMER_LOAD, "path",
-                                       lp_type_arg_str(path), (const char *)NULL));
+    return lp_type_status(lp_call_with(feature_transformer, LP_FEATURE_TRANSFORMER_LOAD, "data",
+                                       lp_type_arg(data), (const char *)NULL));
 }
 
 #ifdef __cplusplus

@@ -24,16 +24,6 @@ typedef struct file_logger {
     bool json;
 } file_logger;
 
-/* The value's location, when it came from a file (for located errors). */
-static void value_location(const lp_value *v, const char **file, int *line, int *col)
-{
-    const lp_origin *o = lp_value_origin(v);
-    bool known = o && o->kind == LP_ORIGIN_FILE;
-    *file = known ? o->source : NULL;
-    *line = known ? o->line : 0;
-    *col = known ? o->col : 0;
-}
-
 static int read_format(lp_obj *self, bool *json)
 {
     lp_value *v = lp_obj_config(self, "log_format");
@@ -43,13 +33,9 @@ static int read_format(lp_obj *self, bool *json)
     if (fmt && lp_streq_nocase(fmt, "json")) {
         *json = true;
     } else if (v && !(fmt && lp_streq_nocase(fmt, "text"))) {
-        const char *file;
-        int line, col;
-        value_location(v, &file, &line, &col);
         char *text = lp_value_to_string(v);
-        rc = lp_error_set_at(LP_ECONFIG, file, line, col,
-                             "FileLogger (%s): log_format %s is not one of text, json",
-                             lp_obj_path(self), text ? text : "?");
+        rc = lp_log_config_error(v, "FileLogger (%s): log_format %s is not one of text, json",
+                                 lp_obj_path(self), text ? text : "?");
         free(text);
     }
     lp_value_unref(v);
@@ -60,20 +46,15 @@ static int open_log_file(lp_obj *self, FILE **out)
 {
     lp_value *v = lp_obj_config(self, "log_filename");
     const char *path = lp_value_as_string(v);
-    const char *file;
-    int line, col;
-    value_location(v, &file, &line, &col);
     int rc = 0;
     if (!path || !*path) {
-        rc = lp_error_set_at(LP_ECONFIG, file, line, col,
-                             "FileLogger (%s): config log_filename (a file path) is required",
-                             lp_obj_path(self));
+        rc = lp_log_config_error(
+            v, "FileLogger (%s): config log_filename (a file path) is required", lp_obj_path(self));
     } else if (!(*out = fopen(path, "a"))) {
         int err = errno;
         /* A path that cannot be opened is a configuration problem: say where it is set. */
-        rc = lp_error_set_at(LP_ECONFIG, file, line, col,
-                             "FileLogger (%s): cannot open log file '%s' for appending: %s",
-                             lp_obj_path(self), path, strerror(err));
+        rc = lp_log_config_error(v, "FileLogger (%s): cannot open log file '%s' for appending: %s",
+                                 lp_obj_path(self), path, strerror(err));
     }
     lp_value_unref(v);
     return rc;

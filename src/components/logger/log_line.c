@@ -1,6 +1,7 @@
 /*
  * log_line.c — the text line format shared by the built-in loggers.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,22 @@ void lp_log_format_text(lp_sb *sb, const lp_log_args *a, bool colour)
     }
 }
 
+int lp_log_config_error(const lp_value *v, const char *fmt, ...)
+{
+    lp_sb msg = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    lp_sb_vappendf(&msg, fmt, ap);
+    va_end(ap);
+    char *text = lp_sb_take(&msg);
+    const lp_origin *o = lp_value_origin(v);
+    bool in_file = o && o->kind == LP_ORIGIN_FILE;
+    int rc = lp_error_set_at(LP_ECONFIG, in_file ? o->source : NULL, in_file ? o->line : 0,
+                             in_file ? o->col : 0, "%s", text ? text : "out of memory");
+    free(text);
+    return rc;
+}
+
 int lp_log_configured_level(lp_obj *self, const char *cls, lp_log_level *out)
 {
     *out = LP_LOG_INFO;
@@ -99,12 +116,10 @@ int lp_log_configured_level(lp_obj *self, const char *cls, lp_log_level *out)
     const char *name = lp_value_as_string(v);
     int rc = 0;
     if (!name || lp_log_level_parse(name, out) != 0) {
-        const lp_origin *o = lp_value_origin(v);
         char *text = lp_value_to_string(v);
-        const char *file = o && o->kind == LP_ORIGIN_FILE ? o->source : NULL;
-        rc = lp_error_set_at(LP_ECONFIG, file, file ? o->line : 0, file ? o->col : 0,
-                             "%s: log_level %s is not one of TRACE, DEBUG, INFO, WARN, ERROR", cls,
-                             text ? text : "?");
+        rc =
+            lp_log_config_error(v, "%s: log_level %s is not one of TRACE, DEBUG, INFO, WARN, ERROR",
+                                cls, text ? text : "?");
         free(text);
     }
     lp_value_unref(v);

@@ -36,6 +36,11 @@ void lp_log_timestamp(lp_sb *sb);
  * wraps the level name in its ANSI colour. */
 void lp_log_format_text(lp_sb *sb, const lp_log_args *a, bool colour);
 
+/* Sets an LP_ECONFIG last error about the configured value v, located where v
+ * was set when that is a file (file:line:col), and returns LP_ECONFIG. */
+int lp_log_config_error(const lp_value *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Reads the level configured for a logger object ("log_level", looked up as
  * every config key; INFO when unset). Returns 0 or LP_ECONFIG (error set,
  * located at the value's origin) for an unknown level name. */

@@ -57,17 +57,7 @@ static lp_value *stdout_logger_log(lp_obj *self, lp_value *args)
     if (a.level < st->level) return lp_value_null();
     lp_sb sb = {0};
     lp_log_format_text(&sb, &a, st->colour);
-    lp_sb_putc(&sb, '\n');
-    if (sb.oom) {
-        lp_sb_free(&sb);
-        lp_error_set(LP_ENOMEM, "StdOutLogger.log: out of memory");
-        return NULL;
-    }
-    /* One fwrite per line keeps lines whole when several threads log. */
-    fwrite(sb.buf, 1, sb.len, stdout);
-    fflush(stdout);
-    lp_sb_free(&sb);
-    return lp_value_null();
+    return lp_stdout_put_line(&sb, "StdOutLogger.log");
 }
 
 static const lp_method stdout_logger_methods[] = {

@@ -5,7 +5,6 @@
  * chat notifiers by configuration. The dispatcher calls notify once when the
  * outermost call of a workflow fails.
  */
-#include <stdio.h>
 
 #include "components/components_internal.h"
 #include "lolpop/error.h"
@@ -25,9 +24,9 @@ static lp_value *stdout_notifier_notify(lp_obj *self, lp_value *args)
         lp_error_set(LP_EINVAL, "StdOutNotifier.notify: unknown level '%s'", level_arg);
         return NULL;
     }
-    printf("NOTIFY %s: %s\n", lp_log_level_name(level), message);
-    fflush(stdout);
-    return lp_value_null();
+    lp_sb sb = {0};
+    lp_sb_appendf(&sb, "NOTIFY %s: %s", lp_log_level_name(level), message);
+    return lp_stdout_put_line(&sb, "StdOutNotifier.notify");
 }
 
 static const lp_method stdout_notifier_methods[] = {

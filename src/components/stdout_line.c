@@ -1,0 +1,26 @@
+/*
+ * stdout_line.c — how the built-in components write to standard output.
+ *
+ * StdOutLogger and StdOutNotifier both emit whole lines on stdout; they share
+ * this one writer so that both keep lines whole when several threads write
+ * and both flush at once (a pipe must see a line when it is logged).
+ */
+#include <stdio.h>
+
+#include "components/components_internal.h"
+#include "lolpop/error.h"
+
+lp_value *lp_stdout_put_line(lp_sb *sb, const char *who)
+{
+    lp_sb_putc(sb, '\n');
+    if (sb->oom) {
+        lp_sb_free(sb);
+        lp_error_set(LP_ENOMEM, "%s: out of memory", who);
+        return NULL;
+    }
+    /* One fwrite per line: stdio locks the stream for the call. */
+    fwrite(sb->buf, 1, sb->len, stdout);
+    fflush(stdout);
+    lp_sb_free(sb);
+    return lp_value_null();
+}

@@ -1,0 +1,801 @@
+/*
+ * csv_read.c — the CSV reader: a file is mmapped, the header parsed, the body
+ * split into chunks at row boundaries and parsed in two parallel passes.
+ *
+ * Pass 1 (per chunk): tokenise, count rows, missing values and string bytes
+ * and narrow each column's candidate types. Between the passes the column
+ * types are fixed (inference over the whole file: the AND of every chunk's
+ * candidates), chunk boundaries checked and every column allocated.
+ * Pass 2 (per chunk again): tokenise once more and convert each field straight
+ * into its column at the chunk's first row. Both passes walk the text in
+ * order, so no per-field index is kept (an earlier version converted column
+ * by column through such an index and spent its time in cache misses).
+ *
+ * Chunk boundaries are guessed by quote parity (a '\n' after an even number
+ * of '"' since the start is outside quotes). A guess can be wrong only when
+ * an unquoted field holds a literal quote; then chunk i-1 stops somewhere
+ * else than where chunk i began and chunk i is parsed again from the right
+ * place, so the result never depends on the thread count.
+ *
+ * Missing values: an unquoted empty field or unquoted NA string. A quoted
+ * empty or NA field is literal text in a string column (so that writing and
+ * reading back keeps "" and "NA" apart from missing) and missing in a column
+ * of any other type (as pandas reads it) — except that a quoted "NaN" in a
+ * float64 column is the value NaN, which is how the writer keeps it apart. Strings are never
+ * inferred as category; ask for it with an override.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/internal.h"
+#include "data/csv_internal.h"
+#include "data/csv_scan.h"
+#include "data/frame_internal.h"
+#include "lolpop/config.h"
+#include "lolpop/csv.h"
+
+#define MAX_CHUNK ((size_t)1 << 30) /* bounds the work of one task */
+/* Smaller inputs are not worth a thread. The fuzz build lowers it so that
+ * tiny inputs go through the chunked path too. */
+#ifndef LP_CSV_MIN_CHUNK
+#define LP_CSV_MIN_CHUNK ((size_t)1 << 18)
+#endif
+
+enum { ERR_NONE, ERR_SCAN_UNTERM, ERR_SCAN_QUOTE, ERR_TOO_MANY, ERR_TOO_FEW };
+
+typedef struct col_acc {
+    unsigned mask; /* remaining candidate types */
+    size_t nulls;  /* unquoted missing values */
+    size_t qna;    /* quoted empty/NA values */
+    size_t bytes;  /* content bytes (unescaped) of the other values */
+    size_t base;   /* pass 2: where this chunk's strings start in the column */
+    size_t nnull;  /* pass 2: values made missing */
+} col_acc;
+
+typedef struct chunk {
+    size_t begin, end, stop; /* rows starting in [begin, end); parsing ended at stop */
+    size_t rows, row0;       /* rows here; rows before this chunk */
+    col_acc *acc;
+    int err;
+    size_t err_at, err_fields; /* offending byte; fields seen in the row */
+    size_t utf8_bad;           /* first invalid UTF-8 byte in [begin, end), or SIZE_MAX */
+} chunk;
+
+typedef struct csv_ctx {
+    const char *buf; /* after the BOM */
+    size_t len;
+    const char *name;
+    const char *map; /* the mmapped file when we own it (pages dropped behind pass 2) */
+    char sep;
+    uint8_t stop[257]; /* separator, CR, LF flagged; [256] = the separator */
+    size_t ncols;
+    char **names;
+    int *declared; /* per column: lp_dtype or -1 */
+    lp_dtype *types;
+    /* missing-value strings: the defaults plus the caller's */
+    const char **na;
+    size_t n_na;
+    size_t *na_len;
+    uint64_t na_first[256]; /* by first byte: bit n when an NA string of length n starts so */
+    uint64_t na_last[256];  /* by last byte, likewise */
+    chunk *chunks;
+    size_t nchunks;
+    int threads;
+    lp_column **cols;
+    /* pass 2 errors: earliest by offset */
+    pthread_mutex_t lock;
+    size_t conv_err_at;
+    size_t conv_err_col;
+    int conv_err_code;
+} csv_ctx;
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static bool is_na(const csv_ctx *c, const char *s, size_t n)
+{
+    if (n == 0) return true;
+    if (n >= 64 || !((c->na_first[(uint8_t)s[0]] & c->na_last[(uint8_t)s[n - 1]]) >> n & 1))
+        return false;
+    for (size_t i = 0; i < c->n_na; i++)
+        if (c->na_len[i] == n && memcmp(c->na[i], s, n) == 0) return true;
+    return false;
+}
+
+/* 1-based line and column (in characters) of byte `at`. */
+static void locate(const csv_ctx *c, size_t at, int *line, int *col)
+{
+    size_t ln = 1, ls = 0;
+    for (size_t i = 0; i < at && i < c->len; i++)
+        if (c->buf[i] == '\n') ln++, ls = i + 1;
+    size_t chars = 0;
+    for (size_t i = ls; i < at && i < c->len; i++)
+        chars += ((uint8_t)c->buf[i] & 0xC0) != 0x80;
+    *line = ln > INT32_MAX ? INT32_MAX : (int)ln;
+    *col = chars + 1 > INT32_MAX ? INT32_MAX : (int)(chars + 1);
+}
+
+static int error_at(const csv_ctx *c, int code, size_t at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int error_at(const csv_ctx *c, int code, size_t at, const char *fmt, ...)
+{
+    int line, col;
+    locate(c, at, &line, &col);
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return lp_error_set_at(code, c->name, line, col, "%s", msg);
+}
+
+/* Up to 40 bytes of a value for messages, with an ellipsis when cut. */
+static void excerpt(char out[64], const char *s, size_t n)
+{
+    size_t k = n > 40 ? 40 : n;
+    while (k > 0 && k < n && ((uint8_t)s[k] & 0xC0) == 0x80)
+        k--; /* do not cut a UTF-8 sequence */
+    snprintf(out, 64, "%.*s%s", (int)k, s, k < n ? "..." : "");
+}
+
+/* Runs fn(ctx, i) for i in [0, n) on up to `threads` threads (the caller's included). */
+typedef struct par_job {
+    atomic_size_t next;
+    size_t n;
+    void (*fn)(void *, size_t);
+    void *ctx;
+} par_job;
+
+static void *par_worker(void *arg)
+{
+    par_job *j = arg;
+    for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;)
+        j->fn(j->ctx, i);
+    return NULL;
+}
+
+static void run_parallel(int threads, size_t n, void (*fn)(void *, size_t), void *ctx)
+{
+    par_job job = {.n = n, .fn = fn, .ctx = ctx};
+    atomic_init(&job.next, 0);
+    pthread_t tid[64];
+    int started = 0;
+    for (int t = 1; t < threads && t < 64 && (size_t)t < n; t++)
+        if (pthread_create(&tid[started], NULL, par_worker, &job) == 0) started++;
+    par_worker(&job);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+}
+
+/* ---- pass 1: tokenise a chunk ---------------------------------------------- */
+
+static void account(const csv_ctx *c, col_acc *a, const char *buf, const csv_field *f)
+{
+    const char *s = buf + f->start;
+    if (!f->quoted && is_na(c, s, f->len)) {
+        a->nulls++;
+        return;
+    }
+    a->bytes += f->len - f->nesc;
+    if (f->quoted && is_na(c, s, f->len)) {
+        a->qna++; /* a value only if the column ends up string */
+        return;
+    }
+    if (a->mask) a->mask = f->escaped ? 0 : lp_csv_classify(s, f->len, a->mask);
+}
+
+/* Parses one row at *pos. 0, or an error kind with k->err_at set. */
+static int parse_row(const csv_ctx *c, chunk *k, size_t *pos)
+{
+    size_t j = 0;
+    csv_field f;
+    for (;; j++) {
+        size_t at = *pos;
+        int e = csv_scan_field(c->buf, c->len, at, c->stop, &f, &k->err_at);
+        if (e) return e == CSV_ERR_UNTERMINATED ? ERR_SCAN_UNTERM : ERR_SCAN_QUOTE;
+        if (j >= c->ncols) {
+            k->err_at = at;
+            return ERR_TOO_MANY;
+        }
+        account(c, &k->acc[j], c->buf, &f);
+        *pos = f.next;
+        if (f.row_end) break;
+    }
+    if (j + 1 != c->ncols) {
+        k->err_at = f.next > 0 ? f.next - 1 : 0;
+        k->err_fields = j + 1;
+        return ERR_TOO_FEW;
+    }
+    return 0;
+}
+
+static void parse_chunk(const csv_ctx *c, chunk *k)
+{
+    k->rows = 0, k->err = ERR_NONE;
+    for (size_t j = 0; j < c->ncols; j++) {
+        int d = c->declared[j];
+        bool stringish = d == LP_DT_STRING || d == LP_DT_CATEGORY;
+        k->acc[j] = (col_acc){.mask = stringish ? 0u : (unsigned)LP_CSV_M_ALL};
+    }
+    size_t pos = k->begin;
+    while (pos < k->end) {
+        char ch = c->buf[pos];
+        if ((ch == '\n' || ch == '\r') && c->ncols > 1) { /* blank line */
+            pos += 1 + (ch == '\r' && pos + 1 < c->len && c->buf[pos + 1] == '\n');
+            continue;
+        }
+        int e = parse_row(c, k, &pos);
+        if (e) {
+            k->err = e < 0 ? -1 : e;
+            break;
+        }
+        k->rows++;
+    }
+    k->stop = pos;
+}
+
+static void check_utf8(const csv_ctx *c, chunk *k)
+{
+    const char *s = c->buf;
+    size_t i = k->begin, end = k->end;
+    k->utf8_bad = SIZE_MAX;
+    for (; i + 8 <= end; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ULL) break;
+    }
+    while (i < end && !((uint8_t)s[i] & 0x80))
+        i++;
+    size_t bad;
+    if (i < end && !lp_utf8_valid(s + i, end - i, &bad)) k->utf8_bad = i + bad;
+}
+
+static void pass1_task(void *ctx, size_t i)
+{
+    csv_ctx *c = ctx;
+    check_utf8(c, &c->chunks[i]);
+    parse_chunk(c, &c->chunks[i]);
+}
+
+/* ---- chunking ---------------------------------------------------------------- */
+
+/* The first row start at or after `target` assuming `parity` quotes so far;
+ * updates parity up to the returned position. */
+static size_t next_row_start(const csv_ctx *c, size_t from, size_t target, unsigned *parity)
+{
+    const char *s = c->buf;
+    unsigned q = 0;
+    for (size_t i = from; i < target; i++)
+        q += s[i] == '"';
+    *parity ^= q & 1;
+    for (size_t i = target; i < c->len; i++) {
+        if (s[i] == '"')
+            *parity ^= 1;
+        else if (s[i] == '\n' && !*parity)
+            return i + 1;
+    }
+    return c->len;
+}
+
+static int make_chunks(csv_ctx *c, size_t body)
+{
+    size_t n = c->len - body;
+    size_t want = (size_t)(c->threads > 0 ? c->threads : 1);
+    if (want > n / LP_CSV_MIN_CHUNK) want = n / LP_CSV_MIN_CHUNK;
+    if (want < 1) want = 1;
+    if (want < (n + MAX_CHUNK - 1) / MAX_CHUNK) want = (n + MAX_CHUNK - 1) / MAX_CHUNK;
+    c->chunks = calloc(want, sizeof *c->chunks);
+    if (!c->chunks) return lp_error_set(LP_ENOMEM, "out of memory reading %s", c->name);
+    c->nchunks = want;
+    unsigned parity = 0;
+    size_t prev = body, counted = body;
+    for (size_t i = 0; i < want; i++) {
+        chunk *k = &c->chunks[i];
+        k->begin = prev;
+        if (i + 1 == want) {
+            k->end = c->len;
+        } else {
+            size_t target = body + n / want * (i + 1);
+            if (target < prev) target = prev;
+            k->end = next_row_start(c, counted, target, &parity);
+            /* parity now covers [body, k->end) */
+            counted = k->end;
+        }
+        prev = k->end;
+        k->acc = calloc(c->ncols, sizeof *k->acc);
+        if (!k->acc) return lp_error_set(LP_ENOMEM, "out of memory reading %s", c->name);
+    }
+    return 0;
+}
+
+static int chunk_error(const csv_ctx *c, const chunk *k)
+{
+    switch (k->err) {
+    case ERR_SCAN_UNTERM:
+        return error_at(c, LP_EINVAL, k->err_at, "unterminated quoted field (no closing '\"')");
+    case ERR_SCAN_QUOTE:
+        return error_at(c, LP_EINVAL, k->err_at,
+                        "unexpected character '%c' after a closing quote (expected the separator "
+                        "or the end of the line)",
+                        c->buf[k->err_at]);
+    case ERR_TOO_MANY:
+        return error_at(c, LP_EINVAL, k->err_at,
+                        "ragged row: more fields than the %zu in the header", c->ncols);
+    case ERR_TOO_FEW:
+        return error_at(c, LP_EINVAL, k->err_at, "ragged row: %zu field%s, the header has %zu",
+                        k->err_fields, k->err_fields == 1 ? "" : "s", c->ncols);
+    default:
+        return lp_error_set(LP_ENOMEM, "out of memory reading %s", c->name);
+    }
+}
+
+/* Verifies chunk boundaries (re-parsing a chunk that began at a wrong guess)
+ * and reports the first error in file order. */
+static int settle_chunks(csv_ctx *c)
+{
+    size_t utf8_bad = SIZE_MAX;
+    for (size_t i = 0; i < c->nchunks; i++)
+        if (c->chunks[i].utf8_bad < utf8_bad) utf8_bad = c->chunks[i].utf8_bad;
+    size_t rows = 0;
+    for (size_t i = 0; i < c->nchunks; i++) {
+        chunk *k = &c->chunks[i];
+        if (i > 0 && k->begin != c->chunks[i - 1].stop) {
+            k->begin = c->chunks[i - 1].stop;
+            if (k->end < k->begin) k->end = k->begin;
+            parse_chunk(c, k);
+        }
+        if (k->err) {
+            if (k->err > 0 && utf8_bad < k->err_at) break;
+            return chunk_error(c, k);
+        }
+        k->row0 = rows;
+        rows += k->rows;
+    }
+    if (utf8_bad != SIZE_MAX)
+        return error_at(c, LP_EINVAL, utf8_bad, "invalid UTF-8 (byte 0x%02X)",
+                        (uint8_t)c->buf[utf8_bad]);
+    return 0;
+}
+
+/* ---- header ------------------------------------------------------------------ */
+
+static int add_name(csv_ctx *c, char *name, size_t *cap)
+{
+    if (c->ncols == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        char **p = realloc(c->names, ncap * sizeof *p);
+        if (!p) {
+            free(name);
+            return lp_error_set(LP_ENOMEM, "out of memory");
+        }
+        c->names = p;
+        *cap = ncap;
+    }
+    c->names[c->ncols++] = name;
+    return 0;
+}
+
+/* pandas' names: "" → "Unnamed: j", a repeated name → "name.1", "name.2"... */
+static int fix_names(csv_ctx *c)
+{
+    for (size_t j = 0; j < c->ncols; j++) {
+        if (!c->names[j][0]) {
+            free(c->names[j]);
+            c->names[j] = lp_asprintf("Unnamed: %zu", j);
+            if (!c->names[j]) return LP_ENOMEM;
+        }
+        for (unsigned k = 1;; k++) {
+            bool dup = false;
+            for (size_t i = 0; i < j && !dup; i++)
+                dup = strcmp(c->names[i], c->names[j]) == 0;
+            if (!dup) break;
+            char *base = c->names[j];
+            size_t bl = strlen(base);
+            if (k > 1) bl = (size_t)(strrchr(base, '.') - base);
+            char *nn = lp_asprintf("%.*s.%u", (int)bl, base, k);
+            if (!nn) return LP_ENOMEM;
+            free(base);
+            c->names[j] = nn;
+        }
+    }
+    return 0;
+}
+
+/* Parses the first row: names (or a count with no_header). Sets *body. */
+static int parse_header(csv_ctx *c, bool no_header, size_t *body)
+{
+    size_t pos = 0, cap = 0, err_at = 0;
+    csv_field f;
+    do {
+        int e = csv_scan_field(c->buf, c->len, pos, c->stop, &f, &err_at);
+        if (e == CSV_ERR_UNTERMINATED)
+            return error_at(c, LP_EINVAL, err_at, "unterminated quoted field (no closing '\"')");
+        if (e)
+            return error_at(c, LP_EINVAL, err_at, "unexpected character '%c' after a closing quote",
+                            c->buf[err_at]);
+        char *name = no_header ? lp_asprintf("column_%zu", c->ncols + 1) : malloc(f.len + 1);
+        if (!name) return lp_error_set(LP_ENOMEM, "out of memory");
+        if (!no_header) name[csv_unescape(name, c->buf + f.start, f.len)] = '\0';
+        if (add_name(c, name, &cap)) return LP_ENOMEM;
+        pos = f.next;
+    } while (!f.row_end);
+    size_t bad;
+    if (!lp_utf8_valid(c->buf, pos, &bad))
+        return error_at(c, LP_EINVAL, bad, "invalid UTF-8 (byte 0x%02X)", (uint8_t)c->buf[bad]);
+    *body = no_header ? 0 : pos;
+    return fix_names(c);
+}
+
+/* ---- options ------------------------------------------------------------------ */
+
+static char default_sep(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    return n >= 4 && lp_streq_nocase(name + n - 4, ".tsv") ? '\t' : ',';
+}
+
+static int setup_options(csv_ctx *c, const lp_csv_options *opt)
+{
+    c->sep = opt && opt->separator ? opt->separator : default_sep(c->name);
+    if (!strchr(",;\t|", c->sep) || c->sep == '\0')
+        return lp_error_set(LP_EINVAL, "unsupported CSV separator '%c' (use ',', ';', tab or '|')",
+                            c->sep);
+    c->stop[(uint8_t)c->sep] = c->stop['\r'] = c->stop['\n'] = 1;
+    c->stop[256] = (uint8_t)c->sep;
+    size_t extra = 0;
+    while (opt && opt->na_values && opt->na_values[extra])
+        extra++;
+    size_t ndef = 0;
+    while (lp_csv_default_na[ndef])
+        ndef++;
+    c->na = malloc((ndef + extra + 1) * sizeof *c->na);
+    c->na_len = malloc((ndef + extra + 1) * sizeof *c->na_len);
+    if (!c->na || !c->na_len) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < ndef; i++)
+        c->na[c->n_na++] = lp_csv_default_na[i];
+    for (size_t i = 0; i < extra; i++)
+        c->na[c->n_na++] = opt->na_values[i];
+    for (size_t i = 0; i < c->n_na; i++) {
+        size_t l = c->na_len[i] = strlen(c->na[i]);
+        if (l == 0 || l >= 64) continue; /* "" is always missing; longer never matches */
+        c->na_first[(uint8_t)c->na[i][0]] |= 1ULL << l;
+        c->na_last[(uint8_t)c->na[i][l - 1]] |= 1ULL << l;
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    c->threads = opt && opt->threads > 0 ? opt->threads : (int)(cores > 0 ? cores : 1);
+    if (c->threads > 64) c->threads = 64;
+    return 0;
+}
+
+static int apply_overrides(csv_ctx *c, const lp_csv_options *opt)
+{
+    c->declared = malloc((c->ncols ? c->ncols : 1) * sizeof *c->declared);
+    c->types = calloc(c->ncols ? c->ncols : 1, sizeof *c->types);
+    c->cols = calloc(c->ncols ? c->ncols : 1, sizeof *c->cols);
+    if (!c->declared || !c->types || !c->cols) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t j = 0; j < c->ncols; j++)
+        c->declared[j] = -1;
+    for (size_t i = 0; opt && i < opt->n_overrides; i++) {
+        const lp_csv_type_override *o = &opt->overrides[i];
+        size_t j = 0;
+        while (j < c->ncols && strcmp(c->names[j], o->column ? o->column : "") != 0)
+            j++;
+        if (j == c->ncols) {
+            const char *hint =
+                lp_suggest(o->column ? o->column : "", (const char *const *)c->names, c->ncols);
+            return lp_error_set(LP_ENOTFOUND, "%s: type override for unknown column '%s'%s%s%s",
+                                c->name, o->column ? o->column : "", hint ? " (did you mean '" : "",
+                                hint ? hint : "", hint ? "'?)" : "");
+        }
+        if ((unsigned)o->type > LP_DT_TIMESTAMP)
+            return lp_error_set(LP_EINVAL, "%s: bad type for column '%s'", c->name, o->column);
+        c->declared[j] = (int)o->type;
+    }
+    return 0;
+}
+
+/* The inferred type of column j from every chunk's candidates. */
+static lp_dtype resolve_type(const csv_ctx *c, size_t j, size_t rows)
+{
+    if (c->declared[j] >= 0) return (lp_dtype)c->declared[j];
+    unsigned mask = LP_CSV_M_ALL;
+    size_t values = 0;
+    for (size_t i = 0; i < c->nchunks; i++) {
+        const col_acc *a = &c->chunks[i].acc[j];
+        mask &= a->mask;
+        values += c->chunks[i].rows - a->nulls - a->qna;
+    }
+    if (values == 0) return rows ? LP_DT_FLOAT64 : LP_DT_STRING; /* as pandas: all-NaN float */
+    if (mask & LP_CSV_M_BOOL) return LP_DT_BOOL;
+    if (mask & LP_CSV_M_INT) return LP_DT_INT64;
+    if (mask & LP_CSV_M_FLOAT) return LP_DT_FLOAT64;
+    if (mask & LP_CSV_M_TS) return LP_DT_TIMESTAMP;
+    return LP_DT_STRING;
+}
+
+/* ---- pass 2: convert a column -------------------------------------------------- */
+
+static void conv_error(csv_ctx *c, size_t j, size_t at, int code)
+{
+    pthread_mutex_lock(&c->lock);
+    if (at < c->conv_err_at) {
+        c->conv_err_at = at;
+        c->conv_err_col = j;
+        c->conv_err_code = code;
+    }
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* Clears validity bit i. Neighbouring chunks share the bitmap byte at their
+ * border, hence the atomic. */
+static void mark_null(lp_column *col, size_t i)
+{
+    __atomic_fetch_and(&col->validity[i >> 3], (uint8_t) ~(1u << (i & 7)), __ATOMIC_RELAXED);
+}
+
+/* Parses one non-string value into col[i]; false when it does not fit. */
+static bool convert_value(lp_column *col, size_t i, const char *s, size_t n)
+{
+    switch (col->type) {
+    case LP_DT_FLOAT64:
+        return lp_csv_parse_f64(s, n, &col->data.f64[i]);
+    case LP_DT_INT64:
+        return lp_csv_parse_i64(s, n, &col->data.i64[i]);
+    case LP_DT_BOOL:
+        return lp_csv_parse_bool(s, n, &col->data.b8[i]);
+    case LP_DT_TIMESTAMP:
+        return lp_csv_parse_ts(s, n, &col->data.i64[i]);
+    default:
+        return false;
+    }
+}
+
+/* Field f into row i of column j (chunk k's part of it); false when the value
+ * does not fit the column's type. */
+static bool convert_field(const csv_ctx *c, chunk *k, size_t j, size_t i, const csv_field *f)
+{
+    lp_column *col = c->cols[j];
+    col_acc *a = &k->acc[j];
+    const char *s = c->buf + f->start;
+    bool missing = !f->quoted && is_na(c, s, f->len);
+    if (col->type == LP_DT_STRING) { /* category columns too, until the end */
+        if (missing) {
+            mark_null(col, i);
+            a->nnull++;
+        } else if (f->escaped) {
+            a->base += csv_unescape(col->data.str.bytes + a->base, s, f->len);
+        } else {
+            memcpy(col->data.str.bytes + a->base, s, f->len);
+            a->base += f->len;
+        }
+        col->data.str.offsets[i + 1] = (int64_t)a->base;
+        return true;
+    }
+    if (!missing) {
+        if (!f->escaped && convert_value(col, i, s, f->len)) return true;
+        if (!f->quoted || !is_na(c, s, f->len)) return false; /* quoted "NaN" parsed above */
+    }
+    mark_null(col, i);
+    a->nnull++;
+    return true;
+}
+
+/* Gives back the mapped file's pages in [from, to) of buf (whole pages only):
+ * pass 2 has converted them, so the text and the columns are not both held in
+ * memory at the peak. A page read again later is simply faulted back in. */
+static void drop_pages(const csv_ctx *c, size_t from, size_t to)
+{
+    if (!c->map) return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)(c->buf + from) + page - 1) & ~(page - 1);
+    uintptr_t b = (uintptr_t)(c->buf + to) & ~(page - 1);
+    if (b > a) (void)madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+#define DROP_EVERY ((size_t)4 << 20)
+
+static void pass2_task(void *ctx, size_t ki)
+{
+    csv_ctx *c = ctx;
+    chunk *k = &c->chunks[ki];
+    size_t pos = k->begin, err, dropped = k->begin;
+    for (size_t r = 0; r < k->rows; r++) {
+        if (pos - dropped >= DROP_EVERY) {
+            drop_pages(c, dropped, pos);
+            dropped = pos;
+        }
+        char ch;
+        while (c->ncols > 1 && pos < c->len && ((ch = c->buf[pos]) == '\n' || ch == '\r'))
+            pos++; /* blank lines, as pass 1 skipped them */
+        for (size_t j = 0; j < c->ncols; j++) {
+            csv_field f;
+            (void)csv_scan_field(c->buf, c->len, pos, c->stop, &f, &err); /* checked in pass 1 */
+            if (!convert_field(c, k, j, k->row0 + r, &f)) {
+                conv_error(c, j, f.start - f.quoted, LP_EINVAL);
+                return;
+            }
+            pos = f.next;
+        }
+    }
+}
+
+/* Allocates column j for pass 2: sizes from pass 1, string bases per chunk. */
+static int alloc_column(csv_ctx *c, size_t j, size_t rows)
+{
+    lp_dtype t = c->types[j];
+    size_t bytes = 0, nulls = 0;
+    for (size_t i = 0; i < c->nchunks; i++) {
+        col_acc *a = &c->chunks[i].acc[j];
+        a->base = bytes;
+        a->nnull = 0;
+        bytes += a->bytes;
+        nulls += a->nulls + a->qna;
+    }
+    bool str = t == LP_DT_STRING || t == LP_DT_CATEGORY;
+    lp_column *col = str ? lp_column_new_string(rows, bytes) : lp_column_new(t, rows);
+    if (!col) return LP_ENOMEM;
+    c->cols[j] = col;
+    if (nulls) {
+        col->validity = malloc(lp_bitmap_bytes(rows));
+        if (!col->validity) return lp_error_set(LP_ENOMEM, "out of memory");
+        memset(col->validity, 0xff, lp_bitmap_bytes(rows));
+    }
+    return 0;
+}
+
+/* After pass 2: null counts, and category columns built from their strings. */
+static int finish_column(csv_ctx *c, size_t j)
+{
+    lp_column *col = c->cols[j];
+    col->null_count = 0;
+    for (size_t i = 0; i < c->nchunks; i++)
+        col->null_count += c->chunks[i].acc[j].nnull;
+    if (col->null_count == 0) {
+        free(col->validity);
+        col->validity = NULL;
+    }
+    if (c->types[j] != LP_DT_CATEGORY) return 0;
+    lp_column *cat = NULL;
+    int rc = lp_column_cast(&cat, col, LP_DT_CATEGORY);
+    if (rc) return rc;
+    lp_column_unref(col);
+    c->cols[j] = cat;
+    return 0;
+}
+
+static int conversion_error(const csv_ctx *c)
+{
+    if (c->conv_err_code == LP_ENOMEM)
+        return lp_error_set(LP_ENOMEM, "out of memory reading %s", c->name);
+    size_t at = c->conv_err_at, j = c->conv_err_col;
+    csv_field f;
+    size_t e;
+    (void)csv_scan_field(c->buf, c->len, at, c->stop, &f, &e);
+    char ex[64];
+    excerpt(ex, c->buf + f.start, f.len);
+    return error_at(c, LP_EINVAL, at, "value '%s' in column '%s' is not a valid %s", ex,
+                    c->names[j], lp_dtype_name(c->types[j]));
+}
+
+/* ---- the reader ------------------------------------------------------------------ */
+
+static void ctx_free(csv_ctx *c)
+{
+    for (size_t i = 0; i < c->nchunks; i++) {
+        free(c->chunks[i].acc);
+    }
+    free(c->chunks);
+    for (size_t j = 0; j < c->ncols; j++) {
+        free(c->names[j]);
+        if (c->cols) lp_column_unref(c->cols[j]);
+    }
+    free(c->names);
+    free(c->cols);
+    free(c->declared);
+    free(c->types);
+    free(c->na);
+    free(c->na_len);
+}
+
+static int build_frame(csv_ctx *c, lp_frame **out)
+{
+    lp_frame *f = lp_frame_new();
+    if (!f) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t j = 0; j < c->ncols; j++) {
+        lp_column *col = c->cols[j];
+        c->cols[j] = NULL;
+        int rc = lp_frame_add_column(f, c->names[j], col);
+        if (rc) {
+            lp_frame_unref(f);
+            return rc;
+        }
+    }
+    *out = f;
+    return 0;
+}
+
+static int read_body(csv_ctx *c, size_t body, lp_frame **out)
+{
+    int rc = make_chunks(c, body);
+    if (rc) return rc;
+    run_parallel(c->threads, c->nchunks, pass1_task, c);
+    if ((rc = settle_chunks(c)) != 0) return rc;
+    size_t rows = 0;
+    for (size_t i = 0; i < c->nchunks; i++)
+        rows += c->chunks[i].rows;
+    for (size_t j = 0; j < c->ncols; j++)
+        c->types[j] = resolve_type(c, j, rows);
+    for (size_t j = 0; j < c->ncols; j++)
+        if ((rc = alloc_column(c, j, rows)) != 0) return rc;
+    c->conv_err_at = SIZE_MAX;
+    run_parallel(c->threads, c->nchunks, pass2_task, c);
+    if (c->conv_err_at != SIZE_MAX) return conversion_error(c);
+    for (size_t j = 0; j < c->ncols; j++)
+        if ((rc = finish_column(c, j)) != 0) return rc;
+    return build_frame(c, out);
+}
+
+static int read_impl(lp_frame **out, const char *data, size_t len, const char *name,
+                     const lp_csv_options *opt, bool mapped)
+{
+    if (!out || (!data && len)) return lp_error_set(LP_EINVAL, "lp_csv_read_buffer: NULL argument");
+    *out = NULL;
+    csv_ctx c = {
+        .buf = data, .len = len, .name = name ? name : "<buffer>", .map = mapped ? data : NULL};
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) c.buf += 3, c.len -= 3;
+    pthread_mutex_init(&c.lock, NULL);
+    int rc = setup_options(&c, opt);
+    size_t body = 0;
+    if (rc == 0 && c.len == 0)
+        rc = lp_error_set_at(LP_EINVAL, c.name, 1, 1, "empty file: no header row");
+    if (rc == 0) rc = parse_header(&c, opt && opt->no_header, &body);
+    if (rc == 0) rc = apply_overrides(&c, opt);
+    if (rc == 0) rc = read_body(&c, body, out);
+    ctx_free(&c);
+    pthread_mutex_destroy(&c.lock);
+    return rc;
+}
+
+LP_API int lp_csv_read_buffer(lp_frame **out, const char *data, size_t len, const char *name,
+                              const lp_csv_options *opt)
+{
+    return read_impl(out, data, len, name, opt, false);
+}
+
+LP_API int lp_csv_read(lp_frame **out, const char *path, const lp_csv_options *opt)
+{
+    if (!out || !path) return lp_error_set(LP_EINVAL, "lp_csv_read: NULL argument");
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return lp_error_set(LP_EIO, "cannot open '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = errno;
+        close(fd);
+        return lp_error_set(LP_EIO, "cannot read '%s': %s", path,
+                            e ? strerror(e) : "not a regular file");
+    }
+    size_t len = (size_t)st.st_size;
+    void *map = NULL;
+    if (len > 0) {
+        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            int e = errno;
+            close(fd);
+            return lp_error_set(LP_EIO, "cannot map '%s': %s", path, strerror(e));
+        }
+        (void)madvise(map, len, MADV_WILLNEED);
+    }
+    close(fd);
+    int rc =
+        map ? read_impl(out, map, len, path, opt, true) : lp_csv_read_buffer(out, "", 0, path, opt);
+    if (map) munmap(map, len);
+    return rc;
+}

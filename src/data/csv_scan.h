@@ -1,0 +1,115 @@
+/*
+ * csv_scan.h — the RFC 4180 field scanner shared by the reader's passes.
+ * Inline because it runs once per field on the hot path. Not public API.
+ */
+#ifndef LP_CSV_SCAN_H
+#define LP_CSV_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { CSV_OK = 0, CSV_ERR_UNTERMINATED, CSV_ERR_AFTER_QUOTE };
+
+typedef struct csv_field {
+    size_t start, len; /* content (inside the quotes for a quoted field) */
+    size_t next;       /* where the next field or row begins */
+    size_t nesc;       /* doubled quotes in the content ("" stands for ") */
+    bool quoted, escaped, row_end;
+} csv_field;
+
+/* Whether any byte of x is zero (the classic bit trick). */
+static inline uint64_t csv_zero_bytes(uint64_t x)
+{
+    return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
+}
+
+/* The first position >= p holding a flagged byte, or len (stop as below). Eight bytes at a
+ * time while they are there: fields are often longer than a few bytes. */
+__attribute__((always_inline)) static inline size_t csv_find_stop(const char *buf, size_t len,
+                                                                  size_t p, const uint8_t *stop)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    uint64_t sep = ones * stop[256];
+    while (p + 8 <= len) {
+        uint64_t w;
+        memcpy(&w, buf + p, 8);
+        uint64_t hit = csv_zero_bytes(w ^ sep) | csv_zero_bytes(w ^ (ones * '\n')) |
+                       csv_zero_bytes(w ^ (ones * '\r'));
+        if (hit) /* the lowest flagged byte is always a true match */
+            return p + (size_t)__builtin_ctzll(hit) / 8;
+        p += 8;
+    }
+    while (p < len && !stop[(uint8_t)buf[p]])
+        p++;
+    return p;
+}
+
+/* Scans the field starting at buf[pos]. `stop` flags the separator, '\r' and
+ * '\n' (stop[0..255]) and holds the separator itself in stop[256]. On error returns the kind and
+ * sets *err_at to the offending byte. */
+__attribute__((always_inline)) static inline int csv_scan_field(const char *buf, size_t len,
+                                                                size_t pos, const uint8_t *stop,
+                                                                csv_field *f, size_t *err_at)
+{
+    f->quoted = f->escaped = false;
+    f->nesc = 0;
+    f->start = pos, f->len = 0, f->next = len, f->row_end = true; /* what an error leaves */
+    size_t p = pos;
+    if (p < len && buf[p] == '"') {
+        f->quoted = true;
+        size_t q = p + 1;
+        for (;;) {
+            const char *hit = q < len ? memchr(buf + q, '"', len - q) : NULL;
+            if (!hit) {
+                *err_at = pos;
+                return CSV_ERR_UNTERMINATED;
+            }
+            q = (size_t)(hit - buf);
+            if (q + 1 < len && buf[q + 1] == '"') {
+                f->escaped = true;
+                f->nesc++;
+                q += 2;
+                continue;
+            }
+            break;
+        }
+        f->start = pos + 1;
+        f->len = q - pos - 1;
+        p = q + 1;
+        if (p < len && !stop[(uint8_t)buf[p]]) {
+            *err_at = p;
+            return CSV_ERR_AFTER_QUOTE;
+        }
+    } else {
+        p = csv_find_stop(buf, len, p, stop);
+        f->start = pos;
+        f->len = p - pos;
+    }
+    /* p is at a separator, a line end or the end of the buffer */
+    if (p >= len) {
+        f->row_end = true;
+        f->next = len;
+    } else if (buf[p] == '\n' || buf[p] == '\r') {
+        f->row_end = true;
+        f->next = p + 1 + (buf[p] == '\r' && p + 1 < len && buf[p + 1] == '\n');
+    } else {
+        f->row_end = false;
+        f->next = p + 1;
+    }
+    return CSV_OK;
+}
+
+/* Copies a quoted field's content with each "" turned into ". Returns the length. */
+static inline size_t csv_unescape(char *dst, const char *src, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        dst[o++] = src[i];
+        if (src[i] == '"') i++; /* skip the second quote of the pair */
+    }
+    return o;
+}
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * frame_internal.h — helpers shared by the frame implementation files
+ * (column.c, column_builder.c, frame*.c). Not installed, not public API.
+ */
+#ifndef LP_FRAME_INTERNAL_H
+#define LP_FRAME_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lolpop/frame.h"
+
+/* Row index meaning "no row": lp_column_take_opt makes the value missing. */
+#define LP_ROW_NONE SIZE_MAX
+
+/* Bytes of a validity bitmap for n values. */
+static inline size_t lp_bitmap_bytes(size_t n)
+{
+    return (n + 7) / 8;
+}
+static inline void lp_bit_clear(uint8_t *bm, size_t i)
+{
+    bm[i >> 3] &= (uint8_t) ~(1u << (i & 7));
+}
+static inline void lp_bit_set(uint8_t *bm, size_t i)
+{
+    bm[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+
+/* An empty column struct of `type`/`length` with no arrays allocated (the
+ * caller fills data and validity). New reference; NULL on OOM (error set). */
+lp_column *lp_column_shell(lp_dtype type, size_t length);
+/* A string column of `length` values whose bytes buffer holds `nbytes` bytes
+ * (offsets zeroed, bytes uninitialised). New reference; NULL on OOM. */
+lp_column *lp_column_new_string(size_t length, size_t nbytes);
+/* Like lp_column_take but an index equal to LP_ROW_NONE yields a missing
+ * value (for left joins). Indices must be < col->length otherwise. */
+lp_column *lp_column_take_opt(const lp_column *col, const size_t *idx, size_t n);
+/* Recounts null_count from the bitmap and drops an all-valid bitmap. */
+void lp_column_fix_validity(lp_column *col);
+/* A string column equal to category column `col` (values materialised). */
+lp_column *lp_column_category_to_string(const lp_column *col);
+/* Two columns appended: same type, or promotable (see lp_frame_concat).
+ * `name` is used in error messages. New reference via *out. */
+int lp_column_concat(lp_column **out, const lp_column *a, const lp_column *b, const char *name);
+
+/* FNV-1a-like 64-bit hash of bytes, mixed (for hash maps, not for content hashing). */
+uint64_t lp_bytes_hash(const char *s, size_t len);
+static inline uint64_t lp_mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+/* Open-addressing set of strings identified by dense ids 0..count-1; the
+ * strings themselves live in a caller-owned offsets/bytes pair (the layout of
+ * a string column), passed to every call because it may move as it grows. */
+typedef struct lp_strmap {
+    uint32_t *slots; /* id + 1, 0 = empty */
+    size_t cap;      /* power of two */
+    size_t count;
+} lp_strmap;
+int lp_strmap_init(lp_strmap *m, size_t expected);
+void lp_strmap_free(lp_strmap *m);
+/* Id of the string s/len among ids < m->count, or -1. */
+long lp_strmap_find(const lp_strmap *m, const int64_t *offsets, const char *bytes, const char *s,
+                    size_t len, uint64_t h);
+/* Registers id m->count (whose bytes the caller already stored at
+ * offsets[count]..offsets[count+1]) under hash h. 0 or LP_ENOMEM. */
+int lp_strmap_add(lp_strmap *m, const int64_t *offsets, const char *bytes, uint64_t h);
+
+/* A frame: named columns of equal length. Columns are shared (refcounted). */
+struct lp_frame {
+    int refs;
+    size_t rows, ncols, cap;
+    char **names;
+    lp_column **cols;
+};
+/* A frame with room for `cap` columns and `rows` rows (no columns yet). */
+lp_frame *lp_frame_with_capacity(size_t rows, size_t cap);
+/* Appends a column without checks (name copied, col owned). 0 or LP_ENOMEM. */
+int lp_frame_push(lp_frame *f, const char *name, lp_column *col);
+
+/* Error "unknown column 'x' in <what> (did you mean 'y'?)"; returns LP_ENOTFOUND. */
+int lp_frame_unknown_column(const lp_frame *f, const char *name, const char *what);
+
+/* Parses ISO 8601 "YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|±HH[:]MM]" into
+ * microseconds since the epoch (UTC). false when malformed. */
+bool lp_parse_timestamp(const char *s, size_t len, int64_t *out);
+/* Formats microseconds as "YYYY-MM-DDTHH:MM:SS[.ffffff]" into buf (>= 40
+ * bytes); returns the length. */
+size_t lp_format_timestamp(int64_t us, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,778 @@
+/*
+ * sqlite_frame.c — frames into and out of SQLite: typed CREATE TABLE, bulk
+ * INSERT in one transaction with one prepared statement, and query results
+ * read back into typed columns (see sqlite_frame.h for the type rules).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/sqlite_frame.h"
+#include "lolpop/config.h"
+
+/* ---- small helpers -------------------------------------------------------- */
+
+int lp_sqlite_if_exists_parse(const char *s, lp_sqlite_if_exists *out)
+{
+    if (!s) return LP_EINVAL;
+    if (lp_streq_nocase(s, "append"))
+        *out = LP_SQLITE_APPEND;
+    else if (lp_streq_nocase(s, "replace"))
+        *out = LP_SQLITE_REPLACE;
+    else if (lp_streq_nocase(s, "fail"))
+        *out = LP_SQLITE_FAIL;
+    else
+        return LP_EINVAL;
+    return 0;
+}
+
+void lp_sqlite_quote_ident(lp_sb *sb, const char *name)
+{
+    lp_sb_putc(sb, '"');
+    for (const char *p = name; *p; p++) {
+        if (*p == '"') lp_sb_putc(sb, '"');
+        lp_sb_putc(sb, *p);
+    }
+    lp_sb_putc(sb, '"');
+}
+
+/* Whether s starts with `word` (ASCII case ignored) followed by a non-word character. */
+static bool starts_with_word(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
+        if (c != word[i]) return false;
+    }
+    char next = s[n];
+    return !(next == '_' || (next >= '0' && next <= '9') || (next >= 'a' && next <= 'z') ||
+             (next >= 'A' && next <= 'Z') || (unsigned char)next >= 0x80);
+}
+
+bool lp_sqlite_is_query(const char *sql)
+{
+    if (!sql) return false;
+    while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(')
+        sql++;
+    return starts_with_word(sql, "SELECT") || starts_with_word(sql, "WITH");
+}
+
+/* Records SQLite's current error for `where` while `doing` something. */
+static int sql_fail(sqlite3 *db, const char *where, const char *doing)
+{
+    return lp_error_set(LP_ERROR, "%s: %s: %s", where, doing, sqlite3_errmsg(db));
+}
+
+int lp_sqlite_open(sqlite3 **out, const char *path, bool readonly)
+{
+    *out = NULL;
+    if (readonly && strcmp(path, ":memory:") != 0 && access(path, F_OK) != 0)
+        return lp_error_set(LP_ENOTFOUND, "SQLite database '%s' does not exist", path);
+    sqlite3 *db = NULL;
+    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path, &db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        lp_error_set(LP_EIO, "cannot open SQLite database '%s': %s", path,
+                     db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return LP_EIO;
+    }
+    sqlite3_busy_timeout(db, 5000); /* a writer in another process: wait, don't fail */
+    sqlite3_extended_result_codes(db, 1);
+    *out = db;
+    return 0;
+}
+
+int lp_sqlite_exec(sqlite3 *db, const char *sql, const char *where)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK) return 0;
+    lp_error_set(LP_ERROR, "%s: %s", where, msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return LP_ERROR;
+}
+
+int lp_sqlite_table_exists(sqlite3 *db, const char *name, bool *out, const char *where)
+{
+    sqlite3_stmt *st = NULL;
+    const char *sql = "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') "
+                      "AND name = ?1 COLLATE NOCASE";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(db, where, "reading the schema");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sql_fail(db, where, "reading the schema");
+    return 0;
+}
+
+/* ---- timestamps ------------------------------------------------------------ */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* Reads exactly n digits at s[*i]; false if any is not a digit. */
+static bool digits(const char *s, size_t len, size_t *i, int n, int *out)
+{
+    int v = 0;
+    for (int k = 0; k < n; k++, (*i)++) {
+        if (*i >= len || s[*i] < '0' || s[*i] > '9') return false;
+        v = v * 10 + (s[*i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static bool expect(const char *s, size_t len, size_t *i, char c)
+{
+    if (*i >= len || s[*i] != c) return false;
+    (*i)++;
+    return true;
+}
+
+static unsigned days_in_month(int y, int m)
+{
+    static const unsigned dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+/* "HH:MM[:SS[.fff]]" into microseconds of the day. */
+static bool parse_time(const char *s, size_t len, size_t *i, int64_t *us)
+{
+    int hh, mm, ss = 0;
+    if (!digits(s, len, i, 2, &hh) || !expect(s, len, i, ':') || !digits(s, len, i, 2, &mm))
+        return false;
+    int64_t frac = 0;
+    if (*i < len && s[*i] == ':') {
+        (*i)++;
+        if (!digits(s, len, i, 2, &ss)) return false;
+        if (*i < len && s[*i] == '.') {
+            (*i)++;
+            int nd = 0;
+            while (*i < len && s[*i] >= '0' && s[*i] <= '9') {
+                if (nd < 6) frac = frac * 10 + (s[*i] - '0');
+                nd++;
+                (*i)++;
+            }
+            if (nd == 0) return false;
+            for (; nd < 6; nd++)
+                frac *= 10;
+        }
+    }
+    if (hh > 23 || mm > 59 || ss > 59) return false;
+    *us = ((int64_t)hh * 3600 + mm * 60 + ss) * 1000000 + frac;
+    return true;
+}
+
+/* "Z", "+HH:MM", "+HHMM" or "+HH" into an offset in microseconds. */
+static bool parse_offset(const char *s, size_t len, size_t *i, int64_t *us)
+{
+    *us = 0;
+    if (*i >= len) return true;
+    if (s[*i] == 'Z') {
+        (*i)++;
+        return true;
+    }
+    if (s[*i] != '+' && s[*i] != '-') return false;
+    int sign = s[(*i)++] == '-' ? -1 : 1, hh, mm = 0;
+    if (!digits(s, len, i, 2, &hh)) return false;
+    if (*i < len && s[*i] == ':') (*i)++;
+    if (*i < len && !digits(s, len, i, 2, &mm)) return false;
+    if (hh > 23 || mm > 59) return false;
+    *us = sign * ((int64_t)hh * 3600 + mm * 60) * 1000000;
+    return true;
+}
+
+bool lp_sqlite_parse_timestamp(const char *s, size_t len, int64_t *out)
+{
+    size_t i = 0;
+    int y, m, d;
+    if (!digits(s, len, &i, 4, &y) || !expect(s, len, &i, '-') || !digits(s, len, &i, 2, &m) ||
+        !expect(s, len, &i, '-') || !digits(s, len, &i, 2, &d))
+        return false;
+    if (m < 1 || m > 12 || d < 1 || (unsigned)d > days_in_month(y, m)) return false;
+    int64_t tod = 0, off = 0;
+    if (i < len && (s[i] == 'T' || s[i] == ' ')) {
+        i++;
+        if (!parse_time(s, len, &i, &tod) || !parse_offset(s, len, &i, &off)) return false;
+    }
+    if (i != len) return false;
+    *out = days_from_civil(y, (unsigned)m, (unsigned)d) * 86400 * INT64_C(1000000) + tod - off;
+    return true;
+}
+
+void lp_sqlite_format_timestamp(int64_t us, char buf[40])
+{
+    int64_t day_us = INT64_C(86400000000);
+    int64_t days = us / day_us, rem = us % day_us;
+    if (rem < 0) {
+        rem += day_us;
+        days--;
+    }
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    int64_t secs = rem / 1000000, frac = rem % 1000000;
+    int n = snprintf(buf, 40, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d", y, m, d, (int)(secs / 3600),
+                     (int)(secs / 60 % 60), (int)(secs % 60));
+    if (frac && n > 0 && n < 32) snprintf(buf + n, (size_t)(40 - n), ".%06d", (int)frac);
+}
+
+/* ---- writing --------------------------------------------------------------- */
+
+static const char *decl_of(lp_dtype t)
+{
+    switch (t) {
+    case LP_DT_FLOAT64:
+        return "REAL";
+    case LP_DT_INT64:
+        return "INTEGER";
+    case LP_DT_BOOL:
+        return "BOOLEAN";
+    case LP_DT_TIMESTAMP:
+        return "TIMESTAMP";
+    case LP_DT_STRING:
+    case LP_DT_CATEGORY:
+        break;
+    }
+    return "TEXT";
+}
+
+static int create_table(sqlite3 *db, const char *table, const lp_frame *f, const char *where)
+{
+    lp_sb sb = {0};
+    lp_sb_append(&sb, "CREATE TABLE ");
+    lp_sqlite_quote_ident(&sb, table);
+    lp_sb_append(&sb, " (");
+    for (size_t j = 0; j < lp_frame_cols(f); j++) {
+        if (j) lp_sb_append(&sb, ", ");
+        lp_sqlite_quote_ident(&sb, lp_frame_name(f, j));
+        lp_sb_appendf(&sb, " %s", decl_of(lp_frame_col(f, j)->type));
+    }
+    lp_sb_putc(&sb, ')');
+    if (sb.oom) {
+        lp_sb_free(&sb);
+        return lp_error_set(LP_ENOMEM, "%s: out of memory", where);
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (sqlite3_prepare_v2(db, sb.buf, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_DONE) {
+        char *doing = lp_asprintf("creating table '%s'", table);
+        rc = sql_fail(db, where, doing ? doing : "creating a table");
+        free(doing);
+    }
+    sqlite3_finalize(st);
+    lp_sb_free(&sb);
+    return rc;
+}
+
+static char *insert_sql(const char *table, const lp_frame *f)
+{
+    lp_sb sb = {0};
+    lp_sb_append(&sb, "INSERT INTO ");
+    lp_sqlite_quote_ident(&sb, table);
+    lp_sb_append(&sb, " (");
+    for (size_t j = 0; j < lp_frame_cols(f); j++) {
+        if (j) lp_sb_append(&sb, ", ");
+        lp_sqlite_quote_ident(&sb, lp_frame_name(f, j));
+    }
+    lp_sb_append(&sb, ") VALUES (");
+    for (size_t j = 0; j < lp_frame_cols(f); j++)
+        lp_sb_append(&sb, j ? ", ?" : "?");
+    lp_sb_putc(&sb, ')');
+    if (sb.oom) {
+        lp_sb_free(&sb);
+        lp_error_set(LP_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return lp_sb_take(&sb);
+}
+
+/* Binds value i of col to parameter p. Strings are bound without a copy:
+ * the frame outlives the step. */
+static int bind_value(sqlite3_stmt *st, int p, const lp_column *col, size_t i)
+{
+    if (!lp_column_is_valid(col, i)) return sqlite3_bind_null(st, p);
+    switch (col->type) {
+    case LP_DT_FLOAT64: {
+        double v = col->data.f64[i];
+        return isnan(v) ? sqlite3_bind_null(st, p) : sqlite3_bind_double(st, p, v);
+    }
+    case LP_DT_INT64:
+        return sqlite3_bind_int64(st, p, col->data.i64[i]);
+    case LP_DT_BOOL:
+        return sqlite3_bind_int(st, p, col->data.b8[i] ? 1 : 0);
+    case LP_DT_TIMESTAMP: {
+        char buf[40];
+        lp_sqlite_format_timestamp(col->data.i64[i], buf);
+        return sqlite3_bind_text(st, p, buf, -1, SQLITE_TRANSIENT);
+    }
+    case LP_DT_STRING:
+    case LP_DT_CATEGORY: {
+        size_t len = 0;
+        const char *s = lp_column_str(col, i, &len);
+        return sqlite3_bind_text64(st, p, s ? s : "", s ? len : 0, SQLITE_STATIC, SQLITE_UTF8);
+    }
+    }
+    return sqlite3_bind_null(st, p);
+}
+
+static int insert_rows(sqlite3 *db, const char *table, const lp_frame *f, const char *where)
+{
+    char *sql = insert_sql(table, f);
+    if (!sql) return LP_ENOMEM;
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    char *doing = lp_asprintf("inserting into table '%s'", table);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = sql_fail(db, where, doing ? doing : "inserting");
+    }
+    size_t rows = lp_frame_rows(f), cols = lp_frame_cols(f);
+    for (size_t i = 0; rc == 0 && i < rows; i++) {
+        for (size_t j = 0; j < cols && rc == 0; j++)
+            if (bind_value(st, (int)j + 1, lp_frame_col(f, j), i) != SQLITE_OK)
+                rc = sql_fail(db, where, doing ? doing : "inserting");
+        if (rc == 0 && sqlite3_step(st) != SQLITE_DONE)
+            rc = sql_fail(db, where, doing ? doing : "inserting");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    free(doing);
+    free(sql);
+    return rc;
+}
+
+/* Create / drop / fail according to mode, inside the open transaction. */
+static int prepare_table(sqlite3 *db, const char *table, const lp_frame *f,
+                         lp_sqlite_if_exists mode, const char *where)
+{
+    bool exists = false;
+    int rc = lp_sqlite_table_exists(db, table, &exists, where);
+    if (rc != 0) return rc;
+    if (exists && mode == LP_SQLITE_FAIL)
+        return lp_error_set(LP_EEXISTS,
+                            "%s: table '%s' already exists (if_exists is 'fail'; use append or "
+                            "replace)",
+                            where, table);
+    if (exists && mode == LP_SQLITE_REPLACE) {
+        lp_sb sb = {0};
+        lp_sb_append(&sb, "DROP TABLE ");
+        lp_sqlite_quote_ident(&sb, table);
+        char *sql = lp_sb_take(&sb);
+        rc = sql ? lp_sqlite_exec(db, sql, where) : LP_ENOMEM;
+        free(sql);
+        if (rc != 0) return rc;
+        exists = false;
+    }
+    return exists ? 0 : create_table(db, table, f, where);
+}
+
+int lp_sqlite_write_frame(sqlite3 *db, const char *table, const lp_frame *f,
+                          lp_sqlite_if_exists mode, const char *where)
+{
+    if (!table || !*table)
+        return lp_error_set(LP_EINVAL, "%s: the target table name is empty", where);
+    if (lp_frame_cols(f) == 0)
+        return lp_error_set(LP_EINVAL, "%s: cannot write table '%s': the frame has no columns",
+                            where, table);
+    /* IMMEDIATE takes the write lock now, so a concurrent writer waits (busy
+     * timeout) instead of failing half-way. */
+    int rc = lp_sqlite_exec(db, "BEGIN IMMEDIATE", where);
+    if (rc != 0) return rc;
+    rc = prepare_table(db, table, f, mode, where);
+    if (rc == 0) rc = insert_rows(db, table, f, where);
+    if (rc == 0) rc = lp_sqlite_exec(db, "COMMIT", where);
+    if (rc != 0) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL); /* keeps the first error */
+    return rc;
+}
+
+/* ---- reading --------------------------------------------------------------- */
+
+/* One result column's cells as SQLite returned them, kept until every row is
+ * seen so that the type can be chosen from all of them. */
+typedef struct cells {
+    uint8_t *type; /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB, SQLITE_NULL */
+    int64_t *num;  /* integer, double bits, or offset into text */
+    size_t *len;   /* text/blob length */
+    lp_sb text;
+    size_t n, cap;
+    size_t count[6]; /* by SQLite type code (1..5) */
+} cells;
+
+static void cells_free(cells *c)
+{
+    free(c->type);
+    free(c->num);
+    free(c->len);
+    lp_sb_free(&c->text);
+}
+
+static bool cells_grow(cells *c)
+{
+    size_t cap = c->cap ? c->cap * 2 : 64;
+    uint8_t *t = realloc(c->type, cap);
+    if (t) c->type = t;
+    int64_t *n = realloc(c->num, cap * sizeof *n);
+    if (n) c->num = n;
+    size_t *l = realloc(c->len, cap * sizeof *l);
+    if (l) c->len = l;
+    if (!t || !n || !l) return false;
+    c->cap = cap;
+    return true;
+}
+
+static bool cells_push(cells *c, sqlite3_stmt *st, int j)
+{
+    if (c->n == c->cap && !cells_grow(c)) return false;
+    int t = sqlite3_column_type(st, j);
+    size_t i = c->n++;
+    c->type[i] = (uint8_t)t;
+    c->count[t]++;
+    c->len[i] = 0;
+    c->num[i] = 0;
+    if (t == SQLITE_INTEGER) {
+        c->num[i] = sqlite3_column_int64(st, j);
+    } else if (t == SQLITE_FLOAT) {
+        double d = sqlite3_column_double(st, j);
+        memcpy(&c->num[i], &d, sizeof d);
+    } else if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
+        const void *p = t == SQLITE_TEXT ? (const void *)sqlite3_column_text(st, j)
+                                         : sqlite3_column_blob(st, j);
+        size_t len = (size_t)sqlite3_column_bytes(st, j);
+        c->num[i] = (int64_t)c->text.len;
+        c->len[i] = len;
+        if (len) lp_sb_appendn(&c->text, p, len);
+        if (c->text.oom) return false;
+    }
+    return true;
+}
+
+static double cell_f64(const cells *c, size_t i)
+{
+    if (c->type[i] == SQLITE_INTEGER) return (double)c->num[i];
+    double d;
+    memcpy(&d, &c->num[i], sizeof d);
+    return d;
+}
+
+static const char *cell_text(const cells *c, size_t i)
+{
+    return c->text.buf ? c->text.buf + c->num[i] : "";
+}
+
+/* The frame type a declared column type asks for; false when the declaration
+ * says nothing definite (none, NUMERIC, BLOB) and the values decide. */
+static bool type_from_decl(const char *decl, lp_dtype *out)
+{
+    if (!decl || !*decl) return false;
+    char up[64];
+    size_t n = 0;
+    for (; decl[n] && n < sizeof up - 1; n++)
+        up[n] = (decl[n] >= 'a' && decl[n] <= 'z') ? (char)(decl[n] - 'a' + 'A') : decl[n];
+    up[n] = 0;
+    if (strstr(up, "BOOL"))
+        *out = LP_DT_BOOL;
+    else if (strstr(up, "TIMESTAMP") || strstr(up, "DATETIME") || strcmp(up, "DATE") == 0)
+        *out = LP_DT_TIMESTAMP;
+    else if (strstr(up, "INT")) /* SQLite's affinity rules, in their order */
+        *out = LP_DT_INT64;
+    else if (strstr(up, "CHAR") || strstr(up, "CLOB") || strstr(up, "TEXT"))
+        *out = LP_DT_STRING;
+    else if (strstr(up, "REAL") || strstr(up, "FLOA") || strstr(up, "DOUB"))
+        *out = LP_DT_FLOAT64;
+    else
+        return false;
+    return true;
+}
+
+/* Whether every value fits `t`. */
+static bool cells_fit(const cells *c, lp_dtype t)
+{
+    size_t text = c->count[SQLITE_TEXT] + c->count[SQLITE_BLOB];
+    switch (t) {
+    case LP_DT_INT64:
+        return text == 0 && c->count[SQLITE_FLOAT] == 0;
+    case LP_DT_FLOAT64:
+        return text == 0;
+    case LP_DT_BOOL:
+        if (text || c->count[SQLITE_FLOAT]) return false;
+        for (size_t i = 0; i < c->n; i++)
+            if (c->type[i] == SQLITE_INTEGER && c->num[i] != 0 && c->num[i] != 1) return false;
+        return true;
+    case LP_DT_TIMESTAMP: {
+        if (c->count[SQLITE_INTEGER] || c->count[SQLITE_FLOAT]) return false;
+        int64_t v;
+        for (size_t i = 0; i < c->n; i++)
+            if (c->type[i] != SQLITE_NULL &&
+                !lp_sqlite_parse_timestamp(cell_text(c, i), c->len[i], &v))
+                return false;
+        return true;
+    }
+    case LP_DT_STRING:
+    case LP_DT_CATEGORY:
+        return true;
+    }
+    return false;
+}
+
+static lp_dtype cells_infer(const cells *c)
+{
+    if (c->count[SQLITE_TEXT] + c->count[SQLITE_BLOB]) return LP_DT_STRING;
+    if (c->count[SQLITE_FLOAT]) return LP_DT_FLOAT64;
+    if (c->count[SQLITE_INTEGER]) return LP_DT_INT64;
+    return LP_DT_FLOAT64; /* only NULLs: missing numbers, as pandas reads them */
+}
+
+/* Shortest "%.Ng" that reads back as the same double. */
+static void format_double(double d, char buf[40])
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, 40, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d) return;
+    }
+}
+
+static lp_column *build_strings(const cells *c, const char *name, const char *where)
+{
+    lp_column_builder *b = lp_column_builder_new(LP_DT_STRING, c->n);
+    int rc = b ? 0 : LP_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < c->n; i++) {
+        char buf[40];
+        const char *s = buf;
+        size_t len;
+        size_t bad = 0;
+        switch (c->type[i]) {
+        case SQLITE_NULL:
+            rc = lp_column_builder_append_null(b);
+            continue;
+        case SQLITE_INTEGER:
+            snprintf(buf, sizeof buf, "%" PRId64, c->num[i]);
+            len = strlen(buf);
+            break;
+        case SQLITE_FLOAT:
+            format_double(cell_f64(c, i), buf);
+            len = strlen(buf);
+            break;
+        default:
+            s = cell_text(c, i);
+            len = c->len[i];
+            if (!lp_utf8_valid(s, len, &bad)) {
+                lp_column_builder_free(b);
+                lp_error_set(LP_EINVAL,
+                             "%s: column '%s', row %zu: value is not valid UTF-8 text "
+                             "(byte %zu)",
+                             where, name, i + 1, bad + 1);
+                return NULL;
+            }
+        }
+        rc = lp_column_builder_append_str(b, s, len);
+    }
+    if (rc != 0) {
+        lp_column_builder_free(b);
+        lp_error_set(LP_ENOMEM, "%s: out of memory reading column '%s'", where, name);
+        return NULL;
+    }
+    return lp_column_builder_finish(b);
+}
+
+static void put_value(lp_column *col, const cells *c, size_t i)
+{
+    switch (col->type) {
+    case LP_DT_FLOAT64:
+        col->data.f64[i] = cell_f64(c, i);
+        break;
+    case LP_DT_INT64:
+        col->data.i64[i] = c->num[i];
+        break;
+    case LP_DT_BOOL:
+        col->data.b8[i] = c->num[i] != 0;
+        break;
+    case LP_DT_TIMESTAMP:
+        lp_sqlite_parse_timestamp(cell_text(c, i), c->len[i], &col->data.i64[i]);
+        break;
+    case LP_DT_STRING:
+    case LP_DT_CATEGORY:
+        break;
+    }
+}
+
+static lp_column *build_column(const cells *c, lp_dtype t, const char *name, const char *where)
+{
+    if (t == LP_DT_STRING) return build_strings(c, name, where);
+    lp_column *col = lp_column_new(t, c->n);
+    if (!col) {
+        lp_error_set(LP_ENOMEM, "%s: out of memory reading column '%s'", where, name);
+        return NULL;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->type[i] != SQLITE_NULL) {
+            put_value(col, c, i);
+        } else if (lp_column_set_null(col, i) != 0) {
+            lp_column_unref(col);
+            lp_error_set(LP_ENOMEM, "%s: out of memory reading column '%s'", where, name);
+            return NULL;
+        }
+    }
+    return col;
+}
+
+/* A column name not yet in f: `name`, else "name_2", "name_3", … */
+static char *unique_name(const lp_frame *f, const char *name, size_t j)
+{
+    char *n = name ? lp_strdup(name) : lp_asprintf("column_%zu", j + 1);
+    for (int k = 2; n && lp_frame_find(f, n) >= 0; k++) {
+        free(n);
+        n = lp_asprintf("%s_%d", name ? name : "column", k);
+    }
+    return n;
+}
+
+/* Reads every row of a prepared statement into a new frame. */
+static int read_rows(lp_frame **out, sqlite3 *db, sqlite3_stmt *st, const char *where)
+{
+    int ncol = sqlite3_column_count(st);
+    cells *cs = calloc(ncol > 0 ? (size_t)ncol : 1, sizeof *cs);
+    if (!cs) return lp_error_set(LP_ENOMEM, "%s: out of memory", where);
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+        for (int j = 0; j < ncol && rc == 0; j++)
+            if (!cells_push(&cs[j], st, j))
+                rc = lp_error_set(LP_ENOMEM, "%s: out of memory reading the result", where);
+    if (rc == 0 && step != SQLITE_DONE) rc = sql_fail(db, where, "reading the result");
+    lp_frame *f = rc == 0 ? lp_frame_new() : NULL;
+    if (rc == 0 && !f) rc = lp_error_set(LP_ENOMEM, "%s: out of memory", where);
+    for (int j = 0; rc == 0 && j < ncol; j++) {
+        lp_dtype t;
+        if (!type_from_decl(sqlite3_column_decltype(st, j), &t) || !cells_fit(&cs[j], t))
+            t = cells_infer(&cs[j]);
+        char *name = unique_name(f, sqlite3_column_name(st, j), (size_t)j);
+        lp_column *col = name ? build_column(&cs[j], t, name, where) : NULL;
+        if (!name || !col)
+            rc = lp_error_last()->code ? lp_error_last()->code : LP_ENOMEM;
+        else
+            rc = lp_frame_add_column(f, name, col);
+        free(name);
+    }
+    for (int j = 0; j < ncol; j++)
+        cells_free(&cs[j]);
+    free(cs);
+    if (rc != 0) {
+        lp_frame_unref(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
+/* Sets the error of a failed prepare, located at line:col of `sql` when
+ * SQLite knows the offset and `locate` is set. */
+static int prepare_fail(sqlite3 *db, const char *all, const char *stmt, const char *where,
+                        bool locate)
+{
+    int off = sqlite3_error_offset(db);
+    if (!locate || off < 0)
+        return lp_error_set(LP_ERROR, "%s: SQL error: %s", where, sqlite3_errmsg(db));
+    int line = 1, col = 1;
+    for (const char *p = all; p < stmt + off && *p; p++) {
+        if (*p == '\n') {
+            line++;
+            col = 1;
+        } else if (((unsigned char)*p & 0xC0) != 0x80) {
+            col++;
+        }
+    }
+    return lp_error_set_at(LP_ERROR, where, line, col, "SQL error: %s", sqlite3_errmsg(db));
+}
+
+/* Whether only white space, comments and semicolons are left. */
+static bool only_trivia(const char *s)
+{
+    while (*s) {
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == ';') {
+            s++;
+        } else if (s[0] == '-' && s[1] == '-') {
+            while (*s && *s != '\n')
+                s++;
+        } else if (s[0] == '/' && s[1] == '*') {
+            const char *end = strstr(s + 2, "*/");
+            if (!end) return true; /* SQLite treats an open comment as running to the end */
+            s = end + 2;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Runs every statement but the last for its effect (each is prepared only
+ * after the one before ran, so a CREATE is visible to the next statement),
+ * then reads the last one's rows. */
+static int query_frame(lp_frame **out, sqlite3 *db, const char *sql, const char *where, bool locate)
+{
+    const char *tail = sql;
+    for (;;) {
+        sqlite3_stmt *st = NULL;
+        const char *text = tail;
+        if (sqlite3_prepare_v2(db, text, -1, &st, &tail) != SQLITE_OK)
+            return prepare_fail(db, sql, text, where, locate);
+        if (!st) return lp_error_set(LP_EINVAL, "%s: the SQL holds no statement", where);
+        if (only_trivia(tail)) {
+            int rc;
+            if (sqlite3_column_count(st) == 0)
+                rc = lp_error_set(LP_EINVAL,
+                                  "%s: the last SQL statement returns no rows (end with a SELECT)",
+                                  where);
+            else
+                rc = read_rows(out, db, st, where);
+            sqlite3_finalize(st);
+            return rc;
+        }
+        int step;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        }
+        sqlite3_finalize(st);
+        if (step != SQLITE_DONE)
+            return lp_error_set(LP_ERROR, "%s: SQL error: %s", where, sqlite3_errmsg(db));
+    }
+}
+
+int lp_sqlite_query_frame(lp_frame **out, sqlite3 *db, const char *sql, const char *where)
+{
+    *out = NULL;
+    return query_frame(out, db, sql, where, false);
+}
+
+int lp_sqlite_query_frame_at(lp_frame **out, sqlite3 *db, const char *sql, const char *sql_name)
+{
+    *out = NULL;
+    return query_frame(out, db, sql, sql_name, true);
+}

@@ -1,0 +1,71 @@
+/*
+ * sqlite_frame.h — moving frames into and out of SQLite (internal to
+ * liblolpop; used by SQLiteDataConnector and SQLDataTransformer).
+ *
+ * Column types on create: float64 REAL, int64 INTEGER, bool BOOLEAN (0/1),
+ * string and category TEXT, timestamp TIMESTAMP (ISO-8601 text). On read,
+ * declared types choose the frame type (BOOLEAN and TIMESTAMP included, so
+ * bool and timestamp columns round-trip); columns without a declared type, or
+ * whose values do not fit it, are typed from the values of every row: all
+ * INTEGER → int64, INTEGER and REAL → float64, any TEXT or BLOB → string,
+ * NULL → missing. A valid NaN is stored as NULL (SQLite has no NaN).
+ *
+ * `where` in every function names the database or the SQL for error
+ * messages ("data.db", "inline sql", "query.sql").
+ */
+#ifndef LP_DATA_SQLITE_FRAME_H
+#define LP_DATA_SQLITE_FRAME_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "core/internal.h"
+#include "lolpop/frame.h"
+
+typedef enum lp_sqlite_if_exists {
+    LP_SQLITE_APPEND,
+    LP_SQLITE_REPLACE,
+    LP_SQLITE_FAIL
+} lp_sqlite_if_exists;
+
+/* Parses "append" | "replace" | "fail" (case-insensitive). 0 or LP_EINVAL (no error set). */
+int lp_sqlite_if_exists_parse(const char *s, lp_sqlite_if_exists *out);
+
+/* Appends `name` to sb as a quoted SQL identifier ("a ""b""" for a "b"). */
+void lp_sqlite_quote_ident(lp_sb *sb, const char *name);
+
+/* Whether `sql` is a query rather than a table name: it starts (after white
+ * space) with the word SELECT or WITH, in any case. */
+bool lp_sqlite_is_query(const char *sql);
+
+/* Opens a database file (or ":memory:"); read-only opens never create the
+ * file. *out is a new handle (close with sqlite3_close) or NULL on error. */
+int lp_sqlite_open(sqlite3 **out, const char *path, bool readonly);
+
+/* Runs SQL without results; errors name `where` and SQLite's message. */
+int lp_sqlite_exec(sqlite3 *db, const char *sql, const char *where);
+
+/* Whether table `name` exists (tables and views). */
+int lp_sqlite_table_exists(sqlite3 *db, const char *name, bool *out, const char *where);
+
+/* Writes f into table `table` in one transaction: create it with typed
+ * columns when missing, else append / replace (drop and re-create) / fail as
+ * `mode` says. Rolled back on any error. f is borrowed. */
+int lp_sqlite_write_frame(sqlite3 *db, const char *table, const lp_frame *f,
+                          lp_sqlite_if_exists mode, const char *where);
+
+/* Runs `sql` (one or more statements; all but the last run for their effect)
+ * and reads the last statement's rows into a new frame in *out. */
+int lp_sqlite_query_frame(lp_frame **out, sqlite3 *db, const char *sql, const char *where);
+/* The same for SQL written by a user: `sql_name` is its file or "inline sql",
+ * and syntax errors are located at sql_name:line:col within it. */
+int lp_sqlite_query_frame_at(lp_frame **out, sqlite3 *db, const char *sql, const char *sql_name);
+
+/* ISO-8601 helpers for timestamp columns (microseconds since the epoch, UTC).
+ * Parse accepts "YYYY-MM-DD", then optionally 'T' or ' ' and "HH:MM[:SS[.f…]]"
+ * and an optional "Z" or "±HH:MM" offset. Format writes
+ * "YYYY-MM-DDTHH:MM:SS" plus ".ffffff" when there are microseconds. */
+bool lp_sqlite_parse_timestamp(const char *s, size_t len, int64_t *out);
+void lp_sqlite_format_timestamp(int64_t us, char buf[40]);
+
+#endif

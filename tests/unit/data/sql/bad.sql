@@ -1,0 +1,3 @@
+SELECT name
+FROM source
+WHERE age >> > 3;
