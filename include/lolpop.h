@@ -14,4 +14,6 @@
 #include "lolpop/dispatch.h"
 #include "lolpop/log.h"
 #include "lolpop/version.h"
+#include "lolpop/frame.h"
+#include "lolpop/csv.h"
 #endif

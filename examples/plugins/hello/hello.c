@@ -11,6 +11,7 @@
  *
  * It uses only the public API (<lolpop.h>), as any out-of-tree plugin does.
  */
+#define _POSIX_C_SOURCE 200809L /* strdup, when built outside the project with -std=c17 */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
