@@ -16,4 +16,8 @@
 #include "lolpop/version.h"
 #include "lolpop/frame.h"
 #include "lolpop/csv.h"
+#include "lolpop/frame_io.h"
+#include "lolpop/objstore.h"
+#include "lolpop/metrics.h"
+#include "lolpop/model.h"
 #endif

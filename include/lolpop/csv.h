@@ -5,7 +5,12 @@
  * inside, CRLF or LF line ends, a UTF-8 BOM skipped, strict UTF-8 (invalid
  * bytes are an error naming line and column). Types are inferred over the
  * whole file (bool < int64 < float64 < timestamp (ISO 8601) < string), with
- * per-column overrides. Empty fields and NA strings are missing. A ragged row,
+ * per-column overrides. Edge values: an integer outside int64 makes the column
+ * float64 (nearest double; declare it string to keep every digit), "-0" is
+ * the int 0, 1e400 is inf, a date that does not exist (2024-02-30) is text,
+ * and timestamps are limited to years 0000..9999 (UTC, after any zone).
+ * Blank lines are skipped, as pandas does, also in a one-column file.
+ * Empty fields and NA strings are missing. A ragged row,
  * an unterminated quote or a value that does not fit a declared type is an
  * error naming the file, line and column — never a silent skip.
  * Large inputs are parsed with several threads.

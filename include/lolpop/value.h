@@ -50,6 +50,9 @@ typedef struct lp_origin {
     lp_origin_kind kind;
     const char *source;
     int line, col; /* 1-based, 0 when unknown */
+    /* Non-zero when the value holds text read from the environment through
+     * ${VAR}: a secret, possibly. Printers (config show) hide such values. */
+    unsigned char from_env;
 } lp_origin;
 
 /* Interns `s` for use as lp_origin.source. The string lives until the process

@@ -143,6 +143,10 @@ static void print_float(FILE *out, double d)
 
 static void print_scalar(FILE *out, const lp_value *v)
 {
+    if (lp_value_origin(v)->from_env) { /* may be a secret: SPEC §11 */
+        fputs("'********'", out);
+        return;
+    }
     switch (lp_value_type(v)) {
     case LP_NULL:
         fputs("null", out);
@@ -178,7 +182,8 @@ static void print_origin(FILE *out, const lp_value *v, bool origins)
     const lp_origin *o = lp_value_origin(v);
     if (origins && o && o->kind != LP_ORIGIN_NONE) {
         char *text = lp_origin_format(o);
-        if (text) fprintf(out, "  # %s", text);
+        if (text)
+            fprintf(out, "  # %s%s", text, o->from_env ? " (from the environment, hidden)" : "");
         free(text);
     }
     fputc('\n', out);

@@ -99,7 +99,7 @@ static lp_value *effective_config(const lp_class *cls, const lp_value *section)
         if (lp_yaml_parse(&eff, cls->defaults_yaml, strlen(cls->defaults_yaml),
                           name ? name : cls->name, &d) == 0 &&
             lp_value_type(eff) == LP_MAP) {
-            lp_origin o = {LP_ORIGIN_DEFAULT, lp_origin_intern(cls->name), 0, 0};
+            lp_origin o = {LP_ORIGIN_DEFAULT, lp_origin_intern(cls->name), 0, 0, 0};
             mark_origin(eff, &o);
         } else {
             cli_warning("the defaults of class %s are not a valid YAML map", cls->name);

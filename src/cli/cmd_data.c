@@ -232,7 +232,7 @@ static void cell(char *buf, size_t size, const lp_frame *f, size_t j, const lp_c
         json_t *t = ts_text(nums[k - 5]);
         if (json_is_string(t)) snprintf(buf, size, "%s", json_string_value(t));
         json_decref(t);
-    } else if (k < 12 && isfinite(nums[k - 5]))
+    } else if (k < 12 && !isnan(nums[k - 5]) /* NaN: not applicable; ±inf is a value */)
         snprintf(buf, size, "%.6g", nums[k - 5]);
     else if (k == 12 && s->top)
         snprintf(buf, size, "%.30s", s->top);
@@ -265,7 +265,8 @@ static void print_table(const lp_frame *f, const lp_column_stats *st)
             printf(k < 2 || k == 12 ? "%-*s%s" : "%*s%s", (int)w[k], buf,
                    k + 1 < NFIELDS ? "  " : "\n");
         }
-    printf("%zu rows, %zu columns\n", lp_frame_rows(f), nc);
+    printf("%zu row%s, %zu column%s\n", lp_frame_rows(f), lp_frame_rows(f) == 1 ? "" : "s", nc,
+           nc == 1 ? "" : "s");
 }
 
 static int describe(data_args *a, const char *path)

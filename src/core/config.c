@@ -206,7 +206,7 @@ LP_API int lp_config_apply_set(lp_value *doc, const char *assignment, lp_diags *
     lp_diags *d = diags ? diags : &local;
     size_t first = d->len;
     char *src = lp_asprintf("--set %s", assignment);
-    lp_origin where = {LP_ORIGIN_SET, src ? lp_origin_intern(src) : NULL, 0, 0};
+    lp_origin where = {LP_ORIGIN_SET, src ? lp_origin_intern(src) : NULL, 0, 0, 0};
     free(src);
     if (!where.source) return LP_ENOMEM;
 
@@ -254,7 +254,7 @@ static int load_files(lp_value *root, const lp_config_input *in, lp_diags *d, bo
         if (lp_value_origin(root)->kind == LP_ORIGIN_NONE) {
             lp_origin at = *lp_value_origin(doc);
             if (at.kind == LP_ORIGIN_NONE || at.line == 0)
-                at = (lp_origin){LP_ORIGIN_FILE, lp_origin_intern(in->files[i]), 1, 1};
+                at = (lp_origin){LP_ORIGIN_FILE, lp_origin_intern(in->files[i]), 1, 1, 0};
             lp_value_set_origin(root, &at);
         }
         rc = lp_config_merge(root, doc);

@@ -28,7 +28,7 @@ static bool is_name(const char *s, size_t n)
 /* Expands one "${...}" whose inner text is s[0..n) into out. Returns false
  * after adding a diagnostic. */
 static bool expand_one(const char *s, size_t n, lp_sb *out, const lp_value *v, const char *path,
-                       lp_diags *d)
+                       lp_diags *d, bool *used_env)
 {
     const char *sep = NULL;
     for (size_t i = 0; i + 1 < n && !sep; i++)
@@ -57,6 +57,7 @@ static bool expand_one(const char *s, size_t n, lp_sb *out, const lp_value *v, c
         return false;
     } else {
         lp_sb_append(out, val);
+        *used_env = true;
     }
     free(name);
     return true;
@@ -71,7 +72,7 @@ static int interpolate_string(const lp_value *v, const char *path, lp_diags *d, 
     size_t n = lp_value_string_len(v);
     if (!s || !memmem(s, n, "${", 2)) return 0;
     lp_sb sb = {0};
-    bool ok = true;
+    bool ok = true, used_env = false;
     for (size_t i = 0; i < n;) {
         if (s[i] == '$' && i + 2 < n && s[i + 1] == '$' && s[i + 2] == '{') {
             lp_sb_append(&sb, "${"); /* "$${" escapes a literal "${" */
@@ -84,7 +85,8 @@ static int interpolate_string(const lp_value *v, const char *path, lp_diags *d, 
                 ok = false;
                 break;
             }
-            ok = expand_one(s + i + 2, (size_t)(close - (s + i + 2)), &sb, v, path, d) && ok;
+            ok = expand_one(s + i + 2, (size_t)(close - (s + i + 2)), &sb, v, path, d, &used_env) &&
+                 ok;
             i = (size_t)(close - s) + 1;
         } else {
             lp_sb_putc(&sb, s[i++]);
@@ -93,8 +95,10 @@ static int interpolate_string(const lp_value *v, const char *path, lp_diags *d, 
     int rc = sb.oom ? LP_ENOMEM : ok ? 0 : LP_ECONFIG;
     if (rc == 0) {
         *out = lp_value_stringn(sb.buf ? sb.buf : "", sb.len);
+        lp_origin at = *lp_value_origin(v);
+        at.from_env = used_env;
         if (*out)
-            lp_value_set_origin(*out, lp_value_origin(v));
+            lp_value_set_origin(*out, &at);
         else
             rc = LP_ENOMEM;
     }

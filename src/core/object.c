@@ -126,7 +126,7 @@ static lp_value *env_config(const char *key)
     const char *val = getenv(up);
     lp_value *v = val ? lp_value_string(val) : NULL;
     if (v) {
-        lp_origin o = {LP_ORIGIN_ENV, lp_origin_intern(up), 0, 0};
+        lp_origin o = {LP_ORIGIN_ENV, lp_origin_intern(up), 0, 0, 0};
         lp_value_set_origin(v, &o);
     }
     free(up);

@@ -3,14 +3,16 @@
  *
  * Maps are small in practice (config sections, argument lists), so they are
  * arrays searched linearly with ASCII case-insensitive key comparison; that
- * keeps insertion order for free and beats hashing at these sizes.
+ * keeps insertion order for free and beats hashing at these sizes. A map that
+ * grows past MAP_INDEX_MIN entries (a generated or hostile config file can
+ * hold hundreds of thousands of keys) also gets a hash index over the array,
+ * so that building it stays linear instead of quadratic.
  */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "internal.h"
 
@@ -39,6 +41,8 @@ struct lp_value {
         struct {
             lp_map_entry *entries;
             size_t len, cap;
+            size_t *index;    /* open addressing: entry position + 1, 0 = empty; or NULL */
+            size_t index_cap; /* power of two, > 2 * len while index != NULL */
         } map;
         struct {
             const lp_handle_type *type;
@@ -223,6 +227,7 @@ static void value_free(lp_value *v)
             lp_value_unref(v->u.map.entries[i].val);
         }
         free(v->u.map.entries);
+        free(v->u.map.index);
         break;
     case LP_HANDLE:
         if (v->u.handle.type && v->u.handle.type->free) v->u.handle.type->free(v->u.handle.ptr);
@@ -254,7 +259,7 @@ LP_API const char *lp_vtype_name(lp_vtype t)
 
 LP_API const lp_origin *lp_value_origin(const lp_value *v)
 {
-    static const lp_origin none = {LP_ORIGIN_NONE, NULL, 0, 0};
+    static const lp_origin none = {LP_ORIGIN_NONE, NULL, 0, 0, 0};
     return v ? &v->origin : &none;
 }
 
@@ -353,10 +358,82 @@ LP_API int lp_list_set(lp_value *list, size_t i, lp_value *item)
 
 /* ---- maps ------------------------------------------------------------- */
 
+/* ---- map index ------------------------------------------------------- */
+
+#define MAP_INDEX_MIN 32
+
+/* ASCII case-folding FNV-1a, consistent with the ASCII comparison below. */
+static size_t key_hash(const char *s)
+{
+    size_t h = 1469598103934665603u;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c - 'A' + 'a');
+        h = (h ^ c) * 1099511628211u;
+    }
+    return h;
+}
+
+static bool key_eq(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z') x = (unsigned char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (unsigned char)(y - 'A' + 'a');
+        if (x != y) return false;
+        if (!x) return true;
+    }
+}
+
+static void index_put(size_t *slots, size_t cap, const char *key, size_t pos)
+{
+    size_t j = key_hash(key) & (cap - 1);
+    while (slots[j])
+        j = (j + 1) & (cap - 1);
+    slots[j] = pos + 1;
+}
+
+/* (Re)builds the index for the current entries when the map is big enough.
+ * Failing to allocate only costs speed: lookups fall back to a scan. */
+static void index_rebuild(lp_value *map)
+{
+    free(map->u.map.index);
+    map->u.map.index = NULL;
+    map->u.map.index_cap = 0;
+    size_t len = map->u.map.len;
+    if (len < MAP_INDEX_MIN) return;
+    size_t cap = 64;
+    while (cap <= 2 * len)
+        cap *= 2;
+    size_t *slots = calloc(cap, sizeof *slots);
+    if (!slots) return;
+    for (size_t i = 0; i < len; i++)
+        index_put(slots, cap, map->u.map.entries[i].key, i);
+    map->u.map.index = slots;
+    map->u.map.index_cap = cap;
+}
+
+/* Records the entry just appended at `pos` in the index. */
+static void index_added(lp_value *map, size_t pos)
+{
+    if (!map->u.map.index || map->u.map.len * 2 >= map->u.map.index_cap)
+        index_rebuild(map);
+    else
+        index_put(map->u.map.index, map->u.map.index_cap, map->u.map.entries[pos].key, pos);
+}
+
 static long map_find(const lp_value *map, const char *key)
 {
+    if (map->u.map.index) {
+        size_t cap = map->u.map.index_cap;
+        for (size_t j = key_hash(key) & (cap - 1); map->u.map.index[j]; j = (j + 1) & (cap - 1)) {
+            size_t pos = map->u.map.index[j] - 1;
+            if (key_eq(map->u.map.entries[pos].key, key)) return (long)pos;
+        }
+        return -1;
+    }
     for (size_t i = 0; i < map->u.map.len; i++)
-        if (strcasecmp(map->u.map.entries[i].key, key) == 0) return (long)i;
+        if (key_eq(map->u.map.entries[i].key, key)) return (long)i;
     return -1;
 }
 
@@ -424,6 +501,7 @@ LP_API int lp_map_set_with_origin(lp_value *map, const char *key, const lp_origi
         e->key_origin = *key_origin;
     else
         memset(&e->key_origin, 0, sizeof e->key_origin);
+    index_added(map, map->u.map.len - 1);
     return 0;
 }
 
@@ -442,6 +520,7 @@ LP_API bool lp_map_remove(lp_value *map, const char *key)
     lp_value_unref(e->val);
     memmove(e, e + 1, (map->u.map.len - (size_t)i - 1) * sizeof *e);
     map->u.map.len--;
+    if (map->u.map.index) index_rebuild(map); /* positions after i moved */
     return true;
 }
 

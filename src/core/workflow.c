@@ -20,7 +20,7 @@ const lp_default_slot lp_default_slots[] = {
 static void mark_default_origin(lp_value *v, const char *cls_name)
 {
     const lp_origin *old = lp_value_origin(v);
-    lp_origin o = {LP_ORIGIN_DEFAULT, cls_name, old ? old->line : 0, old ? old->col : 0};
+    lp_origin o = {LP_ORIGIN_DEFAULT, cls_name, old ? old->line : 0, old ? old->col : 0, 0};
     lp_value_set_origin(v, &o);
     if (lp_value_type(v) == LP_LIST)
         for (size_t i = 0; i < lp_list_len(v); i++)

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <libfyaml.h>
 
@@ -48,6 +50,7 @@ typedef struct builder {
     anchor anchors[MAX_ANCHORS];
     size_t n_anchors;
     size_t nodes;
+    bool expanded; /* an alias or merge key was expanded: the likely culprit of a blow-up */
     lp_value *root;
     lp_origin last; /* latest known position, for events without a mark */
     int docs;
@@ -62,7 +65,7 @@ static lp_origin origin_at(builder *b, const struct fy_mark *m)
 {
     if (b->fixed) return *b->fixed;
     if (m && m->line >= 0 && m->column >= 0) {
-        lp_origin o = {LP_ORIGIN_FILE, b->source, m->line + 1, m->column + 1};
+        lp_origin o = {LP_ORIGIN_FILE, b->source, m->line + 1, m->column + 1, 0};
         b->last = o;
     }
     return b->last;
@@ -254,12 +257,19 @@ static const anchor *find_anchor(const builder *b, const char *name)
     return NULL;
 }
 
-static bool charge_nodes(builder *b, size_t n, const lp_origin *where)
+/* `expansion`: the values are copies made by an alias or a merge key. */
+static bool charge_nodes(builder *b, size_t n, bool expansion, const lp_origin *where)
 {
+    b->expanded = b->expanded || expansion;
     if (n > LP_CONFIG_MAX_NODES - b->nodes) {
-        fail(b, where,
-             "document expands to more than %d values (aliases or merge keys nested too deeply)",
-             LP_CONFIG_MAX_NODES);
+        if (b->expanded)
+            fail(b, where,
+                 "document expands to more than %d values (aliases or merge keys nested too "
+                 "deeply)",
+                 LP_CONFIG_MAX_NODES);
+        else
+            fail(b, where, "document holds more than %d values (keys and values counted)",
+                 LP_CONFIG_MAX_NODES);
         return false;
     }
     b->nodes += n;
@@ -427,7 +437,7 @@ static void on_scalar_text(builder *b, struct fy_event *ev, const char *s, size_
         where.col--; /* libfyaml marks the text; point at the opening quote */
     const char *tag = ev->scalar.tag ? fy_token_get_text0(ev->scalar.tag) : NULL;
     const char *anchor_name = ev->scalar.anchor ? fy_token_get_text0(ev->scalar.anchor) : NULL;
-    if (!charge_nodes(b, 1, &where)) return;
+    if (!charge_nodes(b, 1, false, &where)) return;
     if (expects_key(b)) {
         bool merge = style == FYSS_PLAIN && !tag && n == 2 && memcmp(s, "<<", 2) == 0;
         if (style == FYSS_PLAIN && n == 0) {
@@ -469,7 +479,7 @@ static void on_start(builder *b, struct fy_event *ev, bool is_map)
         fail(b, &where, "nesting deeper than %d levels", LP_CONFIG_MAX_DEPTH);
         return;
     }
-    if (!charge_nodes(b, 1, &where)) return;
+    if (!charge_nodes(b, 1, false, &where)) return;
     frame *f = &b->stack[b->depth];
     memset(f, 0, sizeof *f);
     f->val = is_map ? lp_value_map() : lp_value_list();
@@ -506,7 +516,7 @@ static void apply_merges(builder *b, frame *f, const lp_origin *where)
             size_t nodes = 0;
             int height = 0;
             measure(lp_map_value(src, i), &nodes, &height);
-            if (!charge_nodes(b, nodes, where)) return;
+            if (!charge_nodes(b, nodes, true, where)) return;
             lp_value *c = lp_value_copy(lp_map_value(src, i));
             if (!c || lp_map_set_with_origin(f->val, lp_map_key(src, i), lp_map_key_origin(src, i),
                                              c) != 0)
@@ -569,7 +579,7 @@ static void on_alias(builder *b, struct fy_event *ev)
              LP_CONFIG_MAX_DEPTH);
         return;
     }
-    if (!charge_nodes(b, a->nodes, &where)) return;
+    if (!charge_nodes(b, a->nodes, true, &where)) return;
     lp_value *c = lp_value_copy(a->val);
     if (!c) {
         fail_oom(b);
@@ -620,7 +630,8 @@ static void report_syntax_errors(builder *b, struct fy_diag *diag)
         if (b->fixed)
             where = *b->fixed;
         else if (e->line > 0)
-            where = (lp_origin){LP_ORIGIN_FILE, b->source, e->line, e->column > 0 ? e->column : 0};
+            where =
+                (lp_origin){LP_ORIGIN_FILE, b->source, e->line, e->column > 0 ? e->column : 0, 0};
         fail(b, &where, "YAML syntax error: %s", e->msg ? e->msg : "invalid YAML");
         n++;
     }
@@ -679,10 +690,16 @@ static void builder_free(builder *b)
 
 /* ---- entry points -------------------------------------------------------- */
 
+/* Rejects invalid UTF-8 and raw NUL bytes before libfyaml sees the text: it
+ * hangs on some invalid bytes, and silently stops at a NUL (dropping the rest
+ * of the file). YAML does not allow NUL anyway ("\0" in quotes is the way). */
 static bool check_utf8(builder *b, const char *text, size_t len)
 {
-    size_t bad = 0;
-    if (lp_utf8_valid(text, len, &bad)) return true;
+    size_t bad = len;
+    bool utf8 = lp_utf8_valid(text, len, &bad);
+    const char *nul = len ? memchr(text, '\0', utf8 ? len : bad) : NULL;
+    if (utf8 && !nul) return true;
+    if (nul) bad = (size_t)(nul - text);
     int line = 1, col = 1;
     for (size_t i = 0; i < bad && i < len; i++) {
         if (text[i] == '\n')
@@ -690,9 +707,15 @@ static bool check_utf8(builder *b, const char *text, size_t len)
         else if (((unsigned char)text[i] & 0xC0) != 0x80)
             col++;
     }
-    lp_origin where = b->fixed ? *b->fixed : (lp_origin){LP_ORIGIN_FILE, b->source, line, col};
-    fail(b, &where, "invalid UTF-8 at line %d column %d (byte 0x%02x)", line, col,
-         (unsigned)(unsigned char)text[bad]);
+    lp_origin where = b->fixed ? *b->fixed : (lp_origin){LP_ORIGIN_FILE, b->source, line, col, 0};
+    if (nul)
+        fail(b, &where,
+             "NUL byte at line %d column %d (YAML text cannot contain one; write \"\\0\" "
+             "inside double quotes)",
+             line, col);
+    else
+        fail(b, &where, "invalid UTF-8 at line %d column %d (byte 0x%02x)", line, col,
+             (unsigned)(unsigned char)text[bad]);
     return false;
 }
 
@@ -710,7 +733,7 @@ static int parse_any(lp_value **out, const char *text, size_t len, const char *s
     b->fixed = fixed;
     b->section = section;
     b->diags = diags;
-    b->last = fixed ? *fixed : (lp_origin){LP_ORIGIN_FILE, b->source, 1, 1};
+    b->last = fixed ? *fixed : (lp_origin){LP_ORIGIN_FILE, b->source, 1, 1, 0};
     if (!b->source) {
         free(b);
         return LP_ENOMEM;
@@ -769,12 +792,19 @@ static int read_file(const char *path, char **buf, size_t *len)
 {
     *buf = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return errno;
+    /* O_NONBLOCK: opening a FIFO nobody writes to must not hang. Reads then
+     * block again, so a pipe with a writer (-c <(...)) is read to its end,
+     * and one without a writer reads as empty. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return errno;
     struct stat st;
-    int e = fstat(fileno(f), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
-    if (e) {
-        fclose(f);
+    int e = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    int fl = e ? 0 : fcntl(fd, F_GETFL);
+    if (!e && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)) e = errno;
+    FILE *f = e ? NULL : fdopen(fd, "rb");
+    if (!f) {
+        if (!e) e = errno;
+        close(fd);
         return e;
     }
     lp_sb sb = {0};
@@ -803,7 +833,7 @@ LP_API int lp_yaml_parse_file(lp_value **out, const char *path, lp_diags *diags)
     size_t len = 0;
     int e = read_file(path, &buf, &len);
     if (e) {
-        lp_origin where = {LP_ORIGIN_FILE, lp_origin_intern(path), 0, 0};
+        lp_origin where = {LP_ORIGIN_FILE, lp_origin_intern(path), 0, 0, 0};
         if (diags)
             lp_diags_add(diags, LP_SEV_ERROR, &where, "", "cannot read configuration file '%s': %s",
                          path, strerror(e));

@@ -17,6 +17,9 @@
  * else than where chunk i began and chunk i is parsed again from the right
  * place, so the result never depends on the thread count.
  *
+ * Blank lines are skipped wherever they are (pandas' skip_blank_lines), also
+ * in a one-column file; the writer writes such a file's missing values as NA.
+ *
  * Missing values: an unquoted empty field or unquoted NA string. A quoted
  * empty or NA field is literal text in a string column (so that writing and
  * reading back keeps "" and "NA" apart from missing) and missing in a column
@@ -227,7 +230,7 @@ static void parse_chunk(const csv_ctx *c, chunk *k)
     size_t pos = k->begin;
     while (pos < k->end) {
         char ch = c->buf[pos];
-        if ((ch == '\n' || ch == '\r') && c->ncols > 1) { /* blank line */
+        if (ch == '\n' || ch == '\r') { /* blank line: skipped, as pandas does */
             pos += 1 + (ch == '\r' && pos + 1 < c->len && c->buf[pos + 1] == '\n');
             continue;
         }
@@ -412,6 +415,9 @@ static int fix_names(csv_ctx *c)
 static int parse_header(csv_ctx *c, bool no_header, size_t *body)
 {
     size_t pos = 0, cap = 0, err_at = 0;
+    while (pos < c->len && (c->buf[pos] == '\n' || c->buf[pos] == '\r'))
+        pos++; /* blank lines before the header are skipped too (pandas) */
+    if (pos == c->len) return error_at(c, LP_EINVAL, 0, "no header row (only blank lines)");
     csv_field f;
     do {
         int e = csv_scan_field(c->buf, c->len, pos, c->stop, &f, &err_at);
@@ -612,7 +618,7 @@ static void pass2_task(void *ctx, size_t ki)
             dropped = pos;
         }
         char ch;
-        while (c->ncols > 1 && pos < c->len && ((ch = c->buf[pos]) == '\n' || ch == '\r'))
+        while (pos < c->len && ((ch = c->buf[pos]) == '\n' || ch == '\r'))
             pos++; /* blank lines, as pass 1 skipped them */
         for (size_t j = 0; j < c->ncols; j++) {
             csv_field f;

@@ -304,7 +304,13 @@ bool lp_csv_parse_ts(const char *s, size_t n, int64_t *out)
         if (!parse_time(s, n, &i, &tod) || !parse_zone(s, n, i, &zone)) return false;
     }
     int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-    *out = days * 86400LL * 1000000LL + tod - (int64_t)zone * 60 * 1000000LL;
+    int64_t us = days * 86400LL * 1000000LL + tod - (int64_t)zone * 60 * 1000000LL;
+    /* A zone can carry 0000-01-01 or 9999-12-31 out of the four-digit years,
+     * which the writer could not write back as a timestamp: not one then. */
+    const int64_t day_us = 86400LL * 1000000LL;
+    if (us < days_from_civil(0, 1, 1) * day_us || us >= days_from_civil(10000, 1, 1) * day_us)
+        return false;
+    *out = us;
     return true;
 }
 

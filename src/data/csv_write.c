@@ -1,6 +1,7 @@
 /*
  * csv_write.c — the CSV writer. Output is what the reader reads back into an
- * equal frame: missing values are unquoted empty fields; strings are quoted
+ * equal frame: missing values are unquoted empty fields (unquoted NA in a
+ * one-column frame, where an empty field would be a skipped blank line); strings are quoted
  * when they hold the separator, a quote or a line break, are empty, or equal
  * a missing-value string (a quoted field is literal text in a string column);
  * floats use the shortest round-trip form and keep a ".0" when integral, NaN
@@ -138,7 +139,11 @@ static int write_frame(writer *w, const lp_frame *f)
     for (size_t i = 0; i < rows && !w->err; i++) {
         for (size_t j = 0; j < nc; j++) {
             if (j) lp_sb_putc(&w->sb, w->sep);
-            put_value(w, lp_frame_col(f, j), i, date_only[j]);
+            const lp_column *c = lp_frame_col(f, j);
+            if (nc == 1 && !lp_column_is_valid(c, i))
+                lp_sb_appendn(&w->sb, "NA", 2); /* an empty line would be a blank line */
+            else
+                put_value(w, c, i, date_only[j]);
         }
         lp_sb_putc(&w->sb, '\n');
         flush(w, false);

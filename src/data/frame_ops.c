@@ -357,8 +357,10 @@ static lp_column *concat_same(const lp_column *a, const lp_column *b)
 int lp_column_concat(lp_column **out, const lp_column *a, const lp_column *b, const char *name)
 {
     *out = NULL;
-    lp_dtype t;
-    if (!common_type(a->type, b->type, &t))
+    /* an empty column has no value that could conflict: the other side's type
+     * wins (a header-only CSV reads as strings, as in pandas) */
+    lp_dtype t = a->length == 0 ? b->type : a->type;
+    if (a->length && b->length && !common_type(a->type, b->type, &t))
         return lp_error_set(LP_EINVAL,
                             "concat: column '%s' is %s in the first frame and %s in the "
                             "second; the types cannot be combined",

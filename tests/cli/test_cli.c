@@ -483,6 +483,58 @@ Test(cli, directory_instead_of_a_file)
     result_free(&r);
 }
 
+Test(cli, device_that_never_ends_is_refused)
+{
+    result r = LOLPOP("config", "validate", "-c", "/dev/zero");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "/dev/zero");
+    EXPECT_ERR(r, "too large");
+    result_free(&r);
+}
+
+/* Opening a FIFO nobody writes to blocks in open(2); it must read as empty
+ * instead (the helper's deadline turns a hang into a failure). */
+Test(cli, fifo_without_a_writer_does_not_hang)
+{
+    const char *fifo = tmp_path("fifo.yaml");
+    cr_assert_eq(mkfifo(fifo, 0600), 0, "mkfifo: %s", strerror(errno));
+    result r = LOLPOP_ENV(ENV(hello_dir_env()), "run", "workflow", "HelloRunner", "-c", fifo);
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "fifo.yaml");
+    EXPECT_ERR(r, "greeter");
+    result_free(&r);
+}
+
+/* libfyaml stops at a raw NUL byte: everything after it would be silently
+ * dropped (here the broken rest of the file, and the name). */
+Test(cli, nul_byte_is_located_not_truncated)
+{
+    static const char text[] = "component:\n  greeter: HelloGreeter\nconfig:\n  name: wo\0rld\n"
+                               "broken: [\n";
+    const char *f = write_bytes("nul.yaml", text, sizeof text - 1);
+    result r = LOLPOP("config", "validate", "-c", f);
+    EXPECT_EXIT(r, 2);
+    expect_location(&r, f, 4);
+    EXPECT_ERR(r, "NUL byte");
+    result_free(&r);
+}
+
+/* A 4 MB generated file: one section with 100000 keys. It must be refused
+ * or accepted quickly (map lookups were linear: this took minutes), never hang. */
+Test(cli, huge_config_file_finishes)
+{
+    const char *f = tmp_path("huge.yaml");
+    FILE *fp = fopen(f, "w");
+    cr_assert_not_null(fp);
+    fputs("config:\n", fp);
+    for (int i = 0; i < 100000; i++)
+        fprintf(fp, "  key_number_%d: value_number_%d\n", i, i);
+    fclose(fp);
+    result r = LOLPOP("config", "validate", "-c", f);
+    EXPECT_EXIT(r, 0);
+    result_free(&r);
+}
+
 Test(cli, second_file_missing_is_named)
 {
     const char *f = write_hello("ok.yaml", HELLO_OK);
@@ -1062,14 +1114,17 @@ Test(cli, config_show_prints_origins)
 {
     const char *f = write_hello("hello.yaml", "component:\n  greeter: HelloGreeter\nconfig:\n"
                                               "  name: world\n  who: ${LOLPOP_T_WHO}\n");
-    result r = LOLPOP_ENV(ENV("LOLPOP_T_WHO=me"), "config", "show", "HelloRunner", "-c", f, "--set",
-                          "config.extra=7");
+    result r = LOLPOP_ENV(ENV("LOLPOP_T_WHO=s3cr3t-value"), "config", "show", "HelloRunner", "-c",
+                          f, "--set", "config.extra=7");
     EXPECT_EXIT(r, 0);
     char origin[PATH_MAX + 64];
     snprintf(origin, sizeof origin, "name: world  # %s:5:9", f);
     EXPECT_OUT(r, origin);
     EXPECT_OUT(r, "extra: 7  # --set config.extra=7");
-    EXPECT_OUT(r, "who: me  # ");
+    /* A value read from the environment may be a secret: shown hidden, never in clear. */
+    EXPECT_OUT(r, "who: '********'  # ");
+    EXPECT_OUT(r, "(from the environment, hidden)");
+    EXPECT_NOT_OUT(r, "s3cr3t-value");
     EXPECT_OUT(r, "greeter (HelloGreeter):");
     EXPECT_OUT(r, "greeting: Hello  # default (HelloGreeter)");
     EXPECT_OUT(r, "logger (StdOutLogger):");

@@ -166,10 +166,18 @@ Test(csv, blank_lines_and_missing_last_newline)
     cr_assert_eq(lp_frame_rows(f), 2);
     cr_assert_eq(lp_frame_col(f, 1)->data.i64[1], 4);
     lp_frame_unref(f);
-    f = read_str("a\n1\n\n3\n", NULL); /* one column: a blank line is a missing value */
-    cr_assert_eq(lp_frame_rows(f), 3);
-    cr_assert_eq(lp_frame_col(f, 0)->null_count, 1);
+    /* one column too (pandas' skip_blank_lines): a trailing blank line adds no row */
+    f = read_str("a\n1\n\n3\n\r\n\n", NULL);
+    cr_assert_eq(lp_frame_rows(f), 2);
+    cr_assert_eq(lp_frame_col(f, 0)->null_count, 0);
+    cr_assert_eq(lp_frame_col(f, 0)->data.i64[1], 3);
     lp_frame_unref(f);
+    f = read_str("\n\r\na,b\n1,2\n", NULL); /* blank lines before the header */
+    cr_assert_eq(lp_frame_cols(f), 2);
+    cr_assert_str_eq(lp_frame_name(f, 1), "b");
+    cr_assert_eq(lp_frame_rows(f), 1);
+    lp_frame_unref(f);
+    expect_error("\n\n", 2, NULL, 1, 1, "no header row");
     f = read_str("a,b\n", NULL);
     cr_assert_eq(lp_frame_rows(f), 0);
     cr_assert_eq(lp_frame_cols(f), 2);
@@ -382,6 +390,46 @@ static void round_trip(const lp_frame *f, char sep)
     cr_assert_str_eq(h1, h2, "round trip changed the frame:\n%s", buf);
     lp_frame_unref(g);
     free(buf);
+}
+
+Test(csv, one_column_missing_values_round_trip)
+{
+    lp_column_builder *b = lp_column_builder_new(LP_DT_STRING, 4);
+    cr_assert_eq(lp_column_builder_append_str(b, "", 0), 0);
+    cr_assert_eq(lp_column_builder_append_null(b), 0);
+    cr_assert_eq(lp_column_builder_append_str(b, "NA", 2), 0);
+    cr_assert_eq(lp_column_builder_append_null(b), 0);
+    lp_frame *f = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(f, "s", lp_column_builder_finish(b)), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    cr_assert_eq(lp_csv_write_buffer(&buf, &len, f, NULL), 0);
+    cr_assert_str_eq(buf, "s\n\"\"\nNA\n\"NA\"\nNA\n");
+    free(buf);
+    lp_csv_type_override ov[] = {{"s", LP_DT_STRING}};
+    lp_csv_options o = {.overrides = ov, .n_overrides = 1};
+    round_trip(f, ',');
+    lp_frame *g = read_str("s\n\"\"\nNA\n\"NA\"\nNA\n", &o);
+    cr_assert_eq(lp_frame_rows(g), 4);
+    cr_assert_eq(lp_frame_col(g, 0)->null_count, 2);
+    cr_assert_str_eq(str_at(g, "s", 2), "NA");
+    lp_frame_unref(g);
+    lp_frame_unref(f);
+}
+
+Test(csv, timestamps_stay_within_four_digit_years)
+{
+    /* a zone moving the instant out of 0000..9999 would not write back as a timestamp */
+    lp_frame *f = read_str("t,u\n0000-01-01T00:30+01:00,9999-12-31T23:30-01:00\n"
+                           "2024-01-01,2024-01-01\n",
+                           NULL);
+    cr_assert_eq(lp_frame_col(f, 0)->type, LP_DT_STRING);
+    cr_assert_eq(lp_frame_col(f, 1)->type, LP_DT_STRING);
+    lp_frame_unref(f);
+    f = read_str("t\n0000-01-01\n9999-12-31T23:59:59.999999\n", NULL);
+    cr_assert_eq(lp_frame_col(f, 0)->type, LP_DT_TIMESTAMP);
+    round_trip(f, ',');
+    lp_frame_unref(f);
 }
 
 Test(csv, write_read_round_trips_random_frames)

@@ -10,7 +10,7 @@ Test(diag, counts_and_prints_with_location_and_section)
 {
     lp_diags d;
     lp_diags_init(&d);
-    lp_origin o = {LP_ORIGIN_FILE, lp_origin_intern("t.yaml"), 3, 5};
+    lp_origin o = {LP_ORIGIN_FILE, lp_origin_intern("t.yaml"), 3, 5, 0};
     lp_diags_add(&d, LP_SEV_ERROR, &o, "train.model_trainer", "unknown class '%s'", "Foo");
     lp_diags_add(&d, LP_SEV_WARNING, NULL, "", "unknown key 'x'");
     cr_assert_eq(lp_diags_errors(&d), 1);

@@ -506,3 +506,38 @@ Test(feature_transformer, load_validates_the_bytes)
     /* a failed load leaves the object unfitted */
     cr_assert_null(lp_feature_transformer_transform(ft, train));
 }
+
+Test(feature_transformer, all_missing_column_is_refused_or_kept_missing)
+{
+    lp_frame *f = NULL;
+    const char *csv = "a,s,k\n,,1\n,,2\n,,3\n";
+    lp_csv_type_override ov[] = {{"s", LP_DT_STRING}};
+    lp_csv_options o = {.overrides = ov, .n_overrides = 1};
+    cr_assert_eq(lp_csv_read_buffer(&f, csv, strlen(csv), "m.csv", &o), 0);
+    lp_value *v = lp_value_frame(f);
+    lp_frame_unref(f);
+    /* nothing to learn a scale or a fill value from: an error naming the column */
+    lp_obj *ft = transformer("[{transformer: StandardScaler, columns: [a]}]");
+    cr_assert_neq(lp_feature_transformer_fit(ft, v, NULL), 0);
+    cr_assert(strstr(lp_error_last()->message, "column 'a' has no non-missing values"), "%s",
+              lp_error_last()->message);
+    ft = transformer("[{transformer: SimpleImputer, columns: [s], params: {strategy: "
+                     "most_frequent}}]");
+    cr_assert_neq(lp_feature_transformer_fit(ft, v, NULL), 0);
+    /* encoders: missing stays missing (ordinal), or is its own category (one-hot, as sklearn) */
+    ft = transformer("[{transformer: OrdinalEncoder, columns: [s]}]");
+    cr_assert_eq(lp_feature_transformer_fit(ft, v, NULL), 0);
+    lp_value *out = lp_feature_transformer_transform(ft, v);
+    cr_assert_not_null(out);
+    cr_assert_eq(lp_frame_col_by_name(lp_value_as_frame(out), "s")->null_count, 3);
+    lp_value_unref(out);
+    ft = transformer("[{transformer: OneHotEncoder, columns: [s]}]");
+    cr_assert_eq(lp_feature_transformer_fit(ft, v, NULL), 0);
+    out = lp_feature_transformer_transform(ft, v);
+    cr_assert_not_null(out);
+    lp_column *c = lp_frame_col_by_name(lp_value_as_frame(out), "s_nan");
+    cr_assert_not_null(c);
+    cr_assert_eq(lp_column_get_f64(c, 2), 1.0);
+    lp_value_unref(out);
+    lp_value_unref(v);
+}

@@ -799,3 +799,23 @@ Test(frame, concat_and_join_with_all_missing_and_empty_sides)
     lp_frame_unref(a);
     lp_frame_unref(b);
 }
+
+Test(frame, concat_with_zero_row_side_takes_the_other_type)
+{
+    /* a header-only CSV reads as string columns; appending real rows to it must work */
+    lp_frame *e = lp_frame_new(), *a = lp_frame_new(), *c = NULL;
+    add(e, "k", lp_column_new(LP_DT_STRING, 0));
+    add(e, "t", lp_column_new(LP_DT_BOOL, 0));
+    int64_t v[] = {1, 2};
+    add(a, "k", ints(v, 2));
+    add(a, "t", ints(v, 2));
+    cr_assert_eq(lp_frame_concat(&c, e, a), 0, "%s", errmsg());
+    assert_ints(c, "k", v, 2);
+    cr_assert_eq(lp_frame_col(c, 1)->type, LP_DT_INT64);
+    lp_frame_unref(c);
+    cr_assert_eq(lp_frame_concat(&c, a, e), 0, "%s", errmsg());
+    assert_ints(c, "t", v, 2);
+    lp_frame_unref(c);
+    lp_frame_unref(e);
+    lp_frame_unref(a);
+}

@@ -277,7 +277,7 @@ static lp_value *path_list(const char *file, const char *const *entries, size_t 
     for (size_t i = 0; i < n; i++) {
         lp_value *s = lp_value_string(entries[i]);
         if (file) {
-            lp_origin o = {LP_ORIGIN_FILE, lp_origin_intern(file), (int)i + 3, 5};
+            lp_origin o = {LP_ORIGIN_FILE, lp_origin_intern(file), (int)i + 3, 5, 0};
             lp_value_set_origin(s, &o);
         }
         lp_list_append(list, s);

@@ -102,7 +102,7 @@ static lp_frame *frame_of(const char *text)
 
 Test(stats, numbers_by_hand)
 {
-    lp_frame *f = frame_of("x\n4\n1\n\n3\n2\n2\n");
+    lp_frame *f = frame_of("x\n4\n1\nNA\n3\n2\n2\n");
     lp_column_stats s;
     cr_assert_eq(lp_column_stats_compute(&s, lp_frame_col(f, 0)), 0);
     cr_assert(s.numeric);

@@ -1,6 +1,7 @@
 /* Unit tests for value.h: construction, containers, ownership, equality, rendering. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,7 +107,7 @@ Test(value, handles_free_once_and_check_type)
 
 Test(value, deep_copy_is_independent_and_keeps_origins)
 {
-    lp_origin o = {LP_ORIGIN_FILE, lp_origin_intern("a.yaml"), 3, 7};
+    lp_origin o = {LP_ORIGIN_FILE, lp_origin_intern("a.yaml"), 3, 7, 0};
     lp_value *m = lp_value_map(), *inner = lp_value_list();
     lp_value *item = lp_value_int(1);
     lp_value_set_origin(item, &o);
@@ -156,8 +157,8 @@ Test(value, origin_format_and_intern)
 {
     const char *a = lp_origin_intern("x.yaml"), *b = lp_origin_intern("x.yaml");
     cr_assert_eq(a, b, "interning is idempotent");
-    lp_origin f = {LP_ORIGIN_FILE, a, 12, 5}, e = {LP_ORIGIN_ENV, "HOME", 0, 0};
-    lp_origin d = {LP_ORIGIN_DEFAULT, "StdOutLogger", 0, 0};
+    lp_origin f = {LP_ORIGIN_FILE, a, 12, 5, 0}, e = {LP_ORIGIN_ENV, "HOME", 0, 0, 0};
+    lp_origin d = {LP_ORIGIN_DEFAULT, "StdOutLogger", 0, 0, 0};
     char *s1 = lp_origin_format(&f), *s2 = lp_origin_format(&e), *s3 = lp_origin_format(&d);
     cr_assert_str_eq(s1, "x.yaml:12:5");
     cr_assert_str_eq(s2, "env HOME");
@@ -180,4 +181,38 @@ Test(value, float_rendering_round_trips)
     cr_assert_str_eq(s, "nan");
     free(s);
     lp_value_unref(n);
+}
+
+/* A generated or hostile config can hold hundreds of thousands of keys in one
+ * section; a map must stay correct (order, case, overwrite, remove) and build
+ * in linear time. With a linear key search this test takes minutes and hits
+ * the suite's timeout. */
+Test(value, big_map_is_indexed_and_stays_consistent)
+{
+    enum { N = 200000 };
+    lp_value *m = lp_value_map();
+    char key[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(key, sizeof key, "Key%d", i);
+        cr_assert_eq(lp_map_set(m, key, lp_value_int(i)), 0);
+    }
+    cr_assert_eq(lp_map_len(m), N);
+    for (int i = 0; i < N; i += 997) {
+        snprintf(key, sizeof key, "kEY%d", i);
+        cr_assert_eq(lp_value_as_int(lp_map_get(m, key)), i, "%s", key);
+        cr_assert_str_eq(lp_map_key(m, (size_t)i), (snprintf(key, sizeof key, "Key%d", i), key));
+    }
+    cr_assert_null(lp_map_get(m, "key200000"));
+    cr_assert_eq(lp_map_set(m, "KEY5", lp_value_int(-5)), 0, "overwrite, not append");
+    cr_assert_eq(lp_map_len(m), N);
+    cr_assert_eq(lp_value_as_int(lp_map_get(m, "key5")), -5);
+    cr_assert(lp_map_remove(m, "key0"));
+    cr_assert_eq(lp_map_len(m), N - 1);
+    cr_assert_null(lp_map_get(m, "Key0"));
+    cr_assert_eq(lp_value_as_int(lp_map_get(m, "key199999")), 199999, "index follows the shift");
+    cr_assert_str_eq(lp_map_key(m, 0), "Key1");
+    lp_value *c = lp_value_copy(m);
+    cr_assert(lp_value_equal(c, m));
+    lp_value_unref(c);
+    lp_value_unref(m);
 }

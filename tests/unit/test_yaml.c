@@ -229,9 +229,7 @@ Test(yaml, invalid_utf8_is_rejected_with_location)
         {"\"\xfe\xff\": [\n", 1, 2},          /* bytes that used to hang libfyaml */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        time_t start = time(NULL);
-        lp_diags d = parse_bad(cases[i].text, strlen(cases[i].text));
-        cr_assert_lt(time(NULL) - start, 3, "must return quickly");
+        lp_diags d = parse_bad(cases[i].text, strlen(cases[i].text)); /* a hang hits the timeout */
         char want[64];
         snprintf(want, sizeof want, "invalid UTF-8 at line %d column %d", cases[i].line,
                  cases[i].col);
@@ -376,9 +374,9 @@ Test(yaml, alias_bombs_are_bounded)
                        "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
                        "h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]\n"
                        "i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]\n";
-    time_t start = time(NULL);
+    /* No timed assertion (SPEC §11; it failed under valgrind): the suite's
+     * timeout catches a hang, the message proves the bound was hit. */
     lp_diags d = parse_bad(bomb, strlen(bomb));
-    cr_assert_lt(time(NULL) - start, 10);
     cr_assert(has_message(&d, "more than 1000000 values"));
     lp_diags_clear(&d);
 }
@@ -388,6 +386,34 @@ Test(yaml, nul_key_is_rejected)
     lp_diags d = parse_bad("\"a\\0b\": 1\n", 10);
     cr_assert(has_message(&d, "NUL"));
     lp_diags_clear(&d);
+}
+
+/* libfyaml silently ends the document at a raw NUL byte; the rest of the
+ * file must not be dropped without a word. */
+Test(yaml, raw_nul_byte_is_rejected_with_location)
+{
+    static const char text[] = "a: 1\nb: x\0y\nc: [\n";
+    lp_diags d = parse_bad(text, sizeof text - 1);
+    cr_assert_eq(d.len, 1);
+    cr_assert(strstr(d.items[0].message, "NUL byte"), "%s", d.items[0].message);
+    cr_assert_eq(d.items[0].where.line, 2);
+    cr_assert_eq(d.items[0].where.col, 5);
+    lp_diags_clear(&d);
+}
+
+/* A big document without aliases must not be blamed on aliases. */
+Test(yaml, big_plain_document_is_bounded_without_blaming_aliases)
+{
+    size_t cap = 16u << 20, len = 0;
+    char *text = malloc(cap);
+    cr_assert_not_null(text);
+    for (int i = 0; i < 500001; i++)
+        len += (size_t)snprintf(text + len, cap - len, "k%d: %d\n", i, i);
+    lp_diags d = parse_bad(text, len);
+    cr_assert(has_message(&d, "holds more than 1000000 values"));
+    cr_assert_not(has_message(&d, "aliases"));
+    lp_diags_clear(&d);
+    free(text);
 }
 
 static char *write_temp(const char *content)

@@ -1,0 +1,245 @@
+/*
+ * metrics_classification.c — accuracy, f1, precision, recall, rocauc, prauc
+ * and logloss over class-index arrays, with scikit-learn 1.2's definitions
+ * (see include/lolpop/metrics.h).
+ */
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "lolpop/metrics.h"
+#include "ml/metrics_internal.h"
+
+/* Sets LP_EINVAL with "metric 'name': ..." and returns it. */
+__attribute__((format(printf, 2, 3))) static int fail(const lp_metric_info *m, const char *fmt, ...)
+{
+    lp_sb sb = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    lp_sb_vappendf(&sb, fmt, ap);
+    va_end(ap);
+    char *msg = lp_sb_take(&sb);
+    int rc = lp_error_set(LP_EINVAL, "metric '%s': %s", m->name, msg ? msg : fmt);
+    free(msg);
+    return rc;
+}
+
+static int check_labels(const lp_metric_info *m, const int32_t *y, const char *what, size_t n,
+                        size_t k)
+{
+    if (!y) return fail(m, "%s is missing", what);
+    for (size_t i = 0; i < n; i++)
+        if (y[i] < 0 || (size_t)y[i] >= k)
+            return fail(m, "%s[%zu] = %d is not a class index in [0, %zu)", what, i, (int)y[i], k);
+    return 0;
+}
+
+static int check_inputs(const lp_metric_info *m, const lp_class_inputs *in)
+{
+    if (m->task != LP_TASK_CLASSIFICATION)
+        return fail(m, "is a regression metric, not a classification one");
+    if (in->n == 0) return fail(m, "no samples to evaluate");
+    if (in->n_classes == 0) return fail(m, "the number of classes is 0");
+    int rc = check_labels(m, in->y_true, "y_true", in->n, in->n_classes);
+    if (rc) return rc;
+    if (!m->needs_proba) return check_labels(m, in->y_pred, "y_pred", in->n, in->n_classes);
+    if (!in->proba) return fail(m, "needs class probabilities, and none were given");
+    if (in->n_classes < 2) return fail(m, "needs at least 2 classes, got %zu", in->n_classes);
+    for (size_t i = 0; i < in->n * in->n_classes; i++)
+        if (!isfinite(in->proba[i]))
+            return fail(m, "probability of row %zu, class %zu is not finite", i / in->n_classes,
+                        i % in->n_classes);
+    return 0;
+}
+
+static double accuracy(const lp_class_inputs *in)
+{
+    size_t ok = 0;
+    for (size_t i = 0; i < in->n; i++)
+        ok += in->y_true[i] == in->y_pred[i];
+    return (double)ok / (double)in->n;
+}
+
+/* Precision, recall or F1 of class c from its counts; 0/0 is 0 (sklearn's zero_division). */
+static double prf_one(lp_metric_id id, size_t tp, size_t npred, size_t ntrue)
+{
+    double p = npred ? (double)tp / (double)npred : 0.0;
+    double r = ntrue ? (double)tp / (double)ntrue : 0.0;
+    if (id == LP_METRIC_PRECISION) return p;
+    if (id == LP_METRIC_RECALL) return r;
+    return p + r > 0 ? 2.0 * p * r / (p + r) : 0.0;
+}
+
+/* 2 classes (or fewer): the positive class is index 1; more: weighted by support. */
+static int prf(double *out, const lp_metric_info *m, const lp_class_inputs *in)
+{
+    size_t k = in->n_classes;
+    size_t *cnt = calloc(3 * k, sizeof *cnt); /* tp, predicted, true per class */
+    if (!cnt) return lp_error_set(LP_ENOMEM, "out of memory computing metric '%s'", m->name);
+    for (size_t i = 0; i < in->n; i++) {
+        cnt[k + (size_t)in->y_pred[i]]++;
+        cnt[2 * k + (size_t)in->y_true[i]]++;
+        if (in->y_true[i] == in->y_pred[i]) cnt[(size_t)in->y_true[i]]++;
+    }
+    if (k <= 2) {
+        *out = k < 2 ? 0.0 : prf_one(m->id, cnt[1], cnt[k + 1], cnt[2 * k + 1]);
+    } else {
+        lp_ksum s = {0};
+        for (size_t c = 0; c < k; c++)
+            lp_ksum_add(&s, (double)cnt[2 * k + c] *
+                                prf_one(m->id, cnt[c], cnt[k + c], cnt[2 * k + c]));
+        *out = lp_ksum_get(&s) / (double)in->n;
+    }
+    free(cnt);
+    return 0;
+}
+
+/* ---- ranking metrics ----------------------------------------------------------- */
+
+typedef struct scored {
+    double s;
+    unsigned char pos;
+} scored;
+
+/* Stable merge sort by descending score (bottom-up, O(n log n)). */
+static void sort_desc(scored *a, scored *tmp, size_t n)
+{
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                tmp[o++] = a[j].s > a[i].s ? a[j++] : a[i++];
+            while (i < mid)
+                tmp[o++] = a[i++];
+            while (j < hi)
+                tmp[o++] = a[j++];
+        }
+        memcpy(a, tmp, n * sizeof *a);
+    }
+}
+
+/* One-vs-rest curve of class c: area under the ROC curve (NaN when y_true
+ * holds only one side) and average precision, with one curve point per
+ * distinct score as sklearn's _binary_clf_curve. */
+static void curve(const lp_class_inputs *in, size_t c, scored *a, scored *tmp, double *auc,
+                  double *ap)
+{
+    size_t n = in->n, k = in->n_classes, npos = 0;
+    for (size_t i = 0; i < n; i++) {
+        a[i].s = in->proba[i * k + c];
+        a[i].pos = (size_t)in->y_true[i] == c;
+        npos += a[i].pos;
+    }
+    sort_desc(a, tmp, n);
+    /* ROC by the trapezoid rule in integer counts (exact below 2^53);
+     * AP as the step sum of precision × recall increments. */
+    double area = 0, prev_tp = 0, prev_fp = 0;
+    lp_ksum aps = {0};
+    size_t tp = 0;
+    for (size_t i = 0; i < n; i++) {
+        tp += a[i].pos;
+        if (i + 1 < n && a[i + 1].s == a[i].s) continue;
+        double t = (double)tp, f = (double)(i + 1 - tp);
+        area += (f - prev_fp) * (t + prev_tp);
+        lp_ksum_add(&aps, (t - prev_tp) * (t / (t + f)));
+        prev_tp = t;
+        prev_fp = f;
+    }
+    size_t nneg = n - npos;
+    *auc = npos && nneg ? area / (2.0 * (double)npos * (double)nneg) : NAN;
+    *ap = npos ? lp_ksum_get(&aps) / (double)npos : 0.0;
+}
+
+/* sklearn requires multiclass rocauc scores to be probabilities: np.allclose(1, row sum). */
+static int check_rows_sum(const lp_metric_info *m, const lp_class_inputs *in)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        double s = 0;
+        for (size_t c = 0; c < in->n_classes; c++)
+            s += in->proba[i * in->n_classes + c];
+        if (!(fabs(1.0 - s) <= 1e-8 + 1e-5 * fabs(s)))
+            return fail(
+                m, "multiclass probabilities must sum to 1 over classes; row %zu sums to %g", i, s);
+    }
+    return 0;
+}
+
+static int ranking(double *out, const lp_metric_info *m, const lp_class_inputs *in)
+{
+    bool roc = m->id == LP_METRIC_ROCAUC, binary = in->n_classes == 2;
+    if (roc && !binary) {
+        int rc = check_rows_sum(m, in);
+        if (rc) return rc;
+    }
+    scored *a = malloc(2 * in->n * sizeof *a);
+    if (!a) return lp_error_set(LP_ENOMEM, "out of memory computing metric '%s'", m->name);
+    size_t c0 = binary ? 1 : 0;
+    lp_ksum sum = {0};
+    int rc = 0;
+    for (size_t c = c0; c < in->n_classes && !rc; c++) {
+        double auc, ap, v;
+        curve(in, c, a, a + in->n, &auc, &ap);
+        v = roc ? auc : ap;
+        size_t w = 0;
+        for (size_t i = 0; i < in->n; i++)
+            w += (size_t)in->y_true[i] == c;
+        if (isnan(v) && binary)
+            rc = fail(m, "only one class present in y_true; ROC AUC is not defined then");
+        else if (isnan(v))
+            rc = fail(m, "class index %zu is %s y_true; one-vs-rest ROC AUC is not defined then", c,
+                      w ? "the only class in" : "absent from");
+        else if (binary)
+            *out = v;
+        else
+            lp_ksum_add(&sum, (double)w * v);
+    }
+    if (!rc && !binary) *out = lp_ksum_get(&sum) / (double)in->n;
+    free(a);
+    return rc;
+}
+
+/* sklearn 1.2 log_loss: clip to [eps, 1-eps] (eps = float64 epsilon), renormalise rows. */
+static double logloss(const lp_class_inputs *in)
+{
+    size_t k = in->n_classes;
+    lp_ksum total = {0};
+    for (size_t i = 0; i < in->n; i++) {
+        double rowsum = 0, pt = 0;
+        for (size_t c = 0; c < k; c++) {
+            double p = fmin(fmax(in->proba[i * k + c], DBL_EPSILON), 1.0 - DBL_EPSILON);
+            rowsum += p;
+            if ((size_t)in->y_true[i] == c) pt = p;
+        }
+        lp_ksum_add(&total, -log(pt / rowsum));
+    }
+    return lp_ksum_get(&total) / (double)in->n;
+}
+
+LP_API int lp_metric_classification(double *out, const lp_metric_info *m, const lp_class_inputs *in)
+{
+    *out = NAN;
+    if (!m || !in) return lp_error_set(LP_EINVAL, "metric or inputs missing");
+    int rc = check_inputs(m, in);
+    if (rc) return rc;
+    switch (m->id) {
+    case LP_METRIC_ACCURACY:
+        *out = accuracy(in);
+        return 0;
+    case LP_METRIC_F1:
+    case LP_METRIC_PRECISION:
+    case LP_METRIC_RECALL:
+        return prf(out, m, in);
+    case LP_METRIC_ROCAUC:
+    case LP_METRIC_PRAUC:
+        return ranking(out, m, in);
+    case LP_METRIC_LOGLOSS:
+        *out = logloss(in);
+        return 0;
+    default:
+        return fail(m, "is not a classification metric");
+    }
+}

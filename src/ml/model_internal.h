@@ -1,0 +1,41 @@
+/* model_internal.h — the lp_model layout and helpers shared by src/ml. */
+#ifndef LP_ML_MODEL_INTERNAL_H
+#define LP_ML_MODEL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lolpop/model.h"
+
+typedef struct lp_model_feature {
+    char *name;
+    lp_dtype dtype;
+    bool categorical; /* string/category in training */
+    char **cats;      /* dictionary: code i is cats[i] */
+    size_t *cat_lens;
+    size_t n_cats;
+} lp_model_feature;
+
+struct lp_model {
+    int refs;
+    const lp_model_ops *ops;
+    void *state;
+    lp_model_task task;
+    char *target;
+    lp_dtype target_dtype;
+    lp_model_feature *features;
+    size_t n_features;
+    char **classes;
+    size_t n_classes;
+    lp_value *params; /* map */
+};
+
+/* A back-end's loader: the state for a blob that its ops->save wrote. */
+typedef int (*lp_model_loader)(void **state, const lp_model_ops **ops, const uint8_t *blob,
+                               size_t len);
+
+/* SHA-256 of buf (0 or LP_ERROR). */
+int lp_model_sha256(const uint8_t *buf, size_t len, uint8_t out[32]);
+
+#endif

@@ -1,0 +1,294 @@
+/* model_io.c — saving and loading models as self-describing bytes:
+ *   "LPMODEL1" | u64 LE header length | header (JSON) | u64 LE blob length | blob
+ * The header names the back-end; lp_model_load finds its loader in a static
+ * table (back-ends register here until plugins can bring their own). */
+#include <jansson.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "ml/model_internal.h"
+#include "ml/xgb.h"
+
+#define MAGIC     "LPMODEL1"
+#define MAGIC_LEN 8
+
+static const struct {
+    const char *name;
+    lp_model_loader load;
+} loaders[] = {
+    {"xgboost", lp_xgb_load},
+};
+
+int lp_model_sha256(const uint8_t *buf, size_t len, uint8_t out[32])
+{
+    unsigned int n = 0;
+    if (EVP_Digest(buf, len, out, &n, EVP_sha256(), NULL) != 1 || n != 32)
+        return lp_error_set(LP_ERROR, "SHA-256 failed");
+    return 0;
+}
+
+/* ---- lp_value <-> JSON (params: scalars, lists, maps) --------------------- */
+
+static json_t *value_to_json(const lp_value *v)
+{
+    switch (lp_value_type(v)) {
+    case LP_NULL:
+        return json_null();
+    case LP_BOOL:
+        return json_boolean(lp_value_as_bool(v));
+    case LP_INT:
+        return json_integer((json_int_t)lp_value_as_int(v));
+    case LP_FLOAT:
+        return json_real(lp_value_as_float(v)); /* NULL for NaN/inf: reported by caller */
+    case LP_STRING:
+        return json_stringn(lp_value_as_string(v), lp_value_string_len(v));
+    case LP_LIST: {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < lp_list_len(v); i++)
+            if (json_array_append_new(a, value_to_json(lp_list_get(v, i)))) {
+                json_decref(a);
+                return NULL;
+            }
+        return a;
+    }
+    case LP_MAP: {
+        json_t *o = json_object();
+        for (size_t i = 0; o && i < lp_map_len(v); i++)
+            if (json_object_set_new(o, lp_map_key(v, i), value_to_json(lp_map_value(v, i)))) {
+                json_decref(o);
+                return NULL;
+            }
+        return o;
+    }
+    default:
+        return NULL;
+    }
+}
+
+static lp_value *json_to_value(const json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_TRUE:
+        return lp_value_bool(true);
+    case JSON_FALSE:
+        return lp_value_bool(false);
+    case JSON_INTEGER:
+        return lp_value_int((int64_t)json_integer_value(j));
+    case JSON_REAL:
+        return lp_value_float(json_real_value(j));
+    case JSON_STRING:
+        return lp_value_stringn(json_string_value(j), json_string_length(j));
+    case JSON_ARRAY: {
+        lp_value *l = lp_value_list();
+        size_t i;
+        const json_t *it;
+        json_array_foreach(j, i, it)
+        {
+            lp_value *x = json_to_value(it);
+            if (!l || !x || lp_list_append(l, x)) {
+                lp_value_unref(l);
+                return NULL;
+            }
+        }
+        return l;
+    }
+    case JSON_OBJECT: {
+        lp_value *m = lp_value_map();
+        const char *k;
+        const json_t *it;
+        json_object_foreach((json_t *)(uintptr_t)j, k, it)
+        {
+            lp_value *x = json_to_value(it);
+            if (!m || !x || lp_map_set(m, k, x)) {
+                lp_value_unref(m);
+                return NULL;
+            }
+        }
+        return m;
+    }
+    default:
+        return lp_value_null();
+    }
+}
+
+/* ---- save ----------------------------------------------------------------- */
+
+static json_t *header_json(const lp_model *m)
+{
+    json_t *feats = json_array(), *classes = json_array();
+    json_t *params = value_to_json(m->params);
+    for (size_t j = 0; feats && j < m->n_features; j++) {
+        const lp_model_feature *f = &m->features[j];
+        json_t *o = json_pack("{s:s, s:s}", "name", f->name, "dtype", lp_dtype_name(f->dtype));
+        if (o && f->categorical) {
+            json_t *cats = json_array();
+            for (size_t c = 0; cats && c < f->n_cats; c++)
+                json_array_append_new(cats, json_stringn(f->cats[c], f->cat_lens[c]));
+            json_object_set_new(o, "categories", cats);
+        }
+        json_array_append_new(feats, o);
+    }
+    for (size_t k = 0; classes && k < m->n_classes; k++)
+        json_array_append_new(classes, json_string(m->classes[k]));
+    if (!feats || !classes || !params) {
+        json_decref(feats);
+        json_decref(classes);
+        json_decref(params);
+        return NULL;
+    }
+    return json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:o, s:o}", "backend", lp_model_backend(m),
+                     "format", 1, "task", lp_model_task_name(m->task), "target", m->target,
+                     "target_dtype", lp_dtype_name(m->target_dtype), "features", feats, "classes",
+                     classes, "params", params);
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+LP_API int lp_model_save(uint8_t **out, size_t *len, const lp_model *m)
+{
+    *out = NULL;
+    *len = 0;
+    if (!m->ops || !m->ops->save)
+        return lp_error_set(LP_EINVAL, "model of '%s' has no back-end to save", m->target);
+    json_t *h = header_json(m);
+    char *text = h ? json_dumps(h, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+    json_decref(h);
+    if (!text)
+        return lp_error_set(LP_EINVAL,
+                            "model of '%s': its header cannot be written as JSON "
+                            "(a parameter that is not a finite number?)",
+                            m->target);
+    uint8_t *blob = NULL;
+    size_t blen = 0;
+    int rc = m->ops->save(m->state, &blob, &blen);
+    if (rc) {
+        free(text);
+        return rc;
+    }
+    size_t hlen = strlen(text), total = MAGIC_LEN + 8 + hlen + 8 + blen;
+    uint8_t *buf = malloc(total);
+    if (!buf) {
+        free(text);
+        free(blob);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    memcpy(buf, MAGIC, MAGIC_LEN);
+    put_u64(buf + MAGIC_LEN, hlen);
+    memcpy(buf + MAGIC_LEN + 8, text, hlen);
+    put_u64(buf + MAGIC_LEN + 8 + hlen, blen);
+    if (blen) memcpy(buf + MAGIC_LEN + 16 + hlen, blob, blen);
+    free(text);
+    free(blob);
+    *out = buf;
+    *len = total;
+    return 0;
+}
+
+/* ---- load ----------------------------------------------------------------- */
+
+static int bad(const char *what)
+{
+    return lp_error_set(LP_EINVAL, "not a lolpop model: %s", what);
+}
+
+/* Features, classes and params from the header into m. */
+static int header_fill(lp_model *m, json_t *h)
+{
+    json_t *feats = json_object_get(h, "features"), *classes = json_object_get(h, "classes");
+    if (!json_is_array(feats) || !json_is_array(classes)) return bad("no features or classes");
+    size_t i;
+    json_t *it;
+    json_array_foreach(feats, i, it)
+    {
+        const char *name = json_string_value(json_object_get(it, "name"));
+        lp_dtype t;
+        if (!name || lp_dtype_parse(json_string_value(json_object_get(it, "dtype")), &t))
+            return bad("a feature without name or type");
+        if (lp_model_add_feature(m, name, t)) return LP_ENOMEM;
+        size_t c;
+        json_t *cat;
+        json_array_foreach(json_object_get(it, "categories"), c, cat)
+        {
+            if (!json_is_string(cat)) return bad("a category that is not text");
+            if (lp_model_add_category(m, i, json_string_value(cat), json_string_length(cat)))
+                return LP_ENOMEM;
+        }
+    }
+    json_array_foreach(classes, i, it)
+    {
+        if (!json_is_string(it)) return bad("a class label that is not text");
+        if (lp_model_add_class(m, json_string_value(it))) return LP_ENOMEM;
+    }
+    json_t *params = json_object_get(h, "params");
+    if (json_is_object(params)) {
+        lp_value *p = json_to_value(params);
+        if (!p || lp_model_set_params(m, p)) return LP_ENOMEM;
+    }
+    return 0;
+}
+
+static int load_backend(void **state, const lp_model_ops **ops, const char *name,
+                        const uint8_t *blob, size_t len)
+{
+    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++)
+        if (strcmp(loaders[i].name, name) == 0) return loaders[i].load(state, ops, blob, len);
+    return lp_error_set(LP_ENOTFOUND, "model back-end '%s' is not known (known: xgboost)", name);
+}
+
+LP_API int lp_model_load(lp_model **out, const uint8_t *buf, size_t len)
+{
+    *out = NULL;
+    if (len < MAGIC_LEN + 16 || memcmp(buf, MAGIC, MAGIC_LEN)) return bad("no LPMODEL1 header");
+    uint64_t hlen = get_u64(buf + MAGIC_LEN);
+    if (hlen > len - MAGIC_LEN - 16) return bad("truncated header");
+    uint64_t blen = get_u64(buf + MAGIC_LEN + 8 + hlen);
+    if (blen != len - MAGIC_LEN - 16 - hlen) return bad("truncated back-end data");
+    json_error_t jerr;
+    json_t *h = json_loadb((const char *)buf + MAGIC_LEN + 8, hlen, 0, &jerr);
+    if (!json_is_object(h)) {
+        json_decref(h);
+        return bad(jerr.text);
+    }
+    const char *backend = json_string_value(json_object_get(h, "backend"));
+    const char *target = json_string_value(json_object_get(h, "target"));
+    lp_model_task task;
+    lp_dtype tdt;
+    int rc = 0;
+    if (!backend || !target ||
+        lp_model_task_parse(json_string_value(json_object_get(h, "task")), &task) ||
+        lp_dtype_parse(json_string_value(json_object_get(h, "target_dtype")), &tdt)) {
+        json_decref(h);
+        return bad("header lacks backend, task or target");
+    }
+    void *state = NULL;
+    const lp_model_ops *ops = NULL;
+    if ((rc = load_backend(&state, &ops, backend, buf + MAGIC_LEN + 16 + hlen, blen))) {
+        json_decref(h);
+        return rc;
+    }
+    lp_model *m = lp_model_new(ops, state, task, target, tdt);
+    if (!m || (rc = header_fill(m, h))) {
+        rc = m ? rc : LP_ENOMEM;
+        lp_model_unref(m);
+        json_decref(h);
+        return rc;
+    }
+    json_decref(h);
+    *out = m;
+    return 0;
+}

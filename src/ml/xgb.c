@@ -1,0 +1,378 @@
+/* xgb.c — the XGBoost back-end of lp_model: training loop with early
+ * stopping, prediction, save/load through libxgboost's C API. Task detection
+ * and label encoding live in xgb_target.c, parameters in xgb_params.c. */
+#include "ml/xgb.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xgboost/c_api.h>
+
+#include "lolpop/log.h"
+#include "ml/model_internal.h"
+#include "ml/xgb_internal.h"
+
+/* ---- errors and logging --------------------------------------------------- */
+
+int lp_xgb_fail(const char *what)
+{
+    const char *msg = XGBGetLastError();
+    return lp_error_set(LP_ERROR, "XGBoost %s failed: %s", what, msg && *msg ? msg : "no detail");
+}
+
+/* XGBoost's own messages go to lolpop's logger, never to the terminal. */
+static void xgb_log(const char *msg)
+{
+    lp_log(NULL, strstr(msg, "WARNING") ? LP_LOG_WARN : LP_LOG_DEBUG, "xgboost: %s", msg);
+}
+
+static pthread_once_t log_once = PTHREAD_ONCE_INIT;
+static void log_init(void)
+{
+    XGBRegisterLogCallback(xgb_log);
+}
+
+/* ---- back-end state ------------------------------------------------------- */
+
+typedef struct xgb_state {
+    BoosterHandle bst;
+    int iter_end; /* predict with trees of rounds [0, iter_end); 0 = all */
+} xgb_state;
+
+static void state_free(void *p)
+{
+    xgb_state *s = p;
+    if (!s) return;
+    if (s->bst) XGBoosterFree(s->bst);
+    free(s);
+}
+
+/* A DMatrix over rows × n_features doubles (NaN = missing), categorical
+ * features typed "c" so that XGBoost splits them natively. */
+int lp_xgb_dmatrix(void **out, const lp_model *m, const double *X, size_t rows, int nthread)
+{
+    *out = NULL;
+    size_t p = lp_model_n_features(m);
+    char iface[256], config[96];
+    snprintf(iface, sizeof iface,
+             "{\"data\": [%" PRIuPTR ", true], \"shape\": [%zu, %zu], \"typestr\": \"<f8\", "
+             "\"version\": 3}",
+             (uintptr_t)X, rows, p);
+    snprintf(config, sizeof config, "{\"missing\": NaN, \"nthread\": %d}", nthread);
+    DMatrixHandle d;
+    if (XGDMatrixCreateFromDense(iface, config, &d)) return lp_xgb_fail("DMatrix creation");
+    const char **types = malloc((p ? p : 1) * sizeof *types);
+    if (!types) {
+        XGDMatrixFree(d);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    bool any_cat = false;
+    for (size_t j = 0; j < p; j++) {
+        types[j] = lp_model_feature_is_categorical(m, j) ? "c" : "q";
+        any_cat |= lp_model_feature_is_categorical(m, j);
+    }
+    int rc = any_cat && XGDMatrixSetStrFeatureInfo(d, "feature_type", types, p);
+    free(types);
+    if (rc) {
+        XGDMatrixFree(d);
+        return lp_xgb_fail("setting feature types");
+    }
+    *out = d;
+    return 0;
+}
+
+static const char *objective_of(const lp_model *m)
+{
+    const char *o = lp_value_as_string(lp_map_get(lp_model_params(m), "objective"));
+    return o ? o : "";
+}
+
+/* XGBoost's output → lolpop's layout (see lp_model_ops.predict). */
+static void convert_output(const lp_model *m, const float *res, size_t rows, double *out)
+{
+    size_t k = lp_model_n_outputs(m);
+    if (lp_model_task_of(m) != LP_MODEL_BINARY) {
+        for (size_t i = 0; i < rows * k; i++)
+            out[i] = res[i];
+        return;
+    }
+    bool raw = strcmp(objective_of(m), "binary:logitraw") == 0;
+    for (size_t i = 0; i < rows; i++) {
+        double p1 = raw ? 1.0 / (1.0 + exp(-(double)res[i])) : (double)res[i];
+        out[2 * i] = 1.0 - p1;
+        out[2 * i + 1] = p1;
+    }
+}
+
+static int xgb_predict(void *state, const lp_model *m, const double *X, size_t rows, double *out)
+{
+    xgb_state *s = state;
+    DMatrixHandle d;
+    int rc = lp_xgb_dmatrix(&d, m, X, rows, 0);
+    if (rc) return rc;
+    char config[160];
+    snprintf(config, sizeof config,
+             "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": %d, "
+             "\"strict_shape\": false}",
+             s->iter_end);
+    const bst_ulong *shape;
+    bst_ulong dim;
+    const float *res;
+    if (XGBoosterPredictFromDMatrix(s->bst, d, config, &shape, &dim, &res)) {
+        rc = lp_xgb_fail("prediction");
+    } else {
+        bst_ulong n = 1;
+        for (bst_ulong i = 0; i < dim; i++)
+            n *= shape[i];
+        size_t want =
+            lp_model_task_of(m) == LP_MODEL_MULTICLASS ? rows * lp_model_n_outputs(m) : rows;
+        if (n != want)
+            rc = lp_error_set(LP_ERROR, "XGBoost gave %llu predictions for %zu rows (want %zu)",
+                              (unsigned long long)n, rows, want);
+        else
+            convert_output(m, res, rows, out);
+    }
+    XGDMatrixFree(d);
+    return rc;
+}
+
+/* UBJSON model; the best iteration travels as a booster attribute, as the
+ * Python package stores it. */
+static int xgb_save(void *state, uint8_t **out, size_t *len)
+{
+    xgb_state *s = state;
+    char it[32];
+    snprintf(it, sizeof it, "%d", s->iter_end);
+    if (XGBoosterSetAttr(s->bst, "lolpop_iteration_end", it)) return lp_xgb_fail("SetAttr");
+    bst_ulong n;
+    const char *buf;
+    if (XGBoosterSaveModelToBuffer(s->bst, "{\"format\": \"ubj\"}", &n, &buf))
+        return lp_xgb_fail("saving the model");
+    if (!(*out = malloc(n ? n : 1))) return lp_error_set(LP_ENOMEM, "out of memory");
+    memcpy(*out, buf, n);
+    *len = n;
+    return 0;
+}
+
+static const lp_model_ops xgb_ops = {
+    .name = "xgboost",
+    .predict = xgb_predict,
+    .save = xgb_save,
+    .free = state_free,
+};
+
+int lp_xgb_load(void **state, const lp_model_ops **ops, const uint8_t *blob, size_t len)
+{
+    pthread_once(&log_once, log_init);
+    xgb_state *s = calloc(1, sizeof *s);
+    if (!s) return lp_error_set(LP_ENOMEM, "out of memory");
+    int rc = 0;
+    if (XGBoosterCreate(NULL, 0, &s->bst))
+        rc = lp_xgb_fail("creating a booster");
+    else if (XGBoosterLoadModelFromBuffer(s->bst, blob, len))
+        rc = lp_xgb_fail("loading the model");
+    if (rc) {
+        state_free(s);
+        return rc;
+    }
+    const char *it = NULL;
+    int ok = 0;
+    if (XGBoosterGetAttr(s->bst, "lolpop_iteration_end", &it, &ok) == 0 && ok && it)
+        s->iter_end = atoi(it);
+    *state = s;
+    *ops = &xgb_ops;
+    return 0;
+}
+
+/* ---- training loop -------------------------------------------------------- */
+
+LP_API void lp_xgb_report_free(lp_xgb_report *r)
+{
+    if (!r) return;
+    free(r->metric);
+    free(r->valid_scores);
+    memset(r, 0, sizeof *r);
+}
+
+/* XGBoost's higher-is-better metrics, as the Python package's EarlyStopping
+ * decides it. */
+static bool metric_maximize(const char *metric)
+{
+    static const char *const up[] = {"auc",  "aucpr",  "map",  "ndcg",
+                                     "auc@", "aucpr@", "map@", "ndcg@"};
+    if (strcmp(metric, "mape") == 0) return false;
+    for (size_t i = 0; i < sizeof up / sizeof up[0]; i++)
+        if (strncmp(metric, up[i], strlen(up[i])) == 0) return true;
+    return false;
+}
+
+/* The last "valid-<metric>:<value>" of an evaluation line. */
+static int parse_eval(const char *line, char **metric, double *value)
+{
+    const char *tok = strrchr(line, '\t');
+    tok = tok ? tok + 1 : line;
+    const char *dash = strchr(tok, '-'), *colon = strrchr(tok, ':');
+    if (!dash || !colon || colon < dash)
+        return lp_error_set(LP_ERROR, "unexpected XGBoost evaluation line '%s'", line);
+    *value = strtod(colon + 1, NULL);
+    if (!*metric && !(*metric = lp_strndup(dash + 1, (size_t)(colon - dash - 1)))) return LP_ENOMEM;
+    return 0;
+}
+
+typedef struct train_ctx {
+    BoosterHandle bst;
+    DMatrixHandle dtrain, dvalid;
+    int rounds, early;
+    lp_xgb_report rep;
+} train_ctx;
+
+static int record_score(train_ctx *c, int iter, double score)
+{
+    if (iter % 64 == 0) {
+        double *ns = realloc(c->rep.valid_scores, (size_t)(iter + 64) * sizeof *ns);
+        if (!ns) return lp_error_set(LP_ENOMEM, "out of memory");
+        c->rep.valid_scores = ns;
+    }
+    c->rep.valid_scores[iter] = score;
+    return 0;
+}
+
+/* One boosting round per iteration; with a validation split, its metric is
+ * evaluated each round and early stopping follows Python's EarlyStopping
+ * (strict improvement; stop after `early` rounds without one). */
+static int boost(train_ctx *c)
+{
+    int since_best = 0;
+    c->rep.best_iteration = -1;
+    c->rep.best_score = NAN;
+    for (int it = 0; it < c->rounds; it++) {
+        if (XGBoosterUpdateOneIter(c->bst, it, c->dtrain)) return lp_xgb_fail("boosting");
+        c->rep.rounds = it + 1;
+        if (!c->dvalid) continue;
+        const char *names[] = {"valid"};
+        const char *line;
+        DMatrixHandle mats[] = {c->dvalid};
+        if (XGBoosterEvalOneIter(c->bst, it, mats, names, 1, &line))
+            return lp_xgb_fail("evaluation");
+        double score = NAN;
+        int rc = parse_eval(line, &c->rep.metric, &score);
+        if (rc || (rc = record_score(c, it, score))) return rc;
+        bool up = metric_maximize(c->rep.metric);
+        if (c->rep.best_iteration < 0 ||
+            (up ? score > c->rep.best_score : score < c->rep.best_score)) {
+            c->rep.best_iteration = it;
+            c->rep.best_score = score;
+            since_best = 0;
+        } else {
+            since_best++;
+        }
+        lp_log(NULL, LP_LOG_DEBUG, "xgboost round %d: valid-%s %.6g", it, c->rep.metric, score);
+        if (c->early > 0 && since_best >= c->early) {
+            c->rep.stopped_early = 1;
+            break;
+        }
+    }
+    if (!c->early || !c->dvalid) c->rep.best_iteration = c->rep.rounds - 1;
+    if (!c->dvalid) c->rep.best_score = NAN;
+    return 0;
+}
+
+static int booster_setup(train_ctx *c, const lp_value *eff)
+{
+    DMatrixHandle mats[2] = {c->dtrain, c->dvalid};
+    if (XGBoosterCreate(mats, c->dvalid ? 2 : 1, &c->bst)) return lp_xgb_fail("creating a booster");
+    return lp_xgb_set_params(c->bst, eff);
+}
+
+/* DMatrices for the training (and validation) data, labels set. */
+static int make_dmatrix(DMatrixHandle *out, const lp_model *m, const lp_frame *X,
+                        const float *labels, int nthread)
+{
+    double *mat;
+    int rc = lp_model_matrix(&mat, m, X);
+    if (rc) return rc;
+    size_t rows = lp_frame_rows(X);
+    rc = lp_xgb_dmatrix(out, m, mat, rows, nthread);
+    free(mat);
+    if (rc) return rc;
+    if (XGDMatrixSetFloatInfo(*out, "label", labels, rows)) {
+        XGDMatrixFree(*out);
+        *out = NULL;
+        return lp_xgb_fail("setting labels");
+    }
+    return 0;
+}
+
+static int train_data(train_ctx *c, lp_model *m, const lp_xgb_data *d, int nthread)
+{
+    int rc = make_dmatrix(&c->dtrain, m, d->X_train, d->y_train, nthread);
+    if (rc == 0 && d->X_valid) {
+        rc = make_dmatrix(&c->dvalid, m, d->X_valid, d->y_valid, nthread);
+        if (rc) lp_error_prefix("validation data");
+    }
+    return rc;
+}
+
+static void ctx_free(train_ctx *c)
+{
+    if (c->bst) XGBoosterFree(c->bst);
+    if (c->dtrain) XGDMatrixFree(c->dtrain);
+    if (c->dvalid) XGDMatrixFree(c->dvalid);
+    lp_xgb_report_free(&c->rep);
+}
+
+LP_API int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
+                        const lp_frame *X_valid, const lp_frame *y_valid, const lp_value *params,
+                        lp_xgb_report *report)
+{
+    *out = NULL;
+    if (report) memset(report, 0, sizeof *report);
+    pthread_once(&log_once, log_init);
+    lp_xgb_data d = {0};
+    lp_value *eff = NULL;
+    lp_model *m = NULL;
+    train_ctx c = {0};
+    int rc = lp_xgb_prepare(&d, &m, &eff, X_train, y_train, X_valid, y_valid, params);
+    if (rc) goto done;
+    xgb_state *s = lp_model_state(m);
+    c.rounds = (int)lp_value_as_int(lp_map_get(eff, "num_boost_round"));
+    c.early = (int)lp_value_as_int(lp_map_get(eff, "early_stopping_rounds"));
+    if ((rc = train_data(&c, m, &d, (int)lp_value_as_int(lp_map_get(eff, "nthread")))) ||
+        (rc = booster_setup(&c, eff)) || (rc = boost(&c)))
+        goto done;
+    s->bst = c.bst;
+    c.bst = NULL;
+    s->iter_end = c.rep.best_iteration + 1;
+    if (c.early && c.dvalid) {
+        lp_map_set(eff, "best_iteration", lp_value_int(c.rep.best_iteration));
+        lp_map_set(eff, "best_score", lp_value_float(c.rep.best_score));
+    }
+    if ((rc = lp_model_set_params(m, eff))) goto done;
+    eff = NULL;
+    if (report) {
+        *report = c.rep;
+        memset(&c.rep, 0, sizeof c.rep);
+    }
+    *out = m;
+    m = NULL;
+done:
+    ctx_free(&c);
+    lp_xgb_data_free(&d);
+    lp_value_unref(eff);
+    lp_model_unref(m);
+    return rc;
+}
+
+/* An empty model of the xgboost back-end (its booster is set after training). */
+lp_model *lp_xgb_model_new(lp_model_task task, const char *target, lp_dtype target_dtype)
+{
+    xgb_state *s = calloc(1, sizeof *s);
+    if (!s) {
+        lp_error_set(LP_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return lp_model_new(&xgb_ops, s, task, target, target_dtype);
+}

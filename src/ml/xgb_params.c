@@ -1,0 +1,213 @@
+/* xgb_params.c — XGBoost parameters: the names XGBoost 1.7 knows, defaults,
+ * and their text form for XGBoosterSetParam. */
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xgboost/c_api.h>
+
+#include "ml/xgb_internal.h"
+
+/* lolpop's own training controls, not passed to XGBoost. */
+static const char *const own_params[] = {"num_boost_round", "early_stopping_rounds"};
+
+/* XGBoost 1.7's documented parameters (general, tree booster, dart, linear
+ * booster, learning task) and their aliases. */
+const char *const lp_xgb_param_names[] = {
+    "num_boost_round", "early_stopping_rounds",
+    /* general */
+    "booster", "verbosity", "validate_parameters", "nthread", "disable_default_eval_metric",
+    "num_feature", "gpu_id", "predictor", "seed", "seed_per_iteration", "random_state",
+    /* tree booster */
+    "eta", "learning_rate", "gamma", "min_split_loss", "max_depth", "min_child_weight",
+    "max_delta_step", "subsample", "sampling_method", "colsample_bytree", "colsample_bylevel",
+    "colsample_bynode", "lambda", "reg_lambda", "alpha", "reg_alpha", "tree_method", "sketch_eps",
+    "scale_pos_weight", "updater", "refresh_leaf", "process_type", "grow_policy", "max_leaves",
+    "max_bin", "num_parallel_tree", "monotone_constraints", "interaction_constraints",
+    "single_precision_histogram", "deterministic_histogram", "max_cat_to_onehot",
+    "max_cat_threshold",
+    /* dart */
+    "sample_type", "normalize_type", "rate_drop", "one_drop", "skip_drop",
+    /* linear booster */
+    "feature_selector", "top_k",
+    /* learning task */
+    "objective", "base_score", "eval_metric", "num_class", "tweedie_variance_power", "huber_slope",
+    "aft_loss_distribution", "aft_loss_distribution_scale", "num_pairsample", "fix_list_weight",
+    NULL};
+
+static size_t n_param_names(void)
+{
+    size_t n = 0;
+    while (lp_xgb_param_names[n])
+        n++;
+    return n;
+}
+
+static bool known_param(const char *name)
+{
+    for (size_t i = 0; lp_xgb_param_names[i]; i++)
+        if (strcmp(lp_xgb_param_names[i], name) == 0) return true;
+    return false;
+}
+
+/* The cores this process may run on (affinity), at least 1. */
+static int cores_available(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static int check_count(const lp_value *eff, const char *key, int64_t min)
+{
+    const lp_value *v = lp_map_get(eff, key);
+    if (lp_value_type(v) != LP_INT || lp_value_as_int(v) < min || lp_value_as_int(v) > 1000000000)
+        return lp_error_set(LP_ECONFIG, "XGBoost parameter '%s' must be an integer >= %" PRId64,
+                            key, min);
+    return 0;
+}
+
+static int set_default(lp_value *eff, const char *key, lp_value *v)
+{
+    if (lp_map_get(eff, key)) {
+        lp_value_unref(v);
+        return 0;
+    }
+    if (!v) return LP_ENOMEM;
+    return lp_map_set(eff, key, v);
+}
+
+int lp_xgb_params_resolve(lp_value **out, const lp_value *params)
+{
+    *out = NULL;
+    if (params && lp_value_type(params) != LP_MAP)
+        return lp_error_set(LP_ECONFIG, "XGBoost training_params must be a map, not %s",
+                            lp_vtype_name(lp_value_type(params)));
+    size_t n = params ? lp_map_len(params) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *k = lp_map_key(params, i);
+        if (known_param(k)) continue;
+        const char *hint = lp_suggest(k, lp_xgb_param_names, n_param_names());
+        return hint ? lp_error_set(LP_ECONFIG, "unknown XGBoost parameter '%s'; did you mean '%s'?",
+                                   k, hint)
+                    : lp_error_set(LP_ECONFIG, "unknown XGBoost parameter '%s'", k);
+    }
+    lp_value *eff = params ? lp_value_copy(params) : lp_value_map();
+    int rc = eff ? 0 : LP_ENOMEM;
+    if (rc == 0) rc = set_default(eff, "num_boost_round", lp_value_int(100));
+    if (rc == 0) rc = set_default(eff, "early_stopping_rounds", lp_value_int(0));
+    if (rc == 0) rc = set_default(eff, "nthread", lp_value_int(cores_available()));
+    if (rc == 0) rc = set_default(eff, "seed", lp_value_int(0));
+    if (rc == 0) rc = check_count(eff, "num_boost_round", 1);
+    if (rc == 0) rc = check_count(eff, "early_stopping_rounds", 0);
+    if (rc == 0) rc = check_count(eff, "nthread", 0);
+    if (rc) {
+        lp_value_unref(eff);
+        return rc;
+    }
+    *out = eff;
+    return 0;
+}
+
+/* Shortest text that reads back as the same double (as Python's repr). */
+static void format_double(char *buf, size_t n, double d)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d) return;
+    }
+}
+
+/* Text of a scalar parameter value; NULL for lists, maps, handles. */
+static char *scalar_text(const lp_value *v)
+{
+    char buf[64];
+    switch (lp_value_type(v)) {
+    case LP_BOOL:
+        return lp_strdup(lp_value_as_bool(v) ? "1" : "0");
+    case LP_INT:
+        snprintf(buf, sizeof buf, "%" PRId64, lp_value_as_int(v));
+        return lp_strdup(buf);
+    case LP_FLOAT:
+        format_double(buf, sizeof buf, lp_value_as_float(v));
+        return lp_strdup(buf);
+    case LP_STRING:
+        return lp_strdup(lp_value_as_string(v));
+    default:
+        return NULL;
+    }
+}
+
+static int set_one(BoosterHandle bst, const char *key, const char *text)
+{
+    if (XGBoosterSetParam(bst, key, text)) {
+        const char *msg = XGBGetLastError();
+        return lp_error_set(LP_ECONFIG, "XGBoost parameter '%s' = '%s': %s", key, text,
+                            msg ? msg : "rejected");
+    }
+    return 0;
+}
+
+/* A list: eval_metric is set once per entry (the last one drives early
+ * stopping); monotone_constraints as "(1,-1)"; others as JSON-like text. */
+static int set_list(BoosterHandle bst, const char *key, const lp_value *v)
+{
+    bool each = strcmp(key, "eval_metric") == 0, tuple = strcmp(key, "monotone_constraints") == 0;
+    if (!each && !tuple) {
+        char *text = lp_value_to_string(v);
+        int rc = text ? set_one(bst, key, text) : LP_ENOMEM;
+        free(text);
+        return rc;
+    }
+    lp_sb sb = {0};
+    lp_sb_putc(&sb, '(');
+    for (size_t i = 0; i < lp_list_len(v); i++) {
+        char *t = scalar_text(lp_list_get(v, i));
+        if (!t) {
+            lp_sb_free(&sb);
+            return lp_error_set(LP_ECONFIG, "XGBoost parameter '%s': item %zu is not a scalar", key,
+                                i + 1);
+        }
+        int rc = each ? set_one(bst, key, t) : 0;
+        lp_sb_appendf(&sb, "%s%s", i ? "," : "", t);
+        free(t);
+        if (rc) {
+            lp_sb_free(&sb);
+            return rc;
+        }
+    }
+    lp_sb_putc(&sb, ')');
+    int rc = tuple ? set_one(bst, key, sb.buf) : 0;
+    lp_sb_free(&sb);
+    return rc;
+}
+
+int lp_xgb_set_params(void *bst, const lp_value *eff)
+{
+    for (size_t i = 0; i < lp_map_len(eff); i++) {
+        const char *k = lp_map_key(eff, i);
+        const lp_value *v = lp_map_value(eff, i);
+        bool own = false;
+        for (size_t o = 0; o < sizeof own_params / sizeof own_params[0]; o++)
+            own |= strcmp(k, own_params[o]) == 0;
+        if (own || strcmp(k, "best_iteration") == 0 || strcmp(k, "best_score") == 0) continue;
+        int rc;
+        if (lp_value_type(v) == LP_LIST) {
+            rc = set_list(bst, k, v);
+        } else {
+            char *text = scalar_text(v);
+            if (!text)
+                return lp_error_set(LP_ECONFIG,
+                                    "XGBoost parameter '%s' must be a scalar or list, "
+                                    "not %s",
+                                    k, lp_vtype_name(lp_value_type(v)));
+            rc = set_one(bst, k, text);
+            free(text);
+        }
+        if (rc) return rc;
+    }
+    return 0;
+}

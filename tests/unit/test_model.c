@@ -1,0 +1,239 @@
+/* Unit tests for the back-end-independent model layer (src/ml/model*.c):
+ * feature encoding by name, categorical dictionaries, labels in the target's
+ * type, probabilities, the saved header, handles. A toy back-end stands in
+ * for XGBoost: it "predicts" from the first feature so results are checkable. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lolpop.h"
+
+static int frees;
+
+/* Binary: P(class 1) = x0 / 10 (NaN when missing); regression: x0 + x1. */
+static int toy_predict(void *state, const lp_model *m, const double *X, size_t rows, double *out)
+{
+    size_t p = lp_model_n_features(m);
+    for (size_t i = 0; i < rows; i++) {
+        if (lp_model_task_of(m) == LP_MODEL_REGRESSION) {
+            out[i] = X[i * p] + (p > 1 ? X[i * p + 1] : 0);
+        } else {
+            out[2 * i + 1] = X[i * p] / 10;
+            out[2 * i] = 1 - out[2 * i + 1];
+        }
+    }
+    return 0;
+}
+
+static int toy_save(void *state, uint8_t **out, size_t *len)
+{
+    *out = malloc(3);
+    memcpy(*out, "toy", 3);
+    *len = 3;
+    return 0;
+}
+
+static void toy_free(void *state)
+{
+    frees++;
+    free(state);
+}
+
+static const lp_model_ops toy_ops = {"toy", toy_predict, toy_save, toy_free};
+
+static lp_frame *csv(const char *text)
+{
+    lp_frame *f = NULL;
+    cr_assert_eq(lp_csv_read_buffer(&f, text, strlen(text), "t.csv", NULL), 0, "%s",
+                 lp_error_last()->message);
+    return f;
+}
+
+/* x0 numeric, colour categorical with dictionary {blue, red}; target 'ok'. */
+static lp_model *toy_model(lp_model_task task, lp_dtype target)
+{
+    lp_model *m = lp_model_new(&toy_ops, malloc(1), task, "ok", target);
+    cr_assert_not_null(m);
+    cr_assert_eq(lp_model_add_feature(m, "x0", LP_DT_FLOAT64), 0);
+    cr_assert_eq(lp_model_add_feature(m, "colour", LP_DT_STRING), 0);
+    cr_assert_eq(lp_model_add_category(m, 1, "blue", 4), 0);
+    cr_assert_eq(lp_model_add_category(m, 1, "red", 3), 0);
+    if (task != LP_MODEL_REGRESSION) {
+        cr_assert_eq(lp_model_add_class(m, target == LP_DT_BOOL ? "false" : "no"), 0);
+        cr_assert_eq(lp_model_add_class(m, target == LP_DT_BOOL ? "true" : "yes"), 0);
+    }
+    return m;
+}
+
+Test(model, matrix_by_name_with_categories)
+{
+    lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_STRING);
+    cr_assert_neq(lp_model_add_category(m, 0, "x", 1), 0, "x0 is not categorical");
+    lp_frame *X = csv("extra,colour,x0\n1,red,3\n2,green,\n3,blue,7.5\n4,,1\n");
+    double *mat;
+    cr_assert_eq(lp_model_matrix(&mat, m, X), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(mat[0], 3);
+    cr_assert_eq(mat[1], 1); /* red */
+    cr_assert(isnan(mat[2]));
+    cr_assert(isnan(mat[3]), "unseen 'green' → missing");
+    cr_assert_eq(mat[4], 7.5);
+    cr_assert_eq(mat[5], 0); /* blue */
+    cr_assert(isnan(mat[7]), "missing category → missing");
+    free(mat);
+    lp_frame_unref(X);
+    lp_model_unref(m);
+}
+
+Test(model, category_columns_encode_like_strings)
+{
+    lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_STRING);
+    lp_column_builder *b = lp_column_builder_new(LP_DT_CATEGORY, 3);
+    lp_column_builder_append_str(b, "red", 3);
+    lp_column_builder_append_str(b, "pink", 4);
+    lp_column_builder_append_str(b, "blue", 4);
+    lp_column *x = lp_column_new(LP_DT_INT64, 3);
+    for (int i = 0; i < 3; i++)
+        x->data.i64[i] = i;
+    lp_frame *X = lp_frame_new();
+    lp_frame_add_column(X, "colour", lp_column_builder_finish(b));
+    lp_frame_add_column(X, "x0", x);
+    double *mat;
+    cr_assert_eq(lp_model_matrix(&mat, m, X), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(mat[1], 1);
+    cr_assert(isnan(mat[3]));
+    cr_assert_eq(mat[5], 0);
+    cr_assert_eq(mat[4], 2);
+    free(mat);
+    lp_frame_unref(X);
+    lp_model_unref(m);
+}
+
+Test(model, missing_feature_and_wrong_type_are_errors)
+{
+    lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_STRING);
+    lp_frame *X = csv("colour,x1\nred,1\n");
+    lp_frame *out = NULL;
+    cr_assert_eq(lp_model_predict(&out, m, X), LP_ENOTFOUND);
+    cr_assert_str_eq(lp_error_last()->message,
+                     "the data has no column 'x0', a feature of the toy model of 'ok'; did you "
+                     "mean 'x1'?");
+    lp_frame *X2 = csv("colour,x0\n1,1\n");
+    cr_assert_eq(lp_model_predict(&out, m, X2), LP_EINVAL);
+    cr_assert(strstr(lp_error_last()->message, "feature 'colour'"), "%s", lp_error_last()->message);
+    cr_assert_null(out);
+    lp_frame_unref(X);
+    lp_frame_unref(X2);
+    lp_model_unref(m);
+}
+
+Test(model, predictions_as_labels_and_probabilities)
+{
+    lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_STRING);
+    lp_frame *X = csv("x0,colour\n2,red\n8,blue\n");
+    lp_frame *pred, *proba;
+    cr_assert_eq(lp_model_predict(&pred, m, X), 0);
+    size_t len;
+    cr_assert(memcmp(lp_column_str(lp_frame_col(pred, 0), 0, &len), "no", 2) == 0);
+    cr_assert(memcmp(lp_column_str(lp_frame_col(pred, 0), 1, &len), "yes", 3) == 0);
+    cr_assert_str_eq(lp_frame_name(pred, 0), "prediction");
+    cr_assert_eq(lp_model_predict_proba(&proba, m, X), 0);
+    cr_assert_str_eq(lp_frame_name(proba, 0), "no");
+    cr_assert_str_eq(lp_frame_name(proba, 1), "yes");
+    cr_assert_float_eq(lp_frame_col(proba, 1)->data.f64[1], 0.8, 1e-15);
+    cr_assert_float_eq(lp_frame_col(proba, 0)->data.f64[0], 0.8, 1e-15);
+    lp_frame_unref(pred);
+    lp_frame_unref(proba);
+    lp_frame_unref(X);
+    lp_model_unref(m);
+}
+
+Test(model, bool_target_gives_bool_predictions)
+{
+    lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_BOOL);
+    lp_frame *X = csv("x0,colour\n2,red\n8,blue\n");
+    lp_frame *pred;
+    cr_assert_eq(lp_model_predict(&pred, m, X), 0, "%s", lp_error_last()->message);
+    lp_column *c = lp_frame_col(pred, 0);
+    cr_assert_eq(c->type, LP_DT_BOOL);
+    cr_assert_eq(c->data.b8[0], 0);
+    cr_assert_eq(c->data.b8[1], 1);
+    lp_frame_unref(pred);
+    lp_frame_unref(X);
+    lp_model_unref(m);
+}
+
+Test(model, regression_predicts_values)
+{
+    lp_model *m = lp_model_new(&toy_ops, malloc(1), LP_MODEL_REGRESSION, "price", LP_DT_FLOAT64);
+    lp_model_add_feature(m, "a", LP_DT_INT64);
+    lp_model_add_feature(m, "b", LP_DT_FLOAT64);
+    cr_assert_eq(lp_model_n_outputs(m), 1);
+    lp_frame *X = csv("b,a\n0.5,2\n1.25,-1\n");
+    lp_frame *pred;
+    cr_assert_eq(lp_model_predict(&pred, m, X), 0);
+    cr_assert_eq(lp_frame_col(pred, 0)->data.f64[0], 2.5);
+    cr_assert_eq(lp_frame_col(pred, 0)->data.f64[1], 0.25);
+    cr_assert_neq(lp_model_predict_proba(&pred, m, X), 0);
+    lp_frame_unref(pred);
+    lp_frame_unref(X);
+    lp_model_unref(m);
+}
+
+Test(model, save_writes_header_and_unknown_backend_fails_to_load)
+{
+    lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_STRING);
+    lp_model_set_params(m, lp_map_put(lp_value_map(), "max_depth", lp_value_int(3)));
+    uint8_t *buf;
+    size_t len;
+    cr_assert_eq(lp_model_save(&buf, &len, m), 0);
+    cr_assert(memcmp(buf, "LPMODEL1", 8) == 0);
+    cr_assert(memcmp(buf + len - 3, "toy", 3) == 0, "the back-end blob comes last");
+    char *text = strndup((const char *)buf + 16, len - 16 - 8 - 3);
+    cr_assert(strstr(text, "\"backend\":\"toy\""), "%s", text);
+    cr_assert(strstr(text, "\"categories\":[\"blue\",\"red\"]"), "%s", text);
+    cr_assert(strstr(text, "\"classes\":[\"no\",\"yes\"]"), "%s", text);
+    cr_assert(strstr(text, "\"max_depth\":3"), "%s", text);
+    free(text);
+    lp_model *m2 = NULL;
+    cr_assert_eq(lp_model_load(&m2, buf, len), LP_ENOTFOUND);
+    cr_assert(strstr(lp_error_last()->message, "'toy'"), "%s", lp_error_last()->message);
+    cr_assert_neq(lp_model_load(&m2, buf, len - 1), 0, "truncated");
+    cr_assert_neq(lp_model_load(&m2, (const uint8_t *)"garbage", 7), 0);
+    cr_assert_null(m2);
+    free(buf);
+    lp_model_unref(m);
+}
+
+Test(model, handle_values_share_and_free)
+{
+    frees = 0;
+    lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_STRING);
+    lp_value *v = lp_value_model(m);
+    cr_assert_eq(lp_value_as_model(v), m);
+    lp_value *i = lp_value_int(1);
+    cr_assert_null(lp_value_as_model(i));
+    lp_value_unref(i);
+    const lp_handle_type *t = lp_value_handle_type(v);
+    cr_assert_str_eq(t->name, "model");
+    char *d = t->describe(m);
+    cr_assert_str_eq(d, "toy binary model of 'ok' on 2 features");
+    free(d);
+    uint8_t h1[32], h2[32];
+    cr_assert_eq(t->hash(m, h1), 0);
+    cr_assert_eq(t->hash(m, h2), 0);
+    cr_assert(memcmp(h1, h2, 32) == 0);
+    lp_model_unref(m);
+    cr_assert_eq(frees, 0, "the value still holds the model");
+    lp_value_unref(v);
+    cr_assert_eq(frees, 1);
+}
+
+Test(model, task_names)
+{
+    lp_model_task t;
+    cr_assert_eq(lp_model_task_parse("multiclass", &t), 0);
+    cr_assert_eq(t, LP_MODEL_MULTICLASS);
+    cr_assert_str_eq(lp_model_task_name(LP_MODEL_REGRESSION), "regression");
+    cr_assert_eq(lp_model_task_parse("ranking", &t), LP_EINVAL);
+}
