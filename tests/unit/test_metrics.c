@@ -538,7 +538,7 @@ static lp_frame *ints(const int64_t *v, size_t n, size_t cols)
     for (size_t j = 0; j < cols; j++) {
         lp_column *c = lp_column_new(LP_DT_INT64, n);
         memcpy(c->data.i64, v, n * sizeof *v);
-        char name[8];
+        char name[32];
         snprintf(name, sizeof name, "c%zu", j);
         lp_frame_add_column(f, name, c);
     }
