@@ -174,8 +174,11 @@ Test(model, regression_predicts_values)
     cr_assert_eq(lp_model_predict(&pred, m, X), 0);
     cr_assert_eq(lp_frame_col(pred, 0)->data.f64[0], 2.5);
     cr_assert_eq(lp_frame_col(pred, 0)->data.f64[1], 0.25);
-    cr_assert_neq(lp_model_predict_proba(&pred, m, X), 0);
     lp_frame_unref(pred);
+    lp_frame *proba = NULL;
+    cr_assert_neq(lp_model_predict_proba(&proba, m, X), 0,
+                  "a regression model has no probabilities");
+    cr_assert_null(proba);
     lp_frame_unref(X);
     lp_model_unref(m);
 }
