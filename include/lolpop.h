@@ -20,4 +20,5 @@
 #include "lolpop/objstore.h"
 #include "lolpop/metrics.h"
 #include "lolpop/model.h"
+#include "lolpop/tuning.h"
 #endif

@@ -10,6 +10,7 @@
 
 #include "core/internal.h"
 #include "ml/model_internal.h"
+#include "ml/linear.h"
 #include "ml/xgb.h"
 
 #define MAGIC     "LPMODEL1"
@@ -20,6 +21,7 @@ static const struct {
     lp_model_loader load;
 } loaders[] = {
     {"xgboost", lp_xgb_load},
+    {"liblinear", lp_linear_load},
 };
 
 int lp_model_sha256(const uint8_t *buf, size_t len, uint8_t out[32])
