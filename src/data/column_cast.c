@@ -17,113 +17,21 @@
 
 #include "core/internal.h"
 #include "data/frame_internal.h"
+#include "data/timestamp.h"
 
 /* ---- timestamps ---------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-/* Reads exactly `n` digits at s[*p]. */
-static bool digits(const char *s, size_t len, size_t *p, int n, int *out)
-{
-    int v = 0;
-    for (int k = 0; k < n; k++, (*p)++) {
-        if (*p >= len || s[*p] < '0' || s[*p] > '9') return false;
-        v = v * 10 + (s[*p] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-static bool is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
+/* Casts are lenient readers: a zone after a bare date, a leap second and a
+ * decimal comma are all accepted. */
 bool lp_parse_timestamp(const char *s, size_t len, int64_t *out)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    size_t p = 0;
-    int y, mo, d, h = 0, mi = 0, sec = 0;
-    int64_t frac = 0;
-    if (!digits(s, len, &p, 4, &y) || p >= len || s[p++] != '-' || !digits(s, len, &p, 2, &mo) ||
-        p >= len || s[p++] != '-' || !digits(s, len, &p, 2, &d))
-        return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y))) return false;
-    if (p < len && (s[p] == 'T' || s[p] == ' ')) {
-        p++;
-        if (!digits(s, len, &p, 2, &h) || p >= len || s[p++] != ':' || !digits(s, len, &p, 2, &mi))
-            return false;
-        if (p < len && s[p] == ':') {
-            p++;
-            if (!digits(s, len, &p, 2, &sec)) return false;
-            if (p < len && (s[p] == '.' || s[p] == ',')) {
-                p++;
-                int nd = 0;
-                while (p < len && s[p] >= '0' && s[p] <= '9') {
-                    if (nd < 6) frac = frac * 10 + (s[p] - '0'), nd++;
-                    p++;
-                }
-                if (nd == 0) return false;
-                for (; nd < 6; nd++)
-                    frac *= 10;
-            }
-        }
-        if (h > 23 || mi > 59 || sec > 60) return false;
-    }
-    int64_t offset_min = 0;
-    if (p < len && s[p] == 'Z') {
-        p++;
-    } else if (p < len && (s[p] == '+' || s[p] == '-')) {
-        int sign = s[p++] == '-' ? -1 : 1, oh, om = 0;
-        if (!digits(s, len, &p, 2, &oh)) return false;
-        if (p < len && s[p] == ':') p++;
-        if (p < len && !digits(s, len, &p, 2, &om)) return false;
-        if (oh > 23 || om > 59) return false;
-        offset_min = sign * (oh * 60 + om);
-    }
-    if (p != len) return false;
-    int64_t secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
-                   sec - offset_min * 60;
-    *out = secs * 1000000 + frac;
-    return true;
+    unsigned rules = LP_TS_ZONE_ON_DATE | LP_TS_LEAP_SECOND | LP_TS_COMMA_FRACTION;
+    return lp_ts_parse(s, len, rules, out);
 }
 
 size_t lp_format_timestamp(int64_t us, char *buf, size_t cap)
 {
-    int64_t secs = us / 1000000, frac = us % 1000000;
-    if (frac < 0) frac += 1000000, secs--;
-    int64_t days = secs / 86400, rem = secs % 86400;
-    if (rem < 0) rem += 86400, days--;
-    int64_t y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
-    int n = snprintf(buf, cap, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d", y, m, d, (int)(rem / 3600),
-                     (int)(rem / 60 % 60), (int)(rem % 60));
-    if (frac && n > 0 && (size_t)n < cap)
-        n += snprintf(buf + n, cap - (size_t)n, ".%06" PRId64, frac);
-    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+    return lp_ts_format(us, false, buf, cap);
 }
 
 /* ---- parsing text -------------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "csv_internal.h"
+#include "data/timestamp.h"
 
 /* pandas 1.5's STR_NA_VALUES, so that describe counts the same missing values. */
 const char *const lp_csv_default_na[] = {
@@ -203,135 +204,16 @@ unsigned lp_csv_classify(const char *s, size_t n, unsigned allowed)
 
 /* ---- timestamps ----------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-/* n digits at s[*i] into *v; false unless all are digits. */
-static bool digits(const char *s, size_t len, size_t *i, int n, int *v)
-{
-    if (*i + (size_t)n > len) return false;
-    int x = 0;
-    for (int k = 0; k < n; k++) {
-        char c = s[*i + (size_t)k];
-        if (!is_digit(c)) return false;
-        x = x * 10 + (c - '0');
-    }
-    *i += (size_t)n;
-    *v = x;
-    return true;
-}
-
-static unsigned days_in_month(int y, int m)
-{
-    static const unsigned dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : dm[m - 1];
-}
-
-/* The optional "Z" / "±HH[:MM]" suffix at s[i..n) → offset in minutes. */
-static bool parse_zone(const char *s, size_t n, size_t i, int *minutes)
-{
-    *minutes = 0;
-    if (i == n) return true;
-    if (s[i] == 'Z') return i + 1 == n;
-    if (s[i] != '+' && s[i] != '-') return false;
-    int sign = s[i++] == '-' ? -1 : 1, hh = 0, mm = 0;
-    if (!digits(s, n, &i, 2, &hh) || hh > 23) return false;
-    if (i < n && s[i] == ':') i++;
-    if (i < n && (!digits(s, n, &i, 2, &mm) || mm > 59)) return false;
-    *minutes = sign * (hh * 60 + mm);
-    return i == n;
-}
-
-/* "HH:MM[:SS[.frac]]" at s[*i] → microseconds of the day. */
-static bool parse_time(const char *s, size_t n, size_t *i, int64_t *us)
-{
-    int hh, mi, ss = 0;
-    if (!digits(s, n, i, 2, &hh) || hh > 23 || *i >= n || s[*i] != ':') return false;
-    (*i)++;
-    if (!digits(s, n, i, 2, &mi) || mi > 59) return false;
-    int64_t frac = 0;
-    if (*i < n && s[*i] == ':') {
-        (*i)++;
-        if (!digits(s, n, i, 2, &ss) || ss > 59) return false;
-        if (*i < n && (s[*i] == '.' || s[*i] == ',')) {
-            (*i)++;
-            int nd = 0;
-            for (; *i < n && is_digit(s[*i]); (*i)++, nd++)
-                if (nd < 6) frac = frac * 10 + (s[*i] - '0');
-            if (nd == 0) return false;
-            for (; nd < 6; nd++)
-                frac *= 10;
-        }
-    }
-    *us = ((int64_t)hh * 3600 + mi * 60 + ss) * 1000000 + frac;
-    return true;
-}
-
+/* CSV accepts a decimal comma but only four-digit years (after the zone), so
+ * that whatever it reads as a timestamp the writer can write back as one. */
 bool lp_csv_parse_ts(const char *s, size_t n, int64_t *out)
 {
-    size_t i = 0;
-    int y, mo, d;
-    if (!digits(s, n, &i, 4, &y) || i >= n || s[i++] != '-') return false;
-    if (!digits(s, n, &i, 2, &mo) || mo < 1 || mo > 12 || i >= n || s[i++] != '-') return false;
-    if (!digits(s, n, &i, 2, &d) || d < 1 || (unsigned)d > days_in_month(y, mo)) return false;
-    int64_t tod = 0;
-    int zone = 0;
-    if (i < n) {
-        if (s[i] != 'T' && s[i] != ' ') return false;
-        i++;
-        if (!parse_time(s, n, &i, &tod) || !parse_zone(s, n, i, &zone)) return false;
-    }
-    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-    int64_t us = days * 86400LL * 1000000LL + tod - (int64_t)zone * 60 * 1000000LL;
-    /* A zone can carry 0000-01-01 or 9999-12-31 out of the four-digit years,
-     * which the writer could not write back as a timestamp: not one then. */
-    const int64_t day_us = 86400LL * 1000000LL;
-    if (us < days_from_civil(0, 1, 1) * day_us || us >= days_from_civil(10000, 1, 1) * day_us)
-        return false;
-    *out = us;
-    return true;
+    return lp_ts_parse(s, n, LP_TS_COMMA_FRACTION | LP_TS_FOUR_DIGIT_YEARS, out);
 }
 
 size_t lp_csv_format_ts(char buf[48], int64_t us, bool date_only)
 {
-    const int64_t day_us = 86400LL * 1000000LL;
-    int64_t days = us / day_us, rem = us % day_us;
-    if (rem < 0) rem += day_us, days--;
-    int64_t y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
-    int n;
-    if (date_only) {
-        n = snprintf(buf, 48, "%04lld-%02u-%02u", (long long)y, m, d);
-    } else {
-        long long secs = (long long)(rem / 1000000), frac = (long long)(rem % 1000000);
-        n = snprintf(buf, 48, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", (long long)y, m, d,
-                     secs / 3600, secs / 60 % 60, secs % 60);
-        if (frac && n > 0 && n < 40) n += snprintf(buf + n, (size_t)(48 - n), ".%06lld", frac);
-    }
-    return n > 0 ? (size_t)n : 0;
+    return lp_ts_format(us, date_only, buf, 48);
 }
 
 size_t lp_csv_format_f64(char buf[40], double v)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "data/sqlite_frame.h"
+#include "data/timestamp.h"
 #include "lolpop/config.h"
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -114,136 +115,16 @@ int lp_sqlite_table_exists(sqlite3 *db, const char *name, bool *out, const char 
 
 /* ---- timestamps ------------------------------------------------------------ */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-/* Reads exactly n digits at s[*i]; false if any is not a digit. */
-static bool digits(const char *s, size_t len, size_t *i, int n, int *out)
-{
-    int v = 0;
-    for (int k = 0; k < n; k++, (*i)++) {
-        if (*i >= len || s[*i] < '0' || s[*i] > '9') return false;
-        v = v * 10 + (s[*i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-static bool expect(const char *s, size_t len, size_t *i, char c)
-{
-    if (*i >= len || s[*i] != c) return false;
-    (*i)++;
-    return true;
-}
-
-static unsigned days_in_month(int y, int m)
-{
-    static const unsigned dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : dm[m - 1];
-}
-
-/* "HH:MM[:SS[.fff]]" into microseconds of the day. */
-static bool parse_time(const char *s, size_t len, size_t *i, int64_t *us)
-{
-    int hh, mm, ss = 0;
-    if (!digits(s, len, i, 2, &hh) || !expect(s, len, i, ':') || !digits(s, len, i, 2, &mm))
-        return false;
-    int64_t frac = 0;
-    if (*i < len && s[*i] == ':') {
-        (*i)++;
-        if (!digits(s, len, i, 2, &ss)) return false;
-        if (*i < len && s[*i] == '.') {
-            (*i)++;
-            int nd = 0;
-            while (*i < len && s[*i] >= '0' && s[*i] <= '9') {
-                if (nd < 6) frac = frac * 10 + (s[*i] - '0');
-                nd++;
-                (*i)++;
-            }
-            if (nd == 0) return false;
-            for (; nd < 6; nd++)
-                frac *= 10;
-        }
-    }
-    if (hh > 23 || mm > 59 || ss > 59) return false;
-    *us = ((int64_t)hh * 3600 + mm * 60 + ss) * 1000000 + frac;
-    return true;
-}
-
-/* "Z", "+HH:MM", "+HHMM" or "+HH" into an offset in microseconds. */
-static bool parse_offset(const char *s, size_t len, size_t *i, int64_t *us)
-{
-    *us = 0;
-    if (*i >= len) return true;
-    if (s[*i] == 'Z') {
-        (*i)++;
-        return true;
-    }
-    if (s[*i] != '+' && s[*i] != '-') return false;
-    int sign = s[(*i)++] == '-' ? -1 : 1, hh, mm = 0;
-    if (!digits(s, len, i, 2, &hh)) return false;
-    if (*i < len && s[*i] == ':') (*i)++;
-    if (*i < len && !digits(s, len, i, 2, &mm)) return false;
-    if (hh > 23 || mm > 59) return false;
-    *us = sign * ((int64_t)hh * 3600 + mm * 60) * 1000000;
-    return true;
-}
-
+/* SQLite text timestamps: the strict ISO-8601 subset (no decimal comma, no
+ * leap second, no zone after a bare date). */
 bool lp_sqlite_parse_timestamp(const char *s, size_t len, int64_t *out)
 {
-    size_t i = 0;
-    int y, m, d;
-    if (!digits(s, len, &i, 4, &y) || !expect(s, len, &i, '-') || !digits(s, len, &i, 2, &m) ||
-        !expect(s, len, &i, '-') || !digits(s, len, &i, 2, &d))
-        return false;
-    if (m < 1 || m > 12 || d < 1 || (unsigned)d > days_in_month(y, m)) return false;
-    int64_t tod = 0, off = 0;
-    if (i < len && (s[i] == 'T' || s[i] == ' ')) {
-        i++;
-        if (!parse_time(s, len, &i, &tod) || !parse_offset(s, len, &i, &off)) return false;
-    }
-    if (i != len) return false;
-    *out = days_from_civil(y, (unsigned)m, (unsigned)d) * 86400 * INT64_C(1000000) + tod - off;
-    return true;
+    return lp_ts_parse(s, len, 0, out);
 }
 
 void lp_sqlite_format_timestamp(int64_t us, char buf[40])
 {
-    int64_t day_us = INT64_C(86400000000);
-    int64_t days = us / day_us, rem = us % day_us;
-    if (rem < 0) {
-        rem += day_us;
-        days--;
-    }
-    int64_t y;
-    unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
-    int64_t secs = rem / 1000000, frac = rem % 1000000;
-    int n = snprintf(buf, 40, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d", y, m, d, (int)(secs / 3600),
-                     (int)(secs / 60 % 60), (int)(secs % 60));
-    if (frac && n > 0 && n < 32) snprintf(buf + n, (size_t)(40 - n), ".%06d", (int)frac);
+    lp_ts_format(us, false, buf, 40);
 }
 
 /* ---- writing --------------------------------------------------------------- */

@@ -5,7 +5,8 @@
  * and error messages.
  *
  * The helpers are internal to liblolpop (hidden symbols), so the file under
- * test is compiled into this test together with the string helpers it uses.
+ * test is compiled into this test together with the string and timestamp
+ * helpers it uses.
  * Expected timestamps were computed with Python's datetime (UTC microseconds).
  */
 #include <criterion/criterion.h>
@@ -17,6 +18,7 @@
 
 #include "core/suggest.c"
 #include "data/sqlite_frame.c"
+#include "data/timestamp.c"
 
 static sqlite3 *db;
 
