@@ -7,6 +7,7 @@
 
 #include "core/internal.h"
 #include "lolpop/class.h"
+#include "lolpop/frame.h"
 #include "lolpop/log.h"
 #include "lolpop/object.h"
 
@@ -18,6 +19,10 @@ extern const char *const lp_no_requirements[];
  * that prints), or NULL with LP_ENOMEM set, naming `who` ("Class.method"),
  * when sb ran out of memory. */
 lp_value *lp_stdout_put_line(lp_sb *sb, const char *who);
+
+/* The frame in args[name] (borrowed), or NULL with LP_EINVAL "argument 'name'
+ * must be a data frame, got TYPE" (args.c). */
+lp_frame *lp_args_frame(const lp_value *args, const char *name);
 
 extern const lp_class lp_stdout_logger_class;
 extern const lp_class lp_file_logger_class;

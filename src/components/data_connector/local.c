@@ -186,13 +186,8 @@ static lp_value *local_get_data(lp_obj *self, lp_value *args)
 static lp_value *local_save_data(lp_obj *self, lp_value *args)
 {
     local_conn *st = lp_obj_state(self);
-    lp_value *fv = lp_map_get(args, "frame");
-    lp_frame *f = lp_value_as_frame(fv);
-    if (!f) {
-        lp_error_set(LP_EINVAL, "argument 'frame' must be a data frame, got %s",
-                     fv ? lp_vtype_name(lp_value_type(fv)) : "nothing");
-        return NULL;
-    }
+    lp_frame *f = lp_args_frame(args, "frame");
+    if (!f) return NULL;
     const char *path = string_arg(args, "target", "save_data");
     char sep = path ? separator_for("save_data", path) : 0;
     if (!sep) return NULL;

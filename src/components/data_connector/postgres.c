@@ -175,13 +175,8 @@ static lp_value *pg_get_data(lp_obj *self, lp_value *args)
 static lp_value *pg_save_data(lp_obj *self, lp_value *args)
 {
     pg_conn *st = lp_obj_state(self);
-    lp_value *fv = lp_map_get(args, "frame");
-    lp_frame *f = lp_value_as_frame(fv);
-    if (!f) {
-        lp_error_set(LP_EINVAL, CLASS ".save_data: argument 'frame' must be a data frame, got %s",
-                     fv ? lp_vtype_name(lp_value_type(fv)) : "nothing");
-        return NULL;
-    }
+    lp_frame *f = lp_args_frame(args, "frame");
+    if (!f) return NULL;
     const char *table = string_arg(args, "target", "save_data", "a table name");
     if (!table) return NULL;
     char *where = lp_asprintf("%s table %s", st->where, table);

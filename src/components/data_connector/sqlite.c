@@ -136,13 +136,8 @@ static lp_value *sqlite_get_data(lp_obj *self, lp_value *args)
 static lp_value *sqlite_save_data(lp_obj *self, lp_value *args)
 {
     sqlite_conn *st = lp_obj_state(self);
-    lp_value *fv = lp_map_get(args, "frame");
-    lp_frame *f = lp_value_as_frame(fv);
-    if (!f) {
-        lp_error_set(LP_EINVAL, "argument 'frame' must be a data frame, got %s",
-                     fv ? lp_vtype_name(lp_value_type(fv)) : "nothing");
-        return NULL;
-    }
+    lp_frame *f = lp_args_frame(args, "frame");
+    if (!f) return NULL;
     const char *table = string_arg(args, "target", "save_data", "a table name");
     if (!table) return NULL;
     sqlite3 *db = NULL;

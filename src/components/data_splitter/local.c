@@ -574,15 +574,8 @@ static lp_value *build_result(const splitter *st, const splits *s, const lp_fram
 static lp_value *splitter_split_data(lp_obj *self, lp_value *args)
 {
     splitter *st = lp_obj_state(self);
-    lp_value *fv = lp_map_get(args, "frame");
-    lp_frame *f = lp_value_as_frame(fv);
-    if (!f) {
-        lp_error_set(LP_EINVAL,
-                     "LocalDataSplitter (%s).split_data: argument 'frame' must be a "
-                     "data frame, got %s",
-                     path_of(self), fv ? lp_vtype_name(lp_value_type(fv)) : "nothing");
-        return NULL;
-    }
+    lp_frame *f = lp_args_frame(args, "frame");
+    if (!f) return NULL;
     splits s;
     if (check_frame(self, st, f) || splits_alloc(&s, lp_frame_rows(f))) return NULL;
     int rc = st->type == SPLIT_STRATIFIED ? split_stratified(self, st, &s, f)

@@ -214,18 +214,6 @@ static void ft_fini(lp_obj *self)
 
 /* ---- methods -------------------------------------------------------------------- */
 
-static lp_frame *frame_arg(lp_obj *self, lp_value *args, const char *method)
-{
-    lp_value *v = lp_map_get(args, "X");
-    lp_frame *f = lp_value_as_frame(v);
-    if (!f)
-        lp_error_set(LP_EINVAL,
-                     "LocalFeatureTransformer (%s).%s: argument 'X' must be a data "
-                     "frame, got %s",
-                     path_of(self), method, v ? lp_vtype_name(lp_value_type(v)) : "nothing");
-    return f;
-}
-
 /* Applies encoders enc[0..n) in order; new frame in *out. */
 static int apply_all(lp_frame **out, lp_encoder *const *enc, size_t n, lp_frame *f)
 {
@@ -275,7 +263,7 @@ static int fit_all(ft_state *s, lp_encoder ***out, size_t *n_out, lp_frame *X)
 static lp_value *ft_fit(lp_obj *self, lp_value *args)
 {
     ft_state *s = lp_obj_state(self);
-    lp_frame *X = frame_arg(self, args, "fit");
+    lp_frame *X = lp_args_frame(args, "X");
     if (!X) return NULL;
     if (lp_frame_rows(X) == 0) {
         lp_error_set(LP_EINVAL, "LocalFeatureTransformer (%s).fit: X has no rows to fit on",
@@ -305,7 +293,7 @@ static int need_fitted(lp_obj *self, const char *method)
 static lp_value *ft_transform(lp_obj *self, lp_value *args)
 {
     ft_state *s = lp_obj_state(self);
-    lp_frame *X = frame_arg(self, args, "transform");
+    lp_frame *X = lp_args_frame(args, "X");
     if (!X || need_fitted(self, "transform")) return NULL;
     lp_frame *out = NULL;
     if (apply_all(&out, s->enc, s->n_enc, X) != 0) {
