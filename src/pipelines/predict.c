@@ -1,0 +1,296 @@
+/*
+ * predict.c — OfflinePredict: scores new data with a model version and keeps
+ * the record.
+ *
+ *   compare_data(model_version, frame)     vs the model's training data
+ *                                          (data_profiler; skipped without)
+ *   get_predictions(model, model_version, frame)
+ *                                          model_index, prediction, and for
+ *                                          classification probability_<label>
+ *                                          columns; explanations (model_explainer)
+ *                                          unless skip_prediction_explanations
+ *   track_predictions(model_version, frame, dataset_version)
+ *                                          a prediction job: stored, tagged, its
+ *                                          prediction statistics logged
+ *   analyze_prediction_drift / check_predictions
+ *                                          model_checker / data_checker, if any
+ *   save_predictions(frame, target)        the data_connector, else a CSV file
+ *                                          (written to a temp file and renamed)
+ *
+ * Predictions come straight from the model value: a model carries its
+ * back-end and the state of the feature transformer it was trained after, so
+ * no trainer or transformer needs to be visible from this pipeline.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lolpop/csv.h"
+#include "lolpop/model.h"
+#include "lolpop/types/data_checker.h"
+#include "lolpop/types/data_connector.h"
+#include "lolpop/types/data_profiler.h"
+#include "lolpop/types/metadata_tracker.h"
+#include "lolpop/types/metrics_tracker.h"
+#include "lolpop/types/model_checker.h"
+#include "lolpop/types/model_explainer.h"
+#include "lolpop/types/resource_version_control.h"
+#include "pipelines/pipelines_internal.h"
+
+/* The training frame of model_version (its `dataset_version` tag), or NULL
+ * (no error) when it cannot be reached. New ref. */
+static lp_value *training_frame(lp_obj *self, lp_value *mv)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_obj *rvc = lp_obj_component(self, "resource_version_control");
+    if (!tracker || !rvc || !mv || lp_value_type(mv) == LP_NULL) return NULL;
+    lp_value *dv = lp_metadata_tracker_get_tag(tracker, mv, "dataset_version");
+    lp_value *vc = dv && lp_value_type(dv) == LP_INT
+                       ? lp_metadata_tracker_get_vc_info(tracker, dv, "data")
+                       : NULL;
+    lp_value *frame = vc && lp_value_type(vc) == LP_MAP
+                          ? lp_resource_version_control_get_data(rvc, dv, vc)
+                          : NULL;
+    lp_value_unref(vc);
+    lp_value_unref(dv);
+    return frame;
+}
+
+static lp_value *predict_compare_data(lp_obj *self, lp_value *args)
+{
+    lp_value *frame = lp_pipeline_arg(args, "frame", "compare_data");
+    if (!frame) return NULL;
+    lp_obj *profiler = lp_obj_component(self, "data_profiler");
+    if (!profiler) return lp_pipeline_skip(self, "compare_data", "data_profiler");
+    lp_value *train = training_frame(self, lp_map_get(args, "model_version"));
+    if (!train) {
+        lp_error_clear();
+        lp_log(self, LP_LOG_INFO, "compare_data: skipped, the training data is not reachable");
+        return lp_value_null();
+    }
+    lp_value *result = lp_data_profiler_compare_data(profiler, frame, train);
+    lp_value_unref(train);
+    return result;
+}
+
+/* X prepared as the model's training features were: through the feature
+ * transformer state the model carries, if any. *out: new reference. */
+static int prepare_features(lp_frame **out, const lp_model *m, const lp_frame *X)
+{
+    size_t cls_len = 0, state_len = 0;
+    const uint8_t *cls = lp_model_attachment(m, "feature_transformer.class", &cls_len);
+    const uint8_t *state = lp_model_attachment(m, "feature_transformer.state", &state_len);
+    if (!cls) {
+        *out = lp_frame_ref((lp_frame *)(uintptr_t)X);
+        return 0;
+    }
+    char name[128];
+    snprintf(name, sizeof name, "%.*s", (int)(cls_len < sizeof name ? cls_len : sizeof name - 1),
+             (const char *)cls);
+    return lp_feature_saved_apply(out, name, state, state_len, X);
+}
+
+/* Appends src's columns to dst, each name prefixed. 0 or LP_ENOMEM. */
+static int append_prefixed(lp_frame *dst, const lp_frame *src, const char *prefix)
+{
+    for (size_t j = 0; j < lp_frame_cols(src); j++) {
+        char name[512];
+        snprintf(name, sizeof name, "%s%s", prefix, lp_frame_name(src, j));
+        int rc = lp_frame_add_column(dst, name, lp_column_ref(lp_frame_col(src, j)));
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
+/* True when the model's outputs are probabilities (a linear SVM gives
+ * decision values instead). */
+static bool has_probabilities(const lp_model *m)
+{
+    if (lp_model_task_of(m) == LP_MODEL_REGRESSION) return false;
+    const char *kind = lp_value_as_string(lp_map_get(lp_model_params(m), "model"));
+    return !(strcmp(lp_model_backend(m), "liblinear") == 0 && kind && strcmp(kind, "svm") == 0);
+}
+
+/* The index column (when configured and present), prediction, probabilities. */
+static int build_predictions(lp_obj *self, lp_frame *out, const lp_model *m, const lp_frame *raw,
+                             const lp_frame *X)
+{
+    char *index = lp_obj_config_string(self, "model_index");
+    lp_column *idx = index ? lp_frame_col_by_name(raw, index) : NULL;
+    int rc = idx ? lp_frame_add_column(out, index, lp_column_ref(idx)) : 0;
+    if (index && !idx)
+        lp_log(self, LP_LOG_WARN, "get_predictions: model_index '%s' is not a column of the data",
+               index);
+    free(index);
+    lp_frame *pred = NULL, *proba = NULL;
+    if (rc == 0) rc = lp_model_predict(&pred, m, X);
+    if (rc == 0) rc = append_prefixed(out, pred, "");
+    if (rc == 0 && has_probabilities(m)) rc = lp_model_predict_proba(&proba, m, X);
+    if (rc == 0 && proba) rc = append_prefixed(out, proba, "probability_");
+    if (pred) lp_frame_unref(pred);
+    if (proba) lp_frame_unref(proba);
+    return rc;
+}
+
+/* Appends the explainer's per-row contributions as explanation_<feature>. */
+static int add_explanations(lp_obj *self, lp_frame *out, lp_value *model, lp_frame *X)
+{
+    lp_obj *explainer = lp_obj_component(self, "model_explainer");
+    if (!explainer) {
+        lp_pipeline_skip(self, "get_predictions: explanations", "model_explainer");
+        return 0;
+    }
+    if (lp_obj_config_bool(self, "skip_prediction_explanations", false)) {
+        lp_log(self, LP_LOG_INFO, "get_predictions: explanations skipped "
+                                  "(skip_prediction_explanations)");
+        return 0;
+    }
+    lp_value *xv = lp_value_frame(X);
+    lp_value *expl = xv ? lp_model_explainer_get_explanations(explainer, model, xv) : NULL;
+    lp_value_unref(xv);
+    lp_frame *e = lp_value_as_frame(expl);
+    int rc = e ? append_prefixed(out, e, "explanation_") : lp_error_last()->code;
+    lp_value_unref(expl);
+    return rc;
+}
+
+static lp_value *predict_get_predictions(lp_obj *self, lp_value *args)
+{
+    lp_value *model = lp_pipeline_arg(args, "model", "get_predictions");
+    lp_frame *raw = model ? lp_args_frame(args, "frame") : NULL;
+    if (!raw) return NULL;
+    const lp_model *m = lp_value_as_model(model);
+    if (!m) {
+        lp_error_set(LP_EINVAL, "get_predictions: argument 'model' must be a model, got %s",
+                     lp_vtype_name(lp_value_type(model)));
+        return NULL;
+    }
+    lp_frame *X = NULL, *out = lp_frame_new();
+    int rc = out ? prepare_features(&X, m, raw) : lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0) rc = build_predictions(self, out, m, raw, X);
+    if (rc == 0) rc = add_explanations(self, out, model, X);
+    if (X) lp_frame_unref(X);
+    if (rc != 0) {
+        if (out) lp_frame_unref(out);
+        return NULL;
+    }
+    lp_log(self, LP_LOG_INFO, "get_predictions: %zu rows scored", lp_frame_rows(out));
+    return lp_pipeline_frame(out);
+}
+
+/* Stores the predictions with the job and tags where they came from. */
+static int record_job(lp_obj *self, lp_value *job, lp_value *frame, lp_value *dv)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_obj *rvc = lp_obj_component(self, "resource_version_control");
+    int rc = 0;
+    if (rvc) {
+        lp_value *vc = lp_resource_version_control_version_data(rvc, job, frame);
+        lp_value *reg = vc ? lp_metadata_tracker_register_vc_resource(tracker, job, vc, "data")
+                           : NULL;
+        rc = reg ? 0 : lp_error_last()->code;
+        lp_value_unref(vc);
+        lp_value_unref(reg);
+    }
+    if (rc == 0 && dv && lp_value_type(dv) == LP_MAP)
+        rc = lp_pipeline_tag(self, job, "dataset_version",
+                             lp_value_ref(lp_map_get(dv, "id")));
+    if (rc == 0)
+        rc = lp_pipeline_tag(self, job, "rows",
+                             lp_value_int((int64_t)lp_frame_rows(lp_value_as_frame(frame))));
+    lp_obj *metrics = lp_obj_component(self, "metrics_tracker");
+    if (rc == 0 && metrics) rc = lp_metrics_tracker_log_prediction_metrics(metrics, job, frame);
+    return rc;
+}
+
+static lp_value *predict_track_predictions(lp_obj *self, lp_value *args)
+{
+    lp_value *mv = lp_pipeline_arg(args, "model_version", "track_predictions");
+    lp_value *frame = mv ? lp_pipeline_arg(args, "frame", "track_predictions") : NULL;
+    if (!frame) return NULL;
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (!tracker || lp_value_type(mv) == LP_NULL)
+        return lp_pipeline_skip(self, "track_predictions", "metadata_tracker");
+    lp_value *job = lp_metadata_tracker_create_resource(tracker, NULL, "prediction_job", mv);
+    if (job && record_job(self, job, frame, lp_map_get(args, "dataset_version")) != 0) {
+        lp_value_unref(job);
+        return NULL;
+    }
+    return job;
+}
+
+static lp_value *predict_analyze_prediction_drift(lp_obj *self, lp_value *args)
+{
+    lp_value *frame = lp_pipeline_arg(args, "frame", "analyze_prediction_drift");
+    if (!frame) return NULL;
+    lp_obj *checker = lp_obj_component(self, "model_checker");
+    if (!checker) return lp_pipeline_skip(self, "analyze_prediction_drift", "model_checker");
+    lp_value *splits = lp_pipeline_result("X_predict", lp_value_ref(frame), (const char *)NULL);
+    lp_value *result = splits ? lp_model_checker_calculate_model_drift(checker, splits, NULL) : NULL;
+    lp_value_unref(splits);
+    return result;
+}
+
+static lp_value *predict_check_predictions(lp_obj *self, lp_value *args)
+{
+    lp_value *frame = lp_pipeline_arg(args, "frame", "check_predictions");
+    if (!frame) return NULL;
+    lp_obj *checker = lp_obj_component(self, "data_checker");
+    if (!checker) return lp_pipeline_skip(self, "check_predictions", "data_checker");
+    lp_value *result = lp_data_checker_check_data(checker, frame);
+    const char *status = result ? lp_value_as_string(lp_map_get(result, "status")) : NULL;
+    if (status && strcmp(status, "PASS") != 0)
+        lp_notify(self, LP_LOG_WARN, "prediction checks ended with %s", status);
+    return result;
+}
+
+static lp_value *predict_save_predictions(lp_obj *self, lp_value *args)
+{
+    lp_value *frame = lp_pipeline_arg(args, "frame", "save_predictions");
+    const char *target = lp_value_as_string(lp_map_get(args, "target"));
+    if (!frame) return NULL;
+    if (!target || !*target) {
+        lp_error_set(LP_ECONFIG, "save_predictions: no target (set config 'prediction_data')");
+        return NULL;
+    }
+    lp_obj *conn = lp_obj_component(self, "data_connector");
+    int rc = conn ? lp_data_connector_save_data(conn, frame, target)
+                  : lp_csv_write(lp_value_as_frame(frame), target, NULL);
+    if (rc != 0) return NULL;
+    lp_log(self, LP_LOG_INFO, "predictions saved to %s", target);
+    return lp_value_null();
+}
+
+static const lp_method predict_methods[] = {
+    {"compare_data", predict_compare_data,
+     "compare_data(model_version, frame) -> {report, path} vs the training data"},
+    {"get_predictions", predict_get_predictions,
+     "get_predictions(model, model_version, frame) -> frame: index, prediction, probabilities"},
+    {"track_predictions", predict_track_predictions,
+     "track_predictions(model_version, frame, dataset_version) -> prediction_job"},
+    {"analyze_prediction_drift", predict_analyze_prediction_drift,
+     "analyze_prediction_drift(model_version, frame) -> report (model_checker)"},
+    {"check_predictions", predict_check_predictions,
+     "check_predictions(frame, model_version) -> {report, path, status} (data_checker)"},
+    {"save_predictions", predict_save_predictions,
+     "save_predictions(frame, target): data_connector, else a CSV file"},
+    {NULL, NULL, NULL},
+};
+
+static const lp_config_key predict_keys[] = {
+    {"skip_prediction_explanations", "bool", "do not add explanation_* columns (default false)"},
+    {NULL, NULL, NULL},
+};
+
+const lp_class lp_offline_predict_class = {
+    .name = "OfflinePredict",
+    .kind = LP_KIND_PIPELINE,
+    .type = "predict",
+    .doc = "Scores data with a model version: the model_index column, `prediction` and, for "
+           "classification, probability_<label> per class (plus explanation_* columns with a "
+           "model_explainer). Records a prediction job (data stored, statistics logged) and "
+           "saves the predictions through the data_connector, or as a CSV file.",
+    .requirements = lp_no_requirements,
+    .config_keys = predict_keys,
+    .methods = predict_methods,
+};

@@ -1,0 +1,406 @@
+/*
+ * train.c — OfflineTrain: from a frame to a tracked, chosen model.
+ *
+ *   split_data(frame)                       the data_splitter's splits
+ *   train_model(splits, dataset_version)    a new model version; the
+ *                                           hyperparameter_tuner's trials if one
+ *                                           is configured, else one experiment of
+ *                                           the model_trainer; winner by perf_metric
+ *   analyze_model / check_model / check_model_bias
+ *                                           explainer, visualizer, checkers when
+ *                                           configured (skipped with INFO otherwise)
+ *   compare_models(model_version, model)    true when no version is deployed or
+ *                                           the new one beats it on perf_metric
+ *   retrain_model_on_all_data(frame, ...)   the winner's trainer and parameters
+ *                                           on every split together
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "components/experiment.h"
+#include "lolpop/types/data_splitter.h"
+#include "lolpop/types/hyperparameter_tuner.h"
+#include "lolpop/types/metadata_tracker.h"
+#include "lolpop/types/model_bias_checker.h"
+#include "lolpop/types/model_checker.h"
+#include "lolpop/types/model_explainer.h"
+#include "lolpop/types/model_visualizer.h"
+#include "pipelines/pipelines_internal.h"
+
+static lp_value *train_split_data(lp_obj *self, lp_value *args)
+{
+    lp_value *frame = lp_pipeline_arg(args, "frame", "split_data");
+    if (!frame) return NULL;
+    lp_obj *splitter = lp_obj_component(self, "data_splitter");
+    if (!splitter) {
+        lp_error_set(LP_ECONFIG, "split_data: no data_splitter configured (add one under "
+                                 "component: data_splitter: LocalDataSplitter)");
+        return NULL;
+    }
+    return lp_data_splitter_split_data(splitter, frame);
+}
+
+/* The model and a new version of it for config model_name; *mv is null
+ * without a metadata_tracker. 0 or an error code. */
+static int new_model_version(lp_obj *self, lp_value **mv)
+{
+    *mv = NULL;
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (!tracker) {
+        *mv = lp_value_null();
+        return 0;
+    }
+    char *name = lp_obj_config_string(self, "model_name");
+    if (!name || !*name) {
+        free(name);
+        return lp_error_set(LP_ECONFIG, "train_model: config 'model_name' is required to track "
+                                        "the model (set it in the runner's config)");
+    }
+    lp_value *model = lp_metadata_tracker_create_resource(tracker, name, "model", NULL);
+    if (model) *mv = lp_metadata_tracker_create_resource(tracker, name, "model_version", model);
+    free(name);
+    lp_value_unref(model);
+    return *mv ? 0 : lp_error_last()->code;
+}
+
+/* One experiment of the visible model_trainer, marked the winner. New ref. */
+static lp_value *train_once(lp_obj *self, lp_value *splits, lp_value *mv)
+{
+    lp_obj *trainer = lp_obj_component(self, "model_trainer");
+    if (!trainer) {
+        lp_error_set(LP_ECONFIG, "train_model: neither a model_trainer nor a "
+                                 "hyperparameter_tuner is configured");
+        return NULL;
+    }
+    lp_experiment e = {0};
+    if (lp_experiment_run(&e, self, trainer, splits, lp_value_type(mv) == LP_NULL ? NULL : mv,
+                          NULL) != 0)
+        return NULL;
+    if (e.resource && lp_experiment_mark_winner(self, e.resource) != 0) {
+        lp_experiment_clear(&e);
+        return NULL;
+    }
+    lp_value *model = lp_value_ref(e.model);
+    lp_experiment_clear(&e);
+    return model;
+}
+
+/* Tags the version with the deciding metric and its winning value. */
+static int tag_performance(lp_obj *self, lp_value *mv)
+{
+    lp_value *names = NULL, *perf = NULL;
+    bool maximize = false;
+    if (lp_experiment_metrics(self, &names, &perf, &maximize) != 0) return lp_error_last()->code;
+    double value = NAN;
+    int rc = 0;
+    const char *metric = lp_value_as_string(perf);
+    if (lp_pipeline_winning_metric(self, mv, metric, &value) == 0) {
+        rc = lp_pipeline_tag(self, mv, "perf_metric", lp_value_string(metric));
+        if (rc == 0) rc = lp_pipeline_tag(self, mv, "perf_value", lp_value_float(value));
+        lp_log(self, LP_LOG_INFO, "model version %lld: validation %s = %.6g",
+               (long long)lp_value_as_int(lp_map_get(mv, "version")), metric, value);
+    }
+    lp_value_unref(names);
+    lp_value_unref(perf);
+    return rc;
+}
+
+static lp_value *train_train_model(lp_obj *self, lp_value *args)
+{
+    lp_value *splits = lp_pipeline_arg(args, "splits", "train_model");
+    if (!splits) return NULL;
+    lp_value *mv = NULL;
+    if (new_model_version(self, &mv) != 0) return NULL;
+    lp_obj *tuner = lp_obj_component(self, "hyperparameter_tuner");
+    lp_value *model = tuner ? lp_hyperparameter_tuner_run_experiment(tuner, splits, mv)
+                            : train_once(self, splits, mv);
+    if (model && lp_value_type(mv) != LP_NULL && tag_performance(self, mv) != 0) {
+        lp_value_unref(model);
+        model = NULL;
+    }
+    if (!model) {
+        lp_value_unref(mv);
+        return NULL;
+    }
+    return lp_pipeline_result("model_version", mv, "model", model, (const char *)NULL);
+}
+
+/* Feature importance and plots, when an explainer / visualizer is configured. */
+static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
+{
+    lp_value *splits = lp_pipeline_arg(args, "splits", "analyze_model");
+    lp_value *model = splits ? lp_pipeline_arg(args, "model", "analyze_model") : NULL;
+    if (!model) return NULL;
+    lp_obj *explainer = lp_obj_component(self, "model_explainer");
+    lp_obj *viz = lp_obj_component(self, "model_visualizer");
+    lp_obj *checker = lp_obj_component(self, "model_checker");
+    if (!explainer && !viz && !checker)
+        return lp_pipeline_skip(self, "analyze_model",
+                                "model_explainer, model_visualizer or model_checker");
+    lp_value *importance = NULL, *paths = NULL, *baseline = NULL;
+    bool ok = true;
+    if (explainer)
+        ok = (importance = lp_model_explainer_get_feature_importance(
+                  explainer, model, lp_map_get(splits, "X_train"))) != NULL;
+    if (ok && viz) ok = (paths = lp_model_visualizer_generate_viz(viz, splits, model)) != NULL;
+    if (ok && checker)
+        ok = (baseline = lp_model_checker_get_baseline_comparison(checker, splits, model)) != NULL;
+    lp_value *result = ok ? lp_pipeline_result("feature_importance", importance, "plots", paths,
+                                               "baseline", baseline, (const char *)NULL)
+                          : NULL;
+    if (!ok) {
+        lp_value_unref(importance);
+        lp_value_unref(paths);
+        lp_value_unref(baseline);
+    }
+    return result;
+}
+
+static lp_value *train_check_model(lp_obj *self, lp_value *args)
+{
+    lp_value *splits = lp_pipeline_arg(args, "splits", "check_model");
+    lp_value *model = splits ? lp_pipeline_arg(args, "model", "check_model") : NULL;
+    if (!model) return NULL;
+    lp_obj *checker = lp_obj_component(self, "model_checker");
+    if (!checker) return lp_pipeline_skip(self, "check_model", "model_checker");
+    lp_value *result = lp_model_checker_check_model(checker, splits, model);
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_value *mv = lp_map_get(args, "model_version");
+    if (result && tracker && mv && lp_value_type(mv) != LP_NULL &&
+        lp_metadata_tracker_log_checks(tracker, mv, lp_value_as_string(lp_map_get(result, "path")),
+                                       lp_map_get(result, "report"),
+                                       lp_obj_class(checker)->name) != 0) {
+        lp_value_unref(result);
+        return NULL;
+    }
+    const char *status = result ? lp_value_as_string(lp_map_get(result, "status")) : NULL;
+    if (status && strcmp(status, "PASS") != 0)
+        lp_notify(self, LP_LOG_WARN, "model checks ended with %s", status);
+    return result;
+}
+
+/* X with y's column appended: a new frame sharing the columns. */
+static lp_frame *with_target(const lp_frame *X, const lp_frame *y)
+{
+    lp_frame *f = lp_frame_new();
+    for (size_t j = 0; f && j < lp_frame_cols(X); j++)
+        if (lp_frame_add_column(f, lp_frame_name(X, j), lp_column_ref(lp_frame_col(X, j))) != 0) {
+            lp_frame_unref(f);
+            return NULL;
+        }
+    if (f && y && lp_frame_cols(y) == 1 &&
+        lp_frame_add_column(f, lp_frame_name(y, 0), lp_column_ref(lp_frame_col(y, 0))) != 0) {
+        lp_frame_unref(f);
+        return NULL;
+    }
+    return f;
+}
+
+static lp_value *train_check_model_bias(lp_obj *self, lp_value *args)
+{
+    lp_value *splits = lp_pipeline_arg(args, "splits", "check_model_bias");
+    lp_value *model = splits ? lp_pipeline_arg(args, "model", "check_model_bias") : NULL;
+    if (!model) return NULL;
+    lp_obj *checker = lp_obj_component(self, "model_bias_checker");
+    if (!checker) return lp_pipeline_skip(self, "check_model_bias", "model_bias_checker");
+    lp_frame *X = lp_value_as_frame(lp_map_get(splits, "X_valid"));
+    lp_frame *y = lp_value_as_frame(lp_map_get(splits, "y_valid"));
+    if (!X) {
+        X = lp_value_as_frame(lp_map_get(splits, "X_train"));
+        y = lp_value_as_frame(lp_map_get(splits, "y_train"));
+    }
+    lp_frame *f = X ? with_target(X, y) : NULL;
+    if (!f) {
+        lp_error_set(LP_EINVAL, "check_model_bias: the splits hold no X_valid or X_train frame");
+        return NULL;
+    }
+    lp_value *fv = lp_pipeline_frame(f);
+    lp_value *result = fv ? lp_model_bias_checker_check_model_bias(checker, fv, model) : NULL;
+    lp_value_unref(fv);
+    return result;
+}
+
+/* True when the new version beats the deployed one on perf_metric. */
+static lp_value *compare_with(lp_obj *self, lp_value *mv, lp_value *deployed)
+{
+    lp_value *names = NULL, *perf = NULL;
+    bool maximize = false;
+    if (lp_experiment_metrics(self, &names, &perf, &maximize) != 0) return NULL;
+    const char *metric = lp_value_as_string(perf);
+    double fresh = NAN, old = NAN;
+    bool better = true;
+    if (lp_pipeline_winning_metric(self, mv, metric, &fresh) == 0 &&
+        lp_pipeline_winning_metric(self, deployed, metric, &old) == 0)
+        better = maximize ? fresh > old : fresh < old;
+    lp_log(self, LP_LOG_INFO, "compare_models: new %s %.6g vs deployed version %lld %.6g: %s",
+           metric, fresh, (long long)lp_value_as_int(lp_map_get(deployed, "version")), old,
+           better ? "new is better" : "deployed stays");
+    lp_value_unref(names);
+    lp_value_unref(perf);
+    return lp_value_bool(better);
+}
+
+static lp_value *train_compare_models(lp_obj *self, lp_value *args)
+{
+    lp_value *mv = lp_map_get(args, "model_version");
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (!tracker || !mv || lp_value_type(mv) == LP_NULL) {
+        lp_log(self, LP_LOG_INFO, "compare_models: nothing to compare with (no tracked versions)");
+        return lp_value_bool(true);
+    }
+    lp_value *deployed = lp_metadata_tracker_get_currently_deployed_model_version(tracker, mv);
+    if (!deployed) return NULL;
+    lp_value *result;
+    lp_obj *checker = lp_obj_component(self, "model_checker");
+    if (lp_value_type(deployed) == LP_NULL) {
+        lp_log(self, LP_LOG_INFO, "compare_models: no version deployed yet, the new one wins");
+        result = lp_value_bool(true);
+    } else if (checker) {
+        result = lp_model_checker_compare_models(checker, mv, deployed);
+    } else {
+        result = compare_with(self, mv, deployed);
+    }
+    lp_value_unref(deployed);
+    return result;
+}
+
+/* Every split's frames of one kind ("X_" or "y_") stacked: new ref or NULL. */
+static lp_frame *stack_splits(const lp_value *splits, const char *prefix)
+{
+    static const char *const names[] = {"train", "valid", "test"};
+    lp_frame *all = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "%s%s", prefix, names[i]);
+        lp_frame *part = lp_value_as_frame(lp_map_get(splits, key));
+        if (!part) continue;
+        lp_frame *next = NULL;
+        if (!all) {
+            all = lp_frame_ref(part);
+            continue;
+        }
+        int rc = lp_frame_concat(&next, all, part);
+        lp_frame_unref(all);
+        if (rc != 0) return NULL;
+        all = next;
+    }
+    if (!all) lp_error_set(LP_EINVAL, "retrain: the splits hold no %strain frame", prefix);
+    return all;
+}
+
+/* {X_train, y_train} = every split together. New ref or NULL. */
+static lp_value *all_data_splits(const lp_value *splits)
+{
+    lp_frame *X = stack_splits(splits, "X_");
+    lp_frame *y = X ? stack_splits(splits, "y_") : NULL;
+    if (!y) {
+        if (X) lp_frame_unref(X);
+        return NULL;
+    }
+    return lp_pipeline_result("X_train", lp_pipeline_frame(X), "y_train", lp_pipeline_frame(y),
+                              (const char *)NULL);
+}
+
+/* The winner's parameters without early stopping (there is no validation
+ * split left to stop on). New ref. */
+static lp_value *retrain_params(lp_obj *self, const lp_value *params)
+{
+    lp_value *copy = params && lp_value_type(params) == LP_MAP ? lp_value_copy(params) : NULL;
+    if (copy && lp_map_remove(copy, "early_stopping_rounds"))
+        lp_log(self, LP_LOG_INFO, "retrain: early_stopping_rounds dropped (no validation split)");
+    return copy;
+}
+
+/* The winning experiment's trainer class and params (new refs), or the
+ * visible model_trainer with its own params when nothing is tracked. */
+static lp_obj *winner_trainer(lp_obj *self, lp_value *mv, lp_value **params)
+{
+    *params = NULL;
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (!tracker || !mv || lp_value_type(mv) == LP_NULL) return lp_obj_component(self, "model_trainer");
+    lp_value *exp = lp_metadata_tracker_get_winning_experiment(tracker, mv);
+    if (!exp) return NULL;
+    lp_value *cls = lp_metadata_tracker_get_tag(tracker, exp, "trainer");
+    lp_value *p = cls ? lp_metadata_tracker_get_tag(tracker, exp, "params") : NULL;
+    lp_obj *trainer = NULL;
+    if (p) {
+        trainer = lp_experiment_find_trainer(self, lp_value_as_string(cls));
+        if (!trainer)
+            lp_error_set(LP_ECONFIG, "retrain: the winning trainer %s is not visible here",
+                         lp_value_as_string(cls));
+        *params = retrain_params(self, p);
+    }
+    lp_value_unref(exp);
+    lp_value_unref(cls);
+    lp_value_unref(p);
+    return trainer;
+}
+
+static lp_value *train_retrain_model_on_all_data(lp_obj *self, lp_value *args)
+{
+    lp_value *frame = lp_pipeline_arg(args, "frame", "retrain_model_on_all_data");
+    if (!frame) return NULL;
+    lp_value *mv = lp_map_get(args, "model_version");
+    lp_value *params = NULL;
+    lp_obj *trainer = winner_trainer(self, mv, &params);
+    lp_value *splits = trainer ? train_split_data(self, args) : NULL;
+    lp_value *all = splits ? all_data_splits(splits) : NULL;
+    lp_value_unref(splits);
+    lp_experiment e = {0};
+    int rc = all ? lp_experiment_run(&e, self, trainer, all,
+                                     mv && lp_value_type(mv) != LP_NULL ? mv : NULL, params)
+                 : LP_ERROR;
+    lp_value_unref(all);
+    lp_value_unref(params);
+    if (rc != 0) return NULL;
+    if (e.resource && (lp_pipeline_tag(self, e.resource, "retrained", lp_value_bool(true)) != 0 ||
+                       lp_experiment_mark_winner(self, e.resource) != 0)) {
+        lp_experiment_clear(&e);
+        return NULL;
+    }
+    lp_log(self, LP_LOG_INFO, "retrained %s on all %zu rows", lp_obj_class(trainer)->name,
+           lp_frame_rows(lp_value_as_frame(frame)));
+    lp_value *model = lp_value_ref(e.model);
+    lp_experiment_clear(&e);
+    return model;
+}
+
+static const lp_method train_methods[] = {
+    {"split_data", train_split_data, "split_data(frame) -> splits (the data_splitter's)"},
+    {"train_model", train_train_model,
+     "train_model(splits, dataset_version) -> {model_version, model}: tuner, else trainer"},
+    {"analyze_model", train_analyze_model,
+     "analyze_model(splits, model_version, model) -> {feature_importance, plots, baseline}"},
+    {"check_model", train_check_model,
+     "check_model(splits, model_version, model) -> {report, path, status}"},
+    {"check_model_bias", train_check_model_bias,
+     "check_model_bias(splits, model_version, model) -> metrics"},
+    {"compare_models", train_compare_models,
+     "compare_models(model_version, model) -> bool: better than the deployed version"},
+    {"retrain_model_on_all_data", train_retrain_model_on_all_data,
+     "retrain_model_on_all_data(frame, model_version, model) -> model"},
+    {NULL, NULL, NULL},
+};
+
+static const lp_config_key train_keys[] = {
+    {"metrics", "list", "metric names computed on every split (SPEC §5 names)"},
+    {"perf_metric", "string", "the metric that picks the winner on the validation split"},
+    {"retrain_all", "bool", "retrain the winner on all data when it beats the deployed model"},
+    {NULL, NULL, NULL},
+};
+
+const lp_class lp_offline_train_class = {
+    .name = "OfflineTrain",
+    .kind = LP_KIND_PIPELINE,
+    .type = "train",
+    .doc = "Splits the data, trains a new model version (every hyperparameter_tuner trial, or "
+           "the one model_trainer run, is an experiment with its parameters, per-split metrics "
+           "and stored model; the winner has the best validation perf_metric), analyses and "
+           "checks it when an explainer, visualizer or checker is configured, compares it with "
+           "the deployed version and, with retrain_all, retrains the winner on all data.",
+    .requirements = lp_no_requirements,
+    .config_keys = train_keys,
+    .methods = train_methods,
+};

@@ -1,0 +1,568 @@
+/*
+ * offline_runner.c — the methods of ClassificationRunner and RegressionRunner
+ * (SPEC §6.2): process → train → deploy if better → process eval → predict.
+ *
+ * The runner only orchestrates its four pipelines; what each step does (and
+ * which optional components it uses) lives in the pipelines. It checks what a
+ * user gets wrong most often before any training starts: the target column
+ * (present, complete) and empty data.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "lolpop/csv.h"
+#include "lolpop/metrics.h"
+#include "lolpop/types/deploy.h"
+#include "lolpop/types/metadata_tracker.h"
+#include "lolpop/types/metrics_tracker.h"
+#include "lolpop/types/predict.h"
+#include "lolpop/types/process.h"
+#include "lolpop/types/train.h"
+#include "runners/runners_internal.h"
+
+/* ---- checks on the data ------------------------------------------------------ */
+
+/* LP_EINVAL naming the target and the closest column when f lacks it. */
+static int check_target_present(const lp_frame *f, const char *target, const char *which)
+{
+    if (lp_frame_find(f, target) >= 0) return 0;
+    const char *names[256];
+    size_t n = 0;
+    for (size_t j = 0; j < lp_frame_cols(f) && n < 256; j++)
+        names[n++] = lp_frame_name(f, j);
+    const char *close = lp_suggest(target, names, n);
+    return lp_error_set(LP_EINVAL, "model_target '%s' is not a column of the %s data%s%s%s",
+                        target, which, close ? " (did you mean '" : "", close ? close : "",
+                        close ? "'?)" : "");
+}
+
+/* The training frame must have rows and a complete target. */
+static int check_training_frame(lp_obj *self, const lp_frame *f)
+{
+    if (lp_frame_rows(f) == 0)
+        return lp_error_set(LP_EINVAL, "the training data has no rows");
+    char *target = lp_obj_config_string(self, "model_target");
+    if (!target) return lp_error_set(LP_ECONFIG, "config 'model_target' is required");
+    int rc = check_target_present(f, target, "training");
+    lp_column *col = rc == 0 ? lp_frame_col_by_name(f, target) : NULL;
+    size_t missing = 0;
+    for (size_t i = 0; col && i < lp_frame_rows(f); i++)
+        missing += !lp_column_is_valid(col, i);
+    if (rc == 0 && missing)
+        rc = lp_error_set(LP_EINVAL,
+                          "model_target '%s' has %zu missing value%s in the training data (of "
+                          "%zu rows); drop or fill them in the data_transformer",
+                          target, missing, missing == 1 ? "" : "s", lp_frame_rows(f));
+    free(target);
+    return rc;
+}
+
+/* ---- process_data ------------------------------------------------------------ */
+
+/* The dataset name of a source: "<model_name>_<source>". */
+static char *dataset_name(lp_obj *self, const char *source)
+{
+    char *model = lp_obj_config_string(self, "model_name");
+    lp_sb sb = {0};
+    lp_sb_appendf(&sb, "%s_%s", model ? model : "data", source);
+    free(model);
+    return lp_sb_take(&sb);
+}
+
+/* The process pipeline's steps after transform: track, profile, check,
+ * compare. Returns the dataset version (new ref) or NULL. */
+static lp_value *track_and_inspect(lp_obj *self, lp_obj *process, lp_value *frame,
+                                   const char *source)
+{
+    char *name = dataset_name(self, source);
+    lp_value *dv = lp_process_track_data(process, frame, name);
+    free(name);
+    if (!dv) return NULL;
+    lp_value *r = lp_process_profile_data(process, frame, dv);
+    if (r) {
+        lp_value_unref(r);
+        r = lp_process_check_data(process, frame, dv);
+    }
+    if (r) {
+        lp_value_unref(r);
+        r = lp_process_compare_data(process, frame, dv);
+    }
+    if (!r) {
+        lp_value_unref(dv);
+        return NULL;
+    }
+    lp_value_unref(r);
+    return dv;
+}
+
+/* process_data(source = "train") -> {frame, dataset_version} */
+static lp_value *runner_process_data(lp_obj *self, lp_value *args)
+{
+    const char *source = lp_value_as_string(lp_map_get(args, "source"));
+    if (!source) source = "train";
+    char key[64];
+    snprintf(key, sizeof key, "%s_data", source);
+    lp_value *where = lp_obj_config(self, key);
+    if (!where || lp_value_type(where) == LP_NULL) {
+        lp_value_unref(where);
+        lp_error_set(LP_ECONFIG, "process_data: config '%s' is not set", key);
+        return NULL;
+    }
+    lp_obj *process = lp_obj_pipeline(self, "process");
+    lp_value *frame = lp_process_transform_data(process, where);
+    lp_value_unref(where);
+    if (!frame) return NULL;
+    const lp_frame *f = lp_value_as_frame(frame);
+    if (!f) {
+        lp_error_set(LP_EINVAL, "process_data: transform_data returned %s, not a frame",
+                     lp_vtype_name(lp_value_type(frame)));
+        lp_value_unref(frame);
+        return NULL;
+    }
+    if (strcmp(source, "train") == 0 && check_training_frame(self, f) != 0) {
+        lp_value_unref(frame);
+        return NULL;
+    }
+    lp_value *dv = track_and_inspect(self, process, frame, source);
+    if (!dv) {
+        lp_value_unref(frame);
+        return NULL;
+    }
+    return lp_pipeline_result("frame", frame, "dataset_version", dv, (const char *)NULL);
+}
+
+/* ---- train_model --------------------------------------------------------------- */
+
+/* Analysis and checks of a fresh model: each skips itself when its
+ * component is missing. 0 or an error code. */
+static int inspect_model(lp_obj *train, lp_value *splits, lp_value *mv, lp_value *model)
+{
+    lp_value *r = lp_train_analyze_model(train, splits, mv, model);
+    if (r) {
+        lp_value_unref(r);
+        r = lp_train_check_model(train, splits, mv, model);
+    }
+    if (r) {
+        lp_value_unref(r);
+        r = lp_train_check_model_bias(train, splits, mv, model);
+    }
+    return lp_type_status(r);
+}
+
+/* Lineage dataset version -> model version, and the tag the predict
+ * pipeline uses to find the training data. */
+static int record_lineage(lp_obj *self, lp_value *mv, lp_value *dv)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (!tracker || lp_value_type(mv) != LP_MAP || lp_value_type(dv) != LP_MAP) return 0;
+    int rc = lp_metadata_tracker_build_model_lineage(tracker, mv, dv);
+    if (rc == 0)
+        rc = lp_pipeline_tag(self, mv, "dataset_version", lp_value_ref(lp_map_get(dv, "id")));
+    return rc;
+}
+
+/* Whether the new model beats the deployed one; retrains on all data when it
+ * does and retrain_all is set (replacing *model). 0 or an error code. */
+static int compare_and_retrain(lp_obj *self, lp_obj *train, lp_value *frame, lp_value *mv,
+                               lp_value **model, bool *better)
+{
+    lp_value *b = lp_train_compare_models(train, mv, *model);
+    if (!b) return lp_error_last()->code;
+    *better = lp_value_as_bool(b);
+    lp_value_unref(b);
+    if (!*better || !lp_obj_config_bool(self, "retrain_all", false)) return 0;
+    lp_value *retrained = lp_train_retrain_model_on_all_data(train, frame, mv, *model);
+    if (!retrained) return lp_error_last()->code;
+    lp_value_unref(*model);
+    *model = retrained;
+    return 0;
+}
+
+/* train_model(frame, dataset_version) -> {model_version, model, better} */
+static lp_value *runner_train_model(lp_obj *self, lp_value *args)
+{
+    lp_value *frame = lp_pipeline_arg(args, "frame", "train_model");
+    if (!frame) return NULL;
+    lp_value *dv = lp_map_get(args, "dataset_version");
+    lp_obj *train = lp_obj_pipeline(self, "train");
+    lp_value *splits = lp_train_split_data(train, frame);
+    lp_value *trained = splits ? lp_train_train_model(train, splits, dv) : NULL;
+    lp_value *mv = lp_value_ref(lp_map_get(trained, "model_version"));
+    lp_value *model = lp_value_ref(lp_map_get(trained, "model"));
+    lp_value_unref(trained);
+    bool better = false;
+    int rc = model ? inspect_model(train, splits, mv, model) : LP_ERROR;
+    if (rc == 0) rc = record_lineage(self, mv, dv);
+    if (rc == 0) rc = compare_and_retrain(self, train, frame, mv, &model, &better);
+    lp_value_unref(splits);
+    if (rc != 0) {
+        lp_value_unref(mv);
+        lp_value_unref(model);
+        return NULL;
+    }
+    return lp_pipeline_result("model_version", mv, "model", model, "better", lp_value_bool(better),
+                              (const char *)NULL);
+}
+
+/* ---- deploy_model ------------------------------------------------------------- */
+
+/* deploy_model(model_version, model) -> {deployed, reason, deployment} */
+static lp_value *runner_deploy_model(lp_obj *self, lp_value *args)
+{
+    lp_value *mv = lp_pipeline_arg(args, "model_version", "deploy_model");
+    lp_value *model = mv ? lp_pipeline_arg(args, "model", "deploy_model") : NULL;
+    if (!model) return NULL;
+    lp_obj *deploy = lp_obj_pipeline(self, "deploy");
+    lp_value *promotion = lp_deploy_promote_model(deploy, mv, model);
+    if (!promotion) return NULL;
+    const char *reason = NULL;
+    lp_value *deployment = NULL;
+    if (lp_value_type(promotion) == LP_NULL) {
+        reason = "no model_repository configured";
+    } else {
+        lp_value *approved = lp_deploy_check_approval(deploy, promotion);
+        if (!approved) {
+            lp_value_unref(promotion);
+            return NULL;
+        }
+        if (!lp_value_as_bool(approved)) reason = "not approved (set auto_approve_models: true)";
+        lp_value_unref(approved);
+    }
+    if (!reason) {
+        lp_value *approval = lp_deploy_approve_model(deploy, promotion);
+        deployment = approval ? lp_deploy_deploy_model(deploy, promotion, mv) : NULL;
+        lp_value_unref(approval);
+        if (!deployment) {
+            lp_value_unref(promotion);
+            return NULL;
+        }
+        if (lp_value_type(deployment) == LP_NULL) reason = "no model_deployer configured";
+    }
+    lp_value_unref(promotion);
+    if (reason) lp_log(self, LP_LOG_INFO, "deploy_model: not deployed, %s", reason);
+    return lp_pipeline_result("deployed", lp_value_bool(reason == NULL), "reason",
+                              reason ? lp_value_string(reason) : NULL, "deployment", deployment,
+                              (const char *)NULL);
+}
+
+/* ---- predict_data ------------------------------------------------------------- */
+
+/* predict_data(model_version, model, frame, dataset_version)
+ *   -> {prediction_job, path, rows} */
+static lp_value *runner_predict_data(lp_obj *self, lp_value *args)
+{
+    lp_value *mv = lp_map_get(args, "model_version");
+    lp_value *model = lp_pipeline_arg(args, "model", "predict_data");
+    lp_value *frame = model ? lp_pipeline_arg(args, "frame", "predict_data") : NULL;
+    if (!frame) return NULL;
+    char *target = lp_obj_config_string(self, "prediction_data");
+    lp_obj *predict = lp_obj_pipeline(self, "predict");
+    lp_value *r = lp_predict_compare_data(predict, mv, frame);
+    lp_value *preds = r ? lp_predict_get_predictions(predict, model, mv, frame) : NULL;
+    lp_value_unref(r);
+    lp_value *job = preds ? lp_predict_track_predictions(predict, mv, preds,
+                                                         lp_map_get(args, "dataset_version"))
+                          : NULL;
+    r = job ? lp_predict_analyze_prediction_drift(predict, mv, preds) : NULL;
+    if (r) {
+        lp_value_unref(r);
+        r = lp_predict_check_predictions(predict, preds, mv);
+    }
+    int rc = r ? lp_predict_save_predictions(predict, preds, target) : LP_ERROR;
+    lp_value_unref(r);
+    lp_value *result = NULL;
+    if (rc == 0) {
+        size_t rows = lp_frame_rows(lp_value_as_frame(preds));
+        result = lp_pipeline_result("prediction_job", lp_value_ref(job), "path",
+                                    lp_value_string(target), "rows", lp_value_int((int64_t)rows),
+                                    (const char *)NULL);
+    }
+    free(target);
+    lp_value_unref(job);
+    lp_value_unref(preds);
+    return result;
+}
+
+/* ---- evaluate_ground_truth --------------------------------------------------- */
+
+/* The stored predictions of a job (new ref) through the trackers. */
+static lp_value *job_predictions(lp_obj *self, lp_value *job)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_obj *rvc = lp_obj_component(self, "resource_version_control");
+    if (!tracker || !rvc) {
+        lp_error_set(LP_ECONFIG, "evaluate_ground_truth: needs a metadata_tracker and a "
+                                 "resource_version_control to find the stored predictions");
+        return NULL;
+    }
+    lp_value *vc = lp_metadata_tracker_get_vc_info(tracker, job, "data");
+    lp_value *frame = vc && lp_value_type(vc) == LP_MAP
+                          ? lp_call_with(rvc, "get_data", "dataset_version", lp_value_ref(job),
+                                         "vc_info", lp_value_ref(vc), (const char *)NULL)
+                          : NULL;
+    if (vc && !frame && lp_value_type(vc) != LP_MAP)
+        lp_error_set(LP_ENOTFOUND, "evaluate_ground_truth: the prediction job has no stored data");
+    lp_value_unref(vc);
+    return frame;
+}
+
+/* One column of f as its own frame (sharing the column). */
+static lp_frame *column_frame(const lp_frame *f, const char *name)
+{
+    const char *names[1] = {name};
+    lp_frame *out = NULL;
+    return lp_frame_select(&out, f, names, 1) == 0 ? out : NULL;
+}
+
+/* The probability columns of joined predictions, in their order (new frame). */
+static lp_frame *proba_frame(const lp_frame *f)
+{
+    lp_frame *out = lp_frame_new();
+    for (size_t j = 0; out && j < lp_frame_cols(f); j++)
+        if (strncmp(lp_frame_name(f, j), "probability_", 12) == 0 &&
+            lp_frame_add_column(out, lp_frame_name(f, j), lp_column_ref(lp_frame_col(f, j))) != 0) {
+            lp_frame_unref(out);
+            return NULL;
+        }
+    if (out && lp_frame_cols(out) == 0) {
+        lp_frame_unref(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Metrics of joined predictions against the realised target. New map. */
+static lp_value *realised_metrics(lp_obj *self, const lp_frame *joined, const char *target)
+{
+    lp_metric_task task = lp_pipeline_task(self);
+    lp_value *names = lp_pipeline_string_list(self, "metrics");
+    lp_frame *truth = column_frame(joined, target), *pred = column_frame(joined, "prediction");
+    lp_frame *proba = task == LP_TASK_CLASSIFICATION ? proba_frame(joined) : NULL;
+    lp_value *out = NULL;
+    if (names && truth && pred)
+        lp_metrics_compute(&out, task, names, truth, pred, proba, NULL);
+    else if (!lp_error_last()->code)
+        lp_error_set(LP_EINVAL, "evaluate_ground_truth: the joined data lacks '%s' or "
+                                "'prediction'", target);
+    lp_value_unref(names);
+    if (truth) lp_frame_unref(truth);
+    if (pred) lp_frame_unref(pred);
+    if (proba) lp_frame_unref(proba);
+    return out;
+}
+
+/* Joins predictions with the labelled frame's index and target columns and
+ * computes the realised metrics. New map or NULL. */
+static lp_value *join_and_measure(lp_obj *self, lp_value *preds, lp_value *truth,
+                                  const char *index, const char *target)
+{
+    const char *keep[2] = {index, target};
+    lp_frame *slim = NULL, *joined = NULL;
+    lp_value *metrics = NULL;
+    if (lp_frame_select(&slim, lp_value_as_frame(truth), keep, 2) == 0 &&
+        lp_frame_join(&joined, lp_value_as_frame(preds), slim, index, LP_JOIN_INNER) == 0) {
+        lp_log(self, LP_LOG_INFO, "evaluate_ground_truth: %zu of %zu predictions labelled",
+               lp_frame_rows(joined), lp_frame_rows(lp_value_as_frame(preds)));
+        metrics = realised_metrics(self, joined, target);
+    }
+    if (slim) lp_frame_unref(slim);
+    if (joined) lp_frame_unref(joined);
+    return metrics;
+}
+
+/* evaluate_ground_truth(prediction_job, data?) -> metrics: joins the job's
+ * predictions with labelled data (argument `data`, else config
+ * ground_truth_data) on model_index and logs the realised metrics. */
+static lp_value *runner_evaluate_ground_truth(lp_obj *self, lp_value *args)
+{
+    lp_value *job = lp_pipeline_arg(args, "prediction_job", "evaluate_ground_truth");
+    if (!job) return NULL;
+    char *index = lp_obj_config_string(self, "model_index");
+    char *target = lp_obj_config_string(self, "model_target");
+    lp_value *data = lp_value_ref(lp_map_get(args, "data"));
+    if (!data) data = lp_obj_config(self, "ground_truth_data");
+    lp_value *preds = NULL, *truth = NULL, *metrics = NULL;
+    if (!index || !target || !data)
+        lp_error_set(LP_ECONFIG, "evaluate_ground_truth: needs model_index, model_target and "
+                                 "labelled data (argument 'data' or config ground_truth_data)");
+    else if ((preds = job_predictions(self, job)) &&
+             (truth = lp_process_transform_data(lp_obj_pipeline(self, "process"), data)))
+        metrics = join_and_measure(self, preds, truth, index, target);
+    lp_obj *mt = lp_obj_component(self, "metrics_tracker");
+    if (metrics && mt) {
+        lp_value *by_split = lp_pipeline_result("ground_truth", lp_value_ref(metrics),
+                                                (const char *)NULL);
+        int rc = by_split ? lp_metrics_tracker_log_metrics(mt, job, by_split, NULL) : LP_ENOMEM;
+        lp_value_unref(by_split);
+        if (rc != 0) {
+            lp_value_unref(metrics);
+            metrics = NULL;
+        }
+    }
+    free(index);
+    free(target);
+    lp_value_unref(data);
+    lp_value_unref(preds);
+    lp_value_unref(truth);
+    return metrics;
+}
+
+/* ---- build_all, stop --------------------------------------------------------- */
+
+/* "  validation  accuracy 0.8212  f1 0.7647" from the winning experiment. */
+static void summarise_metrics(lp_obj *self, lp_sb *sb, lp_value *mv)
+{
+    lp_value *names = lp_pipeline_string_list(self, "metrics");
+    lp_sb_append(sb, "  validation ");
+    size_t shown = 0;
+    for (size_t i = 0; names && i < lp_list_len(names); i++) {
+        double v = 0;
+        const char *name = lp_value_as_string(lp_list_get(names, i));
+        if (lp_pipeline_winning_metric(self, mv, name, &v) != 0) continue;
+        lp_sb_appendf(sb, " %s %.4f", name, v);
+        shown++;
+    }
+    if (!shown) lp_sb_append(sb, " (no metrics tracked)");
+    lp_sb_putc(sb, '\n');
+    lp_value_unref(names);
+    lp_error_clear();
+}
+
+/* The run id from the tracker's run_info(), when it has one. */
+static void summarise_run(lp_obj *self, lp_sb *sb)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_value *info = tracker && lp_class_method(lp_obj_class(tracker), "run_info")
+                         ? lp_call(tracker, "run_info", NULL)
+                         : NULL;
+    const char *id = lp_value_as_string(lp_map_get(info, "id"));
+    const char *store = lp_value_as_string(lp_map_get(info, "store"));
+    lp_sb_appendf(sb, "lolpop: %s finished", lp_obj_class(self)->name);
+    if (id) lp_sb_appendf(sb, ", run %s (store %s)", id, store ? store : "?");
+    lp_sb_putc(sb, '\n');
+    lp_value_unref(info);
+    lp_error_clear();
+}
+
+static void summarise(lp_obj *self, lp_value *trained, lp_value *deployed, lp_value *predicted)
+{
+    lp_sb sb = {0};
+    summarise_run(self, &sb);
+    lp_value *mv = lp_map_get(trained, "model_version");
+    if (lp_value_type(mv) == LP_MAP)
+        lp_sb_appendf(&sb, "  model       %s version %lld\n",
+                      lp_value_as_string(lp_map_get(mv, "name")),
+                      (long long)lp_value_as_int(lp_map_get(mv, "version")));
+    summarise_metrics(self, &sb, mv);
+    const char *reason = lp_value_as_string(lp_map_get(deployed, "reason"));
+    if (!lp_value_as_bool(lp_map_get(trained, "better")))
+        lp_sb_append(&sb, "  deployed    no: not better than the deployed version\n");
+    else if (lp_value_as_bool(lp_map_get(deployed, "deployed")))
+        lp_sb_append(&sb, "  deployed    yes: promoted to production\n");
+    else
+        lp_sb_appendf(&sb, "  deployed    no: %s\n", reason ? reason : "skipped");
+    lp_sb_appendf(&sb, "  predictions %lld rows -> %s",
+                  (long long)lp_value_as_int(lp_map_get(predicted, "rows")),
+                  lp_value_as_string(lp_map_get(predicted, "path")));
+    lp_value_unref(lp_stdout_put_line(&sb, "build_all"));
+}
+
+/* The steps of build_all after processing the training data. */
+static int build_rest(lp_obj *self, lp_value *processed, lp_value **trained, lp_value **deployed,
+                      lp_value **predicted)
+{
+    *trained = lp_call_with(self, "train_model", "frame",
+                            lp_value_ref(lp_map_get(processed, "frame")), "dataset_version",
+                            lp_value_ref(lp_map_get(processed, "dataset_version")),
+                            (const char *)NULL);
+    if (!*trained) return lp_error_last()->code;
+    lp_value *mv = lp_map_get(*trained, "model_version");
+    lp_value *model = lp_map_get(*trained, "model");
+    if (lp_value_as_bool(lp_map_get(*trained, "better"))) {
+        *deployed = lp_call_with(self, "deploy_model", "model_version", lp_value_ref(mv), "model",
+                                 lp_value_ref(model), (const char *)NULL);
+        if (!*deployed) return lp_error_last()->code;
+    } else {
+        lp_log(self, LP_LOG_INFO, "deploy_model: skipped, the new model is not better than the "
+                                  "deployed one");
+    }
+    lp_value *eval = lp_call_with(self, "process_data", "source", lp_value_string("eval"),
+                                  (const char *)NULL);
+    if (!eval) return lp_error_last()->code;
+    *predicted = lp_call_with(self, "predict_data", "model_version", lp_value_ref(mv), "model",
+                              lp_value_ref(model), "frame", lp_value_ref(lp_map_get(eval, "frame")),
+                              "dataset_version", lp_value_ref(lp_map_get(eval, "dataset_version")),
+                              (const char *)NULL);
+    lp_value_unref(eval);
+    return *predicted ? 0 : lp_error_last()->code;
+}
+
+/* build_all() -> null: the whole workflow, a summary on stdout, then stop. */
+static lp_value *runner_build_all(lp_obj *self, lp_value *args)
+{
+    (void)args;
+    lp_value *processed =
+        lp_call_with(self, "process_data", "source", lp_value_string("train"), (const char *)NULL);
+    lp_value *trained = NULL, *deployed = NULL, *predicted = NULL;
+    int rc = processed ? build_rest(self, processed, &trained, &deployed, &predicted)
+                       : lp_error_last()->code;
+    if (rc == 0) summarise(self, trained, deployed, predicted);
+    lp_value_unref(processed);
+    lp_value_unref(trained);
+    lp_value_unref(deployed);
+    lp_value_unref(predicted);
+    if (rc != 0) return NULL;
+    return lp_call(self, "stop", NULL);
+}
+
+/* stop() -> null: flushes and closes the metadata store (the run succeeded). */
+static lp_value *runner_stop(lp_obj *self, lp_value *args)
+{
+    (void)args;
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (tracker && lp_metadata_tracker_stop(tracker) != 0) return NULL;
+    return lp_value_null();
+}
+
+const lp_method lp_offline_runner_methods[] = {
+    {"process_data", runner_process_data,
+     "process_data(source=train|eval) -> {frame, dataset_version}: transform, track, profile, "
+     "check, compare"},
+    {"train_model", runner_train_model,
+     "train_model(frame, dataset_version) -> {model_version, model, better}"},
+    {"deploy_model", runner_deploy_model,
+     "deploy_model(model_version, model) -> {deployed, reason, deployment}"},
+    {"predict_data", runner_predict_data,
+     "predict_data(model_version, model, frame, dataset_version) -> {prediction_job, path, rows}"},
+    {"evaluate_ground_truth", runner_evaluate_ground_truth,
+     "evaluate_ground_truth(prediction_job, data?) -> realised metrics"},
+    {"build_all", runner_build_all,
+     "build_all(): process train -> train -> deploy if better -> process eval -> predict -> stop"},
+    {"stop", runner_stop, "stop(): flushes and closes the metadata store"},
+    {NULL, NULL, NULL},
+};
+
+const char *const lp_offline_runner_requirements[] = {
+    "pipeline.process",   "pipeline.train",       "pipeline.deploy",     "pipeline.predict",
+    "config.train_data",  "config.eval_data",     "config.prediction_data", "config.model_target",
+    NULL,
+};
+
+const lp_config_key lp_offline_runner_keys[] = {
+    {"train_data", "any", "training data: a file path, table or query, or a map of them"},
+    {"eval_data", "any", "data to score, as train_data"},
+    {"prediction_data", "string", "where predictions go (a CSV path unless a connector says)"},
+    {"model_name", "string", "the tracked model's name"},
+    {"model_target", "string", "the target column"},
+    {"model_index", "string", "an id column, kept in the predictions file, never a feature"},
+    {"drop_columns", "list", "columns that are neither features nor target"},
+    {"problem_type", "string", "classification or regression (set by the runner class)"},
+    {"metrics", "list", "metric names computed on every split"},
+    {"perf_metric", "string", "the metric that chooses the winner"},
+    {"retrain_all", "bool", "retrain a better model on all data before deploying"},
+    {"auto_approve_models", "bool", "approve promoted models without a human"},
+    {"ground_truth_data", "any", "labelled data for evaluate_ground_truth"},
+    {NULL, NULL, NULL},
+};
