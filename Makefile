@@ -38,8 +38,10 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+QUICKSTART := examples/quickstart/classification/titanic
+
 quickstart: build
-	./$(BUILD)/src/cli/lolpop run workflow HelloRunner -c examples/plugins/hello/hello.yaml
+	cd $(QUICKSTART) && $(CURDIR)/$(BUILD)/src/cli/lolpop run workflow ClassificationRunner -c titanic.yaml
 
 test: build
 	scripts/pg-test-cluster run meson test -C $(BUILD) --print-errorlogs --num-processes 2; \

@@ -71,6 +71,11 @@ int lp_model_add_category(lp_model *m, size_t j, const char *s, size_t len);
 int lp_model_add_class(lp_model *m, const char *label);
 /* Replaces the training parameters (takes ownership of params, a map). */
 int lp_model_set_params(lp_model *m, lp_value *params);
+/* Attaches `len` bytes (copied; any byte allowed) under `key`, replacing an
+ * earlier attachment of that key. Attachments are saved and loaded with the
+ * model (a feature transformer's state, for instance). Set them before the
+ * model is shared: a model is immutable once handed out. */
+int lp_model_set_attachment(lp_model *m, const char *key, const uint8_t *bytes, size_t len);
 
 lp_model *lp_model_ref(lp_model *m);
 void lp_model_unref(lp_model *m);
@@ -92,6 +97,10 @@ const char *lp_model_class_label(const lp_model *m, size_t k);
 const lp_value *lp_model_params(const lp_model *m); /* a map, possibly empty */
 size_t lp_model_n_outputs(const lp_model *m);       /* 2 binary, k multiclass, 1 regression */
 void *lp_model_state(const lp_model *m);            /* the back-end's state */
+/* The bytes attached under `key` (borrowed, *len set), or NULL when absent. */
+const uint8_t *lp_model_attachment(const lp_model *m, const char *key, size_t *len);
+size_t lp_model_n_attachments(const lp_model *m);
+const char *lp_model_attachment_key(const lp_model *m, size_t i); /* NULL when out of range */
 
 /* ---- prediction ------------------------------------------------------------- */
 
@@ -108,7 +117,9 @@ int lp_model_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X)
 
 /* ---- persistence ------------------------------------------------------------ */
 
-/* Self-describing bytes (malloc'ed): "LPMODEL1", a JSON header, the blob. */
+/* Self-describing bytes (malloc'ed): "LPMODEL1", a JSON header, the blob.
+ * The header's "format" is 1, or 2 when the model has attachments (kept in
+ * the header as base64); lp_model_load reads both. */
 int lp_model_save(uint8_t **out, size_t *len, const lp_model *m);
 /* A new model from lp_model_save's bytes; an unknown back-end is an error. */
 int lp_model_load(lp_model **out, const uint8_t *buf, size_t len);

@@ -45,6 +45,8 @@ int cmd_seed(int argc, char **argv);
 extern const char cmd_seed_help[];
 int cmd_data(int argc, char **argv);
 extern const char cmd_data_help[];
+int cmd_runs(int argc, char **argv);
+extern const char cmd_runs_help[];
 extern const char cmd_run_help[], cmd_config_help[], cmd_classes_help[], cmd_extension_help[],
     cmd_help_help[], cmd_version_help[];
 

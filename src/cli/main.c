@@ -34,6 +34,11 @@ static const cli_command commands[] = {
      "lolpop data describe FILE [--sep C] [--na VALUE...] [--type COL=TYPE...] [--json]\n"
      "                   [--threads N]",
      cmd_data_help},
+    {"runs", cmd_runs, "list, show and compare the runs in the metadata store",
+     "lolpop runs list [--store PATH] [--limit N] [--json]\n"
+     "       lolpop runs show RUN [--store PATH] [--json]\n"
+     "       lolpop runs compare RUN_A RUN_B [--store PATH] [--json]",
+     cmd_runs_help},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

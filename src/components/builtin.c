@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "components/components_internal.h"
+#include "runners/runners_internal.h"
 #include "lp_build_config.h"
 #include "lolpop/plugin.h"
 #include "lolpop/registry.h"
@@ -25,7 +26,32 @@ static const lp_class *const component_classes[] = {
     &lp_sql_data_transformer_class,
     &lp_postgres_data_transformer_class,
     &lp_local_data_splitter_class,
+    &lp_local_metadata_tracker_class,
+    &lp_local_metrics_tracker_class,
+    &lp_local_resource_version_control_class,
+    &lp_local_model_repository_class,
+    &lp_local_model_deployer_class,
     &lp_local_feature_transformer_class,
+    &lp_xgboost_model_trainer_class,
+    &lp_linear_model_trainer_class,
+    &lp_local_hyperparameter_tuner_class,
+    &lp_tpe_hyperparameter_tuner_class,
+    NULL,
+};
+
+/* Pipelines: one class per pipeline type of SPEC §6.1. */
+static const lp_class *const pipeline_classes[] = {
+    &lp_offline_process_class,
+    &lp_offline_train_class,
+    &lp_offline_deploy_class,
+    &lp_offline_predict_class,
+    NULL,
+};
+
+/* Runners (SPEC §6.2). */
+static const lp_class *const runner_classes[] = {
+    &lp_classification_runner_class,
+    &lp_regression_runner_class,
     NULL,
 };
 
@@ -33,6 +59,8 @@ static const lp_class *const component_classes[] = {
  * runners that use them). */
 static const lp_class *const *const builtin_layers[] = {
     component_classes,
+    pipeline_classes,
+    runner_classes,
     NULL,
 };
 

@@ -5,6 +5,9 @@
 #ifndef LP_COMPONENTS_INTERNAL_H
 #define LP_COMPONENTS_INTERNAL_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "core/internal.h"
 #include "lolpop/class.h"
 #include "lolpop/frame.h"
@@ -24,6 +27,15 @@ lp_value *lp_stdout_put_line(lp_sb *sb, const char *who);
  * must be a data frame, got TYPE" (args.c). */
 lp_frame *lp_args_frame(const lp_value *args, const char *name);
 
+/* Applies a feature transformer's saved state (its save() bytes) of class
+ * `cls` to X without an instance: how a model that carries its transformer
+ * predicts anywhere (feature_transformer/saved.c). *out: new reference.
+ * LP_ENOTFOUND for a class with no saved-state applier. */
+int lp_feature_saved_apply(lp_frame **out, const char *cls, const uint8_t *state, size_t len,
+                           const lp_frame *X);
+int lp_local_feature_state_apply(lp_frame **out, const uint8_t *data, size_t len,
+                                 const lp_frame *X);
+
 extern const lp_class lp_stdout_logger_class;
 extern const lp_class lp_file_logger_class;
 extern const lp_class lp_stdout_notifier_class;
@@ -33,6 +45,15 @@ extern const lp_class lp_postgres_data_connector_class;
 extern const lp_class lp_sql_data_transformer_class;
 extern const lp_class lp_postgres_data_transformer_class;
 extern const lp_class lp_local_data_splitter_class;
+extern const lp_class lp_local_metadata_tracker_class;
+extern const lp_class lp_local_metrics_tracker_class;
+extern const lp_class lp_local_resource_version_control_class;
+extern const lp_class lp_local_model_repository_class;
+extern const lp_class lp_local_model_deployer_class;
 extern const lp_class lp_local_feature_transformer_class;
+extern const lp_class lp_xgboost_model_trainer_class;
+extern const lp_class lp_linear_model_trainer_class;
+extern const lp_class lp_local_hyperparameter_tuner_class;
+extern const lp_class lp_tpe_hyperparameter_tuner_class;
 
 #endif

@@ -16,6 +16,13 @@
  * config `problem_type` (docs/ml-workflow.md). perf_metric must be one of
  * metrics (LP_ECONFIG naming both, with the config origin).
  *
+ * The tag `params` (and lp_experiment.params) is what the fit used: the
+ * trainer's own training_params with `params` set over them key by key.
+ * Predictions of a model without probabilities (a linear SVM) carry labels
+ * only; metrics that need probabilities are then left out with a warning, as
+ * is any metric that cannot be computed on a split (rocauc on a split with
+ * one class).
+ *
  * Ownership: results are new references owned by the lp_experiment struct,
  * released by lp_experiment_clear.
  */
@@ -33,7 +40,12 @@ typedef struct lp_experiment {
     lp_value *params;   /* the parameters used (map) */
     double score;       /* perf_metric on the validation split (train when there is none) */
     bool has_score;     /* false when the metric could not be computed */
+    bool pruned;        /* the gate of lp_experiment_run_gated stopped it */
 } lp_experiment;
+
+/* Asked after the metrics are known, before the model is versioned: true
+ * prunes the experiment (tag `pruned`, no model stored; it cannot win). */
+typedef bool (*lp_experiment_gate)(void *ud, const lp_experiment *e);
 
 /* The metric names and the deciding metric for `caller` (config metrics,
  * perf_metric, problem_type), checked: *names a new list, *perf a new string
@@ -46,6 +58,11 @@ int lp_experiment_metrics(lp_obj *caller, lp_value **names, lp_value **perf, boo
  * code with the last error set; *out is cleared on failure. */
 int lp_experiment_run(lp_experiment *out, lp_obj *caller, lp_obj *trainer, lp_value *splits,
                       lp_value *model_version, lp_value *params);
+
+/* lp_experiment_run with a pruning gate (NULL: never prune). */
+int lp_experiment_run_gated(lp_experiment *out, lp_obj *caller, lp_obj *trainer, lp_value *splits,
+                            lp_value *model_version, lp_value *params, lp_experiment_gate gate,
+                            void *ud);
 
 /* Tags `experiment` as the winner (clearing the tag on its siblings). */
 int lp_experiment_mark_winner(lp_obj *caller, lp_value *experiment);

@@ -49,6 +49,11 @@ static void model_free(lp_model *m)
     free(m->classes);
     free(m->target);
     lp_value_unref(m->params);
+    for (size_t i = 0; i < m->n_attachments; i++) {
+        free(m->attachments[i].key);
+        free(m->attachments[i].bytes);
+    }
+    free(m->attachments);
     free(m);
 }
 
@@ -133,6 +138,40 @@ LP_API int lp_model_set_params(lp_model *m, lp_value *params)
     return 0;
 }
 
+static lp_model_attach *find_attachment(const lp_model *m, const char *key)
+{
+    for (size_t i = 0; i < m->n_attachments; i++)
+        if (strcmp(m->attachments[i].key, key) == 0) return &m->attachments[i];
+    return NULL;
+}
+
+/* Copies bytes; replaces an attachment of the same key in place (keeping its
+ * position, so that the saved bytes do not depend on how often it was set). */
+LP_API int lp_model_set_attachment(lp_model *m, const char *key, const uint8_t *bytes, size_t len)
+{
+    if (!key || !*key) return lp_error_set(LP_EINVAL, "a model attachment needs a key");
+    if (!bytes && len) return lp_error_set(LP_EINVAL, "model attachment '%s': no bytes", key);
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy) return lp_error_set(LP_ENOMEM, "out of memory");
+    if (len) memcpy(copy, bytes, len);
+    lp_model_attach *a = find_attachment(m, key);
+    if (a) {
+        free(a->bytes);
+        a->bytes = copy;
+        a->len = len;
+        return 0;
+    }
+    lp_model_attach *na = realloc(m->attachments, (m->n_attachments + 1) * sizeof *na);
+    char *k = na ? lp_strdup(key) : NULL;
+    if (na) m->attachments = na;
+    if (!k) {
+        free(copy);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    m->attachments[m->n_attachments++] = (lp_model_attach){k, copy, len};
+    return 0;
+}
+
 LP_API lp_model *lp_model_ref(lp_model *m)
 {
     if (m) __atomic_add_fetch(&m->refs, 1, __ATOMIC_RELAXED);
@@ -177,6 +216,23 @@ LP_API const lp_value *lp_model_params(const lp_model *m)
 LP_API size_t lp_model_n_classes(const lp_model *m)
 {
     return m->n_classes;
+}
+
+LP_API const uint8_t *lp_model_attachment(const lp_model *m, const char *key, size_t *len)
+{
+    const lp_model_attach *a = key ? find_attachment(m, key) : NULL;
+    if (len) *len = a ? a->len : 0;
+    return a ? a->bytes : NULL;
+}
+
+LP_API size_t lp_model_n_attachments(const lp_model *m)
+{
+    return m->n_attachments;
+}
+
+LP_API const char *lp_model_attachment_key(const lp_model *m, size_t i)
+{
+    return i < m->n_attachments ? m->attachments[i].key : NULL;
 }
 
 LP_API const char *lp_model_feature_name(const lp_model *m, size_t j)

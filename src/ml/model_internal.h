@@ -17,6 +17,13 @@ typedef struct lp_model_feature {
     size_t n_cats;
 } lp_model_feature;
 
+/* A named byte string saved with the model (lp_model_set_attachment). */
+typedef struct lp_model_attach {
+    char *key;
+    uint8_t *bytes;
+    size_t len;
+} lp_model_attach;
+
 struct lp_model {
     int refs;
     const lp_model_ops *ops;
@@ -28,7 +35,9 @@ struct lp_model {
     size_t n_features;
     char **classes;
     size_t n_classes;
-    lp_value *params; /* map */
+    lp_value *params;             /* map */
+    lp_model_attach *attachments; /* in the order first set */
+    size_t n_attachments;
 };
 
 /* A back-end's loader: the state for a blob that its ops->save wrote. */

@@ -1,8 +1,12 @@
 /* model_io.c — saving and loading models as self-describing bytes:
  *   "LPMODEL1" | u64 LE header length | header (JSON) | u64 LE blob length | blob
  * The header names the back-end; lp_model_load finds its loader in a static
- * table (back-ends register here until plugins can bring their own). */
+ * table (back-ends register here until plugins can bring their own).
+ * Header "format" 1: no attachments; 2: an "attachments" object key → base64
+ * bytes. A model without attachments is still written as format 1, byte for
+ * byte as before, so that its hash (and every stored copy) stays the same. */
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -13,8 +17,9 @@
 #include "ml/linear.h"
 #include "ml/xgb.h"
 
-#define MAGIC     "LPMODEL1"
-#define MAGIC_LEN 8
+#define MAGIC      "LPMODEL1"
+#define MAGIC_LEN  8
+#define MAX_FORMAT 2
 
 static const struct {
     const char *name;
@@ -116,6 +121,78 @@ static lp_value *json_to_value(const json_t *j)
     }
 }
 
+/* ---- attachments as base64 ------------------------------------------------ */
+
+/* A new JSON string of len bytes in base64, or NULL (OOM or too large). */
+static json_t *base64_json(const uint8_t *bytes, size_t len)
+{
+    if (len > (size_t)INT_MAX / 4 * 3 - 3) return NULL;
+    size_t out_len = 4 * ((len + 2) / 3);
+    unsigned char *text = malloc(out_len + 1);
+    if (!text) return NULL;
+    int n = EVP_EncodeBlock(text, bytes, (int)len);
+    json_t *j = n >= 0 ? json_stringn((const char *)text, (size_t)n) : NULL;
+    free(text);
+    return j;
+}
+
+/* The bytes of a base64 JSON string into *out (malloc'ed), or an error. */
+static int base64_decode(uint8_t **out, size_t *len, const json_t *j, const char *key)
+{
+    *out = NULL;
+    *len = 0;
+    const char *text = json_string_value(j);
+    size_t n = json_string_length(j);
+    if (!text || n % 4 || n > INT_MAX)
+        return lp_error_set(LP_EINVAL, "not a lolpop model: attachment '%s' is not base64", key);
+    uint8_t *buf = malloc(n / 4 * 3 + 1);
+    if (!buf) return lp_error_set(LP_ENOMEM, "out of memory");
+    int got = n ? EVP_DecodeBlock(buf, (const unsigned char *)text, (int)n) : 0;
+    if (got < 0) {
+        free(buf);
+        return lp_error_set(LP_EINVAL, "not a lolpop model: attachment '%s' is not base64", key);
+    }
+    /* EVP_DecodeBlock counts the padding as zero bytes: drop them. */
+    size_t pad = n && text[n - 1] == '=' ? (n > 1 && text[n - 2] == '=' ? 2 : 1) : 0;
+    *out = buf;
+    *len = (size_t)got - pad;
+    return 0;
+}
+
+/* {"key": "<base64>", ...} in the order the attachments were set. */
+static json_t *attachments_json(const lp_model *m)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < m->n_attachments; i++) {
+        json_t *b = base64_json(m->attachments[i].bytes, m->attachments[i].len);
+        if (!b || json_object_set_new(o, m->attachments[i].key, b)) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+static int attachments_fill(lp_model *m, const json_t *h)
+{
+    const json_t *att = json_object_get(h, "attachments");
+    if (!att) return 0;
+    if (!json_is_object(att))
+        return lp_error_set(LP_EINVAL, "not a lolpop model: attachments is not an object");
+    const char *key;
+    json_t *it;
+    json_object_foreach((json_t *)(uintptr_t)att, key, it)
+    {
+        uint8_t *bytes;
+        size_t len;
+        int rc = base64_decode(&bytes, &len, it, key);
+        if (rc == 0) rc = lp_model_set_attachment(m, key, bytes, len);
+        free(bytes);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
 /* ---- save ----------------------------------------------------------------- */
 
 static json_t *header_json(const lp_model *m)
@@ -141,10 +218,16 @@ static json_t *header_json(const lp_model *m)
         json_decref(params);
         return NULL;
     }
-    return json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:o, s:o}", "backend", lp_model_backend(m),
-                     "format", 1, "task", lp_model_task_name(m->task), "target", m->target,
-                     "target_dtype", lp_dtype_name(m->target_dtype), "features", feats, "classes",
-                     classes, "params", params);
+    json_t *h =
+        json_pack("{s:s, s:i, s:s, s:s, s:s, s:o, s:o, s:o}", "backend", lp_model_backend(m),
+                  "format", m->n_attachments ? 2 : 1, "task", lp_model_task_name(m->task), "target",
+                  m->target, "target_dtype", lp_dtype_name(m->target_dtype), "features", feats,
+                  "classes", classes, "params", params);
+    if (h && m->n_attachments && json_object_set_new(h, "attachments", attachments_json(m))) {
+        json_decref(h);
+        return NULL;
+    }
+    return h;
 }
 
 static void put_u64(uint8_t *p, uint64_t v)
@@ -241,6 +324,22 @@ static int header_fill(lp_model *m, json_t *h)
         lp_value *p = json_to_value(params);
         if (!p || lp_model_set_params(m, p)) return LP_ENOMEM;
     }
+    return attachments_fill(m, h);
+}
+
+/* Format 1 (or absent, as in the first saved models) and 2 are known; a newer
+ * one was written by a newer lolpop and may hold what this one would drop. */
+static int check_format(const json_t *h)
+{
+    const json_t *f = json_object_get(h, "format");
+    if (!f) return 0;
+    if (!json_is_integer(f) || json_integer_value(f) < 1)
+        return bad("header format is not a positive integer");
+    if (json_integer_value(f) > MAX_FORMAT)
+        return lp_error_set(LP_EINVAL,
+                            "model format %lld was written by a newer lolpop (this one reads "
+                            "formats 1 to %d)",
+                            (long long)json_integer_value(f), MAX_FORMAT);
     return 0;
 }
 
@@ -249,7 +348,8 @@ static int load_backend(void **state, const lp_model_ops **ops, const char *name
 {
     for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++)
         if (strcmp(loaders[i].name, name) == 0) return loaders[i].load(state, ops, blob, len);
-    return lp_error_set(LP_ENOTFOUND, "model back-end '%s' is not known (known: xgboost)", name);
+    return lp_error_set(LP_ENOTFOUND,
+                        "model back-end '%s' is not known (known: xgboost, liblinear)", name);
 }
 
 LP_API int lp_model_load(lp_model **out, const uint8_t *buf, size_t len)
@@ -276,6 +376,10 @@ LP_API int lp_model_load(lp_model **out, const uint8_t *buf, size_t len)
         lp_dtype_parse(json_string_value(json_object_get(h, "target_dtype")), &tdt)) {
         json_decref(h);
         return bad("header lacks backend, task or target");
+    }
+    if ((rc = check_format(h))) {
+        json_decref(h);
+        return rc;
     }
     void *state = NULL;
     const lp_model_ops *ops = NULL;

@@ -54,9 +54,15 @@ static int new_model_version(lp_obj *self, lp_value **mv)
     }
     char *name = lp_obj_config_string(self, "model_name");
     if (!name || !*name) {
+        /* Without a name the model is named after what it predicts. */
+        char *target = lp_obj_config_string(self, "model_target");
         free(name);
-        return lp_error_set(LP_ECONFIG, "train_model: config 'model_name' is required to track "
-                                        "the model (set it in the runner's config)");
+        name = target ? lp_asprintf("%s_model", target) : NULL;
+        free(target);
+        if (!name)
+            return lp_error_set(LP_ECONFIG, "train_model: set config 'model_name' (the name "
+                                            "the model is tracked under)");
+        lp_log(self, LP_LOG_INFO, "train_model: no model_name configured, tracking as '%s'", name);
     }
     lp_value *model = lp_metadata_tracker_create_resource(tracker, name, "model", NULL);
     if (model) *mv = lp_metadata_tracker_create_resource(tracker, name, "model_version", model);
@@ -367,6 +373,18 @@ static lp_value *train_retrain_model_on_all_data(lp_obj *self, lp_value *args)
     return model;
 }
 
+/* Checks metrics and perf_metric when the workflow is built, so that a typo
+ * fails before any data is read. */
+static int train_init(lp_obj *self)
+{
+    lp_value *names = NULL, *perf = NULL;
+    bool maximize = false;
+    int rc = lp_experiment_metrics(self, &names, &perf, &maximize);
+    lp_value_unref(names);
+    lp_value_unref(perf);
+    return rc;
+}
+
 static const lp_method train_methods[] = {
     {"split_data", train_split_data, "split_data(frame) -> splits (the data_splitter's)"},
     {"train_model", train_train_model,
@@ -403,4 +421,5 @@ const lp_class lp_offline_train_class = {
     .requirements = lp_no_requirements,
     .config_keys = train_keys,
     .methods = train_methods,
+    .init = train_init,
 };

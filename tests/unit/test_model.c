@@ -4,10 +4,12 @@
  * for XGBoost: it "predicts" from the first feature so results are checkable. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lolpop.h"
+#include "ml/linear.h"
 
 static int frees;
 
@@ -239,4 +241,172 @@ Test(model, task_names)
     cr_assert_eq(t, LP_MODEL_MULTICLASS);
     cr_assert_str_eq(lp_model_task_name(LP_MODEL_REGRESSION), "regression");
     cr_assert_eq(lp_model_task_parse("ranking", &t), LP_EINVAL);
+}
+
+/* ---- attachments ---------------------------------------------------------------- */
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = malloc((size_t)n);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* liblinear logistic on the binary fixture (the model v1_logistic.lpmodel holds). */
+static lp_model *logistic_model(lp_frame **X_out)
+{
+    lp_frame *f = NULL, *X = NULL, *y = NULL;
+    const char *names[] = {"y"};
+    cr_assert_eq(lp_csv_read(&f, LP_FIXTURES_DIR "/linear/logistic_binary_train.csv", NULL), 0);
+    cr_assert_eq(lp_frame_drop(&X, f, names, 1), 0);
+    cr_assert_eq(lp_frame_select(&y, f, names, 1), 0);
+    lp_model *m = NULL;
+    cr_assert_eq(lp_linear_train(&m, X, y, NULL), 0, "%s", lp_error_last()->message);
+    lp_frame_unref(f);
+    lp_frame_unref(y);
+    *X_out = X;
+    return m;
+}
+
+static void same_proba(const lp_model *a, const lp_model *b, const lp_frame *X)
+{
+    double *pa = NULL, *pb = NULL;
+    cr_assert_eq(lp_model_predict_raw(&pa, a, X), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_predict_raw(&pb, b, X), 0, "%s", lp_error_last()->message);
+    for (size_t i = 0; i < lp_frame_rows(X) * 2; i++)
+        cr_assert_eq(pa[i], pb[i], "row %zu: %.17g vs %.17g", i / 2, pa[i], pb[i]);
+    free(pa);
+    free(pb);
+}
+
+Test(model, attachments_round_trip_through_save_and_load)
+{
+    lp_frame *X;
+    lp_model *m = logistic_model(&X);
+    const uint8_t state[] = {'{', 0, 0xff, 0x80, '\n', '"', '}'};
+    cr_assert_eq(lp_model_set_attachment(m, "feature_transformer.state", state, sizeof state), 0);
+    cr_assert_eq(lp_model_set_attachment(m, "feature_transformer.class", (const uint8_t *)"Old", 3),
+                 0);
+    cr_assert_eq(lp_model_set_attachment(m, "empty", NULL, 0), 0);
+    /* setting a key again replaces its bytes and keeps its place */
+    cr_assert_eq(lp_model_set_attachment(m, "feature_transformer.class",
+                                         (const uint8_t *)"LocalFeatureTransformer", 23),
+                 0);
+    cr_assert_eq(lp_model_n_attachments(m), 3);
+    cr_assert_str_eq(lp_model_attachment_key(m, 1), "feature_transformer.class");
+    cr_assert_null(lp_model_attachment_key(m, 3));
+    cr_assert_eq(lp_model_set_attachment(m, "", state, 1), LP_EINVAL);
+
+    uint8_t *buf;
+    size_t len;
+    cr_assert_eq(lp_model_save(&buf, &len, m), 0, "%s", lp_error_last()->message);
+    cr_assert_not_null(memmem(buf, len, "\"format\":2", 10), "attachments make format 2");
+    lp_model *back = NULL;
+    cr_assert_eq(lp_model_load(&back, buf, len), 0, "%s", lp_error_last()->message);
+    size_t n = 99;
+    const uint8_t *got = lp_model_attachment(back, "feature_transformer.state", &n);
+    cr_assert_not_null(got);
+    cr_assert_eq(n, sizeof state);
+    cr_assert(memcmp(got, state, n) == 0, "binary bytes survive");
+    got = lp_model_attachment(back, "feature_transformer.class", &n);
+    cr_assert_eq(n, 23);
+    cr_assert(memcmp(got, "LocalFeatureTransformer", 23) == 0);
+    got = lp_model_attachment(back, "empty", &n);
+    cr_assert_not_null(got, "an empty attachment is present");
+    cr_assert_eq(n, 0);
+    cr_assert_str_eq(lp_model_attachment_key(back, 0), "feature_transformer.state");
+    same_proba(m, back, X);
+
+    /* saved again, the bytes are the same (same order, same encoding) */
+    uint8_t *buf2;
+    size_t len2;
+    cr_assert_eq(lp_model_save(&buf2, &len2, back), 0);
+    cr_assert_eq(len2, len);
+    cr_assert(memcmp(buf, buf2, len) == 0);
+    free(buf2);
+    free(buf);
+    lp_model_unref(back);
+    lp_model_unref(m);
+    lp_frame_unref(X);
+}
+
+Test(model, absent_attachment_is_null)
+{
+    lp_frame *X;
+    lp_model *m = logistic_model(&X);
+    size_t n = 7;
+    cr_assert_null(lp_model_attachment(m, "feature_transformer.state", &n));
+    cr_assert_eq(n, 0);
+    cr_assert_null(lp_model_attachment(m, NULL, NULL));
+    cr_assert_eq(lp_model_n_attachments(m), 0);
+    lp_model_unref(m);
+    lp_frame_unref(X);
+}
+
+Test(model, format_1_bytes_still_load_and_are_still_written)
+{
+    size_t len;
+    uint8_t *old = read_file(LP_FIXTURES_DIR "/model/v1_logistic.lpmodel", &len);
+    lp_model *m = NULL;
+    cr_assert_eq(lp_model_load(&m, old, len), 0, "%s", lp_error_last()->message);
+    cr_assert_str_eq(lp_model_backend(m), "liblinear");
+    cr_assert_eq(lp_model_n_attachments(m), 0);
+    cr_assert_null(lp_model_attachment(m, "feature_transformer.state", NULL));
+    lp_frame *X;
+    lp_model *fresh = logistic_model(&X);
+    same_proba(m, fresh, X);
+    /* a model without attachments is written exactly as before (same hash) */
+    uint8_t *now;
+    size_t now_len;
+    cr_assert_eq(lp_model_save(&now, &now_len, fresh), 0);
+    cr_assert_eq(now_len, len);
+    cr_assert(memcmp(now, old, len) == 0, "format 1 bytes changed");
+    free(now);
+    lp_model_unref(fresh);
+    lp_model_unref(m);
+    lp_frame_unref(X);
+    free(old);
+}
+
+Test(model, newer_format_and_bad_attachments_are_errors)
+{
+    size_t len;
+    uint8_t *old = read_file(LP_FIXTURES_DIR "/model/v1_logistic.lpmodel", &len);
+    lp_model *m = NULL;
+    uint8_t *p = memmem(old, len, "\"format\":1", 10);
+    cr_assert_not_null(p);
+    p[9] = '3';
+    cr_assert_eq(lp_model_load(&m, old, len), LP_EINVAL);
+    cr_assert(strstr(lp_error_last()->message, "format 3 was written by a newer lolpop"), "%s",
+              lp_error_last()->message);
+    p[9] = '2';
+    cr_assert_eq(lp_model_load(&m, old, len), 0, "format 2 without attachments loads: %s",
+                 lp_error_last()->message);
+    lp_model_unref(m);
+    m = NULL;
+    /* an attachment that is not base64 */
+    lp_frame *X;
+    lp_model *good = logistic_model(&X);
+    cr_assert_eq(lp_model_set_attachment(good, "k", (const uint8_t *)"abcd", 4), 0);
+    uint8_t *buf;
+    size_t blen;
+    cr_assert_eq(lp_model_save(&buf, &blen, good), 0);
+    uint8_t *b64 = memmem(buf, blen, "\"k\":\"YWJjZA==\"", 14);
+    cr_assert_not_null(b64, "abcd is YWJjZA== in base64");
+    b64[5] = '!';
+    cr_assert_eq(lp_model_load(&m, buf, blen), LP_EINVAL);
+    cr_assert(strstr(lp_error_last()->message, "attachment 'k' is not base64"), "%s",
+              lp_error_last()->message);
+    cr_assert_null(m);
+    free(buf);
+    lp_model_unref(good);
+    lp_frame_unref(X);
+    free(old);
 }

@@ -16,6 +16,7 @@
  * saved as versioned JSON bytes (encoder_json.c) that load restores exactly.
  */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -364,6 +365,24 @@ static int decode_state(lp_encoder ***out, size_t *n_out, const char *data, size
     *out = enc;
     *n_out = n;
     return 0;
+}
+
+/* Applies saved state (bytes from save) to X without an instance: how a
+ * model trained after this transformer predicts anywhere (components_internal.h). */
+int lp_local_feature_state_apply(lp_frame **out, const uint8_t *data, size_t len,
+                                 const lp_frame *X)
+{
+    lp_encoder **enc = NULL;
+    size_t n = 0;
+    if (decode_state(&enc, &n, (const char *)data, len) != 0) {
+        lp_error_prefix("LocalFeatureTransformer saved state");
+        return lp_error_last()->code;
+    }
+    lp_frame *in = lp_frame_ref((lp_frame *)(uintptr_t)X);
+    int rc = apply_all(out, enc, n, in);
+    lp_frame_unref(in);
+    free_encoders(enc, n);
+    return rc;
 }
 
 /* load(data) -> null: restores the state save returned. */

@@ -1,0 +1,54 @@
+/*
+ * tuner.h — what LocalHyperparameterTuner and TPEHyperparameterTuner share
+ * (tuner_common.c; internal to liblolpop): the search space from
+ * `training_params` keyed by trainer class, the trainer of each class, and
+ * the trial loop — every trial an experiment (components/experiment.h), the
+ * best validation perf_metric the winner, progress one line per trial.
+ *
+ * Ownership: the state owns the parsed spaces and the trainer table (the
+ * trainers themselves are borrowed from the workflow); lp_tuner_fini frees.
+ */
+#ifndef LP_COMPONENTS_HYPERPARAMETER_TUNER_H
+#define LP_COMPONENTS_HYPERPARAMETER_TUNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "components/experiment.h"
+#include "lolpop/tuning.h"
+
+typedef struct lp_tuner {
+    lp_tuning_spaces *spaces;
+    lp_obj **trainers; /* trainers[i] runs spaces->spaces[i] */
+    bool grid;         /* Local: grid (default) or random */
+    size_t n_trials;   /* Local random (20), TPE (30) */
+    size_t max_trials; /* Local grid: 0 = every combination */
+    uint64_t seed;
+    size_t n_startup; /* TPE: random trials before the model starts */
+    bool pruning;     /* TPE */
+} lp_tuner;
+
+/* How one search proposes trials and learns from them. */
+typedef struct lp_tuner_search {
+    size_t n_trials;
+    /* Trial i ({trainer, params}; *trial a new reference). */
+    int (*next)(void *ud, size_t i, lp_value **trial);
+    /* The outcome of a trial: its score, NaN when it failed. May be NULL. */
+    int (*record)(void *ud, const lp_value *trial, double score);
+    lp_experiment_gate gate; /* NULL: no pruning */
+    void *ud;
+} lp_tuner_search;
+
+/* Reads training_params (this tuner's own config), finds a trainer for every
+ * class and checks metrics/perf_metric. LP_ECONFIG, located, on a mistake. */
+int lp_tuner_init(lp_obj *self);
+void lp_tuner_fini(lp_obj *self);
+
+/* A non-negative integer config key (dflt when unset); `min` is the least
+ * value allowed. LP_ECONFIG, located, otherwise. */
+int lp_tuner_config_count(lp_obj *self, const char *key, int64_t dflt, int64_t min, int64_t *out);
+
+/* run_experiment(splits, model_version) -> model with the trials of s. */
+lp_value *lp_tuner_run(lp_obj *self, lp_value *args, const lp_tuner_search *s);
+
+#endif

@@ -1,0 +1,719 @@
+/*
+ * local.c — LocalModelDeployer: an approved model version as a self-contained
+ * bundle directory that `lolpop serve` can serve.
+ *
+ *   model_deployer:
+ *     config:
+ *       deploy_dir: .lolpop/deployments    # the default
+ *
+ * deploy_model(promotion, model_version) writes
+ *
+ *   <deploy_dir>/<model name>/v<version>/model.lpm      lp_model_save bytes (with the
+ *                                                       feature transformer attached)
+ *                                       /schema.json    features, target, task, classes
+ *                                       /metadata.json  model, version, run, time,
+ *                                                       winning experiment, lolpop version
+ *   <deploy_dir>/<model name>/current -> v<version>     symlink
+ *
+ * schema.json: {format: 1, task: binary|multiclass|regression, target: {name,
+ * dtype}, classes: [labels in class order] ([] for regression), features:
+ * [{name, dtype, categories (categorical features only)}], feature_transformer:
+ * the attached transformer's class or null}. The features are the model's
+ * own: with a transformer attached, the columns after it.
+ * metadata.json: {format: 1, model_name, version, model_version_id,
+ * model_version_uri, run (that created the version), deploy_run (null when the
+ * tracker has no run_info), created (UTC ISO 8601), lolpop_version, backend,
+ * model_file, model_sha256, model_size, perf_metric, perf_value, experiment:
+ * {id, uri, trainer, params, metrics: split -> name -> value (null without a
+ * metrics_tracker)} or null}.
+ *
+ * A version that is not approved (tag `approved` true) is refused. The bundle
+ * is written into a temp directory next to its place, every file fsync'ed,
+ * then renamed into place (a re-deployment of the same version exchanges the
+ * directories atomically and removes the old one), so a reader sees a whole
+ * bundle or none. `current` is replaced the same way (a new symlink under a
+ * temp name, renamed over it). Only then are the `deployment` resource and the
+ * model's `deployed_version` tag recorded, so the store never points at a
+ * bundle that is not there.
+ *
+ * Ownership: the method borrows its arguments and returns a new reference;
+ * a `deploy` owns everything it gathers until deploy_clear.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "components/model_repository/repo_common.h"
+#include "lolpop/model.h"
+#include "lolpop/types/metadata_tracker.h"
+#include "lolpop/types/metrics_tracker.h"
+#include "lolpop/version.h"
+
+#define WHO_SIZE        256
+#define BUNDLE_FORMAT   1
+#define DEFAULT_DIR     ".lolpop/deployments"
+#define ATTACH_FT_CLASS "feature_transformer.class"
+
+/* The component's state. */
+typedef struct deployer {
+    char *deploy_dir; /* config deploy_dir, trailing slashes trimmed */
+} deployer;
+
+/* Everything one deployment gathers before it writes. */
+typedef struct deploy {
+    char who[WHO_SIZE];
+    lp_obj *self, *tracker;
+    lp_value *mv;         /* the model_version resource map */
+    lp_value *model;      /* the loaded model value */
+    lp_value *experiment; /* the winning experiment resource, or NULL */
+    uint8_t *bytes;       /* model.lpm */
+    size_t len;
+    char *model_dir; /* <deploy_dir>/<name> */
+    char *final;     /* <model_dir>/v<version> */
+    char *tmp;       /* the temp bundle directory while it exists */
+    json_t *schema, *metadata;
+} deploy;
+
+/* Releases everything d owns (d itself is the caller's). */
+static void deploy_clear(deploy *d)
+{
+    lp_value_unref(d->mv);
+    lp_value_unref(d->model);
+    lp_value_unref(d->experiment);
+    free(d->bytes);
+    free(d->model_dir);
+    free(d->final);
+    free(d->tmp);
+    json_decref(d->schema);
+    json_decref(d->metadata);
+}
+
+/* ---- file system -------------------------------------------------------------------- */
+
+/* LP_EIO "who: cannot WHAT 'path': strerror(errno)"; returns the code. */
+static int io_error(const deploy *d, const char *what, const char *path)
+{
+    return lp_error_set(LP_EIO, "%s: cannot %s '%s': %s", d->who, what, path, strerror(errno));
+}
+
+/* mkdir -p */
+static int make_dirs(const deploy *d, const char *path)
+{
+    char *p = lp_strdup(path);
+    int rc = p ? 0 : LP_ENOMEM;
+    for (char *c = p ? p + 1 : NULL; c && *c && rc == 0; c++) {
+        if (*c != '/') continue;
+        *c = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) rc = io_error(d, "create directory", p);
+        *c = '/';
+    }
+    struct stat st;
+    if (rc == 0 && mkdir(p, 0777) != 0 && errno != EEXIST)
+        rc = io_error(d, "create directory", p);
+    else if (rc == 0 && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)))
+        rc = lp_error_set(LP_EIO, "%s: '%s' exists and is not a directory", d->who, p);
+    free(p);
+    return rc;
+}
+
+/* fsync of a directory, so that the renames in it are durable. */
+static int sync_dir(const deploy *d, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return io_error(d, "open directory", path);
+    int rc = fsync(fd) != 0 && errno != EINVAL ? io_error(d, "sync directory", path) : 0;
+    close(fd);
+    return rc;
+}
+
+/* Writes dir/name (a new file) with len bytes and fsyncs it. */
+static int write_file(const deploy *d, const char *dir, const char *name, const void *bytes,
+                      size_t len)
+{
+    char *path = lp_asprintf("%s/%s", dir, name);
+    if (!path) return LP_ENOMEM;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644), rc = 0;
+    if (fd < 0) rc = io_error(d, "create", path);
+    for (size_t off = 0; rc == 0 && off < len;) {
+        ssize_t w = write(fd, (const char *)bytes + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) rc = io_error(d, "write", path);
+        off += w > 0 ? (size_t)w : 0;
+    }
+    if (rc == 0 && fsync(fd) != 0) rc = io_error(d, "sync", path);
+    if (fd >= 0 && close(fd) != 0 && rc == 0) rc = io_error(d, "close", path);
+    free(path);
+    return rc;
+}
+
+/* nftw callback of remove_tree: one entry, children first. */
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* rm -rf path (does not follow symlinks). */
+static int remove_tree(const deploy *d, const char *path)
+{
+    if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 || errno == ENOENT) return 0;
+    return io_error(d, "remove", path);
+}
+
+/* "<dir>/.tmp-<what>-<pid>-<random>": a name no other writer picks. */
+static char *temp_name(const char *dir, const char *what)
+{
+    uint32_t r = 0;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        r = (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec;
+    }
+    return lp_asprintf("%s/.tmp-%s-%ld-%08" PRIx32, dir, what, (long)getpid(), r);
+}
+
+/* ---- JSON --------------------------------------------------------------------------- */
+
+/* v as JSON (new reference; NULL on OOM). NaN and infinities become null
+ * (JSON has no such numbers), handles their type name. */
+static json_t *to_json(const lp_value *v)
+{
+    switch (lp_value_type(v)) {
+    case LP_BOOL:
+        return json_boolean(lp_value_as_bool(v));
+    case LP_INT:
+        return json_integer(lp_value_as_int(v));
+    case LP_FLOAT:
+        return isfinite(lp_value_as_float(v)) ? json_real(lp_value_as_float(v)) : json_null();
+    case LP_STRING:
+        return json_stringn(lp_value_as_string(v), lp_value_string_len(v));
+    case LP_LIST: {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < lp_list_len(v); i++)
+            if (json_array_append_new(a, to_json(lp_list_get(v, i))) != 0) {
+                json_decref(a);
+                a = NULL;
+            }
+        return a;
+    }
+    case LP_MAP: {
+        json_t *o = json_object();
+        for (size_t i = 0; o && i < lp_map_len(v); i++)
+            if (json_object_set_new(o, lp_map_key(v, i), to_json(lp_map_value(v, i))) != 0) {
+                json_decref(o);
+                o = NULL;
+            }
+        return o;
+    }
+    case LP_HANDLE:
+        return json_string(lp_value_handle_type(v)->name);
+    default:
+        return json_null();
+    }
+}
+
+/* Sets o[key] = val (consumed); a NULL val (OOM) poisons *rc. */
+static void put(json_t *o, const char *key, json_t *val, int *rc)
+{
+    if (*rc == 0 && (!val || json_object_set_new(o, key, val) != 0)) {
+        *rc = lp_error_set(LP_ENOMEM, "out of memory building JSON");
+        return;
+    }
+    if (*rc && val) json_decref(val);
+}
+
+/* Writes j (borrowed) pretty-printed, with a final newline, into dir/name. */
+static int write_json(const deploy *d, const char *dir, const char *name, const json_t *j)
+{
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *line = text ? lp_asprintf("%s\n", text) : NULL;
+    free(text);
+    if (!line) return lp_error_set(LP_ENOMEM, "%s: out of memory writing %s", d->who, name);
+    int rc = write_file(d, dir, name, line, strlen(line));
+    free(line);
+    return rc;
+}
+
+/* ---- schema.json and metadata.json ----------------------------------------------------- */
+
+/* {name, dtype[, categories]} of feature j (new reference; NULL with *rc set). */
+static json_t *feature_json(const lp_model *m, size_t j, int *rc)
+{
+    json_t *f = json_object();
+    put(f, "name", json_string(lp_model_feature_name(m, j)), rc);
+    put(f, "dtype", json_string(lp_dtype_name(lp_model_feature_dtype(m, j))), rc);
+    if (lp_model_feature_is_categorical(m, j)) {
+        json_t *c = json_array();
+        for (size_t k = 0; c && k < lp_model_n_categories(m, j); k++)
+            if (json_array_append_new(c, json_string(lp_model_category(m, j, k))) != 0) {
+                json_decref(c);
+                c = NULL;
+            }
+        put(f, "categories", c, rc);
+    }
+    if (!f && *rc == 0) *rc = lp_error_set(LP_ENOMEM, "out of memory building JSON");
+    return f;
+}
+
+/* What a client must send and gets back: features (as the model takes them,
+ * after the attached feature transformer, if any), target, task, classes. */
+static json_t *schema_json(const lp_model *m, int *rc)
+{
+    json_t *s = json_object(), *target = json_object(), *classes = json_array(),
+           *features = json_array();
+    put(target, "name", json_string(lp_model_target(m)), rc);
+    put(target, "dtype", json_string(lp_dtype_name(lp_model_target_dtype(m))), rc);
+    for (size_t k = 0; classes && k < lp_model_n_classes(m); k++)
+        if (json_array_append_new(classes, json_string(lp_model_class_label(m, k))) != 0)
+            *rc = lp_error_set(LP_ENOMEM, "out of memory building JSON");
+    for (size_t j = 0; features && *rc == 0 && j < lp_model_n_features(m); j++)
+        if (json_array_append_new(features, feature_json(m, j, rc)) != 0 && *rc == 0)
+            *rc = lp_error_set(LP_ENOMEM, "out of memory building JSON");
+    size_t len = 0;
+    const uint8_t *ft = lp_model_attachment(m, ATTACH_FT_CLASS, &len);
+    put(s, "format", json_integer(BUNDLE_FORMAT), rc);
+    put(s, "task", json_string(lp_model_task_name(lp_model_task_of(m))), rc);
+    put(s, "target", target, rc);
+    put(s, "classes", classes, rc);
+    put(s, "features", features, rc);
+    put(s, "feature_transformer", ft ? json_stringn((const char *)ft, len) : json_null(), rc);
+    if (*rc == 0) return s;
+    json_decref(s);
+    return NULL;
+}
+
+/* The tag `key` of resource as JSON (null when unset). */
+static json_t *tag_json(deploy *d, lp_value *resource, const char *key, int *rc)
+{
+    if (*rc) return NULL;
+    lp_value *v = lp_metadata_tracker_get_tag(d->tracker, resource, key);
+    if (!v) {
+        *rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+        return NULL;
+    }
+    json_t *j = to_json(v);
+    lp_value_unref(v);
+    return j;
+}
+
+/* The default metric names (docs/ml-workflow.md) and the splits they are read for. */
+static const char *const classification_metrics[] = {"accuracy", "f1",     "precision",
+                                                     "recall",   "rocauc", "logloss"};
+static const char *const regression_metrics[] = {"rmse", "mae", "r2", "mape"};
+static const char *const split_names[] = {"train", "valid", "test"};
+
+/* Adds metric `name` of every split to metrics (split -> name -> value). */
+static int add_metric(deploy *d, lp_obj *mt, const char *name, json_t *metrics)
+{
+    for (size_t s = 0; s < 3; s++) {
+        char id[128];
+        snprintf(id, sizeof id, "%s.%s", split_names[s], name);
+        lp_value *v = lp_metrics_tracker_get_metric(mt, d->experiment, id);
+        if (!v) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+        json_t *split = json_object_get(metrics, split_names[s]);
+        int rc = 0;
+        if (lp_value_type(v) == LP_FLOAT || lp_value_type(v) == LP_INT) {
+            if (!split) put(metrics, split_names[s], split = json_object(), &rc);
+            if (rc == 0) put(split, name, to_json(v), &rc);
+        }
+        lp_value_unref(v);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* The winning experiment's metrics (config `metrics`, else the defaults of
+ * the model's task) from the visible metrics_tracker; null without one. */
+static json_t *metrics_json(deploy *d, int *rc)
+{
+    lp_obj *mt = lp_obj_component(d->self, "metrics_tracker");
+    if (*rc || !mt || !d->experiment) return *rc ? NULL : json_null();
+    lp_value *cfg = lp_obj_config(d->self, "metrics");
+    bool regression = lp_model_task_of(lp_value_as_model(d->model)) == LP_MODEL_REGRESSION;
+    const char *const *names = regression ? regression_metrics : classification_metrics;
+    size_t n = regression ? 4 : 6;
+    json_t *metrics = json_object();
+    if (lp_value_type(cfg) == LP_STRING)
+        *rc = add_metric(d, mt, lp_value_as_string(cfg), metrics);
+    else if (lp_value_type(cfg) == LP_LIST)
+        for (size_t i = 0; *rc == 0 && i < lp_list_len(cfg); i++) {
+            const char *name = lp_value_as_string(lp_list_get(cfg, i));
+            if (name) *rc = add_metric(d, mt, name, metrics);
+        }
+    else
+        for (size_t i = 0; *rc == 0 && i < n; i++)
+            *rc = add_metric(d, mt, names[i], metrics);
+    lp_value_unref(cfg);
+    if (*rc == 0 && metrics) return metrics;
+    json_decref(metrics);
+    if (*rc == 0) *rc = lp_error_set(LP_ENOMEM, "out of memory building JSON");
+    return NULL;
+}
+
+/* {id, uri, trainer, params, metrics} of the winning experiment (new reference). */
+static json_t *experiment_json(deploy *d, int *rc)
+{
+    if (*rc || !d->experiment) return *rc ? NULL : json_null();
+    json_t *e = json_object();
+    put(e, "id", to_json(lp_map_get(d->experiment, "id")), rc);
+    put(e, "uri", to_json(lp_map_get(d->experiment, "uri")), rc);
+    put(e, "trainer", tag_json(d, d->experiment, "trainer", rc), rc);
+    put(e, "params", tag_json(d, d->experiment, "params", rc), rc);
+    put(e, "metrics", metrics_json(d, rc), rc);
+    if (*rc == 0) return e;
+    json_decref(e);
+    return NULL;
+}
+
+/* The id of the run deploying now, when the tracker offers run_info (an
+ * extra method of LocalMetadataTracker); JSON null otherwise. */
+static json_t *deploy_run_json(deploy *d, int *rc)
+{
+    if (*rc || !lp_class_method(lp_obj_class(d->tracker), "run_info"))
+        return *rc ? NULL : json_null();
+    lp_value *info = lp_call(d->tracker, "run_info", NULL);
+    if (!info) {
+        *rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+        return NULL;
+    }
+    json_t *j = to_json(lp_map_get(info, "id"));
+    lp_value_unref(info);
+    return j;
+}
+
+/* The lower-case hex SHA-256 of model.lpm (new reference). */
+static json_t *sha256_json(const deploy *d, int *rc)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (*rc) return NULL;
+    if (EVP_Digest(d->bytes, d->len, md, &n, EVP_sha256(), NULL) != 1 || n != 32) {
+        *rc = lp_error_set(LP_ERROR, "%s: SHA-256 computation failed (OpenSSL)", d->who);
+        return NULL;
+    }
+    char hex[65];
+    for (unsigned int i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    return json_string(hex);
+}
+
+/* The current UTC time, ISO 8601 with a Z (new reference). */
+static json_t *now_json(void)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    char buf[32];
+    if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        return json_null();
+    return json_string(buf);
+}
+
+/* Where the bundle came from: model, version, runs, time, experiment, lolpop. */
+static json_t *metadata_json(deploy *d, int *rc)
+{
+    json_t *m = json_object();
+    put(m, "format", json_integer(BUNDLE_FORMAT), rc);
+    put(m, "model_name", to_json(lp_map_get(d->mv, "name")), rc);
+    put(m, "version", to_json(lp_map_get(d->mv, "version")), rc);
+    put(m, "model_version_id", to_json(lp_map_get(d->mv, "id")), rc);
+    put(m, "model_version_uri", to_json(lp_map_get(d->mv, "uri")), rc);
+    put(m, "run", to_json(lp_map_get(d->mv, "run")), rc);
+    put(m, "deploy_run", deploy_run_json(d, rc), rc);
+    put(m, "created", now_json(), rc);
+    put(m, "lolpop_version", json_string(lp_version()), rc);
+    put(m, "backend", json_string(lp_model_backend(lp_value_as_model(d->model))), rc);
+    put(m, "model_file", json_string("model.lpm"), rc);
+    put(m, "model_sha256", sha256_json(d, rc), rc);
+    put(m, "model_size", json_integer((json_int_t)d->len), rc);
+    put(m, "perf_metric", tag_json(d, d->mv, "perf_metric", rc), rc);
+    put(m, "perf_value", tag_json(d, d->mv, "perf_value", rc), rc);
+    put(m, "experiment", experiment_json(d, rc), rc);
+    if (*rc == 0) return m;
+    json_decref(m);
+    return NULL;
+}
+
+/* ---- the bundle on disk ------------------------------------------------------------------ */
+
+/* Moves the finished temp bundle to d->final, replacing an older bundle of
+ * the same version atomically (exchange, then removal of the old one). */
+static int place_bundle(deploy *d)
+{
+    if (rename(d->tmp, d->final) == 0) return 0;
+    if (errno != ENOTEMPTY && errno != EEXIST) return io_error(d, "move the bundle to", d->final);
+    if (renameat2(AT_FDCWD, d->tmp, AT_FDCWD, d->final, RENAME_EXCHANGE) == 0) {
+        if (remove_tree(d, d->tmp) != 0) /* d->tmp now holds the old bundle */
+            lp_log(d->self, LP_LOG_WARN, "%s", lp_error_last()->message);
+        return 0;
+    }
+    if (errno != EINVAL && errno != ENOSYS) return io_error(d, "replace", d->final);
+    /* No RENAME_EXCHANGE on this file system: move the old one aside first. */
+    char *old = temp_name(d->model_dir, "old");
+    int rc = old ? 0 : LP_ENOMEM;
+    if (rc == 0 && rename(d->final, old) != 0) rc = io_error(d, "move aside", d->final);
+    if (rc == 0 && rename(d->tmp, d->final) != 0) {
+        rc = io_error(d, "move the bundle to", d->final);
+        (void)rename(old, d->final); /* put the old one back */
+    } else if (rc == 0 && remove_tree(d, old) != 0) {
+        lp_log(d->self, LP_LOG_WARN, "%s", lp_error_last()->message);
+    }
+    free(old);
+    return rc;
+}
+
+/* Writes the three files into a new temp directory next to the bundle's
+ * place, then moves it there. The temp directory never outlives a failure. */
+static int write_bundle(deploy *d)
+{
+    int rc = make_dirs(d, d->model_dir);
+    char what[48];
+    snprintf(what, sizeof what, "v%" PRId64, lp_repo_field(d->mv, "version"));
+    if (rc == 0 && !(d->tmp = temp_name(d->model_dir, what))) rc = LP_ENOMEM;
+    if (rc == 0 && mkdir(d->tmp, 0755) != 0) {
+        rc = io_error(d, "create directory", d->tmp);
+        free(d->tmp);
+        d->tmp = NULL;
+    }
+    if (rc == 0) rc = write_file(d, d->tmp, "model.lpm", d->bytes, d->len);
+    if (rc == 0) rc = write_json(d, d->tmp, "schema.json", d->schema);
+    if (rc == 0) rc = write_json(d, d->tmp, "metadata.json", d->metadata);
+    if (rc == 0) rc = sync_dir(d, d->tmp);
+    if (rc == 0) rc = place_bundle(d);
+    if (rc && d->tmp) nftw(d->tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS); /* keep the error */
+    free(d->tmp);
+    d->tmp = NULL;
+    return rc ? rc : sync_dir(d, d->model_dir);
+}
+
+/* Points <model_dir>/current at the bundle: a new symlink renamed over it. */
+static int point_current(deploy *d)
+{
+    const char *target = strrchr(d->final, '/') + 1; /* relative: the tree can move */
+    char *link = temp_name(d->model_dir, "current");
+    char *current = lp_asprintf("%s/current", d->model_dir);
+    int rc = link && current ? 0 : LP_ENOMEM;
+    if (rc == 0 && symlink(target, link) != 0)
+        rc = io_error(d, "create symlink", link);
+    else if (rc == 0 && rename(link, current) != 0) {
+        rc = errno == EISDIR ? lp_error_set(LP_EIO,
+                                            "%s: '%s' is a directory, not the symlink to the "
+                                            "current bundle; move it away and deploy again",
+                                            d->who, current)
+                             : io_error(d, "replace", current);
+        unlink(link);
+    }
+    if (rc == 0) rc = sync_dir(d, d->model_dir);
+    free(link);
+    free(current);
+    return rc;
+}
+
+/* ---- deploy_model ------------------------------------------------------------------------ */
+
+/* A model name is one directory level: no separators, nothing hidden. */
+static int check_name(const deploy *d, const char *name)
+{
+    if (name && *name && name[0] != '.' && !strchr(name, '/') && !strchr(name, '\\')) return 0;
+    return lp_error_set(LP_EINVAL,
+                        "%s: model name '%s' cannot name a bundle directory (it must be "
+                        "non-empty, without '/' or '\\', and not start with '.')",
+                        d->who, name ? name : "");
+}
+
+/* The version to deploy: the model_version argument, else the promotion's;
+ * when both are given they must agree. */
+static int find_version(deploy *d, lp_value *args)
+{
+    lp_value *ref = lp_map_get(args, "model_version"), *promo = lp_map_get(args, "promotion");
+    bool has_ref = lp_value_type(ref) != LP_NULL;
+    d->mv = has_ref ? lp_repo_model_version(d->tracker, ref, "model_version", d->who)
+                    : lp_repo_promotion_model_version(d->tracker, promo, d->who);
+    if (!d->mv) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    const lp_value *pmv = lp_map_get(promo, "model_version");
+    int64_t pid = lp_value_type(pmv) == LP_INT ? lp_value_as_int(pmv) : lp_repo_field(pmv, "id");
+    if (!has_ref || pid <= 0 || pid == lp_repo_field(d->mv, "id")) return 0;
+    const char *puri = lp_value_as_string(lp_map_get(pmv, "uri"));
+    const char *uri = lp_value_as_string(lp_map_get(d->mv, "uri"));
+    return lp_error_set(LP_EINVAL,
+                        "%s: the promotion is of model version %s (id %" PRId64
+                        "), not of the model_version given, %s",
+                        d->who, puri ? puri : "?", pid, uri ? uri : "?");
+}
+
+/* 0 when the version's tag `approved` is true, else LP_EINVAL saying how to approve. */
+static int require_approved(deploy *d)
+{
+    bool approved = false;
+    int rc = lp_repo_tag_true(d->tracker, d->mv, "approved", &approved);
+    if (rc || approved) return rc;
+    const char *uri = lp_value_as_string(lp_map_get(d->mv, "uri"));
+    return lp_error_set(LP_EINVAL,
+                        "%s: model version %s is not approved (its tag 'approved' is not true); "
+                        "approve it first (model_repository.approve_model, or "
+                        "auto_approve_models: true)",
+                        d->who, uri ? uri : "?");
+}
+
+/* The model through the tracker (winning experiment → version control). */
+static int load_model(deploy *d)
+{
+    d->model = lp_metadata_tracker_load_model(d->tracker, d->mv);
+    if (!d->model) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    const lp_model *m = lp_value_as_model(d->model);
+    if (!m)
+        return lp_error_set(LP_ERROR, "%s: metadata_tracker.load_model returned %s, not a model",
+                            d->who, lp_vtype_name(lp_value_type(d->model)));
+    int rc = lp_model_save(&d->bytes, &d->len, m);
+    if (rc) lp_error_prefix("%s: saving the model", d->who);
+    return rc;
+}
+
+/* Everything the bundle holds, gathered before anything is written. */
+static int gather(deploy *d, lp_value *args)
+{
+    d->tracker = lp_repo_tracker(d->self, d->who);
+    int rc = d->tracker ? find_version(d, args) : LP_ECONFIG;
+    if (rc == 0) rc = require_approved(d);
+    const char *name = lp_value_as_string(lp_map_get(d->mv, "name"));
+    if (rc == 0) rc = check_name(d, name);
+    if (rc == 0) rc = load_model(d);
+    if (rc == 0 && !(d->experiment = lp_metadata_tracker_get_winning_experiment(d->tracker, d->mv)))
+        rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    if (rc == 0 && lp_value_type(d->experiment) != LP_MAP) {
+        lp_value_unref(d->experiment);
+        d->experiment = NULL;
+    }
+    if (rc == 0) d->schema = schema_json(lp_value_as_model(d->model), &rc);
+    if (rc == 0) d->metadata = metadata_json(d, &rc);
+    const deployer *st = lp_obj_state(d->self);
+    if (rc == 0 && !(d->model_dir = lp_asprintf("%s/%s", st->deploy_dir, name))) rc = LP_ENOMEM;
+    if (rc == 0 &&
+        !(d->final = lp_asprintf("%s/v%" PRId64, d->model_dir, lp_repo_field(d->mv, "version"))))
+        rc = LP_ENOMEM;
+    return rc;
+}
+
+/* Records the deployment: a `deployment` resource with tag `path`, and the
+ * model's `deployed_version`. Returns {path, model_version, deployment}. */
+static lp_value *record(deploy *d)
+{
+    lp_value *dep = lp_metadata_tracker_create_resource(d->tracker, NULL, "deployment", d->mv);
+    lp_value *path = lp_value_string(d->final);
+    int rc = dep && path ? lp_metadata_tracker_log_tag(d->tracker, dep, "path", path) : LP_ERROR;
+    if (rc == 0)
+        rc = lp_repo_tag_id(d->tracker, lp_repo_field(d->mv, "parent"), "deployed_version",
+                            lp_value_int(lp_repo_field(d->mv, "id")));
+    lp_value *r = rc ? NULL : lp_value_map();
+    if (r && (lp_map_set(r, "path", lp_value_ref(path)) ||
+              lp_map_set(r, "model_version", lp_value_ref(d->mv)) ||
+              lp_map_set(r, "deployment", lp_value_ref(dep)))) {
+        lp_value_unref(r);
+        r = NULL;
+        lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    lp_value_unref(dep);
+    lp_value_unref(path);
+    return r;
+}
+
+/* deploy_model(promotion, model_version) -> deployment. */
+static lp_value *deployer_deploy_model(lp_obj *self, lp_value *args)
+{
+    deploy d = {.self = self};
+    const char *p = lp_obj_path(self);
+    snprintf(d.who, sizeof d.who, "LocalModelDeployer (%s).deploy_model",
+             p && *p ? p : lp_obj_name(self));
+    int rc = gather(&d, args);
+    if (rc == 0) rc = write_bundle(&d);
+    if (rc == 0) rc = point_current(&d);
+    lp_value *r = rc ? NULL : record(&d);
+    const char *uri = lp_value_as_string(lp_map_get(d.mv, "uri"));
+    if (r) lp_log(self, LP_LOG_INFO, "deployed %s to %s", uri ? uri : "?", d.final);
+    deploy_clear(&d);
+    return r;
+}
+
+/* ---- the class ---------------------------------------------------------------------------- */
+
+/* Reads deploy_dir (the default when unset); an empty one is LP_ECONFIG. */
+static int deployer_init(lp_obj *self)
+{
+    deployer *st = lp_obj_state(self);
+    lp_value *v = lp_obj_config(self, "deploy_dir");
+    int rc = 0;
+    if (v && (lp_value_type(v) != LP_STRING || !*lp_value_as_string(v))) {
+        const lp_origin *o = lp_value_origin(v);
+        const char *p = lp_obj_path(self);
+        rc =
+            o && o->kind == LP_ORIGIN_FILE
+                ? lp_error_set_at(LP_ECONFIG, o->source, o->line, o->col,
+                                  "LocalModelDeployer (%s): deploy_dir must be a non-empty path", p)
+                : lp_error_set(LP_ECONFIG,
+                               "LocalModelDeployer (%s): deploy_dir must be a non-empty path", p);
+    }
+    if (rc == 0) {
+        const char *dir = v ? lp_value_as_string(v) : DEFAULT_DIR;
+        size_t n = strlen(dir);
+        while (n > 1 && dir[n - 1] == '/')
+            n--;
+        if (!(st->deploy_dir = lp_strndup(dir, n))) rc = LP_ENOMEM;
+    }
+    lp_value_unref(v);
+    return rc;
+}
+
+/* Frees what init allocated. */
+static void deployer_fini(lp_obj *self)
+{
+    deployer *st = lp_obj_state(self);
+    free(st->deploy_dir);
+    st->deploy_dir = NULL;
+}
+
+static const lp_method deployer_methods[] = {
+    {"deploy_model", deployer_deploy_model,
+     "deploy_model(promotion, model_version) -> deployment: {path, model_version, deployment}"},
+    {NULL, NULL, NULL},
+};
+
+static const lp_config_key deployer_keys[] = {
+    {"deploy_dir", "string",
+     "where bundles go: <deploy_dir>/<model name>/v<version>, and a symlink current (default "
+     ".lolpop/deployments)"},
+    {NULL, NULL, NULL},
+};
+
+const lp_class lp_local_model_deployer_class = {
+    .name = "LocalModelDeployer",
+    .kind = LP_KIND_COMPONENT,
+    .type = "model_deployer",
+    .doc = "Deploys an approved model version as a self-contained bundle directory "
+           "<deploy_dir>/<model name>/v<version>/ holding model.lpm (the saved model, its "
+           "feature transformer attached), schema.json (features with types and categories, "
+           "target, task, classes) and metadata.json (model, version, runs, time, the winning "
+           "experiment's parameters and metrics, lolpop version), and points the symlink "
+           "<deploy_dir>/<model name>/current at it. The bundle is written to a temp directory "
+           "and renamed into place (a redeployment replaces it atomically); only then are the "
+           "deployment resource and the model's deployed_version tag recorded. A version whose "
+           "tag approved is not true is refused.",
+    .defaults_yaml = NULL,
+    .requirements = lp_no_requirements,
+    .config_keys = deployer_keys,
+    .methods = deployer_methods,
+    .state_size = sizeof(deployer),
+    .init = deployer_init,
+    .fini = deployer_fini,
+};

@@ -1,0 +1,407 @@
+/*
+ * trainer_common.c — the library-independent half of the model trainers:
+ * configuration, fit (with the visible feature_transformer), save and load.
+ * Predictions and metrics are in trainer_predict.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "components/model_trainer/trainer.h"
+#include "lolpop/types/feature_transformer.h"
+
+const char *lp_trainer_path(lp_obj *self)
+{
+    const char *p = lp_obj_path(self);
+    return p && *p ? p : lp_obj_name(self);
+}
+
+static const char *class_of(lp_obj *self)
+{
+    return lp_obj_class(self)->name;
+}
+
+int lp_trainer_error_at(int code, const lp_origin *o, const char *fmt, ...)
+{
+    lp_sb sb = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    lp_sb_vappendf(&sb, fmt, ap);
+    va_end(ap);
+    char *msg = lp_sb_take(&sb);
+    int rc = o && o->kind == LP_ORIGIN_FILE
+                 ? lp_error_set_at(code, o->source, o->line, o->col, "%s", msg ? msg : fmt)
+                 : lp_error_set(code, "%s", msg ? msg : fmt);
+    free(msg);
+    return rc;
+}
+
+/* ---- configuration --------------------------------------------------------------- */
+
+int lp_trainer_problem(lp_obj *obj, lp_problem *out)
+{
+    static const char *const names[] = {"classification", "regression"};
+    *out = LP_PROBLEM_NONE;
+    lp_value *v = lp_obj_config(obj, "problem_type");
+    if (!v) return 0;
+    const char *s = lp_value_as_string(v);
+    int rc = 0;
+    if (s && lp_streq_nocase(s, names[0])) {
+        *out = LP_PROBLEM_CLASSIFICATION;
+    } else if (s && lp_streq_nocase(s, names[1])) {
+        *out = LP_PROBLEM_REGRESSION;
+    } else {
+        const char *sug = s ? lp_suggest(s, names, 2) : NULL;
+        rc = lp_trainer_error_at(
+            LP_ECONFIG, lp_value_origin(v),
+            "%s: problem_type '%s' is neither classification nor regression%s%s%s",
+            lp_obj_path(obj), s ? s : lp_vtype_name(lp_value_type(v)),
+            sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+    }
+    lp_value_unref(v);
+    return rc;
+}
+
+/* The trainer's own training_params (borrowed, NULL when absent). */
+static const lp_value *own_training_params(lp_obj *trainer)
+{
+    const lp_value *cfg = lp_map_get(lp_obj_section(trainer), "config");
+    return lp_map_get(cfg, "training_params");
+}
+
+int lp_trainer_params(lp_value **out, lp_obj *trainer, const lp_value *override)
+{
+    *out = NULL;
+    const lp_value *own = own_training_params(trainer);
+    if (own && lp_value_type(own) != LP_MAP)
+        return lp_trainer_error_at(
+            LP_ECONFIG, lp_value_origin(own),
+            "%s: training_params must be a map of parameter names to values, "
+            "not %s",
+            lp_trainer_path(trainer), lp_vtype_name(lp_value_type(own)));
+    if (override && lp_value_type(override) != LP_MAP && lp_value_type(override) != LP_NULL)
+        return lp_error_set(LP_EINVAL, "argument 'params' must be a map, got %s",
+                            lp_vtype_name(lp_value_type(override)));
+    lp_value *p = own ? lp_value_copy(own) : lp_value_map();
+    for (size_t i = 0; p && i < lp_map_len(override); i++)
+        if (lp_map_set_with_origin(p, lp_map_key(override, i), lp_map_key_origin(override, i),
+                                   lp_value_copy(lp_map_value(override, i)))) {
+            lp_value_unref(p);
+            p = NULL;
+        }
+    if (!p) return lp_error_set(LP_ENOMEM, "out of memory");
+    *out = p;
+    return 0;
+}
+
+/* Every name in params must be one the library knows (case matters, as for
+ * the library itself); the closest is suggested. */
+static int check_param_names(lp_obj *self, const lp_trainer_backend *be, const lp_value *params)
+{
+    size_t n_known = 0;
+    while (be->param_names[n_known])
+        n_known++;
+    for (size_t i = 0; i < lp_map_len(params); i++) {
+        const char *k = lp_map_key(params, i);
+        size_t j = 0;
+        while (j < n_known && strcmp(k, be->param_names[j]) != 0)
+            j++;
+        if (j < n_known) continue;
+        const char *sug = lp_suggest(k, be->param_names, n_known);
+        return lp_trainer_error_at(LP_ECONFIG, lp_map_key_origin(params, i),
+                                   "%s (%s): training_params: unknown %s parameter '%s'%s%s%s",
+                                   be->cls, lp_trainer_path(self), be->library, k,
+                                   sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+    }
+    return 0;
+}
+
+int lp_trainer_init(lp_obj *self, const lp_trainer_backend *be)
+{
+    lp_trainer *st = lp_obj_state(self);
+    st->be = be;
+    lp_problem problem;
+    lp_value *params = NULL;
+    int rc = lp_trainer_problem(self, &problem);
+    if (rc == 0) rc = lp_trainer_params(&params, self, NULL);
+    if (rc == 0) rc = check_param_names(self, be, params);
+    lp_value_unref(params);
+    return rc;
+}
+
+void lp_trainer_fini(lp_obj *self)
+{
+    lp_trainer *st = lp_obj_state(self);
+    lp_model_unref(st->model);
+    lp_model_unref(st->ft_model);
+    st->model = st->ft_model = NULL;
+}
+
+lp_model *lp_trainer_model(lp_obj *self, const lp_value *args)
+{
+    lp_trainer *st = lp_obj_state(self);
+    const lp_value *v = lp_map_get(args, "model");
+    if (v && lp_value_type(v) != LP_NULL) {
+        lp_model *m = lp_value_as_model(v);
+        if (!m)
+            lp_error_set(LP_EINVAL, "argument 'model' must be a model, got %s",
+                         lp_vtype_name(lp_value_type(v)));
+        return m;
+    }
+    if (!st->model)
+        lp_error_set(LP_EWORKFLOW,
+                     "%s (%s) has no model: call fit or load first, or pass a 'model' argument",
+                     class_of(self), lp_trainer_path(self));
+    return st->model;
+}
+
+void lp_trainer_set_ft_model(lp_obj *self, lp_model *m)
+{
+    lp_trainer *st = lp_obj_state(self);
+    lp_model_unref(st->ft_model);
+    st->ft_model = m ? lp_model_ref(m) : NULL;
+}
+
+/* ---- fit ----------------------------------------------------------------------------- */
+
+/* splits[key] as a frame (borrowed); NULL without error when absent and optional. */
+static int split_frame(lp_frame **out, const lp_value *splits, const char *key, bool required)
+{
+    const lp_value *v = lp_map_get(splits, key);
+    *out = lp_value_as_frame(v);
+    if (*out || (!v && !required)) return 0;
+    return lp_error_set(LP_EINVAL, "splits.%s must be a data frame, got %s", key,
+                        v ? lp_vtype_name(lp_value_type(v)) : "nothing");
+}
+
+typedef struct fit_frames {
+    lp_frame *X_train, *y_train, *X_valid, *y_valid; /* borrowed from splits */
+    lp_frame *Xt, *Xv;                               /* owned: what training sees */
+} fit_frames;
+
+static int read_splits(fit_frames *f, const lp_value *args)
+{
+    const lp_value *splits = lp_map_get(args, "splits");
+    if (lp_value_type(splits) != LP_MAP)
+        return lp_error_set(LP_EINVAL, "argument 'splits' must be a map of X_/y_ frames, got %s",
+                            splits ? lp_vtype_name(lp_value_type(splits)) : "nothing");
+    int rc = split_frame(&f->X_train, splits, "X_train", true);
+    if (rc == 0) rc = split_frame(&f->y_train, splits, "y_train", true);
+    if (rc == 0) rc = split_frame(&f->X_valid, splits, "X_valid", false);
+    if (rc == 0) rc = split_frame(&f->y_valid, splits, "y_valid", false);
+    if (rc == 0 && !f->X_valid != !f->y_valid)
+        rc = lp_error_set(LP_EINVAL, "splits has %s but not %s", f->X_valid ? "X_valid" : "y_valid",
+                          f->X_valid ? "y_valid" : "X_valid");
+    if (rc == 0 && lp_frame_cols(f->y_train) != 1)
+        rc = lp_error_set(LP_EINVAL, "splits.y_train must have one column (the target), it has %zu",
+                          lp_frame_cols(f->y_train));
+    return rc;
+}
+
+int lp_trainer_transform(lp_frame **out, lp_obj *ft, lp_frame *X)
+{
+    lp_value *xv = lp_value_frame(X);
+    lp_value *r = xv ? lp_feature_transformer_transform(ft, xv) : NULL;
+    lp_value_unref(xv);
+    if (!r) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    lp_frame *f = lp_value_as_frame(r);
+    if (!f) {
+        lp_value_unref(r);
+        return lp_error_set(LP_EINVAL, "feature_transformer %s.transform returned %s, not a frame",
+                            lp_obj_class(ft)->name, lp_vtype_name(lp_value_type(r)));
+    }
+    *out = lp_frame_ref(f);
+    lp_value_unref(r);
+    return 0;
+}
+
+/* Fits the visible feature_transformer on the training split and transforms
+ * the training and validation features with it. */
+static int fit_transformer(lp_obj *ft, fit_frames *f)
+{
+    lp_value *xv = lp_value_frame(f->X_train), *yv = lp_value_frame(f->y_train);
+    int rc = xv && yv ? lp_feature_transformer_fit(ft, xv, yv) : LP_ENOMEM;
+    lp_value_unref(xv);
+    lp_value_unref(yv);
+    if (rc == 0) rc = lp_trainer_transform(&f->Xt, ft, f->X_train);
+    if (rc == 0 && f->X_valid) rc = lp_trainer_transform(&f->Xv, ft, f->X_valid);
+    return rc;
+}
+
+/* The transformer's saved state and class name, attached to m. */
+static int attach_transformer(lp_model *m, lp_obj *ft)
+{
+    lp_value *data = lp_feature_transformer_save(ft);
+    if (!data) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    int rc = 0;
+    const char *cls = lp_obj_class(ft)->name;
+    if (lp_value_type(data) != LP_STRING)
+        rc = lp_error_set(LP_EINVAL, "feature_transformer %s.save returned %s, not bytes", cls,
+                          lp_vtype_name(lp_value_type(data)));
+    if (rc == 0)
+        rc = lp_model_set_attachment(m, LP_FT_STATE_KEY, (const uint8_t *)lp_value_as_string(data),
+                                     lp_value_string_len(data));
+    if (rc == 0)
+        rc = lp_model_set_attachment(m, LP_FT_CLASS_KEY, (const uint8_t *)cls, strlen(cls));
+    lp_value_unref(data);
+    return rc;
+}
+
+static int train_model(lp_model **out, lp_obj *self, fit_frames *f, const lp_value *args)
+{
+    lp_trainer *st = lp_obj_state(self);
+    lp_problem problem;
+    lp_value *params = NULL;
+    int rc = lp_trainer_problem(self, &problem);
+    if (rc == 0) rc = lp_trainer_params(&params, self, lp_map_get(args, "params"));
+    if (rc == 0) rc = check_param_names(self, st->be, params);
+    if (rc == 0) rc = st->be->resolve(self, params, problem, f->y_train);
+    lp_obj *ft = rc == 0 ? lp_obj_component(self, "feature_transformer") : NULL;
+    if (ft) {
+        rc = fit_transformer(ft, f);
+    } else if (rc == 0) {
+        f->Xt = lp_frame_ref(f->X_train);
+        f->Xv = f->X_valid ? lp_frame_ref(f->X_valid) : NULL;
+    }
+    lp_trainer_data d = {f->Xt, f->y_train, f->Xv, f->y_valid};
+    if (rc == 0) rc = st->be->train(out, self, &d, params);
+    if (rc == 0 && ft && (rc = attach_transformer(*out, ft)) != 0) {
+        lp_model_unref(*out);
+        *out = NULL;
+    }
+    if (rc == 0) lp_trainer_set_ft_model(self, ft ? *out : NULL);
+    lp_value_unref(params);
+    return rc;
+}
+
+/* fit(splits, params?) -> model: trains on X_train/y_train (X_valid/y_valid
+ * when present); params (a map) overrides training_params key by key. */
+lp_value *lp_trainer_fit(lp_obj *self, lp_value *args)
+{
+    lp_trainer *st = lp_obj_state(self);
+    fit_frames f = {0};
+    lp_model *m = NULL;
+    int rc = read_splits(&f, args);
+    if (rc == 0) rc = train_model(&m, self, &f, args);
+    if (f.Xt) lp_frame_unref(f.Xt);
+    if (f.Xv) lp_frame_unref(f.Xv);
+    lp_value *v = rc == 0 ? lp_value_model(m) : NULL;
+    if (v) {
+        lp_model_unref(st->model);
+        st->model = lp_model_ref(m);
+        lp_log(self, LP_LOG_DEBUG, "trained %s", lp_model_backend(m));
+    }
+    lp_model_unref(m);
+    return v;
+}
+
+/* ---- save and load ----------------------------------------------------------------- */
+
+static const char *path_arg(const lp_value *args)
+{
+    const char *p = lp_value_as_string(lp_map_get(args, "path"));
+    if (!p || !*p) lp_error_set(LP_EINVAL, "argument 'path' must be a file path");
+    return p && *p ? p : NULL;
+}
+
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Writes buf to path through a temporary file in the same directory and a
+ * rename, so that path is either the old file or the complete new one. */
+static int write_file_atomic(const char *path, const uint8_t *buf, size_t len)
+{
+    char *tmp = lp_asprintf("%s.tmp.XXXXXX", path);
+    if (!tmp) return LP_ENOMEM;
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int rc =
+            lp_error_set(LP_EIO, "cannot create a file next to '%s': %s", path, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    int err = write_all(fd, buf, len) || fsync(fd) ? errno : 0;
+    if (close(fd) && !err) err = errno;
+    if (!err && rename(tmp, path)) err = errno;
+    int rc = 0;
+    if (err) {
+        rc = lp_error_set(LP_EIO, "cannot write the model to '%s': %s", path, strerror(err));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+/* save(path): the model's bytes (lp_model_save) written atomically. */
+lp_value *lp_trainer_save(lp_obj *self, lp_value *args)
+{
+    const char *path = path_arg(args);
+    lp_model *m = path ? lp_trainer_model(self, args) : NULL;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (!m || lp_model_save(&buf, &len, m)) return NULL;
+    int rc = write_file_atomic(path, buf, len);
+    free(buf);
+    if (rc) return NULL;
+    lp_log(self, LP_LOG_DEBUG, "saved the model to %s (%zu bytes)", path, len);
+    return lp_value_null();
+}
+
+static int read_file(uint8_t **out, size_t *len, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat sb;
+    if (!f || fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode)) {
+        int rc = lp_error_set(LP_EIO, "cannot read the model file '%s': %s", path,
+                              f ? "not a regular file" : strerror(errno));
+        if (f) fclose(f);
+        return rc;
+    }
+    size_t n = (size_t)sb.st_size;
+    uint8_t *buf = malloc(n ? n : 1);
+    int rc = buf ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0 && fread(buf, 1, n, f) != n)
+        rc = lp_error_set(LP_EIO, "cannot read the model file '%s': short read", path);
+    fclose(f);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+/* load(path): the model save wrote becomes the trainer's model. */
+lp_value *lp_trainer_load(lp_obj *self, lp_value *args)
+{
+    lp_trainer *st = lp_obj_state(self);
+    const char *path = path_arg(args);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    lp_model *m = NULL;
+    if (!path || read_file(&buf, &len, path)) return NULL;
+    int rc = lp_model_load(&m, buf, len);
+    free(buf);
+    if (rc) {
+        lp_error_prefix("%s", path);
+        return NULL;
+    }
+    lp_model_unref(st->model);
+    st->model = m;
+    lp_log(self, LP_LOG_DEBUG, "loaded a %s model from %s", lp_model_backend(m), path);
+    return lp_value_null();
+}

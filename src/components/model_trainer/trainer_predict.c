@@ -1,0 +1,311 @@
+/*
+ * trainer_predict.c — the model trainers' predictions and metrics: the
+ * attached feature transformer applied first, labels, class probabilities
+ * named probability_<label>, and metrics per split.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "components/model_trainer/trainer.h"
+#include "lolpop/metrics.h"
+#include "lolpop/types/feature_transformer.h"
+#include "ml/linear.h"
+
+/* ---- the attached feature transformer ------------------------------------------------ */
+
+/* Whether the transformer's current state is exactly `state` (a save() away). */
+static bool transformer_holds(lp_obj *ft, const uint8_t *state, size_t len)
+{
+    lp_value *cur = lp_feature_transformer_save(ft);
+    bool same = lp_value_type(cur) == LP_STRING && lp_value_string_len(cur) == len &&
+                memcmp(lp_value_as_string(cur), state, len) == 0;
+    if (!cur) lp_error_clear(); /* not fitted: load will set it */
+    lp_value_unref(cur);
+    return same;
+}
+
+/* Gives the transformer m's state unless it holds it already. The cache
+ * (the model this trainer last fitted or loaded the transformer for) is
+ * checked against the transformer's state because a transformer may be
+ * shared: another trainer's fit changes it behind this one's back. */
+static int ensure_loaded(lp_obj *self, lp_obj *ft, lp_model *m, const uint8_t *state, size_t len)
+{
+    lp_trainer *st = lp_obj_state(self);
+    if (st->ft_model == m && transformer_holds(ft, state, len)) return 0;
+    lp_value *data = lp_value_stringn((const char *)state, len);
+    int rc = data ? lp_feature_transformer_load(ft, data) : LP_ENOMEM;
+    lp_value_unref(data);
+    if (rc == 0) lp_trainer_set_ft_model(self, m);
+    return rc;
+}
+
+int lp_trainer_features(lp_frame **out, lp_obj *self, lp_model *m, lp_frame *X)
+{
+    size_t slen = 0, clen = 0;
+    const uint8_t *state = lp_model_attachment(m, LP_FT_STATE_KEY, &slen);
+    const uint8_t *cls = lp_model_attachment(m, LP_FT_CLASS_KEY, &clen);
+    if (!state) {
+        *out = lp_frame_ref(X);
+        return 0;
+    }
+    char *name = lp_strndup(cls ? (const char *)cls : "", cls ? clen : 0);
+    if (!name) return LP_ENOMEM;
+    lp_obj *ft = lp_obj_component(self, "feature_transformer");
+    int rc;
+    if (!ft)
+        rc = lp_error_set(LP_ECONFIG,
+                          "the model was trained after a %s feature_transformer but none is "
+                          "visible from %s; configure one where predictions are made",
+                          *name ? name : "(unnamed)", lp_trainer_path(self));
+    else if (strcmp(lp_obj_class(ft)->name, name) != 0)
+        rc =
+            lp_error_set(LP_ECONFIG,
+                         "the model was trained after a %s feature_transformer but the one "
+                         "visible from %s is a %s",
+                         *name ? name : "(unnamed)", lp_trainer_path(self), lp_obj_class(ft)->name);
+    else if ((rc = ensure_loaded(self, ft, m, state, slen)) == 0)
+        rc = lp_trainer_transform(out, ft, X);
+    free(name);
+    return rc;
+}
+
+/* ---- predict and predict_proba ------------------------------------------------------- */
+
+static lp_value *frame_result(int rc, lp_frame *f)
+{
+    if (rc) return NULL;
+    lp_value *v = lp_value_frame(f);
+    lp_frame_unref(f);
+    return v;
+}
+
+/* predict(frame, model?) -> predictions: one column `prediction`. */
+lp_value *lp_trainer_predict(lp_obj *self, lp_value *args)
+{
+    lp_frame *X = lp_args_frame(args, "frame");
+    lp_model *m = X ? lp_trainer_model(self, args) : NULL;
+    lp_frame *Xf = NULL, *out = NULL;
+    if (!m || lp_trainer_features(&Xf, self, m, X)) return NULL;
+    int rc = lp_model_predict(&out, m, Xf);
+    lp_frame_unref(Xf);
+    return frame_result(rc, out);
+}
+
+/* The columns of p (named by class label) renamed probability_<label>. */
+static int name_probabilities(lp_frame **out, lp_frame *p)
+{
+    lp_frame *f = lp_frame_new();
+    int rc = f ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t j = 0; rc == 0 && j < lp_frame_cols(p); j++) {
+        char *name = lp_asprintf("probability_%s", lp_frame_name(p, j));
+        rc = name ? lp_frame_add_column(f, name, lp_column_ref(lp_frame_col(p, j))) : LP_ENOMEM;
+        free(name);
+    }
+    if (rc) {
+        lp_frame_unref(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
+static int class_probabilities(lp_frame **out, lp_obj *self, lp_model *m, lp_frame *X)
+{
+    if (lp_model_task_of(m) == LP_MODEL_REGRESSION)
+        return lp_error_set(LP_EINVAL,
+                            "the model of '%s' is a regression model: it has no class "
+                            "probabilities (use predict)",
+                            lp_model_target(m));
+    lp_frame *Xf = NULL, *p = NULL;
+    int rc = lp_trainer_features(&Xf, self, m, X);
+    if (rc) return rc;
+    /* liblinear's svm gives decision values, which lp_linear_predict_proba refuses */
+    rc = strcmp(lp_model_backend(m), "liblinear") == 0 ? lp_linear_predict_proba(&p, m, Xf)
+                                                       : lp_model_predict_proba(&p, m, Xf);
+    lp_frame_unref(Xf);
+    if (rc == 0) {
+        rc = name_probabilities(out, p);
+        lp_frame_unref(p);
+    }
+    return rc;
+}
+
+/* predict_proba(frame, model?) -> probabilities: probability_<label> per class. */
+lp_value *lp_trainer_predict_proba(lp_obj *self, lp_value *args)
+{
+    lp_frame *X = lp_args_frame(args, "frame");
+    lp_model *m = X ? lp_trainer_model(self, args) : NULL;
+    lp_frame *out = NULL;
+    if (!m) return NULL;
+    int rc = class_probabilities(&out, self, m, X);
+    return frame_result(rc, out);
+}
+
+/* ---- calculate_metrics ------------------------------------------------------------------ */
+
+/* A class label of m as a value of the target's type (what y holds). */
+static lp_value *label_value(const lp_model *m, size_t k)
+{
+    const char *s = lp_model_class_label(m, k);
+    switch (lp_model_target_dtype(m)) {
+    case LP_DT_INT64:
+        return lp_value_int(strtoll(s, NULL, 10));
+    case LP_DT_BOOL:
+        return lp_value_bool(strcmp(s, "true") == 0);
+    case LP_DT_FLOAT64:
+    case LP_DT_TIMESTAMP:
+        return lp_value_float(strtod(s, NULL));
+    default:
+        return lp_value_string(s);
+    }
+}
+
+/* m's classes in model order as typed labels (a new list). */
+static lp_value *class_list(const lp_model *m)
+{
+    lp_value *l = lp_value_list();
+    for (size_t k = 0; l && k < lp_model_n_classes(m); k++)
+        if (lp_list_append(l, label_value(m, k))) {
+            lp_value_unref(l);
+            return NULL;
+        }
+    return l;
+}
+
+/* The probability_<label> columns of pred in class order, or NULL (no error)
+ * when any is missing: metrics needing probabilities then say so. */
+static lp_frame *proba_of(const lp_model *m, const lp_frame *pred)
+{
+    size_t k = lp_model_n_classes(m);
+    const char **names = calloc(k ? k : 1, sizeof *names);
+    char **owned = calloc(k ? k : 1, sizeof *owned);
+    bool ok = names && owned;
+    for (size_t i = 0; ok && i < k; i++) {
+        owned[i] = lp_asprintf("probability_%s", lp_model_class_label(m, i));
+        ok = owned[i] && lp_frame_find(pred, owned[i]) >= 0;
+        names[i] = owned[i];
+    }
+    lp_frame *p = NULL;
+    if (ok && k && lp_frame_select(&p, pred, names, k)) p = NULL;
+    for (size_t i = 0; owned && i < k; i++)
+        free(owned[i]);
+    free(owned);
+    free(names);
+    lp_error_clear();
+    return p;
+}
+
+typedef struct metric_inputs {
+    lp_metric_task task;
+    const lp_frame *y, *pred, *proba;
+    const lp_value *classes;
+} metric_inputs;
+
+/* Each metric on its own, so that one that cannot be computed here (rocauc
+ * with a single class in a small split) is left out with a warning instead of
+ * losing the others; all of them failing is an error. */
+static int split_metrics(lp_value **out, lp_obj *self, const char *split, const lp_value *names,
+                         const metric_inputs *in)
+{
+    lp_value *res = lp_value_map();
+    size_t failed = 0, n = lp_list_len(names);
+    int rc = res ? 0 : LP_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        lp_value *one = lp_value_list(), *got = NULL;
+        rc = one ? lp_list_append(one, lp_value_ref(lp_list_get(names, i))) : LP_ENOMEM;
+        if (rc == 0 &&
+            lp_metrics_compute(&got, in->task, one, in->y, in->pred, in->proba, in->classes) != 0) {
+            failed++;
+            if (failed < n)
+                lp_log(self, LP_LOG_WARN, "metric %s on the %s split left out: %s",
+                       lp_value_as_string(lp_list_get(names, i)), split, lp_error_last()->message);
+        } else if (rc == 0) {
+            rc = lp_map_set(res, lp_map_key(got, 0), lp_value_ref(lp_map_value(got, 0)));
+        }
+        lp_value_unref(got);
+        lp_value_unref(one);
+    }
+    if (rc == 0 && n && failed == n) {
+        lp_error_prefix("%s split", split);
+        rc = lp_error_last()->code;
+    }
+    if (rc) {
+        lp_value_unref(res);
+        return rc;
+    }
+    *out = res;
+    return 0;
+}
+
+/* y_<split> and the predictions of one split into a metric map. */
+static int metrics_of_split(lp_value **out, lp_obj *self, const lp_model *m, const lp_value *splits,
+                            const char *split, const lp_value *pv, const lp_value *names,
+                            const lp_value *classes)
+{
+    char key[64];
+    snprintf(key, sizeof key, "y_%s", split);
+    lp_frame *y = lp_value_as_frame(lp_map_get(splits, key)), *pred = lp_value_as_frame(pv);
+    if (!y)
+        return lp_error_set(LP_EINVAL, "predictions has split '%s' but splits has no %s", split,
+                            key);
+    if (!pred)
+        return lp_error_set(LP_EINVAL, "predictions.%s must be a frame, got %s", split,
+                            lp_vtype_name(lp_value_type(pv)));
+    const char *col = "prediction";
+    lp_frame *yp = NULL;
+    if (lp_frame_select(&yp, pred, &col, 1)) return lp_error_last()->code;
+    metric_inputs in = {lp_model_task_of(m) == LP_MODEL_REGRESSION ? LP_TASK_REGRESSION
+                                                                   : LP_TASK_CLASSIFICATION,
+                        y, yp, NULL, classes};
+    lp_frame *proba = in.task == LP_TASK_CLASSIFICATION ? proba_of(m, pred) : NULL;
+    in.proba = proba;
+    int rc = split_metrics(out, self, split, names, &in);
+    lp_frame_unref(yp);
+    if (proba) lp_frame_unref(proba);
+    return rc;
+}
+
+/* metrics as a list of names (a new reference): a single name becomes a list. */
+static lp_value *metric_names(const lp_value *v)
+{
+    if (lp_value_type(v) == LP_LIST) return lp_value_ref((lp_value *)(uintptr_t)v);
+    lp_value *l = lp_value_list();
+    if (l && lp_list_append(l, lp_value_copy(v))) {
+        lp_value_unref(l);
+        return NULL;
+    }
+    return l;
+}
+
+/* calculate_metrics(splits, predictions, metrics, model?) -> map split ->
+ * metric -> value, for every split in predictions (train, valid, test). */
+lp_value *lp_trainer_calculate_metrics(lp_obj *self, lp_value *args)
+{
+    const lp_value *splits = lp_map_get(args, "splits"), *preds = lp_map_get(args, "predictions");
+    const lp_value *want = lp_map_get(args, "metrics");
+    lp_model *m = lp_trainer_model(self, args);
+    if (!m) return NULL;
+    if (lp_value_type(splits) != LP_MAP || lp_value_type(preds) != LP_MAP) {
+        lp_error_set(LP_EINVAL, "arguments 'splits' and 'predictions' must be maps");
+        return NULL;
+    }
+    lp_metric_task task =
+        lp_model_task_of(m) == LP_MODEL_REGRESSION ? LP_TASK_REGRESSION : LP_TASK_CLASSIFICATION;
+    if (lp_metrics_check(want, task)) return NULL;
+    lp_value *names = metric_names(want), *res = lp_value_map();
+    lp_value *classes = task == LP_TASK_CLASSIFICATION ? class_list(m) : NULL;
+    int rc = names && res && (classes || task == LP_TASK_REGRESSION) ? 0 : LP_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < lp_map_len(preds); i++) {
+        lp_value *one = NULL;
+        rc = metrics_of_split(&one, self, m, splits, lp_map_key(preds, i), lp_map_value(preds, i),
+                              names, classes);
+        if (rc == 0) rc = lp_map_set(res, lp_map_key(preds, i), one);
+    }
+    lp_value_unref(names);
+    lp_value_unref(classes);
+    if (rc) {
+        lp_value_unref(res);
+        return NULL;
+    }
+    return res;
+}

@@ -1,0 +1,545 @@
+/*
+ * test_tuners.c — LocalHyperparameterTuner and TPEHyperparameterTuner
+ * through the dispatcher, with in-memory tracking components
+ * (fake_tracking.h): one experiment per trial with its tags, metrics and
+ * stored model; grid order and size, max_trials, random and TPE
+ * reproducible for a seed, the winner best in the perf_metric's direction
+ * (and the only one tagged, also across runs), competing trainers, failing
+ * trials, pruning, progress lines and the configuration errors.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_tracking.h"
+#include "lolpop.h"
+#include "lolpop/types/hyperparameter_tuner.h"
+#include "lolpop/types/metadata_tracker.h"
+
+static lp_value *m_build_all(lp_obj *self, lp_value *args)
+{
+    (void)self;
+    (void)args;
+    return lp_value_null();
+}
+
+static const lp_method no_methods[] = {{"build_all", m_build_all, "nothing"}, {NULL, NULL, NULL}};
+static const lp_class test_runner = {"TestRunner", LP_KIND_RUNNER, NULL, "t",  NULL, NULL,
+                                     NULL,         no_methods,     0,    NULL, NULL};
+
+static lp_registry *reg;
+static lp_value *docs[2];
+static lp_workflow *wfs[2];
+
+static void setup(void)
+{
+    reg = lp_registry_new();
+    cr_assert_eq(lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin"), 0, "%s",
+                 lp_error_last()->message);
+    cr_assert_eq(lp_registry_add_class(reg, &test_runner), 0);
+    fake_register(reg);
+}
+
+static void teardown(void)
+{
+    for (int i = 0; i < 2; i++) {
+        lp_workflow_free(wfs[i]);
+        lp_value_unref(docs[i]);
+        wfs[i] = NULL;
+        docs[i] = NULL;
+    }
+    lp_registry_free(reg);
+    fake_reset();
+}
+
+TestSuite(tuners, .init = setup, .fini = teardown);
+
+/* ---- workflows and data ---------------------------------------------------------------- */
+
+/* Components added at the root next to the tuner (flow map entries, ", "-led). */
+static const char *root_components = "";
+
+/* A workflow with the fake tracking components, the tuner `cls` whose own
+ * children are `children` (flow map body, may be empty) and whose config is
+ * `config` (YAML lines indented by 4), plus `extra` top-level YAML. */
+static int try_tuner(int slot, const char *cls, const char *children, const char *config,
+                     const char *extra)
+{
+    char yaml[8192];
+    snprintf(yaml, sizeof yaml,
+             "component: {metadata_tracker: FakeMetadataTracker, logger: CaptureLogger,\n"
+             "            metrics_tracker: FakeMetricsTracker,\n"
+             "            resource_version_control: FakeVersionControl,\n"
+             "            hyperparameter_tuner: %s%s}\n"
+             "hyperparameter_tuner:\n"
+             "  component: {%s}\n"
+             "  config:\n%s"
+             "%s",
+             cls, root_components, children, config, extra ? extra : "");
+    lp_workflow_free(wfs[slot]);
+    lp_value_unref(docs[slot]);
+    wfs[slot] = NULL;
+    lp_diags d;
+    lp_diags_init(&d);
+    cr_assert_eq(lp_yaml_parse(&docs[slot], yaml, strlen(yaml), "t.yaml", &d), 0, "%s", yaml);
+    int rc = lp_workflow_new(&wfs[slot], reg, docs[slot], "TestRunner", 0, &d);
+    lp_diags_clear(&d);
+    return rc;
+}
+
+static lp_obj *tuner(int slot, const char *cls, const char *children, const char *config,
+                     const char *extra)
+{
+    cr_assert_eq(try_tuner(slot, cls, children, config, extra), 0, "%s", lp_error_last()->message);
+    return lp_obj_component(lp_workflow_root(wfs[slot]), "hyperparameter_tuner");
+}
+
+static void add_split(lp_value *map, const char *path, const char *split, const char *target)
+{
+    lp_frame *f = NULL, *X = NULL, *y = NULL;
+    cr_assert_eq(lp_csv_read(&f, path, NULL), 0, "%s", lp_error_last()->message);
+    const char *names[] = {target};
+    cr_assert_eq(lp_frame_drop(&X, f, names, 1), 0);
+    cr_assert_eq(lp_frame_select(&y, f, names, 1), 0);
+    char key[32];
+    snprintf(key, sizeof key, "X_%s", split);
+    lp_map_set(map, key, lp_value_frame(X));
+    snprintf(key, sizeof key, "y_%s", split);
+    lp_map_set(map, key, lp_value_frame(y));
+    lp_frame_unref(X);
+    lp_frame_unref(y);
+    lp_frame_unref(f);
+}
+
+static lp_value *fixture_splits(const char *dir, const char *data, const char *target)
+{
+    lp_value *m = lp_value_map();
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/%s_train.csv", LP_FIXTURES_DIR, dir, data);
+    add_split(m, path, "train", target);
+    snprintf(path, sizeof path, "%s/%s/%s_valid.csv", LP_FIXTURES_DIR, dir, data);
+    add_split(m, path, "valid", target);
+    return m;
+}
+
+/* A model version under model "m", created with the workflow's tracker. */
+static lp_value *model_version(int slot)
+{
+    lp_obj *t = lp_obj_component(lp_workflow_root(wfs[slot]), "metadata_tracker");
+    lp_value *model = lp_metadata_tracker_create_resource(t, "m", "model", NULL);
+    lp_value *mv = lp_metadata_tracker_create_resource(t, NULL, "model_version", model);
+    lp_value_unref(model);
+    return mv;
+}
+
+static lp_value *run(lp_obj *tu, lp_value *splits, lp_value *mv)
+{
+    lp_value *best = lp_hyperparameter_tuner_run_experiment(tu, splits, mv);
+    cr_assert_not_null(best, "%s", lp_error_last()->message);
+    cr_assert_not_null(lp_value_as_model(best));
+    return best;
+}
+
+/* ---- what the fakes recorded ----------------------------------------------------------- */
+
+/* Ids of the experiments, in creation order, from index `from` on. */
+static size_t experiment_ids(int64_t *ids, size_t cap, size_t from)
+{
+    size_t n = 0, seen = 0;
+    for (size_t i = 0; i < lp_list_len(fk.resources); i++) {
+        lp_value *r = lp_list_get(fk.resources, i);
+        if (strcmp(lp_value_as_string(lp_map_get(r, "type")), "experiment") != 0) continue;
+        if (seen++ >= from && n < cap) ids[n++] = lp_value_as_int(lp_map_get(r, "id"));
+    }
+    return n;
+}
+
+static double valid_metric(int64_t id, const char *name)
+{
+    for (size_t i = 0; i < lp_list_len(fk.metrics); i++) {
+        lp_value *m = lp_list_get(fk.metrics, i);
+        if (lp_value_as_int(lp_map_get(m, "id")) == id)
+            return lp_value_as_float(
+                lp_map_get(lp_map_get(lp_map_get(m, "metrics"), "valid"), name));
+    }
+    cr_assert_fail("no metrics logged for experiment %lld", (long long)id);
+    return NAN;
+}
+
+static bool tag_true(int64_t id, const char *key)
+{
+    lp_value *v = fake_tag(id, key);
+    return lp_value_type(v) == LP_BOOL && lp_value_as_bool(v);
+}
+
+static lp_model *stored_model(int64_t id)
+{
+    for (size_t i = 0; i < lp_list_len(fk.models); i++) {
+        lp_value *m = lp_list_get(fk.models, i);
+        if (lp_value_as_int(lp_map_get(m, "id")) == id)
+            return lp_value_as_model(lp_map_get(m, "model"));
+    }
+    return NULL;
+}
+
+static bool vc_registered(int64_t id)
+{
+    for (size_t i = 0; i < lp_list_len(fk.vc); i++) {
+        lp_value *v = lp_list_get(fk.vc, i);
+        if (lp_value_as_int(lp_map_get(v, "id")) == id &&
+            strcmp(lp_value_as_string(lp_map_get(v, "key")), "model") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* params tags of experiments [from, from + n) rendered as one string. */
+static char *params_sequence(size_t from, size_t n)
+{
+    int64_t ids[64];
+    cr_assert_eq(experiment_ids(ids, 64, from), n);
+    lp_value *all = lp_value_list();
+    for (size_t i = 0; i < n; i++)
+        lp_list_append(all, lp_value_copy(fake_tag(ids[i], "params")));
+    char *s = lp_value_to_string(all);
+    lp_value_unref(all);
+    return s;
+}
+
+/* The index (into ids) of the best experiment by `metric` in its direction; first on ties. */
+static size_t best_index(const int64_t *ids, size_t n, const char *metric, bool maximize)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < n; i++) {
+        double a = valid_metric(ids[i], metric), b = valid_metric(ids[best], metric);
+        if (maximize ? a > b : a < b) best = i;
+    }
+    return best;
+}
+
+static void expect_error(lp_value *r, int code, const char *needle)
+{
+    cr_assert_null(r, "expected an error");
+    const lp_error *e = lp_error_last();
+    cr_assert_eq(e->code, code, "code %d (want %d): %s", e->code, code, e->message);
+    cr_assert_not_null(strstr(e->message, needle), "'%s' not in: %s", needle, e->message);
+}
+
+static const char *const xgb_child = "model_trainer: XGBoostModelTrainer";
+static const char *const xgb_section = "  model_trainer:\n"
+                                       "    config: {training_params: {nthread: 1}}\n";
+
+/* ---- grid ---------------------------------------------------------------------------------- */
+
+Test(tuners, grid_runs_every_combination_as_an_experiment_and_tags_the_best)
+{
+    char config[1024];
+    snprintf(config, sizeof config,
+             "    problem_type: classification\n"
+             "    training_params:\n"
+             "      XGBoostModelTrainer: {max_depth: [1, 2, 3], eta: [0.1, 0.6], "
+             "num_boost_round: 5}\n%s",
+             xgb_section);
+    lp_obj *tu = tuner(0, "LocalHyperparameterTuner", xgb_child, config, NULL);
+    lp_value *splits = fixture_splits("xgb", "binary", "y"), *mv = model_version(0);
+    lp_value *best = run(tu, splits, mv);
+    int64_t ids[16];
+    size_t n = experiment_ids(ids, 16, 0);
+    cr_assert_eq(n, 6, "3 x 2 combinations");
+    cr_assert_eq(lp_list_len(fk.metrics), 6);
+    /* itertools.product order: the last key varies fastest */
+    const int64_t depth[] = {1, 1, 2, 2, 3, 3};
+    const double eta[] = {0.1, 0.6, 0.1, 0.6, 0.1, 0.6};
+    for (size_t i = 0; i < n; i++) {
+        lp_value *p = fake_tag(ids[i], "params");
+        cr_assert_eq(lp_value_as_int(lp_map_get(p, "max_depth")), depth[i], "trial %zu", i);
+        cr_assert_eq(lp_value_as_float(lp_map_get(p, "eta")), eta[i]);
+        cr_assert_eq(lp_value_as_int(lp_map_get(p, "nthread")), 1, "trainer's own params kept");
+        cr_assert_str_eq(lp_value_as_string(fake_tag(ids[i], "trainer")), "XGBoostModelTrainer");
+        cr_assert(vc_registered(ids[i]), "model of trial %zu stored", i);
+    }
+    size_t w = best_index(ids, n, "f1", true);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(tag_true(ids[i], "winner"), i == w, "winner tag of trial %zu", i);
+    cr_assert_eq(lp_value_as_model(best), stored_model(ids[w]), "the winner's model is returned");
+    cr_assert_eq(fake_log_count("trial "), 6);
+    cr_assert_eq(fake_log_count("INFO trial 1/6 XGBoostModelTrainer f1="), 1);
+    cr_assert_eq(fake_log_count("(best "), 6);
+    lp_value_unref(best);
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+}
+
+Test(tuners, max_trials_caps_the_grid)
+{
+    char config[1024];
+    snprintf(config, sizeof config,
+             "    problem_type: classification\n"
+             "    max_trials: 4\n"
+             "    training_params:\n"
+             "      XGBoostModelTrainer: {max_depth: [1, 2, 3], eta: [0.1, 0.6], "
+             "num_boost_round: 3}\n%s",
+             xgb_section);
+    lp_obj *tu = tuner(0, "LocalHyperparameterTuner", xgb_child, config, NULL);
+    lp_value *splits = fixture_splits("xgb", "binary", "y"), *mv = model_version(0);
+    lp_value *best = run(tu, splits, mv);
+    cr_assert_eq(fake_count("experiment"), 4);
+    cr_assert_eq(fake_log_count("trial 4/4"), 1);
+    lp_value_unref(best);
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+}
+
+Test(tuners, lower_is_better_metrics_pick_the_smallest)
+{
+    char config[1024];
+    snprintf(config, sizeof config,
+             "    problem_type: regression\n"
+             "    metrics: [rmse, mae]\n"
+             "    perf_metric: rmse\n"
+             "    training_params:\n"
+             "      XGBoostModelTrainer: {max_depth: [1, 4], eta: [0.05, 0.3], "
+             "num_boost_round: 10}\n%s",
+             xgb_section);
+    lp_obj *tu = tuner(0, "LocalHyperparameterTuner", xgb_child, config, NULL);
+    lp_value *splits = fixture_splits("xgb", "reg", "target"), *mv = model_version(0);
+    lp_value *best = run(tu, splits, mv);
+    int64_t ids[8];
+    size_t n = experiment_ids(ids, 8, 0);
+    cr_assert_eq(n, 4);
+    lp_value *logged = lp_map_get(lp_map_get(lp_list_get(fk.metrics, 0), "metrics"), "valid");
+    cr_assert_eq(lp_map_len(logged), 2, "only the metrics asked for");
+    cr_assert_str_eq(lp_value_as_string(lp_map_get(lp_list_get(fk.metrics, 0), "perf_metric")),
+                     "rmse");
+    size_t w = best_index(ids, n, "rmse", false);
+    cr_assert_neq(best_index(ids, n, "rmse", true), w, "the scores differ");
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(tag_true(ids[i], "winner"), i == w, "trial %zu", i);
+    cr_assert_eq(lp_value_as_model(best), stored_model(ids[w]));
+    lp_value_unref(best);
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+}
+
+Test(tuners, trainers_compete_and_the_winner_moves_across_runs)
+{
+    const char *config = "    problem_type: classification\n"
+                         "    training_params:\n"
+                         "      XGBoostModelTrainer: {max_depth: [1, 2], num_boost_round: 5}\n"
+                         "      LinearModelTrainer: {C: [0.01, 1.0]}\n";
+    lp_obj *tu = tuner(0, "LocalHyperparameterTuner",
+                       "xgb: XGBoostModelTrainer, linear: LinearModelTrainer", config, NULL);
+    lp_value *splits = fixture_splits("linear", "logistic_binary", "y"), *mv = model_version(0);
+    lp_value *best = run(tu, splits, mv);
+    int64_t ids[16];
+    cr_assert_eq(experiment_ids(ids, 16, 0), 4);
+    const char *want[] = {"XGBoostModelTrainer", "XGBoostModelTrainer", "LinearModelTrainer",
+                          "LinearModelTrainer"};
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_str_eq(lp_value_as_string(fake_tag(ids[i], "trainer")), want[i]);
+    size_t w1 = best_index(ids, 4, "f1", true);
+    lp_value_unref(best);
+    /* a second search under the same version: its winner takes the tag */
+    best = run(tu, splits, mv);
+    cr_assert_eq(experiment_ids(ids, 16, 0), 8);
+    size_t w2 = 4 + best_index(ids + 4, 4, "f1", true), winners = 0;
+    for (size_t i = 0; i < 8; i++)
+        winners += tag_true(ids[i], "winner");
+    cr_assert_eq(winners, 1);
+    cr_assert(tag_true(ids[w2], "winner"));
+    lp_value *old = fake_tag(ids[w1], "winner");
+    cr_assert(lp_value_type(old) == LP_BOOL && !lp_value_as_bool(old),
+              "the earlier winner is tagged false");
+    lp_value_unref(best);
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+}
+
+Test(tuners, without_a_model_version_nothing_is_tracked)
+{
+    const char *config = "    problem_type: classification\n"
+                         "    training_params:\n"
+                         "      LinearModelTrainer: {C: [0.1, 1.0]}\n";
+    lp_obj *tu =
+        tuner(0, "LocalHyperparameterTuner", "model_trainer: LinearModelTrainer", config, NULL);
+    lp_value *splits = fixture_splits("linear", "logistic_binary", "y");
+    lp_value *best = run(tu, splits, NULL);
+    cr_assert_eq(lp_list_len(fk.resources), 0);
+    cr_assert_eq(lp_list_len(fk.tags), 0);
+    cr_assert_eq(lp_list_len(fk.models), 0);
+    cr_assert_eq(fake_log_count("trial 2/2 LinearModelTrainer f1="), 1);
+    lp_value_unref(best);
+    lp_value_unref(splits);
+}
+
+/* ---- random and TPE ----------------------------------------------------------------------- */
+
+/* Runs a search whose trainer is the model_trainer visible from the tuner
+ * (declared at the root, not under the tuner) and returns the params tags
+ * of its n trials. */
+static char *search_once(int slot, const char *cls, const char *config, size_t n)
+{
+    root_components = ", model_trainer: XGBoostModelTrainer";
+    lp_obj *tu =
+        tuner(slot, cls, "", config, "model_trainer:\n  config: {training_params: {nthread: 1}}\n");
+    lp_value *splits = fixture_splits("xgb", "binary", "y"), *mv = model_version(slot);
+    size_t before = fake_count("experiment");
+    lp_value *best = run(tu, splits, mv);
+    lp_value_unref(best);
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+    return params_sequence(before, n);
+}
+
+Test(tuners, random_search_is_reproducible_for_a_seed)
+{
+#define RANDOM_SPACE(seed)                                                                         \
+    "    problem_type: classification\n"                                                           \
+    "    search: random\n"                                                                         \
+    "    n_trials: 5\n"                                                                            \
+    "    seed: " seed "\n"                                                                         \
+    "    training_params:\n"                                                                       \
+    "      XGBoostModelTrainer:\n"                                                                 \
+    "        max_depth: {low: 1, high: 4}\n"                                                       \
+    "        eta: {low: 0.05, high: 0.5, log: true}\n"                                             \
+    "        num_boost_round: 3\n"
+    const char *c3 = RANDOM_SPACE("3"), *c4 = RANDOM_SPACE("4");
+    char *a = search_once(0, "LocalHyperparameterTuner", c3, 5);
+    char *b = search_once(1, "LocalHyperparameterTuner", c3, 5);
+    char *c = search_once(0, "LocalHyperparameterTuner", c4, 5);
+    cr_assert_str_eq(a, b);
+    cr_assert_str_neq(a, c);
+    free(a);
+    free(b);
+    free(c);
+}
+
+Test(tuners, tpe_is_reproducible_for_a_seed_and_prunes_hopeless_trials)
+{
+    const char *config = "    problem_type: classification\n"
+                         "    n_trials: 14\n"
+                         "    n_startup_trials: 4\n"
+                         "    seed: 11\n"
+                         "    training_params:\n"
+                         "      XGBoostModelTrainer:\n"
+                         "        max_depth: {low: 1, high: 6}\n"
+                         "        eta: {low: 0.001, high: 0.5, log: true}\n"
+                         "        num_boost_round: {low: 1, high: 8}\n";
+    char *a = search_once(0, "TPEHyperparameterTuner", config, 14);
+    int64_t ids[32];
+    cr_assert_eq(experiment_ids(ids, 32, 0), 14);
+    size_t pruned = 0;
+    for (size_t i = 0; i < 14; i++) {
+        bool p = tag_true(ids[i], "pruned");
+        pruned += p;
+        cr_assert_eq(vc_registered(ids[i]), !p, "trial %zu: stored iff not pruned", i);
+        cr_assert(!(p && tag_true(ids[i], "winner")), "a pruned trial never wins");
+    }
+    cr_assert(pruned > 0, "median pruning stopped some trials");
+    cr_assert_eq(fake_log_count(" pruned"), pruned);
+    char *b = search_once(1, "TPEHyperparameterTuner", config, 14);
+    cr_assert_str_eq(a, b);
+    free(a);
+    free(b);
+}
+
+/* ---- failures ------------------------------------------------------------------------------ */
+
+Test(tuners, a_failing_trial_is_skipped_and_all_failing_is_an_error)
+{
+    const char *config = "    problem_type: classification\n"
+                         "    training_params:\n"
+                         "      LinearModelTrainer: {C: [1.0, -1.0, 0.5]}\n";
+    lp_obj *tu =
+        tuner(0, "LocalHyperparameterTuner", "model_trainer: LinearModelTrainer", config, NULL);
+    lp_value *splits = fixture_splits("linear", "logistic_binary", "y"), *mv = model_version(0);
+    lp_value *best = run(tu, splits, mv);
+    int64_t ids[8];
+    cr_assert_eq(experiment_ids(ids, 8, 0), 3);
+    cr_assert_not_null(fake_tag(ids[1], "error"), "the failed experiment says why");
+    cr_assert_null(fake_tag(ids[0], "error"));
+    cr_assert_eq(fake_log_count("WARN trial 2/3 LinearModelTrainer failed:"), 1);
+    cr_assert(!tag_true(ids[1], "winner"));
+    cr_assert(tag_true(ids[0], "winner") != tag_true(ids[2], "winner"));
+    lp_value_unref(best);
+
+    config = "    problem_type: classification\n"
+             "    training_params:\n"
+             "      LinearModelTrainer: {C: [-1.0, -2.0]}\n";
+    tu = tuner(1, "LocalHyperparameterTuner", "model_trainer: LinearModelTrainer", config, NULL);
+    expect_error(lp_hyperparameter_tuner_run_experiment(tu, splits, mv), LP_EINVAL,
+                 "all 2 trials failed; the last, trial 2 (LinearModelTrainer):");
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+}
+
+Test(tuners, unknown_xgboost_parameter_fails_every_trial_clearly)
+{
+    char config[1024];
+    snprintf(config, sizeof config,
+             "    problem_type: classification\n"
+             "    training_params:\n"
+             "      XGBoostModelTrainer: {max_dept: [2, 3]}\n%s",
+             xgb_section);
+    lp_obj *tu = tuner(0, "LocalHyperparameterTuner", xgb_child, config, NULL);
+    lp_value *splits = fixture_splits("xgb", "binary", "y");
+    expect_error(lp_hyperparameter_tuner_run_experiment(tu, splits, NULL), LP_ECONFIG,
+                 "unknown XGBoost parameter 'max_dept'; did you mean 'max_depth'?");
+    lp_value_unref(splits);
+}
+
+Test(tuners, configuration_mistakes_stop_the_workflow)
+{
+    int rc = try_tuner(0, "LocalHyperparameterTuner", xgb_child,
+                       "    problem_type: classification\n"
+                       "    training_params: {XGBoostTrainer: {max_depth: [2]}}\n",
+                       NULL);
+    cr_assert_eq(rc, LP_ECONFIG);
+    cr_assert_not_null(strstr(lp_error_last()->message, "XGBoostModelTrainer"), "%s",
+                       lp_error_last()->message);
+
+    rc = try_tuner(0, "TPEHyperparameterTuner", xgb_child,
+                   "    problem_type: classification\n"
+                   "    training_params: {LinearModelTrainer: {C: [1.0]}}\n",
+                   NULL);
+    cr_assert_eq(rc, LP_ECONFIG);
+    cr_assert_not_null(strstr(lp_error_last()->message, "add it under the tuner's component:"),
+                       "%s", lp_error_last()->message);
+    cr_assert_eq(lp_error_last()->line, 7, "at the class key: %d", lp_error_last()->line);
+
+    rc = try_tuner(0, "LocalHyperparameterTuner", xgb_child,
+                   "    problem_type: classification\n"
+                   "    metrics: [accuracy, acuracy]\n"
+                   "    training_params: {XGBoostModelTrainer: {max_depth: [2]}}\n",
+                   NULL);
+    cr_assert_eq(rc, LP_ECONFIG);
+    cr_assert_not_null(strstr(lp_error_last()->message, "did you mean 'accuracy'"), "%s",
+                       lp_error_last()->message);
+
+    rc = try_tuner(0, "LocalHyperparameterTuner", xgb_child,
+                   "    problem_type: classification\n"
+                   "    metrics: [accuracy, f1]\n"
+                   "    perf_metric: rocauc\n"
+                   "    training_params: {XGBoostModelTrainer: {max_depth: [2]}}\n",
+                   NULL);
+    cr_assert_eq(rc, LP_ECONFIG);
+    cr_assert_not_null(strstr(lp_error_last()->message,
+                              "perf_metric 'rocauc' (t.yaml:9:18) is not one of metrics"),
+                       "%s", lp_error_last()->message);
+
+    rc = try_tuner(0, "LocalHyperparameterTuner", xgb_child,
+                   "    problem_type: classification\n"
+                   "    training_params: {XGBoostModelTrainer: {eta: {low: 0.1, high: 0.3}}}\n",
+                   NULL);
+    cr_assert_eq(rc, LP_ECONFIG, "a grid needs a step: %s", lp_error_last()->message);
+
+    rc = try_tuner(0, "LocalHyperparameterTuner", xgb_child,
+                   "    problem_type: classification\n"
+                   "    search: grdi\n"
+                   "    training_params: {XGBoostModelTrainer: {max_depth: [2]}}\n",
+                   NULL);
+    cr_assert_eq(rc, LP_ECONFIG);
+    cr_assert_not_null(strstr(lp_error_last()->message, "grid or random"));
+}
