@@ -131,16 +131,22 @@ void runs_table_print(const runs_table *t, FILE *out, const char *indent)
             if (n > w[c]) w[c] = n;
         }
     for (size_t r = 0; r < t->rows; r++) {
-        fputs(indent, out);
+        lp_sb line = {0};
+        lp_sb_append(&line, indent);
         for (size_t c = 0; c < t->cols && c < 16; c++) {
             const char *s = t->cells[r * t->cols + c];
-            size_t pad = w[c] - width(s);
-            bool last = c + 1 == t->cols;
-            if (t->align[c] == 'r') fprintf(out, "%*s", (int)pad, "");
-            fputs(s ? s : "", out);
-            if (t->align[c] != 'r' && !last) fprintf(out, "%*s", (int)pad, "");
-            fputs(last ? "\n" : "  ", out);
+            int pad = (int)(w[c] - width(s));
+            if (c) lp_sb_append(&line, "  ");
+            if (t->align[c] == 'r') lp_sb_appendf(&line, "%*s", pad, "");
+            lp_sb_append(&line, s ? s : "");
+            if (t->align[c] != 'r') lp_sb_appendf(&line, "%*s", pad, "");
         }
+        char *text = lp_sb_take(&line);
+        size_t n = strlen(text);
+        while (n && text[n - 1] == ' ') /* no trailing blanks */
+            text[--n] = 0;
+        fprintf(out, "%s\n", text);
+        free(text);
     }
 }
 
@@ -179,9 +185,9 @@ void runs_format_duration(char *buf, size_t size, const lp_value *run)
     if (d < 60)
         snprintf(buf, size, "%.1fs", d);
     else if (d < 3600)
-        snprintf(buf, size, "%dm %02ds", (int)(d / 60), (int)fmod(d, 60));
+        snprintf(buf, size, "%dm %02ds", (int)(d / 60), (int)d % 60);
     else
-        snprintf(buf, size, "%dh %02dm", (int)(d / 3600), (int)fmod(d / 60, 60));
+        snprintf(buf, size, "%dh %02dm", (int)(d / 3600), ((int)d / 60) % 60);
 }
 
 void runs_format_value(char *buf, size_t size, const lp_value *v)
@@ -191,6 +197,8 @@ void runs_format_value(char *buf, size_t size, const lp_value *v)
         double d = lp_value_as_float(v);
         if (isnan(d))
             snprintf(buf, size, "nan");
+        else if (d == floor(d) && fabs(d) > 1 && fabs(d) < 1e15) /* counts: 418, not 418.0000 */
+            snprintf(buf, size, "%.0f", d);
         else if (fabs(d) >= 1e6 || (d != 0 && fabs(d) < 1e-4))
             snprintf(buf, size, "%.4g", d);
         else
@@ -219,8 +227,8 @@ int runs_print_json(const lp_value *v)
     char *text = lp_store_value_json(v, 0);
     json_error_t err;
     json_t *j = text ? json_loads(text, JSON_DECODE_ANY, &err) : NULL;
-    char *pretty = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
-                     : NULL;
+    char *pretty =
+        j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) : NULL;
     if (pretty) printf("%s\n", pretty);
     free(pretty);
     json_decref(j);
@@ -246,8 +254,8 @@ static int runs_list(lp_store *st, size_t limit, bool json)
     } else {
         runs_table t;
         runs_table_init(&t, 7, "lllllrl");
-        const char *head[] = {"ID", "STATUS", "RUNNER", "METHOD", "STARTED (UTC)", "DURATION",
-                              "COMMIT"};
+        const char *head[] = {"ID",       "STATUS", "RUNNER", "METHOD", "STARTED (UTC)",
+                              "DURATION", "COMMIT"};
         runs_table_add(&t, head);
         for (size_t i = 0; i < lp_list_len(runs); i++) {
             const lp_value *r = lp_list_get(runs, i);
@@ -257,9 +265,12 @@ static int runs_list(lp_store *st, size_t limit, bool json)
             const char *git = runs_str(r, "git_commit");
             snprintf(commit, sizeof commit, "%.7s", git ? git : "-");
             const char *method = runs_str(r, "method");
-            const char *row[] = {runs_str(r, "id"),    runs_str(r, "status"),
-                                 runs_str(r, "runner"), method ? method : "-",
-                                 started,              dur,
+            const char *row[] = {runs_str(r, "id"),
+                                 runs_str(r, "status"),
+                                 runs_str(r, "runner"),
+                                 method ? method : "-",
+                                 started,
+                                 dur,
                                  commit};
             runs_table_add(&t, row);
         }

@@ -14,7 +14,8 @@
 
 #define TOP_TIMINGS 10
 
-/* ---- gathering -------------------------------------------------------------------------------- */
+/* ---- gathering --------------------------------------------------------------------------------
+ */
 
 typedef int (*detail_fn)(lp_store *, int64_t, lp_value **);
 
@@ -23,7 +24,7 @@ static lp_value *with_details(lp_store *st, const lp_value *res)
 {
     static const char *const keys[] = {"tags",      "metrics", "reports",
                                        "artifacts", "vc_info", "lineage"};
-    static const detail_fn fns[] = {lp_store_tags,      lp_store_metrics, lp_store_reports,
+    static const detail_fn fns[] = {lp_store_tags,      lp_store_metrics,  lp_store_reports,
                                     lp_store_artifacts, lp_store_vc_infos, lp_store_lineage};
     lp_value *out = lp_value_copy(res);
     int64_t id = runs_int(res, "id");
@@ -76,7 +77,8 @@ static const lp_value *tag(const lp_value *res, const char *key)
     return lp_map_get(lp_map_get(res, "tags"), key);
 }
 
-/* ---- show: the parts ---------------------------------------------------------------------------- */
+/* ---- show: the parts ----------------------------------------------------------------------------
+ */
 
 static void print_field(const char *name, const char *value)
 {
@@ -94,6 +96,8 @@ static void map_summary(lp_sb *sb, const lp_value *map, size_t max)
             snprintf(buf, sizeof buf, "{...}");
         else if (lp_value_type(v) == LP_LIST)
             snprintf(buf, sizeof buf, "[%zu items]", lp_list_len(v));
+        else if (lp_value_type(v) == LP_FLOAT) /* parameters as written: 0.3, not 0.3000 */
+            snprintf(buf, sizeof buf, "%.6g", lp_value_as_float(v));
         else
             runs_format_value(buf, sizeof buf, v);
         lp_sb_appendf(sb, "%s%s=%s", i ? ", " : "", lp_map_key(map, i), buf);
@@ -153,8 +157,8 @@ static void report_summary(lp_sb *sb, const lp_value *res)
     for (size_t i = 0; i < lp_list_len(reports); i++) {
         const lp_value *r = lp_list_get(reports, i);
         const char *status = runs_str(r, "status");
-        lp_sb_appendf(sb, "%s%s%s%s", sb->len ? ", " : "", runs_str(r, "kind"),
-                      status ? " " : "", status ? status : "");
+        lp_sb_appendf(sb, "%s%s%s%s", sb->len ? ", " : "", runs_str(r, "kind"), status ? " " : "",
+                      status ? status : "");
     }
 }
 
@@ -375,7 +379,8 @@ int runs_show(lp_store *st, const char *run_id, bool json)
     return rc;
 }
 
-/* ---- compare ---------------------------------------------------------------------------------- */
+/* ---- compare ----------------------------------------------------------------------------------
+ */
 
 /* The winning experiment among a run's resources for model version mv. */
 static const lp_value *winner_of(const lp_value *resources, const lp_value *mv)
@@ -404,7 +409,8 @@ static lp_value *summarise(const lp_value *g)
             lp_value *m = lp_value_map();
             const lp_value *w = winner_of(resources, r);
             rc = m ? lp_list_append(models, m) : LP_ENOMEM;
-            if (rc == 0) rc = lp_map_set(m, "model_version", lp_value_ref(lp_list_get(resources, i)));
+            if (rc == 0)
+                rc = lp_map_set(m, "model_version", lp_value_ref(lp_list_get(resources, i)));
             if (rc == 0 && w) rc = lp_map_set(m, "experiment", lp_value_copy(w));
         }
     }

@@ -144,12 +144,15 @@ static bool is_trainer_of(lp_obj *o, const char *cls)
     return c && c->type && strcmp(c->type, LP_TYPE_MODEL_TRAINER) == 0 && strcmp(c->name, cls) == 0;
 }
 
+/* One slot holds one trainer, so trainers that compete sit at different
+ * levels: the caller's own, then each enclosing section's, nearest first
+ * (the visible model_trainer when it is of that class, else one it hides). */
 lp_obj *lp_experiment_find_trainer(lp_obj *caller, const char *cls)
 {
-    for (size_t i = 0; i < lp_obj_child_count(caller); i++)
-        if (is_trainer_of(lp_obj_child_at(caller, i), cls)) return lp_obj_child_at(caller, i);
-    lp_obj *visible = lp_obj_component(caller, "model_trainer");
-    return is_trainer_of(visible, cls) ? visible : NULL;
+    for (lp_obj *o = caller; o; o = lp_obj_parent(o))
+        for (size_t i = 0; i < lp_obj_child_count(o); i++)
+            if (is_trainer_of(lp_obj_child_at(o, i), cls)) return lp_obj_child_at(o, i);
+    return NULL;
 }
 
 /* ---- predictions ------------------------------------------------------------------------ */

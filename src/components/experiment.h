@@ -67,9 +67,11 @@ int lp_experiment_run_gated(lp_experiment *out, lp_obj *caller, lp_obj *trainer,
 /* Tags `experiment` as the winner (clearing the tag on its siblings). */
 int lp_experiment_mark_winner(lp_obj *caller, lp_value *experiment);
 
-/* The model_trainer of class `cls` visible to `caller`: its own children of
- * type model_trainer first, then the visible `model_trainer` slot. NULL when
- * none (no error set). */
+/* The model_trainer of class `cls` for `caller`: its own child of type
+ * model_trainer first, then those of its enclosing sections, nearest first
+ * (so a trainer hidden by a nearer one of another class is still found:
+ * a slot holds one trainer, competing trainers sit at different levels).
+ * NULL when none (no error set). */
 lp_obj *lp_experiment_find_trainer(lp_obj *caller, const char *cls);
 
 void lp_experiment_clear(lp_experiment *e);

@@ -118,6 +118,15 @@ int lp_pipeline_winning_metric(lp_obj *self, lp_value *model_version, const char
         lp_error_clear();
         return LP_ENOTFOUND;
     }
+    /* A model retrained on all data has no held-out split: its validation
+     * numbers are those of the experiment it was retrained from. */
+    lp_value *from = lp_metadata_tracker_get_tag(tracker, exp, "retrained_from");
+    if (lp_value_type(from) == LP_INT) {
+        lp_value_unref(exp);
+        exp = lp_value_ref(from);
+    }
+    if (!from) lp_error_clear();
+    lp_value_unref(from);
     char id[160];
     snprintf(id, sizeof id, "valid.%s", name);
     lp_value *v = lp_metrics_tracker_get_metric(metrics, exp, id);

@@ -321,13 +321,15 @@ static lp_value *retrain_params(lp_obj *self, const lp_value *params)
 
 /* The winning experiment's trainer class and params (new refs), or the
  * visible model_trainer with its own params when nothing is tracked. */
-static lp_obj *winner_trainer(lp_obj *self, lp_value *mv, lp_value **params)
+static lp_obj *winner_trainer(lp_obj *self, lp_value *mv, lp_value **params, int64_t *exp_id)
 {
     *params = NULL;
+    *exp_id = 0;
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
     if (!tracker || !mv || lp_value_type(mv) == LP_NULL) return lp_obj_component(self, "model_trainer");
     lp_value *exp = lp_metadata_tracker_get_winning_experiment(tracker, mv);
     if (!exp) return NULL;
+    *exp_id = lp_value_as_int(lp_map_get(exp, "id"));
     lp_value *cls = lp_metadata_tracker_get_tag(tracker, exp, "trainer");
     lp_value *p = cls ? lp_metadata_tracker_get_tag(tracker, exp, "params") : NULL;
     lp_obj *trainer = NULL;
@@ -350,7 +352,8 @@ static lp_value *train_retrain_model_on_all_data(lp_obj *self, lp_value *args)
     if (!frame) return NULL;
     lp_value *mv = lp_map_get(args, "model_version");
     lp_value *params = NULL;
-    lp_obj *trainer = winner_trainer(self, mv, &params);
+    int64_t from = 0;
+    lp_obj *trainer = winner_trainer(self, mv, &params, &from);
     lp_value *splits = trainer ? train_split_data(self, args) : NULL;
     lp_value *all = splits ? all_data_splits(splits) : NULL;
     lp_value_unref(splits);
@@ -362,6 +365,8 @@ static lp_value *train_retrain_model_on_all_data(lp_obj *self, lp_value *args)
     lp_value_unref(params);
     if (rc != 0) return NULL;
     if (e.resource && (lp_pipeline_tag(self, e.resource, "retrained", lp_value_bool(true)) != 0 ||
+                       (from && lp_pipeline_tag(self, e.resource, "retrained_from",
+                                                lp_value_int(from)) != 0) ||
                        lp_experiment_mark_winner(self, e.resource) != 0)) {
         lp_experiment_clear(&e);
         return NULL;

@@ -165,14 +165,15 @@ static int record_lineage(lp_obj *self, lp_value *mv, lp_value *dv)
 
 /* Whether the new model beats the deployed one; retrains on all data when it
  * does and retrain_all is set (replacing *model). 0 or an error code. */
-static int compare_and_retrain(lp_obj *self, lp_obj *train, lp_value *frame, lp_value *mv,
+static int compare_and_retrain(lp_obj *train, lp_value *frame, lp_value *mv,
                                lp_value **model, bool *better)
 {
     lp_value *b = lp_train_compare_models(train, mv, *model);
     if (!b) return lp_error_last()->code;
     *better = lp_value_as_bool(b);
     lp_value_unref(b);
-    if (!*better || !lp_obj_config_bool(self, "retrain_all", false)) return 0;
+    /* retrain_all belongs to the train pipeline (its config, else the runner's). */
+    if (!*better || !lp_obj_config_bool(train, "retrain_all", false)) return 0;
     lp_value *retrained = lp_train_retrain_model_on_all_data(train, frame, mv, *model);
     if (!retrained) return lp_error_last()->code;
     lp_value_unref(*model);
@@ -195,7 +196,7 @@ static lp_value *runner_train_model(lp_obj *self, lp_value *args)
     bool better = false;
     int rc = model ? inspect_model(train, splits, mv, model) : LP_ERROR;
     if (rc == 0) rc = record_lineage(self, mv, dv);
-    if (rc == 0) rc = compare_and_retrain(self, train, frame, mv, &model, &better);
+    if (rc == 0) rc = compare_and_retrain(train, frame, mv, &model, &better);
     lp_value_unref(splits);
     if (rc != 0) {
         lp_value_unref(mv);

@@ -264,7 +264,7 @@ Test(tuners, grid_runs_every_combination_as_an_experiment_and_tags_the_best)
     for (size_t i = 0; i < n; i++)
         cr_assert_eq(tag_true(ids[i], "winner"), i == w, "winner tag of trial %zu", i);
     cr_assert_eq(lp_value_as_model(best), stored_model(ids[w]), "the winner's model is returned");
-    cr_assert_eq(fake_log_count("trial "), 6);
+    cr_assert_eq(fake_log_count("INFO trial "), 6);
     cr_assert_eq(fake_log_count("INFO trial 1/6 XGBoostModelTrainer f1="), 1);
     cr_assert_eq(fake_log_count("(best "), 6);
     lp_value_unref(best);
@@ -329,8 +329,9 @@ Test(tuners, trainers_compete_and_the_winner_moves_across_runs)
                          "    training_params:\n"
                          "      XGBoostModelTrainer: {max_depth: [1, 2], num_boost_round: 5}\n"
                          "      LinearModelTrainer: {C: [0.01, 1.0]}\n";
-    lp_obj *tu = tuner(0, "LocalHyperparameterTuner",
-                       "xgb: XGBoostModelTrainer, linear: LinearModelTrainer", config, NULL);
+    /* one slot, one trainer: XGBoost under the tuner, liblinear at the root */
+    root_components = ", model_trainer: LinearModelTrainer";
+    lp_obj *tu = tuner(0, "LocalHyperparameterTuner", xgb_child, config, NULL);
     lp_value *splits = fixture_splits("linear", "logistic_binary", "y"), *mv = model_version(0);
     lp_value *best = run(tu, splits, mv);
     int64_t ids[16];
@@ -382,8 +383,10 @@ Test(tuners, without_a_model_version_nothing_is_tracked)
 static char *search_once(int slot, const char *cls, const char *config, size_t n)
 {
     root_components = ", model_trainer: XGBoostModelTrainer";
-    lp_obj *tu =
-        tuner(slot, cls, "", config, "model_trainer:\n  config: {training_params: {nthread: 1}}\n");
+    /* the root trainer sees the runner's problem_type, not the tuner's */
+    lp_obj *tu = tuner(slot, cls, "", config,
+                       "config: {problem_type: classification}\n"
+                       "model_trainer:\n  config: {training_params: {nthread: 1}}\n");
     lp_value *splits = fixture_splits("xgb", "binary", "y"), *mv = model_version(slot);
     size_t before = fake_count("experiment");
     lp_value *best = run(tu, splits, mv);
@@ -494,10 +497,10 @@ Test(tuners, configuration_mistakes_stop_the_workflow)
 {
     int rc = try_tuner(0, "LocalHyperparameterTuner", xgb_child,
                        "    problem_type: classification\n"
-                       "    training_params: {XGBoostTrainer: {max_depth: [2]}}\n",
+                       "    training_params: {XGBoostModelTrainr: {max_depth: [2]}}\n",
                        NULL);
     cr_assert_eq(rc, LP_ECONFIG);
-    cr_assert_not_null(strstr(lp_error_last()->message, "XGBoostModelTrainer"), "%s",
+    cr_assert_not_null(strstr(lp_error_last()->message, "did you mean 'XGBoostModelTrainer'"), "%s",
                        lp_error_last()->message);
 
     rc = try_tuner(0, "TPEHyperparameterTuner", xgb_child,
@@ -507,7 +510,7 @@ Test(tuners, configuration_mistakes_stop_the_workflow)
     cr_assert_eq(rc, LP_ECONFIG);
     cr_assert_not_null(strstr(lp_error_last()->message, "add it under the tuner's component:"),
                        "%s", lp_error_last()->message);
-    cr_assert_eq(lp_error_last()->line, 7, "at the class key: %d", lp_error_last()->line);
+    cr_assert_eq(lp_error_last()->line, 9, "at the class key: %d", lp_error_last()->line);
 
     rc = try_tuner(0, "LocalHyperparameterTuner", xgb_child,
                    "    problem_type: classification\n"
@@ -526,7 +529,7 @@ Test(tuners, configuration_mistakes_stop_the_workflow)
                    NULL);
     cr_assert_eq(rc, LP_ECONFIG);
     cr_assert_not_null(strstr(lp_error_last()->message,
-                              "perf_metric 'rocauc' (t.yaml:9:18) is not one of metrics"),
+                              "perf_metric 'rocauc' (t.yaml:10:18) is not one of metrics"),
                        "%s", lp_error_last()->message);
 
     rc = try_tuner(0, "LocalHyperparameterTuner", xgb_child,

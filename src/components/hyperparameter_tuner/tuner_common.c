@@ -71,7 +71,8 @@ static int find_trainers(lp_obj *self, lp_tuner *st, const lp_value *tp)
         return lp_trainer_error_at(
             LP_ECONFIG, class_key_origin(tp, cls),
             "%s (%s): training_params has parameters for %s but no %s is configured for this "
-            "tuner; add it under the tuner's component: (component: {model_trainer: %s})",
+            "tuner; add it under the tuner's component: (model_trainer: %s) or, when that slot "
+            "holds another trainer, under an enclosing section's",
             lp_obj_class(self)->name, path_of(self), cls, cls, cls);
     }
     return 0;

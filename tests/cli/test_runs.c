@@ -1,0 +1,345 @@
+/*
+ * test_runs.c — `lolpop runs list|show|compare` end to end: exit codes and
+ * messages (no store, unknown run, ambiguous prefix, bad options), runs made
+ * by `lolpop run workflow` (the default LocalMetadataTracker), and reports of
+ * a store filled through the store API with datasets, model versions,
+ * experiments and metrics.
+ *
+ * The binary runs in a fresh temporary directory with its output in files
+ * (no pipe to fill up) and a deadline.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lolpop.h"
+#include "store/store.h"
+
+#ifndef LP_LOLPOP_EXE
+#error "LP_LOLPOP_EXE must name the lolpop binary"
+#endif
+
+#define DEADLINE_MS 60000
+
+static char tmpdir[] = "/tmp/lolpop-runs-XXXXXX";
+
+static void setup(void)
+{
+    cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
+}
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+static void teardown(void)
+{
+    nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(runs, .init = setup, .fini = teardown, .timeout = 120);
+
+typedef struct result {
+    int status;
+    char out[65536], err[16384];
+} result;
+
+static void slurp(const char *path, char *buf, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+    buf[n] = 0;
+    if (f) fclose(f);
+}
+
+static const char *path_in(const char *name)
+{
+    static char ring[4][1024];
+    static int next;
+    char *buf = ring[next++ % 4];
+    snprintf(buf, 1024, "%s/%s", tmpdir, name);
+    return buf;
+}
+
+/* Runs lolpop with args in tmpdir; output kept in r (static: big buffers). */
+static result *run_lolpop(const char *const *args)
+{
+    static result r;
+    size_t n = 0;
+    while (args[n])
+        n++;
+    char **argv = calloc(n + 2, sizeof *argv);
+    argv[0] = (char *)(uintptr_t)LP_LOLPOP_EXE;
+    for (size_t i = 0; i < n; i++)
+        argv[i + 1] = (char *)(uintptr_t)args[i];
+    char out[1100], err[1100];
+    snprintf(out, sizeof out, "%s", path_in(".stdout"));
+    snprintf(err, sizeof err, "%s", path_in(".stderr"));
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        if (chdir(tmpdir) != 0 || !freopen(out, "w", stdout) || !freopen(err, "w", stderr))
+            _exit(126);
+        unsetenv("LOLPOP_PLUGIN_PATH");
+        setenv("NO_COLOR", "1", 1);
+        execv(LP_LOLPOP_EXE, argv);
+        _exit(127);
+    }
+    int st = 0;
+    for (int waited = 0; waitpid(pid, &st, WNOHANG) == 0; waited += 10) {
+        if (waited > DEADLINE_MS) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            cr_assert_fail("lolpop did not finish in time");
+        }
+        usleep(10000);
+    }
+    free(argv);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    slurp(out, r.out, sizeof r.out);
+    slurp(err, r.err, sizeof r.err);
+    return &r;
+}
+
+#define LOLPOP(...) run_lolpop((const char *const[]){__VA_ARGS__, NULL})
+
+#define EXPECT_EXIT(r, code)                                                                       \
+    cr_assert_eq((r)->status, (code), "exit %d, expected %d\n--- stdout:\n%s\n--- stderr:\n%s",    \
+                 (r)->status, (code), (r)->out, (r)->err)
+#define EXPECT_OUT(r, s) cr_assert(strstr((r)->out, (s)), "stdout lacks \"%s\":\n%s", (s), (r)->out)
+#define EXPECT_ERR(r, s) cr_assert(strstr((r)->err, (s)), "stderr lacks \"%s\":\n%s", (s), (r)->err)
+
+static void write_hello_config(void)
+{
+    FILE *f = fopen(path_in("hello.yaml"), "w");
+    cr_assert_not_null(f);
+    fprintf(f,
+            "plugin_paths: [\"%s\"]\ncomponent:\n  greeter: HelloGreeter\nconfig:\n  name: "
+            "world\n",
+            LP_HELLO_PLUGIN);
+    fclose(f);
+}
+
+/* ---- errors --------------------------------------------------------------------------- */
+
+Test(runs, no_store_is_an_error_and_creates_nothing)
+{
+    result *r = LOLPOP("runs", "list");
+    EXPECT_EXIT(r, 1);
+    EXPECT_ERR(r, "no metadata store at '.lolpop/lolpop.db'");
+    struct stat sb;
+    cr_assert_neq(stat(path_in(".lolpop"), &sb), 0, "no store was created");
+    r = LOLPOP("runs", "show", "latest", "--store", "elsewhere/x.db");
+    EXPECT_EXIT(r, 1);
+    EXPECT_ERR(r, "no metadata store at 'elsewhere/x.db'");
+}
+
+Test(runs, bad_options_and_subcommands_are_usage_errors)
+{
+    result *r = LOLPOP("runs", "list", "--limt", "3");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "unknown option '--limt'");
+    EXPECT_ERR(r, "did you mean '--limit'?");
+    r = LOLPOP("runs", "list", "--limit=-1");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "option '--limit' expects a number >= 0, got '-1'");
+    r = LOLPOP("runs", "shw", "x");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "unknown subcommand 'runs shw'; did you mean 'show'?");
+    r = LOLPOP("runs");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "a subcommand is missing");
+    r = LOLPOP("runs", "compare", "a");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "'runs compare' needs RUN_A RUN_B");
+    r = LOLPOP("runs", "list", "extra");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "unexpected argument 'extra'");
+    r = LOLPOP("runs", "--help");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "--store PATH");
+}
+
+Test(runs, a_file_that_is_not_a_store_is_refused)
+{
+    FILE *f = fopen(path_in("notes.db"), "w");
+    fputs("these are not the droids", f);
+    fclose(f);
+    result *r = LOLPOP("runs", "list", "--store", "notes.db");
+    EXPECT_EXIT(r, 1);
+    EXPECT_ERR(r, "notes.db");
+}
+
+/* ---- runs made by `lolpop run workflow` ----------------------------------------------------- */
+
+Test(runs, workflow_runs_are_listed_shown_and_resolved)
+{
+    write_hello_config();
+    result *r = LOLPOP("run", "workflow", "HelloRunner", "-c", "hello.yaml");
+    EXPECT_EXIT(r, 0);
+    r = LOLPOP("run", "workflow", "HelloRunner", "-c", "hello.yaml", "-b", "fail");
+    EXPECT_EXIT(r, 1);
+
+    r = LOLPOP("runs", "list");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "STATUS");
+    char *failed = strstr(r->out, "failed"), *ok = strstr(r->out, "succeeded");
+    cr_assert(failed && ok && failed < ok, "newest (failed) first:\n%s", r->out);
+    EXPECT_OUT(r, "HelloRunner");
+    EXPECT_OUT(r, "build_all");
+
+    r = LOLPOP("runs", "list", "--json", "--limit", "1");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\"status\": \"failed\"");
+    EXPECT_OUT(r, "\"method\": \"fail\"");
+    cr_assert_null(strstr(r->out, "succeeded"), "--limit 1:\n%s", r->out);
+
+    r = LOLPOP("runs", "show", "latest");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "failed");
+    EXPECT_OUT(r, "failing on purpose");
+    EXPECT_OUT(r, "HelloRunner.fail");
+    EXPECT_OUT(r, "Slowest calls");
+
+    r = LOLPOP("runs", "show", "nope");
+    EXPECT_EXIT(r, 1);
+    EXPECT_ERR(r, "no run 'nope'");
+    r = LOLPOP("runs", "show", "2");
+    EXPECT_EXIT(r, 1);
+    EXPECT_ERR(r, "run id prefix '2' is ambiguous: it matches 2");
+
+    /* A unique prefix: the full id of the older run, minus its last digit. */
+    r = LOLPOP("runs", "list", "--json");
+    char *idp = strstr(r->out, "\"id\": \"");
+    idp = idp ? strstr(idp + 1, "\"id\": \"") : NULL; /* the second (older) run */
+    cr_assert_not_null(idp, "%s", r->out);
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "%.*s", LP_STORE_RUN_ID_LEN - 1, idp + 7);
+    r = LOLPOP("runs", "show", prefix, "--json");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\"status\": \"succeeded\"");
+    EXPECT_OUT(r, "\"name\": \"world\"");
+
+    r = LOLPOP("runs", "compare", prefix, "latest");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "succeeded");
+    EXPECT_OUT(r, "no model version to compare");
+}
+
+/* ---- reports of a store with models ---------------------------------------------------------- */
+
+static lp_value *mk(lp_store *st, const char *type, const char *name, int64_t parent,
+                    const char *run)
+{
+    lp_value *r = NULL;
+    cr_assert_eq(lp_store_resource_create(st, type, name, parent, run, &r), 0, "%s",
+                 lp_error_last()->message);
+    return r;
+}
+
+static int64_t id_of(const lp_value *r)
+{
+    return lp_value_as_int(lp_map_get(r, "id"));
+}
+
+static void set_tag(lp_store *st, int64_t res, const char *key, lp_value *v, const char *run)
+{
+    cr_assert_eq(lp_store_tag_set(st, res, key, v, run), 0, "%s", lp_error_last()->message);
+    lp_value_unref(v);
+}
+
+/* One training run: a dataset version (hash), a model version with three
+ * experiments (the second wins), metrics, a prediction job. Returns the id. */
+static char *training_run(lp_store *st, const char *hash, int depth, double f1)
+{
+    char *run = NULL;
+    cr_assert_eq(lp_store_run_begin(st, "ClassificationRunner",
+                                    "{\"config\": {\"model_target\": \"survived\"}}", &run),
+                 0);
+    cr_assert_eq(lp_store_run_method(st, run, "build_all"), 0);
+    lp_value *d = mk(st, "dataset", "titanic_train", 0, run);
+    lp_value *dv = mk(st, "dataset_version", NULL, id_of(d), run);
+    set_tag(st, id_of(dv), "hash", lp_value_string(hash), run);
+    set_tag(st, id_of(dv), "rows", lp_value_int(891), run);
+    lp_value *m = mk(st, "model", "titanic", 0, run);
+    lp_value *mv = mk(st, "model_version", NULL, id_of(m), run);
+    cr_assert_eq(lp_store_lineage_add(st, id_of(dv), id_of(mv), "trained", run), 0);
+    for (int i = 0; i < 3; i++) {
+        lp_value *e = mk(st, "experiment", NULL, id_of(mv), run);
+        lp_value *params = lp_value_map();
+        lp_map_set(params, "max_depth", lp_value_int(depth + i));
+        lp_map_set(params, "eta", lp_value_float(0.3));
+        set_tag(st, id_of(e), "params", params, run);
+        set_tag(st, id_of(e), "trainer", lp_value_string("XGBoostModelTrainer"), run);
+        if (i == 1) {
+            lp_value *yes = lp_value_bool(true);
+            cr_assert_eq(lp_store_tag_set_exclusive(st, id_of(e), "winner", yes, run), 0);
+            lp_value_unref(yes);
+        }
+        lp_store_metric ms[] = {{"train", "f1", f1 + 0.1}, {"valid", "f1", f1 + 0.01 * i}};
+        cr_assert_eq(lp_store_metrics_set(st, id_of(e), ms, 2), 0);
+        lp_value_unref(e);
+    }
+    lp_value *pj = mk(st, "prediction_job", NULL, id_of(mv), run);
+    lp_store_metric pm[] = {{"prediction", "rows", 418}};
+    cr_assert_eq(lp_store_metrics_set(st, id_of(pj), pm, 1), 0);
+    cr_assert_eq(lp_store_run_end(st, run, true, NULL), 0);
+    lp_value *all[] = {d, dv, m, mv, pj};
+    for (int i = 0; i < 5; i++)
+        lp_value_unref(all[i]);
+    return run;
+}
+
+Test(runs, show_and_compare_training_runs)
+{
+    lp_store *st = NULL;
+    cr_assert_eq(lp_store_open(&st, path_in("meta.db"), LP_STORE_CREATE), 0);
+    char *a = training_run(st, "aaaa1111", 3, 0.75);
+    usleep(20000);
+    char *b = training_run(st, "bbbb2222", 5, 0.78);
+    lp_store_close(st);
+
+    result *r = LOLPOP("runs", "show", a, "--store", "meta.db");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "dataset/titanic_train/v1  891");
+    EXPECT_OUT(r, "aaaa1111");
+    EXPECT_OUT(r, "Model version model/titanic/v1");
+    EXPECT_OUT(r, "trained from dataset/titanic_train/v1");
+    EXPECT_OUT(r, "* model/titanic/v1/experiment/2  XGBoostModelTrainer  (winner)");
+    EXPECT_OUT(r, "params: max_depth=4, eta=0.3");
+    EXPECT_OUT(r, "valid  0.7600");
+    EXPECT_OUT(r, "model/titanic/v1/prediction_job/1");
+    EXPECT_OUT(r, "model_target=survived");
+
+    r = LOLPOP("runs", "compare", a, b, "--store", "meta.db");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "model/titanic/v1/experiment/2");
+    EXPECT_OUT(r, "model/titanic/v2/experiment/2");
+    EXPECT_OUT(r, "valid.f1");
+    EXPECT_OUT(r, "+0.0300");
+    EXPECT_OUT(r, "Parameters that differ");
+    EXPECT_OUT(r, "max_depth  4");
+    cr_assert_null(strstr(r->out, "eta "), "equal parameters are left out:\n%s", r->out);
+    EXPECT_OUT(r, "differs");
+
+    r = LOLPOP("runs", "compare", a, b, "--store", "meta.db", "--json");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\"name\": \"valid.f1\"");
+    EXPECT_OUT(r, "\"same\": false");
+    free(a);
+    free(b);
+}
