@@ -309,6 +309,25 @@ static lp_value *job_predictions(lp_obj *self, lp_value *job)
     return frame;
 }
 
+/* Labelled data as given: a frame, or a path read by the runner's
+ * data_connector, else as CSV. Labels skip the process pipeline, whose
+ * transforms expect the raw features. New ref or NULL. */
+static lp_value *load_labels(lp_obj *self, lp_value *data)
+{
+    if (lp_value_as_frame(data)) return lp_value_ref(data);
+    const char *path = lp_value_as_string(data);
+    if (!path) {
+        lp_error_set(LP_EINVAL, "evaluate_ground_truth: labelled data must be a path or a "
+                                "frame, got %s", lp_vtype_name(lp_value_type(data)));
+        return NULL;
+    }
+    lp_obj *conn = lp_obj_component(self, "data_connector");
+    if (conn) return lp_call_with(conn, "get_data", "source", lp_value_string(path),
+                                  (const char *)NULL);
+    lp_frame *f = NULL;
+    return lp_csv_read(&f, path, NULL) == 0 ? lp_pipeline_frame(f) : NULL;
+}
+
 /* One column of f as its own frame (sharing the column). */
 static lp_frame *column_frame(const lp_frame *f, const char *name)
 {
@@ -389,7 +408,7 @@ static lp_value *runner_evaluate_ground_truth(lp_obj *self, lp_value *args)
         lp_error_set(LP_ECONFIG, "evaluate_ground_truth: needs model_index, model_target and "
                                  "labelled data (argument 'data' or config ground_truth_data)");
     else if ((preds = job_predictions(self, job)) &&
-             (truth = lp_process_transform_data(lp_obj_pipeline(self, "process"), data)))
+             (truth = load_labels(self, data)))
         metrics = join_and_measure(self, preds, truth, index, target);
     lp_obj *mt = lp_obj_component(self, "metrics_tracker");
     if (metrics && mt) {
