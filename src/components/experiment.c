@@ -21,11 +21,11 @@ static const char *const split_names[] = {"train", "valid", "test"};
 
 /* ---- metrics configuration ------------------------------------------------------------- */
 
-/* The last error again, as LP_ECONFIG (same message and position). */
+/* The last error again, as LP_ECONFIG (same message and position; out of memory stays so). */
 static int as_config_error(void)
 {
     const lp_error *e = lp_error_last();
-    if (e->code == LP_ECONFIG) return LP_ECONFIG;
+    if (e->code == LP_ECONFIG || e->code == LP_ENOMEM) return e->code;
     char *msg = lp_strdup(e->message ? e->message : "bad metric configuration");
     char *file = e->file ? lp_strdup(e->file) : NULL;
     int line = e->line, col = e->col;

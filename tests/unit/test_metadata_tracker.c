@@ -49,7 +49,17 @@ static lp_value *r_stop(lp_obj *self, lp_value *args)
     return lp_metadata_tracker_stop(md) ? NULL : lp_value_null();
 }
 
+/* Calls fail on itself and carries on: a recovered failure. */
+static lp_value *r_recover(lp_obj *self, lp_value *args)
+{
+    lp_value *r = lp_call(self, "fail", NULL);
+    if (r) return r;
+    lp_error_clear();
+    return lp_value_null();
+}
+
 static const lp_method runner_methods[] = {{"build_all", r_build_all, "calls get_resource"},
+                                           {"recover", r_recover, "fails inside, recovers"},
                                            {"fail", r_fail, "fails"},
                                            {"stop", r_stop, "stops the tracker"},
                                            {NULL, NULL, NULL}};
@@ -520,6 +530,16 @@ Test(tracker, failed_root_call_fails_the_run)
               sql_text("SELECT error FROM runs"));
     cr_assert(strstr(sql_text("SELECT error FROM runs"), "TestRunner.fail"), "with the call chain");
     cr_assert_str_eq(sql_text("SELECT ok FROM timings WHERE method = 'fail'"), "0");
+}
+
+Test(tracker, recovered_nested_failure_is_a_success)
+{
+    build(NULL);
+    lp_value_unref(ok(lp_call(lp_workflow_root(wf), "recover", NULL)));
+    free_workflow();
+    cr_assert_str_eq(sql_text("SELECT status || ':' || method FROM runs"), "succeeded:recover");
+    cr_assert_str_eq(sql_text("SELECT ok FROM timings WHERE method = 'fail'"), "0",
+                     "the nested failure is still timed");
 }
 
 Test(tracker, stop_marks_success_and_keeps_later_timings)

@@ -12,10 +12,10 @@
  * runner method (the first call on the workflow root) and buffers call
  * timings, written in one transaction every 1000 calls, at stop() and at
  * fini. stop() marks the run succeeded. A tracker finalised without stop()
- * marks it by what happened to the calls on the workflow root: succeeded when
- * at least one was made and none failed, else failed with the first
- * failure's message. The store stays open until fini so that the timing of
- * the runner method that called stop() is kept too.
+ * marks it by what happened to the program's calls on the workflow root
+ * (outermost calls): succeeded when at least one was made and none failed,
+ * else failed with the first failure's message. The store stays open until fini so that the timing
+ * of the runner method that called stop() is kept too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -85,13 +85,22 @@ static void flush_or_warn(tracker *t)
                lp_error_last()->message);
 }
 
+/* Whether the call being reported is an outermost one (made by the program,
+ * not by another method): the dispatcher's chain holds only its own frame. */
+static bool outermost_call(void)
+{
+    return !strstr(lp_error_context(), " → ");
+}
+
 static void on_timing(void *ud, lp_obj *obj, const char *method, double seconds, int ok)
 {
     tracker *t = ud;
     if (!t->store) return;
     const lp_class *cls = lp_obj_class(obj);
     const lp_method *m = lp_class_method(cls, method);
-    if (obj == t->root) {
+    /* The run's outcome is that of the program's calls on the root; a runner
+     * method may call another and recover from its failure. */
+    if (obj == t->root && outermost_call()) {
         t->root_calls++;
         if (!ok && !t->root_error) t->root_error = lp_error_format();
     }
@@ -154,7 +163,6 @@ static int tracker_init(lp_obj *self)
         rc = lp_workflow_add_hooks(lp_obj_workflow(self), &hooks);
     }
     if (rc) {
-        lp_error_prefix("LocalMetadataTracker");
         lp_store_close(t->store); /* marks a begun run failed */
         t->store = NULL;
         free(t->run_id);

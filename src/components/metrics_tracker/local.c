@@ -28,7 +28,6 @@ static int mtracker_init(lp_obj *self)
     mtracker *t = lp_obj_state(self);
     char *path = lp_tracker_store_path(self, lp_obj_component(self, "metadata_tracker"));
     int rc = path ? lp_store_open(&t->store, path, LP_STORE_CREATE) : LP_ENOMEM;
-    if (rc) lp_error_prefix("LocalMetricsTracker");
     free(path);
     return rc;
 }

@@ -52,11 +52,8 @@ int lp_trainer_features(lp_frame **out, lp_obj *self, lp_model *m, lp_frame *X)
     if (!name) return LP_ENOMEM;
     lp_obj *ft = lp_obj_component(self, "feature_transformer");
     int rc;
-    if (!ft)
-        rc = lp_error_set(LP_ECONFIG,
-                          "the model was trained after a %s feature_transformer but none is "
-                          "visible from %s; configure one where predictions are made",
-                          *name ? name : "(unnamed)", lp_trainer_path(self));
+    if (!ft) /* a self-contained model: its saved state applies without a component */
+        rc = lp_feature_saved_apply(out, name, state, slen, X);
     else if (strcmp(lp_obj_class(ft)->name, name) != 0)
         rc =
             lp_error_set(LP_ECONFIG,
