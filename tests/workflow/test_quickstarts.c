@@ -169,6 +169,16 @@ Test(quickstart, titanic_classification_end_to_end)
     table_free(&preds);
     table_free(&labels);
     check_titanic_store();
+
+    /* The terminal view of the same run. */
+    r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL, (const char *const[]){"runs", "show", "latest", NULL},
+                   DEADLINE_MS);
+    LP_EXPECT_EXIT(r, 0);
+    LP_EXPECT_OUT(r, "succeeded");
+    LP_EXPECT_OUT(r, "dataset/titanic_survival_train/v1  ->  model/titanic_survival/v1");
+    LP_EXPECT_OUT(r, "(winner)");
+    LP_EXPECT_OUT(r, "model/titanic_survival/v1/prediction_job/1");
+    lp_run_free(&r);
 }
 
 /* What one titanic run leaves in the store: a succeeded run with its config
