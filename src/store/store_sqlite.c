@@ -660,14 +660,29 @@ static int resolve_paths(sq_store *s, const char *path, int flags)
     return rc;
 }
 
+/* Switching to WAL needs a moment alone with the file; a second process
+ * opening a brand-new store at the same time gets SQLITE_BUSY at once (the
+ * busy handler is not consulted for it), so retry for as long as the busy
+ * timeout would have waited. */
+static int switch_to_wal(sq_store *s)
+{
+    for (int waited = 0;; waited += 10) {
+        int src = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        if (src == SQLITE_OK) return 0;
+        if (((src & 0xff) != SQLITE_BUSY && (src & 0xff) != SQLITE_LOCKED) ||
+            waited >= BUSY_TIMEOUT_MS)
+            return exec_text(s, "PRAGMA journal_mode = WAL", "switching to write-ahead logging");
+        sqlite3_sleep(10);
+    }
+}
+
 static int set_pragmas(sq_store *s, bool readonly)
 {
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     int rc = exec_text(s, "PRAGMA foreign_keys = ON", "enabling foreign keys");
     /* WAL: readers do not block the writer. NORMAL sync is safe with WAL (a
      * crash may lose the last commits, never consistency) and much faster. */
-    if (rc == 0 && !readonly)
-        rc = exec_text(s, "PRAGMA journal_mode = WAL", "switching to write-ahead logging");
+    if (rc == 0 && !readonly) rc = switch_to_wal(s);
     if (rc == 0) rc = exec_text(s, "PRAGMA synchronous = NORMAL", "setting the sync mode");
     return rc;
 }
