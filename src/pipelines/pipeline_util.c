@@ -68,8 +68,8 @@ lp_value *lp_pipeline_frame(lp_frame *f)
 lp_metric_task lp_pipeline_task(lp_obj *self)
 {
     char *t = lp_obj_config_string(self, "problem_type");
-    lp_metric_task task = t && strcmp(t, "regression") == 0 ? LP_TASK_REGRESSION
-                                                            : LP_TASK_CLASSIFICATION;
+    lp_metric_task task =
+        t && strcmp(t, "regression") == 0 ? LP_TASK_REGRESSION : LP_TASK_CLASSIFICATION;
     free(t);
     return task;
 }
@@ -106,8 +106,7 @@ lp_value *lp_pipeline_string_list(lp_obj *self, const char *key)
     return list;
 }
 
-int lp_pipeline_winning_metric(lp_obj *self, lp_value *model_version, const char *name,
-                               double *out)
+int lp_pipeline_winning_metric(lp_obj *self, lp_value *model_version, const char *name, double *out)
 {
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
     lp_obj *metrics = lp_obj_component(self, "metrics_tracker");

@@ -141,8 +141,9 @@ static int add_explanations(lp_obj *self, lp_frame *out, lp_value *model, lp_fra
         return 0;
     }
     if (lp_obj_config_bool(self, "skip_prediction_explanations", false)) {
-        lp_log(self, LP_LOG_INFO, "get_predictions: explanations skipped "
-                                  "(skip_prediction_explanations)");
+        lp_log(self, LP_LOG_INFO,
+               "get_predictions: explanations skipped "
+               "(skip_prediction_explanations)");
         return 0;
     }
     lp_value *xv = lp_value_frame(X);
@@ -186,15 +187,14 @@ static int record_job(lp_obj *self, lp_value *job, lp_value *frame, lp_value *dv
     int rc = 0;
     if (rvc) {
         lp_value *vc = lp_resource_version_control_version_data(rvc, job, frame);
-        lp_value *reg = vc ? lp_metadata_tracker_register_vc_resource(tracker, job, vc, "data")
-                           : NULL;
+        lp_value *reg =
+            vc ? lp_metadata_tracker_register_vc_resource(tracker, job, vc, "data") : NULL;
         rc = reg ? 0 : lp_error_last()->code;
         lp_value_unref(vc);
         lp_value_unref(reg);
     }
     if (rc == 0 && dv && lp_value_type(dv) == LP_MAP)
-        rc = lp_pipeline_tag(self, job, "dataset_version",
-                             lp_value_ref(lp_map_get(dv, "id")));
+        rc = lp_pipeline_tag(self, job, "dataset_version", lp_value_ref(lp_map_get(dv, "id")));
     if (rc == 0)
         rc = lp_pipeline_tag(self, job, "rows",
                              lp_value_int((int64_t)lp_frame_rows(lp_value_as_frame(frame))));
@@ -226,7 +226,8 @@ static lp_value *predict_analyze_prediction_drift(lp_obj *self, lp_value *args)
     lp_obj *checker = lp_obj_component(self, "model_checker");
     if (!checker) return lp_pipeline_skip(self, "analyze_prediction_drift", "model_checker");
     lp_value *splits = lp_pipeline_result("X_predict", lp_value_ref(frame), (const char *)NULL);
-    lp_value *result = splits ? lp_model_checker_calculate_model_drift(checker, splits, NULL) : NULL;
+    lp_value *result =
+        splits ? lp_model_checker_calculate_model_drift(checker, splits, NULL) : NULL;
     lp_value_unref(splits);
     return result;
 }

@@ -56,9 +56,9 @@ static lp_value *schema_of(const lp_frame *f)
 {
     lp_value *list = lp_value_list();
     for (size_t j = 0; list && j < lp_frame_cols(f); j++) {
-        lp_value *col = lp_pipeline_result(
-            "name", lp_value_string(lp_frame_name(f, j)), "dtype",
-            lp_value_string(lp_dtype_name(lp_frame_col(f, j)->type)), (const char *)NULL);
+        lp_value *col = lp_pipeline_result("name", lp_value_string(lp_frame_name(f, j)), "dtype",
+                                           lp_value_string(lp_dtype_name(lp_frame_col(f, j)->type)),
+                                           (const char *)NULL);
         if (!col || lp_list_append(list, col) != 0) {
             lp_value_unref(list);
             return NULL;
@@ -86,8 +86,7 @@ static int store_version(lp_obj *self, lp_value *dv, lp_value *frame_value, cons
     }
     int rc = lp_pipeline_tag(self, dv, "hash", lp_value_string(hex));
     if (rc == 0) rc = lp_pipeline_tag(self, dv, "rows", lp_value_int((int64_t)lp_frame_rows(f)));
-    if (rc == 0)
-        rc = lp_pipeline_tag(self, dv, "columns", lp_value_int((int64_t)lp_frame_cols(f)));
+    if (rc == 0) rc = lp_pipeline_tag(self, dv, "columns", lp_value_int((int64_t)lp_frame_cols(f)));
     if (rc == 0) rc = lp_pipeline_tag(self, dv, "schema", schema_of(f));
     return rc;
 }
@@ -209,8 +208,8 @@ static lp_value *process_compare_data(lp_obj *self, lp_value *args)
     }
     lp_value *result = lp_data_profiler_compare_data(profiler, frame, previous);
     lp_value_unref(previous);
-    if (result && record_report(self, dv, result, profiler,
-                                lp_metadata_tracker_log_data_comparison) != 0) {
+    if (result &&
+        record_report(self, dv, result, profiler, lp_metadata_tracker_log_data_comparison) != 0) {
         lp_value_unref(result);
         return NULL;
     }

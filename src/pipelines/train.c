@@ -326,7 +326,8 @@ static lp_obj *winner_trainer(lp_obj *self, lp_value *mv, lp_value **params, int
     *params = NULL;
     *exp_id = 0;
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
-    if (!tracker || !mv || lp_value_type(mv) == LP_NULL) return lp_obj_component(self, "model_trainer");
+    if (!tracker || !mv || lp_value_type(mv) == LP_NULL)
+        return lp_obj_component(self, "model_trainer");
     lp_value *exp = lp_metadata_tracker_get_winning_experiment(tracker, mv);
     if (!exp) return NULL;
     *exp_id = lp_value_as_int(lp_map_get(exp, "id"));
@@ -364,10 +365,10 @@ static lp_value *train_retrain_model_on_all_data(lp_obj *self, lp_value *args)
     lp_value_unref(all);
     lp_value_unref(params);
     if (rc != 0) return NULL;
-    if (e.resource && (lp_pipeline_tag(self, e.resource, "retrained", lp_value_bool(true)) != 0 ||
-                       (from && lp_pipeline_tag(self, e.resource, "retrained_from",
-                                                lp_value_int(from)) != 0) ||
-                       lp_experiment_mark_winner(self, e.resource) != 0)) {
+    if (e.resource &&
+        (lp_pipeline_tag(self, e.resource, "retrained", lp_value_bool(true)) != 0 ||
+         (from && lp_pipeline_tag(self, e.resource, "retrained_from", lp_value_int(from)) != 0) ||
+         lp_experiment_mark_winner(self, e.resource) != 0)) {
         lp_experiment_clear(&e);
         return NULL;
     }

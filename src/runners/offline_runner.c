@@ -33,16 +33,15 @@ static int check_target_present(const lp_frame *f, const char *target, const cha
     for (size_t j = 0; j < lp_frame_cols(f) && n < 256; j++)
         names[n++] = lp_frame_name(f, j);
     const char *close = lp_suggest(target, names, n);
-    return lp_error_set(LP_EINVAL, "model_target '%s' is not a column of the %s data%s%s%s",
-                        target, which, close ? " (did you mean '" : "", close ? close : "",
+    return lp_error_set(LP_EINVAL, "model_target '%s' is not a column of the %s data%s%s%s", target,
+                        which, close ? " (did you mean '" : "", close ? close : "",
                         close ? "'?)" : "");
 }
 
 /* The training frame must have rows and a complete target. */
 static int check_training_frame(lp_obj *self, const lp_frame *f)
 {
-    if (lp_frame_rows(f) == 0)
-        return lp_error_set(LP_EINVAL, "the training data has no rows");
+    if (lp_frame_rows(f) == 0) return lp_error_set(LP_EINVAL, "the training data has no rows");
     char *target = lp_obj_config_string(self, "model_target");
     if (!target) return lp_error_set(LP_ECONFIG, "config 'model_target' is required");
     int rc = check_target_present(f, target, "training");
@@ -165,8 +164,8 @@ static int record_lineage(lp_obj *self, lp_value *mv, lp_value *dv)
 
 /* Whether the new model beats the deployed one; retrains on all data when it
  * does and retrain_all is set (replacing *model). 0 or an error code. */
-static int compare_and_retrain(lp_obj *train, lp_value *frame, lp_value *mv,
-                               lp_value **model, bool *better)
+static int compare_and_retrain(lp_obj *train, lp_value *frame, lp_value *mv, lp_value **model,
+                               bool *better)
 {
     lp_value *b = lp_train_compare_models(train, mv, *model);
     if (!b) return lp_error_last()->code;
@@ -276,9 +275,9 @@ static lp_value *runner_predict_data(lp_obj *self, lp_value *args)
     lp_value *result = NULL;
     if (rc == 0) {
         size_t rows = lp_frame_rows(lp_value_as_frame(preds));
-        result = lp_pipeline_result("prediction_job", lp_value_ref(job), "path",
-                                    lp_value_string(target), "rows", lp_value_int((int64_t)rows),
-                                    (const char *)NULL);
+        result =
+            lp_pipeline_result("prediction_job", lp_value_ref(job), "path", lp_value_string(target),
+                               "rows", lp_value_int((int64_t)rows), (const char *)NULL);
     }
     free(target);
     lp_value_unref(job);
@@ -317,13 +316,15 @@ static lp_value *load_labels(lp_obj *self, lp_value *data)
     if (lp_value_as_frame(data)) return lp_value_ref(data);
     const char *path = lp_value_as_string(data);
     if (!path) {
-        lp_error_set(LP_EINVAL, "evaluate_ground_truth: labelled data must be a path or a "
-                                "frame, got %s", lp_vtype_name(lp_value_type(data)));
+        lp_error_set(LP_EINVAL,
+                     "evaluate_ground_truth: labelled data must be a path or a "
+                     "frame, got %s",
+                     lp_vtype_name(lp_value_type(data)));
         return NULL;
     }
     lp_obj *conn = lp_obj_component(self, "data_connector");
-    if (conn) return lp_call_with(conn, "get_data", "source", lp_value_string(path),
-                                  (const char *)NULL);
+    if (conn)
+        return lp_call_with(conn, "get_data", "source", lp_value_string(path), (const char *)NULL);
     lp_frame *f = NULL;
     return lp_csv_read(&f, path, NULL) == 0 ? lp_pipeline_frame(f) : NULL;
 }
@@ -364,8 +365,10 @@ static lp_value *realised_metrics(lp_obj *self, const lp_frame *joined, const ch
     if (names && truth && pred)
         lp_metrics_compute(&out, task, names, truth, pred, proba, NULL);
     else if (!lp_error_last()->code)
-        lp_error_set(LP_EINVAL, "evaluate_ground_truth: the joined data lacks '%s' or "
-                                "'prediction'", target);
+        lp_error_set(LP_EINVAL,
+                     "evaluate_ground_truth: the joined data lacks '%s' or "
+                     "'prediction'",
+                     target);
     lp_value_unref(names);
     if (truth) lp_frame_unref(truth);
     if (pred) lp_frame_unref(pred);
@@ -375,8 +378,8 @@ static lp_value *realised_metrics(lp_obj *self, const lp_frame *joined, const ch
 
 /* Joins predictions with the labelled frame's index and target columns and
  * computes the realised metrics. New map or NULL. */
-static lp_value *join_and_measure(lp_obj *self, lp_value *preds, lp_value *truth,
-                                  const char *index, const char *target)
+static lp_value *join_and_measure(lp_obj *self, lp_value *preds, lp_value *truth, const char *index,
+                                  const char *target)
 {
     const char *keep[2] = {index, target};
     lp_frame *slim = NULL, *joined = NULL;
@@ -407,13 +410,12 @@ static lp_value *runner_evaluate_ground_truth(lp_obj *self, lp_value *args)
     if (!index || !target || !data)
         lp_error_set(LP_ECONFIG, "evaluate_ground_truth: needs model_index, model_target and "
                                  "labelled data (argument 'data' or config ground_truth_data)");
-    else if ((preds = job_predictions(self, job)) &&
-             (truth = load_labels(self, data)))
+    else if ((preds = job_predictions(self, job)) && (truth = load_labels(self, data)))
         metrics = join_and_measure(self, preds, truth, index, target);
     lp_obj *mt = lp_obj_component(self, "metrics_tracker");
     if (metrics && mt) {
-        lp_value *by_split = lp_pipeline_result("ground_truth", lp_value_ref(metrics),
-                                                (const char *)NULL);
+        lp_value *by_split =
+            lp_pipeline_result("ground_truth", lp_value_ref(metrics), (const char *)NULL);
         int rc = by_split ? lp_metrics_tracker_log_metrics(mt, job, by_split, NULL) : LP_ENOMEM;
         lp_value_unref(by_split);
         if (rc != 0) {
@@ -493,10 +495,10 @@ static void summarise(lp_obj *self, lp_value *trained, lp_value *deployed, lp_va
 static int build_rest(lp_obj *self, lp_value *processed, lp_value **trained, lp_value **deployed,
                       lp_value **predicted)
 {
-    *trained = lp_call_with(self, "train_model", "frame",
-                            lp_value_ref(lp_map_get(processed, "frame")), "dataset_version",
-                            lp_value_ref(lp_map_get(processed, "dataset_version")),
-                            (const char *)NULL);
+    *trained =
+        lp_call_with(self, "train_model", "frame", lp_value_ref(lp_map_get(processed, "frame")),
+                     "dataset_version", lp_value_ref(lp_map_get(processed, "dataset_version")),
+                     (const char *)NULL);
     if (!*trained) return lp_error_last()->code;
     lp_value *mv = lp_map_get(*trained, "model_version");
     lp_value *model = lp_map_get(*trained, "model");
@@ -505,11 +507,12 @@ static int build_rest(lp_obj *self, lp_value *processed, lp_value **trained, lp_
                                  lp_value_ref(model), (const char *)NULL);
         if (!*deployed) return lp_error_last()->code;
     } else {
-        lp_log(self, LP_LOG_INFO, "deploy_model: skipped, the new model is not better than the "
-                                  "deployed one");
+        lp_log(self, LP_LOG_INFO,
+               "deploy_model: skipped, the new model is not better than the "
+               "deployed one");
     }
-    lp_value *eval = lp_call_with(self, "process_data", "source", lp_value_string("eval"),
-                                  (const char *)NULL);
+    lp_value *eval =
+        lp_call_with(self, "process_data", "source", lp_value_string("eval"), (const char *)NULL);
     if (!eval) return lp_error_last()->code;
     *predicted = lp_call_with(self, "predict_data", "model_version", lp_value_ref(mv), "model",
                               lp_value_ref(model), "frame", lp_value_ref(lp_map_get(eval, "frame")),
@@ -565,9 +568,9 @@ const lp_method lp_offline_runner_methods[] = {
 };
 
 const char *const lp_offline_runner_requirements[] = {
-    "pipeline.process",   "pipeline.train",       "pipeline.deploy",     "pipeline.predict",
-    "config.train_data",  "config.eval_data",     "config.prediction_data", "config.model_target",
-    NULL,
+    "pipeline.process",       "pipeline.train",      "pipeline.deploy",
+    "pipeline.predict",       "config.train_data",   "config.eval_data",
+    "config.prediction_data", "config.model_target", NULL,
 };
 
 const lp_config_key lp_offline_runner_keys[] = {

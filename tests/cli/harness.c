@@ -198,8 +198,10 @@ static int copy_entry(const char *path, const struct stat *sb, int flag, struct 
     snprintf(target, sizeof target, "%s%s", copy_dst, path + strlen(copy_src));
     const char *base = strrchr(path, '/');
     if (base && strcmp(base, "/.lolpop") == 0) return FTW_SKIP_SUBTREE;
-    if (flag == FTW_D) mkdir(target, 0755);
-    else if (S_ISREG(sb->st_mode)) copy_file(path, target);
+    if (flag == FTW_D)
+        mkdir(target, 0755);
+    else if (S_ISREG(sb->st_mode))
+        copy_file(path, target);
     return FTW_CONTINUE;
 }
 

@@ -50,7 +50,7 @@ char *lp_read_file(const char *path);
 #define LP_EXPECT_ERR(r, s)                                                                        \
     cr_assert(strstr((r).err, (s)) != NULL, "stderr lacks \"%s\":\n%s", (s), (r).err)
 #define LP_EXPECT_OUT(r, s)                                                                        \
-    cr_assert(strstr((r).out, (s)) != NULL, "stdout lacks \"%s\":\n%s\n--- stderr:\n%s", (s),   \
+    cr_assert(strstr((r).out, (s)) != NULL, "stdout lacks \"%s\":\n%s\n--- stderr:\n%s", (s),      \
               (r).out, (r).err)
 
 #endif

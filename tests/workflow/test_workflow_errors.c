@@ -53,8 +53,8 @@ static lp_run run_titanic(const char *const *extra)
 
 /* Rewrites data/<name> keeping the header and the rows `keep` accepts,
  * after `edit` (may be NULL) changed each line in place. */
-static void rewrite_csv(const char *name, bool (*keep)(size_t row), void (*edit)(char *line,
-                                                                                  size_t row))
+static void rewrite_csv(const char *name, bool (*keep)(size_t row),
+                        void (*edit)(char *line, size_t row))
 {
     char path[512];
     snprintf(path, sizeof path, "%s/data/%s", dir, name);
@@ -80,9 +80,9 @@ static void expect_failed_run(const char *needle)
     sqlite3 *db = NULL;
     cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *st = NULL;
-    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT status, coalesce(error, '') FROM runs", -1, &st,
-                                    NULL),
-                 SQLITE_OK);
+    cr_assert_eq(
+        sqlite3_prepare_v2(db, "SELECT status, coalesce(error, '') FROM runs", -1, &st, NULL),
+        SQLITE_OK);
     cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "no run recorded");
     cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "failed");
     cr_assert(strstr((const char *)sqlite3_column_text(st, 1), needle),
@@ -240,9 +240,9 @@ Test(workflow_errors, perf_metric_not_in_metrics)
 
 Test(workflow_errors, unknown_xgboost_parameter)
 {
-    lp_run r = TITANIC("--set",
-                       "train.hyperparameter_tuner.config.training_params.XGBoostModelTrainer."
-                       "max_dept=[3, 4]");
+    lp_run r =
+        TITANIC("--set", "train.hyperparameter_tuner.config.training_params.XGBoostModelTrainer."
+                         "max_dept=[3, 4]");
     cr_assert_neq(r.status, 0);
     LP_EXPECT_ERR(r, "max_dept");
     LP_EXPECT_ERR(r, "max_depth");

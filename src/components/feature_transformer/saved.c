@@ -11,8 +11,7 @@
 
 #include "components/components_internal.h"
 
-typedef int (*saved_apply_fn)(lp_frame **out, const uint8_t *state, size_t len,
-                              const lp_frame *X);
+typedef int (*saved_apply_fn)(lp_frame **out, const uint8_t *state, size_t len, const lp_frame *X);
 
 static const struct {
     const char *cls;
