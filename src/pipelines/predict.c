@@ -137,7 +137,7 @@ static int add_explanations(lp_obj *self, lp_frame *out, lp_value *model, lp_fra
 {
     lp_obj *explainer = lp_obj_component(self, "model_explainer");
     if (!explainer) {
-        lp_pipeline_skip(self, "get_predictions: explanations", "model_explainer");
+        lp_value_unref(lp_pipeline_skip(self, "get_predictions: explanations", "model_explainer"));
         return 0;
     }
     if (lp_obj_config_bool(self, "skip_prediction_explanations", false)) {

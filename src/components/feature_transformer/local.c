@@ -369,8 +369,7 @@ static int decode_state(lp_encoder ***out, size_t *n_out, const char *data, size
 
 /* Applies saved state (bytes from save) to X without an instance: how a
  * model trained after this transformer predicts anywhere (components_internal.h). */
-int lp_local_feature_state_apply(lp_frame **out, const uint8_t *data, size_t len,
-                                 const lp_frame *X)
+int lp_local_feature_state_apply(lp_frame **out, const uint8_t *data, size_t len, const lp_frame *X)
 {
     lp_encoder **enc = NULL;
     size_t n = 0;
