@@ -243,7 +243,9 @@ Test(workflow_errors, unknown_xgboost_parameter)
     lp_run r =
         TITANIC("--set", "train.hyperparameter_tuner.config.training_params.XGBoostModelTrainer."
                          "max_dept=[3, 4]");
-    cr_assert_neq(r.status, 0);
+    /* A configuration mistake: exit 2, and the search stops at the first trial. */
+    LP_EXPECT_EXIT(r, 2);
+    cr_assert_null(strstr(r.out, "trial 2/"), "the search went on:\n%s", r.out);
     LP_EXPECT_ERR(r, "max_dept");
     LP_EXPECT_ERR(r, "max_depth");
     lp_run_free(&r);

@@ -155,7 +155,8 @@ static void note_failure(loop *l, size_t i, const char *cls)
 }
 
 /* One trial: an experiment; the best so far is kept in l->best. Returns an
- * error only for what stops the whole search (a sampler or memory failure). */
+ * error only for what stops the whole search (a sampler or memory failure, a
+ * configuration error). */
 static int run_trial(loop *l, size_t i)
 {
     lp_tuner *st = lp_obj_state(l->self);
@@ -168,7 +169,9 @@ static int run_trial(loop *l, size_t i)
     rc = trainer ? lp_experiment_run_gated(&e, l->self, trainer, l->splits, l->model_version,
                                            lp_map_get(trial, "params"), l->s->gate, l->s->ud)
                  : lp_error_set(LP_ERROR, "no trainer for trial class '%s'", cls ? cls : "?");
-    if (rc == LP_ENOMEM) {
+    /* Out of memory, or a configuration mistake (a misspelt parameter name
+     * fails every trial alike): stop the search instead of repeating it. */
+    if (rc == LP_ENOMEM || rc == LP_ECONFIG) {
         lp_value_unref(trial);
         return rc;
     }
