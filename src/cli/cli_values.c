@@ -11,51 +11,7 @@
 
 #include "cli.h"
 #include "core/internal.h"
-
-/* New value for a jansson value; NULL on OOM. */
-static lp_value *from_json(json_t *j)
-{
-    switch (json_typeof(j)) {
-    case JSON_OBJECT: {
-        lp_value *map = lp_value_map();
-        const char *key;
-        json_t *item;
-        json_object_foreach(j, key, item)
-        {
-            lp_value *v = map ? from_json(item) : NULL;
-            if (!v || lp_map_set(map, key, v) != 0) {
-                lp_value_unref(map);
-                return NULL;
-            }
-        }
-        return map;
-    }
-    case JSON_ARRAY: {
-        lp_value *list = lp_value_list();
-        for (size_t i = 0; list && i < json_array_size(j); i++) {
-            lp_value *v = from_json(json_array_get(j, i));
-            if (!v || lp_list_append(list, v) != 0) {
-                lp_value_unref(list);
-                return NULL;
-            }
-        }
-        return list;
-    }
-    case JSON_STRING:
-        return lp_value_stringn(json_string_value(j), json_string_length(j));
-    case JSON_INTEGER:
-        return lp_value_int((int64_t)json_integer_value(j));
-    case JSON_REAL:
-        return lp_value_float(json_real_value(j));
-    case JSON_TRUE:
-        return lp_value_bool(true);
-    case JSON_FALSE:
-        return lp_value_bool(false);
-    case JSON_NULL:
-        return lp_value_null();
-    }
-    return lp_value_null();
-}
+#include "core/value_json.h"
 
 lp_value *cli_json_to_map(const char *text, const char *option)
 {
@@ -71,7 +27,7 @@ lp_value *cli_json_to_map(const char *text, const char *option)
         cli_error("option '%s': expected a JSON object of named arguments, like '{\"name\": "
                   "\"Ada\"}'",
                   option);
-    else if (!(v = from_json(j)))
+    else if (!(v = lp_value_from_json(j)))
         cli_error("option '%s': out of memory", option);
     json_decref(j);
     return v;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/value_json.h"
 #include "ml/model_internal.h"
 #include "ml/linear.h"
 #include "ml/xgb.h"
@@ -38,88 +39,6 @@ int lp_model_sha256(const uint8_t *buf, size_t len, uint8_t out[32])
 }
 
 /* ---- lp_value <-> JSON (params: scalars, lists, maps) --------------------- */
-
-static json_t *value_to_json(const lp_value *v)
-{
-    switch (lp_value_type(v)) {
-    case LP_NULL:
-        return json_null();
-    case LP_BOOL:
-        return json_boolean(lp_value_as_bool(v));
-    case LP_INT:
-        return json_integer((json_int_t)lp_value_as_int(v));
-    case LP_FLOAT:
-        return json_real(lp_value_as_float(v)); /* NULL for NaN/inf: reported by caller */
-    case LP_STRING:
-        return json_stringn(lp_value_as_string(v), lp_value_string_len(v));
-    case LP_LIST: {
-        json_t *a = json_array();
-        for (size_t i = 0; a && i < lp_list_len(v); i++)
-            if (json_array_append_new(a, value_to_json(lp_list_get(v, i)))) {
-                json_decref(a);
-                return NULL;
-            }
-        return a;
-    }
-    case LP_MAP: {
-        json_t *o = json_object();
-        for (size_t i = 0; o && i < lp_map_len(v); i++)
-            if (json_object_set_new(o, lp_map_key(v, i), value_to_json(lp_map_value(v, i)))) {
-                json_decref(o);
-                return NULL;
-            }
-        return o;
-    }
-    default:
-        return NULL;
-    }
-}
-
-static lp_value *json_to_value(const json_t *j)
-{
-    switch (json_typeof(j)) {
-    case JSON_TRUE:
-        return lp_value_bool(true);
-    case JSON_FALSE:
-        return lp_value_bool(false);
-    case JSON_INTEGER:
-        return lp_value_int((int64_t)json_integer_value(j));
-    case JSON_REAL:
-        return lp_value_float(json_real_value(j));
-    case JSON_STRING:
-        return lp_value_stringn(json_string_value(j), json_string_length(j));
-    case JSON_ARRAY: {
-        lp_value *l = lp_value_list();
-        size_t i;
-        const json_t *it;
-        json_array_foreach(j, i, it)
-        {
-            lp_value *x = json_to_value(it);
-            if (!l || !x || lp_list_append(l, x)) {
-                lp_value_unref(l);
-                return NULL;
-            }
-        }
-        return l;
-    }
-    case JSON_OBJECT: {
-        lp_value *m = lp_value_map();
-        const char *k;
-        const json_t *it;
-        json_object_foreach((json_t *)(uintptr_t)j, k, it)
-        {
-            lp_value *x = json_to_value(it);
-            if (!m || !x || lp_map_set(m, k, x)) {
-                lp_value_unref(m);
-                return NULL;
-            }
-        }
-        return m;
-    }
-    default:
-        return lp_value_null();
-    }
-}
 
 /* ---- attachments as base64 ------------------------------------------------ */
 
@@ -198,7 +117,7 @@ static int attachments_fill(lp_model *m, const json_t *h)
 static json_t *header_json(const lp_model *m)
 {
     json_t *feats = json_array(), *classes = json_array();
-    json_t *params = value_to_json(m->params);
+    json_t *params = lp_json_from_value(m->params, LP_JSON_STRICT);
     for (size_t j = 0; feats && j < m->n_features; j++) {
         const lp_model_feature *f = &m->features[j];
         json_t *o = json_pack("{s:s, s:s}", "name", f->name, "dtype", lp_dtype_name(f->dtype));
@@ -321,7 +240,7 @@ static int header_fill(lp_model *m, json_t *h)
     }
     json_t *params = json_object_get(h, "params");
     if (json_is_object(params)) {
-        lp_value *p = json_to_value(params);
+        lp_value *p = lp_value_from_json(params);
         if (!p || lp_model_set_params(m, p)) return LP_ENOMEM;
     }
     return attachments_fill(m, h);

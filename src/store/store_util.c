@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "core/value_json.h"
 #include "store/store_backend.h"
 
 /* ---- run ids ----------------------------------------------------------------------------- */
@@ -164,52 +165,9 @@ LP_API char *lp_store_git_commit(const char *start)
 
 /* ---- JSON --------------------------------------------------------------------------------- */
 
-static json_t *to_json(const lp_value *v, int flags)
-{
-    const lp_origin *o = lp_value_origin(v);
-    if ((flags & LP_STORE_JSON_HIDE_ENV) && o && o->from_env) return json_string("***");
-    json_t *j = NULL;
-    switch (lp_value_type(v)) {
-    case LP_NULL:
-        break;
-    case LP_BOOL:
-        j = json_boolean(lp_value_as_bool(v));
-        break;
-    case LP_INT:
-        j = json_integer((json_int_t)lp_value_as_int(v));
-        break;
-    case LP_FLOAT: {
-        double d = lp_value_as_float(v);
-        j = isfinite(d) ? json_real(d) : NULL; /* JSON has no NaN or infinity */
-        break;
-    }
-    case LP_STRING:
-        j = json_stringn(lp_value_as_string(v), lp_value_string_len(v));
-        if (!j) j = json_string("<invalid UTF-8>");
-        break;
-    case LP_LIST:
-        j = json_array();
-        for (size_t i = 0; j && i < lp_list_len(v); i++)
-            json_array_append_new(j, to_json(lp_list_get(v, i), flags));
-        break;
-    case LP_MAP:
-        j = json_object();
-        for (size_t i = 0; j && i < lp_map_len(v); i++)
-            json_object_set_new(j, lp_map_key(v, i), to_json(lp_map_value(v, i), flags));
-        break;
-    case LP_HANDLE: {
-        char *text = lp_value_to_string(v);
-        j = json_string(text ? text : "<handle>");
-        free(text);
-        break;
-    }
-    }
-    return j ? j : json_null();
-}
-
 LP_API char *lp_store_value_json(const lp_value *v, int flags)
 {
-    json_t *j = to_json(v, flags);
+    json_t *j = lp_json_from_value(v, (flags & LP_STORE_JSON_HIDE_ENV) ? LP_JSON_HIDE_ENV : 0);
     char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
     json_decref(j);
     if (!text) {
@@ -222,50 +180,6 @@ LP_API char *lp_store_value_json(const lp_value *v, int flags)
     return copy;
 }
 
-static lp_value *from_json(json_t *j)
-{
-    switch (json_typeof(j)) {
-    case JSON_OBJECT: {
-        lp_value *map = lp_value_map();
-        const char *key;
-        json_t *item;
-        json_object_foreach(j, key, item)
-        {
-            lp_value *v = map ? from_json(item) : NULL;
-            if (!v || lp_map_set(map, key, v) != 0) {
-                lp_value_unref(map);
-                return NULL;
-            }
-        }
-        return map;
-    }
-    case JSON_ARRAY: {
-        lp_value *list = lp_value_list();
-        for (size_t i = 0; list && i < json_array_size(j); i++) {
-            lp_value *v = from_json(json_array_get(j, i));
-            if (!v || lp_list_append(list, v) != 0) {
-                lp_value_unref(list);
-                return NULL;
-            }
-        }
-        return list;
-    }
-    case JSON_STRING:
-        return lp_value_stringn(json_string_value(j), json_string_length(j));
-    case JSON_INTEGER:
-        return lp_value_int((int64_t)json_integer_value(j));
-    case JSON_REAL:
-        return lp_value_float(json_real_value(j));
-    case JSON_TRUE:
-        return lp_value_bool(true);
-    case JSON_FALSE:
-        return lp_value_bool(false);
-    case JSON_NULL:
-        return lp_value_null();
-    }
-    return lp_value_null();
-}
-
 LP_API int lp_store_json_value(const char *text, lp_value **out)
 {
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_json_value: out is required");
@@ -275,7 +189,7 @@ LP_API int lp_store_json_value(const char *text, lp_value **out)
     if (!j)
         return lp_error_set(LP_EINVAL, "invalid JSON in the metadata store: %s",
                             text ? err.text : "(none)");
-    *out = from_json(j);
+    *out = lp_value_from_json(j);
     json_decref(j);
     return *out ? 0 : lp_error_set(LP_ENOMEM, "out of memory reading JSON");
 }

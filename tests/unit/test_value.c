@@ -216,3 +216,62 @@ Test(value, big_map_is_indexed_and_stays_consistent)
     lp_value_unref(c);
     lp_value_unref(m);
 }
+
+/* ---- JSON (core/value_json.h) -------------------------------------------------------- */
+
+#include "core/value_json.h"
+
+static char *dump(json_t *j)
+{
+    char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+    json_decref(j);
+    return text;
+}
+
+Test(value_json, round_trip_keeps_types_and_order)
+{
+    const char *text = "{\"b\":[1,2.5,\"x\",true,null],\"a\":{\"z\":false,\"y\":-3}}";
+    json_error_t err;
+    json_t *j = json_loads(text, 0, &err);
+    lp_value *v = lp_value_from_json(j);
+    json_decref(j);
+    cr_assert_eq(lp_value_type(lp_list_get(lp_map_get(v, "b"), 0)), LP_INT);
+    cr_assert_eq(lp_value_type(lp_list_get(lp_map_get(v, "b"), 1)), LP_FLOAT);
+    cr_assert_str_eq(lp_map_key(v, 0), "b", "object order is kept");
+    char *back = dump(lp_json_from_value(v, 0));
+    cr_assert_str_eq(back, text);
+    free(back);
+    lp_value_unref(v);
+}
+
+Test(value_json, what_json_cannot_hold)
+{
+    lp_value *list = lp_value_list();
+    lp_list_append(list, lp_value_float(NAN));
+    lp_list_append(list, lp_value_float(INFINITY));
+    lp_list_append(list, lp_value_stringn("\xff\xfe", 2));
+    char *text = dump(lp_json_from_value(list, 0));
+    cr_assert_str_eq(text, "[null,null,\"<invalid UTF-8>\"]");
+    free(text);
+    cr_assert_null(lp_json_from_value(list, LP_JSON_STRICT), "strict refuses NaN");
+    lp_value_unref(list);
+}
+
+Test(value_json, hide_env_masks_values_from_the_environment)
+{
+    lp_value *map = lp_value_map();
+    lp_value *secret = lp_value_string("hunter2");
+    lp_origin o = {0};
+    o.kind = LP_ORIGIN_ENV;
+    o.from_env = 1;
+    lp_value_set_origin(secret, &o);
+    lp_map_set(map, "password", secret);
+    lp_map_set(map, "user", lp_value_string("ada"));
+    char *shown = dump(lp_json_from_value(map, LP_JSON_HIDE_ENV));
+    cr_assert_str_eq(shown, "{\"password\":\"***\",\"user\":\"ada\"}");
+    free(shown);
+    char *plain = dump(lp_json_from_value(map, 0));
+    cr_assert(strstr(plain, "hunter2"));
+    free(plain);
+    lp_value_unref(map);
+}

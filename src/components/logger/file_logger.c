@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "components/components_internal.h"
+#include "core/value_json.h"
 #include "log_line.h"
 #include "lolpop/error.h"
 
@@ -76,47 +77,6 @@ static void file_logger_fini(lp_obj *self)
     st->fp = NULL;
 }
 
-/* New jansson value for v; never NULL (unrepresentable values become null). */
-static json_t *to_json(const lp_value *v)
-{
-    json_t *j = NULL;
-    switch (lp_value_type(v)) {
-    case LP_NULL:
-        break;
-    case LP_BOOL:
-        j = json_boolean(lp_value_as_bool(v));
-        break;
-    case LP_INT:
-        j = json_integer((json_int_t)lp_value_as_int(v));
-        break;
-    case LP_FLOAT: {
-        double d = lp_value_as_float(v);
-        j = isfinite(d) ? json_real(d) : NULL; /* JSON has no NaN or infinity */
-        break;
-    }
-    case LP_STRING:
-        j = json_stringn(lp_value_as_string(v), lp_value_string_len(v));
-        break;
-    case LP_LIST:
-        j = json_array();
-        for (size_t i = 0; j && i < lp_list_len(v); i++)
-            json_array_append_new(j, to_json(lp_list_get(v, i)));
-        break;
-    case LP_MAP:
-        j = json_object();
-        for (size_t i = 0; j && i < lp_map_len(v); i++)
-            json_object_set_new(j, lp_map_key(v, i), to_json(lp_map_value(v, i)));
-        break;
-    case LP_HANDLE: {
-        char *text = lp_value_to_string(v);
-        j = json_string(text ? text : "<handle>");
-        free(text);
-        break;
-    }
-    }
-    return j ? j : json_null();
-}
-
 /* The JSON line {"ts", "level", "message", "fields"[, "source"]} (new string). */
 static char *format_json(const lp_log_args *a)
 {
@@ -128,7 +88,8 @@ static char *format_json(const lp_log_args *a)
     json_t *msg = json_string(a->message);
     json_object_set_new(obj, "message", msg ? msg : json_string("<invalid UTF-8>"));
     if (a->source) json_object_set_new(obj, "source", json_string(a->source));
-    json_object_set_new(obj, "fields", a->fields ? to_json(a->fields) : json_object());
+    json_object_set_new(obj, "fields",
+                        a->fields ? lp_json_from_value(a->fields, 0) : json_object());
     char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(obj);
     lp_sb_free(&ts);

@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "components/model_repository/repo_common.h"
+#include "core/value_json.h"
 #include "lolpop/model.h"
 #include "lolpop/types/metadata_tracker.h"
 #include "lolpop/types/metrics_tracker.h"
@@ -187,44 +188,6 @@ static char *temp_name(const char *dir, const char *what)
 
 /* ---- JSON --------------------------------------------------------------------------- */
 
-/* v as JSON (new reference; NULL on OOM). NaN and infinities become null
- * (JSON has no such numbers), handles their type name. */
-static json_t *to_json(const lp_value *v)
-{
-    switch (lp_value_type(v)) {
-    case LP_BOOL:
-        return json_boolean(lp_value_as_bool(v));
-    case LP_INT:
-        return json_integer(lp_value_as_int(v));
-    case LP_FLOAT:
-        return isfinite(lp_value_as_float(v)) ? json_real(lp_value_as_float(v)) : json_null();
-    case LP_STRING:
-        return json_stringn(lp_value_as_string(v), lp_value_string_len(v));
-    case LP_LIST: {
-        json_t *a = json_array();
-        for (size_t i = 0; a && i < lp_list_len(v); i++)
-            if (json_array_append_new(a, to_json(lp_list_get(v, i))) != 0) {
-                json_decref(a);
-                a = NULL;
-            }
-        return a;
-    }
-    case LP_MAP: {
-        json_t *o = json_object();
-        for (size_t i = 0; o && i < lp_map_len(v); i++)
-            if (json_object_set_new(o, lp_map_key(v, i), to_json(lp_map_value(v, i))) != 0) {
-                json_decref(o);
-                o = NULL;
-            }
-        return o;
-    }
-    case LP_HANDLE:
-        return json_string(lp_value_handle_type(v)->name);
-    default:
-        return json_null();
-    }
-}
-
 /* Sets o[key] = val (consumed); a NULL val (OOM) poisons *rc. */
 static void put(json_t *o, const char *key, json_t *val, int *rc)
 {
@@ -304,7 +267,7 @@ static json_t *tag_json(deploy *d, lp_value *resource, const char *key, int *rc)
         *rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
         return NULL;
     }
-    json_t *j = to_json(v);
+    json_t *j = lp_json_from_value(v, 0);
     lp_value_unref(v);
     return j;
 }
@@ -327,7 +290,7 @@ static int add_metric(deploy *d, lp_obj *mt, const char *name, json_t *metrics)
         int rc = 0;
         if (lp_value_type(v) == LP_FLOAT || lp_value_type(v) == LP_INT) {
             if (!split) put(metrics, split_names[s], split = json_object(), &rc);
-            if (rc == 0) put(split, name, to_json(v), &rc);
+            if (rc == 0) put(split, name, lp_json_from_value(v, 0), &rc);
         }
         lp_value_unref(v);
         if (rc) return rc;
@@ -368,8 +331,8 @@ static json_t *experiment_json(deploy *d, int *rc)
 {
     if (*rc || !d->experiment) return *rc ? NULL : json_null();
     json_t *e = json_object();
-    put(e, "id", to_json(lp_map_get(d->experiment, "id")), rc);
-    put(e, "uri", to_json(lp_map_get(d->experiment, "uri")), rc);
+    put(e, "id", lp_json_from_value(lp_map_get(d->experiment, "id"), 0), rc);
+    put(e, "uri", lp_json_from_value(lp_map_get(d->experiment, "uri"), 0), rc);
     put(e, "trainer", tag_json(d, d->experiment, "trainer", rc), rc);
     put(e, "params", tag_json(d, d->experiment, "params", rc), rc);
     put(e, "metrics", metrics_json(d, rc), rc);
@@ -389,7 +352,7 @@ static json_t *deploy_run_json(deploy *d, int *rc)
         *rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
         return NULL;
     }
-    json_t *j = to_json(lp_map_get(info, "id"));
+    json_t *j = lp_json_from_value(lp_map_get(info, "id"), 0);
     lp_value_unref(info);
     return j;
 }
@@ -426,11 +389,11 @@ static json_t *metadata_json(deploy *d, int *rc)
 {
     json_t *m = json_object();
     put(m, "format", json_integer(BUNDLE_FORMAT), rc);
-    put(m, "model_name", to_json(lp_map_get(d->mv, "name")), rc);
-    put(m, "version", to_json(lp_map_get(d->mv, "version")), rc);
-    put(m, "model_version_id", to_json(lp_map_get(d->mv, "id")), rc);
-    put(m, "model_version_uri", to_json(lp_map_get(d->mv, "uri")), rc);
-    put(m, "run", to_json(lp_map_get(d->mv, "run")), rc);
+    put(m, "model_name", lp_json_from_value(lp_map_get(d->mv, "name"), 0), rc);
+    put(m, "version", lp_json_from_value(lp_map_get(d->mv, "version"), 0), rc);
+    put(m, "model_version_id", lp_json_from_value(lp_map_get(d->mv, "id"), 0), rc);
+    put(m, "model_version_uri", lp_json_from_value(lp_map_get(d->mv, "uri"), 0), rc);
+    put(m, "run", lp_json_from_value(lp_map_get(d->mv, "run"), 0), rc);
     put(m, "deploy_run", deploy_run_json(d, rc), rc);
     put(m, "created", now_json(), rc);
     put(m, "lolpop_version", json_string(lp_version()), rc);
