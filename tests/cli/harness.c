@@ -40,7 +40,8 @@ static char **child_env(const char *const *extra)
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (strncmp(environ[i], "LOLPOP_PLUGIN_PATH=", 19) != 0 &&
-            strncmp(environ[i], "NO_COLOR=", 9) != 0 && !overridden(environ[i], extra))
+            strncmp(environ[i], "NO_COLOR=", 9) != 0 && strncmp(environ[i], "LOLPOP_T_", 9) != 0 &&
+            !overridden(environ[i], extra))
             env[k++] = environ[i];
     env[k++] = (char *)(uintptr_t) "NO_COLOR=1";
     for (size_t i = 0; i < m; i++)

@@ -1,7 +1,8 @@
 /*
  * harness.h — running the real `lolpop` binary from tests: fork/exec in a
  * given directory with pipes and a deadline (a hang fails the test instead of
- * blocking the suite), a clean environment (no LOLPOP_PLUGIN_PATH, NO_COLOR=1)
+ * blocking the suite), a clean environment (no LOLPOP_PLUGIN_PATH nor the
+ * tests' own LOLPOP_T_* variables, NO_COLOR=1)
  * and temporary directories removed afterwards.
  *
  * Ownership: lp_run's result strings are malloc'ed, freed by lp_run_free;

@@ -8,6 +8,8 @@
  */
 #include <criterion/criterion.h>
 
+#include "harness.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -29,15 +31,9 @@
 #error "LP_LOLPOP_EXE must name the lolpop binary"
 #endif
 
-extern char **environ;
-
 #define DEADLINE_MS 60000 /* generous: sanitizer builds are slow */
 
-typedef struct result {
-    int status; /* exit code, 128+signal, or -1 on timeout */
-    char *out;
-    char *err;
-} result;
+typedef lp_run result; /* status, out, err */
 
 static char tmpdir[] = "/tmp/lolpop-seed-XXXXXX";
 
@@ -88,131 +84,10 @@ static const char *write_file(const char *name, const char *text)
     return write_bytes(name, text, strlen(text));
 }
 
-/* Whether `extra` sets the variable of the "NAME=value" entry `var`. */
-static bool overridden(const char *var, const char *const *extra)
-{
-    size_t len = strcspn(var, "=") + 1;
-    for (size_t i = 0; extra && extra[i]; i++)
-        if (strncmp(extra[i], var, len) == 0) return true;
-    return false;
-}
-
-/* The child's environment: ours without LOLPOP_PLUGIN_PATH, NO_COLOR=1, plus
- * extra (which replaces a variable of ours of the same name, e.g. PATH). */
-static char **child_env(const char *const *extra)
-{
-    size_t n = 0, m = 0;
-    while (environ[n])
-        n++;
-    while (extra && extra[m])
-        m++;
-    char **env = calloc(n + m + 2, sizeof *env);
-    cr_assert_not_null(env);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "LOLPOP_PLUGIN_PATH=", 19) != 0 &&
-            strncmp(environ[i], "NO_COLOR=", 9) != 0 && strncmp(environ[i], "LOLPOP_T_", 9) != 0 &&
-            !overridden(environ[i], extra))
-            env[k++] = environ[i];
-    env[k++] = (char *)(uintptr_t) "NO_COLOR=1";
-    for (size_t i = 0; i < m; i++)
-        env[k++] = (char *)(uintptr_t)extra[i];
-    return env;
-}
-
-typedef struct buf {
-    char *data;
-    size_t len, cap;
-} buf;
-
-static void buf_reserve(buf *b)
-{
-    if (b->cap - b->len < 4097) {
-        b->cap = b->cap * 2 + 8192;
-        b->data = realloc(b->data, b->cap);
-        cr_assert_not_null(b->data);
-    }
-    b->data[b->len] = '\0';
-}
-
-static void buf_read(buf *b, int fd, bool *open)
-{
-    buf_reserve(b);
-    ssize_t n = read(fd, b->data + b->len, 4096);
-    if (n > 0)
-        b->len += (size_t)n;
-    else if (n == 0 || errno != EINTR)
-        *open = false;
-    b->data[b->len] = '\0';
-}
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* Runs lolpop with args (NULL-terminated) and extra env, in tmpdir. */
+/* Runs lolpop with args (NULL-terminated) and extra env, in tmpdir (harness.c). */
 static result run_lolpop(const char *const *env_extra, const char *const *args)
 {
-    size_t n = 0;
-    while (args[n])
-        n++;
-    char **argv = calloc(n + 2, sizeof *argv);
-    cr_assert_not_null(argv);
-    argv[0] = (char *)(uintptr_t)LP_LOLPOP_EXE;
-    for (size_t i = 0; i < n; i++)
-        argv[i + 1] = (char *)(uintptr_t)args[i];
-    char **envp = child_env(env_extra);
-    int out_pipe[2], err_pipe[2];
-    cr_assert_eq(pipe(out_pipe), 0);
-    cr_assert_eq(pipe(err_pipe), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        dup2(out_pipe[1], STDOUT_FILENO);
-        dup2(err_pipe[1], STDERR_FILENO);
-        close(out_pipe[0]);
-        close(err_pipe[0]);
-        close(out_pipe[1]);
-        close(err_pipe[1]);
-        if (chdir(tmpdir) != 0) _exit(126);
-        execve(LP_LOLPOP_EXE, argv, envp);
-        _exit(127);
-    }
-    close(out_pipe[1]);
-    close(err_pipe[1]);
-    buf out = {0}, err = {0};
-    bool out_open = true, err_open = true, timed_out = false;
-    long deadline = now_ms() + DEADLINE_MS;
-    buf_reserve(&out); /* so that both are strings even when the child writes nothing */
-    buf_reserve(&err);
-    while (out_open || err_open) {
-        long left = deadline - now_ms();
-        if (left <= 0) {
-            timed_out = true;
-            kill(pid, SIGKILL);
-            break;
-        }
-        struct pollfd fds[2] = {{out_open ? out_pipe[0] : -1, POLLIN, 0},
-                                {err_open ? err_pipe[0] : -1, POLLIN, 0}};
-        if (poll(fds, 2, (int)left) < 0 && errno != EINTR) break;
-        if (fds[0].revents) buf_read(&out, out_pipe[0], &out_open);
-        if (fds[1].revents) buf_read(&err, err_pipe[0], &err_open);
-    }
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    free(argv);
-    free(envp);
-    result r = {.out = out.data, .err = err.data};
-    r.status = timed_out ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    cr_assert_neq(r.status, -1, "lolpop did not finish within %d ms\nstdout:\n%s\nstderr:\n%s",
-                  DEADLINE_MS, r.out, r.err);
-    return r;
+    return lp_run_exe(LP_LOLPOP_EXE, tmpdir, env_extra, args, DEADLINE_MS);
 }
 
 #define LOLPOP(...)          run_lolpop(NULL, (const char *const[]){__VA_ARGS__, NULL})
@@ -221,19 +96,12 @@ static result run_lolpop(const char *const *env_extra, const char *const *args)
 
 static void result_free(result *r)
 {
-    free(r->out);
-    free(r->err);
+    lp_run_free(r);
 }
 
-#define EXPECT_EXIT(r, code)                                                                       \
-    cr_assert_eq((r).status, (code),                                                               \
-                 "exit code %d, expected %d\n--- stdout:\n%s\n--- stderr:\n%s", (r).status,        \
-                 (code), (r).out, (r).err)
-#define EXPECT_ERR(r, s)                                                                           \
-    cr_assert(strstr((r).err, (s)) != NULL, "stderr lacks \"%s\":\n%s", (s), (r).err)
-#define EXPECT_OUT(r, s)                                                                           \
-    cr_assert(strstr((r).out, (s)) != NULL, "stdout lacks \"%s\":\n%s\n--- stderr:\n%s", (s),      \
-              (r).out, (r).err)
+#define EXPECT_EXIT(r, code) LP_EXPECT_EXIT(r, code)
+#define EXPECT_ERR(r, s)     LP_EXPECT_ERR(r, s)
+#define EXPECT_OUT(r, s)     LP_EXPECT_OUT(r, s)
 #define EXPECT_NOT_OUT(r, s)                                                                       \
     cr_assert(strstr((r).out, (s)) == NULL, "stdout has \"%s\":\n%s", (s), (r).out)
 
