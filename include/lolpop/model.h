@@ -114,6 +114,11 @@ int lp_model_predict_raw(double **out, const lp_model *m, const lp_frame *X);
 int lp_model_predict(lp_frame **out, const lp_model *m, const lp_frame *X);
 /* Classification only: one float64 column per class, named by its label. */
 int lp_model_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X);
+/* Both from one back-end prediction (half the work of calling the two):
+ * *labels as lp_model_predict; *proba as lp_model_predict_proba for a
+ * classifier, NULL for a regression model (proba may be NULL: labels only). */
+int lp_model_predict_both(lp_frame **labels, lp_frame **proba, const lp_model *m,
+                          const lp_frame *X);
 
 /* ---- persistence ------------------------------------------------------------ */
 

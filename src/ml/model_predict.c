@@ -255,23 +255,19 @@ fail:
     return lp_error_last()->code ? lp_error_last()->code : LP_ENOMEM;
 }
 
-LP_API int lp_model_predict(lp_frame **out, const lp_model *m, const lp_frame *X)
+/* The one-column "prediction" frame from raw outputs. */
+static int labels_from_raw(lp_frame **out, const lp_model *m, const double *res, size_t rows)
 {
-    *out = NULL;
-    double *res;
-    int rc = lp_model_predict_raw(&res, m, X);
-    if (rc) return rc;
-    size_t rows = lp_frame_rows(X);
     lp_column *col = NULL;
+    int rc = 0;
     if (m->task == LP_MODEL_REGRESSION) {
         if (!(col = lp_column_new(LP_DT_FLOAT64, rows)))
             rc = lp_error_set(LP_ENOMEM, "out of memory");
-        else
+        else if (rows)
             memcpy(col->data.f64, res, rows * sizeof *res);
     } else {
         rc = label_column(&col, m, res, rows);
     }
-    free(res);
     if (rc) return rc;
     lp_frame *f = lp_frame_new();
     if (!f) {
@@ -286,18 +282,12 @@ LP_API int lp_model_predict(lp_frame **out, const lp_model *m, const lp_frame *X
     return 0;
 }
 
-LP_API int lp_model_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X)
+/* One float64 column per class, named by its label, from raw outputs. */
+static int proba_from_raw(lp_frame **out, const lp_model *m, const double *res, size_t rows)
 {
-    *out = NULL;
-    if (m->task == LP_MODEL_REGRESSION)
-        return lp_error_set(LP_EINVAL, "the model of '%s' is a regression: no class probabilities",
-                            m->target);
-    double *res;
-    int rc = lp_model_predict_raw(&res, m, X);
-    if (rc) return rc;
-    size_t rows = lp_frame_rows(X), k = lp_model_n_outputs(m);
+    size_t k = lp_model_n_outputs(m);
     lp_frame *f = lp_frame_new();
-    if (!f) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    int rc = f ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t c = 0; rc == 0 && c < k; c++) {
         lp_column *col = lp_column_new(LP_DT_FLOAT64, rows);
         if (!col) {
@@ -308,11 +298,60 @@ LP_API int lp_model_predict_proba(lp_frame **out, const lp_model *m, const lp_fr
             col->data.f64[i] = res[i * k + c];
         rc = lp_frame_add_column(f, m->classes[c], col);
     }
-    free(res);
     if (rc) {
-        lp_frame_unref(f);
+        if (f) lp_frame_unref(f);
         return rc;
     }
     *out = f;
     return 0;
+}
+
+static int no_probabilities(const lp_model *m)
+{
+    return lp_error_set(LP_EINVAL, "the model of '%s' is a regression: no class probabilities",
+                        m->target);
+}
+
+LP_API int lp_model_predict(lp_frame **out, const lp_model *m, const lp_frame *X)
+{
+    *out = NULL;
+    double *res;
+    int rc = lp_model_predict_raw(&res, m, X);
+    if (rc) return rc;
+    rc = labels_from_raw(out, m, res, lp_frame_rows(X));
+    free(res);
+    return rc;
+}
+
+LP_API int lp_model_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X)
+{
+    *out = NULL;
+    if (m->task == LP_MODEL_REGRESSION) return no_probabilities(m);
+    double *res;
+    int rc = lp_model_predict_raw(&res, m, X);
+    if (rc) return rc;
+    rc = proba_from_raw(out, m, res, lp_frame_rows(X));
+    free(res);
+    return rc;
+}
+
+LP_API int lp_model_predict_both(lp_frame **labels, lp_frame **proba, const lp_model *m,
+                                 const lp_frame *X)
+{
+    *labels = NULL;
+    if (proba) *proba = NULL;
+    double *res;
+    int rc = lp_model_predict_raw(&res, m, X);
+    if (rc) return rc;
+    size_t rows = lp_frame_rows(X);
+    rc = labels_from_raw(labels, m, res, rows);
+    if (rc == 0 && proba && m->task != LP_MODEL_REGRESSION) {
+        rc = proba_from_raw(proba, m, res, rows);
+        if (rc) {
+            lp_frame_unref(*labels);
+            *labels = NULL;
+        }
+    }
+    free(res);
+    return rc;
 }

@@ -123,9 +123,8 @@ static int build_predictions(lp_obj *self, lp_frame *out, const lp_model *m, con
                index);
     free(index);
     lp_frame *pred = NULL, *proba = NULL;
-    if (rc == 0) rc = lp_model_predict(&pred, m, X);
+    if (rc == 0) rc = lp_model_predict_both(&pred, has_probabilities(m) ? &proba : NULL, m, X);
     if (rc == 0) rc = append_prefixed(out, pred, "");
-    if (rc == 0 && has_probabilities(m)) rc = lp_model_predict_proba(&proba, m, X);
     if (rc == 0 && proba) rc = append_prefixed(out, proba, "probability_");
     if (pred) lp_frame_unref(pred);
     if (proba) lp_frame_unref(proba);

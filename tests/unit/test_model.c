@@ -150,6 +150,37 @@ Test(model, predictions_as_labels_and_probabilities)
     lp_model_unref(m);
 }
 
+Test(model, predict_both_equals_the_two_calls_in_one_pass)
+{
+    lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_STRING);
+    lp_frame *X = csv("x0,colour\n2,red\n8,blue\n5,red\n");
+    lp_frame *pred, *proba, *both_pred, *both_proba;
+    cr_assert_eq(lp_model_predict(&pred, m, X), 0);
+    cr_assert_eq(lp_model_predict_proba(&proba, m, X), 0);
+    cr_assert_eq(lp_model_predict_both(&both_pred, &both_proba, m, X), 0);
+    char a[65], b[65];
+    lp_frame_hash_hex(pred, a);
+    lp_frame_hash_hex(both_pred, b);
+    cr_assert_str_eq(a, b);
+    lp_frame_hash_hex(proba, a);
+    lp_frame_hash_hex(both_proba, b);
+    cr_assert_str_eq(a, b);
+    lp_frame_unref(both_pred);
+    lp_frame_unref(both_proba);
+    /* A regression model: labels only, proba left NULL. */
+    lp_model *r = toy_model(LP_MODEL_REGRESSION, LP_DT_FLOAT64);
+    both_proba = (lp_frame *)1;
+    cr_assert_eq(lp_model_predict_both(&both_pred, &both_proba, r, X), 0);
+    cr_assert_null(both_proba);
+    cr_assert_eq(lp_frame_rows(both_pred), 3);
+    lp_frame_unref(both_pred);
+    lp_model_unref(r);
+    lp_frame_unref(pred);
+    lp_frame_unref(proba);
+    lp_frame_unref(X);
+    lp_model_unref(m);
+}
+
 Test(model, bool_target_gives_bool_predictions)
 {
     lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_BOOL);

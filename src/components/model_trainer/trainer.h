@@ -53,7 +53,15 @@ typedef struct lp_trainer {
     const lp_trainer_backend *be;
     lp_model *model;    /* last fitted or loaded, or NULL */
     lp_model *ft_model; /* whose transformer state this trainer last gave the transformer */
+    /* predict computes the class probabilities in the same back-end pass and
+     * keeps them for a predict_proba of the same model and frame (what an
+     * experiment asks next): one prediction instead of two. */
+    lp_model *proba_model;
+    lp_frame *proba_X, *proba; /* proba: labelled probability_<label> */
 } lp_trainer;
+
+/* Drops the kept probabilities (trainer_predict.c). */
+void lp_trainer_forget_proba(lp_trainer *st);
 
 /* "train.model_trainer", or the slot name at the root (borrowed). */
 const char *lp_trainer_path(lp_obj *self);

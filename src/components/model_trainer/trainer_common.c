@@ -139,6 +139,7 @@ void lp_trainer_fini(lp_obj *self)
     lp_model_unref(st->model);
     lp_model_unref(st->ft_model);
     st->model = st->ft_model = NULL;
+    lp_trainer_forget_proba(st);
 }
 
 lp_model *lp_trainer_model(lp_obj *self, const lp_value *args)

@@ -76,18 +76,6 @@ static lp_value *frame_result(int rc, lp_frame *f)
     return v;
 }
 
-/* predict(frame, model?) -> predictions: one column `prediction`. */
-lp_value *lp_trainer_predict(lp_obj *self, lp_value *args)
-{
-    lp_frame *X = lp_args_frame(args, "frame");
-    lp_model *m = X ? lp_trainer_model(self, args) : NULL;
-    lp_frame *Xf = NULL, *out = NULL;
-    if (!m || lp_trainer_features(&Xf, self, m, X)) return NULL;
-    int rc = lp_model_predict(&out, m, Xf);
-    lp_frame_unref(Xf);
-    return frame_result(rc, out);
-}
-
 /* The columns of p (named by class label) renamed probability_<label>. */
 static int name_probabilities(lp_frame **out, lp_frame *p)
 {
@@ -104,6 +92,52 @@ static int name_probabilities(lp_frame **out, lp_frame *p)
     }
     *out = f;
     return 0;
+}
+
+void lp_trainer_forget_proba(lp_trainer *st)
+{
+    lp_model_unref(st->proba_model);
+    if (st->proba_X) lp_frame_unref(st->proba_X);
+    if (st->proba) lp_frame_unref(st->proba);
+    st->proba_model = NULL;
+    st->proba_X = st->proba = NULL;
+}
+
+/* Whether m's outputs are probabilities (liblinear's svm gives decision values). */
+static bool gives_probabilities(const lp_model *m)
+{
+    if (lp_model_task_of(m) == LP_MODEL_REGRESSION) return false;
+    if (strcmp(lp_model_backend(m), "liblinear") != 0) return true;
+    const char *kind = lp_value_as_string(lp_map_get(lp_model_params(m), "model"));
+    return !kind || strcmp(kind, "svm") != 0;
+}
+
+/* Keeps proba (taken) as the answer to predict_proba(X, m). */
+static void keep_proba(lp_trainer *st, lp_model *m, lp_frame *X, lp_frame *proba)
+{
+    lp_trainer_forget_proba(st);
+    if (name_probabilities(&st->proba, proba) != 0) {
+        lp_error_clear(); /* only a shortcut lost */
+        st->proba = NULL;
+    } else {
+        st->proba_model = lp_model_ref(m);
+        st->proba_X = lp_frame_ref(X);
+    }
+    lp_frame_unref(proba);
+}
+
+/* predict(frame, model?) -> predictions: one column `prediction`. */
+lp_value *lp_trainer_predict(lp_obj *self, lp_value *args)
+{
+    lp_frame *X = lp_args_frame(args, "frame");
+    lp_model *m = X ? lp_trainer_model(self, args) : NULL;
+    lp_frame *Xf = NULL, *out = NULL, *proba = NULL;
+    if (!m || lp_trainer_features(&Xf, self, m, X)) return NULL;
+    bool both = gives_probabilities(m);
+    int rc = lp_model_predict_both(&out, both ? &proba : NULL, m, Xf);
+    lp_frame_unref(Xf);
+    if (rc == 0 && proba) keep_proba(lp_obj_state(self), m, X, proba);
+    return frame_result(rc, out);
 }
 
 static int class_probabilities(lp_frame **out, lp_obj *self, lp_model *m, lp_frame *X)
@@ -134,6 +168,12 @@ lp_value *lp_trainer_predict_proba(lp_obj *self, lp_value *args)
     lp_model *m = X ? lp_trainer_model(self, args) : NULL;
     lp_frame *out = NULL;
     if (!m) return NULL;
+    lp_trainer *st = lp_obj_state(self);
+    if (st->proba && st->proba_model == m && st->proba_X == X) {
+        out = lp_frame_ref(st->proba); /* computed by predict on this very frame */
+        lp_trainer_forget_proba(st);
+        return frame_result(0, out);
+    }
     int rc = class_probabilities(&out, self, m, X);
     return frame_result(rc, out);
 }

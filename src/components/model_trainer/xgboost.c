@@ -83,7 +83,13 @@ static int xgb_resolve(lp_obj *self, lp_value *params, lp_problem problem, const
 static int xgb_train(lp_model **out, lp_obj *self, const lp_trainer_data *d, const lp_value *params)
 {
     lp_xgb_report rep;
-    int rc = lp_xgb_train(out, d->X_train, d->y_train, d->X_valid, d->y_valid, params, &rep);
+    /* The validation split only steers early stopping: evaluating it every
+     * round otherwise costs a prediction pass per round and changes nothing
+     * (the experiment measures every split once training is done). */
+    const lp_value *early = lp_map_get(params, "early_stopping_rounds");
+    bool stopping = early && lp_value_as_int(early) > 0;
+    int rc = lp_xgb_train(out, d->X_train, d->y_train, stopping ? d->X_valid : NULL,
+                          stopping ? d->y_valid : NULL, params, &rep);
     if (rc) return rc;
     if (rep.metric)
         lp_log(self, LP_LOG_DEBUG, "%d boosting rounds%s; best iteration %d, valid-%s %.6g",
