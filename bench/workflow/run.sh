@@ -71,11 +71,13 @@ echo "data: $TRAIN_ROWS training rows ($(du -m "$TMP/data/train.csv" | cut -f1) 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every number)"
 echo "lolpop: $LOLPOP ($buildtype; $("$LOLPOP" --version | head -n 1)); $versions"
 
-# Sums of the last run's call timings in STORE: "fit_seconds" then the top rows.
+# timings.py STORE N first|last: the first or last run's call timings in STORE,
+# "fit_seconds" then the N largest sums.
 cat > "$TMP/timings.py" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-run = db.execute("SELECT id FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0]
+order = "ASC" if sys.argv[3] == "first" else "DESC"
+run = db.execute(f"SELECT id FROM runs ORDER BY started_at {order} LIMIT 1").fetchone()[0]
 fit = db.execute("SELECT COALESCE(SUM(seconds), 0) FROM timings WHERE run = ? AND "
                  "class = 'XGBoostModelTrainer' AND method = 'fit'", (run,)).fetchone()[0]
 print(fit)
@@ -103,7 +105,7 @@ lolpop_run() {
         -c "$QUICKSTART/titanic.yaml" -c "$ROOT/bench/workflow/titanic_bench.yaml" \
         --set "train.hyperparameter_tuner.config.training_params.XGBoostModelTrainer.nthread=$NTHREAD")
     [ -s "$1/predictions.csv" ] || { echo "run.sh: lolpop wrote no predictions" >&2; exit 1; }
-    fit=$("$PY" "$TMP/timings.py" "$1/.lolpop/lolpop.db" 0 | head -n 1)
+    fit=$("$PY" "$TMP/timings.py" "$1/.lolpop/lolpop.db" 0 last | head -n 1)
     echo "$r $fit"
 }
 
@@ -129,7 +131,7 @@ print(sys.argv[2], t["xgb_train_seconds"], t["dmatrix_seconds"])' "$TMP/python.l
 done
 echo
 echo "lolpop, fresh store, largest call timings of the last run (nested calls overlap):"
-"$PY" "$TMP/timings.py" "$TMP/lolpop-$RUNS/.lolpop/lolpop.db" 14 | tail -n +2
+"$PY" "$TMP/timings.py" "$TMP/lolpop-$RUNS/.lolpop/lolpop.db" 14 first | tail -n +2
 echo "baseline, last run: $(tail -n 1 "$TMP/python.log")"
 
 # start-up: 500 `lolpop --version` in a loop; the Python imports, best of RUNS
@@ -166,7 +168,7 @@ echo
 awk -v lw="$lw" -v lm="$lm" -v lf="$lf" -v sw="$sw" -v sm="$sm" -v sf="$sf" \
     -v pw="$pw" -v pm="$pm" -v pt="$pt" -v pd="$pd" \
     -v ls="$lolpop_start" -v ps="$py_start" -v rows="$TRAIN_ROWS" -v ev="$EVAL_ROWS" 'BEGIN {
-    printf "| titanic-style workflow, %d train / %d scored rows | lolpop | pandas + scikit-learn + xgboost | ratio |\n", rows, ev
+    printf "| titanic-style workflow, %d train / %d scored rows | lolpop | pandas + scikit-learn + xgboost | Python / lolpop |\n", rows, ev
     print "|---|---|---|---|"
     printf "| wall time, whole workflow (best run) | %.2f s | %.2f s | %.2fx |\n", lw, pw, pw / lw
     printf "| peak RSS | %.0f MB | %.0f MB | %.2fx |\n", lm / 1024, pm / 1024, pm / lm
