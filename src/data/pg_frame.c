@@ -190,6 +190,10 @@ char *lp_pg_dsn_mask(const char *dsn)
 /* Adds the password as libpq understands it (decoded, unquoted), when the DSN parses. */
 static void add_parsed_password(secrets *sec, const char *dsn)
 {
+    if (lp_pq_require() != 0) {
+        lp_error_clear(); /* the textual masking still applies */
+        return;
+    }
     PQconninfoOption *opts = PQconninfoParse(dsn, NULL);
     for (PQconninfoOption *o = opts; o && o->keyword; o++)
         if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
@@ -265,6 +269,11 @@ int lp_pg_connect(PGconn **out, const char *dsn, const char *where)
 {
     *out = NULL;
     if (!dsn || !*dsn) return lp_error_set(LP_ECONFIG, "%s: no PostgreSQL dsn configured", where);
+    int loaded = lp_pq_require();
+    if (loaded) {
+        lp_error_prefix("%s", where);
+        return loaded;
+    }
     /* dsn last: its own connect_timeout, if any, overrides ours. */
     const char *const keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
     const char *const vals[] = {"10", "lolpop", dsn, NULL};

@@ -25,6 +25,8 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "data/pq_api.h" /* PQ* names go through the lazily loaded libpq */
+
 #include "core/internal.h"
 #include "lolpop/frame.h"
 

@@ -5,7 +5,7 @@
 
 #include <inttypes.h>
 #include <jansson.h>
-#include <linear.h>
+#include "ml/linear_api.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -264,6 +264,8 @@ static const lp_model_ops linear_ops;
 
 LP_API int lp_linear_load(void **state, const lp_model_ops **ops, const uint8_t *blob, size_t len)
 {
+    int loaded = lp_linear_require();
+    if (loaded) return loaded;
     json_error_t jerr;
     json_t *o = json_loadb((const char *)blob, len, 0, &jerr);
     if (!json_is_object(o)) {
@@ -634,6 +636,8 @@ LP_API int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_fra
                            const lp_value *params)
 {
     *out = NULL;
+    int loaded = lp_linear_require();
+    if (loaded) return loaded;
     pthread_once(&log_once, log_init);
     lin_params lp;
     int rc = params_parse(&lp, params);

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xgboost/c_api.h>
+#include "ml/xgb_api.h"
 
 #include "lolpop/log.h"
 #include "ml/model_internal.h"
@@ -166,6 +166,8 @@ static const lp_model_ops xgb_ops = {
 
 int lp_xgb_load(void **state, const lp_model_ops **ops, const uint8_t *blob, size_t len)
 {
+    int loaded = lp_xgb_require();
+    if (loaded) return loaded;
     pthread_once(&log_once, log_init);
     xgb_state *s = calloc(1, sizeof *s);
     if (!s) return lp_error_set(LP_ENOMEM, "out of memory");
@@ -330,6 +332,8 @@ LP_API int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame 
 {
     *out = NULL;
     if (report) memset(report, 0, sizeof *report);
+    int loaded = lp_xgb_require();
+    if (loaded) return loaded;
     pthread_once(&log_once, log_init);
     lp_xgb_data d = {0};
     lp_value *eff = NULL;

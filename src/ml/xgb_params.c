@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <xgboost/c_api.h>
+#include "ml/xgb_api.h"
 
 #include "ml/xgb_internal.h"
 

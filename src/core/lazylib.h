@@ -1,0 +1,30 @@
+/*
+ * lazylib.h — shared libraries loaded on first use (dlopen), for the heavy
+ * back-ends (libxgboost pulls in libstdc++ and libgomp, libpq pulls in
+ * Kerberos, LDAP and GnuTLS): linking them would make every `lolpop` start,
+ * `--version` included, pay for their loading and constructors (~15 ms).
+ *
+ * Each back-end keeps a table of function pointers with the library's own
+ * names (see ml/xgb_api.h, data/pq_api.h); lp_lazylib_resolve fills it once.
+ */
+#ifndef LP_CORE_LAZYLIB_H
+#define LP_CORE_LAZYLIB_H
+
+#include <stddef.h>
+
+#include "core/internal.h"
+
+/* One symbol to resolve into *slot (a function pointer's storage). */
+typedef struct lp_lazysym {
+    const char *name;
+    void *slot; /* address of the function pointer */
+} lp_lazysym;
+
+/* Opens the first of `sonames` (NULL-terminated) that loads and resolves
+ * every symbol into its slot. 0, or LP_ENOTFOUND with the last error naming
+ * `what`, the sonames tried and dlerror's reason. Not thread-safe: callers
+ * run it under pthread_once. */
+LP_API int lp_lazylib_resolve(const char *what, const char *const *sonames, const lp_lazysym *syms,
+                              size_t n);
+
+#endif
