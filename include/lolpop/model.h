@@ -119,6 +119,10 @@ int lp_model_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X)
  * classifier, NULL for a regression model (proba may be NULL: labels only). */
 int lp_model_predict_both(lp_frame **labels, lp_frame **proba, const lp_model *m,
                           const lp_frame *X);
+/* What lp_model_predict_both makes, from outputs already computed (rows x
+ * lp_model_n_outputs, as lp_model_predict_raw gives them; borrowed). */
+int lp_model_frames_from_outputs(lp_frame **labels, lp_frame **proba, const lp_model *m,
+                                 const double *outputs, size_t rows);
 
 /* ---- persistence ------------------------------------------------------------ */
 

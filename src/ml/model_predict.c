@@ -335,6 +335,22 @@ LP_API int lp_model_predict_proba(lp_frame **out, const lp_model *m, const lp_fr
     return rc;
 }
 
+LP_API int lp_model_frames_from_outputs(lp_frame **labels, lp_frame **proba, const lp_model *m,
+                                        const double *outputs, size_t rows)
+{
+    *labels = NULL;
+    if (proba) *proba = NULL;
+    int rc = labels_from_raw(labels, m, outputs, rows);
+    if (rc == 0 && proba && m->task != LP_MODEL_REGRESSION) {
+        rc = proba_from_raw(proba, m, outputs, rows);
+        if (rc) {
+            lp_frame_unref(*labels);
+            *labels = NULL;
+        }
+    }
+    return rc;
+}
+
 LP_API int lp_model_predict_both(lp_frame **labels, lp_frame **proba, const lp_model *m,
                                  const lp_frame *X)
 {
@@ -343,15 +359,7 @@ LP_API int lp_model_predict_both(lp_frame **labels, lp_frame **proba, const lp_m
     double *res;
     int rc = lp_model_predict_raw(&res, m, X);
     if (rc) return rc;
-    size_t rows = lp_frame_rows(X);
-    rc = labels_from_raw(labels, m, res, rows);
-    if (rc == 0 && proba && m->task != LP_MODEL_REGRESSION) {
-        rc = proba_from_raw(proba, m, res, rows);
-        if (rc) {
-            lp_frame_unref(*labels);
-            *labels = NULL;
-        }
-    }
+    rc = lp_model_frames_from_outputs(labels, proba, m, res, lp_frame_rows(X));
     free(res);
     return rc;
 }

@@ -107,17 +107,18 @@ static void convert_output(const lp_model *m, const float *res, size_t rows, dou
     }
 }
 
-static int xgb_predict(void *state, const lp_model *m, const double *X, size_t rows, double *out)
+/* Predictions of s's booster on DMatrix d of `rows` rows into out (lolpop's
+ * output layout). iter_end 0: every tree (what lets XGBoost answer from its
+ * prediction cache for a DMatrix it trained on). */
+static int predict_dmatrix(const xgb_state *s, const lp_model *m, DMatrixHandle d, size_t rows,
+                           int iter_end, double *out)
 {
-    xgb_state *s = state;
-    DMatrixHandle d;
-    int rc = lp_xgb_dmatrix(&d, m, X, rows, 0);
-    if (rc) return rc;
+    int rc = 0;
     char config[160];
     snprintf(config, sizeof config,
              "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": %d, "
              "\"strict_shape\": false}",
-             s->iter_end);
+             iter_end);
     const bst_ulong *shape;
     bst_ulong dim;
     const float *res;
@@ -135,6 +136,16 @@ static int xgb_predict(void *state, const lp_model *m, const double *X, size_t r
         else
             convert_output(m, res, rows, out);
     }
+    return rc;
+}
+
+static int xgb_predict(void *state, const lp_model *m, const double *X, size_t rows, double *out)
+{
+    xgb_state *s = state;
+    DMatrixHandle d;
+    int rc = lp_xgb_dmatrix(&d, m, X, rows, 0);
+    if (rc) return rc;
+    rc = predict_dmatrix(s, m, d, rows, s->iter_end, out);
     XGDMatrixFree(d);
     return rc;
 }
@@ -196,6 +207,7 @@ LP_API void lp_xgb_report_free(lp_xgb_report *r)
     if (!r) return;
     free(r->metric);
     free(r->valid_scores);
+    free(r->train_outputs);
     memset(r, 0, sizeof *r);
 }
 
@@ -326,6 +338,21 @@ static void ctx_free(train_ctx *c)
     lp_xgb_report_free(&c->rep);
 }
 
+/* The trained model's outputs on the training rows into c->rep. With every
+ * tree in use they come from the booster's prediction cache; a failure only
+ * loses the shortcut. */
+static void train_outputs(train_ctx *c, const lp_model *m, const xgb_state *s, size_t rows)
+{
+    double *out = malloc((rows ? rows : 1) * lp_model_n_outputs(m) * sizeof *out);
+    int all_trees = s->iter_end == c->rep.rounds;
+    if (out && predict_dmatrix(s, m, c->dtrain, rows, all_trees ? 0 : s->iter_end, out) == 0) {
+        c->rep.train_outputs = out;
+        return;
+    }
+    free(out);
+    lp_error_clear();
+}
+
 LP_API int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
                         const lp_frame *X_valid, const lp_frame *y_valid, const lp_value *params,
                         lp_xgb_report *report)
@@ -356,6 +383,7 @@ LP_API int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame 
     }
     if ((rc = lp_model_set_params(m, eff))) goto done;
     eff = NULL;
+    if (report) train_outputs(&c, m, s, lp_frame_rows(X_train));
     if (report) {
         *report = c.rep;
         memset(&c.rep, 0, sizeof c.rep);

@@ -43,6 +43,11 @@ typedef struct lp_xgb_report {
     char *metric;         /* validation metric name ("logloss"), NULL without validation */
     double *valid_scores; /* per round, `rounds` entries; NULL without validation */
     int stopped_early;    /* 1 when early stopping ended training */
+    /* The model's outputs on the training rows (rows x lp_model_n_outputs,
+     * as lp_model_predict_raw gives them), read from XGBoost's prediction
+     * cache at the end of training: scoring the training split costs next to
+     * nothing. NULL when it could not be had. */
+    double *train_outputs;
 } lp_xgb_report;
 
 LP_API void lp_xgb_report_free(lp_xgb_report *r);

@@ -821,3 +821,47 @@ Test(trainers, missing_feature_is_named)
     lp_value_unref(m);
     lp_value_unref(splits);
 }
+
+/* The training split is scored from XGBoost's prediction cache right after a
+ * fit (and predict_proba reuses predict's pass): the numbers must equal a
+ * fresh prediction on an equal frame that is not the cached one. */
+Test(trainers, cached_training_predictions_equal_fresh_ones)
+{
+    char rest[2048];
+    snprintf(
+        rest, sizeof rest,
+        "%smodel_trainer:\n  config: {problem_type: classification,\n"
+        "                  training_params: {max_depth: 4, nthread: 1, num_boost_round: 30}}\n",
+        splitter_section);
+    cr_assert_eq(try_trainer_workflow(0,
+                                      "data_splitter: LocalDataSplitter, model_trainer: "
+                                      "XGBoostModelTrainer",
+                                      rest),
+                 0, "%s", lp_error_last()->message);
+    lp_obj *t = slot_of(0, "model_trainer");
+    lp_value *splits = titanic_splits(0), *m = fit(t, splits);
+    lp_value *cached = predict(t, splits, "X_train", NULL);
+    lp_value *cached_p = proba(t, splits, "X_train", NULL);
+    /* The same rows in a new frame: no cache applies. */
+    lp_frame *copy = NULL;
+    lp_frame *X = split_frame(splits, "X_train");
+    const char **names = calloc(lp_frame_cols(X), sizeof *names);
+    for (size_t j = 0; j < lp_frame_cols(X); j++)
+        names[j] = lp_frame_name(X, j);
+    cr_assert_eq(lp_frame_select(&copy, X, names, lp_frame_cols(X)), 0);
+    free(names);
+    lp_value *fresh_splits = lp_value_map();
+    lp_map_set(fresh_splits, "X_train", lp_value_frame(copy));
+    lp_frame_unref(copy);
+    lp_value *fresh = predict(t, fresh_splits, "X_train", NULL);
+    lp_value *fresh_p = proba(t, fresh_splits, "X_train", NULL);
+    same_columns(cached, fresh);
+    same_columns(cached_p, fresh_p);
+    lp_value_unref(cached);
+    lp_value_unref(cached_p);
+    lp_value_unref(fresh);
+    lp_value_unref(fresh_p);
+    lp_value_unref(fresh_splits);
+    lp_value_unref(m);
+    lp_value_unref(splits);
+}

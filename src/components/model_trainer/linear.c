@@ -52,8 +52,7 @@ static int check_numeric(lp_obj *self, const lp_frame *X)
     return 0;
 }
 
-static int linear_train(lp_model **out, lp_obj *self, const lp_trainer_data *d,
-                        const lp_value *params)
+static int linear_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_value *params)
 {
     int rc = check_numeric(self, d->X_train);
     if (rc == 0) rc = lp_linear_train(out, d->X_train, d->y_train, params);

@@ -35,6 +35,9 @@ typedef enum lp_problem {
 typedef struct lp_trainer_data {
     const lp_frame *X_train, *y_train;
     const lp_frame *X_valid, *y_valid; /* both NULL without a validation split */
+    /* Out: the model's outputs on the training rows when the back-end has them
+     * for free (malloc'ed, rows x lp_model_n_outputs; NULL otherwise). */
+    double *train_outputs;
 } lp_trainer_data;
 
 typedef struct lp_trainer_backend {
@@ -46,7 +49,7 @@ typedef struct lp_trainer_backend {
      * (untransformed) training target. LP_ECONFIG on a contradiction. */
     int (*resolve)(lp_obj *self, lp_value *params, lp_problem problem, const lp_frame *y_train);
     /* Trains on d with the resolved params. *out: new reference. */
-    int (*train)(lp_model **out, lp_obj *self, const lp_trainer_data *d, const lp_value *params);
+    int (*train)(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_value *params);
 } lp_trainer_backend;
 
 typedef struct lp_trainer {
@@ -58,7 +61,15 @@ typedef struct lp_trainer {
      * experiment asks next): one prediction instead of two. */
     lp_model *proba_model;
     lp_frame *proba_X, *proba; /* proba: labelled probability_<label> */
+    /* The last fit's outputs on its X_train (the frame of the splits, before
+     * any transformer), for the predict of the training split that follows. */
+    lp_model *train_model;
+    lp_frame *train_X;
+    double *train_outputs;
 } lp_trainer;
+
+/* Drops the kept training outputs (trainer_predict.c). */
+void lp_trainer_forget_train_outputs(lp_trainer *st);
 
 /* Drops the kept probabilities (trainer_predict.c). */
 void lp_trainer_forget_proba(lp_trainer *st);

@@ -140,6 +140,7 @@ void lp_trainer_fini(lp_obj *self)
     lp_model_unref(st->ft_model);
     st->model = st->ft_model = NULL;
     lp_trainer_forget_proba(st);
+    lp_trainer_forget_train_outputs(st);
 }
 
 lp_model *lp_trainer_model(lp_obj *self, const lp_value *args)
@@ -268,8 +269,16 @@ static int train_model(lp_model **out, lp_obj *self, fit_frames *f, const lp_val
         f->Xt = lp_frame_ref(f->X_train);
         f->Xv = f->X_valid ? lp_frame_ref(f->X_valid) : NULL;
     }
-    lp_trainer_data d = {f->Xt, f->y_train, f->Xv, f->y_valid};
+    lp_trainer_data d = {f->Xt, f->y_train, f->Xv, f->y_valid, NULL};
     if (rc == 0) rc = st->be->train(out, self, &d, params);
+    lp_trainer_forget_train_outputs(st);
+    if (rc == 0 && d.train_outputs) {
+        st->train_model = lp_model_ref(*out);
+        st->train_X = lp_frame_ref(f->X_train);
+        st->train_outputs = d.train_outputs;
+    } else {
+        free(d.train_outputs);
+    }
     if (rc == 0 && ft && (rc = attach_transformer(*out, ft)) != 0) {
         lp_model_unref(*out);
         *out = NULL;

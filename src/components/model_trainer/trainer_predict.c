@@ -126,17 +126,36 @@ static void keep_proba(lp_trainer *st, lp_model *m, lp_frame *X, lp_frame *proba
     lp_frame_unref(proba);
 }
 
+void lp_trainer_forget_train_outputs(lp_trainer *st)
+{
+    lp_model_unref(st->train_model);
+    if (st->train_X) lp_frame_unref(st->train_X);
+    free(st->train_outputs);
+    st->train_model = NULL;
+    st->train_X = NULL;
+    st->train_outputs = NULL;
+}
+
 /* predict(frame, model?) -> predictions: one column `prediction`. */
 lp_value *lp_trainer_predict(lp_obj *self, lp_value *args)
 {
     lp_frame *X = lp_args_frame(args, "frame");
     lp_model *m = X ? lp_trainer_model(self, args) : NULL;
     lp_frame *Xf = NULL, *out = NULL, *proba = NULL;
-    if (!m || lp_trainer_features(&Xf, self, m, X)) return NULL;
+    if (!m) return NULL;
+    lp_trainer *st = lp_obj_state(self);
     bool both = gives_probabilities(m);
-    int rc = lp_model_predict_both(&out, both ? &proba : NULL, m, Xf);
-    lp_frame_unref(Xf);
-    if (rc == 0 && proba) keep_proba(lp_obj_state(self), m, X, proba);
+    int rc;
+    if (st->train_outputs && st->train_model == m && st->train_X == X) {
+        /* the training split of the fit that made m: its outputs are known */
+        rc = lp_model_frames_from_outputs(&out, both ? &proba : NULL, m, st->train_outputs,
+                                          lp_frame_rows(X));
+    } else {
+        if (lp_trainer_features(&Xf, self, m, X)) return NULL;
+        rc = lp_model_predict_both(&out, both ? &proba : NULL, m, Xf);
+        lp_frame_unref(Xf);
+    }
+    if (rc == 0 && proba) keep_proba(st, m, X, proba);
     return frame_result(rc, out);
 }
 

@@ -80,7 +80,7 @@ static int xgb_resolve(lp_obj *self, lp_value *params, lp_problem problem, const
     return lp_map_set(params, "objective", lp_value_string(dflt));
 }
 
-static int xgb_train(lp_model **out, lp_obj *self, const lp_trainer_data *d, const lp_value *params)
+static int xgb_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_value *params)
 {
     lp_xgb_report rep;
     /* The validation split only steers early stopping: evaluating it every
@@ -97,6 +97,8 @@ static int xgb_train(lp_model **out, lp_obj *self, const lp_trainer_data *d, con
                rep.metric, rep.best_score);
     else
         lp_log(self, LP_LOG_DEBUG, "%d boosting rounds", rep.rounds);
+    d->train_outputs = rep.train_outputs; /* the training split scored for free */
+    rep.train_outputs = NULL;
     lp_xgb_report_free(&rep);
     return 0;
 }
