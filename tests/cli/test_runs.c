@@ -5,8 +5,8 @@
  * a store filled through the store API with datasets, model versions,
  * experiments and metrics.
  *
- * The binary runs in a fresh temporary directory with its output in files
- * (no pipe to fill up) and a deadline.
+ * The binary runs in a fresh temporary directory, through the shared test
+ * harness (tests/cli/harness.c).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "lolpop.h"
 #include "store/store.h"
 
@@ -52,19 +53,6 @@ static void teardown(void)
 
 TestSuite(runs, .init = setup, .fini = teardown, .timeout = 120);
 
-typedef struct result {
-    int status;
-    char out[65536], err[16384];
-} result;
-
-static void slurp(const char *path, char *buf, size_t size)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, size - 1, f) : 0;
-    buf[n] = 0;
-    if (f) fclose(f);
-}
-
 static const char *path_in(const char *name)
 {
     static char ring[4][1024];
@@ -74,44 +62,14 @@ static const char *path_in(const char *name)
     return buf;
 }
 
-/* Runs lolpop with args in tmpdir; output kept in r (static: big buffers). */
+typedef lp_run result;
+
+/* Runs lolpop with args in tmpdir (harness.c); the result lives until the next run. */
 static result *run_lolpop(const char *const *args)
 {
-    static result r;
-    size_t n = 0;
-    while (args[n])
-        n++;
-    char **argv = calloc(n + 2, sizeof *argv);
-    argv[0] = (char *)(uintptr_t)LP_LOLPOP_EXE;
-    for (size_t i = 0; i < n; i++)
-        argv[i + 1] = (char *)(uintptr_t)args[i];
-    char out[1100], err[1100];
-    snprintf(out, sizeof out, "%s", path_in(".stdout"));
-    snprintf(err, sizeof err, "%s", path_in(".stderr"));
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        if (chdir(tmpdir) != 0 || !freopen(out, "w", stdout) || !freopen(err, "w", stderr))
-            _exit(126);
-        unsetenv("LOLPOP_PLUGIN_PATH");
-        setenv("NO_COLOR", "1", 1);
-        execv(LP_LOLPOP_EXE, argv);
-        _exit(127);
-    }
-    int st = 0;
-    for (int waited = 0; waitpid(pid, &st, WNOHANG) == 0; waited += 10) {
-        if (waited > DEADLINE_MS) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            cr_assert_fail("lolpop did not finish in time");
-        }
-        usleep(10000);
-    }
-    free(argv);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    slurp(out, r.out, sizeof r.out);
-    slurp(err, r.err, sizeof r.err);
+    static lp_run r;
+    lp_run_free(&r);
+    r = lp_run_exe(LP_LOLPOP_EXE, tmpdir, NULL, args, DEADLINE_MS);
     return &r;
 }
 
