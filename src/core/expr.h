@@ -1,0 +1,35 @@
+/*
+ * expr.h — the check-expression language of workflow tests (SPEC §8).
+ *
+ *   check: "rows(result) > 100 and result.metrics.valid.f1 >= 0.7"
+ *
+ * Literals (ints, floats, "strings"/'strings', true, false, null), names
+ * looked up in an environment map, field access (map keys; a frame's `.col`
+ * is a one-column frame), list indexing, unary - and not, * / %, + -,
+ * comparisons, and/or (short-circuit), parentheses and a fixed set of
+ * functions: rows cols len nulls mean min max distinct abs.
+ * Internal API (not installed); LP_API so that unit tests and fuzzers link.
+ */
+#ifndef LP_EXPR_H
+#define LP_EXPR_H
+
+#include "internal.h"
+#include "lolpop/value.h"
+
+#define LP_EXPR_MAX_DEPTH 64
+#define LP_EXPR_MAX_LEN   4096
+
+typedef struct lp_expr lp_expr;
+
+/* Parses text. `origin` (may be NULL) is where the text starts in a config
+ * file: errors are LP_ECONFIG at file:line:(col + offset) naming what was
+ * expected and what was found. *out owned by caller (lp_expr_free); NULL on
+ * error. */
+LP_API int lp_expr_parse(lp_expr **out, const char *text, const lp_origin *origin);
+/* Evaluates against env (a map with keys such as args, result, config).
+ * *out new ref (NULL on error). Errors: LP_EINVAL naming the sub-expression. */
+LP_API int lp_expr_eval(lp_value **out, const lp_expr *e, const lp_value *env);
+/* Frees e (NULL is fine). */
+LP_API void lp_expr_free(lp_expr *e);
+
+#endif
