@@ -112,6 +112,9 @@ int lp_model_predict_raw(double **out, const lp_model *m, const lp_frame *X);
 /* One column "prediction": the class label (in the target's type: string for
  * string/category targets, int64, bool, float64) or the regressed value. */
 int lp_model_predict(lp_frame **out, const lp_model *m, const lp_frame *X);
+/* Whether predict_raw gives class probabilities: false for regression and for
+ * back-ends whose classifier outputs are scores (liblinear's svm). */
+bool lp_model_has_probabilities(const lp_model *m);
 /* Classification only: one float64 column per class, named by its label. */
 int lp_model_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X);
 /* Both from one back-end prediction (half the work of calling the two):

@@ -153,11 +153,16 @@ static int linear_predict(void *state, const lp_model *m, const double *X, size_
     return 0;
 }
 
+LP_API bool lp_linear_has_probabilities(const lp_model *m)
+{
+    const lin_state *s = lp_model_state(m);
+    return s && is_classifier(s->solver) && s->solver == L2R_LR;
+}
+
 LP_API int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X)
 {
     *out = NULL;
-    const lin_state *s = strcmp(lp_model_backend(m), "liblinear") == 0 ? lp_model_state(m) : NULL;
-    if (s && is_classifier(s->solver) && s->solver != L2R_LR)
+    if (lp_model_task_of(m) != LP_MODEL_REGRESSION && !lp_model_has_probabilities(m))
         return lp_error_set(LP_EINVAL,
                             "the svm model of '%s' gives no probabilities (only decision "
                             "values); use model: logistic for probabilities",

@@ -41,6 +41,7 @@
 #ifndef LP_ML_LINEAR_H
 #define LP_ML_LINEAR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,10 @@
  * *out: new reference. */
 LP_API int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
                            const lp_value *params);
+
+/* Whether a liblinear model's outputs are probabilities (logistic: yes; svm
+ * decision values and regression: no). m must be of back-end "liblinear". */
+LP_API bool lp_linear_has_probabilities(const lp_model *m);
 
 /* lp_model_predict_proba, refusing models without probabilities (svm). */
 LP_API int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "ml/linear.h"
 #include "ml/model_internal.h"
 
 /* A dictionary entry, for sorting codes by their text. */
@@ -310,6 +311,13 @@ static int no_probabilities(const lp_model *m)
 {
     return lp_error_set(LP_EINVAL, "the model of '%s' is a regression: no class probabilities",
                         m->target);
+}
+
+LP_API bool lp_model_has_probabilities(const lp_model *m)
+{
+    if (m->task == LP_MODEL_REGRESSION) return false;
+    /* the one back-end whose classifiers may give scores; each rule lives with its back-end */
+    return strcmp(lp_model_backend(m), "liblinear") != 0 || lp_linear_has_probabilities(m);
 }
 
 LP_API int lp_model_predict(lp_frame **out, const lp_model *m, const lp_frame *X)

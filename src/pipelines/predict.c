@@ -102,15 +102,6 @@ static int append_prefixed(lp_frame *dst, const lp_frame *src, const char *prefi
     return 0;
 }
 
-/* True when the model's outputs are probabilities (a linear SVM gives
- * decision values instead). */
-static bool has_probabilities(const lp_model *m)
-{
-    if (lp_model_task_of(m) == LP_MODEL_REGRESSION) return false;
-    const char *kind = lp_value_as_string(lp_map_get(lp_model_params(m), "model"));
-    return !(strcmp(lp_model_backend(m), "liblinear") == 0 && kind && strcmp(kind, "svm") == 0);
-}
-
 /* The index column (when configured and present), prediction, probabilities. */
 static int build_predictions(lp_obj *self, lp_frame *out, const lp_model *m, const lp_frame *raw,
                              const lp_frame *X)
@@ -123,7 +114,8 @@ static int build_predictions(lp_obj *self, lp_frame *out, const lp_model *m, con
                index);
     free(index);
     lp_frame *pred = NULL, *proba = NULL;
-    if (rc == 0) rc = lp_model_predict_both(&pred, has_probabilities(m) ? &proba : NULL, m, X);
+    if (rc == 0)
+        rc = lp_model_predict_both(&pred, lp_model_has_probabilities(m) ? &proba : NULL, m, X);
     if (rc == 0) rc = append_prefixed(out, pred, "");
     if (rc == 0 && proba) rc = append_prefixed(out, proba, "probability_");
     if (pred) lp_frame_unref(pred);

@@ -103,15 +103,6 @@ void lp_trainer_forget_proba(lp_trainer *st)
     st->proba_X = st->proba = NULL;
 }
 
-/* Whether m's outputs are probabilities (liblinear's svm gives decision values). */
-static bool gives_probabilities(const lp_model *m)
-{
-    if (lp_model_task_of(m) == LP_MODEL_REGRESSION) return false;
-    if (strcmp(lp_model_backend(m), "liblinear") != 0) return true;
-    const char *kind = lp_value_as_string(lp_map_get(lp_model_params(m), "model"));
-    return !kind || strcmp(kind, "svm") != 0;
-}
-
 /* Keeps proba (taken) as the answer to predict_proba(X, m). */
 static void keep_proba(lp_trainer *st, lp_model *m, lp_frame *X, lp_frame *proba)
 {
@@ -144,7 +135,7 @@ lp_value *lp_trainer_predict(lp_obj *self, lp_value *args)
     lp_frame *Xf = NULL, *out = NULL, *proba = NULL;
     if (!m) return NULL;
     lp_trainer *st = lp_obj_state(self);
-    bool both = gives_probabilities(m);
+    bool both = lp_model_has_probabilities(m);
     int rc;
     if (st->train_outputs && st->train_model == m && st->train_X == X) {
         /* the training split of the fit that made m: its outputs are known */
