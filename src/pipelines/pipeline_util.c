@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lolpop/csv.h"
+#include "lolpop/types/data_connector.h"
 #include "lolpop/types/metadata_tracker.h"
 #include "lolpop/types/metrics_tracker.h"
 #include "pipelines/pipelines_internal.h"
@@ -63,6 +65,14 @@ lp_value *lp_pipeline_frame(lp_frame *f)
     lp_frame_unref(f);
     if (!v) lp_error_set(LP_ENOMEM, "out of memory");
     return v;
+}
+
+lp_value *lp_pipeline_load(lp_obj *self, const char *path)
+{
+    lp_obj *conn = lp_obj_component(self, "data_connector");
+    if (conn) return lp_data_connector_get_data(conn, path);
+    lp_frame *f = NULL;
+    return lp_csv_read(&f, path, NULL) == 0 ? lp_pipeline_frame(f) : NULL;
 }
 
 lp_metric_task lp_pipeline_task(lp_obj *self)

@@ -42,6 +42,10 @@ lp_value *lp_pipeline_result(const char *key, ...);
  * then NULL, error kept). NULL with LP_ENOMEM when the value cannot be made. */
 lp_value *lp_pipeline_frame(lp_frame *f);
 
+/* The data at `path` through the data_connector visible from self, else read
+ * as a CSV file. New reference, or NULL with the error set. */
+lp_value *lp_pipeline_load(lp_obj *self, const char *path);
+
 /* The task of this workflow from config `problem_type`: classification
  * (default) or regression. */
 lp_metric_task lp_pipeline_task(lp_obj *self);

@@ -16,25 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lolpop/csv.h"
 #include "lolpop/types/data_checker.h"
-#include "lolpop/types/data_connector.h"
 #include "lolpop/types/data_profiler.h"
 #include "lolpop/types/data_transformer.h"
 #include "lolpop/types/metadata_tracker.h"
 #include "lolpop/types/notifier.h"
 #include "lolpop/types/resource_version_control.h"
 #include "pipelines/pipelines_internal.h"
-
-/* A path loaded by the visible data_connector, else read as CSV. New ref. */
-static lp_value *load_path(lp_obj *self, const char *path)
-{
-    lp_obj *conn = lp_obj_component(self, "data_connector");
-    if (conn) return lp_data_connector_get_data(conn, path);
-    lp_frame *f = NULL;
-    if (lp_csv_read(&f, path, NULL) != 0) return NULL;
-    return lp_pipeline_frame(f);
-}
 
 static lp_value *process_transform_data(lp_obj *self, lp_value *args)
 {
@@ -43,7 +31,8 @@ static lp_value *process_transform_data(lp_obj *self, lp_value *args)
     lp_obj *transformer = lp_obj_component(self, "data_transformer");
     if (transformer) return lp_data_transformer_transform(transformer, source);
     if (lp_value_as_frame(source)) return lp_value_ref(source);
-    if (lp_value_type(source) == LP_STRING) return load_path(self, lp_value_as_string(source));
+    if (lp_value_type(source) == LP_STRING)
+        return lp_pipeline_load(self, lp_value_as_string(source));
     lp_error_set(LP_EINVAL,
                  "transform_data: a source of type %s needs a data_transformer to turn it into "
                  "one frame (give a file path, or configure data_transformer)",

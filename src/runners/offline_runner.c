@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "core/internal.h"
-#include "lolpop/csv.h"
 #include "lolpop/metrics.h"
 #include "lolpop/types/deploy.h"
 #include "lolpop/types/metadata_tracker.h"
@@ -322,11 +321,7 @@ static lp_value *load_labels(lp_obj *self, lp_value *data)
                      lp_vtype_name(lp_value_type(data)));
         return NULL;
     }
-    lp_obj *conn = lp_obj_component(self, "data_connector");
-    if (conn)
-        return lp_call_with(conn, "get_data", "source", lp_value_string(path), (const char *)NULL);
-    lp_frame *f = NULL;
-    return lp_csv_read(&f, path, NULL) == 0 ? lp_pipeline_frame(f) : NULL;
+    return lp_pipeline_load(self, path);
 }
 
 /* One column of f as its own frame (sharing the column). */
