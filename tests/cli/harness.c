@@ -213,6 +213,14 @@ void lp_copy_tree(const char *src, const char *dst)
     nftw(src, copy_entry, 8, FTW_PHYS | FTW_ACTIONRETVAL);
 }
 
+void lp_copy_example(const char *src, const char *dst)
+{
+    lp_copy_tree(src, dst); /* skips .lolpop/ */
+    char stale[PATH_MAX];
+    snprintf(stale, sizeof stale, "%s/predictions.csv", dst);
+    remove(stale);
+}
+
 const char *lp_write_file(const char *dir, const char *name, const char *text)
 {
     static char ring[8][PATH_MAX];

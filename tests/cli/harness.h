@@ -38,6 +38,10 @@ void lp_tmpdir_remove(const char *dir);
 /* Copies the regular files of directory src (recursively) into dst. */
 void lp_copy_tree(const char *src, const char *dst);
 
+/* Copies an example directory into dst as a new user would get it: without
+ * the outputs a developer's own run left there (.lolpop/, predictions.csv). */
+void lp_copy_example(const char *src, const char *dst);
+
 /* Writes text to dir/name (fails the test on error); returns the path (ring). */
 const char *lp_write_file(const char *dir, const char *name, const char *text);
 

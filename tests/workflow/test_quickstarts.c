@@ -40,11 +40,7 @@ static void copy_example(const char *rel)
 {
     char src[512];
     snprintf(src, sizeof src, "%s/examples/quickstart/%s", LP_SOURCE_ROOT, rel);
-    lp_copy_tree(src, dir);
-    /* A developer's own run of the example may have left its output behind. */
-    char stale[512];
-    snprintf(stale, sizeof stale, "%s/predictions.csv", dir);
-    remove(stale);
+    lp_copy_example(src, dir);
 }
 
 static lp_run run_workflow(const char *runner, const char *file)

@@ -30,10 +30,7 @@ static void setup(void)
     dir = lp_tmpdir_make(dir_buf);
     char src[512];
     snprintf(src, sizeof src, "%s/examples/quickstart/classification/titanic", LP_SOURCE_ROOT);
-    lp_copy_tree(src, dir);
-    char stale[512];
-    snprintf(stale, sizeof stale, "%s/predictions.csv", dir);
-    remove(stale);
+    lp_copy_example(src, dir);
 }
 
 static void teardown(void)
