@@ -47,6 +47,11 @@ lp_obj *lp_obj_pipeline(const lp_obj *obj, const char *slot);
  * KEY in upper case. Keys are case-insensitive. Returns a new reference, or
  * NULL when not found (no error set). */
 lp_value *lp_obj_config(const lp_obj *obj, const char *key);
+/* obj's whole effective configuration as one map: every level from the root
+ * down to obj, each its class defaults then its `config` (deep-merged, nearer
+ * levels win; the environment fallback is not included). New reference; NULL
+ * on OOM. */
+lp_value *lp_obj_config_map(const lp_obj *obj);
 /* Typed shortcuts: the value converted, or `dflt` when not found or of another type. */
 int64_t lp_obj_config_int(const lp_obj *obj, const char *key, int64_t dflt);
 double lp_obj_config_float(const lp_obj *obj, const char *key, double dflt);

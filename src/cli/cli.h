@@ -47,6 +47,8 @@ int cmd_data(int argc, char **argv);
 extern const char cmd_data_help[];
 int cmd_runs(int argc, char **argv);
 extern const char cmd_runs_help[];
+int cmd_test(int argc, char **argv);
+extern const char cmd_test_help[];
 extern const char cmd_run_help[], cmd_config_help[], cmd_classes_help[], cmd_extension_help[],
     cmd_help_help[], cmd_version_help[];
 
@@ -147,6 +149,9 @@ int cli_session_load_registry(cli_session *s);
 /* Looks up `name` as a runner class; prints a located error with suggestions
  * when unknown or of another kind. Returns the class or NULL. */
 const lp_class *cli_session_runner(cli_session *s, const char *name);
+/* 0 when `method` is one of the runner's; else prints the error with the
+ * closest name and the list of its methods, and returns CLI_USAGE. */
+int cli_session_check_method(const lp_class *runner, const char *method);
 
 /* ---- commands from elsewhere ---- */
 /* Prints "  NAME summary", NAME padded to `width`, for each command plugins

@@ -129,3 +129,22 @@ const lp_class *cli_session_runner(cli_session *s, const char *name)
     }
     return cls;
 }
+
+int cli_session_check_method(const lp_class *runner, const char *method)
+{
+    if (lp_class_method(runner, method)) return 0;
+    const char *names[64];
+    size_t n = 0;
+    lp_sb all = {0};
+    for (const lp_method *m = runner->methods; m && m->name && n < 64; m++) {
+        names[n++] = m->name;
+        lp_sb_appendf(&all, "%s%s", all.len ? ", " : "", m->name);
+    }
+    char hint[128];
+    cli_suggestion(hint, sizeof hint, method, names, n);
+    char *list = lp_sb_take(&all);
+    cli_error("runner %s has no method '%s'%s", runner->name, method, hint);
+    fprintf(stderr, "Its methods: %s\n", list && *list ? list : "(none)");
+    free(list);
+    return CLI_USAGE;
+}

@@ -15,6 +15,10 @@ static const cli_command commands[] = {
      "lolpop run workflow RUNNER -c FILE [-c FILE...] [--set KEY=VALUE...] [-b METHOD]\n"
      "                  [--build-args JSON] [--skip-validation]",
      cmd_run_help},
+    {"test", cmd_test, "run a workflow with its tests attached and report the verdicts",
+     "lolpop test workflow RUNNER TEST_PLAN [-c FILE...] [--set KEY=VALUE...] [-b METHOD]\n"
+     "                   [--build-args JSON] [--junit FILE] [--skip-validation]",
+     cmd_test_help},
     {"config", cmd_config, "validate or print the resolved configuration",
      "lolpop config validate [RUNNER] -c FILE [-c FILE...] [--set KEY=VALUE...]\n"
      "       lolpop config show [RUNNER] -c FILE [-c FILE...] [--set KEY=VALUE...]",

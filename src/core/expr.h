@@ -29,6 +29,12 @@ LP_API int lp_expr_parse(lp_expr **out, const char *text, const lp_origin *origi
 /* Evaluates against env (a map with keys such as args, result, config).
  * *out new ref (NULL on error). Errors: LP_EINVAL naming the sub-expression. */
 LP_API int lp_expr_eval(lp_value **out, const lp_expr *e, const lp_value *env);
+/* Why a check came out false, as "`rows(result)` is 412" for the sides of
+ * the (first false) comparison; NULL when there is nothing to say. New string. */
+LP_API char *lp_expr_explain(const lp_expr *e, const lp_value *env);
+/* Whether e refers to the top-level name `name` anywhere (a pre-hook must not
+ * use `result`). */
+LP_API bool lp_expr_uses_name(const lp_expr *e, const char *name);
 /* Frees e (NULL is fine). */
 LP_API void lp_expr_free(lp_expr *e);
 

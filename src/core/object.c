@@ -143,6 +143,34 @@ LP_API lp_value *lp_obj_config(const lp_obj *obj, const char *key)
     return env_config(key);
 }
 
+/* Merges one level's class defaults, then its `config` section, into acc. */
+static int merge_level(lp_value *acc, const lp_obj *o)
+{
+    const lp_value *defs = lp_obj_defaults(o->wf, o->cls);
+    const lp_value *cfg = lp_section_map(o->section, "config");
+    if (defs && lp_config_merge(acc, defs) != 0) return LP_ENOMEM;
+    if (cfg && lp_config_merge(acc, cfg) != 0) return LP_ENOMEM;
+    return 0;
+}
+
+static int merge_from_root(lp_value *acc, const lp_obj *o)
+{
+    if (!o) return 0;
+    int rc = merge_from_root(acc, o->parent);
+    return rc ? rc : merge_level(acc, o);
+}
+
+LP_API lp_value *lp_obj_config_map(const lp_obj *obj)
+{
+    lp_value *acc = lp_value_map();
+    if (acc && obj && merge_from_root(acc, obj) != 0) {
+        lp_value_unref(acc);
+        lp_error_set(LP_ENOMEM, "out of memory merging the configuration of %s", obj->name);
+        return NULL;
+    }
+    return acc;
+}
+
 /* Parses all of s as an integer; false when it is not one. */
 static bool parse_int(const char *s, int64_t *out)
 {

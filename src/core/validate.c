@@ -10,6 +10,7 @@
 
 #include "internal.h"
 #include "object_internal.h"
+#include "testing/testing_internal.h"
 
 typedef struct vctx {
     const lp_workflow *wf;
@@ -390,9 +391,8 @@ static void check_section_key(const vctx *c, const lp_obj *o, const strs *keys, 
             free(label);
         }
     } else if (lp_streq_nocase(key, "tests")) {
-        if (lp_value_type(v) != LP_MAP && lp_value_type(v) != LP_NULL)
-            lp_diags_add(c->d, LP_SEV_ERROR, where(v, kat), o->path,
-                         "'tests:' must be a map, got %s", lp_vtype_name(lp_value_type(v)));
+        /* every expression parses, every method exists: found before anything runs */
+        lp_tests_parse(o->cls, *o->path ? o->path : o->name, v, NULL, NULL, c->d);
     } else if (!o->parent && lp_streq_nocase(key, "plugin_paths")) {
         check_plugin_paths(c, v, kat);
     } else if (strs_has(keys, key)) {

@@ -116,19 +116,16 @@ lp_value *lp_pipeline_string_list(lp_obj *self, const char *key)
     return list;
 }
 
-int lp_pipeline_winning_metric(lp_obj *self, lp_value *model_version, const char *name, double *out)
+/* The experiment whose numbers speak for model_version: its winner, or for a
+ * model retrained on all data (no held-out split) the experiment it was
+ * retrained from. New reference or NULL (no error left set). */
+static lp_value *scoring_experiment(lp_obj *tracker, lp_value *model_version)
 {
-    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
-    lp_obj *metrics = lp_obj_component(self, "metrics_tracker");
-    if (!tracker || !metrics || !model_version || lp_value_type(model_version) == LP_NULL)
-        return LP_ENOTFOUND;
     lp_value *exp = lp_metadata_tracker_get_winning_experiment(tracker, model_version);
     if (!exp) {
         lp_error_clear();
-        return LP_ENOTFOUND;
+        return NULL;
     }
-    /* A model retrained on all data has no held-out split: its validation
-     * numbers are those of the experiment it was retrained from. */
     lp_value *from = lp_metadata_tracker_get_tag(tracker, exp, "retrained_from");
     if (lp_value_type(from) == LP_INT) {
         lp_value_unref(exp);
@@ -136,16 +133,55 @@ int lp_pipeline_winning_metric(lp_obj *self, lp_value *model_version, const char
     }
     if (!from) lp_error_clear();
     lp_value_unref(from);
+    return exp;
+}
+
+/* The number get_metric returns for "split.name" of exp; false when none. */
+static bool experiment_metric(lp_obj *metrics, lp_value *exp, const char *split, const char *name,
+                              double *out)
+{
     char id[160];
-    snprintf(id, sizeof id, "valid.%s", name);
+    snprintf(id, sizeof id, "%s.%s", split, name);
     lp_value *v = lp_metrics_tracker_get_metric(metrics, exp, id);
-    lp_value_unref(exp);
-    int rc = LP_ENOTFOUND;
-    if (v && (lp_value_type(v) == LP_FLOAT || lp_value_type(v) == LP_INT)) {
-        *out = lp_value_as_float(v);
-        rc = 0;
-    }
+    bool ok = v && (lp_value_type(v) == LP_FLOAT || lp_value_type(v) == LP_INT);
+    if (ok) *out = lp_value_as_float(v);
     if (!v) lp_error_clear();
     lp_value_unref(v);
-    return rc;
+    return ok;
+}
+
+int lp_pipeline_winning_metric(lp_obj *self, lp_value *model_version, const char *name, double *out)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_obj *metrics = lp_obj_component(self, "metrics_tracker");
+    if (!tracker || !metrics || !model_version || lp_value_type(model_version) == LP_NULL)
+        return LP_ENOTFOUND;
+    lp_value *exp = scoring_experiment(tracker, model_version);
+    bool found = exp && experiment_metric(metrics, exp, "valid", name, out);
+    lp_value_unref(exp);
+    return found ? 0 : LP_ENOTFOUND;
+}
+
+lp_value *lp_pipeline_winning_metrics(lp_obj *self, lp_value *model_version, const lp_value *names)
+{
+    static const char *const splits[] = {"train", "valid", "test"};
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_obj *metrics = lp_obj_component(self, "metrics_tracker");
+    lp_value *all = lp_value_map();
+    lp_value *exp = tracker && metrics && all ? scoring_experiment(tracker, model_version) : NULL;
+    for (size_t s = 0; exp && s < 3; s++) {
+        lp_value *split = lp_value_map();
+        for (size_t i = 0; split && i < lp_list_len(names); i++) {
+            const char *name = lp_value_as_string(lp_list_get(names, i));
+            double v;
+            if (name && experiment_metric(metrics, exp, splits[s], name, &v))
+                lp_map_set(split, name, lp_value_float(v));
+        }
+        if (split && lp_map_len(split) > 0)
+            lp_map_set(all, splits[s], split);
+        else
+            lp_value_unref(split);
+    }
+    lp_value_unref(exp);
+    return all;
 }

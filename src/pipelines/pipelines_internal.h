@@ -60,5 +60,9 @@ lp_value *lp_pipeline_string_list(lp_obj *self, const char *key);
  * or LP_ENOTFOUND (no error set) when either tracker or the value is missing. */
 int lp_pipeline_winning_metric(lp_obj *self, lp_value *model_version, const char *name,
                                double *out);
+/* Every metric in `names` (a list of strings) of the same experiment, by
+ * split: {train: {f1: ...}, valid: {...}, test: {...}}; splits without numbers
+ * are left out, and the map is empty without trackers. New reference. */
+lp_value *lp_pipeline_winning_metrics(lp_obj *self, lp_value *model_version, const lp_value *names);
 
 #endif

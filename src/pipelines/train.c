@@ -93,16 +93,19 @@ static lp_value *train_once(lp_obj *self, lp_value *splits, lp_value *mv)
     return model;
 }
 
-/* Tags the version with the deciding metric and its winning value. */
+/* Tags the version with the deciding metric and its winning value, and puts
+ * the winning experiment's metrics in the version map as `metrics` (what
+ * workflow tests check: result.model_version.metrics.valid.f1). */
 static int tag_performance(lp_obj *self, lp_value *mv)
 {
     lp_value *names = NULL, *perf = NULL;
     bool maximize = false;
     if (lp_experiment_metrics(self, &names, &perf, &maximize) != 0) return lp_error_last()->code;
     double value = NAN;
-    int rc = 0;
+    lp_value *metrics = lp_pipeline_winning_metrics(self, mv, names);
+    int rc = metrics ? lp_map_set(mv, "metrics", metrics) : LP_ENOMEM;
     const char *metric = lp_value_as_string(perf);
-    if (lp_pipeline_winning_metric(self, mv, metric, &value) == 0) {
+    if (rc == 0 && lp_pipeline_winning_metric(self, mv, metric, &value) == 0) {
         rc = lp_pipeline_tag(self, mv, "perf_metric", lp_value_string(metric));
         if (rc == 0) rc = lp_pipeline_tag(self, mv, "perf_value", lp_value_float(value));
         lp_log(self, LP_LOG_INFO, "model version %lld: validation %s = %.6g",

@@ -313,3 +313,65 @@ Test(expr, bad_arguments)
     lp_expr_free(e);
     lp_expr_free(NULL);
 }
+
+Test(expr, frame_rows_and_cols_properties)
+{
+    expect_int("frame.rows", 4); /* SPEC §8: result.rows > 500 */
+    expect_int("frame.cols", 3);
+    expect_bool("frame.rows > 3 and frame.cols == 3", true);
+}
+
+Test(expr, column_form_of_functions)
+{
+    expect_int("nulls(frame, 'a')", 1); /* SPEC §8: nulls(result, 'survived') == 0 */
+    expect_int("nulls(frame, 'b')", 1);
+    expect_int("nulls(frame, \"s\")", 0);
+    expect_int("distinct(frame, 's')", 3);
+    expect_float("mean(frame, 'b')", 1.5);
+    expect_bool("max(frame, 'a') == max(frame.a)", true);
+    expect_eval_error("nulls(frame, 'zz')", 14, "no column 'zz'");
+    expect_eval_error("nulls(items, 'a')", 1, "needs a frame");
+    expect_eval_error("nulls(frame, 3)", 14, "must be a string");
+    expect_parse_error("rows(frame, 'a')", 11, "takes 1 argument, found more");
+    expect_parse_error("nulls(frame, 'a', 'b')", 17, "at most 2 arguments");
+}
+
+Test(expr, missing_map_field_lists_the_fields)
+{
+    expect_eval_error("result.metric", 1, "did you mean 'metrics'");
+    expect_eval_error("result.zzzzzz", 1, "fields: metrics");
+}
+
+/* lp_expr_explain names the values of a false comparison's sides. */
+static char *explain(const char *text)
+{
+    lp_expr *e = NULL;
+    cr_assert_eq(lp_expr_parse(&e, text, NULL), 0);
+    lp_value *env = make_env();
+    char *why = lp_expr_explain(e, env);
+    lp_value_unref(env);
+    lp_expr_free(e);
+    return why;
+}
+
+Test(expr, explain_false_comparisons)
+{
+    char *why = explain("rows(frame) > 500");
+    cr_assert_str_eq(why, "`rows(frame)` is 4");
+    free(why);
+    why = explain("n > 1 and result.metrics.valid.f1 >= n");
+    cr_assert_str_eq(why, "`result.metrics.valid.f1` is 0.75, `n` is 10");
+    free(why);
+    cr_assert_null(explain("not true"));
+}
+
+Test(expr, uses_name)
+{
+    lp_expr *e = NULL;
+    cr_assert_eq(lp_expr_parse(&e, "rows(result) > n and args.x", NULL), 0);
+    cr_assert(lp_expr_uses_name(e, "result"));
+    cr_assert(lp_expr_uses_name(e, "args"));
+    cr_assert_not(lp_expr_uses_name(e, "x")); /* a field, not a name */
+    cr_assert_not(lp_expr_uses_name(e, "config"));
+    lp_expr_free(e);
+}
