@@ -127,12 +127,26 @@ static void report_unknown_class(const vctx *c, const lp_origin *at, const char 
                      "unknown class '%s' (see `lolpop classes list`)", name);
 }
 
+/* Slots named for a role rather than a type (SPEC §8: a separate logger for
+ * workflow test verdicts). */
+static const struct {
+    const char *slot, *type;
+} role_slots[] = {{"test_logger", "logger"}};
+
+/* The type a slot holds: the role's type, else the slot name itself. Static. */
+static const char *slot_type(const char *slot)
+{
+    for (size_t i = 0; i < sizeof role_slots / sizeof *role_slots; i++)
+        if (lp_streq_nocase(slot, role_slots[i].slot)) return role_slots[i].type;
+    return slot;
+}
+
 /* A component's type must be its slot name: pipelines look components up by type. */
 static void check_component_type(const vctx *c, const lp_origin *at, const char *section,
                                  const char *slot, const lp_class *cls)
 {
     const char *type = cls->type ? cls->type : "";
-    if (lp_streq_nocase(type, slot)) return;
+    if (lp_streq_nocase(type, slot_type(slot))) return;
     const lp_type *t = lp_registry_find_type(c->wf->reg, slot);
     if (t && t->kind == LP_KIND_COMPONENT)
         lp_diags_add(c->d, LP_SEV_ERROR, at, section, "slot '%s' needs a %s, '%s' is a %s", slot,
