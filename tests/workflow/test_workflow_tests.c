@@ -310,3 +310,18 @@ Test(workflow_tests, usage_errors)
     LP_EXPECT_ERR(r, "did you mean 'train_model'?");
     lp_run_free(&r);
 }
+
+Test(workflow_tests, diamonds_plan_passes)
+{
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s/diamonds", dir);
+    lp_copy_example(LP_SOURCE_ROOT "/examples/quickstart/regression/diamonds", sub);
+    lp_run r = lp_run_exe(LP_LOLPOP_EXE, sub, NULL,
+                          (const char *const[]){"test", "workflow", "RegressionRunner",
+                                                "tests.yaml", "-c", "diamonds.yaml", NULL},
+                          DEADLINE_MS);
+    LP_EXPECT_EXIT(r, 0);
+    /* process_data runs for training and scoring data: 3 checks each; train_model: 2 */
+    LP_EXPECT_OUT(r, "8 passed, 0 failed, 0 errors, 0 not run");
+    lp_run_free(&r);
+}
