@@ -321,7 +321,7 @@ Test(workflow_tests, diamonds_plan_passes)
                                                 "tests.yaml", "-c", "diamonds.yaml", NULL},
                           DEADLINE_MS);
     LP_EXPECT_EXIT(r, 0);
-    /* process_data runs for training and scoring data: 3 checks each; train_model: 2 */
-    LP_EXPECT_OUT(r, "8 passed, 0 failed, 0 errors, 0 not run");
+    /* process_data runs for training and scoring data: 3 checks each; train_model: 3 */
+    LP_EXPECT_OUT(r, "9 passed, 0 failed, 0 errors, 0 not run");
     lp_run_free(&r);
 }
