@@ -20,14 +20,16 @@
  *
  *     LP_TEST_HOOK int check_label_counts(const lp_hook_ctx *ctx, char *msg, size_t size)
  *     {
- *         lp_frame *f = lp_value_frame(ctx->result);
+ *         const lp_frame *f = lp_value_as_frame(ctx->result);
  *         if (!f) { snprintf(msg, size, "result is not a frame"); return LP_TEST_ERROR; }
  *         ...
  *         return LP_TEST_PASS;
  *     }
  *
- * Hooks run only under `lolpop test workflow`; `lolpop run workflow` validates
- * them (syntax, FILE and FUNCTION exist) but does not run them. A hook's
+ * Hooks run only under `lolpop test workflow`, which first checks that every
+ * FILE loads and exports FUNCTION; `lolpop run workflow` and `config validate`
+ * check the tests' syntax but neither load nor run hooks. Declare each hook
+ * before defining it (builds with -Wmissing-prototypes want it). A hook's
  * verdict never changes the method's result: the workflow goes on and every
  * verdict is recorded (test_recorder) and reported.
  */

@@ -216,7 +216,9 @@ static void run_hooks(lp_test_session *s, lp_obj *obj, const char *method, lp_va
     s->busy = true;
     for (size_t i = 0; i < s->hooks.len; i++) {
         lp_test_hook *h = &s->hooks.v[i];
-        if (h->obj != obj || h->post != post || strcmp(h->method, method) != 0) continue;
+        if (h->obj != obj || strcmp(h->method, method) != 0) continue;
+        if (!post) h->calls++;
+        if (h->post != post) continue;
         char *msg = NULL;
         double t0 = now_seconds();
         int status =
@@ -294,10 +296,14 @@ LP_API void lp_test_session_finish(lp_test_session *s, const char *method,
 {
     if (!s) return;
     s->busy = true;
-    for (size_t i = 0; i < s->hooks.len; i++)
-        if (s->hooks.v[i].runs == 0)
-            record(s, &s->hooks.v[i], ST_NOT_RUN,
-                   "never ran: the workflow did not call this method", 0.0);
+    for (size_t i = 0; i < s->hooks.len; i++) {
+        const lp_test_hook *h = &s->hooks.v[i];
+        if (h->runs == 0)
+            record(s, h, ST_NOT_RUN,
+                   h->calls ? "never ran: every call of the method failed, so there was no result"
+                            : "never ran: the workflow did not call this method",
+                   0.0);
+    }
     s->busy = false;
     if (workflow_error) record_workflow_error(s, method, workflow_error);
     if (s->recorder) {

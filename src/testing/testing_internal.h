@@ -30,6 +30,7 @@ typedef struct lp_test_hook {
     lp_expr *expr;      /* checks: the parsed expression */
     lp_test_hook_fn fn; /* C hooks, once resolved */
     size_t runs;        /* how many times it ran */
+    size_t calls;       /* how many times its method was called (post-hooks skip failures) */
 } lp_test_hook;
 
 typedef struct lp_test_hooks {

@@ -238,10 +238,14 @@ Test(workflow_tests, a_failing_workflow_is_an_error_verdict)
                   "tests:\n"
                   "  train_model:\n"
                   "    post_hooks:\n"
-                  "      - check: \"result.model_version.metrics.valid.f1 > 0.5\"\n");
+                  "      - check: \"result.model_version.metrics.valid.f1 > 0.5\"\n"
+                  "  build_all:\n"
+                  "    post_hooks:\n"
+                  "      - check: \"true\"\n");
     lp_run r = test_titanic("plan.yaml", "--junit", "junit.xml");
     LP_EXPECT_EXIT(r, 1);
-    LP_EXPECT_OUT(r, "1 passed, 0 failed, 1 errors, 0 not run");
+    LP_EXPECT_OUT(r, "1 passed, 0 failed, 1 errors, 1 not run");
+    LP_EXPECT_OUT(r, "every call of the method failed, so there was no result");
     LP_EXPECT_OUT(r, "ERROR   ClassificationRunner.build_all post: hook `the workflow itself`");
     LP_EXPECT_OUT(r, "missing.csv");
     char *xml = read_in_dir("junit.xml");
