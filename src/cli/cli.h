@@ -47,6 +47,8 @@ int cmd_data(int argc, char **argv);
 extern const char cmd_data_help[];
 int cmd_runs(int argc, char **argv);
 extern const char cmd_runs_help[];
+int cmd_datagen(int argc, char **argv);
+extern const char cmd_datagen_help[];
 int cmd_test(int argc, char **argv);
 extern const char cmd_test_help[];
 extern const char cmd_run_help[], cmd_config_help[], cmd_classes_help[], cmd_extension_help[],
