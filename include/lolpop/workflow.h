@@ -22,7 +22,10 @@ extern "C" {
 
 enum {
     LP_WF_SKIP_VALIDATION = 1 << 0, /* missing requirements become warnings */
-    LP_WF_STRUCTURE_ONLY = 1 << 1   /* validate structure, classes, refs; not the runner's needs */
+    LP_WF_STRUCTURE_ONLY = 1 << 1,  /* validate structure, classes, refs; not the runner's needs */
+    /* no default metadata_tracker: for tools (seed, datagen) that record nothing
+     * and must not create a metadata store in the working directory */
+    LP_WF_NO_TRACKING = 1 << 2
 };
 
 /* Validates `doc` for runner class `runner` (NULL: structure and classes only,

@@ -282,7 +282,7 @@ static int build(datagen_args *a, lp_workflow **wf)
         cli_print_last_error();
         return CLI_FAIL;
     }
-    rc = lp_workflow_new(wf, a->session.reg, a->doc, DATAGEN_RUNNER, 0, &a->diags);
+    rc = lp_workflow_new(wf, a->session.reg, a->doc, DATAGEN_RUNNER, LP_WF_NO_TRACKING, &a->diags);
     cli_report(&a->diags, rc, true);
     if (rc == 0) return 0;
     return rc == LP_ECONFIG ? CLI_USAGE : cli_exit_code(rc);

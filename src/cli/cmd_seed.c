@@ -184,7 +184,7 @@ static int build(seed_args *a, lp_workflow **wf)
         cli_print_last_error();
         return CLI_FAIL;
     }
-    rc = lp_workflow_new(wf, a->session.reg, a->doc, SEED_RUNNER, 0, &a->diags);
+    rc = lp_workflow_new(wf, a->session.reg, a->doc, SEED_RUNNER, LP_WF_NO_TRACKING, &a->diags);
     cli_report(&a->diags, rc, true);
     if (rc == 0) return 0;
     if (rc == LP_ECONFIG) hint_required_keys(a, lp_registry_find_class(a->session.reg, a->cls));

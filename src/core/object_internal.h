@@ -46,6 +46,7 @@ struct lp_workflow {
     lp_value *defaults;     /* owned map: class name -> parsed default config map */
     lp_call_hooks *hooks;   /* owned copies, called in order */
     size_t n_hooks;
+    int flags; /* LP_WF_* given when it was built */
 };
 
 /* The default components every root gets when its config does not name them. */
@@ -59,7 +60,7 @@ extern const lp_default_slot lp_default_slots[]; /* terminated by {NULL, NULL} *
  * unknown class leaves cls NULL (validation reports it). Broken class default
  * YAML is reported in diags (may be NULL). Returns 0, or LP_ENOMEM. */
 int lp_workflow_skeleton(lp_workflow **out, const lp_registry *reg, const lp_value *doc,
-                         const char *runner, lp_diags *diags);
+                         const char *runner, int flags, lp_diags *diags);
 /* Frees the tree without running any fini. Accepts NULL. */
 void lp_workflow_destroy(lp_workflow *wf);
 

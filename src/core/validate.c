@@ -595,7 +595,7 @@ LP_API int lp_workflow_validate(const lp_registry *reg, const lp_value *doc, con
         return lp_error_set(LP_EINVAL, "lp_workflow_validate: registry and diags are required");
     size_t before = lp_diags_errors(diags);
     lp_workflow *wf = NULL;
-    int rc = lp_workflow_skeleton(&wf, reg, doc, runner, diags);
+    int rc = lp_workflow_skeleton(&wf, reg, doc, runner, flags, diags);
     if (rc) return rc;
     lp_workflow_check(wf, runner, flags, diags);
     lp_workflow_destroy(wf);

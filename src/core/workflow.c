@@ -161,6 +161,8 @@ static int add_defaults(lp_obj *root, lp_diags *diags)
         const lp_class *cls = lp_registry_find_class(root->wf->reg, d->cls);
         if (!cls || has_child(root, d->slot))
             continue; /* a default arriving in a later issue is simply absent */
+        if ((root->wf->flags & LP_WF_NO_TRACKING) && strcmp(d->slot, "metadata_tracker") == 0)
+            continue;
         int rc = add_slot(root, d->slot, cls, LP_KIND_COMPONENT, NULL, diags);
         if (rc) return rc;
     }
@@ -180,11 +182,12 @@ static int build_children(lp_obj *o, lp_diags *diags)
 }
 
 int lp_workflow_skeleton(lp_workflow **out, const lp_registry *reg, const lp_value *doc,
-                         const char *runner, lp_diags *diags)
+                         const char *runner, int flags, lp_diags *diags)
 {
     *out = NULL;
     lp_workflow *wf = calloc(1, sizeof *wf);
     if (!wf) return lp_error_set(LP_ENOMEM, "out of memory");
+    wf->flags = flags;
     wf->reg = reg;
     wf->doc = doc;
     wf->empty = lp_value_map();
@@ -345,7 +348,7 @@ LP_API int lp_workflow_new(lp_workflow **out, const lp_registry *reg, const lp_v
     lp_diags *d = diags ? diags : &local;
     size_t from = d->len, errors_before = lp_diags_errors(d);
     lp_workflow *wf = NULL;
-    int rc = lp_workflow_skeleton(&wf, reg, doc, runner, d);
+    int rc = lp_workflow_skeleton(&wf, reg, doc, runner, flags, d);
     if (!rc) {
         lp_workflow_check(wf, runner, flags, d);
         size_t errors = lp_diags_errors(d) - errors_before;

@@ -106,6 +106,8 @@ Test(datagen, titanic_rows_header_and_types_follow_the_source)
     LP_EXPECT_EXIT(r, 0);
     LP_EXPECT_OUT(r, "2500 synthetic rows (16 columns) written to");
     LP_EXPECT_OUT(r, "GaussianCopulaDataSynthesizer, seed 0, learnt from 713 rows");
+    /* a data tool records nothing: no metadata store appears in the working directory */
+    cr_assert(access(tmp_path(".lolpop"), F_OK) != 0, "datagen created .lolpop/");
     char *h_out = first_line(out), *h_src = first_line(TITANIC);
     cr_assert_str_eq(h_out, h_src);
     lp_frame *src = read_csv(TITANIC), *syn = read_csv(out);

@@ -157,6 +157,9 @@ Test(seed, loads_a_csv_into_sqlite)
     EXPECT_EXIT(r, 0);
     result_free(&r);
     cr_assert_eq(db_int("app.db", "SELECT count(*) FROM people"), 3);
+    char store[PATH_MAX];
+    snprintf(store, sizeof store, "%s/.lolpop", tmpdir);
+    cr_assert(access(store, F_OK) != 0, "seed created a metadata store in the working directory");
 }
 
 Test(seed, into_another_file_with_the_local_connector)
