@@ -47,6 +47,14 @@ static const cli_command commands[] = {
      "       lolpop runs show RUN [--store PATH] [--json]\n"
      "       lolpop runs compare RUN_A RUN_B [--store PATH] [--json]",
      cmd_runs_help},
+    {"init", cmd_init, "create a lolpop extension project (plugin, tests, example workflow)",
+     "lolpop init PROJECT [--dir DIR]", cmd_init_help},
+    {"create", cmd_create, "add a component, pipeline, runner or CLI command to an extension",
+     "lolpop create component TYPE CLASS EXTENSION\n"
+     "       lolpop create pipeline TYPE CLASS EXTENSION\n"
+     "       lolpop create runner CLASS EXTENSION\n"
+     "       lolpop create cli-command NAME EXTENSION",
+     cmd_create_help},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

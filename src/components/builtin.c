@@ -54,6 +54,7 @@ static const lp_class *const pipeline_classes[] = {
 static const lp_class *const runner_classes[] = {
     &lp_classification_runner_class,
     &lp_regression_runner_class,
+    &lp_step_runner_class,
     NULL,
 };
 

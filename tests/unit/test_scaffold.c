@@ -1,0 +1,365 @@
+/*
+ * test_scaffold.c — the contract table of `lolpop create` against the two
+ * other statements of the same contracts (lp_builtin_types and the contract
+ * headers under include/lolpop/types/), the fixtures and samples of the examples, the
+ * templates (every one renders, defines every method), and the name rules.
+ */
+#include <criterion/criterion.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/scaffold/scaffold.h"
+#include "lolpop.h"
+
+/* ---- the table equals lp_builtin_types ---------------------------------------------------- */
+
+Test(scaffold, every_builtin_type_has_a_contract_with_the_same_methods_in_order)
+{
+    size_t n_types = 0;
+    for (const lp_type *t = lp_builtin_types; t->name; t++, n_types++) {
+        const scaffold_contract *c = scaffold_contract_find(t->name);
+        cr_assert_not_null(c, "no scaffold contract for type %s", t->name);
+        cr_expect_eq(c->kind, t->kind, "kind of %s", t->name);
+        size_t i = 0;
+        for (; t->methods[i]; i++) {
+            cr_assert_not_null(c->methods[i].name, "%s: the table lacks %s", t->name,
+                               t->methods[i]);
+            cr_expect_str_eq(c->methods[i].name, t->methods[i], "%s method %zu", t->name, i);
+        }
+        cr_expect_null(c->methods[i].name, "%s: the table has an extra method %s", t->name,
+                       c->methods[i].name);
+    }
+    size_t n_contracts = 0;
+    for (const scaffold_contract *c = scaffold_contracts; c->type; c++)
+        n_contracts++;
+    cr_expect_eq(n_contracts, n_types, "%zu contracts for %zu types", n_contracts, n_types);
+    cr_expect_eq(n_types, 26, "22 component types and 4 pipeline types, got %zu", n_types);
+}
+
+/* ---- the table equals the contract headers ------------------------------------------------ */
+
+/* The contract lines of a header: "   name(args) -> results", in order. */
+static size_t header_signatures(const char *type, char sigs[][256], size_t max)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/include/lolpop/types/%s.h", LP_SOURCE_ROOT, type);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "cannot read %s", path);
+    char line[512];
+    size_t n = 0;
+    bool in_contract = false;
+    while (fgets(line, sizeof line, f) && n < max) {
+        if (strstr(line, "Contract:")) in_contract = true;
+        if (strstr(line, "The inline helpers")) break;
+        /* " *   name(" : three spaces, then an identifier and '(' */
+        if (!in_contract || strncmp(line, " *   ", 5) != 0 || !islower((unsigned char)line[5]))
+            continue;
+        const char *p = line + 5;
+        while (islower((unsigned char)*p) || *p == '_')
+            p++;
+        if (*p != '(') continue;
+        line[strcspn(line, "\n")] = '\0';
+        snprintf(sigs[n++], 256, "%.250s", line + 5); /* contract lines are short */
+    }
+    fclose(f);
+    return n;
+}
+
+/* "name(a, b) -> r" of a table entry. */
+static void table_signature(char *out, size_t size, const scaffold_method *m)
+{
+    size_t len = (size_t)snprintf(out, size, "%s(", m->name);
+    for (const scaffold_arg *a = m->args; a->name; a++)
+        len += (size_t)snprintf(out + len, size - len, "%s%s", a == m->args ? "" : ", ", a->name);
+    snprintf(out + len, size - len, ")%s%s", m->result ? " -> " : "", m->result ? m->result : "");
+}
+
+Test(scaffold, argument_and_result_names_equal_the_contract_headers)
+{
+    for (const scaffold_contract *c = scaffold_contracts; c->type; c++) {
+        char sigs[32][256];
+        size_t n = header_signatures(c->type, sigs, 32), i = 0;
+        for (const scaffold_method *m = c->methods; m->name; m++, i++) {
+            char mine[256];
+            table_signature(mine, sizeof mine, m);
+            cr_assert_lt(i, n, "%s.h documents fewer methods than the table (%s)", c->type, mine);
+            cr_expect_str_eq(mine, sigs[i], "%s: table and header disagree", c->type);
+        }
+        cr_expect_eq(i, n, "%s: %zu methods in the table, %zu in the header", c->type, i, n);
+    }
+}
+
+/* ---- samples and fixtures ----------------------------------------------------------------- */
+
+/* Index of the fixture named name[0..len), or -1. */
+static long fixture_index(const char *name, size_t len)
+{
+    for (size_t i = 0; scaffold_fixtures[i].name; i++)
+        if (strlen(scaffold_fixtures[i].name) == len &&
+            strncmp(scaffold_fixtures[i].name, name, len) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Every steps.NAME in text names a fixture before `limit` (fixtures) or a
+ * method of c before `before` (the class's earlier steps). */
+static void check_refs(const char *text, const scaffold_contract *c, size_t before, long limit,
+                       const char *where)
+{
+    for (const char *p = strstr(text, "steps."); p; p = strstr(p + 1, "steps.")) {
+        const char *name = p + 6;
+        size_t len = 0;
+        while (islower((unsigned char)name[len]) || isdigit((unsigned char)name[len]) ||
+               name[len] == '_')
+            len++;
+        bool own = false;
+        for (size_t i = 0; c && i < before; i++)
+            own |= strlen(c->methods[i].name) == len && strncmp(c->methods[i].name, name, len) == 0;
+        long f = fixture_index(name, len);
+        cr_expect(own || (f >= 0 && f < limit),
+                  "%s: steps.%.*s is neither an earlier method "
+                  "nor an earlier fixture",
+                  where, (int)len, name);
+    }
+}
+
+Test(scaffold, fixtures_only_use_earlier_fixtures)
+{
+    for (long i = 0; scaffold_fixtures[i].name; i++)
+        check_refs(scaffold_fixtures[i].args, NULL, 0, i, scaffold_fixtures[i].name);
+}
+
+Test(scaffold, samples_only_use_fixtures_and_earlier_methods)
+{
+    for (const scaffold_contract *c = scaffold_contracts; c->type; c++)
+        for (size_t i = 0; c->methods[i].name; i++)
+            for (const scaffold_arg *a = c->methods[i].args; a->name; a++) {
+                char where[128];
+                snprintf(where, sizeof where, "%s.%s(%s)", c->type, c->methods[i].name, a->name);
+                check_refs(a->sample, c, i, 1000, where);
+            }
+}
+
+/* Whether every '|'-separated word of shapes is a shape the test knows. */
+static bool valid_shapes(const char *shapes)
+{
+    static const char *const known[] = {"frame", "model", "map",    "list", "string",
+                                        "bool",  "int",   "number", "null", "any"};
+    for (const char *s = shapes; *s;) {
+        size_t n = strcspn(s, "|:");
+        bool ok = false;
+        for (size_t k = 0; k < sizeof known / sizeof *known; k++)
+            ok |= strlen(known[k]) == n && strncmp(known[k], s, n) == 0;
+        if (!ok) return false;
+        if (s[n] == ':') n += strcspn(s + n, "|"); /* map:keys */
+        s += n + (s[n] == '|');
+    }
+    return true;
+}
+
+Test(scaffold, result_shapes_are_known_and_match_the_result_names)
+{
+    for (const scaffold_contract *c = scaffold_contracts; c->type; c++)
+        for (const scaffold_method *m = c->methods; m->name; m++) {
+            cr_expect(valid_shapes(m->shape), "%s.%s: shape '%s'", c->type, m->name, m->shape);
+            /* no result documented: the method returns null */
+            if (!m->result) cr_expect_str_eq(m->shape, "null", "%s.%s", c->type, m->name);
+            /* a result "a, b" is a map with those keys */
+            if (m->result && strchr(m->result, ','))
+                cr_expect(strncmp(m->shape, "map:", 4) == 0, "%s.%s: '%s' is a map", c->type,
+                          m->name, m->result);
+        }
+}
+
+/* ---- templates ------------------------------------------------------------------------------ */
+
+/* Generates a class of kind/type and checks what every output must hold. */
+static void check_generated(scaffold_kind kind, const char *type)
+{
+    scaffold_request req = {kind, type, "ProbeClass", "probe-ext"};
+    scaffold_output out[4] = {{0}};
+    size_t n = 0;
+    int rc = scaffold_generate(out, &n, &req);
+    cr_assert_eq(rc, 0, "%s: %s", type, lp_error_last()->message);
+    cr_assert_eq(n, 3);
+    cr_expect_str_eq(out[0].path, kind == SCAFFOLD_RUNNER     ? "src/runners/probe_class.c"
+                                  : kind == SCAFFOLD_PIPELINE ? "src/pipelines/probe_class.c"
+                                                              : "src/components/probe_class.c");
+    cr_expect_str_eq(out[1].path, "tests/test_probe_class.c");
+    cr_expect_str_eq(out[2].path, "examples/probe_class.yaml");
+    const scaffold_contract *c = type ? scaffold_contract_find(type) : NULL;
+    for (const scaffold_method *m = c ? c->methods : NULL; m && m->name; m++) {
+        char want[160];
+        snprintf(want, sizeof want, "static lp_value *probe_class_%s(lp_obj *self, lp_value *args)",
+                 m->name);
+        cr_expect(strstr(out[0].text, want), "%s: the source lacks %s", type, want);
+        snprintf(want, sizeof want, "{\"%s\", probe_class_%s,", m->name, m->name);
+        cr_expect(strstr(out[0].text, want), "%s: the method table lacks %s", type, m->name);
+        snprintf(want, sizeof want, "    - call: %s.%s\n", type, m->name);
+        cr_expect(strstr(out[2].text, want), "%s: the example never calls %s", type, m->name);
+        snprintf(want, sizeof want, "{\"%s\", \"%s\"},", m->name, m->shape);
+        cr_expect(strstr(out[1].text, want), "%s: the test does not check %s", type, m->name);
+    }
+    cr_expect(strstr(out[0].text, "TODO: replace"), "%s: no TODO: replace", type);
+    cr_expect(strstr(out[0].text, "const lp_class probe_class_class = {"), "%s", type);
+    cr_expect(strstr(out[2].text, "plugin_paths:\n  - ../build/libprobe-ext.so\n"), "%s", type);
+    cr_expect_null(strchr(out[0].text, '@'), "%s: a placeholder was left: %s", type,
+                   strchr(out[0].text, '@'));
+    scaffold_outputs_free(out, n);
+}
+
+Test(scaffold, every_type_generates_a_source_test_and_example_covering_its_contract)
+{
+    for (const scaffold_contract *c = scaffold_contracts; c->type; c++)
+        check_generated(c->kind == LP_KIND_PIPELINE ? SCAFFOLD_PIPELINE : SCAFFOLD_COMPONENT,
+                        c->type);
+    check_generated(SCAFFOLD_RUNNER, NULL);
+}
+
+Test(scaffold, examples_configure_only_the_fixtures_they_use)
+{
+    scaffold_request req = {SCAFFOLD_COMPONENT, "model_trainer", "MyTrainer", "p"};
+    scaffold_output out[4] = {{0}};
+    size_t n = 0;
+    cr_assert_eq(scaffold_generate(out, &n, &req), 0);
+    const char *yaml = out[2].text;
+    /* the class in its slot, the splitter its samples need; no second trainer */
+    cr_expect(strstr(yaml, "component:\n  model_trainer: MyTrainer\n  data_splitter: "
+                           "LocalDataSplitter\n"),
+              "%s", yaml);
+    cr_expect_null(strstr(yaml, "LinearModelTrainer"), "%s", yaml);
+    cr_expect(strstr(yaml, "    - call: data_splitter.split_data\n      args: {frame: "
+                           "data.sample}\n      as: splits\n"),
+              "%s", yaml);
+    cr_expect(strstr(yaml, "        predictions: {valid: steps.predict}\n"), "%s", yaml);
+    scaffold_outputs_free(out, n);
+
+    scaffold_request cache = {SCAFFOLD_COMPONENT, "cache_manager", "MyCache", "p"};
+    cr_assert_eq(scaffold_generate(out, &n, &cache), 0);
+    cr_expect_null(strstr(out[2].text, "model_target"), "no model settings:\n%s", out[2].text);
+    cr_expect_null(strstr(out[2].text, "# sample arguments"), "no fixtures:\n%s", out[2].text);
+    cr_expect(strstr(out[2].text, "        key: \"'answer'\"\n        value: 42\n"), "%s",
+              out[2].text);
+    scaffold_outputs_free(out, n);
+}
+
+Test(scaffold, a_command_generates_its_source_and_test)
+{
+    scaffold_request req = {SCAFFOLD_COMMAND, NULL, "my-report", "p"};
+    scaffold_output out[4] = {{0}};
+    size_t n = 0;
+    cr_assert_eq(scaffold_generate(out, &n, &req), 0);
+    cr_assert_eq(n, 2);
+    cr_expect_str_eq(out[0].path, "src/commands/my_report.c");
+    cr_expect(strstr(out[0].text, "const lp_command my_report_command = {"));
+    cr_expect(strstr(out[0].text, ".name = \"my-report\","));
+    cr_expect(strstr(out[1].text, "lp_registry_find_command(w.reg, \"my-report\")"));
+    char *line = scaffold_def_line(&req);
+    cr_expect_str_eq(line, "LP_COMMAND(\"my-report\", my_report_command, "
+                           "\"src/commands/my_report.c\")\n");
+    free(line);
+    scaffold_outputs_free(out, n);
+}
+
+Test(scaffold, a_project_has_every_file_and_no_placeholder_left)
+{
+    scaffold_output out[16] = {{0}};
+    size_t n = 0;
+    cr_assert_eq(scaffold_generate_project(out, &n, "my-ext"), 0);
+    cr_expect_eq(n, 10);
+    const char *want[] = {"meson.build",
+                          "src/plugin.c",
+                          "src/classes.def",
+                          "tests/test_plugin.c",
+                          "tests/lolpop_test.h",
+                          "examples/workflow.yaml",
+                          "examples/data/sample.csv"};
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+        bool found = false;
+        for (size_t i = 0; i < n; i++)
+            found |= strcmp(out[i].path, want[k]) == 0;
+        cr_expect(found, "no %s", want[k]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *at = strchr(out[i].text, '@');
+        cr_expect_null(at, "%s: placeholder left: %.20s", out[i].path, at);
+        if (strcmp(out[i].path, "src/extension.h") == 0)
+            cr_expect(strstr(out[i].text, "#ifndef MY_EXT_EXTENSION_H"), "guard from the name");
+        if (strcmp(out[i].path, "meson.build") == 0)
+            cr_expect(strstr(out[i].text, "project('my-ext', 'c',"));
+        if (strcmp(out[i].path, "examples/data/sample.csv") == 0) {
+            size_t lines = 0;
+            for (const char *p = out[i].text; *p; p++)
+                lines += *p == '\n';
+            cr_expect_eq(lines, 41, "header + 40 rows, got %zu lines", lines);
+        }
+    }
+    scaffold_outputs_free(out, n);
+}
+
+/* ---- rendering and names -------------------------------------------------------------------- */
+
+Test(scaffold, render_replaces_known_placeholders_and_refuses_unknown_ones)
+{
+    const scaffold_var vars[] = {{"CLASS", "Foo"}, {"SNAKE", "foo"}, {NULL, NULL}};
+    char *s = scaffold_render("@CLASS@ is @SNAKE@; mail a@b, @@x", vars, "t");
+    cr_assert_not_null(s);
+    cr_expect_str_eq(s, "Foo is foo; mail a@b, @@x");
+    free(s);
+    lp_error_clear();
+    cr_expect_null(scaffold_render("x @CLAS@ y", vars, "probe"));
+    cr_expect_eq(lp_error_last()->code, LP_EINVAL);
+    cr_expect(strstr(lp_error_last()->message, "@CLAS@"), "%s", lp_error_last()->message);
+    cr_expect(strstr(lp_error_last()->message, "probe"), "%s", lp_error_last()->message);
+}
+
+Test(scaffold, sections_split_at_double_at_lines)
+{
+    const char *t = "@@summary\none\ntwo\n@@yaml\nconfig: {}\n@@code\nint x;\n";
+    char *s = scaffold_section(t, "summary"), *y = scaffold_section(t, "yaml"),
+         *c = scaffold_section(t, "code"), *none = scaffold_section(t, "other");
+    cr_expect_str_eq(s, "one\ntwo\n");
+    cr_expect_str_eq(y, "config: {}\n");
+    cr_expect_str_eq(c, "int x;\n");
+    cr_expect_null(none);
+    free(s);
+    free(y);
+    free(c);
+}
+
+Test(scaffold, snake_case_names)
+{
+    const char *cases[][2] = {{"MyTrainer", "my_trainer"},
+                              {"HTTPServer", "http_server"},
+                              {"XGBoostTrainer", "xg_boost_trainer"},
+                              {"my-cmd", "my_cmd"},
+                              {"ABC", "abc"},
+                              {"Trainer2Go", "trainer2_go"},
+                              {"already_snake", "already_snake"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *s = scaffold_snake(cases[i][0]);
+        cr_expect_str_eq(s, cases[i][1], "%s", cases[i][0]);
+        free(s);
+    }
+}
+
+Test(scaffold, class_and_slug_names)
+{
+    cr_expect(scaffold_valid_class("MyTrainer"));
+    cr_expect(scaffold_valid_class("A_1"));
+    cr_expect_not(scaffold_valid_class(""));
+    cr_expect_not(scaffold_valid_class("1Trainer"));
+    cr_expect_not(scaffold_valid_class("My-Trainer"));
+    cr_expect_not(scaffold_valid_class("_Hidden"));
+    char long_name[70];
+    memset(long_name, 'A', 65);
+    long_name[65] = '\0';
+    cr_expect_not(scaffold_valid_class(long_name));
+    cr_expect(scaffold_valid_slug("my-ext_2"));
+    cr_expect_not(scaffold_valid_slug("My-ext"));
+    cr_expect_not(scaffold_valid_slug("-x"));
+    cr_expect_not(scaffold_valid_slug("a b"));
+    cr_expect_not(scaffold_valid_slug("../x"));
+}
