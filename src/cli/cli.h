@@ -159,6 +159,19 @@ const lp_class *cli_session_runner(cli_session *s, const char *name);
  * closest name and the list of its methods, and returns CLI_USAGE. */
 int cli_session_check_method(const lp_class *runner, const char *method);
 
+/* ---- one component for a tool command (cli_component.c) ---- */
+/* --set KEY=VALUE for the component in `slot` of doc: a bare KEY is its config
+ * key, "config.K" and "SLOT.…" are taken from there. 0, or an exit code after
+ * printing the problem. */
+int cli_component_set(lp_value *doc, const cli_command *cmd, const char *slot,
+                      const char *assignment, lp_diags *diags);
+/* Puts class `cls` in component slot `slot` of doc (beside the components doc
+ * already declares) under a hidden runner, and builds the workflow, without a
+ * metadata tracker. *out is the caller's (lp_workflow_free). 0, or an exit
+ * code after printing every problem. */
+int cli_component_build(lp_workflow **out, lp_registry *reg, lp_value *doc, const char *slot,
+                        const char *cls, lp_diags *diags);
+
 /* ---- commands from elsewhere ---- */
 /* Prints "  NAME summary", NAME padded to `width`, for each command plugins
  * registered in reg (run as `lolpop extension NAME`); returns how many

@@ -52,9 +52,8 @@ const char cmd_datagen_help[] =
     "Exit code 2 for usage errors and unusable input (a missing or empty SOURCE, OUT in a\n"
     "missing directory), 1 when fitting, sampling or writing fails.\n";
 
-#define DEFAULT_CLASS  "GaussianCopulaDataSynthesizer"
-#define DATAGEN_RUNNER "LolpopDatagenRunner"
-#define MAX_ROWS       1000000000LL
+#define DEFAULT_CLASS "GaussianCopulaDataSynthesizer"
+#define MAX_ROWS      1000000000LL
 
 enum { OPT_ROWS = 1, OPT_OUTPUT, OPT_EVALUATE, OPT_SEED, OPT_CLASS, OPT_SET, OPT_JSON };
 
@@ -83,65 +82,12 @@ typedef struct datagen_result {
     double fit_s, sample_s, write_s;
 } datagen_result;
 
-/* The hidden runner: it exists only so that the synthesizer is a child of a
- * root, which gives it the logger and notifier every component may use. */
-static lp_value *datagen_runner_build_all(lp_obj *self, lp_value *args)
-{
-    (void)self;
-    (void)args;
-    return lp_value_null(); /* never called: the command calls the synthesizer itself */
-}
-
-static const lp_method datagen_runner_methods[] = {
-    {"build_all", datagen_runner_build_all, "build_all() -> null: nothing"},
-    {NULL, NULL, NULL},
-};
-static const char *const datagen_runner_requirements[] = {"component.data_synthesizer", NULL};
-static const lp_class datagen_runner_class = {
-    .name = DATAGEN_RUNNER,
-    .kind = LP_KIND_RUNNER,
-    .type = NULL,
-    .doc = "internal runner of `lolpop datagen`",
-    .defaults_yaml = NULL,
-    .requirements = datagen_runner_requirements,
-    .config_keys = NULL,
-    .methods = datagen_runner_methods,
-    .state_size = 0,
-    .init = NULL,
-    .fini = NULL,
-};
-
 /* ---- options ------------------------------------------------------------------ */
 
-/* Applies "data_synthesizer.config.<assignment>" to the document; 0 or an exit code. */
-static int apply_set(datagen_args *a, const char *assignment)
-{
-    const char *prefix = "data_synthesizer.config.";
-    if (strncmp(assignment, "data_synthesizer.", 17) == 0)
-        prefix = "";
-    else if (strncmp(assignment, "config.", 7) == 0)
-        prefix = "data_synthesizer.";
-    char *full = lp_asprintf("%s%s", prefix, assignment);
-    if (!full) {
-        cli_error("out of memory");
-        return CLI_FAIL;
-    }
-    int rc = lp_config_apply_set(a->doc, full, &a->diags);
-    free(full);
-    if (rc == 0 && lp_diags_errors(&a->diags) == 0) return 0;
-    cli_report(&a->diags, rc ? rc : LP_ECONFIG, false);
-    return CLI_USAGE;
-}
-
+/* --set KEY=VALUE: a config key of the synthesizer; 0 or an exit code. */
 static int take_set(datagen_args *a, const char *assignment)
 {
-    const char *eq = strchr(assignment, '=');
-    if (!eq)
-        return cli_usage_error(a->session.cmd, "option '--set %s': expected KEY=VALUE", assignment);
-    if (eq == assignment)
-        return cli_usage_error(a->session.cmd, "option '--set %s': the KEY before '=' is empty",
-                               assignment);
-    return apply_set(a, assignment);
+    return cli_component_set(a->doc, a->session.cmd, "data_synthesizer", assignment, &a->diags);
 }
 
 /* A decimal integer in [min, max] with nothing after it. */
@@ -263,13 +209,11 @@ static int check_class(datagen_args *a)
 
 /* ---- running ---------------------------------------------------------------------- */
 
-/* Adds the slots and the logger's section to the document, then builds it. */
+/* Adds a logger on stderr (stdout is the command's output), then builds the workflow. */
 static int build(datagen_args *a, lp_workflow **wf)
 {
     lp_value *slots = lp_value_map();
-    int rc = slots ? 0 : LP_ENOMEM;
-    if (rc == 0) rc = lp_map_set(slots, "data_synthesizer", lp_value_string(a->cls));
-    if (rc == 0) rc = lp_map_set(slots, "logger", lp_value_string("FileLogger"));
+    int rc = slots ? lp_map_set(slots, "logger", lp_value_string("FileLogger")) : LP_ENOMEM;
     if (rc == 0) {
         rc = lp_map_set(a->doc, "component", slots);
         slots = NULL;
@@ -277,15 +221,11 @@ static int build(datagen_args *a, lp_workflow **wf)
     lp_value_unref(slots);
     if (rc == 0)
         rc = lp_config_apply_set(a->doc, "logger.config.log_filename=/dev/stderr", &a->diags);
-    if (rc == 0) rc = lp_registry_add_class(a->session.reg, &datagen_runner_class);
     if (rc != 0) {
         cli_print_last_error();
         return CLI_FAIL;
     }
-    rc = lp_workflow_new(wf, a->session.reg, a->doc, DATAGEN_RUNNER, LP_WF_NO_TRACKING, &a->diags);
-    cli_report(&a->diags, rc, true);
-    if (rc == 0) return 0;
-    return rc == LP_ECONFIG ? CLI_USAGE : cli_exit_code(rc);
+    return cli_component_build(wf, a->session.reg, a->doc, "data_synthesizer", a->cls, &a->diags);
 }
 
 /* SOURCE as a frame with at least one row and one column; 0 or an exit code. */
@@ -462,7 +402,7 @@ static int run_datagen(datagen_args *a, int argc, char **argv)
     if (rc == 0 && a->seed) {
         char set[64];
         snprintf(set, sizeof set, "seed=%s", a->seed);
-        rc = apply_set(a, set); /* after every --set: --seed wins */
+        rc = take_set(a, set); /* after every --set: --seed wins */
     }
     if (rc == 0) rc = cli_session_load_registry(&a->session);
     if (rc == 0) rc = check_class(a);

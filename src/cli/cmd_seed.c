@@ -31,7 +31,6 @@ const char cmd_seed_help[] =
     "1 when the file cannot be read or the write fails.\n";
 
 #define DEFAULT_CLASS "SQLiteDataConnector"
-#define SEED_RUNNER   "LolpopSeedRunner"
 
 enum { OPT_CLASS = 1, OPT_SET };
 
@@ -49,60 +48,6 @@ typedef struct seed_args {
     lp_diags diags;
 } seed_args;
 
-/* The hidden runner: it exists only so that the connector is a child of a
- * root, which gives it the logger and notifier every component may use. */
-static lp_value *seed_runner_build_all(lp_obj *self, lp_value *args)
-{
-    (void)self;
-    (void)args;
-    return lp_value_null(); /* never called: the command calls the connector itself */
-}
-
-static const lp_method seed_runner_methods[] = {
-    {"build_all", seed_runner_build_all, "build_all() -> null: nothing"},
-    {NULL, NULL, NULL},
-};
-static const char *const seed_runner_requirements[] = {"component.data_connector", NULL};
-static const lp_class seed_runner_class = {
-    .name = SEED_RUNNER,
-    .kind = LP_KIND_RUNNER,
-    .type = NULL,
-    .doc = "internal runner of `lolpop seed`",
-    .defaults_yaml = NULL,
-    .requirements = seed_runner_requirements,
-    .config_keys = NULL,
-    .methods = seed_runner_methods,
-    .state_size = 0,
-    .init = NULL,
-    .fini = NULL,
-};
-
-/* --set KEY=VALUE → data_connector.config.KEY=VALUE (a key already starting
- * with "data_connector." or "config." is taken as written from there). */
-static int take_set(seed_args *a, const char *assignment)
-{
-    const cli_command *cmd = a->session.cmd;
-    const char *eq = strchr(assignment, '=');
-    if (!eq) return cli_usage_error(cmd, "option '--set %s': expected KEY=VALUE", assignment);
-    if (eq == assignment)
-        return cli_usage_error(cmd, "option '--set %s': the KEY before '=' is empty", assignment);
-    const char *prefix = "data_connector.config.";
-    if (strncmp(assignment, "data_connector.", 15) == 0)
-        prefix = "";
-    else if (strncmp(assignment, "config.", 7) == 0)
-        prefix = "data_connector.";
-    char *full = lp_asprintf("%s%s", prefix, assignment);
-    if (!full) {
-        cli_error("out of memory");
-        return CLI_FAIL;
-    }
-    int rc = lp_config_apply_set(a->doc, full, &a->diags);
-    free(full);
-    if (rc == 0 && lp_diags_errors(&a->diags) == 0) return 0;
-    cli_report(&a->diags, rc ? rc : LP_ECONFIG, false);
-    return CLI_USAGE;
-}
-
 static int take_option(void *ctx, int id, const char *value)
 {
     seed_args *a = ctx;
@@ -111,7 +56,7 @@ static int take_option(void *ctx, int id, const char *value)
         a->cls = value;
         return 0;
     }
-    return take_set(a, value);
+    return cli_component_set(a->doc, a->session.cmd, "data_connector", value, &a->diags);
 }
 
 static const cli_args_spec seed_spec = {seed_options, 3, take_option};
@@ -173,22 +118,9 @@ static void hint_required_keys(seed_args *a, const lp_class *cls)
 /* Builds the connector; 0 or an exit code (reported). */
 static int build(seed_args *a, lp_workflow **wf)
 {
-    lp_value *slots = lp_value_map();
-    if (!slots || lp_map_set(slots, "data_connector", lp_value_string(a->cls)) != 0 ||
-        lp_map_set(a->doc, "component", slots) != 0) {
-        cli_error("out of memory");
-        return CLI_FAIL;
-    }
-    int rc = lp_registry_add_class(a->session.reg, &seed_runner_class);
-    if (rc != 0) {
-        cli_print_last_error();
-        return CLI_FAIL;
-    }
-    rc = lp_workflow_new(wf, a->session.reg, a->doc, SEED_RUNNER, LP_WF_NO_TRACKING, &a->diags);
-    cli_report(&a->diags, rc, true);
-    if (rc == 0) return 0;
-    if (rc == LP_ECONFIG) hint_required_keys(a, lp_registry_find_class(a->session.reg, a->cls));
-    return rc == LP_ECONFIG ? CLI_USAGE : cli_exit_code(rc);
+    int rc = cli_component_build(wf, a->session.reg, a->doc, "data_connector", a->cls, &a->diags);
+    if (rc == CLI_USAGE) hint_required_keys(a, lp_registry_find_class(a->session.reg, a->cls));
+    return rc;
 }
 
 /* Reads SOURCE and saves it through the connector; the exit code. */
