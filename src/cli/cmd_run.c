@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "components/cache_manager/cache.h"
 #include "core/internal.h"
 
 const char cmd_run_help[] =
@@ -24,15 +25,27 @@ const char cmd_run_help[] =
     "  -b, --build-method NAME  the runner method to call (default build_all)\n"
     "  --build-args JSON        named arguments of that method, as a JSON object\n"
     "  --skip-validation        report missing required keys as warnings, and run anyway\n"
+    "  --resume RUN             re-run the workflow of run RUN (an id, a unique prefix of one,\n"
+    "                           or 'latest'), reusing the result of every step that finished\n"
+    "                           there; steps whose configuration or input changed since, and\n"
+    "                           every step after them that depends on them, run again.\n"
+    "                           (resuming a run that succeeded is allowed: everything is reused)\n"
     "  -h, --help               show this help\n\n"
-    "The result of the method, if any, is printed on stdout as one line.\n";
+    "The result of the method, if any, is printed on stdout as one line.\n"
+    "Every run records the results of its pipeline steps in the metadata store, so that any\n"
+    "run can be resumed; with a cache_manager configured, results of earlier runs are reused\n"
+    "without --resume too.\n";
 
-enum { OPT_CONFIG = 1, OPT_SET, OPT_METHOD, OPT_ARGS, OPT_SKIP };
+enum { OPT_CONFIG = 1, OPT_SET, OPT_METHOD, OPT_ARGS, OPT_SKIP, OPT_RESUME };
 
 static const cli_option run_options[] = {
-    {"config", 'c', "FILE", OPT_CONFIG},         {"set", 0, "KEY=VALUE", OPT_SET},
-    {"build-method", 'b', "METHOD", OPT_METHOD}, {"build-args", 0, "JSON", OPT_ARGS},
-    {"skip-validation", 0, NULL, OPT_SKIP},      {NULL, 0, NULL, 0},
+    {"config", 'c', "FILE", OPT_CONFIG},
+    {"set", 0, "KEY=VALUE", OPT_SET},
+    {"build-method", 'b', "METHOD", OPT_METHOD},
+    {"build-args", 0, "JSON", OPT_ARGS},
+    {"skip-validation", 0, NULL, OPT_SKIP},
+    {"resume", 0, "RUN", OPT_RESUME},
+    {NULL, 0, NULL, 0},
 };
 
 typedef struct run_args {
@@ -41,6 +54,7 @@ typedef struct run_args {
     const char *method;
     lp_value *build_args; /* a map, owned */
     bool skip_validation;
+    const char *resume; /* --resume RUN, or NULL */
 } run_args;
 
 /* One option into the run_args `ctx`; 0 or an exit code (already reported). */
@@ -62,6 +76,10 @@ static int take_option(void *ctx, int id, const char *value)
         return r->build_args ? 0 : CLI_USAGE;
     case OPT_SKIP:
         r->skip_validation = true;
+        return 0;
+    case OPT_RESUME:
+        if (!*value) return cli_usage_error(r->session.cmd, "option '--resume' needs a run id");
+        r->resume = value;
         return 0;
     }
     return 0;
@@ -86,26 +104,6 @@ static int parse_run_args(run_args *r, int argc, char **argv)
     return 0;
 }
 
-/* The -b method must exist on the runner: checked before anything runs. */
-static int check_method(const lp_class *runner, const char *method)
-{
-    if (lp_class_method(runner, method)) return 0;
-    const char *names[64];
-    size_t n = 0;
-    lp_sb all = {0};
-    for (const lp_method *m = runner->methods; m && m->name && n < 64; m++) {
-        names[n++] = m->name;
-        lp_sb_appendf(&all, "%s%s", all.len ? ", " : "", m->name);
-    }
-    char hint[128];
-    cli_suggestion(hint, sizeof hint, method, names, n);
-    char *list = lp_sb_take(&all);
-    cli_error("runner %s has no method '%s'%s", runner->name, method, hint);
-    fprintf(stderr, "Its methods: %s\n", list && *list ? list : "(none)");
-    free(list);
-    return CLI_USAGE;
-}
-
 /* Builds the workflow and calls the method; returns the exit code. */
 static int run_workflow(run_args *r, const char *runner, const char *method)
 {
@@ -118,11 +116,17 @@ static int run_workflow(run_args *r, const char *runner, const char *method)
         lp_workflow_free(wf);
         return rc == LP_ECONFIG ? CLI_USAGE : cli_exit_code(rc);
     }
-    lp_value *args = r->build_args ? lp_value_ref(r->build_args) : lp_value_map();
-    lp_error_clear();
+    lp_cache_session *cache = NULL;
+    rc = lp_cache_attach(&cache, wf, r->resume);
+    lp_value *args = rc == 0 && r->build_args ? lp_value_ref(r->build_args) : NULL;
+    if (rc == 0 && !args) args = lp_value_map();
+    if (rc == 0) lp_error_clear();
     lp_value *result = args ? lp_call(lp_workflow_root(wf), method, args) : NULL;
     int code = CLI_OK;
-    if (!result) {
+    if (rc != 0) {
+        cli_print_last_error();
+        code = cli_exit_code(rc);
+    } else if (!result) {
         cli_print_last_error();
         code = cli_exit_code(lp_error_last()->code) == CLI_USAGE ? CLI_USAGE : CLI_FAIL;
     } else if (lp_value_type(result) != LP_NULL) {
@@ -133,6 +137,7 @@ static int run_workflow(run_args *r, const char *runner, const char *method)
     lp_value_unref(result);
     lp_value_unref(args);
     lp_workflow_free(wf);
+    lp_cache_session_free(cache); /* after the workflow: its hooks point into it */
     return code;
 }
 
@@ -146,7 +151,7 @@ int cmd_run(int argc, char **argv)
     const lp_class *runner = NULL;
     if (rc == 0 && !(runner = cli_session_runner(&r.session, r.pos.v[1]))) rc = CLI_USAGE;
     const char *method = r.method ? r.method : "build_all";
-    if (rc == 0) rc = check_method(runner, method);
+    if (rc == 0) rc = cli_session_check_method(runner, method); /* before anything runs */
     if (rc == 0) rc = run_workflow(&r, runner->name, method);
     lp_value_unref(r.build_args);
     cli_session_free(&r.session);

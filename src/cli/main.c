@@ -13,7 +13,7 @@
 static const cli_command commands[] = {
     {"run", cmd_run, "run a workflow",
      "lolpop run workflow RUNNER -c FILE [-c FILE...] [--set KEY=VALUE...] [-b METHOD]\n"
-     "                  [--build-args JSON] [--skip-validation]",
+     "                  [--build-args JSON] [--resume RUN] [--skip-validation]",
      cmd_run_help},
     {"test", cmd_test, "run a workflow with its tests attached and report the verdicts",
      "lolpop test workflow RUNNER TEST_PLAN [-c FILE...] [--set KEY=VALUE...] [-b METHOD]\n"

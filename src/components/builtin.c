@@ -36,6 +36,7 @@ static const lp_class *const component_classes[] = {
     &lp_linear_model_trainer_class,
     &lp_local_hyperparameter_tuner_class,
     &lp_tpe_hyperparameter_tuner_class,
+    &lp_local_cache_manager_class,
     &lp_gaussian_copula_data_synthesizer_class,
     &lp_local_test_recorder_class,
     NULL,

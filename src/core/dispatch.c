@@ -127,7 +127,8 @@ static lp_value *invoke(lp_obj *obj, const lp_method *m, const char *frame, lp_v
     lp_value *result = cache_lookup(wf, obj, m->name, args);
     bool cached = result != NULL;
     if (cached) {
-        lp_log(obj, LP_LOG_INFO, "%s: reused cached result", frame);
+        lp_log(obj, LP_LOG_DEBUG, "%s: reused cached result",
+               frame); /* the cache says from where */
     } else {
         lp_error_clear();
         result = m->fn(obj, args);

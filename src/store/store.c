@@ -515,3 +515,53 @@ LP_API int lp_store_metrics(lp_store *st, int64_t resource, lp_value **out)
     *out = NULL;
     return st->ops->metrics(st, resource, out);
 }
+
+/* ---- resumed runs and the result cache ------------------------------------------------- */
+
+LP_API int lp_store_run_set_resumed_from(lp_store *st, const char *run_id, const char *from)
+{
+    CHECK_ST(st, "recording a resumed run");
+    if (!run_id || !from || !*from)
+        return lp_error_set(LP_EINVAL, "lp_store_run_set_resumed_from: bad arguments");
+    int rc = check_writable(st, "recording a resumed run");
+    return rc ? rc : st->ops->run_set_resumed_from(st, run_id, from);
+}
+
+/* A cache key: 64 lower-case hex digits (what lp_cache_key makes). */
+static bool valid_cache_key(const char *key)
+{
+    size_t n = 0;
+    for (; key && key[n]; n++)
+        if (!((key[n] >= '0' && key[n] <= '9') || (key[n] >= 'a' && key[n] <= 'f'))) return false;
+    return n == 64;
+}
+
+LP_API int lp_store_cache_put(lp_store *st, const lp_store_cache_entry *e)
+{
+    CHECK_ST(st, "recording a cached result");
+    if (!e || !valid_cache_key(e->key) || !e->value || !*e->value)
+        return lp_error_set(LP_EINVAL,
+                            "lp_store_cache_put: a 64-hex-digit key and a value are required");
+    int rc = check_writable(st, "recording a cached result");
+    if (rc) return rc;
+    lp_store_cache_entry row = *e;
+    if (!row.run) row.run = "";
+    if (!row.cls) row.cls = "";
+    if (!row.method) row.method = "";
+    return st->ops->cache_put(st, &row, lp_store_now());
+}
+
+LP_API int lp_store_cache_get(lp_store *st, const char *key, const lp_value *runs, lp_value **out)
+{
+    CHECK_ST(st, "looking up a cached result");
+    if (!out || !valid_cache_key(key))
+        return lp_error_set(LP_EINVAL, "lp_store_cache_get: a 64-hex-digit key is required");
+    *out = NULL;
+    if (!runs) return st->ops->cache_get(st, key, NULL, out);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && !*out && i < lp_list_len(runs); i++) {
+        const char *run = lp_value_as_string(lp_list_get(runs, i));
+        if (run) rc = st->ops->cache_get(st, key, run, out);
+    }
+    return rc;
+}

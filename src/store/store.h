@@ -191,6 +191,28 @@ LP_API int lp_store_metric_get(lp_store *st, int64_t resource, const char *split
 /* Every metric: a map split -> name -> float, splits and names sorted. */
 LP_API int lp_store_metrics(lp_store *st, int64_t resource, lp_value **out);
 
+/* ---- resumed runs and the result cache (SPEC §7) --------------------------------------- */
+
+/* Records that run_id resumes run `from` (`lolpop run workflow --resume`):
+ * lp_store_run_get then has `resumed_from`. LP_ENOTFOUND when run_id is not in the store. */
+LP_API int lp_store_run_set_resumed_from(lp_store *st, const char *run_id, const char *from);
+
+typedef struct lp_store_cache_entry {
+    const char *key; /* lp_cache_key's 64 hex digits */
+    const char *run; /* the run that computed the value; NULL or "" outside a run */
+    const char *cls; /* class and method of the call, for people reading the store */
+    const char *method;
+    const char *value; /* the encoded result (store/value_codec.h: JSON text) */
+} lp_store_cache_entry;
+
+/* Records a cached result (replacing the row of the same key and run). The
+ * value is kept as it is given; frames and models it names live elsewhere. */
+LP_API int lp_store_cache_put(lp_store *st, const lp_store_cache_entry *e);
+/* The entry for key as a map {key, run, class, method, value, created_at}:
+ * with `runs` NULL the newest of any run; else the first run of the list (of
+ * run id strings) that has one. *out NULL when none. */
+LP_API int lp_store_cache_get(lp_store *st, const char *key, const lp_value *runs, lp_value **out);
+
 /* ---- helpers (backend-neutral; store.c) ----------------------------------------------- */
 
 /* Whether resources of `type` are roots (dataset, model): no parent, got or created by name. */

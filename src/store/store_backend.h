@@ -80,6 +80,12 @@ struct lp_store_ops {
     int (*metric_get)(lp_store *st, int64_t resource, const char *split, const char *name,
                       double *value, bool *found);
     int (*metrics)(lp_store *st, int64_t resource, lp_value **out);
+
+    int (*run_set_resumed_from)(lp_store *st, const char *run_id, const char *from);
+    /* Inserts or replaces the row (key, run); created_at from store.c. */
+    int (*cache_put)(lp_store *st, const lp_store_cache_entry *e, double created_at);
+    /* The row (key, run_id), or with run_id NULL the newest row of key; *out NULL when none. */
+    int (*cache_get)(lp_store *st, const char *key, const char *run_id, lp_value **out);
 };
 
 /* The SQLite back-end (store_sqlite.c): opens the file `path` with

@@ -26,7 +26,9 @@
 #define BUSY_TIMEOUT_MS 10000
 #define BEGIN_ATTEMPTS  6
 
-#define RUN_COLS "id, status, runner, method, git_commit, pid, host, started_at, ended_at, error"
+#define RUN_COLS                                                                                   \
+    "id, status, runner, method, git_commit, pid, host, started_at, ended_at, error, resumed_from"
+#define CACHE_COLS "key, run, class, method, value, created_at"
 
 static const struct {
     const char *sql;
@@ -142,6 +144,18 @@ static const struct {
     [Q_METRICS] = {"SELECT split, name, value FROM metrics WHERE resource = ? "
                    "ORDER BY split, name",
                    "reading metrics"},
+    [Q_RUN_SET_RESUMED] = {"UPDATE runs SET resumed_from = ? WHERE id = ?",
+                           "recording which run a run resumes"},
+    [Q_CACHE_PUT] = {"INSERT INTO cache (" CACHE_COLS ") VALUES (?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (key, run) DO UPDATE SET class = excluded.class, "
+                     "method = excluded.method, value = excluded.value, "
+                     "created_at = excluded.created_at",
+                     "recording a cached result"},
+    [Q_CACHE_GET_RUN] = {"SELECT " CACHE_COLS " FROM cache WHERE key = ? AND run = ?",
+                         "looking up a cached result"},
+    [Q_CACHE_GET_ANY] = {"SELECT " CACHE_COLS " FROM cache WHERE key = ? "
+                         "ORDER BY created_at DESC, run DESC LIMIT 1",
+                         "looking up a cached result"},
 };
 
 /* ---- errors, statements -------------------------------------------------------------- */
@@ -506,6 +520,21 @@ static const struct {
      "  ok INTEGER NOT NULL,\n"
      "  PRIMARY KEY (run, seq)\n"
      ");\n"},
+    /* Dispatched calls' results for reuse (SPEC §7): key = lp_cache_key,
+     * value = the encoded result (store/value_codec.h, JSON naming its frames
+     * and models in the object store); run '' when recorded outside a run,
+     * hence no foreign key. */
+    {"result cache and resumed runs", "ALTER TABLE runs ADD COLUMN resumed_from TEXT;\n"
+                                      "CREATE TABLE cache (\n"
+                                      "  key TEXT NOT NULL,\n"
+                                      "  run TEXT NOT NULL DEFAULT '',\n"
+                                      "  class TEXT NOT NULL,\n"
+                                      "  method TEXT NOT NULL,\n"
+                                      "  value TEXT NOT NULL,\n"
+                                      "  created_at REAL NOT NULL,\n"
+                                      "  PRIMARY KEY (key, run)\n"
+                                      ");\n"
+                                      "CREATE INDEX cache_run ON cache (run);\n"},
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -877,8 +906,13 @@ static lp_value *run_row(sqlite3_stmt *q, bool with_config)
         }
         rc = v ? lp_map_set(map, keys[i], v) : lp_error_last()->code;
     }
+    /* resumed_from only on runs made by --resume: other runs' maps stay as they were. */
+    if (rc == 0 && sqlite3_column_type(q, 10) != SQLITE_NULL) {
+        lp_value *from = sq_column(q, 10, false);
+        rc = from ? lp_map_set(map, "resumed_from", from) : lp_error_last()->code;
+    }
     if (rc == 0 && with_config) {
-        lp_value *cfg = sq_column(q, 10, true);
+        lp_value *cfg = sq_column(q, 11, true);
         rc = cfg ? lp_map_set(map, "config", cfg) : lp_error_last()->code;
     }
     if (rc) {
@@ -1013,4 +1047,7 @@ static const lp_store_ops sqlite_ops = {
     .metrics_set = sq_metrics_set,
     .metric_get = sq_metric_get,
     .metrics = sq_metrics,
+    .run_set_resumed_from = sq_run_set_resumed_from,
+    .cache_put = sq_cache_put,
+    .cache_get = sq_cache_get,
 };

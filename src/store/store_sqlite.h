@@ -53,6 +53,10 @@ typedef enum sq_query {
     Q_METRIC_SET,
     Q_METRIC_GET,
     Q_METRICS,
+    Q_RUN_SET_RESUMED,
+    Q_CACHE_PUT,
+    Q_CACHE_GET_RUN,
+    Q_CACHE_GET_ANY,
     Q_COUNT
 } sq_query;
 
@@ -136,5 +140,9 @@ int sq_metrics_set(lp_store *st, int64_t resource, const lp_store_metric *m, siz
 int sq_metric_get(lp_store *st, int64_t resource, const char *split, const char *name,
                   double *value, bool *found);
 int sq_metrics(lp_store *st, int64_t resource, lp_value **out);
+/* The cache rows and a run's resumed_from (store_sqlite_cache.c). */
+int sq_run_set_resumed_from(lp_store *st, const char *run_id, const char *from);
+int sq_cache_put(lp_store *st, const lp_store_cache_entry *e, double created_at);
+int sq_cache_get(lp_store *st, const char *key, const char *run_id, lp_value **out);
 
 #endif
