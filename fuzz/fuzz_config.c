@@ -1,7 +1,8 @@
 /*
  * fuzz_config.c — libFuzzer target for configuration loading: YAML parsing
  * (UTF-8 check, libfyaml events, anchors, merge keys, limits), environment
- * interpolation, reference resolution, merging, path lookup and --set.
+ * interpolation, reference resolution, merging, path lookup, --set, and the
+ * workflow tests of a `tests:` section (structure and check expressions).
  *
  *   CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false
  *   ninja -C build-fuzz
@@ -13,6 +14,7 @@
 
 #include "lolpop/config.h"
 #include "lolpop/error.h"
+#include "testing/testing_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,6 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lp_config_resolve_refs(doc, &d);
         if (base) lp_config_merge(base, doc);
         (void)lp_config_path_get(doc, "a.b.0");
+        if (lp_value_type(doc) == LP_MAP) {
+            lp_test_hooks hooks = {0};
+            lp_tests_parse(NULL, "fuzz", lp_map_get(doc, "tests"), NULL, &hooks, &d);
+            lp_test_hooks_free(&hooks);
+        }
         char *s = lp_value_to_string(doc);
         free(s);
         lp_value_unref(base);
