@@ -141,6 +141,7 @@ static void print_header(const lp_value *run)
     printf("Run %s\n", runs_str(run, "id"));
     print_field("status", runs_str(run, "status"));
     if (runs_str(run, "error")) print_field("error", runs_str(run, "error"));
+    if (runs_str(run, "resumed_from")) print_field("resumed", runs_str(run, "resumed_from"));
     print_field("runner", who);
     char when[80];
     snprintf(when, sizeof when, "%s UTC (%s)", started, dur);

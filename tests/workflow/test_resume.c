@@ -190,6 +190,12 @@ Test(resume, a_run_that_failed_late_is_resumed_reusing_every_finished_step)
     /* B recorded what it ran itself: save_predictions only */
     snprintf(sql, sizeof sql, "SELECT group_concat(method) FROM cache WHERE run = '%s'", run_b);
     cr_assert_str_eq(query_text(sql), "save_predictions");
+    /* and `runs show` says what it resumed */
+    lp_run show = lp_run_exe(LP_LOLPOP_EXE, dir, NULL,
+                             (const char *const[]){"runs", "show", run_b, NULL}, DEADLINE_MS);
+    LP_EXPECT_EXIT(show, 0);
+    cr_assert(strstr(show.out, "resumed") && strstr(show.out, run_a), "%s", show.out);
+    lp_run_free(&show);
     free(run_a);
     free(run_b);
     lp_run_free(&a);
