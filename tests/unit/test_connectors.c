@@ -6,7 +6,6 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,52 +16,17 @@
 #include "lolpop/csv.h"
 #include "lolpop/frame.h"
 #include "lolpop/types/data_connector.h"
+#include "unit_workflow.h"
 
-static lp_value *m_build_all(lp_obj *self, lp_value *args)
-{
-    (void)self;
-    (void)args;
-    return lp_value_null();
-}
-
-static const lp_method no_methods[] = {{"build_all", m_build_all, "nothing"}, {NULL, NULL, NULL}};
-static const lp_class test_runner = {"TestRunner", LP_KIND_RUNNER, NULL, "t",  NULL, NULL,
-                                     NULL,         no_methods,     0,    NULL, NULL};
-
-static char tmpdir[] = "/tmp/lp-connectors-XXXXXX";
-static lp_registry *reg;
-static lp_value *doc;
-static lp_workflow *wf;
+static const char *tmpdir; /* this test's, removed by uw_teardown */
 
 static void setup(void)
 {
-    cr_assert_not_null(mkdtemp(tmpdir));
-    reg = lp_registry_new();
-    cr_assert_eq(lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin"), 0, "%s",
-                 lp_error_last()->message);
-    cr_assert_eq(lp_registry_add_class(reg, &test_runner), 0, "%s", lp_error_last()->message);
+    tmpdir = uw_tmpdir("connectors", false);
+    uw_setup();
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void teardown(void)
-{
-    lp_workflow_free(wf);
-    lp_value_unref(doc);
-    lp_registry_free(reg);
-    wf = NULL;
-    doc = NULL;
-    nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
-    strcpy(tmpdir, "/tmp/lp-connectors-XXXXXX");
-}
-
-TestSuite(connectors, .init = setup, .fini = teardown);
+TestSuite(connectors, .init = setup, .fini = uw_teardown);
 
 /* ---- helpers --------------------------------------------------------------------- */
 
@@ -78,19 +42,7 @@ static const char *tmp_path(const char *name)
 /* (Re)builds the workflow from YAML; returns its data_connector. */
 static lp_obj *connector(const char *yaml)
 {
-    lp_workflow_free(wf);
-    lp_value_unref(doc);
-    wf = NULL;
-    lp_diags d;
-    lp_diags_init(&d);
-    cr_assert_eq(lp_yaml_parse(&doc, yaml, strlen(yaml), "t.yaml", &d), 0);
-    int rc = lp_workflow_new(&wf, reg, doc, "TestRunner", 0, &d);
-    cr_assert_eq(rc, 0, "%s / %s", lp_error_last()->message,
-                 d.len ? d.items[0].message : "no diagnostics");
-    lp_diags_clear(&d);
-    lp_obj *c = lp_obj_component(lp_workflow_root(wf), "data_connector");
-    cr_assert_not_null(c);
-    return c;
+    return uw_build(0, yaml, "data_connector");
 }
 
 static lp_obj *sqlite_connector(const char *extra_config)
@@ -262,29 +214,20 @@ Test(connectors, sqlite_if_exists_modes)
 
 Test(connectors, sqlite_bad_if_exists_fails_init)
 {
-    lp_diags d;
-    lp_diags_init(&d);
-    char yaml[512];
-    snprintf(yaml, sizeof yaml,
-             "component: {data_connector: SQLiteDataConnector}\n"
-             "data_connector: {config: {database: x.db, if_exists: overwrite}}\n");
-    cr_assert_eq(lp_yaml_parse(&doc, yaml, strlen(yaml), "t.yaml", &d), 0);
-    cr_assert_neq(lp_workflow_new(&wf, reg, doc, "TestRunner", 0, &d), 0);
+    const char *yaml = "component: {data_connector: SQLiteDataConnector}\n"
+                       "data_connector: {config: {database: x.db, if_exists: overwrite}}\n";
+    cr_assert_neq(uw_try_build(0, yaml), 0);
     cr_assert(strstr(lp_error_last()->message, "if_exists 'overwrite' is not one of"), "%s",
               lp_error_last()->message);
-    lp_diags_clear(&d);
 }
 
 Test(connectors, sqlite_requires_database)
 {
-    lp_diags d;
-    lp_diags_init(&d);
     const char *yaml = "component: {data_connector: SQLiteDataConnector}\n";
-    cr_assert_eq(lp_yaml_parse(&doc, yaml, strlen(yaml), "t.yaml", &d), 0);
-    cr_assert_eq(lp_workflow_new(&wf, reg, doc, "TestRunner", 0, &d), LP_ECONFIG);
-    cr_assert_geq(d.len, 1);
-    cr_assert(strstr(d.items[0].message, "database"), "%s", d.items[0].message);
-    lp_diags_clear(&d);
+    cr_assert_eq(uw_try_build(0, yaml), LP_ECONFIG);
+    const lp_diags *d = uw_diags();
+    cr_assert_geq(d->len, 1);
+    cr_assert(strstr(d->items[0].message, "database"), "%s", d->items[0].message);
 }
 
 Test(connectors, sqlite_errors_name_the_database)
@@ -424,13 +367,9 @@ Test(connectors, local_reads_with_configured_options)
 
 Test(connectors, local_bad_options_fail_init)
 {
-    lp_diags d;
-    lp_diags_init(&d);
     const char *yaml = "component: {data_connector: LocalDataConnector}\n"
                        "data_connector: {config: {dtypes: {a: decimal}}}\n";
-    cr_assert_eq(lp_yaml_parse(&doc, yaml, strlen(yaml), "t.yaml", &d), 0);
-    cr_assert_neq(lp_workflow_new(&wf, reg, doc, "TestRunner", 0, &d), 0);
+    cr_assert_neq(uw_try_build(0, yaml), 0);
     cr_assert(strstr(lp_error_last()->message, "dtypes.a: 'decimal' is not a column type"), "%s",
               lp_error_last()->message);
-    lp_diags_clear(&d);
 }

@@ -19,70 +19,35 @@
 #include "lolpop/frame.h"
 #include "lolpop/tuning.h"
 #include "lolpop/types/data_synthesizer.h"
+#include "unit_workflow.h"
 
 #define SYNTH_DIR LP_FIXTURES_DIR "/synth"
 
-static lp_value *m_build_all(lp_obj *self, lp_value *args)
-{
-    (void)self;
-    (void)args;
-    return lp_value_null();
-}
-
-static const lp_method no_methods[] = {{"build_all", m_build_all, "nothing"}, {NULL, NULL, NULL}};
-static const lp_class test_runner = {"TestRunner", LP_KIND_RUNNER, NULL, "t",  NULL, NULL,
-                                     NULL,         no_methods,     0,    NULL, NULL};
-
-static lp_registry *reg;
-static lp_value *docs[2];
-static lp_workflow *wfs[2];
-
-static void setup(void)
-{
-    reg = lp_registry_new();
-    cr_assert_eq(lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin"), 0, "%s",
-                 lp_error_last()->message);
-    cr_assert_eq(lp_registry_add_class(reg, &test_runner), 0);
-}
-
-static void teardown(void)
-{
-    for (int i = 0; i < 2; i++) {
-        lp_workflow_free(wfs[i]);
-        lp_value_unref(docs[i]);
-        wfs[i] = NULL;
-        docs[i] = NULL;
-    }
-    lp_registry_free(reg);
-}
-
-TestSuite(synth, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(synth, .init = uw_setup, .fini = uw_teardown, .timeout = 120);
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static int try_workflow(int slot, const char *config)
+/* The workflow text of a synthesizer with `config` (a YAML flow map body);
+ * a static buffer, valid until the next call. */
+static const char *synth_yaml(const char *config)
 {
-    char yaml[1024];
+    static char yaml[1024];
     snprintf(yaml, sizeof yaml,
              "component: {data_synthesizer: GaussianCopulaDataSynthesizer}\n"
              "data_synthesizer:\n  config: {%s}\n",
              config);
-    lp_workflow_free(wfs[slot]);
-    lp_value_unref(docs[slot]);
-    wfs[slot] = NULL;
-    lp_diags d;
-    lp_diags_init(&d);
-    cr_assert_eq(lp_yaml_parse(&docs[slot], yaml, strlen(yaml), "t.yaml", &d), 0);
-    int rc = lp_workflow_new(&wfs[slot], reg, docs[slot], "TestRunner", 0, &d);
-    lp_diags_clear(&d);
-    return rc;
+    return yaml;
+}
+
+static int try_workflow(int slot, const char *config)
+{
+    return uw_try_build(slot, synth_yaml(config));
 }
 
 /* A synthesizer in workflow `slot` with `config` (a YAML flow map body). */
 static lp_obj *synth_in(int slot, const char *config)
 {
-    cr_assert_eq(try_workflow(slot, config), 0, "%s", lp_error_last()->message);
-    return lp_obj_component(lp_workflow_root(wfs[slot]), "data_synthesizer");
+    return uw_build(slot, synth_yaml(config), "data_synthesizer");
 }
 
 static void fit(lp_obj *s, lp_value *frame)
@@ -831,7 +796,7 @@ Test(synth, bad_configuration_is_located)
 
 Test(synth, the_class_is_registered_with_documented_keys)
 {
-    const lp_class *c = lp_registry_find_class(reg, "GaussianCopulaDataSynthesizer");
+    const lp_class *c = lp_registry_find_class(uw_registry(), "GaussianCopulaDataSynthesizer");
     cr_assert_not_null(c);
     cr_assert_str_eq(c->type, "data_synthesizer");
     cr_assert_not_null(lp_class_config_key(c, "seed"));

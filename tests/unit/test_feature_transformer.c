@@ -16,26 +16,13 @@
 #include "lolpop/csv.h"
 #include "lolpop/frame.h"
 #include "lolpop/types/feature_transformer.h"
+#include "unit_workflow.h"
 
 #define FEATURES LP_FIXTURES_DIR "/features"
 #ifndef TOLERANCE
 #define TOLERANCE 1e-12
 #endif
 
-static lp_value *m_build_all(lp_obj *self, lp_value *args)
-{
-    (void)self;
-    (void)args;
-    return lp_value_null();
-}
-
-static const lp_method no_methods[] = {{"build_all", m_build_all, "nothing"}, {NULL, NULL, NULL}};
-static const lp_class test_runner = {"TestRunner", LP_KIND_RUNNER, NULL, "t",  NULL, NULL,
-                                     NULL,         no_methods,     0,    NULL, NULL};
-
-static lp_registry *reg;
-static lp_value *docs[2];
-static lp_workflow *wfs[2];
 static json_t *expected;
 static lp_value *train, *test; /* X frames (target dropped) */
 
@@ -53,10 +40,7 @@ static lp_value *read_x(const char *path)
 
 static void setup(void)
 {
-    reg = lp_registry_new();
-    cr_assert_eq(lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin"), 0, "%s",
-                 lp_error_last()->message);
-    cr_assert_eq(lp_registry_add_class(reg, &test_runner), 0);
+    uw_setup();
     json_error_t err;
     expected = json_load_file(FEATURES "/expected.json", 0, &err);
     cr_assert_not_null(expected, "expected.json: %s", err.text);
@@ -66,13 +50,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    for (int i = 0; i < 2; i++) {
-        lp_workflow_free(wfs[i]);
-        lp_value_unref(docs[i]);
-        wfs[i] = NULL;
-        docs[i] = NULL;
-    }
-    lp_registry_free(reg);
+    uw_teardown();
     json_decref(expected);
     lp_value_unref(train);
     lp_value_unref(test);
@@ -82,33 +60,21 @@ TestSuite(feature_transformer, .init = setup, .fini = teardown);
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-/* Builds workflow `slot` (0 or 1) from YAML: 0 on success, else the error code. */
-static int try_workflow(int slot, const char *yaml)
+/* The workflow text of a LocalFeatureTransformer configured with
+ * `transformers` (YAML flow text); a static buffer, valid until the next call. */
+static const char *transformer_yaml(const char *transformers)
 {
-    lp_workflow_free(wfs[slot]);
-    lp_value_unref(docs[slot]);
-    wfs[slot] = NULL;
-    lp_diags d;
-    lp_diags_init(&d);
-    cr_assert_eq(lp_yaml_parse(&docs[slot], yaml, strlen(yaml), "t.yaml", &d), 0);
-    int rc = lp_workflow_new(&wfs[slot], reg, docs[slot], "TestRunner", 0, &d);
-    lp_diags_clear(&d);
-    return rc;
-}
-
-/* A LocalFeatureTransformer configured with `transformers` (YAML flow text). */
-static lp_obj *transformer_in(int slot, const char *transformers)
-{
-    char yaml[4096];
+    static char yaml[4096];
     snprintf(yaml, sizeof yaml,
              "component: {feature_transformer: LocalFeatureTransformer}\n"
              "feature_transformer:\n  config:\n    transformers: %s\n",
              transformers);
-    int rc = try_workflow(slot, yaml);
-    cr_assert_eq(rc, 0, "%s", lp_error_last()->message);
-    lp_obj *o = lp_obj_component(lp_workflow_root(wfs[slot]), "feature_transformer");
-    cr_assert_not_null(o);
-    return o;
+    return yaml;
+}
+
+static lp_obj *transformer_in(int slot, const char *transformers)
+{
+    return uw_build(slot, transformer_yaml(transformers), "feature_transformer");
 }
 
 static lp_obj *transformer(const char *transformers)
@@ -345,12 +311,8 @@ Test(feature_transformer, empty_transformer_list_passes_everything_through)
 
 static void assert_config_error(const char *transformers, const char *needle)
 {
-    char yaml[2048];
-    snprintf(yaml, sizeof yaml,
-             "component: {feature_transformer: LocalFeatureTransformer}\n"
-             "feature_transformer:\n  config:\n    transformers: %s\n",
-             transformers);
-    cr_assert_neq(try_workflow(0, yaml), 0, "config accepted: %s", transformers);
+    cr_assert_neq(uw_try_build(0, transformer_yaml(transformers)), 0, "config accepted: %s",
+                  transformers);
     char *msg = lp_error_format();
     cr_assert(strstr(msg, needle), "'%s' lacks '%s'", msg, needle);
     free(msg);
@@ -395,7 +357,7 @@ Test(feature_transformer, bad_entries_are_config_errors)
 
 Test(feature_transformer, missing_transformers_key_is_reported)
 {
-    cr_assert_neq(try_workflow(0, "component: {feature_transformer: LocalFeatureTransformer}\n"),
+    cr_assert_neq(uw_try_build(0, "component: {feature_transformer: LocalFeatureTransformer}\n"),
                   0);
     char *msg = lp_error_format();
     cr_assert(strstr(msg, "transformers"), "%s", msg);

@@ -8,8 +8,6 @@
  * call, flushes of large batches), an unwritable store, and metrics.
  */
 #include <criterion/criterion.h>
-#include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -21,6 +19,7 @@
 #include "lolpop.h"
 #include "lolpop/types/metadata_tracker.h"
 #include "lolpop/types/metrics_tracker.h"
+#include "unit_workflow.h"
 
 /* ---- a runner and a fake resource_version_control ------------------------------------ */
 
@@ -101,73 +100,42 @@ static const lp_class fake_rvc = {"FakeVersionControl",
 
 /* ---- fixture ------------------------------------------------------------------------------ */
 
-static char dir[] = "/tmp/lp-tracker-XXXXXX";
+static const char *dir; /* this test's, removed by uw_teardown */
 static char db[600];
-static lp_registry *reg;
-static lp_value *doc;
-static lp_workflow *wf;
 
 static void setup(void)
 {
-    cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+    dir = uw_tmpdir("tracker", false);
     snprintf(db, sizeof db, "%s/store/lolpop.db", dir);
     calls_to_make = 0;
-    reg = lp_registry_new();
-    cr_assert_eq(lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin"), 0, "%s",
+    uw_setup_with(&(uw_options){.runner = &test_runner, .interpolate_env = true});
+    cr_assert_eq(lp_registry_add_class(uw_registry(), &fake_rvc), 0, "%s",
                  lp_error_last()->message);
-    cr_assert_eq(lp_registry_add_class(reg, &test_runner), 0);
-    cr_assert_eq(lp_registry_add_class(reg, &fake_rvc), 0, "%s", lp_error_last()->message);
 }
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
+TestSuite(tracker, .init = setup, .fini = uw_teardown, .timeout = 60);
 
-static void free_workflow(void)
+/* The workflow text: the store config, then `extra` (may be NULL); a static
+ * buffer, valid until the next call. */
+static const char *tracker_yaml(const char *extra)
 {
-    lp_workflow_free(wf);
-    lp_value_unref(doc);
-    wf = NULL;
-    doc = NULL;
-}
-
-static void teardown(void)
-{
-    free_workflow();
-    lp_registry_free(reg);
-    nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-TestSuite(tracker, .init = setup, .fini = teardown, .timeout = 60);
-
-/* Builds a workflow from YAML (extra text appended after the store config). */
-static int try_build(const char *extra)
-{
-    free_workflow();
-    char yaml[2048];
+    static char yaml[2048];
     snprintf(yaml, sizeof yaml, "metadata_tracker:\n  config:\n    store: %s\n%s", db,
              extra ? extra : "");
-    lp_diags d;
-    lp_diags_init(&d);
-    cr_assert_eq(lp_yaml_parse(&doc, yaml, strlen(yaml), "t.yaml", &d), 0);
-    cr_assert_eq(lp_config_interpolate_env(doc, &d), 0);
-    int rc = lp_workflow_new(&wf, reg, doc, "TestRunner", 0, &d);
-    if (rc == LP_ECONFIG && d.len) fprintf(stderr, "%s\n", d.items[0].message);
-    lp_diags_clear(&d);
-    return rc;
+    return yaml;
+}
+
+/* The LocalMetadataTracker of a workflow built in `slot` from tracker_yaml(extra). */
+static lp_obj *build_in(int slot, const char *extra)
+{
+    lp_obj *md = uw_build(slot, tracker_yaml(extra), "metadata_tracker");
+    cr_assert_str_eq(lp_obj_class(md)->name, "LocalMetadataTracker");
+    return md;
 }
 
 static lp_obj *build(const char *extra)
 {
-    cr_assert_eq(try_build(extra), 0, "%s", lp_error_last()->message);
-    lp_obj *md = lp_obj_component(lp_workflow_root(wf), "metadata_tracker");
-    cr_assert_not_null(md);
-    cr_assert_str_eq(lp_obj_class(md)->name, "LocalMetadataTracker");
-    return md;
+    return build_in(0, extra);
 }
 
 static lp_value *ok(lp_value *v)
@@ -472,7 +440,7 @@ Test(tracker, load_model_goes_through_resource_version_control)
 
     /* The same store, now with a resource_version_control. */
     lp_value *mv_id = lp_value_int(id_of(mv));
-    free_workflow();
+    uw_free(0);
     md = build("component: {resource_version_control: FakeVersionControl}\n");
     lp_value *model = ok(lp_metadata_tracker_load_model(md, mv_id));
     cr_assert_str_eq(lp_value_as_string(model), "model at /objects/xy for model/m/v1/experiment/1");
@@ -492,9 +460,9 @@ Test(tracker, successful_run_records_method_config_and_timings)
     setenv("LP_TEST_TRACKER_SECRET", "hunter2", 1);
     build("config:\n  password: ${LP_TEST_TRACKER_SECRET}\n  model_target: survived\n");
     calls_to_make = 5;
-    lp_value *r = ok(lp_call(lp_workflow_root(wf), "build_all", NULL));
+    lp_value *r = ok(lp_call(uw_root(0), "build_all", NULL));
     lp_value_unref(r);
-    free_workflow();
+    uw_free(0);
     lp_value *rows = sql_query("SELECT status, runner, method, error, config, pid, host FROM runs");
     cr_assert_eq(lp_list_len(rows), 1);
     const lp_value *row = lp_list_get(rows, 0);
@@ -523,8 +491,8 @@ Test(tracker, successful_run_records_method_config_and_timings)
 Test(tracker, failed_root_call_fails_the_run)
 {
     build(NULL);
-    cr_assert_null(lp_call(lp_workflow_root(wf), "fail", NULL));
-    free_workflow();
+    cr_assert_null(lp_call(uw_root(0), "fail", NULL));
+    uw_free(0);
     cr_assert_str_eq(sql_text("SELECT status FROM runs"), "failed");
     cr_assert(strstr(sql_text("SELECT error FROM runs"), "the training data is empty"), "%s",
               sql_text("SELECT error FROM runs"));
@@ -535,8 +503,8 @@ Test(tracker, failed_root_call_fails_the_run)
 Test(tracker, recovered_nested_failure_is_a_success)
 {
     build(NULL);
-    lp_value_unref(ok(lp_call(lp_workflow_root(wf), "recover", NULL)));
-    free_workflow();
+    lp_value_unref(ok(lp_call(uw_root(0), "recover", NULL)));
+    uw_free(0);
     cr_assert_str_eq(sql_text("SELECT status || ':' || method FROM runs"), "succeeded:recover");
     cr_assert_str_eq(sql_text("SELECT ok FROM timings WHERE method = 'fail'"), "0",
                      "the nested failure is still timed");
@@ -545,13 +513,13 @@ Test(tracker, recovered_nested_failure_is_a_success)
 Test(tracker, stop_marks_success_and_keeps_later_timings)
 {
     lp_obj *md = build(NULL);
-    lp_value_unref(ok(lp_call(lp_workflow_root(wf), "stop", NULL)));
+    lp_value_unref(ok(lp_call(uw_root(0), "stop", NULL)));
     cr_assert_str_eq(sql_text("SELECT status FROM runs"), "succeeded");
     lp_value *info = ok(lp_call(md, "run_info", NULL));
     cr_assert_str_eq(str_of(info, "status"), "succeeded");
     lp_value_unref(info);
-    cr_assert_null(lp_call(lp_workflow_root(wf), "fail", NULL));
-    free_workflow();
+    cr_assert_null(lp_call(uw_root(0), "fail", NULL));
+    uw_free(0);
     cr_assert_str_eq(sql_text("SELECT status FROM runs"), "succeeded", "stop() decided");
     cr_assert_str_eq(sql_text("SELECT group_concat(method, ',') FROM (SELECT method FROM timings "
                               "WHERE path = '' ORDER BY seq)"),
@@ -561,7 +529,7 @@ Test(tracker, stop_marks_success_and_keeps_later_timings)
 Test(tracker, workflow_without_runner_call_is_failed)
 {
     build(NULL);
-    free_workflow();
+    uw_free(0);
     cr_assert_str_eq(sql_text("SELECT status FROM runs"), "failed");
     cr_assert(strstr(sql_text("SELECT error FROM runs"), "without calling a runner method"));
 }
@@ -570,11 +538,11 @@ Test(tracker, many_calls_are_flushed_in_batches)
 {
     build(NULL);
     calls_to_make = 2500;
-    lp_value_unref(ok(lp_call(lp_workflow_root(wf), "build_all", NULL)));
+    lp_value_unref(ok(lp_call(uw_root(0), "build_all", NULL)));
     /* Before fini: the batches of 1000 are already written. */
     int written = atoi(sql_text("SELECT count(*) FROM timings"));
     cr_assert(written >= 2000 && written < 2501, "%d", written);
-    free_workflow();
+    uw_free(0);
     cr_assert_str_eq(sql_text("SELECT count(*) FROM timings"), "2501");
     cr_assert_str_eq(sql_text("SELECT max(seq) FROM timings"), "2501");
 }
@@ -587,29 +555,24 @@ Test(tracker, unwritable_store_fails_the_build_naming_the_path)
     cr_assert_not_null(f);
     fclose(f);
     snprintf(db, sizeof db, "%s/plainfile/lolpop.db", dir);
-    int rc = try_build(NULL);
+    int rc = uw_try_build(0, tracker_yaml(NULL));
     cr_assert_eq(rc, LP_EIO);
     const char *msg = lp_error_last()->message;
     cr_assert(strstr(msg, "LocalMetadataTracker") && strstr(msg, db), "%s", msg);
-    cr_assert_null(wf);
+    cr_assert_null(uw_workflow(0));
 }
 
 Test(tracker, two_workflows_share_one_store)
 {
     lp_obj *md = build(NULL);
-    lp_workflow *first = wf;
-    lp_value *first_doc = doc;
-    wf = NULL;
-    doc = NULL;
-    lp_obj *md2 = build(NULL);
+    lp_obj *md2 = build_in(1, NULL);
     lp_value *a = create(md, "shared", "model_version", NULL);
     lp_value *b = create(md2, "shared", "model_version", NULL);
     cr_assert_eq(lp_value_as_int(lp_map_get(b, "version")), 2);
     cr_assert_str_neq(str_of(a, "run"), str_of(b, "run"));
     lp_value_unref(a);
     lp_value_unref(b);
-    lp_workflow_free(first);
-    lp_value_unref(first_doc);
+    uw_free(0);
     cr_assert_str_eq(sql_text("SELECT count(*) FROM runs WHERE status = 'running'"), "1",
                      "the second workflow's run is still live");
 }
@@ -619,7 +582,7 @@ Test(tracker, two_workflows_share_one_store)
 static lp_obj *metrics_tracker(void)
 {
     build("component: {metrics_tracker: LocalMetricsTracker}\n");
-    lp_obj *mt = lp_obj_component(lp_workflow_root(wf), "metrics_tracker");
+    lp_obj *mt = lp_obj_component(uw_root(0), "metrics_tracker");
     cr_assert_not_null(mt);
     return mt;
 }
@@ -635,7 +598,7 @@ static double metric(lp_obj *mt, lp_value *res, const char *id)
 Test(tracker, metrics_logged_and_read_back)
 {
     lp_obj *mt = metrics_tracker();
-    lp_obj *md = lp_obj_component(lp_workflow_root(wf), "metadata_tracker");
+    lp_obj *md = lp_obj_component(uw_root(0), "metadata_tracker");
     lp_value *mv = create(md, "m", "model_version", NULL);
     lp_value *e = create(md, NULL, "experiment", mv);
     lp_value *metrics = NULL;
@@ -695,7 +658,7 @@ static lp_value *frame_with_predictions(bool numeric)
 Test(tracker, prediction_metrics)
 {
     lp_obj *mt = metrics_tracker();
-    lp_obj *md = lp_obj_component(lp_workflow_root(wf), "metadata_tracker");
+    lp_obj *md = lp_obj_component(uw_root(0), "metadata_tracker");
     lp_value *mv = create(md, "m", "model_version", NULL);
     lp_value *pj = create(md, NULL, "prediction_job", mv);
     lp_value *f = frame_with_predictions(true);

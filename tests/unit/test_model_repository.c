@@ -23,55 +23,18 @@
 #include "lolpop/types/model_repository.h"
 #include "lolpop/types/resource_version_control.h"
 #include "ml/linear.h"
-
-static lp_value *m_build_all(lp_obj *self, lp_value *args)
-{
-    (void)self;
-    (void)args;
-    return lp_value_null();
-}
-
-static const lp_method no_methods[] = {{"build_all", m_build_all, "nothing"}, {NULL, NULL, NULL}};
-static const lp_class test_runner = {"TestRunner", LP_KIND_RUNNER, NULL, "t",  NULL, NULL,
-                                     NULL,         no_methods,     0,    NULL, NULL};
-
-static lp_registry *reg;
-static lp_value *doc;
-static lp_workflow *wf;
-static char tmp[64];
+#include "unit_workflow.h"
 
 /* The workflow's components. */
 static lp_obj *tracker, *rvc, *repo, *deployer;
 
 static void setup(void)
 {
-    strcpy(tmp, "/tmp/lp-repo-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
-    cr_assert_eq(chdir(tmp), 0);
-    reg = lp_registry_new();
-    cr_assert_eq(lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin"), 0, "%s",
-                 lp_error_last()->message);
-    cr_assert_eq(lp_registry_add_class(reg, &test_runner), 0);
+    uw_tmpdir("repo", true);
+    uw_setup();
 }
 
-static void close_workflow(void)
-{
-    lp_workflow_free(wf);
-    lp_value_unref(doc);
-    wf = NULL;
-    doc = NULL;
-}
-
-static void teardown(void)
-{
-    close_workflow();
-    lp_registry_free(reg);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(model_repository, .init = setup, .fini = teardown);
+TestSuite(model_repository, .init = setup, .fini = uw_teardown);
 
 /* ---- helpers ------------------------------------------------------------------- */
 
@@ -91,14 +54,7 @@ static void open_workflow_with(const char *config, bool metrics)
              "model_deployer: {config: {deploy_dir: deploy}}\n"
              "config: {%s}\n",
              metrics ? "  metrics_tracker: LocalMetricsTracker\n" : "", config ? config : "");
-    lp_diags d;
-    lp_diags_init(&d);
-    cr_assert_eq(lp_yaml_parse(&doc, yaml, strlen(yaml), "t.yaml", &d), 0);
-    int rc = lp_workflow_new(&wf, reg, doc, "TestRunner", 0, &d);
-    if (rc) lp_diags_print(&d, stderr, 0);
-    lp_diags_clear(&d);
-    cr_assert_eq(rc, 0, "%s", lp_error_last()->message);
-    lp_obj *root = lp_workflow_root(wf);
+    lp_obj *root = uw_build(0, yaml, NULL);
     tracker = lp_obj_component(root, "metadata_tracker");
     rvc = lp_obj_component(root, "resource_version_control");
     repo = lp_obj_component(root, "model_repository");
@@ -692,7 +648,7 @@ Test(model_repository, deploy_errors)
 Test(model_repository, metadata_has_metrics_and_transformer)
 {
     open_workflow_with("metrics: [f1, accuracy]", true);
-    lp_obj *mt = lp_obj_component(lp_workflow_root(wf), "metrics_tracker");
+    lp_obj *mt = lp_obj_component(uw_root(0), "metrics_tracker");
     cr_assert_not_null(mt);
     /* a model carrying a feature transformer, as the trainers attach it */
     lp_value *plain = trained_model(1.0, NULL);

@@ -14,57 +14,11 @@
 #include "lolpop/csv.h"
 #include "lolpop/frame.h"
 #include "lolpop/types/data_splitter.h"
+#include "unit_workflow.h"
 
-static lp_value *m_build_all(lp_obj *self, lp_value *args)
-{
-    (void)self;
-    (void)args;
-    return lp_value_null();
-}
-
-static const lp_method no_methods[] = {{"build_all", m_build_all, "nothing"}, {NULL, NULL, NULL}};
-static const lp_class test_runner = {"TestRunner", LP_KIND_RUNNER, NULL, "t",  NULL, NULL,
-                                     NULL,         no_methods,     0,    NULL, NULL};
-
-static lp_registry *reg;
-static lp_value *docs[2];
-static lp_workflow *wfs[2];
-
-static void setup(void)
-{
-    reg = lp_registry_new();
-    cr_assert_eq(lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin"), 0, "%s",
-                 lp_error_last()->message);
-    cr_assert_eq(lp_registry_add_class(reg, &test_runner), 0);
-}
-
-static void teardown(void)
-{
-    for (int i = 0; i < 2; i++) {
-        lp_workflow_free(wfs[i]);
-        lp_value_unref(docs[i]);
-        wfs[i] = NULL;
-        docs[i] = NULL;
-    }
-    lp_registry_free(reg);
-}
-
-TestSuite(splitter, .init = setup, .fini = teardown);
+TestSuite(splitter, .init = uw_setup, .fini = uw_teardown);
 
 /* ---- helpers ------------------------------------------------------------------ */
-
-static int try_workflow(int slot, const char *yaml)
-{
-    lp_workflow_free(wfs[slot]);
-    lp_value_unref(docs[slot]);
-    wfs[slot] = NULL;
-    lp_diags d;
-    lp_diags_init(&d);
-    cr_assert_eq(lp_yaml_parse(&docs[slot], yaml, strlen(yaml), "t.yaml", &d), 0);
-    int rc = lp_workflow_new(&wfs[slot], reg, docs[slot], "TestRunner", 0, &d);
-    lp_diags_clear(&d);
-    return rc;
-}
 
 /* A LocalDataSplitter in workflow `slot` with `config` (YAML flow map body). */
 static lp_obj *splitter_in(int slot, const char *config)
@@ -74,8 +28,7 @@ static lp_obj *splitter_in(int slot, const char *config)
              "component: {data_splitter: LocalDataSplitter}\n"
              "data_splitter:\n  config: {%s}\n",
              config);
-    cr_assert_eq(try_workflow(slot, yaml), 0, "%s", lp_error_last()->message);
-    return lp_obj_component(lp_workflow_root(wfs[slot]), "data_splitter");
+    return uw_build(slot, yaml, "data_splitter");
 }
 
 static lp_obj *splitter(const char *config)
@@ -369,10 +322,10 @@ Test(splitter, target_index_and_drop_columns_leave_x)
 
 Test(splitter, model_target_is_inherited_from_the_runner)
 {
-    cr_assert_eq(try_workflow(0, "config: {model_target: label, model_index: id}\n"
-                                 "component: {data_splitter: LocalDataSplitter}\n"),
-                 0, "%s", lp_error_last()->message);
-    lp_obj *s = lp_obj_component(lp_workflow_root(wfs[0]), "data_splitter");
+    lp_obj *s = uw_build(0,
+                         "config: {model_target: label, model_index: id}\n"
+                         "component: {data_splitter: LocalDataSplitter}\n",
+                         "data_splitter");
     lp_value *f = make_frame(20), *r = split(s, f);
     cr_assert_str_eq(lp_frame_name(part(r, "y_train"), 0), "label");
     cr_assert_lt(lp_frame_find(part(r, "X_train"), "id"), 0);
@@ -397,7 +350,7 @@ static void assert_config_error(const char *config, const char *needle)
              "component: {data_splitter: LocalDataSplitter}\n"
              "data_splitter:\n  config: {%s}\n",
              config);
-    cr_assert_neq(try_workflow(0, yaml), 0, "config accepted: %s", config);
+    cr_assert_neq(uw_try_build(0, yaml), 0, "config accepted: %s", config);
     char *msg = lp_error_format();
     cr_assert(strstr(msg, needle), "'%s' lacks '%s'", msg, needle);
     free(msg);

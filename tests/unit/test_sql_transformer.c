@@ -15,42 +15,11 @@
 #include "lolpop/csv.h"
 #include "lolpop/frame.h"
 #include "lolpop/types/data_transformer.h"
+#include "unit_workflow.h"
 
 #define SQL_DIR LP_TEST_DATA_DIR "/sql"
 
-static lp_value *m_build_all(lp_obj *self, lp_value *args)
-{
-    (void)self;
-    (void)args;
-    return lp_value_null();
-}
-
-static const lp_method no_methods[] = {{"build_all", m_build_all, "nothing"}, {NULL, NULL, NULL}};
-static const lp_class test_runner = {"TestRunner", LP_KIND_RUNNER, NULL, "t",  NULL, NULL,
-                                     NULL,         no_methods,     0,    NULL, NULL};
-
-static lp_registry *reg;
-static lp_value *doc;
-static lp_workflow *wf;
-
-static void setup(void)
-{
-    reg = lp_registry_new();
-    cr_assert_eq(lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin"), 0, "%s",
-                 lp_error_last()->message);
-    cr_assert_eq(lp_registry_add_class(reg, &test_runner), 0, "%s", lp_error_last()->message);
-}
-
-static void teardown(void)
-{
-    lp_workflow_free(wf);
-    lp_value_unref(doc);
-    lp_registry_free(reg);
-    wf = NULL;
-    doc = NULL;
-}
-
-TestSuite(sql_transformer, .init = setup, .fini = teardown);
+TestSuite(sql_transformer, .init = uw_setup, .fini = uw_teardown);
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
@@ -63,14 +32,7 @@ static lp_obj *transformer(const char *config_yaml)
              "component: {data_transformer: SQLDataTransformer}\n"
              "data_transformer:\n  config:\n%s",
              config_yaml ? config_yaml : "    {}\n");
-    lp_diags d;
-    lp_diags_init(&d);
-    cr_assert_eq(lp_yaml_parse(&doc, yaml, strlen(yaml), "t.yaml", &d), 0, "%s", yaml);
-    int rc = lp_workflow_new(&wf, reg, doc, "TestRunner", 0, &d);
-    cr_assert_eq(rc, 0, "%s / %s", lp_error_last()->message,
-                 d.len ? d.items[0].message : "no diagnostics");
-    lp_diags_clear(&d);
-    return lp_obj_component(lp_workflow_root(wf), "data_transformer");
+    return uw_build(0, yaml, "data_transformer");
 }
 
 static lp_frame *read_csv(const char *name)
@@ -280,11 +242,7 @@ Test(sql_transformer, sql_and_sql_file_together_fail_at_init)
 {
     const char *yaml = "component: {data_transformer: SQLDataTransformer}\n"
                        "data_transformer: {config: {sql: SELECT 1, sql_file: q.sql}}\n";
-    lp_diags d;
-    lp_diags_init(&d);
-    cr_assert_eq(lp_yaml_parse(&doc, yaml, strlen(yaml), "t.yaml", &d), 0);
-    cr_assert_neq(lp_workflow_new(&wf, reg, doc, "TestRunner", 0, &d), 0);
+    cr_assert_neq(uw_try_build(0, yaml), 0);
     cr_assert(strstr(lp_error_last()->message, "both sql and sql_file are set"), "%s",
               lp_error_last()->message);
-    lp_diags_clear(&d);
 }

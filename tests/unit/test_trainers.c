@@ -23,23 +23,10 @@
 #include "lolpop/types/feature_transformer.h"
 #include "lolpop/types/model_trainer.h"
 #include "ml/linear.h"
+#include "unit_workflow.h"
 
 #define TOL 1e-6
 
-static lp_value *m_build_all(lp_obj *self, lp_value *args)
-{
-    (void)self;
-    (void)args;
-    return lp_value_null();
-}
-
-static const lp_method no_methods[] = {{"build_all", m_build_all, "nothing"}, {NULL, NULL, NULL}};
-static const lp_class test_runner = {"TestRunner", LP_KIND_RUNNER, NULL, "t",  NULL, NULL,
-                                     NULL,         no_methods,     0,    NULL, NULL};
-
-static lp_registry *reg;
-static lp_value *docs[2];
-static lp_workflow *wfs[2];
 static json_t *xgb_expected, *lin_expected;
 
 static json_t *load_json(const char *path)
@@ -52,24 +39,15 @@ static json_t *load_json(const char *path)
 
 static void setup(void)
 {
-    reg = lp_registry_new();
-    cr_assert_eq(lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin"), 0, "%s",
-                 lp_error_last()->message);
-    cr_assert_eq(lp_registry_add_class(reg, &test_runner), 0);
-    fake_register(reg);
+    uw_setup();
+    fake_register(uw_registry());
     xgb_expected = load_json(LP_FIXTURES_DIR "/xgb/expected.json");
     lin_expected = load_json(LP_FIXTURES_DIR "/linear/expected.json");
 }
 
 static void teardown(void)
 {
-    for (int i = 0; i < 2; i++) {
-        lp_workflow_free(wfs[i]);
-        lp_value_unref(docs[i]);
-        wfs[i] = NULL;
-        docs[i] = NULL;
-    }
-    lp_registry_free(reg);
+    uw_teardown();
     json_decref(xgb_expected);
     json_decref(lin_expected);
     fake_reset();
@@ -79,35 +57,21 @@ TestSuite(trainers, .init = setup, .fini = teardown);
 
 /* ---- workflows ------------------------------------------------------------------------ */
 
-static int try_workflow(int slot, const char *yaml)
+/* The text of a workflow whose root has the fake tracker and logger plus
+ * `components` (flow map entries) and the sections in `rest`; a static buffer,
+ * valid until the next call. */
+static const char *trainer_yaml(const char *components, const char *rest)
 {
-    lp_workflow_free(wfs[slot]);
-    lp_value_unref(docs[slot]);
-    wfs[slot] = NULL;
-    lp_diags d;
-    lp_diags_init(&d);
-    cr_assert_eq(lp_yaml_parse(&docs[slot], yaml, strlen(yaml), "t.yaml", &d), 0);
-    int rc = lp_workflow_new(&wfs[slot], reg, docs[slot], "TestRunner", 0, &d);
-    lp_diags_clear(&d);
-    return rc;
-}
-
-/* A workflow whose root has the fake tracker and logger plus `components`
- * (flow map entries) and the sections in `rest`. */
-static int try_trainer_workflow(int slot, const char *components, const char *rest)
-{
-    char yaml[8192];
+    static char yaml[8192];
     snprintf(yaml, sizeof yaml,
              "component: {metadata_tracker: FakeMetadataTracker, logger: CaptureLogger, %s}\n%s",
              components, rest);
-    return try_workflow(slot, yaml);
+    return yaml;
 }
 
-static lp_obj *slot_of(int slot, const char *name)
+static int try_trainer_workflow(int slot, const char *components, const char *rest)
 {
-    lp_obj *o = lp_obj_component(lp_workflow_root(wfs[slot]), name);
-    cr_assert_not_null(o, "no component %s", name);
-    return o;
+    return uw_try_build(slot, trainer_yaml(components, rest));
 }
 
 /* The model_trainer of a workflow of class cls with `config` (flow map body). */
@@ -116,9 +80,7 @@ static lp_obj *trainer_in(int slot, const char *cls, const char *config)
     char comp[128], rest[2048];
     snprintf(comp, sizeof comp, "model_trainer: %s", cls);
     snprintf(rest, sizeof rest, "model_trainer:\n  config: {%s}\n", config);
-    int rc = try_trainer_workflow(slot, comp, rest);
-    cr_assert_eq(rc, 0, "%s", lp_error_last()->message);
-    return slot_of(slot, "model_trainer");
+    return uw_build(slot, trainer_yaml(comp, rest), "model_trainer");
 }
 
 /* ---- data ------------------------------------------------------------------------------- */
@@ -525,7 +487,7 @@ Test(trainers, save_and_load_predict_identically)
 /* Titanic split by a LocalDataSplitter of workflow `slot` (stratified, seed 7). */
 static lp_value *titanic_splits(int slot)
 {
-    lp_obj *s = slot_of(slot, "data_splitter");
+    lp_obj *s = uw_component(slot, "data_splitter");
     lp_value *f = lp_value_frame(read_csv(LP_FIXTURES_DIR "/data/titanic.csv"));
     lp_frame_unref(lp_value_as_frame(f));
     lp_value *splits = lp_data_splitter_split_data(s, f);
@@ -547,12 +509,11 @@ Test(trainers, titanic_xgboost_classifies_an_int_target_with_native_categories)
         "%smodel_trainer:\n  config: {problem_type: classification,\n"
         "                  training_params: {max_depth: 3, nthread: 1, num_boost_round: 50}}\n",
         splitter_section);
-    cr_assert_eq(try_trainer_workflow(0,
-                                      "data_splitter: LocalDataSplitter, model_trainer: "
+    lp_obj *t = uw_build(0,
+                         trainer_yaml("data_splitter: LocalDataSplitter, model_trainer: "
                                       "XGBoostModelTrainer",
                                       rest),
-                 0, "%s", lp_error_last()->message);
-    lp_obj *t = slot_of(0, "model_trainer");
+                         "model_trainer");
     lp_value *splits = titanic_splits(0), *m = fit(t, splits);
     lp_model *model = lp_value_as_model(m);
     cr_assert_eq(lp_model_task_of(model), LP_MODEL_BINARY);
@@ -603,8 +564,7 @@ static lp_obj *titanic_linear_workflow(int slot, bool with_ft)
     snprintf(comp, sizeof comp,
              "data_splitter: LocalDataSplitter, model_trainer: LinearModelTrainer%s",
              with_ft ? ", feature_transformer: LocalFeatureTransformer" : "");
-    cr_assert_eq(try_trainer_workflow(slot, comp, rest), 0, "%s", lp_error_last()->message);
-    return slot_of(slot, "model_trainer");
+    return uw_build(slot, trainer_yaml(comp, rest), "model_trainer");
 }
 
 Test(trainers, feature_transformer_state_travels_with_the_model)
@@ -621,7 +581,7 @@ Test(trainers, feature_transformer_state_travels_with_the_model)
     lp_value *p = proba(t, splits, "X_valid", NULL);
 
     /* the same by hand: the transformer fitted on X_train, liblinear on its output */
-    lp_obj *ft = slot_of(0, "feature_transformer");
+    lp_obj *ft = uw_component(0, "feature_transformer");
     lp_value *Xt = lp_value_frame(split_frame(splits, "X_train"));
     lp_value *Xv = lp_value_frame(split_frame(splits, "X_valid"));
     cr_assert_eq(lp_feature_transformer_fit(ft, Xt, lp_map_get(splits, "y_train")), 0);
@@ -688,7 +648,7 @@ Test(trainers, shared_transformer_refitted_by_another_fit_is_reloaded)
     lp_value *splits = titanic_splits(0), *a = fit(t, splits);
     lp_value *pa = proba(t, splits, "X_valid", NULL);
     /* the transformer is refitted on other rows (the validation split) ... */
-    lp_obj *ft = slot_of(0, "feature_transformer");
+    lp_obj *ft = uw_component(0, "feature_transformer");
     lp_value *Xv = lp_value_frame(split_frame(splits, "X_valid"));
     cr_assert_eq(lp_feature_transformer_fit(ft, Xv, NULL), 0, "%s", lp_error_last()->message);
     /* ... and predictions with model a still use a's state */
@@ -833,12 +793,11 @@ Test(trainers, cached_training_predictions_equal_fresh_ones)
         "%smodel_trainer:\n  config: {problem_type: classification,\n"
         "                  training_params: {max_depth: 4, nthread: 1, num_boost_round: 30}}\n",
         splitter_section);
-    cr_assert_eq(try_trainer_workflow(0,
-                                      "data_splitter: LocalDataSplitter, model_trainer: "
+    lp_obj *t = uw_build(0,
+                         trainer_yaml("data_splitter: LocalDataSplitter, model_trainer: "
                                       "XGBoostModelTrainer",
                                       rest),
-                 0, "%s", lp_error_last()->message);
-    lp_obj *t = slot_of(0, "model_trainer");
+                         "model_trainer");
     lp_value *splits = titanic_splits(0), *m = fit(t, splits);
     lp_value *cached = predict(t, splits, "X_train", NULL);
     lp_value *cached_p = proba(t, splits, "X_train", NULL);

@@ -17,40 +17,17 @@
 #include "lolpop.h"
 #include "lolpop/types/hyperparameter_tuner.h"
 #include "lolpop/types/metadata_tracker.h"
-
-static lp_value *m_build_all(lp_obj *self, lp_value *args)
-{
-    (void)self;
-    (void)args;
-    return lp_value_null();
-}
-
-static const lp_method no_methods[] = {{"build_all", m_build_all, "nothing"}, {NULL, NULL, NULL}};
-static const lp_class test_runner = {"TestRunner", LP_KIND_RUNNER, NULL, "t",  NULL, NULL,
-                                     NULL,         no_methods,     0,    NULL, NULL};
-
-static lp_registry *reg;
-static lp_value *docs[2];
-static lp_workflow *wfs[2];
+#include "unit_workflow.h"
 
 static void setup(void)
 {
-    reg = lp_registry_new();
-    cr_assert_eq(lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin"), 0, "%s",
-                 lp_error_last()->message);
-    cr_assert_eq(lp_registry_add_class(reg, &test_runner), 0);
-    fake_register(reg);
+    uw_setup();
+    fake_register(uw_registry());
 }
 
 static void teardown(void)
 {
-    for (int i = 0; i < 2; i++) {
-        lp_workflow_free(wfs[i]);
-        lp_value_unref(docs[i]);
-        wfs[i] = NULL;
-        docs[i] = NULL;
-    }
-    lp_registry_free(reg);
+    uw_teardown();
     fake_reset();
 }
 
@@ -61,13 +38,14 @@ TestSuite(tuners, .init = setup, .fini = teardown);
 /* Components added at the root next to the tuner (flow map entries, ", "-led). */
 static const char *root_components = "";
 
-/* A workflow with the fake tracking components, the tuner `cls` whose own
- * children are `children` (flow map body, may be empty) and whose config is
- * `config` (YAML lines indented by 4), plus `extra` top-level YAML. */
-static int try_tuner(int slot, const char *cls, const char *children, const char *config,
-                     const char *extra)
+/* The text of a workflow with the fake tracking components, the tuner `cls`
+ * whose own children are `children` (flow map body, may be empty) and whose
+ * config is `config` (YAML lines indented by 4), plus `extra` top-level YAML;
+ * a static buffer, valid until the next call. */
+static const char *tuner_yaml(const char *cls, const char *children, const char *config,
+                              const char *extra)
 {
-    char yaml[8192];
+    static char yaml[8192];
     snprintf(yaml, sizeof yaml,
              "component: {metadata_tracker: FakeMetadataTracker, logger: CaptureLogger,\n"
              "            metrics_tracker: FakeMetricsTracker,\n"
@@ -78,22 +56,19 @@ static int try_tuner(int slot, const char *cls, const char *children, const char
              "  config:\n%s"
              "%s",
              cls, root_components, children, config, extra ? extra : "");
-    lp_workflow_free(wfs[slot]);
-    lp_value_unref(docs[slot]);
-    wfs[slot] = NULL;
-    lp_diags d;
-    lp_diags_init(&d);
-    cr_assert_eq(lp_yaml_parse(&docs[slot], yaml, strlen(yaml), "t.yaml", &d), 0, "%s", yaml);
-    int rc = lp_workflow_new(&wfs[slot], reg, docs[slot], "TestRunner", 0, &d);
-    lp_diags_clear(&d);
-    return rc;
+    return yaml;
+}
+
+static int try_tuner(int slot, const char *cls, const char *children, const char *config,
+                     const char *extra)
+{
+    return uw_try_build(slot, tuner_yaml(cls, children, config, extra));
 }
 
 static lp_obj *tuner(int slot, const char *cls, const char *children, const char *config,
                      const char *extra)
 {
-    cr_assert_eq(try_tuner(slot, cls, children, config, extra), 0, "%s", lp_error_last()->message);
-    return lp_obj_component(lp_workflow_root(wfs[slot]), "hyperparameter_tuner");
+    return uw_build(slot, tuner_yaml(cls, children, config, extra), "hyperparameter_tuner");
 }
 
 static void add_split(lp_value *map, const char *path, const char *split, const char *target)
@@ -127,7 +102,7 @@ static lp_value *fixture_splits(const char *dir, const char *data, const char *t
 /* A model version under model "m", created with the workflow's tracker. */
 static lp_value *model_version(int slot)
 {
-    lp_obj *t = lp_obj_component(lp_workflow_root(wfs[slot]), "metadata_tracker");
+    lp_obj *t = uw_component(slot, "metadata_tracker");
     lp_value *model = lp_metadata_tracker_create_resource(t, "m", "model", NULL);
     lp_value *mv = lp_metadata_tracker_create_resource(t, NULL, "model_version", model);
     lp_value_unref(model);

@@ -18,59 +18,17 @@
 #include "lolpop.h"
 #include "lolpop/types/resource_version_control.h"
 #include "ml/linear.h"
-
-static lp_value *m_build_all(lp_obj *self, lp_value *args)
-{
-    (void)self;
-    (void)args;
-    return lp_value_null();
-}
-
-static const lp_method no_methods[] = {{"build_all", m_build_all, "nothing"}, {NULL, NULL, NULL}};
-static const lp_class test_runner = {"TestRunner", LP_KIND_RUNNER, NULL, "t",  NULL, NULL,
-                                     NULL,         no_methods,     0,    NULL, NULL};
-
-static lp_registry *reg;
-static lp_value *doc;
-static lp_workflow *wf;
-static char tmp[64];
+#include "unit_workflow.h"
 
 static void setup(void)
 {
-    strcpy(tmp, "/tmp/lp-vc-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
-    cr_assert_eq(chdir(tmp), 0);
-    reg = lp_registry_new();
-    cr_assert_eq(lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin"), 0, "%s",
-                 lp_error_last()->message);
-    cr_assert_eq(lp_registry_add_class(reg, &test_runner), 0);
+    uw_tmpdir("vc", true);
+    uw_setup();
 }
 
-static void teardown(void)
-{
-    lp_workflow_free(wf);
-    lp_value_unref(doc);
-    wf = NULL;
-    doc = NULL;
-    lp_registry_free(reg);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(version_control, .init = setup, .fini = teardown);
+TestSuite(version_control, .init = setup, .fini = uw_teardown);
 
 /* ---- helpers ------------------------------------------------------------------- */
-
-static int try_workflow(const char *yaml)
-{
-    lp_diags d;
-    lp_diags_init(&d);
-    cr_assert_eq(lp_yaml_parse(&doc, yaml, strlen(yaml), "t.yaml", &d), 0);
-    int rc = lp_workflow_new(&wf, reg, doc, "TestRunner", 0, &d);
-    lp_diags_clear(&d);
-    return rc;
-}
 
 /* A LocalResourceVersionControl whose objects go under `dir` (NULL: default). */
 static lp_obj *rvc(const char *dir)
@@ -80,10 +38,7 @@ static lp_obj *rvc(const char *dir)
              "component: {resource_version_control: LocalResourceVersionControl}\n"
              "resource_version_control:\n  config: {%s%s}\n",
              dir ? "dir: " : "", dir ? dir : "");
-    cr_assert_eq(try_workflow(yaml), 0, "%s", lp_error_last()->message);
-    lp_obj *o = lp_obj_component(lp_workflow_root(wf), "resource_version_control");
-    cr_assert_not_null(o);
-    return o;
+    return uw_build(0, yaml, "resource_version_control");
 }
 
 static lp_value *frame_value(const char *csv)
@@ -402,8 +357,8 @@ Test(version_control, bad_arguments)
 Test(version_control, bad_dir_config)
 {
     cr_assert_neq(
-        try_workflow("component: {resource_version_control: LocalResourceVersionControl}\n"
-                     "resource_version_control:\n  config: {dir: ''}\n"),
+        uw_try_build(0, "component: {resource_version_control: LocalResourceVersionControl}\n"
+                        "resource_version_control:\n  config: {dir: ''}\n"),
         0);
     cr_assert(strstr(lp_error_last()->message, "dir must be a non-empty path"), "%s",
               lp_error_last()->message);
