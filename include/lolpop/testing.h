@@ -31,7 +31,9 @@
  * check the tests' syntax but neither load nor run hooks. Declare each hook
  * before defining it (builds with -Wmissing-prototypes want it). A hook's
  * verdict never changes the method's result: the workflow goes on and every
- * verdict is recorded (test_recorder) and reported.
+ * verdict is recorded (test_recorder) and reported. Each call runs in a forked
+ * child: a crash or a hang past the test's `timeout:` (default 60 s) is an
+ * ERROR, and changes the hook makes to memory do not outlive the call.
  */
 #ifndef LOLPOP_TESTING_H
 #define LOLPOP_TESTING_H

@@ -195,10 +195,13 @@ static int run_c_hook(const lp_test_hook *h, lp_value *args, lp_value *result, c
     lp_value *cfg = lp_obj_config_map(h->obj);
     lp_hook_ctx ctx = {h->obj, h->method, args, h->post ? result : NULL, cfg, h->post};
     char buf[1024] = "";
-    lp_error_clear();
-    int rc = h->fn(&ctx, buf, sizeof buf);
+    int rc = 0;
+    int ran = lp_hook_run_isolated(h->fn, &ctx, h->timeout, &rc, buf, sizeof buf);
     lp_value_unref(cfg);
-    buf[sizeof buf - 1] = '\0';
+    if (ran != 0) {
+        *msg = lp_strdup(buf);
+        return ST_ERROR;
+    }
     if (rc == LP_TEST_PASS || rc == LP_TEST_FAIL || rc == LP_TEST_ERROR) {
         *msg = lp_strdup(buf);
         return rc == LP_TEST_PASS ? ST_PASS : rc == LP_TEST_FAIL ? ST_FAIL : ST_ERROR;

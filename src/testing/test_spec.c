@@ -133,24 +133,43 @@ static void keep(spec_ctx *c, lp_test_hook *h)
     hook_fields_free(h);
 }
 
-/* Reads `name:` and exactly one of `check:` / `hook:` from an entry map. */
-static bool read_entry_map(spec_ctx *c, const lp_value *entry, const lp_value **check,
-                           const lp_value **hook, const lp_value **name)
+/* `timeout:` of a hook: a positive number of seconds. */
+static bool read_timeout(spec_ctx *c, const lp_value *v, double *out)
 {
-    static const char *const keys[] = {"check", "hook", "name"};
-    bool ok = true;
+    double t = lp_value_as_float(v);
+    if ((lp_value_type(v) != LP_INT && lp_value_type(v) != LP_FLOAT) || !(t > 0) || t > 86400) {
+        problem(c, lp_value_origin(v),
+                "'timeout:' must be a number of seconds above 0 (at most "
+                "a day)");
+        return false;
+    }
+    *out = t;
+    return true;
+}
+
+/* Reads `name:`, `timeout:` and exactly one of `check:` / `hook:` from an entry map. */
+static bool read_entry_map(spec_ctx *c, const lp_value *entry, const lp_value **check,
+                           const lp_value **hook, const lp_value **name, double *timeout)
+{
+    static const char *const keys[] = {"check", "hook", "name", "timeout"};
+    bool ok = true, timed = false;
     for (size_t i = 0; i < lp_map_len(entry); i++) {
         const char *k = lp_map_key(entry, i);
         const lp_value *v = lp_map_value(entry, i);
+        if (strcmp(k, "timeout") == 0) {
+            ok = read_timeout(c, v, timeout) && ok;
+            timed = true;
+            continue;
+        }
         const lp_value **slot = strcmp(k, "check") == 0  ? check
                                 : strcmp(k, "hook") == 0 ? hook
                                 : strcmp(k, "name") == 0 ? name
                                                          : NULL;
         if (!slot) {
-            const char *s = lp_suggest(k, keys, 3);
+            const char *s = lp_suggest(k, keys, 4);
             problem(c, lp_map_key_origin(entry, i), "unknown key '%s' in a test%s%s%s", k,
-                    s ? "; did you mean '" : " (a test has check:, hook: and name:)", s ? s : "",
-                    s ? "'?" : "");
+                    s ? "; did you mean '" : " (a test has check: or hook:, name: and timeout:)",
+                    s ? s : "", s ? "'?" : "");
             ok = false;
         } else if (lp_value_type(v) != LP_STRING || !*lp_value_as_string(v)) {
             problem(c, lp_value_origin(v), "'%s:' must be a non-empty string, got %s", k,
@@ -166,12 +185,19 @@ static bool read_entry_map(spec_ctx *c, const lp_value *entry, const lp_value **
                 "or hook: FILE:FUNCTION");
         ok = false;
     }
+    if (ok && timed && *check) {
+        problem(c, lp_value_origin(entry),
+                "'timeout:' applies to hook: tests (a check always "
+                "finishes)");
+        ok = false;
+    }
     return ok;
 }
 
 static void parse_entry(spec_ctx *c, const char *method, bool post, const lp_value *entry)
 {
     const lp_value *check = NULL, *hook = NULL, *name = NULL;
+    double timeout = LP_TEST_HOOK_TIMEOUT;
     if (lp_value_type(entry) == LP_STRING) {
         check = entry;
     } else if (lp_value_type(entry) != LP_MAP) {
@@ -179,11 +205,11 @@ static void parse_entry(spec_ctx *c, const char *method, bool post, const lp_val
                 "a test must be a map (check: or hook:) or an expression string, got %s",
                 lp_vtype_name(lp_value_type(entry)));
         return;
-    } else if (!read_entry_map(c, entry, &check, &hook, &name)) {
+    } else if (!read_entry_map(c, entry, &check, &hook, &name, &timeout)) {
         return;
     }
     const lp_value *text = check ? check : hook;
-    lp_test_hook h = {.post = post, .is_check = check != NULL};
+    lp_test_hook h = {.post = post, .is_check = check != NULL, .timeout = timeout};
     const lp_origin *o = lp_value_origin(entry);
     if (o) h.where = *o;
     if (hook && !valid_hook_spec(lp_value_as_string(hook))) {

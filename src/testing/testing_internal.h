@@ -17,6 +17,9 @@
 #include "lolpop/testing.h"
 #include "lolpop/workflow.h"
 
+/* Seconds a C hook may run before it is stopped, unless its test says `timeout:`. */
+#define LP_TEST_HOOK_TIMEOUT 60.0
+
 /* One hook of a tests: section. */
 typedef struct lp_test_hook {
     lp_obj *obj;        /* borrowed: the integration it is attached to */
@@ -29,6 +32,7 @@ typedef struct lp_test_hook {
     lp_origin where;    /* the entry's position in its file */
     lp_expr *expr;      /* checks: the parsed expression */
     lp_test_hook_fn fn; /* C hooks, once resolved */
+    double timeout;     /* C hooks: seconds before the child running it is stopped */
     size_t runs;        /* how many times it ran */
     size_t calls;       /* how many times its method was called (post-hooks skip failures) */
 } lp_test_hook;
@@ -55,6 +59,12 @@ void lp_test_hooks_free(lp_test_hooks *hooks);
  * Problems go to diags with the entry's position; returns 0 or LP_ECONFIG. */
 int lp_test_hook_resolve(lp_test_hook *h, const lp_value *plugin_paths, void ***dls, size_t *n_dls,
                          lp_diags *diags);
+
+/* hook_child.c: runs fn(ctx) in a forked child. 0 with *rc and msg the hook's
+ * verdict and message; -1 with msg saying why there is none (it crashed,
+ * hung past `timeout` seconds and was killed, or could not be started). */
+int lp_hook_run_isolated(lp_test_hook_fn fn, const lp_hook_ctx *ctx, double timeout, int *rc,
+                         char *msg, size_t size);
 
 typedef struct lp_test_session lp_test_session;
 

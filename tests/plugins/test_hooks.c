@@ -3,7 +3,9 @@
  * one per verdict a hook can give, plus one that breaks the contract. Not a
  * plugin (no entry point): tests name it by path.
  */
+#include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "lolpop/frame.h"
 #include "lolpop/testing.h"
@@ -14,6 +16,8 @@ LP_TEST_HOOK int hook_pre_sees_args(const lp_hook_ctx *ctx, char *msg, size_t si
 LP_TEST_HOOK int hook_always_fails(const lp_hook_ctx *ctx, char *msg, size_t size);
 LP_TEST_HOOK int hook_cannot_decide(const lp_hook_ctx *ctx, char *msg, size_t size);
 LP_TEST_HOOK int hook_bad_status(const lp_hook_ctx *ctx, char *msg, size_t size);
+LP_TEST_HOOK int hook_crashes(const lp_hook_ctx *ctx, char *msg, size_t size);
+LP_TEST_HOOK int hook_hangs(const lp_hook_ctx *ctx, char *msg, size_t size);
 
 /* post-hook on a method returning a frame: PASS when it has more than 500 rows. */
 int hook_rows_over_500(const lp_hook_ctx *ctx, char *msg, size_t size)
@@ -56,4 +60,25 @@ int hook_bad_status(const lp_hook_ctx *ctx, char *msg, size_t size)
     (void)msg;
     (void)size;
     return 7;
+}
+
+/* Dies of a signal, as a buggy hook would. */
+int hook_crashes(const lp_hook_ctx *ctx, char *msg, size_t size)
+{
+    (void)ctx;
+    (void)msg;
+    (void)size;
+    raise(SIGSEGV);
+    return LP_TEST_PASS;
+}
+
+/* Never returns (in time). */
+int hook_hangs(const lp_hook_ctx *ctx, char *msg, size_t size)
+{
+    (void)ctx;
+    (void)msg;
+    (void)size;
+    for (int i = 0; i < 600; i++)
+        sleep(1);
+    return LP_TEST_PASS;
 }

@@ -329,3 +329,43 @@ Test(workflow_tests, diamonds_plan_passes)
     LP_EXPECT_OUT(r, "9 passed, 0 failed, 0 errors, 0 not run");
     lp_run_free(&r);
 }
+
+Test(workflow_tests, a_crashing_or_hanging_hook_is_an_error_and_the_workflow_goes_on)
+{
+    char plan[1024];
+    snprintf(plan, sizeof plan,
+             "tests:\n"
+             "  train_model:\n"
+             "    post_hooks:\n"
+             "      - hook: %s:hook_crashes\n"
+             "      - hook: %s:hook_hangs\n"
+             "        timeout: 1\n"
+             "      - check: \"result.better\"\n",
+             LP_TEST_HOOKS, LP_TEST_HOOKS);
+    lp_write_file(dir, "plan.yaml", plan);
+    lp_run r = test_titanic("plan.yaml", NULL, NULL);
+    LP_EXPECT_EXIT(r, 1);
+    LP_EXPECT_OUT(r, "1 passed, 0 failed, 2 errors, 0 not run");
+    LP_EXPECT_OUT(r, "the hook crashed (signal 11");
+    LP_EXPECT_OUT(r, "the hook did not finish within 1 s and was stopped");
+    LP_EXPECT_OUT(r, "predictions 178 rows"); /* the workflow itself finished */
+    lp_run_free(&r);
+}
+
+Test(workflow_tests, a_bad_timeout_is_a_configuration_error)
+{
+    lp_write_file(dir, "plan.yaml",
+                  "tests:\n"
+                  "  train_model:\n"
+                  "    post_hooks:\n"
+                  "      - hook: libx.so:f\n"
+                  "        timeout: -1\n"
+                  "      - check: \"true\"\n"
+                  "        timeout: 5\n");
+    lp_run r = test_titanic("plan.yaml", NULL, NULL);
+    LP_EXPECT_EXIT(r, 2);
+    LP_EXPECT_ERR(r, "plan.yaml:5:18: error: [ClassificationRunner] 'timeout:' must be a number of "
+                     "seconds above 0");
+    LP_EXPECT_ERR(r, "'timeout:' applies to hook: tests");
+    lp_run_free(&r);
+}
