@@ -278,21 +278,28 @@ static int parse_postfix(parser *p, node **out)
     return rc;
 }
 
-static int parse_unary(parser *p, node **out)
+/* A prefix operator (`-x`, `not x`) at the current token: reads the operand
+ * with `self` (prefix operators nest: `- -x`) and wraps it in a `kind` node. */
+static int parse_prefix(parser *p, node **out, node_kind kind, int (*self)(parser *, node **))
 {
-    *out = NULL;
-    if (!expr_is_punct(p, "-")) return parse_postfix(p, out);
     size_t start = p->tok.start;
     if (++p->nesting > LP_EXPR_MAX_DEPTH)
         return expr_perr(p, start, "expression nested too deeply (more than %d levels)",
                          LP_EXPR_MAX_DEPTH);
     node *a = NULL;
     int rc = expr_lex(p);
-    if (rc == 0) rc = parse_unary(p, &a);
+    if (rc == 0) rc = self(p, &a);
     p->nesting--;
-    if (rc == 0) rc = make(p, out, N_NEG, 0, a, NULL);
+    if (rc == 0) rc = make(p, out, kind, 0, a, NULL);
     if (rc == 0) (*out)->start = start;
     return rc;
+}
+
+static int parse_unary(parser *p, node **out)
+{
+    *out = NULL;
+    if (!expr_is_punct(p, "-")) return parse_postfix(p, out);
+    return parse_prefix(p, out, N_NEG, parse_unary);
 }
 
 /* Left-associative binary levels: ops[] maps punctuation to bin_op. */
@@ -372,17 +379,7 @@ static int parse_not(parser *p, node **out)
 {
     *out = NULL;
     if (!expr_is_word(p, "not")) return parse_cmp(p, out);
-    size_t start = p->tok.start;
-    if (++p->nesting > LP_EXPR_MAX_DEPTH)
-        return expr_perr(p, start, "expression nested too deeply (more than %d levels)",
-                         LP_EXPR_MAX_DEPTH);
-    node *a = NULL;
-    int rc = expr_lex(p);
-    if (rc == 0) rc = parse_not(p, &a);
-    p->nesting--;
-    if (rc == 0) rc = make(p, out, N_NOT, 0, a, NULL);
-    if (rc == 0) (*out)->start = start;
-    return rc;
+    return parse_prefix(p, out, N_NOT, parse_not);
 }
 
 static int parse_logic(parser *p, node **out, const char *word, node_kind kind,
