@@ -221,6 +221,14 @@ void lp_copy_example(const char *src, const char *dst)
     remove(stale);
 }
 
+const char *lp_example_tmpdir(char *path, size_t size, const char *tag, const char *src)
+{
+    snprintf(path, size, "/tmp/lolpop-%s-XXXXXX", tag);
+    const char *dir = lp_tmpdir_make(path);
+    lp_copy_example(src, dir);
+    return dir;
+}
+
 const char *lp_write_file(const char *dir, const char *name, const char *text)
 {
     static char ring[8][PATH_MAX];

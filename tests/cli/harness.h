@@ -42,6 +42,13 @@ void lp_copy_tree(const char *src, const char *dst);
  * the outputs a developer's own run left there (.lolpop/, predictions.csv). */
 void lp_copy_example(const char *src, const char *dst);
 
+/* A new temporary directory "/tmp/lolpop-<tag>-XXXXXX" (written into path, which must
+ * hold 64 bytes) holding a fresh copy of the example directory src (lp_copy_example). Returns buf.
+ */
+const char *lp_example_tmpdir(char *path, size_t size, const char *tag, const char *src);
+/* The titanic quickstart of the source tree (LP_SOURCE_ROOT comes from the test's build). */
+#define LP_TITANIC_EXAMPLE LP_SOURCE_ROOT "/examples/quickstart/classification/titanic"
+
 /* Writes text to dir/name (fails the test on error); returns the path (ring). */
 const char *lp_write_file(const char *dir, const char *name, const char *text);
 

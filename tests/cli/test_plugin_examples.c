@@ -30,9 +30,7 @@ static const char *dir;
 
 static void setup(void)
 {
-    snprintf(dir_buf, sizeof dir_buf, "/tmp/lolpop-px-XXXXXX");
-    dir = lp_tmpdir_make(dir_buf);
-    lp_copy_example(LP_SOURCE_ROOT "/examples/quickstart/classification/titanic", dir);
+    dir = lp_example_tmpdir(dir_buf, sizeof dir_buf, "px", LP_TITANIC_EXAMPLE);
 }
 
 static void teardown(void)

@@ -20,11 +20,7 @@ static const char *dir;
 
 static void setup(void)
 {
-    snprintf(dir_buf, sizeof dir_buf, "/tmp/lolpop-wferr-XXXXXX");
-    dir = lp_tmpdir_make(dir_buf);
-    char src[512];
-    snprintf(src, sizeof src, "%s/examples/quickstart/classification/titanic", LP_SOURCE_ROOT);
-    lp_copy_example(src, dir);
+    dir = lp_example_tmpdir(dir_buf, sizeof dir_buf, "wferr", LP_TITANIC_EXAMPLE);
 }
 
 static void teardown(void)
