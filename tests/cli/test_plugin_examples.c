@@ -151,18 +151,17 @@ static lp_frame *stored_frame(const char *uri)
     return f;
 }
 
-/* ---- component: TitanicFeatures in the built-in ClassificationRunner ---------------------- */
-
-static lp_run run_features(const char *method, const char *set)
+/* `lolpop run workflow RUNNER -c yaml` with only `plugin` loaded, the example's
+ * own --set `fixed` (may be NULL), and optionally -b METHOD and one more --set. */
+static lp_run run_example(const char *plugin, const char *runner, const char *yaml,
+                          const char *fixed, const char *method, const char *set)
 {
-    const char *args[12] = {"run",
-                            "workflow",
-                            "ClassificationRunner",
-                            "-c",
-                            EXAMPLES "/titanic_features/titanic_features.yaml",
-                            "--set",
-                            "plugin_paths=[]"};
+    const char *args[14] = {"run", "workflow", runner, "-c", yaml, "--set", "plugin_paths=[]"};
     size_t n = 7;
+    if (fixed) {
+        args[n++] = "--set";
+        args[n++] = fixed;
+    }
     if (method) {
         args[n++] = "-b";
         args[n++] = method;
@@ -172,7 +171,15 @@ static lp_run run_features(const char *method, const char *set)
         args[n++] = set;
     }
     args[n] = NULL;
-    return run_with(LP_TITANIC_FEATURES_PLUGIN, args);
+    return run_with(plugin, args);
+}
+
+/* ---- component: TitanicFeatures in the built-in ClassificationRunner ---------------------- */
+
+static lp_run run_features(const char *method, const char *set)
+{
+    return run_example(LP_TITANIC_FEATURES_PLUGIN, "ClassificationRunner",
+                       EXAMPLES "/titanic_features/titanic_features.yaml", NULL, method, set);
 }
 
 Test(plugin_examples, component_adds_its_columns_and_the_workflow_still_succeeds)
@@ -298,26 +305,9 @@ static void write_duplicates(int extra)
 
 static lp_run run_dedup(const char *method, const char *set)
 {
-    const char *args[14] = {"run",
-                            "workflow",
-                            "ClassificationRunner",
-                            "-c",
-                            EXAMPLES "/dedup_process/dedup_process.yaml",
-                            "--set",
-                            "plugin_paths=[]",
-                            "--set",
-                            "config.train_data=data/train_dup.csv"};
-    size_t n = 9;
-    if (method) {
-        args[n++] = "-b";
-        args[n++] = method;
-    }
-    if (set) {
-        args[n++] = "--set";
-        args[n++] = set;
-    }
-    args[n] = NULL;
-    return run_with(LP_DEDUP_PROCESS_PLUGIN, args);
+    return run_example(LP_DEDUP_PROCESS_PLUGIN, "ClassificationRunner",
+                       EXAMPLES "/dedup_process/dedup_process.yaml",
+                       "config.train_data=data/train_dup.csv", method, set);
 }
 
 Test(plugin_examples, pipeline_drops_duplicates_and_tracks_what_offline_process_tracks)
@@ -377,24 +367,8 @@ Test(plugin_examples, pipeline_duplicate_columns_decide_what_a_duplicate_is)
 
 static lp_run run_profile_train(const char *method, const char *set)
 {
-    const char *args[12] = {"run",
-                            "workflow",
-                            "ProfileTrainRunner",
-                            "-c",
-                            EXAMPLES "/profile_train/profile_train.yaml",
-                            "--set",
-                            "plugin_paths=[]"};
-    size_t n = 7;
-    if (method) {
-        args[n++] = "-b";
-        args[n++] = method;
-    }
-    if (set) {
-        args[n++] = "--set";
-        args[n++] = set;
-    }
-    args[n] = NULL;
-    return run_with(LP_PROFILE_TRAIN_PLUGIN, args);
+    return run_example(LP_PROFILE_TRAIN_PLUGIN, "ProfileTrainRunner",
+                       EXAMPLES "/profile_train/profile_train.yaml", NULL, method, set);
 }
 
 /* The method's result printed by `run workflow`: the last line of stdout (the
