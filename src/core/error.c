@@ -91,6 +91,18 @@ LP_API int lp_error_set_at(int code, const char *file, int line, int col, const 
     return code;
 }
 
+int lp_error_set_at_value(int code, const lp_value *v, const char *fmt, ...)
+{
+    const lp_origin *o = v ? lp_value_origin(v) : NULL;
+    bool in_file = o && o->kind == LP_ORIGIN_FILE;
+    va_list ap;
+    va_start(ap, fmt);
+    set_common(code, in_file ? o->source : NULL, in_file ? o->line : 0, in_file ? o->col : 0, fmt,
+               ap);
+    va_end(ap);
+    return code;
+}
+
 LP_API void lp_error_prefix(const char *fmt, ...)
 {
     char *prefix = NULL;

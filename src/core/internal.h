@@ -41,6 +41,16 @@ size_t lp_edit_distance(const char *a, const char *b);
  * close enough to be a plausible typo (distance <= max(2, len/3)). Borrowed. */
 const char *lp_suggest(const char *word, const char *const *candidates, size_t n);
 
+/* Writes len bytes of data to path atomically: a temp file beside it, fsync,
+ * rename (mode 0666 less the umask). 0, or LP_EIO / LP_ENOMEM with the last
+ * error naming the file; nothing is left behind on failure (file_write.c). */
+int lp_file_write_atomic(const char *path, const void *data, size_t len);
+
+/* lp_error_set at the file position of config value v when it came from a
+ * file (file:line:col in the message), else without one. Returns code. */
+int lp_error_set_at_value(int code, const lp_value *v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ASCII case-insensitive comparison helpers. */
 bool lp_streq_nocase(const char *a, const char *b);
 

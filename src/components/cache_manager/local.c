@@ -46,11 +46,7 @@ static const char *path_of(const lp_obj *self)
 /* A configuration error at v's file position when it has one. */
 static int cfg_error(const lp_obj *self, const lp_value *v, const char *what)
 {
-    const lp_origin *o = v ? lp_value_origin(v) : NULL;
-    if (o && o->kind == LP_ORIGIN_FILE)
-        return lp_error_set_at(LP_ECONFIG, o->source, o->line, o->col, "LocalCacheManager (%s): %s",
-                               path_of(self), what);
-    return lp_error_set(LP_ECONFIG, "LocalCacheManager (%s): %s", path_of(self), what);
+    return lp_error_set_at_value(LP_ECONFIG, v, "LocalCacheManager (%s): %s", path_of(self), what);
 }
 
 /* Why the entry "Class.method" names nothing cacheable (new string), or NULL when it is fine. */

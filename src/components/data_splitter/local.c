@@ -92,13 +92,8 @@ static int cfg_error(lp_obj *self, const lp_value *v, const char *fmt, ...)
     lp_sb_vappendf(&sb, fmt, ap);
     va_end(ap);
     char *msg = lp_sb_take(&sb);
-    const lp_origin *o = v ? lp_value_origin(v) : NULL;
-    int rc;
-    if (o && o->kind == LP_ORIGIN_FILE)
-        rc = lp_error_set_at(LP_ECONFIG, o->source, o->line, o->col, "LocalDataSplitter (%s): %s",
-                             path_of(self), msg ? msg : fmt);
-    else
-        rc = lp_error_set(LP_ECONFIG, "LocalDataSplitter (%s): %s", path_of(self), msg ? msg : fmt);
+    int rc = lp_error_set_at_value(LP_ECONFIG, v, "LocalDataSplitter (%s): %s", path_of(self),
+                                   msg ? msg : fmt);
     free(msg);
     return rc;
 }

@@ -35,36 +35,16 @@ typedef struct copula {
 
 /* ---- configuration ---------------------------------------------------------------- */
 
-static int cfg_error(const lp_value *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* A configuration error, at the value's file position when it has one. The
- * workflow prefixes it with the class and the section's path. */
-static int cfg_error(const lp_value *v, const char *fmt, ...)
-{
-    lp_sb sb = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    lp_sb_vappendf(&sb, fmt, ap);
-    va_end(ap);
-    char *msg = lp_sb_take(&sb);
-    const lp_origin *o = v ? lp_value_origin(v) : NULL;
-    int rc;
-    if (o && o->kind == LP_ORIGIN_FILE)
-        rc = lp_error_set_at(LP_ECONFIG, o->source, o->line, o->col, "%s", msg ? msg : fmt);
-    else
-        rc = lp_error_set(LP_ECONFIG, "%s", msg ? msg : fmt);
-    free(msg);
-    return rc;
-}
-
-/* An integer config key >= min into *out (dflt when not set). */
+/* An integer config key >= min into *out (dflt when not set); an error at the
+ * value's file position (the workflow prefixes the class and section path). */
 static int read_int(lp_obj *self, const char *key, int64_t min, int64_t dflt, int64_t *out)
 {
     lp_value *v = lp_obj_config(self, key);
     int rc = 0;
     *out = dflt;
     if (v && (lp_value_type(v) != LP_INT || lp_value_as_int(v) < min))
-        rc = cfg_error(v, "%s must be an integer >= %lld", key, (long long)min);
+        rc = lp_error_set_at_value(LP_ECONFIG, v, "%s must be an integer >= %lld", key,
+                                   (long long)min);
     else if (v)
         *out = lp_value_as_int(v);
     lp_value_unref(v);
