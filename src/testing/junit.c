@@ -6,11 +6,9 @@
  * NOT_RUN is <skipped>. Text is escaped for XML 1.0: markup characters become
  * entities, control characters and invalid UTF-8 become '?'.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "testing_internal.h"
 
@@ -167,31 +165,13 @@ static char *render(const lp_value *results, const char *name)
     return lp_sb_take(&sb);
 }
 
-static int write_atomically(const char *path, const char *text)
-{
-    char *tmp = lp_asprintf("%s.tmp.%ld", path, (long)getpid());
-    if (!tmp) return LP_ENOMEM;
-    FILE *f = fopen(tmp, "w");
-    bool ok = f && fputs(text, f) >= 0;
-    if (f && fclose(f) != 0) ok = false;
-    if (ok && rename(tmp, path) != 0) ok = false;
-    if (!ok) {
-        int err = errno;
-        unlink(tmp);
-        free(tmp);
-        return lp_error_set(LP_EIO, "cannot write JUnit XML to '%s': %s", path, strerror(err));
-    }
-    free(tmp);
-    return 0;
-}
-
 LP_API int lp_junit_write(const lp_value *results, const char *suite, const char *path)
 {
     if (!path || lp_value_type(results) != LP_LIST)
         return lp_error_set(LP_EINVAL, "lp_junit_write: a path and a list of results are needed");
     char *text = render(results, suite ? suite : "lolpop");
     if (!text) return lp_error_set(LP_ENOMEM, "out of memory writing JUnit XML");
-    int rc = write_atomically(path, text);
+    int rc = lp_file_write_atomic(path, text, strlen(text));
     free(text);
     return rc;
 }

@@ -38,47 +38,13 @@ static int make_parents(const char *path)
     return 0;
 }
 
-/* Writes all of text to fd; 0 or -1 with errno. */
-static int write_all(int fd, const char *text, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, text, len);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        text += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 int scaffold_write(const char *path, const char *text, bool replace)
 {
     if (!replace && scaffold_exists(path))
         return lp_error_set(LP_EEXISTS, "%s already exists (not overwritten)", path);
     int rc = make_parents(path);
     if (rc) return rc;
-    char *tmp = lp_asprintf("%s.tmp-XXXXXX", path);
-    if (!tmp) return LP_ENOMEM;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = lp_error_set(LP_EIO, "cannot create %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    int failed = write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0;
-    int err = errno;
-    failed |= close(fd) != 0;
-    /* mkstemp makes 0600 files; sources are ordinary 0644 files (umask applies). */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (!failed && chmod(tmp, 0666 & ~mask) != 0) failed = 1, err = errno;
-    if (!failed && rename(tmp, path) != 0) failed = 1, err = errno;
-    if (failed) {
-        unlink(tmp);
-        rc = lp_error_set(LP_EIO, "cannot write %s: %s", path, strerror(err));
-    }
-    free(tmp);
-    return rc;
+    return lp_file_write_atomic(path, text, strlen(text));
 }
 
 char *scaffold_read(const char *path)

@@ -6,11 +6,9 @@
  * `lolpop test workflow` records every verdict here when a test_recorder is
  * configured; it prints its own summary either way.
  */
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "components/components_internal.h"
 #include "core/value_json.h"
@@ -72,18 +70,16 @@ static lp_value *summary(lp_value *results)
     return m;
 }
 
-/* The report as JSON at path, through a temp file and rename. */
+/* The report as JSON at path, written atomically. */
 static int write_json(const lp_value *report, const char *path)
 {
     json_t *j = lp_json_from_value(report, LP_JSON_HIDE_ENV);
-    char *tmp = lp_asprintf("%s.tmp.%ld", path, (long)getpid());
-    int rc = j && tmp ? json_dump_file(j, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : -1;
-    if (rc == 0 && rename(tmp, path) != 0) rc = -1;
-    int err = errno;
-    if (rc != 0 && tmp) unlink(tmp);
-    free(tmp);
+    char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(j);
-    return rc == 0 ? 0 : lp_error_set(LP_EIO, "cannot write '%s': %s", path, strerror(err));
+    int rc = text ? lp_file_write_atomic(path, text, strlen(text))
+                  : lp_error_set(LP_ENOMEM, "cannot write '%s': out of memory", path);
+    free(text);
+    return rc;
 }
 
 /* Writes the files the config asks for; 0 or the error of the first failure. */
