@@ -71,9 +71,18 @@ static bool is_ref_text(const char *s, size_t n)
     }
 }
 
+/* Whether v's text came (in part) from an environment variable: such text is
+ * final. Re-reading it as a "$reference" (or "$$" escape) would let a secret
+ * that starts with '$' change the configuration, and print it in an error. */
+static bool from_env(const lp_value *v)
+{
+    const lp_origin *o = lp_value_origin(v);
+    return o && o->from_env;
+}
+
 static bool is_ref(const lp_value *v)
 {
-    return lp_value_type(v) == LP_STRING &&
+    return lp_value_type(v) == LP_STRING && !from_env(v) &&
            is_ref_text(lp_value_as_string(v), lp_value_string_len(v));
 }
 
@@ -284,7 +293,9 @@ static lp_value *resolve_string(resolver *r, const lp_value *v, const char *path
     const char *s = lp_value_as_string(v);
     size_t n = lp_value_string_len(v);
     lp_value *out;
-    if (n >= 2 && s[0] == '$' && s[1] == '$') {
+    if (from_env(v)) {
+        out = lp_value_copy(v);
+    } else if (n >= 2 && s[0] == '$' && s[1] == '$') {
         out = lp_value_stringn(s + 1, n - 1); /* "$$x" is the literal "$x" */
     } else if (is_ref_text(s, n)) {
         if (has_failed(r, v)) return NULL;

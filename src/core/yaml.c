@@ -438,6 +438,11 @@ static void on_scalar_text(builder *b, struct fy_event *ev, const char *s, size_
     const char *tag = ev->scalar.tag ? fy_token_get_text0(ev->scalar.tag) : NULL;
     const char *anchor_name = ev->scalar.anchor ? fy_token_get_text0(ev->scalar.anchor) : NULL;
     if (!charge_nodes(b, 1, false, &where)) return;
+    if (memchr(s, '\0', n)) { /* "\0" escapes: names and values reach C strings and would be cut */
+        fail(b, &where, "a NUL character (\\0) in a %s is not allowed",
+             expects_key(b) ? "map key" : "value");
+        return;
+    }
     if (expects_key(b)) {
         bool merge = style == FYSS_PLAIN && !tag && n == 2 && memcmp(s, "<<", 2) == 0;
         if (style == FYSS_PLAIN && n == 0) {

@@ -1,5 +1,5 @@
 /*
- * csv_read.c — the CSV reader: a file is mmapped, the header parsed, the body
+ * csv_read.c — the CSV reader: a file is read into memory, the header parsed, the body
  * split into chunks at row boundaries and parsed in two parallel passes.
  *
  * Pass 1 (per chunk): tokenise, count rows, missing values and string bytes
@@ -76,7 +76,7 @@ typedef struct csv_ctx {
     const char *buf; /* after the BOM */
     size_t len;
     const char *name;
-    const char *map; /* the mmapped file when we own it (pages dropped behind pass 2) */
+    const char *map; /* the file's bytes when we own them (pages dropped behind pass 2) */
     char sep;
     uint8_t stop[257]; /* separator, CR, LF flagged; [256] = the separator */
     size_t ncols;
@@ -385,30 +385,48 @@ static int add_name(csv_ctx *c, char *name, size_t *cap)
     return 0;
 }
 
-/* pandas' names: "" → "Unnamed: j", a repeated name → "name.1", "name.2"... */
+/* Column j's name made unique among the names before it: "name.k" with the
+ * smallest k >= 1 not taken. `next` remembers, per repeated name (keyed by
+ * its first column's string), the k to try next: a k below it was taken then
+ * and names are only ever added, so it still is. */
+static int dedup_name(csv_ctx *c, size_t j, lp_name_index *seen, lp_name_index *next)
+{
+    size_t first, k = 1;
+    if (!lp_name_index_get(seen, c->names[j], &first)) return 0;
+    lp_name_index_get(next, c->names[first], &k);
+    char *nn = NULL;
+    do {
+        free(nn);
+        if (!(nn = lp_asprintf("%s.%zu", c->names[j], k++))) return LP_ENOMEM;
+    } while (lp_name_index_get(seen, nn, NULL));
+    if (lp_name_index_put(next, c->names[first], k)) {
+        free(nn);
+        return LP_ENOMEM;
+    }
+    free(c->names[j]);
+    c->names[j] = nn;
+    return 0;
+}
+
+/* pandas' names: "" → "Unnamed: j", a repeated name → "name.1", "name.2"...
+ * Linear in the number of columns (a header of 100,000 names is common in
+ * wide data, and a repeated name must not make it quadratic). */
 static int fix_names(csv_ctx *c)
 {
-    for (size_t j = 0; j < c->ncols; j++) {
+    lp_name_index seen = {0}, next = {0};
+    int rc = 0;
+    for (size_t j = 0; rc == 0 && j < c->ncols; j++) {
         if (!c->names[j][0]) {
             free(c->names[j]);
             c->names[j] = lp_asprintf("Unnamed: %zu", j);
-            if (!c->names[j]) return LP_ENOMEM;
+            if (!c->names[j]) rc = LP_ENOMEM;
         }
-        for (unsigned k = 1;; k++) {
-            bool dup = false;
-            for (size_t i = 0; i < j && !dup; i++)
-                dup = strcmp(c->names[i], c->names[j]) == 0;
-            if (!dup) break;
-            char *base = c->names[j];
-            size_t bl = strlen(base);
-            if (k > 1) bl = (size_t)(strrchr(base, '.') - base);
-            char *nn = lp_asprintf("%.*s.%u", (int)bl, base, k);
-            if (!nn) return LP_ENOMEM;
-            free(base);
-            c->names[j] = nn;
-        }
+        if (rc == 0) rc = dedup_name(c, j, &seen, &next);
+        if (rc == 0) rc = lp_name_index_add(&seen, c->names[j], j);
     }
-    return 0;
+    lp_name_index_free(&seen);
+    lp_name_index_free(&next);
+    return rc;
 }
 
 /* Parses the first row: names (or a count with no_header). Sets *body. */
@@ -480,6 +498,23 @@ static int setup_options(csv_ctx *c, const lp_csv_options *opt)
     return 0;
 }
 
+/* Declares the type of the column an override names (cols: name -> column). */
+static int apply_override(csv_ctx *c, const lp_name_index *cols, const lp_csv_type_override *o)
+{
+    const char *name = o->column ? o->column : "";
+    size_t j;
+    if (!lp_name_index_get(cols, name, &j)) {
+        const char *hint = lp_suggest(name, (const char *const *)c->names, c->ncols);
+        return lp_error_set(LP_ENOTFOUND, "%s: type override for unknown column '%s'%s%s%s",
+                            c->name, name, hint ? " (did you mean '" : "", hint ? hint : "",
+                            hint ? "'?)" : "");
+    }
+    if ((unsigned)o->type > LP_DT_TIMESTAMP)
+        return lp_error_set(LP_EINVAL, "%s: bad type for column '%s'", c->name, name);
+    c->declared[j] = (int)o->type;
+    return 0;
+}
+
 static int apply_overrides(csv_ctx *c, const lp_csv_options *opt)
 {
     c->declared = malloc((c->ncols ? c->ncols : 1) * sizeof *c->declared);
@@ -488,23 +523,15 @@ static int apply_overrides(csv_ctx *c, const lp_csv_options *opt)
     if (!c->declared || !c->types || !c->cols) return lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t j = 0; j < c->ncols; j++)
         c->declared[j] = -1;
-    for (size_t i = 0; opt && i < opt->n_overrides; i++) {
-        const lp_csv_type_override *o = &opt->overrides[i];
-        size_t j = 0;
-        while (j < c->ncols && strcmp(c->names[j], o->column ? o->column : "") != 0)
-            j++;
-        if (j == c->ncols) {
-            const char *hint =
-                lp_suggest(o->column ? o->column : "", (const char *const *)c->names, c->ncols);
-            return lp_error_set(LP_ENOTFOUND, "%s: type override for unknown column '%s'%s%s%s",
-                                c->name, o->column ? o->column : "", hint ? " (did you mean '" : "",
-                                hint ? hint : "", hint ? "'?)" : "");
-        }
-        if ((unsigned)o->type > LP_DT_TIMESTAMP)
-            return lp_error_set(LP_EINVAL, "%s: bad type for column '%s'", c->name, o->column);
-        c->declared[j] = (int)o->type;
-    }
-    return 0;
+    if (!opt || !opt->n_overrides) return 0;
+    lp_name_index cols = {0}; /* names are unique (fix_names): one look-up per override */
+    int rc = 0;
+    for (size_t j = 0; rc == 0 && j < c->ncols; j++)
+        rc = lp_name_index_add(&cols, c->names[j], j);
+    for (size_t i = 0; rc == 0 && i < opt->n_overrides; i++)
+        rc = apply_override(c, &cols, &opt->overrides[i]);
+    lp_name_index_free(&cols);
+    return rc;
 }
 
 /* The inferred type of column j from every chunk's candidates. */
@@ -761,6 +788,10 @@ static int read_impl(lp_frame **out, const char *data, size_t len, const char *n
     size_t body = 0;
     if (rc == 0 && c.len == 0)
         rc = lp_error_set_at(LP_EINVAL, c.name, 1, 1, "empty file: no header row");
+    const char *nul = rc == 0 ? memchr(c.buf, 0, c.len) : NULL;
+    if (nul) /* text values are C strings further on: a NUL would cut one silently */
+        rc = error_at(&c, LP_EINVAL, (size_t)(nul - c.buf),
+                      "a NUL byte (0x00) in the data; CSV text cannot hold one");
     if (rc == 0) rc = parse_header(&c, opt && opt->no_header, &body);
     if (rc == 0) rc = apply_overrides(&c, opt);
     if (rc == 0) rc = read_body(&c, body, out);
@@ -775,33 +806,78 @@ LP_API int lp_csv_read_buffer(lp_frame **out, const char *data, size_t len, cons
     return read_impl(out, data, len, name, opt, false);
 }
 
+/* Why `path` (whose fstat is st) cannot be read as CSV, or 0. A FIFO
+ * or device is refused rather than read: it could block forever. */
+static int check_regular(const char *path, const struct stat *st)
+{
+    if (S_ISREG(st->st_mode)) return 0;
+    if (S_ISDIR(st->st_mode))
+        return lp_error_set(LP_EIO, "cannot read '%s': it is a directory, not a CSV file", path);
+    return lp_error_set(LP_EIO,
+                        "cannot read '%s': not a regular file (a FIFO, socket or device); "
+                        "save the data to a file first",
+                        path);
+}
+
+/* Reads len bytes of fd into a private anonymous mapping (*out; munmap it).
+ * The file is read, not mapped: a mapped file that shrinks while it is parsed
+ * kills the process with SIGBUS, a read one gives a short count we report. The
+ * mapping keeps pass 2's page dropping (anonymous pages are freed by
+ * MADV_DONTNEED just as file pages are). */
+static int read_whole(char **out, int fd, const char *path, size_t len)
+{
+    char *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED)
+        return lp_error_set(LP_ENOMEM, "cannot read '%s': no memory for %zu bytes", path, len);
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, buf + got, len - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : 0;
+            munmap(buf, len);
+            return e ? lp_error_set(LP_EIO, "cannot read '%s': %s", path, strerror(e))
+                     : lp_error_set(LP_EIO,
+                                    "cannot read '%s': the file changed while it was read "
+                                    "(%zu bytes, then %zu)",
+                                    path, len, got);
+        }
+        got += (size_t)n;
+    }
+    *out = buf;
+    return 0;
+}
+
+/* 0 when fd still has the size and modification time of st, else the error
+ * "the file changed while it was read". */
+static int check_unchanged(int fd, const char *path, const struct stat *st)
+{
+    struct stat now;
+    if (fstat(fd, &now) == 0 && now.st_size == st->st_size &&
+        now.st_mtim.tv_sec == st->st_mtim.tv_sec && now.st_mtim.tv_nsec == st->st_mtim.tv_nsec)
+        return 0;
+    return lp_error_set(LP_EIO, "cannot read '%s': the file changed while it was read", path);
+}
+
 LP_API int lp_csv_read(lp_frame **out, const char *path, const lp_csv_options *opt)
 {
     if (!out || !path) return lp_error_set(LP_EINVAL, "lp_csv_read: NULL argument");
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO with no writer must not hang before we can refuse it. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return lp_error_set(LP_EIO, "cannot open '%s': %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int e = errno;
-        close(fd);
-        return lp_error_set(LP_EIO, "cannot read '%s': %s", path,
-                            e ? strerror(e) : "not a regular file");
-    }
-    size_t len = (size_t)st.st_size;
-    void *map = NULL;
-    if (len > 0) {
-        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (map == MAP_FAILED) {
-            int e = errno;
-            close(fd);
-            return lp_error_set(LP_EIO, "cannot map '%s': %s", path, strerror(e));
-        }
-        (void)madvise(map, len, MADV_WILLNEED);
-    }
+    int rc = fstat(fd, &st) != 0
+                 ? lp_error_set(LP_EIO, "cannot read '%s': %s", path, strerror(errno))
+                 : check_regular(path, &st);
+    size_t len = rc ? 0 : (size_t)st.st_size;
+    char *buf = NULL;
+    if (rc == 0 && len > 0) rc = read_whole(&buf, fd, path, len);
+    if (rc == 0 && len > 0) rc = check_unchanged(fd, path, &st);
     close(fd);
-    int rc =
-        map ? read_impl(out, map, len, path, opt, true) : lp_csv_read_buffer(out, "", 0, path, opt);
-    if (map) munmap(map, len);
+    if (rc == 0)
+        rc = buf ? read_impl(out, buf, len, path, opt, true)
+                 : lp_csv_read_buffer(out, "", 0, path, opt);
+    if (buf) munmap(buf, len);
     return rc;
 }

@@ -91,7 +91,8 @@ static bool all_midnight(const lp_column *c)
     return true;
 }
 
-static void put_value(writer *w, const lp_column *c, size_t i, bool date_only)
+/* Column `name`'s value of row i (0-based) in CSV form. */
+static void put_value(writer *w, const lp_column *c, const char *name, size_t i, bool date_only)
 {
     if (!lp_column_is_valid(c, i)) return;
     char buf[48];
@@ -116,6 +117,13 @@ static void put_value(writer *w, const lp_column *c, size_t i, bool date_only)
     case LP_DT_STRING:
     case LP_DT_CATEGORY: {
         const char *s = lp_column_str(c, i, &len);
+        if (s && memchr(s, '\0', len)) { /* the reader refuses it: never write what cannot be read */
+            w->err = lp_error_set(LP_EINVAL,
+                                  "cannot write '%s': column '%s', row %zu holds a NUL byte, "
+                                  "which CSV text cannot hold",
+                                  w->path ? w->path : "<buffer>", name, i + 1);
+            return;
+        }
         put_text(w, s ? s : "", s ? len : 0);
         return;
     }
@@ -137,13 +145,13 @@ static int write_frame(writer *w, const lp_frame *f)
     }
     lp_sb_putc(&w->sb, '\n');
     for (size_t i = 0; i < rows && !w->err; i++) {
-        for (size_t j = 0; j < nc; j++) {
+        for (size_t j = 0; j < nc && !w->err; j++) {
             if (j) lp_sb_putc(&w->sb, w->sep);
             const lp_column *c = lp_frame_col(f, j);
             if (nc == 1 && !lp_column_is_valid(c, i))
                 lp_sb_appendn(&w->sb, "NA", 2); /* an empty line would be a blank line */
             else
-                put_value(w, c, i, date_only[j]);
+                put_value(w, c, lp_frame_name(f, j), i, date_only[j]);
         }
         lp_sb_putc(&w->sb, '\n');
         flush(w, false);

@@ -48,7 +48,24 @@ LP_API void lp_frame_unref(lp_frame *f)
     }
     free(f->names);
     free(f->cols);
+    lp_name_index_free(&f->index);
     free(f);
+}
+
+/* Indexes column j's name once the frame is wide enough to need it (all
+ * earlier names too when the index is not complete). The index is only a
+ * speed-up: when memory runs out it is dropped and look-ups scan. */
+static void index_name(lp_frame *f, size_t j)
+{
+    if (j + 1 < LP_FRAME_INDEX_MIN) return;
+    for (size_t i = f->indexed == j ? j : 0; i <= j; i++)
+        if (lp_name_index_add(&f->index, f->names[i], i)) {
+            lp_name_index_free(&f->index);
+            f->indexed = 0;
+            lp_error_clear();
+            return;
+        }
+    f->indexed = j + 1;
 }
 
 int lp_frame_push(lp_frame *f, const char *name, lp_column *col)
@@ -73,6 +90,7 @@ int lp_frame_push(lp_frame *f, const char *name, lp_column *col)
     if (f->ncols == 0) f->rows = col->length;
     f->names[f->ncols] = copy;
     f->cols[f->ncols++] = col;
+    index_name(f, f->ncols - 1);
     return 0;
 }
 
@@ -118,6 +136,9 @@ LP_API lp_column *lp_frame_col(const lp_frame *f, size_t j)
 LP_API long lp_frame_find(const lp_frame *f, const char *name)
 {
     if (!f || !name) return -1;
+    size_t at;
+    if (f->indexed && f->indexed == f->ncols)
+        return lp_name_index_get(&f->index, name, &at) ? (long)at : -1;
     for (size_t j = 0; j < f->ncols; j++)
         if (strcmp(f->names[j], name) == 0) return (long)j;
     return -1;

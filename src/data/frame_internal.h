@@ -74,12 +74,38 @@ long lp_strmap_find(const lp_strmap *m, const int64_t *offsets, const char *byte
  * offsets[count]..offsets[count+1]) under hash h. 0 or LP_ENOMEM. */
 int lp_strmap_add(lp_strmap *m, const int64_t *offsets, const char *bytes, uint64_t h);
 
+/* A hash index from C strings to numbers (name_index.c). Keys are borrowed:
+ * they must stay alive and unchanged while indexed. Zero-initialise to start. */
+typedef struct lp_name_slot {
+    const char *key; /* NULL: empty */
+    uint64_t hash;
+    size_t value;
+} lp_name_slot;
+typedef struct lp_name_index {
+    lp_name_slot *slots;
+    size_t cap, count; /* cap: a power of two, or 0 */
+} lp_name_index;
+void lp_name_index_free(lp_name_index *x);
+/* Whether key is indexed; its value into *value (may be NULL). */
+bool lp_name_index_get(const lp_name_index *x, const char *key, size_t *value);
+/* Sets key's value (adds the key when new). 0 or LP_ENOMEM. */
+int lp_name_index_put(lp_name_index *x, const char *key, size_t value);
+/* Adds key with value unless it is indexed already (the first value stays,
+ * as a scan would find it). 0 or LP_ENOMEM. */
+int lp_name_index_add(lp_name_index *x, const char *key, size_t value);
+
+/* Frames with at least this many columns keep a name index (few columns are
+ * found faster by scanning). */
+#define LP_FRAME_INDEX_MIN 32
+
 /* A frame: named columns of equal length. Columns are shared (refcounted). */
 struct lp_frame {
     int refs;
     size_t rows, ncols, cap;
     char **names;
     lp_column **cols;
+    lp_name_index index; /* name -> first position, once ncols >= LP_FRAME_INDEX_MIN */
+    size_t indexed;      /* names 0..indexed-1 are in index (0: none, look-ups scan) */
 };
 /* A frame with room for `cap` columns and `rows` rows (no columns yet). */
 lp_frame *lp_frame_with_capacity(size_t rows, size_t cap);

@@ -480,6 +480,31 @@ Test(config_load, layers_files_sets_env_and_refs)
     free(base), free(prod);
 }
 
+/* A secret that starts with '$' is text, not a "$reference" (nor a "$$"
+ * escape): interpolated text is never re-read, and so never appears in a
+ * reference error. */
+Test(config_load, env_values_are_never_reinterpreted)
+{
+    setenv("LP_T_PASSWORD", "$config.model", 1);
+    setenv("LP_T_TOKEN", "$$nope.at.all", 1);
+    char *base = write_temp("config:\n  model: m\n  password: ${LP_T_PASSWORD}\n"
+                            "  token: \"${LP_T_TOKEN}\"\n  ref: $config.model\n");
+    const char *files[] = {base};
+    lp_config_input in = {files, 1, NULL, 0};
+    lp_diags d;
+    lp_diags_init(&d);
+    lp_config *cfg = NULL;
+    cr_assert_eq(lp_config_load(&cfg, &in, &d), 0, "%s", d.len ? d.items[0].message : "");
+    const lp_value *root = lp_config_root(cfg);
+    cr_assert_str_eq(str(root, "config.password"), "$config.model");
+    cr_assert_str_eq(str(root, "config.token"), "$$nope.at.all");
+    cr_assert_str_eq(str(root, "config.ref"), "m", "references written in the file still resolve");
+    lp_config_free(cfg);
+    lp_diags_clear(&d);
+    unlink(base);
+    free(base);
+}
+
 Test(config_load, empty_input_is_an_empty_map)
 {
     lp_config *cfg = NULL;

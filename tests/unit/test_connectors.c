@@ -83,7 +83,7 @@ static lp_frame *awkward_frame(bool with_bool_and_time)
     b = lp_column_builder_new(LP_DT_STRING, 3);
     lp_column_builder_append_null(b);
     lp_column_builder_append_str(b, "he said \"hi\", twice", 19);
-    lp_column_builder_append_str(b, "\xc3\xa9t\xc3\xa9", 6);
+    lp_column_builder_append_str(b, "\xc3\xa9t\xc3\xa9", 5);
     add_col(f, "q\"uote's", b);
     if (with_bool_and_time) {
         b = lp_column_builder_new(LP_DT_BOOL, 3);

@@ -497,3 +497,86 @@ Test(csv, sample_files)
     cr_assert_neq(lp_csv_read(&f, CSV_DIR "/nonexistent.csv", NULL), 0);
     cr_assert_eq(lp_error_last()->code, LP_EIO);
 }
+
+/* Names are made unique as pandas does, also when a made-up name ("a.1")
+ * is itself in the header, and in time linear in the number of columns
+ * (the reader once compared every name with every earlier one, per suffix
+ * tried: 4000 repeats of one name took 25 s). */
+Test(csv, header_dedup_is_exact_and_linear)
+{
+    lp_frame *f = read_str("a,a.1,a,a,b,a.2\n1,2,3,4,5,6\n", NULL);
+    const char *want[] = {"a", "a.1", "a.2", "a.3", "b", "a.2.1"};
+    for (size_t j = 0; j < 6; j++)
+        cr_assert_str_eq(lp_frame_name(f, j), want[j], "column %zu", j);
+    lp_frame_unref(f);
+
+    enum { REPEATS = 20000, DISTINCT = 100000 };
+    size_t cap = (size_t)(REPEATS * 2 + DISTINCT * 8 + 64);
+    char *text = malloc(cap), *p = text;
+    for (int i = 0; i < REPEATS; i++)
+        p += sprintf(p, "x,");
+    for (int i = 0; i < DISTINCT; i++)
+        p += sprintf(p, "c%d,", i);
+    p[-1] = '\n';
+    *p = '\0';
+    f = read_str(text, NULL);
+    cr_assert_eq(lp_frame_cols(f), REPEATS + DISTINCT);
+    cr_assert_str_eq(lp_frame_name(f, 0), "x");
+    cr_assert_str_eq(lp_frame_name(f, REPEATS - 1), "x.19999");
+    cr_assert_str_eq(lp_frame_name(f, REPEATS + DISTINCT - 1), "c99999");
+    cr_assert_eq(lp_frame_find(f, "c5000"), REPEATS + 5000);
+    cr_assert_eq(lp_frame_find(f, "x.777"), 777);
+    cr_assert_eq(lp_frame_find(f, "nope"), -1);
+    lp_frame_unref(f);
+    free(text);
+}
+
+/* A NUL byte would cut a text value where C strings take over: refused, located. */
+Test(csv, nul_byte_is_refused_with_its_location)
+{
+    static const char text[] = "a,b\n1,x\n2,y\0z\n";
+    expect_error(text, sizeof text - 1, NULL, 3, 4, "NUL byte");
+}
+
+/* A directory, a FIFO (which would block forever) and a file whose size
+ * changes under the reader each get their own message. */
+Test(csv, non_regular_and_changing_files)
+{
+    char dir[] = "/tmp/lolpop-csv-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    lp_frame *f = NULL;
+    cr_assert_neq(lp_csv_read(&f, dir, NULL), 0);
+    cr_assert(strstr(lp_error_last()->message, "is a directory"), "%s", lp_error_last()->message);
+    char fifo[128];
+    snprintf(fifo, sizeof fifo, "%s/pipe.csv", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    cr_assert_neq(lp_csv_read(&f, fifo, NULL), 0);
+    cr_assert(strstr(lp_error_last()->message, "not a regular file"), "%s",
+              lp_error_last()->message);
+    unlink(fifo);
+    rmdir(dir);
+    /* sysfs files claim a page of size and hold less: what a file that shrank
+     * while it was read looks like to the reader (a mapped one gave SIGBUS). */
+    cr_assert_neq(lp_csv_read(&f, "/sys/devices/system/cpu/online", NULL), 0);
+    cr_assert(strstr(lp_error_last()->message, "changed while it was read"), "%s",
+              lp_error_last()->message);
+    cr_assert_null(f);
+}
+
+/* What the reader refuses is never written: a NUL inside a text value is an
+ * error naming the column and row, not a file that cannot be read back. */
+Test(csv, writer_refuses_nul_in_text)
+{
+    lp_frame *f = lp_frame_new();
+    lp_column_builder *b = lp_column_builder_new(LP_DT_STRING, 2);
+    lp_column_builder_append_str(b, "ok", 2);
+    lp_column_builder_append_str(b, "a\0b", 3);
+    cr_assert_eq(lp_frame_add_column(f, "label", lp_column_builder_finish(b)), 0);
+    char *out = NULL;
+    size_t len = 0;
+    cr_assert_eq(lp_csv_write_buffer(&out, &len, f, NULL), LP_EINVAL);
+    cr_assert_null(out);
+    cr_assert(strstr(lp_error_last()->message, "column 'label', row 2 holds a NUL byte"), "%s",
+              lp_error_last()->message);
+    lp_frame_unref(f);
+}

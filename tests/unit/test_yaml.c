@@ -97,7 +97,7 @@ Test(yaml, plain_scalars_follow_core_schema)
 Test(yaml, quoted_block_and_tagged_scalars_are_strings)
 {
     lp_value *v = parse_ok("a: \"3\"\nb: '3'\nc: \"true\"\nd: ''\ne: !!str 5\nf: ! 7\n"
-                           "g: |\n  line1\n  line2\nh: \"tab\\there\"\ni: \"nul\\0x\"\n");
+                           "g: |\n  line1\n  line2\nh: \"tab\\there\"\n");
     cr_assert_str_eq(lp_value_as_string(get(v, "a")), "3");
     cr_assert_str_eq(lp_value_as_string(get(v, "b")), "3");
     cr_assert_str_eq(lp_value_as_string(get(v, "c")), "true");
@@ -107,8 +107,20 @@ Test(yaml, quoted_block_and_tagged_scalars_are_strings)
     cr_assert_str_eq(lp_value_as_string(get(v, "f")), "7");
     cr_assert_str_eq(lp_value_as_string(get(v, "g")), "line1\nline2\n");
     cr_assert_str_eq(lp_value_as_string(get(v, "h")), "tab\there");
-    cr_assert_eq(lp_value_string_len(get(v, "i")), 5, "escaped NUL kept inside the string");
     lp_value_unref(v);
+}
+
+/* An escaped NUL would silently cut a value where it becomes a C string (a
+ * model_name "a\0b" was stored as "a", colliding with model "a"): refused,
+ * located at the value. */
+Test(yaml, escaped_nul_is_refused_with_its_location)
+{
+    const char *text = "model_name: \"a\\0b\"\n";
+    lp_diags d = parse_bad(text, strlen(text));
+    cr_assert(has_message(&d, "NUL character"), "%s", d.items[0].message);
+    cr_assert_eq(d.items[0].where.line, 1);
+    cr_assert_eq(d.items[0].where.col, 13, "col %d", d.items[0].where.col);
+    lp_diags_clear(&d);
 }
 
 Test(yaml, single_quoted_scalars_unescape_and_fold)
