@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -166,6 +167,34 @@ Test(data_describe, bad_file_exits_2_with_location)
     cr_assert(strstr(r.err, "cannot open"), "%s", r.err);
     result_free(&r);
     free(path);
+}
+
+/* A FIFO once hung `data describe` and `datagen create` (open blocked waiting
+ * for a writer); a directory was reported with a stale errno. Each is now
+ * refused at once with its own message. */
+Test(data_describe, fifo_and_directory_are_refused_at_once)
+{
+    char dir[] = "/tmp/lolpop-fifo-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/in.csv", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    const char *describe[] = {"data", "describe", fifo, NULL};
+    const char *datagen[] = {"datagen", "create", fifo, "-n", "5", "-o", "/dev/null", NULL};
+    const char *const *cmds[] = {describe, datagen};
+    for (int k = 0; k < 2; k++) {
+        result r = run(cmds[k]);
+        cr_assert_eq(r.status, 2, "%s", r.err);
+        cr_assert(strstr(r.err, "not a regular file"), "%s", r.err);
+        result_free(&r);
+    }
+    const char *on_dir[] = {"data", "describe", dir, NULL};
+    result r = run(on_dir);
+    cr_assert_eq(r.status, 2);
+    cr_assert(strstr(r.err, "is a directory"), "%s", r.err);
+    result_free(&r);
+    unlink(fifo);
+    rmdir(dir);
 }
 
 Test(data_describe, options_sep_na_type)
