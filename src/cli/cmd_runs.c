@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -283,11 +284,21 @@ static int runs_list(lp_store *st, size_t limit, bool json)
 
 /* ---- the command ----------------------------------------------------------------------------- */
 
+/* Whether path and the directory holding it are writable by us. */
+static bool store_writable(const char *path)
+{
+    char *copy = strdup(path);
+    bool ok = copy && access(path, W_OK) == 0 && access(dirname(copy), W_OK) == 0;
+    free(copy);
+    return ok;
+}
+
 static int open_store(lp_store **st, const char *path)
 {
     int rc = lp_store_open(st, path, 0);
-    /* Not ours to write (another user's store): read it as it is. */
-    if (rc == LP_EIO && access(path, W_OK) != 0) rc = lp_store_open(st, path, LP_STORE_READONLY);
+    /* Not ours to write (another user's store, a read-only copy or mount):
+     * read it as it is. The directory counts too: SQLite writes beside the file. */
+    if (rc == LP_EIO && !store_writable(path)) rc = lp_store_open(st, path, LP_STORE_READONLY);
     if (rc == LP_ENOTFOUND) {
         cli_error("no metadata store at '%s' (run a workflow first, or give --store PATH)", path);
         return CLI_FAIL;

@@ -753,18 +753,60 @@ static int recover_runs(sq_store *s)
     return rc;
 }
 
-static int sq_open_db(sq_store *s, int flags)
+/* "file:PATH?immutable=1" with PATH percent-encoded where a URI needs it.
+ * New string, or NULL on OOM. */
+static char *immutable_uri(const char *path)
 {
-    bool ro = flags & LP_STORE_READONLY;
-    int oflags = ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    int src = sqlite3_open_v2(s->path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    lp_sb sb = {0};
+    lp_sb_append(&sb, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
+            lp_sb_appendf(&sb, "%%%02X", *p);
+        else
+            lp_sb_putc(&sb, (char)*p);
+    lp_sb_append(&sb, "?immutable=1");
+    if (sb.oom) {
+        lp_sb_free(&sb);
+        return NULL;
+    }
+    return lp_sb_take(&sb);
+}
+
+static int open_db(sq_store *s, const char *name, int oflags)
+{
+    int src = sqlite3_open_v2(name, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
     if (src != SQLITE_OK)
         return lp_error_set(LP_EIO, "cannot open the metadata store '%s': %s", s->base.location,
                             s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(src));
     sqlite3_extended_result_codes(s->db, 1);
-    int rc = set_pragmas(s, ro);
+    return 0;
+}
+
+/* A store in a directory we may not write (another user's, a read-only
+ * mount, a copy made read-only): SQLite cannot create the WAL index next to
+ * it, so even reading fails. Opened as immutable, it is read as it is on disk
+ * (without locks: fine, since nobody can be writing where we could not). */
+static int reopen_immutable(sq_store *s)
+{
+    sqlite3_close(s->db);
+    s->db = NULL;
+    char *uri = immutable_uri(s->path);
+    int rc = uri ? open_db(s, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI) : LP_ENOMEM;
+    free(uri);
+    if (rc == 0) rc = set_pragmas(s, true);
+    if (rc == 0) rc = migrate(s, true);
+    return rc;
+}
+
+static int sq_open_db(sq_store *s, int flags)
+{
+    bool ro = flags & LP_STORE_READONLY;
+    int oflags = ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int rc = open_db(s, s->path, oflags);
+    if (rc == 0) rc = set_pragmas(s, ro);
     if (rc == 0) rc = migrate(s, ro);
     if (rc == 0 && !ro) rc = recover_runs(s);
+    if (rc && rc != LP_ENOMEM && ro && access(s->dir, W_OK) != 0) rc = reopen_immutable(s);
     return rc;
 }
 

@@ -301,3 +301,57 @@ Test(runs, show_and_compare_training_runs)
     free(a);
     free(b);
 }
+
+/* Runs lolpop as a user who cannot write dir (nobody, when the tests run as
+ * root: root writes anywhere), capturing stdout; the exit code is returned. */
+static int run_as_reader(const char *dir, const char *const *args, char *out, size_t cap)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(126);
+        if (chdir(dir) != 0) _exit(125);
+        const char *argv[8] = {"lolpop"};
+        for (int i = 0; args[i] && i < 6; i++)
+            argv[i + 1] = args[i];
+        execv(LP_LOLPOP_EXE, (char *const *)(void *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t len = 0;
+    ssize_t n;
+    while (len + 1 < cap && (n = read(fds[0], out + len, cap - 1 - len)) > 0)
+        len += (size_t)n;
+    out[len] = '\0';
+    close(fds[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* A store in a directory the reader cannot write (another user's, a read-only
+ * copy): SQLite cannot make its WAL index there, and `runs list` failed with
+ * "attempt to write a readonly database". Reading never needs to write. */
+Test(runs, a_read_only_store_is_listed_and_shown)
+{
+    lp_store *st = NULL;
+    cr_assert_eq(lp_store_open(&st, path_in("ro/meta.db"), LP_STORE_CREATE), 0);
+    char *a = training_run(st, "cccc3333", 4, 0.8);
+    lp_store_close(st);
+    cr_assert_eq(chmod(tmpdir, 0755), 0);
+    cr_assert_eq(chmod(path_in("ro/meta.db"), 0444), 0);
+    cr_assert_eq(chmod(path_in("ro"), 0555), 0);
+    char out[8192];
+    const char *list[] = {"runs", "list", "--store", "ro/meta.db", NULL};
+    cr_assert_eq(run_as_reader(tmpdir, list, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, a), "%s", out);
+    const char *show[] = {"runs", "show", a, "--store", "ro/meta.db", NULL};
+    cr_assert_eq(run_as_reader(tmpdir, show, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "Model version model/titanic/v1"), "%s", out);
+    cr_assert_eq(chmod(path_in("ro"), 0755), 0); /* so that teardown can remove it */
+    free(a);
+}
