@@ -146,6 +146,11 @@ typedef enum lp_join_kind { LP_JOIN_INNER, LP_JOIN_LEFT } lp_join_kind;
  * Output rows follow the left frame's order. */
 int lp_frame_join(lp_frame **out, const lp_frame *left, const lp_frame *right, const char *key,
                   lp_join_kind kind);
+/* 0 when no two rows of f hold the same non-missing value in column `key`;
+ * else LP_EINVAL naming the column, both rows (1-based) and the value, with
+ * `what` ("the ground truth") saying which data it is. LP_ENOTFOUND for an
+ * unknown column. Check both sides before a join that must be one-to-one. */
+int lp_frame_key_unique(const lp_frame *f, const char *key, const char *what);
 
 /* Stable SHA-256 of names, types and values (independent of how columns are
  * shared or chunked; a category hashes like the equal string column). */

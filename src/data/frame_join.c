@@ -7,6 +7,7 @@
  * keys and float NaN keys never match.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,5 +276,66 @@ LP_API int lp_frame_join(lp_frame **out, const lp_frame *left, const lp_frame *r
     if (rc == 0) rc = build_output(out, left, right, rj, &p);
     free(p.lidx);
     free(p.ridx);
+    return rc;
+}
+
+/* Row i's key as text for a message (into buf, cap >= 64). */
+static const char *key_text(const lp_column *c, size_t i, char *buf, size_t cap)
+{
+    size_t len;
+    const char *str;
+    switch (c->type) {
+    case LP_DT_INT64:
+        snprintf(buf, cap, "%lld", (long long)c->data.i64[i]);
+        break;
+    case LP_DT_FLOAT64:
+        snprintf(buf, cap, "%.17g", c->data.f64[i]);
+        break;
+    case LP_DT_BOOL:
+        snprintf(buf, cap, "%s", c->data.b8[i] ? "true" : "false");
+        break;
+    case LP_DT_TIMESTAMP:
+        lp_format_timestamp(c->data.i64[i], buf, cap);
+        break;
+    default:
+        str = lp_column_str(c, i, &len);
+        snprintf(buf, cap, "'%.*s'", (int)(len > 40 ? 40 : len), str ? str : "");
+        break;
+    }
+    return buf;
+}
+
+LP_API int lp_frame_key_unique(const lp_frame *f, const char *key, const char *what)
+{
+    long j = f && key ? lp_frame_find(f, key) : -1;
+    if (j < 0) return lp_frame_unknown_column(f, key ? key : "(null)", what);
+    const lp_column *c = f->cols[j];
+    if (c->length >= NO_ID) return lp_error_set(LP_EINVAL, "%s has too many rows", what);
+    uint32_t *ids = malloc((c->length ? c->length : 1) * sizeof *ids);
+    uint32_t *unused = malloc((c->length ? c->length : 1) * sizeof *unused);
+    size_t nids = 0;
+    int rc = ids && unused ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = stringish(c->type) ? ids_strings(c, c, unused, ids, &nids)
+                                : ids_fixed(c, c, unused, ids, &nids);
+    size_t *first = rc == 0 ? malloc((nids ? nids : 1) * sizeof *first) : NULL;
+    if (rc == 0 && !first) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t k = 0; first && k < nids; k++)
+        first[k] = SIZE_MAX;
+    for (size_t i = 0; rc == 0 && i < c->length; i++) {
+        if (ids[i] == NO_ID) continue;
+        if (first[ids[i]] == SIZE_MAX) {
+            first[ids[i]] = i;
+            continue;
+        }
+        char text[64];
+        rc = lp_error_set(LP_EINVAL,
+                          "column '%s' of %s must identify rows, but rows %zu and %zu both hold "
+                          "%s (duplicates would pair rows many-to-many)",
+                          key, what, first[ids[i]] + 1, i + 1, key_text(c, i, text, sizeof text));
+    }
+    free(first);
+    free(ids);
+    free(unused);
     return rc;
 }

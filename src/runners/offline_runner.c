@@ -379,7 +379,11 @@ static lp_value *join_and_measure(lp_obj *self, lp_value *preds, lp_value *truth
     const char *keep[2] = {index, target};
     lp_frame *slim = NULL, *joined = NULL;
     lp_value *metrics = NULL;
-    if (lp_frame_select(&slim, lp_value_as_frame(truth), keep, 2) == 0 &&
+    /* Each prediction is labelled by at most one row and vice versa: with a
+     * repeated index the join would pair rows many-to-many and inflate counts. */
+    if (lp_frame_key_unique(lp_value_as_frame(preds), index, "the predictions") == 0 &&
+        lp_frame_key_unique(lp_value_as_frame(truth), index, "the ground truth") == 0 &&
+        lp_frame_select(&slim, lp_value_as_frame(truth), keep, 2) == 0 &&
         lp_frame_join(&joined, lp_value_as_frame(preds), slim, index, LP_JOIN_INNER) == 0) {
         lp_log(self, LP_LOG_INFO, "evaluate_ground_truth: %zu of %zu predictions labelled",
                lp_frame_rows(joined), lp_frame_rows(lp_value_as_frame(preds)));

@@ -819,3 +819,29 @@ Test(frame, concat_with_zero_row_side_takes_the_other_type)
     lp_frame_unref(e);
     lp_frame_unref(a);
 }
+
+/* lp_frame_key_unique: missing values never collide; the first repeated
+ * value is reported with both (1-based) rows, for numbers and text alike. */
+Test(frame, key_unique_names_the_first_repeat)
+{
+    lp_frame *f = lp_frame_new();
+    lp_column_builder *b = lp_column_builder_new(LP_DT_INT64, 4);
+    lp_column_builder_append_i64(b, 5);
+    lp_column_builder_append_null(b);
+    lp_column_builder_append_null(b);
+    lp_column_builder_append_i64(b, 6);
+    cr_assert_eq(lp_frame_add_column(f, "id", lp_column_builder_finish(b)), 0);
+    b = lp_column_builder_new(LP_DT_STRING, 4);
+    lp_column_builder_append_str(b, "x", 1);
+    lp_column_builder_append_str(b, "y", 1);
+    lp_column_builder_append_str(b, "z", 1);
+    lp_column_builder_append_str(b, "y", 1);
+    cr_assert_eq(lp_frame_add_column(f, "name", lp_column_builder_finish(b)), 0);
+    cr_assert_eq(lp_frame_key_unique(f, "id", "the test data"), 0, "%s",
+                 lp_error_last()->message);
+    cr_assert_eq(lp_frame_key_unique(f, "name", "the test data"), LP_EINVAL);
+    cr_assert(strstr(lp_error_last()->message, "rows 2 and 4 both hold 'y'"), "%s",
+              lp_error_last()->message);
+    cr_assert_eq(lp_frame_key_unique(f, "nope", "the test data"), LP_ENOTFOUND);
+    lp_frame_unref(f);
+}

@@ -250,6 +250,20 @@ Test(pipelines, evaluate_ground_truth_scores_a_prediction_job)
     double r2 = lp_value_as_float(lp_map_get(metrics, "r2"));
     cr_assert_gt(r2, 0.99, "r2 of the realised predictions: %g", r2);
     lp_value_unref(metrics);
+    /* Labels with a repeated index would join many-to-many (once "2500 of 50
+     * predictions labelled"): refused, naming the rows and the value. */
+    FILE *dup = fopen("dup.csv", "w");
+    cr_assert_not_null(dup);
+    fputs("id,y\n3,1.0\n7,2.0\n3,1.5\n", dup);
+    fclose(dup);
+    metrics = lp_call_with(root, "evaluate_ground_truth", "prediction_job",
+                           lp_value_ref(lp_map_get(predicted, "prediction_job")), "data",
+                           lp_value_string("dup.csv"), NULL);
+    cr_assert_null(metrics);
+    cr_assert(strstr(lp_error_last()->message,
+                     "column 'id' of the ground truth must identify rows, but rows 1 and 3 both "
+                     "hold 3"),
+              "%s", lp_error_last()->message);
     lp_value_unref(predicted);
     lp_value_unref(trained);
     lp_value_unref(processed);
