@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/expr.h"
 #include "core/internal.h"
+#include "expr/expr.h"
 #include "lolpop/diag.h"
 #include "lolpop/testing.h"
 #include "lolpop/workflow.h"

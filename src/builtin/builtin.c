@@ -4,6 +4,8 @@
  * Built-ins enter the registry through exactly the entry point a plugin uses
  * (lp_registry_add_plugin with this descriptor), so there is one way in. Each
  * layer keeps one table; pipelines and runners add theirs when they arrive.
+ * This file is the top floor of the library (above runners and testing): the
+ * only one that knows every layer's classes.
  */
 #include <stddef.h>
 
@@ -12,8 +14,6 @@
 #include "lp_build_config.h"
 #include "lolpop/plugin.h"
 #include "lolpop/registry.h"
-
-const char *const lp_no_requirements[] = {NULL};
 
 /* Components, grouped by type. */
 static const lp_class *const component_classes[] = {
