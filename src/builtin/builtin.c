@@ -11,6 +11,7 @@
 
 #include "components/components_internal.h"
 #include "runners/runners_internal.h"
+#include "testing/testing_internal.h"
 #include "lp_build_config.h"
 #include "lolpop/plugin.h"
 #include "lolpop/registry.h"
@@ -75,7 +76,8 @@ static int builtin_init(lp_registry *reg)
             int rc = lp_registry_add_class(reg, builtin_layers[l][i]);
             if (rc != 0) return rc;
         }
-    return 0;
+    /* What the testing framework adds to validation: tests: and test_logger. */
+    return lp_testing_register(reg);
 }
 
 LP_API const lp_plugin lp_builtin_plugin = {
