@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/expr.h"
+#include "expr/expr.h"
 #include "lolpop/csv.h"
 #include "lolpop/error.h"
 #include "lolpop/frame.h"

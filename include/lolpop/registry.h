@@ -61,6 +61,32 @@ const lp_command *lp_registry_command_at(const lp_registry *reg, size_t i);
 size_t lp_registry_suggest_class(const lp_registry *reg, const char *name, const char **out,
                                  size_t max);
 
+/* ---- configuration sections and role slots owned by other layers ---------
+ * Validation (lp_workflow_validate) knows the keys config, component,
+ * pipeline and plugin_paths, and that a slot holds a component of the type it
+ * is named after. A layer or plugin that gives meaning to another section key
+ * (the testing framework: `tests:`) or to a slot named for a role
+ * (`test_logger` holds a logger) declares it here; validation then asks it. */
+
+/* Checks the value of a section key registered with
+ * lp_registry_add_section_validator. `cls` is the section's class (NULL when
+ * it is unknown), `section` names the section for messages (its path such as
+ * "process.data_transformer", or the runner's class name at the root),
+ * `value` (borrowed) is the key's value. Every problem goes to `diags` with
+ * its file position. */
+typedef void (*lp_section_validator_fn)(const lp_class *cls, const char *section,
+                                        const lp_value *value, lp_diags *diags);
+
+/* Makes `key` (copied; an identifier other than config, component, pipeline
+ * and plugin_paths) a valid key of every section, checked by `fn`. 0,
+ * LP_EEXISTS when the key already has a validator, LP_EINVAL otherwise. */
+int lp_registry_add_section_validator(lp_registry *reg, const char *key,
+                                      lp_section_validator_fn fn);
+/* Declares that a slot named `slot` (copied; an identifier that is no type's
+ * name) holds a component of the registered component type `type` (copied).
+ * 0, LP_EEXISTS when the slot already has a role, LP_EINVAL otherwise. */
+int lp_registry_add_slot_role(lp_registry *reg, const char *slot, const char *type);
+
 #ifdef __cplusplus
 }
 #endif

@@ -128,6 +128,9 @@ LP_API void lp_registry_free(lp_registry *reg)
     free(reg->types.items);
     free(reg->classes.items);
     free(reg->commands.items);
+    lp_registry_drop_extensions(reg, 0, 0);
+    free(reg->sections);
+    free(reg->roles);
     for (size_t i = 0; i < reg->n_sources; i++)
         free(reg->sources[i]);
     free(reg->sources);
@@ -141,7 +144,7 @@ LP_API void lp_registry_free(lp_registry *reg)
 int lp_registry_plugin_begin(lp_registry *reg, const char *source, lp_reg_mark *mark)
 {
     *mark = (lp_reg_mark){reg->types.len, reg->classes.len, reg->commands.len, reg->failed,
-                          reg->loading};
+                          reg->loading,   reg->n_sections,  reg->n_roles};
     if (reg->n_sources == reg->cap_sources) {
         size_t cap = reg->cap_sources ? reg->cap_sources * 2 : 8;
         char **s = realloc(reg->sources, cap * sizeof *s);
@@ -162,6 +165,7 @@ void lp_registry_plugin_end(lp_registry *reg, const lp_reg_mark *mark, bool roll
         reg->types.len = mark->n_types;
         reg->classes.len = mark->n_classes;
         reg->commands.len = mark->n_commands;
+        lp_registry_drop_extensions(reg, mark->n_sections, mark->n_roles);
     }
     reg->failed = mark->failed;
     reg->loading = mark->prev_loading;
@@ -372,6 +376,117 @@ LP_API int lp_registry_add_command(lp_registry *reg, const lp_command *cmd)
         return reg_fail(reg, LP_EEXISTS, "command '%s' is already registered by %s", cmd->name,
                         old->source);
     return list_push(&reg->commands, cmd, current_source(reg));
+}
+
+/* ---- section validators and role slots ---------------------------------- */
+
+/* Keys validation itself handles: no other layer may claim them. */
+static bool core_section_key(const char *key)
+{
+    static const char *const keys[] = {"config", "component", "pipeline", "plugin_paths"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (lp_streq_nocase(key, keys[i])) return true;
+    return false;
+}
+
+/* Grows an array of `size`-byte entries so one more fits. 0 or LP_ENOMEM. */
+static int grow(void **arr, size_t *cap, size_t len, size_t size)
+{
+    if (len < *cap) return 0;
+    size_t n = *cap ? *cap * 2 : 8;
+    void *p = realloc(*arr, n * size);
+    if (!p) return lp_error_set(LP_ENOMEM, "out of memory");
+    *arr = p;
+    *cap = n;
+    return 0;
+}
+
+LP_API int lp_registry_add_section_validator(lp_registry *reg, const char *key,
+                                             lp_section_validator_fn fn)
+{
+    if (!reg) return lp_error_set(LP_EINVAL, "lp_registry_add_section_validator: NULL registry");
+    if (!is_identifier(key))
+        return reg_fail(reg, LP_EINVAL, "section key '%s' is not a valid identifier",
+                        key ? key : "(null)");
+    if (!fn) return reg_fail(reg, LP_EINVAL, "section key '%s' has no validator", key);
+    if (core_section_key(key) || lp_registry_find_type(reg, key))
+        return reg_fail(reg, LP_EINVAL, "section key '%s' is reserved (validation handles it)",
+                        key);
+    for (size_t i = 0; i < reg->n_sections; i++)
+        if (lp_streq_nocase(reg->sections[i].key, key))
+            return reg_fail(reg, LP_EEXISTS, "section key '%s' already has a validator from %s",
+                            key, reg->sections[i].source);
+    void *arr = reg->sections;
+    int rc = grow(&arr, &reg->cap_sections, reg->n_sections, sizeof *reg->sections);
+    reg->sections = arr;
+    if (rc) return rc;
+    char *copy = lp_strdup(key);
+    if (!copy) return LP_ENOMEM;
+    reg->sections[reg->n_sections++] = (lp_reg_section){copy, fn, current_source(reg)};
+    return 0;
+}
+
+LP_API int lp_registry_add_slot_role(lp_registry *reg, const char *slot, const char *type)
+{
+    if (!reg) return lp_error_set(LP_EINVAL, "lp_registry_add_slot_role: NULL registry");
+    if (!is_identifier(slot))
+        return reg_fail(reg, LP_EINVAL, "role slot name '%s' is not a valid identifier",
+                        slot ? slot : "(null)");
+    if (core_section_key(slot) || lp_registry_find_type(reg, slot))
+        return reg_fail(reg, LP_EINVAL, "role slot '%s' is reserved (a type or a section key)",
+                        slot);
+    const lp_type *t = lp_registry_find_type(reg, type);
+    if (!t || t->kind != LP_KIND_COMPONENT)
+        return reg_fail(reg, LP_EINVAL, "role slot '%s' holds '%s', which is no registered %s",
+                        slot, type ? type : "(null)", "component type");
+    if (lp_registry_slot_role(reg, slot))
+        return reg_fail(reg, LP_EEXISTS, "role slot '%s' is already declared", slot);
+    void *arr = reg->roles;
+    int rc = grow(&arr, &reg->cap_roles, reg->n_roles, sizeof *reg->roles);
+    reg->roles = arr;
+    if (rc) return rc;
+    lp_reg_role r = {lp_strdup(slot), lp_strdup(t->name), current_source(reg)};
+    if (!r.slot || !r.type) {
+        free(r.slot);
+        free(r.type);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    reg->roles[reg->n_roles++] = r;
+    return 0;
+}
+
+lp_section_validator_fn lp_registry_section_validator(const lp_registry *reg, const char *key)
+{
+    for (size_t i = 0; reg && key && i < reg->n_sections; i++)
+        if (lp_streq_nocase(reg->sections[i].key, key)) return reg->sections[i].fn;
+    return NULL;
+}
+
+size_t lp_registry_section_count(const lp_registry *reg)
+{
+    return reg ? reg->n_sections : 0;
+}
+
+const char *lp_registry_section_at(const lp_registry *reg, size_t i)
+{
+    return reg && i < reg->n_sections ? reg->sections[i].key : NULL;
+}
+
+const char *lp_registry_slot_role(const lp_registry *reg, const char *slot)
+{
+    for (size_t i = 0; reg && slot && i < reg->n_roles; i++)
+        if (lp_streq_nocase(reg->roles[i].slot, slot)) return reg->roles[i].type;
+    return NULL;
+}
+
+void lp_registry_drop_extensions(lp_registry *reg, size_t n_sections, size_t n_roles)
+{
+    for (; reg->n_sections > n_sections; reg->n_sections--)
+        free(reg->sections[reg->n_sections - 1].key);
+    for (; reg->n_roles > n_roles; reg->n_roles--) {
+        free(reg->roles[reg->n_roles - 1].slot);
+        free(reg->roles[reg->n_roles - 1].type);
+    }
 }
 
 /* ---- look-ups and enumeration ------------------------------------------- */

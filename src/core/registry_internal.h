@@ -28,6 +28,19 @@ typedef struct lp_reg_handle {
     char *realpath; /* owned; identifies the file to make reloading a no-op */
 } lp_reg_handle;
 
+/* A section key checked by another layer (lp_registry_add_section_validator). */
+typedef struct lp_reg_section {
+    char *key; /* owned */
+    lp_section_validator_fn fn;
+    const char *source;
+} lp_reg_section;
+
+/* A slot named for a role (lp_registry_add_slot_role). */
+typedef struct lp_reg_role {
+    char *slot, *type; /* owned */
+    const char *source;
+} lp_reg_role;
+
 struct lp_registry {
     lp_reg_list types, classes, commands;
     char **sources; /* owned plugin source names, referenced by items */
@@ -36,21 +49,38 @@ struct lp_registry {
     size_t failed;       /* registrations refused while `loading` was set */
     lp_reg_handle *handles;
     size_t n_handles, cap_handles;
+    lp_reg_section *sections;
+    size_t n_sections, cap_sections;
+    lp_reg_role *roles;
+    size_t n_roles, cap_roles;
 };
 
 /* State saved by lp_registry_plugin_begin, restored by _end. */
 typedef struct lp_reg_mark {
     size_t n_types, n_classes, n_commands, failed;
     const char *prev_loading;
+    size_t n_sections, n_roles;
 } lp_reg_mark;
 
 /* Marks `source` (copied) as the plugin being registered. 0 or LP_ENOMEM. */
 int lp_registry_plugin_begin(lp_registry *reg, const char *source, lp_reg_mark *mark);
-/* Ends the registration begun with `mark`. With `rollback` every type, class
- * and command added since begin is removed again (a failed plugin leaves no
- * trace). The number refused since begin is reg->failed - mark->failed,
- * read before calling this. */
+/* Ends the registration begun with `mark`. With `rollback` every type, class,
+ * command, section validator and role slot added since begin is removed again
+ * (a failed plugin leaves no trace). The number refused since begin is
+ * reg->failed - mark->failed, read before calling this. */
 void lp_registry_plugin_end(lp_registry *reg, const lp_reg_mark *mark, bool rollback);
+
+/* The validator registered for section key `key` (case ignored), or NULL. */
+lp_section_validator_fn lp_registry_section_validator(const lp_registry *reg, const char *key);
+/* Enumeration of the registered section keys, in registration order (borrowed). */
+size_t lp_registry_section_count(const lp_registry *reg);
+const char *lp_registry_section_at(const lp_registry *reg, size_t i);
+/* The component type a slot named for a role holds (case ignored; borrowed),
+ * or NULL when `slot` names no role. */
+const char *lp_registry_slot_role(const lp_registry *reg, const char *slot);
+/* Frees the section validators and role slots from index n_sections / n_roles
+ * on (a rolled-back plugin's, or all of them when the registry is freed). */
+void lp_registry_drop_extensions(lp_registry *reg, size_t n_sections, size_t n_roles);
 
 /* Implemented in plugin.c: closes every kept handle (last, after the tables
  * that point into them are gone) and frees the array. */

@@ -10,7 +10,7 @@
 
 #include "internal.h"
 #include "object_internal.h"
-#include "testing/testing_internal.h"
+#include "registry_internal.h"
 
 typedef struct vctx {
     const lp_workflow *wf;
@@ -127,18 +127,13 @@ static void report_unknown_class(const vctx *c, const lp_origin *at, const char 
                      "unknown class '%s' (see `lolpop classes list`)", name);
 }
 
-/* Slots named for a role rather than a type (SPEC §8: a separate logger for
- * workflow test verdicts). */
-static const struct {
-    const char *slot, *type;
-} role_slots[] = {{"test_logger", "logger"}};
-
-/* The type a slot holds: the role's type, else the slot name itself. Static. */
-static const char *slot_type(const char *slot)
+/* The type a slot holds: the type of the role it is named for (registered by
+ * the layer that gives it meaning, such as testing's `test_logger`), else the
+ * slot name itself. Borrowed. */
+static const char *slot_type(const lp_registry *reg, const char *slot)
 {
-    for (size_t i = 0; i < sizeof role_slots / sizeof *role_slots; i++)
-        if (lp_streq_nocase(slot, role_slots[i].slot)) return role_slots[i].type;
-    return slot;
+    const char *role = lp_registry_slot_role(reg, slot);
+    return role ? role : slot;
 }
 
 /* A component's type must be its slot name: pipelines look components up by type. */
@@ -146,7 +141,7 @@ static void check_component_type(const vctx *c, const lp_origin *at, const char 
                                  const char *slot, const lp_class *cls)
 {
     const char *type = cls->type ? cls->type : "";
-    if (lp_streq_nocase(type, slot_type(slot))) return;
+    if (lp_streq_nocase(type, slot_type(c->wf->reg, slot))) return;
     const lp_type *t = lp_registry_find_type(c->wf->reg, slot);
     if (t && t->kind == LP_KIND_COMPONENT)
         lp_diags_add(c->d, LP_SEV_ERROR, at, section, "slot '%s' needs a %s, '%s' is a %s", slot,
@@ -332,13 +327,16 @@ static void check_config(const vctx *c, const lp_obj *o, const lp_value *cfg,
 
 /* ---- sections ----------------------------------------------------------- */
 
-/* Every key a section may hold: the fixed ones, its declared slots, and at
- * the root the default slots and plugin_paths. */
+/* Every key a section may hold: the fixed ones, those registered by other
+ * layers (tests), its declared slots, and at the root the default slots and
+ * plugin_paths. */
 static void section_keys(const lp_obj *o, strs *keys)
 {
-    static const char *const fixed[] = {"config", "component", "pipeline", "tests"};
+    static const char *const fixed[] = {"config", "component", "pipeline"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
         strs_add(keys, fixed[i]);
+    for (size_t i = 0; i < lp_registry_section_count(o->wf->reg); i++)
+        strs_add(keys, lp_registry_section_at(o->wf->reg, i));
     const char *blocks[] = {"pipeline", "component"};
     for (size_t b = 0; b < 2; b++) {
         const lp_value *m = lp_section_map(o->section, blocks[b]);
@@ -379,9 +377,12 @@ static void warn_unknown_key(const vctx *c, const lp_obj *o, const char *key, co
     free(label);
     size_t before = sb.len;
     append_suggestion(&sb, key, keys);
-    if (sb.len == before)
-        lp_sb_append(&sb, " (a section holds config, component, pipeline, tests and the "
-                          "sections of declared slots)");
+    if (sb.len == before) {
+        lp_sb_append(&sb, " (a section holds config, component, pipeline");
+        for (size_t i = 0; i < lp_registry_section_count(o->wf->reg); i++)
+            lp_sb_appendf(&sb, ", %s", lp_registry_section_at(o->wf->reg, i));
+        lp_sb_append(&sb, " and the sections of declared slots)");
+    }
     char *msg = lp_sb_take(&sb);
     lp_diags_add(c->d, LP_SEV_WARNING, kat, o->path, "%s", msg);
     free(msg);
@@ -390,6 +391,7 @@ static void warn_unknown_key(const vctx *c, const lp_obj *o, const char *key, co
 static void check_section_key(const vctx *c, const lp_obj *o, const strs *keys, const char *key,
                               const lp_value *v, const lp_origin *kat)
 {
+    lp_section_validator_fn other = lp_registry_section_validator(c->wf->reg, key);
     if (lp_streq_nocase(key, "config")) {
         check_config(c, o, v, kat);
     } else if (lp_streq_nocase(key, "component")) {
@@ -404,9 +406,9 @@ static void check_section_key(const vctx *c, const lp_obj *o, const strs *keys, 
                          label ? label : "?", o->name, lp_kind_name(o->declared_as));
             free(label);
         }
-    } else if (lp_streq_nocase(key, "tests")) {
-        /* every expression parses, every method exists: found before anything runs */
-        lp_tests_parse(o->cls, *o->path ? o->path : o->name, v, NULL, NULL, c->d);
+    } else if (other) {
+        /* a key another layer gives meaning to (tests:), checked by it before anything runs */
+        other(o->cls, *o->path ? o->path : o->name, v, c->d);
     } else if (!o->parent && lp_streq_nocase(key, "plugin_paths")) {
         check_plugin_paths(c, v, kat);
     } else if (strs_has(keys, key)) {

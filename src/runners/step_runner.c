@@ -18,7 +18,7 @@
  *         args: {frame: "steps.splits.X_train"}
  *
  * Each argument is an expression of the check-expression language
- * (src/core/expr.h) over {data, paths, config, steps}: `data` holds the
+ * (src/expr/expr.h) over {data, paths, config, steps}: `data` holds the
  * frames of `data:`, `paths` their resolved file paths, `config` the
  * runner's effective configuration, `steps` the result of every earlier step
  * by its `as` name. A string literal is written
@@ -37,7 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/expr.h"
+#include "expr/expr.h"
 #include "lolpop/dispatch.h"
 #include "lolpop/frame.h"
 #include "lolpop/log.h"

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/expr.h"
 #include "core/internal.h"
+#include "expr/expr.h"
 #include "lolpop/diag.h"
 #include "lolpop/testing.h"
 #include "lolpop/workflow.h"
@@ -51,6 +51,12 @@ size_t lp_tests_parse(const lp_class *cls, const char *label, const lp_value *te
                       lp_test_hooks *out, lp_diags *diags);
 /* Frees every hook's fields and the array. Accepts an empty list. */
 void lp_test_hooks_free(lp_test_hooks *hooks);
+
+/* test_register.c: registers what the testing framework adds to every
+ * workflow's validation: the `tests:` key of each section and the
+ * `test_logger` slot holding a logger. Called by the built-in plugin. 0 or the
+ * registry's error (LP_EEXISTS when registered twice). */
+LP_API int lp_testing_register(lp_registry *reg);
 
 /* c_hook.c: finds FILE of h->spec (relative to the entry's file when it has a
  * '/', else in plugin_paths, LOLPOP_PLUGIN_PATH and the installed plugin

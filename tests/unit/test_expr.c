@@ -1,10 +1,10 @@
-/* Unit tests for the check-expression language (src/core/expr.c). */
+/* Unit tests for the check-expression language (src/expr/). */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/expr.h"
+#include "expr/expr.h"
 #include "lolpop/csv.h"
 #include "lolpop/error.h"
 #include "lolpop/frame.h"

@@ -1,13 +1,15 @@
 /*
  * test_workflow.c — the instance tree (visibility, defaults), config lookup,
  * validation (every error kind, locations, all problems at once) and
- * init/fini order. Uses its own tiny classes in a fresh registry.
+ * init/fini order. Uses its own tiny classes in a fresh registry (plus what
+ * the testing framework registers for tests: sections).
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lolpop.h"
+#include "testing/testing_internal.h"
 
 /* ---- test classes -------------------------------------------------------- */
 
@@ -142,6 +144,8 @@ static void setup(void)
                              &c_stage,  &c_plain_stage, &c_runner,   &c_bare_runner};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         cr_assert_eq(lp_registry_add_class(reg, all[i]), 0, "%s", lp_error_last()->message);
+    /* tests: sections and the test_logger slot, as the built-in plugin registers them */
+    cr_assert_eq(lp_testing_register(reg), 0, "%s", lp_error_last()->message);
 }
 
 static void teardown(void)

@@ -13,7 +13,7 @@
 #ifndef LP_EXPR_H
 #define LP_EXPR_H
 
-#include "internal.h"
+#include "core/internal.h"
 #include "lolpop/value.h"
 
 #define LP_EXPR_MAX_DEPTH 64

@@ -1,7 +1,7 @@
 /*
  * expr_internal.h — what the parts of the expression language share: the
  * syntax tree, the token and parser state, and the evaluation context.
- * Private to src/core/expr_*.c.
+ * Private to src/expr/expr_*.c.
  */
 #ifndef LP_EXPR_INTERNAL_H
 #define LP_EXPR_INTERNAL_H

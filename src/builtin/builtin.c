@@ -4,16 +4,17 @@
  * Built-ins enter the registry through exactly the entry point a plugin uses
  * (lp_registry_add_plugin with this descriptor), so there is one way in. Each
  * layer keeps one table; pipelines and runners add theirs when they arrive.
+ * This file is the top floor of the library (above runners and testing): the
+ * only one that knows every layer's classes.
  */
 #include <stddef.h>
 
 #include "components/components_internal.h"
 #include "runners/runners_internal.h"
+#include "testing/testing_internal.h"
 #include "lp_build_config.h"
 #include "lolpop/plugin.h"
 #include "lolpop/registry.h"
-
-const char *const lp_no_requirements[] = {NULL};
 
 /* Components, grouped by type. */
 static const lp_class *const component_classes[] = {
@@ -75,7 +76,8 @@ static int builtin_init(lp_registry *reg)
             int rc = lp_registry_add_class(reg, builtin_layers[l][i]);
             if (rc != 0) return rc;
         }
-    return 0;
+    /* What the testing framework adds to validation: tests: and test_logger. */
+    return lp_testing_register(reg);
 }
 
 LP_API const lp_plugin lp_builtin_plugin = {
