@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "components/cache_manager/cache.h"
 #include "core/internal.h"
+#include "lolpop/runs.h"
 
 const char cmd_run_help[] =
     "Runs a workflow: builds the runner RUNNER and its integrations from the configuration,\n"
@@ -116,8 +116,7 @@ static int run_workflow(run_args *r, const char *runner, const char *method)
         lp_workflow_free(wf);
         return rc == LP_ECONFIG ? CLI_USAGE : cli_exit_code(rc);
     }
-    lp_cache_session *cache = NULL;
-    rc = lp_cache_attach(&cache, wf, r->resume);
+    rc = lp_workflow_enable_runs(wf, r->resume);
     lp_value *args = rc == 0 && r->build_args ? lp_value_ref(r->build_args) : NULL;
     if (rc == 0 && !args) args = lp_value_map();
     if (rc == 0) lp_error_clear();
@@ -136,8 +135,7 @@ static int run_workflow(run_args *r, const char *runner, const char *method)
     }
     lp_value_unref(result);
     lp_value_unref(args);
-    lp_workflow_free(wf);
-    lp_cache_session_free(cache); /* after the workflow: its hooks point into it */
+    lp_workflow_free(wf); /* frees the run service's state too */
     return code;
 }
 

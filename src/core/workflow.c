@@ -214,6 +214,7 @@ int lp_workflow_skeleton(lp_workflow **out, const lp_registry *reg, const lp_val
 void lp_workflow_destroy(lp_workflow *wf)
 {
     if (!wf) return;
+    lp_workflow_detach_all(wf); /* after every fini: attachments may serve it */
     obj_free(wf->root);
     lp_value_unref(wf->empty);
     lp_value_unref(wf->defaults);

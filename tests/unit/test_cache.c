@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "components/cache_manager/cache.h"
-#include "components/cache_manager/cache_key.h"
+#include "runs/cache_key.h"
+#include "runs/local_cache.h"
 #include "lolpop.h"
 #include "lolpop/types/cache_manager.h"
 #include "store/store.h"
@@ -899,7 +899,6 @@ TestSuite(glue, .init = glue_setup, .fini = glue_teardown, .timeout = 60);
 typedef struct flow {
     lp_value *doc;
     lp_workflow *wf;
-    lp_cache_session *cache;
     char run[64];
 } flow;
 
@@ -923,13 +922,12 @@ static int flow_open(flow *f, const char *cm, const char *extra, const char *res
     cr_assert_not_null(info);
     snprintf(f->run, sizeof f->run, "%s", lp_value_as_string(lp_map_get(info, "id")));
     lp_value_unref(info);
-    return lp_cache_attach(&f->cache, f->wf, resume);
+    return lp_workflow_enable_runs(f->wf, resume);
 }
 
 static void flow_close(flow *f)
 {
     lp_workflow_free(f->wf);
-    lp_cache_session_free(f->cache);
     lp_value_unref(f->doc);
     memset(f, 0, sizeof *f);
 }
