@@ -31,7 +31,8 @@ const char cmd_run_help[] =
     "                           every step after them that depends on them, run again.\n"
     "                           (resuming a run that succeeded is allowed: everything is reused)\n"
     "  -h, --help               show this help\n\n"
-    "The result of the method, if any, is printed on stdout as one line.\n"
+    "The result of the method, if any, is printed on stdout as one line; the summary that\n"
+    "build_all of ClassificationRunner and RegressionRunner returns is printed as text.\n"
     "Every run records the results of its pipeline steps in the metadata store, so that any\n"
     "run can be resumed; with a cache_manager configured, results of earlier runs are reused\n"
     "without --resume too.\n";
@@ -128,6 +129,8 @@ static int run_workflow(run_args *r, const char *runner, const char *method)
     } else if (!result) {
         cli_print_last_error();
         code = cli_exit_code(lp_error_last()->code) == CLI_USAGE ? CLI_USAGE : CLI_FAIL;
+    } else if (cli_print_run_summary(stdout, result)) {
+        /* build_all's summary of the run, as text */
     } else if (lp_value_type(result) != LP_NULL) {
         char *text = lp_value_to_string(result);
         printf("%s\n", text ? text : "");

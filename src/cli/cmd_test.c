@@ -184,6 +184,7 @@ static int test_workflow(test_args *t, const char *runner, const char *method)
         lp_value *result = args ? lp_call(lp_workflow_root(wf), method, args) : NULL;
         char *err = result ? NULL : lp_error_format();
         if (!result) cli_print_last_error();
+        cli_print_run_summary(stdout, result); /* build_all's summary, as `run` shows it */
         lp_test_session_finish(ts, method, result ? NULL : (err ? err : "the workflow failed"));
         code = report(t, ts, result != NULL);
         free(err);
