@@ -7,7 +7,9 @@
  * of them —, unknown keys with the closest valid one, wrong value types). Only
  * a clean validation builds the tree; building then runs each class's init
  * (components first, then pipelines, then the runner). The root always has a
- * logger, a notifier and (when that class is registered) a metadata_tracker.
+ * component in each registered default slot its configuration does not
+ * declare (lp_registry_add_default_slot: a logger, a notifier and a
+ * metadata_tracker from the built-in plugin).
  */
 #ifndef LOLPOP_WORKFLOW_H
 #define LOLPOP_WORKFLOW_H

@@ -54,13 +54,6 @@ struct lp_workflow {
 /* workflow_attach.c: frees every attachment, the latest first. */
 void lp_workflow_detach_all(lp_workflow *wf);
 
-/* The default components every root gets when its config does not name them. */
-typedef struct lp_default_slot {
-    const char *slot;
-    const char *cls;
-} lp_default_slot;
-extern const lp_default_slot lp_default_slots[]; /* terminated by {NULL, NULL} */
-
 /* workflow.c: builds every object of the tree without state or init. A bad or
  * unknown class leaves cls NULL (validation reports it). Broken class default
  * YAML is reported in diags (may be NULL). Returns 0, or LP_ENOMEM. */

@@ -28,6 +28,12 @@ typedef struct lp_reg_handle {
     char *realpath; /* owned; identifies the file to make reloading a no-op */
 } lp_reg_handle;
 
+/* A default slot (registry.c): strings owned; source as in lp_reg_item. */
+typedef struct lp_reg_slot {
+    char *slot, *cls;
+    const char *source;
+} lp_reg_slot;
+
 struct lp_registry {
     lp_reg_list types, classes, commands;
     char **sources; /* owned plugin source names, referenced by items */
@@ -36,12 +42,15 @@ struct lp_registry {
     size_t failed;       /* registrations refused while `loading` was set */
     lp_reg_handle *handles;
     size_t n_handles, cap_handles;
+    lp_reg_slot *slots; /* default slots, in registration order */
+    size_t n_slots, cap_slots;
 };
 
 /* State saved by lp_registry_plugin_begin, restored by _end. */
 typedef struct lp_reg_mark {
     size_t n_types, n_classes, n_commands, failed;
     const char *prev_loading;
+    size_t n_slots;
 } lp_reg_mark;
 
 /* Marks `source` (copied) as the plugin being registered. 0 or LP_ENOMEM. */
@@ -51,6 +60,9 @@ int lp_registry_plugin_begin(lp_registry *reg, const char *source, lp_reg_mark *
  * trace). The number refused since begin is reg->failed - mark->failed,
  * read before calling this. */
 void lp_registry_plugin_end(lp_registry *reg, const lp_reg_mark *mark, bool rollback);
+
+/* registry.c: frees the default slots from index `keep` on (all with 0). */
+void lp_registry_slots_truncate(lp_registry *reg, size_t keep);
 
 /* Implemented in plugin.c: closes every kept handle (last, after the tables
  * that point into them are gone) and frees the array. */

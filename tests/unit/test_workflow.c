@@ -142,6 +142,9 @@ static void setup(void)
                              &c_stage,  &c_plain_stage, &c_runner,   &c_bare_runner};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         cr_assert_eq(lp_registry_add_class(reg, all[i]), 0, "%s", lp_error_last()->message);
+    /* default slots are registered, as the built-in plugin registers its own */
+    cr_assert_eq(lp_registry_add_default_slot(reg, "logger", "StdOutLogger"), 0);
+    cr_assert_eq(lp_registry_add_default_slot(reg, "notifier", "StdOutNotifier"), 0);
 }
 
 static void teardown(void)
