@@ -35,11 +35,12 @@ extern "C" {
  * unambiguous prefix of one, or "latest" (the newest run other than this
  * one); the current run is recorded as resumed from it. The service's state
  * belongs to the workflow and is freed by lp_workflow_free (nothing for the
- * caller to free). Returns 0; LP_EUSAGE when `resume` names no run, an
- * ambiguous one, or the workflow has no metadata_tracker that records runs
- * (message says which); LP_EEXISTS when runs are already enabled for wf;
- * LP_EINVAL for a NULL wf. Without a metadata_tracker that records runs and
- * without `resume`, nothing is recorded (0): only a cache_manager can serve. */
+ * caller to free). Returns 0; LP_EUSAGE when `resume` names no run or an
+ * ambiguous prefix, or is given for a workflow without a metadata_tracker
+ * that records runs (the message says which); LP_EEXISTS when runs are
+ * enabled for wf already; LP_EINVAL for a NULL wf. Without such a tracker
+ * and without `resume`, nothing is recorded (0): only a cache_manager can
+ * serve. */
 int lp_workflow_enable_runs(lp_workflow *wf, const char *resume);
 
 /* The id of the run being recorded for wf (borrowed, valid as long as wf),
