@@ -12,6 +12,7 @@
 #include "lolpop/object.h"
 #include "lolpop/workflow.h"
 #include "lolpop/dispatch.h"
+#include "lolpop/runs.h"
 #include "lolpop/log.h"
 #include "lolpop/version.h"
 #include "lolpop/frame.h"

@@ -86,6 +86,27 @@ int lp_registry_add_section_validator(lp_registry *reg, const char *key,
  * name) holds a component of the registered component type `type` (copied).
  * 0, LP_EEXISTS when the slot already has a role, LP_EINVAL otherwise. */
 int lp_registry_add_slot_role(lp_registry *reg, const char *slot, const char *type);
+/* ---- default slots ----------------------------------------------------------
+ * A default slot is a component every workflow's root gets when its
+ * configuration declares nothing under that name. The built-in plugin
+ * registers logger -> StdOutLogger, notifier -> StdOutNotifier and
+ * metadata_tracker -> LocalMetadataTracker; a plugin registers its own the
+ * same way, from its init. Slot names compare ignoring ASCII case. */
+
+/* Registers `slot` (an identifier that is not a section key such as config,
+ * component, pipeline, tests or plugin_paths) to be filled with the component
+ * class `class_name`, which must be registered already. Both strings are
+ * copied. 0; LP_EEXISTS when the slot has a default already (the message
+ * names its class and plugin); LP_EINVAL for a bad name or a class that is
+ * unknown or not a component. Rolled back with a plugin whose init fails. */
+int lp_registry_add_default_slot(lp_registry *reg, const char *slot, const char *class_name);
+/* The class name filling default slot `slot` (borrowed), or NULL when none. */
+const char *lp_registry_default_slot(const lp_registry *reg, const char *slot);
+/* Enumeration in registration order: the name of default slot i (borrowed;
+ * NULL past the end) and, in *class_name when not NULL, its class name. */
+size_t lp_registry_default_slot_count(const lp_registry *reg);
+const char *lp_registry_default_slot_at(const lp_registry *reg, size_t i,
+                                        const char **class_name);
 
 #ifdef __cplusplus
 }

@@ -7,7 +7,9 @@
  * of them —, unknown keys with the closest valid one, wrong value types). Only
  * a clean validation builds the tree; building then runs each class's init
  * (components first, then pipelines, then the runner). The root always has a
- * logger, a notifier and (when that class is registered) a metadata_tracker.
+ * component in each registered default slot its configuration does not
+ * declare (lp_registry_add_default_slot: a logger, a notifier and a
+ * metadata_tracker from the built-in plugin).
  */
 #ifndef LOLPOP_WORKFLOW_H
 #define LOLPOP_WORKFLOW_H
@@ -45,6 +47,16 @@ void lp_workflow_free(lp_workflow *wf);
 lp_obj *lp_workflow_root(const lp_workflow *wf);
 const lp_registry *lp_workflow_registry(const lp_workflow *wf);
 const lp_value *lp_workflow_document(const lp_workflow *wf);
+
+/* Keeps `data` with the workflow under `key` (copied; one per key): free_fn
+ * (may be NULL) is called on it when the workflow is freed, after every fini,
+ * the latest attached first. How a service above the core (the run service,
+ * runs.h) ties its state to the workflow's lifetime. 0; LP_EEXISTS when `key`
+ * is taken, LP_EINVAL, LP_ENOMEM — then nothing is kept and the caller still
+ * owns data. */
+int lp_workflow_attach(lp_workflow *wf, const char *key, void *data, void (*free_fn)(void *data));
+/* The data attached under `key` (borrowed, owned by the workflow), or NULL. */
+void *lp_workflow_attachment(const lp_workflow *wf, const char *key);
 
 #ifdef __cplusplus
 }

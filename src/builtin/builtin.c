@@ -69,6 +69,14 @@ static const lp_class *const *const builtin_layers[] = {
     NULL,
 };
 
+/* The components every workflow's root gets unless its configuration
+ * declares the slot (registered after the classes they name). */
+static const char *const default_slots[][2] = {
+    {"logger", "StdOutLogger"},
+    {"notifier", "StdOutNotifier"},
+    {"metadata_tracker", "LocalMetadataTracker"},
+};
+
 static int builtin_init(lp_registry *reg)
 {
     for (size_t l = 0; builtin_layers[l]; l++)
@@ -76,6 +84,10 @@ static int builtin_init(lp_registry *reg)
             int rc = lp_registry_add_class(reg, builtin_layers[l][i]);
             if (rc != 0) return rc;
         }
+    for (size_t i = 0; i < sizeof default_slots / sizeof *default_slots; i++) {
+        int rc = lp_registry_add_default_slot(reg, default_slots[i][0], default_slots[i][1]);
+        if (rc != 0) return rc;
+    }
     /* What the testing framework adds to validation: tests: and test_logger. */
     return lp_testing_register(reg);
 }

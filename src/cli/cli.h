@@ -195,4 +195,10 @@ lp_value *cli_json_to_map(const char *text, const char *option);
  * as a comment when `origins` is set. */
 void cli_print_yaml(FILE *out, const lp_value *v, int indent, bool origins);
 
+/* ---- run summary (cli_summary.c) ---- */
+/* Prints the human summary of a run when `result` is the summary map that a
+ * runner's build_all returns (src/runners/runner_summary.c) and returns true;
+ * false (nothing printed) for any other value. */
+bool cli_print_run_summary(FILE *out, const lp_value *result);
+
 #endif

@@ -119,7 +119,7 @@ static void show_object(cli_session *s, const lp_class *cls, const char *path,
                         const lp_value *section, int depth);
 
 /* Shows the children declared in section's `component:` / `pipeline:` maps,
- * plus (at the root) the default logger and notifier. */
+ * plus (at the root) the registered default slots it does not declare. */
 static void show_children(cli_session *s, const lp_value *section, const char *path, bool root,
                           int depth)
 {
@@ -137,14 +137,13 @@ static void show_children(cli_session *s, const lp_value *section, const char *p
         }
     }
     if (!root) return;
-    static const char *const implicit[][2] = {{"logger", "StdOutLogger"},
-                                              {"notifier", "StdOutNotifier"},
-                                              {"metadata_tracker", "LocalMetadataTracker"}};
     const lp_value *declared = lp_map_get(section, "component");
-    for (size_t i = 0; i < 3; i++) {
-        const lp_class *cls = lp_registry_find_class(s->reg, implicit[i][1]);
-        if (cls && !lp_map_get(declared, implicit[i][0]))
-            show_object(s, cls, implicit[i][0], lp_map_get(section, implicit[i][0]), depth + 1);
+    for (size_t i = 0; i < lp_registry_default_slot_count(s->reg); i++) {
+        const char *cls_name = NULL;
+        const char *slot = lp_registry_default_slot_at(s->reg, i, &cls_name);
+        const lp_class *cls = lp_registry_find_class(s->reg, cls_name);
+        if (cls && !lp_map_get(declared, slot))
+            show_object(s, cls, slot, lp_map_get(section, slot), depth + 1);
     }
 }
 

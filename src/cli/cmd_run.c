@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "components/cache_manager/cache.h"
 #include "core/internal.h"
+#include "lolpop/runs.h"
 
 const char cmd_run_help[] =
     "Runs a workflow: builds the runner RUNNER and its integrations from the configuration,\n"
@@ -31,7 +31,8 @@ const char cmd_run_help[] =
     "                           every step after them that depends on them, run again.\n"
     "                           (resuming a run that succeeded is allowed: everything is reused)\n"
     "  -h, --help               show this help\n\n"
-    "The result of the method, if any, is printed on stdout as one line.\n"
+    "The result of the method, if any, is printed on stdout as one line; the summary that\n"
+    "build_all of ClassificationRunner and RegressionRunner returns is printed as text.\n"
     "Every run records the results of its pipeline steps in the metadata store, so that any\n"
     "run can be resumed; with a cache_manager configured, results of earlier runs are reused\n"
     "without --resume too.\n";
@@ -116,8 +117,7 @@ static int run_workflow(run_args *r, const char *runner, const char *method)
         lp_workflow_free(wf);
         return rc == LP_ECONFIG ? CLI_USAGE : cli_exit_code(rc);
     }
-    lp_cache_session *cache = NULL;
-    rc = lp_cache_attach(&cache, wf, r->resume);
+    rc = lp_workflow_enable_runs(wf, r->resume);
     lp_value *args = rc == 0 && r->build_args ? lp_value_ref(r->build_args) : NULL;
     if (rc == 0 && !args) args = lp_value_map();
     if (rc == 0) lp_error_clear();
@@ -129,6 +129,8 @@ static int run_workflow(run_args *r, const char *runner, const char *method)
     } else if (!result) {
         cli_print_last_error();
         code = cli_exit_code(lp_error_last()->code) == CLI_USAGE ? CLI_USAGE : CLI_FAIL;
+    } else if (cli_print_run_summary(stdout, result)) {
+        /* build_all's summary of the run, as text */
     } else if (lp_value_type(result) != LP_NULL) {
         char *text = lp_value_to_string(result);
         printf("%s\n", text ? text : "");
@@ -136,8 +138,7 @@ static int run_workflow(run_args *r, const char *runner, const char *method)
     }
     lp_value_unref(result);
     lp_value_unref(args);
-    lp_workflow_free(wf);
-    lp_cache_session_free(cache); /* after the workflow: its hooks point into it */
+    lp_workflow_free(wf); /* frees the run service's state too */
     return code;
 }
 

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "components/cache_manager/cache.h"
 #include "core/internal.h"
+#include "lolpop/runs.h"
 #include "testing/testing_internal.h"
 
 const char cmd_test_help[] =
@@ -172,10 +172,9 @@ static int test_workflow(test_args *t, const char *runner, const char *method)
 {
     lp_workflow *wf = NULL;
     lp_test_session *ts = NULL;
-    lp_cache_session *cache = NULL;
     int code = build(t, runner, &wf, &ts);
     /* a test run is a run: it records its steps (resumable) and honours a cache_manager */
-    if (code == 0 && lp_cache_attach(&cache, wf, NULL) != 0) {
+    if (code == 0 && lp_workflow_enable_runs(wf, NULL) != 0) {
         cli_print_last_error();
         code = cli_exit_code(lp_error_last()->code);
     }
@@ -185,6 +184,7 @@ static int test_workflow(test_args *t, const char *runner, const char *method)
         lp_value *result = args ? lp_call(lp_workflow_root(wf), method, args) : NULL;
         char *err = result ? NULL : lp_error_format();
         if (!result) cli_print_last_error();
+        cli_print_run_summary(stdout, result); /* build_all's summary, as `run` shows it */
         lp_test_session_finish(ts, method, result ? NULL : (err ? err : "the workflow failed"));
         code = report(t, ts, result != NULL);
         free(err);
@@ -193,7 +193,6 @@ static int test_workflow(test_args *t, const char *runner, const char *method)
     }
     lp_workflow_free(wf);
     lp_test_session_free(ts);
-    lp_cache_session_free(cache); /* after the workflow: its hooks point into both */
     return code;
 }
 

@@ -47,14 +47,12 @@ struct lp_workflow {
     lp_call_hooks *hooks;   /* owned copies, called in order */
     size_t n_hooks;
     int flags; /* LP_WF_* given when it was built */
+    struct lp_wf_attachment *attachments; /* owned (workflow_attach.c) */
+    size_t n_attachments;
 };
 
-/* The default components every root gets when its config does not name them. */
-typedef struct lp_default_slot {
-    const char *slot;
-    const char *cls;
-} lp_default_slot;
-extern const lp_default_slot lp_default_slots[]; /* terminated by {NULL, NULL} */
+/* workflow_attach.c: frees every attachment, the latest first. */
+void lp_workflow_detach_all(lp_workflow *wf);
 
 /* workflow.c: builds every object of the tree without state or init. A bad or
  * unknown class leaves cls NULL (validation reports it). Broken class default

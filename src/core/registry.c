@@ -134,6 +134,8 @@ LP_API void lp_registry_free(lp_registry *reg)
     for (size_t i = 0; i < reg->n_sources; i++)
         free(reg->sources[i]);
     free(reg->sources);
+    lp_registry_slots_truncate(reg, 0);
+    free(reg->slots);
     /* Last: descriptors above lived in the plugins' memory. */
     lp_registry_unload_plugins(reg);
     free(reg);
@@ -143,8 +145,9 @@ LP_API void lp_registry_free(lp_registry *reg)
 
 int lp_registry_plugin_begin(lp_registry *reg, const char *source, lp_reg_mark *mark)
 {
-    *mark = (lp_reg_mark){reg->types.len, reg->classes.len, reg->commands.len, reg->failed,
-                          reg->loading,   reg->n_sections,  reg->n_roles};
+    *mark = (lp_reg_mark){reg->types.len, reg->classes.len, reg->commands.len,
+                          reg->failed,    reg->loading,     reg->n_sections,
+                          reg->n_roles,   reg->n_slots};
     if (reg->n_sources == reg->cap_sources) {
         size_t cap = reg->cap_sources ? reg->cap_sources * 2 : 8;
         char **s = realloc(reg->sources, cap * sizeof *s);
@@ -166,6 +169,7 @@ void lp_registry_plugin_end(lp_registry *reg, const lp_reg_mark *mark, bool roll
         reg->classes.len = mark->n_classes;
         reg->commands.len = mark->n_commands;
         lp_registry_drop_extensions(reg, mark->n_sections, mark->n_roles);
+        lp_registry_slots_truncate(reg, mark->n_slots);
     }
     reg->failed = mark->failed;
     reg->loading = mark->prev_loading;
@@ -584,4 +588,92 @@ LP_API size_t lp_registry_suggest_class(const lp_registry *reg, const char *name
         out[i] = s[i].name;
     free(s);
     return k;
+}
+
+/* ---- default slots ------------------------------------------------------ */
+
+/* Section keys a default slot may not take: the root's section holds them. */
+static const char *const reserved_slot_names[] = {"config", "component",    "pipeline",
+                                                  "tests",  "plugin_paths", NULL};
+
+static const lp_reg_slot *find_slot(const lp_registry *reg, const char *slot)
+{
+    for (size_t i = 0; reg && slot && i < reg->n_slots; i++)
+        if (lp_streq_nocase(reg->slots[i].slot, slot)) return &reg->slots[i];
+    return NULL;
+}
+
+/* Why `slot` -> `cls_name` cannot be registered (reg_fail called), or 0. */
+static int check_slot(lp_registry *reg, const char *slot, const char *cls_name)
+{
+    if (!is_identifier(slot))
+        return reg_fail(reg, LP_EINVAL, "default slot name '%s' is not a valid identifier",
+                        slot ? slot : "(null)");
+    for (const char *const *r = reserved_slot_names; *r; r++)
+        if (lp_streq_nocase(slot, *r))
+            return reg_fail(reg, LP_EINVAL, "'%s' is a section key, not a slot for a default",
+                            slot);
+    const lp_reg_slot *old = find_slot(reg, slot);
+    if (old)
+        return reg_fail(reg, LP_EEXISTS, "default slot '%s' is already filled with %s by %s", slot,
+                        old->cls, old->source);
+    const lp_class *cls = lp_registry_find_class(reg, cls_name);
+    if (!cls)
+        return reg_fail(reg, LP_EINVAL,
+                        "default slot '%s': no class '%s' (register the class first)", slot,
+                        cls_name ? cls_name : "(null)");
+    if (cls->kind != LP_KIND_COMPONENT)
+        return reg_fail(reg, LP_EINVAL, "default slot '%s': class %s is not a component", slot,
+                        cls->name);
+    return 0;
+}
+
+LP_API int lp_registry_add_default_slot(lp_registry *reg, const char *slot, const char *class_name)
+{
+    if (!reg) return lp_error_set(LP_EINVAL, "lp_registry_add_default_slot: NULL registry");
+    int rc = check_slot(reg, slot, class_name);
+    if (rc) return rc;
+    if (reg->n_slots == reg->cap_slots) {
+        size_t cap = reg->cap_slots ? reg->cap_slots * 2 : 4;
+        lp_reg_slot *s = realloc(reg->slots, cap * sizeof *s);
+        if (!s) return lp_error_set(LP_ENOMEM, "out of memory");
+        reg->slots = s;
+        reg->cap_slots = cap;
+    }
+    lp_reg_slot item = {lp_strdup(slot), lp_strdup(class_name), current_source(reg)};
+    if (!item.slot || !item.cls) {
+        free(item.slot);
+        free(item.cls);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    reg->slots[reg->n_slots++] = item;
+    return 0;
+}
+
+void lp_registry_slots_truncate(lp_registry *reg, size_t keep)
+{
+    while (reg->n_slots > keep) {
+        lp_reg_slot *s = &reg->slots[--reg->n_slots];
+        free(s->slot);
+        free(s->cls);
+    }
+}
+
+LP_API const char *lp_registry_default_slot(const lp_registry *reg, const char *slot)
+{
+    const lp_reg_slot *s = find_slot(reg, slot);
+    return s ? s->cls : NULL;
+}
+
+LP_API size_t lp_registry_default_slot_count(const lp_registry *reg)
+{
+    return reg ? reg->n_slots : 0;
+}
+
+LP_API const char *lp_registry_default_slot_at(const lp_registry *reg, size_t i,
+                                               const char **class_name)
+{
+    const lp_reg_slot *s = reg && i < reg->n_slots ? &reg->slots[i] : NULL;
+    if (class_name) *class_name = s ? s->cls : NULL;
+    return s ? s->slot : NULL;
 }

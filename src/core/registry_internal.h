@@ -40,6 +40,11 @@ typedef struct lp_reg_role {
     char *slot, *type; /* owned */
     const char *source;
 } lp_reg_role;
+/* A default slot (registry.c): strings owned; source as in lp_reg_item. */
+typedef struct lp_reg_slot {
+    char *slot, *cls;
+    const char *source;
+} lp_reg_slot;
 
 struct lp_registry {
     lp_reg_list types, classes, commands;
@@ -53,13 +58,15 @@ struct lp_registry {
     size_t n_sections, cap_sections;
     lp_reg_role *roles;
     size_t n_roles, cap_roles;
+    lp_reg_slot *slots; /* default slots, in registration order */
+    size_t n_slots, cap_slots;
 };
 
 /* State saved by lp_registry_plugin_begin, restored by _end. */
 typedef struct lp_reg_mark {
     size_t n_types, n_classes, n_commands, failed;
     const char *prev_loading;
-    size_t n_sections, n_roles;
+    size_t n_sections, n_roles, n_slots;
 } lp_reg_mark;
 
 /* Marks `source` (copied) as the plugin being registered. 0 or LP_ENOMEM. */
@@ -81,6 +88,8 @@ const char *lp_registry_slot_role(const lp_registry *reg, const char *slot);
 /* Frees the section validators and role slots from index n_sections / n_roles
  * on (a rolled-back plugin's, or all of them when the registry is freed). */
 void lp_registry_drop_extensions(lp_registry *reg, size_t n_sections, size_t n_roles);
+/* registry.c: frees the default slots from index `keep` on (all with 0). */
+void lp_registry_slots_truncate(lp_registry *reg, size_t keep);
 
 /* Implemented in plugin.c: closes every kept handle (last, after the tables
  * that point into them are gone) and frees the array. */

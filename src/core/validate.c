@@ -345,8 +345,8 @@ static void section_keys(const lp_obj *o, strs *keys)
     }
     if (!o->parent) {
         strs_add(keys, "plugin_paths");
-        for (const lp_default_slot *d = lp_default_slots; d->slot; d++)
-            strs_add(keys, d->slot);
+        for (size_t i = 0; i < lp_registry_default_slot_count(o->wf->reg); i++)
+            strs_add(keys, lp_registry_default_slot_at(o->wf->reg, i, NULL));
     }
 }
 

@@ -9,13 +9,6 @@
 #include "lolpop/config.h"
 #include "object_internal.h"
 
-const lp_default_slot lp_default_slots[] = {
-    {"logger", "StdOutLogger"},
-    {"notifier", "StdOutNotifier"},
-    {"metadata_tracker", "LocalMetadataTracker"},
-    {NULL, NULL},
-};
-
 /* Gives every value of a parsed default tree the origin "default (Class)". */
 static void mark_default_origin(lp_value *v, const char *cls_name)
 {
@@ -154,16 +147,19 @@ static int add_declared(lp_obj *o, const char *key, lp_kind as, lp_diags *diags)
     return 0;
 }
 
-/* The root's logger, notifier and metadata tracker, unless declared. */
+/* The root's default slots (registered by plugins: lp_registry_add_default_slot),
+ * unless declared. */
 static int add_defaults(lp_obj *root, lp_diags *diags)
 {
-    for (const lp_default_slot *d = lp_default_slots; d->slot; d++) {
-        const lp_class *cls = lp_registry_find_class(root->wf->reg, d->cls);
-        if (!cls || has_child(root, d->slot))
-            continue; /* a default arriving in a later issue is simply absent */
-        if ((root->wf->flags & LP_WF_NO_TRACKING) && strcmp(d->slot, "metadata_tracker") == 0)
+    const lp_registry *reg = root->wf->reg;
+    for (size_t i = 0; i < lp_registry_default_slot_count(reg); i++) {
+        const char *cls_name = NULL;
+        const char *slot = lp_registry_default_slot_at(reg, i, &cls_name);
+        const lp_class *cls = lp_registry_find_class(reg, cls_name);
+        if (!cls || has_child(root, slot)) continue;
+        if ((root->wf->flags & LP_WF_NO_TRACKING) && lp_streq_nocase(slot, "metadata_tracker"))
             continue;
-        int rc = add_slot(root, d->slot, cls, LP_KIND_COMPONENT, NULL, diags);
+        int rc = add_slot(root, slot, cls, LP_KIND_COMPONENT, NULL, diags);
         if (rc) return rc;
     }
     return 0;
@@ -214,6 +210,7 @@ int lp_workflow_skeleton(lp_workflow **out, const lp_registry *reg, const lp_val
 void lp_workflow_destroy(lp_workflow *wf)
 {
     if (!wf) return;
+    lp_workflow_detach_all(wf); /* after every fini: attachments may serve it */
     obj_free(wf->root);
     lp_value_unref(wf->empty);
     lp_value_unref(wf->defaults);

@@ -432,64 +432,6 @@ static lp_value *runner_evaluate_ground_truth(lp_obj *self, lp_value *args)
 
 /* ---- build_all, stop --------------------------------------------------------- */
 
-/* "  validation  accuracy 0.8212  f1 0.7647" from the winning experiment. */
-static void summarise_metrics(lp_obj *self, lp_sb *sb, lp_value *mv)
-{
-    lp_value *names = lp_pipeline_string_list(self, "metrics");
-    lp_sb_append(sb, "  validation ");
-    size_t shown = 0;
-    for (size_t i = 0; names && i < lp_list_len(names); i++) {
-        double v = 0;
-        const char *name = lp_value_as_string(lp_list_get(names, i));
-        if (lp_pipeline_winning_metric(self, mv, name, &v) != 0) continue;
-        lp_sb_appendf(sb, " %s %.4f", name, v);
-        shown++;
-    }
-    if (!shown) lp_sb_append(sb, " (no metrics tracked)");
-    lp_sb_putc(sb, '\n');
-    lp_value_unref(names);
-    lp_error_clear();
-}
-
-/* The run id from the tracker's run_info(), when it has one. */
-static void summarise_run(lp_obj *self, lp_sb *sb)
-{
-    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
-    lp_value *info = tracker && lp_class_method(lp_obj_class(tracker), "run_info")
-                         ? lp_call(tracker, "run_info", NULL)
-                         : NULL;
-    const char *id = lp_value_as_string(lp_map_get(info, "id"));
-    const char *store = lp_value_as_string(lp_map_get(info, "store"));
-    lp_sb_appendf(sb, "lolpop: %s finished", lp_obj_class(self)->name);
-    if (id) lp_sb_appendf(sb, ", run %s (store %s)", id, store ? store : "?");
-    lp_sb_putc(sb, '\n');
-    lp_value_unref(info);
-    lp_error_clear();
-}
-
-static void summarise(lp_obj *self, lp_value *trained, lp_value *deployed, lp_value *predicted)
-{
-    lp_sb sb = {0};
-    summarise_run(self, &sb);
-    lp_value *mv = lp_map_get(trained, "model_version");
-    if (lp_value_type(mv) == LP_MAP)
-        lp_sb_appendf(&sb, "  model       %s version %lld\n",
-                      lp_value_as_string(lp_map_get(mv, "name")),
-                      (long long)lp_value_as_int(lp_map_get(mv, "version")));
-    summarise_metrics(self, &sb, mv);
-    const char *reason = lp_value_as_string(lp_map_get(deployed, "reason"));
-    if (!lp_value_as_bool(lp_map_get(trained, "better")))
-        lp_sb_append(&sb, "  deployed    no: not better than the deployed version\n");
-    else if (lp_value_as_bool(lp_map_get(deployed, "deployed")))
-        lp_sb_append(&sb, "  deployed    yes: promoted to production\n");
-    else
-        lp_sb_appendf(&sb, "  deployed    no: %s\n", reason ? reason : "skipped");
-    lp_sb_appendf(&sb, "  predictions %lld rows -> %s",
-                  (long long)lp_value_as_int(lp_map_get(predicted, "rows")),
-                  lp_value_as_string(lp_map_get(predicted, "path")));
-    lp_value_unref(lp_stdout_put_line(&sb, "build_all"));
-}
-
 /* The steps of build_all after processing the training data. */
 static int build_rest(lp_obj *self, lp_value *processed, lp_value **trained, lp_value **deployed,
                       lp_value **predicted)
@@ -521,22 +463,30 @@ static int build_rest(lp_obj *self, lp_value *processed, lp_value **trained, lp_
     return *predicted ? 0 : lp_error_last()->code;
 }
 
-/* build_all() -> null: the whole workflow, a summary on stdout, then stop. */
+/* build_all() -> summary: the whole workflow, then stop. The summary map
+ * (runner_summary.c) is the result; printing it is the caller's business. */
 static lp_value *runner_build_all(lp_obj *self, lp_value *args)
 {
     (void)args;
     lp_value *processed =
         lp_call_with(self, "process_data", "source", lp_value_string("train"), (const char *)NULL);
-    lp_value *trained = NULL, *deployed = NULL, *predicted = NULL;
+    lp_value *trained = NULL, *deployed = NULL, *predicted = NULL, *summary = NULL;
     int rc = processed ? build_rest(self, processed, &trained, &deployed, &predicted)
                        : lp_error_last()->code;
-    if (rc == 0) summarise(self, trained, deployed, predicted);
+    /* summarised before stop: run_info and the metrics come from the open store */
+    if (rc == 0 && !(summary = lp_runner_summary(self, trained, deployed, predicted)))
+        rc = LP_ENOMEM;
     lp_value_unref(processed);
     lp_value_unref(trained);
     lp_value_unref(deployed);
     lp_value_unref(predicted);
-    if (rc != 0) return NULL;
-    return lp_call(self, "stop", NULL);
+    lp_value *stopped = rc == 0 ? lp_call(self, "stop", NULL) : NULL;
+    if (!stopped) {
+        lp_value_unref(summary);
+        return NULL;
+    }
+    lp_value_unref(stopped);
+    return summary;
 }
 
 /* stop() -> null: flushes and closes the metadata store (the run succeeded). */
@@ -561,7 +511,9 @@ const lp_method lp_offline_runner_methods[] = {
     {"evaluate_ground_truth", runner_evaluate_ground_truth,
      "evaluate_ground_truth(prediction_job, data?) -> realised metrics"},
     {"build_all", runner_build_all,
-     "build_all(): process train -> train -> deploy if better -> process eval -> predict -> stop"},
+     "build_all() -> {runner, run_id, store, model, validation, deployed, deploy_reason, "
+     "predictions}: process train -> train -> deploy if better -> process eval -> predict -> "
+     "stop"},
     {"stop", runner_stop, "stop(): flushes and closes the metadata store"},
     {NULL, NULL, NULL},
 };

@@ -19,4 +19,11 @@ extern const lp_method lp_offline_runner_methods[];
 extern const char *const lp_offline_runner_requirements[];
 extern const lp_config_key lp_offline_runner_keys[];
 
+/* build_all's result (runner_summary.c): the run, model, validation metrics,
+ * deployment and predictions as a map — see there for its keys. Borrows the
+ * results of train_model, deploy_model (NULL when skipped) and predict_data.
+ * New reference, or NULL with LP_ENOMEM. */
+lp_value *lp_runner_summary(lp_obj *self, const lp_value *trained, const lp_value *deployed,
+                            const lp_value *predicted);
+
 #endif

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "components/cache_manager/cache.h"
-#include "components/cache_manager/cache_key.h"
+#include "runs/cache_key.h"
+#include "runs/local_cache.h"
 #include "lolpop.h"
 #include "lolpop/types/cache_manager.h"
 #include "store/store.h"
@@ -804,6 +804,7 @@ Test(local_cache, a_disabled_manager_keeps_nothing_and_bad_methods_are_refused)
 
 static int computed, worked; /* how often the methods really ran */
 static lp_value *memory;     /* MemoryCacheManager's entries: key -> value */
+static int mem_cached, mem_asked; /* how often its cache / retrieve were called */
 
 /* CStage.compute(x) -> {y: 2 x, w: worker.work(x)}; fails for x < 0. */
 static lp_value *m_compute(lp_obj *self, lp_value *args)
@@ -836,6 +837,7 @@ static lp_value *m_go(lp_obj *self, lp_value *args)
 static lp_value *m_mem_cache(lp_obj *self, lp_value *args)
 {
     (void)self;
+    mem_cached++;
     lp_map_set(memory, lp_value_as_string(lp_map_get(args, "key")),
                lp_value_ref(lp_map_get(args, "value")));
     return lp_value_null();
@@ -844,6 +846,7 @@ static lp_value *m_mem_cache(lp_obj *self, lp_value *args)
 static lp_value *m_mem_retrieve(lp_obj *self, lp_value *args)
 {
     (void)self;
+    mem_asked++;
     lp_value *v = lp_map_get(memory, lp_value_as_string(lp_map_get(args, "key")));
     return v ? lp_value_ref(v) : lp_value_null();
 }
@@ -879,7 +882,7 @@ static const lp_class c_memory = {.name = "MemoryCacheManager",
 static void glue_setup(void)
 {
     setup();
-    computed = worked = 0;
+    computed = worked = mem_cached = mem_asked = 0;
     memory = lp_value_map();
     cr_assert_eq(lp_registry_add_type(reg, &t_cstage), 0);
     cr_assert_eq(lp_registry_add_type(reg, &t_cworker), 0);
@@ -899,7 +902,6 @@ TestSuite(glue, .init = glue_setup, .fini = glue_teardown, .timeout = 60);
 typedef struct flow {
     lp_value *doc;
     lp_workflow *wf;
-    lp_cache_session *cache;
     char run[64];
 } flow;
 
@@ -923,13 +925,12 @@ static int flow_open(flow *f, const char *cm, const char *extra, const char *res
     cr_assert_not_null(info);
     snprintf(f->run, sizeof f->run, "%s", lp_value_as_string(lp_map_get(info, "id")));
     lp_value_unref(info);
-    return lp_cache_attach(&f->cache, f->wf, resume);
+    return lp_workflow_enable_runs(f->wf, resume);
 }
 
 static void flow_close(flow *f)
 {
     lp_workflow_free(f->wf);
-    lp_cache_session_free(f->cache);
     lp_value_unref(f->doc);
     memset(f, 0, sizeof *f);
 }
@@ -1024,6 +1025,45 @@ Test(glue, a_plugin_cache_manager_is_asked_through_its_methods)
     cr_assert_eq(lp_map_len(memory), 1);
     cr_assert_eq(strlen(lp_map_key(memory, 0)), 64);
     cr_assert_eq(cache_rows("1"), 1, "recorded locally as well, for --resume");
+    flow_close(&f);
+}
+
+/* The run service knows no cache_manager class: a plugin's gets the same
+ * settings (methods, enabled) and serves later runs through its contract. */
+Test(glue, a_plugin_cache_manager_takes_part_like_the_local_one)
+{
+    const char *cfg = "cache_manager: {config: {methods: [CWorker.work]}}\n";
+    flow f = {0};
+    cr_assert_eq(flow_open(&f, "MemoryCacheManager", cfg, NULL), 0, "%s",
+                 lp_error_last()->message);
+    cr_assert_eq(go(&f, 3), 6);
+    cr_assert_eq(computed, 1);
+    cr_assert_eq(mem_cached, 2, "compute and the listed work were offered to it");
+    cr_assert_eq(lp_map_len(memory), 2);
+    lp_obj *w = lp_obj_component(lp_workflow_root(f.wf), "cworker");
+    lp_value *r = lp_call_with(w, "work", "x", lp_value_int(3), (const char *)NULL);
+    cr_assert_eq(lp_value_as_int(r), 4);
+    lp_value_unref(r);
+    cr_assert_eq(worked, 1, "work(3) came from the plugin's retrieve");
+    flow_close(&f);
+    /* a later run, with the local records gone: only the plugin can serve it */
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open(".lolpop/lolpop.db", &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "DELETE FROM cache", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    cr_assert_eq(flow_open(&f, "MemoryCacheManager", cfg, NULL), 0);
+    cr_assert_eq(go(&f, 3), 6);
+    cr_assert_eq(computed, 1);
+    flow_close(&f);
+    /* enabled: false — never asked, never offered */
+    int asked = mem_asked, cached = mem_cached;
+    cr_assert_eq(flow_open(&f, "MemoryCacheManager",
+                           "cache_manager: {config: {enabled: false}}\n", NULL),
+                 0);
+    cr_assert_eq(go(&f, 3), 6);
+    cr_assert_eq(computed, 2);
+    cr_assert_eq(mem_asked, asked);
+    cr_assert_eq(mem_cached, cached);
     flow_close(&f);
 }
 

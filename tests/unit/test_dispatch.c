@@ -152,6 +152,9 @@ static void setup(void)
     const lp_class *all[] = {&c_logger, &c_notifier, &c_worker, &c_stage, &c_runner};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         cr_assert_eq(lp_registry_add_class(reg, all[i]), 0, "%s", lp_error_last()->message);
+    /* default slots are registered, as the built-in plugin registers its own */
+    cr_assert_eq(lp_registry_add_default_slot(reg, "logger", c_logger.name), 0);
+    cr_assert_eq(lp_registry_add_default_slot(reg, "notifier", c_notifier.name), 0);
     make_workflow("pipeline: {p: P}\ncomponent: {worker: C}\n");
 }
 

@@ -146,6 +146,9 @@ static void setup(void)
         cr_assert_eq(lp_registry_add_class(reg, all[i]), 0, "%s", lp_error_last()->message);
     /* tests: sections and the test_logger slot, as the built-in plugin registers them */
     cr_assert_eq(lp_testing_register(reg), 0, "%s", lp_error_last()->message);
+    /* default slots are registered, as the built-in plugin registers its own */
+    cr_assert_eq(lp_registry_add_default_slot(reg, "logger", "StdOutLogger"), 0);
+    cr_assert_eq(lp_registry_add_default_slot(reg, "notifier", "StdOutNotifier"), 0);
 }
 
 static void teardown(void)

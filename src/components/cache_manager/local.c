@@ -1,7 +1,9 @@
 /*
  * local.c — LocalCacheManager: results kept in the workflow's own stores
- * (cache.h): a row per key and run in the metadata store's `cache` table,
- * the encoded value in the object store of LocalResourceVersionControl.
+ * (runs/local_cache.h): a row per key and run in the metadata store's `cache`
+ * table, the encoded value in the object store of
+ * LocalResourceVersionControl — the rows the run service records every step
+ * in.
  *
  *   component:
  *     cache_manager: LocalCacheManager
@@ -13,10 +15,12 @@
  *
  * With a cache_manager configured the dispatcher reuses a pipeline step's
  * result (and those of `methods`) from any earlier run whose key matches
- * (core/cache_key.h): same class, method, argument contents and effective
- * configuration. The glue (cache_hooks.c) does that; this class also serves
- * explicit cache(key, value) / retrieve(key) calls. Store and run come from
- * the visible metadata_tracker, found on first use.
+ * (runs/cache_key.h): same class, method, argument contents and effective
+ * configuration. The run service (runs/run_hooks.c) asks this class through
+ * its type's contract like any cache_manager: retrieve(key) before a step,
+ * cache(key, value) after it. As the service has recorded the step's result
+ * in the same rows already, cache() skips a key this run has recorded. Store
+ * and run come from the visible metadata_tracker, found on first use.
  *
  * Ownership: methods borrow their arguments and return new references.
  */
@@ -24,9 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "components/cache_manager/cache.h"
-#include "components/cache_manager/cache_key.h"
 #include "components/components_internal.h"
+#include "runs/cache_key.h"
+#include "runs/local_cache.h"
 #include "lolpop/objstore.h"
 #include "lolpop/registry.h"
 #include "lolpop/workflow.h"
@@ -150,6 +154,23 @@ static int key_arg(const lp_obj *self, const lp_value *args, const char *method,
     return 0;
 }
 
+/* Whether this run has recorded a result under key already (the run service
+ * records every step before offering it here): storing it again would encode
+ * its frames a second time for the same row. Only for keys given as 64 hex
+ * digits — content keys (runs/cache_key.h), where the same key means the same
+ * result; a text key may be given a new value and is always stored. */
+static bool recorded_by_this_run(lp_local_cache *c, const char *run, const char *key)
+{
+    lp_value *runs = run ? lp_value_list() : NULL;
+    char *by = NULL;
+    bool yes = runs && lp_list_append(runs, lp_value_string(run)) == 0 &&
+               lp_local_cache_recorded_by(c, key, runs, &by) == 0 && by;
+    lp_error_clear(); /* on any doubt: store it */
+    free(by);
+    lp_value_unref(runs);
+    return yes;
+}
+
 /* cache(key, value, class?, method?): stores value under key for this run. */
 static lp_value *cm_cache(lp_obj *self, lp_value *args)
 {
@@ -159,6 +180,9 @@ static lp_value *cm_cache(lp_obj *self, lp_value *args)
     lp_local_cache *c = cache_of(self);
     if (!c) return NULL;
     cache_manager *st = lp_obj_state(self);
+    const char *given = lp_value_as_string(lp_map_get(args, "key"));
+    if (lp_objstore_valid_hex(given) && recorded_by_this_run(c, st->run, key))
+        return lp_value_null();
     if (lp_local_cache_put(c, key, lp_map_get(args, "value"), st->run,
                            lp_value_as_string(lp_map_get(args, "class")),
                            lp_value_as_string(lp_map_get(args, "method"))) != 0) {

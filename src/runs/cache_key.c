@@ -2,7 +2,7 @@
  * cache_key.c — see cache_key.h: canonical content hashes of values and of an
  * object's effective configuration, and the key of a call.
  */
-#include "components/cache_manager/cache_key.h"
+#include "runs/cache_key.h"
 
 #include <ctype.h>
 #include <fcntl.h>

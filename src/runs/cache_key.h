@@ -44,8 +44,8 @@
  * until it is freed: a step's frame is hashed once however many steps get
  * it. One keyer per workflow run, used by one thread at a time.
  */
-#ifndef LP_COMPONENTS_CACHE_KEY_H
-#define LP_COMPONENTS_CACHE_KEY_H
+#ifndef LP_RUNS_CACHE_KEY_H
+#define LP_RUNS_CACHE_KEY_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * local_cache.c — the local result cache (cache.h): rows in the metadata
+ * local_cache.c — the run service's store of step results (local_cache.h): rows in the metadata
  * store's `cache` table holding encoded values (store/value_codec.h), whose
  * frames and models are objects in the object store.
  */
@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "components/cache_manager/cache.h"
-#include "components/components_internal.h"
+#include "runs/local_cache.h"
 #include "lolpop/dispatch.h"
 #include "lolpop/objstore.h"
 #include "store/store.h"
@@ -93,6 +92,20 @@ LP_API int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value
         lp_value_unref(*out);
         *out = NULL;
     }
+    lp_value_unref(row);
+    return rc;
+}
+
+LP_API int lp_local_cache_recorded_by(lp_local_cache *c, const char *key, const lp_value *runs,
+                                      char **run)
+{
+    if (!c || !key || !run)
+        return lp_error_set(LP_EINVAL, "lp_local_cache_recorded_by: bad arguments");
+    *run = NULL;
+    lp_value *row = NULL;
+    int rc = lp_store_cache_get(c->store, key, runs, &row);
+    const char *id = lp_value_as_string(lp_map_get(row, "run"));
+    if (rc == 0 && row && !(*run = lp_strdup(id ? id : ""))) rc = LP_ENOMEM;
     lp_value_unref(row);
     return rc;
 }

@@ -1,6 +1,24 @@
 /*
- * cache_hooks.c — the dispatcher glue of result caching (cache.h): which
- * calls are cached, reuse on lookup, recording on store, and --resume.
+ * run_hooks.c — the run service (include/lolpop/runs.h): the dispatcher hooks
+ * that record every step's result, reuse results on lookup (from resumed runs
+ * and through a visible cache_manager's contract methods), and --resume.
+ *
+ * What is keyed and recorded: calls of pipeline methods — the steps a resumed
+ * run reuses — plus every "Class.method" listed in the `methods` config of
+ * the cache_manager visible from the runner (components the user knows are
+ * pure, such as SQLDataTransformer.transform). Runner methods and the calls
+ * of loggers, notifiers, trackers, test recorders and cache managers never
+ * are: they orchestrate, record or report. Keys: cache_key.h.
+ *
+ * Every run records its steps' results in the local store (local_cache.h),
+ * cache_manager or not, so that any failed run can be resumed. Reuse comes
+ * from the resumed runs' records first, then — with a cache_manager whose
+ * `enabled` is not false — from its retrieve(key); after a step the result
+ * is offered to its cache(key, value, class, method). The service knows no
+ * cache_manager class: LocalCacheManager serves those two methods from the
+ * same local store, a plugin's from wherever it keeps things. A result whose
+ * `path` (a report, say) no longer exists is not reused. The hooks run on the
+ * thread that runs the workflow.
  *
  * The dispatcher asks cache_lookup before a call and offers the result to
  * cache_store after a successful one, with the same (object, method,
@@ -12,11 +30,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "components/cache_manager/cache.h"
-#include "components/components_internal.h"
-#include "components/cache_manager/cache_key.h"
 #include "lolpop/dispatch.h"
+#include "lolpop/log.h"
+#include "lolpop/runs.h"
+#include "lolpop/types/cache_manager.h"
+#include "runs/cache_key.h"
+#include "runs/local_cache.h"
 #include "store/store.h"
+
+/* The key the service's state is attached under (lp_workflow_attach). */
+#define RUNS_ATTACHMENT "lolpop.runs"
+
+typedef struct lp_cache_session lp_cache_session;
+static void session_free(void *data);
 
 typedef struct pending {
     const lp_obj *obj;
@@ -32,7 +58,6 @@ struct lp_cache_session {
     char *run;             /* the current run (owned) */
     lp_value *resume_runs; /* the resumed run and the runs it resumed, or NULL */
     lp_obj *cm;            /* the configured cache_manager visible from the root, or NULL */
-    bool cm_local;         /* it is LocalCacheManager: served by `local` */
     bool reuse_any;        /* cm configured and enabled: reuse any earlier run's results */
     lp_value *methods;     /* cm's extra "Class.method" names (owned), or NULL */
     lp_cache_keyer *keyer;
@@ -111,11 +136,13 @@ static lp_value *local_hit(lp_cache_session *s, const lp_obj *obj, const char *f
     return v;
 }
 
-/* A plugin cache_manager's result through its retrieve(key); null is a miss. */
+/* The cache_manager's result through its contract's retrieve(key); null is a
+ * miss. *run: the run whose record has the key (new string), NULL when the
+ * local store has none (a cache_manager that keeps results elsewhere). */
 static lp_value *manager_hit(lp_cache_session *s, const lp_obj *obj, const char *frame,
-                             const char *key)
+                             const char *key, char **run)
 {
-    lp_value *v = lp_call_with(s->cm, "retrieve", "key", lp_value_string(key), (const char *)NULL);
+    lp_value *v = lp_cache_manager_retrieve(s->cm, key);
     if (!v) {
         lp_log(obj, LP_LOG_WARN, "%s: %s.retrieve failed, running the step: %s", frame,
                lp_obj_class(s->cm)->name, lp_error_last()->message);
@@ -125,6 +152,8 @@ static lp_value *manager_hit(lp_cache_session *s, const lp_obj *obj, const char 
         lp_value_unref(v);
         return NULL;
     }
+    if (v && s->local && lp_local_cache_recorded_by(s->local, key, NULL, run) != 0)
+        lp_error_clear(); /* only the log line's run is missing */
     return v;
 }
 
@@ -146,17 +175,16 @@ static const char *missing_output(const lp_value *v, int depth)
 }
 
 /* A reusable result for the call (new reference), or NULL: first from the
- * resumed runs, then from any run when a cache_manager says so. */
+ * resumed runs, then from the cache_manager when one is enabled. */
 static lp_value *find(lp_cache_session *s, const lp_obj *obj, const char *frame, const char *key)
 {
     char *run = NULL;
     lp_value *v = s->resume_runs ? local_hit(s, obj, frame, key, s->resume_runs, &run) : NULL;
-    if (!v && s->reuse_any && s->cm_local) {
+    if (!v && s->reuse_any) {
         free(run);
         run = NULL;
-        v = local_hit(s, obj, frame, key, NULL, &run);
+        v = manager_hit(s, obj, frame, key, &run);
     }
-    if (!v && s->reuse_any && s->cm && !s->cm_local) v = manager_hit(s, obj, frame, key);
     const char *gone = v ? missing_output(v, 0) : NULL;
     if (gone) {
         lp_log(obj, LP_LOG_INFO, "%s: not reused, its output '%s' is gone", frame, gone);
@@ -204,9 +232,11 @@ static void on_store(void *ud, lp_obj *obj, const char *method, lp_value *args, 
         lp_log_level lvl = lp_error_last()->code == LP_EINVAL ? LP_LOG_DEBUG : LP_LOG_WARN;
         lp_log(obj, lvl, "%s.%s: result not cached: %s", cls, method, lp_error_last()->message);
     }
-    if (s->cm && !s->cm_local && s->reuse_any) {
-        lp_value *r = lp_call_with(s->cm, "cache", "key", lp_value_string(p.key), "value",
-                                   lp_value_ref(result), (const char *)NULL);
+    if (s->reuse_any) {
+        /* class and method are optional arguments a cache_manager may keep. */
+        lp_value *r = lp_call_with(s->cm, LP_CACHE_MANAGER_CACHE, "key", lp_value_string(p.key),
+                                   "value", lp_value_ref(result), "class", lp_value_string(cls),
+                                   "method", lp_value_string(method), (const char *)NULL);
         if (!r)
             lp_log(obj, LP_LOG_WARN, "%s.%s: %s.cache failed: %s", cls, method,
                    lp_obj_class(s->cm)->name, lp_error_last()->message);
@@ -295,14 +325,13 @@ static int begin_resume(lp_cache_session *s, const char *ref)
     return rc;
 }
 
-/* ---- attach -------------------------------------------------------------------------------- */
+/* ---- enabling -------------------------------------------------------------------------------- */
 
 /* Reads the configured cache_manager's settings. */
 static int configure(lp_cache_session *s)
 {
     s->cm = lp_obj_component(s->root, "cache_manager");
     if (!s->cm) return 0;
-    s->cm_local = strcmp(lp_obj_class(s->cm)->name, "LocalCacheManager") == 0;
     s->reuse_any = lp_obj_config_bool(s->cm, "enabled", true);
     lp_value *m = lp_obj_config(s->cm, "methods");
     if (lp_value_type(m) == LP_LIST)
@@ -327,10 +356,11 @@ static int open_local(lp_cache_session *s)
     return rc;
 }
 
-LP_API int lp_cache_attach(lp_cache_session **out, lp_workflow *wf, const char *resume)
+LP_API int lp_workflow_enable_runs(lp_workflow *wf, const char *resume)
 {
-    if (!out || !wf) return lp_error_set(LP_EINVAL, "lp_cache_attach: bad arguments");
-    *out = NULL;
+    if (!wf) return lp_error_set(LP_EINVAL, "lp_workflow_enable_runs: the workflow is NULL");
+    if (lp_workflow_attachment(wf, RUNS_ATTACHMENT))
+        return lp_error_set(LP_EEXISTS, "runs are already enabled for this workflow");
     lp_cache_session *s = calloc(1, sizeof *s);
     if (!s) return lp_error_set(LP_ENOMEM, "out of memory");
     s->root = lp_workflow_root(wf);
@@ -342,27 +372,35 @@ LP_API int lp_cache_attach(lp_cache_session **out, lp_workflow *wf, const char *
             rc = lp_error_set(LP_EUSAGE, "--resume: %s", why ? why : "no store of runs");
             free(why);
         } else {
-            /* No store of runs: nothing recorded, and only a plugin cache_manager can serve. */
+            /* No store of runs: nothing recorded, and only a cache_manager can serve. */
             lp_log(s->root, LP_LOG_DEBUG, "step results are not recorded: %s",
                    lp_error_last()->message);
             lp_error_clear();
         }
     }
     if (rc == 0 && resume) rc = begin_resume(s, resume);
-    if (rc == 0 && (s->local || s->cm)) {
+    /* Attached first: from here on the workflow frees it, hooks or not. */
+    if (rc == 0) rc = lp_workflow_attach(wf, RUNS_ATTACHMENT, s, session_free);
+    if (rc) {
+        session_free(s);
+        return rc;
+    }
+    if (s->local || s->cm) {
         lp_call_hooks hooks = {.ud = s, .cache_lookup = on_lookup, .cache_store = on_store};
         rc = lp_workflow_add_hooks(wf, &hooks);
     }
-    if (rc) {
-        lp_cache_session_free(s);
-        return rc;
-    }
-    *out = s;
-    return 0;
+    return rc;
 }
 
-LP_API void lp_cache_session_free(lp_cache_session *s)
+LP_API const char *lp_workflow_run_id(const lp_workflow *wf)
 {
+    const lp_cache_session *s = lp_workflow_attachment(wf, RUNS_ATTACHMENT);
+    return s && s->local ? s->run : NULL;
+}
+
+static void session_free(void *data)
+{
+    lp_cache_session *s = data;
     if (!s) return;
     lp_local_cache_close(s->local);
     lp_cache_keyer_free(s->keyer);
