@@ -9,6 +9,12 @@
 
 #include "pipelines/pipelines_internal.h"
 
+/* Writes sb's text and a newline to stdout and frees sb (components/stdout_line.c).
+ * Declared here, not included, so that the runners see no component
+ * internals; the runner's summary moves to the CLI (issue 10's run service),
+ * which removes this. */
+lp_value *lp_stdout_put_line(lp_sb *sb, const char *who);
+
 extern const lp_class lp_classification_runner_class;
 extern const lp_class lp_regression_runner_class;
 extern const lp_class lp_step_runner_class;

@@ -186,7 +186,7 @@ static lp_value *local_get_data(lp_obj *self, lp_value *args)
 static lp_value *local_save_data(lp_obj *self, lp_value *args)
 {
     local_conn *st = lp_obj_state(self);
-    lp_frame *f = lp_args_frame(args, "frame");
+    lp_frame *f = lp_kit_arg_frame(args, "frame", NULL);
     if (!f) return NULL;
     const char *path = string_arg(args, "target", "save_data");
     char sep = path ? separator_for("save_data", path) : 0;

@@ -136,7 +136,7 @@ static lp_value *sqlite_get_data(lp_obj *self, lp_value *args)
 static lp_value *sqlite_save_data(lp_obj *self, lp_value *args)
 {
     sqlite_conn *st = lp_obj_state(self);
-    lp_frame *f = lp_args_frame(args, "frame");
+    lp_frame *f = lp_kit_arg_frame(args, "frame", NULL);
     if (!f) return NULL;
     const char *table = string_arg(args, "target", "save_data", "a table name");
     if (!table) return NULL;
