@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
 #include "lolpop/metrics.h"
 #include "lolpop/types/deploy.h"
 #include "lolpop/types/metadata_tracker.h"

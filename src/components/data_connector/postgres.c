@@ -166,9 +166,7 @@ static lp_value *pg_get_data(lp_obj *self, lp_value *args)
                lp_frame_cols(f), query ? "query" : source);
     free(where);
     if (rc != 0) return NULL;
-    lp_value *v = lp_value_frame(f);
-    lp_frame_unref(f);
-    return v;
+    return lp_kit_frame(f);
 }
 
 /* save_data(frame, target) -> null */

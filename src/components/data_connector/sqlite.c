@@ -127,9 +127,7 @@ static lp_value *sqlite_get_data(lp_obj *self, lp_value *args)
     if (rc != 0) return NULL;
     lp_log(self, LP_LOG_DEBUG, "read %zu rows x %zu columns from %s (%s)", lp_frame_rows(f),
            lp_frame_cols(f), st->database, query ? "query" : source);
-    lp_value *v = lp_value_frame(f);
-    lp_frame_unref(f);
-    return v;
+    return lp_kit_frame(f);
 }
 
 /* save_data(frame, target) -> null: writes table `target`. */

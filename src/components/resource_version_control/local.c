@@ -220,9 +220,7 @@ static lp_value *rvc_get_data(lp_obj *self, lp_value *args)
         lp_error_prefix("LocalResourceVersionControl (%s).get_data", path_of(self));
         return NULL;
     }
-    lp_value *v = lp_value_frame(f);
-    lp_frame_unref(f);
-    return v;
+    return lp_kit_frame(f);
 }
 
 /* version_model(experiment, model) -> vc_info of the model's lp_model_save bytes. */
