@@ -49,8 +49,10 @@ static lp_value *keyed_fit(lp_obj *self, lp_value *args)
 {
     (void)self;
     (void)args;
-    return lp_value_model(
-        lp_model_new(&keyed_ops, NULL, LP_MODEL_REGRESSION, "target", LP_DT_FLOAT64));
+    lp_model *m = lp_model_new(&keyed_ops, NULL, LP_MODEL_REGRESSION, "target", LP_DT_FLOAT64);
+    lp_value *v = m ? lp_value_model(m) : NULL;
+    lp_model_unref(m); /* the value holds its own reference */
+    return v;
 }
 
 /* The features themselves stand for the predictions: the experiment only
