@@ -315,3 +315,29 @@ Test(kit, string_builder)
     free(s);
     cr_assert_null(sb.buf);
 }
+
+/* ---- the visible components ------------------------------------------------------------- */
+
+Test(kit, tag_goes_through_the_visible_tracker)
+{
+    keyed_workflow("", "");
+    lp_obj *tracker = uw_component(0, "metadata_tracker");
+    lp_value *r = lp_metadata_tracker_create_resource(tracker, "d", "dataset", NULL);
+    cr_assert_eq(lp_kit_tag(uw_root(0), r, "rows", lp_value_int(3)), 0, "%s",
+                 lp_error_last()->message);
+    cr_assert_eq(lp_value_as_int(fake_tag(lp_kit_resource_id(r), "rows")), 3);
+    cr_assert_eq(lp_kit_tag(uw_root(0), NULL, "rows", lp_value_int(4)), 0, "no resource: no-op");
+    cr_assert_eq(lp_kit_tag(uw_root(0), r, "rows", NULL), LP_ENOMEM, "a value that was not made");
+    lp_value_unref(r);
+}
+
+Test(kit, load_reads_csv_without_a_connector)
+{
+    keyed_workflow("", "");
+    lp_value *v = lp_kit_load(uw_root(0), LP_FIXTURES_DIR "/xgb/reg_train.csv");
+    cr_assert_not_null(lp_value_as_frame(v), "%s", lp_error_last()->message);
+    cr_assert(lp_frame_cols(lp_value_as_frame(v)) == 7);
+    lp_value_unref(v);
+    cr_assert_null(lp_kit_load(uw_root(0), "/nonexistent/x.csv"));
+    cr_assert_neq(lp_error_last()->code, 0);
+}
