@@ -22,4 +22,6 @@
 #include "lolpop/metrics.h"
 #include "lolpop/model.h"
 #include "lolpop/tuning.h"
+#include "lolpop/strbuf.h"
+#include "lolpop/kit.h"
 #endif

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/internal.h"
+#include "kit/kit_internal.h"
 #include "lolpop/class.h"
 #include "lolpop/frame.h"
 #include "lolpop/log.h"
@@ -24,8 +25,13 @@ extern const char *const lp_no_requirements[];
 lp_value *lp_stdout_put_line(lp_sb *sb, const char *who);
 
 /* The frame in args[name] (borrowed), or NULL with LP_EINVAL "argument 'name'
- * must be a data frame, got TYPE" (args.c). */
-lp_frame *lp_args_frame(const lp_value *args, const char *name);
+ * must be a data frame, got TYPE": lp_kit_arg_frame without a method name (the
+ * dispatcher's context names it). Kept for the trainer and transformer
+ * classes; other code calls lp_kit_arg_frame. */
+static inline lp_frame *lp_args_frame(const lp_value *args, const char *name)
+{
+    return lp_kit_arg_frame(args, name, NULL);
+}
 
 /* Applies a feature transformer's saved state (its save() bytes) of class
  * `cls` to X without an instance: how a model that carries its transformer

@@ -9,26 +9,13 @@
 #include <stddef.h>
 
 #include "lolpop/error.h"
+#include "lolpop/strbuf.h"
 #include "lolpop/value.h"
 
 /* Public symbols of liblolpop (everything else is hidden by -fvisibility). */
 #define LP_API __attribute__((visibility("default")))
 
-/* A growable, always NUL-terminated string buffer. Zero-initialise, then
- * append; lp_sb_take hands the string to the caller (never NULL, "" if empty
- * and then the buffer is reset). On OOM appends are dropped and `oom` is set. */
-typedef struct lp_sb {
-    char *buf;
-    size_t len, cap;
-    bool oom;
-} lp_sb;
-void lp_sb_append(lp_sb *sb, const char *s);
-void lp_sb_appendn(lp_sb *sb, const char *s, size_t n);
-void lp_sb_appendf(lp_sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void lp_sb_vappendf(lp_sb *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-void lp_sb_putc(lp_sb *sb, char c);
-char *lp_sb_take(lp_sb *sb);
-void lp_sb_free(lp_sb *sb);
+/* lp_sb, the growable string buffer, is public: include/lolpop/strbuf.h. */
 
 /* strdup/asprintf that record LP_ENOMEM on failure and return NULL. */
 char *lp_strdup(const char *s);
@@ -50,6 +37,13 @@ int lp_file_write_atomic(const char *path, const void *data, size_t len);
  * file (file:line:col in the message), else without one. Returns code. */
 int lp_error_set_at_value(int code, const lp_value *v, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* lp_error_set_at_value from a va_list (for a module's own "prefix, then the
+ * caller's format" error helper). Returns code. */
+int lp_error_setv_at_value(int code, const lp_value *v, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+/* lp_error_set_at from a va_list. Returns code. */
+int lp_error_setv_at(int code, const char *file, int line, int col, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 
 /* ASCII case-insensitive comparison helpers. */
 bool lp_streq_nocase(const char *a, const char *b);

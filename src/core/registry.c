@@ -52,18 +52,12 @@ __attribute__((format(printf, 3, 4))) static int reg_fail(lp_registry *reg, int 
 {
     va_list ap;
     va_start(ap, fmt);
-    lp_sb sb = {0};
-    if (reg->loading) lp_sb_appendf(&sb, "plugin %s: ", reg->loading);
-    lp_sb_vappendf(&sb, fmt, ap);
+    lp_error_setv(code, fmt, ap);
     va_end(ap);
-    if (reg->loading) reg->failed++;
-    if (sb.oom) {
-        lp_sb_free(&sb);
-        return lp_error_set(LP_ENOMEM, "out of memory");
+    if (reg->loading) {
+        lp_error_prefix("plugin %s", reg->loading);
+        reg->failed++;
     }
-    char *msg = lp_sb_take(&sb);
-    lp_error_set(code, "%s", msg);
-    free(msg);
     return code;
 }
 

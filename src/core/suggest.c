@@ -27,7 +27,7 @@ static bool sb_reserve(lp_sb *sb, size_t extra)
     return true;
 }
 
-void lp_sb_appendn(lp_sb *sb, const char *s, size_t n)
+LP_API void lp_sb_appendn(lp_sb *sb, const char *s, size_t n)
 {
     if (!sb_reserve(sb, n)) return;
     memcpy(sb->buf + sb->len, s, n);
@@ -35,17 +35,17 @@ void lp_sb_appendn(lp_sb *sb, const char *s, size_t n)
     sb->buf[sb->len] = '\0';
 }
 
-void lp_sb_append(lp_sb *sb, const char *s)
+LP_API void lp_sb_append(lp_sb *sb, const char *s)
 {
     lp_sb_appendn(sb, s, strlen(s));
 }
 
-void lp_sb_putc(lp_sb *sb, char c)
+LP_API void lp_sb_putc(lp_sb *sb, char c)
 {
     lp_sb_appendn(sb, &c, 1);
 }
 
-void lp_sb_vappendf(lp_sb *sb, const char *fmt, va_list ap)
+LP_API void lp_sb_vappendf(lp_sb *sb, const char *fmt, va_list ap)
 {
     va_list copy;
     va_copy(copy, ap);
@@ -56,7 +56,7 @@ void lp_sb_vappendf(lp_sb *sb, const char *fmt, va_list ap)
     sb->len += (size_t)n;
 }
 
-void lp_sb_appendf(lp_sb *sb, const char *fmt, ...)
+LP_API void lp_sb_appendf(lp_sb *sb, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -64,7 +64,7 @@ void lp_sb_appendf(lp_sb *sb, const char *fmt, ...)
     va_end(ap);
 }
 
-char *lp_sb_take(lp_sb *sb)
+LP_API char *lp_sb_take(lp_sb *sb)
 {
     char *s = sb->buf;
     if (!s || sb->oom) {
@@ -77,7 +77,7 @@ char *lp_sb_take(lp_sb *sb)
     return s;
 }
 
-void lp_sb_free(lp_sb *sb)
+LP_API void lp_sb_free(lp_sb *sb)
 {
     free(sb->buf);
     sb->buf = NULL;

@@ -131,12 +131,11 @@ static int error_at(const csv_ctx *c, int code, size_t at, const char *fmt, ...)
 {
     int line, col;
     locate(c, at, &line, &col);
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    lp_error_setv_at(code, c->name, line, col, fmt, ap);
     va_end(ap);
-    return lp_error_set_at(code, c->name, line, col, "%s", msg);
+    return code;
 }
 
 /* Up to 40 bytes of a value for messages, with an ellipsis when cut. */

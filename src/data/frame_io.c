@@ -284,17 +284,15 @@ static int bad(const reader *r, const char *fmt, ...) __attribute__((format(prin
 /* LP_EINVAL "invalid frame data at byte N (column 'x'): ..." */
 static int bad(const reader *r, const char *fmt, ...)
 {
-    lp_sb sb = {0};
-    lp_sb_appendf(&sb, "invalid frame data at byte %zu", r->pos);
-    if (r->column) lp_sb_appendf(&sb, " (column %zu '%s')", r->column_index + 1, r->column);
-    lp_sb_append(&sb, ": ");
     va_list ap;
     va_start(ap, fmt);
-    lp_sb_vappendf(&sb, fmt, ap);
+    int rc = lp_error_setv(LP_EINVAL, fmt, ap);
     va_end(ap);
-    int rc =
-        sb.oom ? lp_error_set(LP_ENOMEM, "out of memory") : lp_error_set(LP_EINVAL, "%s", sb.buf);
-    lp_sb_free(&sb);
+    if (r->column)
+        lp_error_prefix("invalid frame data at byte %zu (column %zu '%s')", r->pos,
+                        r->column_index + 1, r->column);
+    else
+        lp_error_prefix("invalid frame data at byte %zu", r->pos);
     return rc;
 }
 

@@ -12,11 +12,11 @@
 
 static lp_value *deploy_promote_model(lp_obj *self, lp_value *args)
 {
-    lp_value *mv = lp_pipeline_arg(args, "model_version", "promote_model");
-    lp_value *model = mv ? lp_pipeline_arg(args, "model", "promote_model") : NULL;
+    lp_value *mv = lp_kit_arg_nonnull(args, "model_version", "promote_model");
+    lp_value *model = mv ? lp_kit_arg_nonnull(args, "model", "promote_model") : NULL;
     if (!model) return NULL;
     lp_obj *repo = lp_obj_component(self, "model_repository");
-    if (!repo) return lp_pipeline_skip(self, "promote_model", "model_repository");
+    if (!repo) return lp_kit_skip(self, "promote_model", "model_repository");
     lp_value *registered = lp_model_repository_register_model(repo, mv, model);
     if (!registered) return NULL;
     lp_value *promotion = lp_model_repository_promote_model(repo, mv, registered);
@@ -46,17 +46,17 @@ static lp_value *deploy_approve_model(lp_obj *self, lp_value *args)
 {
     lp_value *promotion = promotion_arg(args);
     lp_obj *repo = lp_obj_component(self, "model_repository");
-    if (!repo || !promotion) return lp_pipeline_skip(self, "approve_model", "model_repository");
+    if (!repo || !promotion) return lp_kit_skip(self, "approve_model", "model_repository");
     return lp_model_repository_approve_model(repo, promotion);
 }
 
 static lp_value *deploy_deploy_model(lp_obj *self, lp_value *args)
 {
     lp_value *promotion = promotion_arg(args);
-    lp_value *mv = lp_pipeline_arg(args, "model_version", "deploy_model");
+    lp_value *mv = lp_kit_arg_nonnull(args, "model_version", "deploy_model");
     if (!mv) return NULL;
     lp_obj *deployer = lp_obj_component(self, "model_deployer");
-    if (!deployer) return lp_pipeline_skip(self, "deploy_model", "model_deployer");
+    if (!deployer) return lp_kit_skip(self, "deploy_model", "model_deployer");
     return lp_model_deployer_deploy_model(deployer, promotion, mv);
 }
 
@@ -84,7 +84,6 @@ const lp_class lp_offline_deploy_class = {
            "approval (auto_approve_models approves at once), approves it and has the "
            "model_deployer write its bundle. Without a repository or deployer those steps are "
            "skipped with an INFO line.",
-    .requirements = lp_no_requirements,
     .config_keys = deploy_keys,
     .methods = deploy_methods,
 };

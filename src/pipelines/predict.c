@@ -58,10 +58,10 @@ static lp_value *training_frame(lp_obj *self, lp_value *mv)
 
 static lp_value *predict_compare_data(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = lp_pipeline_arg(args, "frame", "compare_data");
+    lp_value *frame = lp_kit_arg_nonnull(args, "frame", "compare_data");
     if (!frame) return NULL;
     lp_obj *profiler = lp_obj_component(self, "data_profiler");
-    if (!profiler) return lp_pipeline_skip(self, "compare_data", "data_profiler");
+    if (!profiler) return lp_kit_skip(self, "compare_data", "data_profiler");
     lp_value *train = training_frame(self, lp_map_get(args, "model_version"));
     if (!train) {
         lp_error_clear();
@@ -128,7 +128,7 @@ static int add_explanations(lp_obj *self, lp_frame *out, lp_value *model, lp_fra
 {
     lp_obj *explainer = lp_obj_component(self, "model_explainer");
     if (!explainer) {
-        lp_value_unref(lp_pipeline_skip(self, "get_predictions: explanations", "model_explainer"));
+        lp_value_unref(lp_kit_skip(self, "get_predictions: explanations", "model_explainer"));
         return 0;
     }
     if (lp_obj_config_bool(self, "skip_prediction_explanations", false)) {
@@ -148,8 +148,8 @@ static int add_explanations(lp_obj *self, lp_frame *out, lp_value *model, lp_fra
 
 static lp_value *predict_get_predictions(lp_obj *self, lp_value *args)
 {
-    lp_value *model = lp_pipeline_arg(args, "model", "get_predictions");
-    lp_frame *raw = model ? lp_args_frame(args, "frame") : NULL;
+    lp_value *model = lp_kit_arg_nonnull(args, "model", "get_predictions");
+    lp_frame *raw = model ? lp_kit_arg_frame(args, "frame", NULL) : NULL;
     if (!raw) return NULL;
     const lp_model *m = lp_value_as_model(model);
     if (!m) {
@@ -167,7 +167,7 @@ static lp_value *predict_get_predictions(lp_obj *self, lp_value *args)
         return NULL;
     }
     lp_log(self, LP_LOG_INFO, "get_predictions: %zu rows scored", lp_frame_rows(out));
-    return lp_pipeline_frame(out);
+    return lp_kit_frame(out);
 }
 
 /* Stores the predictions with the job and tags where they came from. */
@@ -185,10 +185,10 @@ static int record_job(lp_obj *self, lp_value *job, lp_value *frame, lp_value *dv
         lp_value_unref(reg);
     }
     if (rc == 0 && dv && lp_value_type(dv) == LP_MAP)
-        rc = lp_pipeline_tag(self, job, "dataset_version", lp_value_ref(lp_map_get(dv, "id")));
+        rc = lp_kit_tag(self, job, "dataset_version", lp_value_ref(lp_map_get(dv, "id")));
     if (rc == 0)
-        rc = lp_pipeline_tag(self, job, "rows",
-                             lp_value_int((int64_t)lp_frame_rows(lp_value_as_frame(frame))));
+        rc = lp_kit_tag(self, job, "rows",
+                        lp_value_int((int64_t)lp_frame_rows(lp_value_as_frame(frame))));
     lp_obj *metrics = lp_obj_component(self, "metrics_tracker");
     if (rc == 0 && metrics) rc = lp_metrics_tracker_log_prediction_metrics(metrics, job, frame);
     return rc;
@@ -196,12 +196,12 @@ static int record_job(lp_obj *self, lp_value *job, lp_value *frame, lp_value *dv
 
 static lp_value *predict_track_predictions(lp_obj *self, lp_value *args)
 {
-    lp_value *mv = lp_pipeline_arg(args, "model_version", "track_predictions");
-    lp_value *frame = mv ? lp_pipeline_arg(args, "frame", "track_predictions") : NULL;
+    lp_value *mv = lp_kit_arg_nonnull(args, "model_version", "track_predictions");
+    lp_value *frame = mv ? lp_kit_arg_nonnull(args, "frame", "track_predictions") : NULL;
     if (!frame) return NULL;
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
     if (!tracker || lp_value_type(mv) == LP_NULL)
-        return lp_pipeline_skip(self, "track_predictions", "metadata_tracker");
+        return lp_kit_skip(self, "track_predictions", "metadata_tracker");
     lp_value *job = lp_metadata_tracker_create_resource(tracker, NULL, "prediction_job", mv);
     if (job && record_job(self, job, frame, lp_map_get(args, "dataset_version")) != 0) {
         lp_value_unref(job);
@@ -212,11 +212,11 @@ static lp_value *predict_track_predictions(lp_obj *self, lp_value *args)
 
 static lp_value *predict_analyze_prediction_drift(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = lp_pipeline_arg(args, "frame", "analyze_prediction_drift");
+    lp_value *frame = lp_kit_arg_nonnull(args, "frame", "analyze_prediction_drift");
     if (!frame) return NULL;
     lp_obj *checker = lp_obj_component(self, "model_checker");
-    if (!checker) return lp_pipeline_skip(self, "analyze_prediction_drift", "model_checker");
-    lp_value *splits = lp_pipeline_result("X_predict", lp_value_ref(frame), (const char *)NULL);
+    if (!checker) return lp_kit_skip(self, "analyze_prediction_drift", "model_checker");
+    lp_value *splits = lp_kit_result("X_predict", lp_value_ref(frame), (const char *)NULL);
     lp_value *result =
         splits ? lp_model_checker_calculate_model_drift(checker, splits, NULL) : NULL;
     lp_value_unref(splits);
@@ -225,10 +225,10 @@ static lp_value *predict_analyze_prediction_drift(lp_obj *self, lp_value *args)
 
 static lp_value *predict_check_predictions(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = lp_pipeline_arg(args, "frame", "check_predictions");
+    lp_value *frame = lp_kit_arg_nonnull(args, "frame", "check_predictions");
     if (!frame) return NULL;
     lp_obj *checker = lp_obj_component(self, "data_checker");
-    if (!checker) return lp_pipeline_skip(self, "check_predictions", "data_checker");
+    if (!checker) return lp_kit_skip(self, "check_predictions", "data_checker");
     lp_value *result = lp_data_checker_check_data(checker, frame);
     const char *status = result ? lp_value_as_string(lp_map_get(result, "status")) : NULL;
     if (status && strcmp(status, "PASS") != 0)
@@ -238,7 +238,7 @@ static lp_value *predict_check_predictions(lp_obj *self, lp_value *args)
 
 static lp_value *predict_save_predictions(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = lp_pipeline_arg(args, "frame", "save_predictions");
+    lp_value *frame = lp_kit_arg_nonnull(args, "frame", "save_predictions");
     const char *target = lp_value_as_string(lp_map_get(args, "target"));
     if (!frame) return NULL;
     if (!target || !*target) {
@@ -282,7 +282,6 @@ const lp_class lp_offline_predict_class = {
            "classification, probability_<label> per class (plus explanation_* columns with a "
            "model_explainer). Records a prediction job (data stored, statistics logged) and "
            "saves the predictions through the data_connector, or as a CSV file.",
-    .requirements = lp_no_requirements,
     .config_keys = predict_keys,
     .methods = predict_methods,
 };

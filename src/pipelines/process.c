@@ -26,13 +26,12 @@
 
 static lp_value *process_transform_data(lp_obj *self, lp_value *args)
 {
-    lp_value *source = lp_pipeline_arg(args, "source", "transform_data");
+    lp_value *source = lp_kit_arg_nonnull(args, "source", "transform_data");
     if (!source) return NULL;
     lp_obj *transformer = lp_obj_component(self, "data_transformer");
     if (transformer) return lp_data_transformer_transform(transformer, source);
     if (lp_value_as_frame(source)) return lp_value_ref(source);
-    if (lp_value_type(source) == LP_STRING)
-        return lp_pipeline_load(self, lp_value_as_string(source));
+    if (lp_value_type(source) == LP_STRING) return lp_kit_load(self, lp_value_as_string(source));
     lp_error_set(LP_EINVAL,
                  "transform_data: a source of type %s needs a data_transformer to turn it into "
                  "one frame (give a file path, or configure data_transformer)",
@@ -45,9 +44,9 @@ static lp_value *schema_of(const lp_frame *f)
 {
     lp_value *list = lp_value_list();
     for (size_t j = 0; list && j < lp_frame_cols(f); j++) {
-        lp_value *col = lp_pipeline_result("name", lp_value_string(lp_frame_name(f, j)), "dtype",
-                                           lp_value_string(lp_dtype_name(lp_frame_col(f, j)->type)),
-                                           (const char *)NULL);
+        lp_value *col = lp_kit_result("name", lp_value_string(lp_frame_name(f, j)), "dtype",
+                                      lp_value_string(lp_dtype_name(lp_frame_col(f, j)->type)),
+                                      (const char *)NULL);
         if (!col || lp_list_append(list, col) != 0) {
             lp_value_unref(list);
             return NULL;
@@ -73,17 +72,17 @@ static int store_version(lp_obj *self, lp_value *dv, lp_value *frame_value, cons
         lp_log(self, LP_LOG_INFO,
                "track_data: content not stored, no resource_version_control configured");
     }
-    int rc = lp_pipeline_tag(self, dv, "hash", lp_value_string(hex));
-    if (rc == 0) rc = lp_pipeline_tag(self, dv, "rows", lp_value_int((int64_t)lp_frame_rows(f)));
-    if (rc == 0) rc = lp_pipeline_tag(self, dv, "columns", lp_value_int((int64_t)lp_frame_cols(f)));
-    if (rc == 0) rc = lp_pipeline_tag(self, dv, "schema", schema_of(f));
+    int rc = lp_kit_tag(self, dv, "hash", lp_value_string(hex));
+    if (rc == 0) rc = lp_kit_tag(self, dv, "rows", lp_value_int((int64_t)lp_frame_rows(f)));
+    if (rc == 0) rc = lp_kit_tag(self, dv, "columns", lp_value_int((int64_t)lp_frame_cols(f)));
+    if (rc == 0) rc = lp_kit_tag(self, dv, "schema", schema_of(f));
     return rc;
 }
 
 static lp_value *process_track_data(lp_obj *self, lp_value *args)
 {
-    lp_value *frame_value = lp_pipeline_arg(args, "frame", "track_data");
-    lp_frame *f = frame_value ? lp_args_frame(args, "frame") : NULL;
+    lp_value *frame_value = lp_kit_arg_nonnull(args, "frame", "track_data");
+    lp_frame *f = frame_value ? lp_kit_arg_frame(args, "frame", NULL) : NULL;
     const char *name = lp_value_as_string(lp_map_get(args, "name"));
     if (!f) return NULL;
     if (!name || !*name) {
@@ -91,7 +90,7 @@ static lp_value *process_track_data(lp_obj *self, lp_value *args)
         return NULL;
     }
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
-    if (!tracker) return lp_pipeline_skip(self, "track_data", "metadata_tracker");
+    if (!tracker) return lp_kit_skip(self, "track_data", "metadata_tracker");
     char hex[65];
     if (lp_frame_hash_hex(f, hex) != 0) return NULL;
     lp_value *dataset = lp_metadata_tracker_create_resource(tracker, name, "dataset", NULL);
@@ -123,10 +122,10 @@ static int record_report(lp_obj *self, lp_value *dv, lp_value *result, lp_obj *m
 
 static lp_value *process_profile_data(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = lp_pipeline_arg(args, "frame", "profile_data");
+    lp_value *frame = lp_kit_arg_nonnull(args, "frame", "profile_data");
     if (!frame) return NULL;
     lp_obj *profiler = lp_obj_component(self, "data_profiler");
-    if (!profiler) return lp_pipeline_skip(self, "profile_data", "data_profiler");
+    if (!profiler) return lp_kit_skip(self, "profile_data", "data_profiler");
     lp_value *result = lp_data_profiler_profile_data(profiler, frame);
     if (result && record_report(self, lp_map_get(args, "dataset_version"), result, profiler,
                                 lp_metadata_tracker_log_data_profile) != 0) {
@@ -138,10 +137,10 @@ static lp_value *process_profile_data(lp_obj *self, lp_value *args)
 
 static lp_value *process_check_data(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = lp_pipeline_arg(args, "frame", "check_data");
+    lp_value *frame = lp_kit_arg_nonnull(args, "frame", "check_data");
     if (!frame) return NULL;
     lp_obj *checker = lp_obj_component(self, "data_checker");
-    if (!checker) return lp_pipeline_skip(self, "check_data", "data_checker");
+    if (!checker) return lp_kit_skip(self, "check_data", "data_checker");
     lp_value *result = lp_data_checker_check_data(checker, frame);
     if (!result) return NULL;
     lp_value *dv = lp_map_get(args, "dataset_version");
@@ -184,10 +183,10 @@ static lp_value *previous_frame(lp_obj *self, lp_value *dv)
 
 static lp_value *process_compare_data(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = lp_pipeline_arg(args, "frame", "compare_data");
+    lp_value *frame = lp_kit_arg_nonnull(args, "frame", "compare_data");
     if (!frame) return NULL;
     lp_obj *profiler = lp_obj_component(self, "data_profiler");
-    if (!profiler) return lp_pipeline_skip(self, "compare_data", "data_profiler");
+    if (!profiler) return lp_kit_skip(self, "compare_data", "data_profiler");
     lp_value *dv = lp_map_get(args, "dataset_version");
     lp_value *previous = previous_frame(self, dv);
     if (!previous) {
@@ -227,6 +226,5 @@ const lp_class lp_offline_process_class = {
            "data_connector), records it as a new dataset version (content stored by the "
            "resource_version_control, hash, shape and schema as tags), then profiles, checks "
            "and compares it with the previous version when those components are configured.",
-    .requirements = lp_no_requirements,
     .methods = process_methods,
 };

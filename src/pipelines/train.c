@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "components/experiment.h"
 #include "lolpop/types/data_splitter.h"
 #include "lolpop/types/hyperparameter_tuner.h"
 #include "lolpop/types/metadata_tracker.h"
@@ -31,7 +30,7 @@
 
 static lp_value *train_split_data(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = lp_pipeline_arg(args, "frame", "split_data");
+    lp_value *frame = lp_kit_arg_nonnull(args, "frame", "split_data");
     if (!frame) return NULL;
     lp_obj *splitter = lp_obj_component(self, "data_splitter");
     if (!splitter) {
@@ -102,12 +101,12 @@ static int tag_performance(lp_obj *self, lp_value *mv)
     bool maximize = false;
     if (lp_experiment_metrics(self, &names, &perf, &maximize) != 0) return lp_error_last()->code;
     double value = NAN;
-    lp_value *metrics = lp_pipeline_winning_metrics(self, mv, names);
+    lp_value *metrics = lp_kit_winning_metrics(self, mv, names);
     int rc = metrics ? lp_map_set(mv, "metrics", metrics) : LP_ENOMEM;
     const char *metric = lp_value_as_string(perf);
-    if (rc == 0 && lp_pipeline_winning_metric(self, mv, metric, &value) == 0) {
-        rc = lp_pipeline_tag(self, mv, "perf_metric", lp_value_string(metric));
-        if (rc == 0) rc = lp_pipeline_tag(self, mv, "perf_value", lp_value_float(value));
+    if (rc == 0 && lp_kit_winning_metric(self, mv, metric, &value) == 0) {
+        rc = lp_kit_tag(self, mv, "perf_metric", lp_value_string(metric));
+        if (rc == 0) rc = lp_kit_tag(self, mv, "perf_value", lp_value_float(value));
         lp_log(self, LP_LOG_INFO, "model version %lld: validation %s = %.6g",
                (long long)lp_value_as_int(lp_map_get(mv, "version")), metric, value);
     }
@@ -118,7 +117,7 @@ static int tag_performance(lp_obj *self, lp_value *mv)
 
 static lp_value *train_train_model(lp_obj *self, lp_value *args)
 {
-    lp_value *splits = lp_pipeline_arg(args, "splits", "train_model");
+    lp_value *splits = lp_kit_arg_nonnull(args, "splits", "train_model");
     if (!splits) return NULL;
     lp_value *mv = NULL;
     if (new_model_version(self, &mv) != 0) return NULL;
@@ -133,21 +132,21 @@ static lp_value *train_train_model(lp_obj *self, lp_value *args)
         lp_value_unref(mv);
         return NULL;
     }
-    return lp_pipeline_result("model_version", mv, "model", model, (const char *)NULL);
+    return lp_kit_result("model_version", mv, "model", model, (const char *)NULL);
 }
 
 /* Feature importance and plots, when an explainer / visualizer is configured. */
 static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
 {
-    lp_value *splits = lp_pipeline_arg(args, "splits", "analyze_model");
-    lp_value *model = splits ? lp_pipeline_arg(args, "model", "analyze_model") : NULL;
+    lp_value *splits = lp_kit_arg_nonnull(args, "splits", "analyze_model");
+    lp_value *model = splits ? lp_kit_arg_nonnull(args, "model", "analyze_model") : NULL;
     if (!model) return NULL;
     lp_obj *explainer = lp_obj_component(self, "model_explainer");
     lp_obj *viz = lp_obj_component(self, "model_visualizer");
     lp_obj *checker = lp_obj_component(self, "model_checker");
     if (!explainer && !viz && !checker)
-        return lp_pipeline_skip(self, "analyze_model",
-                                "model_explainer, model_visualizer or model_checker");
+        return lp_kit_skip(self, "analyze_model",
+                           "model_explainer, model_visualizer or model_checker");
     lp_value *importance = NULL, *paths = NULL, *baseline = NULL;
     bool ok = true;
     if (explainer)
@@ -156,8 +155,8 @@ static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
     if (ok && viz) ok = (paths = lp_model_visualizer_generate_viz(viz, splits, model)) != NULL;
     if (ok && checker)
         ok = (baseline = lp_model_checker_get_baseline_comparison(checker, splits, model)) != NULL;
-    lp_value *result = ok ? lp_pipeline_result("feature_importance", importance, "plots", paths,
-                                               "baseline", baseline, (const char *)NULL)
+    lp_value *result = ok ? lp_kit_result("feature_importance", importance, "plots", paths,
+                                          "baseline", baseline, (const char *)NULL)
                           : NULL;
     if (!ok) {
         lp_value_unref(importance);
@@ -169,11 +168,11 @@ static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
 
 static lp_value *train_check_model(lp_obj *self, lp_value *args)
 {
-    lp_value *splits = lp_pipeline_arg(args, "splits", "check_model");
-    lp_value *model = splits ? lp_pipeline_arg(args, "model", "check_model") : NULL;
+    lp_value *splits = lp_kit_arg_nonnull(args, "splits", "check_model");
+    lp_value *model = splits ? lp_kit_arg_nonnull(args, "model", "check_model") : NULL;
     if (!model) return NULL;
     lp_obj *checker = lp_obj_component(self, "model_checker");
-    if (!checker) return lp_pipeline_skip(self, "check_model", "model_checker");
+    if (!checker) return lp_kit_skip(self, "check_model", "model_checker");
     lp_value *result = lp_model_checker_check_model(checker, splits, model);
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
     lp_value *mv = lp_map_get(args, "model_version");
@@ -209,11 +208,11 @@ static lp_frame *with_target(const lp_frame *X, const lp_frame *y)
 
 static lp_value *train_check_model_bias(lp_obj *self, lp_value *args)
 {
-    lp_value *splits = lp_pipeline_arg(args, "splits", "check_model_bias");
-    lp_value *model = splits ? lp_pipeline_arg(args, "model", "check_model_bias") : NULL;
+    lp_value *splits = lp_kit_arg_nonnull(args, "splits", "check_model_bias");
+    lp_value *model = splits ? lp_kit_arg_nonnull(args, "model", "check_model_bias") : NULL;
     if (!model) return NULL;
     lp_obj *checker = lp_obj_component(self, "model_bias_checker");
-    if (!checker) return lp_pipeline_skip(self, "check_model_bias", "model_bias_checker");
+    if (!checker) return lp_kit_skip(self, "check_model_bias", "model_bias_checker");
     lp_frame *X = lp_value_as_frame(lp_map_get(splits, "X_valid"));
     lp_frame *y = lp_value_as_frame(lp_map_get(splits, "y_valid"));
     if (!X) {
@@ -225,7 +224,7 @@ static lp_value *train_check_model_bias(lp_obj *self, lp_value *args)
         lp_error_set(LP_EINVAL, "check_model_bias: the splits hold no X_valid or X_train frame");
         return NULL;
     }
-    lp_value *fv = lp_pipeline_frame(f);
+    lp_value *fv = lp_kit_frame(f);
     lp_value *result = fv ? lp_model_bias_checker_check_model_bias(checker, fv, model) : NULL;
     lp_value_unref(fv);
     return result;
@@ -240,8 +239,8 @@ static lp_value *compare_with(lp_obj *self, lp_value *mv, lp_value *deployed)
     const char *metric = lp_value_as_string(perf);
     double fresh = NAN, old = NAN;
     bool better = true;
-    if (lp_pipeline_winning_metric(self, mv, metric, &fresh) == 0 &&
-        lp_pipeline_winning_metric(self, deployed, metric, &old) == 0)
+    if (lp_kit_winning_metric(self, mv, metric, &fresh) == 0 &&
+        lp_kit_winning_metric(self, deployed, metric, &old) == 0)
         better = maximize ? fresh > old : fresh < old;
     lp_log(self, LP_LOG_INFO, "compare_models: new %s %.6g vs deployed version %lld %.6g: %s",
            metric, fresh, (long long)lp_value_as_int(lp_map_get(deployed, "version")), old,
@@ -308,8 +307,8 @@ static lp_value *all_data_splits(const lp_value *splits)
         if (X) lp_frame_unref(X);
         return NULL;
     }
-    return lp_pipeline_result("X_train", lp_pipeline_frame(X), "y_train", lp_pipeline_frame(y),
-                              (const char *)NULL);
+    return lp_kit_result("X_train", lp_kit_frame(X), "y_train", lp_kit_frame(y),
+                         (const char *)NULL);
 }
 
 /* The winner's parameters without early stopping (there is no validation
@@ -352,7 +351,7 @@ static lp_obj *winner_trainer(lp_obj *self, lp_value *mv, lp_value **params, int
 
 static lp_value *train_retrain_model_on_all_data(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = lp_pipeline_arg(args, "frame", "retrain_model_on_all_data");
+    lp_value *frame = lp_kit_arg_nonnull(args, "frame", "retrain_model_on_all_data");
     if (!frame) return NULL;
     lp_value *mv = lp_map_get(args, "model_version");
     lp_value *params = NULL;
@@ -369,8 +368,8 @@ static lp_value *train_retrain_model_on_all_data(lp_obj *self, lp_value *args)
     lp_value_unref(params);
     if (rc != 0) return NULL;
     if (e.resource &&
-        (lp_pipeline_tag(self, e.resource, "retrained", lp_value_bool(true)) != 0 ||
-         (from && lp_pipeline_tag(self, e.resource, "retrained_from", lp_value_int(from)) != 0) ||
+        (lp_kit_tag(self, e.resource, "retrained", lp_value_bool(true)) != 0 ||
+         (from && lp_kit_tag(self, e.resource, "retrained_from", lp_value_int(from)) != 0) ||
          lp_experiment_mark_winner(self, e.resource) != 0)) {
         lp_experiment_clear(&e);
         return NULL;
@@ -427,7 +426,6 @@ const lp_class lp_offline_train_class = {
            "and stored model; the winner has the best validation perf_metric), analyses and "
            "checks it when an explainer, visualizer or checker is configured, compares it with "
            "the deployed version and, with retrain_all, retrains the winner on all data.",
-    .requirements = lp_no_requirements,
     .config_keys = train_keys,
     .methods = train_methods,
     .init = train_init,

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
 #include "lolpop/metrics.h"
 #include "lolpop/types/deploy.h"
 #include "lolpop/types/metadata_tracker.h"
@@ -128,7 +127,7 @@ static lp_value *runner_process_data(lp_obj *self, lp_value *args)
         lp_value_unref(frame);
         return NULL;
     }
-    return lp_pipeline_result("frame", frame, "dataset_version", dv, (const char *)NULL);
+    return lp_kit_result("frame", frame, "dataset_version", dv, (const char *)NULL);
 }
 
 /* ---- train_model --------------------------------------------------------------- */
@@ -156,8 +155,7 @@ static int record_lineage(lp_obj *self, lp_value *mv, lp_value *dv)
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
     if (!tracker || lp_value_type(mv) != LP_MAP || lp_value_type(dv) != LP_MAP) return 0;
     int rc = lp_metadata_tracker_build_model_lineage(tracker, mv, dv);
-    if (rc == 0)
-        rc = lp_pipeline_tag(self, mv, "dataset_version", lp_value_ref(lp_map_get(dv, "id")));
+    if (rc == 0) rc = lp_kit_tag(self, mv, "dataset_version", lp_value_ref(lp_map_get(dv, "id")));
     return rc;
 }
 
@@ -182,7 +180,7 @@ static int compare_and_retrain(lp_obj *train, lp_value *frame, lp_value *mv, lp_
 /* train_model(frame, dataset_version) -> {model_version, model, better} */
 static lp_value *runner_train_model(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = lp_pipeline_arg(args, "frame", "train_model");
+    lp_value *frame = lp_kit_arg_nonnull(args, "frame", "train_model");
     if (!frame) return NULL;
     lp_value *dv = lp_map_get(args, "dataset_version");
     lp_obj *train = lp_obj_pipeline(self, "train");
@@ -201,8 +199,8 @@ static lp_value *runner_train_model(lp_obj *self, lp_value *args)
         lp_value_unref(model);
         return NULL;
     }
-    return lp_pipeline_result("model_version", mv, "model", model, "better", lp_value_bool(better),
-                              (const char *)NULL);
+    return lp_kit_result("model_version", mv, "model", model, "better", lp_value_bool(better),
+                         (const char *)NULL);
 }
 
 /* ---- deploy_model ------------------------------------------------------------- */
@@ -210,8 +208,8 @@ static lp_value *runner_train_model(lp_obj *self, lp_value *args)
 /* deploy_model(model_version, model) -> {deployed, reason, deployment} */
 static lp_value *runner_deploy_model(lp_obj *self, lp_value *args)
 {
-    lp_value *mv = lp_pipeline_arg(args, "model_version", "deploy_model");
-    lp_value *model = mv ? lp_pipeline_arg(args, "model", "deploy_model") : NULL;
+    lp_value *mv = lp_kit_arg_nonnull(args, "model_version", "deploy_model");
+    lp_value *model = mv ? lp_kit_arg_nonnull(args, "model", "deploy_model") : NULL;
     if (!model) return NULL;
     lp_obj *deploy = lp_obj_pipeline(self, "deploy");
     lp_value *promotion = lp_deploy_promote_model(deploy, mv, model);
@@ -241,9 +239,9 @@ static lp_value *runner_deploy_model(lp_obj *self, lp_value *args)
     }
     lp_value_unref(promotion);
     if (reason) lp_log(self, LP_LOG_INFO, "deploy_model: not deployed, %s", reason);
-    return lp_pipeline_result("deployed", lp_value_bool(reason == NULL), "reason",
-                              reason ? lp_value_string(reason) : NULL, "deployment", deployment,
-                              (const char *)NULL);
+    return lp_kit_result("deployed", lp_value_bool(reason == NULL), "reason",
+                         reason ? lp_value_string(reason) : NULL, "deployment", deployment,
+                         (const char *)NULL);
 }
 
 /* ---- predict_data ------------------------------------------------------------- */
@@ -253,8 +251,8 @@ static lp_value *runner_deploy_model(lp_obj *self, lp_value *args)
 static lp_value *runner_predict_data(lp_obj *self, lp_value *args)
 {
     lp_value *mv = lp_map_get(args, "model_version");
-    lp_value *model = lp_pipeline_arg(args, "model", "predict_data");
-    lp_value *frame = model ? lp_pipeline_arg(args, "frame", "predict_data") : NULL;
+    lp_value *model = lp_kit_arg_nonnull(args, "model", "predict_data");
+    lp_value *frame = model ? lp_kit_arg_nonnull(args, "frame", "predict_data") : NULL;
     if (!frame) return NULL;
     char *target = lp_obj_config_string(self, "prediction_data");
     lp_obj *predict = lp_obj_pipeline(self, "predict");
@@ -274,8 +272,7 @@ static lp_value *runner_predict_data(lp_obj *self, lp_value *args)
     lp_value *result = NULL;
     if (rc == 0) {
         size_t rows = lp_frame_rows(lp_value_as_frame(preds));
-        result =
-            lp_pipeline_result("prediction_job", lp_value_ref(job), "path", lp_value_string(target),
+        result = lp_kit_result("prediction_job", lp_value_ref(job), "path", lp_value_string(target),
                                "rows", lp_value_int((int64_t)rows), (const char *)NULL);
     }
     free(target);
@@ -321,7 +318,7 @@ static lp_value *load_labels(lp_obj *self, lp_value *data)
                      lp_vtype_name(lp_value_type(data)));
         return NULL;
     }
-    return lp_pipeline_load(self, path);
+    return lp_kit_load(self, path);
 }
 
 /* One column of f as its own frame (sharing the column). */
@@ -352,8 +349,8 @@ static lp_frame *proba_frame(const lp_frame *f)
 /* Metrics of joined predictions against the realised target. New map. */
 static lp_value *realised_metrics(lp_obj *self, const lp_frame *joined, const char *target)
 {
-    lp_metric_task task = lp_pipeline_task(self);
-    lp_value *names = lp_pipeline_string_list(self, "metrics");
+    lp_metric_task task = lp_kit_task(self);
+    lp_value *names = lp_kit_config_strings(self, "metrics");
     lp_frame *truth = column_frame(joined, target), *pred = column_frame(joined, "prediction");
     lp_frame *proba = task == LP_TASK_CLASSIFICATION ? proba_frame(joined) : NULL;
     lp_value *out = NULL;
@@ -399,7 +396,7 @@ static lp_value *join_and_measure(lp_obj *self, lp_value *preds, lp_value *truth
  * ground_truth_data) on model_index and logs the realised metrics. */
 static lp_value *runner_evaluate_ground_truth(lp_obj *self, lp_value *args)
 {
-    lp_value *job = lp_pipeline_arg(args, "prediction_job", "evaluate_ground_truth");
+    lp_value *job = lp_kit_arg_nonnull(args, "prediction_job", "evaluate_ground_truth");
     if (!job) return NULL;
     char *index = lp_obj_config_string(self, "model_index");
     char *target = lp_obj_config_string(self, "model_target");
@@ -414,7 +411,7 @@ static lp_value *runner_evaluate_ground_truth(lp_obj *self, lp_value *args)
     lp_obj *mt = lp_obj_component(self, "metrics_tracker");
     if (metrics && mt) {
         lp_value *by_split =
-            lp_pipeline_result("ground_truth", lp_value_ref(metrics), (const char *)NULL);
+            lp_kit_result("ground_truth", lp_value_ref(metrics), (const char *)NULL);
         int rc = by_split ? lp_metrics_tracker_log_metrics(mt, job, by_split, NULL) : LP_ENOMEM;
         lp_value_unref(by_split);
         if (rc != 0) {

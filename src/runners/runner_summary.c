@@ -21,11 +21,11 @@
 static lp_value *validation_metrics(lp_obj *self, lp_value *mv)
 {
     lp_value *out = lp_value_map();
-    lp_value *names = lp_pipeline_string_list(self, "metrics");
+    lp_value *names = lp_kit_config_strings(self, "metrics");
     for (size_t i = 0; out && names && i < lp_list_len(names); i++) {
         double v = 0;
         const char *name = lp_value_as_string(lp_list_get(names, i));
-        if (lp_pipeline_winning_metric(self, mv, name, &v) == 0)
+        if (lp_kit_winning_metric(self, mv, name, &v) == 0)
             lp_map_set(out, name, lp_value_float(v));
     }
     lp_value_unref(names);
@@ -48,7 +48,7 @@ static lp_value *run_info(lp_obj *self)
 static lp_value *model_of(const lp_value *mv)
 {
     if (lp_value_type(mv) != LP_MAP) return lp_value_null();
-    return lp_pipeline_result("name", lp_value_ref(lp_map_get(mv, "name")), "version",
+    return lp_kit_result("name", lp_value_ref(lp_map_get(mv, "name")), "version",
                               lp_value_ref(lp_map_get(mv, "version")), "id",
                               lp_value_ref(lp_map_get(mv, "id")), (const char *)NULL);
 }
@@ -71,10 +71,10 @@ lp_value *lp_runner_summary(lp_obj *self, const lp_value *trained, const lp_valu
                lp_value_as_bool(lp_map_get(deployed, "deployed"));
     lp_value *info = run_info(self);
     lp_value *predictions =
-        lp_pipeline_result("rows", lp_value_ref(lp_map_get(predicted, "rows")), "path",
+        lp_kit_result("rows", lp_value_ref(lp_map_get(predicted, "rows")), "path",
                            lp_value_ref(lp_map_get(predicted, "path")), (const char *)NULL);
-    /* lp_pipeline_result makes a NULL value null: what is unknown is null. */
-    lp_value *out = lp_pipeline_result(
+    /* lp_kit_result makes a NULL value null: what is unknown is null. */
+    lp_value *out = lp_kit_result(
         "runner", lp_value_string(lp_obj_class(self)->name), "run_id",
         lp_value_ref(lp_map_get(info, "id")), "store", lp_value_ref(lp_map_get(info, "store")),
         "model", model_of(mv), "validation", validation_metrics(self, mv), "deployed",

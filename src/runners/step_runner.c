@@ -442,7 +442,7 @@ static lp_value *load_data(lp_obj *self, lp_value **paths)
             free(path);
             path = NULL;
         }
-        lp_value *frame = path ? lp_pipeline_load(self, path) : NULL;
+        lp_value *frame = path ? lp_kit_load(self, path) : NULL;
         if (!frame) {
             lp_error_prefix("data '%s' (%s)", lp_map_key(data, i), path ? path : "?");
         } else {

@@ -20,6 +20,9 @@
  *
  * Because transform_data is where rows are dropped, everything after it — the
  * tracked version, training, prediction — sees the deduplicated frame.
+ *
+ * The helpers the built-in pipelines are written with come from lolpop's kit
+ * (lolpop/kit.h): lp_kit_arg, lp_kit_skip, lp_kit_load, lp_kit_tag, lp_kit_frame.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +30,7 @@
 #include <string.h>
 
 #include <lolpop.h>
+#include <lolpop/kit.h>
 #include <lolpop/types/data_checker.h>
 #include <lolpop/types/data_connector.h>
 #include <lolpop/types/data_profiler.h>
@@ -34,24 +38,6 @@
 #include <lolpop/types/metadata_tracker.h>
 #include <lolpop/types/process.h>
 #include <lolpop/types/resource_version_control.h>
-
-/* ---- small helpers ---------------------------------------------------------- */
-
-/* Logs that `step` was skipped for want of a component in `slot`; returns a
- * new null value (the result of a skipped step). */
-static lp_value *skipped(lp_obj *self, const char *step, const char *slot)
-{
-    lp_log(self, LP_LOG_INFO, "%s: skipped, no %s configured", step, slot);
-    return lp_value_null();
-}
-
-/* The argument `name` (borrowed), or NULL with LP_EINVAL naming it. */
-static lp_value *need_arg(lp_value *args, const char *name, const char *method)
-{
-    lp_value *v = lp_map_get(args, name);
-    if (!v) lp_error_set(LP_EINVAL, "%s: argument '%s' is missing", method, name);
-    return v;
-}
 
 /* ---- duplicate rows ------------------------------------------------------------ */
 
@@ -156,8 +142,9 @@ static int key_columns_of(lp_obj *self, const lp_frame *f, key_columns *kc)
         const char *name = all ? lp_frame_name(f, j) : lp_value_as_string(lp_list_get(names, j));
         kc->cols[j] = name ? lp_frame_col_by_name(f, name) : NULL;
         if (!kc->cols[j])
-            rc = lp_error_set(LP_ECONFIG, "DedupProcess (%s): duplicate_columns: no column '%s'",
-                              lp_obj_path(self), name ? name : "(not a string)");
+            rc = lp_kit_error_at(LP_ECONFIG, all ? NULL : lp_list_get(names, j),
+                                 "DedupProcess (%s): duplicate_columns: no column '%s'",
+                                 lp_obj_path(self), name ? name : "(not a string)");
     }
     lp_value_unref(names);
     if (rc != 0) free(kc->cols);
@@ -183,38 +170,28 @@ static lp_value *drop_duplicates(lp_obj *self, lp_value *frame)
     if (rc != 0) return NULL;
     lp_log(self, LP_LOG_INFO, "transform_data: dropped %ld duplicate row%s of %zu", dropped,
            dropped == 1 ? "" : "s", rows);
-    if (!out) return lp_value_ref(frame);
-    lp_value *v = lp_value_frame(out);
-    lp_frame_unref(out);
-    return v;
+    return out ? lp_kit_frame(out) : lp_value_ref(frame);
 }
 
 /* ---- transform_data ------------------------------------------------------------ */
 
 /* The source as one frame without the data_transformer: a frame as it is, a
- * path through the data_connector, else as CSV. New reference or NULL. */
+ * path through the data_connector (else as CSV). New reference or NULL. */
 static lp_value *load(lp_obj *self, lp_value *source)
 {
     if (lp_value_as_frame(source)) return lp_value_ref(source);
     const char *path = lp_value_as_string(source);
-    if (!path) {
-        lp_error_set(LP_EINVAL, "transform_data: a source of type %s needs a data_transformer",
-                     lp_vtype_name(lp_value_type(source)));
-        return NULL;
-    }
-    lp_obj *connector = lp_obj_component(self, "data_connector");
-    if (connector) return lp_data_connector_get_data(connector, path);
-    lp_frame *f = NULL;
-    if (lp_csv_read(&f, path, NULL) != 0) return NULL;
-    lp_value *v = lp_value_frame(f);
-    lp_frame_unref(f);
-    return v;
+    if (!path)
+        return lp_kit_fail(LP_EINVAL,
+                           "transform_data: a source of type %s needs a data_transformer",
+                           lp_vtype_name(lp_value_type(source)));
+    return lp_kit_load(self, path);
 }
 
 /* transform_data(source) -> frame: transformed, then without duplicate rows. */
 static lp_value *dedup_transform_data(lp_obj *self, lp_value *args)
 {
-    lp_value *source = need_arg(args, "source", "transform_data");
+    lp_value *source = lp_kit_arg(args, "source", "DedupProcess.transform_data");
     if (!source) return NULL;
     lp_obj *transformer = lp_obj_component(self, "data_transformer");
     lp_value *frame =
@@ -251,23 +228,14 @@ static lp_value *schema_of(const lp_frame *f)
     return list;
 }
 
-/* Sets tag key on dv and drops our reference to val (the typed helpers of
- * lolpop/types/ borrow their arguments). 0 or an error code. */
-static int tag(lp_obj *tracker, lp_value *dv, const char *key, lp_value *val)
+/* Tags a dataset version the way OfflineProcess does (docs/ml-workflow.md),
+ * through the visible metadata_tracker (lp_kit_tag takes each value). */
+static int tag_version(lp_obj *self, lp_value *dv, const lp_frame *f, const char *hex)
 {
-    int rc = val ? lp_metadata_tracker_log_tag(tracker, dv, key, val)
-                 : lp_error_set(LP_ENOMEM, "out of memory");
-    lp_value_unref(val);
-    return rc;
-}
-
-/* Tags a dataset version the way OfflineProcess does (docs/ml-workflow.md). */
-static int tag_version(lp_obj *tracker, lp_value *dv, const lp_frame *f, const char *hex)
-{
-    int rc = tag(tracker, dv, "hash", lp_value_string(hex));
-    if (rc == 0) rc = tag(tracker, dv, "rows", lp_value_int((int64_t)lp_frame_rows(f)));
-    if (rc == 0) rc = tag(tracker, dv, "columns", lp_value_int((int64_t)lp_frame_cols(f)));
-    if (rc == 0) rc = tag(tracker, dv, "schema", schema_of(f));
+    int rc = lp_kit_tag(self, dv, "hash", lp_value_string(hex));
+    if (rc == 0) rc = lp_kit_tag(self, dv, "rows", lp_value_int((int64_t)lp_frame_rows(f)));
+    if (rc == 0) rc = lp_kit_tag(self, dv, "columns", lp_value_int((int64_t)lp_frame_cols(f)));
+    if (rc == 0) rc = lp_kit_tag(self, dv, "schema", schema_of(f));
     return rc;
 }
 
@@ -289,16 +257,14 @@ static int store_content(lp_obj *self, lp_obj *tracker, lp_value *dv, lp_value *
 /* track_data(frame, name) -> dataset_version */
 static lp_value *dedup_track_data(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = need_arg(args, "frame", "track_data");
+    lp_value *frame = lp_kit_arg(args, "frame", "DedupProcess.track_data");
     if (!frame) return NULL;
     const lp_frame *f = lp_value_as_frame(frame);
     const char *name = lp_value_as_string(lp_map_get(args, "name"));
-    if (!f || !name || !*name) {
-        lp_error_set(LP_EINVAL, "track_data: needs a frame and a dataset name");
-        return NULL;
-    }
+    if (!f || !name || !*name)
+        return lp_kit_fail(LP_EINVAL, "track_data: needs a frame and a dataset name");
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
-    if (!tracker) return skipped(self, "track_data", "metadata_tracker");
+    if (!tracker) return lp_kit_skip(self, "track_data", "metadata_tracker");
     char hex[65];
     if (lp_frame_hash_hex(f, hex) != 0) return NULL;
     lp_value *dataset = lp_metadata_tracker_create_resource(tracker, name, "dataset", NULL);
@@ -306,7 +272,7 @@ static lp_value *dedup_track_data(lp_obj *self, lp_value *args)
         dataset ? lp_metadata_tracker_create_resource(tracker, name, "dataset_version", dataset)
                 : NULL;
     lp_value_unref(dataset);
-    if (dv && (store_content(self, tracker, dv, frame) != 0 || tag_version(tracker, dv, f, hex))) {
+    if (dv && (store_content(self, tracker, dv, frame) != 0 || tag_version(self, dv, f, hex))) {
         lp_value_unref(dv);
         return NULL;
     }
@@ -328,10 +294,10 @@ static bool is_version(const lp_value *dv)
 /* profile_data(frame, dataset_version) -> {report, path} */
 static lp_value *dedup_profile_data(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = need_arg(args, "frame", "profile_data");
+    lp_value *frame = lp_kit_arg(args, "frame", "DedupProcess.profile_data");
     if (!frame) return NULL;
     lp_obj *profiler = lp_obj_component(self, "data_profiler");
-    if (!profiler) return skipped(self, "profile_data", "data_profiler");
+    if (!profiler) return lp_kit_skip(self, "profile_data", "data_profiler");
     lp_value *result = lp_data_profiler_profile_data(profiler, frame);
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
     lp_value *dv = lp_map_get(args, "dataset_version");
@@ -348,10 +314,10 @@ static lp_value *dedup_profile_data(lp_obj *self, lp_value *args)
 /* check_data(frame, dataset_version) -> {report, path, status}; notifies unless PASS. */
 static lp_value *dedup_check_data(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = need_arg(args, "frame", "check_data");
+    lp_value *frame = lp_kit_arg(args, "frame", "DedupProcess.check_data");
     if (!frame) return NULL;
     lp_obj *checker = lp_obj_component(self, "data_checker");
-    if (!checker) return skipped(self, "check_data", "data_checker");
+    if (!checker) return lp_kit_skip(self, "check_data", "data_checker");
     lp_value *result = lp_data_checker_check_data(checker, frame);
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
     lp_value *dv = lp_map_get(args, "dataset_version");
@@ -389,10 +355,10 @@ static lp_value *previous_frame(lp_obj *self, lp_value *dv)
 /* compare_data(frame, dataset_version) -> {report, path}, against the previous version. */
 static lp_value *dedup_compare_data(lp_obj *self, lp_value *args)
 {
-    lp_value *frame = need_arg(args, "frame", "compare_data");
+    lp_value *frame = lp_kit_arg(args, "frame", "DedupProcess.compare_data");
     if (!frame) return NULL;
     lp_obj *profiler = lp_obj_component(self, "data_profiler");
-    if (!profiler) return skipped(self, "compare_data", "data_profiler");
+    if (!profiler) return lp_kit_skip(self, "compare_data", "data_profiler");
     lp_value *dv = lp_map_get(args, "dataset_version");
     lp_value *previous = previous_frame(self, dv);
     if (!previous) {

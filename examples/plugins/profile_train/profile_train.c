@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include <lolpop.h>
-#include <lolpop/types/data_connector.h>
+#include <lolpop/kit.h>
 #include <lolpop/types/data_splitter.h>
 #include <lolpop/types/model_trainer.h>
 
@@ -47,15 +47,7 @@ static lp_value *load_training_data(lp_obj *self, lp_value *args)
         lp_error_set(LP_ECONFIG, "profile_data: no 'source' argument and no config train_data");
         return NULL;
     }
-    lp_value *frame = NULL;
-    lp_obj *connector = lp_obj_component(self, "data_connector");
-    if (connector) {
-        frame = lp_data_connector_get_data(connector, path);
-    } else {
-        lp_frame *f = NULL;
-        if (lp_csv_read(&f, path, NULL) == 0) frame = lp_value_frame(f);
-        lp_frame_unref(f);
-    }
+    lp_value *frame = lp_kit_load(self, path);
     free(path);
     return frame;
 }
@@ -157,9 +149,9 @@ static lp_value *predictions_of(lp_obj *self, lp_obj *trainer, lp_value *X)
         rc = lp_frame_add_column(both, lp_frame_name(b, j), lp_column_ref(lp_frame_col(b, j)));
     lp_value_unref(pred);
     lp_value_unref(proba);
-    lp_value *v = rc == 0 ? lp_value_frame(both) : NULL;
+    if (rc == 0) return lp_kit_frame(both);
     lp_frame_unref(both);
-    return v;
+    return NULL;
 }
 
 /* {train: predictions, valid: ..., test: ...} for the splits present. New map or NULL. */

@@ -21,23 +21,10 @@
 #include <string.h>
 
 #include <lolpop.h>
-#include <lolpop/types/data_connector.h>
+#include <lolpop/kit.h>
 #include <lolpop/types/data_transformer.h>
 
 /* ---- loading the source --------------------------------------------------- */
-
-/* The frame a path names: through the visible data_connector, else read as
- * CSV. New reference to a frame value, or NULL with the last error set. */
-static lp_value *load_path(lp_obj *self, const char *path)
-{
-    lp_obj *connector = lp_obj_component(self, "data_connector");
-    if (connector) return lp_data_connector_get_data(connector, path);
-    lp_frame *f = NULL;
-    if (lp_csv_read(&f, path, NULL) != 0) return NULL;
-    lp_value *v = lp_value_frame(f); /* the value takes its own reference */
-    lp_frame_unref(f);
-    return v;
-}
 
 /* The source argument as a frame value: new reference, or NULL with the last
  * error set. Borrows `source`. */
@@ -46,7 +33,7 @@ static lp_value *load_source(lp_obj *self, lp_value *source)
     if (lp_value_type(source) == LP_MAP && lp_map_len(source) == 1)
         source = lp_map_value(source, 0); /* {train: ...}: the one table */
     if (lp_value_as_frame(source)) return lp_value_ref(source);
-    if (lp_value_type(source) == LP_STRING) return load_path(self, lp_value_as_string(source));
+    if (lp_value_type(source) == LP_STRING) return lp_kit_load(self, lp_value_as_string(source));
     lp_error_set(LP_EINVAL,
                  "transform: 'source' must be a frame, a file path or a map of one of them, "
                  "got %s",
@@ -198,9 +185,7 @@ static lp_value *features_transform(lp_obj *self, lp_value *args)
     lp_value_unref(names);
     if (rc != 0) return NULL;
     lp_log(self, LP_LOG_INFO, "added family_size and is_alone to %zu rows", lp_frame_rows(out));
-    lp_value *result = lp_value_frame(out);
-    lp_frame_unref(out);
-    return result;
+    return lp_kit_frame(out); /* the value takes over our reference */
 }
 
 /* ---- the class and the entry point ---------------------------------------------- */

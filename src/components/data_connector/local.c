@@ -177,16 +177,14 @@ static lp_value *local_get_data(lp_obj *self, lp_value *args)
     if (lp_csv_read(&f, path, &opt) != 0) return NULL;
     lp_log(self, LP_LOG_DEBUG, "read %zu rows x %zu columns from %s", lp_frame_rows(f),
            lp_frame_cols(f), path);
-    lp_value *v = lp_value_frame(f);
-    lp_frame_unref(f);
-    return v;
+    return lp_kit_frame(f);
 }
 
 /* save_data(frame, target) -> null */
 static lp_value *local_save_data(lp_obj *self, lp_value *args)
 {
     local_conn *st = lp_obj_state(self);
-    lp_frame *f = lp_args_frame(args, "frame");
+    lp_frame *f = lp_kit_arg_frame(args, "frame", NULL);
     if (!f) return NULL;
     const char *path = string_arg(args, "target", "save_data");
     char sep = path ? separator_for("save_data", path) : 0;

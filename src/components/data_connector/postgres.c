@@ -166,16 +166,14 @@ static lp_value *pg_get_data(lp_obj *self, lp_value *args)
                lp_frame_cols(f), query ? "query" : source);
     free(where);
     if (rc != 0) return NULL;
-    lp_value *v = lp_value_frame(f);
-    lp_frame_unref(f);
-    return v;
+    return lp_kit_frame(f);
 }
 
 /* save_data(frame, target) -> null */
 static lp_value *pg_save_data(lp_obj *self, lp_value *args)
 {
     pg_conn *st = lp_obj_state(self);
-    lp_frame *f = lp_args_frame(args, "frame");
+    lp_frame *f = lp_kit_arg_frame(args, "frame", NULL);
     if (!f) return NULL;
     const char *table = string_arg(args, "target", "save_data", "a table name");
     if (!table) return NULL;

@@ -127,16 +127,14 @@ static lp_value *sqlite_get_data(lp_obj *self, lp_value *args)
     if (rc != 0) return NULL;
     lp_log(self, LP_LOG_DEBUG, "read %zu rows x %zu columns from %s (%s)", lp_frame_rows(f),
            lp_frame_cols(f), st->database, query ? "query" : source);
-    lp_value *v = lp_value_frame(f);
-    lp_frame_unref(f);
-    return v;
+    return lp_kit_frame(f);
 }
 
 /* save_data(frame, target) -> null: writes table `target`. */
 static lp_value *sqlite_save_data(lp_obj *self, lp_value *args)
 {
     sqlite_conn *st = lp_obj_state(self);
-    lp_frame *f = lp_args_frame(args, "frame");
+    lp_frame *f = lp_kit_arg_frame(args, "frame", NULL);
     if (!f) return NULL;
     const char *table = string_arg(args, "target", "save_data", "a table name");
     if (!table) return NULL;

@@ -86,15 +86,11 @@ static int cfg_error(lp_obj *self, const lp_value *v, const char *fmt, ...)
 /* A configuration error, at the value's file position when it has one. */
 static int cfg_error(lp_obj *self, const lp_value *v, const char *fmt, ...)
 {
-    lp_sb sb = {0};
     va_list ap;
     va_start(ap, fmt);
-    lp_sb_vappendf(&sb, fmt, ap);
+    int rc = lp_error_setv_at_value(LP_ECONFIG, v, fmt, ap);
     va_end(ap);
-    char *msg = lp_sb_take(&sb);
-    int rc = lp_error_set_at_value(LP_ECONFIG, v, "LocalDataSplitter (%s): %s", path_of(self),
-                                   msg ? msg : fmt);
-    free(msg);
+    lp_error_prefix("LocalDataSplitter (%s)", path_of(self));
     return rc;
 }
 
@@ -569,7 +565,7 @@ static lp_value *build_result(const splitter *st, const splits *s, const lp_fram
 static lp_value *splitter_split_data(lp_obj *self, lp_value *args)
 {
     splitter *st = lp_obj_state(self);
-    lp_frame *f = lp_args_frame(args, "frame");
+    lp_frame *f = lp_kit_arg_frame(args, "frame", NULL);
     if (!f) return NULL;
     splits s;
     if (check_frame(self, st, f) || splits_alloc(&s, lp_frame_rows(f))) return NULL;

@@ -97,7 +97,7 @@ static void log_fit(lp_obj *self, const lp_synth_model *m)
 static lp_value *copula_fit(lp_obj *self, lp_value *args)
 {
     copula *st = lp_obj_state(self);
-    lp_frame *f = lp_args_frame(args, "frame");
+    lp_frame *f = lp_kit_arg_frame(args, "frame", NULL);
     if (!f) return NULL;
     lp_synth_model m;
     if (lp_synth_model_fit(&m, f, st->max_categories) != 0) return NULL;
@@ -135,8 +135,8 @@ static lp_value *copula_sample(lp_obj *self, lp_value *args)
 static lp_value *copula_evaluate(lp_obj *self, lp_value *args)
 {
     (void)self;
-    lp_frame *real = lp_args_frame(args, "real");
-    lp_frame *fake = real ? lp_args_frame(args, "fake") : NULL;
+    lp_frame *real = lp_kit_arg_frame(args, "real", NULL);
+    lp_frame *fake = real ? lp_kit_arg_frame(args, "fake", NULL) : NULL;
     lp_value *report = NULL;
     if (fake && lp_synth_evaluate(&report, real, fake) != 0) return NULL;
     return report;

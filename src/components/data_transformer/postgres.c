@@ -159,9 +159,7 @@ static lp_value *pg_transform(lp_obj *self, lp_value *args)
                lp_frame_rows(out), lp_frame_cols(out));
     free(where);
     if (rc != 0) return NULL;
-    lp_value *v = lp_value_frame(out);
-    lp_frame_unref(out);
-    return v;
+    return lp_kit_frame(out);
 }
 
 static const lp_method pg_xf_methods[] = {

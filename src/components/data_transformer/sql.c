@@ -134,9 +134,7 @@ static lp_value *unchanged(const lp_value *source)
     }
     lp_frame *f = load_source(source, "source");
     if (!f) return NULL;
-    lp_value *v = lp_value_frame(f);
-    lp_frame_unref(f);
-    return v;
+    return lp_kit_frame(f);
 }
 
 /* transform(source) -> frame */
@@ -158,9 +156,7 @@ static lp_value *sql_transform(lp_obj *self, lp_value *args)
     free(sql);
     free(name);
     if (rc != 0) return NULL;
-    lp_value *v = lp_value_frame(out);
-    lp_frame_unref(out);
-    return v;
+    return lp_kit_frame(out);
 }
 
 static int sql_init(lp_obj *self)

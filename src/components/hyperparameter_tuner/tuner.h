@@ -2,7 +2,7 @@
  * tuner.h — what LocalHyperparameterTuner and TPEHyperparameterTuner share
  * (tuner_common.c; internal to liblolpop): the search space from
  * `training_params` keyed by trainer class, the trainer of each class, and
- * the trial loop — every trial an experiment (components/experiment.h), the
+ * the trial loop — every trial an experiment (the kit, include/lolpop/kit.h), the
  * best validation perf_metric the winner, progress one line per trial.
  *
  * Ownership: the state owns the parsed spaces and the trainer table (the
@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "components/experiment.h"
+#include "components/components_internal.h"
 #include "lolpop/tuning.h"
 
 typedef struct lp_tuner {

@@ -94,17 +94,10 @@ void lp_log_format_text(lp_sb *sb, const lp_log_args *a, bool colour)
 
 int lp_log_config_error(const lp_value *v, const char *fmt, ...)
 {
-    lp_sb msg = {0};
     va_list ap;
     va_start(ap, fmt);
-    lp_sb_vappendf(&msg, fmt, ap);
+    int rc = lp_error_setv_at_value(LP_ECONFIG, v, fmt, ap);
     va_end(ap);
-    char *text = lp_sb_take(&msg);
-    const lp_origin *o = lp_value_origin(v);
-    bool in_file = o && o->kind == LP_ORIGIN_FILE;
-    int rc = lp_error_set_at(LP_ECONFIG, in_file ? o->source : NULL, in_file ? o->line : 0,
-                             in_file ? o->col : 0, "%s", text ? text : "out of memory");
-    free(text);
     return rc;
 }
 

@@ -224,7 +224,7 @@ static int numeric_stats(const lp_column *col, lp_store_metric *m, size_t *n)
 static lp_value *mtracker_log_prediction_metrics(lp_obj *self, lp_value *args)
 {
     mtracker *t = lp_obj_state(self);
-    lp_frame *f = lp_args_frame(args, "predictions");
+    lp_frame *f = lp_kit_arg_frame(args, "predictions", NULL);
     int64_t res = 0;
     if (!f || resource_id(t, args, "prediction_job", &res)) return NULL;
     lp_store_metric *m = calloc(5, sizeof *m);

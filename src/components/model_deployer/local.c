@@ -617,16 +617,10 @@ static int deployer_init(lp_obj *self)
     deployer *st = lp_obj_state(self);
     lp_value *v = lp_obj_config(self, "deploy_dir");
     int rc = 0;
-    if (v && (lp_value_type(v) != LP_STRING || !*lp_value_as_string(v))) {
-        const lp_origin *o = lp_value_origin(v);
-        const char *p = lp_obj_path(self);
-        rc =
-            o && o->kind == LP_ORIGIN_FILE
-                ? lp_error_set_at(LP_ECONFIG, o->source, o->line, o->col,
-                                  "LocalModelDeployer (%s): deploy_dir must be a non-empty path", p)
-                : lp_error_set(LP_ECONFIG,
-                               "LocalModelDeployer (%s): deploy_dir must be a non-empty path", p);
-    }
+    if (v && (lp_value_type(v) != LP_STRING || !*lp_value_as_string(v)))
+        rc = lp_kit_error_at(LP_ECONFIG, v,
+                             "LocalModelDeployer (%s): deploy_dir must be a non-empty path",
+                             lp_obj_path(self));
     if (rc == 0) {
         const char *dir = v ? lp_value_as_string(v) : DEFAULT_DIR;
         size_t n = strlen(dir);

@@ -58,17 +58,10 @@ static int rvc_init(lp_obj *self)
     rvc *st = lp_obj_state(self);
     lp_value *v = lp_obj_config(self, "dir");
     int rc = 0;
-    if (v && (lp_value_type(v) != LP_STRING || !*lp_value_as_string(v))) {
-        const lp_origin *o = lp_value_origin(v);
-        if (o && o->kind == LP_ORIGIN_FILE)
-            rc = lp_error_set_at(LP_ECONFIG, o->source, o->line, o->col,
-                                 "LocalResourceVersionControl (%s): dir must be a non-empty path",
-                                 path_of(self));
-        else
-            rc = lp_error_set(LP_ECONFIG,
-                              "LocalResourceVersionControl (%s): dir must be a non-empty path",
-                              path_of(self));
-    }
+    if (v && (lp_value_type(v) != LP_STRING || !*lp_value_as_string(v)))
+        rc = lp_kit_error_at(LP_ECONFIG, v,
+                             "LocalResourceVersionControl (%s): dir must be a non-empty path",
+                             path_of(self));
     if (rc == 0) {
         const char *dir = v ? lp_value_as_string(v) : ".lolpop";
         size_t n = strlen(dir);
@@ -203,7 +196,7 @@ static lp_value *store_bytes(lp_obj *self, uint8_t *bytes, size_t len, const cha
 /* version_data(dataset_version, data) -> vc_info of the frame's lpframe1 bytes. */
 static lp_value *rvc_version_data(lp_obj *self, lp_value *args)
 {
-    lp_frame *f = lp_args_frame(args, "data");
+    lp_frame *f = lp_kit_arg_frame(args, "data", NULL);
     if (!f) return NULL;
     uint8_t *bytes = NULL;
     size_t len = 0;
@@ -227,9 +220,7 @@ static lp_value *rvc_get_data(lp_obj *self, lp_value *args)
         lp_error_prefix("LocalResourceVersionControl (%s).get_data", path_of(self));
         return NULL;
     }
-    lp_value *v = lp_value_frame(f);
-    lp_frame_unref(f);
-    return v;
+    return lp_kit_frame(f);
 }
 
 /* version_model(experiment, model) -> vc_info of the model's lp_model_save bytes. */

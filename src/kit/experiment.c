@@ -1,5 +1,5 @@
 /*
- * experiment.c — one training experiment (experiment.h): fit, predictions of
+ * experiment.c — one training experiment (include/lolpop/kit.h): fit, predictions of
  * every split, metrics, and the tracking of all of it through the visible
  * metadata_tracker, metrics_tracker and resource_version_control. A missing
  * tracking component skips its step, so experiments also run without a store.
@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "components/experiment.h"
-#include "components/model_trainer/trainer.h"
+#include "kit/kit_internal.h"
 #include "lolpop/metrics.h"
 #include "lolpop/model.h"
 #include "lolpop/types/metadata_tracker.h"
@@ -44,13 +43,9 @@ static char *origin_text(const lp_value *v)
 /* The task: problem_type, else the kind of the first metric named. */
 static int metrics_task(lp_obj *caller, const lp_value *mv, const lp_value *pv, lp_metric_task *out)
 {
-    lp_problem p;
-    int rc = lp_trainer_problem(caller, &p);
-    if (rc) return rc;
-    if (p != LP_PROBLEM_NONE) {
-        *out = p == LP_PROBLEM_REGRESSION ? LP_TASK_REGRESSION : LP_TASK_CLASSIFICATION;
-        return 0;
-    }
+    bool set;
+    int rc = lp_kit_problem(caller, out, &set);
+    if (rc || set) return rc;
     const lp_value *first = lp_value_type(mv) == LP_LIST ? lp_list_get(mv, 0) : mv;
     if (!first) first = pv;
     const lp_metric_info *m;
@@ -99,14 +94,13 @@ static int resolve_perf(const lp_metric_info **out, const lp_value *pv, lp_metri
 {
     const char *name = pv ? lp_value_as_string(pv) : task == LP_TASK_CLASSIFICATION ? "f1" : "rmse";
     if (!name)
-        return lp_trainer_error_at(LP_ECONFIG, lp_value_origin(pv),
-                                   "perf_metric must be a metric name, not %s",
-                                   lp_vtype_name(lp_value_type(pv)));
+        return lp_kit_error_at(LP_ECONFIG, pv, "perf_metric must be a metric name, not %s",
+                               lp_vtype_name(lp_value_type(pv)));
     if (pv && lp_metrics_check(pv, task)) return as_config_error();
     return lp_metric_lookup(out, name) ? as_config_error() : 0;
 }
 
-int lp_experiment_metrics(lp_obj *caller, lp_value **names, lp_value **perf, bool *maximize)
+LP_API int lp_experiment_metrics(lp_obj *caller, lp_value **names, lp_value **perf, bool *maximize)
 {
     *names = *perf = NULL;
     lp_value *mv = lp_obj_config(caller, "metrics"), *pv = lp_obj_config(caller, "perf_metric");
@@ -147,7 +141,7 @@ static bool is_trainer_of(lp_obj *o, const char *cls)
 /* One slot holds one trainer, so trainers that compete sit at different
  * levels: the caller's own, then each enclosing section's, nearest first
  * (the visible model_trainer when it is of that class, else one it hides). */
-lp_obj *lp_experiment_find_trainer(lp_obj *caller, const char *cls)
+LP_API lp_obj *lp_experiment_find_trainer(lp_obj *caller, const char *cls)
 {
     for (lp_obj *o = caller; o; o = lp_obj_parent(o))
         for (size_t i = 0; i < lp_obj_child_count(o); i++)
@@ -287,7 +281,7 @@ static void tag_failure(lp_obj *tracker, lp_value *resource)
 
 /* ---- the experiment ------------------------------------------------------------------------ */
 
-void lp_experiment_clear(lp_experiment *e)
+LP_API void lp_experiment_clear(lp_experiment *e)
 {
     lp_value_unref(e->resource);
     lp_value_unref(e->model);
@@ -325,9 +319,9 @@ static int fit_and_measure(lp_experiment *e, lp_obj *caller, lp_obj *trainer, lp
     return e->metrics ? 0 : lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
 }
 
-int lp_experiment_run_gated(lp_experiment *out, lp_obj *caller, lp_obj *trainer, lp_value *splits,
-                            lp_value *model_version, lp_value *params, lp_experiment_gate gate,
-                            void *ud)
+LP_API int lp_experiment_run_gated(lp_experiment *out, lp_obj *caller, lp_obj *trainer,
+                                   lp_value *splits, lp_value *model_version, lp_value *params,
+                                   lp_experiment_gate gate, void *ud)
 {
     lp_experiment e = {0};
     lp_value *names = NULL, *perf = NULL;
@@ -335,7 +329,7 @@ int lp_experiment_run_gated(lp_experiment *out, lp_obj *caller, lp_obj *trainer,
     if (lp_value_type(model_version) == LP_NULL) model_version = NULL;
     lp_obj *tracker = model_version ? lp_obj_component(caller, "metadata_tracker") : NULL;
     int rc = lp_experiment_metrics(caller, &names, &perf, &maximize);
-    if (rc == 0) rc = lp_trainer_params(&e.params, trainer, params);
+    if (rc == 0) rc = lp_kit_experiment_params(&e.params, trainer, params);
     if (rc == 0 && tracker) rc = track_start(&e, tracker, trainer, model_version);
     if (rc == 0) rc = fit_and_measure(&e, caller, trainer, splits, params, names);
     if (rc == 0) {
@@ -354,19 +348,13 @@ int lp_experiment_run_gated(lp_experiment *out, lp_obj *caller, lp_obj *trainer,
     return 0;
 }
 
-int lp_experiment_run(lp_experiment *out, lp_obj *caller, lp_obj *trainer, lp_value *splits,
-                      lp_value *model_version, lp_value *params)
+LP_API int lp_experiment_run(lp_experiment *out, lp_obj *caller, lp_obj *trainer, lp_value *splits,
+                             lp_value *model_version, lp_value *params)
 {
     return lp_experiment_run_gated(out, caller, trainer, splits, model_version, params, NULL, NULL);
 }
 
 /* ---- the winner ---------------------------------------------------------------------------- */
-
-static int64_t id_of(const lp_value *resource)
-{
-    return lp_value_type(resource) == LP_INT ? lp_value_as_int(resource)
-                                             : lp_value_as_int(lp_map_get(resource, "id"));
-}
 
 /* The experiment tagged winner under the same model version, or NULL. */
 static lp_value *earlier_winner(lp_obj *tracker, lp_value *experiment)
@@ -374,7 +362,8 @@ static lp_value *earlier_winner(lp_obj *tracker, lp_value *experiment)
     lp_value *parent = lp_map_get(experiment, "parent");
     lp_value *prev = parent ? lp_metadata_tracker_get_winning_experiment(tracker, parent) : NULL;
     if (!prev) lp_error_clear(); /* none yet */
-    if (prev && (lp_value_type(prev) != LP_MAP || id_of(prev) == id_of(experiment))) {
+    if (prev && (lp_value_type(prev) != LP_MAP ||
+                 lp_kit_resource_id(prev) == lp_kit_resource_id(experiment))) {
         lp_value_unref(prev);
         return NULL;
     }
@@ -389,7 +378,7 @@ static lp_value *earlier_winner(lp_obj *tracker, lp_value *experiment)
     return prev;
 }
 
-int lp_experiment_mark_winner(lp_obj *caller, lp_value *experiment)
+LP_API int lp_experiment_mark_winner(lp_obj *caller, lp_value *experiment)
 {
     lp_obj *tracker = lp_obj_component(caller, "metadata_tracker");
     if (!tracker || !experiment || lp_value_type(experiment) == LP_NULL) return 0;

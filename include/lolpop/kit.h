@@ -1,0 +1,206 @@
+/*
+ * kit.h — the author's kit: the helpers lolpop's own components, pipelines
+ * and runners are written with, public for plugins (docs/plugins.md, "The
+ * kit"). Everything here goes through the public API underneath (the
+ * dispatcher, the visible components); nothing needs an internal header.
+ *
+ *   - arguments: named method arguments with clear errors (lp_kit_arg*);
+ *   - results: maps built from (key, value) pairs, frames as values, the null
+ *     result of a skipped step, `return lp_kit_fail(...)`;
+ *   - errors located at a configuration value (file:line:col);
+ *   - configuration: strings, string lists, the workflow's task;
+ *   - the visible components: tagging through the metadata_tracker, loading
+ *     through the data_connector;
+ *   - experiments: fit, predictions, metrics and their tracking, as the
+ *     OfflineTrain pipeline and the hyperparameter tuners run them;
+ *   - the string builder (lolpop/strbuf.h).
+ *
+ * Ownership, unless a declaration says otherwise: lp_value / lp_frame
+ * arguments are borrowed; "new reference" results are the caller's to
+ * release; "borrowed" results point into an argument and live as long as it.
+ * Failures set the thread's last error (lolpop/error.h).
+ */
+#ifndef LOLPOP_KIT_H
+#define LOLPOP_KIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lolpop/error.h"
+#include "lolpop/frame.h"
+#include "lolpop/metrics.h"
+#include "lolpop/model.h"
+#include "lolpop/object.h"
+#include "lolpop/strbuf.h"
+#include "lolpop/value.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- arguments --------------------------------------------------------------------------
+ * `who` names the method in messages ("MyClass.method"); NULL leaves it out
+ * (the dispatcher's context already names the method being called). */
+
+/* Argument `name` (borrowed; a null value counts as given), or NULL with
+ * LP_EINVAL "who: argument 'name' is missing". */
+lp_value *lp_kit_arg(const lp_value *args, const char *name, const char *who);
+
+/* Argument `name` when given and not null (borrowed), else NULL with LP_EINVAL
+ * "who: argument 'name' is missing". */
+lp_value *lp_kit_arg_nonnull(const lp_value *args, const char *name, const char *who);
+
+/* Argument `name` (borrowed), or NULL when it is absent or null; no error
+ * (optional arguments). */
+lp_value *lp_kit_arg_opt(const lp_value *args, const char *name);
+
+/* The frame in argument `name` (borrowed), or NULL with LP_EINVAL
+ * "who: argument 'name' must be a data frame, got TYPE" ("got nothing" when absent). */
+lp_frame *lp_kit_arg_frame(const lp_value *args, const char *name, const char *who);
+
+/* The string in argument `name` (borrowed), or NULL with LP_EINVAL (as lp_kit_arg_frame). */
+const char *lp_kit_arg_string(const lp_value *args, const char *name, const char *who);
+
+/* The map in argument `name` (borrowed), or NULL with LP_EINVAL (as lp_kit_arg_frame). */
+lp_value *lp_kit_arg_map(const lp_value *args, const char *name, const char *who);
+
+/* The model in argument `name` (borrowed), or NULL with LP_EINVAL (as lp_kit_arg_frame). */
+lp_model *lp_kit_arg_model(const lp_value *args, const char *name, const char *who);
+
+/* ---- results ----------------------------------------------------------------------------- */
+
+/* The map {k1: v1, k2: v2, ...} from NULL-terminated (key, value) pairs:
+ * lp_kit_result("rows", lp_value_int(n), "path", lp_value_string(p), NULL).
+ * Takes ownership of every value (a NULL value becomes null). New reference,
+ * or NULL with LP_ENOMEM. */
+lp_value *lp_kit_result(const char *key, ...);
+
+/* A frame value that takes over the caller's reference to f. NULL when f is
+ * NULL (the error that made it NULL is kept) or with LP_ENOMEM. */
+lp_value *lp_kit_frame(lp_frame *f);
+
+/* The result of a step whose slot is empty: logs "<step>: skipped, no <slot>
+ * configured" at INFO from self and returns a new null value. */
+lp_value *lp_kit_skip(lp_obj *self, const char *step, const char *slot);
+
+/* Sets the last error (code, printf message) and returns NULL, so that a
+ * method can `return lp_kit_fail(LP_EINVAL, "...", ...);`. */
+lp_value *lp_kit_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- located errors ---------------------------------------------------------------------- */
+
+/* Sets the last error at the file position of configuration value v
+ * (file:line:col before the message) when v came from a file, else without a
+ * position (v may be NULL). Returns code. */
+int lp_kit_error_at(int code, const lp_value *v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The same at origin o (a map key's position, lp_map_key_origin); without a
+ * position when o is NULL or not in a file. Returns code. */
+int lp_kit_error_at_origin(int code, const lp_origin *o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- configuration ------------------------------------------------------------------------ */
+
+/* Config `key` looked up from self as a new string (caller frees), or a copy
+ * of dflt (which may be NULL) when unset; NULL with LP_ENOMEM. */
+char *lp_kit_config_string(const lp_obj *self, const char *key, const char *dflt);
+
+/* Config `key` looked up from self as a list of strings (a single string
+ * counts as a one-item list): new list value, empty when unset. NULL with
+ * LP_ECONFIG, located, when the value is of another type. */
+lp_value *lp_kit_config_strings(lp_obj *self, const char *key);
+
+/* The workflow's task from config `problem_type` looked up from self:
+ * regression when it says so, else classification (the default). */
+lp_metric_task lp_kit_task(lp_obj *self);
+
+/* ---- the visible components ------------------------------------------------------------- */
+
+/* Sets tag key=val on resource through the metadata_tracker visible from
+ * self; takes ownership of val (NULL, a value that could not be made: LP_ENOMEM).
+ * 0 (doing nothing) when there is no tracker or resource is NULL or null,
+ * else the tracker's result. */
+int lp_kit_tag(lp_obj *self, lp_value *resource, const char *key, lp_value *val);
+
+/* The data at `path` through the data_connector visible from self, else read
+ * as a CSV file. New reference, or NULL with the error set. */
+lp_value *lp_kit_load(lp_obj *self, const char *path);
+
+/* The id of a resource (a map with an integer `id`, or an integer), or -1. */
+int64_t lp_kit_resource_id(const lp_value *resource);
+
+/* ---- experiments ---------------------------------------------------------------------------
+ * An experiment (docs/ml-workflow.md) is: a new `experiment` resource under
+ * the model version (through the metadata_tracker visible from `caller`),
+ * tags `trainer` and `params`, the trainer's fit(splits, params), predictions
+ * of every split present (X_train, X_valid, X_test: "prediction" plus the
+ * class probabilities), the trainer's calculate_metrics over them, metrics
+ * logged with the visible metrics_tracker (when there is one), and the model
+ * versioned with the visible resource_version_control (when there is one)
+ * and registered with register_vc_resource(experiment, vc_info, "model").
+ * Every component is reached through the dispatcher, so a plugin trainer
+ * takes part like a built-in one.
+ *
+ * Metric names come from config `metrics` (a list or one name) and the
+ * deciding one from `perf_metric`, looked up from `caller`; the defaults
+ * depend on config `problem_type` (docs/ml-workflow.md). perf_metric must be
+ * one of metrics (LP_ECONFIG naming both, with the config origin).
+ *
+ * The tag `params` (and lp_experiment.params) describes the fit: the
+ * trainer's own config keys (its class's config_keys, other than
+ * training_params and problem_type) set in its own config section, then its
+ * training_params, then `params` set over them key by key. Predictions of a
+ * model without probabilities (a linear SVM) carry labels only; metrics that
+ * need probabilities are then left out with a warning, as is any metric that
+ * cannot be computed on a split (rocauc on a split with one class). */
+
+typedef struct lp_experiment {
+    lp_value *resource; /* the experiment resource map (or NULL without a tracker) */
+    lp_value *model;    /* the fitted model value */
+    lp_value *metrics;  /* map split ("train", "valid", "test") -> metric name -> float */
+    lp_value *params;   /* the parameters recorded (map) */
+    double score;       /* perf_metric on the validation split (train when there is none) */
+    bool has_score;     /* false when the metric could not be computed */
+    bool pruned;        /* the gate of lp_experiment_run_gated stopped it */
+} lp_experiment;
+
+/* Asked after the metrics are known, before the model is versioned: true
+ * prunes the experiment (tag `pruned`, no model stored; it cannot win). */
+typedef bool (*lp_experiment_gate)(void *ud, const lp_experiment *e);
+
+/* The metric names and the deciding metric for `caller` (config metrics,
+ * perf_metric, problem_type), checked: *names a new list, *perf a new string
+ * value, *maximize the metric's direction. 0 or LP_ECONFIG. */
+int lp_experiment_metrics(lp_obj *caller, lp_value **names, lp_value **perf, bool *maximize);
+
+/* Runs one experiment of `trainer` with `params` (a map, or NULL for the
+ * trainer's own training_params) on `splits` under `model_version` (a
+ * resource map, or NULL to skip tracking). Fills *out (zero it first); its
+ * values are owned by *out until lp_experiment_clear. 0 or an error code
+ * with the last error set; *out is left cleared on failure. */
+int lp_experiment_run(lp_experiment *out, lp_obj *caller, lp_obj *trainer, lp_value *splits,
+                      lp_value *model_version, lp_value *params);
+
+/* lp_experiment_run with a pruning gate (NULL: never prune); ud is passed to it. */
+int lp_experiment_run_gated(lp_experiment *out, lp_obj *caller, lp_obj *trainer, lp_value *splits,
+                            lp_value *model_version, lp_value *params, lp_experiment_gate gate,
+                            void *ud);
+
+/* Tags `experiment` (borrowed) as the winner, clearing the tag on the earlier
+ * winner under the same model version. 0 without a metadata_tracker. */
+int lp_experiment_mark_winner(lp_obj *caller, lp_value *experiment);
+
+/* The model_trainer of class `cls` for `caller` (borrowed): its own child of
+ * type model_trainer first, then those of its enclosing sections, nearest
+ * first (a slot holds one trainer, so competing trainers sit at different
+ * levels). NULL when none (no error set). */
+lp_obj *lp_experiment_find_trainer(lp_obj *caller, const char *cls);
+
+/* Releases the values of e and zeroes it. */
+void lp_experiment_clear(lp_experiment *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
