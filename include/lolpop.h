@@ -20,5 +20,7 @@
 #include "lolpop/objstore.h"
 #include "lolpop/metrics.h"
 #include "lolpop/model.h"
+#include "lolpop/feature_state.h"
+#include "lolpop/trainer_kit.h"
 #include "lolpop/tuning.h"
 #endif

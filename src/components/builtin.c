@@ -10,6 +10,8 @@
 #include "components/components_internal.h"
 #include "runners/runners_internal.h"
 #include "lp_build_config.h"
+#include "lolpop/feature_state.h"
+#include "ml/backends.h"
 #include "lolpop/plugin.h"
 #include "lolpop/registry.h"
 
@@ -70,10 +72,12 @@ static const lp_class *const *const builtin_layers[] = {
 
 static int builtin_init(lp_registry *reg)
 {
+    int rc = lp_ml_register_builtins(reg); /* the xgboost and liblinear model back-ends */
+    if (rc == 0) rc = lp_registry_add_feature_state(reg, &lp_local_feature_state);
+    if (rc != 0) return rc;
     for (size_t l = 0; builtin_layers[l]; l++)
         for (size_t i = 0; builtin_layers[l][i]; i++) {
-            int rc = lp_registry_add_class(reg, builtin_layers[l][i]);
-            if (rc != 0) return rc;
+            if ((rc = lp_registry_add_class(reg, builtin_layers[l][i])) != 0) return rc;
         }
     return 0;
 }

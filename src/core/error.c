@@ -91,14 +91,28 @@ LP_API int lp_error_set_at(int code, const char *file, int line, int col, const 
     return code;
 }
 
+/* lp_error_setv at o's file position when o is one, else without a position. */
+static int set_at_origin(int code, const lp_origin *o, const char *fmt, va_list ap)
+{
+    bool in_file = o && o->kind == LP_ORIGIN_FILE;
+    return set_common(code, in_file ? o->source : NULL, in_file ? o->line : 0, in_file ? o->col : 0,
+                      fmt, ap);
+}
+
 int lp_error_set_at_value(int code, const lp_value *v, const char *fmt, ...)
 {
-    const lp_origin *o = v ? lp_value_origin(v) : NULL;
-    bool in_file = o && o->kind == LP_ORIGIN_FILE;
     va_list ap;
     va_start(ap, fmt);
-    set_common(code, in_file ? o->source : NULL, in_file ? o->line : 0, in_file ? o->col : 0, fmt,
-               ap);
+    set_at_origin(code, v ? lp_value_origin(v) : NULL, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int lp_error_set_at_origin(int code, const lp_origin *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    set_at_origin(code, o, fmt, ap);
     va_end(ap);
     return code;
 }

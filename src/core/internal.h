@@ -51,6 +51,11 @@ int lp_file_write_atomic(const char *path, const void *data, size_t len);
 int lp_error_set_at_value(int code, const lp_value *v, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* lp_error_set at origin o's file position when o is one (a map key's
+ * origin, say: lp_map_key_origin), else without one. Returns code. */
+int lp_error_set_at_origin(int code, const lp_origin *o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ASCII case-insensitive comparison helpers. */
 bool lp_streq_nocase(const char *a, const char *b);
 

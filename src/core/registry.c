@@ -128,6 +128,7 @@ LP_API void lp_registry_free(lp_registry *reg)
     free(reg->types.items);
     free(reg->classes.items);
     free(reg->commands.items);
+    free(reg->providers);
     for (size_t i = 0; i < reg->n_sources; i++)
         free(reg->sources[i]);
     free(reg->sources);
@@ -140,8 +141,8 @@ LP_API void lp_registry_free(lp_registry *reg)
 
 int lp_registry_plugin_begin(lp_registry *reg, const char *source, lp_reg_mark *mark)
 {
-    *mark = (lp_reg_mark){reg->types.len, reg->classes.len, reg->commands.len, reg->failed,
-                          reg->loading};
+    *mark = (lp_reg_mark){reg->types.len, reg->classes.len, reg->commands.len,
+                          reg->failed,    reg->loading,     reg->n_providers};
     if (reg->n_sources == reg->cap_sources) {
         size_t cap = reg->cap_sources ? reg->cap_sources * 2 : 8;
         char **s = realloc(reg->sources, cap * sizeof *s);
@@ -162,6 +163,7 @@ void lp_registry_plugin_end(lp_registry *reg, const lp_reg_mark *mark, bool roll
         reg->types.len = mark->n_types;
         reg->classes.len = mark->n_classes;
         reg->commands.len = mark->n_commands;
+        reg->n_providers = mark->n_providers;
     }
     reg->failed = mark->failed;
     reg->loading = mark->prev_loading;

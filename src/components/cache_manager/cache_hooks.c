@@ -16,6 +16,7 @@
 #include "components/components_internal.h"
 #include "components/cache_manager/cache_key.h"
 #include "lolpop/dispatch.h"
+#include "lolpop/workflow.h"
 #include "store/store.h"
 
 typedef struct pending {
@@ -321,7 +322,9 @@ static int open_local(lp_cache_session *s)
 {
     char *store = NULL, *dir = NULL;
     int rc = lp_local_cache_locate(s->root, &store, &s->run, &dir);
-    if (rc == 0) rc = lp_local_cache_open(&s->local, store, dir);
+    if (rc == 0)
+        rc = lp_local_cache_open(&s->local, lp_workflow_registry(lp_obj_workflow(s->root)), store,
+                                 dir);
     free(store);
     free(dir);
     return rc;

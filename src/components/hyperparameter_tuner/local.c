@@ -29,10 +29,11 @@ static int local_init(lp_obj *self)
     if (s && lp_streq_nocase(s, "random"))
         st->grid = false;
     else if (search && !(s && lp_streq_nocase(s, "grid")))
-        rc = lp_trainer_error_at(LP_ECONFIG, lp_value_origin(search),
-                                 "LocalHyperparameterTuner (%s): search must be grid or random, "
-                                 "not '%s'",
-                                 lp_obj_path(self), s ? s : lp_vtype_name(lp_value_type(search)));
+        rc =
+            lp_error_set_at_origin(LP_ECONFIG, lp_value_origin(search),
+                                   "LocalHyperparameterTuner (%s): search must be grid or random, "
+                                   "not '%s'",
+                                   lp_obj_path(self), s ? s : lp_vtype_name(lp_value_type(search)));
     lp_value_unref(search);
     int64_t n = 0, max = 0, seed = 0;
     if (rc == 0) rc = lp_tuner_config_count(self, "n_trials", 20, 1, &n);

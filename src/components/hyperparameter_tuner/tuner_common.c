@@ -29,9 +29,9 @@ int lp_tuner_config_count(lp_obj *self, const char *key, int64_t dflt, int64_t m
     int rc = 0;
     *out = dflt;
     if (v && (lp_value_type(v) != LP_INT || lp_value_as_int(v) < min))
-        rc = lp_trainer_error_at(LP_ECONFIG, lp_value_origin(v),
-                                 "%s (%s): %s must be an integer >= %" PRId64,
-                                 lp_obj_class(self)->name, path_of(self), key, min);
+        rc = lp_error_set_at_origin(LP_ECONFIG, lp_value_origin(v),
+                                    "%s (%s): %s must be an integer >= %" PRId64,
+                                    lp_obj_class(self)->name, path_of(self), key, min);
     else if (v)
         *out = lp_value_as_int(v);
     lp_value_unref(v);
@@ -68,7 +68,7 @@ static int find_trainers(lp_obj *self, lp_tuner *st, const lp_value *tp)
     for (size_t i = 0; i < st->spaces->n; i++) {
         const char *cls = st->spaces->spaces[i].trainer;
         if ((st->trainers[i] = lp_experiment_find_trainer(self, cls))) continue;
-        return lp_trainer_error_at(
+        return lp_error_set_at_origin(
             LP_ECONFIG, class_key_origin(tp, cls),
             "%s (%s): training_params has parameters for %s but no %s is configured for this "
             "tuner; add it under the tuner's component: (model_trainer: %s) or, when that slot "
