@@ -335,6 +335,57 @@ Test(model, backends_register_through_the_registry)
     cr_assert_str_eq(name, "liblinear");
 }
 
+/* An applier that adds a column "seen" holding the state's length. */
+static int length_apply(lp_frame **out, const uint8_t *state, size_t len, const lp_frame *X)
+{
+    lp_frame *f = lp_frame_new();
+    for (size_t j = 0; j < lp_frame_cols(X); j++)
+        lp_frame_add_column(f, lp_frame_name(X, j), lp_column_ref(lp_frame_col(X, j)));
+    lp_column *c = lp_column_new(LP_DT_INT64, lp_frame_rows(X));
+    for (size_t i = 0; i < lp_frame_rows(X); i++)
+        c->data.i64[i] = (int64_t)len;
+    lp_frame_add_column(f, "seen", c);
+    *out = f;
+    return 0;
+}
+
+Test(model, feature_state_appliers_register_through_the_registry)
+{
+    static const lp_feature_state_applier seen = {sizeof seen, "Seen", length_apply};
+    lp_registry *reg = lp_registry_new();
+    cr_assert_eq(lp_registry_add_feature_state(reg, &seen), 0);
+    cr_assert_eq(lp_registry_find_feature_state(reg, "Seen"), &seen);
+    cr_assert_eq(lp_registry_add_feature_state(reg, &seen), LP_EEXISTS);
+    lp_feature_state_applier bad = seen;
+    bad.size = sizeof(size_t);
+    cr_assert_eq(lp_registry_add_feature_state(reg, &bad), LP_EINVAL);
+    cr_assert(strstr(lp_error_last()->message, "descriptor of"), "%s", lp_error_last()->message);
+    bad = seen;
+    bad.apply = NULL;
+    cr_assert_eq(lp_registry_add_feature_state(reg, &bad), LP_EINVAL);
+
+    /* a model carrying a transformer's state is prepared through its applier */
+    lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_STRING);
+    lp_frame *X = csv("x0,colour\n5,red\n6,blue\n"), *out = NULL;
+    cr_assert_eq(lp_model_features(&out, reg, m, X), 0, "no state: X itself");
+    cr_assert_eq(out, X);
+    lp_frame_unref(out);
+    cr_assert_eq(lp_model_set_attachment(m, LP_FT_STATE_KEY, (const uint8_t *)"abc", 3), 0);
+    cr_assert_eq(lp_model_set_attachment(m, LP_FT_CLASS_KEY, (const uint8_t *)"Seen", 4), 0);
+    cr_assert_eq(lp_model_features(&out, reg, m, X), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_frame_col_by_name(out, "seen")->data.i64[1], 3);
+    lp_frame_unref(out);
+    /* the built-in registry knows LocalFeatureTransformer's applier, not this one */
+    cr_assert_not_null(lp_registry_find_feature_state(test_registry(), "LocalFeatureTransformer"));
+    cr_assert_eq(lp_model_features(&out, test_registry(), m, X), LP_ENOTFOUND);
+    cr_assert(strstr(lp_error_last()->message, "feature transformer 'Seen'"), "%s",
+              lp_error_last()->message);
+    cr_assert_null(out);
+    lp_frame_unref(X);
+    lp_model_unref(m);
+    lp_registry_free(reg);
+}
+
 Test(model, has_probabilities_asks_the_backend)
 {
     lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_STRING);
