@@ -92,7 +92,8 @@ LP_API int lp_error_set_at(int code, const char *file, int line, int col, const 
 }
 
 /* lp_error_setv at o's file position when o is one, else without a position. */
-static int set_at_origin(int code, const lp_origin *o, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static int set_at_origin(int code, const lp_origin *o,
+                                                               const char *fmt, va_list ap)
 {
     bool in_file = o && o->kind == LP_ORIGIN_FILE;
     return set_common(code, in_file ? o->source : NULL, in_file ? o->line : 0, in_file ? o->col : 0,
