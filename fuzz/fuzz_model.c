@@ -15,6 +15,8 @@
 
 #include "lolpop/error.h"
 #include "lolpop/model.h"
+#include "lolpop/plugin.h"
+#include "lolpop/registry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,10 +41,23 @@ static void touch_model(const lp_model *m)
     (void)sink;
 }
 
+/* The registry of the built-in plugin (its model back-ends), made once and
+ * kept for the process: every input loads through it. */
+static const lp_registry *registry(void)
+{
+    static lp_registry *reg;
+    if (!reg) {
+        reg = lp_registry_new();
+        if (!reg || lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin") != 0) abort();
+    }
+    return reg;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    const lp_registry *reg = registry();
     lp_model *m = (lp_model *)1;
-    if (lp_model_load(&m, data, size) != 0) {
+    if (lp_model_load(&m, reg, data, size) != 0) {
         if (m != NULL && m != (lp_model *)1) abort(); /* a failure leaves no model */
         lp_error_clear();
         return 0;
@@ -52,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = 0;
     if (lp_model_save(&again, &len, m) != 0) abort();
     lp_model *m2 = NULL;
-    if (lp_model_load(&m2, again, len) != 0) abort(); /* what it saves it loads */
+    if (lp_model_load(&m2, reg, again, len) != 0) abort(); /* what it saves it loads */
     if (lp_model_n_features(m2) != lp_model_n_features(m) ||
         lp_model_n_attachments(m2) != lp_model_n_attachments(m))
         abort();

@@ -21,6 +21,8 @@
 #include "lolpop/objstore.h"
 #include "lolpop/metrics.h"
 #include "lolpop/model.h"
+#include "lolpop/feature_state.h"
+#include "lolpop/trainer_kit.h"
 #include "lolpop/tuning.h"
 #include "lolpop/strbuf.h"
 #include "lolpop/kit.h"

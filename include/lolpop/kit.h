@@ -13,7 +13,10 @@
  *     through the data_connector;
  *   - experiments: fit, predictions, metrics and their tracking, as the
  *     OfflineTrain pipeline and the hyperparameter tuners run them;
- *   - the string builder (lolpop/strbuf.h).
+ *   - the string builder (lolpop/strbuf.h);
+ *   - model trainers: the back-end vtable and the common trainer methods
+ *     (lolpop/trainer_kit.h), and saved feature-transformer state applied
+ *     without its component (lolpop/feature_state.h).
  *
  * Ownership, unless a declaration says otherwise: lp_value / lp_frame
  * arguments are borrowed; "new reference" results are the caller's to
@@ -27,11 +30,13 @@
 #include <stdint.h>
 
 #include "lolpop/error.h"
+#include "lolpop/feature_state.h"
 #include "lolpop/frame.h"
 #include "lolpop/metrics.h"
 #include "lolpop/model.h"
 #include "lolpop/object.h"
 #include "lolpop/strbuf.h"
+#include "lolpop/trainer_kit.h"
 #include "lolpop/value.h"
 
 #ifdef __cplusplus

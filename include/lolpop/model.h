@@ -15,19 +15,22 @@
  *
  * Saved models are self-describing bytes: a header (back-end name, task,
  * target, features with categories, labels, params) followed by the back-end's
- * own blob; lp_model_load picks the back-end's loader by name.
+ * own blob; lp_model_load finds the back-end registered under that name.
  *
  * Ownership: lp_model_new takes ownership of the back-end state (freed with
- * ops->free even on failure) and returns a new reference; getters borrow;
+ * ops->free even on failure) and returns a new reference; a model borrows its
+ * ops (a loaded model must not outlive the registry that gave them); getters borrow;
  * outputs of predict/save are new (frames: new reference; buffers: free()).
  * A model is immutable (and safe to share between threads) once built.
  */
 #ifndef LOLPOP_MODEL_H
 #define LOLPOP_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "frame.h"
+#include "registry.h"
 #include "value.h"
 
 #ifdef __cplusplus
@@ -45,17 +48,50 @@ int lp_model_task_parse(const char *name, lp_model_task *out); /* 0 or LP_EINVAL
 
 typedef struct lp_model lp_model;
 
-/* A back-end. predict fills out with rows × lp_model_n_outputs(m) doubles,
- * row-major: binary → P(class 0), P(class 1); multiclass → one probability per
- * class; regression → the value. X is rows × lp_model_n_features(m), NaN =
- * missing, categorical features as dictionary codes. save returns the
- * back-end's bytes (malloc'ed). free releases the state. */
+/* A model back-end: what predicts with, saves and loads a trained model's
+ * state. A plugin that trains models registers its back-end in its init with
+ * lp_registry_add_model_backend, as the built-in plugin registers "xgboost"
+ * and "liblinear": lp_model_load finds the loader by the name saved in the
+ * model, so that a model of any registered back-end can be stored, loaded,
+ * compared, deployed and used for prediction.
+ *
+ * - size: sizeof(lp_model_ops) as the back-end was compiled (set it to
+ *   sizeof(lp_model_ops)); lets the struct grow: fields past `size` are
+ *   treated as absent, a descriptor larger than this lolpop knows is refused.
+ * - load: the state for the bytes save wrote (*state: new, freed with free).
+ * - predict fills out with rows × lp_model_n_outputs(m) doubles, row-major:
+ *   binary → P(class 0), P(class 1); multiclass → one probability (or score,
+ *   see has_probabilities) per class, the label is the arg-max; regression →
+ *   the value. X is rows × lp_model_n_features(m), NaN = missing,
+ *   categorical features as dictionary codes (lp_model_category).
+ * - save returns the back-end's bytes (malloc'ed; any bytes).
+ * - free releases the state.
+ * - has_probabilities (optional, NULL = yes): whether a classifier's outputs
+ *   are class probabilities (liblinear's svm gives decision values). Never
+ *   asked for a regression model. */
 typedef struct lp_model_ops {
-    const char *name; /* "xgboost": the key lp_model_load dispatches on */
+    size_t size;      /* sizeof(lp_model_ops) when compiled */
+    const char *name; /* "xgboost": the key saved with the model, that lp_model_load finds */
+    int (*load)(void **state, const uint8_t *blob, size_t len);
     int (*predict)(void *state, const lp_model *m, const double *X, size_t rows, double *out);
     int (*save)(void *state, uint8_t **out, size_t *len);
     void (*free)(void *state);
+    bool (*has_probabilities)(void *state, const lp_model *m);
 } lp_model_ops;
+
+/* Whether ops (of ops->size bytes) has field `f` (it may still be NULL). */
+#define LP_MODEL_OPS_HAS(ops, f) ((ops)->size >= offsetof(lp_model_ops, f) + sizeof((ops)->f))
+
+/* The registry's kind for model back-ends (lp_registry_add_provider). */
+#define LP_MODEL_BACKEND_KIND "model_backend"
+
+/* Registers a model back-end under ops->name (ops borrowed: static data of
+ * the plugin). 0; LP_EEXISTS for a name already registered (naming both
+ * plugins); LP_EINVAL for a descriptor without name, load, predict, save or
+ * free, or of a size this lolpop does not know (the message names both). */
+int lp_registry_add_model_backend(lp_registry *reg, const lp_model_ops *ops);
+/* The back-end registered as `name`, borrowed; NULL when none (no error set). */
+const lp_model_ops *lp_registry_find_model_backend(const lp_registry *reg, const char *name);
 
 /* ---- building (for trainers) ------------------------------------------------ */
 
@@ -112,10 +148,11 @@ int lp_model_predict_raw(double **out, const lp_model *m, const lp_frame *X);
 /* One column "prediction": the class label (in the target's type: string for
  * string/category targets, int64, bool, float64) or the regressed value. */
 int lp_model_predict(lp_frame **out, const lp_model *m, const lp_frame *X);
-/* Whether predict_raw gives class probabilities: false for regression and for
- * back-ends whose classifier outputs are scores (liblinear's svm). */
+/* Whether predict_raw gives class probabilities: false for regression, else
+ * what the back-end's has_probabilities says (true without one). */
 bool lp_model_has_probabilities(const lp_model *m);
-/* Classification only: one float64 column per class, named by its label. */
+/* Classification only: one float64 column per class, named by its label.
+ * LP_EINVAL for a model without probabilities (lp_model_has_probabilities). */
 int lp_model_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X);
 /* Both from one back-end prediction (half the work of calling the two):
  * *labels as lp_model_predict; *proba as lp_model_predict_proba for a
@@ -133,8 +170,10 @@ int lp_model_frames_from_outputs(lp_frame **labels, lp_frame **proba, const lp_m
  * The header's "format" is 1, or 2 when the model has attachments (kept in
  * the header as base64); lp_model_load reads both. */
 int lp_model_save(uint8_t **out, size_t *len, const lp_model *m);
-/* A new model from lp_model_save's bytes; an unknown back-end is an error. */
-int lp_model_load(lp_model **out, const uint8_t *buf, size_t len);
+/* A new model from lp_model_save's bytes, its back-end found in reg by the
+ * name saved with it (*out: new reference; reg borrowed and must outlive the
+ * model). A back-end that reg lacks is LP_ENOTFOUND naming the registered ones. */
+int lp_model_load(lp_model **out, const lp_registry *reg, const uint8_t *buf, size_t len);
 
 /* ---- models as values ------------------------------------------------------- */
 

@@ -1,5 +1,6 @@
 /*
- * registry.h — the table of known types, classes and plugin CLI commands.
+ * registry.h — the table of known types, classes, plugin CLI commands and
+ * providers (model back-ends, feature-state appliers, ...).
  *
  * One registry is built at start-up and is read-only afterwards. Built-in
  * classes enter it through exactly the path a plugin uses: a lp_plugin
@@ -55,6 +56,37 @@ size_t lp_registry_type_count(const lp_registry *reg);
 const lp_type *lp_registry_type_at(const lp_registry *reg, size_t i);
 size_t lp_registry_command_count(const lp_registry *reg);
 const lp_command *lp_registry_command_at(const lp_registry *reg, size_t i);
+
+/* ---- providers ----------------------------------------------------------
+ * A provider is a descriptor the core stores without knowing what it is,
+ * filed under a kind and a name: the model back-ends of model.h (kind
+ * "model_backend", lp_registry_add_model_backend) and the feature-state
+ * appliers of feature_state.h (kind "feature_state") are providers. Use the
+ * typed wrappers; these are for the layers that define a kind. `kind`,
+ * `name` and `desc` are borrowed and must outlive the registry (static data
+ * of the plugin, like class descriptors). */
+
+/* Files desc under (kind, name). 0; LP_EEXISTS when that kind already has
+ * that name (the error names the plugin that registered it and, during a
+ * plugin's init, the plugin being loaded); LP_EINVAL for an empty kind or
+ * name or a NULL desc. A plugin whose init fails leaves no provider. */
+int lp_registry_add_provider(lp_registry *reg, const char *kind, const char *name,
+                             const void *desc);
+/* For typed wrappers that check a descriptor before filing it: refuses it as
+ * lp_registry_add_provider refuses one ("plugin P: KIND 'NAME' WHY"; during a
+ * plugin's init the plugin then fails to load). Returns code. */
+int lp_registry_refuse_provider(lp_registry *reg, int code, const char *kind, const char *name,
+                                const char *why);
+/* The descriptor filed under (kind, name), borrowed; NULL when absent (no error set). */
+const void *lp_registry_find_provider(const lp_registry *reg, const char *kind, const char *name);
+/* The plugin (file path, "builtin" or "application") that registered it; borrowed or NULL. */
+const char *lp_registry_provider_source(const lp_registry *reg, const char *kind, const char *name);
+/* How many providers of `kind` are registered. */
+size_t lp_registry_provider_count(const lp_registry *reg, const char *kind);
+/* The i-th provider of `kind` in registration order (borrowed; NULL when out
+ * of range); its name in *name when name is not NULL. */
+const void *lp_registry_provider_at(const lp_registry *reg, const char *kind, size_t i,
+                                    const char **name);
 
 /* Up to `max` registered class names closest to `name` (edit distance, case
  * ignored), written as borrowed pointers into out[]. Returns how many. */

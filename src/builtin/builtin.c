@@ -13,6 +13,8 @@
 #include "runners/runners_internal.h"
 #include "testing/testing_internal.h"
 #include "lp_build_config.h"
+#include "lolpop/feature_state.h"
+#include "ml/backends.h"
 #include "lolpop/plugin.h"
 #include "lolpop/registry.h"
 
@@ -79,15 +81,16 @@ static const char *const default_slots[][2] = {
 
 static int builtin_init(lp_registry *reg)
 {
+    int rc = lp_ml_register_builtins(reg); /* the xgboost and liblinear model back-ends */
+    if (rc == 0) rc = lp_registry_add_feature_state(reg, &lp_local_feature_state);
+    if (rc != 0) return rc;
     for (size_t l = 0; builtin_layers[l]; l++)
         for (size_t i = 0; builtin_layers[l][i]; i++) {
-            int rc = lp_registry_add_class(reg, builtin_layers[l][i]);
-            if (rc != 0) return rc;
+            if ((rc = lp_registry_add_class(reg, builtin_layers[l][i])) != 0) return rc;
         }
-    for (size_t i = 0; i < sizeof default_slots / sizeof *default_slots; i++) {
-        int rc = lp_registry_add_default_slot(reg, default_slots[i][0], default_slots[i][1]);
-        if (rc != 0) return rc;
-    }
+    for (size_t i = 0; i < sizeof default_slots / sizeof *default_slots; i++)
+        if ((rc = lp_registry_add_default_slot(reg, default_slots[i][0], default_slots[i][1])) != 0)
+            return rc;
     /* What the testing framework adds to validation: tests: and test_logger. */
     return lp_testing_register(reg);
 }

@@ -281,7 +281,7 @@ static void print_done(const project *p, const scaffold_request *req, scaffold_o
     printf("Created %s '%s' in %s:\n", kinds[req->kind], req->name, p->dir);
     for (size_t i = 0; i < n; i++)
         printf("  %s\n", out[i].path);
-    printf("  src/classes.def (one line added)\n\nNext, in %s:\n"
+    printf("  src/classes.def (registration added)\n\nNext, in %s:\n"
            "  meson setup build   (once; meson compile picks new classes up afterwards)\n"
            "  meson compile -C build && meson test -C build\n",
            p->dir);

@@ -33,14 +33,9 @@ static inline lp_frame *lp_args_frame(const lp_value *args, const char *name)
     return lp_kit_arg_frame(args, name, NULL);
 }
 
-/* Applies a feature transformer's saved state (its save() bytes) of class
- * `cls` to X without an instance: how a model that carries its transformer
- * predicts anywhere (feature_transformer/saved.c). *out: new reference.
- * LP_ENOTFOUND for a class with no saved-state applier. */
-int lp_feature_saved_apply(lp_frame **out, const char *cls, const uint8_t *state, size_t len,
-                           const lp_frame *X);
-int lp_local_feature_state_apply(lp_frame **out, const uint8_t *data, size_t len,
-                                 const lp_frame *X);
+/* LocalFeatureTransformer's saved-state applier (feature_transformer/local.c),
+ * registered by the built-in plugin (lolpop/feature_state.h). */
+extern const struct lp_feature_state_applier lp_local_feature_state;
 
 extern const lp_class lp_stdout_logger_class;
 extern const lp_class lp_file_logger_class;

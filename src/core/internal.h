@@ -45,6 +45,11 @@ int lp_error_setv_at_value(int code, const lp_value *v, const char *fmt, va_list
 int lp_error_setv_at(int code, const char *file, int line, int col, const char *fmt, va_list ap)
     __attribute__((format(printf, 5, 0)));
 
+/* lp_error_set at origin o's file position when o is one (a map key's
+ * origin, say: lp_map_key_origin), else without one. Returns code. */
+int lp_error_set_at_origin(int code, const lp_origin *o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ASCII case-insensitive comparison helpers. */
 bool lp_streq_nocase(const char *a, const char *b);
 

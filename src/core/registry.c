@@ -125,6 +125,7 @@ LP_API void lp_registry_free(lp_registry *reg)
     lp_registry_drop_extensions(reg, 0, 0);
     free(reg->sections);
     free(reg->roles);
+    free(reg->providers);
     for (size_t i = 0; i < reg->n_sources; i++)
         free(reg->sources[i]);
     free(reg->sources);
@@ -141,7 +142,7 @@ int lp_registry_plugin_begin(lp_registry *reg, const char *source, lp_reg_mark *
 {
     *mark = (lp_reg_mark){reg->types.len, reg->classes.len, reg->commands.len,
                           reg->failed,    reg->loading,     reg->n_sections,
-                          reg->n_roles,   reg->n_slots};
+                          reg->n_roles,   reg->n_slots,     reg->n_providers};
     if (reg->n_sources == reg->cap_sources) {
         size_t cap = reg->cap_sources ? reg->cap_sources * 2 : 8;
         char **s = realloc(reg->sources, cap * sizeof *s);
@@ -164,6 +165,7 @@ void lp_registry_plugin_end(lp_registry *reg, const lp_reg_mark *mark, bool roll
         reg->commands.len = mark->n_commands;
         lp_registry_drop_extensions(reg, mark->n_sections, mark->n_roles);
         lp_registry_slots_truncate(reg, mark->n_slots);
+        reg->n_providers = mark->n_providers;
     }
     reg->failed = mark->failed;
     reg->loading = mark->prev_loading;

@@ -22,6 +22,14 @@ typedef struct lp_reg_list {
     size_t len, cap;
 } lp_reg_list;
 
+/* One provider (lp_registry_add_provider): kind, name and descriptor are
+ * borrowed from the plugin that registered it. */
+typedef struct lp_reg_provider {
+    const char *kind, *name;
+    const void *desc;
+    const char *source;
+} lp_reg_provider;
+
 /* A loaded shared object, kept open until the registry is freed. */
 typedef struct lp_reg_handle {
     void *dl;       /* dlopen handle */
@@ -48,6 +56,8 @@ typedef struct lp_reg_slot {
 
 struct lp_registry {
     lp_reg_list types, classes, commands;
+    lp_reg_provider *providers; /* every kind, in registration order */
+    size_t n_providers, cap_providers;
     char **sources; /* owned plugin source names, referenced by items */
     size_t n_sources, cap_sources;
     const char *loading; /* source of the plugin whose init runs now, or NULL */
@@ -66,15 +76,15 @@ struct lp_registry {
 typedef struct lp_reg_mark {
     size_t n_types, n_classes, n_commands, failed;
     const char *prev_loading;
-    size_t n_sections, n_roles, n_slots;
+    size_t n_sections, n_roles, n_slots, n_providers;
 } lp_reg_mark;
 
 /* Marks `source` (copied) as the plugin being registered. 0 or LP_ENOMEM. */
 int lp_registry_plugin_begin(lp_registry *reg, const char *source, lp_reg_mark *mark);
 /* Ends the registration begun with `mark`. With `rollback` every type, class,
- * command, section validator and role slot added since begin is removed again
- * (a failed plugin leaves no trace). The number refused since begin is
- * reg->failed - mark->failed, read before calling this. */
+ * command, section validator, role slot, default slot and provider added since
+ * begin is removed again (a failed plugin leaves no trace). The number refused
+ * since begin is reg->failed - mark->failed, read before calling this. */
 void lp_registry_plugin_end(lp_registry *reg, const lp_reg_mark *mark, bool rollback);
 
 /* The validator registered for section key `key` (case ignored), or NULL. */

@@ -153,12 +153,6 @@ static int linear_predict(void *state, const lp_model *m, const double *X, size_
     return 0;
 }
 
-LP_API bool lp_linear_has_probabilities(const lp_model *m)
-{
-    const lin_state *s = lp_model_state(m);
-    return s && is_classifier(s->solver) && s->solver == L2R_LR;
-}
-
 LP_API int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X)
 {
     *out = NULL;
@@ -265,9 +259,7 @@ static int load_fields(lin_state *s, const json_t *o)
     return 0;
 }
 
-static const lp_model_ops linear_ops;
-
-LP_API int lp_linear_load(void **state, const lp_model_ops **ops, const uint8_t *blob, size_t len)
+static int linear_load(void **state, const uint8_t *blob, size_t len)
 {
     int loaded = lp_linear_require();
     if (loaded) return loaded;
@@ -285,15 +277,24 @@ LP_API int lp_linear_load(void **state, const lp_model_ops **ops, const uint8_t 
         return rc;
     }
     *state = s;
-    *ops = &linear_ops;
     return 0;
 }
 
-static const lp_model_ops linear_ops = {
+static bool linear_has_probabilities(void *state, const lp_model *m)
+{
+    (void)m;
+    const lin_state *s = state;
+    return s && is_classifier(s->solver) && s->solver == L2R_LR;
+}
+
+const lp_model_ops lp_linear_ops = {
+    .size = sizeof(lp_model_ops),
     .name = "liblinear",
+    .load = linear_load,
     .predict = linear_predict,
     .save = linear_save,
     .free = state_free,
+    .has_probabilities = linear_has_probabilities,
 };
 
 /* ---- parameters ------------------------------------------------------------ */
@@ -655,7 +656,7 @@ LP_API int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_fra
     lin_state *s = calloc(1, sizeof *s);
     if (!s) return lp_error_set(LP_ENOMEM, "out of memory");
     /* the task is fixed after the classes are counted: start as regression */
-    lp_model *m = lp_model_new(&linear_ops, s, LP_MODEL_REGRESSION, target, ycol->type);
+    lp_model *m = lp_model_new(&lp_linear_ops, s, LP_MODEL_REGRESSION, target, ycol->type);
     double *y = malloc(rows * sizeof *y);
     if (!m || !y) {
         free(y);

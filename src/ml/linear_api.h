@@ -4,7 +4,7 @@
  *
  * linear.c includes this header instead of <linear.h>: each liblinear name it
  * calls then means the function pointer of the same name in lp_linear_fn.
- * lp_linear_train and lp_linear_load call lp_linear_require() first.
+ * lp_linear_train and the back-end's load call lp_linear_require() first.
  */
 #ifndef LP_ML_LINEAR_API_H
 #define LP_ML_LINEAR_API_H

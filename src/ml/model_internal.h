@@ -40,10 +40,6 @@ struct lp_model {
     size_t n_attachments;
 };
 
-/* A back-end's loader: the state for a blob that its ops->save wrote. */
-typedef int (*lp_model_loader)(void **state, const lp_model_ops **ops, const uint8_t *blob,
-                               size_t len);
-
 /* SHA-256 of buf (0 or LP_ERROR). */
 int lp_model_sha256(const uint8_t *buf, size_t len, uint8_t out[32]);
 

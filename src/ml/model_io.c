@@ -1,7 +1,7 @@
 /* model_io.c — saving and loading models as self-describing bytes:
  *   "LPMODEL1" | u64 LE header length | header (JSON) | u64 LE blob length | blob
- * The header names the back-end; lp_model_load finds its loader in a static
- * table (back-ends register here until plugins can bring their own).
+ * The header names the back-end; lp_model_load finds it in the registry
+ * (lp_registry_add_model_backend: built-ins and plugins alike).
  * Header "format" 1: no attachments; 2: an "attachments" object key → base64
  * bytes. A model without attachments is still written as format 1, byte for
  * byte as before, so that its hash (and every stored copy) stays the same. */
@@ -15,20 +15,10 @@
 #include "core/internal.h"
 #include "core/value_json.h"
 #include "ml/model_internal.h"
-#include "ml/linear.h"
-#include "ml/xgb.h"
 
 #define MAGIC      "LPMODEL1"
 #define MAGIC_LEN  8
 #define MAX_FORMAT 2
-
-static const struct {
-    const char *name;
-    lp_model_loader load;
-} loaders[] = {
-    {"xgboost", lp_xgb_load},
-    {"liblinear", lp_linear_load},
-};
 
 int lp_model_sha256(const uint8_t *buf, size_t len, uint8_t out[32])
 {
@@ -262,16 +252,40 @@ static int check_format(const json_t *h)
     return 0;
 }
 
-static int load_backend(void **state, const lp_model_ops **ops, const char *name,
-                        const uint8_t *blob, size_t len)
+/* "a, b" for the registered back-ends, or "none". New string or NULL (OOM). */
+static char *backend_names(const lp_registry *reg)
 {
-    for (size_t i = 0; i < sizeof loaders / sizeof loaders[0]; i++)
-        if (strcmp(loaders[i].name, name) == 0) return loaders[i].load(state, ops, blob, len);
-    return lp_error_set(LP_ENOTFOUND,
-                        "model back-end '%s' is not known (known: xgboost, liblinear)", name);
+    lp_sb sb = {0};
+    size_t n = lp_registry_provider_count(reg, LP_MODEL_BACKEND_KIND);
+    for (size_t i = 0; i < n; i++) {
+        const lp_model_ops *ops = lp_registry_provider_at(reg, LP_MODEL_BACKEND_KIND, i, NULL);
+        lp_sb_appendf(&sb, "%s%s", i ? ", " : "", ops->name);
+    }
+    if (n == 0) lp_sb_append(&sb, "none");
+    if (sb.oom) {
+        lp_sb_free(&sb);
+        return NULL;
+    }
+    return lp_sb_take(&sb);
 }
 
-LP_API int lp_model_load(lp_model **out, const uint8_t *buf, size_t len)
+/* The registered back-end `name` loads blob into *state; *ops is that back-end. */
+static int load_backend(void **state, const lp_model_ops **ops, const lp_registry *reg,
+                        const char *name, const uint8_t *blob, size_t len)
+{
+    *ops = lp_registry_find_model_backend(reg, name);
+    if (*ops) return (*ops)->load(state, blob, len);
+    char *known = backend_names(reg);
+    if (!known) return lp_error_set(LP_ENOMEM, "out of memory");
+    int rc = lp_error_set(LP_ENOTFOUND,
+                          "model back-end '%s' is not registered (registered: %s); load the "
+                          "plugin that provides it (plugin_paths or LOLPOP_PLUGIN_PATH)",
+                          name, known);
+    free(known);
+    return rc;
+}
+
+LP_API int lp_model_load(lp_model **out, const lp_registry *reg, const uint8_t *buf, size_t len)
 {
     *out = NULL;
     if (len < MAGIC_LEN + 16 || memcmp(buf, MAGIC, MAGIC_LEN)) return bad("no LPMODEL1 header");
@@ -302,7 +316,7 @@ LP_API int lp_model_load(lp_model **out, const uint8_t *buf, size_t len)
     }
     void *state = NULL;
     const lp_model_ops *ops = NULL;
-    if ((rc = load_backend(&state, &ops, backend, buf + MAGIC_LEN + 16 + hlen, blen))) {
+    if ((rc = load_backend(&state, &ops, reg, backend, buf + MAGIC_LEN + 16 + hlen, blen))) {
         json_decref(h);
         return rc;
     }

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "core/internal.h"
-#include "ml/linear.h"
 #include "ml/model_internal.h"
 
 /* A dictionary entry, for sorting codes by their text. */
@@ -316,8 +315,9 @@ static int no_probabilities(const lp_model *m)
 LP_API bool lp_model_has_probabilities(const lp_model *m)
 {
     if (m->task == LP_MODEL_REGRESSION) return false;
-    /* the one back-end whose classifiers may give scores; each rule lives with its back-end */
-    return strcmp(lp_model_backend(m), "liblinear") != 0 || lp_linear_has_probabilities(m);
+    const lp_model_ops *ops = m->ops;
+    if (!ops || !LP_MODEL_OPS_HAS(ops, has_probabilities) || !ops->has_probabilities) return true;
+    return ops->has_probabilities(m->state, m);
 }
 
 LP_API int lp_model_predict(lp_frame **out, const lp_model *m, const lp_frame *X)
@@ -335,6 +335,10 @@ LP_API int lp_model_predict_proba(lp_frame **out, const lp_model *m, const lp_fr
 {
     *out = NULL;
     if (m->task == LP_MODEL_REGRESSION) return no_probabilities(m);
+    if (!lp_model_has_probabilities(m))
+        return lp_error_set(LP_EINVAL,
+                            "the %s model of '%s' gives no probabilities (only class scores)",
+                            lp_model_backend(m), m->target);
     double *res;
     int rc = lp_model_predict_raw(&res, m, X);
     if (rc) return rc;

@@ -168,14 +168,7 @@ static int xgb_save(void *state, uint8_t **out, size_t *len)
     return 0;
 }
 
-static const lp_model_ops xgb_ops = {
-    .name = "xgboost",
-    .predict = xgb_predict,
-    .save = xgb_save,
-    .free = state_free,
-};
-
-int lp_xgb_load(void **state, const lp_model_ops **ops, const uint8_t *blob, size_t len)
+static int xgb_load(void **state, const uint8_t *blob, size_t len)
 {
     int loaded = lp_xgb_require();
     if (loaded) return loaded;
@@ -196,7 +189,6 @@ int lp_xgb_load(void **state, const lp_model_ops **ops, const uint8_t *blob, siz
     if (XGBoosterGetAttr(s->bst, "lolpop_iteration_end", &it, &ok) == 0 && ok && it)
         s->iter_end = atoi(it);
     *state = s;
-    *ops = &xgb_ops;
     return 0;
 }
 
@@ -406,5 +398,14 @@ lp_model *lp_xgb_model_new(lp_model_task task, const char *target, lp_dtype targ
         lp_error_set(LP_ENOMEM, "out of memory");
         return NULL;
     }
-    return lp_model_new(&xgb_ops, s, task, target, target_dtype);
+    return lp_model_new(&lp_xgb_ops, s, task, target, target_dtype);
 }
+
+const lp_model_ops lp_xgb_ops = {
+    .size = sizeof(lp_model_ops),
+    .name = "xgboost",
+    .load = xgb_load,
+    .predict = xgb_predict,
+    .save = xgb_save,
+    .free = state_free,
+};

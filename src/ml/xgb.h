@@ -62,7 +62,7 @@ LP_API int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame 
 /* The names lp_xgb_train accepts in params (NULL-terminated, static). */
 extern const char *const lp_xgb_param_names[];
 
-/* The model_io loader for back-end "xgboost". */
-int lp_xgb_load(void **state, const lp_model_ops **ops, const uint8_t *blob, size_t len);
+/* Back-end "xgboost" (registered by lp_ml_register_builtins). */
+extern const lp_model_ops lp_xgb_ops;
 
 #endif

@@ -24,11 +24,4 @@ extern const lp_class lp_offline_train_class;
 extern const lp_class lp_offline_deploy_class;
 extern const lp_class lp_offline_predict_class;
 
-/* Applies a feature transformer's saved state of class `cls` to X without an
- * instance (defined with the feature transformers, saved.c). Declared here,
- * not included, so that the pipelines see no component internals; the
- * registered state appliers of issue 10 replace it. *out: new reference. */
-int lp_feature_saved_apply(lp_frame **out, const char *cls, const uint8_t *state, size_t len,
-                           const lp_frame *X);
-
 #endif

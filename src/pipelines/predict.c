@@ -26,7 +26,9 @@
 #include <string.h>
 
 #include "lolpop/csv.h"
+#include "lolpop/feature_state.h"
 #include "lolpop/model.h"
+#include "lolpop/workflow.h"
 #include "lolpop/types/data_checker.h"
 #include "lolpop/types/data_connector.h"
 #include "lolpop/types/data_profiler.h"
@@ -71,23 +73,6 @@ static lp_value *predict_compare_data(lp_obj *self, lp_value *args)
     lp_value *result = lp_data_profiler_compare_data(profiler, frame, train);
     lp_value_unref(train);
     return result;
-}
-
-/* X prepared as the model's training features were: through the feature
- * transformer state the model carries, if any. *out: new reference. */
-static int prepare_features(lp_frame **out, const lp_model *m, const lp_frame *X)
-{
-    size_t cls_len = 0, state_len = 0;
-    const uint8_t *cls = lp_model_attachment(m, "feature_transformer.class", &cls_len);
-    const uint8_t *state = lp_model_attachment(m, "feature_transformer.state", &state_len);
-    if (!cls) {
-        *out = lp_frame_ref((lp_frame *)(uintptr_t)X);
-        return 0;
-    }
-    char name[128];
-    snprintf(name, sizeof name, "%.*s", (int)(cls_len < sizeof name ? cls_len : sizeof name - 1),
-             (const char *)cls);
-    return lp_feature_saved_apply(out, name, state, state_len, X);
 }
 
 /* Appends src's columns to dst, each name prefixed. 0 or LP_ENOMEM. */
@@ -158,7 +143,8 @@ static lp_value *predict_get_predictions(lp_obj *self, lp_value *args)
         return NULL;
     }
     lp_frame *X = NULL, *out = lp_frame_new();
-    int rc = out ? prepare_features(&X, m, raw) : lp_error_set(LP_ENOMEM, "out of memory");
+    int rc = out ? lp_model_features(&X, lp_workflow_registry(lp_obj_workflow(self)), m, raw)
+                 : lp_error_set(LP_ENOMEM, "out of memory");
     if (rc == 0) rc = build_predictions(self, out, m, raw, X);
     if (rc == 0) rc = add_explanations(self, out, model, X);
     if (X) lp_frame_unref(X);

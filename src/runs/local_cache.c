@@ -15,17 +15,20 @@
 
 struct lp_local_cache {
     lp_store *store;
-    lp_objstore *objects; /* opened on first use */
+    lp_objstore *objects;   /* opened on first use */
+    const lp_registry *reg; /* model back-ends, for decoding */
     char *dir;
 };
 
-LP_API int lp_local_cache_open(lp_local_cache **out, const char *store, const char *dir)
+LP_API int lp_local_cache_open(lp_local_cache **out, const lp_registry *reg, const char *store,
+                               const char *dir)
 {
     if (!out || !store || !dir)
         return lp_error_set(LP_EINVAL, "lp_local_cache_open: bad arguments");
     *out = NULL;
     lp_local_cache *c = calloc(1, sizeof *c);
     if (!c) return lp_error_set(LP_ENOMEM, "out of memory");
+    c->reg = reg;
     int rc = (c->dir = lp_strdup(dir)) ? 0 : LP_ENOMEM;
     if (rc == 0) rc = lp_store_open(&c->store, store, 0);
     if (rc) {
@@ -84,7 +87,7 @@ LP_API int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value
     if (rc || !row) return rc;
     const lp_value *text = lp_map_get(row, "value");
     lp_objstore *os = objects_of(c);
-    rc = os ? lp_value_decode(os, (const uint8_t *)lp_value_as_string(text),
+    rc = os ? lp_value_decode(os, c->reg, (const uint8_t *)lp_value_as_string(text),
                               lp_value_string_len(text), out)
             : lp_error_last()->code;
     if (rc == 0 && !(*run = lp_strdup(lp_value_as_string(lp_map_get(row, "run"))))) rc = LP_ENOMEM;

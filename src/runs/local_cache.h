@@ -17,6 +17,7 @@
 
 #include "core/internal.h"
 #include "lolpop/object.h"
+#include "lolpop/registry.h"
 #include "lolpop/value.h"
 
 /* ---- the local cache ------------------------------------------------------------------ */
@@ -25,8 +26,10 @@ typedef struct lp_local_cache lp_local_cache;
 
 /* Opens the cache over the metadata store at `store` (which must exist) and
  * the object store in `dir` (objects in dir/objects, created on first put).
- * *out is new (lp_local_cache_close). */
-LP_API int lp_local_cache_open(lp_local_cache **out, const char *store, const char *dir);
+ * Cached models load through the back-ends of reg (borrowed: it must outlive
+ * the cache and the values it returns). *out is new (lp_local_cache_close). */
+LP_API int lp_local_cache_open(lp_local_cache **out, const lp_registry *reg, const char *store,
+                               const char *dir);
 LP_API void lp_local_cache_close(lp_local_cache *c); /* accepts NULL */
 
 /* Records `value` as the result under `key` (64 hex digits) computed by run

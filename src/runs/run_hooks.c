@@ -36,6 +36,7 @@
 #include "lolpop/types/cache_manager.h"
 #include "runs/cache_key.h"
 #include "runs/local_cache.h"
+#include "lolpop/workflow.h"
 #include "store/store.h"
 
 /* The key the service's state is attached under (lp_workflow_attach). */
@@ -350,7 +351,9 @@ static int open_local(lp_cache_session *s)
 {
     char *store = NULL, *dir = NULL;
     int rc = lp_local_cache_locate(s->root, &store, &s->run, &dir);
-    if (rc == 0) rc = lp_local_cache_open(&s->local, store, dir);
+    if (rc == 0)
+        rc = lp_local_cache_open(&s->local, lp_workflow_registry(lp_obj_workflow(s->root)), store,
+                                 dir);
     free(store);
     free(dir);
     return rc;

@@ -21,7 +21,8 @@
 /* The walk's state: the object store and the dotted place in the value, for messages. */
 typedef struct codec {
     lp_objstore *os;
-    lp_sb where; /* "value.splits.X_train" */
+    const lp_registry *reg; /* decoding: where model back-ends are found */
+    lp_sb where;            /* "value.splits.X_train" */
     int depth;
 } codec;
 
@@ -268,7 +269,7 @@ static lp_value *decode_object(codec *c, const char *tag, json_t *hexj)
         if (f) lp_frame_unref(f);
     } else if (rc == 0) {
         lp_model *m = NULL;
-        rc = lp_model_load(&m, bytes, len);
+        rc = lp_model_load(&m, c->reg, bytes, len);
         if (rc == 0 && !(v = lp_value_model(m))) rc = LP_ENOMEM;
         if (m) lp_model_unref(m);
     }
@@ -373,7 +374,8 @@ static lp_value *decode_value(codec *c, json_t *j)
     return bad(c, "not a JSON value");
 }
 
-LP_API int lp_value_decode(lp_objstore *os, const uint8_t *data, size_t len, lp_value **out)
+LP_API int lp_value_decode(lp_objstore *os, const lp_registry *reg, const uint8_t *data, size_t len,
+                           lp_value **out)
 {
     if (!os || !out || (!data && len))
         return lp_error_set(LP_EINVAL, "lp_value_decode: bad arguments");
@@ -390,7 +392,7 @@ LP_API int lp_value_decode(lp_objstore *os, const uint8_t *data, size_t len, lp_
         rc = lp_error_set(LP_EINVAL, "cached value: unknown format '%s' (expected %s)", format,
                           CODEC_FORMAT);
     if (rc == 0) {
-        codec c = {.os = os};
+        codec c = {.os = os, .reg = reg};
         lp_sb_append(&c.where, "value");
         lp_error_clear();
         *out = decode_value(&c, body);

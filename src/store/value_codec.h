@@ -29,6 +29,7 @@
 
 #include "core/internal.h"
 #include "lolpop/objstore.h"
+#include "lolpop/registry.h"
 #include "lolpop/value.h"
 
 /* Encodes v into *out (*len bytes), putting its frames and models into os.
@@ -36,7 +37,10 @@
  * encoded: a handle other than a frame or model, a map key that is not UTF-8. */
 LP_API int lp_value_encode(lp_objstore *os, const lp_value *v, uint8_t **out, size_t *len);
 
-/* The value encoded in data[0..len), reading its frames and models from os. */
-LP_API int lp_value_decode(lp_objstore *os, const uint8_t *data, size_t len, lp_value **out);
+/* The value encoded in data[0..len), reading its frames and models from os;
+ * models load through the back-ends registered in reg (borrowed; it must
+ * outlive the models). */
+LP_API int lp_value_decode(lp_objstore *os, const lp_registry *reg, const uint8_t *data, size_t len,
+                           lp_value **out);
 
 #endif

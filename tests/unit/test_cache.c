@@ -105,7 +105,7 @@ static lp_model *fixture_model(void)
     size_t len = fread(buf, 1, sizeof buf, f);
     fclose(f);
     lp_model *m = NULL;
-    cr_assert_eq(lp_model_load(&m, buf, len), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&m, reg, buf, len), 0, "%s", lp_error_last()->message);
     return m;
 }
 
@@ -371,7 +371,7 @@ static lp_value *round_trip(lp_objstore *os, const lp_value *v)
     size_t len = 0;
     cr_assert_eq(lp_value_encode(os, v, &bytes, &len), 0, "%s", lp_error_last()->message);
     lp_value *back = NULL;
-    cr_assert_eq(lp_value_decode(os, bytes, len, &back), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_value_decode(os, reg, bytes, len, &back), 0, "%s", lp_error_last()->message);
     free(bytes);
     return back;
 }
@@ -490,7 +490,7 @@ Test(value_codec, what_cannot_be_encoded_is_named)
 static int decode_text(lp_objstore *os, const char *text)
 {
     lp_value *out = NULL;
-    int rc = lp_value_decode(os, (const uint8_t *)text, strlen(text), &out);
+    int rc = lp_value_decode(os, reg, (const uint8_t *)text, strlen(text), &out);
     cr_assert_null(out, "decoding '%s' gave a value", text);
     return rc;
 }
@@ -536,7 +536,7 @@ Test(value_codec, damaged_input_is_an_error_never_a_value)
     fputc('!', f);
     fclose(f);
     lp_value *back = NULL;
-    int rc = lp_value_decode(os, enc, len, &back);
+    int rc = lp_value_decode(os, reg, enc, len, &back);
     cr_assert(rc == LP_EIO || rc == LP_EINVAL, "rc %d: %s", rc, lp_error_last()->message);
     cr_assert_null(back);
     free(path);
@@ -564,7 +564,8 @@ static lp_local_cache *open_cache(char **run_a, char **run_b)
     cr_assert_eq(lp_store_run_end(st, *run_b, true, NULL), 0);
     lp_store_close(st);
     lp_local_cache *c = NULL;
-    cr_assert_eq(lp_local_cache_open(&c, "s/lolpop.db", "s"), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_local_cache_open(&c, reg, "s/lolpop.db", "s"), 0, "%s",
+                 lp_error_last()->message);
     return c;
 }
 

@@ -43,7 +43,11 @@ static void keyed_free(void *state)
     (void)state;
 }
 
-static const lp_model_ops keyed_ops = {"keyed", keyed_predict_rows, keyed_save, keyed_free};
+static const lp_model_ops keyed_ops = {.size = sizeof(lp_model_ops),
+                                       .name = "keyed",
+                                       .predict = keyed_predict_rows,
+                                       .save = keyed_save,
+                                       .free = keyed_free};
 
 static lp_value *keyed_fit(lp_obj *self, lp_value *args)
 {

@@ -23,9 +23,25 @@ static void load_expected(void)
     cr_assert_not_null(expected, "expected.json: %s", jerr.text);
 }
 
+/* A registry holding the built-in plugin (where the model back-ends are),
+ * made on first use and freed by the suite's fini. */
+static lp_registry *test_reg_;
+static lp_registry *test_registry(void)
+{
+    if (!test_reg_) {
+        test_reg_ = lp_registry_new();
+        cr_assert_not_null(test_reg_);
+        cr_assert_eq(lp_registry_add_plugin(test_reg_, &lp_builtin_plugin, "builtin"), 0, "%s",
+                     lp_error_last()->message);
+    }
+    return test_reg_;
+}
+
 static void free_expected(void)
 {
     json_decref(expected);
+    lp_registry_free(test_reg_);
+    test_reg_ = NULL;
 }
 
 TestSuite(linear, .init = load_expected, .fini = free_expected);
@@ -228,7 +244,8 @@ static void check_roundtrip(const char *name, const char *data)
     size_t len = 0;
     cr_assert_eq(lp_model_save(&buf, &len, m), 0, "%s", lp_error_last()->message);
     lp_model *back = NULL;
-    cr_assert_eq(lp_model_load(&back, buf, len), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&back, test_registry(), buf, len), 0, "%s",
+                 lp_error_last()->message);
     cr_assert_str_eq(lp_model_backend(back), "liblinear");
     double *a = NULL, *b = NULL;
     cr_assert_eq(lp_model_predict_raw(&a, m, Xva), 0);
@@ -256,15 +273,15 @@ Test(linear, save_load_identical_predictions)
 
 Test(linear, corrupt_blob_is_an_error)
 {
-    const lp_model_ops *ops;
+    const lp_model_ops *ops = lp_registry_find_model_backend(test_registry(), "liblinear");
+    cr_assert_not_null(ops);
     void *state = NULL;
     static const char truncated_w[] =
         "{\"format\": \"lolpop-liblinear-1\", \"solver\": 0, \"nr_class\": 2, "
         "\"nr_feature\": 1, \"bias\": 1, \"label\": [0, 1], \"w\": [1]}";
     const char *bad[] = {"{", "{\"format\": \"x\"}", truncated_w};
     for (size_t i = 0; i < 3; i++) {
-        cr_assert_neq(lp_linear_load(&state, &ops, (const uint8_t *)bad[i], strlen(bad[i])), 0,
-                      "blob %zu", i);
+        cr_assert_neq(ops->load(&state, (const uint8_t *)bad[i], strlen(bad[i])), 0, "blob %zu", i);
         cr_assert_null(state);
     }
 }

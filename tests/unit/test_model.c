@@ -42,7 +42,49 @@ static void toy_free(void *state)
     free(state);
 }
 
-static const lp_model_ops toy_ops = {"toy", toy_predict, toy_save, toy_free};
+static const lp_model_ops toy_ops = {
+    sizeof(lp_model_ops), "toy", NULL, toy_predict, toy_save, toy_free, NULL};
+
+/* What a plugin registers: toy_ops with a loader. */
+static int toy_load_fn(void **state, const uint8_t *blob, size_t len)
+{
+    if (len != 3 || memcmp(blob, "toy", 3) != 0) return lp_error_set(LP_EINVAL, "not a toy blob");
+    *state = malloc(1);
+    return 0;
+}
+
+static bool toy_scores_only(void *state, const lp_model *m)
+{
+    return false;
+}
+
+static const lp_model_ops toy_loadable = {
+    sizeof(lp_model_ops), "toy", toy_load_fn, toy_predict, toy_save, toy_free, NULL};
+static const lp_model_ops toy_scores = {sizeof(lp_model_ops), "toy_scores", toy_load_fn,
+                                        toy_predict,          toy_save,     toy_free,
+                                        toy_scores_only};
+
+/* A registry holding the built-in plugin (where the model back-ends are),
+ * made on first use and freed by the suite's fini. */
+static lp_registry *test_reg_;
+static lp_registry *test_registry(void)
+{
+    if (!test_reg_) {
+        test_reg_ = lp_registry_new();
+        cr_assert_not_null(test_reg_);
+        cr_assert_eq(lp_registry_add_plugin(test_reg_, &lp_builtin_plugin, "builtin"), 0, "%s",
+                     lp_error_last()->message);
+    }
+    return test_reg_;
+}
+
+static void free_registry(void)
+{
+    lp_registry_free(test_reg_);
+    test_reg_ = NULL;
+}
+
+TestSuite(model, .fini = free_registry);
 
 static lp_frame *csv(const char *text)
 {
@@ -53,9 +95,9 @@ static lp_frame *csv(const char *text)
 }
 
 /* x0 numeric, colour categorical with dictionary {blue, red}; target 'ok'. */
-static lp_model *toy_model(lp_model_task task, lp_dtype target)
+static lp_model *toy_model_of(const lp_model_ops *ops, lp_model_task task, lp_dtype target)
 {
-    lp_model *m = lp_model_new(&toy_ops, malloc(1), task, "ok", target);
+    lp_model *m = lp_model_new(ops, malloc(1), task, "ok", target);
     cr_assert_not_null(m);
     cr_assert_eq(lp_model_add_feature(m, "x0", LP_DT_FLOAT64), 0);
     cr_assert_eq(lp_model_add_feature(m, "colour", LP_DT_STRING), 0);
@@ -66,6 +108,11 @@ static lp_model *toy_model(lp_model_task task, lp_dtype target)
         cr_assert_eq(lp_model_add_class(m, target == LP_DT_BOOL ? "true" : "yes"), 0);
     }
     return m;
+}
+
+static lp_model *toy_model(lp_model_task task, lp_dtype target)
+{
+    return toy_model_of(&toy_ops, task, target);
 }
 
 Test(model, matrix_by_name_with_categories)
@@ -232,12 +279,135 @@ Test(model, save_writes_header_and_unknown_backend_fails_to_load)
     cr_assert(strstr(text, "\"max_depth\":3"), "%s", text);
     free(text);
     lp_model *m2 = NULL;
-    cr_assert_eq(lp_model_load(&m2, buf, len), LP_ENOTFOUND);
-    cr_assert(strstr(lp_error_last()->message, "'toy'"), "%s", lp_error_last()->message);
-    cr_assert_neq(lp_model_load(&m2, buf, len - 1), 0, "truncated");
-    cr_assert_neq(lp_model_load(&m2, (const uint8_t *)"garbage", 7), 0);
+    cr_assert_eq(lp_model_load(&m2, test_registry(), buf, len), LP_ENOTFOUND);
+    cr_assert(strstr(lp_error_last()->message,
+                     "model back-end 'toy' is not registered (registered: xgboost, liblinear)"),
+              "%s", lp_error_last()->message);
+    cr_assert_neq(lp_model_load(&m2, test_registry(), buf, len - 1), 0, "truncated");
+    cr_assert_neq(lp_model_load(&m2, test_registry(), (const uint8_t *)"garbage", 7), 0);
     cr_assert_null(m2);
+    /* registered, the same bytes load through the back-end's own loader */
+    lp_registry *reg = lp_registry_new();
+    cr_assert_eq(lp_registry_add_model_backend(reg, &toy_loadable), 0, "%s",
+                 lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&m2, reg, buf, len), 0, "%s", lp_error_last()->message);
+    cr_assert_str_eq(lp_model_backend(m2), "toy");
+    cr_assert_str_eq(lp_model_category(m2, 1, 1), "red");
+    lp_model_unref(m2);
+    lp_registry_free(reg);
     free(buf);
+    lp_model_unref(m);
+}
+
+Test(model, backends_register_through_the_registry)
+{
+    lp_registry *reg = lp_registry_new();
+    cr_assert_eq(lp_registry_add_model_backend(reg, &toy_loadable), 0);
+    cr_assert_eq(lp_registry_find_model_backend(reg, "toy"), &toy_loadable);
+    cr_assert_null(lp_registry_find_model_backend(reg, "knn"));
+    /* a second back-end of that name is refused, naming who registered the first */
+    cr_assert_eq(lp_registry_add_model_backend(reg, &toy_loadable), LP_EEXISTS);
+    cr_assert(strstr(lp_error_last()->message, "'toy' is already registered by application"), "%s",
+              lp_error_last()->message);
+    /* descriptors of a size this lolpop does not know, or without a loader */
+    lp_model_ops older = toy_loadable, newer = toy_loadable, no_load = toy_loadable;
+    older.size = sizeof(size_t) + sizeof(char *);
+    newer.size = sizeof(lp_model_ops) + 8;
+    no_load.name = "no_load";
+    no_load.load = NULL;
+    cr_assert_eq(lp_registry_add_model_backend(reg, &older), LP_EINVAL);
+    char want[200];
+    snprintf(want, sizeof want, "has a descriptor of %zu bytes; this lolpop reads lp_model_ops of",
+             older.size);
+    cr_assert(strstr(lp_error_last()->message, want), "%s", lp_error_last()->message);
+    cr_assert_eq(lp_registry_add_model_backend(reg, &newer), LP_EINVAL);
+    snprintf(want, sizeof want, "to %zu bytes", sizeof(lp_model_ops));
+    cr_assert(strstr(lp_error_last()->message, want), "%s", lp_error_last()->message);
+    cr_assert_eq(lp_registry_add_model_backend(reg, &no_load), LP_EINVAL);
+    cr_assert(strstr(lp_error_last()->message, "lacks one of load"), "%s",
+              lp_error_last()->message);
+    cr_assert_eq(lp_registry_provider_count(reg, LP_MODEL_BACKEND_KIND), 1);
+    lp_registry_free(reg);
+    /* the built-in plugin registers xgboost and liblinear, in that order */
+    const char *name = NULL;
+    cr_assert_eq(lp_registry_provider_count(test_registry(), LP_MODEL_BACKEND_KIND), 2);
+    cr_assert_not_null(lp_registry_provider_at(test_registry(), LP_MODEL_BACKEND_KIND, 1, &name));
+    cr_assert_str_eq(name, "liblinear");
+}
+
+/* An applier that adds a column "seen" holding the state's length. */
+static int length_apply(lp_frame **out, const uint8_t *state, size_t len, const lp_frame *X)
+{
+    lp_frame *f = lp_frame_new();
+    for (size_t j = 0; j < lp_frame_cols(X); j++)
+        lp_frame_add_column(f, lp_frame_name(X, j), lp_column_ref(lp_frame_col(X, j)));
+    lp_column *c = lp_column_new(LP_DT_INT64, lp_frame_rows(X));
+    for (size_t i = 0; i < lp_frame_rows(X); i++)
+        c->data.i64[i] = (int64_t)len;
+    lp_frame_add_column(f, "seen", c);
+    *out = f;
+    return 0;
+}
+
+Test(model, feature_state_appliers_register_through_the_registry)
+{
+    static const lp_feature_state_applier seen = {sizeof seen, "Seen", length_apply};
+    lp_registry *reg = lp_registry_new();
+    cr_assert_eq(lp_registry_add_feature_state(reg, &seen), 0);
+    cr_assert_eq(lp_registry_find_feature_state(reg, "Seen"), &seen);
+    cr_assert_eq(lp_registry_add_feature_state(reg, &seen), LP_EEXISTS);
+    lp_feature_state_applier bad = seen;
+    bad.size = sizeof(size_t);
+    cr_assert_eq(lp_registry_add_feature_state(reg, &bad), LP_EINVAL);
+    cr_assert(strstr(lp_error_last()->message, "descriptor of"), "%s", lp_error_last()->message);
+    bad = seen;
+    bad.apply = NULL;
+    cr_assert_eq(lp_registry_add_feature_state(reg, &bad), LP_EINVAL);
+
+    /* a model carrying a transformer's state is prepared through its applier */
+    lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_STRING);
+    lp_frame *X = csv("x0,colour\n5,red\n6,blue\n"), *out = NULL;
+    cr_assert_eq(lp_model_features(&out, reg, m, X), 0, "no state: X itself");
+    cr_assert_eq(out, X);
+    lp_frame_unref(out);
+    cr_assert_eq(lp_model_set_attachment(m, LP_FT_STATE_KEY, (const uint8_t *)"abc", 3), 0);
+    cr_assert_eq(lp_model_set_attachment(m, LP_FT_CLASS_KEY, (const uint8_t *)"Seen", 4), 0);
+    cr_assert_eq(lp_model_features(&out, reg, m, X), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_frame_col_by_name(out, "seen")->data.i64[1], 3);
+    lp_frame_unref(out);
+    /* the built-in registry knows LocalFeatureTransformer's applier, not this one */
+    cr_assert_not_null(lp_registry_find_feature_state(test_registry(), "LocalFeatureTransformer"));
+    cr_assert_eq(lp_model_features(&out, test_registry(), m, X), LP_ENOTFOUND);
+    cr_assert(strstr(lp_error_last()->message, "feature transformer 'Seen'"), "%s",
+              lp_error_last()->message);
+    cr_assert_null(out);
+    lp_frame_unref(X);
+    lp_model_unref(m);
+    lp_registry_free(reg);
+}
+
+Test(model, has_probabilities_asks_the_backend)
+{
+    lp_model *m = toy_model(LP_MODEL_BINARY, LP_DT_STRING);
+    cr_assert(lp_model_has_probabilities(m), "no has_probabilities: probabilities");
+    lp_model_unref(m);
+    /* a back-end whose classifiers give scores */
+    m = toy_model_of(&toy_scores, LP_MODEL_BINARY, LP_DT_STRING);
+    cr_assert_not(lp_model_has_probabilities(m));
+    lp_frame *X = csv("x0,colour\n5,red\n");
+    lp_frame *p = NULL;
+    cr_assert_eq(lp_model_predict_proba(&p, m, X), LP_EINVAL);
+    cr_assert(
+        strstr(lp_error_last()->message, "the toy_scores model of 'ok' gives no probabilities"),
+        "%s", lp_error_last()->message);
+    lp_frame *labels = NULL;
+    cr_assert_eq(lp_model_predict(&labels, m, X), 0, "labels still come from the scores");
+    lp_frame_unref(labels);
+    lp_frame_unref(X);
+    lp_model_unref(m);
+    /* a regression model never has them, whatever the back-end */
+    m = toy_model_of(&toy_loadable, LP_MODEL_REGRESSION, LP_DT_FLOAT64);
+    cr_assert_not(lp_model_has_probabilities(m));
     lp_model_unref(m);
 }
 
@@ -340,7 +510,8 @@ Test(model, attachments_round_trip_through_save_and_load)
     cr_assert_eq(lp_model_save(&buf, &len, m), 0, "%s", lp_error_last()->message);
     cr_assert_not_null(memmem(buf, len, "\"format\":2", 10), "attachments make format 2");
     lp_model *back = NULL;
-    cr_assert_eq(lp_model_load(&back, buf, len), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&back, test_registry(), buf, len), 0, "%s",
+                 lp_error_last()->message);
     size_t n = 99;
     const uint8_t *got = lp_model_attachment(back, "feature_transformer.state", &n);
     cr_assert_not_null(got);
@@ -386,7 +557,7 @@ Test(model, format_1_bytes_still_load_and_are_still_written)
     size_t len;
     uint8_t *old = read_file(LP_FIXTURES_DIR "/model/v1_logistic.lpmodel", &len);
     lp_model *m = NULL;
-    cr_assert_eq(lp_model_load(&m, old, len), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&m, test_registry(), old, len), 0, "%s", lp_error_last()->message);
     cr_assert_str_eq(lp_model_backend(m), "liblinear");
     cr_assert_eq(lp_model_n_attachments(m), 0);
     cr_assert_null(lp_model_attachment(m, "feature_transformer.state", NULL));
@@ -414,12 +585,12 @@ Test(model, newer_format_and_bad_attachments_are_errors)
     uint8_t *p = memmem(old, len, "\"format\":1", 10);
     cr_assert_not_null(p);
     p[9] = '3';
-    cr_assert_eq(lp_model_load(&m, old, len), LP_EINVAL);
+    cr_assert_eq(lp_model_load(&m, test_registry(), old, len), LP_EINVAL);
     cr_assert(strstr(lp_error_last()->message, "format 3 was written by a newer lolpop"), "%s",
               lp_error_last()->message);
     p[9] = '2';
-    cr_assert_eq(lp_model_load(&m, old, len), 0, "format 2 without attachments loads: %s",
-                 lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&m, test_registry(), old, len), 0,
+                 "format 2 without attachments loads: %s", lp_error_last()->message);
     lp_model_unref(m);
     m = NULL;
     /* an attachment that is not base64 */
@@ -432,7 +603,7 @@ Test(model, newer_format_and_bad_attachments_are_errors)
     uint8_t *b64 = memmem(buf, blen, "\"k\":\"YWJjZA==\"", 14);
     cr_assert_not_null(b64, "abcd is YWJjZA== in base64");
     b64[5] = '!';
-    cr_assert_eq(lp_model_load(&m, buf, blen), LP_EINVAL);
+    cr_assert_eq(lp_model_load(&m, test_registry(), buf, blen), LP_EINVAL);
     cr_assert(strstr(lp_error_last()->message, "attachment 'k' is not base64"), "%s",
               lp_error_last()->message);
     cr_assert_null(m);

@@ -402,7 +402,7 @@ static lp_model *load_bundle_model(const char *path)
     fclose(f);
     cr_assert_gt(len, 0);
     lp_model *m = NULL;
-    cr_assert_eq(lp_model_load(&m, buf, len), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&m, uw_registry(), buf, len), 0, "%s", lp_error_last()->message);
     return m;
 }
 
@@ -656,7 +656,7 @@ Test(model_repository, metadata_has_metrics_and_transformer)
     size_t len = 0;
     cr_assert_eq(lp_model_save(&bytes, &len, lp_value_as_model(plain)), 0);
     lp_model *m = NULL;
-    cr_assert_eq(lp_model_load(&m, bytes, len), 0);
+    cr_assert_eq(lp_model_load(&m, uw_registry(), bytes, len), 0);
     free(bytes);
     const char *cls = "LocalFeatureTransformer";
     cr_assert_eq(

@@ -569,6 +569,52 @@ Test(registry, commands)
     cr_assert_eq(lp_registry_command_count(reg), 2);
 }
 
+/* ---- providers ------------------------------------------------------------------------- */
+
+static const int desc_a = 1, desc_b = 2, desc_c = 3;
+
+/* A plugin that registers a provider, then one of the same name: refused. */
+static int init_dup_provider(lp_registry *r)
+{
+    int rc = lp_registry_add_provider(r, "gadget", "fresh", &desc_c);
+    return rc ? rc : lp_registry_add_provider(r, "gadget", "spanner", &desc_c);
+}
+
+Test(registry, providers_by_kind_and_name)
+{
+    cr_assert_eq(lp_registry_add_provider(reg, "gadget", "spanner", &desc_a), 0);
+    cr_assert_eq(lp_registry_add_provider(reg, "widget", "spanner", &desc_b), 0,
+                 "the same name in another kind");
+    cr_assert_eq(lp_registry_find_provider(reg, "gadget", "spanner"), &desc_a);
+    cr_assert_eq(lp_registry_find_provider(reg, "widget", "spanner"), &desc_b);
+    cr_assert_null(lp_registry_find_provider(reg, "gadget", "hammer"));
+    cr_assert_null(lp_registry_find_provider(reg, "doohickey", "spanner"));
+    cr_assert_str_eq(lp_registry_provider_source(reg, "gadget", "spanner"), "application");
+    cr_assert_eq(lp_registry_provider_count(reg, "gadget"), 1);
+    cr_assert_eq(lp_registry_provider_count(reg, "none"), 0);
+    const char *name = NULL;
+    cr_assert_eq(lp_registry_provider_at(reg, "widget", 0, &name), &desc_b);
+    cr_assert_str_eq(name, "spanner");
+    cr_assert_null(lp_registry_provider_at(reg, "widget", 1, &name));
+    cr_assert_null(name);
+    assert_error(lp_registry_add_provider(reg, "gadget", "spanner", &desc_c), LP_EEXISTS,
+                 "gadget 'spanner' is already registered by application");
+    assert_error(lp_registry_add_provider(reg, "gadget", "", &desc_c), LP_EINVAL,
+                 "has an empty name or kind");
+    assert_error(lp_registry_add_provider(reg, "gadget", "x", NULL), LP_EINVAL, "NULL descriptor");
+
+    /* a plugin whose init fails leaves none of its providers, and is named */
+    static const lp_plugin dup = {LP_ABI_VERSION, "dup", "1", init_dup_provider};
+    cr_assert_neq(lp_registry_add_plugin(reg, &dup, "libdup.so"), 0);
+    cr_assert(strstr(lp_error_last()->message,
+                     "plugin libdup.so: gadget 'spanner' is already registered by application"),
+              "%s", lp_error_last()->message);
+    cr_assert_null(lp_registry_find_provider(reg, "gadget", "fresh"), "rolled back");
+    cr_assert_eq(lp_registry_provider_count(reg, "gadget"), 1);
+    cr_assert_null(lp_registry_find_provider(NULL, "gadget", "spanner"));
+    cr_assert_eq(lp_registry_provider_count(NULL, "gadget"), 0);
+}
+
 Test(registry, null_registry_is_harmless)
 {
     cr_assert_null(lp_registry_find_class(NULL, "X"));

@@ -824,3 +824,61 @@ Test(trainers, cached_training_predictions_equal_fresh_ones)
     lp_value_unref(m);
     lp_value_unref(splits);
 }
+
+/* ---- the trainer kit with a descriptor compiled against another lolpop ------------------ */
+
+static int never_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_value *params)
+{
+    return lp_error_set(LP_ERROR, "not reached");
+}
+
+/* A back-end description claiming a size this lolpop does not know. */
+static lp_trainer_backend future_backend = {
+    .size = sizeof(lp_trainer_backend) + 16, .cls = "FutureTrainer", .train = never_train};
+
+static int future_init(lp_obj *self)
+{
+    return lp_trainer_init(self, &future_backend);
+}
+
+static const lp_method future_methods[] = {
+    {"fit", lp_trainer_fit, ""},
+    {"predict", lp_trainer_predict, ""},
+    {"predict_proba", lp_trainer_predict_proba, ""},
+    {"calculate_metrics", lp_trainer_calculate_metrics, ""},
+    {"save", lp_trainer_save, ""},
+    {"load", lp_trainer_load, ""},
+    {NULL, NULL, NULL},
+};
+
+static const char *const no_requirements[] = {NULL};
+
+static const lp_class future_class = {
+    .name = "FutureTrainer",
+    .kind = LP_KIND_COMPONENT,
+    .type = "model_trainer",
+    .doc = "",
+    .requirements = no_requirements,
+    .methods = future_methods,
+    .state_size = sizeof(lp_trainer_state),
+    .init = future_init,
+    .fini = lp_trainer_fini,
+};
+
+Test(trainers, kit_refuses_a_backend_description_of_another_size)
+{
+    cr_assert_eq(lp_registry_add_class(uw_registry(), &future_class), 0, "%s",
+                 lp_error_last()->message);
+    cr_assert_neq(try_trainer_workflow(0, "model_trainer: FutureTrainer", ""), 0);
+    char want[200];
+    snprintf(want, sizeof want, "the trainer back-end descriptor has %zu bytes",
+             sizeof(lp_trainer_backend) + 16);
+    bool found = strstr(lp_error_last()->message, want) != NULL;
+    for (size_t i = 0; !found && i < uw_diags()->len; i++)
+        found = strstr(uw_diags()->items[i].message, want) != NULL;
+    cr_assert(found, "%s", lp_error_last()->message);
+    /* the size it was built with: accepted */
+    future_backend.size = sizeof(lp_trainer_backend);
+    future_backend.cls = "FutureTrainer";
+    cr_assert_not_null(trainer_in(1, "FutureTrainer", ""), "%s", lp_error_last()->message);
+}

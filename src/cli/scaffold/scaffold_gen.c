@@ -494,6 +494,12 @@ char *scaffold_def_line(const scaffold_request *req)
                  : req->kind == SCAFFOLD_COMMAND
                      ? lp_asprintf("LP_COMMAND(\"%s\", %s_command, \"src/commands/%s.c\")\n",
                                    req->name, snake, snake)
+                 : req->type && strcmp(req->type, "model_trainer") == 0
+                     /* a trainer's models load back through its registered back-end */
+                     ? lp_asprintf("LP_MODEL_BACKEND(%s_backend, \"src/%s/%s.c\")\n"
+                                   "LP_CLASS(%s, %s_class, \"src/%s/%s.c\")\n",
+                                   snake, scaffold_kind_dir(req->kind), snake, req->name, snake,
+                                   scaffold_kind_dir(req->kind), snake)
                      : lp_asprintf("LP_CLASS(%s, %s_class, \"src/%s/%s.c\")\n", req->name, snake,
                                    scaffold_kind_dir(req->kind), snake);
     free(snake);

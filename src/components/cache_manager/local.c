@@ -124,7 +124,9 @@ static lp_local_cache *cache_of(lp_obj *self)
     if (st->cache) return st->cache;
     char *store = NULL, *dir = NULL;
     int rc = lp_local_cache_locate(self, &store, &st->run, &dir);
-    if (rc == 0) rc = lp_local_cache_open(&st->cache, store, dir);
+    if (rc == 0)
+        rc = lp_local_cache_open(&st->cache, lp_workflow_registry(lp_obj_workflow(self)), store,
+                                 dir);
     free(store);
     free(dir);
     if (rc) lp_error_prefix("LocalCacheManager (%s)", path_of(self));

@@ -22,6 +22,7 @@
 
 #include "components/components_internal.h"
 #include "encoders.h"
+#include "lolpop/feature_state.h"
 #include "lolpop/frame.h"
 
 #define STATE_FORMAT  "lolpop.LocalFeatureTransformer"
@@ -368,8 +369,8 @@ static int decode_state(lp_encoder ***out, size_t *n_out, const char *data, size
 }
 
 /* Applies saved state (bytes from save) to X without an instance: how a
- * model trained after this transformer predicts anywhere (components_internal.h). */
-int lp_local_feature_state_apply(lp_frame **out, const uint8_t *data, size_t len, const lp_frame *X)
+ * model trained after this transformer predicts anywhere (feature_state.h). */
+static int local_state_apply(lp_frame **out, const uint8_t *data, size_t len, const lp_frame *X)
 {
     lp_encoder **enc = NULL;
     size_t n = 0;
@@ -383,6 +384,12 @@ int lp_local_feature_state_apply(lp_frame **out, const uint8_t *data, size_t len
     free_encoders(enc, n);
     return rc;
 }
+
+const lp_feature_state_applier lp_local_feature_state = {
+    sizeof(lp_feature_state_applier),
+    "LocalFeatureTransformer",
+    local_state_apply,
+};
 
 /* load(data) -> null: restores the state save returned. */
 static lp_value *ft_load(lp_obj *self, lp_value *args)

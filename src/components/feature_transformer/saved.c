@@ -1,32 +1,73 @@
 /*
- * saved.c — feature transformers' saved states applied without an instance.
- *
- * A model trained after a feature transformer carries the transformer's class
- * name and saved state (docs/ml-workflow.md), so the predict pipeline, the
- * deployment bundle and `lolpop serve` can prepare features with no
- * transformer component configured. Each built-in transformer class has one
- * entry here.
+ * saved.c — feature transformers' saved states applied without an instance
+ * (lolpop/feature_state.h): appliers are registry providers, registered by
+ * the plugin that brings the transformer class (the built-in plugin
+ * registers LocalFeatureTransformer's), found by the class name the model
+ * carries.
  */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "components/components_internal.h"
+#include "lolpop/feature_state.h"
 
-typedef int (*saved_apply_fn)(lp_frame **out, const uint8_t *state, size_t len, const lp_frame *X);
+/* The size of the first applier descriptor: every field up to apply. */
+#define APPLIER_SIZE_V1 (offsetof(lp_feature_state_applier, apply) + sizeof(void (*)(void)))
 
-static const struct {
-    const char *cls;
-    saved_apply_fn apply;
-} appliers[] = {
-    {"LocalFeatureTransformer", lp_local_feature_state_apply},
-};
-
-int lp_feature_saved_apply(lp_frame **out, const char *cls, const uint8_t *state, size_t len,
-                           const lp_frame *X)
+LP_API int lp_registry_add_feature_state(lp_registry *reg, const lp_feature_state_applier *a)
 {
-    for (size_t i = 0; i < sizeof appliers / sizeof appliers[0]; i++)
-        if (cls && strcmp(appliers[i].cls, cls) == 0) return appliers[i].apply(out, state, len, X);
+    if (!reg || !a)
+        return lp_error_set(LP_EINVAL, "lp_registry_add_feature_state: NULL %s",
+                            reg ? "applier" : "registry");
+    const char *name = a->cls ? a->cls : "(unnamed)";
+    char why[200];
+    if (a->size < APPLIER_SIZE_V1 || a->size > sizeof *a) {
+        snprintf(why, sizeof why,
+                 "has a descriptor of %zu bytes; this lolpop reads lp_feature_state_applier of "
+                 "%zu to %zu bytes (rebuild the plugin against this lolpop's headers)",
+                 a->size, (size_t)APPLIER_SIZE_V1, sizeof *a);
+        return lp_registry_refuse_provider(reg, LP_EINVAL, "feature-state applier", name, why);
+    }
+    if (!a->cls || !*a->cls || !a->apply)
+        return lp_registry_refuse_provider(reg, LP_EINVAL, "feature-state applier", name,
+                                           "lacks a class name or an apply function");
+    return lp_registry_add_provider(reg, LP_FEATURE_STATE_KIND, a->cls, a);
+}
+
+LP_API const lp_feature_state_applier *lp_registry_find_feature_state(const lp_registry *reg,
+                                                                      const char *cls)
+{
+    return lp_registry_find_provider(reg, LP_FEATURE_STATE_KIND, cls);
+}
+
+LP_API int lp_feature_saved_apply(lp_frame **out, const lp_registry *reg, const char *cls,
+                                  const uint8_t *state, size_t len, const lp_frame *X)
+{
+    *out = NULL;
+    const lp_feature_state_applier *a = lp_registry_find_feature_state(reg, cls);
+    if (a) return a->apply(out, state, len, X);
     return lp_error_set(LP_ENOTFOUND,
-                        "the model was trained after feature transformer '%s', which cannot be "
-                        "applied without its component; configure it where predictions are made",
-                        cls ? cls : "(unnamed)");
+                        "the model was trained after feature transformer '%s', whose saved state "
+                        "cannot be applied without its component (no plugin registers an applier "
+                        "for it); configure it where predictions are made",
+                        cls && *cls ? cls : "(unnamed)");
+}
+
+LP_API int lp_model_features(lp_frame **out, const lp_registry *reg, const lp_model *m,
+                             const lp_frame *X)
+{
+    size_t cls_len = 0, state_len = 0;
+    const uint8_t *cls = lp_model_attachment(m, LP_FT_CLASS_KEY, &cls_len);
+    const uint8_t *state = lp_model_attachment(m, LP_FT_STATE_KEY, &state_len);
+    if (!state) {
+        *out = lp_frame_ref((lp_frame *)(uintptr_t)X);
+        return 0;
+    }
+    char *name = lp_strndup(cls ? (const char *)cls : "", cls ? cls_len : 0);
+    if (!name) return lp_error_set(LP_ENOMEM, "out of memory");
+    int rc = lp_feature_saved_apply(out, reg, name, state, state_len, X);
+    free(name);
+    return rc;
 }

@@ -28,13 +28,13 @@ static int linear_resolve(lp_obj *self, lp_value *params, lp_problem problem,
     bool class_model = lp_streq_nocase(model, "logistic") || lp_streq_nocase(model, "svm");
     bool reg_model = lp_streq_nocase(model, "svr") || lp_streq_nocase(model, "ridge");
     if ((classifying && !reg_model) || (!classifying && !class_model)) return 0;
-    return lp_trainer_error_at(LP_ECONFIG, lp_value_origin(mv),
-                               "LinearModelTrainer (%s): model '%s' is for %s but problem_type "
-                               "is %s (use %s)",
-                               lp_trainer_path(self), model,
-                               class_model ? "classification" : "regression",
-                               classifying ? "classification" : "regression",
-                               classifying ? "logistic or svm" : "ridge or svr");
+    return lp_error_set_at_origin(LP_ECONFIG, lp_value_origin(mv),
+                                  "LinearModelTrainer (%s): model '%s' is for %s but problem_type "
+                                  "is %s (use %s)",
+                                  lp_trainer_path(self), model,
+                                  class_model ? "classification" : "regression",
+                                  classifying ? "classification" : "regression",
+                                  classifying ? "logistic or svm" : "ridge or svr");
 }
 
 /* liblinear takes numbers only; say how to get them. */
@@ -64,6 +64,7 @@ static int linear_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const 
 }
 
 static const lp_trainer_backend linear_backend = {
+    .size = sizeof(lp_trainer_backend),
     .cls = "LinearModelTrainer",
     .library = "liblinear",
     .param_names = lp_linear_param_names,
@@ -118,7 +119,7 @@ const lp_class lp_linear_model_trainer_class = {
     .requirements = lp_no_requirements,
     .config_keys = linear_keys,
     .methods = linear_methods,
-    .state_size = sizeof(lp_trainer),
+    .state_size = sizeof(lp_trainer_state),
     .init = linear_init,
     .fini = lp_trainer_fini,
 };

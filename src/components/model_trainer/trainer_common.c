@@ -4,17 +4,17 @@
  * Predictions and metrics are in trainer_predict.c.
  */
 #include <errno.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "components/model_trainer/trainer.h"
 #include "lolpop/types/feature_transformer.h"
+#include "lolpop/workflow.h"
 
-const char *lp_trainer_path(lp_obj *self)
+LP_API const char *lp_trainer_path(lp_obj *self)
 {
     const char *p = lp_obj_path(self);
     return p && *p ? p : lp_obj_name(self);
@@ -25,24 +25,9 @@ static const char *class_of(lp_obj *self)
     return lp_obj_class(self)->name;
 }
 
-int lp_trainer_error_at(int code, const lp_origin *o, const char *fmt, ...)
-{
-    lp_sb sb = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    lp_sb_vappendf(&sb, fmt, ap);
-    va_end(ap);
-    char *msg = lp_sb_take(&sb);
-    int rc = o && o->kind == LP_ORIGIN_FILE
-                 ? lp_error_set_at(code, o->source, o->line, o->col, "%s", msg ? msg : fmt)
-                 : lp_error_set(code, "%s", msg ? msg : fmt);
-    free(msg);
-    return rc;
-}
-
 /* ---- configuration --------------------------------------------------------------- */
 
-int lp_trainer_problem(lp_obj *obj, lp_problem *out)
+LP_API int lp_trainer_problem(lp_obj *obj, lp_problem *out)
 {
     static const char *const names[] = {"classification", "regression"};
     *out = LP_PROBLEM_NONE;
@@ -56,7 +41,7 @@ int lp_trainer_problem(lp_obj *obj, lp_problem *out)
         *out = LP_PROBLEM_REGRESSION;
     } else {
         const char *sug = s ? lp_suggest(s, names, 2) : NULL;
-        rc = lp_trainer_error_at(
+        rc = lp_error_set_at_origin(
             LP_ECONFIG, lp_value_origin(v),
             "%s: problem_type '%s' is neither classification nor regression%s%s%s",
             lp_obj_path(obj), s ? s : lp_vtype_name(lp_value_type(v)),
@@ -73,12 +58,12 @@ static const lp_value *own_training_params(lp_obj *trainer)
     return lp_map_get(cfg, "training_params");
 }
 
-int lp_trainer_params(lp_value **out, lp_obj *trainer, const lp_value *override)
+LP_API int lp_trainer_params(lp_value **out, lp_obj *trainer, const lp_value *override)
 {
     *out = NULL;
     const lp_value *own = own_training_params(trainer);
     if (own && lp_value_type(own) != LP_MAP)
-        return lp_trainer_error_at(
+        return lp_error_set_at_origin(
             LP_ECONFIG, lp_value_origin(own),
             "%s: training_params must be a map of parameter names to values, "
             "not %s",
@@ -103,7 +88,7 @@ int lp_trainer_params(lp_value **out, lp_obj *trainer, const lp_value *override)
 static int check_param_names(lp_obj *self, const lp_trainer_backend *be, const lp_value *params)
 {
     size_t n_known = 0;
-    while (be->param_names[n_known])
+    while (be->param_names && be->param_names[n_known])
         n_known++;
     for (size_t i = 0; i < lp_map_len(params); i++) {
         const char *k = lp_map_key(params, i);
@@ -111,18 +96,26 @@ static int check_param_names(lp_obj *self, const lp_trainer_backend *be, const l
         while (j < n_known && strcmp(k, be->param_names[j]) != 0)
             j++;
         if (j < n_known) continue;
-        const char *sug = lp_suggest(k, be->param_names, n_known);
-        return lp_trainer_error_at(LP_ECONFIG, lp_map_key_origin(params, i),
-                                   "%s (%s): training_params: unknown %s parameter '%s'%s%s%s",
-                                   be->cls, lp_trainer_path(self), be->library, k,
-                                   sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+        const char *sug = n_known ? lp_suggest(k, be->param_names, n_known) : NULL;
+        return lp_error_set_at_origin(LP_ECONFIG, lp_map_key_origin(params, i),
+                                      "%s (%s): training_params: unknown %s parameter '%s'%s%s%s",
+                                      be->cls, lp_trainer_path(self), be->library, k,
+                                      sug ? "; did you mean '" : "", sug ? sug : "",
+                                      sug ? "'?" : "");
     }
     return 0;
 }
 
-int lp_trainer_init(lp_obj *self, const lp_trainer_backend *be)
+LP_API int lp_trainer_init(lp_obj *self, const lp_trainer_backend *be)
 {
     lp_trainer *st = lp_obj_state(self);
+    if (!be || be->size < offsetof(lp_trainer_backend, train) + sizeof be->train ||
+        be->size > sizeof *be || !be->train)
+        return lp_error_set(LP_EINVAL,
+                            "%s: the trainer back-end descriptor has %zu bytes or no train "
+                            "function; this lolpop reads lp_trainer_backend of %zu bytes with a "
+                            "train function (rebuild the plugin against this lolpop's headers)",
+                            lp_obj_class(self)->name, be ? be->size : 0, sizeof *be);
     st->be = be;
     lp_problem problem;
     lp_value *params = NULL;
@@ -133,7 +126,7 @@ int lp_trainer_init(lp_obj *self, const lp_trainer_backend *be)
     return rc;
 }
 
-void lp_trainer_fini(lp_obj *self)
+LP_API void lp_trainer_fini(lp_obj *self)
 {
     lp_trainer *st = lp_obj_state(self);
     lp_model_unref(st->model);
@@ -143,7 +136,7 @@ void lp_trainer_fini(lp_obj *self)
     lp_trainer_forget_train_outputs(st);
 }
 
-lp_model *lp_trainer_model(lp_obj *self, const lp_value *args)
+LP_API lp_model *lp_trainer_model(lp_obj *self, const lp_value *args)
 {
     lp_trainer *st = lp_obj_state(self);
     const lp_value *v = lp_map_get(args, "model");
@@ -261,7 +254,7 @@ static int train_model(lp_model **out, lp_obj *self, fit_frames *f, const lp_val
     int rc = lp_trainer_problem(self, &problem);
     if (rc == 0) rc = lp_trainer_params(&params, self, lp_map_get(args, "params"));
     if (rc == 0) rc = check_param_names(self, st->be, params);
-    if (rc == 0) rc = st->be->resolve(self, params, problem, f->y_train);
+    if (rc == 0 && st->be->resolve) rc = st->be->resolve(self, params, problem, f->y_train);
     lp_obj *ft = rc == 0 ? lp_obj_component(self, "feature_transformer") : NULL;
     if (ft) {
         rc = fit_transformer(ft, f);
@@ -290,7 +283,7 @@ static int train_model(lp_model **out, lp_obj *self, fit_frames *f, const lp_val
 
 /* fit(splits, params?) -> model: trains on X_train/y_train (X_valid/y_valid
  * when present); params (a map) overrides training_params key by key. */
-lp_value *lp_trainer_fit(lp_obj *self, lp_value *args)
+LP_API lp_value *lp_trainer_fit(lp_obj *self, lp_value *args)
 {
     lp_trainer *st = lp_obj_state(self);
     fit_frames f = {0};
@@ -318,52 +311,15 @@ static const char *path_arg(const lp_value *args)
     return p && *p ? p : NULL;
 }
 
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* Writes buf to path through a temporary file in the same directory and a
- * rename, so that path is either the old file or the complete new one. */
-static int write_file_atomic(const char *path, const uint8_t *buf, size_t len)
-{
-    char *tmp = lp_asprintf("%s.tmp.XXXXXX", path);
-    if (!tmp) return LP_ENOMEM;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int rc =
-            lp_error_set(LP_EIO, "cannot create a file next to '%s': %s", path, strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    int err = write_all(fd, buf, len) || fsync(fd) ? errno : 0;
-    if (close(fd) && !err) err = errno;
-    if (!err && rename(tmp, path)) err = errno;
-    int rc = 0;
-    if (err) {
-        rc = lp_error_set(LP_EIO, "cannot write the model to '%s': %s", path, strerror(err));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
-}
-
 /* save(path): the model's bytes (lp_model_save) written atomically. */
-lp_value *lp_trainer_save(lp_obj *self, lp_value *args)
+LP_API lp_value *lp_trainer_save(lp_obj *self, lp_value *args)
 {
     const char *path = path_arg(args);
     lp_model *m = path ? lp_trainer_model(self, args) : NULL;
     uint8_t *buf = NULL;
     size_t len = 0;
     if (!m || lp_model_save(&buf, &len, m)) return NULL;
-    int rc = write_file_atomic(path, buf, len);
+    int rc = lp_file_write_atomic(path, buf, len);
     free(buf);
     if (rc) return NULL;
     lp_log(self, LP_LOG_DEBUG, "saved the model to %s (%zu bytes)", path, len);
@@ -396,7 +352,7 @@ static int read_file(uint8_t **out, size_t *len, const char *path)
 }
 
 /* load(path): the model save wrote becomes the trainer's model. */
-lp_value *lp_trainer_load(lp_obj *self, lp_value *args)
+LP_API lp_value *lp_trainer_load(lp_obj *self, lp_value *args)
 {
     lp_trainer *st = lp_obj_state(self);
     const char *path = path_arg(args);
@@ -404,7 +360,7 @@ lp_value *lp_trainer_load(lp_obj *self, lp_value *args)
     size_t len = 0;
     lp_model *m = NULL;
     if (!path || read_file(&buf, &len, path)) return NULL;
-    int rc = lp_model_load(&m, buf, len);
+    int rc = lp_model_load(&m, lp_workflow_registry(lp_obj_workflow(self)), buf, len);
     free(buf);
     if (rc) {
         lp_error_prefix("%s", path);

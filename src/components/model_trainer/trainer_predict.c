@@ -9,7 +9,7 @@
 #include "components/model_trainer/trainer.h"
 #include "lolpop/metrics.h"
 #include "lolpop/types/feature_transformer.h"
-#include "ml/linear.h"
+#include "lolpop/workflow.h"
 
 /* ---- the attached feature transformer ------------------------------------------------ */
 
@@ -53,7 +53,8 @@ int lp_trainer_features(lp_frame **out, lp_obj *self, lp_model *m, lp_frame *X)
     lp_obj *ft = lp_obj_component(self, "feature_transformer");
     int rc;
     if (!ft) /* a self-contained model: its saved state applies without a component */
-        rc = lp_feature_saved_apply(out, name, state, slen, X);
+        rc = lp_feature_saved_apply(out, lp_workflow_registry(lp_obj_workflow(self)), name, state,
+                                    slen, X);
     else if (strcmp(lp_obj_class(ft)->name, name) != 0)
         rc =
             lp_error_set(LP_ECONFIG,
@@ -128,7 +129,7 @@ void lp_trainer_forget_train_outputs(lp_trainer *st)
 }
 
 /* predict(frame, model?) -> predictions: one column `prediction`. */
-lp_value *lp_trainer_predict(lp_obj *self, lp_value *args)
+LP_API lp_value *lp_trainer_predict(lp_obj *self, lp_value *args)
 {
     lp_frame *X = lp_args_frame(args, "frame");
     lp_model *m = X ? lp_trainer_model(self, args) : NULL;
@@ -160,9 +161,8 @@ static int class_probabilities(lp_frame **out, lp_obj *self, lp_model *m, lp_fra
     lp_frame *Xf = NULL, *p = NULL;
     int rc = lp_trainer_features(&Xf, self, m, X);
     if (rc) return rc;
-    /* liblinear's svm gives decision values, which lp_linear_predict_proba refuses */
-    rc = strcmp(lp_model_backend(m), "liblinear") == 0 ? lp_linear_predict_proba(&p, m, Xf)
-                                                       : lp_model_predict_proba(&p, m, Xf);
+    /* refused for a back-end whose classifiers give scores (liblinear's svm) */
+    rc = lp_model_predict_proba(&p, m, Xf);
     lp_frame_unref(Xf);
     if (rc == 0) {
         rc = name_probabilities(out, p);
@@ -172,7 +172,7 @@ static int class_probabilities(lp_frame **out, lp_obj *self, lp_model *m, lp_fra
 }
 
 /* predict_proba(frame, model?) -> probabilities: probability_<label> per class. */
-lp_value *lp_trainer_predict_proba(lp_obj *self, lp_value *args)
+LP_API lp_value *lp_trainer_predict_proba(lp_obj *self, lp_value *args)
 {
     lp_frame *X = lp_args_frame(args, "frame");
     lp_model *m = X ? lp_trainer_model(self, args) : NULL;
@@ -326,7 +326,7 @@ static lp_value *metric_names(const lp_value *v)
 
 /* calculate_metrics(splits, predictions, metrics, model?) -> map split ->
  * metric -> value, for every split in predictions (train, valid, test). */
-lp_value *lp_trainer_calculate_metrics(lp_obj *self, lp_value *args)
+LP_API lp_value *lp_trainer_calculate_metrics(lp_obj *self, lp_value *args)
 {
     const lp_value *splits = lp_map_get(args, "splits"), *preds = lp_map_get(args, "predictions");
     const lp_value *want = lp_map_get(args, "metrics");

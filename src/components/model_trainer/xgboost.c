@@ -66,12 +66,12 @@ static int xgb_resolve(lp_obj *self, lp_value *params, lp_problem problem, const
     if (obj) {
         bool class_obj = prefixed(obj, "binary:") || prefixed(obj, "multi:");
         if (class_obj == classifying) return 0;
-        return lp_trainer_error_at(LP_ECONFIG, lp_value_origin(ov),
-                                   "XGBoostModelTrainer (%s): objective '%s' is a %s objective "
-                                   "but problem_type is %s",
-                                   lp_trainer_path(self), obj,
-                                   class_obj ? "classification" : "regression",
-                                   classifying ? "classification" : "regression");
+        return lp_error_set_at_origin(LP_ECONFIG, lp_value_origin(ov),
+                                      "XGBoostModelTrainer (%s): objective '%s' is a %s objective "
+                                      "but problem_type is %s",
+                                      lp_trainer_path(self), obj,
+                                      class_obj ? "classification" : "regression",
+                                      classifying ? "classification" : "regression");
     }
     const char *dflt = "reg:squarederror";
     if (classifying)
@@ -104,6 +104,7 @@ static int xgb_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_
 }
 
 static const lp_trainer_backend xgb_backend = {
+    .size = sizeof(lp_trainer_backend),
     .cls = "XGBoostModelTrainer",
     .library = "XGBoost",
     .param_names = lp_xgb_param_names,
@@ -160,7 +161,7 @@ const lp_class lp_xgboost_model_trainer_class = {
     .requirements = lp_no_requirements,
     .config_keys = xgb_keys,
     .methods = xgb_methods,
-    .state_size = sizeof(lp_trainer),
+    .state_size = sizeof(lp_trainer_state),
     .init = xgb_init,
     .fini = lp_trainer_fini,
 };

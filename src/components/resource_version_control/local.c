@@ -23,6 +23,7 @@
 #include "lolpop/frame_io.h"
 #include "lolpop/model.h"
 #include "lolpop/objstore.h"
+#include "lolpop/workflow.h"
 
 #define FORMAT_FRAME "lpframe1"
 #define FORMAT_MODEL "lpmodel1"
@@ -253,7 +254,7 @@ static lp_value *rvc_get_model(lp_obj *self, lp_value *args)
     size_t len = 0;
     if (read_object(self, args, "get_model", FORMAT_MODEL, &bytes, &len) != 0) return NULL;
     lp_model *m = NULL;
-    int rc = lp_model_load(&m, bytes, len);
+    int rc = lp_model_load(&m, lp_workflow_registry(lp_obj_workflow(self)), bytes, len);
     free(bytes);
     if (rc) {
         lp_error_prefix("LocalResourceVersionControl (%s).get_model", path_of(self));

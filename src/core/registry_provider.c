@@ -1,0 +1,110 @@
+/*
+ * registry_provider.c — the registry's table of providers (registry.h).
+ *
+ * A provider is a descriptor that some other layer knows how to use, filed
+ * under a kind ("model_backend", "feature_state", ...) and a name: the core
+ * stores and finds them without knowing what they are, so that a model
+ * back-end or a saved-state applier enters the registry exactly like a
+ * class does, from the init of the plugin that brings it. Typed wrappers in
+ * the layers that define the descriptors check them and call these.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lolpop/registry.h"
+#include "internal.h"
+#include "registry_internal.h"
+
+#define SOURCE_DIRECT "application"
+
+/* A kind or a name: non-empty, printable ASCII, no spaces. */
+static bool is_word(const char *s)
+{
+    if (!s || !*s) return false;
+    for (; *s; s++)
+        if (*s <= ' ' || *s > '~') return false;
+    return true;
+}
+
+LP_API int lp_registry_refuse_provider(lp_registry *reg, int code, const char *kind,
+                                       const char *name, const char *why)
+{
+    if (reg->loading) reg->failed++;
+    return lp_error_set(code, "%s%s%s%s '%s' %s", reg->loading ? "plugin " : "",
+                        reg->loading ? reg->loading : "", reg->loading ? ": " : "", kind, name,
+                        why);
+}
+
+static const lp_reg_provider *provider_find(const lp_registry *reg, const char *kind,
+                                            const char *name)
+{
+    for (size_t i = 0; reg && kind && name && i < reg->n_providers; i++) {
+        const lp_reg_provider *p = &reg->providers[i];
+        if (strcmp(p->kind, kind) == 0 && strcmp(p->name, name) == 0) return p;
+    }
+    return NULL;
+}
+
+LP_API int lp_registry_add_provider(lp_registry *reg, const char *kind, const char *name,
+                                    const void *desc)
+{
+    if (!reg || !desc)
+        return lp_error_set(LP_EINVAL, "lp_registry_add_provider: NULL %s",
+                            reg ? "descriptor" : "registry");
+    if (!is_word(kind) || !is_word(name))
+        return lp_registry_refuse_provider(
+            reg, LP_EINVAL, is_word(kind) ? kind : "provider", name ? name : "(null)",
+            "has an empty name or kind, or one with spaces or control characters");
+    const lp_reg_provider *old = provider_find(reg, kind, name);
+    if (old) {
+        char why[512];
+        snprintf(why, sizeof why, "is already registered by %s", old->source);
+        return lp_registry_refuse_provider(reg, LP_EEXISTS, kind, name, why);
+    }
+    if (reg->n_providers == reg->cap_providers) {
+        size_t cap = reg->cap_providers ? reg->cap_providers * 2 : 8;
+        lp_reg_provider *p = realloc(reg->providers, cap * sizeof *p);
+        if (!p) return lp_error_set(LP_ENOMEM, "out of memory");
+        reg->providers = p;
+        reg->cap_providers = cap;
+    }
+    reg->providers[reg->n_providers++] =
+        (lp_reg_provider){kind, name, desc, reg->loading ? reg->loading : SOURCE_DIRECT};
+    return 0;
+}
+
+LP_API const void *lp_registry_find_provider(const lp_registry *reg, const char *kind,
+                                             const char *name)
+{
+    const lp_reg_provider *p = provider_find(reg, kind, name);
+    return p ? p->desc : NULL;
+}
+
+LP_API const char *lp_registry_provider_source(const lp_registry *reg, const char *kind,
+                                               const char *name)
+{
+    const lp_reg_provider *p = provider_find(reg, kind, name);
+    return p ? p->source : NULL;
+}
+
+LP_API size_t lp_registry_provider_count(const lp_registry *reg, const char *kind)
+{
+    size_t n = 0;
+    for (size_t i = 0; reg && kind && i < reg->n_providers; i++)
+        n += strcmp(reg->providers[i].kind, kind) == 0;
+    return n;
+}
+
+LP_API const void *lp_registry_provider_at(const lp_registry *reg, const char *kind, size_t i,
+                                           const char **name)
+{
+    for (size_t j = 0; reg && kind && j < reg->n_providers; j++) {
+        const lp_reg_provider *p = &reg->providers[j];
+        if (strcmp(p->kind, kind) != 0 || i-- > 0) continue;
+        if (name) *name = p->name;
+        return p->desc;
+    }
+    if (name) *name = NULL;
+    return NULL;
+}
