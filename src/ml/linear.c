@@ -153,13 +153,13 @@ static int linear_predict(void *state, const lp_model *m, const double *X, size_
     return 0;
 }
 
-LP_API bool lp_linear_has_probabilities(const lp_model *m)
+bool lp_linear_has_probabilities(const lp_model *m)
 {
     const lin_state *s = lp_model_state(m);
     return s && is_classifier(s->solver) && s->solver == L2R_LR;
 }
 
-LP_API int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X)
+int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X)
 {
     *out = NULL;
     if (lp_model_task_of(m) != LP_MODEL_REGRESSION && !lp_model_has_probabilities(m))
@@ -267,7 +267,7 @@ static int load_fields(lin_state *s, const json_t *o)
 
 static const lp_model_ops linear_ops;
 
-LP_API int lp_linear_load(void **state, const lp_model_ops **ops, const uint8_t *blob, size_t len)
+int lp_linear_load(void **state, const lp_model_ops **ops, const uint8_t *blob, size_t len)
 {
     int loaded = lp_linear_require();
     if (loaded) return loaded;
@@ -637,7 +637,7 @@ static int fit(lin_state *s, lp_model *m, const lin_params *lp, const lp_frame *
     return rc;
 }
 
-LP_API int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
+int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
                            const lp_value *params)
 {
     *out = NULL;

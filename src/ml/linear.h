@@ -51,20 +51,20 @@
 
 /* Trains a model of y_train's only column on all of X_train's columns.
  * *out: new reference. */
-LP_API int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
+int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
                            const lp_value *params);
 
 /* Whether a liblinear model's outputs are probabilities (logistic: yes; svm
  * decision values and regression: no). m must be of back-end "liblinear". */
-LP_API bool lp_linear_has_probabilities(const lp_model *m);
+bool lp_linear_has_probabilities(const lp_model *m);
 
 /* lp_model_predict_proba, refusing models without probabilities (svm). */
-LP_API int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X);
+int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X);
 
 /* The names lp_linear_train accepts in params (NULL-terminated, static). */
 extern const char *const lp_linear_param_names[];
 
 /* The model_io loader for back-end "liblinear". */
-LP_API int lp_linear_load(void **state, const lp_model_ops **ops, const uint8_t *blob, size_t len);
+int lp_linear_load(void **state, const lp_model_ops **ops, const uint8_t *blob, size_t len);
 
 #endif

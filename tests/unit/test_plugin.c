@@ -4,6 +4,7 @@
  * plugins come from tests/plugins (built into LP_BUILD_DIR/tests/plugins).
  */
 #include <criterion/criterion.h>
+#include <dlfcn.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,6 +201,23 @@ Test(plugin, load_good_plugin_and_reload_is_noop)
     link_to(GOOD_ONE, "alias.so");
     cr_assert_eq(lp_registry_load_plugin(reg, in_tmp(0, "alias.so")), 0);
     cr_assert_eq(lp_registry_class_count(reg), n);
+}
+
+/* This program contains the library (the internal static one) and carries
+ * liblolpop's soname: a plugin linked with -llolpop binds to this copy (one
+ * registry, one last error) and liblolpop.so is never loaded beside it. */
+Test(plugin, plugin_binds_to_the_host_copy_of_the_library)
+{
+    cr_assert_eq(lp_registry_load_plugin(reg, GOOD_ONE), 0, "%s", lp_error_last()->message);
+    void *self = dlopen(NULL, RTLD_NOW);
+    void *lib = dlopen("liblolpop.so.0", RTLD_NOW | RTLD_NOLOAD);
+    cr_assert_not_null(lib, "liblolpop.so.0 is not satisfied by the program");
+    cr_assert_eq(lib, self, "a second copy of liblolpop is loaded");
+    dlclose(lib);
+    dlclose(self);
+    /* The plugin's failure reaches this program's last error. */
+    assert_error(lp_registry_load_plugin(reg, INIT_FAILS), LP_ERROR,
+                 "the greeting database is unreachable");
 }
 
 Test(plugin, abi_mismatch_names_both_versions_and_the_file)

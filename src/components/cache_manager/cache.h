@@ -2,7 +2,7 @@
  * cache.h — result caching and resumed runs (SPEC §7): the local cache
  * (results in the metadata store and the object store), and the dispatcher
  * glue that reuses and records the results of a workflow's steps. Not public
- * API; exported (LP_API) for the CLI and the tests.
+ * API: hidden in liblolpop.so; the CLI and the tests link the internal library.
  *
  * The local cache keeps one row per (key, run) in the metadata store's
  * `cache` table holding the result's encoded value (store/value_codec.h): a
@@ -43,13 +43,13 @@ typedef struct lp_local_cache lp_local_cache;
 /* Opens the cache over the metadata store at `store` (which must exist) and
  * the object store in `dir` (objects in dir/objects, created on first put).
  * *out is new (lp_local_cache_close). */
-LP_API int lp_local_cache_open(lp_local_cache **out, const char *store, const char *dir);
-LP_API void lp_local_cache_close(lp_local_cache *c); /* accepts NULL */
+int lp_local_cache_open(lp_local_cache **out, const char *store, const char *dir);
+void lp_local_cache_close(lp_local_cache *c); /* accepts NULL */
 
 /* Records `value` as the result under `key` (64 hex digits) computed by run
  * `run` (NULL outside a run) for cls.method. LP_EINVAL when the value cannot
  * be encoded (a foreign handle; the message names where). */
-LP_API int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value *value,
+int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value *value,
                               const char *run, const char *cls, const char *method);
 
 /* The result under `key`: from the first run of `runs` (a list of run ids)
@@ -58,18 +58,18 @@ LP_API int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value
  * or 0 with *out NULL on a miss. A damaged entry (its objects missing,
  * corrupt or undecodable) returns the error, which callers report as a
  * warning and treat as a miss. */
-LP_API int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value *runs,
+int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value *runs,
                               lp_value **out, char **run);
 
 /* The metadata store the cache uses (borrowed, lives as long as c). */
-LP_API struct lp_store *lp_local_cache_store(lp_local_cache *c);
+struct lp_store *lp_local_cache_store(lp_local_cache *c);
 
 /* Where `from`'s workflow keeps things: the metadata store location and the
  * current run id, from the visible metadata_tracker's run_info(), and the
  * object store directory (the visible resource_version_control's `dir`,
  * else the store's directory). New strings. LP_ENOTFOUND when no
  * metadata_tracker with run_info is visible. */
-LP_API int lp_local_cache_locate(const lp_obj *from, char **store, char **run, char **dir);
+int lp_local_cache_locate(const lp_obj *from, char **store, char **run, char **dir);
 
 /* ---- the dispatcher glue ---------------------------------------------------------------- */
 
@@ -83,7 +83,7 @@ typedef struct lp_cache_session lp_cache_session;
  * lp_cache_session_free after lp_workflow_free. A workflow without a
  * metadata_tracker that records runs gets no caching (0, *out set) unless
  * `resume` asks for it (LP_EUSAGE). */
-LP_API int lp_cache_attach(lp_cache_session **out, lp_workflow *wf, const char *resume);
-LP_API void lp_cache_session_free(lp_cache_session *s); /* accepts NULL */
+int lp_cache_attach(lp_cache_session **out, lp_workflow *wf, const char *resume);
+void lp_cache_session_free(lp_cache_session *s); /* accepts NULL */
 
 #endif

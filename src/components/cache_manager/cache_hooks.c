@@ -327,7 +327,7 @@ static int open_local(lp_cache_session *s)
     return rc;
 }
 
-LP_API int lp_cache_attach(lp_cache_session **out, lp_workflow *wf, const char *resume)
+int lp_cache_attach(lp_cache_session **out, lp_workflow *wf, const char *resume)
 {
     if (!out || !wf) return lp_error_set(LP_EINVAL, "lp_cache_attach: bad arguments");
     *out = NULL;
@@ -361,7 +361,7 @@ LP_API int lp_cache_attach(lp_cache_session **out, lp_workflow *wf, const char *
     return 0;
 }
 
-LP_API void lp_cache_session_free(lp_cache_session *s)
+void lp_cache_session_free(lp_cache_session *s)
 {
     if (!s) return;
     lp_local_cache_close(s->local);

@@ -20,7 +20,7 @@ struct lp_local_cache {
     char *dir;
 };
 
-LP_API int lp_local_cache_open(lp_local_cache **out, const char *store, const char *dir)
+int lp_local_cache_open(lp_local_cache **out, const char *store, const char *dir)
 {
     if (!out || !store || !dir)
         return lp_error_set(LP_EINVAL, "lp_local_cache_open: bad arguments");
@@ -37,7 +37,7 @@ LP_API int lp_local_cache_open(lp_local_cache **out, const char *store, const ch
     return 0;
 }
 
-LP_API void lp_local_cache_close(lp_local_cache *c)
+void lp_local_cache_close(lp_local_cache *c)
 {
     if (!c) return;
     lp_store_close(c->store);
@@ -55,7 +55,7 @@ static lp_objstore *objects_of(lp_local_cache *c)
     return c->objects;
 }
 
-LP_API int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value *value,
+int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value *value,
                               const char *run, const char *cls, const char *method)
 {
     if (!c || !key) return lp_error_set(LP_EINVAL, "lp_local_cache_put: bad arguments");
@@ -73,7 +73,7 @@ LP_API int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value
     return rc;
 }
 
-LP_API int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value *runs,
+int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value *runs,
                               lp_value **out, char **run)
 {
     if (!c || !key || !out || !run)
@@ -114,7 +114,7 @@ static char *objects_dir(const lp_obj *from, const char *store)
     return d;
 }
 
-LP_API int lp_local_cache_locate(const lp_obj *from, char **store, char **run, char **dir)
+int lp_local_cache_locate(const lp_obj *from, char **store, char **run, char **dir)
 {
     *store = *run = *dir = NULL;
     lp_obj *tracker = from ? lp_obj_component(from, "metadata_tracker") : NULL;
@@ -145,7 +145,7 @@ LP_API int lp_local_cache_locate(const lp_obj *from, char **store, char **run, c
     return rc;
 }
 
-LP_API lp_store *lp_local_cache_store(lp_local_cache *c)
+lp_store *lp_local_cache_store(lp_local_cache *c)
 {
     return c ? c->store : NULL;
 }
