@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lolpop/registry.h"
 
@@ -36,6 +37,7 @@ struct lp_registry {
     size_t failed;       /* registrations refused while `loading` was set */
     lp_reg_handle *handles;
     size_t n_handles, cap_handles;
+    uint32_t loading_abi; /* lp_plugin.abi_version of `loading`; 0 outside plugins */
 };
 
 /* State saved by lp_registry_plugin_begin, restored by _end. */

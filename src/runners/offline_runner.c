@@ -451,9 +451,8 @@ static void summarise_metrics(lp_obj *self, lp_sb *sb, lp_value *mv)
 static void summarise_run(lp_obj *self, lp_sb *sb)
 {
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
-    lp_value *info = tracker && lp_class_method(lp_obj_class(tracker), "run_info")
-                         ? lp_call(tracker, "run_info", NULL)
-                         : NULL;
+    lp_value *info =
+        lp_obj_has_method(tracker, "run_info") ? lp_call(tracker, "run_info", NULL) : NULL;
     const char *id = lp_value_as_string(lp_map_get(info, "id"));
     const char *store = lp_value_as_string(lp_map_get(info, "store"));
     lp_sb_appendf(sb, "lolpop: %s finished", lp_obj_class(self)->name);
