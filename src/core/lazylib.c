@@ -8,7 +8,7 @@
 #include <string.h>
 
 int lp_lazylib_resolve(const char *what, const char *const *sonames, const lp_lazysym *syms,
-                              size_t n)
+                       size_t n)
 {
     /* dlerror's text lives only until the next dl* call: keep a copy. */
     char why[512] = "no library name given";

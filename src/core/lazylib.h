@@ -25,6 +25,6 @@ typedef struct lp_lazysym {
  * `what`, the sonames tried and dlerror's reason. Not thread-safe: callers
  * run it under pthread_once. */
 int lp_lazylib_resolve(const char *what, const char *const *sonames, const lp_lazysym *syms,
-                              size_t n);
+                       size_t n);
 
 #endif

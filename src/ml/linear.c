@@ -638,7 +638,7 @@ static int fit(lin_state *s, lp_model *m, const lin_params *lp, const lp_frame *
 }
 
 int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
-                           const lp_value *params)
+                    const lp_value *params)
 {
     *out = NULL;
     int loaded = lp_linear_require();

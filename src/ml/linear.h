@@ -52,7 +52,7 @@
 /* Trains a model of y_train's only column on all of X_train's columns.
  * *out: new reference. */
 int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
-                           const lp_value *params);
+                    const lp_value *params);
 
 /* Whether a liblinear model's outputs are probabilities (logistic: yes; svm
  * decision values and regression: no). m must be of back-end "liblinear". */

@@ -354,8 +354,8 @@ static void train_outputs(train_ctx *c, const lp_model *m, const xgb_state *s, s
 }
 
 int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
-                        const lp_frame *X_valid, const lp_frame *y_valid, const lp_value *params,
-                        lp_xgb_report *report)
+                 const lp_frame *X_valid, const lp_frame *y_valid, const lp_value *params,
+                 lp_xgb_report *report)
 {
     *out = NULL;
     if (report) memset(report, 0, sizeof *report);

@@ -56,8 +56,8 @@ void lp_xgb_report_free(lp_xgb_report *r);
  * y_valid (both or neither) give the validation metric. params: a map or
  * NULL. report: NULL or filled (free with lp_xgb_report_free). *out: new ref. */
 int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
-                        const lp_frame *X_valid, const lp_frame *y_valid, const lp_value *params,
-                        lp_xgb_report *report);
+                 const lp_frame *X_valid, const lp_frame *y_valid, const lp_value *params,
+                 lp_xgb_report *report);
 
 /* The names lp_xgb_train accepts in params (NULL-terminated, static). */
 extern const char *const lp_xgb_param_names[];

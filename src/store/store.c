@@ -88,8 +88,7 @@ static char *hostname_dup(void)
     return lp_strdup(host);
 }
 
-int lp_store_run_begin(lp_store *st, const char *runner, const char *config_json,
-                              char **run_id)
+int lp_store_run_begin(lp_store *st, const char *runner, const char *config_json, char **run_id)
 {
     CHECK_ST(st, "beginning a run");
     if (!run_id) return lp_error_set(LP_EINVAL, "lp_store_run_begin: run_id is required");
@@ -219,8 +218,7 @@ int lp_store_run_resources(lp_store *st, const char *run_id, lp_value **out)
     return st->ops->run_resources(st, run_id, out);
 }
 
-int lp_store_timings_add(lp_store *st, const char *run_id, const lp_store_timing *t,
-                                size_t n)
+int lp_store_timings_add(lp_store *st, const char *run_id, const lp_store_timing *t, size_t n)
 {
     CHECK_ST(st, "recording timings");
     if (!run_id || (n && !t)) return lp_error_set(LP_EINVAL, "lp_store_timings_add: bad arguments");
@@ -253,8 +251,8 @@ static int check_name(lp_store *st, const char *type, const char *name)
     return 0;
 }
 
-int lp_store_resource_create(lp_store *st, const char *type, const char *name,
-                                    int64_t parent, const char *run_id, lp_value **out)
+int lp_store_resource_create(lp_store *st, const char *type, const char *name, int64_t parent,
+                             const char *run_id, lp_value **out)
 {
     CHECK_ST(st, "creating a resource");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_resource_create: out is required");
@@ -300,8 +298,7 @@ int lp_store_resource_by_uri(lp_store *st, const char *uri, lp_value **out)
     return st->ops->resource_by_uri(st, uri, out);
 }
 
-int lp_store_resource_children(lp_store *st, int64_t parent, const char *type,
-                                      lp_value **out)
+int lp_store_resource_children(lp_store *st, int64_t parent, const char *type, lp_value **out)
 {
     CHECK_ST(st, "listing resources");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_resource_children: out is required");
@@ -317,8 +314,8 @@ int lp_store_resource_latest(lp_store *st, int64_t parent, const char *type, lp_
     return st->ops->resource_latest(st, parent, type, out);
 }
 
-int lp_store_resource_latest_tagged(lp_store *st, int64_t parent, const char *type,
-                                           const char *key, const lp_value *value, lp_value **out)
+int lp_store_resource_latest_tagged(lp_store *st, int64_t parent, const char *type, const char *key,
+                                    const lp_value *value, lp_value **out)
 {
     CHECK_ST(st, "finding a tagged resource");
     if (!type || !key || !out)
@@ -357,13 +354,13 @@ static int tag_set(lp_store *st, int64_t resource, const char *key, const lp_val
 }
 
 int lp_store_tag_set(lp_store *st, int64_t resource, const char *key, const lp_value *value,
-                            const char *run_id)
+                     const char *run_id)
 {
     return tag_set(st, resource, key, value, run_id, false);
 }
 
 int lp_store_tag_set_exclusive(lp_store *st, int64_t resource, const char *key,
-                                      const lp_value *value, const char *run_id)
+                               const lp_value *value, const char *run_id)
 {
     return tag_set(st, resource, key, value, run_id, true);
 }
@@ -385,7 +382,7 @@ int lp_store_tags(lp_store *st, int64_t resource, lp_value **out)
 }
 
 int lp_store_artifact_add(lp_store *st, int64_t resource, const char *name, const char *path,
-                                 const char *run_id)
+                          const char *run_id)
 {
     CHECK_ST(st, "recording an artifact");
     if (!name || !*name || !path)
@@ -403,8 +400,8 @@ int lp_store_artifacts(lp_store *st, int64_t resource, lp_value **out)
     return st->ops->artifacts(st, resource, out);
 }
 
-int lp_store_vc_info_set(lp_store *st, int64_t resource, const char *key,
-                                const lp_value *info, const char *run_id)
+int lp_store_vc_info_set(lp_store *st, int64_t resource, const char *key, const lp_value *info,
+                         const char *run_id)
 {
     CHECK_ST(st, "recording version-control info");
     if (!key) return lp_error_set(LP_EINVAL, "lp_store_vc_info_set: key is required");
@@ -436,8 +433,8 @@ int lp_store_vc_infos(lp_store *st, int64_t resource, lp_value **out)
 /* ---- reports, lineage, metrics -------------------------------------------------------- */
 
 int lp_store_report_add(lp_store *st, int64_t resource, const char *kind, const char *path,
-                               const char *cls, const lp_value *report, const char *status,
-                               const char *run_id)
+                        const char *cls, const lp_value *report, const char *status,
+                        const char *run_id)
 {
     CHECK_ST(st, "recording a report");
     if (!kind || (strcmp(kind, "profile") && strcmp(kind, "checks") && strcmp(kind, "comparison")))
@@ -463,7 +460,7 @@ int lp_store_reports(lp_store *st, int64_t resource, lp_value **out)
 }
 
 int lp_store_lineage_add(lp_store *st, int64_t from, int64_t to, const char *kind,
-                                const char *run_id)
+                         const char *run_id)
 {
     CHECK_ST(st, "recording lineage");
     if (!kind || !*kind) return lp_error_set(LP_EINVAL, "lp_store_lineage_add: kind is required");
@@ -498,7 +495,7 @@ int lp_store_metrics_set(lp_store *st, int64_t resource, const lp_store_metric *
 }
 
 int lp_store_metric_get(lp_store *st, int64_t resource, const char *split, const char *name,
-                               double *value, bool *found)
+                        double *value, bool *found)
 {
     CHECK_ST(st, "reading a metric");
     if (!split || !name || !value || !found)

@@ -66,8 +66,7 @@ const char *lp_store_location(const lp_store *st);
  * row exists and held until lp_store_run_end or lp_store_close, so a run whose
  * process died is told apart from a live one. One run at a time per handle.
  * *run_id is a new string (caller frees). */
-int lp_store_run_begin(lp_store *st, const char *runner, const char *config_json,
-                              char **run_id);
+int lp_store_run_begin(lp_store *st, const char *runner, const char *config_json, char **run_id);
 /* Records the runner method the run called (the first call wins). */
 int lp_store_run_method(lp_store *st, const char *run_id, const char *method);
 /* Ends a run: `succeeded`, or `failed` with `error` (may be NULL). Releases the lock. */
@@ -98,8 +97,7 @@ typedef struct lp_store_timing {
 } lp_store_timing;
 
 /* Appends n timings to the run, in order, in one transaction. */
-int lp_store_timings_add(lp_store *st, const char *run_id, const lp_store_timing *t,
-                                size_t n);
+int lp_store_timings_add(lp_store *st, const char *run_id, const lp_store_timing *t, size_t n);
 /* The run's timings summed per (path, class, method), largest total first, at
  * most `limit` (0: all): a list of maps path, class, method, calls, seconds,
  * failed. */
@@ -112,8 +110,8 @@ int lp_store_run_timings(lp_store *st, const char *run_id, size_t limit, lp_valu
  * numbered 1 + the highest version among the parent's children of that type;
  * their name is the parent's (`name` is ignored). `run_id` may be NULL.
  * *out is the resource map. */
-int lp_store_resource_create(lp_store *st, const char *type, const char *name,
-                                    int64_t parent, const char *run_id, lp_value **out);
+int lp_store_resource_create(lp_store *st, const char *type, const char *name, int64_t parent,
+                             const char *run_id, lp_value **out);
 /* By row id. */
 int lp_store_resource_get(lp_store *st, int64_t id, lp_value **out);
 /* A root resource by type and name. */
@@ -121,13 +119,12 @@ int lp_store_resource_find(lp_store *st, const char *type, const char *name, lp_
 /* By uri ("model/titanic/v2/experiment/4"). */
 int lp_store_resource_by_uri(lp_store *st, const char *uri, lp_value **out);
 /* The parent's children of `type` (NULL: all types), by type then version: a list. */
-int lp_store_resource_children(lp_store *st, int64_t parent, const char *type,
-                                      lp_value **out);
+int lp_store_resource_children(lp_store *st, int64_t parent, const char *type, lp_value **out);
 /* The parent's newest child of `type`. */
 int lp_store_resource_latest(lp_store *st, int64_t parent, const char *type, lp_value **out);
 /* The newest child of `type` whose tag `key` holds `value` (compared as JSON). */
-int lp_store_resource_latest_tagged(lp_store *st, int64_t parent, const char *type,
-                                           const char *key, const lp_value *value, lp_value **out);
+int lp_store_resource_latest_tagged(lp_store *st, int64_t parent, const char *type, const char *key,
+                                    const lp_value *value, lp_value **out);
 /* The sibling of the same type with the highest version below this one's. */
 int lp_store_resource_previous(lp_store *st, int64_t id, lp_value **out);
 
@@ -136,11 +133,11 @@ int lp_store_resource_previous(lp_store *st, int64_t id, lp_value **out);
 /* Sets tag `key` of the resource to `value` (any JSON-able value; a handle is
  * stored as its one-line description), replacing an older value. */
 int lp_store_tag_set(lp_store *st, int64_t resource, const char *key, const lp_value *value,
-                            const char *run_id);
+                     const char *run_id);
 /* The same, and in the same transaction sets `key` to false on every sibling
  * (same parent and type) where it holds true: `winner` has one holder. */
 int lp_store_tag_set_exclusive(lp_store *st, int64_t resource, const char *key,
-                                      const lp_value *value, const char *run_id);
+                               const lp_value *value, const char *run_id);
 /* The tag's value, or *out NULL when unset. */
 int lp_store_tag_get(lp_store *st, int64_t resource, const char *key, lp_value **out);
 /* Every tag of the resource: a map key -> value, by key. */
@@ -148,13 +145,13 @@ int lp_store_tags(lp_store *st, int64_t resource, lp_value **out);
 
 /* Attaches a file (replacing an artifact of the same name). */
 int lp_store_artifact_add(lp_store *st, int64_t resource, const char *name, const char *path,
-                                 const char *run_id);
+                          const char *run_id);
 /* A map name -> path. */
 int lp_store_artifacts(lp_store *st, int64_t resource, lp_value **out);
 
 /* Stores version-control info (a map) under `key`, replacing an older one. */
-int lp_store_vc_info_set(lp_store *st, int64_t resource, const char *key,
-                                const lp_value *info, const char *run_id);
+int lp_store_vc_info_set(lp_store *st, int64_t resource, const char *key, const lp_value *info,
+                         const char *run_id);
 /* The info under `key`, or *out NULL. */
 int lp_store_vc_info_get(lp_store *st, int64_t resource, const char *key, lp_value **out);
 /* Every key's info: a map key -> info. */
@@ -165,15 +162,15 @@ int lp_store_vc_infos(lp_store *st, int64_t resource, lp_value **out);
 /* Records a report: kind `profile`, `checks` or `comparison`; path, class and
  * status (PASS/WARN/ERROR) may be NULL; `report` may be NULL. */
 int lp_store_report_add(lp_store *st, int64_t resource, const char *kind, const char *path,
-                               const char *cls, const lp_value *report, const char *status,
-                               const char *run_id);
+                        const char *cls, const lp_value *report, const char *status,
+                        const char *run_id);
 /* Reports of the resource, oldest first: maps kind, path, class, status, report. */
 int lp_store_reports(lp_store *st, int64_t resource, lp_value **out);
 
 /* Records the edge from -> to (e.g. dataset version -> model version, kind
  * "trained_on"); recording it again changes nothing. */
 int lp_store_lineage_add(lp_store *st, int64_t from, int64_t to, const char *kind,
-                                const char *run_id);
+                         const char *run_id);
 /* The edges touching the resource: maps from, to, kind, from_uri, to_uri. */
 int lp_store_lineage(lp_store *st, int64_t resource, lp_value **out);
 
@@ -187,7 +184,7 @@ typedef struct lp_store_metric {
 int lp_store_metrics_set(lp_store *st, int64_t resource, const lp_store_metric *m, size_t n);
 /* One metric: *found false when absent (then *value is NaN). */
 int lp_store_metric_get(lp_store *st, int64_t resource, const char *split, const char *name,
-                               double *value, bool *found);
+                        double *value, bool *found);
 /* Every metric: a map split -> name -> float, splits and names sorted. */
 int lp_store_metrics(lp_store *st, int64_t resource, lp_value **out);
 

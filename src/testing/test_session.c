@@ -294,8 +294,7 @@ static void record_workflow_error(lp_test_session *s, const char *method, const 
     free(h.spec);
 }
 
-void lp_test_session_finish(lp_test_session *s, const char *method,
-                                   const char *workflow_error)
+void lp_test_session_finish(lp_test_session *s, const char *method, const char *workflow_error)
 {
     if (!s) return;
     s->busy = true;
@@ -321,7 +320,7 @@ void lp_test_session_finish(lp_test_session *s, const char *method,
 }
 
 void lp_test_session_counts(const lp_test_session *s, size_t *passed, size_t *failed,
-                                   size_t *errors, size_t *not_run)
+                            size_t *errors, size_t *not_run)
 {
     *passed = s ? s->counts[ST_PASS] : 0;
     *failed = s ? s->counts[ST_FAIL] : 0;

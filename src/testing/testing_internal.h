@@ -81,11 +81,10 @@ const lp_value *lp_test_session_results(const lp_test_session *s);
  * status NOT_RUN, records the outcome of the workflow itself (an ERROR verdict
  * named after the method when `workflow_error` is non-NULL), and asks the
  * configured test_recorder for its report. Call once, after the run. */
-void lp_test_session_finish(lp_test_session *s, const char *method,
-                                   const char *workflow_error);
+void lp_test_session_finish(lp_test_session *s, const char *method, const char *workflow_error);
 /* Counts by status after finish: PASS, FAIL, ERROR, NOT_RUN. */
 void lp_test_session_counts(const lp_test_session *s, size_t *passed, size_t *failed,
-                                   size_t *errors, size_t *not_run);
+                            size_t *errors, size_t *not_run);
 /* Number of hooks attached (0: the configuration has no tests). */
 size_t lp_test_session_hook_count(const lp_test_session *s);
 /* Closes the C hooks' shared objects and frees s. Accepts NULL. */

@@ -49,8 +49,8 @@ void lp_local_cache_close(lp_local_cache *c); /* accepts NULL */
 /* Records `value` as the result under `key` (64 hex digits) computed by run
  * `run` (NULL outside a run) for cls.method. LP_EINVAL when the value cannot
  * be encoded (a foreign handle; the message names where). */
-int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value *value,
-                              const char *run, const char *cls, const char *method);
+int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value *value, const char *run,
+                       const char *cls, const char *method);
 
 /* The result under `key`: from the first run of `runs` (a list of run ids)
  * that has one, or with runs NULL from the newest. 0 with *out a new
@@ -58,8 +58,8 @@ int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value *value
  * or 0 with *out NULL on a miss. A damaged entry (its objects missing,
  * corrupt or undecodable) returns the error, which callers report as a
  * warning and treat as a miss. */
-int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value *runs,
-                              lp_value **out, char **run);
+int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value *runs, lp_value **out,
+                       char **run);
 
 /* The metadata store the cache uses (borrowed, lives as long as c). */
 struct lp_store *lp_local_cache_store(lp_local_cache *c);

@@ -520,8 +520,8 @@ int lp_cache_config_hash(lp_cache_keyer *k, const lp_obj *obj, uint8_t out[32])
 
 /* ---- the key of a call ------------------------------------------------------------------ */
 
-int lp_cache_key(lp_cache_keyer *k, const lp_obj *obj, const char *method,
-                        const lp_value *args, char out[65])
+int lp_cache_key(lp_cache_keyer *k, const lp_obj *obj, const char *method, const lp_value *args,
+                 char out[65])
 {
     const lp_class *cls = obj ? lp_obj_class(obj) : NULL;
     if (!cls || !method || !out) return lp_error_set(LP_EINVAL, "lp_cache_key: bad arguments");

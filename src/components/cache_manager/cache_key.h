@@ -64,8 +64,8 @@ void lp_cache_keyer_free(lp_cache_keyer *k);
 /* The key of calling obj.method(args) as 64 hex digits + NUL. `k` may be
  * NULL (no memo, no extra ignored keys). 0, LP_EINVAL when an argument
  * cannot be hashed (the message names it), LP_ENOMEM. */
-int lp_cache_key(lp_cache_keyer *k, const lp_obj *obj, const char *method,
-                        const lp_value *args, char out[65]);
+int lp_cache_key(lp_cache_keyer *k, const lp_obj *obj, const char *method, const lp_value *args,
+                 char out[65]);
 
 /* The canonical content hash of a value (see above). */
 int lp_cache_value_hash(lp_cache_keyer *k, const lp_value *v, uint8_t out[32]);

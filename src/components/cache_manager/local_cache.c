@@ -55,8 +55,8 @@ static lp_objstore *objects_of(lp_local_cache *c)
     return c->objects;
 }
 
-int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value *value,
-                              const char *run, const char *cls, const char *method)
+int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value *value, const char *run,
+                       const char *cls, const char *method)
 {
     if (!c || !key) return lp_error_set(LP_EINVAL, "lp_local_cache_put: bad arguments");
     lp_objstore *os = objects_of(c);
@@ -73,8 +73,8 @@ int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value *value
     return rc;
 }
 
-int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value *runs,
-                              lp_value **out, char **run)
+int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value *runs, lp_value **out,
+                       char **run)
 {
     if (!c || !key || !out || !run)
         return lp_error_set(LP_EINVAL, "lp_local_cache_get: bad arguments");

@@ -83,7 +83,7 @@ static double series(const double a[LP_SYNTH_HERMITE], double rho)
 }
 
 double lp_synth_latent_correlation(const double hj[LP_SYNTH_HERMITE],
-                                          const double hk[LP_SYNTH_HERMITE], double r)
+                                   const double hk[LP_SYNTH_HERMITE], double r)
 {
     double a[LP_SYNTH_HERMITE];
     for (int n = 0; n < LP_SYNTH_HERMITE; n++)

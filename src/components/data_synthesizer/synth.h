@@ -77,7 +77,7 @@ void lp_synth_hermite_finish(const lp_synth_hermite *acc, double h[LP_SYNTH_HERM
 /* The latent correlation ρ whose scores would correlate at r: the root of
  * Σ ρⁿ hj_n hk_n = r in [−1, 1] (±1 beyond the ends; 0 for a constant column). */
 double lp_synth_latent_correlation(const double hj[LP_SYNTH_HERMITE],
-                                          const double hk[LP_SYNTH_HERMITE], double r);
+                                   const double hk[LP_SYNTH_HERMITE], double r);
 
 /* ---- marginals (marginal.c) --------------------------------------------------------- */
 
