@@ -1,6 +1,7 @@
 /* lolpop.h — everything a plugin or embedding program needs, in one include. */
 #ifndef LOLPOP_H
 #define LOLPOP_H
+#include "lolpop/abi.h"
 #include "lolpop/error.h"
 #include "lolpop/value.h"
 #include "lolpop/diag.h"

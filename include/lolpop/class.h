@@ -13,6 +13,8 @@
 #define LOLPOP_CLASS_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include "abi.h"
 #include "value.h"
 
 #ifdef __cplusplus
@@ -58,6 +60,7 @@ typedef struct lp_class {
     size_t state_size;                /* bytes of zeroed private state, see lp_obj_state */
     int (*init)(lp_obj *self);        /* may be NULL; 0 or LP_E* with last error set */
     void (*fini)(lp_obj *self);       /* may be NULL; releases what init acquired */
+    uint32_t abi_version;             /* layout version; leave 0 (see abi.h) */
 } lp_class;
 
 /* The method of that name, or NULL. */

@@ -42,9 +42,11 @@ typedef struct lp_call_hooks {
     void (*cache_store)(void *ud, lp_obj *obj, const char *method, lp_value *args,
                         lp_value *result);
     void (*timing)(void *ud, lp_obj *obj, const char *method, double seconds, int ok);
+    uint32_t abi_version; /* layout version; leave 0 (see lolpop/abi.h) */
 } lp_call_hooks;
 
-/* Adds a hook set to the workflow (copied; called in the order added). */
+/* Adds a hook set to the workflow (copied; called in the order added).
+ * LP_EINVAL for hooks of an ABI this lolpop does not read (abi.h). */
 int lp_workflow_add_hooks(lp_workflow *wf, const lp_call_hooks *hooks);
 
 #ifdef __cplusplus

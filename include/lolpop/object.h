@@ -24,6 +24,9 @@ extern "C" {
 typedef struct lp_workflow lp_workflow;
 
 const lp_class *lp_obj_class(const lp_obj *obj);
+/* Whether obj's class implements `method` (false for NULL): how callers probe
+ * a type's optional methods (lp_type.optional_methods) before calling them. */
+bool lp_obj_has_method(const lp_obj *obj, const char *method);
 const char *lp_obj_name(const lp_obj *obj); /* slot name; the root's is its class name */
 /* Dotted path of the section from the root: "train.model_trainer"; "" for the root. */
 const char *lp_obj_path(const lp_obj *obj);

@@ -20,6 +20,7 @@
 #define LOLPOP_PLUGIN_H
 
 #include <stdint.h>
+#include "abi.h"
 #include "diag.h"
 #include "registry.h"
 
@@ -27,8 +28,7 @@
 extern "C" {
 #endif
 
-/* Bumped whenever a public struct or function signature changes incompatibly. */
-#define LP_ABI_VERSION   1u
+/* LP_ABI_VERSION and LP_ABI_OLDEST: see abi.h. */
 #define LP_PLUGIN_SYMBOL "lolpop_plugin"
 
 typedef struct lp_plugin {

@@ -28,6 +28,7 @@ typedef struct lp_command {
     const char *name;
     const char *summary; /* one line for `lolpop --help` */
     int (*run)(int argc, char **argv);
+    uint32_t abi_version; /* layout version; leave 0 (see abi.h) */
 } lp_command;
 
 /* New empty registry holding the built-in types (not classes). NULL on OOM. */
@@ -36,7 +37,8 @@ lp_registry *lp_registry_new(void);
 void lp_registry_free(lp_registry *reg);
 
 /* Registration. Each returns 0, or LP_EEXISTS for a duplicate name, or
- * LP_EINVAL for a descriptor that breaks its contract (message says which).
+ * LP_EINVAL for a descriptor that breaks its contract (message says which)
+ * or was written for an ABI this lolpop does not read (abi.h).
  * The error names the plugin currently being loaded, if any. */
 int lp_registry_add_type(lp_registry *reg, const lp_type *type);
 int lp_registry_add_class(lp_registry *reg, const lp_class *cls);

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "abi.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -67,6 +68,7 @@ typedef struct lp_handle_type {
     void (*free)(void *ptr);                 /* called when the last reference goes */
     int (*hash)(void *ptr, uint8_t out[32]); /* content hash, for caching and versioning */
     char *(*describe)(void *ptr);            /* one line, new string */
+    uint32_t abi_version;                    /* layout version; leave 0 (see abi.h) */
 } lp_handle_type;
 
 typedef struct lp_value lp_value;
@@ -80,7 +82,9 @@ lp_value *lp_value_string(const char *s);            /* copies s */
 lp_value *lp_value_stringn(const char *s, size_t n); /* copies n bytes; may hold NUL */
 lp_value *lp_value_list(void);
 lp_value *lp_value_map(void);
-/* Takes ownership of ptr; type must outlive the value (usually static). */
+/* Takes ownership of ptr (freed with type->free on failure); type must
+ * outlive the value (usually static). NULL, last error set, on OOM or for a
+ * type of an ABI this lolpop does not read (abi.h). */
 lp_value *lp_value_handle(const lp_handle_type *type, void *ptr);
 
 /* Reference counting. Both accept NULL. ref returns v. */

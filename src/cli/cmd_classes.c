@@ -192,14 +192,25 @@ static void show_config_keys(const lp_class *cls, const lp_value *defaults)
     }
 }
 
-static void show_methods(const lp_class *cls)
+/* Whether `name` is one of the optional methods of `type` (NULL: none). */
+static bool is_optional(const lp_type *type, const char *name)
 {
+    for (const char *const *o = type ? type->optional_methods : NULL; o && *o; o++)
+        if (strcmp(*o, name) == 0) return true;
+    return false;
+}
+
+/* The class's methods; those its type declares optional are marked so. */
+static void show_methods(const lp_registry *reg, const lp_class *cls)
+{
+    const lp_type *type = cls->type ? lp_registry_find_type(reg, cls->type) : NULL;
     printf("\nMethods:\n");
     int w = 4;
     for (const lp_method *m = cls->methods; m && m->name; m++)
         w = (int)strlen(m->name) > w ? (int)strlen(m->name) : w;
     for (const lp_method *m = cls->methods; m && m->name; m++)
-        printf("  %-*s  %s\n", w, m->name, m->doc ? m->doc : "");
+        printf("  %-*s  %s%s\n", w, m->name, m->doc ? m->doc : "",
+               is_optional(type, m->name) ? " (optional in the type's contract)" : "");
 }
 
 static void show_requirements(const lp_class *cls)
@@ -245,7 +256,7 @@ static int show_class(cli_session *s, const char *name)
             defaults = NULL;
         lp_diags_clear(&d);
     }
-    show_methods(cls);
+    show_methods(s->reg, cls);
     show_requirements(cls);
     show_config_keys(cls, defaults);
     show_defaults(cls);

@@ -225,6 +225,12 @@ LP_API int lp_workflow_add_hooks(lp_workflow *wf, const lp_call_hooks *hooks)
 {
     if (!wf || !hooks)
         return lp_error_set(LP_EINVAL, "lp_workflow_add_hooks: workflow and hooks are required");
+    uint32_t abi = hooks->abi_version ? hooks->abi_version : LP_ABI_VERSIONED_SINCE;
+    if (abi < LP_ABI_OLDEST || abi > LP_ABI_VERSION)
+        return lp_error_set(LP_EINVAL,
+                            "lp_workflow_add_hooks: hooks written for lolpop ABI %u, this lolpop "
+                            "has ABI %u",
+                            (unsigned)abi, (unsigned)LP_ABI_VERSION);
     lp_call_hooks *h = realloc(wf->hooks, (wf->n_hooks + 1) * sizeof *h);
     if (!h) return lp_error_set(LP_ENOMEM, "out of memory");
     h[wf->n_hooks++] = *hooks;

@@ -12,7 +12,11 @@
 #include "lolpop/strbuf.h"
 #include "lolpop/value.h"
 
-/* Public symbols of liblolpop (everything else is hidden by -fvisibility). */
+/* Marks the definition of a function or object declared in include/ (the
+ * public API): exported by liblolpop.so. Nothing else carries it; functions
+ * shared between the library's files, the CLI and the tests stay hidden and
+ * reach those through the internal static library (meson.build).
+ * scripts/check-exports (suite lint) fails on an export include/ lacks. */
 #define LP_API __attribute__((visibility("default")))
 
 /* lp_sb, the growable string buffer, is public: include/lolpop/strbuf.h. */

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-LP_API int lp_lazylib_resolve(const char *what, const char *const *sonames, const lp_lazysym *syms,
-                              size_t n)
+int lp_lazylib_resolve(const char *what, const char *const *sonames, const lp_lazysym *syms,
+                       size_t n)
 {
     /* dlerror's text lives only until the next dl* call: keep a copy. */
     char why[512] = "no library name given";

@@ -24,7 +24,7 @@ typedef struct lp_lazysym {
  * every symbol into its slot. 0, or LP_ENOTFOUND with the last error naming
  * `what`, the sonames tried and dlerror's reason. Not thread-safe: callers
  * run it under pthread_once. */
-LP_API int lp_lazylib_resolve(const char *what, const char *const *sonames, const lp_lazysym *syms,
-                              size_t n);
+int lp_lazylib_resolve(const char *what, const char *const *sonames, const lp_lazysym *syms,
+                       size_t n);
 
 #endif

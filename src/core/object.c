@@ -17,6 +17,11 @@ LP_API const lp_class *lp_obj_class(const lp_obj *obj)
     return obj ? obj->cls : NULL;
 }
 
+LP_API bool lp_obj_has_method(const lp_obj *obj, const char *method)
+{
+    return obj && method && lp_class_method(obj->cls, method) != NULL;
+}
+
 LP_API const char *lp_obj_name(const lp_obj *obj)
 {
     return obj ? obj->name : NULL;

@@ -60,7 +60,7 @@ LP_API int lp_registry_add_plugin(lp_registry *reg, const lp_plugin *plugin, con
         return lp_error_set(LP_EINVAL, "lp_registry_add_plugin: NULL %s for %s",
                             reg ? "plugin" : "registry", source);
     /* First, before reading any other field: their layout may differ. */
-    if (plugin->abi_version != LP_ABI_VERSION)
+    if (plugin->abi_version < LP_ABI_OLDEST || plugin->abi_version > LP_ABI_VERSION)
         return lp_error_set(LP_EPLUGIN,
                             "plugin %s was built for lolpop ABI %u, this lolpop has ABI %u: "
                             "rebuild it against this version",
@@ -72,7 +72,10 @@ LP_API int lp_registry_add_plugin(lp_registry *reg, const lp_plugin *plugin, con
     int rc = lp_registry_plugin_begin(reg, source, &mark);
     if (rc != 0) return rc;
     lp_error_clear();
+    uint32_t outer_abi = reg->loading_abi; /* a plugin's init may load another */
+    reg->loading_abi = plugin->abi_version;
     rc = plugin->init(reg);
+    reg->loading_abi = outer_abi;
     size_t refused = reg->failed - mark.failed;
     /* A refusal the init ignored still fails the plugin: half a plugin is
      * worse than none. */

@@ -45,6 +45,13 @@ static const char *current_source(const lp_registry *reg)
     return reg->loading ? reg->loading : SOURCE_DIRECT;
 }
 
+/* The layout version of a descriptor being registered: its own abi_version,
+ * else the registering plugin's, else this lolpop's (abi.h). */
+static uint32_t descriptor_abi(const lp_registry *reg, uint32_t own)
+{
+    return own ? own : reg->loading_abi ? reg->loading_abi : LP_ABI_VERSION;
+}
+
 /* Sets the last error, prefixed with the plugin being loaded (if any), counts
  * the refusal for lp_registry_plugin_end and returns `code`. */
 __attribute__((format(printf, 3, 4))) static int reg_fail(lp_registry *reg, int code,
@@ -177,6 +184,11 @@ LP_API int lp_registry_add_type(lp_registry *reg, const lp_type *type)
 {
     if (!reg || !type)
         return lp_error_set(LP_EINVAL, "lp_registry_add_type: NULL %s", reg ? "type" : "registry");
+    uint32_t abi = descriptor_abi(reg, type->abi_version);
+    if (abi < LP_ABI_OLDEST || abi > LP_ABI_VERSION)
+        return reg_fail(
+            reg, LP_EINVAL, "type '%s' was written for lolpop ABI %u, this lolpop has ABI %u",
+            type->name ? type->name : "(null)", (unsigned)abi, (unsigned)LP_ABI_VERSION);
     if (!is_identifier(type->name))
         return reg_fail(reg, LP_EINVAL, "type name '%s' is not a valid identifier",
                         type->name ? type->name : "(null)");
@@ -187,6 +199,11 @@ LP_API int lp_registry_add_type(lp_registry *reg, const lp_type *type)
     for (const char *const *m = type->methods; *m; m++)
         if (!is_identifier(*m))
             return reg_fail(reg, LP_EINVAL, "type '%s' lists method '%s', not a valid identifier",
+                            type->name, *m);
+    for (const char *const *m = type->optional_methods; m && *m; m++)
+        if (!is_identifier(*m))
+            return reg_fail(reg, LP_EINVAL,
+                            "type '%s' lists optional method '%s', not a valid identifier",
                             type->name, *m);
     const lp_reg_item *old = list_find(&reg->types, type->name, type_name_of);
     if (old)
@@ -344,6 +361,11 @@ LP_API int lp_registry_add_class(lp_registry *reg, const lp_class *cls)
     if (!reg || !cls)
         return lp_error_set(LP_EINVAL, "lp_registry_add_class: NULL %s",
                             reg ? "class" : "registry");
+    uint32_t abi = descriptor_abi(reg, cls->abi_version);
+    if (abi < LP_ABI_OLDEST || abi > LP_ABI_VERSION)
+        return reg_fail(reg, LP_EINVAL,
+                        "class '%s' was written for lolpop ABI %u, this lolpop has ABI %u",
+                        cls->name ? cls->name : "(null)", (unsigned)abi, (unsigned)LP_ABI_VERSION);
     if (!is_identifier(cls->name))
         return reg_fail(reg, LP_EINVAL, "class name '%s' is not a valid identifier",
                         cls->name ? cls->name : "(null)");
@@ -365,6 +387,11 @@ LP_API int lp_registry_add_command(lp_registry *reg, const lp_command *cmd)
     if (!reg || !cmd)
         return lp_error_set(LP_EINVAL, "lp_registry_add_command: NULL %s",
                             reg ? "command" : "registry");
+    uint32_t abi = descriptor_abi(reg, cmd->abi_version);
+    if (abi < LP_ABI_OLDEST || abi > LP_ABI_VERSION)
+        return reg_fail(reg, LP_EINVAL,
+                        "command '%s' was written for lolpop ABI %u, this lolpop has ABI %u",
+                        cmd->name ? cmd->name : "(null)", (unsigned)abi, (unsigned)LP_ABI_VERSION);
     if (!is_command_word(cmd->name))
         return reg_fail(reg, LP_EINVAL,
                         "command name '%s' is not a valid command word (a letter, then letters, "

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lolpop/registry.h"
 
@@ -70,6 +71,7 @@ struct lp_registry {
     size_t n_roles, cap_roles;
     lp_reg_slot *slots; /* default slots, in registration order */
     size_t n_slots, cap_slots;
+    uint32_t loading_abi; /* lp_plugin.abi_version of `loading`; 0 outside plugins */
 };
 
 /* State saved by lp_registry_plugin_begin, restored by _end. */

@@ -194,6 +194,14 @@ LP_API lp_value *lp_value_map(void)
 
 LP_API lp_value *lp_value_handle(const lp_handle_type *type, void *ptr)
 {
+    uint32_t abi = type && type->abi_version ? type->abi_version : LP_ABI_VERSIONED_SINCE;
+    if (abi < LP_ABI_OLDEST || abi > LP_ABI_VERSION) {
+        lp_error_set(LP_EINVAL,
+                     "handle type '%s' was written for lolpop ABI %u, this lolpop has ABI %u",
+                     type->name ? type->name : "(null)", (unsigned)abi, (unsigned)LP_ABI_VERSION);
+        if (type->free) type->free(ptr); /* free keeps its place in every layout */
+        return NULL;
+    }
     lp_value *v = value_new(LP_HANDLE);
     if (!v) {
         if (type && type->free) type->free(ptr);

@@ -47,7 +47,7 @@ static json_t *map_json(const lp_value *v, int flags)
     return o;
 }
 
-LP_API json_t *lp_json_from_value(const lp_value *v, int flags)
+json_t *lp_json_from_value(const lp_value *v, int flags)
 {
     const lp_origin *o = lp_value_origin(v);
     if ((flags & LP_JSON_HIDE_ENV) && o && o->from_env) return json_string("***");
@@ -121,7 +121,7 @@ static lp_value *scalar_value(const json_t *j)
     }
 }
 
-LP_API lp_value *lp_value_from_json(const json_t *j)
+lp_value *lp_value_from_json(const json_t *j)
 {
     lp_value *v = json_is_object(j)  ? object_value(j)
                   : json_is_array(j) ? array_value(j)

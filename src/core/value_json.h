@@ -25,9 +25,9 @@ enum lp_json_flags {
 
 /* A new jansson value for v. NULL only on OOM or, with LP_JSON_STRICT, for a
  * value JSON cannot hold (no error set: the caller names the context). */
-LP_API json_t *lp_json_from_value(const lp_value *v, int flags);
+json_t *lp_json_from_value(const lp_value *v, int flags);
 
 /* A new value for j (borrowed). NULL on OOM (LP_ENOMEM set). */
-LP_API lp_value *lp_value_from_json(const json_t *j);
+lp_value *lp_value_from_json(const json_t *j);
 
 #endif

@@ -54,7 +54,7 @@ typedef struct lp_pq_fns {
 extern lp_pq_fns lp_pq_fn;
 
 /* Loads libpq once; 0, or LP_ENOTFOUND with the reason. Thread-safe. */
-LP_API int lp_pq_require(void);
+int lp_pq_require(void);
 
 #ifndef LP_PQ_API_IMPL
 #define PQclear              lp_pq_fn.PQclear

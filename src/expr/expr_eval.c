@@ -327,7 +327,7 @@ lp_value *expr_eval_node(const evalctx *c, const node *n)
 }
 
 /* Ownership: *out is a new reference for the caller. */
-LP_API int lp_expr_eval(lp_value **out, const lp_expr *e, const lp_value *env)
+int lp_expr_eval(lp_value **out, const lp_expr *e, const lp_value *env)
 {
     if (!out) return lp_error_set(LP_EINVAL, "lp_expr_eval: out is NULL");
     *out = NULL;
@@ -375,7 +375,7 @@ static const node *false_comparison(const evalctx *c, const node *n)
     return false_comparison(c, a_false ? n->a : n->b);
 }
 
-LP_API char *lp_expr_explain(const lp_expr *e, const lp_value *env)
+char *lp_expr_explain(const lp_expr *e, const lp_value *env)
 {
     if (!e || !e->root) return NULL;
     evalctx c = {.e = e, .env = env};

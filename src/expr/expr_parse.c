@@ -417,7 +417,7 @@ static int parse_or(parser *p, node **out)
 }
 
 /* Ownership: *out is the caller's (lp_expr_free). */
-LP_API int lp_expr_parse(lp_expr **out, const char *text, const lp_origin *origin)
+int lp_expr_parse(lp_expr **out, const char *text, const lp_origin *origin)
 {
     if (!out) return lp_error_set(LP_EINVAL, "lp_expr_parse: out is NULL");
     *out = NULL;
@@ -445,7 +445,7 @@ LP_API int lp_expr_parse(lp_expr **out, const char *text, const lp_origin *origi
     return 0;
 }
 
-LP_API void lp_expr_free(lp_expr *e)
+void lp_expr_free(lp_expr *e)
 {
     if (!e) return;
     node_free(e->root);
@@ -460,7 +460,7 @@ static bool node_uses_name(const node *n, const char *name)
     return node_uses_name(n->a, name) || node_uses_name(n->b, name);
 }
 
-LP_API bool lp_expr_uses_name(const lp_expr *e, const char *name)
+bool lp_expr_uses_name(const lp_expr *e, const char *name)
 {
     return e && name && node_uses_name(e->root, name);
 }

@@ -153,7 +153,7 @@ static int linear_predict(void *state, const lp_model *m, const double *X, size_
     return 0;
 }
 
-LP_API int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X)
+int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X)
 {
     *out = NULL;
     if (lp_model_task_of(m) != LP_MODEL_REGRESSION && !lp_model_has_probabilities(m))
@@ -638,8 +638,8 @@ static int fit(lin_state *s, lp_model *m, const lin_params *lp, const lp_frame *
     return rc;
 }
 
-LP_API int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
-                           const lp_value *params)
+int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
+                    const lp_value *params)
 {
     *out = NULL;
     int loaded = lp_linear_require();

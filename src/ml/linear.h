@@ -51,11 +51,11 @@
 
 /* Trains a model of y_train's only column on all of X_train's columns.
  * *out: new reference. */
-LP_API int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
-                           const lp_value *params);
+int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
+                    const lp_value *params);
 
 /* lp_model_predict_proba, refusing models without probabilities (svm). */
-LP_API int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X);
+int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X);
 
 /* The names lp_linear_train accepts in params (NULL-terminated, static). */
 extern const char *const lp_linear_param_names[];

@@ -30,7 +30,7 @@ typedef struct lp_linear_fns {
 extern lp_linear_fns lp_linear_fn;
 
 /* Loads liblinear once; 0, or LP_ENOTFOUND with the reason. Thread-safe. */
-LP_API int lp_linear_require(void);
+int lp_linear_require(void);
 
 #ifndef LP_LINEAR_API_IMPL
 #define check_parameter           lp_linear_fn.check_parameter

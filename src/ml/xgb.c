@@ -194,7 +194,7 @@ static int xgb_load(void **state, const uint8_t *blob, size_t len)
 
 /* ---- training loop -------------------------------------------------------- */
 
-LP_API void lp_xgb_report_free(lp_xgb_report *r)
+void lp_xgb_report_free(lp_xgb_report *r)
 {
     if (!r) return;
     free(r->metric);
@@ -345,9 +345,9 @@ static void train_outputs(train_ctx *c, const lp_model *m, const xgb_state *s, s
     lp_error_clear();
 }
 
-LP_API int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
-                        const lp_frame *X_valid, const lp_frame *y_valid, const lp_value *params,
-                        lp_xgb_report *report)
+int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
+                 const lp_frame *X_valid, const lp_frame *y_valid, const lp_value *params,
+                 lp_xgb_report *report)
 {
     *out = NULL;
     if (report) memset(report, 0, sizeof *report);

@@ -50,14 +50,14 @@ typedef struct lp_xgb_report {
     double *train_outputs;
 } lp_xgb_report;
 
-LP_API void lp_xgb_report_free(lp_xgb_report *r);
+void lp_xgb_report_free(lp_xgb_report *r);
 
 /* Trains a model of y_train's only column on X_train's columns. X_valid and
  * y_valid (both or neither) give the validation metric. params: a map or
  * NULL. report: NULL or filled (free with lp_xgb_report_free). *out: new ref. */
-LP_API int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
-                        const lp_frame *X_valid, const lp_frame *y_valid, const lp_value *params,
-                        lp_xgb_report *report);
+int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
+                 const lp_frame *X_valid, const lp_frame *y_valid, const lp_value *params,
+                 lp_xgb_report *report);
 
 /* The names lp_xgb_train accepts in params (NULL-terminated, static). */
 extern const char *const lp_xgb_param_names[];

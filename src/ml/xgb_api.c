@@ -27,7 +27,7 @@ static void load(void)
     if (load_rc) snprintf(load_error, sizeof load_error, "%s", lp_error_last()->message);
 }
 
-LP_API int lp_xgb_require(void)
+int lp_xgb_require(void)
 {
     pthread_once(&once, load);
     return load_rc ? lp_error_set(load_rc, "%s", load_error) : 0;

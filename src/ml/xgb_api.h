@@ -41,7 +41,7 @@ typedef struct lp_xgb_fns {
 extern lp_xgb_fns lp_xgb_fn;
 
 /* Loads libxgboost once; 0, or LP_ENOTFOUND with the reason. Thread-safe. */
-LP_API int lp_xgb_require(void);
+int lp_xgb_require(void);
 
 #ifndef LP_XGB_API_IMPL
 #define XGBGetLastError              lp_xgb_fn.XGBGetLastError

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "lolpop/types/metadata_tracker.h"
 #include "runners/runners_internal.h"
 
 /* The winning experiment's validation metrics, by name in `metrics` order (new map). */
@@ -37,8 +38,8 @@ static lp_value *validation_metrics(lp_obj *self, lp_value *mv)
 static lp_value *run_info(lp_obj *self)
 {
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
-    lp_value *info = tracker && lp_class_method(lp_obj_class(tracker), "run_info")
-                         ? lp_call(tracker, "run_info", NULL)
+    lp_value *info = lp_obj_has_method(tracker, LP_METADATA_TRACKER_RUN_INFO)
+                         ? lp_metadata_tracker_run_info(tracker)
                          : NULL;
     lp_error_clear(); /* no run_info: the summary just has no run */
     return info;

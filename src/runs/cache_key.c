@@ -388,7 +388,7 @@ static void put_value(hasher *h, const lp_value *v, const char *where)
     h->depth--;
 }
 
-LP_API int lp_cache_value_hash(lp_cache_keyer *k, const lp_value *v, uint8_t out[32])
+int lp_cache_value_hash(lp_cache_keyer *k, const lp_value *v, uint8_t out[32])
 {
     hasher h;
     int rc = hasher_init(&h, k);
@@ -416,7 +416,7 @@ static void put_section(hasher *h, const lp_obj *o)
                      h->k ? h->k->ignore : NULL);
 }
 
-LP_API bool lp_cache_type_is_bystander(const char *type)
+bool lp_cache_type_is_bystander(const char *type)
 {
     for (size_t i = 0; type && bystander_types[i]; i++)
         if (strcmp(type, bystander_types[i]) == 0) return true;
@@ -498,7 +498,7 @@ static void put_ancestors(hasher *h, const lp_obj *obj)
     }
 }
 
-LP_API int lp_cache_config_hash(lp_cache_keyer *k, const lp_obj *obj, uint8_t out[32])
+int lp_cache_config_hash(lp_cache_keyer *k, const lp_obj *obj, uint8_t out[32])
 {
     if (!obj) return lp_error_set(LP_EINVAL, "lp_cache_config_hash: no object");
     hasher h;
@@ -520,8 +520,8 @@ LP_API int lp_cache_config_hash(lp_cache_keyer *k, const lp_obj *obj, uint8_t ou
 
 /* ---- the key of a call ------------------------------------------------------------------ */
 
-LP_API int lp_cache_key(lp_cache_keyer *k, const lp_obj *obj, const char *method,
-                        const lp_value *args, char out[65])
+int lp_cache_key(lp_cache_keyer *k, const lp_obj *obj, const char *method, const lp_value *args,
+                 char out[65])
 {
     const lp_class *cls = obj ? lp_obj_class(obj) : NULL;
     if (!cls || !method || !out) return lp_error_set(LP_EINVAL, "lp_cache_key: bad arguments");
@@ -550,7 +550,7 @@ LP_API int lp_cache_key(lp_cache_keyer *k, const lp_obj *obj, const char *method
 
 /* ---- the keyer ------------------------------------------------------------------------- */
 
-LP_API lp_cache_keyer *lp_cache_keyer_new(const lp_value *ignore)
+lp_cache_keyer *lp_cache_keyer_new(const lp_value *ignore)
 {
     lp_cache_keyer *k = calloc(1, sizeof *k);
     if (!k) {
@@ -561,7 +561,7 @@ LP_API lp_cache_keyer *lp_cache_keyer_new(const lp_value *ignore)
     return k;
 }
 
-LP_API void lp_cache_keyer_free(lp_cache_keyer *k)
+void lp_cache_keyer_free(lp_cache_keyer *k)
 {
     if (!k) return;
     for (size_t i = 0; i < k->n_files; i++)

@@ -58,25 +58,25 @@ typedef struct lp_cache_keyer lp_cache_keyer;
 
 /* A new keyer. `ignore` (borrowed; a list of key names, or NULL) adds config
  * keys to leave out of every section. NULL on OOM (last error set). */
-LP_API lp_cache_keyer *lp_cache_keyer_new(const lp_value *ignore);
-LP_API void lp_cache_keyer_free(lp_cache_keyer *k);
+lp_cache_keyer *lp_cache_keyer_new(const lp_value *ignore);
+void lp_cache_keyer_free(lp_cache_keyer *k);
 
 /* The key of calling obj.method(args) as 64 hex digits + NUL. `k` may be
  * NULL (no memo, no extra ignored keys). 0, LP_EINVAL when an argument
  * cannot be hashed (the message names it), LP_ENOMEM. */
-LP_API int lp_cache_key(lp_cache_keyer *k, const lp_obj *obj, const char *method,
-                        const lp_value *args, char out[65]);
+int lp_cache_key(lp_cache_keyer *k, const lp_obj *obj, const char *method, const lp_value *args,
+                 char out[65]);
 
 /* The canonical content hash of a value (see above). */
-LP_API int lp_cache_value_hash(lp_cache_keyer *k, const lp_value *v, uint8_t out[32]);
+int lp_cache_value_hash(lp_cache_keyer *k, const lp_value *v, uint8_t out[32]);
 
 /* Whether components of this type record, report or cache and never change a
  * result (logger, notifier, metadata_tracker, metrics_tracker, test_recorder,
  * cache_manager): their calls are never cached and their sections are not
  * part of anyone's effective configuration. */
-LP_API bool lp_cache_type_is_bystander(const char *type);
+bool lp_cache_type_is_bystander(const char *type);
 
 /* The hash of obj's effective configuration (see above). */
-LP_API int lp_cache_config_hash(lp_cache_keyer *k, const lp_obj *obj, uint8_t out[32]);
+int lp_cache_config_hash(lp_cache_keyer *k, const lp_obj *obj, uint8_t out[32]);
 
 #endif

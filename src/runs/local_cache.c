@@ -10,6 +10,7 @@
 #include "runs/local_cache.h"
 #include "lolpop/dispatch.h"
 #include "lolpop/objstore.h"
+#include "lolpop/types/metadata_tracker.h"
 #include "store/store.h"
 #include "store/value_codec.h"
 
@@ -20,8 +21,8 @@ struct lp_local_cache {
     char *dir;
 };
 
-LP_API int lp_local_cache_open(lp_local_cache **out, const lp_registry *reg, const char *store,
-                               const char *dir)
+int lp_local_cache_open(lp_local_cache **out, const lp_registry *reg, const char *store,
+                        const char *dir)
 {
     if (!out || !store || !dir)
         return lp_error_set(LP_EINVAL, "lp_local_cache_open: bad arguments");
@@ -39,7 +40,7 @@ LP_API int lp_local_cache_open(lp_local_cache **out, const lp_registry *reg, con
     return 0;
 }
 
-LP_API void lp_local_cache_close(lp_local_cache *c)
+void lp_local_cache_close(lp_local_cache *c)
 {
     if (!c) return;
     lp_store_close(c->store);
@@ -57,8 +58,8 @@ static lp_objstore *objects_of(lp_local_cache *c)
     return c->objects;
 }
 
-LP_API int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value *value,
-                              const char *run, const char *cls, const char *method)
+int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value *value, const char *run,
+                       const char *cls, const char *method)
 {
     if (!c || !key) return lp_error_set(LP_EINVAL, "lp_local_cache_put: bad arguments");
     lp_objstore *os = objects_of(c);
@@ -75,8 +76,8 @@ LP_API int lp_local_cache_put(lp_local_cache *c, const char *key, const lp_value
     return rc;
 }
 
-LP_API int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value *runs,
-                              lp_value **out, char **run)
+int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value *runs, lp_value **out,
+                       char **run)
 {
     if (!c || !key || !out || !run)
         return lp_error_set(LP_EINVAL, "lp_local_cache_get: bad arguments");
@@ -99,7 +100,7 @@ LP_API int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value
     return rc;
 }
 
-LP_API int lp_local_cache_recorded_by(lp_local_cache *c, const char *key, const lp_value *runs,
+int lp_local_cache_recorded_by(lp_local_cache *c, const char *key, const lp_value *runs,
                                       char **run)
 {
     if (!c || !key || !run)
@@ -130,15 +131,15 @@ static char *objects_dir(const lp_obj *from, const char *store)
     return d;
 }
 
-LP_API int lp_local_cache_locate(const lp_obj *from, char **store, char **run, char **dir)
+int lp_local_cache_locate(const lp_obj *from, char **store, char **run, char **dir)
 {
     *store = *run = *dir = NULL;
     lp_obj *tracker = from ? lp_obj_component(from, "metadata_tracker") : NULL;
-    if (!tracker || !lp_class_method(lp_obj_class(tracker), "run_info"))
+    if (!lp_obj_has_method(tracker, LP_METADATA_TRACKER_RUN_INFO))
         return lp_error_set(LP_ENOTFOUND,
                             "the result cache needs a metadata_tracker that records runs "
                             "(run_info), such as LocalMetadataTracker");
-    lp_value *info = lp_call(tracker, "run_info", NULL);
+    lp_value *info = lp_metadata_tracker_run_info(tracker);
     const char *s = lp_value_as_string(lp_map_get(info, "store"));
     const char *id = lp_value_as_string(lp_map_get(info, "id"));
     int rc = info ? 0 : lp_error_last()->code;
@@ -161,7 +162,7 @@ LP_API int lp_local_cache_locate(const lp_obj *from, char **store, char **run, c
     return rc;
 }
 
-LP_API lp_store *lp_local_cache_store(lp_local_cache *c)
+lp_store *lp_local_cache_store(lp_local_cache *c)
 {
     return c ? c->store : NULL;
 }

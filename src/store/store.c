@@ -25,7 +25,7 @@ double lp_store_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-LP_API bool lp_store_type_is_root(const char *type)
+bool lp_store_type_is_root(const char *type)
 {
     return type && (strcmp(type, "dataset") == 0 || strcmp(type, "model") == 0);
 }
@@ -35,7 +35,7 @@ static bool has_prefix(const char *s, const char *p)
     return strncmp(s, p, strlen(p)) == 0;
 }
 
-LP_API int lp_store_open(lp_store **out, const char *location, int flags)
+int lp_store_open(lp_store **out, const char *location, int flags)
 {
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_open: out is required");
     *out = NULL;
@@ -52,7 +52,7 @@ LP_API int lp_store_open(lp_store **out, const char *location, int flags)
     return lp_store_sqlite_open(out, location, path, flags);
 }
 
-LP_API void lp_store_close(lp_store *st)
+void lp_store_close(lp_store *st)
 {
     if (!st) return;
     if (st->active_run) {
@@ -65,7 +65,7 @@ LP_API void lp_store_close(lp_store *st)
     st->ops->close(st);
 }
 
-LP_API const char *lp_store_location(const lp_store *st)
+const char *lp_store_location(const lp_store *st)
 {
     return st ? st->location : NULL;
 }
@@ -88,8 +88,7 @@ static char *hostname_dup(void)
     return lp_strdup(host);
 }
 
-LP_API int lp_store_run_begin(lp_store *st, const char *runner, const char *config_json,
-                              char **run_id)
+int lp_store_run_begin(lp_store *st, const char *runner, const char *config_json, char **run_id)
 {
     CHECK_ST(st, "beginning a run");
     if (!run_id) return lp_error_set(LP_EINVAL, "lp_store_run_begin: run_id is required");
@@ -125,7 +124,7 @@ LP_API int lp_store_run_begin(lp_store *st, const char *runner, const char *conf
     return rc;
 }
 
-LP_API int lp_store_run_method(lp_store *st, const char *run_id, const char *method)
+int lp_store_run_method(lp_store *st, const char *run_id, const char *method)
 {
     CHECK_ST(st, "recording a run's method");
     if (!run_id || !method)
@@ -134,7 +133,7 @@ LP_API int lp_store_run_method(lp_store *st, const char *run_id, const char *met
     return rc ? rc : st->ops->run_method(st, run_id, method);
 }
 
-LP_API int lp_store_run_end(lp_store *st, const char *run_id, bool ok, const char *error)
+int lp_store_run_end(lp_store *st, const char *run_id, bool ok, const char *error)
 {
     CHECK_ST(st, "ending a run");
     if (!run_id) return lp_error_set(LP_EINVAL, "lp_store_run_end: run id is required");
@@ -159,7 +158,7 @@ static char *join_ids(const lp_value *ids, size_t max)
     return lp_sb_take(&sb);
 }
 
-LP_API int lp_store_run_resolve(lp_store *st, const char *ref, char **run_id)
+int lp_store_run_resolve(lp_store *st, const char *ref, char **run_id)
 {
     CHECK_ST(st, "finding a run");
     if (!ref || !run_id) return lp_error_set(LP_EINVAL, "lp_store_run_resolve: bad arguments");
@@ -195,7 +194,7 @@ LP_API int lp_store_run_resolve(lp_store *st, const char *ref, char **run_id)
     return rc;
 }
 
-LP_API int lp_store_run_get(lp_store *st, const char *run_id, lp_value **out)
+int lp_store_run_get(lp_store *st, const char *run_id, lp_value **out)
 {
     CHECK_ST(st, "reading a run");
     if (!run_id || !out) return lp_error_set(LP_EINVAL, "lp_store_run_get: bad arguments");
@@ -203,7 +202,7 @@ LP_API int lp_store_run_get(lp_store *st, const char *run_id, lp_value **out)
     return st->ops->run_get(st, run_id, true, out);
 }
 
-LP_API int lp_store_runs_list(lp_store *st, size_t limit, lp_value **out)
+int lp_store_runs_list(lp_store *st, size_t limit, lp_value **out)
 {
     CHECK_ST(st, "listing runs");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_runs_list: out is required");
@@ -211,7 +210,7 @@ LP_API int lp_store_runs_list(lp_store *st, size_t limit, lp_value **out)
     return st->ops->runs_list(st, limit, out);
 }
 
-LP_API int lp_store_run_resources(lp_store *st, const char *run_id, lp_value **out)
+int lp_store_run_resources(lp_store *st, const char *run_id, lp_value **out)
 {
     CHECK_ST(st, "listing a run's resources");
     if (!run_id || !out) return lp_error_set(LP_EINVAL, "lp_store_run_resources: bad arguments");
@@ -219,8 +218,7 @@ LP_API int lp_store_run_resources(lp_store *st, const char *run_id, lp_value **o
     return st->ops->run_resources(st, run_id, out);
 }
 
-LP_API int lp_store_timings_add(lp_store *st, const char *run_id, const lp_store_timing *t,
-                                size_t n)
+int lp_store_timings_add(lp_store *st, const char *run_id, const lp_store_timing *t, size_t n)
 {
     CHECK_ST(st, "recording timings");
     if (!run_id || (n && !t)) return lp_error_set(LP_EINVAL, "lp_store_timings_add: bad arguments");
@@ -229,7 +227,7 @@ LP_API int lp_store_timings_add(lp_store *st, const char *run_id, const lp_store
     return st->ops->timings_add(st, run_id, t, n);
 }
 
-LP_API int lp_store_run_timings(lp_store *st, const char *run_id, size_t limit, lp_value **out)
+int lp_store_run_timings(lp_store *st, const char *run_id, size_t limit, lp_value **out)
 {
     CHECK_ST(st, "reading timings");
     if (!run_id || !out) return lp_error_set(LP_EINVAL, "lp_store_run_timings: bad arguments");
@@ -253,8 +251,8 @@ static int check_name(lp_store *st, const char *type, const char *name)
     return 0;
 }
 
-LP_API int lp_store_resource_create(lp_store *st, const char *type, const char *name,
-                                    int64_t parent, const char *run_id, lp_value **out)
+int lp_store_resource_create(lp_store *st, const char *type, const char *name, int64_t parent,
+                             const char *run_id, lp_value **out)
 {
     CHECK_ST(st, "creating a resource");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_resource_create: out is required");
@@ -275,7 +273,7 @@ LP_API int lp_store_resource_create(lp_store *st, const char *type, const char *
     return st->ops->resource_create(st, type, root ? name : NULL, parent, run_id, out);
 }
 
-LP_API int lp_store_resource_get(lp_store *st, int64_t id, lp_value **out)
+int lp_store_resource_get(lp_store *st, int64_t id, lp_value **out)
 {
     CHECK_ST(st, "reading a resource");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_resource_get: out is required");
@@ -283,7 +281,7 @@ LP_API int lp_store_resource_get(lp_store *st, int64_t id, lp_value **out)
     return st->ops->resource_get(st, id, out);
 }
 
-LP_API int lp_store_resource_find(lp_store *st, const char *type, const char *name, lp_value **out)
+int lp_store_resource_find(lp_store *st, const char *type, const char *name, lp_value **out)
 {
     CHECK_ST(st, "finding a resource");
     if (!type || !name || !out)
@@ -292,7 +290,7 @@ LP_API int lp_store_resource_find(lp_store *st, const char *type, const char *na
     return st->ops->resource_find(st, type, name, out);
 }
 
-LP_API int lp_store_resource_by_uri(lp_store *st, const char *uri, lp_value **out)
+int lp_store_resource_by_uri(lp_store *st, const char *uri, lp_value **out)
 {
     CHECK_ST(st, "finding a resource");
     if (!uri || !out) return lp_error_set(LP_EINVAL, "lp_store_resource_by_uri: bad arguments");
@@ -300,8 +298,7 @@ LP_API int lp_store_resource_by_uri(lp_store *st, const char *uri, lp_value **ou
     return st->ops->resource_by_uri(st, uri, out);
 }
 
-LP_API int lp_store_resource_children(lp_store *st, int64_t parent, const char *type,
-                                      lp_value **out)
+int lp_store_resource_children(lp_store *st, int64_t parent, const char *type, lp_value **out)
 {
     CHECK_ST(st, "listing resources");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_resource_children: out is required");
@@ -309,7 +306,7 @@ LP_API int lp_store_resource_children(lp_store *st, int64_t parent, const char *
     return st->ops->resource_children(st, parent, type, out);
 }
 
-LP_API int lp_store_resource_latest(lp_store *st, int64_t parent, const char *type, lp_value **out)
+int lp_store_resource_latest(lp_store *st, int64_t parent, const char *type, lp_value **out)
 {
     CHECK_ST(st, "finding the latest resource");
     if (!type || !out) return lp_error_set(LP_EINVAL, "lp_store_resource_latest: bad arguments");
@@ -317,8 +314,8 @@ LP_API int lp_store_resource_latest(lp_store *st, int64_t parent, const char *ty
     return st->ops->resource_latest(st, parent, type, out);
 }
 
-LP_API int lp_store_resource_latest_tagged(lp_store *st, int64_t parent, const char *type,
-                                           const char *key, const lp_value *value, lp_value **out)
+int lp_store_resource_latest_tagged(lp_store *st, int64_t parent, const char *type, const char *key,
+                                    const lp_value *value, lp_value **out)
 {
     CHECK_ST(st, "finding a tagged resource");
     if (!type || !key || !out)
@@ -331,7 +328,7 @@ LP_API int lp_store_resource_latest_tagged(lp_store *st, int64_t parent, const c
     return rc;
 }
 
-LP_API int lp_store_resource_previous(lp_store *st, int64_t id, lp_value **out)
+int lp_store_resource_previous(lp_store *st, int64_t id, lp_value **out)
 {
     CHECK_ST(st, "finding the previous version");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_resource_previous: out is required");
@@ -356,19 +353,19 @@ static int tag_set(lp_store *st, int64_t resource, const char *key, const lp_val
     return rc;
 }
 
-LP_API int lp_store_tag_set(lp_store *st, int64_t resource, const char *key, const lp_value *value,
-                            const char *run_id)
+int lp_store_tag_set(lp_store *st, int64_t resource, const char *key, const lp_value *value,
+                     const char *run_id)
 {
     return tag_set(st, resource, key, value, run_id, false);
 }
 
-LP_API int lp_store_tag_set_exclusive(lp_store *st, int64_t resource, const char *key,
-                                      const lp_value *value, const char *run_id)
+int lp_store_tag_set_exclusive(lp_store *st, int64_t resource, const char *key,
+                               const lp_value *value, const char *run_id)
 {
     return tag_set(st, resource, key, value, run_id, true);
 }
 
-LP_API int lp_store_tag_get(lp_store *st, int64_t resource, const char *key, lp_value **out)
+int lp_store_tag_get(lp_store *st, int64_t resource, const char *key, lp_value **out)
 {
     CHECK_ST(st, "reading a tag");
     if (!key || !out) return lp_error_set(LP_EINVAL, "lp_store_tag_get: bad arguments");
@@ -376,7 +373,7 @@ LP_API int lp_store_tag_get(lp_store *st, int64_t resource, const char *key, lp_
     return st->ops->tag_get(st, resource, key, out);
 }
 
-LP_API int lp_store_tags(lp_store *st, int64_t resource, lp_value **out)
+int lp_store_tags(lp_store *st, int64_t resource, lp_value **out)
 {
     CHECK_ST(st, "reading tags");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_tags: out is required");
@@ -384,8 +381,8 @@ LP_API int lp_store_tags(lp_store *st, int64_t resource, lp_value **out)
     return st->ops->tags(st, resource, out);
 }
 
-LP_API int lp_store_artifact_add(lp_store *st, int64_t resource, const char *name, const char *path,
-                                 const char *run_id)
+int lp_store_artifact_add(lp_store *st, int64_t resource, const char *name, const char *path,
+                          const char *run_id)
 {
     CHECK_ST(st, "recording an artifact");
     if (!name || !*name || !path)
@@ -395,7 +392,7 @@ LP_API int lp_store_artifact_add(lp_store *st, int64_t resource, const char *nam
     return rc ? rc : st->ops->artifact_add(st, resource, name, path, run_id);
 }
 
-LP_API int lp_store_artifacts(lp_store *st, int64_t resource, lp_value **out)
+int lp_store_artifacts(lp_store *st, int64_t resource, lp_value **out)
 {
     CHECK_ST(st, "reading artifacts");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_artifacts: out is required");
@@ -403,8 +400,8 @@ LP_API int lp_store_artifacts(lp_store *st, int64_t resource, lp_value **out)
     return st->ops->artifacts(st, resource, out);
 }
 
-LP_API int lp_store_vc_info_set(lp_store *st, int64_t resource, const char *key,
-                                const lp_value *info, const char *run_id)
+int lp_store_vc_info_set(lp_store *st, int64_t resource, const char *key, const lp_value *info,
+                         const char *run_id)
 {
     CHECK_ST(st, "recording version-control info");
     if (!key) return lp_error_set(LP_EINVAL, "lp_store_vc_info_set: key is required");
@@ -417,7 +414,7 @@ LP_API int lp_store_vc_info_set(lp_store *st, int64_t resource, const char *key,
     return rc;
 }
 
-LP_API int lp_store_vc_info_get(lp_store *st, int64_t resource, const char *key, lp_value **out)
+int lp_store_vc_info_get(lp_store *st, int64_t resource, const char *key, lp_value **out)
 {
     CHECK_ST(st, "reading version-control info");
     if (!key || !out) return lp_error_set(LP_EINVAL, "lp_store_vc_info_get: bad arguments");
@@ -425,7 +422,7 @@ LP_API int lp_store_vc_info_get(lp_store *st, int64_t resource, const char *key,
     return st->ops->vc_info_get(st, resource, key, out);
 }
 
-LP_API int lp_store_vc_infos(lp_store *st, int64_t resource, lp_value **out)
+int lp_store_vc_infos(lp_store *st, int64_t resource, lp_value **out)
 {
     CHECK_ST(st, "reading version-control info");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_vc_infos: out is required");
@@ -435,9 +432,9 @@ LP_API int lp_store_vc_infos(lp_store *st, int64_t resource, lp_value **out)
 
 /* ---- reports, lineage, metrics -------------------------------------------------------- */
 
-LP_API int lp_store_report_add(lp_store *st, int64_t resource, const char *kind, const char *path,
-                               const char *cls, const lp_value *report, const char *status,
-                               const char *run_id)
+int lp_store_report_add(lp_store *st, int64_t resource, const char *kind, const char *path,
+                        const char *cls, const lp_value *report, const char *status,
+                        const char *run_id)
 {
     CHECK_ST(st, "recording a report");
     if (!kind || (strcmp(kind, "profile") && strcmp(kind, "checks") && strcmp(kind, "comparison")))
@@ -454,7 +451,7 @@ LP_API int lp_store_report_add(lp_store *st, int64_t resource, const char *kind,
     return rc;
 }
 
-LP_API int lp_store_reports(lp_store *st, int64_t resource, lp_value **out)
+int lp_store_reports(lp_store *st, int64_t resource, lp_value **out)
 {
     CHECK_ST(st, "reading reports");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_reports: out is required");
@@ -462,8 +459,8 @@ LP_API int lp_store_reports(lp_store *st, int64_t resource, lp_value **out)
     return st->ops->reports(st, resource, out);
 }
 
-LP_API int lp_store_lineage_add(lp_store *st, int64_t from, int64_t to, const char *kind,
-                                const char *run_id)
+int lp_store_lineage_add(lp_store *st, int64_t from, int64_t to, const char *kind,
+                         const char *run_id)
 {
     CHECK_ST(st, "recording lineage");
     if (!kind || !*kind) return lp_error_set(LP_EINVAL, "lp_store_lineage_add: kind is required");
@@ -476,7 +473,7 @@ LP_API int lp_store_lineage_add(lp_store *st, int64_t from, int64_t to, const ch
     return rc ? rc : st->ops->lineage_add(st, from, to, kind, run_id);
 }
 
-LP_API int lp_store_lineage(lp_store *st, int64_t resource, lp_value **out)
+int lp_store_lineage(lp_store *st, int64_t resource, lp_value **out)
 {
     CHECK_ST(st, "reading lineage");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_lineage: out is required");
@@ -484,7 +481,7 @@ LP_API int lp_store_lineage(lp_store *st, int64_t resource, lp_value **out)
     return st->ops->lineage(st, resource, out);
 }
 
-LP_API int lp_store_metrics_set(lp_store *st, int64_t resource, const lp_store_metric *m, size_t n)
+int lp_store_metrics_set(lp_store *st, int64_t resource, const lp_store_metric *m, size_t n)
 {
     CHECK_ST(st, "recording metrics");
     if (n && !m) return lp_error_set(LP_EINVAL, "lp_store_metrics_set: metrics are required");
@@ -497,8 +494,8 @@ LP_API int lp_store_metrics_set(lp_store *st, int64_t resource, const lp_store_m
     return st->ops->metrics_set(st, resource, m, n);
 }
 
-LP_API int lp_store_metric_get(lp_store *st, int64_t resource, const char *split, const char *name,
-                               double *value, bool *found)
+int lp_store_metric_get(lp_store *st, int64_t resource, const char *split, const char *name,
+                        double *value, bool *found)
 {
     CHECK_ST(st, "reading a metric");
     if (!split || !name || !value || !found)
@@ -508,7 +505,7 @@ LP_API int lp_store_metric_get(lp_store *st, int64_t resource, const char *split
     return st->ops->metric_get(st, resource, split, name, value, found);
 }
 
-LP_API int lp_store_metrics(lp_store *st, int64_t resource, lp_value **out)
+int lp_store_metrics(lp_store *st, int64_t resource, lp_value **out)
 {
     CHECK_ST(st, "reading metrics");
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_metrics: out is required");
@@ -518,7 +515,7 @@ LP_API int lp_store_metrics(lp_store *st, int64_t resource, lp_value **out)
 
 /* ---- resumed runs and the result cache ------------------------------------------------- */
 
-LP_API int lp_store_run_set_resumed_from(lp_store *st, const char *run_id, const char *from)
+int lp_store_run_set_resumed_from(lp_store *st, const char *run_id, const char *from)
 {
     CHECK_ST(st, "recording a resumed run");
     if (!run_id || !from || !*from)
@@ -536,7 +533,7 @@ static bool valid_cache_key(const char *key)
     return n == 64;
 }
 
-LP_API int lp_store_cache_put(lp_store *st, const lp_store_cache_entry *e)
+int lp_store_cache_put(lp_store *st, const lp_store_cache_entry *e)
 {
     CHECK_ST(st, "recording a cached result");
     if (!e || !valid_cache_key(e->key) || !e->value || !*e->value)
@@ -551,7 +548,7 @@ LP_API int lp_store_cache_put(lp_store *st, const lp_store_cache_entry *e)
     return st->ops->cache_put(st, &row, lp_store_now());
 }
 
-LP_API int lp_store_cache_get(lp_store *st, const char *key, const lp_value *runs, lp_value **out)
+int lp_store_cache_get(lp_store *st, const char *key, const lp_value *runs, lp_value **out)
 {
     CHECK_ST(st, "looking up a cached result");
     if (!out || !valid_cache_key(key))

@@ -6,7 +6,7 @@
  * back-end is chosen by the location given to lp_store_open and reached
  * through its ops table (store_backend.h), so another back-end (PostgreSQL,
  * "postgresql://...") adds a file without touching callers. Not an installed
- * header: the functions are exported (LP_API) for the CLI and the tests only.
+ * header: hidden in liblolpop.so; the CLI and the tests link the internal library.
  *
  * Conventions:
  * - Every function returns 0 or a negative LP_E* code with the last error set,
@@ -51,12 +51,12 @@ enum lp_store_flags {
  * every run left `running` by a process that is gone as `failed`. A store
  * written by a newer lolpop is refused (LP_ECONFIG); a missing store without
  * LP_STORE_CREATE is LP_ENOTFOUND. *out is a new handle (lp_store_close). */
-LP_API int lp_store_open(lp_store **out, const char *location, int flags);
+int lp_store_open(lp_store **out, const char *location, int flags);
 /* Closes the handle; a run begun through it and not ended is marked failed.
  * Accepts NULL. */
-LP_API void lp_store_close(lp_store *st);
+void lp_store_close(lp_store *st);
 /* The location as given to lp_store_open (borrowed). */
-LP_API const char *lp_store_location(const lp_store *st);
+const char *lp_store_location(const lp_store *st);
 
 /* ---- runs --------------------------------------------------------------------------- */
 
@@ -66,26 +66,25 @@ LP_API const char *lp_store_location(const lp_store *st);
  * row exists and held until lp_store_run_end or lp_store_close, so a run whose
  * process died is told apart from a live one. One run at a time per handle.
  * *run_id is a new string (caller frees). */
-LP_API int lp_store_run_begin(lp_store *st, const char *runner, const char *config_json,
-                              char **run_id);
+int lp_store_run_begin(lp_store *st, const char *runner, const char *config_json, char **run_id);
 /* Records the runner method the run called (the first call wins). */
-LP_API int lp_store_run_method(lp_store *st, const char *run_id, const char *method);
+int lp_store_run_method(lp_store *st, const char *run_id, const char *method);
 /* Ends a run: `succeeded`, or `failed` with `error` (may be NULL). Releases the lock. */
-LP_API int lp_store_run_end(lp_store *st, const char *run_id, bool ok, const char *error);
+int lp_store_run_end(lp_store *st, const char *run_id, bool ok, const char *error);
 
 /* A run reference: a full id, a prefix matching exactly one id, or "latest".
  * *run_id is a new string. LP_ENOTFOUND when nothing matches, LP_EINVAL when a
  * prefix is ambiguous (the message lists the candidates). */
-LP_API int lp_store_run_resolve(lp_store *st, const char *ref, char **run_id);
+int lp_store_run_resolve(lp_store *st, const char *ref, char **run_id);
 /* The run as a map: id, status, runner, method, config (parsed, or null),
  * git_commit, pid, host, started_at, ended_at (unix seconds, float; ended_at
  * null while running), error. *out NULL when absent. */
-LP_API int lp_store_run_get(lp_store *st, const char *run_id, lp_value **out);
+int lp_store_run_get(lp_store *st, const char *run_id, lp_value **out);
 /* Runs newest first, at most `limit` (0: all), as lp_store_run_get maps
  * without `config`. *out is a list. */
-LP_API int lp_store_runs_list(lp_store *st, size_t limit, lp_value **out);
+int lp_store_runs_list(lp_store *st, size_t limit, lp_value **out);
 /* The resources created by the run, oldest first (a list of resource maps). */
-LP_API int lp_store_run_resources(lp_store *st, const char *run_id, lp_value **out);
+int lp_store_run_resources(lp_store *st, const char *run_id, lp_value **out);
 
 /* ---- timings ------------------------------------------------------------------------ */
 
@@ -98,12 +97,11 @@ typedef struct lp_store_timing {
 } lp_store_timing;
 
 /* Appends n timings to the run, in order, in one transaction. */
-LP_API int lp_store_timings_add(lp_store *st, const char *run_id, const lp_store_timing *t,
-                                size_t n);
+int lp_store_timings_add(lp_store *st, const char *run_id, const lp_store_timing *t, size_t n);
 /* The run's timings summed per (path, class, method), largest total first, at
  * most `limit` (0: all): a list of maps path, class, method, calls, seconds,
  * failed. */
-LP_API int lp_store_run_timings(lp_store *st, const char *run_id, size_t limit, lp_value **out);
+int lp_store_run_timings(lp_store *st, const char *run_id, size_t limit, lp_value **out);
 
 /* ---- resources ---------------------------------------------------------------------- */
 
@@ -112,70 +110,69 @@ LP_API int lp_store_run_timings(lp_store *st, const char *run_id, size_t limit, 
  * numbered 1 + the highest version among the parent's children of that type;
  * their name is the parent's (`name` is ignored). `run_id` may be NULL.
  * *out is the resource map. */
-LP_API int lp_store_resource_create(lp_store *st, const char *type, const char *name,
-                                    int64_t parent, const char *run_id, lp_value **out);
+int lp_store_resource_create(lp_store *st, const char *type, const char *name, int64_t parent,
+                             const char *run_id, lp_value **out);
 /* By row id. */
-LP_API int lp_store_resource_get(lp_store *st, int64_t id, lp_value **out);
+int lp_store_resource_get(lp_store *st, int64_t id, lp_value **out);
 /* A root resource by type and name. */
-LP_API int lp_store_resource_find(lp_store *st, const char *type, const char *name, lp_value **out);
+int lp_store_resource_find(lp_store *st, const char *type, const char *name, lp_value **out);
 /* By uri ("model/titanic/v2/experiment/4"). */
-LP_API int lp_store_resource_by_uri(lp_store *st, const char *uri, lp_value **out);
+int lp_store_resource_by_uri(lp_store *st, const char *uri, lp_value **out);
 /* The parent's children of `type` (NULL: all types), by type then version: a list. */
-LP_API int lp_store_resource_children(lp_store *st, int64_t parent, const char *type,
-                                      lp_value **out);
+int lp_store_resource_children(lp_store *st, int64_t parent, const char *type, lp_value **out);
 /* The parent's newest child of `type`. */
-LP_API int lp_store_resource_latest(lp_store *st, int64_t parent, const char *type, lp_value **out);
+int lp_store_resource_latest(lp_store *st, int64_t parent, const char *type, lp_value **out);
 /* The newest child of `type` whose tag `key` holds `value` (compared as JSON). */
-LP_API int lp_store_resource_latest_tagged(lp_store *st, int64_t parent, const char *type,
-                                           const char *key, const lp_value *value, lp_value **out);
+int lp_store_resource_latest_tagged(lp_store *st, int64_t parent, const char *type, const char *key,
+                                    const lp_value *value, lp_value **out);
 /* The sibling of the same type with the highest version below this one's. */
-LP_API int lp_store_resource_previous(lp_store *st, int64_t id, lp_value **out);
+int lp_store_resource_previous(lp_store *st, int64_t id, lp_value **out);
 
 /* ---- tags, artifacts, version-control info ------------------------------------------ */
 
 /* Sets tag `key` of the resource to `value` (any JSON-able value; a handle is
  * stored as its one-line description), replacing an older value. */
-LP_API int lp_store_tag_set(lp_store *st, int64_t resource, const char *key, const lp_value *value,
-                            const char *run_id);
+int lp_store_tag_set(lp_store *st, int64_t resource, const char *key, const lp_value *value,
+                     const char *run_id);
 /* The same, and in the same transaction sets `key` to false on every sibling
  * (same parent and type) where it holds true: `winner` has one holder. */
-LP_API int lp_store_tag_set_exclusive(lp_store *st, int64_t resource, const char *key,
-                                      const lp_value *value, const char *run_id);
+int lp_store_tag_set_exclusive(lp_store *st, int64_t resource, const char *key,
+                               const lp_value *value, const char *run_id);
 /* The tag's value, or *out NULL when unset. */
-LP_API int lp_store_tag_get(lp_store *st, int64_t resource, const char *key, lp_value **out);
+int lp_store_tag_get(lp_store *st, int64_t resource, const char *key, lp_value **out);
 /* Every tag of the resource: a map key -> value, by key. */
-LP_API int lp_store_tags(lp_store *st, int64_t resource, lp_value **out);
+int lp_store_tags(lp_store *st, int64_t resource, lp_value **out);
 
 /* Attaches a file (replacing an artifact of the same name). */
-LP_API int lp_store_artifact_add(lp_store *st, int64_t resource, const char *name, const char *path,
-                                 const char *run_id);
+int lp_store_artifact_add(lp_store *st, int64_t resource, const char *name, const char *path,
+                          const char *run_id);
 /* A map name -> path. */
-LP_API int lp_store_artifacts(lp_store *st, int64_t resource, lp_value **out);
+int lp_store_artifacts(lp_store *st, int64_t resource, lp_value **out);
 
 /* Stores version-control info (a map) under `key`, replacing an older one. */
-LP_API int lp_store_vc_info_set(lp_store *st, int64_t resource, const char *key,
-                                const lp_value *info, const char *run_id);
+int lp_store_vc_info_set(lp_store *st, int64_t resource, const char *key, const lp_value *info,
+                         const char *run_id);
 /* The info under `key`, or *out NULL. */
-LP_API int lp_store_vc_info_get(lp_store *st, int64_t resource, const char *key, lp_value **out);
+int lp_store_vc_info_get(lp_store *st, int64_t resource, const char *key, lp_value **out);
 /* Every key's info: a map key -> info. */
-LP_API int lp_store_vc_infos(lp_store *st, int64_t resource, lp_value **out);
+int lp_store_vc_infos(lp_store *st, int64_t resource, lp_value **out);
 
 /* ---- reports, lineage, metrics ------------------------------------------------------- */
 
 /* Records a report: kind `profile`, `checks` or `comparison`; path, class and
  * status (PASS/WARN/ERROR) may be NULL; `report` may be NULL. */
-LP_API int lp_store_report_add(lp_store *st, int64_t resource, const char *kind, const char *path,
-                               const char *cls, const lp_value *report, const char *status,
-                               const char *run_id);
+int lp_store_report_add(lp_store *st, int64_t resource, const char *kind, const char *path,
+                        const char *cls, const lp_value *report, const char *status,
+                        const char *run_id);
 /* Reports of the resource, oldest first: maps kind, path, class, status, report. */
-LP_API int lp_store_reports(lp_store *st, int64_t resource, lp_value **out);
+int lp_store_reports(lp_store *st, int64_t resource, lp_value **out);
 
 /* Records the edge from -> to (e.g. dataset version -> model version, kind
  * "trained_on"); recording it again changes nothing. */
-LP_API int lp_store_lineage_add(lp_store *st, int64_t from, int64_t to, const char *kind,
-                                const char *run_id);
+int lp_store_lineage_add(lp_store *st, int64_t from, int64_t to, const char *kind,
+                         const char *run_id);
 /* The edges touching the resource: maps from, to, kind, from_uri, to_uri. */
-LP_API int lp_store_lineage(lp_store *st, int64_t resource, lp_value **out);
+int lp_store_lineage(lp_store *st, int64_t resource, lp_value **out);
 
 typedef struct lp_store_metric {
     const char *split; /* "" when none ("train", "valid", "test", "prediction", ...) */
@@ -184,18 +181,18 @@ typedef struct lp_store_metric {
 } lp_store_metric;
 
 /* Sets n metrics of the resource in one transaction (replacing older values). */
-LP_API int lp_store_metrics_set(lp_store *st, int64_t resource, const lp_store_metric *m, size_t n);
+int lp_store_metrics_set(lp_store *st, int64_t resource, const lp_store_metric *m, size_t n);
 /* One metric: *found false when absent (then *value is NaN). */
-LP_API int lp_store_metric_get(lp_store *st, int64_t resource, const char *split, const char *name,
-                               double *value, bool *found);
+int lp_store_metric_get(lp_store *st, int64_t resource, const char *split, const char *name,
+                        double *value, bool *found);
 /* Every metric: a map split -> name -> float, splits and names sorted. */
-LP_API int lp_store_metrics(lp_store *st, int64_t resource, lp_value **out);
+int lp_store_metrics(lp_store *st, int64_t resource, lp_value **out);
 
 /* ---- resumed runs and the result cache (SPEC §7) --------------------------------------- */
 
 /* Records that run_id resumes run `from` (`lolpop run workflow --resume`):
  * lp_store_run_get then has `resumed_from`. LP_ENOTFOUND when run_id is not in the store. */
-LP_API int lp_store_run_set_resumed_from(lp_store *st, const char *run_id, const char *from);
+int lp_store_run_set_resumed_from(lp_store *st, const char *run_id, const char *from);
 
 typedef struct lp_store_cache_entry {
     const char *key; /* lp_cache_key's 64 hex digits */
@@ -207,31 +204,31 @@ typedef struct lp_store_cache_entry {
 
 /* Records a cached result (replacing the row of the same key and run). The
  * value is kept as it is given; frames and models it names live elsewhere. */
-LP_API int lp_store_cache_put(lp_store *st, const lp_store_cache_entry *e);
+int lp_store_cache_put(lp_store *st, const lp_store_cache_entry *e);
 /* The entry for key as a map {key, run, class, method, value, created_at}:
  * with `runs` NULL the newest of any run; else the first run of the list (of
  * run id strings) that has one. *out NULL when none. */
-LP_API int lp_store_cache_get(lp_store *st, const char *key, const lp_value *runs, lp_value **out);
+int lp_store_cache_get(lp_store *st, const char *key, const lp_value *runs, lp_value **out);
 
 /* ---- helpers (backend-neutral; store.c) ----------------------------------------------- */
 
 /* Whether resources of `type` are roots (dataset, model): no parent, got or created by name. */
-LP_API bool lp_store_type_is_root(const char *type);
+bool lp_store_type_is_root(const char *type);
 /* A new run id into buf (LP_STORE_RUN_ID_LEN + 1 bytes): UTC now + 6 random hex. */
-LP_API int lp_store_new_run_id(char *buf, size_t size);
+int lp_store_new_run_id(char *buf, size_t size);
 /* The commit checked out in the git work tree containing `dir` (walking up;
  * `.git` a directory or a "gitdir:" file; HEAD resolved through loose refs and
  * packed-refs; no git process). New string, or NULL when not in a repository
  * or unresolvable (no error set). */
-LP_API char *lp_store_git_commit(const char *dir);
+char *lp_store_git_commit(const char *dir);
 
 enum lp_store_json_flags {
     LP_STORE_JSON_HIDE_ENV = 1 << 0 /* values read from the environment become "***" */
 };
 /* v as compact JSON (new string; NaN and infinities become null, handles their
  * description), or NULL on OOM with the last error set. */
-LP_API char *lp_store_value_json(const lp_value *v, int flags);
+char *lp_store_value_json(const lp_value *v, int flags);
 /* Parses JSON text into a new value. LP_EINVAL for bad JSON. */
-LP_API int lp_store_json_value(const char *text, lp_value **out);
+int lp_store_json_value(const char *text, lp_value **out);
 
 #endif

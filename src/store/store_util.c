@@ -32,7 +32,7 @@ static int random_bytes(unsigned char *buf, size_t n)
     return lp_error_set(LP_EIO, "cannot read random bytes for a run id: %s", strerror(errno));
 }
 
-LP_API int lp_store_new_run_id(char *buf, size_t size)
+int lp_store_new_run_id(char *buf, size_t size)
 {
     if (!buf || size < LP_STORE_RUN_ID_LEN + 1)
         return lp_error_set(LP_EINVAL, "lp_store_new_run_id: buffer too small");
@@ -133,7 +133,7 @@ static char *find_git_dir(const char *start)
     }
 }
 
-LP_API char *lp_store_git_commit(const char *start)
+char *lp_store_git_commit(const char *start)
 {
     char *gitdir = start ? find_git_dir(start) : NULL;
     if (!gitdir) return NULL;
@@ -165,7 +165,7 @@ LP_API char *lp_store_git_commit(const char *start)
 
 /* ---- JSON --------------------------------------------------------------------------------- */
 
-LP_API char *lp_store_value_json(const lp_value *v, int flags)
+char *lp_store_value_json(const lp_value *v, int flags)
 {
     json_t *j = lp_json_from_value(v, (flags & LP_STORE_JSON_HIDE_ENV) ? LP_JSON_HIDE_ENV : 0);
     char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
@@ -180,7 +180,7 @@ LP_API char *lp_store_value_json(const lp_value *v, int flags)
     return copy;
 }
 
-LP_API int lp_store_json_value(const char *text, lp_value **out)
+int lp_store_json_value(const char *text, lp_value **out)
 {
     if (!out) return lp_error_set(LP_EINVAL, "lp_store_json_value: out is required");
     *out = NULL;

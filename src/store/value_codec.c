@@ -223,7 +223,7 @@ static json_t *encode_value(codec *c, const lp_value *v)
     return j;
 }
 
-LP_API int lp_value_encode(lp_objstore *os, const lp_value *v, uint8_t **out, size_t *len)
+int lp_value_encode(lp_objstore *os, const lp_value *v, uint8_t **out, size_t *len)
 {
     if (!os || !out || !len) return lp_error_set(LP_EINVAL, "lp_value_encode: bad arguments");
     *out = NULL;
@@ -374,8 +374,8 @@ static lp_value *decode_value(codec *c, json_t *j)
     return bad(c, "not a JSON value");
 }
 
-LP_API int lp_value_decode(lp_objstore *os, const lp_registry *reg, const uint8_t *data, size_t len,
-                           lp_value **out)
+int lp_value_decode(lp_objstore *os, const lp_registry *reg, const uint8_t *data, size_t len,
+                    lp_value **out)
 {
     if (!os || !out || (!data && len))
         return lp_error_set(LP_EINVAL, "lp_value_decode: bad arguments");

@@ -35,12 +35,12 @@
 /* Encodes v into *out (*len bytes), putting its frames and models into os.
  * LP_EINVAL naming the place ("value.splits.X_train") for what cannot be
  * encoded: a handle other than a frame or model, a map key that is not UTF-8. */
-LP_API int lp_value_encode(lp_objstore *os, const lp_value *v, uint8_t **out, size_t *len);
+int lp_value_encode(lp_objstore *os, const lp_value *v, uint8_t **out, size_t *len);
 
 /* The value encoded in data[0..len), reading its frames and models from os;
  * models load through the back-ends registered in reg (borrowed; it must
  * outlive the models). */
-LP_API int lp_value_decode(lp_objstore *os, const lp_registry *reg, const uint8_t *data, size_t len,
-                           lp_value **out);
+int lp_value_decode(lp_objstore *os, const lp_registry *reg, const uint8_t *data, size_t len,
+                    lp_value **out);
 
 #endif

@@ -165,7 +165,7 @@ static char *render(const lp_value *results, const char *name)
     return lp_sb_take(&sb);
 }
 
-LP_API int lp_junit_write(const lp_value *results, const char *suite, const char *path)
+int lp_junit_write(const lp_value *results, const char *suite, const char *path)
 {
     if (!path || lp_value_type(results) != LP_LIST)
         return lp_error_set(LP_EINVAL, "lp_junit_write: a path and a list of results are needed");

@@ -15,7 +15,7 @@ static void validate_tests(const lp_class *cls, const char *section, const lp_va
     lp_tests_parse(cls, section, tests, NULL, NULL, diags);
 }
 
-LP_API int lp_testing_register(lp_registry *reg)
+int lp_testing_register(lp_registry *reg)
 {
     int rc = lp_registry_add_section_validator(reg, "tests", validate_tests);
     if (rc == 0) rc = lp_registry_add_slot_role(reg, "test_logger", "logger");

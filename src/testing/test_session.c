@@ -248,7 +248,7 @@ static int on_post(void *ud, lp_obj *obj, const char *method, lp_value *args, lp
 
 /* ---- the session ---------------------------------------------------------- */
 
-LP_API int lp_test_session_new(lp_test_session **out, lp_workflow *wf, lp_diags *diags)
+int lp_test_session_new(lp_test_session **out, lp_workflow *wf, lp_diags *diags)
 {
     *out = NULL;
     lp_test_session *s = calloc(1, sizeof *s);
@@ -273,7 +273,7 @@ LP_API int lp_test_session_new(lp_test_session **out, lp_workflow *wf, lp_diags 
     return 0;
 }
 
-LP_API const lp_value *lp_test_session_results(const lp_test_session *s)
+const lp_value *lp_test_session_results(const lp_test_session *s)
 {
     return s ? s->results : NULL;
 }
@@ -294,8 +294,7 @@ static void record_workflow_error(lp_test_session *s, const char *method, const 
     free(h.spec);
 }
 
-LP_API void lp_test_session_finish(lp_test_session *s, const char *method,
-                                   const char *workflow_error)
+void lp_test_session_finish(lp_test_session *s, const char *method, const char *workflow_error)
 {
     if (!s) return;
     s->busy = true;
@@ -320,8 +319,8 @@ LP_API void lp_test_session_finish(lp_test_session *s, const char *method,
     }
 }
 
-LP_API void lp_test_session_counts(const lp_test_session *s, size_t *passed, size_t *failed,
-                                   size_t *errors, size_t *not_run)
+void lp_test_session_counts(const lp_test_session *s, size_t *passed, size_t *failed,
+                            size_t *errors, size_t *not_run)
 {
     *passed = s ? s->counts[ST_PASS] : 0;
     *failed = s ? s->counts[ST_FAIL] : 0;
@@ -329,12 +328,12 @@ LP_API void lp_test_session_counts(const lp_test_session *s, size_t *passed, siz
     *not_run = s ? s->counts[ST_NOT_RUN] : 0;
 }
 
-LP_API size_t lp_test_session_hook_count(const lp_test_session *s)
+size_t lp_test_session_hook_count(const lp_test_session *s)
 {
     return s ? s->hooks.len : 0;
 }
 
-LP_API void lp_test_session_free(lp_test_session *s)
+void lp_test_session_free(lp_test_session *s)
 {
     if (!s) return;
     lp_test_hooks_free(&s->hooks);

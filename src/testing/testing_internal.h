@@ -3,7 +3,7 @@
  * sections parsed into hooks, the session that runs them through the
  * dispatcher's hook points, C hooks from shared objects, and JUnit XML.
  *
- * Internal to liblolpop; LP_API where the CLI and the unit tests call in.
+ * Internal to liblolpop; the CLI and the unit tests link the internal library.
  */
 #ifndef LP_TESTING_INTERNAL_H
 #define LP_TESTING_INTERNAL_H
@@ -56,7 +56,7 @@ void lp_test_hooks_free(lp_test_hooks *hooks);
  * workflow's validation: the `tests:` key of each section and the
  * `test_logger` slot holding a logger. Called by the built-in plugin. 0 or the
  * registry's error (LP_EEXISTS when registered twice). */
-LP_API int lp_testing_register(lp_registry *reg);
+int lp_testing_register(lp_registry *reg);
 
 /* c_hook.c: finds FILE of h->spec (relative to the entry's file when it has a
  * '/', else in plugin_paths, LOLPOP_PLUGIN_PATH and the installed plugin
@@ -78,27 +78,26 @@ typedef struct lp_test_session lp_test_session;
  * the hooks on wf's dispatcher. wf is borrowed and must outlive the session's
  * use; free the session after the workflow. Problems go to diags (LP_ECONFIG).
  * *out is the caller's (lp_test_session_free). */
-LP_API int lp_test_session_new(lp_test_session **out, lp_workflow *wf, lp_diags *diags);
+int lp_test_session_new(lp_test_session **out, lp_workflow *wf, lp_diags *diags);
 /* The verdicts so far, in order: a list of maps {name, named (the entry had
  * a name:), integration, class, method, phase, kind, spec, status (PASS FAIL
  * ERROR NOT_RUN), message, seconds, location}. Borrowed. */
-LP_API const lp_value *lp_test_session_results(const lp_test_session *s);
+const lp_value *lp_test_session_results(const lp_test_session *s);
 /* Adds hooks that never ran (their method was not called) as verdicts with
  * status NOT_RUN, records the outcome of the workflow itself (an ERROR verdict
  * named after the method when `workflow_error` is non-NULL), and asks the
  * configured test_recorder for its report. Call once, after the run. */
-LP_API void lp_test_session_finish(lp_test_session *s, const char *method,
-                                   const char *workflow_error);
+void lp_test_session_finish(lp_test_session *s, const char *method, const char *workflow_error);
 /* Counts by status after finish: PASS, FAIL, ERROR, NOT_RUN. */
-LP_API void lp_test_session_counts(const lp_test_session *s, size_t *passed, size_t *failed,
-                                   size_t *errors, size_t *not_run);
+void lp_test_session_counts(const lp_test_session *s, size_t *passed, size_t *failed,
+                            size_t *errors, size_t *not_run);
 /* Number of hooks attached (0: the configuration has no tests). */
-LP_API size_t lp_test_session_hook_count(const lp_test_session *s);
+size_t lp_test_session_hook_count(const lp_test_session *s);
 /* Closes the C hooks' shared objects and frees s. Accepts NULL. */
-LP_API void lp_test_session_free(lp_test_session *s);
+void lp_test_session_free(lp_test_session *s);
 
 /* junit.c: writes the verdicts (as above) as JUnit XML to path, atomically
  * (temp file + rename). `suite` names the test suite. 0 or LP_EIO. */
-LP_API int lp_junit_write(const lp_value *results, const char *suite, const char *path);
+int lp_junit_write(const lp_value *results, const char *suite, const char *path);
 
 #endif

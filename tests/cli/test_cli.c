@@ -1067,6 +1067,14 @@ Test(cli, classes_show_documents_config_keys)
     result_free(&r);
 }
 
+Test(cli, classes_show_marks_optional_methods)
+{
+    result r = LOLPOP("classes", "show", "LocalMetadataTracker");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "the current run (optional in the type's contract)");
+    result_free(&r);
+}
+
 Test(cli, classes_show_plugin_class_from_config)
 {
     const char *f = write_hello("hello.yaml", HELLO_OK);

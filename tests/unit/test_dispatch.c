@@ -394,6 +394,19 @@ Test(dispatch, hooks_run_in_order)
     cr_assert_eq(lp_workflow_add_hooks(NULL, &a), LP_EINVAL);
 }
 
+Test(dispatch, hooks_of_an_unknown_abi_are_refused)
+{
+    lp_call_hooks future = {.pre = pre1, .abi_version = LP_ABI_VERSION + 1};
+    cr_assert_eq(lp_workflow_add_hooks(wf, &future), LP_EINVAL);
+    cr_assert_str_eq(
+        lp_error_last()->message,
+        "lp_workflow_add_hooks: hooks written for lolpop ABI 3, this lolpop has ABI 2");
+    lp_call_hooks now = {.pre = pre1, .abi_version = LP_ABI_VERSION};
+    cr_assert_eq(lp_workflow_add_hooks(wf, &now), 0);
+    lp_value_unref(lp_call(worker(), "fit", NULL));
+    cr_assert_str_eq(journal, "pre1 fit call "); /* the refused hooks never ran */
+}
+
 Test(dispatch, failing_pre_hook_stops_the_call)
 {
     lp_call_hooks b = {.ud = (void *)1, .pre = pre2, .post = post2};

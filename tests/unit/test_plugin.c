@@ -4,6 +4,7 @@
  * plugins come from tests/plugins (built into LP_BUILD_DIR/tests/plugins).
  */
 #include <criterion/criterion.h>
+#include <dlfcn.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #define PLUGINS      LP_BUILD_DIR "/tests/plugins/"
 #define BAD_ABI      PLUGINS "libbad_abi.so"
+#define OLD_ABI      PLUGINS "libold_abi.so"
 #define NO_ENTRY     PLUGINS "libno_entry.so"
 #define DUP_CLASS    PLUGINS "libdup_class.so"
 #define BAD_CONTRACT PLUGINS "libbad_contract.so"
@@ -150,7 +152,7 @@ Test(plugin, abi_is_checked_before_init)
 {
     const lp_plugin p = {LP_ABI_VERSION + 1, "mem", "1.0", mem_init};
     assert_error(lp_registry_add_plugin(reg, &p, "future.so"), LP_EPLUGIN,
-                 "plugin future.so was built for lolpop ABI 2, this lolpop has ABI 1: rebuild it "
+                 "plugin future.so was built for lolpop ABI 3, this lolpop has ABI 2: rebuild it "
                  "against this version");
     cr_assert_eq(init_calls, 0);
     cr_assert_eq(lp_registry_class_count(reg), 0);
@@ -202,11 +204,39 @@ Test(plugin, load_good_plugin_and_reload_is_noop)
     cr_assert_eq(lp_registry_class_count(reg), n);
 }
 
+/* This program contains the library (the internal static one) and carries
+ * liblolpop's soname: a plugin linked with -llolpop binds to this copy (one
+ * registry, one last error) and liblolpop.so is never loaded beside it. */
+Test(plugin, plugin_binds_to_the_host_copy_of_the_library)
+{
+    cr_assert_eq(lp_registry_load_plugin(reg, GOOD_ONE), 0, "%s", lp_error_last()->message);
+    void *self = dlopen(NULL, RTLD_NOW);
+    void *lib = dlopen("liblolpop.so.0", RTLD_NOW | RTLD_NOLOAD);
+    cr_assert_not_null(lib, "liblolpop.so.0 is not satisfied by the program");
+    cr_assert_eq(lib, self, "a second copy of liblolpop is loaded");
+    dlclose(lib);
+    dlclose(self);
+    /* The plugin's failure reaches this program's last error. */
+    assert_error(lp_registry_load_plugin(reg, INIT_FAILS), LP_ERROR,
+                 "the greeting database is unreachable");
+}
+
 Test(plugin, abi_mismatch_names_both_versions_and_the_file)
 {
     assert_error(lp_registry_load_plugin(reg, BAD_ABI), LP_EPLUGIN,
-                 "plugin " BAD_ABI " was built for lolpop ABI 999, this lolpop has ABI 1: "
+                 "plugin " BAD_ABI " was built for lolpop ABI 999, this lolpop has ABI 2: "
                  "rebuild it against this version");
+}
+
+/* A plugin compiled with the ABI 1 descriptor layouts (no abi_version in
+ * lp_class): refused before its init could register the short class. */
+Test(plugin, a_plugin_of_the_previous_abi_is_refused_naming_both_versions)
+{
+    assert_error(lp_registry_load_plugin(reg, OLD_ABI), LP_EPLUGIN,
+                 "plugin " OLD_ABI " was built for lolpop ABI 1, this lolpop has ABI 2: "
+                 "rebuild it against this version");
+    cr_assert_null(lp_registry_find_class(reg, "OldAbiLogger"));
+    cr_assert_eq(lp_registry_class_count(reg), 0);
 }
 
 Test(plugin, missing_entry_point)

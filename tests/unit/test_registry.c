@@ -615,6 +615,87 @@ Test(registry, providers_by_kind_and_name)
     cr_assert_eq(lp_registry_provider_count(NULL, "gadget"), 0);
 }
 
+/* ---- descriptor versions (lolpop/abi.h) --------------------------------- */
+
+static const char *const go_methods[] = {"go", NULL};
+static const char *const log_names[] = {"log", NULL};
+static const char *const extra_names[] = {"extra", NULL};
+static const char *const bad_names[] = {"not ok", NULL};
+
+static lp_value *greet_noop(lp_obj *self, lp_value *args)
+{
+    (void)self;
+    (void)args;
+    return lp_value_null();
+}
+
+/* 0 is this lolpop's layout; an explicit current version is accepted; one
+ * this lolpop does not know is refused before any other field is trusted. */
+Test(registry, descriptor_abi_versions_are_checked_where_they_enter)
+{
+    static lp_class now, explicit_now, future;
+    now = logger_class("NowLogger");
+    explicit_now = logger_class("ExplicitLogger");
+    explicit_now.abi_version = LP_ABI_VERSION;
+    future = logger_class("FutureLogger");
+    future.abi_version = LP_ABI_VERSION + 1;
+    cr_assert_eq(lp_registry_add_class(reg, &now), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_registry_add_class(reg, &explicit_now), 0, "%s", lp_error_last()->message);
+    assert_error(lp_registry_add_class(reg, &future), LP_EINVAL,
+                 "class 'FutureLogger' was written for lolpop ABI 3, this lolpop has ABI 2");
+    future.abi_version = 1; /* ABI 1 had no such field: a descriptor cannot claim it */
+    assert_error(lp_registry_add_class(reg, &future), LP_EINVAL,
+                 "class 'FutureLogger' was written for lolpop ABI 1, this lolpop has ABI 2");
+    cr_assert_null(lp_registry_find_class(reg, "FutureLogger"));
+
+    static const lp_type future_type = {
+        .name = "future_type", .kind = LP_KIND_COMPONENT, .methods = go_methods, .abi_version = 7};
+    assert_error(lp_registry_add_type(reg, &future_type), LP_EINVAL,
+                 "type 'future_type' was written for lolpop ABI 7, this lolpop has ABI 2");
+    static const lp_command future_cmd = {.name = "later", .run = run_ok, .abi_version = 9};
+    assert_error(lp_registry_add_command(reg, &future_cmd), LP_EINVAL,
+                 "command 'later' was written for lolpop ABI 9, this lolpop has ABI 2");
+    cr_assert_null(lp_registry_find_command(reg, "later"));
+}
+
+/* Inside a plugin, 0 means the plugin's declared ABI (here this one). */
+static const lp_method greet_methods[] = {{"log", greet_noop, "log() -> null"}, {NULL, NULL, NULL}};
+static const lp_class plugin_logger = {
+    .name = "PluginLogger", .kind = LP_KIND_COMPONENT, .type = "logger", .methods = greet_methods};
+static int versioned_init(lp_registry *r)
+{
+    return lp_registry_add_class(r, &plugin_logger);
+}
+
+Test(registry, unversioned_descriptors_take_the_plugin_abi)
+{
+    const lp_plugin p = {LP_ABI_VERSION, "versioned", "1.0", versioned_init};
+    cr_assert_eq(lp_registry_add_plugin(reg, &p, "versioned.so"), 0, "%s",
+                 lp_error_last()->message);
+    cr_assert_eq(lp_registry_find_class(reg, "PluginLogger"), &plugin_logger);
+}
+
+Test(registry, optional_methods_are_declared_not_required)
+{
+    static const lp_type opt = {.name = "opt_type",
+                                .kind = LP_KIND_COMPONENT,
+                                .doc = "has an optional method",
+                                .methods = log_names,
+                                .optional_methods = extra_names};
+    cr_assert_eq(lp_registry_add_type(reg, &opt), 0, "%s", lp_error_last()->message);
+    static const lp_class without = {.name = "WithoutExtra",
+                                     .kind = LP_KIND_COMPONENT,
+                                     .type = "opt_type",
+                                     .methods = greet_methods};
+    cr_assert_eq(lp_registry_add_class(reg, &without), 0, "%s", lp_error_last()->message);
+    static const lp_type bad = {.name = "bad_opt",
+                                .kind = LP_KIND_COMPONENT,
+                                .methods = log_names,
+                                .optional_methods = bad_names};
+    assert_error(lp_registry_add_type(reg, &bad), LP_EINVAL,
+                 "type 'bad_opt' lists optional method 'not ok', not a valid identifier");
+}
+
 Test(registry, null_registry_is_harmless)
 {
     cr_assert_null(lp_registry_find_class(NULL, "X"));

@@ -1,8 +1,8 @@
 /*
- * test_scaffold.c — the contract table of `lolpop create` against the two
- * other statements of the same contracts (lp_builtin_types and the contract
- * headers under include/lolpop/types/), the fixtures and samples of the examples, the
- * templates (every one renders, defines every method), and the name rules.
+ * test_scaffold.c — the contract table (src/core/builtin_types.def) as core and
+ * `lolpop create` read it, against the hand-written contract headers under
+ * include/lolpop/types/ (contract lines and typed helpers), the fixtures and samples of the
+ * examples, the templates (every one renders, defines every method), and the name rules.
  */
 #include <criterion/criterion.h>
 #include <ctype.h>
@@ -13,7 +13,21 @@
 #include "cli/scaffold/scaffold.h"
 #include "lolpop.h"
 
-/* ---- the table equals lp_builtin_types ---------------------------------------------------- */
+/* ---- core and scaffold read the same table (src/core/builtin_types.def) ---------------- */
+
+/* The names of a NULL-terminated list equal those of a scaffold method list. */
+static void expect_same_methods(const char *type, const char *what, const char *const *names,
+                                const scaffold_method *methods)
+{
+    size_t i = 0;
+    for (; names && names[i]; i++) {
+        cr_assert_not_null(methods[i].name, "%s: the scaffold lacks %s method %s", type, what,
+                           names[i]);
+        cr_expect_str_eq(methods[i].name, names[i], "%s %s method %zu", type, what, i);
+    }
+    cr_expect_null(methods[i].name, "%s: the scaffold has an extra %s method %s", type, what,
+                   methods[i].name);
+}
 
 Test(scaffold, every_builtin_type_has_a_contract_with_the_same_methods_in_order)
 {
@@ -22,20 +36,27 @@ Test(scaffold, every_builtin_type_has_a_contract_with_the_same_methods_in_order)
         const scaffold_contract *c = scaffold_contract_find(t->name);
         cr_assert_not_null(c, "no scaffold contract for type %s", t->name);
         cr_expect_eq(c->kind, t->kind, "kind of %s", t->name);
-        size_t i = 0;
-        for (; t->methods[i]; i++) {
-            cr_assert_not_null(c->methods[i].name, "%s: the table lacks %s", t->name,
-                               t->methods[i]);
-            cr_expect_str_eq(c->methods[i].name, t->methods[i], "%s method %zu", t->name, i);
-        }
-        cr_expect_null(c->methods[i].name, "%s: the table has an extra method %s", t->name,
-                       c->methods[i].name);
+        expect_same_methods(t->name, "required", t->methods, c->methods);
+        expect_same_methods(t->name, "optional", t->optional_methods, c->optional);
     }
     size_t n_contracts = 0;
     for (const scaffold_contract *c = scaffold_contracts; c->type; c++)
         n_contracts++;
     cr_expect_eq(n_contracts, n_types, "%zu contracts for %zu types", n_contracts, n_types);
     cr_expect_eq(n_types, 26, "22 component types and 4 pipeline types, got %zu", n_types);
+}
+
+Test(scaffold, run_info_is_an_optional_method_of_metadata_tracker)
+{
+    const lp_type *t = NULL;
+    for (const lp_type *x = lp_builtin_types; x->name && !t; x++)
+        if (strcmp(x->name, "metadata_tracker") == 0) t = x;
+    cr_assert_not_null(t);
+    cr_assert_not_null(t->optional_methods);
+    cr_expect_str_eq(t->optional_methods[0], "run_info");
+    cr_expect_null(t->optional_methods[1]);
+    for (const char *const *m = t->methods; *m; m++)
+        cr_expect_str_neq(*m, "run_info", "run_info must not be required");
 }
 
 /* ---- the table equals the contract headers ------------------------------------------------ */
@@ -76,18 +97,72 @@ static void table_signature(char *out, size_t size, const scaffold_method *m)
     snprintf(out + len, size - len, ")%s%s", m->result ? " -> " : "", m->result ? m->result : "");
 }
 
+/* Required methods, then optional ones, as the header lists them. */
 Test(scaffold, argument_and_result_names_equal_the_contract_headers)
 {
     for (const scaffold_contract *c = scaffold_contracts; c->type; c++) {
         char sigs[32][256];
         size_t n = header_signatures(c->type, sigs, 32), i = 0;
-        for (const scaffold_method *m = c->methods; m->name; m++, i++) {
-            char mine[256];
-            table_signature(mine, sizeof mine, m);
-            cr_assert_lt(i, n, "%s.h documents fewer methods than the table (%s)", c->type, mine);
-            cr_expect_str_eq(mine, sigs[i], "%s: table and header disagree", c->type);
-        }
+        const scaffold_method *lists[] = {c->methods, c->optional};
+        for (size_t l = 0; l < 2; l++)
+            for (const scaffold_method *m = lists[l]; m->name; m++, i++) {
+                char mine[256];
+                table_signature(mine, sizeof mine, m);
+                cr_assert_lt(i, n, "%s.h documents fewer methods than the table (%s)", c->type,
+                             mine);
+                cr_expect_str_eq(mine, sigs[i], "%s: table and header disagree", c->type);
+            }
         cr_expect_eq(i, n, "%s: %zu methods in the table, %zu in the header", c->type, i, n);
+    }
+}
+
+/* The header's typed helpers: `#define LP_<TYPE>_<METHOD> "method"` names
+ * and `lp_<type>_<method>(` helpers, exactly one per method of the table
+ * (required and optional), no more. */
+Test(scaffold, typed_helpers_of_the_headers_equal_the_table)
+{
+    for (const scaffold_contract *c = scaffold_contracts; c->type; c++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/include/lolpop/types/%s.h", LP_SOURCE_ROOT, c->type);
+        FILE *f = fopen(path, "r");
+        cr_assert_not_null(f, "cannot read %s", path);
+        static char text[1 << 17];
+        size_t len = fread(text, 1, sizeof text - 1, f);
+        fclose(f);
+        text[len] = '\0';
+        size_t n_table = 0;
+        const scaffold_method *lists[] = {c->methods, c->optional};
+        for (size_t l = 0; l < 2; l++)
+            for (const scaffold_method *m = lists[l]; m->name; m++, n_table++) {
+                char want[160];
+                snprintf(want, sizeof want, "lp_%s_%s(", c->type, m->name);
+                cr_expect_not_null(strstr(text, want), "%s.h has no helper %s)", c->type, want);
+                snprintf(want, sizeof want, "\"%s\"\n", m->name);
+                cr_expect_not_null(strstr(text, want), "%s.h has no method name macro for %s",
+                                   c->type, m->name);
+            }
+        /* Every method-name macro of the header names a method of the table. */
+        char prefix[96];
+        snprintf(prefix, sizeof prefix, "#define LP_");
+        size_t n_macros = 0;
+        for (const char *p = strstr(text, prefix); p; p = strstr(p + 1, prefix)) {
+            const char *q = strchr(p, '"');
+            const char *eol = strchr(p, '\n');
+            if (!q || (eol && q > eol + 200)) continue;
+            if (strncmp(p, "#define LP_TYPE_", 16) == 0) continue; /* the type's own name */
+            const char *end = strchr(q + 1, '"');
+            cr_assert_not_null(end);
+            size_t nlen = (size_t)(end - q - 1);
+            bool known = false;
+            for (size_t l = 0; l < 2 && !known; l++)
+                for (const scaffold_method *m = lists[l]; m->name && !known; m++)
+                    known = strlen(m->name) == nlen && strncmp(m->name, q + 1, nlen) == 0;
+            cr_expect(known, "%s.h names method '%.*s', which the table lacks", c->type, (int)nlen,
+                      q + 1);
+            n_macros++;
+        }
+        cr_expect_eq(n_macros, n_table, "%s.h: %zu method macros, %zu methods in the table",
+                     c->type, n_macros, n_table);
     }
 }
 

@@ -4,9 +4,7 @@
  * identifier quoting, if_exists modes, multi-statement SQL, ISO-8601 timestamps
  * and error messages.
  *
- * The helpers are internal to liblolpop (hidden symbols), so the file under
- * test is compiled into this test together with the string and timestamp
- * helpers it uses.
+ * The helpers are internal to liblolpop: the test links the internal library.
  * Expected timestamps were computed with Python's datetime (UTC microseconds).
  */
 #include <criterion/criterion.h>
@@ -16,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/suggest.c"
-#include "data/sqlite_frame.c"
-#include "data/timestamp.c"
+#include "core/internal.h"
+#include "data/sqlite_frame.h"
+#include "data/timestamp.h"
 
 static sqlite3 *db;
 

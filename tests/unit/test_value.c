@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lolpop/error.h"
 #include "lolpop/value.h"
 
 Test(value, scalars_keep_type_and_payload)
@@ -103,6 +104,24 @@ Test(value, handles_free_once_and_check_type)
     cr_assert_eq(freed, 0);
     lp_value_unref(h);
     cr_assert_eq(freed, 1);
+}
+
+/* A handle type of an ABI this lolpop does not read: refused, the pointer
+ * freed with the type's free (its place is the same in every layout). */
+Test(value, handle_type_of_an_unknown_abi_is_refused)
+{
+    static const lp_handle_type future = {.name = "future", .free = count_free, .abi_version = 3};
+    static const lp_handle_type current = {.name = "now", .abi_version = LP_ABI_VERSION};
+    freed = 0;
+    cr_assert_null(lp_value_handle(&future, strdup("x")));
+    cr_assert_eq(freed, 1);
+    cr_assert_eq(lp_error_last()->code, LP_EINVAL);
+    cr_assert_str_eq(lp_error_last()->message,
+                     "handle type 'future' was written for lolpop ABI 3, this lolpop has ABI 2");
+    int x = 0;
+    lp_value *h = lp_value_handle(&current, &x);
+    cr_assert_eq(lp_value_handle_ptr(h, &current), &x);
+    lp_value_unref(h);
 }
 
 Test(value, deep_copy_is_independent_and_keeps_origins)

@@ -79,6 +79,12 @@
  *   stop()
  *       flushes and closes the store
  *
+ * Optional: a class may implement these too; callers check first with
+ * lp_obj_has_method (lp_type.optional_methods lists them).
+ *
+ *   run_info() -> id, store, status
+ *       the current run: its id, store location and status
+ *
  * The inline helpers call through the dispatcher (lp_call_with). They borrow
  * their arguments (NULL becomes a null value). Helpers of methods with a result
  * return a new reference, or NULL with the last error set; the others return 0
@@ -113,6 +119,7 @@ extern "C" {
 #define LP_METADATA_TRACKER_GET_LATEST_MODEL_RESOURCE "get_latest_model_resource"
 #define LP_METADATA_TRACKER_LOAD_MODEL                "load_model"
 #define LP_METADATA_TRACKER_STOP                      "stop"
+#define LP_METADATA_TRACKER_RUN_INFO                  "run_info"
 
 /* create_resource(id, type, parent) -> resource: the new resource. */
 static inline lp_value *lp_metadata_tracker_create_resource(lp_obj *metadata_tracker,
@@ -270,6 +277,14 @@ static inline int lp_metadata_tracker_stop(lp_obj *metadata_tracker)
 {
     return lp_type_status(
         lp_call_with(metadata_tracker, LP_METADATA_TRACKER_STOP, (const char *)NULL));
+}
+
+/* run_info() -> id, store, status: the current run: its id, store location and status.
+ * Optional: NULL with LP_ENOTFOUND when the class lacks it; check first with
+ * lp_obj_has_method(metadata_tracker, LP_METADATA_TRACKER_RUN_INFO). */
+static inline lp_value *lp_metadata_tracker_run_info(lp_obj *metadata_tracker)
+{
+    return lp_call_with(metadata_tracker, LP_METADATA_TRACKER_RUN_INFO, (const char *)NULL);
 }
 
 #ifdef __cplusplus

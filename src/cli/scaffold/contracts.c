@@ -1,12 +1,13 @@
 /*
- * contracts.c — the one table the skeletons of `lolpop create` come from:
+ * contracts.c — the contracts the skeletons of `lolpop create` come from:
  * every component type of SPEC §5 and pipeline type of §6.1, with each
  * method's arguments (name, meaning, the example's sample value) and result
  * (names, and the shape the generated test checks).
  *
- * Method names and order equal lp_builtin_types (src/core/types.c); argument
- * and result names equal the contract headers (include/lolpop/types/, one header per type).
- * tests/unit/test_scaffold.c checks both, so the three cannot drift apart.
+ * The table is src/core/builtin_types.def, the one the core's
+ * lp_builtin_types is made of too; argument and result names equal the
+ * contract headers (include/lolpop/types/, one header per type), which
+ * tests/unit/test_scaffold.c checks.
  *
  * Sample values are YAML text of StepRunner arguments: expressions over
  * `data` (data.sample is examples/data/sample.csv, paths.sample its path),
@@ -23,24 +24,17 @@
     {                                                                                              \
         name, doc, sample                                                                          \
     }
-#define ARGS(...)    ((const scaffold_arg[]){__VA_ARGS__, {NULL, NULL, NULL}})
-#define NOARGS       ((const scaffold_arg[]){{NULL, NULL, NULL}})
-#define METHODS(...) ((const scaffold_method[]){__VA_ARGS__, {NULL, NULL, NULL, NULL, NULL}})
-#define COMPONENT(type, ...)                                                                       \
+#define ARGS(...) ((const scaffold_arg[]){__VA_ARGS__, {NULL, NULL, NULL}})
+#define NOARGS    ((const scaffold_arg[]){{NULL, NULL, NULL}})
+#define M(...)                                                                                     \
     {                                                                                              \
-        type, LP_KIND_COMPONENT, METHODS(__VA_ARGS__)                                              \
+        __VA_ARGS__                                                                                \
     }
-#define PIPELINE(type, ...)                                                                        \
-    {                                                                                              \
-        type, LP_KIND_PIPELINE, METHODS(__VA_ARGS__)                                               \
-    }
-
-/* Frequently used arguments. */
-#define SPLITS       A("splits", "map of X_/y_ frames per split", "steps.splits")
-#define MODEL        A("model", "model handle", "steps.model")
-#define MV           A("model_version", "model version", "steps.model_version")
-#define FRAME(doc)   A("frame", doc, "data.sample")
-#define REPORT_SHAPE "map:report,path,status"
+#define REQUIRED(...) ((const scaffold_method[]){__VA_ARGS__, {NULL, NULL, NULL, NULL, NULL}})
+#define OPTIONAL(...) ((const scaffold_method[]){__VA_ARGS__, {NULL, NULL, NULL, NULL, NULL}})
+#define NO_OPTIONAL   ((const scaffold_method[]){{NULL, NULL, NULL, NULL, NULL}})
+#define LP_CONTRACT(kind_, type_, doc_, required_, optional_)                                      \
+    {type_, LP_KIND_##kind_, required_, optional_},
 
 const scaffold_fixture scaffold_fixtures[] = {
     {"splits", "data_splitter", "split_data", "{frame: data.sample}", "LocalDataSplitter"},
@@ -65,262 +59,8 @@ const scaffold_fixture scaffold_fixtures[] = {
 };
 
 const scaffold_contract scaffold_contracts[] = {
-    /* ---- components (SPEC §5) ---- */
-    COMPONENT("logger",
-              {"log", NULL, "writes one record", "null",
-               ARGS(A("level", "TRACE, DEBUG, INFO, WARN or ERROR", "\"'INFO'\""),
-                    A("message", "the text", "\"'hello from the example'\""),
-                    A("fields", "map of extra key/values, or NULL", "{rows: rows(data.sample)}"))}),
-    COMPONENT("notifier", {"notify", NULL, "sends one notification", "null",
-                           ARGS(A("message", "the text", "\"'the example workflow ran'\""),
-                                A("level", "INFO, WARN or ERROR", "\"'INFO'\""))}),
-    COMPONENT("data_connector",
-              {"get_data", "frame", "reads a frame", "frame",
-               ARGS(A("source", "file path, table or query, per class", "paths.sample"))},
-              {"save_data", NULL, "writes a frame", "null",
-               ARGS(A("frame", "the frame", "data.sample"),
-                    A("target", "file path or table, per class", "\"'out/sample_copy.csv'\""))}),
-    COMPONENT("data_transformer",
-              {"transform", "frame", "the transformed frame", "frame",
-               ARGS(A("source", "a frame, or a map of name -> frame", "data.sample"))}),
-    COMPONENT("data_splitter", {"split_data", "splits",
-                                "map with X_train, y_train, X_valid, y_valid [, X_test, y_test]",
-                                "map:X_train,y_train,X_valid,y_valid",
-                                ARGS(FRAME("the frame (features and target)"))}),
-    COMPONENT("feature_transformer",
-              {"fit", NULL, "learns the encodings", "null",
-               ARGS(A("X", "feature frame", "steps.splits.X_train"),
-                    A("y", "target frame, or NULL", "steps.splits.y_train"))},
-              {"transform", "X", "the transformed feature frame", "frame",
-               ARGS(A("X", "feature frame", "steps.splits.X_valid"))},
-              {"save", "data", "the fitted state as bytes (a string value; may hold any byte)",
-               "string", NOARGS},
-              {"load", NULL, "restores the fitted state", "null",
-               ARGS(A("data", "bytes returned by save", "steps.save"))}),
-    COMPONENT(
-        "model_trainer", {"fit", "model", "the trained model handle", "model", ARGS(SPLITS)},
-        {"predict", "predictions", "frame of predictions", "frame",
-         ARGS(A("frame", "feature frame", "steps.splits.X_valid"))},
-        {"predict_proba", "probabilities", "frame of class probabilities", "frame",
-         ARGS(A("frame", "feature frame", "steps.splits.X_valid"))},
-        {"calculate_metrics", "metrics", "map split -> metric name -> value", "map:valid",
-         ARGS(SPLITS, A("predictions", "map split -> predictions frame", "{valid: steps.predict}"),
-              A("metrics", "list of metric names", "[\"'accuracy'\", \"'f1'\"]"))},
-        {"save", NULL, "saves the model", "null",
-         ARGS(A("path", "file to write the model to", "\"'out/model.txt'\""))},
-        {"load", NULL, "restores the model", "null",
-         ARGS(A("path", "file written by save", "\"'out/model.txt'\""))}),
-    COMPONENT("hyperparameter_tuner",
-              {"run_experiment", "model", "the best model", "model",
-               ARGS(SPLITS, A("model_version", "the model version the trials belong to",
-                              "steps.model_version"))}),
-    COMPONENT(
-        "metadata_tracker",
-        {"create_resource", "resource", "the new resource", "map:id,type,name,uri",
-         ARGS(A("id", "resource name", "\"'example_data'\""),
-              A("type", "dataset, model, ...", "\"'dataset'\""),
-              A("parent", "parent resource, or NULL", "null"))},
-        {"get_resource", "resource", "the resource, or null", "map:id,type|null",
-         ARGS(A("id", "resource name", "\"'example_data'\""),
-              A("type", "dataset, model, ...", "\"'dataset'\""))},
-        {"register_vc_resource", "resource", "the resource version", "map:id",
-         ARGS(A("resource", "resource version", "steps.experiment"),
-              A("vc_info", "map from resource_version_control", "steps.vc_model"),
-              A("key", "artifact key, or NULL", "\"'model'\""))},
-        {"get_vc_info", "vc_info", "map of version-control info", "map",
-         ARGS(A("resource", "resource version", "steps.experiment"),
-              A("key", "artifact key, or NULL", "\"'model'\""))},
-        {"log_tag", NULL, "sets a tag", "null",
-         ARGS(A("resource", "any resource", "steps.model_version"),
-              A("key", "tag name", "\"'owner'\""), A("value", "tag value", "\"'example'\""))},
-        {"get_tag", "value", "the tag value, or null", "string|null",
-         ARGS(A("resource", "any resource", "steps.model_version"),
-              A("key", "tag name", "\"'owner'\""))},
-        {"log_artifact", NULL, "attaches a file", "null",
-         ARGS(A("resource", "any resource", "steps.model_version"),
-              A("id", "artifact name", "\"'notes'\""),
-              A("path", "file path", "\"'examples/data/sample.csv'\""))},
-        {"log_data_profile", NULL, "records a profile", "null",
-         ARGS(A("resource", "dataset version", "steps.dataset_version"),
-              A("file_path", "report file", "null"),
-              A("profile", "profile report", "{rows: rows(data.sample)}"),
-              A("profiler_class", "class that made it", "\"'ExampleProfiler'\""))},
-        {"log_checks", NULL, "records checks", "null",
-         ARGS(A("resource", "dataset or model version", "steps.dataset_version"),
-              A("file_path", "report file", "null"),
-              A("checks", "check report", "{status: \"'PASS'\"}"),
-              A("checker_class", "class that made it", "\"'ExampleChecker'\""))},
-        {"log_data_comparison", NULL, "records a comparison", "null",
-         ARGS(A("resource", "dataset version", "steps.dataset_version"),
-              A("file_path", "report file", "null"),
-              A("comparison", "comparison report", "{drift: 0}"),
-              A("comparator_class", "class that made it", "\"'ExampleProfiler'\""))},
-        {"build_model_lineage", NULL, "records dataset -> model lineage", "null",
-         ARGS(MV,
-              A("dataset_version", "dataset version it was trained on", "steps.dataset_version"))},
-        {"get_prev_resource_version", "resource_version", "the previous version, or null",
-         "map:id|null", ARGS(A("resource_version", "a resource version", "steps.dataset_version"))},
-        {"get_winning_experiment", "experiment", "the winning experiment", "map:id,type", ARGS(MV)},
-        {"get_currently_deployed_model_version", "model_version", "the deployed version, or null",
-         "map:id|null",
-         ARGS(A("model_version", "any version of the model", "steps.model_version"))},
-        {"get_latest_model_resource", "model_version", "the newest version, or null", "map:id|null",
-         ARGS(A("model", "model resource", "steps.model_resource"))},
-        {"load_model", "model", "the model of its winning experiment", "model", ARGS(MV)},
-        {"stop", NULL, "flushes and closes the store", "null", NOARGS}),
-    COMPONENT(
-        "metrics_tracker",
-        {"log_metric", NULL, "records one metric", "null",
-         ARGS(A("resource", "experiment or prediction job", "steps.experiment"),
-              A("id", "metric name", "\"'accuracy'\""), A("value", "number", "0.75"))},
-        {"log_metrics", NULL, "records many metrics", "null",
-         ARGS(A("resource", "experiment or prediction job", "steps.experiment"),
-              A("metrics", "map split -> name -> value", "{valid: {f1: 0.5, accuracy: 0.75}}"),
-              A("perf_metric", "the metric that decides", "\"'f1'\""))},
-        {"log_prediction_metrics", NULL, "records prediction statistics", "null",
-         ARGS(A("prediction_job", "prediction job", "steps.prediction_job"),
-              A("predictions", "predictions frame", "data.sample"))},
-        {"get_metric", "value", "the metric value, or null", "number|null",
-         ARGS(A("resource", "experiment or prediction job", "steps.experiment"),
-              A("id", "metric name", "\"'accuracy'\""))}),
-    COMPONENT("resource_version_control",
-              {"version_data", "vc_info", "map: hash, path, ...", "map:hash,path",
-               ARGS(A("dataset_version", "dataset version", "steps.dataset_version"),
-                    A("data", "frame", "data.sample"))},
-              {"get_data", "frame", "the stored frame", "frame",
-               ARGS(A("dataset_version", "dataset version", "steps.dataset_version"),
-                    A("vc_info", "map from version_data", "steps.version_data"))},
-              {"version_model", "vc_info", "map: hash, path, ...", "map:hash,path",
-               ARGS(A("experiment", "experiment", "steps.experiment"), MODEL)},
-              {"get_model", "model", "the stored model", "model",
-               ARGS(A("experiment", "experiment", "steps.experiment"),
-                    A("vc_info", "map from version_model", "steps.version_model"))}),
-    COMPONENT("model_repository",
-              {"register_model", "registered_model", "the registration", "map", ARGS(MV, MODEL)},
-              {"promote_model", "promotion", "the promotion", "map:id",
-               ARGS(MV, A("registered_model", "from register_model", "steps.register_model"))},
-              {"check_approval", "approved", "bool", "bool",
-               ARGS(A("promotion", "from promote_model", "steps.promote_model"))},
-              {"approve_model", "approval", "the approval", "map",
-               ARGS(A("promotion", "from promote_model", "steps.promote_model"))}),
-    COMPONENT("model_deployer",
-              {"deploy_model", "deployment", "the deployment", "map",
-               ARGS(A("promotion", "from promote_model", "steps.promotion"), MV)}),
-    COMPONENT("data_profiler",
-              {"profile_data", "report, path", "map with the report and its file",
-               "map:report,path", ARGS(FRAME("the frame"))},
-              {"compare_data", "report, path", "map with the comparison and its file",
-               "map:report,path",
-               ARGS(FRAME("the frame"),
-                    A("previous", "the frame to compare with", "steps.splits.X_train"))}),
-    COMPONENT("data_checker", {"check_data", "report, path, status", "map; status PASS|WARN|ERROR",
-                               REPORT_SHAPE, ARGS(FRAME("the frame"))}),
-    COMPONENT("model_checker",
-              {"check_model", "report, path, status", "map; status PASS|WARN|ERROR", REPORT_SHAPE,
-               ARGS(SPLITS, MODEL)},
-              {"get_baseline_comparison", "report", "metrics of the model vs baseline models",
-               "map", ARGS(SPLITS, MODEL)},
-              {"calculate_model_drift", "report", "drift of the predictions between splits", "map",
-               ARGS(SPLITS, MODEL)},
-              {"compare_models", "better", "bool: true if the new one is better", "bool",
-               ARGS(A("model_version", "new model version", "steps.model_version"),
-                    A("other_model_version", "version to beat, or NULL", "null"))}),
-    COMPONENT("model_explainer",
-              {"get_feature_importance", "importance", "frame: feature, importance", "frame",
-               ARGS(MODEL, A("frame", "feature frame", "steps.splits.X_valid"))},
-              {"get_explanations", "explanations", "frame of per-row contributions", "frame",
-               ARGS(MODEL, A("frame", "feature frame", "steps.splits.X_valid"))}),
-    COMPONENT("model_visualizer",
-              {"generate_viz", "paths", "list of image files", "list", ARGS(SPLITS, MODEL)}),
-    COMPONENT("model_bias_checker", {"check_model_bias", "metrics", "map group -> metric -> value",
-                                     "map", ARGS(FRAME("frame with features and target"), MODEL)}),
-    COMPONENT("data_synthesizer",
-              {"fit", NULL, "learns the distribution", "null", ARGS(FRAME("real data"))},
-              {"sample", "frame", "synthetic rows", "frame", ARGS(A("n", "number of rows", "10"))},
-              {"evaluate", "report", "similarity report", "map",
-               ARGS(A("real", "real frame", "data.sample"),
-                    A("fake", "synthetic frame", "steps.sample"))}),
-    COMPONENT("cache_manager",
-              {"cache", NULL, "stores a value", "null",
-               ARGS(A("key", "cache key", "\"'answer'\""), A("value", "value to store", "42"))},
-              {"retrieve", "value", "the stored value, or null", "any",
-               ARGS(A("key", "cache key", "\"'answer'\""))}),
-    COMPONENT(
-        "test_recorder",
-        {"record", NULL, "records a result", "null",
-         ARGS(A("result", "one test result map",
-                "{test: \"'example'\", status: \"'PASS'\", message: \"''\"}"))},
-        {"report", "report", "summary of all recorded results", "map:total,passed,failed", NOARGS}),
-
-    /* ---- pipelines (SPEC §6.1) ---- */
-    PIPELINE("process",
-             {"transform_data", "frame", "via the data_transformer", "frame",
-              ARGS(A("source", "a frame, or a map of name -> frame", "data.sample"))},
-             {"track_data", "dataset_version", "a new, stored, registered version", "map:id,type",
-              ARGS(A("frame", "the frame", "steps.transform_data"),
-                   A("name", "dataset name", "\"'sample'\""))},
-             {"profile_data", "report, path", "via the data_profiler", "map:report,path|null",
-              ARGS(A("frame", "the frame", "steps.transform_data"),
-                   A("dataset_version", "its version", "steps.track_data"))},
-             {"check_data", "report, path, status", "via the data_checker; notifies on WARN/ERROR",
-              REPORT_SHAPE "|null",
-              ARGS(A("frame", "the frame", "steps.transform_data"),
-                   A("dataset_version", "its version", "steps.track_data"))},
-             {"compare_data", "report, path", "against the previous version, if any",
-              "map:report,path|null",
-              ARGS(A("frame", "the frame", "steps.transform_data"),
-                   A("dataset_version", "its version", "steps.track_data"))}),
-    PIPELINE("train",
-             {"split_data", "splits", "via the data_splitter",
-              "map:X_train,y_train,X_valid,y_valid", ARGS(FRAME("the frame"))},
-             {"train_model", "model_version, model", "tuner if configured, else trainer",
-              "map:model_version,model",
-              ARGS(A("splits", "map of X_/y_ frames per split", "steps.split_data"),
-                   A("dataset_version", "the data's version", "steps.dataset_version"))},
-             {"analyze_model", "report", "importance, baselines, plots", "map",
-              ARGS(A("splits", "map of X_/y_ frames per split", "steps.split_data"),
-                   A("model_version", "model version", "steps.train_model.model_version"),
-                   A("model", "model handle", "steps.train_model.model"))},
-             {"check_model", "report, path, status", "via the model_checker", REPORT_SHAPE "|null",
-              ARGS(A("splits", "map of X_/y_ frames per split", "steps.split_data"),
-                   A("model_version", "model version", "steps.train_model.model_version"),
-                   A("model", "model handle", "steps.train_model.model"))},
-             {"check_model_bias", "metrics", "via the model_bias_checker", "map|null",
-              ARGS(A("splits", "map of X_/y_ frames per split", "steps.split_data"),
-                   A("model_version", "model version", "steps.train_model.model_version"),
-                   A("model", "model handle", "steps.train_model.model"))},
-             {"compare_models", "better",
-              "bool: true if better than the deployed one or none is deployed", "bool",
-              ARGS(A("model_version", "new model version", "steps.train_model.model_version"),
-                   A("model", "model handle", "steps.train_model.model"))},
-             {"retrain_model_on_all_data", "model", "the retrained model", "model",
-              ARGS(A("frame", "all data", "data.sample"),
-                   A("model_version", "model version", "steps.train_model.model_version"),
-                   A("model", "model handle", "steps.train_model.model"))}),
-    PIPELINE("deploy", {"promote_model", "promotion", "the promotion", "map:id", ARGS(MV, MODEL)},
-             {"check_approval", "approved", "bool (auto_approve_models)", "bool",
-              ARGS(A("promotion", "from promote_model", "steps.promote_model"))},
-             {"approve_model", "approval", "the approval", "map",
-              ARGS(A("promotion", "from promote_model", "steps.promote_model"))},
-             {"deploy_model", "deployment", "the deployment", "map",
-              ARGS(A("promotion", "from promote_model", "steps.promote_model"), MV)}),
-    PIPELINE("predict",
-             {"compare_data", "report, path", "vs the model's training data",
-              "map:report,path|null", ARGS(MV, FRAME("data to score"))},
-             {"get_predictions", "frame", "predictions, probabilities, optional explanations",
-              "frame", ARGS(MODEL, MV, FRAME("data to score"))},
-             {"track_predictions", "prediction_job", "the recorded job", "map:id,type",
-              ARGS(MV, A("frame", "predictions", "steps.get_predictions"),
-                   A("dataset_version", "version of the scored data", "steps.dataset_version"))},
-             {"analyze_prediction_drift", "report", "drift vs training predictions", "map",
-              ARGS(MV, A("frame", "predictions", "steps.get_predictions"))},
-             {"check_predictions", "report, path, status", "via the data_checker",
-              REPORT_SHAPE "|null", ARGS(A("frame", "predictions", "steps.get_predictions"), MV)},
-             {"save_predictions", NULL, "via the data_connector", "null",
-              ARGS(A("frame", "predictions", "steps.get_predictions"),
-                   A("target", "file or table", "\"'out/predictions.csv'\""))}),
-
-    {NULL, LP_KIND_COMPONENT, NULL},
+#include "core/builtin_types.def"
+    {NULL, LP_KIND_COMPONENT, NULL, NULL},
 };
 
 const scaffold_contract *scaffold_contract_find(const char *type)

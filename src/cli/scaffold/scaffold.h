@@ -47,7 +47,8 @@ typedef struct scaffold_method {
 typedef struct scaffold_contract {
     const char *type;               /* "model_trainer", "train" */
     lp_kind kind;                   /* LP_KIND_COMPONENT or LP_KIND_PIPELINE */
-    const scaffold_method *methods; /* terminated by an entry with name NULL */
+    const scaffold_method *methods; /* required; terminated by an entry with name NULL */
+    const scaffold_method *optional; /* may be implemented; terminated likewise */
 } scaffold_contract;
 
 /* Every type, components first; terminated by an entry with type NULL. */

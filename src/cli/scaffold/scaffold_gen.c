@@ -308,7 +308,8 @@ static const scaffold_contract runner_contract = {
     (const scaffold_method[]){{"build_all", "rows, model, metrics", "runs the workflow",
                                "map:rows,model,metrics",
                                (const scaffold_arg[]){{NULL, NULL, NULL}}},
-                              {NULL, NULL, NULL, NULL, NULL}}};
+                              {NULL, NULL, NULL, NULL, NULL}},
+    (const scaffold_method[]){{NULL, NULL, NULL, NULL, NULL}}};
 
 /* The parts of the header and trailer that depend on the kind. */
 static void kind_vars(const scaffold_request *req, char **what, char **command, char **contract,

@@ -22,7 +22,7 @@ static int oom(void)
     return lp_error_set(LP_ENOMEM, "out of memory");
 }
 
-LP_API double lp_synth_ks(const double *a, size_t na, const double *b, size_t nb)
+double lp_synth_ks(const double *a, size_t na, const double *b, size_t nb)
 {
     double d = 0;
     size_t i = 0, j = 0;

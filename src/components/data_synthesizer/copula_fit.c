@@ -112,7 +112,7 @@ static int factor_shrinking(double *chol, const double *base, size_t d, double *
     return 0;
 }
 
-LP_API int lp_synth_cholesky(double *chol, const double *R, size_t d, lp_synth_repair *repair)
+int lp_synth_cholesky(double *chol, const double *R, size_t d, lp_synth_repair *repair)
 {
     int rc = lp_lapack_require();
     if (rc) return rc;

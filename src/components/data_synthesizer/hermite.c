@@ -24,7 +24,7 @@
 
 #include "components/data_synthesizer/synth.h"
 
-LP_API void lp_synth_hermite_init(lp_synth_hermite *acc)
+void lp_synth_hermite_init(lp_synth_hermite *acc)
 {
     memset(acc, 0, sizeof *acc);
     for (int n = 1; n <= LP_SYNTH_HERMITE; n++) {
@@ -52,7 +52,7 @@ static void boundary_terms(const lp_synth_hermite *acc, double q[LP_SYNTH_HERMIT
     }
 }
 
-LP_API void lp_synth_hermite_add(lp_synth_hermite *acc, double p, double cum_hi, double z)
+void lp_synth_hermite_add(lp_synth_hermite *acc, double p, double cum_hi, double z)
 {
     double q_hi[LP_SYNTH_HERMITE];
     boundary_terms(acc, q_hi, lp_norm_quantile(cum_hi));
@@ -64,7 +64,7 @@ LP_API void lp_synth_hermite_add(lp_synth_hermite *acc, double p, double cum_hi,
     acc->s2 += p * z * z;
 }
 
-LP_API void lp_synth_hermite_finish(const lp_synth_hermite *acc, double h[LP_SYNTH_HERMITE])
+void lp_synth_hermite_finish(const lp_synth_hermite *acc, double h[LP_SYNTH_HERMITE])
 {
     double var = acc->s2 - acc->s1 * acc->s1;
     for (int n = 0; n < LP_SYNTH_HERMITE; n++)
@@ -82,8 +82,8 @@ static double series(const double a[LP_SYNTH_HERMITE], double rho)
     return s;
 }
 
-LP_API double lp_synth_latent_correlation(const double hj[LP_SYNTH_HERMITE],
-                                          const double hk[LP_SYNTH_HERMITE], double r)
+double lp_synth_latent_correlation(const double hj[LP_SYNTH_HERMITE],
+                                   const double hk[LP_SYNTH_HERMITE], double r)
 {
     double a[LP_SYNTH_HERMITE];
     for (int n = 0; n < LP_SYNTH_HERMITE; n++)

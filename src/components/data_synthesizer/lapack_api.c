@@ -32,7 +32,7 @@ static void load(void)
                  lp_error_last()->message);
 }
 
-LP_API int lp_lapack_require(void)
+int lp_lapack_require(void)
 {
     pthread_once(&once, load);
     return load_rc ? lp_error_set(load_rc, "%s", load_error) : 0;

@@ -27,7 +27,7 @@ typedef struct lp_lapack_fns {
 extern lp_lapack_fns lp_lapack_fn;
 
 /* Loads liblapacke once; 0, or LP_ENOTFOUND with the reason. Thread-safe. */
-LP_API int lp_lapack_require(void);
+int lp_lapack_require(void);
 
 #ifndef LP_LAPACK_API_IMPL
 #define LAPACKE_dpotrf lp_lapack_fn.LAPACKE_dpotrf

@@ -10,7 +10,7 @@
 
 #include "components/data_synthesizer/synth.h"
 
-LP_API double lp_norm_cdf(double z)
+double lp_norm_cdf(double z)
 {
     return 0.5 * erfc(-z * M_SQRT1_2);
 }
@@ -64,7 +64,7 @@ static const double F[8] = {1.0,
                             1.42151175831644588870e-7,
                             2.04426310338993978564e-15};
 
-LP_API double lp_norm_quantile(double p)
+double lp_norm_quantile(double p)
 {
     if (!(p >= 0.0 && p <= 1.0)) return NAN;
     if (p == 0.0) return -INFINITY;

@@ -38,10 +38,10 @@
 /* ---- the standard normal distribution (normal.c) --------------------------------- */
 
 /* Φ(z), from erfc: relative error ~1e-15 over the whole line. */
-LP_API double lp_norm_cdf(double z);
+double lp_norm_cdf(double z);
 /* Φ⁻¹(p) by Wichura's AS241 (PPND16), relative error ~1e-16; −inf at 0,
  * +inf at 1, NaN outside [0, 1]. */
-LP_API double lp_norm_quantile(double p);
+double lp_norm_quantile(double p);
 
 /* ---- column kinds (marginal.c) --------------------------------------------------- */
 
@@ -68,16 +68,16 @@ typedef struct lp_synth_hermite {
     double sqrt_n[LP_SYNTH_HERMITE], inv_sqrt_n[LP_SYNTH_HERMITE]; /* √n, 1/√n for n = 1..N */
 } lp_synth_hermite;
 
-LP_API void lp_synth_hermite_init(lp_synth_hermite *acc);
+void lp_synth_hermite_init(lp_synth_hermite *acc);
 
 /* A group with share p whose interval ends at cumulative probability cum_hi, scored z. */
-LP_API void lp_synth_hermite_add(lp_synth_hermite *acc, double p, double cum_hi, double z);
+void lp_synth_hermite_add(lp_synth_hermite *acc, double p, double cum_hi, double z);
 /* The normalised coefficients h_n = E[s He_n] / (sd(s) √n!) (all 0 for a constant column). */
-LP_API void lp_synth_hermite_finish(const lp_synth_hermite *acc, double h[LP_SYNTH_HERMITE]);
+void lp_synth_hermite_finish(const lp_synth_hermite *acc, double h[LP_SYNTH_HERMITE]);
 /* The latent correlation ρ whose scores would correlate at r: the root of
  * Σ ρⁿ hj_n hk_n = r in [−1, 1] (±1 beyond the ends; 0 for a constant column). */
-LP_API double lp_synth_latent_correlation(const double hj[LP_SYNTH_HERMITE],
-                                          const double hk[LP_SYNTH_HERMITE], double r);
+double lp_synth_latent_correlation(const double hj[LP_SYNTH_HERMITE],
+                                   const double hk[LP_SYNTH_HERMITE], double r);
 
 /* ---- marginals (marginal.c) --------------------------------------------------------- */
 
@@ -143,7 +143,7 @@ double lp_synth_pair_correlation(const float *scores, size_t n, size_t j, size_t
  * chol. A matrix that is not positive definite is repaired first: its
  * eigenvalues clipped, then shrunk toward I as little as needed (*repair
  * says what was done). 0, or LP_ENOTFOUND when LAPACKE cannot be loaded. */
-LP_API int lp_synth_cholesky(double *chol, const double *R, size_t d, lp_synth_repair *repair);
+int lp_synth_cholesky(double *chol, const double *R, size_t d, lp_synth_repair *repair);
 
 /* n synthetic rows. The random numbers of row block b (of LP_SYNTH_BLOCK
  * rows) come from xoshiro256** (lp_tuning_rng) seeded by (seed, stream, b), so
@@ -155,7 +155,7 @@ int lp_synth_model_sample(lp_frame **out, const lp_synth_model *m, size_t n, uin
 /* ---- evaluation (copula_eval.c) --------------------------------------------------- */
 
 /* Two-sample Kolmogorov–Smirnov statistic sup |F_a − F_b| of two sorted samples. */
-LP_API double lp_synth_ks(const double *a, size_t na, const double *b, size_t nb);
+double lp_synth_ks(const double *a, size_t na, const double *b, size_t nb);
 /* The similarity report of fake against real (see gaussian_copula.c). */
 int lp_synth_evaluate(lp_value **out, const lp_frame *real, const lp_frame *fake);
 

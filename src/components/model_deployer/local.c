@@ -345,8 +345,7 @@ static json_t *experiment_json(deploy *d, int *rc)
  * extra method of LocalMetadataTracker); JSON null otherwise. */
 static json_t *deploy_run_json(deploy *d, int *rc)
 {
-    if (*rc || !lp_class_method(lp_obj_class(d->tracker), "run_info"))
-        return *rc ? NULL : json_null();
+    if (*rc || !lp_obj_has_method(d->tracker, "run_info")) return *rc ? NULL : json_null();
     lp_value *info = lp_call(d->tracker, "run_info", NULL);
     if (!info) {
         *rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
