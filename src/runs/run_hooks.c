@@ -260,8 +260,12 @@ static int resolve_run(lp_store *st, const char *ref, const char *current, char 
     const char *pick = NULL, *exact = NULL;
     lp_sb some = {0};
     for (size_t i = 0; i < lp_list_len(runs); i++) {
-        const char *id = lp_value_as_string(lp_map_get(lp_list_get(runs, i), "id"));
+        const lp_value *run = lp_list_get(runs, i);
+        const char *id = lp_value_as_string(lp_map_get(run, "id"));
         if (!id || strcmp(id, current) == 0) continue;
+        /* "latest" is the newest run that ran a method: one refused before it
+         * started (a mistyped --resume, a bad --build-args) has nothing to reuse */
+        if (latest && !lp_value_as_string(lp_map_get(run, "method"))) continue;
         if (latest || strncmp(id, ref, len) == 0) {
             if (!pick) pick = id;
             if (strcmp(id, ref) == 0) exact = id;

@@ -308,6 +308,13 @@ Test(resume, bad_runs_are_usage_errors_and_a_succeeded_run_can_be_resumed)
     LP_EXPECT_ERR(amb, "ambiguous");
     lp_run empty = run_titanic("--resume", "", NULL, NULL, NULL, NULL);
     LP_EXPECT_EXIT(empty, 2);
+    /* the refused runs above ran nothing: "latest" passes over them to run A */
+    lp_run latest = run_titanic("--resume", "latest", NULL, NULL, NULL, NULL);
+    LP_EXPECT_EXIT(latest, 0);
+    char want[64];
+    snprintf(want, sizeof want, "resuming run %s", run_a);
+    LP_EXPECT_OUT(latest, want);
+    lp_run_free(&latest);
     /* everything reused: every pipeline step of the first run, nothing run again but
      * save_predictions, whose output file changed since (the first run wrote it) */
     lp_run again = run_titanic("--resume", run_a, NULL, NULL, NULL, NULL);
