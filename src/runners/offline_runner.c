@@ -398,6 +398,12 @@ static lp_value *runner_evaluate_ground_truth(lp_obj *self, lp_value *args)
 {
     lp_value *job = lp_kit_arg_nonnull(args, "prediction_job", "evaluate_ground_truth");
     if (!job) return NULL;
+    if (lp_value_type(job) != LP_STRING && lp_value_type(job) != LP_MAP)
+        return lp_kit_fail(LP_EUSAGE,
+                           "prediction_job must name a prediction job, "
+                           "as its URI (\"model/NAME/vN/prediction_job/K\", listed by 'lolpop "
+                           "runs show') or its resource map; got %s",
+                           lp_vtype_name(lp_value_type(job)));
     char *index = lp_obj_config_string(self, "model_index");
     char *target = lp_obj_config_string(self, "model_target");
     lp_value *data = lp_value_ref(lp_map_get(args, "data"));
@@ -452,6 +458,14 @@ static int build_rest(lp_obj *self, lp_value *processed, lp_value **trained, lp_
     lp_value *eval =
         lp_call_with(self, "process_data", "source", lp_value_string("eval"), (const char *)NULL);
     if (!eval) return lp_error_last()->code;
+    if (lp_frame_rows(lp_value_as_frame(lp_map_get(eval, "frame"))) == 0) {
+        lp_value_unref(eval); /* say so, rather than fail on the types of empty columns */
+        return lp_error_set(LP_EINVAL,
+                            "predict_data: the eval data has no rows, so there is nothing to "
+                            "score (check config eval_data); the model is trained%s",
+                            lp_value_as_bool(lp_map_get(*trained, "better")) ? " and deployed"
+                                                                             : "");
+    }
     *predicted = lp_call_with(self, "predict_data", "model_version", lp_value_ref(mv), "model",
                               lp_value_ref(model), "frame", lp_value_ref(lp_map_get(eval, "frame")),
                               "dataset_version", lp_value_ref(lp_map_get(eval, "dataset_version")),

@@ -160,6 +160,30 @@ Test(workflow_errors, empty_training_data)
     expect_failed_run("no rows");
 }
 
+/* Eval data with a header and no rows once failed on the types of its empty
+ * columns ("feature 'pclass' was a int64 column in training; got string"). */
+Test(workflow_errors, empty_eval_data_says_so)
+{
+    rewrite_csv("eval.csv", no_rows, NULL);
+    lp_run r = TITANIC(NULL);
+    LP_EXPECT_EXIT(r, 1);
+    LP_EXPECT_ERR(r, "the eval data has no rows, so there is nothing to score");
+    lp_run_free(&r);
+    expect_failed_run("eval data has no rows");
+    expect_no_predictions();
+}
+
+/* A prediction_job that is not a job's URI or resource (a number) was
+ * reported as "no stored data". */
+Test(workflow_errors, prediction_job_of_the_wrong_type_says_what_it_must_be)
+{
+    lp_run r = TITANIC("-b", "evaluate_ground_truth", "--build-args", "{\"prediction_job\": 5}");
+    LP_EXPECT_EXIT(r, 2);
+    LP_EXPECT_ERR(r, "prediction_job must name a prediction job, as its URI");
+    LP_EXPECT_ERR(r, "got int");
+    lp_run_free(&r);
+}
+
 /* Drops the fare column (the 7th field) from every line. */
 static void drop_fare(char *line, size_t row)
 {
