@@ -409,6 +409,36 @@ Test(splitter, tiny_class_cannot_be_stratified)
     lp_value_unref(f);
 }
 
+/* A random split that leaves a class out of training cannot be scored: said
+ * before training, suggesting stratified when every class could be in every
+ * split (1000 classes in a random split once failed metric by metric). */
+Test(splitter, a_class_missing_from_training_is_an_error_before_training)
+{
+    /* 8 rows of 'a' then 2 of 'z': a time split trains on the first 8 */
+    lp_frame *g = lp_frame_new();
+    lp_column_builder *b = lp_column_builder_new(LP_DT_STRING, 10);
+    lp_column *t = lp_column_new(LP_DT_INT64, 10);
+    for (int i = 0; i < 10; i++) {
+        lp_column_builder_append_str(b, i < 8 ? "a" : "z", 1);
+        t->data.i64[i] = i;
+    }
+    cr_assert_eq(lp_frame_add_column(g, "label", lp_column_builder_finish(b)), 0);
+    cr_assert_eq(lp_frame_add_column(g, "t", t), 0);
+    lp_value *v = lp_value_frame(g);
+    lp_frame_unref(g);
+    assert_split_error("model_target: label, split_type: time, time_index: t", v,
+                       "the time split left 1 of the 2 classes of model_target 'label' out of "
+                       "training (first: 'z')");
+    cr_assert(strstr(lp_error_last()->message, "use split_type: stratified"), "%s",
+              lp_error_last()->message);
+    /* a numeric target without problem_type is the trainer's to judge */
+    lp_obj *s = splitter_in(1, "model_target: t, split_type: time, time_index: t");
+    lp_value *r = lp_data_splitter_split_data(s, v);
+    cr_assert_not_null(r, "%s", lp_error_last()->message);
+    lp_value_unref(r);
+    lp_value_unref(v);
+}
+
 Test(splitter, config_errors_are_reported_at_init)
 {
     assert_config_error("split_ratio: [0.8, 0.2]",

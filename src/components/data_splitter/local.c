@@ -462,20 +462,76 @@ static int split_plain(lp_obj *self, const splitter *st, splits *s, const lp_fra
     return 0;
 }
 
+/* k's value as text for messages (into buf, cap >= 64). */
+static const char *key_text(const row_key *k, char *buf, size_t cap)
+{
+    if (k->kind == 0)
+        snprintf(buf, cap, "%.*s", (int)(k->len > 60 ? 60 : k->len), k->s ? k->s : "");
+    else if (k->kind == 1)
+        snprintf(buf, cap, "%lld", (long long)k->i);
+    else
+        snprintf(buf, cap, "%.17g", k->d);
+    return buf;
+}
+
 static int too_few(lp_obj *self, const splitter *st, const row_key *k, size_t size)
 {
-    char *name = k->kind == 0 ? lp_strndup(k->s, k->len) : NULL;
     char buf[64];
-    if (k->kind == 1)
-        snprintf(buf, sizeof buf, "%lld", (long long)k->i);
-    else if (k->kind == 2)
-        snprintf(buf, sizeof buf, "%.17g", k->d);
-    int rc = lp_error_set(LP_EINVAL,
-                          "LocalDataSplitter (%s): class '%s' of model_target '%s' has %zu row%s, "
-                          "too few to stratify over %zu splits (each split needs at least one)",
-                          path_of(self), name ? name : buf, st->target, size, size == 1 ? "" : "s",
-                          st->parts);
-    free(name);
+    return lp_error_set(LP_EINVAL,
+                        "LocalDataSplitter (%s): class '%s' of model_target '%s' has %zu row%s, "
+                        "too few to stratify over %zu splits (each split needs at least one)",
+                        path_of(self), key_text(k, buf, sizeof buf), st->target, size,
+                        size == 1 ? "" : "s", st->parts);
+}
+
+/* A classification split in which some class has no training row cannot be
+ * scored (the model never saw it): said before training, with what to do. */
+static int check_classes_in_train(lp_obj *self, const splitter *st, const splits *s,
+                                  const lp_frame *f)
+{
+    if (st->type == SPLIT_STRATIFIED) return 0;
+    const lp_column *c = lp_frame_col_by_name(f, st->target);
+    /* problem_type as the trainers read it: unset, a text or bool target is
+     * classification and a number is left to the trainer */
+    char *type = lp_obj_config_string(self, "problem_type");
+    bool text = c->type == LP_DT_STRING || c->type == LP_DT_CATEGORY || c->type == LP_DT_BOOL;
+    bool classify = type ? lp_streq_nocase(type, "classification") : text;
+    free(type);
+    if (!classify) return 0;
+    size_t n = c->length;
+    bool *in_train = calloc(n ? n : 1, sizeof *in_train);
+    row_key *k = in_train ? sorted_keys(c) : NULL;
+    if (!k) {
+        free(in_train);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < s->counts[0]; i++)
+        in_train[s->idx[0][i]] = true;
+    size_t classes = 0, unseen = 0, small = 0, first = SIZE_MAX;
+    for (size_t a = 0, b; a < n; a = b) {
+        bool seen = false;
+        for (b = a; b < n && same_key(&k[a], &k[b]); b++)
+            seen = seen || in_train[k[b].row];
+        classes++;
+        small += b - a < st->parts;
+        if (!seen && unseen++ == 0) first = a;
+    }
+    int rc = 0;
+    if (unseen) {
+        char buf[64];
+        rc = lp_error_set(
+            LP_EINVAL,
+            "LocalDataSplitter (%s): the %s split left %zu of the %zu classes of model_target "
+            "'%s' out of training (first: '%s'), so the model cannot learn or be scored on "
+            "them; %s",
+            path_of(self), split_type_names[st->type], unseen, classes, st->target,
+            key_text(&k[first], buf, sizeof buf),
+            small ? "some classes have fewer rows than there are splits: merge or drop rare "
+                    "classes, or give more data"
+                  : "use split_type: stratified, which puts every class in every split");
+    }
+    free(k);
+    free(in_train);
     return rc;
 }
 
@@ -571,6 +627,7 @@ static lp_value *splitter_split_data(lp_obj *self, lp_value *args)
     if (check_frame(self, st, f) || splits_alloc(&s, lp_frame_rows(f))) return NULL;
     int rc = st->type == SPLIT_STRATIFIED ? split_stratified(self, st, &s, f)
                                           : split_plain(self, st, &s, f);
+    if (rc == 0) rc = check_classes_in_train(self, st, &s, f);
     lp_value *result = rc ? NULL : build_result(st, &s, f);
     if (result)
         lp_log(self, LP_LOG_DEBUG, "%s split of %zu rows: %zu / %zu / %zu",
