@@ -120,6 +120,7 @@ int lp_registry_add_section_validator(lp_registry *reg, const char *key,
  * name) holds a component of the registered component type `type` (copied).
  * 0, LP_EEXISTS when the slot already has a role, LP_EINVAL otherwise. */
 int lp_registry_add_slot_role(lp_registry *reg, const char *slot, const char *type);
+
 /* ---- default slots ----------------------------------------------------------
  * A default slot is a component every workflow's root gets when its
  * configuration declares nothing under that name. The built-in plugin
