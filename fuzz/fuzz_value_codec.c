@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "lolpop/objstore.h"
+#include "lolpop/plugin.h"
+#include "lolpop/registry.h"
 #include "store/value_codec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,12 +30,25 @@ static lp_objstore *store(void)
     return os;
 }
 
+/* The registry of the built-in plugin (its model back-ends), made once and
+ * kept for the process: models decode through it. */
+static const lp_registry *registry(void)
+{
+    static lp_registry *reg;
+    if (!reg) {
+        reg = lp_registry_new();
+        if (!reg || lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin") != 0) abort();
+    }
+    return reg;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     lp_objstore *os = store();
+    const lp_registry *reg = registry();
     if (!os) abort();
     lp_value *v = (lp_value *)1;
-    if (lp_value_decode(os, data, size, &v) != 0) {
+    if (lp_value_decode(os, reg, data, size, &v) != 0) {
         if (v) abort(); /* a rejected input leaves no value */
         return 0;
     }
@@ -41,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t alen = 0, blen = 0;
     lp_value *again = NULL;
     if (lp_value_encode(os, v, &a, &alen) != 0) abort();
-    if (lp_value_decode(os, a, alen, &again) != 0) abort();
+    if (lp_value_decode(os, reg, a, alen, &again) != 0) abort();
     if (lp_value_encode(os, again, &b, &blen) != 0) abort();
     if (alen != blen || memcmp(a, b, alen) != 0) abort();
     free(a);
