@@ -2,8 +2,7 @@
  * contracts.c — the contracts the skeletons of `lolpop create` come from:
  * every component type of SPEC §5 and pipeline type of §6.1, with each
  * method's arguments (name, meaning, the example's sample value, whether
- * optional) and result
- * (names, and the shape the generated test checks).
+ * optional) and result (names, and the shape the generated test checks).
  *
  * The table is src/core/builtin_types.def, the one the core's
  * lp_builtin_types is made of too; argument and result names equal the
