@@ -9,12 +9,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli/scaffold/scaffold.h"
 #include "core/internal.h"
 
 const char cmd_classes_help[] =
     "Subcommands:\n"
     "  list        one line per registered class: name, kind, type, source, summary\n"
-    "  show NAME   a class's documentation, methods, requirements, config keys and defaults\n\n"
+    "  show NAME   a class's documentation, methods, its type's contract, requirements,\n"
+    "              config keys and defaults\n\n"
     "Options:\n"
     "  --type TYPE        list only classes of this component/pipeline type, or of this kind\n"
     "                     (component, pipeline, runner)\n"
@@ -213,6 +215,35 @@ static void show_methods(const lp_registry *reg, const lp_class *cls)
                is_optional(type, m->name) ? " (optional in the type's contract)" : "");
 }
 
+/* Whether cls implements `name`. */
+static bool implements(const lp_class *cls, const char *name)
+{
+    for (const lp_method *m = cls->methods; m && m->name; m++)
+        if (strcmp(m->name, name) == 0) return true;
+    return false;
+}
+
+/* The contract of a built-in type as its header writes it (arguments and
+ * results, "name?" for an optional argument), from the one contract table;
+ * nothing for a type a plugin declares (lp_type has no arguments). */
+static void show_contract(const lp_class *cls)
+{
+    const scaffold_contract *c = cls->type ? scaffold_contract_find(cls->type) : NULL;
+    if (!c) return;
+    printf("\nContract of %s (<lolpop/types/%s.h>; \"name?\" is an optional argument):\n", c->type,
+           c->type);
+    const scaffold_method *lists[] = {c->methods, c->optional};
+    for (size_t l = 0; l < 2; l++)
+        for (const scaffold_method *m = lists[l]; m->name; m++) {
+            char *sig = scaffold_signature(m);
+            printf("  %s%s\n", sig ? sig : m->name,
+                   l == 0                     ? ""
+                   : implements(cls, m->name) ? "  (optional method)"
+                                              : "  (optional method, not implemented)");
+            free(sig);
+        }
+}
+
 static void show_requirements(const lp_class *cls)
 {
     printf("\nRequirements:\n");
@@ -257,6 +288,7 @@ static int show_class(cli_session *s, const char *name)
         lp_diags_clear(&d);
     }
     show_methods(s->reg, cls);
+    show_contract(cls);
     show_requirements(cls);
     show_config_keys(cls, defaults);
     show_defaults(cls);

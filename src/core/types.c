@@ -5,7 +5,8 @@
  * claims the type must implement every required method. The entries come
  * from builtin_types.def, the one table of the contracts (the scaffold of
  * `lolpop create` reads it too); only names, kinds, docs and method names
- * are kept here.
+ * are kept here (arguments, required and optional, are the scaffold's and
+ * the type headers' business: M drops them).
  */
 #include <stddef.h>
 

@@ -1075,6 +1075,24 @@ Test(cli, classes_show_marks_optional_methods)
     result_free(&r);
 }
 
+/* The type's contract, from the one table: optional arguments marked '?'. */
+Test(cli, classes_show_prints_the_contract_with_optional_arguments)
+{
+    result r = LOLPOP("classes", "show", "XGBoostModelTrainer");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "Contract of model_trainer (<lolpop/types/model_trainer.h>;");
+    EXPECT_OUT(r, "\n  fit(splits, params?) -> model\n");
+    EXPECT_OUT(r, "\n  predict(frame, model?) -> predictions\n");
+    EXPECT_OUT(r, "\n  calculate_metrics(splits, predictions, metrics, model?) -> metrics\n");
+    EXPECT_OUT(r, "\n  save(path, model?)\n");
+    EXPECT_OUT(r, "\n  load(path)\n");
+    result_free(&r);
+    r = LOLPOP("classes", "show", "LocalMetadataTracker");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\n  run_info() -> id, store, status  (optional method)\n");
+    result_free(&r);
+}
+
 Test(cli, classes_show_plugin_class_from_config)
 {
     const char *f = write_hello("hello.yaml", HELLO_OK);

@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,109 +62,373 @@ Test(scaffold, run_info_is_an_optional_method_of_metadata_tracker)
 
 /* ---- the table equals the contract headers ------------------------------------------------ */
 
-/* The contract lines of a header: "   name(args) -> results", in order. */
-static size_t header_signatures(const char *type, char sigs[][256], size_t max)
+/* The whole header of `type` (malloc'ed). */
+static char *header_text(const char *type)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/include/lolpop/types/%s.h", LP_SOURCE_ROOT, type);
     FILE *f = fopen(path, "r");
     cr_assert_not_null(f, "cannot read %s", path);
-    char line[512];
+    size_t cap = 1 << 17;
+    char *text = malloc(cap);
+    cr_assert_not_null(text);
+    size_t len = fread(text, 1, cap - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    return text;
+}
+
+/* What disagrees between a contract and a header: the count and the first reason. */
+typedef struct mismatch {
+    size_t n;
+    char first[512];
+} mismatch;
+
+__attribute__((format(printf, 2, 3))) static void disagree(mismatch *mm, const char *fmt, ...)
+{
+    if (mm->n++ > 0) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(mm->first, sizeof mm->first, fmt, ap);
+    va_end(ap);
+}
+
+/* The contract lines of a header text: "   name(args) -> results", in order. */
+static size_t header_signatures(const char *text, char sigs[][256], size_t max)
+{
     size_t n = 0;
     bool in_contract = false;
-    while (fgets(line, sizeof line, f) && n < max) {
-        if (strstr(line, "Contract:")) in_contract = true;
-        if (strstr(line, "The inline helpers")) break;
+    for (const char *line = text; *line && n < max;) {
+        size_t len = strcspn(line, "\n");
+        const char *next = line + len + (line[len] == '\n');
+        if (strncmp(line, " * Contract:", 12) == 0) in_contract = true;
+        if (strncmp(line, " * The inline helpers", 21) == 0) break;
         /* " *   name(" : three spaces, then an identifier and '(' */
-        if (!in_contract || strncmp(line, " *   ", 5) != 0 || !islower((unsigned char)line[5]))
-            continue;
         const char *p = line + 5;
-        while (islower((unsigned char)*p) || *p == '_')
-            p++;
-        if (*p != '(') continue;
-        line[strcspn(line, "\n")] = '\0';
-        snprintf(sigs[n++], 256, "%.250s", line + 5); /* contract lines are short */
+        if (in_contract && len > 5 && strncmp(line, " *   ", 5) == 0 &&
+            islower((unsigned char)*p)) {
+            while (islower((unsigned char)*p) || *p == '_')
+                p++;
+            if (*p == '(') snprintf(sigs[n++], 256, "%.*s", (int)(len - 5), line + 5);
+        }
+        line = next;
     }
-    fclose(f);
     return n;
 }
 
-/* "name(a, b) -> r" of a table entry. */
+/* "name(a, b?) -> r" of a table entry, optional arguments marked '?'. */
 static void table_signature(char *out, size_t size, const scaffold_method *m)
 {
     size_t len = (size_t)snprintf(out, size, "%s(", m->name);
     for (const scaffold_arg *a = m->args; a->name; a++)
-        len += (size_t)snprintf(out + len, size - len, "%s%s", a == m->args ? "" : ", ", a->name);
+        len += (size_t)snprintf(out + len, size - len, "%s%s%s", a == m->args ? "" : ", ", a->name,
+                                a->optional ? "?" : "");
     snprintf(out + len, size - len, ")%s%s", m->result ? " -> " : "", m->result ? m->result : "");
 }
 
-/* Required methods, then optional ones, as the header lists them. */
-Test(scaffold, argument_and_result_names_equal_the_contract_headers)
+/* Contract lines: required methods, then optional ones, as the table lists
+ * them; every optional argument documented as "name: optional; doc". */
+static void check_contract_lines(mismatch *mm, const scaffold_contract *c, const char *text)
 {
-    for (const scaffold_contract *c = scaffold_contracts; c->type; c++) {
-        char sigs[32][256];
-        size_t n = header_signatures(c->type, sigs, 32), i = 0;
-        const scaffold_method *lists[] = {c->methods, c->optional};
-        for (size_t l = 0; l < 2; l++)
-            for (const scaffold_method *m = lists[l]; m->name; m++, i++) {
-                char mine[256];
-                table_signature(mine, sizeof mine, m);
-                cr_assert_lt(i, n, "%s.h documents fewer methods than the table (%s)", c->type,
-                             mine);
-                cr_expect_str_eq(mine, sigs[i], "%s: table and header disagree", c->type);
+    char sigs[32][256];
+    size_t n = header_signatures(text, sigs, 32), i = 0;
+    const scaffold_method *lists[] = {c->methods, c->optional};
+    for (size_t l = 0; l < 2; l++)
+        for (const scaffold_method *m = lists[l]; m->name; m++, i++) {
+            char mine[256];
+            table_signature(mine, sizeof mine, m);
+            if (i >= n)
+                disagree(mm, "%s.h documents fewer methods than the table (%s)", c->type, mine);
+            else if (strcmp(mine, sigs[i]) != 0)
+                disagree(mm, "%s: the table says '%s', the header '%s'", c->type, mine, sigs[i]);
+            for (const scaffold_arg *a = m->args; a->name; a++) {
+                char want[512];
+                snprintf(want, sizeof want, " *       %s: optional; %s\n", a->name, a->doc);
+                if (a->optional && !strstr(text, want))
+                    disagree(mm, "%s.h does not document %s's optional argument as '%.*s'", c->type,
+                             m->name, (int)strlen(want) - 1, want);
             }
-        cr_expect_eq(i, n, "%s: %zu methods in the table, %zu in the header", c->type, i, n);
+        }
+    if (i != n) disagree(mm, "%s: %zu methods in the table, %zu in the header", c->type, i, n);
+}
+
+/* Helper names the table asks for: lp_<type>_<method>, and for a method with
+ * optional arguments also lp_<type>_<method>_<optional names joined by '_'>
+ * (which passes them all). With_opts picks which. */
+static void helper_name(char *out, size_t size, const scaffold_contract *c,
+                        const scaffold_method *m, bool with_opts)
+{
+    size_t len = (size_t)snprintf(out, size, "lp_%s_%s", c->type, m->name);
+    for (const scaffold_arg *a = m->args; with_opts && a->name; a++)
+        if (a->optional) len += (size_t)snprintf(out + len, size - len, "_%s", a->name);
+}
+
+static bool has_optional(const scaffold_method *m)
+{
+    for (const scaffold_arg *a = m->args; a->name; a++)
+        if (a->optional) return true;
+    return false;
+}
+
+/* The body of the static inline helper `name` (from its name to its closing
+ * brace), or NULL. *len is set. */
+static const char *helper_body(const char *text, const char *name, size_t *len)
+{
+    char want[256];
+    snprintf(want, sizeof want, "%s(", name);
+    for (const char *p = strstr(text, want); p; p = strstr(p + 1, want)) {
+        if (p == text || (p[-1] != ' ' && p[-1] != '*' && p[-1] != '\n')) continue;
+        /* the declaration starts on this line, or on the one before when the name was wrapped */
+        const char *line = p;
+        if (line[-1] == '\n' && line - 1 > text) line--;
+        while (line > text && line[-1] != '\n')
+            line--;
+        if (strncmp(line, "static inline ", 14) != 0) continue;
+        const char *end = strstr(p, "\n}\n");
+        *len = end ? (size_t)(end - p) : strlen(p);
+        return p;
+    }
+    return NULL;
+}
+
+/* The helper passes the arguments of m by name, in order (optional ones only
+ * when with_opts). */
+static void check_helper_args(mismatch *mm, const char *name, const char *body, size_t len,
+                              const scaffold_method *m, bool with_opts)
+{
+    char *copy = strndup(body, len);
+    cr_assert_not_null(copy);
+    const char *at = copy;
+    for (const scaffold_arg *a = m->args; a->name; a++) {
+        char key[96];
+        snprintf(key, sizeof key, "\"%s\",", a->name);
+        const char *found = strstr(at, key);
+        if (a->optional && !with_opts) {
+            if (strstr(copy, key)) disagree(mm, "%s passes the optional argument %s", name, key);
+            continue;
+        }
+        if (!found)
+            disagree(mm, "%s does not pass argument %s (in the table's order)", name, key);
+        else
+            at = found + strlen(key);
+    }
+    free(copy);
+}
+
+/* Every static inline lp_<type>_... helper of text is one the table asks for. */
+static void check_no_extra_helpers(mismatch *mm, const scaffold_contract *c, const char *text)
+{
+    char prefix[96];
+    snprintf(prefix, sizeof prefix, "lp_%s_", c->type);
+    for (const char *p = strstr(text, "static inline "); p; p = strstr(p + 1, "static inline ")) {
+        /* the name is on this line, or on the next when it was wrapped */
+        const char *eol = p + strcspn(p, "\n");
+        if (*eol) eol += 1 + strcspn(eol + 1, "\n");
+        const char *name = strstr(p, prefix);
+        if (!name || name > eol || (name[-1] != ' ' && name[-1] != '*' && name[-1] != '\n'))
+            continue;
+        size_t nlen = strcspn(name, "(");
+        bool known = false;
+        const scaffold_method *lists[] = {c->methods, c->optional};
+        for (size_t l = 0; l < 2 && !known; l++)
+            for (const scaffold_method *m = lists[l]; m->name && !known; m++)
+                for (int w = 0; w < 2 && !known; w++) {
+                    char want[200];
+                    helper_name(want, sizeof want, c, m, w == 1);
+                    known = strlen(want) == nlen && strncmp(want, name, nlen) == 0 &&
+                            (w == 0 || has_optional(m));
+                }
+        if (!known)
+            disagree(mm, "%s.h has helper %.*s, which the table does not ask for", c->type,
+                     (int)nlen, name);
     }
 }
 
-/* The header's typed helpers: `#define LP_<TYPE>_<METHOD> "method"` names
- * and `lp_<type>_<method>(` helpers, exactly one per method of the table
- * (required and optional), no more. */
-Test(scaffold, typed_helpers_of_the_headers_equal_the_table)
+/* The header's typed helpers: `#define LP_<TYPE>_<METHOD> "method"` names and
+ * the helpers of helper_name, exactly one per method of the table (required
+ * and optional) and one more per method with optional arguments, no more;
+ * each passes its arguments by name. */
+static void check_helpers(mismatch *mm, const scaffold_contract *c, const char *text)
+{
+    size_t n_table = 0;
+    const scaffold_method *lists[] = {c->methods, c->optional};
+    for (size_t l = 0; l < 2; l++)
+        for (const scaffold_method *m = lists[l]; m->name; m++, n_table++) {
+            for (int w = 0; w < (has_optional(m) ? 2 : 1); w++) {
+                char name[200];
+                size_t len = 0;
+                helper_name(name, sizeof name, c, m, w == 1);
+                const char *body = helper_body(text, name, &len);
+                if (!body)
+                    disagree(mm, "%s.h has no helper %s()", c->type, name);
+                else
+                    check_helper_args(mm, name, body, len, m, w == 1);
+            }
+            char want[160];
+            snprintf(want, sizeof want, "\"%s\"\n", m->name);
+            if (!strstr(text, want))
+                disagree(mm, "%s.h has no method name macro for %s", c->type, m->name);
+        }
+    check_no_extra_helpers(mm, c, text);
+    /* Every method-name macro of the header names a method of the table. */
+    size_t n_macros = 0;
+    for (const char *p = strstr(text, "#define LP_"); p; p = strstr(p + 1, "#define LP_")) {
+        const char *q = strchr(p, '"');
+        const char *eol = strchr(p, '\n');
+        if (!q || (eol && q > eol + 200)) continue;
+        if (strncmp(p, "#define LP_TYPE_", 16) == 0) continue; /* the type's own name */
+        const char *end = strchr(q + 1, '"');
+        if (!end) continue;
+        size_t nlen = (size_t)(end - q - 1);
+        bool known = false;
+        for (size_t l = 0; l < 2 && !known; l++)
+            for (const scaffold_method *m = lists[l]; m->name && !known; m++)
+                known = strlen(m->name) == nlen && strncmp(m->name, q + 1, nlen) == 0;
+        if (!known)
+            disagree(mm, "%s.h names method '%.*s', which the table lacks", c->type, (int)nlen,
+                     q + 1);
+        n_macros++;
+    }
+    if (n_macros != n_table)
+        disagree(mm, "%s.h: %zu method macros, %zu methods in the table", c->type, n_macros,
+                 n_table);
+}
+
+/* Everything a header must agree on with contract c. */
+static mismatch header_mismatch(const scaffold_contract *c, const char *text)
+{
+    mismatch mm = {0};
+    check_contract_lines(&mm, c, text);
+    check_helpers(&mm, c, text);
+    return mm;
+}
+
+Test(scaffold, every_contract_header_agrees_with_the_table)
 {
     for (const scaffold_contract *c = scaffold_contracts; c->type; c++) {
-        char path[512];
-        snprintf(path, sizeof path, "%s/include/lolpop/types/%s.h", LP_SOURCE_ROOT, c->type);
-        FILE *f = fopen(path, "r");
-        cr_assert_not_null(f, "cannot read %s", path);
-        static char text[1 << 17];
-        size_t len = fread(text, 1, sizeof text - 1, f);
-        fclose(f);
-        text[len] = '\0';
-        size_t n_table = 0;
+        char *text = header_text(c->type);
+        mismatch mm = header_mismatch(c, text);
+        cr_expect_eq(mm.n, 0, "%zu disagreements, the first: %s", mm.n, mm.first);
+        free(text);
+    }
+}
+
+/* text with the first `from` replaced by `to` (malloc'ed). */
+static char *replaced(const char *text, const char *from, const char *to)
+{
+    const char *at = strstr(text, from);
+    cr_assert_not_null(at, "no '%s' to replace", from);
+    size_t head = (size_t)(at - text), tail = strlen(at + strlen(from));
+    char *out = malloc(head + strlen(to) + tail + 1);
+    cr_assert_not_null(out);
+    memcpy(out, text, head);
+    strcpy(out + head, to);
+    strcat(out, at + strlen(from));
+    return out;
+}
+
+/* The check fails whenever a header and the table disagree on an optional
+ * argument, whichever side is wrong. */
+Test(scaffold, a_header_disagreeing_on_an_optional_argument_is_caught)
+{
+    const scaffold_contract *c = scaffold_contract_find("model_trainer");
+    cr_assert_not_null(c);
+    char *text = header_text("model_trainer");
+    const char *breaks[][2] = {
+        /* the contract line drops the '?' argument */
+        {" *   fit(splits, params?) -> model\n", " *   fit(splits) -> model\n"},
+        /* ... or marks it required */
+        {" *   predict(frame, model?) -> predictions", " *   predict(frame, model) -> predictions"},
+        /* its documentation line loses "optional;" */
+        {" *       params: optional; ", " *       params: "},
+        /* the helper that passes it is missing (renamed) */
+        {"lp_model_trainer_predict_proba_model(", "lp_model_trainer_predict_proba_with("},
+        /* the helper does not pass it */
+        {"\"params\", lp_type_arg(params)", "lp_type_arg(params)"},
+        /* the plain helper passes it */
+        {"LP_MODEL_TRAINER_FIT, \"splits\", lp_type_arg(splits),\n                        "
+         "(const char *)NULL",
+         "LP_MODEL_TRAINER_FIT, \"splits\", lp_type_arg(splits), \"params\", NULL,\n"
+         "                        (const char *)NULL"},
+    };
+    for (size_t k = 0; k < sizeof breaks / sizeof *breaks; k++) {
+        char *bad = replaced(text, breaks[k][0], breaks[k][1]);
+        mismatch mm = header_mismatch(c, bad);
+        cr_expect_gt(mm.n, 0, "break %zu (%s) went unnoticed", k, breaks[k][1]);
+        free(bad);
+    }
+    /* The table without fit's optional params: the header's fit_params and
+     * its contract line are now extra. */
+    scaffold_method methods[16];
+    size_t n = 0;
+    for (; c->methods[n].name; n++)
+        methods[n] = c->methods[n];
+    methods[n] = c->methods[n];
+    cr_assert_str_eq(methods[0].name, "fit");
+    const scaffold_arg fit_args[] = {methods[0].args[0], {NULL, NULL, NULL, false}};
+    methods[0].args = fit_args;
+    scaffold_contract narrowed = *c;
+    narrowed.methods = methods;
+    mismatch mm = header_mismatch(&narrowed, text);
+    cr_expect_gt(mm.n, 0, "a header with more optional arguments than the table went unnoticed");
+    cr_expect_eq(header_mismatch(c, text).n, 0, "%s", header_mismatch(c, text).first);
+    free(text);
+}
+
+/* ---- optional arguments --------------------------------------------------------------------- */
+
+Test(scaffold, optional_arguments_follow_the_required_ones_and_have_samples)
+{
+    for (const scaffold_contract *c = scaffold_contracts; c->type; c++) {
         const scaffold_method *lists[] = {c->methods, c->optional};
         for (size_t l = 0; l < 2; l++)
-            for (const scaffold_method *m = lists[l]; m->name; m++, n_table++) {
-                char want[160];
-                snprintf(want, sizeof want, "lp_%s_%s(", c->type, m->name);
-                cr_expect_not_null(strstr(text, want), "%s.h has no helper %s)", c->type, want);
-                snprintf(want, sizeof want, "\"%s\"\n", m->name);
-                cr_expect_not_null(strstr(text, want), "%s.h has no method name macro for %s",
-                                   c->type, m->name);
+            for (const scaffold_method *m = lists[l]; m->name; m++) {
+                bool seen_optional = false;
+                for (const scaffold_arg *a = m->args; a->name; a++) {
+                    cr_expect(!seen_optional || a->optional,
+                              "%s.%s: required argument %s after an optional one", c->type, m->name,
+                              a->name);
+                    seen_optional |= a->optional;
+                    cr_expect(a->doc && *a->doc && a->sample && *a->sample, "%s.%s(%s)", c->type,
+                              m->name, a->name);
+                }
             }
-        /* Every method-name macro of the header names a method of the table. */
-        char prefix[96];
-        snprintf(prefix, sizeof prefix, "#define LP_");
-        size_t n_macros = 0;
-        for (const char *p = strstr(text, prefix); p; p = strstr(p + 1, prefix)) {
-            const char *q = strchr(p, '"');
-            const char *eol = strchr(p, '\n');
-            if (!q || (eol && q > eol + 200)) continue;
-            if (strncmp(p, "#define LP_TYPE_", 16) == 0) continue; /* the type's own name */
-            const char *end = strchr(q + 1, '"');
-            cr_assert_not_null(end);
-            size_t nlen = (size_t)(end - q - 1);
-            bool known = false;
-            for (size_t l = 0; l < 2 && !known; l++)
-                for (const scaffold_method *m = lists[l]; m->name && !known; m++)
-                    known = strlen(m->name) == nlen && strncmp(m->name, q + 1, nlen) == 0;
-            cr_expect(known, "%s.h names method '%.*s', which the table lacks", c->type, (int)nlen,
-                      q + 1);
-            n_macros++;
-        }
-        cr_expect_eq(n_macros, n_table, "%s.h: %zu method macros, %zu methods in the table",
-                     c->type, n_macros, n_table);
     }
+}
+
+/* The arguments a method's signature shows, as the table declares them. */
+static void expect_signature(const char *type, const char *method, const char *want)
+{
+    const scaffold_contract *c = scaffold_contract_find(type);
+    cr_assert_not_null(c, "%s", type);
+    const scaffold_method *m = c->methods;
+    while (m->name && strcmp(m->name, method) != 0)
+        m++;
+    cr_assert_not_null(m->name, "%s has no method %s", type, method);
+    char *sig = scaffold_signature(m);
+    cr_expect_str_eq(sig, want);
+    free(sig);
+}
+
+/* What the built-in trainers (the trainer kit) and loggers accept, and what
+ * the experiment code and the tuners pass. */
+Test(scaffold, model_trainer_and_logger_declare_their_optional_arguments)
+{
+    expect_signature("model_trainer", "fit", "fit(splits, params?) -> model");
+    expect_signature("model_trainer", "predict", "predict(frame, model?) -> predictions");
+    expect_signature("model_trainer", "predict_proba",
+                     "predict_proba(frame, model?) -> probabilities");
+    expect_signature("model_trainer", "calculate_metrics",
+                     "calculate_metrics(splits, predictions, metrics, model?) -> metrics");
+    expect_signature("model_trainer", "save", "save(path, model?)");
+    expect_signature("model_trainer", "load", "load(path)");
+    expect_signature("logger", "log", "log(level, message, fields, source?)");
+    /* no other type declares one (a new one needs its header's helpers too) */
+    size_t n = 0;
+    for (const scaffold_contract *c = scaffold_contracts; c->type; c++)
+        for (const scaffold_method *m = c->methods; m->name; m++)
+            n += has_optional(m);
+    cr_expect_eq(n, 6, "methods with optional arguments: %zu", n);
 }
 
 /* ---- samples and fixtures ----------------------------------------------------------------- */

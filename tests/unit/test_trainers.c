@@ -481,6 +481,55 @@ Test(trainers, save_and_load_predict_identically)
     lp_value_unref(splits);
 }
 
+/* The typed helpers of <lolpop/types/model_trainer.h> for the contract's
+ * optional arguments pass them: fit's params, and the model of predict,
+ * predict_proba, calculate_metrics and save. */
+Test(trainers, typed_helpers_pass_the_optional_arguments)
+{
+    char dir[] = "/tmp/lp_trainers_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/model.lpmodel", dir);
+    lp_obj *t = trainer_in(0, "XGBoostModelTrainer",
+                           "problem_type: regression, training_params: {nthread: 1, "
+                           "num_boost_round: 20}");
+    lp_value *splits = fixture_splits("xgb", "reg", "target");
+    lp_value *X = lp_value_frame(split_frame(splits, "X_valid"));
+    lp_value *shallow = lp_value_map(), *notmodel = lp_value_int(3);
+    lp_map_set(shallow, "max_depth", lp_value_int(1));
+    lp_value *a = lp_model_trainer_fit_params(t, splits, shallow);
+    cr_assert_not_null(a, "%s", lp_error_last()->message);
+    cr_expect_eq(lp_value_as_int(lp_map_get(lp_model_params(lp_value_as_model(a)), "max_depth")), 1,
+                 "params reached fit");
+    lp_value *pa = lp_model_trainer_predict(t, X), *b = fit(t, splits); /* b: max_depth 6 */
+    lp_value *pb = lp_model_trainer_predict(t, X), *pa2 = lp_model_trainer_predict_model(t, X, a);
+    cr_assert_not_null(pa2, "%s", lp_error_last()->message);
+    same_columns(pa, pa2);
+    cr_assert_neq(col(pa, "prediction")->data.f64[0], col(pb, "prediction")->data.f64[0]);
+    expect_error(lp_model_trainer_predict_proba_model(t, X, notmodel), LP_EINVAL,
+                 "argument 'model' must be a model");
+    lp_value *preds = lp_value_map(), *names = lp_value_list();
+    lp_map_set(preds, "valid", lp_value_ref(pa));
+    lp_list_append(names, lp_value_string("rmse"));
+    lp_value *ma = lp_model_trainer_calculate_metrics_model(t, splits, preds, names, a);
+    cr_assert_not_null(ma, "%s", lp_error_last()->message);
+    expect_error(lp_model_trainer_calculate_metrics_model(t, splits, preds, names, notmodel),
+                 LP_EINVAL, "argument 'model' must be a model");
+    /* save(path, model): a, not the last fitted b, is what load gives back */
+    cr_assert_eq(lp_model_trainer_save_model(t, path, a), 0, "%s", lp_error_last()->message);
+    lp_obj *t2 = trainer_in(1, "XGBoostModelTrainer", "problem_type: regression");
+    cr_assert_eq(lp_model_trainer_load(t2, path), 0, "%s", lp_error_last()->message);
+    lp_value *pl = lp_model_trainer_predict(t2, X);
+    cr_assert_not_null(pl, "%s", lp_error_last()->message);
+    same_columns(pa, pl);
+    unlink(path);
+    rmdir(dir);
+    lp_value *values[] = {X, shallow, notmodel, a, pa, b, pb, pa2, preds, names, ma, pl};
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++)
+        lp_value_unref(values[i]);
+    lp_value_unref(splits);
+}
+
 /* ---- Titanic ----------------------------------------------------------------------------------
  */
 

@@ -1,8 +1,8 @@
 /*
  * contracts.c — the contracts the skeletons of `lolpop create` come from:
  * every component type of SPEC §5 and pipeline type of §6.1, with each
- * method's arguments (name, meaning, the example's sample value) and result
- * (names, and the shape the generated test checks).
+ * method's arguments (name, meaning, the example's sample value, whether
+ * optional) and result (names, and the shape the generated test checks).
  *
  * The table is src/core/builtin_types.def, the one the core's
  * lp_builtin_types is made of too; argument and result names equal the
@@ -22,10 +22,14 @@
 
 #define A(name, doc, sample)                                                                       \
     {                                                                                              \
-        name, doc, sample                                                                          \
+        name, doc, sample, false                                                                   \
     }
-#define ARGS(...) ((const scaffold_arg[]){__VA_ARGS__, {NULL, NULL, NULL}})
-#define NOARGS    ((const scaffold_arg[]){{NULL, NULL, NULL}})
+#define OPT(name, doc, sample)                                                                     \
+    {                                                                                              \
+        name, doc, sample, true                                                                    \
+    }
+#define ARGS(...) ((const scaffold_arg[]){__VA_ARGS__, {NULL, NULL, NULL, false}})
+#define NOARGS    ((const scaffold_arg[]){{NULL, NULL, NULL, false}})
 #define M(...)                                                                                     \
     {                                                                                              \
         __VA_ARGS__                                                                                \
@@ -62,6 +66,16 @@ const scaffold_contract scaffold_contracts[] = {
 #include "core/builtin_types.def"
     {NULL, LP_KIND_COMPONENT, NULL, NULL},
 };
+
+char *scaffold_signature(const scaffold_method *m)
+{
+    lp_sb sb = {0};
+    lp_sb_appendf(&sb, "%s(", m->name);
+    for (const scaffold_arg *a = m->args; a->name; a++)
+        lp_sb_appendf(&sb, "%s%s%s", a == m->args ? "" : ", ", a->name, a->optional ? "?" : "");
+    lp_sb_appendf(&sb, ")%s%s", m->result ? " -> " : "", m->result ? m->result : "");
+    return lp_sb_take(&sb);
+}
 
 const scaffold_contract *scaffold_contract_find(const char *type)
 {

@@ -5,7 +5,8 @@
  *
  * One table (contracts.c) lists every component and pipeline type with its
  * methods, their argument and result names, the sample argument each example
- * passes (an expression of StepRunner's language, as YAML text) and the shape
+ * passes (an expression of StepRunner's language, as YAML text), which
+ * arguments are optional, and the shape
  * of the result the generated test checks. A unit test keeps it equal to
  * lp_builtin_types and the contract headers (include/lolpop/types/).
  *
@@ -30,6 +31,7 @@ typedef struct scaffold_arg {
     const char *name;   /* "splits" */
     const char *doc;    /* "map of X_/y_ frames per split" */
     const char *sample; /* YAML value of the example's argument: "steps.splits" */
+    bool optional;      /* a caller may leave it out (params?, model?); after the required ones */
 } scaffold_arg;
 
 typedef struct scaffold_method {
@@ -55,6 +57,10 @@ typedef struct scaffold_contract {
 extern const scaffold_contract scaffold_contracts[];
 /* The contract of `type`, or NULL. */
 const scaffold_contract *scaffold_contract_find(const char *type);
+/* The method's contract line as the type headers write it, optional
+ * arguments marked '?': "fit(splits, params?) -> model". New string, or NULL
+ * (out of memory). */
+char *scaffold_signature(const scaffold_method *m);
 
 /* A step the examples run before the class's own methods, to make a sample
  * argument (a split, a model, a model version): referenced as steps.NAME. */

@@ -196,7 +196,8 @@ static void example_components(lp_sb *sb, const scaffold_request *req, const boo
     }
 }
 
-/* The steps: fixtures first, then every method of the class. */
+/* The steps: fixtures first, then every method of the class, with every
+ * argument (optional ones too: the example shows the class accepts them). */
 static void example_steps(lp_sb *sb, const scaffold_request *req, const scaffold_contract *c,
                           const bool *need)
 {
@@ -281,23 +282,19 @@ static char *example_yaml(const scaffold_request *req, const scaffold_contract *
 
 /* ---- the class source ------------------------------------------------------------------------ */
 
-/* "    {\"fit\", snake_fit, \"fit(splits) -> model: ...\"},\n" for every method. */
+/* "    {\"fit\", snake_fit, \"fit(splits, params?) -> model: ...\"},\n" for every method. */
 static char *method_table(const scaffold_contract *c, const char *snake)
 {
     lp_sb sb = {0};
     for (const scaffold_method *m = c->methods; m->name; m++) {
-        lp_sb sig = {0};
-        lp_sb_appendf(&sig, "%s(", m->name);
-        for (const scaffold_arg *a = m->args; a->name; a++)
-            lp_sb_appendf(&sig, "%s%s", a != m->args ? ", " : "", a->name);
-        lp_sb_appendf(&sig, ")%s%s: %s", m->result ? " -> " : "", m->result ? m->result : "",
-                      m->doc);
-        char *doc = lp_sb_take(&sig);
+        char *sig = scaffold_signature(m);
+        char *doc = sig ? lp_asprintf("%s: %s", sig, m->doc) : NULL;
         char *lit = doc ? c_literal(doc, "     ") : NULL;
         lp_sb_appendf(&sb, "    {\"%s\", %s_%s,\n     %s},\n", m->name, snake, m->name,
                       lit ? lit : "\"\"");
         free(lit);
         free(doc);
+        free(sig);
     }
     return lp_sb_take(&sb);
 }
@@ -307,7 +304,7 @@ static const scaffold_contract runner_contract = {
     NULL, LP_KIND_RUNNER,
     (const scaffold_method[]){{"build_all", "rows, model, metrics", "runs the workflow",
                                "map:rows,model,metrics",
-                               (const scaffold_arg[]){{NULL, NULL, NULL}}},
+                               (const scaffold_arg[]){{NULL, NULL, NULL, false}}},
                               {NULL, NULL, NULL, NULL, NULL}},
     (const scaffold_method[]){{NULL, NULL, NULL, NULL, NULL}}};
 
