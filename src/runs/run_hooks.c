@@ -228,6 +228,18 @@ static void on_store(void *ud, lp_obj *obj, const char *method, lp_value *args, 
     pending p;
     if (!cacheable(s, obj, method) || !pop(s, obj, method, args, &p) || !p.keyed) return;
     const char *cls = lp_obj_class(obj)->name;
+    /* A call that changed a file it names (save_predictions writing its
+     * target) has an effect outside the stores: reusing its result would skip
+     * the effect (once: "predictions 50 rows -> predictions.csv", nothing
+     * written). Its key, taken again now, shows it; such a result is not kept.
+     * Frames and unchanged files are memoised, so this costs little. */
+    char after[65];
+    if (lp_cache_key(s->keyer, obj, method, args, after) != 0 || strcmp(after, p.key) != 0) {
+        lp_log(obj, LP_LOG_DEBUG, "%s.%s: result not cached: the call changed a file it names",
+               cls, method);
+        lp_error_clear();
+        return;
+    }
     if (s->local && lp_local_cache_put(s->local, p.key, result, s->run, cls, method) != 0) {
         /* A result that cannot be encoded (a foreign handle) is simply not reusable. */
         lp_log_level lvl = lp_error_last()->code == LP_EINVAL ? LP_LOG_DEBUG : LP_LOG_WARN;
