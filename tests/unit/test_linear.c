@@ -149,7 +149,7 @@ static void check_logistic(const char *name, const char *data, lp_model_task tas
     check_doubles(raw, json_object_get(c, "proba"), n, name);
     free(raw);
     lp_frame *proba = NULL;
-    cr_assert_eq(lp_linear_predict_proba(&proba, m, Xva), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_predict_proba(&proba, m, Xva), 0, "%s", lp_error_last()->message);
     cr_assert_eq(lp_frame_cols(proba), lp_model_n_classes(m));
     lp_frame_unref(proba);
     lp_frame_unref(Xva);
@@ -178,7 +178,7 @@ Test(linear, svm_multiclass_matches_sklearn_and_has_no_probabilities)
     check_doubles(raw, json_object_get(c, "decision"), lp_frame_rows(Xva) * 3, "decision");
     free(raw);
     lp_frame *proba = NULL;
-    cr_assert_neq(lp_linear_predict_proba(&proba, m, Xva), 0);
+    cr_assert_neq(lp_model_predict_proba(&proba, m, Xva), 0);
     cr_assert_null(proba);
     cr_assert_not_null(strstr(lp_error_last()->message, "no probabilities"), "%s",
                        lp_error_last()->message);
