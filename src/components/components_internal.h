@@ -24,15 +24,6 @@ extern const char *const lp_no_requirements[];
  * when sb ran out of memory. */
 lp_value *lp_stdout_put_line(lp_sb *sb, const char *who);
 
-/* The frame in args[name] (borrowed), or NULL with LP_EINVAL "argument 'name'
- * must be a data frame, got TYPE": lp_kit_arg_frame without a method name (the
- * dispatcher's context names it). Kept for the trainer and transformer
- * classes; other code calls lp_kit_arg_frame. */
-static inline lp_frame *lp_args_frame(const lp_value *args, const char *name)
-{
-    return lp_kit_arg_frame(args, name, NULL);
-}
-
 /* LocalFeatureTransformer's saved-state applier (feature_transformer/local.c),
  * registered by the built-in plugin (lolpop/feature_state.h). */
 extern const struct lp_feature_state_applier lp_local_feature_state;

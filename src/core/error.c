@@ -96,9 +96,7 @@ int lp_error_setv_at(int code, const char *file, int line, int col, const char *
     return set_common(code, file, line, col, fmt, ap);
 }
 
-/* lp_error_setv at o's file position when o is one, else without a position. */
-__attribute__((format(printf, 3, 0))) static int set_at_origin(int code, const lp_origin *o,
-                                                               const char *fmt, va_list ap)
+int lp_error_setv_at_origin(int code, const lp_origin *o, const char *fmt, va_list ap)
 {
     bool in_file = o && o->kind == LP_ORIGIN_FILE;
     return set_common(code, in_file ? o->source : NULL, in_file ? o->line : 0, in_file ? o->col : 0,
@@ -107,25 +105,7 @@ __attribute__((format(printf, 3, 0))) static int set_at_origin(int code, const l
 
 int lp_error_setv_at_value(int code, const lp_value *v, const char *fmt, va_list ap)
 {
-    return set_at_origin(code, v ? lp_value_origin(v) : NULL, fmt, ap);
-}
-
-int lp_error_set_at_value(int code, const lp_value *v, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    set_at_origin(code, v ? lp_value_origin(v) : NULL, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-int lp_error_set_at_origin(int code, const lp_origin *o, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    set_at_origin(code, o, fmt, ap);
-    va_end(ap);
-    return code;
+    return lp_error_setv_at_origin(code, v ? lp_value_origin(v) : NULL, fmt, ap);
 }
 
 LP_API void lp_error_prefix(const char *fmt, ...)

@@ -37,22 +37,19 @@ const char *lp_suggest(const char *word, const char *const *candidates, size_t n
  * error naming the file; nothing is left behind on failure (file_write.c). */
 int lp_file_write_atomic(const char *path, const void *data, size_t len);
 
-/* lp_error_set at the file position of config value v when it came from a
- * file (file:line:col in the message), else without one. Returns code. */
-int lp_error_set_at_value(int code, const lp_value *v, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* lp_error_set_at_value from a va_list (for a module's own "prefix, then the
- * caller's format" error helper). Returns code. */
+/* Located errors (one implementation; the kit's public lp_kit_error_at and
+ * lp_kit_error_at_origin, which code above the kit calls, wrap these).
+ * lp_error_setv at origin o's file position (file:line:col in the message)
+ * when o is one, else without a position. Returns code. */
+int lp_error_setv_at_origin(int code, const lp_origin *o, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+/* lp_error_setv_at_origin at config value v's origin (v may be NULL); for a
+ * module's own "prefix, then the caller's format" error helper. Returns code. */
 int lp_error_setv_at_value(int code, const lp_value *v, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 /* lp_error_set_at from a va_list. Returns code. */
 int lp_error_setv_at(int code, const char *file, int line, int col, const char *fmt, va_list ap)
     __attribute__((format(printf, 5, 0)));
-
-/* lp_error_set at origin o's file position when o is one (a map key's
- * origin, say: lp_map_key_origin), else without one. Returns code. */
-int lp_error_set_at_origin(int code, const lp_origin *o, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* ASCII case-insensitive comparison helpers. */
 bool lp_streq_nocase(const char *a, const char *b);

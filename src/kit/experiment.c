@@ -43,9 +43,13 @@ static char *origin_text(const lp_value *v)
 /* The task: problem_type, else the kind of the first metric named. */
 static int metrics_task(lp_obj *caller, const lp_value *mv, const lp_value *pv, lp_metric_task *out)
 {
-    bool set;
-    int rc = lp_kit_problem(caller, out, &set);
-    if (rc || set) return rc;
+    lp_problem problem;
+    int rc = lp_trainer_problem(caller, &problem);
+    if (rc) return rc;
+    if (problem != LP_PROBLEM_NONE) {
+        *out = problem == LP_PROBLEM_CLASSIFICATION ? LP_TASK_CLASSIFICATION : LP_TASK_REGRESSION;
+        return 0;
+    }
     const lp_value *first = lp_value_type(mv) == LP_LIST ? lp_list_get(mv, 0) : mv;
     if (!first) first = pv;
     const lp_metric_info *m;

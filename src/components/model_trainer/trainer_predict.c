@@ -131,7 +131,7 @@ void lp_trainer_forget_train_outputs(lp_trainer *st)
 /* predict(frame, model?) -> predictions: one column `prediction`. */
 LP_API lp_value *lp_trainer_predict(lp_obj *self, lp_value *args)
 {
-    lp_frame *X = lp_args_frame(args, "frame");
+    lp_frame *X = lp_kit_arg_frame(args, "frame", NULL);
     lp_model *m = X ? lp_trainer_model(self, args) : NULL;
     lp_frame *Xf = NULL, *out = NULL, *proba = NULL;
     if (!m) return NULL;
@@ -174,7 +174,7 @@ static int class_probabilities(lp_frame **out, lp_obj *self, lp_model *m, lp_fra
 /* predict_proba(frame, model?) -> probabilities: probability_<label> per class. */
 LP_API lp_value *lp_trainer_predict_proba(lp_obj *self, lp_value *args)
 {
-    lp_frame *X = lp_args_frame(args, "frame");
+    lp_frame *X = lp_kit_arg_frame(args, "frame", NULL);
     lp_model *m = X ? lp_trainer_model(self, args) : NULL;
     lp_frame *out = NULL;
     if (!m) return NULL;
