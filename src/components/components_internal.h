@@ -13,6 +13,7 @@
 #include "lolpop/class.h"
 #include "lolpop/frame.h"
 #include "lolpop/log.h"
+#include "lolpop/model.h"
 #include "lolpop/object.h"
 
 /* An empty, NULL-terminated requirement list for classes that need nothing. */
@@ -23,6 +24,12 @@ extern const char *const lp_no_requirements[];
  * that prints), or NULL with LP_ENOMEM set, naming `who` ("Class.method"),
  * when sb ran out of memory. */
 lp_value *lp_stdout_put_line(lp_sb *sb, const char *who);
+
+/* The feature-transformer state attached to m (lolpop/feature_state.h): *state
+ * and *len borrowed from m, *cls the transformer's class name (new string,
+ * caller frees); *state and *cls NULL when m carries none. 0 or LP_ENOMEM
+ * (saved.c; shared by lp_model_features and the trainers' predictions). */
+int lp_model_feature_state(char **cls, const uint8_t **state, size_t *len, const lp_model *m);
 
 /* LocalFeatureTransformer's saved-state applier (feature_transformer/local.c),
  * registered by the built-in plugin (lolpop/feature_state.h). */
