@@ -108,6 +108,53 @@ int lp_error_setv_at_value(int code, const lp_value *v, const char *fmt, va_list
     return lp_error_setv_at_origin(code, v ? lp_value_origin(v) : NULL, fmt, ap);
 }
 
+void lp_error_save(lp_saved_error *s)
+{
+    const lp_error *e = lp_error_last();
+    memset(s, 0, sizeof *s);
+    s->code = e->code;
+    if (!s->code) return;
+    s->message = e->message ? strdup(e->message) : NULL;
+    s->file = e->file ? strdup(e->file) : NULL;
+    s->context = e->context ? strdup(e->context) : NULL;
+    s->line = e->line;
+    s->col = e->col;
+}
+
+/* Restores the saved error, context included: the current chain is a prefix
+ * of the saved one whenever the error was set in this call or a deeper one,
+ * so the remainder is pushed as one frame while the error is re-set. */
+void lp_error_restore(lp_saved_error *s)
+{
+    if (!s->code) {
+        lp_error_clear();
+        return;
+    }
+    const char *cur = lp_error_context();
+    const char *ctx = s->context ? s->context : "";
+    size_t n = strlen(cur);
+    const char *rest = NULL;
+    if (strcmp(ctx, cur) == 0)
+        rest = "";
+    else if (n == 0)
+        rest = ctx;
+    else if (strncmp(ctx, cur, n) == 0 && strncmp(ctx + n, " → ", strlen(" → ")) == 0)
+        rest = ctx + n + strlen(" → ");
+    const char *msg = s->message ? s->message : "";
+    if (rest && rest[0]) {
+        lp_error_context_push(rest);
+        lp_error_set_at(s->code, s->file, s->line, s->col, "%s", msg);
+        lp_error_context_pop();
+    } else if (rest) {
+        lp_error_set_at(s->code, s->file, s->line, s->col, "%s", msg);
+    } else { /* unrelated chain: keep the old chain in the message */
+        lp_error_set_at(s->code, s->file, s->line, s->col, "%s: %s", ctx, msg);
+    }
+    free(s->message);
+    free(s->file);
+    free(s->context);
+}
+
 LP_API void lp_error_prefix(const char *fmt, ...)
 {
     char *prefix = NULL;

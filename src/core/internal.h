@@ -51,6 +51,20 @@ int lp_error_setv_at_value(int code, const lp_value *v, const char *fmt, va_list
 int lp_error_setv_at(int code, const char *file, int line, int col, const char *fmt, va_list ap)
     __attribute__((format(printf, 5, 0)));
 
+/* A copy of the last error (code 0: there was none), taken by lp_error_save
+ * to put back with lp_error_restore after calls that may set their own (a
+ * logger's, a tracker's). */
+typedef struct lp_saved_error {
+    int code;
+    char *message, *file, *context;
+    int line, col;
+} lp_saved_error;
+/* Copies the last error into s. */
+void lp_error_save(lp_saved_error *s);
+/* Sets the saved error again (context included), or clears the last error
+ * when none was saved; frees s's copies. */
+void lp_error_restore(lp_saved_error *s);
+
 /* ASCII case-insensitive comparison helpers. */
 bool lp_streq_nocase(const char *a, const char *b);
 

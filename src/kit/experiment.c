@@ -25,12 +25,11 @@ static int as_config_error(void)
 {
     const lp_error *e = lp_error_last();
     if (e->code == LP_ECONFIG || e->code == LP_ENOMEM) return e->code;
-    char *msg = lp_strdup(e->message ? e->message : "bad metric configuration");
-    char *file = e->file ? lp_strdup(e->file) : NULL;
-    int line = e->line, col = e->col;
-    if (msg) lp_error_set_at(LP_ECONFIG, file, line, col, "%s", msg);
-    free(msg);
-    free(file);
+    lp_saved_error saved;
+    lp_error_save(&saved);
+    saved.code = LP_ECONFIG;
+    if (!saved.message) saved.message = lp_strdup("bad metric configuration");
+    lp_error_restore(&saved);
     return LP_ECONFIG;
 }
 
@@ -268,19 +267,14 @@ static int track_results(lp_experiment *e, lp_obj *caller, lp_obj *tracker, cons
 /* Tags a failed experiment with its error (best effort: the error is kept). */
 static void tag_failure(lp_obj *tracker, lp_value *resource)
 {
-    const lp_error *e = lp_error_last();
-    int code = e->code;
-    char *msg = lp_strdup(e->message ? e->message : "unknown error");
-    char *file = e->file ? lp_strdup(e->file) : NULL;
-    int line = e->line, col = e->col;
-    lp_value *v = msg ? lp_value_string(msg) : NULL;
+    lp_saved_error saved;
+    lp_error_save(&saved);
+    lp_value *v = lp_value_string(saved.message ? saved.message : "unknown error");
     if (v && lp_metadata_tracker_log_tag(tracker, resource, "error", v))
         lp_log(tracker, LP_LOG_WARN, "could not tag the failed experiment: %s",
                lp_error_last()->message);
     lp_value_unref(v);
-    if (msg) lp_error_set_at(code, file, line, col, "%s", msg);
-    free(msg);
-    free(file);
+    lp_error_restore(&saved);
 }
 
 /* ---- the experiment ------------------------------------------------------------------------ */
