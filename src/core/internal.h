@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lolpop/diag.h"
 #include "lolpop/error.h"
 #include "lolpop/strbuf.h"
 #include "lolpop/value.h"
@@ -64,6 +65,10 @@ void lp_error_save(lp_saved_error *s);
 /* Sets the saved error again (context included), or clears the last error
  * when none was saved; frees s's copies. */
 void lp_error_restore(lp_saved_error *s);
+
+/* lp_diags_add from a va_list (for a module's own "add a problem" helper). */
+void lp_diags_addv(lp_diags *d, lp_severity sev, const lp_origin *where, const char *section,
+                   const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* ASCII case-insensitive comparison helpers. */
 bool lp_streq_nocase(const char *a, const char *b);
