@@ -10,6 +10,7 @@
 
 #include "lolpop/diag.h"
 #include "lolpop/error.h"
+#include "lolpop/registry.h"
 #include "lolpop/strbuf.h"
 #include "lolpop/value.h"
 
@@ -69,6 +70,13 @@ void lp_error_restore(lp_saved_error *s);
 /* lp_diags_add from a va_list (for a module's own "add a problem" helper). */
 void lp_diags_addv(lp_diags *d, lp_severity sev, const lp_origin *where, const char *section,
                    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+/* 0 when a plugin's provider descriptor of `size` bytes is a `type`
+ * ("lp_model_ops") of min to max bytes this lolpop reads; else refuses it
+ * (lp_registry_refuse_provider, LP_EINVAL) naming both sizes
+ * (registry_provider.c). */
+int lp_registry_check_provider_size(lp_registry *reg, const char *kind, const char *name,
+                                    const char *type, size_t size, size_t min, size_t max);
 
 /* ASCII case-insensitive comparison helpers. */
 bool lp_streq_nocase(const char *a, const char *b);

@@ -22,14 +22,10 @@ LP_API int lp_registry_add_feature_state(lp_registry *reg, const lp_feature_stat
         return lp_error_set(LP_EINVAL, "lp_registry_add_feature_state: NULL %s",
                             reg ? "applier" : "registry");
     const char *name = a->cls ? a->cls : "(unnamed)";
-    char why[200];
-    if (a->size < APPLIER_SIZE_V1 || a->size > sizeof *a) {
-        snprintf(why, sizeof why,
-                 "has a descriptor of %zu bytes; this lolpop reads lp_feature_state_applier of "
-                 "%zu to %zu bytes (rebuild the plugin against this lolpop's headers)",
-                 a->size, (size_t)APPLIER_SIZE_V1, sizeof *a);
-        return lp_registry_refuse_provider(reg, LP_EINVAL, "feature-state applier", name, why);
-    }
+    int rc = lp_registry_check_provider_size(reg, "feature-state applier", name,
+                                             "lp_feature_state_applier", a->size, APPLIER_SIZE_V1,
+                                             sizeof *a);
+    if (rc) return rc;
     if (!a->cls || !*a->cls || !a->apply)
         return lp_registry_refuse_provider(reg, LP_EINVAL, "feature-state applier", name,
                                            "lacks a class name or an apply function");
