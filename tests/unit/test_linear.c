@@ -231,8 +231,7 @@ static void check_roundtrip(const char *name, const char *data)
     size_t len = 0;
     cr_assert_eq(lp_model_save(&buf, &len, m), 0, "%s", lp_error_last()->message);
     lp_model *back = NULL;
-    cr_assert_eq(lp_model_load(&back, uw_registry(), buf, len), 0, "%s",
-                 lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&back, uw_registry(), buf, len), 0, "%s", lp_error_last()->message);
     cr_assert_str_eq(lp_model_backend(back), "liblinear");
     double *a = NULL, *b = NULL;
     cr_assert_eq(lp_model_predict_raw(&a, m, Xva), 0);

@@ -493,8 +493,7 @@ Test(model, attachments_round_trip_through_save_and_load)
     cr_assert_eq(lp_model_save(&buf, &len, m), 0, "%s", lp_error_last()->message);
     cr_assert_not_null(memmem(buf, len, "\"format\":2", 10), "attachments make format 2");
     lp_model *back = NULL;
-    cr_assert_eq(lp_model_load(&back, uw_registry(), buf, len), 0, "%s",
-                 lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&back, uw_registry(), buf, len), 0, "%s", lp_error_last()->message);
     size_t n = 99;
     const uint8_t *got = lp_model_attachment(back, "feature_transformer.state", &n);
     cr_assert_not_null(got);
