@@ -13,6 +13,7 @@
 #include "lolpop/class.h"
 #include "lolpop/frame.h"
 #include "lolpop/log.h"
+#include "lolpop/model.h"
 #include "lolpop/object.h"
 
 /* An empty, NULL-terminated requirement list for classes that need nothing. */
@@ -24,14 +25,11 @@ extern const char *const lp_no_requirements[];
  * when sb ran out of memory. */
 lp_value *lp_stdout_put_line(lp_sb *sb, const char *who);
 
-/* The frame in args[name] (borrowed), or NULL with LP_EINVAL "argument 'name'
- * must be a data frame, got TYPE": lp_kit_arg_frame without a method name (the
- * dispatcher's context names it). Kept for the trainer and transformer
- * classes; other code calls lp_kit_arg_frame. */
-static inline lp_frame *lp_args_frame(const lp_value *args, const char *name)
-{
-    return lp_kit_arg_frame(args, name, NULL);
-}
+/* The feature-transformer state attached to m (lolpop/feature_state.h): *state
+ * and *len borrowed from m, *cls the transformer's class name (new string,
+ * caller frees); *state and *cls NULL when m carries none. 0 or LP_ENOMEM
+ * (saved.c; shared by lp_model_features and the trainers' predictions). */
+int lp_model_feature_state(char **cls, const uint8_t **state, size_t *len, const lp_model *m);
 
 /* LocalFeatureTransformer's saved-state applier (feature_transformer/local.c),
  * registered by the built-in plugin (lolpop/feature_state.h). */

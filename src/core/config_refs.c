@@ -128,13 +128,10 @@ static void ref_error(resolver *r, const lp_value *ref, const char *path, const 
 
 static void ref_error(resolver *r, const lp_value *ref, const char *path, const char *fmt, ...)
 {
-    lp_sb sb = {0};
     va_list ap;
     va_start(ap, fmt);
-    lp_sb_vappendf(&sb, fmt, ap);
+    lp_diags_addv(r->d, LP_SEV_ERROR, lp_value_origin(ref), path, fmt, ap);
     va_end(ap);
-    lp_diags_add(r->d, LP_SEV_ERROR, lp_value_origin(ref), path, "%s", sb.buf ? sb.buf : "");
-    lp_sb_free(&sb);
     r->errors++;
 }
 

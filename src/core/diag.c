@@ -22,8 +22,8 @@ LP_API void lp_diags_clear(lp_diags *d)
     memset(d, 0, sizeof *d);
 }
 
-LP_API void lp_diags_add(lp_diags *d, lp_severity sev, const lp_origin *where, const char *section,
-                         const char *fmt, ...)
+void lp_diags_addv(lp_diags *d, lp_severity sev, const lp_origin *where, const char *section,
+                   const char *fmt, va_list ap)
 {
     if (d->len == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 8;
@@ -33,10 +33,7 @@ LP_API void lp_diags_add(lp_diags *d, lp_severity sev, const lp_origin *where, c
         d->cap = cap;
     }
     char *msg = NULL;
-    va_list ap;
-    va_start(ap, fmt);
     int n = vasprintf(&msg, fmt, ap);
-    va_end(ap);
     char *sec = strdup(section ? section : "");
     if (n < 0 || !sec) {
         free(sec);
@@ -51,6 +48,15 @@ LP_API void lp_diags_add(lp_diags *d, lp_severity sev, const lp_origin *where, c
         memset(&item->where, 0, sizeof item->where);
     item->section = sec;
     item->message = msg;
+}
+
+LP_API void lp_diags_add(lp_diags *d, lp_severity sev, const lp_origin *where, const char *section,
+                         const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    lp_diags_addv(d, sev, where, section, fmt, ap);
+    va_end(ap);
 }
 
 static size_t count(const lp_diags *d, lp_severity sev)

@@ -96,9 +96,7 @@ int lp_error_setv_at(int code, const char *file, int line, int col, const char *
     return set_common(code, file, line, col, fmt, ap);
 }
 
-/* lp_error_setv at o's file position when o is one, else without a position. */
-__attribute__((format(printf, 3, 0))) static int set_at_origin(int code, const lp_origin *o,
-                                                               const char *fmt, va_list ap)
+int lp_error_setv_at_origin(int code, const lp_origin *o, const char *fmt, va_list ap)
 {
     bool in_file = o && o->kind == LP_ORIGIN_FILE;
     return set_common(code, in_file ? o->source : NULL, in_file ? o->line : 0, in_file ? o->col : 0,
@@ -107,25 +105,54 @@ __attribute__((format(printf, 3, 0))) static int set_at_origin(int code, const l
 
 int lp_error_setv_at_value(int code, const lp_value *v, const char *fmt, va_list ap)
 {
-    return set_at_origin(code, v ? lp_value_origin(v) : NULL, fmt, ap);
+    return lp_error_setv_at_origin(code, v ? lp_value_origin(v) : NULL, fmt, ap);
 }
 
-int lp_error_set_at_value(int code, const lp_value *v, const char *fmt, ...)
+void lp_error_save(lp_saved_error *s)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    set_at_origin(code, v ? lp_value_origin(v) : NULL, fmt, ap);
-    va_end(ap);
-    return code;
+    const lp_error *e = lp_error_last();
+    memset(s, 0, sizeof *s);
+    s->code = e->code;
+    if (!s->code) return;
+    s->message = e->message ? strdup(e->message) : NULL;
+    s->file = e->file ? strdup(e->file) : NULL;
+    s->context = e->context ? strdup(e->context) : NULL;
+    s->line = e->line;
+    s->col = e->col;
 }
 
-int lp_error_set_at_origin(int code, const lp_origin *o, const char *fmt, ...)
+/* Restores the saved error, context included: the current chain is a prefix
+ * of the saved one whenever the error was set in this call or a deeper one,
+ * so the remainder is pushed as one frame while the error is re-set. */
+void lp_error_restore(lp_saved_error *s)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    set_at_origin(code, o, fmt, ap);
-    va_end(ap);
-    return code;
+    if (!s->code) {
+        lp_error_clear();
+        return;
+    }
+    const char *cur = lp_error_context();
+    const char *ctx = s->context ? s->context : "";
+    size_t n = strlen(cur);
+    const char *rest = NULL;
+    if (strcmp(ctx, cur) == 0)
+        rest = "";
+    else if (n == 0)
+        rest = ctx;
+    else if (strncmp(ctx, cur, n) == 0 && strncmp(ctx + n, " → ", strlen(" → ")) == 0)
+        rest = ctx + n + strlen(" → ");
+    const char *msg = s->message ? s->message : "";
+    if (rest && rest[0]) {
+        lp_error_context_push(rest);
+        lp_error_set_at(s->code, s->file, s->line, s->col, "%s", msg);
+        lp_error_context_pop();
+    } else if (rest) {
+        lp_error_set_at(s->code, s->file, s->line, s->col, "%s", msg);
+    } else { /* unrelated chain: keep the old chain in the message */
+        lp_error_set_at(s->code, s->file, s->line, s->col, "%s: %s", ctx, msg);
+    }
+    free(s->message);
+    free(s->file);
+    free(s->context);
 }
 
 LP_API void lp_error_prefix(const char *fmt, ...)

@@ -8,7 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lolpop/diag.h"
 #include "lolpop/error.h"
+#include "lolpop/registry.h"
 #include "lolpop/strbuf.h"
 #include "lolpop/value.h"
 
@@ -37,22 +39,44 @@ const char *lp_suggest(const char *word, const char *const *candidates, size_t n
  * error naming the file; nothing is left behind on failure (file_write.c). */
 int lp_file_write_atomic(const char *path, const void *data, size_t len);
 
-/* lp_error_set at the file position of config value v when it came from a
- * file (file:line:col in the message), else without one. Returns code. */
-int lp_error_set_at_value(int code, const lp_value *v, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* lp_error_set_at_value from a va_list (for a module's own "prefix, then the
- * caller's format" error helper). Returns code. */
+/* Located errors (one implementation; the kit's public lp_kit_error_at and
+ * lp_kit_error_at_origin, which code above the kit calls, wrap these).
+ * lp_error_setv at origin o's file position (file:line:col in the message)
+ * when o is one, else without a position. Returns code. */
+int lp_error_setv_at_origin(int code, const lp_origin *o, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+/* lp_error_setv_at_origin at config value v's origin (v may be NULL); for a
+ * module's own "prefix, then the caller's format" error helper. Returns code. */
 int lp_error_setv_at_value(int code, const lp_value *v, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 /* lp_error_set_at from a va_list. Returns code. */
 int lp_error_setv_at(int code, const char *file, int line, int col, const char *fmt, va_list ap)
     __attribute__((format(printf, 5, 0)));
 
-/* lp_error_set at origin o's file position when o is one (a map key's
- * origin, say: lp_map_key_origin), else without one. Returns code. */
-int lp_error_set_at_origin(int code, const lp_origin *o, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* A copy of the last error (code 0: there was none), taken by lp_error_save
+ * to put back with lp_error_restore after calls that may set their own (a
+ * logger's, a tracker's). */
+typedef struct lp_saved_error {
+    int code;
+    char *message, *file, *context;
+    int line, col;
+} lp_saved_error;
+/* Copies the last error into s. */
+void lp_error_save(lp_saved_error *s);
+/* Sets the saved error again (context included), or clears the last error
+ * when none was saved; frees s's copies. */
+void lp_error_restore(lp_saved_error *s);
+
+/* lp_diags_add from a va_list (for a module's own "add a problem" helper). */
+void lp_diags_addv(lp_diags *d, lp_severity sev, const lp_origin *where, const char *section,
+                   const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+/* 0 when a plugin's provider descriptor of `size` bytes is a `type`
+ * ("lp_model_ops") of min to max bytes this lolpop reads; else refuses it
+ * (lp_registry_refuse_provider, LP_EINVAL) naming both sizes
+ * (registry_provider.c). */
+int lp_registry_check_provider_size(lp_registry *reg, const char *kind, const char *name,
+                                    const char *type, size_t size, size_t min, size_t max);
 
 /* ASCII case-insensitive comparison helpers. */
 bool lp_streq_nocase(const char *a, const char *b);

@@ -89,60 +89,6 @@ LP_API bool lp_log_enabled(const lp_obj *obj, lp_log_level level)
     return level >= threshold;
 }
 
-/* A copy of the last error, to put back after a logger or notifier call. */
-typedef struct saved_error {
-    int code;
-    char *message, *file, *context;
-    int line, col;
-} saved_error;
-
-static void error_save(saved_error *s)
-{
-    const lp_error *e = lp_error_last();
-    memset(s, 0, sizeof *s);
-    s->code = e->code;
-    if (!s->code) return;
-    s->message = e->message ? strdup(e->message) : NULL;
-    s->file = e->file ? strdup(e->file) : NULL;
-    s->context = e->context ? strdup(e->context) : NULL;
-    s->line = e->line;
-    s->col = e->col;
-}
-
-/* Restores the saved error, context included: the current chain is a prefix
- * of the saved one whenever the error was set in this call or a deeper one,
- * so the remainder is pushed as one frame while the error is re-set. */
-static void error_restore(saved_error *s)
-{
-    if (!s->code) {
-        lp_error_clear();
-        return;
-    }
-    const char *cur = lp_error_context();
-    const char *ctx = s->context ? s->context : "";
-    size_t n = strlen(cur);
-    const char *rest = NULL;
-    if (strcmp(ctx, cur) == 0)
-        rest = "";
-    else if (n == 0)
-        rest = ctx;
-    else if (strncmp(ctx, cur, n) == 0 && strncmp(ctx + n, " → ", strlen(" → ")) == 0)
-        rest = ctx + n + strlen(" → ");
-    const char *msg = s->message ? s->message : "";
-    if (rest && rest[0]) {
-        lp_error_context_push(rest);
-        lp_error_set_at(s->code, s->file, s->line, s->col, "%s", msg);
-        lp_error_context_pop();
-    } else if (rest) {
-        lp_error_set_at(s->code, s->file, s->line, s->col, "%s", msg);
-    } else { /* unrelated chain: keep the old chain in the message */
-        lp_error_set_at(s->code, s->file, s->line, s->col, "%s: %s", ctx, msg);
-    }
-    free(s->message);
-    free(s->file);
-    free(s->context);
-}
-
 static void to_stderr(lp_log_level level, const char *msg)
 {
     /* The fallback when no logger exists (a partial tree, or none configured). */
@@ -160,8 +106,8 @@ __attribute__((format(printf, 3, 0))) static void vlog(const lp_obj *obj, lp_log
         free(msg);
         return;
     }
-    saved_error saved;
-    error_save(&saved);
+    lp_saved_error saved; /* put back after the logger or notifier call */
+    lp_error_save(&saved);
     lp_value *args = lp_value_map();
     lp_map_set(args, "level", lp_value_string(lp_log_level_name(level)));
     lp_map_set(args, "message", lp_value_string(msg));
@@ -175,7 +121,7 @@ __attribute__((format(printf, 3, 0))) static void vlog(const lp_obj *obj, lp_log
     lp_value_unref(args);
     if (!r) to_stderr(level, msg);
     lp_value_unref(r);
-    error_restore(&saved);
+    lp_error_restore(&saved);
     free(msg);
 }
 
@@ -206,8 +152,8 @@ LP_API void lp_notify(const lp_obj *obj, lp_log_level level, const char *fmt, ..
         free(msg);
         return;
     }
-    saved_error saved;
-    error_save(&saved);
+    lp_saved_error saved; /* put back after the logger or notifier call */
+    lp_error_save(&saved);
     notifying = true;
     lp_value *args = lp_value_map();
     lp_map_set(args, "message", lp_value_string(msg));
@@ -217,6 +163,6 @@ LP_API void lp_notify(const lp_obj *obj, lp_log_level level, const char *fmt, ..
     notifying = false;
     if (!r) to_stderr(level, msg);
     lp_value_unref(r);
-    error_restore(&saved);
+    lp_error_restore(&saved);
     free(msg);
 }

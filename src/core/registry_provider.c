@@ -36,6 +36,18 @@ LP_API int lp_registry_refuse_provider(lp_registry *reg, int code, const char *k
                         why);
 }
 
+int lp_registry_check_provider_size(lp_registry *reg, const char *kind, const char *name,
+                                    const char *type, size_t size, size_t min, size_t max)
+{
+    if (size >= min && size <= max) return 0;
+    char why[200];
+    snprintf(why, sizeof why,
+             "has a descriptor of %zu bytes; this lolpop reads %s of %zu to %zu bytes (rebuild "
+             "the plugin against this lolpop's headers)",
+             size, type, min, max);
+    return lp_registry_refuse_provider(reg, LP_EINVAL, kind, name, why);
+}
+
 static const lp_reg_provider *provider_find(const lp_registry *reg, const char *kind,
                                             const char *name)
 {

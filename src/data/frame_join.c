@@ -244,6 +244,20 @@ static int build_output(lp_frame **out, const lp_frame *left, const lp_frame *ri
     return 0;
 }
 
+/* Dense ids of the key values of lk's and rk's rows (equal values share an
+ * id): *lid and *rid malloc'ed, the caller frees both, also on failure;
+ * *nids the number of distinct values. 0 or LP_ENOMEM. */
+static int key_ids(uint32_t **lid, uint32_t **rid, size_t *nids, const lp_column *lk,
+                   const lp_column *rk)
+{
+    *lid = malloc((lk->length ? lk->length : 1) * sizeof **lid);
+    *rid = malloc((rk->length ? rk->length : 1) * sizeof **rid);
+    *nids = 0;
+    if (!*lid || !*rid) return lp_error_set(LP_ENOMEM, "out of memory");
+    return stringish(lk->type) ? ids_strings(lk, rk, *lid, *rid, nids)
+                               : ids_fixed(lk, rk, *lid, *rid, nids);
+}
+
 LP_API int lp_frame_join(lp_frame **out, const lp_frame *left, const lp_frame *right,
                          const char *key, lp_join_kind kind)
 {
@@ -262,13 +276,9 @@ LP_API int lp_frame_join(lp_frame **out, const lp_frame *left, const lp_frame *r
                             lp_dtype_name(lk->type), lp_dtype_name(rk->type));
     if (rk->length >= NO_ID)
         return lp_error_set(LP_EINVAL, "join: the right frame has too many rows (%zu)", rk->length);
-    uint32_t *lid = malloc((lk->length ? lk->length : 1) * sizeof *lid);
-    uint32_t *rid = malloc((rk->length ? rk->length : 1) * sizeof *rid);
-    size_t nids = 0;
-    int rc = lid && rid ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
-    if (rc == 0)
-        rc = stringish(lk->type) ? ids_strings(lk, rk, lid, rid, &nids)
-                                 : ids_fixed(lk, rk, lid, rid, &nids);
+    uint32_t *lid, *rid;
+    size_t nids;
+    int rc = key_ids(&lid, &rid, &nids, lk, rk);
     pairs p = {0};
     if (rc == 0) rc = match_rows(&p, lid, lk->length, rid, rk->length, nids, kind);
     free(lid);
@@ -311,13 +321,9 @@ LP_API int lp_frame_key_unique(const lp_frame *f, const char *key, const char *w
     if (j < 0) return lp_frame_unknown_column(f, key ? key : "(null)", what);
     const lp_column *c = f->cols[j];
     if (c->length >= NO_ID) return lp_error_set(LP_EINVAL, "%s has too many rows", what);
-    uint32_t *ids = malloc((c->length ? c->length : 1) * sizeof *ids);
-    uint32_t *unused = malloc((c->length ? c->length : 1) * sizeof *unused);
-    size_t nids = 0;
-    int rc = ids && unused ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
-    if (rc == 0)
-        rc = stringish(c->type) ? ids_strings(c, c, unused, ids, &nids)
-                                : ids_fixed(c, c, unused, ids, &nids);
+    uint32_t *unused, *ids;
+    size_t nids;
+    int rc = key_ids(&unused, &ids, &nids, c, c);
     size_t *first = rc == 0 ? malloc((nids ? nids : 1) * sizeof *first) : NULL;
     if (rc == 0 && !first) rc = lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t k = 0; first && k < nids; k++)

@@ -17,17 +17,12 @@
 
 lp_value *expr_eerr(const evalctx *c, const node *n, const char *fmt, ...)
 {
-    lp_sb sb = {0};
-    int len = (int)(n->end - n->start);
-    lp_sb_appendf(&sb, "`%.*s%s`: ", len > 80 ? 80 : len, c->e->text + n->start,
-                  len > 80 ? "..." : "");
     va_list ap;
     va_start(ap, fmt);
-    lp_sb_vappendf(&sb, fmt, ap);
+    lp_error_setv_at(LP_EINVAL, c->e->file, c->e->line, c->e->col + (int)n->start, fmt, ap);
     va_end(ap);
-    char *msg = lp_sb_take(&sb);
-    lp_error_set_at(LP_EINVAL, c->e->file, c->e->line, c->e->col + (int)n->start, "%s", msg);
-    free(msg);
+    int len = (int)(n->end - n->start); /* the expression's text, shortened, before the message */
+    lp_error_prefix("`%.*s%s`", len > 80 ? 80 : len, c->e->text + n->start, len > 80 ? "..." : "");
     return NULL;
 }
 

@@ -15,14 +15,10 @@
 /* Error at byte offset `at` of the text; always returns LP_ECONFIG. */
 int expr_perr(const parser *p, size_t at, const char *fmt, ...)
 {
-    lp_sb sb = {0};
     va_list ap;
     va_start(ap, fmt);
-    lp_sb_vappendf(&sb, fmt, ap);
+    lp_error_setv_at(LP_ECONFIG, p->e->file, p->e->line, p->e->col + (int)at, fmt, ap);
     va_end(ap);
-    char *msg = lp_sb_take(&sb);
-    lp_error_set_at(LP_ECONFIG, p->e->file, p->e->line, p->e->col + (int)at, "%s", msg);
-    free(msg);
     return LP_ECONFIG;
 }
 

@@ -25,12 +25,11 @@ static int as_config_error(void)
 {
     const lp_error *e = lp_error_last();
     if (e->code == LP_ECONFIG || e->code == LP_ENOMEM) return e->code;
-    char *msg = lp_strdup(e->message ? e->message : "bad metric configuration");
-    char *file = e->file ? lp_strdup(e->file) : NULL;
-    int line = e->line, col = e->col;
-    if (msg) lp_error_set_at(LP_ECONFIG, file, line, col, "%s", msg);
-    free(msg);
-    free(file);
+    lp_saved_error saved;
+    lp_error_save(&saved);
+    saved.code = LP_ECONFIG;
+    if (!saved.message) saved.message = lp_strdup("bad metric configuration");
+    lp_error_restore(&saved);
     return LP_ECONFIG;
 }
 
@@ -43,9 +42,13 @@ static char *origin_text(const lp_value *v)
 /* The task: problem_type, else the kind of the first metric named. */
 static int metrics_task(lp_obj *caller, const lp_value *mv, const lp_value *pv, lp_metric_task *out)
 {
-    bool set;
-    int rc = lp_kit_problem(caller, out, &set);
-    if (rc || set) return rc;
+    lp_problem problem;
+    int rc = lp_trainer_problem(caller, &problem);
+    if (rc) return rc;
+    if (problem != LP_PROBLEM_NONE) {
+        *out = problem == LP_PROBLEM_CLASSIFICATION ? LP_TASK_CLASSIFICATION : LP_TASK_REGRESSION;
+        return 0;
+    }
     const lp_value *first = lp_value_type(mv) == LP_LIST ? lp_list_get(mv, 0) : mv;
     if (!first) first = pv;
     const lp_metric_info *m;
@@ -264,19 +267,14 @@ static int track_results(lp_experiment *e, lp_obj *caller, lp_obj *tracker, cons
 /* Tags a failed experiment with its error (best effort: the error is kept). */
 static void tag_failure(lp_obj *tracker, lp_value *resource)
 {
-    const lp_error *e = lp_error_last();
-    int code = e->code;
-    char *msg = lp_strdup(e->message ? e->message : "unknown error");
-    char *file = e->file ? lp_strdup(e->file) : NULL;
-    int line = e->line, col = e->col;
-    lp_value *v = msg ? lp_value_string(msg) : NULL;
+    lp_saved_error saved;
+    lp_error_save(&saved);
+    lp_value *v = lp_value_string(saved.message ? saved.message : "unknown error");
     if (v && lp_metadata_tracker_log_tag(tracker, resource, "error", v))
         lp_log(tracker, LP_LOG_WARN, "could not tag the failed experiment: %s",
                lp_error_last()->message);
     lp_value_unref(v);
-    if (msg) lp_error_set_at(code, file, line, col, "%s", msg);
-    free(msg);
-    free(file);
+    lp_error_restore(&saved);
 }
 
 /* ---- the experiment ------------------------------------------------------------------------ */

@@ -1,7 +1,7 @@
 /*
- * experiment_params.c — what an experiment reads from the configuration
- * besides metrics (kit_internal.h): the problem type, and the parameters it
- * records for the trainer.
+ * experiment_params.c — the parameters an experiment records for the trainer
+ * (kit_internal.h), built on what the trainer itself reads (lp_trainer_params,
+ * trainer_config.c).
  *
  * The parameters are recorded for every trainer alike, built-in or plugin:
  * its class's documented config keys set in its own section (a KNN trainer's
@@ -19,28 +19,6 @@
 static bool is_parameter_key(const char *name)
 {
     return strcmp(name, "training_params") != 0 && strcmp(name, "problem_type") != 0;
-}
-
-int lp_kit_problem(lp_obj *obj, lp_metric_task *out, bool *set)
-{
-    static const char *const names[] = {"classification", "regression"};
-    *set = false;
-    lp_value *v = lp_obj_config(obj, "problem_type");
-    if (!v) return 0;
-    const char *s = lp_value_as_string(v);
-    int rc = 0;
-    if (s && (lp_streq_nocase(s, names[0]) || lp_streq_nocase(s, names[1]))) {
-        *out = lp_streq_nocase(s, names[0]) ? LP_TASK_CLASSIFICATION : LP_TASK_REGRESSION;
-        *set = true;
-    } else {
-        const char *sug = s ? lp_suggest(s, names, 2) : NULL;
-        rc = lp_kit_error_at(LP_ECONFIG, v,
-                             "%s: problem_type '%s' is neither classification nor regression%s%s%s",
-                             lp_obj_path(obj), s ? s : lp_vtype_name(lp_value_type(v)),
-                             sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
-    }
-    lp_value_unref(v);
-    return rc;
 }
 
 /* Sets every (key, value) of src (a map) over dst, values copied. 0 or LP_ENOMEM. */
@@ -68,20 +46,14 @@ static int set_config_keys(lp_value *p, lp_obj *trainer, const lp_value *cfg)
 int lp_kit_experiment_params(lp_value **out, lp_obj *trainer, const lp_value *override)
 {
     *out = NULL;
-    const lp_value *cfg = lp_map_get(lp_obj_section(trainer), "config");
-    const lp_value *own = lp_map_get(cfg, "training_params");
-    if (own && lp_value_type(own) != LP_MAP)
-        return lp_kit_error_at(LP_ECONFIG, own,
-                               "%s: training_params must be a map of parameter names to values, "
-                               "not %s",
-                               lp_obj_path(trainer), lp_vtype_name(lp_value_type(own)));
-    if (override && lp_value_type(override) != LP_MAP && lp_value_type(override) != LP_NULL)
-        return lp_error_set(LP_EINVAL, "argument 'params' must be a map, got %s",
-                            lp_vtype_name(lp_value_type(override)));
+    lp_value *fit = NULL;
+    int rc = lp_trainer_params(&fit, trainer, override);
+    if (rc) return rc;
     lp_value *p = lp_value_map();
-    int rc = p ? set_config_keys(p, trainer, cfg) : LP_ENOMEM;
-    if (rc == 0) rc = set_over(p, own);
-    if (rc == 0) rc = set_over(p, override);
+    const lp_value *cfg = lp_map_get(lp_obj_section(trainer), "config");
+    rc = p ? set_config_keys(p, trainer, cfg) : LP_ENOMEM;
+    if (rc == 0) rc = set_over(p, fit);
+    lp_value_unref(fit);
     if (rc) {
         lp_value_unref(p);
         return lp_error_set(LP_ENOMEM, "out of memory");

@@ -27,15 +27,10 @@ int lp_kit_winning_metric(lp_obj *self, lp_value *model_version, const char *nam
  * are left out, and the map is empty without trackers. New reference (visible.c). */
 lp_value *lp_kit_winning_metrics(lp_obj *self, lp_value *model_version, const lp_value *names);
 
-/* The task from config `problem_type` looked up from obj: *set false when
- * unset; LP_ECONFIG, located, for a value that is neither classification nor
- * regression (experiment_params.c). */
-int lp_kit_problem(lp_obj *obj, lp_metric_task *out, bool *set);
-
 /* The parameters an experiment records for `trainer` (kit.h, "experiments"):
- * its own config keys, its training_params, then `override` (a map, NULL or
- * null) key by key. *out: new map. LP_ECONFIG for training_params that are
- * not a map, LP_EINVAL for an override that is not (experiment_params.c). */
+ * its own config keys, then lp_trainer_params(trainer, override) over them.
+ * *out: new map. LP_ECONFIG for training_params that are not a map, LP_EINVAL
+ * for an override that is not (experiment_params.c). */
 int lp_kit_experiment_params(lp_value **out, lp_obj *trainer, const lp_value *override);
 
 #endif

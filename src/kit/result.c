@@ -61,11 +61,9 @@ LP_API int lp_kit_error_at(int code, const lp_value *v, const char *fmt, ...)
 
 LP_API int lp_kit_error_at_origin(int code, const lp_origin *o, const char *fmt, ...)
 {
-    bool in_file = o && o->kind == LP_ORIGIN_FILE;
     va_list ap;
     va_start(ap, fmt);
-    lp_error_setv_at(code, in_file ? o->source : NULL, in_file ? o->line : 0, in_file ? o->col : 0,
-                     fmt, ap);
+    lp_error_setv_at_origin(code, o, fmt, ap);
     va_end(ap);
     return code;
 }

@@ -153,17 +153,6 @@ static int linear_predict(void *state, const lp_model *m, const double *X, size_
     return 0;
 }
 
-int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X)
-{
-    *out = NULL;
-    if (lp_model_task_of(m) != LP_MODEL_REGRESSION && !lp_model_has_probabilities(m))
-        return lp_error_set(LP_EINVAL,
-                            "the svm model of '%s' gives no probabilities (only decision "
-                            "values); use model: logistic for probabilities",
-                            lp_model_target(m));
-    return lp_model_predict_proba(out, m, X);
-}
-
 /* ---- save / load ----------------------------------------------------------- */
 
 static json_t *doubles_json(const double *v, size_t n)

@@ -35,7 +35,8 @@
  * predict_probability: one-vs-rest sigmoids normalised to sum 1); svm → the
  * decision values (binary: −d, d with d the score of class 1), so that
  * lp_model_predict's arg-max gives liblinear's label — they are not
- * probabilities and lp_linear_predict_proba refuses them; regression → value.
+ * probabilities (has_probabilities is false for them, so lp_model_predict_proba
+ * refuses them); regression → value.
  * A row with a missing feature predicts NaN (a missing label).
  */
 #ifndef LP_ML_LINEAR_H
@@ -53,9 +54,6 @@
  * *out: new reference. */
 int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
                     const lp_value *params);
-
-/* lp_model_predict_proba, refusing models without probabilities (svm). */
-int lp_linear_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X);
 
 /* The names lp_linear_train accepts in params (NULL-terminated, static). */
 extern const char *const lp_linear_param_names[];

@@ -6,9 +6,11 @@
 #include "lolpop/metrics.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 
 #include "core/internal.h"
+#include "ml/metrics_internal.h"
 
 #define C LP_TASK_CLASSIFICATION
 #define R LP_TASK_REGRESSION
@@ -140,4 +142,14 @@ LP_API int lp_metrics_check(const lp_value *names, lp_metric_task task)
         if (rc) return rc;
     }
     return 0;
+}
+
+int lp_metric_fail(const lp_metric_info *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    lp_error_setv(LP_EINVAL, fmt, ap);
+    va_end(ap);
+    lp_error_prefix("metric '%s'", m->name);
+    return LP_EINVAL;
 }

@@ -13,45 +13,33 @@
 #include "lolpop/metrics.h"
 #include "ml/metrics_internal.h"
 
-/* Sets LP_EINVAL with "metric 'name': ..." and returns it. */
-__attribute__((format(printf, 2, 3))) static int fail(const lp_metric_info *m, const char *fmt, ...)
-{
-    lp_sb sb = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    lp_sb_vappendf(&sb, fmt, ap);
-    va_end(ap);
-    char *msg = lp_sb_take(&sb);
-    int rc = lp_error_set(LP_EINVAL, "metric '%s': %s", m->name, msg ? msg : fmt);
-    free(msg);
-    return rc;
-}
-
 static int check_labels(const lp_metric_info *m, const int32_t *y, const char *what, size_t n,
                         size_t k)
 {
-    if (!y) return fail(m, "%s is missing", what);
+    if (!y) return lp_metric_fail(m, "%s is missing", what);
     for (size_t i = 0; i < n; i++)
         if (y[i] < 0 || (size_t)y[i] >= k)
-            return fail(m, "%s[%zu] = %d is not a class index in [0, %zu)", what, i, (int)y[i], k);
+            return lp_metric_fail(m, "%s[%zu] = %d is not a class index in [0, %zu)", what, i,
+                                  (int)y[i], k);
     return 0;
 }
 
 static int check_inputs(const lp_metric_info *m, const lp_class_inputs *in)
 {
     if (m->task != LP_TASK_CLASSIFICATION)
-        return fail(m, "is a regression metric, not a classification one");
-    if (in->n == 0) return fail(m, "no samples to evaluate");
-    if (in->n_classes == 0) return fail(m, "the number of classes is 0");
+        return lp_metric_fail(m, "is a regression metric, not a classification one");
+    if (in->n == 0) return lp_metric_fail(m, "no samples to evaluate");
+    if (in->n_classes == 0) return lp_metric_fail(m, "the number of classes is 0");
     int rc = check_labels(m, in->y_true, "y_true", in->n, in->n_classes);
     if (rc) return rc;
     if (!m->needs_proba) return check_labels(m, in->y_pred, "y_pred", in->n, in->n_classes);
-    if (!in->proba) return fail(m, "needs class probabilities, and none were given");
-    if (in->n_classes < 2) return fail(m, "needs at least 2 classes, got %zu", in->n_classes);
+    if (!in->proba) return lp_metric_fail(m, "needs class probabilities, and none were given");
+    if (in->n_classes < 2)
+        return lp_metric_fail(m, "needs at least 2 classes, got %zu", in->n_classes);
     for (size_t i = 0; i < in->n * in->n_classes; i++)
         if (!isfinite(in->proba[i]))
-            return fail(m, "probability of row %zu, class %zu is not finite", i / in->n_classes,
-                        i % in->n_classes);
+            return lp_metric_fail(m, "probability of row %zu, class %zu is not finite",
+                                  i / in->n_classes, i % in->n_classes);
     return 0;
 }
 
@@ -162,7 +150,7 @@ static int check_rows_sum(const lp_metric_info *m, const lp_class_inputs *in)
         for (size_t c = 0; c < in->n_classes; c++)
             s += in->proba[i * in->n_classes + c];
         if (!(fabs(1.0 - s) <= 1e-8 + 1e-5 * fabs(s)))
-            return fail(
+            return lp_metric_fail(
                 m, "multiclass probabilities must sum to 1 over classes; row %zu sums to %g", i, s);
     }
     return 0;
@@ -188,10 +176,11 @@ static int ranking(double *out, const lp_metric_info *m, const lp_class_inputs *
         for (size_t i = 0; i < in->n; i++)
             w += (size_t)in->y_true[i] == c;
         if (isnan(v) && binary)
-            rc = fail(m, "only one class present in y_true; ROC AUC is not defined then");
+            rc = lp_metric_fail(m, "only one class present in y_true; ROC AUC is not defined then");
         else if (isnan(v))
-            rc = fail(m, "class index %zu is %s y_true; one-vs-rest ROC AUC is not defined then", c,
-                      w ? "the only class in" : "absent from");
+            rc = lp_metric_fail(
+                m, "class index %zu is %s y_true; one-vs-rest ROC AUC is not defined then", c,
+                w ? "the only class in" : "absent from");
         else if (binary)
             *out = v;
         else
@@ -240,6 +229,6 @@ LP_API int lp_metric_classification(double *out, const lp_metric_info *m, const 
         *out = logloss(in);
         return 0;
     default:
-        return fail(m, "is not a classification metric");
+        return lp_metric_fail(m, "is not a classification metric");
     }
 }

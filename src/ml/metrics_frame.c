@@ -16,15 +16,12 @@
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 {
-    lp_sb sb = {0};
     va_list ap;
     va_start(ap, fmt);
-    lp_sb_vappendf(&sb, fmt, ap);
+    lp_error_setv(LP_EINVAL, fmt, ap);
     va_end(ap);
-    char *msg = lp_sb_take(&sb);
-    int rc = lp_error_set(LP_EINVAL, "computing metrics: %s", msg ? msg : fmt);
-    free(msg);
-    return rc;
+    lp_error_prefix("computing metrics");
+    return LP_EINVAL;
 }
 
 /* The single column of a label frame, checked for shape and missing values. */

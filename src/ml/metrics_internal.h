@@ -6,6 +6,12 @@
 
 #include <math.h>
 
+#include "lolpop/metrics.h"
+
+/* Sets LP_EINVAL with "metric 'name': <message>" and returns it (metrics.c). */
+int lp_metric_fail(const lp_metric_info *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Neumaier-compensated sum: keeps means of 1e5+ terms well inside 1e-9 of
  * numpy's pairwise sums whatever the order of magnitude of the terms. */
 typedef struct lp_ksum {

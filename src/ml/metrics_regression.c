@@ -12,24 +12,12 @@
 #include "lolpop/metrics.h"
 #include "ml/metrics_internal.h"
 
-__attribute__((format(printf, 2, 3))) static int fail(const lp_metric_info *m, const char *fmt, ...)
-{
-    lp_sb sb = {0};
-    va_list ap;
-    va_start(ap, fmt);
-    lp_sb_vappendf(&sb, fmt, ap);
-    va_end(ap);
-    char *msg = lp_sb_take(&sb);
-    int rc = lp_error_set(LP_EINVAL, "metric '%s': %s", m->name, msg ? msg : fmt);
-    free(msg);
-    return rc;
-}
-
 static int check_finite(const lp_metric_info *m, const double *y, const char *what, size_t n)
 {
-    if (!y) return fail(m, "%s is missing", what);
+    if (!y) return lp_metric_fail(m, "%s is missing", what);
     for (size_t i = 0; i < n; i++)
-        if (!isfinite(y[i])) return fail(m, "%s[%zu] is %g; values must be finite", what, i, y[i]);
+        if (!isfinite(y[i]))
+            return lp_metric_fail(m, "%s[%zu] is %g; values must be finite", what, i, y[i]);
     return 0;
 }
 
@@ -38,8 +26,9 @@ static int check_nonneg(const lp_metric_info *m, const double *y, const char *wh
 {
     for (size_t i = 0; i < n; i++)
         if (y[i] < 0)
-            return fail(m, "cannot be used when targets contain negative values (%s[%zu] = %g)",
-                        what, i, y[i]);
+            return lp_metric_fail(
+                m, "cannot be used when targets contain negative values (%s[%zu] = %g)", what, i,
+                y[i]);
     return 0;
 }
 
@@ -117,8 +106,8 @@ LP_API int lp_metric_regression(double *out, const lp_metric_info *m, const doub
     *out = NAN;
     if (!m) return lp_error_set(LP_EINVAL, "metric missing");
     if (m->task != LP_TASK_REGRESSION)
-        return fail(m, "is a classification metric, not a regression one");
-    if (n == 0) return fail(m, "no samples to evaluate");
+        return lp_metric_fail(m, "is a classification metric, not a regression one");
+    if (n == 0) return lp_metric_fail(m, "no samples to evaluate");
     int rc = check_finite(m, y_true, "y_true", n);
     if (!rc) rc = check_finite(m, y_pred, "y_pred", n);
     if (rc) return rc;
@@ -152,6 +141,6 @@ LP_API int lp_metric_regression(double *out, const lp_metric_info *m, const doub
         if (m->id == LP_METRIC_RMSLE) *out = sqrt(*out);
         return 0;
     default:
-        return fail(m, "is not a regression metric");
+        return lp_metric_fail(m, "is not a regression metric");
     }
 }

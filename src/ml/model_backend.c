@@ -24,15 +24,11 @@ LP_API int lp_registry_add_model_backend(lp_registry *reg, const lp_model_ops *o
         return lp_error_set(LP_EINVAL, "lp_registry_add_model_backend: NULL %s",
                             reg ? "back-end" : "registry");
     const char *name = ops->name ? ops->name : "(unnamed)";
+    int rc = lp_registry_check_provider_size(reg, "model back-end", name, "lp_model_ops", ops->size,
+                                             OPS_SIZE_V1, sizeof(lp_model_ops));
+    if (rc) return rc;
     const char *why = NULL;
-    char sizes[160];
-    if (ops->size < OPS_SIZE_V1 || ops->size > sizeof(lp_model_ops)) {
-        snprintf(sizes, sizeof sizes,
-                 "has a descriptor of %zu bytes; this lolpop reads lp_model_ops of %zu to %zu "
-                 "bytes (rebuild the plugin against this lolpop's headers)",
-                 ops->size, (size_t)OPS_SIZE_V1, sizeof(lp_model_ops));
-        why = sizes;
-    } else if (!ops->name || !*ops->name) {
+    if (!ops->name || !*ops->name) {
         why = "has no name";
     } else if (!ops->load || !ops->predict || !ops->save || !ops->free) {
         why = "lacks one of load, predict, save, free (all are required)";

@@ -147,6 +147,17 @@ static int hash_fd(int fd, const char *path, uint8_t out[32])
     return hasher_done(&h, out);
 }
 
+/* items (n of *cap used, elements of `size` bytes) with room for one more:
+ * doubled (or `first` long) when full. NULL when out of memory, items kept. */
+static void *room_for_one(void *items, size_t n, size_t *cap, size_t size, size_t first)
+{
+    if (n < *cap) return items;
+    size_t c = *cap ? 2 * *cap : first;
+    void *grown = realloc(items, c * size);
+    if (grown) *cap = c;
+    return grown;
+}
+
 /* The memo of path in k for st (NULL when absent or stale). */
 static file_memo *memo_find(lp_cache_keyer *k, const char *path, const struct stat *st)
 {
@@ -168,13 +179,9 @@ static void memo_add(lp_cache_keyer *k, const char *path, const struct stat *st,
             memcpy(m->hash, hash, 32);
             return;
         }
-    if (k->n_files == k->cap_files) {
-        size_t cap = k->cap_files ? 2 * k->cap_files : 8;
-        file_memo *f = realloc(k->files, cap * sizeof *f);
-        if (!f) return; /* a memo lost to OOM only costs a re-hash */
-        k->files = f;
-        k->cap_files = cap;
-    }
+    file_memo *f = room_for_one(k->files, k->n_files, &k->cap_files, sizeof *f, 8);
+    if (!f) return; /* a memo lost to OOM only costs a re-hash */
+    k->files = f;
     char *copy = strdup(path);
     if (!copy) return;
     file_memo *m = &k->files[k->n_files++];
@@ -262,13 +269,9 @@ static void handle_add(lp_cache_keyer *k, const lp_value *v, const void *ptr,
                        const uint8_t hash[32])
 {
     if (!k) return;
-    if (k->n_handles == k->cap_handles) {
-        size_t cap = k->cap_handles ? 2 * k->cap_handles : 16;
-        handle_memo *m = realloc(k->handles, cap * sizeof *m);
-        if (!m) return; /* a memo lost to OOM only costs a re-hash */
-        k->handles = m;
-        k->cap_handles = cap;
-    }
+    handle_memo *grown = room_for_one(k->handles, k->n_handles, &k->cap_handles, sizeof *grown, 16);
+    if (!grown) return; /* a memo lost to OOM only costs a re-hash */
+    k->handles = grown;
     handle_memo *m = &k->handles[k->n_handles++];
     m->value = lp_value_ref((lp_value *)(uintptr_t)v); /* a reference, not a change */
     m->ptr = ptr;

@@ -31,14 +31,10 @@ static void problem(spec_ctx *c, const lp_origin *where, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void problem(spec_ctx *c, const lp_origin *where, const char *fmt, ...)
 {
-    lp_sb sb = {0};
     va_list ap;
     va_start(ap, fmt);
-    lp_sb_vappendf(&sb, fmt, ap);
+    lp_diags_addv(c->d, LP_SEV_ERROR, where, c->label, fmt, ap);
     va_end(ap);
-    char *msg = lp_sb_take(&sb);
-    lp_diags_add(c->d, LP_SEV_ERROR, where, c->label, "%s", msg);
-    free(msg);
     c->errors++;
 }
 

@@ -947,6 +947,17 @@ static int64_t go(flow *f, int64_t x)
     return y;
 }
 
+/* The worker's work(x) called directly (through the dispatcher, so the
+ * cache manager sees it): its result, or -1 after an error. */
+static int64_t work(flow *f, int64_t x)
+{
+    lp_obj *w = lp_obj_component(lp_workflow_root(f->wf), "cworker");
+    lp_value *r = lp_call_with(w, "work", "x", lp_value_int(x), (const char *)NULL);
+    int64_t y = r ? lp_value_as_int(r) : -1;
+    lp_value_unref(r);
+    return y;
+}
+
 static long cache_rows(const char *where)
 {
     sqlite3 *db = NULL;
@@ -988,10 +999,7 @@ Test(glue, a_local_cache_manager_reuses_steps_and_listed_methods)
     cr_assert_eq(go(&f, 4), 8);
     cr_assert_eq(computed, 2);
     /* the worker directly: its listed method is cached too */
-    lp_obj *w = lp_obj_component(lp_workflow_root(f.wf), "cworker");
-    lp_value *r = lp_call_with(w, "work", "x", lp_value_int(3), (const char *)NULL);
-    cr_assert_eq(lp_value_as_int(r), 4);
-    lp_value_unref(r);
+    cr_assert_eq(work(&f, 3), 4);
     cr_assert_eq(worked, 2, "work(3) was cached inside compute(3)");
     flow_close(&f);
     /* a later run reuses them */
@@ -1041,10 +1049,7 @@ Test(glue, a_plugin_cache_manager_takes_part_like_the_local_one)
     cr_assert_eq(computed, 1);
     cr_assert_eq(mem_cached, 2, "compute and the listed work were offered to it");
     cr_assert_eq(lp_map_len(memory), 2);
-    lp_obj *w = lp_obj_component(lp_workflow_root(f.wf), "cworker");
-    lp_value *r = lp_call_with(w, "work", "x", lp_value_int(3), (const char *)NULL);
-    cr_assert_eq(lp_value_as_int(r), 4);
-    lp_value_unref(r);
+    cr_assert_eq(work(&f, 3), 4);
     cr_assert_eq(worked, 1, "work(3) came from the plugin's retrieve");
     flow_close(&f);
     /* a later run, with the local records gone: only the plugin can serve it */

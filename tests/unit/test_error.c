@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
+#include "core/internal.h"
 #include "lolpop/error.h"
 
 Test(error, set_records_code_and_message)
@@ -70,4 +71,26 @@ Test(error, deep_chain_is_truncated_not_overflowed)
     for (int i = 0; i < 100; i++)
         lp_error_context_pop();
     cr_assert_str_eq(lp_error_context(), "");
+}
+
+/* lp_error_save / lp_error_restore: the saved error comes back as it was
+ * (code, message, position) after another one was set; nothing saved clears. */
+Test(error, saved_error_is_restored_after_another)
+{
+    lp_error_set_at(LP_ECONFIG, "a.yaml", 3, 7, "first %d", 1);
+    lp_saved_error saved;
+    lp_error_save(&saved);
+    lp_error_set(LP_EIO, "second");
+    lp_error_restore(&saved);
+    const lp_error *e = lp_error_last();
+    cr_assert_eq(e->code, LP_ECONFIG);
+    cr_assert_str_eq(e->message, "first 1");
+    cr_assert_str_eq(e->file, "a.yaml");
+    cr_assert_eq(e->line, 3);
+    cr_assert_eq(e->col, 7);
+    lp_error_clear();
+    lp_error_save(&saved);
+    lp_error_set(LP_EIO, "later");
+    lp_error_restore(&saved);
+    cr_assert_eq(lp_error_last()->code, 0);
 }

@@ -10,6 +10,7 @@
 
 #include "lolpop.h"
 #include "ml/linear.h"
+#include "unit_workflow.h"
 
 #define LIN_FIX LP_FIXTURES_DIR "/linear"
 #define TOL     1e-6
@@ -21,27 +22,13 @@ static void load_expected(void)
     json_error_t jerr;
     expected = json_load_file(LIN_FIX "/expected.json", 0, &jerr);
     cr_assert_not_null(expected, "expected.json: %s", jerr.text);
-}
-
-/* A registry holding the built-in plugin (where the model back-ends are),
- * made on first use and freed by the suite's fini. */
-static lp_registry *test_reg_;
-static lp_registry *test_registry(void)
-{
-    if (!test_reg_) {
-        test_reg_ = lp_registry_new();
-        cr_assert_not_null(test_reg_);
-        cr_assert_eq(lp_registry_add_plugin(test_reg_, &lp_builtin_plugin, "builtin"), 0, "%s",
-                     lp_error_last()->message);
-    }
-    return test_reg_;
+    uw_setup(); /* uw_registry(): the built-in plugin, where the model back-ends are */
 }
 
 static void free_expected(void)
 {
     json_decref(expected);
-    lp_registry_free(test_reg_);
-    test_reg_ = NULL;
+    uw_teardown();
 }
 
 TestSuite(linear, .init = load_expected, .fini = free_expected);
@@ -149,7 +136,7 @@ static void check_logistic(const char *name, const char *data, lp_model_task tas
     check_doubles(raw, json_object_get(c, "proba"), n, name);
     free(raw);
     lp_frame *proba = NULL;
-    cr_assert_eq(lp_linear_predict_proba(&proba, m, Xva), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_predict_proba(&proba, m, Xva), 0, "%s", lp_error_last()->message);
     cr_assert_eq(lp_frame_cols(proba), lp_model_n_classes(m));
     lp_frame_unref(proba);
     lp_frame_unref(Xva);
@@ -178,7 +165,7 @@ Test(linear, svm_multiclass_matches_sklearn_and_has_no_probabilities)
     check_doubles(raw, json_object_get(c, "decision"), lp_frame_rows(Xva) * 3, "decision");
     free(raw);
     lp_frame *proba = NULL;
-    cr_assert_neq(lp_linear_predict_proba(&proba, m, Xva), 0);
+    cr_assert_neq(lp_model_predict_proba(&proba, m, Xva), 0);
     cr_assert_null(proba);
     cr_assert_not_null(strstr(lp_error_last()->message, "no probabilities"), "%s",
                        lp_error_last()->message);
@@ -244,8 +231,7 @@ static void check_roundtrip(const char *name, const char *data)
     size_t len = 0;
     cr_assert_eq(lp_model_save(&buf, &len, m), 0, "%s", lp_error_last()->message);
     lp_model *back = NULL;
-    cr_assert_eq(lp_model_load(&back, test_registry(), buf, len), 0, "%s",
-                 lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&back, uw_registry(), buf, len), 0, "%s", lp_error_last()->message);
     cr_assert_str_eq(lp_model_backend(back), "liblinear");
     double *a = NULL, *b = NULL;
     cr_assert_eq(lp_model_predict_raw(&a, m, Xva), 0);
@@ -273,7 +259,7 @@ Test(linear, save_load_identical_predictions)
 
 Test(linear, corrupt_blob_is_an_error)
 {
-    const lp_model_ops *ops = lp_registry_find_model_backend(test_registry(), "liblinear");
+    const lp_model_ops *ops = lp_registry_find_model_backend(uw_registry(), "liblinear");
     cr_assert_not_null(ops);
     void *state = NULL;
     static const char truncated_w[] =

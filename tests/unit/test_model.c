@@ -10,6 +10,7 @@
 
 #include "lolpop.h"
 #include "ml/linear.h"
+#include "unit_workflow.h"
 
 static int frees;
 
@@ -64,27 +65,9 @@ static const lp_model_ops toy_scores = {sizeof(lp_model_ops), "toy_scores", toy_
                                         toy_predict,          toy_save,     toy_free,
                                         toy_scores_only};
 
-/* A registry holding the built-in plugin (where the model back-ends are),
- * made on first use and freed by the suite's fini. */
-static lp_registry *test_reg_;
-static lp_registry *test_registry(void)
-{
-    if (!test_reg_) {
-        test_reg_ = lp_registry_new();
-        cr_assert_not_null(test_reg_);
-        cr_assert_eq(lp_registry_add_plugin(test_reg_, &lp_builtin_plugin, "builtin"), 0, "%s",
-                     lp_error_last()->message);
-    }
-    return test_reg_;
-}
-
-static void free_registry(void)
-{
-    lp_registry_free(test_reg_);
-    test_reg_ = NULL;
-}
-
-TestSuite(model, .fini = free_registry);
+/* The registry (uw_registry) holds the built-in plugin, where the model
+ * back-ends are. */
+TestSuite(model, .init = uw_setup, .fini = uw_teardown);
 
 static lp_frame *csv(const char *text)
 {
@@ -279,12 +262,12 @@ Test(model, save_writes_header_and_unknown_backend_fails_to_load)
     cr_assert(strstr(text, "\"max_depth\":3"), "%s", text);
     free(text);
     lp_model *m2 = NULL;
-    cr_assert_eq(lp_model_load(&m2, test_registry(), buf, len), LP_ENOTFOUND);
+    cr_assert_eq(lp_model_load(&m2, uw_registry(), buf, len), LP_ENOTFOUND);
     cr_assert(strstr(lp_error_last()->message,
                      "model back-end 'toy' is not registered (registered: xgboost, liblinear)"),
               "%s", lp_error_last()->message);
-    cr_assert_neq(lp_model_load(&m2, test_registry(), buf, len - 1), 0, "truncated");
-    cr_assert_neq(lp_model_load(&m2, test_registry(), (const uint8_t *)"garbage", 7), 0);
+    cr_assert_neq(lp_model_load(&m2, uw_registry(), buf, len - 1), 0, "truncated");
+    cr_assert_neq(lp_model_load(&m2, uw_registry(), (const uint8_t *)"garbage", 7), 0);
     cr_assert_null(m2);
     /* registered, the same bytes load through the back-end's own loader */
     lp_registry *reg = lp_registry_new();
@@ -330,8 +313,8 @@ Test(model, backends_register_through_the_registry)
     lp_registry_free(reg);
     /* the built-in plugin registers xgboost and liblinear, in that order */
     const char *name = NULL;
-    cr_assert_eq(lp_registry_provider_count(test_registry(), LP_MODEL_BACKEND_KIND), 2);
-    cr_assert_not_null(lp_registry_provider_at(test_registry(), LP_MODEL_BACKEND_KIND, 1, &name));
+    cr_assert_eq(lp_registry_provider_count(uw_registry(), LP_MODEL_BACKEND_KIND), 2);
+    cr_assert_not_null(lp_registry_provider_at(uw_registry(), LP_MODEL_BACKEND_KIND, 1, &name));
     cr_assert_str_eq(name, "liblinear");
 }
 
@@ -376,8 +359,8 @@ Test(model, feature_state_appliers_register_through_the_registry)
     cr_assert_eq(lp_frame_col_by_name(out, "seen")->data.i64[1], 3);
     lp_frame_unref(out);
     /* the built-in registry knows LocalFeatureTransformer's applier, not this one */
-    cr_assert_not_null(lp_registry_find_feature_state(test_registry(), "LocalFeatureTransformer"));
-    cr_assert_eq(lp_model_features(&out, test_registry(), m, X), LP_ENOTFOUND);
+    cr_assert_not_null(lp_registry_find_feature_state(uw_registry(), "LocalFeatureTransformer"));
+    cr_assert_eq(lp_model_features(&out, uw_registry(), m, X), LP_ENOTFOUND);
     cr_assert(strstr(lp_error_last()->message, "feature transformer 'Seen'"), "%s",
               lp_error_last()->message);
     cr_assert_null(out);
@@ -510,8 +493,7 @@ Test(model, attachments_round_trip_through_save_and_load)
     cr_assert_eq(lp_model_save(&buf, &len, m), 0, "%s", lp_error_last()->message);
     cr_assert_not_null(memmem(buf, len, "\"format\":2", 10), "attachments make format 2");
     lp_model *back = NULL;
-    cr_assert_eq(lp_model_load(&back, test_registry(), buf, len), 0, "%s",
-                 lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&back, uw_registry(), buf, len), 0, "%s", lp_error_last()->message);
     size_t n = 99;
     const uint8_t *got = lp_model_attachment(back, "feature_transformer.state", &n);
     cr_assert_not_null(got);
@@ -557,7 +539,7 @@ Test(model, format_1_bytes_still_load_and_are_still_written)
     size_t len;
     uint8_t *old = read_file(LP_FIXTURES_DIR "/model/v1_logistic.lpmodel", &len);
     lp_model *m = NULL;
-    cr_assert_eq(lp_model_load(&m, test_registry(), old, len), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&m, uw_registry(), old, len), 0, "%s", lp_error_last()->message);
     cr_assert_str_eq(lp_model_backend(m), "liblinear");
     cr_assert_eq(lp_model_n_attachments(m), 0);
     cr_assert_null(lp_model_attachment(m, "feature_transformer.state", NULL));
@@ -585,11 +567,11 @@ Test(model, newer_format_and_bad_attachments_are_errors)
     uint8_t *p = memmem(old, len, "\"format\":1", 10);
     cr_assert_not_null(p);
     p[9] = '3';
-    cr_assert_eq(lp_model_load(&m, test_registry(), old, len), LP_EINVAL);
+    cr_assert_eq(lp_model_load(&m, uw_registry(), old, len), LP_EINVAL);
     cr_assert(strstr(lp_error_last()->message, "format 3 was written by a newer lolpop"), "%s",
               lp_error_last()->message);
     p[9] = '2';
-    cr_assert_eq(lp_model_load(&m, test_registry(), old, len), 0,
+    cr_assert_eq(lp_model_load(&m, uw_registry(), old, len), 0,
                  "format 2 without attachments loads: %s", lp_error_last()->message);
     lp_model_unref(m);
     m = NULL;
@@ -603,7 +585,7 @@ Test(model, newer_format_and_bad_attachments_are_errors)
     uint8_t *b64 = memmem(buf, blen, "\"k\":\"YWJjZA==\"", 14);
     cr_assert_not_null(b64, "abcd is YWJjZA== in base64");
     b64[5] = '!';
-    cr_assert_eq(lp_model_load(&m, test_registry(), buf, blen), LP_EINVAL);
+    cr_assert_eq(lp_model_load(&m, uw_registry(), buf, blen), LP_EINVAL);
     cr_assert(strstr(lp_error_last()->message, "attachment 'k' is not base64"), "%s",
               lp_error_last()->message);
     cr_assert_null(m);

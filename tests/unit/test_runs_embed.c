@@ -6,24 +6,12 @@
  * steps (logged "reused (run R)", nothing trained again).
  */
 #include <criterion/criterion.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lolpop.h"
-
-static char dir[64];
-static lp_registry *reg;
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
+#include "unit_workflow.h"
 
 /* y is 1 when x1 + x2 > 1: a linear model learns it from 120 rows. */
 static void write_data(void)
@@ -47,26 +35,16 @@ static void write_data(void)
     fclose(eval);
 }
 
+/* The registry (built-in plugin) and a temp working directory come from
+ * unit_workflow, which itself uses only the public API. */
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/lp-runs-embed-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    cr_assert_eq(chdir(dir), 0);
+    uw_setup();
+    uw_tmpdir("runs-embed", true);
     write_data();
-    reg = lp_registry_new();
-    cr_assert_not_null(reg);
-    cr_assert_eq(lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin"), 0, "%s",
-                 lp_error_last()->message);
 }
 
-static void teardown(void)
-{
-    lp_registry_free(reg);
-    cr_assert_eq(chdir("/"), 0);
-    nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-TestSuite(runs_embed, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(runs_embed, .init = setup, .fini = uw_teardown, .timeout = 120);
 
 static const char yaml[] =
     "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: OfflineDeploy, "
@@ -93,7 +71,7 @@ static lp_value *run_once(const char *resume, char **run)
     lp_diags_init(&d);
     cr_assert_eq(lp_yaml_parse(&doc, yaml, strlen(yaml), "embed.yaml", &d), 0);
     lp_workflow *wf = NULL;
-    int rc = lp_workflow_new(&wf, reg, doc, "ClassificationRunner", 0, &d);
+    int rc = lp_workflow_new(&wf, uw_registry(), doc, "ClassificationRunner", 0, &d);
     cr_assert_eq(rc, 0, "%s", d.len ? d.items[0].message : lp_error_last()->message);
     lp_diags_clear(&d);
     cr_assert_null(lp_workflow_run_id(wf), "no run before runs are enabled");
@@ -159,7 +137,7 @@ Test(runs_embed, a_program_records_a_run_and_resumes_it)
     lp_diags_init(&d);
     cr_assert_eq(lp_yaml_parse(&doc, yaml, strlen(yaml), "embed.yaml", &d), 0);
     lp_workflow *wf = NULL;
-    cr_assert_eq(lp_workflow_new(&wf, reg, doc, "ClassificationRunner", 0, &d), 0);
+    cr_assert_eq(lp_workflow_new(&wf, uw_registry(), doc, "ClassificationRunner", 0, &d), 0);
     lp_diags_clear(&d);
     cr_assert_eq(lp_workflow_enable_runs(wf, "no-such-run"), LP_EUSAGE);
     cr_assert(strstr(lp_error_last()->message, "no run 'no-such-run'"), "%s",

@@ -647,7 +647,7 @@ Test(trainers, feature_transformer_state_travels_with_the_model)
         lp_linear_train(&hand, lp_value_as_frame(Tt), split_frame(splits, "y_train"), params), 0,
         "%s", lp_error_last()->message);
     lp_frame *hp = NULL;
-    cr_assert_eq(lp_linear_predict_proba(&hp, hand, lp_value_as_frame(Tv)), 0);
+    cr_assert_eq(lp_model_predict_proba(&hp, hand, lp_value_as_frame(Tv)), 0);
     for (size_t i = 0; i < lp_frame_rows(hp); i++)
         cr_assert_eq(lp_frame_col(hp, 1)->data.f64[i], col(p, "probability_1")->data.f64[i],
                      "row %zu", i);

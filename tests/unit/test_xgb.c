@@ -10,6 +10,7 @@
 
 #include "lolpop.h"
 #include "ml/xgb.h"
+#include "unit_workflow.h"
 
 #define XGB_FIX LP_FIXTURES_DIR "/xgb"
 
@@ -20,27 +21,13 @@ static void load_expected(void)
     json_error_t jerr;
     expected = json_load_file(XGB_FIX "/expected.json", 0, &jerr);
     cr_assert_not_null(expected, "expected.json: %s", jerr.text);
-}
-
-/* A registry holding the built-in plugin (where the model back-ends are),
- * made on first use and freed by the suite's fini. */
-static lp_registry *test_reg_;
-static lp_registry *test_registry(void)
-{
-    if (!test_reg_) {
-        test_reg_ = lp_registry_new();
-        cr_assert_not_null(test_reg_);
-        cr_assert_eq(lp_registry_add_plugin(test_reg_, &lp_builtin_plugin, "builtin"), 0, "%s",
-                     lp_error_last()->message);
-    }
-    return test_reg_;
+    uw_setup(); /* uw_registry(): the built-in plugin, where the model back-ends are */
 }
 
 static void free_expected(void)
 {
     json_decref(expected);
-    lp_registry_free(test_reg_);
-    test_reg_ = NULL;
+    uw_teardown();
 }
 
 TestSuite(xgb, .init = load_expected, .fini = free_expected);
@@ -296,7 +283,7 @@ Test(xgb, save_load_gives_identical_predictions)
         size_t len;
         cr_assert_eq(lp_model_save(&buf, &len, t.m), 0, "%s", lp_error_last()->message);
         lp_model *m2;
-        cr_assert_eq(lp_model_load(&m2, test_registry(), buf, len), 0, "%s",
+        cr_assert_eq(lp_model_load(&m2, uw_registry(), buf, len), 0, "%s",
                      lp_error_last()->message);
         cr_assert_str_eq(lp_model_backend(m2), "xgboost");
         cr_assert_eq(lp_model_task_of(m2), lp_model_task_of(t.m));
@@ -337,7 +324,7 @@ Test(xgb, early_stopped_model_keeps_best_iteration_after_load)
     uint8_t *buf;
     size_t len;
     cr_assert_eq(lp_model_save(&buf, &len, m), 0);
-    cr_assert_eq(lp_model_load(&m2, test_registry(), buf, len), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&m2, uw_registry(), buf, len), 0, "%s", lp_error_last()->message);
     double *raw;
     cr_assert_eq(lp_model_predict_raw(&raw, m2, Xv), 0);
     check_close(json_object_get(c, "proba1"), raw, lp_frame_rows(Xv), 2, 1, "loaded early P(1)");

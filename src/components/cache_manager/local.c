@@ -50,7 +50,7 @@ static const char *path_of(const lp_obj *self)
 /* A configuration error at v's file position when it has one. */
 static int cfg_error(const lp_obj *self, const lp_value *v, const char *what)
 {
-    return lp_error_set_at_value(LP_ECONFIG, v, "LocalCacheManager (%s): %s", path_of(self), what);
+    return lp_kit_error_at(LP_ECONFIG, v, "LocalCacheManager (%s): %s", path_of(self), what);
 }
 
 /* Why the entry "Class.method" names nothing cacheable (new string), or NULL when it is fine. */

@@ -43,8 +43,7 @@ static int read_int(lp_obj *self, const char *key, int64_t min, int64_t dflt, in
     int rc = 0;
     *out = dflt;
     if (v && (lp_value_type(v) != LP_INT || lp_value_as_int(v) < min))
-        rc = lp_error_set_at_value(LP_ECONFIG, v, "%s must be an integer >= %lld", key,
-                                   (long long)min);
+        rc = lp_kit_error_at(LP_ECONFIG, v, "%s must be an integer >= %lld", key, (long long)min);
     else if (v)
         *out = lp_value_as_int(v);
     lp_value_unref(v);

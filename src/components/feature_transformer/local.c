@@ -265,7 +265,7 @@ static int fit_all(ft_state *s, lp_encoder ***out, size_t *n_out, lp_frame *X)
 static lp_value *ft_fit(lp_obj *self, lp_value *args)
 {
     ft_state *s = lp_obj_state(self);
-    lp_frame *X = lp_args_frame(args, "X");
+    lp_frame *X = lp_kit_arg_frame(args, "X", NULL);
     if (!X) return NULL;
     if (lp_frame_rows(X) == 0) {
         lp_error_set(LP_EINVAL, "LocalFeatureTransformer (%s).fit: X has no rows to fit on",
@@ -295,7 +295,7 @@ static int need_fitted(lp_obj *self, const char *method)
 static lp_value *ft_transform(lp_obj *self, lp_value *args)
 {
     ft_state *s = lp_obj_state(self);
-    lp_frame *X = lp_args_frame(args, "X");
+    lp_frame *X = lp_kit_arg_frame(args, "X", NULL);
     if (!X || need_fitted(self, "transform")) return NULL;
     lp_frame *out = NULL;
     if (apply_all(&out, s->enc, s->n_enc, X) != 0) {

@@ -22,14 +22,10 @@ LP_API int lp_registry_add_feature_state(lp_registry *reg, const lp_feature_stat
         return lp_error_set(LP_EINVAL, "lp_registry_add_feature_state: NULL %s",
                             reg ? "applier" : "registry");
     const char *name = a->cls ? a->cls : "(unnamed)";
-    char why[200];
-    if (a->size < APPLIER_SIZE_V1 || a->size > sizeof *a) {
-        snprintf(why, sizeof why,
-                 "has a descriptor of %zu bytes; this lolpop reads lp_feature_state_applier of "
-                 "%zu to %zu bytes (rebuild the plugin against this lolpop's headers)",
-                 a->size, (size_t)APPLIER_SIZE_V1, sizeof *a);
-        return lp_registry_refuse_provider(reg, LP_EINVAL, "feature-state applier", name, why);
-    }
+    int rc = lp_registry_check_provider_size(reg, "feature-state applier", name,
+                                             "lp_feature_state_applier", a->size, APPLIER_SIZE_V1,
+                                             sizeof *a);
+    if (rc) return rc;
     if (!a->cls || !*a->cls || !a->apply)
         return lp_registry_refuse_provider(reg, LP_EINVAL, "feature-state applier", name,
                                            "lacks a class name or an apply function");
@@ -55,19 +51,28 @@ LP_API int lp_feature_saved_apply(lp_frame **out, const lp_registry *reg, const 
                         cls && *cls ? cls : "(unnamed)");
 }
 
+int lp_model_feature_state(char **cls, const uint8_t **state, size_t *len, const lp_model *m)
+{
+    size_t cls_len = 0;
+    const uint8_t *name = lp_model_attachment(m, LP_FT_CLASS_KEY, &cls_len);
+    *cls = NULL;
+    *len = 0;
+    *state = lp_model_attachment(m, LP_FT_STATE_KEY, len);
+    if (!*state) return 0;
+    *cls = lp_strndup(name ? (const char *)name : "", name ? cls_len : 0);
+    return *cls ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+}
+
 LP_API int lp_model_features(lp_frame **out, const lp_registry *reg, const lp_model *m,
                              const lp_frame *X)
 {
-    size_t cls_len = 0, state_len = 0;
-    const uint8_t *cls = lp_model_attachment(m, LP_FT_CLASS_KEY, &cls_len);
-    const uint8_t *state = lp_model_attachment(m, LP_FT_STATE_KEY, &state_len);
-    if (!state) {
-        *out = lp_frame_ref((lp_frame *)(uintptr_t)X);
-        return 0;
-    }
-    char *name = lp_strndup(cls ? (const char *)cls : "", cls ? cls_len : 0);
-    if (!name) return lp_error_set(LP_ENOMEM, "out of memory");
-    int rc = lp_feature_saved_apply(out, reg, name, state, state_len, X);
+    char *name;
+    const uint8_t *state;
+    size_t state_len;
+    int rc = lp_model_feature_state(&name, &state, &state_len, m);
+    if (rc == 0 && !state) *out = lp_frame_ref((lp_frame *)(uintptr_t)X);
+    if (rc || !state) return rc;
+    rc = lp_feature_saved_apply(out, reg, name, state, state_len, X);
     free(name);
     return rc;
 }

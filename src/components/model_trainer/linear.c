@@ -28,13 +28,13 @@ static int linear_resolve(lp_obj *self, lp_value *params, lp_problem problem,
     bool class_model = lp_streq_nocase(model, "logistic") || lp_streq_nocase(model, "svm");
     bool reg_model = lp_streq_nocase(model, "svr") || lp_streq_nocase(model, "ridge");
     if ((classifying && !reg_model) || (!classifying && !class_model)) return 0;
-    return lp_error_set_at_origin(LP_ECONFIG, lp_value_origin(mv),
-                                  "LinearModelTrainer (%s): model '%s' is for %s but problem_type "
-                                  "is %s (use %s)",
-                                  lp_trainer_path(self), model,
-                                  class_model ? "classification" : "regression",
-                                  classifying ? "classification" : "regression",
-                                  classifying ? "logistic or svm" : "ridge or svr");
+    return lp_kit_error_at(LP_ECONFIG, mv,
+                           "LinearModelTrainer (%s): model '%s' is for %s but problem_type "
+                           "is %s (use %s)",
+                           lp_trainer_path(self), model,
+                           class_model ? "classification" : "regression",
+                           classifying ? "classification" : "regression",
+                           classifying ? "logistic or svm" : "ridge or svr");
 }
 
 /* liblinear takes numbers only; say how to get them. */

@@ -14,74 +14,12 @@
 #include "lolpop/types/feature_transformer.h"
 #include "lolpop/workflow.h"
 
-LP_API const char *lp_trainer_path(lp_obj *self)
-{
-    const char *p = lp_obj_path(self);
-    return p && *p ? p : lp_obj_name(self);
-}
-
 static const char *class_of(lp_obj *self)
 {
     return lp_obj_class(self)->name;
 }
 
-/* ---- configuration --------------------------------------------------------------- */
-
-LP_API int lp_trainer_problem(lp_obj *obj, lp_problem *out)
-{
-    static const char *const names[] = {"classification", "regression"};
-    *out = LP_PROBLEM_NONE;
-    lp_value *v = lp_obj_config(obj, "problem_type");
-    if (!v) return 0;
-    const char *s = lp_value_as_string(v);
-    int rc = 0;
-    if (s && lp_streq_nocase(s, names[0])) {
-        *out = LP_PROBLEM_CLASSIFICATION;
-    } else if (s && lp_streq_nocase(s, names[1])) {
-        *out = LP_PROBLEM_REGRESSION;
-    } else {
-        const char *sug = s ? lp_suggest(s, names, 2) : NULL;
-        rc = lp_error_set_at_origin(
-            LP_ECONFIG, lp_value_origin(v),
-            "%s: problem_type '%s' is neither classification nor regression%s%s%s",
-            lp_obj_path(obj), s ? s : lp_vtype_name(lp_value_type(v)),
-            sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
-    }
-    lp_value_unref(v);
-    return rc;
-}
-
-/* The trainer's own training_params (borrowed, NULL when absent). */
-static const lp_value *own_training_params(lp_obj *trainer)
-{
-    const lp_value *cfg = lp_map_get(lp_obj_section(trainer), "config");
-    return lp_map_get(cfg, "training_params");
-}
-
-LP_API int lp_trainer_params(lp_value **out, lp_obj *trainer, const lp_value *override)
-{
-    *out = NULL;
-    const lp_value *own = own_training_params(trainer);
-    if (own && lp_value_type(own) != LP_MAP)
-        return lp_error_set_at_origin(
-            LP_ECONFIG, lp_value_origin(own),
-            "%s: training_params must be a map of parameter names to values, "
-            "not %s",
-            lp_trainer_path(trainer), lp_vtype_name(lp_value_type(own)));
-    if (override && lp_value_type(override) != LP_MAP && lp_value_type(override) != LP_NULL)
-        return lp_error_set(LP_EINVAL, "argument 'params' must be a map, got %s",
-                            lp_vtype_name(lp_value_type(override)));
-    lp_value *p = own ? lp_value_copy(own) : lp_value_map();
-    for (size_t i = 0; p && i < lp_map_len(override); i++)
-        if (lp_map_set_with_origin(p, lp_map_key(override, i), lp_map_key_origin(override, i),
-                                   lp_value_copy(lp_map_value(override, i)))) {
-            lp_value_unref(p);
-            p = NULL;
-        }
-    if (!p) return lp_error_set(LP_ENOMEM, "out of memory");
-    *out = p;
-    return 0;
-}
+/* ---- configuration (lp_trainer_problem, lp_trainer_params: src/kit/trainer_config.c) ---- */
 
 /* Every name in params must be one the library knows (case matters, as for
  * the library itself); the closest is suggested. */
@@ -97,7 +35,7 @@ static int check_param_names(lp_obj *self, const lp_trainer_backend *be, const l
             j++;
         if (j < n_known) continue;
         const char *sug = n_known ? lp_suggest(k, be->param_names, n_known) : NULL;
-        return lp_error_set_at_origin(LP_ECONFIG, lp_map_key_origin(params, i),
+        return lp_kit_error_at_origin(LP_ECONFIG, lp_map_key_origin(params, i),
                                       "%s (%s): training_params: unknown %s parameter '%s'%s%s%s",
                                       be->cls, lp_trainer_path(self), be->library, k,
                                       sug ? "; did you mean '" : "", sug ? sug : "",

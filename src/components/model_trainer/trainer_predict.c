@@ -41,21 +41,16 @@ static int ensure_loaded(lp_obj *self, lp_obj *ft, lp_model *m, const uint8_t *s
 
 int lp_trainer_features(lp_frame **out, lp_obj *self, lp_model *m, lp_frame *X)
 {
-    size_t slen = 0, clen = 0;
-    const uint8_t *state = lp_model_attachment(m, LP_FT_STATE_KEY, &slen);
-    const uint8_t *cls = lp_model_attachment(m, LP_FT_CLASS_KEY, &clen);
-    if (!state) {
-        *out = lp_frame_ref(X);
-        return 0;
-    }
-    char *name = lp_strndup(cls ? (const char *)cls : "", cls ? clen : 0);
-    if (!name) return LP_ENOMEM;
     lp_obj *ft = lp_obj_component(self, "feature_transformer");
-    int rc;
     if (!ft) /* a self-contained model: its saved state applies without a component */
-        rc = lp_feature_saved_apply(out, lp_workflow_registry(lp_obj_workflow(self)), name, state,
-                                    slen, X);
-    else if (strcmp(lp_obj_class(ft)->name, name) != 0)
+        return lp_model_features(out, lp_workflow_registry(lp_obj_workflow(self)), m, X);
+    char *name;
+    const uint8_t *state;
+    size_t slen;
+    int rc = lp_model_feature_state(&name, &state, &slen, m);
+    if (rc == 0 && !state) *out = lp_frame_ref(X);
+    if (rc || !state) return rc;
+    if (strcmp(lp_obj_class(ft)->name, name) != 0)
         rc =
             lp_error_set(LP_ECONFIG,
                          "the model was trained after a %s feature_transformer but the one "
@@ -131,7 +126,7 @@ void lp_trainer_forget_train_outputs(lp_trainer *st)
 /* predict(frame, model?) -> predictions: one column `prediction`. */
 LP_API lp_value *lp_trainer_predict(lp_obj *self, lp_value *args)
 {
-    lp_frame *X = lp_args_frame(args, "frame");
+    lp_frame *X = lp_kit_arg_frame(args, "frame", NULL);
     lp_model *m = X ? lp_trainer_model(self, args) : NULL;
     lp_frame *Xf = NULL, *out = NULL, *proba = NULL;
     if (!m) return NULL;
@@ -174,7 +169,7 @@ static int class_probabilities(lp_frame **out, lp_obj *self, lp_model *m, lp_fra
 /* predict_proba(frame, model?) -> probabilities: probability_<label> per class. */
 LP_API lp_value *lp_trainer_predict_proba(lp_obj *self, lp_value *args)
 {
-    lp_frame *X = lp_args_frame(args, "frame");
+    lp_frame *X = lp_kit_arg_frame(args, "frame", NULL);
     lp_model *m = X ? lp_trainer_model(self, args) : NULL;
     lp_frame *out = NULL;
     if (!m) return NULL;

@@ -66,12 +66,12 @@ static int xgb_resolve(lp_obj *self, lp_value *params, lp_problem problem, const
     if (obj) {
         bool class_obj = prefixed(obj, "binary:") || prefixed(obj, "multi:");
         if (class_obj == classifying) return 0;
-        return lp_error_set_at_origin(LP_ECONFIG, lp_value_origin(ov),
-                                      "XGBoostModelTrainer (%s): objective '%s' is a %s objective "
-                                      "but problem_type is %s",
-                                      lp_trainer_path(self), obj,
-                                      class_obj ? "classification" : "regression",
-                                      classifying ? "classification" : "regression");
+        return lp_kit_error_at(LP_ECONFIG, ov,
+                               "XGBoostModelTrainer (%s): objective '%s' is a %s objective "
+                               "but problem_type is %s",
+                               lp_trainer_path(self), obj,
+                               class_obj ? "classification" : "regression",
+                               classifying ? "classification" : "regression");
     }
     const char *dflt = "reg:squarederror";
     if (classifying)
