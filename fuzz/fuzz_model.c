@@ -15,8 +15,7 @@
 
 #include "lolpop/error.h"
 #include "lolpop/model.h"
-#include "lolpop/plugin.h"
-#include "lolpop/registry.h"
+#include "fuzz_registry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,21 +40,9 @@ static void touch_model(const lp_model *m)
     (void)sink;
 }
 
-/* The registry of the built-in plugin (its model back-ends), made once and
- * kept for the process: every input loads through it. */
-static const lp_registry *registry(void)
-{
-    static lp_registry *reg;
-    if (!reg) {
-        reg = lp_registry_new();
-        if (!reg || lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin") != 0) abort();
-    }
-    return reg;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const lp_registry *reg = registry();
+    const lp_registry *reg = fuzz_registry();
     lp_model *m = (lp_model *)1;
     if (lp_model_load(&m, reg, data, size) != 0) {
         if (m != NULL && m != (lp_model *)1) abort(); /* a failure leaves no model */

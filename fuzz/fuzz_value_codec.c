@@ -16,9 +16,8 @@
 #include <unistd.h>
 
 #include "lolpop/objstore.h"
-#include "lolpop/plugin.h"
-#include "lolpop/registry.h"
 #include "store/value_codec.h"
+#include "fuzz_registry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,22 +29,10 @@ static lp_objstore *store(void)
     return os;
 }
 
-/* The registry of the built-in plugin (its model back-ends), made once and
- * kept for the process: models decode through it. */
-static const lp_registry *registry(void)
-{
-    static lp_registry *reg;
-    if (!reg) {
-        reg = lp_registry_new();
-        if (!reg || lp_registry_add_plugin(reg, &lp_builtin_plugin, "builtin") != 0) abort();
-    }
-    return reg;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     lp_objstore *os = store();
-    const lp_registry *reg = registry();
+    const lp_registry *reg = fuzz_registry();
     if (!os) abort();
     lp_value *v = (lp_value *)1;
     if (lp_value_decode(os, reg, data, size, &v) != 0) {
