@@ -140,8 +140,7 @@ const char *lp_registry_default_slot(const lp_registry *reg, const char *slot);
 /* Enumeration in registration order: the name of default slot i (borrowed;
  * NULL past the end) and, in *class_name when not NULL, its class name. */
 size_t lp_registry_default_slot_count(const lp_registry *reg);
-const char *lp_registry_default_slot_at(const lp_registry *reg, size_t i,
-                                        const char **class_name);
+const char *lp_registry_default_slot_at(const lp_registry *reg, size_t i, const char **class_name);
 
 #ifdef __cplusplus
 }

@@ -46,7 +46,7 @@ struct lp_workflow {
     lp_value *defaults;     /* owned map: class name -> parsed default config map */
     lp_call_hooks *hooks;   /* owned copies, called in order */
     size_t n_hooks;
-    int flags; /* LP_WF_* given when it was built */
+    int flags;                            /* LP_WF_* given when it was built */
     struct lp_wf_attachment *attachments; /* owned (workflow_attach.c) */
     size_t n_attachments;
 };

@@ -117,7 +117,8 @@ static void put_value(writer *w, const lp_column *c, const char *name, size_t i,
     case LP_DT_STRING:
     case LP_DT_CATEGORY: {
         const char *s = lp_column_str(c, i, &len);
-        if (s && memchr(s, '\0', len)) { /* the reader refuses it: never write what cannot be read */
+        /* the reader refuses a NUL: never write what cannot be read back */
+        if (s && memchr(s, '\0', len)) {
             w->err = lp_error_set(LP_EINVAL,
                                   "cannot write '%s': column '%s', row %zu holds a NUL byte, "
                                   "which CSV text cannot hold",

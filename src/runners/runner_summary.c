@@ -50,8 +50,8 @@ static lp_value *model_of(const lp_value *mv)
 {
     if (lp_value_type(mv) != LP_MAP) return lp_value_null();
     return lp_kit_result("name", lp_value_ref(lp_map_get(mv, "name")), "version",
-                              lp_value_ref(lp_map_get(mv, "version")), "id",
-                              lp_value_ref(lp_map_get(mv, "id")), (const char *)NULL);
+                         lp_value_ref(lp_map_get(mv, "version")), "id",
+                         lp_value_ref(lp_map_get(mv, "id")), (const char *)NULL);
 }
 
 /* Why the model was or was not deployed (borrowed, static or from `deployed`). */
@@ -73,7 +73,7 @@ lp_value *lp_runner_summary(lp_obj *self, const lp_value *trained, const lp_valu
     lp_value *info = run_info(self);
     lp_value *predictions =
         lp_kit_result("rows", lp_value_ref(lp_map_get(predicted, "rows")), "path",
-                           lp_value_ref(lp_map_get(predicted, "path")), (const char *)NULL);
+                      lp_value_ref(lp_map_get(predicted, "path")), (const char *)NULL);
     /* lp_kit_result makes a NULL value null: what is unknown is null. */
     lp_value *out = lp_kit_result(
         "runner", lp_value_string(lp_obj_class(self)->name), "run_id",

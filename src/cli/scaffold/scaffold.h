@@ -47,9 +47,9 @@ typedef struct scaffold_method {
 } scaffold_method;
 
 typedef struct scaffold_contract {
-    const char *type;               /* "model_trainer", "train" */
-    lp_kind kind;                   /* LP_KIND_COMPONENT or LP_KIND_PIPELINE */
-    const scaffold_method *methods; /* required; terminated by an entry with name NULL */
+    const char *type;                /* "model_trainer", "train" */
+    lp_kind kind;                    /* LP_KIND_COMPONENT or LP_KIND_PIPELINE */
+    const scaffold_method *methods;  /* required; terminated by an entry with name NULL */
     const scaffold_method *optional; /* may be implemented; terminated likewise */
 } scaffold_contract;
 
