@@ -40,22 +40,14 @@ static bool is_command_word(const char *s)
     return true;
 }
 
-static const char *current_source(const lp_registry *reg)
+const char *lp_registry_source(const lp_registry *reg)
 {
     return reg->loading ? reg->loading : SOURCE_DIRECT;
 }
 
-/* The layout version of a descriptor being registered: its own abi_version,
- * else the registering plugin's, else this lolpop's (abi.h). */
-static uint32_t descriptor_abi(const lp_registry *reg, uint32_t own)
-{
-    return own ? own : reg->loading_abi ? reg->loading_abi : LP_ABI_VERSION;
-}
-
 /* Sets the last error, prefixed with the plugin being loaded (if any), counts
  * the refusal for lp_registry_plugin_end and returns `code`. */
-__attribute__((format(printf, 3, 4))) static int reg_fail(lp_registry *reg, int code,
-                                                          const char *fmt, ...)
+int lp_registry_fail(lp_registry *reg, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -66,6 +58,18 @@ __attribute__((format(printf, 3, 4))) static int reg_fail(lp_registry *reg, int 
         reg->failed++;
     }
     return code;
+}
+
+/* Refuses (lp_registry_fail) a descriptor of kind `what` ("class") whose layout
+ * version — its own abi_version, else the registering plugin's, else this
+ * lolpop's — is one this lolpop cannot read; 0 otherwise. */
+static int check_abi(lp_registry *reg, const char *what, const char *name, uint32_t own)
+{
+    uint32_t abi = own ? own : reg->loading_abi ? reg->loading_abi : LP_ABI_VERSION;
+    if (abi >= LP_ABI_OLDEST && abi <= LP_ABI_VERSION) return 0;
+    return lp_registry_fail(reg, LP_EINVAL,
+                            "%s '%s' was written for lolpop ABI %u, this lolpop has ABI %u", what,
+                            name ? name : "(null)", (unsigned)abi, (unsigned)LP_ABI_VERSION);
 }
 
 static int list_push(lp_reg_list *l, const void *desc, const char *source)
@@ -184,32 +188,31 @@ LP_API int lp_registry_add_type(lp_registry *reg, const lp_type *type)
 {
     if (!reg || !type)
         return lp_error_set(LP_EINVAL, "lp_registry_add_type: NULL %s", reg ? "type" : "registry");
-    uint32_t abi = descriptor_abi(reg, type->abi_version);
-    if (abi < LP_ABI_OLDEST || abi > LP_ABI_VERSION)
-        return reg_fail(
-            reg, LP_EINVAL, "type '%s' was written for lolpop ABI %u, this lolpop has ABI %u",
-            type->name ? type->name : "(null)", (unsigned)abi, (unsigned)LP_ABI_VERSION);
+    int abi_rc = check_abi(reg, "type", type->name, type->abi_version);
+    if (abi_rc) return abi_rc;
     if (!is_identifier(type->name))
-        return reg_fail(reg, LP_EINVAL, "type name '%s' is not a valid identifier",
-                        type->name ? type->name : "(null)");
+        return lp_registry_fail(reg, LP_EINVAL, "type name '%s' is not a valid identifier",
+                                type->name ? type->name : "(null)");
     if (type->kind != LP_KIND_COMPONENT && type->kind != LP_KIND_PIPELINE)
-        return reg_fail(reg, LP_EINVAL, "type '%s' must be of kind component or pipeline",
-                        type->name);
-    if (!type->methods) return reg_fail(reg, LP_EINVAL, "type '%s' has no method list", type->name);
+        return lp_registry_fail(reg, LP_EINVAL, "type '%s' must be of kind component or pipeline",
+                                type->name);
+    if (!type->methods)
+        return lp_registry_fail(reg, LP_EINVAL, "type '%s' has no method list", type->name);
     for (const char *const *m = type->methods; *m; m++)
         if (!is_identifier(*m))
-            return reg_fail(reg, LP_EINVAL, "type '%s' lists method '%s', not a valid identifier",
-                            type->name, *m);
+            return lp_registry_fail(reg, LP_EINVAL,
+                                    "type '%s' lists method '%s', not a valid identifier",
+                                    type->name, *m);
     for (const char *const *m = type->optional_methods; m && *m; m++)
         if (!is_identifier(*m))
-            return reg_fail(reg, LP_EINVAL,
-                            "type '%s' lists optional method '%s', not a valid identifier",
-                            type->name, *m);
+            return lp_registry_fail(reg, LP_EINVAL,
+                                    "type '%s' lists optional method '%s', not a valid identifier",
+                                    type->name, *m);
     const lp_reg_item *old = list_find(&reg->types, type->name, type_name_of);
     if (old)
-        return reg_fail(reg, LP_EEXISTS, "type '%s' is already registered by %s", type->name,
-                        old->source);
-    return list_push(&reg->types, type, current_source(reg));
+        return lp_registry_fail(reg, LP_EEXISTS, "type '%s' is already registered by %s",
+                                type->name, old->source);
+    return list_push(&reg->types, type, lp_registry_source(reg));
 }
 
 /* ---- classes ------------------------------------------------------------ */
@@ -253,18 +256,20 @@ static bool config_type_known(const char *t)
 /* Methods: present, named, callable, no name twice. */
 static int check_methods(lp_registry *reg, const lp_class *cls)
 {
-    if (!cls->methods) return reg_fail(reg, LP_EINVAL, "class '%s' has no method table", cls->name);
+    if (!cls->methods)
+        return lp_registry_fail(reg, LP_EINVAL, "class '%s' has no method table", cls->name);
     for (const lp_method *m = cls->methods; m->name; m++) {
         if (!is_identifier(m->name))
-            return reg_fail(reg, LP_EINVAL, "class '%s' has a method named '%s', not an identifier",
-                            cls->name, m->name);
+            return lp_registry_fail(reg, LP_EINVAL,
+                                    "class '%s' has a method named '%s', not an identifier",
+                                    cls->name, m->name);
         if (!m->fn)
-            return reg_fail(reg, LP_EINVAL, "class '%s': method '%s' has no function", cls->name,
-                            m->name);
+            return lp_registry_fail(reg, LP_EINVAL, "class '%s': method '%s' has no function",
+                                    cls->name, m->name);
         for (const lp_method *o = cls->methods; o != m; o++)
             if (strcmp(o->name, m->name) == 0)
-                return reg_fail(reg, LP_EINVAL, "class '%s' defines method '%s' twice", cls->name,
-                                m->name);
+                return lp_registry_fail(reg, LP_EINVAL, "class '%s' defines method '%s' twice",
+                                        cls->name, m->name);
     }
     return 0;
 }
@@ -275,35 +280,39 @@ static int check_contract(lp_registry *reg, const lp_class *cls)
 {
     if (cls->kind == LP_KIND_RUNNER) {
         if (cls->type)
-            return reg_fail(reg, LP_EINVAL, "runner class '%s' must not declare a type (got '%s')",
-                            cls->name, cls->type);
+            return lp_registry_fail(reg, LP_EINVAL,
+                                    "runner class '%s' must not declare a type (got '%s')",
+                                    cls->name, cls->type);
         if (!lp_class_method(cls, "build_all"))
-            return reg_fail(reg, LP_EINVAL,
-                            "runner class '%s' lacks method 'build_all' (every runner needs it: "
-                            "`lolpop run workflow` calls it by default)",
-                            cls->name);
+            return lp_registry_fail(
+                reg, LP_EINVAL,
+                "runner class '%s' lacks method 'build_all' (every runner needs it: "
+                "`lolpop run workflow` calls it by default)",
+                cls->name);
         return 0;
     }
     if (cls->kind != LP_KIND_COMPONENT && cls->kind != LP_KIND_PIPELINE)
-        return reg_fail(reg, LP_EINVAL, "class '%s' has an unknown kind (%d)", cls->name,
-                        (int)cls->kind);
+        return lp_registry_fail(reg, LP_EINVAL, "class '%s' has an unknown kind (%d)", cls->name,
+                                (int)cls->kind);
     if (!cls->type)
-        return reg_fail(reg, LP_EINVAL, "%s class '%s' must declare its type",
-                        lp_kind_name(cls->kind), cls->name);
+        return lp_registry_fail(reg, LP_EINVAL, "%s class '%s' must declare its type",
+                                lp_kind_name(cls->kind), cls->name);
     const lp_type *type = lp_registry_find_type(reg, cls->type);
     if (!type)
-        return reg_fail(reg, LP_EINVAL, "class '%s' claims type '%s', which is not registered",
-                        cls->name, cls->type);
+        return lp_registry_fail(reg, LP_EINVAL,
+                                "class '%s' claims type '%s', which is not registered", cls->name,
+                                cls->type);
     if (type->kind != cls->kind)
-        return reg_fail(reg, LP_EINVAL, "%s class '%s' claims type '%s', which is a %s type",
-                        lp_kind_name(cls->kind), cls->name, type->name, lp_kind_name(type->kind));
+        return lp_registry_fail(
+            reg, LP_EINVAL, "%s class '%s' claims type '%s', which is a %s type",
+            lp_kind_name(cls->kind), cls->name, type->name, lp_kind_name(type->kind));
     lp_sb missing = {0};
     for (const char *const *m = type->methods; *m; m++)
         if (!lp_class_method(cls, *m)) lp_sb_appendf(&missing, "%s%s", missing.len ? ", " : "", *m);
     int rc = 0;
     if (missing.len)
-        rc = reg_fail(reg, LP_EINVAL, "class '%s' claims type '%s' but lacks method(s): %s",
-                      cls->name, type->name, missing.buf);
+        rc = lp_registry_fail(reg, LP_EINVAL, "class '%s' claims type '%s' but lacks method(s): %s",
+                              cls->name, type->name, missing.buf);
     lp_sb_free(&missing);
     return rc;
 }
@@ -313,15 +322,16 @@ static int check_requirements_and_keys(lp_registry *reg, const lp_class *cls)
     for (const char *const *r = cls->requirements; r && *r; r++) {
         const char *why = requirement_problem(*r);
         if (why)
-            return reg_fail(reg, LP_EINVAL, "class '%s' has a bad requirement \"%s\": %s",
-                            cls->name, *r, why);
+            return lp_registry_fail(reg, LP_EINVAL, "class '%s' has a bad requirement \"%s\": %s",
+                                    cls->name, *r, why);
     }
     for (const lp_config_key *k = cls->config_keys; k && k->name; k++) {
         if (!config_type_known(k->type))
-            return reg_fail(reg, LP_EINVAL,
-                            "class '%s': config key '%s' has type '%s'; expected one of string, "
-                            "int, float, bool, list, map, any",
-                            cls->name, k->name, k->type ? k->type : "(null)");
+            return lp_registry_fail(
+                reg, LP_EINVAL,
+                "class '%s': config key '%s' has type '%s'; expected one of string, "
+                "int, float, bool, list, map, any",
+                cls->name, k->name, k->type ? k->type : "(null)");
     }
     return 0;
 }
@@ -343,12 +353,13 @@ static int check_defaults(lp_registry *reg, const lp_class *cls)
             if (diags.items[i].severity == LP_SEV_ERROR) d = &diags.items[i];
         const char *msg = d ? d->message : lp_error_last()->message;
         int line = d ? d->where.line : 0, col = d ? d->where.col : 0;
-        rc = reg_fail(reg, LP_EINVAL,
-                      "class '%s' has invalid defaults_yaml (line %d, column %d): %s", cls->name,
-                      line, col, msg ? msg : "parse error");
+        rc = lp_registry_fail(reg, LP_EINVAL,
+                              "class '%s' has invalid defaults_yaml (line %d, column %d): %s",
+                              cls->name, line, col, msg ? msg : "parse error");
     } else if (lp_value_type(doc) != LP_MAP) {
-        rc = reg_fail(reg, LP_EINVAL, "class '%s' has defaults_yaml that is a %s, not a map",
-                      cls->name, lp_vtype_name(lp_value_type(doc)));
+        rc =
+            lp_registry_fail(reg, LP_EINVAL, "class '%s' has defaults_yaml that is a %s, not a map",
+                             cls->name, lp_vtype_name(lp_value_type(doc)));
     }
     lp_value_unref(doc);
     lp_diags_clear(&diags);
@@ -361,23 +372,20 @@ LP_API int lp_registry_add_class(lp_registry *reg, const lp_class *cls)
     if (!reg || !cls)
         return lp_error_set(LP_EINVAL, "lp_registry_add_class: NULL %s",
                             reg ? "class" : "registry");
-    uint32_t abi = descriptor_abi(reg, cls->abi_version);
-    if (abi < LP_ABI_OLDEST || abi > LP_ABI_VERSION)
-        return reg_fail(reg, LP_EINVAL,
-                        "class '%s' was written for lolpop ABI %u, this lolpop has ABI %u",
-                        cls->name ? cls->name : "(null)", (unsigned)abi, (unsigned)LP_ABI_VERSION);
+    int abi_rc = check_abi(reg, "class", cls->name, cls->abi_version);
+    if (abi_rc) return abi_rc;
     if (!is_identifier(cls->name))
-        return reg_fail(reg, LP_EINVAL, "class name '%s' is not a valid identifier",
-                        cls->name ? cls->name : "(null)");
+        return lp_registry_fail(reg, LP_EINVAL, "class name '%s' is not a valid identifier",
+                                cls->name ? cls->name : "(null)");
     const lp_reg_item *old = list_find(&reg->classes, cls->name, class_name_of);
     if (old)
-        return reg_fail(reg, LP_EEXISTS, "class '%s' is already registered by %s", cls->name,
-                        old->source);
+        return lp_registry_fail(reg, LP_EEXISTS, "class '%s' is already registered by %s",
+                                cls->name, old->source);
     int rc;
     if ((rc = check_methods(reg, cls)) != 0 || (rc = check_contract(reg, cls)) != 0 ||
         (rc = check_requirements_and_keys(reg, cls)) != 0 || (rc = check_defaults(reg, cls)) != 0)
         return rc;
-    return list_push(&reg->classes, cls, current_source(reg));
+    return list_push(&reg->classes, cls, lp_registry_source(reg));
 }
 
 /* ---- commands ----------------------------------------------------------- */
@@ -387,22 +395,21 @@ LP_API int lp_registry_add_command(lp_registry *reg, const lp_command *cmd)
     if (!reg || !cmd)
         return lp_error_set(LP_EINVAL, "lp_registry_add_command: NULL %s",
                             reg ? "command" : "registry");
-    uint32_t abi = descriptor_abi(reg, cmd->abi_version);
-    if (abi < LP_ABI_OLDEST || abi > LP_ABI_VERSION)
-        return reg_fail(reg, LP_EINVAL,
-                        "command '%s' was written for lolpop ABI %u, this lolpop has ABI %u",
-                        cmd->name ? cmd->name : "(null)", (unsigned)abi, (unsigned)LP_ABI_VERSION);
+    int abi_rc = check_abi(reg, "command", cmd->name, cmd->abi_version);
+    if (abi_rc) return abi_rc;
     if (!is_command_word(cmd->name))
-        return reg_fail(reg, LP_EINVAL,
-                        "command name '%s' is not a valid command word (a letter, then letters, "
-                        "digits, '-' or '_')",
-                        cmd->name ? cmd->name : "(null)");
-    if (!cmd->run) return reg_fail(reg, LP_EINVAL, "command '%s' has no run function", cmd->name);
+        return lp_registry_fail(
+            reg, LP_EINVAL,
+            "command name '%s' is not a valid command word (a letter, then letters, "
+            "digits, '-' or '_')",
+            cmd->name ? cmd->name : "(null)");
+    if (!cmd->run)
+        return lp_registry_fail(reg, LP_EINVAL, "command '%s' has no run function", cmd->name);
     const lp_reg_item *old = list_find(&reg->commands, cmd->name, command_name_of);
     if (old)
-        return reg_fail(reg, LP_EEXISTS, "command '%s' is already registered by %s", cmd->name,
-                        old->source);
-    return list_push(&reg->commands, cmd, current_source(reg));
+        return lp_registry_fail(reg, LP_EEXISTS, "command '%s' is already registered by %s",
+                                cmd->name, old->source);
+    return list_push(&reg->commands, cmd, lp_registry_source(reg));
 }
 
 /* ---- section validators and role slots ---------------------------------- */
@@ -416,8 +423,7 @@ static bool core_section_key(const char *key)
     return false;
 }
 
-/* Grows an array of `size`-byte entries so one more fits. 0 or LP_ENOMEM. */
-static int grow(void **arr, size_t *cap, size_t len, size_t size)
+int lp_registry_grow(void **arr, size_t *cap, size_t len, size_t size)
 {
     if (len < *cap) return 0;
     size_t n = *cap ? *cap * 2 : 8;
@@ -433,23 +439,24 @@ LP_API int lp_registry_add_section_validator(lp_registry *reg, const char *key,
 {
     if (!reg) return lp_error_set(LP_EINVAL, "lp_registry_add_section_validator: NULL registry");
     if (!is_identifier(key))
-        return reg_fail(reg, LP_EINVAL, "section key '%s' is not a valid identifier",
-                        key ? key : "(null)");
-    if (!fn) return reg_fail(reg, LP_EINVAL, "section key '%s' has no validator", key);
+        return lp_registry_fail(reg, LP_EINVAL, "section key '%s' is not a valid identifier",
+                                key ? key : "(null)");
+    if (!fn) return lp_registry_fail(reg, LP_EINVAL, "section key '%s' has no validator", key);
     if (core_section_key(key) || lp_registry_find_type(reg, key))
-        return reg_fail(reg, LP_EINVAL, "section key '%s' is reserved (validation handles it)",
-                        key);
+        return lp_registry_fail(reg, LP_EINVAL,
+                                "section key '%s' is reserved (validation handles it)", key);
     for (size_t i = 0; i < reg->n_sections; i++)
         if (lp_streq_nocase(reg->sections[i].key, key))
-            return reg_fail(reg, LP_EEXISTS, "section key '%s' already has a validator from %s",
-                            key, reg->sections[i].source);
+            return lp_registry_fail(reg, LP_EEXISTS,
+                                    "section key '%s' already has a validator from %s", key,
+                                    reg->sections[i].source);
     void *arr = reg->sections;
-    int rc = grow(&arr, &reg->cap_sections, reg->n_sections, sizeof *reg->sections);
+    int rc = lp_registry_grow(&arr, &reg->cap_sections, reg->n_sections, sizeof *reg->sections);
     reg->sections = arr;
     if (rc) return rc;
     char *copy = lp_strdup(key);
     if (!copy) return LP_ENOMEM;
-    reg->sections[reg->n_sections++] = (lp_reg_section){copy, fn, current_source(reg)};
+    reg->sections[reg->n_sections++] = (lp_reg_section){copy, fn, lp_registry_source(reg)};
     return 0;
 }
 
@@ -457,22 +464,23 @@ LP_API int lp_registry_add_slot_role(lp_registry *reg, const char *slot, const c
 {
     if (!reg) return lp_error_set(LP_EINVAL, "lp_registry_add_slot_role: NULL registry");
     if (!is_identifier(slot))
-        return reg_fail(reg, LP_EINVAL, "role slot name '%s' is not a valid identifier",
-                        slot ? slot : "(null)");
+        return lp_registry_fail(reg, LP_EINVAL, "role slot name '%s' is not a valid identifier",
+                                slot ? slot : "(null)");
     if (core_section_key(slot) || lp_registry_find_type(reg, slot))
-        return reg_fail(reg, LP_EINVAL, "role slot '%s' is reserved (a type or a section key)",
-                        slot);
+        return lp_registry_fail(reg, LP_EINVAL,
+                                "role slot '%s' is reserved (a type or a section key)", slot);
     const lp_type *t = lp_registry_find_type(reg, type);
     if (!t || t->kind != LP_KIND_COMPONENT)
-        return reg_fail(reg, LP_EINVAL, "role slot '%s' holds '%s', which is no registered %s",
-                        slot, type ? type : "(null)", "component type");
+        return lp_registry_fail(reg, LP_EINVAL,
+                                "role slot '%s' holds '%s', which is no registered %s", slot,
+                                type ? type : "(null)", "component type");
     if (lp_registry_slot_role(reg, slot))
-        return reg_fail(reg, LP_EEXISTS, "role slot '%s' is already declared", slot);
+        return lp_registry_fail(reg, LP_EEXISTS, "role slot '%s' is already declared", slot);
     void *arr = reg->roles;
-    int rc = grow(&arr, &reg->cap_roles, reg->n_roles, sizeof *reg->roles);
+    int rc = lp_registry_grow(&arr, &reg->cap_roles, reg->n_roles, sizeof *reg->roles);
     reg->roles = arr;
     if (rc) return rc;
-    lp_reg_role r = {lp_strdup(slot), lp_strdup(t->name), current_source(reg)};
+    lp_reg_role r = {lp_strdup(slot), lp_strdup(t->name), lp_registry_source(reg)};
     if (!r.slot || !r.type) {
         free(r.slot);
         free(r.type);
@@ -615,10 +623,6 @@ LP_API size_t lp_registry_suggest_class(const lp_registry *reg, const char *name
 
 /* ---- default slots ------------------------------------------------------ */
 
-/* Section keys a default slot may not take: the root's section holds them. */
-static const char *const reserved_slot_names[] = {"config", "component",    "pipeline",
-                                                  "tests",  "plugin_paths", NULL};
-
 static const lp_reg_slot *find_slot(const lp_registry *reg, const char *slot)
 {
     for (size_t i = 0; reg && slot && i < reg->n_slots; i++)
@@ -626,28 +630,29 @@ static const lp_reg_slot *find_slot(const lp_registry *reg, const char *slot)
     return NULL;
 }
 
-/* Why `slot` -> `cls_name` cannot be registered (reg_fail called), or 0. */
+/* Why `slot` -> `cls_name` cannot be registered (lp_registry_fail called), or 0. */
 static int check_slot(lp_registry *reg, const char *slot, const char *cls_name)
 {
     if (!is_identifier(slot))
-        return reg_fail(reg, LP_EINVAL, "default slot name '%s' is not a valid identifier",
-                        slot ? slot : "(null)");
-    for (const char *const *r = reserved_slot_names; *r; r++)
-        if (lp_streq_nocase(slot, *r))
-            return reg_fail(reg, LP_EINVAL, "'%s' is a section key, not a slot for a default",
-                            slot);
+        return lp_registry_fail(reg, LP_EINVAL, "default slot name '%s' is not a valid identifier",
+                                slot ? slot : "(null)");
+    /* the root's section holds the section keys: validation's own and registered ones */
+    if (core_section_key(slot) || lp_registry_section_validator(reg, slot))
+        return lp_registry_fail(reg, LP_EINVAL, "'%s' is a section key, not a slot for a default",
+                                slot);
     const lp_reg_slot *old = find_slot(reg, slot);
     if (old)
-        return reg_fail(reg, LP_EEXISTS, "default slot '%s' is already filled with %s by %s", slot,
-                        old->cls, old->source);
+        return lp_registry_fail(reg, LP_EEXISTS,
+                                "default slot '%s' is already filled with %s by %s", slot, old->cls,
+                                old->source);
     const lp_class *cls = lp_registry_find_class(reg, cls_name);
     if (!cls)
-        return reg_fail(reg, LP_EINVAL,
-                        "default slot '%s': no class '%s' (register the class first)", slot,
-                        cls_name ? cls_name : "(null)");
+        return lp_registry_fail(reg, LP_EINVAL,
+                                "default slot '%s': no class '%s' (register the class first)", slot,
+                                cls_name ? cls_name : "(null)");
     if (cls->kind != LP_KIND_COMPONENT)
-        return reg_fail(reg, LP_EINVAL, "default slot '%s': class %s is not a component", slot,
-                        cls->name);
+        return lp_registry_fail(reg, LP_EINVAL, "default slot '%s': class %s is not a component",
+                                slot, cls->name);
     return 0;
 }
 
@@ -656,14 +661,11 @@ LP_API int lp_registry_add_default_slot(lp_registry *reg, const char *slot, cons
     if (!reg) return lp_error_set(LP_EINVAL, "lp_registry_add_default_slot: NULL registry");
     int rc = check_slot(reg, slot, class_name);
     if (rc) return rc;
-    if (reg->n_slots == reg->cap_slots) {
-        size_t cap = reg->cap_slots ? reg->cap_slots * 2 : 4;
-        lp_reg_slot *s = realloc(reg->slots, cap * sizeof *s);
-        if (!s) return lp_error_set(LP_ENOMEM, "out of memory");
-        reg->slots = s;
-        reg->cap_slots = cap;
-    }
-    lp_reg_slot item = {lp_strdup(slot), lp_strdup(class_name), current_source(reg)};
+    void *arr = reg->slots;
+    rc = lp_registry_grow(&arr, &reg->cap_slots, reg->n_slots, sizeof *reg->slots);
+    reg->slots = arr;
+    if (rc) return rc;
+    lp_reg_slot item = {lp_strdup(slot), lp_strdup(class_name), lp_registry_source(reg)};
     if (!item.slot || !item.cls) {
         free(item.slot);
         free(item.cls);

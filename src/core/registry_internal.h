@@ -81,6 +81,17 @@ typedef struct lp_reg_mark {
     size_t n_sections, n_roles, n_slots, n_providers;
 } lp_reg_mark;
 
+/* The plugin registering now, or "application" outside plugins (borrowed). */
+const char *lp_registry_source(const lp_registry *reg);
+/* Refuses a registration: sets the last error (printf-style), prefixed with
+ * the plugin being loaded when there is one, and counts the refusal for
+ * lp_registry_plugin_end. Returns code. */
+int lp_registry_fail(lp_registry *reg, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Grows *arr (entries of `size` bytes, *cap of them) so that entry `len`
+ * fits; 0 or LP_ENOMEM. */
+int lp_registry_grow(void **arr, size_t *cap, size_t len, size_t size);
+
 /* Marks `source` (copied) as the plugin being registered. 0 or LP_ENOMEM. */
 int lp_registry_plugin_begin(lp_registry *reg, const char *source, lp_reg_mark *mark);
 /* Ends the registration begun with `mark`. With `rollback` every type, class,

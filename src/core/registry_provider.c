@@ -16,8 +16,6 @@
 #include "internal.h"
 #include "registry_internal.h"
 
-#define SOURCE_DIRECT "application"
-
 /* A kind or a name: non-empty, printable ASCII, no spaces. */
 static bool is_word(const char *s)
 {
@@ -30,10 +28,7 @@ static bool is_word(const char *s)
 LP_API int lp_registry_refuse_provider(lp_registry *reg, int code, const char *kind,
                                        const char *name, const char *why)
 {
-    if (reg->loading) reg->failed++;
-    return lp_error_set(code, "%s%s%s%s '%s' %s", reg->loading ? "plugin " : "",
-                        reg->loading ? reg->loading : "", reg->loading ? ": " : "", kind, name,
-                        why);
+    return lp_registry_fail(reg, code, "%s '%s' %s", kind, name, why);
 }
 
 int lp_registry_check_provider_size(lp_registry *reg, const char *kind, const char *name,
@@ -74,15 +69,12 @@ LP_API int lp_registry_add_provider(lp_registry *reg, const char *kind, const ch
         snprintf(why, sizeof why, "is already registered by %s", old->source);
         return lp_registry_refuse_provider(reg, LP_EEXISTS, kind, name, why);
     }
-    if (reg->n_providers == reg->cap_providers) {
-        size_t cap = reg->cap_providers ? reg->cap_providers * 2 : 8;
-        lp_reg_provider *p = realloc(reg->providers, cap * sizeof *p);
-        if (!p) return lp_error_set(LP_ENOMEM, "out of memory");
-        reg->providers = p;
-        reg->cap_providers = cap;
-    }
+    void *arr = reg->providers;
+    int rc = lp_registry_grow(&arr, &reg->cap_providers, reg->n_providers, sizeof *reg->providers);
+    reg->providers = arr;
+    if (rc) return rc;
     reg->providers[reg->n_providers++] =
-        (lp_reg_provider){kind, name, desc, reg->loading ? reg->loading : SOURCE_DIRECT};
+        (lp_reg_provider){kind, name, desc, lp_registry_source(reg)};
     return 0;
 }
 
