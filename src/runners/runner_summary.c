@@ -21,14 +21,13 @@
 /* The winning experiment's validation metrics, by name in `metrics` order (new map). */
 static lp_value *validation_metrics(lp_obj *self, lp_value *mv)
 {
-    lp_value *out = lp_value_map();
     lp_value *names = lp_kit_config_strings(self, "metrics");
-    for (size_t i = 0; out && names && i < lp_list_len(names); i++) {
-        double v = 0;
-        const char *name = lp_value_as_string(lp_list_get(names, i));
-        if (lp_kit_winning_metric(self, mv, name, &v) == 0)
-            lp_map_set(out, name, lp_value_float(v));
-    }
+    lp_value *all = names && lp_value_type(mv) == LP_MAP
+                        ? lp_kit_winning_metrics(self, mv, names) /* one experiment look-up */
+                        : NULL;
+    lp_value *valid = lp_map_get(all, "valid");
+    lp_value *out = valid ? lp_value_ref(valid) : lp_value_map();
+    lp_value_unref(all);
     lp_value_unref(names);
     lp_error_clear(); /* a metric that is not tracked is simply not shown */
     return out;
