@@ -464,6 +464,14 @@ static char default_sep(const char *name)
     return n >= 4 && lp_streq_nocase(name + n - 4, ".tsv") ? '\t' : ',';
 }
 
+/* The threads a read uses: opt->threads, else one per core (at most 64). */
+static int reader_threads(const lp_csv_options *opt)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = opt && opt->threads > 0 ? opt->threads : (int)(cores > 0 ? cores : 1);
+    return n > 64 ? 64 : n;
+}
+
 static int setup_options(csv_ctx *c, const lp_csv_options *opt)
 {
     c->sep = opt && opt->separator ? opt->separator : default_sep(c->name);
@@ -491,9 +499,7 @@ static int setup_options(csv_ctx *c, const lp_csv_options *opt)
         c->na_first[(uint8_t)c->na[i][0]] |= 1ULL << l;
         c->na_last[(uint8_t)c->na[i][l - 1]] |= 1ULL << l;
     }
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    c->threads = opt && opt->threads > 0 ? opt->threads : (int)(cores > 0 ? cores : 1);
-    if (c->threads > 64) c->threads = 64;
+    c->threads = reader_threads(opt);
     return 0;
 }
 
@@ -900,9 +906,7 @@ LP_API int lp_csv_read(lp_frame **out, const char *path, const lp_csv_options *o
                  : check_regular(path, &st);
     size_t len = rc ? 0 : (size_t)st.st_size;
     char *buf = NULL;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = opt && opt->threads > 0 ? opt->threads : (int)(cores > 0 ? cores : 1);
-    if (rc == 0 && len > 0) rc = read_whole(&buf, fd, path, len, threads);
+    if (rc == 0 && len > 0) rc = read_whole(&buf, fd, path, len, reader_threads(opt));
     if (rc == 0 && len > 0) rc = check_unchanged(fd, path, &st);
     close(fd);
     if (rc == 0)
