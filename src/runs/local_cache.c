@@ -100,8 +100,7 @@ int lp_local_cache_get(lp_local_cache *c, const char *key, const lp_value *runs,
     return rc;
 }
 
-int lp_local_cache_recorded_by(lp_local_cache *c, const char *key, const lp_value *runs,
-                                      char **run)
+int lp_local_cache_recorded_by(lp_local_cache *c, const char *key, const lp_value *runs, char **run)
 {
     if (!c || !key || !run)
         return lp_error_set(LP_EINVAL, "lp_local_cache_recorded_by: bad arguments");

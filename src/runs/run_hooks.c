@@ -235,8 +235,8 @@ static void on_store(void *ud, lp_obj *obj, const char *method, lp_value *args, 
      * Frames and unchanged files are memoised, so this costs little. */
     char after[65];
     if (lp_cache_key(s->keyer, obj, method, args, after) != 0 || strcmp(after, p.key) != 0) {
-        lp_log(obj, LP_LOG_DEBUG, "%s.%s: result not cached: the call changed a file it names",
-               cls, method);
+        lp_log(obj, LP_LOG_DEBUG, "%s.%s: result not cached: the call changed a file it names", cls,
+               method);
         lp_error_clear();
         return;
     }

@@ -837,8 +837,7 @@ Test(frame, key_unique_names_the_first_repeat)
     lp_column_builder_append_str(b, "z", 1);
     lp_column_builder_append_str(b, "y", 1);
     cr_assert_eq(lp_frame_add_column(f, "name", lp_column_builder_finish(b)), 0);
-    cr_assert_eq(lp_frame_key_unique(f, "id", "the test data"), 0, "%s",
-                 lp_error_last()->message);
+    cr_assert_eq(lp_frame_key_unique(f, "id", "the test data"), 0, "%s", lp_error_last()->message);
     cr_assert_eq(lp_frame_key_unique(f, "name", "the test data"), LP_EINVAL);
     cr_assert(strstr(lp_error_last()->message, "rows 2 and 4 both hold 'y'"), "%s",
               lp_error_last()->message);
