@@ -3,7 +3,8 @@
  * (register, promote, approval) to the model_deployer's bundle.
  *
  * Without a model_repository there is nothing to promote: promote_model
- * returns null and the later steps skip. check_approval asks the repository,
+ * returns null and the later steps skip. With a model_deployer, approval does
+ * not move alias production: the deployer moves it with the deployment. check_approval asks the repository,
  * which honours `auto_approve_models`.
  */
 #include "lolpop/types/model_deployer.h"
@@ -47,7 +48,13 @@ static lp_value *deploy_approve_model(lp_obj *self, lp_value *args)
     lp_value *promotion = promotion_arg(args);
     lp_obj *repo = lp_obj_component(self, "model_repository");
     if (!repo || !promotion) return lp_kit_skip(self, "approve_model", "model_repository");
-    return lp_model_repository_approve_model(repo, promotion);
+    /* With a deployer to follow, the production alias moves with the
+     * deployment (one store transaction), not here: a run that dies between
+     * the two must not leave production naming an undeployed version. */
+    bool deployer = lp_obj_component(self, "model_deployer") != NULL;
+    return lp_call_with(repo, LP_MODEL_REPOSITORY_APPROVE_MODEL, "promotion",
+                        lp_value_ref(promotion), "set_alias", lp_value_bool(!deployer),
+                        (const char *)NULL);
 }
 
 static lp_value *deploy_deploy_model(lp_obj *self, lp_value *args)

@@ -205,6 +205,62 @@ static lp_value *runner_train_model(lp_obj *self, lp_value *args)
 
 /* ---- deploy_model ------------------------------------------------------------- */
 
+/* Why a version better than the deployed one at train_model is not deployed. */
+static const char SUPERSEDED[] = "a version at least as good was deployed meanwhile";
+
+/* Takes (lock) or releases the model's deploy lock through the tracker's
+ * lock_model / unlock_model. A tracker without them cannot serialise: *held
+ * stays false and the step goes on. Releasing keeps an error already set. */
+static int model_lock(lp_obj *self, lp_value *mv, bool lock, bool *held)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    const char *method = lock ? "lock_model" : "unlock_model";
+    if (lock) *held = false;
+    if (!tracker || !lp_obj_has_method(tracker, method) || (!lock && !*held)) return 0;
+    lp_saved_error saved = {0};
+    if (!lock) lp_error_save(&saved);
+    lp_value *r = lp_call_with(tracker, method, "model", lp_value_ref(lp_map_get(mv, "name")),
+                               (const char *)NULL);
+    int rc = r ? 0 : lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    lp_value_unref(r);
+    if (lock) {
+        *held = rc == 0;
+        return rc;
+    }
+    if (rc) lp_log(self, LP_LOG_WARN, "deploy_model: %s", lp_error_last()->message);
+    lp_error_restore(&saved);
+    return 0;
+}
+
+/* Approval and deployment of an approved promotion, under the model's deploy
+ * lock: the new version is compared again with the version deployed NOW (a
+ * concurrent run may have deployed a better one since train_model compared),
+ * and only a version still better is approved and deployed. *reason is set
+ * (static text) when it is not deployed. New ref (the deployment) or NULL. */
+static lp_value *deploy_if_still_better(lp_obj *self, lp_value *mv, lp_value *model,
+                                        lp_value *promotion, const char **reason)
+{
+    lp_obj *deploy = lp_obj_pipeline(self, "deploy");
+    lp_obj *train = lp_obj_pipeline(self, "train");
+    bool held = false;
+    if (model_lock(self, mv, true, &held) != 0) return NULL;
+    lp_value *better = held ? lp_train_compare_models(train, mv, model) : lp_value_bool(true);
+    lp_value *deployment = NULL;
+    if (better && !lp_value_as_bool(better)) {
+        *reason = SUPERSEDED;
+        deployment = lp_value_null();
+    } else if (better) {
+        lp_value *approval = lp_deploy_approve_model(deploy, promotion);
+        deployment = approval ? lp_deploy_deploy_model(deploy, promotion, mv) : NULL;
+        lp_value_unref(approval);
+        if (deployment && lp_value_type(deployment) == LP_NULL)
+            *reason = "no model_deployer configured";
+    }
+    lp_value_unref(better);
+    model_lock(self, mv, false, &held);
+    return deployment;
+}
+
 /* deploy_model(model_version, model) -> {deployed, reason, deployment} */
 static lp_value *runner_deploy_model(lp_obj *self, lp_value *args)
 {
@@ -228,20 +284,17 @@ static lp_value *runner_deploy_model(lp_obj *self, lp_value *args)
         lp_value_unref(approved);
     }
     if (!reason) {
-        lp_value *approval = lp_deploy_approve_model(deploy, promotion);
-        deployment = approval ? lp_deploy_deploy_model(deploy, promotion, mv) : NULL;
-        lp_value_unref(approval);
+        deployment = deploy_if_still_better(self, mv, model, promotion, &reason);
         if (!deployment) {
             lp_value_unref(promotion);
             return NULL;
         }
-        if (lp_value_type(deployment) == LP_NULL) reason = "no model_deployer configured";
     }
     lp_value_unref(promotion);
     if (reason) lp_log(self, LP_LOG_INFO, "deploy_model: not deployed, %s", reason);
     return lp_kit_result("deployed", lp_value_bool(reason == NULL), "reason",
                          reason ? lp_value_string(reason) : NULL, "deployment", deployment,
-                         (const char *)NULL);
+                         "superseded", lp_value_bool(reason == SUPERSEDED), (const char *)NULL);
 }
 
 /* ---- predict_data ------------------------------------------------------------- */
@@ -435,9 +488,47 @@ static lp_value *runner_evaluate_ground_truth(lp_obj *self, lp_value *args)
 
 /* ---- build_all, stop --------------------------------------------------------- */
 
-/* The steps of build_all after processing the training data. */
+/* The version and model that score the eval data: the new ones when they
+ * were deployed (or nothing is deployed), else the DEPLOYED version's model
+ * (issue 11: a rejected model never scores). *mv and *model new refs. */
+static int scoring_model(lp_obj *self, lp_value *trained, const lp_value *deployed,
+                         lp_value **mv, lp_value **model)
+{
+    *mv = lp_value_ref(lp_map_get(trained, "model_version"));
+    *model = lp_value_ref(lp_map_get(trained, "model"));
+    bool better = lp_value_as_bool(lp_map_get(trained, "better"));
+    bool went_out = deployed && lp_value_as_bool(lp_map_get(deployed, "deployed"));
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (went_out || !tracker || lp_value_type(*mv) != LP_MAP) return 0;
+    if (better && !lp_value_as_bool(lp_map_get(deployed, "superseded")))
+        return 0; /* better but not deployed for want of approval or a deployer: it scores */
+    lp_value *current = lp_metadata_tracker_get_currently_deployed_model_version(tracker, *mv);
+    if (!current) return lp_error_last()->code;
+    if (lp_value_type(current) != LP_MAP) {
+        lp_value_unref(current); /* nothing deployed: the new model is all there is */
+        return 0;
+    }
+    lp_value *loaded = lp_metadata_tracker_load_model(tracker, current);
+    if (!loaded) {
+        lp_value_unref(current);
+        return lp_error_last()->code;
+    }
+    lp_log(self, LP_LOG_INFO,
+           "predict_data: scoring with the deployed %s, not the new version %lld that was not "
+           "deployed",
+           lp_value_as_string(lp_map_get(current, "uri")),
+           (long long)lp_value_as_int(lp_map_get(*mv, "version")));
+    lp_value_unref(*mv);
+    lp_value_unref(*model);
+    *mv = current;
+    *model = loaded;
+    return 0;
+}
+
+/* The steps of build_all after processing the training data. *scorer is the
+ * model_version that scored the eval data (new ref). */
 static int build_rest(lp_obj *self, lp_value *processed, lp_value **trained, lp_value **deployed,
-                      lp_value **predicted)
+                      lp_value **predicted, lp_value **scorer)
 {
     *trained =
         lp_call_with(self, "train_model", "frame", lp_value_ref(lp_map_get(processed, "frame")),
@@ -466,11 +557,17 @@ static int build_rest(lp_obj *self, lp_value *processed, lp_value **trained, lp_
                             lp_value_as_bool(lp_map_get(*trained, "better")) ? " and deployed"
                                                                              : "");
     }
-    *predicted = lp_call_with(self, "predict_data", "model_version", lp_value_ref(mv), "model",
-                              lp_value_ref(model), "frame", lp_value_ref(lp_map_get(eval, "frame")),
-                              "dataset_version", lp_value_ref(lp_map_get(eval, "dataset_version")),
-                              (const char *)NULL);
+    lp_value *smodel = NULL;
+    int rc = scoring_model(self, *trained, *deployed, scorer, &smodel);
+    if (rc == 0)
+        *predicted = lp_call_with(
+            self, "predict_data", "model_version", lp_value_ref(*scorer), "model",
+            lp_value_ref(smodel), "frame", lp_value_ref(lp_map_get(eval, "frame")),
+            "dataset_version", lp_value_ref(lp_map_get(eval, "dataset_version")),
+            (const char *)NULL);
+    lp_value_unref(smodel);
     lp_value_unref(eval);
+    if (rc) return rc;
     return *predicted ? 0 : lp_error_last()->code;
 }
 
@@ -481,12 +578,14 @@ static lp_value *runner_build_all(lp_obj *self, lp_value *args)
     (void)args;
     lp_value *processed =
         lp_call_with(self, "process_data", "source", lp_value_string("train"), (const char *)NULL);
-    lp_value *trained = NULL, *deployed = NULL, *predicted = NULL, *summary = NULL;
-    int rc = processed ? build_rest(self, processed, &trained, &deployed, &predicted)
+    lp_value *trained = NULL, *deployed = NULL, *predicted = NULL, *summary = NULL,
+             *scorer = NULL;
+    int rc = processed ? build_rest(self, processed, &trained, &deployed, &predicted, &scorer)
                        : lp_error_last()->code;
     /* summarised before stop: run_info and the metrics come from the open store */
-    if (rc == 0 && !(summary = lp_runner_summary(self, trained, deployed, predicted)))
+    if (rc == 0 && !(summary = lp_runner_summary(self, trained, deployed, predicted, scorer)))
         rc = LP_ENOMEM;
+    lp_value_unref(scorer);
     lp_value_unref(processed);
     lp_value_unref(trained);
     lp_value_unref(deployed);
@@ -516,7 +615,8 @@ const lp_method lp_offline_runner_methods[] = {
     {"train_model", runner_train_model,
      "train_model(frame, dataset_version) -> {model_version, model, better}"},
     {"deploy_model", runner_deploy_model,
-     "deploy_model(model_version, model) -> {deployed, reason, deployment}"},
+     "deploy_model(model_version, model) -> {deployed, reason, deployment, superseded}: under "
+     "the model's deploy lock, compared again with the version deployed now"},
     {"predict_data", runner_predict_data,
      "predict_data(model_version, model, frame, dataset_version) -> {prediction_job, path, rows}"},
     {"evaluate_ground_truth", runner_evaluate_ground_truth,

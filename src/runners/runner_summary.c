@@ -9,7 +9,9 @@
  *    model: {name: "titanic_survival", version: 1, id: "..."},      (null without a version)
  *    validation: {accuracy: 0.8521, f1: 0.7921, ...},  (the winner's, in `metrics` order)
  *    deployed: true, deploy_reason: "promoted to production",
- *    predictions: {rows: 178, path: "predictions.csv"}}
+ *    predictions: {rows: 178, path: "predictions.csv",
+ *                  model: {name, version, id} (the version that scored),
+ *                  scored_with: "new" | "deployed"}}
  */
 #include <stdlib.h>
 #include <string.h>
@@ -64,15 +66,19 @@ static const char *deploy_reason(const lp_value *trained, const lp_value *deploy
 }
 
 lp_value *lp_runner_summary(lp_obj *self, const lp_value *trained, const lp_value *deployed,
-                            const lp_value *predicted)
+                            const lp_value *predicted, const lp_value *scorer)
 {
     lp_value *mv = lp_map_get(trained, "model_version");
+    if (!scorer || lp_value_type(scorer) != LP_MAP) scorer = mv;
+    bool same = lp_value_as_int(lp_map_get(scorer, "id")) == lp_value_as_int(lp_map_get(mv, "id"));
     bool yes = lp_value_as_bool(lp_map_get(trained, "better")) &&
                lp_value_as_bool(lp_map_get(deployed, "deployed"));
     lp_value *info = run_info(self);
     lp_value *predictions =
         lp_kit_result("rows", lp_value_ref(lp_map_get(predicted, "rows")), "path",
-                      lp_value_ref(lp_map_get(predicted, "path")), (const char *)NULL);
+                      lp_value_ref(lp_map_get(predicted, "path")), "model", model_of(scorer),
+                      "scored_with", lp_value_string(same ? "new" : "deployed"),
+                      (const char *)NULL);
     /* lp_kit_result makes a NULL value null: what is unknown is null. */
     lp_value *out = lp_kit_result(
         "runner", lp_value_string(lp_obj_class(self)->name), "run_id",

@@ -21,9 +21,10 @@ extern const lp_config_key lp_offline_runner_keys[];
 
 /* build_all's result (runner_summary.c): the run, model, validation metrics,
  * deployment and predictions as a map — see there for its keys. Borrows the
- * results of train_model, deploy_model (NULL when skipped) and predict_data.
- * New reference, or NULL with LP_ENOMEM. */
+ * results of train_model, deploy_model (NULL when skipped) and predict_data,
+ * and the model_version that scored (the deployed one when the new one was
+ * not deployed; NULL: the new one). New reference, or NULL with LP_ENOMEM. */
 lp_value *lp_runner_summary(lp_obj *self, const lp_value *trained, const lp_value *deployed,
-                            const lp_value *predicted);
+                            const lp_value *predicted, const lp_value *scorer);
 
 #endif

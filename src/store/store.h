@@ -210,6 +210,38 @@ int lp_store_cache_put(lp_store *st, const lp_store_cache_entry *e);
  * run id strings) that has one. *out NULL when none. */
 int lp_store_cache_get(lp_store *st, const char *key, const lp_value *runs, lp_value **out);
 
+/* ---- deployments: one model at a time (store_deploy.c) ---------------------------------- */
+
+/* Blocks (up to `timeout_s` seconds) until this process holds the deploy
+ * lock of model `name` in this store: the compare-and-deploy decision and the
+ * switch of alias, deployed_version and the bundle's `current` happen under
+ * it, so concurrent workflows and `lolpop models` take turns per model. A
+ * kernel lock (flock of <store dir>/locks/model-<name>.lock): it dies with
+ * its process, however that dies. *lock is a token for lp_store_model_unlock.
+ * LP_EIO when the timeout passes (the message names the holder's pid). */
+int lp_store_model_lock(lp_store *st, const char *name, double timeout_s, int *lock);
+/* Releases a lock taken by lp_store_model_lock. Accepts a token < 0. */
+void lp_store_model_unlock(lp_store *st, int lock);
+
+/* One switch of what a model serves. */
+typedef struct lp_store_deploy {
+    int64_t model_version; /* the version now deployed (row id) */
+    const char *alias;     /* the alias that moves with it, NULL for "production" */
+    const char *path;      /* the bundle directory */
+    const char *action;    /* what made the switch: "deploy", "promote", "rollback" */
+    const char *who;       /* user@host; NULL: this process's user and host */
+    const char *run_id;    /* the run deploying, or NULL outside a run */
+} lp_store_deploy;
+
+/* Records a deployment in ONE transaction: a new `deployment` resource under
+ * the version with tags path, action, alias, who, at (unix seconds) and
+ * previous (the version id deployed before, or null), and on the model the
+ * tags alias.<alias> and deployed_version = the version. Readers never see
+ * one without the other. *out is the deployment resource map (new ref). */
+int lp_store_deploy_record(lp_store *st, const lp_store_deploy *d, lp_value **out);
+/* "user@host" of this process (new string). */
+char *lp_store_who(void);
+
 /* ---- helpers (backend-neutral; store.c) ----------------------------------------------- */
 
 /* Whether resources of `type` are roots (dataset, model): no parent, got or created by name. */

@@ -86,6 +86,12 @@ struct lp_store_ops {
     int (*cache_put)(lp_store *st, const lp_store_cache_entry *e, double created_at);
     /* The row (key, run_id), or with run_id NULL the newest row of key; *out NULL when none. */
     int (*cache_get)(lp_store *st, const char *key, const char *run_id, lp_value **out);
+
+    /* Blocks until the handle holds model `name`'s deploy lock; *lock a token. */
+    int (*model_lock)(lp_store *st, const char *name, double timeout_s, int *lock);
+    void (*model_unlock)(lp_store *st, int lock);
+    /* lp_store_deploy_record; d->who and d->alias filled in by store_deploy.c. */
+    int (*deploy_record)(lp_store *st, const lp_store_deploy *d, double at, lp_value **out);
 };
 
 /* The SQLite back-end (store_sqlite.c): opens the file `path` with
@@ -107,5 +113,14 @@ int lp_store_lock_take(const char *dir, const char *run_id);
 void lp_store_lock_release(const char *dir, const char *run_id, int fd);
 /* Whether the run's owner is gone: its lock file is missing or not locked by anyone. */
 bool lp_store_lock_is_stale(const char *dir, const char *run_id);
+
+/* ---- model deploy locks (store_lock.c): flock'ed <dir>/locks/model-<name>.lock ----------- */
+
+/* Blocks up to timeout_s seconds for the model's lock; the locked descriptor
+ * (>= 0) or a negative LP_E* (LP_EIO on timeout, naming the holder's pid). */
+int lp_store_model_lock_take(const char *dir, const char *location, const char *name,
+                             double timeout_s);
+/* Closes the descriptor (releasing the lock; the file stays). Accepts fd < 0. */
+void lp_store_model_lock_release(int fd);
 
 #endif

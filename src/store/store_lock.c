@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/store_backend.h"
@@ -73,4 +74,82 @@ bool lp_store_lock_is_stale(const char *dir, const char *run_id)
     }
     free(path);
     return stale;
+}
+
+/* ---- model deploy locks --------------------------------------------------------------- */
+
+/* The lock file's name for a model: bytes outside [A-Za-z0-9_.-] as %XX, so
+ * that every name has its own file and none leaves the directory. */
+static char *model_lock_path(const char *dir, const char *name)
+{
+    lp_sb sb = {0};
+    lp_sb_appendf(&sb, "%s/locks/model-", dir);
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                     (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || (*p == '.' && p != (const unsigned char *)name);
+        if (plain)
+            lp_sb_appendf(&sb, "%c", *p);
+        else
+            lp_sb_appendf(&sb, "%%%02X", *p);
+    }
+    lp_sb_append(&sb, ".lock");
+    return lp_sb_take(&sb);
+}
+
+/* The pid a lock file says holds it, for messages (0 when unreadable). */
+static long holder_pid(int fd)
+{
+    char buf[32] = {0};
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    return n > 0 ? strtol(buf, NULL, 10) : 0;
+}
+
+int lp_store_model_lock_take(const char *dir, const char *location, const char *name,
+                             double timeout_s)
+{
+    char *locks = lp_asprintf("%s/locks", dir);
+    char *path = model_lock_path(dir, name);
+    int rc = locks && path ? 0 : LP_ENOMEM;
+    if (rc == 0 && mkdir(locks, 0755) != 0 && errno != EEXIST)
+        rc = lp_error_set(LP_EIO, "metadata store '%s': cannot create the lock directory '%s': %s",
+                          location, locks, strerror(errno));
+    int fd = rc ? -1 : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (rc == 0 && fd < 0)
+        rc = lp_error_set(LP_EIO, "metadata store '%s': cannot open the deploy lock '%s': %s",
+                          location, path, strerror(errno));
+    /* Polled rather than blocking, so that a stuck holder becomes an error
+     * naming it instead of a hang. Holders keep it for one switch. */
+    struct timespec nap = {0, 20 * 1000 * 1000};
+    double waited = 0;
+    while (rc == 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            rc = lp_error_set(LP_EIO, "metadata store '%s': cannot lock '%s': %s", location, path,
+                              strerror(errno));
+        else if (waited >= timeout_s)
+            rc = lp_error_set(LP_EIO,
+                              "metadata store '%s': model '%s' is being deployed by process %ld "
+                              "(it holds '%s'); gave up after %.0f s",
+                              location, name, holder_pid(fd), path, timeout_s);
+        else {
+            nanosleep(&nap, NULL);
+            waited += 0.02;
+        }
+    }
+    if (rc == 0) {
+        char pid[32];
+        int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+        if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) { /* only informative */
+        }
+    }
+    if (rc && fd >= 0) close(fd);
+    free(locks);
+    free(path);
+    return rc ? rc : fd;
+}
+
+void lp_store_model_lock_release(int fd)
+{
+    /* The file stays: unlinking it would let a waiter lock a file that a
+     * newcomer no longer opens. */
+    if (fd >= 0) close(fd);
 }

@@ -1092,4 +1092,7 @@ static const lp_store_ops sqlite_ops = {
     .run_set_resumed_from = sq_run_set_resumed_from,
     .cache_put = sq_cache_put,
     .cache_get = sq_cache_get,
+    .model_lock = sq_model_lock,
+    .model_unlock = sq_model_unlock,
+    .deploy_record = sq_deploy_record,
 };

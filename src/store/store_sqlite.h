@@ -120,6 +120,11 @@ int sq_resource_latest(lp_store *st, int64_t parent, const char *type, lp_value 
 int sq_resource_latest_tagged(lp_store *st, int64_t parent, const char *type, const char *key,
                               const char *json, lp_value **out);
 int sq_resource_previous(lp_store *st, int64_t id, lp_value **out);
+/* lp_store_deploy_record in one transaction (store_sqlite_rows.c). */
+int sq_deploy_record(lp_store *st, const lp_store_deploy *d, double at, lp_value **out);
+/* The model deploy lock: a flock'ed file under <dir>/locks (store_lock.c). */
+int sq_model_lock(lp_store *st, const char *name, double timeout_s, int *lock);
+void sq_model_unlock(lp_store *st, int lock);
 int sq_tag_set(lp_store *st, int64_t resource, const char *key, const char *json,
                const char *run_id, bool exclusive);
 int sq_tag_get(lp_store *st, int64_t resource, const char *key, lp_value **out);

@@ -350,3 +350,93 @@ int sq_metrics(lp_store *st, int64_t resource, lp_value **out)
     *out = map;
     return 0;
 }
+
+/* ---- deployments ------------------------------------------------------------------------- */
+
+/* Sets tag key of resource to the JSON text `json` inside the open transaction. */
+static int put_tag(sq_store *s, int64_t resource, const char *key, const char *json,
+                   const char *run_id, double at)
+{
+    return json ? sq_exec(s, Q_TAG_SET, "itttf", resource, key, json, run_id, at) : LP_ENOMEM;
+}
+
+/* A string as JSON text (new string). */
+static char *json_string_of(const char *text)
+{
+    lp_value *v = lp_value_string(text);
+    char *json = v ? lp_store_value_json(v, 0) : NULL;
+    lp_value_unref(v);
+    return json;
+}
+
+/* The deployment's own tags: path, action, alias, who, at, previous. */
+static int deployment_tags(sq_store *s, int64_t dep, const lp_store_deploy *d,
+                           const lp_value *previous, double at)
+{
+    char *path = json_string_of(d->path), *action = json_string_of(d->action),
+         *alias = json_string_of(d->alias), *who = json_string_of(d->who);
+    char *prev = previous ? lp_store_value_json(previous, 0) : lp_strdup("null");
+    char *when = lp_asprintf("%.6f", at);
+    int rc = put_tag(s, dep, "path", path, d->run_id, at);
+    if (rc == 0) rc = put_tag(s, dep, "action", action, d->run_id, at);
+    if (rc == 0) rc = put_tag(s, dep, "alias", alias, d->run_id, at);
+    if (rc == 0) rc = put_tag(s, dep, "who", who, d->run_id, at);
+    if (rc == 0) rc = put_tag(s, dep, "at", when, d->run_id, at);
+    if (rc == 0) rc = put_tag(s, dep, "previous", prev, d->run_id, at);
+    free(path);
+    free(action);
+    free(alias);
+    free(who);
+    free(prev);
+    free(when);
+    return rc;
+}
+
+int sq_deploy_record(lp_store *st, const lp_store_deploy *d, double at, lp_value **out)
+{
+    sq_store *s = sq_of(st);
+    lp_value *mv = NULL, *previous = NULL;
+    int rc = sq_begin(s);
+    if (rc == 0) rc = sq_resource_query(s, Q_RES_GET, &mv, "i", d->model_version);
+    const char *type = mv ? lp_value_as_string(lp_map_get(mv, "type")) : NULL;
+    if (rc == 0 && (!type || strcmp(type, "model_version") != 0))
+        rc = lp_error_set(LP_ENOTFOUND,
+                          "metadata store '%s': cannot record a deployment of resource %lld: it "
+                          "is not a model version",
+                          st->location, (long long)d->model_version);
+    int64_t model = mv ? lp_value_as_int(lp_map_get(mv, "parent")) : 0;
+    if (rc == 0) rc = keyed_json(s, Q_TAG_GET, model, "deployed_version", &previous);
+    if (rc == 0) rc = create_child(s, "deployment", d->model_version, d->run_id, out);
+    if (rc == 0)
+        rc = deployment_tags(s, lp_value_as_int(lp_map_get(*out, "id")), d, previous, at);
+    char *id = lp_asprintf("%lld", (long long)d->model_version);
+    char *alias_key = lp_asprintf("alias.%s", d->alias);
+    if (rc == 0 && !(id && alias_key)) rc = LP_ENOMEM;
+    if (rc == 0) rc = put_tag(s, model, alias_key, id, d->run_id, at);
+    if (rc == 0) rc = put_tag(s, model, "deployed_version", id, d->run_id, at);
+    free(id);
+    free(alias_key);
+    lp_value_unref(mv);
+    lp_value_unref(previous);
+    rc = sq_end(s, rc);
+    if (rc) {
+        lp_value_unref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int sq_model_lock(lp_store *st, const char *name, double timeout_s, int *lock)
+{
+    sq_store *s = sq_of(st);
+    int fd = lp_store_model_lock_take(s->dir, st->location, name, timeout_s);
+    if (fd < 0) return fd;
+    *lock = fd;
+    return 0;
+}
+
+void sq_model_unlock(lp_store *st, int lock)
+{
+    (void)st;
+    lp_store_model_lock_release(lock);
+}

@@ -32,6 +32,15 @@ typedef struct timing_buf {
     size_t n, cap;
 } timing_buf;
 
+/* A model deploy lock this tracker holds (lock_model), re-entrant by depth. */
+typedef struct held_lock {
+    char *model; /* owned */
+    int token;   /* lp_store_model_lock's */
+    int depth;
+} held_lock;
+
+#define MAX_HELD 8
+
 typedef struct tracker {
     lp_store *store;     /* NULL once finalised */
     char *run_id;        /* owned */
@@ -41,6 +50,7 @@ typedef struct tracker {
     bool method_noted; /* the runner method is recorded */
     size_t root_calls; /* calls on the root that returned */
     char *root_error;  /* the first failure of a call on the root (owned), or NULL */
+    held_lock held[MAX_HELD];
 } tracker;
 
 static const char *const resource_types[] = {
@@ -174,9 +184,21 @@ static int tracker_init(lp_obj *self)
     return rc;
 }
 
+/* Releases every deploy lock still held (a failed step between lock and unlock). */
+static void release_all(tracker *t)
+{
+    for (size_t i = 0; i < MAX_HELD; i++)
+        if (t->held[i].model) {
+            lp_store_model_unlock(t->store, t->held[i].token);
+            free(t->held[i].model);
+            t->held[i] = (held_lock){0};
+        }
+}
+
 static void tracker_fini(lp_obj *self)
 {
     tracker *t = lp_obj_state(self);
+    release_all(t);
     if (t->store) {
         flush_or_warn(t);
         if (!t->ended) {
@@ -618,6 +640,109 @@ static lp_value *tracker_run_info(lp_obj *self, lp_value *args)
     return info;
 }
 
+/* ---- deployments: one model at a time ---------------------------------------------------- */
+
+/* How long lock_model waits for another process's switch (seconds). */
+#define LOCK_TIMEOUT_S 600.0
+
+/* The model's name from args[name]: a model name, or a model / model_version
+ * resource (map, id or uri). *out borrowed from *hold (a new ref to unref). */
+static int model_name_arg(tracker *t, const lp_value *args, const char *name, lp_value **hold,
+                          const char **out)
+{
+    const lp_value *arg = lp_map_get(args, name);
+    *hold = NULL;
+    if (lp_value_type(arg) == LP_STRING && !strchr(lp_value_as_string(arg), '/')) {
+        *out = lp_value_as_string(arg);
+        return *out[0] ? 0 : lp_error_set(LP_EINVAL, "argument '%s' is an empty model name", name);
+    }
+    int rc = model_of(t, args, name, hold);
+    *out = rc ? NULL : lp_value_as_string(lp_map_get(*hold, "name"));
+    return rc;
+}
+
+static held_lock *find_held(tracker *t, const char *model)
+{
+    for (size_t i = 0; i < MAX_HELD; i++)
+        if (t->held[i].model && strcmp(t->held[i].model, model) == 0) return &t->held[i];
+    return NULL;
+}
+
+/* lock_model(model) -> {model, depth}: waits for the model's deploy lock. */
+static lp_value *tracker_lock_model(lp_obj *self, lp_value *args)
+{
+    tracker *t = open_tracker(self);
+    lp_value *hold = NULL;
+    const char *name = NULL;
+    if (!t || model_name_arg(t, args, "model", &hold, &name)) return NULL;
+    held_lock *h = find_held(t, name);
+    int rc = 0;
+    if (!h) {
+        for (size_t i = 0; !h && i < MAX_HELD; i++)
+            if (!t->held[i].model) h = &t->held[i];
+        if (!h)
+            rc = lp_error_set(LP_EINVAL, "lock_model: already holding %d model locks", MAX_HELD);
+        if (rc == 0) rc = lp_store_model_lock(t->store, name, LOCK_TIMEOUT_S, &h->token);
+        if (rc == 0 && !(h->model = lp_strdup(name))) {
+            lp_store_model_unlock(t->store, h->token);
+            rc = LP_ENOMEM;
+        }
+        if (rc == 0) lp_log(self, LP_LOG_DEBUG, "deploy lock of model '%s' taken", name);
+    }
+    lp_value *r = rc ? NULL : lp_value_map();
+    if (r && (lp_map_set(r, "model", lp_value_string(name)) ||
+              lp_map_set(r, "depth", lp_value_int(++h->depth)))) {
+        lp_value_unref(r);
+        r = NULL;
+    }
+    lp_value_unref(hold);
+    return r;
+}
+
+/* unlock_model(model): undoes one lock_model; the last one releases the lock. */
+static lp_value *tracker_unlock_model(lp_obj *self, lp_value *args)
+{
+    tracker *t = open_tracker(self);
+    lp_value *hold = NULL;
+    const char *name = NULL;
+    if (!t || model_name_arg(t, args, "model", &hold, &name)) return NULL;
+    held_lock *h = find_held(t, name);
+    int rc = h ? 0
+               : lp_error_set(LP_EINVAL, "unlock_model: the deploy lock of model '%s' is not held",
+                              name);
+    if (h && --h->depth == 0) {
+        lp_store_model_unlock(t->store, h->token);
+        free(h->model);
+        *h = (held_lock){0};
+        lp_log(self, LP_LOG_DEBUG, "deploy lock of model '%s' released", name);
+    }
+    lp_value_unref(hold);
+    return done(rc);
+}
+
+/* record_deployment(model_version, path, action, alias, who) -> deployment:
+ * the deployment row, the alias and deployed_version in one transaction. */
+static lp_value *tracker_record_deployment(lp_obj *self, lp_value *args)
+{
+    tracker *t = open_tracker(self);
+    lp_value *mv = NULL, *dep = NULL;
+    if (!t || need_resource(t, args, "model_version", "model_version", &mv)) return NULL;
+    const char *path = NULL, *action = NULL, *alias = NULL, *who = NULL;
+    int rc = lp_tracker_string_arg(args, "path", true, &path);
+    if (rc == 0) rc = lp_tracker_string_arg(args, "action", false, &action);
+    if (rc == 0) rc = lp_tracker_string_arg(args, "alias", false, &alias);
+    if (rc == 0) rc = lp_tracker_string_arg(args, "who", false, &who);
+    lp_store_deploy d = {.model_version = lp_tracker_resource_id(mv),
+                         .alias = alias,
+                         .path = path,
+                         .action = action ? action : "deploy",
+                         .who = who,
+                         .run_id = t->run_id};
+    if (rc == 0) rc = lp_store_deploy_record(t->store, &d, &dep);
+    lp_value_unref(mv);
+    return rc ? NULL : dep;
+}
+
 static const lp_method tracker_methods[] = {
     {"create_resource", tracker_create_resource,
      "create_resource(id, type, parent) -> resource: dataset/model got or created by name (id); "
@@ -657,6 +782,14 @@ static const lp_method tracker_methods[] = {
      "resource_version_control.get_model"},
     {"stop", tracker_stop, "stop(): writes pending timings and marks the run succeeded"},
     {"run_info", tracker_run_info, "run_info() -> {id, store, status}: the current run"},
+    {"lock_model", tracker_lock_model,
+     "lock_model(model) -> {model, depth}: waits for the model's deploy lock (re-entrant; held "
+     "until as many unlock_model calls, or the end of the process)"},
+    {"unlock_model", tracker_unlock_model, "unlock_model(model): undoes one lock_model"},
+    {"record_deployment", tracker_record_deployment,
+     "record_deployment(model_version, path, action, alias, who) -> deployment: the deployment "
+     "(tags path, action, alias, who, at, previous), alias.<alias> (default production) and "
+     "deployed_version, in one transaction"},
     {NULL, NULL, NULL},
 };
 

@@ -84,6 +84,9 @@ typedef struct deploy {
     char *final;     /* <model_dir>/v<version> */
     char *tmp;       /* the temp bundle directory while it exists */
     json_t *schema, *metadata;
+    const char *action;  /* deploy (default), promote, rollback: borrowed from the args */
+    const char *alias;   /* the alias that moves with the deployment (production) */
+    const char *who_did; /* who asked (`lolpop models`), or NULL: this process's user */
 } deploy;
 
 /* Releases everything d owns (d itself is the caller's). */
@@ -568,17 +571,40 @@ static int gather(deploy *d, lp_value *args)
     return rc;
 }
 
-/* Records the deployment: a `deployment` resource with tag `path`, and the
- * model's `deployed_version`. Returns {path, model_version, deployment}. */
-static lp_value *record(deploy *d)
+/* The deployment's record through the tracker's record_deployment: the
+ * deployment resource (tags path, action, alias, who, at, previous), the
+ * model's alias and deployed_version in ONE store transaction. A tracker
+ * without that method gets the same records as separate writes. */
+static lp_value *record_switch(deploy *d, lp_value *path)
 {
+    if (lp_obj_has_method(d->tracker, "record_deployment"))
+        return lp_call_with(d->tracker, "record_deployment", "model_version", lp_value_ref(d->mv),
+                            "path", lp_value_ref(path), "action",
+                            lp_value_string(d->action ? d->action : "deploy"), "alias",
+                            lp_value_string(d->alias), "who",
+                            d->who_did ? lp_value_string(d->who_did) : lp_value_null(),
+                            (const char *)NULL);
     lp_value *dep = lp_metadata_tracker_create_resource(d->tracker, NULL, "deployment", d->mv);
-    lp_value *path = lp_value_string(d->final);
-    int rc = dep && path ? lp_metadata_tracker_log_tag(d->tracker, dep, "path", path) : LP_ERROR;
+    char key[96];
+    snprintf(key, sizeof key, "alias.%s", d->alias);
+    int rc = dep ? lp_metadata_tracker_log_tag(d->tracker, dep, "path", path) : LP_ERROR;
+    if (rc == 0)
+        rc = lp_repo_tag_id(d->tracker, lp_repo_field(d->mv, "parent"), key,
+                            lp_value_int(lp_repo_field(d->mv, "id")));
     if (rc == 0)
         rc = lp_repo_tag_id(d->tracker, lp_repo_field(d->mv, "parent"), "deployed_version",
                             lp_value_int(lp_repo_field(d->mv, "id")));
-    lp_value *r = rc ? NULL : lp_value_map();
+    if (rc == 0) return dep;
+    lp_value_unref(dep);
+    return NULL;
+}
+
+/* Records the deployment. Returns {path, model_version, deployment}. */
+static lp_value *record(deploy *d)
+{
+    lp_value *path = lp_value_string(d->final);
+    lp_value *dep = path ? record_switch(d, path) : NULL;
+    lp_value *r = dep ? lp_value_map() : NULL;
     if (r && (lp_map_set(r, "path", lp_value_ref(path)) ||
               lp_map_set(r, "model_version", lp_value_ref(d->mv)) ||
               lp_map_set(r, "deployment", lp_value_ref(dep)))) {
@@ -591,17 +617,82 @@ static lp_value *record(deploy *d)
     return r;
 }
 
-/* deploy_model(promotion, model_version) -> deployment. */
+/* ---- the per-model lock -------------------------------------------------------------------- */
+
+/* Takes the model's deploy lock through the tracker's lock_model (re-entrant:
+ * the runner may hold it already for its compare-and-deploy decision). A
+ * tracker without it cannot serialise: logged, not fatal. *held true when taken. */
+static int lock_model(deploy *d, bool *held)
+{
+    *held = false;
+    if (!lp_obj_has_method(d->tracker, "lock_model")) {
+        lp_log(d->self, LP_LOG_DEBUG, "%s: the metadata_tracker has no lock_model; concurrent "
+                                      "deployments of one model are not serialised", d->who);
+        return 0;
+    }
+    lp_value *r = lp_call_with(d->tracker, "lock_model", "model",
+                               lp_value_ref(lp_map_get(d->mv, "name")), (const char *)NULL);
+    if (!r) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    lp_value_unref(r);
+    *held = true;
+    return 0;
+}
+
+/* Undoes lock_model, keeping an error already set. */
+static void unlock_model(deploy *d, bool held)
+{
+    if (!held) return;
+    lp_saved_error saved = {0};
+    lp_error_save(&saved);
+    lp_value *r = lp_call_with(d->tracker, "unlock_model", "model",
+                               lp_value_ref(lp_map_get(d->mv, "name")), (const char *)NULL);
+    if (!r) lp_log(d->self, LP_LOG_WARN, "%s: %s", d->who, lp_error_last()->message);
+    lp_value_unref(r);
+    lp_error_restore(&saved);
+}
+
+/* `current` must be replaceable before anything is recorded: a directory in
+ * its place would leave the store pointing where the link does not. */
+static int check_current(deploy *d)
+{
+    char *current = lp_asprintf("%s/current", d->model_dir);
+    struct stat st;
+    int rc = current ? 0 : LP_ENOMEM;
+    if (rc == 0 && lstat(current, &st) == 0 && S_ISDIR(st.st_mode))
+        rc = lp_error_set(LP_EIO,
+                          "%s: '%s' is a directory, not the symlink to the current bundle; move "
+                          "it away and deploy again",
+                          d->who, current);
+    free(current);
+    return rc;
+}
+
+/* deploy_model(promotion, model_version[, action, alias, who]) -> deployment.
+ * Under the model's deploy lock: the bundle is written, then the store's
+ * switch recorded (one transaction), then `current` follows. A crash before
+ * the record leaves an unreferenced bundle directory; after it, the next
+ * switch of the model re-points `current`. */
 static lp_value *deployer_deploy_model(lp_obj *self, lp_value *args)
 {
     deploy d = {.self = self};
     const char *p = lp_obj_path(self);
     snprintf(d.who, sizeof d.who, "LocalModelDeployer (%s).deploy_model",
              p && *p ? p : lp_obj_name(self));
+    const char *alias = lp_value_as_string(lp_map_get(args, "alias"));
+    d.action = lp_value_as_string(lp_map_get(args, "action"));
+    d.who_did = lp_value_as_string(lp_map_get(args, "who"));
+    d.alias = alias && *alias ? alias : "production";
+    bool held = false;
     int rc = gather(&d, args);
+    if (rc == 0) rc = lock_model(&d, &held);
+    if (rc == 0) rc = check_current(&d);
     if (rc == 0) rc = write_bundle(&d);
-    if (rc == 0) rc = point_current(&d);
     lp_value *r = rc ? NULL : record(&d);
+    if (r && point_current(&d) != 0) {
+        lp_value_unref(r);
+        r = NULL;
+    }
+    unlock_model(&d, held);
     const char *uri = lp_value_as_string(lp_map_get(d.mv, "uri"));
     if (r) lp_log(self, LP_LOG_INFO, "deployed %s to %s", uri ? uri : "?", d.final);
     deploy_clear(&d);

@@ -162,7 +162,25 @@ static lp_value *repo_check_approval(lp_obj *self, lp_value *args)
     return rc ? NULL : lp_value_bool(approved);
 }
 
-/* approve_model(promotion) -> approval: {model_version, promotion, approved, alias}. */
+/* Records who approved the version and when, next to tag `approved`. */
+static int log_approver(lp_obj *tracker, lp_value *mv, const lp_value *args)
+{
+    const char *by = lp_value_as_string(lp_map_get(args, "who"));
+    char *me = by ? NULL : lp_repo_who();
+    lp_value *who = lp_value_string(by ? by : me ? me : "unknown");
+    lp_value *at = lp_value_float(lp_repo_now());
+    int rc = who && at ? lp_metadata_tracker_log_tag(tracker, mv, "approved_by", who) : LP_ENOMEM;
+    if (rc == 0) rc = lp_metadata_tracker_log_tag(tracker, mv, "approved_at", at);
+    lp_value_unref(who);
+    lp_value_unref(at);
+    free(me);
+    return rc;
+}
+
+/* approve_model(promotion[, set_alias, who]) -> approval: {model_version,
+ * promotion, approved, alias}. With set_alias false (the deploy pipeline when a
+ * model_deployer follows) only the approval is recorded: the deployer moves
+ * alias production together with the deployment, in one transaction. */
 static lp_value *repo_approve_model(lp_obj *self, lp_value *args)
 {
     char who[WHO_SIZE];
@@ -171,17 +189,23 @@ static lp_value *repo_approve_model(lp_obj *self, lp_value *args)
     const lp_value *promotion = lp_map_get(args, "promotion");
     lp_value *mv = tracker ? lp_repo_promotion_model_version(tracker, promotion, who) : NULL;
     if (!mv) return NULL;
+    const lp_value *set = lp_map_get(args, "set_alias");
+    bool move = lp_value_type(set) != LP_BOOL || lp_value_as_bool(set);
     lp_value *yes = lp_value_bool(true);
     int rc = lp_metadata_tracker_log_tag(tracker, mv, "approved", yes);
     lp_value_unref(yes);
-    if (rc == 0) rc = set_alias(tracker, mv, "production");
+    if (rc == 0) rc = log_approver(tracker, mv, args);
+    if (rc == 0 && move) rc = set_alias(tracker, mv, "production");
     int64_t pid = lp_repo_field(promotion, "id");
     lp_value *r =
         rc ? NULL
            : map_of("model_version", lp_value_ref(mv), "promotion",
                     pid > 0 ? lp_value_int(pid) : lp_value_null(), "approved", lp_value_bool(true),
-                    "alias", lp_value_string("production"), (const char *)NULL);
-    if (r) lp_log(self, LP_LOG_INFO, "approved %s (alias production)", uri_of(mv));
+                    "alias", move ? lp_value_string("production") : lp_value_null(),
+                    (const char *)NULL);
+    if (r)
+        lp_log(self, LP_LOG_INFO, "approved %s%s", uri_of(mv),
+               move ? " (alias production)" : " (alias production moves when it is deployed)");
     lp_value_unref(mv);
     return r;
 }

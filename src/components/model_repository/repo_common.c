@@ -5,9 +5,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "components/model_repository/repo_common.h"
 #include "lolpop/types/metadata_tracker.h"
+#include "store/store.h"
 
 /* See repo_common.h for these. */
 lp_obj *lp_repo_tracker(lp_obj *self, const char *who)
@@ -129,4 +131,16 @@ int lp_repo_tag_id(lp_obj *tracker, int64_t id, const char *key, lp_value *value
     lp_value_unref(res);
     lp_value_unref(value);
     return rc;
+}
+
+char *lp_repo_who(void)
+{
+    return lp_store_who();
+}
+
+double lp_repo_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }

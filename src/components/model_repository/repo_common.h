@@ -40,4 +40,10 @@ int lp_repo_tag_true(lp_obj *tracker, lp_value *resource, const char *key, bool 
 /* Sets tag `key` of the resource with row id `id` to value (consumed). */
 int lp_repo_tag_id(lp_obj *tracker, int64_t id, const char *key, lp_value *value);
 
+/* "user@host" of this process, for approval and deployment records (new string). */
+char *lp_repo_who(void);
+
+/* Seconds since the epoch (UTC), as the store records times. */
+double lp_repo_now(void);
+
 #endif
