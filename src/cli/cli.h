@@ -45,6 +45,8 @@ int cmd_seed(int argc, char **argv);
 extern const char cmd_seed_help[];
 int cmd_data(int argc, char **argv);
 extern const char cmd_data_help[];
+int cmd_models(int argc, char **argv);
+extern const char cmd_models_help[];
 int cmd_runs(int argc, char **argv);
 extern const char cmd_runs_help[];
 int cmd_init(int argc, char **argv);

@@ -42,6 +42,14 @@ static const cli_command commands[] = {
      "lolpop data describe FILE [--sep C] [--na VALUE...] [--type COL=TYPE...] [--json]\n"
      "                   [--threads N]",
      cmd_data_help},
+    {"models", cmd_models, "list, show, approve, promote and roll back model versions",
+     "lolpop models list [--store PATH] [--json]\n"
+     "       lolpop models show NAME[/vN] [--store PATH] [--json]\n"
+     "       lolpop models approve NAME/vN [--store PATH] [--json]\n"
+     "       lolpop models promote NAME/vN [--alias production] [--force] [--deploy-dir DIR] "
+     "[--store PATH] [--json]\n"
+     "       lolpop models rollback NAME [--deploy-dir DIR] [--store PATH] [--json]",
+     cmd_models_help},
     {"runs", cmd_runs, "list, show and compare the runs in the metadata store",
      "lolpop runs list [--store PATH] [--limit N] [--json]\n"
      "       lolpop runs show RUN [--store PATH] [--json]\n"

@@ -112,6 +112,8 @@ int lp_store_run_timings(lp_store *st, const char *run_id, size_t limit, lp_valu
  * *out is the resource map. */
 int lp_store_resource_create(lp_store *st, const char *type, const char *name, int64_t parent,
                              const char *run_id, lp_value **out);
+/* Every root resource of `type` (dataset, model), by name: a list. */
+int lp_store_resource_roots(lp_store *st, const char *type, lp_value **out);
 /* By row id. */
 int lp_store_resource_get(lp_store *st, int64_t id, lp_value **out);
 /* A root resource by type and name. */

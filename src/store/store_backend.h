@@ -88,6 +88,7 @@ struct lp_store_ops {
     int (*cache_get)(lp_store *st, const char *key, const char *run_id, lp_value **out);
 
     /* Blocks until the handle holds model `name`'s deploy lock; *lock a token. */
+    int (*resource_roots)(lp_store *st, const char *type, lp_value **out);
     int (*model_lock)(lp_store *st, const char *name, double timeout_s, int *lock);
     void (*model_unlock)(lp_store *st, int lock);
     /* lp_store_deploy_record; d->who and d->alias filled in by store_deploy.c. */

@@ -65,3 +65,11 @@ int lp_store_deploy_record(lp_store *st, const lp_store_deploy *d, lp_value **ou
     free(who);
     return rc;
 }
+
+int lp_store_resource_roots(lp_store *st, const char *type, lp_value **out)
+{
+    if (out) *out = NULL;
+    if (!st || !type || !out)
+        return lp_error_set(LP_EINVAL, "lp_store_resource_roots: store, type and out are required");
+    return st->ops->resource_roots(st, type, out);
+}

@@ -156,6 +156,9 @@ static const struct {
     [Q_CACHE_GET_ANY] = {"SELECT " CACHE_COLS " FROM cache WHERE key = ? "
                          "ORDER BY created_at DESC, run DESC LIMIT 1",
                          "looking up a cached result"},
+    [Q_RES_ROOTS] = {"SELECT " SQ_RES_COLS " FROM resources WHERE parent IS NULL AND type = ? "
+                     "ORDER BY name",
+                     "listing root resources"},
 };
 
 /* ---- errors, statements -------------------------------------------------------------- */
@@ -1092,6 +1095,7 @@ static const lp_store_ops sqlite_ops = {
     .run_set_resumed_from = sq_run_set_resumed_from,
     .cache_put = sq_cache_put,
     .cache_get = sq_cache_get,
+    .resource_roots = sq_resource_roots,
     .model_lock = sq_model_lock,
     .model_unlock = sq_model_unlock,
     .deploy_record = sq_deploy_record,

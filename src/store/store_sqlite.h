@@ -57,6 +57,7 @@ typedef enum sq_query {
     Q_CACHE_PUT,
     Q_CACHE_GET_RUN,
     Q_CACHE_GET_ANY,
+    Q_RES_ROOTS,
     Q_COUNT
 } sq_query;
 
@@ -120,6 +121,8 @@ int sq_resource_latest(lp_store *st, int64_t parent, const char *type, lp_value 
 int sq_resource_latest_tagged(lp_store *st, int64_t parent, const char *type, const char *key,
                               const char *json, lp_value **out);
 int sq_resource_previous(lp_store *st, int64_t id, lp_value **out);
+/* Root resources of a type, by name. */
+int sq_resource_roots(lp_store *st, const char *type, lp_value **out);
 /* lp_store_deploy_record in one transaction (store_sqlite_rows.c). */
 int sq_deploy_record(lp_store *st, const lp_store_deploy *d, double at, lp_value **out);
 /* The model deploy lock: a flock'ed file under <dir>/locks (store_lock.c). */

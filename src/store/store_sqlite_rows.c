@@ -91,6 +91,11 @@ int sq_resource_create(lp_store *st, const char *type, const char *name, int64_t
     return rc;
 }
 
+int sq_resource_roots(lp_store *st, const char *type, lp_value **out)
+{
+    return sq_resource_list(sq_of(st), Q_RES_ROOTS, out, "t", type);
+}
+
 int sq_resource_get(lp_store *st, int64_t id, lp_value **out)
 {
     return sq_resource_query(sq_of(st), Q_RES_GET, out, "i", id);
