@@ -85,11 +85,14 @@ static int change_open(change *c, const models_args *a, lp_store *st, const lp_v
     lp_map_set(slots, "metadata_tracker", lp_value_string("LocalMetadataTracker"));
     lp_map_set(slots, "resource_version_control", lp_value_string("LocalResourceVersionControl"));
     lp_map_set(slots, "model_repository", lp_value_string("LocalModelRepository"));
+    /* results on stdout, the components' log lines on stderr */
+    lp_map_set(slots, "logger", lp_value_string("FileLogger"));
     c->doc = lp_value_map();
     lp_map_set(c->doc, "component", slots);
     lp_map_set(c->doc, "metadata_tracker", config_of("store", a->store));
     lp_map_set(c->doc, "resource_version_control", config_of("dir", vc ? vc : ".lolpop"));
     lp_map_set(c->doc, "model_deployer", config_of("deploy_dir", deploy_dir));
+    lp_map_set(c->doc, "logger", config_of("log_filename", "/dev/stderr"));
     free(deploy_dir);
     free(vc);
     rc = cli_component_build(&c->wf, c->session.reg, c->doc, "model_deployer", "LocalModelDeployer",
