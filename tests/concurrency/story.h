@@ -2,8 +2,8 @@
  * story.h — what the store and the deployment directory must agree on after
  * concurrent runs, crashes and full disks (issue 15): the SQLite file is
  * intact, alias production == deployed_version == the version `current`
- * points to, every recorded deployment has its bundle, and no run is left
- * `running`. Reads the files directly (sqlite3, readlink), not through lolpop.
+ * points to, every recorded deployment has its bundle, and (after a
+ * read-write open marked dead runs) no run is left `running`. Reads the files directly (sqlite3, readlink), not through lolpop.
  */
 #ifndef LP_TEST_STORY_H
 #define LP_TEST_STORY_H
@@ -23,6 +23,9 @@ typedef struct lp_story {
  * (store .lolpop/lolpop.db, bundles .lolpop/deployments/<model>); fails the
  * test naming the disagreement. */
 lp_story lp_story_check(const char *dir, const char *model);
+
+/* Asserts that no run of the store is left `running`. */
+void lp_story_check_runs_ended(const char *dir);
 
 /* The best perf_value tag among the model's versions (maximize) and the
  * deployed version's; NaN when absent. */

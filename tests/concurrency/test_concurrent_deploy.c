@@ -94,6 +94,7 @@ Test(concurrency, eight_workflows_deploying_one_model_agree_on_what_is_deployed)
             }
         }
         lp_story s = lp_story_check(dir, MODEL);
+        lp_story_check_runs_ended(dir);
         total_versions += RUNS;
         cr_assert_eq(s.versions, total_versions, "round %d: %lld versions", round,
                      (long long)s.versions);

@@ -245,4 +245,5 @@ Test(models, approve_promote_rollback_move_production_and_current_together)
     LP_EXPECT_OUT(r, "(scored with the deployed version 3)");
     lp_run_free(&r);
     lp_story_check(dir, MODEL);
+    lp_story_check_runs_ended(dir);
 }
