@@ -3,7 +3,8 @@
  * concurrent runs, crashes and full disks (issue 15): the SQLite file is
  * intact, alias production == deployed_version == the version `current`
  * points to, every recorded deployment has its bundle, and (after a
- * read-write open marked dead runs) no run is left `running`. Reads the files directly (sqlite3, readlink), not through lolpop.
+ * read-write open marked dead runs) no run is left `running`. Reads the files directly (sqlite3,
+ * readlink), not through lolpop.
  */
 #ifndef LP_TEST_STORY_H
 #define LP_TEST_STORY_H

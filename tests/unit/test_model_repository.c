@@ -709,3 +709,77 @@ Test(model_repository, metadata_has_metrics_and_transformer)
     lp_value_unref(model);
     lp_value_unref(plain);
 }
+
+/* ---- one story: approval without the alias, the deploy lock, the one-write record ------- */
+
+Test(model_repository, approval_for_a_deployer_leaves_production_to_the_deployment)
+{
+    open_workflow(NULL);
+    lp_value *model = trained_model(1.0, NULL);
+    lp_value *mv = new_version("titanic", model);
+    lp_value *promo = promote(mv, model);
+    lp_value *approval =
+        ok(lp_call_with(repo, "approve_model", "promotion", lp_value_ref(promo), "set_alias",
+                        lp_value_bool(false), "who", lp_value_string("ann@box"), NULL));
+    cr_assert_eq(lp_value_type(lp_map_get(approval, "alias")), LP_NULL);
+    lp_value_unref(approval);
+    assert_tag_bool(mv, "approved", true);
+    lp_value *by = tag(mv, "approved_by"), *at = tag(mv, "approved_at");
+    cr_assert_str_eq(lp_value_as_string(by), "ann@box");
+    cr_assert(lp_value_as_float(at) > 1.7e9);
+    lp_value_unref(by);
+    lp_value_unref(at);
+    lp_value *prod = alias("titanic", "production");
+    cr_assert_eq(lp_value_type(prod), LP_NULL, "approval alone moves no alias");
+    lp_value_unref(prod);
+
+    /* the deployment moves production, deployed_version and current together */
+    lp_value *dep = ok(lp_call_with(deployer, "deploy_model", "promotion", lp_value_ref(promo),
+                                    "model_version", lp_value_ref(mv), "action",
+                                    lp_value_string("promote"), "who",
+                                    lp_value_string("bob@box"), NULL));
+    prod = alias("titanic", "production");
+    cr_assert_eq(lp_value_as_int(prod), id_of(mv));
+    lp_value_unref(prod);
+    lp_value *root = model_of("titanic");
+    assert_tag_int(root, "deployed_version", id_of(mv));
+    lp_value *d = lp_map_get(dep, "deployment");
+    lp_value *action = tag(d, "action"), *who = tag(d, "who"), *path = tag(d, "path");
+    cr_assert_str_eq(lp_value_as_string(action), "promote");
+    cr_assert_str_eq(lp_value_as_string(who), "bob@box");
+    cr_assert_str_eq(lp_value_as_string(path), "deploy/titanic/v1");
+    char link[64] = {0};
+    cr_assert_gt(readlink("deploy/titanic/current", link, sizeof link - 1), 0);
+    cr_assert_str_eq(link, "v1");
+    lp_value_unref(action);
+    lp_value_unref(who);
+    lp_value_unref(path);
+    lp_value_unref(root);
+    lp_value_unref(dep);
+    lp_value_unref(promo);
+    lp_value_unref(mv);
+    lp_value_unref(model);
+}
+
+Test(model_repository, the_tracker_deploy_lock_is_reentrant_and_checked)
+{
+    open_workflow(NULL);
+    lp_value *r = ok(lp_call_with(tracker, "lock_model", "model", lp_value_string("titanic"),
+                                  NULL));
+    cr_assert_eq(lp_value_as_int(lp_map_get(r, "depth")), 1);
+    lp_value_unref(r);
+    r = ok(lp_call_with(tracker, "lock_model", "model", lp_value_string("titanic"), NULL));
+    cr_assert_eq(lp_value_as_int(lp_map_get(r, "depth")), 2, "re-entrant");
+    lp_value_unref(r);
+    struct stat st;
+    cr_assert_eq(stat("db/locks/model-titanic.lock", &st), 0, "the lock file beside the store");
+    lp_value_unref(ok(lp_call_with(tracker, "unlock_model", "model", lp_value_string("titanic"),
+                                   NULL)));
+    lp_value_unref(ok(lp_call_with(tracker, "unlock_model", "model", lp_value_string("titanic"),
+                                   NULL)));
+    assert_error(lp_call_with(tracker, "unlock_model", "model", lp_value_string("titanic"), NULL),
+                 LP_EINVAL, "the deploy lock of model 'titanic' is not held");
+    /* a lock still held at the end is released by fini (no leak, no hang) */
+    lp_value_unref(ok(lp_call_with(tracker, "lock_model", "model", lp_value_string("other"),
+                                   NULL)));
+}

@@ -795,3 +795,105 @@ Test(store, two_processes_write_at_once)
     cr_assert_eq(sql_int("SELECT COUNT(*) FROM tags WHERE value = '\"B\"'"), N);
     cr_assert_eq(sql_int("SELECT COUNT(*) FROM runs WHERE status = 'succeeded'"), 2);
 }
+
+/* ---- deployments: the model deploy lock and the one-transaction record ---------------- */
+
+Test(store, deploy_record_moves_alias_and_deployed_version_in_one_write)
+{
+    lp_store *st = open_store();
+    lp_value *m = NULL, *v1 = NULL, *v2 = NULL, *d1 = NULL, *d2 = NULL, *v = NULL;
+    cr_assert_eq(lp_store_resource_create(st, "model", "iris", 0, NULL, &m), 0);
+    int64_t mid = lp_value_as_int(lp_map_get(m, "id"));
+    cr_assert_eq(lp_store_resource_create(st, "model_version", NULL, mid, NULL, &v1), 0);
+    cr_assert_eq(lp_store_resource_create(st, "model_version", NULL, mid, NULL, &v2), 0);
+    int64_t id1 = lp_value_as_int(lp_map_get(v1, "id")), id2 = lp_value_as_int(lp_map_get(v2, "id"));
+
+    lp_store_deploy d = {.model_version = id1, .path = "dep/iris/v1", .action = "deploy"};
+    cr_assert_eq(lp_store_deploy_record(st, &d, &d1), 0, "%s", lp_error_last()->message);
+    cr_assert_str_eq(lp_value_as_string(lp_map_get(d1, "uri")), "model/iris/v1/deployment/1");
+    d = (lp_store_deploy){.model_version = id2, .path = "dep/iris/v2", .action = "promote",
+                          .who = "ann@box"};
+    cr_assert_eq(lp_store_deploy_record(st, &d, &d2), 0, "%s", lp_error_last()->message);
+
+    cr_assert_eq(lp_store_tag_get(st, mid, "deployed_version", &v), 0);
+    cr_assert_eq(lp_value_as_int(v), id2);
+    lp_value_unref(v);
+    cr_assert_eq(lp_store_tag_get(st, mid, "alias.production", &v), 0);
+    cr_assert_eq(lp_value_as_int(v), id2);
+    lp_value_unref(v);
+    int64_t dep2 = lp_value_as_int(lp_map_get(d2, "id"));
+    cr_assert_eq(lp_store_tag_get(st, dep2, "previous", &v), 0);
+    cr_assert_eq(lp_value_as_int(v), id1, "the version deployed before");
+    lp_value_unref(v);
+    cr_assert_eq(lp_store_tag_get(st, dep2, "who", &v), 0);
+    cr_assert_str_eq(lp_value_as_string(v), "ann@box");
+    lp_value_unref(v);
+    cr_assert_eq(lp_store_tag_get(st, lp_value_as_int(lp_map_get(d1, "id")), "who", &v), 0);
+    cr_assert(strchr(lp_value_as_string(v), '@'), "default who is user@host: %s",
+              lp_value_as_string(v));
+    lp_value_unref(v);
+    cr_assert_eq(lp_store_tag_get(st, dep2, "at", &v), 0);
+    cr_assert(lp_value_as_float(v) > 1.7e9);
+    lp_value_unref(v);
+
+    /* not a model version: refused, nothing written */
+    long long before = sql_int("SELECT COUNT(*) FROM tags");
+    d = (lp_store_deploy){.model_version = mid, .path = "x", .action = "deploy"};
+    cr_assert_eq(lp_store_deploy_record(st, &d, &v), LP_ENOTFOUND);
+    cr_assert_null(v);
+    cr_assert_eq(sql_int("SELECT COUNT(*) FROM tags"), before, "the transaction rolled back");
+
+    /* the roots of a type */
+    lp_value *roots = NULL;
+    cr_assert_eq(lp_store_resource_roots(st, "model", &roots), 0);
+    cr_assert_eq(lp_list_len(roots), 1);
+    lp_value_unref(roots);
+    lp_value *vals[] = {m, v1, v2, d1, d2};
+    for (size_t i = 0; i < 5; i++)
+        lp_value_unref(vals[i]);
+    lp_store_close(st);
+}
+
+Test(store, model_lock_is_exclusive_across_processes_and_dies_with_its_holder)
+{
+    lp_store *st = open_store();
+    int gate[2], done[2];
+    cr_assert_eq(pipe(gate), 0);
+    cr_assert_eq(pipe(done), 0);
+    fflush(NULL);
+    pid_t kid = fork();
+    cr_assert_neq(kid, -1);
+    if (kid == 0) { /* holds the lock until the parent closes `done` */
+        close(gate[0]);
+        close(done[1]); /* so that the parent closing its end is EOF here */
+        lp_store *mine = NULL;
+        int lock = -1;
+        if (lp_store_open(&mine, db, 0) != 0 || lp_store_model_lock(mine, "iris", 5, &lock) != 0)
+            _exit(3);
+        char c = 'x';
+        if (write(gate[1], &c, 1) != 1) _exit(4);
+        if (read(done[0], &c, 1) < 0) _exit(5);
+        raise(SIGKILL); /* dies holding it */
+    }
+    close(gate[1]);
+    close(done[0]);
+    char c;
+    cr_assert_eq(read(gate[0], &c, 1), 1, "the child took the lock");
+    int lock = -1;
+    cr_assert_eq(lp_store_model_lock(st, "iris", 0.2, &lock), LP_EIO);
+    char pid[32];
+    snprintf(pid, sizeof pid, "process %ld", (long)kid);
+    cr_assert(strstr(lp_error_last()->message, pid), "%s", lp_error_last()->message);
+    cr_assert(strstr(lp_error_last()->message, "model 'iris' is being deployed"), "%s",
+              lp_error_last()->message);
+    int other = -1; /* another model is not blocked */
+    cr_assert_eq(lp_store_model_lock(st, "a/b c", 0.2, &other), 0, "%s", lp_error_last()->message);
+    lp_store_model_unlock(st, other);
+    close(done[1]); /* the child dies by SIGKILL, the kernel drops its lock */
+    int status = 0;
+    waitpid(kid, &status, 0);
+    cr_assert(WIFSIGNALED(status), "status %d", status);
+    cr_assert_eq(lp_store_model_lock(st, "iris", 5, &lock), 0, "%s", lp_error_last()->message);
+    lp_store_model_unlock(st, lock);
+    lp_store_close(st);
+}
