@@ -258,7 +258,14 @@ static lp_value *train_compare_models(lp_obj *self, lp_value *args)
         lp_log(self, LP_LOG_INFO, "compare_models: nothing to compare with (no tracked versions)");
         return lp_value_bool(true);
     }
-    lp_value *deployed = lp_metadata_tracker_get_currently_deployed_model_version(tracker, mv);
+    /* `deployed` given (the runner, under the model's deploy lock, names the
+     * version deployed now): part of the call's arguments, so a cached
+     * decision is only ever reused for the same pair of versions. */
+    lp_value *given = lp_map_get(args, "deployed");
+    lp_value *deployed =
+        lp_value_type(given) == LP_MAP
+            ? lp_value_ref(given)
+            : lp_metadata_tracker_get_currently_deployed_model_version(tracker, mv);
     if (!deployed) return NULL;
     lp_value *result;
     lp_obj *checker = lp_obj_component(self, "model_checker");
@@ -404,7 +411,8 @@ static const lp_method train_methods[] = {
     {"check_model_bias", train_check_model_bias,
      "check_model_bias(splits, model_version, model) -> metrics"},
     {"compare_models", train_compare_models,
-     "compare_models(model_version, model) -> bool: better than the deployed version"},
+     "compare_models(model_version, model[, deployed]) -> bool: better than the deployed "
+     "version (or than `deployed`, a model_version, when given)"},
     {"retrain_model_on_all_data", train_retrain_model_on_all_data,
      "retrain_model_on_all_data(frame, model_version, model) -> model"},
     {NULL, NULL, NULL},

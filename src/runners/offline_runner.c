@@ -232,6 +232,28 @@ static int model_lock(lp_obj *self, lp_value *mv, bool lock, bool *held)
     return 0;
 }
 
+/* Whether mv still beats the version deployed NOW (read from the tracker,
+ * never from the cache), passed to compare_models as `deployed` so that a
+ * cached decision is reused only for the same pair of versions. New ref. */
+static lp_value *compare_with_deployed_now(lp_obj *self, lp_obj *train, lp_value *mv,
+                                           lp_value *model)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_value *now = tracker && lp_value_type(mv) == LP_MAP
+                        ? lp_metadata_tracker_get_currently_deployed_model_version(tracker, mv)
+                        : lp_value_null();
+    if (!now) return NULL;
+    /* still nothing deployed, or this very version (a resumed run that had
+     * deployed it): the deployment goes on, a redeployment changes nothing */
+    if (lp_value_type(now) != LP_MAP ||
+        lp_value_as_int(lp_map_get(now, "id")) == lp_value_as_int(lp_map_get(mv, "id"))) {
+        lp_value_unref(now);
+        return lp_value_bool(true);
+    }
+    return lp_call_with(train, LP_TRAIN_COMPARE_MODELS, "model_version", lp_value_ref(mv), "model",
+                        lp_value_ref(model), "deployed", now, (const char *)NULL);
+}
+
 /* Approval and deployment of an approved promotion, under the model's deploy
  * lock: the new version is compared again with the version deployed NOW (a
  * concurrent run may have deployed a better one since train_model compared),
@@ -244,7 +266,8 @@ static lp_value *deploy_if_still_better(lp_obj *self, lp_value *mv, lp_value *mo
     lp_obj *train = lp_obj_pipeline(self, "train");
     bool held = false;
     if (model_lock(self, mv, true, &held) != 0) return NULL;
-    lp_value *better = held ? lp_train_compare_models(train, mv, model) : lp_value_bool(true);
+    lp_value *better =
+        held ? compare_with_deployed_now(self, train, mv, model) : lp_value_bool(true);
     lp_value *deployment = NULL;
     if (better && !lp_value_as_bool(better)) {
         *reason = SUPERSEDED;
@@ -491,8 +514,8 @@ static lp_value *runner_evaluate_ground_truth(lp_obj *self, lp_value *args)
 /* The version and model that score the eval data: the new ones when they
  * were deployed (or nothing is deployed), else the DEPLOYED version's model
  * (issue 11: a rejected model never scores). *mv and *model new refs. */
-static int scoring_model(lp_obj *self, lp_value *trained, const lp_value *deployed,
-                         lp_value **mv, lp_value **model)
+static int scoring_model(lp_obj *self, lp_value *trained, const lp_value *deployed, lp_value **mv,
+                         lp_value **model)
 {
     *mv = lp_value_ref(lp_map_get(trained, "model_version"));
     *model = lp_value_ref(lp_map_get(trained, "model"));
@@ -560,11 +583,11 @@ static int build_rest(lp_obj *self, lp_value *processed, lp_value **trained, lp_
     lp_value *smodel = NULL;
     int rc = scoring_model(self, *trained, *deployed, scorer, &smodel);
     if (rc == 0)
-        *predicted = lp_call_with(
-            self, "predict_data", "model_version", lp_value_ref(*scorer), "model",
-            lp_value_ref(smodel), "frame", lp_value_ref(lp_map_get(eval, "frame")),
-            "dataset_version", lp_value_ref(lp_map_get(eval, "dataset_version")),
-            (const char *)NULL);
+        *predicted =
+            lp_call_with(self, "predict_data", "model_version", lp_value_ref(*scorer), "model",
+                         lp_value_ref(smodel), "frame", lp_value_ref(lp_map_get(eval, "frame")),
+                         "dataset_version", lp_value_ref(lp_map_get(eval, "dataset_version")),
+                         (const char *)NULL);
     lp_value_unref(smodel);
     lp_value_unref(eval);
     if (rc) return rc;
@@ -578,8 +601,7 @@ static lp_value *runner_build_all(lp_obj *self, lp_value *args)
     (void)args;
     lp_value *processed =
         lp_call_with(self, "process_data", "source", lp_value_string("train"), (const char *)NULL);
-    lp_value *trained = NULL, *deployed = NULL, *predicted = NULL, *summary = NULL,
-             *scorer = NULL;
+    lp_value *trained = NULL, *deployed = NULL, *predicted = NULL, *summary = NULL, *scorer = NULL;
     int rc = processed ? build_rest(self, processed, &trained, &deployed, &predicted, &scorer)
                        : lp_error_last()->code;
     /* summarised before stop: run_info and the metrics come from the open store */

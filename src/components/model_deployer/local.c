@@ -31,10 +31,14 @@
  * is written into a temp directory next to its place, every file fsync'ed,
  * then renamed into place (a re-deployment of the same version exchanges the
  * directories atomically and removes the old one), so a reader sees a whole
- * bundle or none. `current` is replaced the same way (a new symlink under a
- * temp name, renamed over it). Only then are the `deployment` resource and the
- * model's `deployed_version` tag recorded, so the store never points at a
- * bundle that is not there.
+ * bundle or none. Then the switch is recorded in ONE store transaction
+ * (tracker record_deployment: the `deployment` resource with path, action,
+ * alias, who, at, previous; the model's alias production and
+ * `deployed_version`), so the store never points at a bundle that is not
+ * there. Then `current` follows (a new symlink under a temp name, renamed
+ * over it). All of it under the model's deploy lock (tracker lock_model,
+ * re-entrant: the runner holds it already for its compare-and-deploy
+ * decision), so concurrent deployments of one model take turns.
  *
  * Ownership: the method borrows its arguments and returns a new reference;
  * a `deploy` owns everything it gathers until deploy_clear.
@@ -578,12 +582,11 @@ static int gather(deploy *d, lp_value *args)
 static lp_value *record_switch(deploy *d, lp_value *path)
 {
     if (lp_obj_has_method(d->tracker, "record_deployment"))
-        return lp_call_with(d->tracker, "record_deployment", "model_version", lp_value_ref(d->mv),
-                            "path", lp_value_ref(path), "action",
-                            lp_value_string(d->action ? d->action : "deploy"), "alias",
-                            lp_value_string(d->alias), "who",
-                            d->who_did ? lp_value_string(d->who_did) : lp_value_null(),
-                            (const char *)NULL);
+        return lp_call_with(
+            d->tracker, "record_deployment", "model_version", lp_value_ref(d->mv), "path",
+            lp_value_ref(path), "action", lp_value_string(d->action ? d->action : "deploy"),
+            "alias", lp_value_string(d->alias), "who",
+            d->who_did ? lp_value_string(d->who_did) : lp_value_null(), (const char *)NULL);
     lp_value *dep = lp_metadata_tracker_create_resource(d->tracker, NULL, "deployment", d->mv);
     char key[96];
     snprintf(key, sizeof key, "alias.%s", d->alias);
@@ -626,8 +629,10 @@ static int lock_model(deploy *d, bool *held)
 {
     *held = false;
     if (!lp_obj_has_method(d->tracker, "lock_model")) {
-        lp_log(d->self, LP_LOG_DEBUG, "%s: the metadata_tracker has no lock_model; concurrent "
-                                      "deployments of one model are not serialised", d->who);
+        lp_log(d->self, LP_LOG_DEBUG,
+               "%s: the metadata_tracker has no lock_model; concurrent "
+               "deployments of one model are not serialised",
+               d->who);
         return 0;
     }
     lp_value *r = lp_call_with(d->tracker, "lock_model", "model",
@@ -753,9 +758,10 @@ const lp_class lp_local_model_deployer_class = {
            "target, task, classes) and metadata.json (model, version, runs, time, the winning "
            "experiment's parameters and metrics, lolpop version), and points the symlink "
            "<deploy_dir>/<model name>/current at it. The bundle is written to a temp directory "
-           "and renamed into place (a redeployment replaces it atomically); only then are the "
-           "deployment resource and the model's deployed_version tag recorded. A version whose "
-           "tag approved is not true is refused.",
+           "and renamed into place (a redeployment replaces it atomically); then the deployment "
+           "resource, alias production and the model's deployed_version are recorded in one "
+           "store transaction, then current follows; all under the model's deploy lock. A "
+           "version whose tag approved is not true is refused.",
     .defaults_yaml = NULL,
     .requirements = lp_no_requirements,
     .config_keys = deployer_keys,
