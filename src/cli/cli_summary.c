@@ -54,8 +54,8 @@ bool cli_print_run_summary(FILE *out, const lp_value *result)
             lp_value_as_bool(lp_map_get(result, "deployed")) ? "yes" : "no", why ? why : "?");
     const lp_value *p = lp_map_get(result, "predictions");
     const char *path = lp_value_as_string(lp_map_get(p, "path"));
-    fprintf(out, "  predictions %lld rows -> %s",
-            (long long)lp_value_as_int(lp_map_get(p, "rows")), path ? path : "(nowhere)");
+    fprintf(out, "  predictions %lld rows -> %s", (long long)lp_value_as_int(lp_map_get(p, "rows")),
+            path ? path : "(nowhere)");
     const char *with = lp_value_as_string(lp_map_get(p, "scored_with"));
     const lp_value *by = lp_map_get(p, "model");
     if (with && strcmp(with, "deployed") == 0 && lp_value_type(by) == LP_MAP)

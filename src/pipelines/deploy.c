@@ -4,8 +4,8 @@
  *
  * Without a model_repository there is nothing to promote: promote_model
  * returns null and the later steps skip. With a model_deployer, approval does
- * not move alias production: the deployer moves it with the deployment. check_approval asks the repository,
- * which honours `auto_approve_models`.
+ * not move alias production: the deployer moves it with the deployment. check_approval asks the
+ * repository, which honours `auto_approve_models`.
  */
 #include "lolpop/types/model_deployer.h"
 #include "lolpop/types/model_repository.h"

@@ -74,11 +74,10 @@ lp_value *lp_runner_summary(lp_obj *self, const lp_value *trained, const lp_valu
     bool yes = lp_value_as_bool(lp_map_get(trained, "better")) &&
                lp_value_as_bool(lp_map_get(deployed, "deployed"));
     lp_value *info = run_info(self);
-    lp_value *predictions =
-        lp_kit_result("rows", lp_value_ref(lp_map_get(predicted, "rows")), "path",
-                      lp_value_ref(lp_map_get(predicted, "path")), "model", model_of(scorer),
-                      "scored_with", lp_value_string(same ? "new" : "deployed"),
-                      (const char *)NULL);
+    lp_value *predictions = lp_kit_result(
+        "rows", lp_value_ref(lp_map_get(predicted, "rows")), "path",
+        lp_value_ref(lp_map_get(predicted, "path")), "model", model_of(scorer), "scored_with",
+        lp_value_string(same ? "new" : "deployed"), (const char *)NULL);
     /* lp_kit_result makes a NULL value null: what is unknown is null. */
     lp_value *out = lp_kit_result(
         "runner", lp_value_string(lp_obj_class(self)->name), "run_id",

@@ -86,7 +86,8 @@ static char *model_lock_path(const char *dir, const char *name)
     lp_sb_appendf(&sb, "%s/locks/model-", dir);
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
         bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                     (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || (*p == '.' && p != (const unsigned char *)name);
+                     (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+                     (*p == '.' && p != (const unsigned char *)name);
         if (plain)
             lp_sb_appendf(&sb, "%c", *p);
         else

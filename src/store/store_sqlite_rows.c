@@ -412,8 +412,7 @@ int sq_deploy_record(lp_store *st, const lp_store_deploy *d, double at, lp_value
     int64_t model = mv ? lp_value_as_int(lp_map_get(mv, "parent")) : 0;
     if (rc == 0) rc = keyed_json(s, Q_TAG_GET, model, "deployed_version", &previous);
     if (rc == 0) rc = create_child(s, "deployment", d->model_version, d->run_id, out);
-    if (rc == 0)
-        rc = deployment_tags(s, lp_value_as_int(lp_map_get(*out, "id")), d, previous, at);
+    if (rc == 0) rc = deployment_tags(s, lp_value_as_int(lp_map_get(*out, "id")), d, previous, at);
     char *id = lp_asprintf("%lld", (long long)d->model_version);
     char *alias_key = lp_asprintf("alias.%s", d->alias);
     if (rc == 0 && !(id && alias_key)) rc = LP_ENOMEM;

@@ -734,10 +734,10 @@ Test(model_repository, approval_for_a_deployer_leaves_production_to_the_deployme
     lp_value_unref(prod);
 
     /* the deployment moves production, deployed_version and current together */
-    lp_value *dep = ok(lp_call_with(deployer, "deploy_model", "promotion", lp_value_ref(promo),
-                                    "model_version", lp_value_ref(mv), "action",
-                                    lp_value_string("promote"), "who",
-                                    lp_value_string("bob@box"), NULL));
+    lp_value *dep =
+        ok(lp_call_with(deployer, "deploy_model", "promotion", lp_value_ref(promo), "model_version",
+                        lp_value_ref(mv), "action", lp_value_string("promote"), "who",
+                        lp_value_string("bob@box"), NULL));
     prod = alias("titanic", "production");
     cr_assert_eq(lp_value_as_int(prod), id_of(mv));
     lp_value_unref(prod);
@@ -764,8 +764,8 @@ Test(model_repository, approval_for_a_deployer_leaves_production_to_the_deployme
 Test(model_repository, the_tracker_deploy_lock_is_reentrant_and_checked)
 {
     open_workflow(NULL);
-    lp_value *r = ok(lp_call_with(tracker, "lock_model", "model", lp_value_string("titanic"),
-                                  NULL));
+    lp_value *r =
+        ok(lp_call_with(tracker, "lock_model", "model", lp_value_string("titanic"), NULL));
     cr_assert_eq(lp_value_as_int(lp_map_get(r, "depth")), 1);
     lp_value_unref(r);
     r = ok(lp_call_with(tracker, "lock_model", "model", lp_value_string("titanic"), NULL));
@@ -773,13 +773,13 @@ Test(model_repository, the_tracker_deploy_lock_is_reentrant_and_checked)
     lp_value_unref(r);
     struct stat st;
     cr_assert_eq(stat("db/locks/model-titanic.lock", &st), 0, "the lock file beside the store");
-    lp_value_unref(ok(lp_call_with(tracker, "unlock_model", "model", lp_value_string("titanic"),
-                                   NULL)));
-    lp_value_unref(ok(lp_call_with(tracker, "unlock_model", "model", lp_value_string("titanic"),
-                                   NULL)));
+    lp_value_unref(
+        ok(lp_call_with(tracker, "unlock_model", "model", lp_value_string("titanic"), NULL)));
+    lp_value_unref(
+        ok(lp_call_with(tracker, "unlock_model", "model", lp_value_string("titanic"), NULL)));
     assert_error(lp_call_with(tracker, "unlock_model", "model", lp_value_string("titanic"), NULL),
                  LP_EINVAL, "the deploy lock of model 'titanic' is not held");
     /* a lock still held at the end is released by fini (no leak, no hang) */
-    lp_value_unref(ok(lp_call_with(tracker, "lock_model", "model", lp_value_string("other"),
-                                   NULL)));
+    lp_value_unref(
+        ok(lp_call_with(tracker, "lock_model", "model", lp_value_string("other"), NULL)));
 }

@@ -806,13 +806,14 @@ Test(store, deploy_record_moves_alias_and_deployed_version_in_one_write)
     int64_t mid = lp_value_as_int(lp_map_get(m, "id"));
     cr_assert_eq(lp_store_resource_create(st, "model_version", NULL, mid, NULL, &v1), 0);
     cr_assert_eq(lp_store_resource_create(st, "model_version", NULL, mid, NULL, &v2), 0);
-    int64_t id1 = lp_value_as_int(lp_map_get(v1, "id")), id2 = lp_value_as_int(lp_map_get(v2, "id"));
+    int64_t id1 = lp_value_as_int(lp_map_get(v1, "id")),
+            id2 = lp_value_as_int(lp_map_get(v2, "id"));
 
     lp_store_deploy d = {.model_version = id1, .path = "dep/iris/v1", .action = "deploy"};
     cr_assert_eq(lp_store_deploy_record(st, &d, &d1), 0, "%s", lp_error_last()->message);
     cr_assert_str_eq(lp_value_as_string(lp_map_get(d1, "uri")), "model/iris/v1/deployment/1");
-    d = (lp_store_deploy){.model_version = id2, .path = "dep/iris/v2", .action = "promote",
-                          .who = "ann@box"};
+    d = (lp_store_deploy){
+        .model_version = id2, .path = "dep/iris/v2", .action = "promote", .who = "ann@box"};
     cr_assert_eq(lp_store_deploy_record(st, &d, &d2), 0, "%s", lp_error_last()->message);
 
     cr_assert_eq(lp_store_tag_get(st, mid, "deployed_version", &v), 0);
