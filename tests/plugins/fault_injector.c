@@ -62,12 +62,21 @@ static int on_pre(void *ud, lp_obj *obj, const char *method, lp_value *args)
     return 0;
 }
 
+/* Writes the call list and frees it (at exit, or when the plugin is unloaded:
+ * a handler registered by a shared object runs at its dlclose). */
 static void write_count(void)
 {
     FILE *f = fault.count_file ? fopen(fault.count_file, "w") : NULL;
     for (long i = 0; f && i < fault.calls && (size_t)i < fault.cap; i++)
         fprintf(f, "%ld %s\n", i + 1, fault.names[i] ? fault.names[i] : "?");
     if (f) fclose(f);
+    for (long i = 0; i < fault.calls && (size_t)i < fault.cap; i++)
+        free(fault.names[i]);
+    free(fault.names);
+    free(fault.count_file);
+    fault.names = NULL;
+    fault.count_file = NULL;
+    fault.cap = 0;
 }
 
 static int injector_init(lp_obj *self)
