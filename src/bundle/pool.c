@@ -51,22 +51,29 @@ static int build(const lp_bundle *b, lp_workflow **wf)
     return rc;
 }
 
-/* {component: {data_transformer: CLASS}, data_transformer: {config: CONFIG}} */
+/* {component: {data_transformer: CLASS}, data_transformer: {config: CONFIG},
+ * logger: {config: {log_level: ERROR}}}: the transformer's INFO lines (one per
+ * call) would go to stdout, where `lolpop predict -o -` writes predictions. */
 static lp_value *workflow_doc(const lp_value *transform)
 {
     lp_value *doc = lp_value_map(), *slots = lp_value_map(), *section = lp_value_map();
+    lp_value *logger = lp_value_map(), *logger_cfg = lp_value_map();
     lp_value *config = lp_value_copy(lp_map_get(transform, "config"));
     lp_value *cls = lp_value_string(lp_value_as_string(lp_map_get(transform, "class")));
-    if (!doc || !slots || !section || !config || !cls) {
+    if (!doc || !slots || !section || !logger || !logger_cfg || !config || !cls) {
         lp_value_unref(doc);
         lp_value_unref(slots);
         lp_value_unref(section);
+        lp_value_unref(logger);
+        lp_value_unref(logger_cfg);
         lp_value_unref(config);
         lp_value_unref(cls);
         return NULL;
     }
     if (lp_map_set(slots, "data_transformer", cls) || lp_map_set(doc, "component", slots) ||
-        lp_map_set(section, "config", config) || lp_map_set(doc, "data_transformer", section)) {
+        lp_map_set(section, "config", config) || lp_map_set(doc, "data_transformer", section) ||
+        lp_map_set(logger_cfg, "log_level", lp_value_string("ERROR")) ||
+        lp_map_set(logger, "config", logger_cfg) || lp_map_set(doc, "logger", logger)) {
         lp_value_unref(doc);
         return NULL;
     }
