@@ -117,6 +117,19 @@ static int check_files(json_t *files)
     return 0;
 }
 
+/* model_file, input_file and transform_file name three different files. */
+static int check_distinct(const json_t *m)
+{
+    const char *model = json_string_value(json_object_get(m, "model_file"));
+    const char *input = json_string_value(json_object_get(m, "input_file"));
+    const char *transform = json_string_value(json_object_get(m, "transform_file"));
+    if (strcmp(model, input) != 0 &&
+        (!transform || (strcmp(transform, model) != 0 && strcmp(transform, input) != 0)))
+        return 0;
+    return bad(LP_BUNDLE_MANIFEST, "model_file, input_file and transform_file must name "
+                                   "different files");
+}
+
 int lp_bundle_manifest_parse(lp_value **out, const char *text, size_t len)
 {
     *out = NULL;
@@ -134,6 +147,7 @@ int lp_bundle_manifest_parse(lp_value **out, const char *text, size_t len)
     if (rc == 0) rc = check_listed(m, files, "model_file", false);
     if (rc == 0) rc = check_listed(m, files, "input_file", false);
     if (rc == 0) rc = check_listed(m, files, "transform_file", true);
+    if (rc == 0) rc = check_distinct(m);
     if (rc) {
         json_decref(m);
         return rc;

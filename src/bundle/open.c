@@ -101,6 +101,8 @@ static int load_files(lp_bundle *b)
             lp_error_prefix("bundle '%s'", b->dir);
         free(bytes);
     }
+    if (rc == 0 && (!b->model || !b->input)) /* the manifest parser promises both */
+        rc = lp_error_set(LP_EINVAL, "bundle '%s': no model or input schema", b->dir);
     return rc;
 }
 
