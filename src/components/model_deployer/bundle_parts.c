@@ -76,36 +76,47 @@ static int transform_info(lp_value **out, lp_obj *dt, const char *who)
     return rc;
 }
 
+/* `key`'s data when it is one file or table with rows (new value in *out),
+ * else *out NULL; a map of tables is refused. */
+static int load_rows(lp_value **out, lp_obj *self, const char *key, const char *who)
+{
+    *out = NULL;
+    lp_value *where = lp_obj_config(self, key);
+    int rc = 0;
+    if (where && lp_value_type(where) == LP_MAP)
+        rc = lp_error_set(LP_EINVAL,
+                          "%s: %s is a map of tables; a bundle scores one frame of raw rows, so "
+                          "this workflow cannot be bundled",
+                          who, key);
+    else if (where && lp_value_type(where) == LP_STRING &&
+             !(*out = lp_kit_load(self, lp_value_as_string(where)))) {
+        rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+        lp_error_prefix("%s: reading %s for the bundle's input schema", who, key);
+    }
+    lp_value_unref(where);
+    if (rc == 0 && *out && lp_frame_rows(lp_value_as_frame(*out)) == 0) {
+        lp_value_unref(*out); /* no rows: no types to learn (the runner reports empty eval) */
+        *out = NULL;
+    }
+    return rc;
+}
+
 /* The first SAMPLE_ROWS rows of eval_data (else train_data), without the
- * target; *out NULL (no error) when neither is a file or table name. */
+ * target; *out NULL (no error) when neither is a file or table with rows. */
 static int sample_rows(lp_frame **out, lp_obj *self, const char *target, const char *who)
 {
     *out = NULL;
-    const char *keys[] = {"eval_data", "train_data"};
-    lp_value *where = NULL;
-    for (size_t i = 0; i < 2 && !where; i++) {
-        where = lp_obj_config(self, keys[i]);
-        if (where && lp_value_type(where) == LP_MAP) {
-            lp_value_unref(where);
-            return lp_error_set(LP_EINVAL,
-                                "%s: %s is a map of tables; a bundle scores one frame of raw "
-                                "rows, so this workflow cannot be bundled",
-                                who, keys[i]);
-        }
-        if (where && lp_value_type(where) != LP_STRING) {
-            lp_value_unref(where);
-            where = NULL;
-        }
-    }
-    if (!where) return 0;
-    lp_value *loaded = lp_kit_load(self, lp_value_as_string(where));
-    lp_value_unref(where);
+    lp_value *loaded = NULL;
+    int rc = load_rows(&loaded, self, "eval_data", who);
+    if (rc == 0 && !loaded) rc = load_rows(&loaded, self, "train_data", who);
     lp_frame *all = lp_value_as_frame(loaded);
-    int rc = all ? 0 : (lp_error_last()->code ? lp_error_last()->code : LP_ERROR);
-    if (rc) lp_error_prefix("%s: reading the raw data for the bundle's input schema", who);
-    size_t n = all && lp_frame_rows(all) < SAMPLE_ROWS ? lp_frame_rows(all) : SAMPLE_ROWS;
-    size_t *idx = rc == 0 ? malloc((n ? n : 1) * sizeof *idx) : NULL;
-    if (rc == 0 && !idx) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc || !all) {
+        lp_value_unref(loaded);
+        return rc;
+    }
+    size_t n = lp_frame_rows(all) < SAMPLE_ROWS ? lp_frame_rows(all) : SAMPLE_ROWS;
+    size_t *idx = malloc(n * sizeof *idx);
+    if (!idx) rc = lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t i = 0; idx && i < n; i++)
         idx[i] = i;
     lp_frame *head = NULL;
