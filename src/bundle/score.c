@@ -125,9 +125,14 @@ static int predict(lp_frame *out, const lp_bundle *b, const lp_frame *raw, const
     if (index && !idx) idx = lp_frame_col_by_name(raw, index);
     int rc = idx ? lp_frame_add_column(out, index, lp_column_ref(idx)) : 0;
     lp_frame *X = NULL, *pred = NULL, *proba = NULL;
-    if (rc == 0) rc = lp_model_features(&X, b->reg, b->model, rows);
-    if (rc == 0) {
-        bool probs = lp_model_has_probabilities(b->model);
+    bool probs = lp_model_has_probabilities(b->model);
+    if (rc == 0 && lp_frame_rows(rows) == 0) { /* no rows: the columns, typed, and no work */
+        double none = 0;
+        rc = lp_model_frames_from_outputs(&pred, probs ? &proba : NULL, b->model, &none, 0);
+    } else if (rc == 0) {
+        rc = lp_model_features(&X, b->reg, b->model, rows);
+    }
+    if (rc == 0 && !pred) {
         if (b->serial_predict) pthread_mutex_lock(&b->pool->predict_lock);
         rc = lp_model_predict_both(&pred, probs ? &proba : NULL, b->model, X);
         if (b->serial_predict) pthread_mutex_unlock(&b->pool->predict_lock);
@@ -149,7 +154,10 @@ LP_API int lp_bundle_score_from(lp_frame **out, const lp_bundle *b, const lp_fra
     if (!b || !raw) return lp_error_set(LP_EINVAL, "lp_bundle_score: a bundle and rows are needed");
     lp_frame *conformed = NULL, *rows = NULL, *res = NULL;
     int rc = conform(&conformed, b, raw, first_row);
-    if (rc == 0) rc = transform(&rows, b, conformed);
+    if (rc == 0 && lp_frame_rows(raw) == 0) /* nothing for the transformer to type */
+        rows = lp_frame_ref(conformed);
+    else if (rc == 0)
+        rc = transform(&rows, b, conformed);
     if (rc == 0 && lp_frame_rows(rows) != lp_frame_rows(raw))
         rc = lp_error_set(LP_EINVAL,
                           "the bundle's data_transformer turned %zu rows into %zu; a bundle "

@@ -187,6 +187,20 @@ Test(predict, wrong_type_names_column_and_row)
     lp_run_free(&r);
 }
 
+Test(predict, header_only_input_gives_the_header_only)
+{
+    const char *dir = trained(TITANIC);
+    lp_write_file(dir, "empty.csv",
+                  "passenger_id,pclass,sex,age,sibsp,parch,fare,embarked,class,who,adult_male,"
+                  "deck,embark_town,alone\n");
+    lp_run r = predict(dir, (const char *const[]){"titanic_survival", "empty.csv", "-o", "-",
+                                                  "--no-track", NULL});
+    LP_EXPECT_EXIT(r, 0);
+    cr_assert_str_eq(r.out, "passenger_id,prediction,probability_0,probability_1\n");
+    LP_EXPECT_ERR(r, "0 rows scored");
+    lp_run_free(&r);
+}
+
 Test(predict, bad_model_data_and_usage)
 {
     const char *dir = trained(TITANIC);
