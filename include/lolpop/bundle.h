@@ -44,7 +44,10 @@ typedef struct lp_bundle lp_bundle;
 /* Opens the bundle in directory `dir` (symlinks such as `current` are
  * followed): verifies the manifest, the SHA-256 of every file, the format,
  * the ABI and lolpop versions, loads the model (its back-end from reg, plugin
- * ones included) and builds the recorded data_transformer class through reg.
+ * ones included) and builds the recorded data_transformer class through reg
+ * (under the hidden runner LolpopBundleRunner, which the built-in plugin
+ * registers; a registry without it gets it added by the first open, which
+ * must then not race with other threads using reg).
  * *out: new bundle (lp_bundle_free). LP_ENOTFOUND (no bundle there),
  * LP_EINVAL (tampered, malformed or incompatible: the message says which
  * file or versions), or the error of the model or transformer. */
