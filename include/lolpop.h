@@ -27,4 +27,5 @@
 #include "lolpop/tuning.h"
 #include "lolpop/strbuf.h"
 #include "lolpop/kit.h"
+#include "lolpop/bundle.h"
 #endif

@@ -9,6 +9,7 @@
  */
 #include <stddef.h>
 
+#include "bundle/bundle_internal.h"
 #include "components/components_internal.h"
 #include "runners/runners_internal.h"
 #include "testing/testing_internal.h"
@@ -59,6 +60,7 @@ static const lp_class *const runner_classes[] = {
     &lp_classification_runner_class,
     &lp_regression_runner_class,
     &lp_step_runner_class,
+    &lp_bundle_runner_class, /* hidden: holds a deployment bundle's data_transformer */
     NULL,
 };
 

@@ -55,6 +55,8 @@ int cmd_create(int argc, char **argv);
 extern const char cmd_create_help[];
 int cmd_datagen(int argc, char **argv);
 extern const char cmd_datagen_help[];
+int cmd_predict(int argc, char **argv);
+extern const char cmd_predict_help[];
 int cmd_test(int argc, char **argv);
 extern const char cmd_test_help[];
 extern const char cmd_run_help[], cmd_config_help[], cmd_classes_help[], cmd_extension_help[],

@@ -50,6 +50,8 @@ static const cli_command commands[] = {
      "[--store PATH] [--json]\n"
      "       lolpop models rollback NAME [--deploy-dir DIR] [--store PATH] [--json]",
      cmd_models_help},
+    {"predict", cmd_predict, "score a CSV/TSV file with a deployed model (its bundle)",
+     "lolpop predict MODEL DATA -o OUT [--store PATH] [--no-track] [--json]", cmd_predict_help},
     {"runs", cmd_runs, "list, show and compare the runs in the metadata store",
      "lolpop runs list [--store PATH] [--limit N] [--json]\n"
      "       lolpop runs show RUN [--store PATH] [--json]\n"

@@ -462,7 +462,7 @@ Test(model_repository, deploy_writes_a_bundle)
     list_dir("deploy/titanic", names, sizeof names);
     cr_assert_str_eq(names, "current v1");
     list_dir("deploy/titanic/v1", names, sizeof names);
-    cr_assert_str_eq(names, "metadata.json model.lpm schema.json");
+    cr_assert_str_eq(names, "bundle.json input.json metadata.json model.lpm schema.json");
     char target[64] = {0};
     cr_assert_gt(readlink("deploy/titanic/current", target, sizeof target - 1), 0);
     cr_assert_str_eq(target, "v1");
@@ -543,7 +543,7 @@ Test(model_repository, redeploy_and_new_version)
     lp_value_unref(approve_and_deploy(mv1, m1));
     char names[512];
     list_dir("deploy/titanic/v1", names, sizeof names);
-    cr_assert_str_eq(names, "metadata.json model.lpm schema.json");
+    cr_assert_str_eq(names, "bundle.json input.json metadata.json model.lpm schema.json");
     list_dir("deploy/titanic", names, sizeof names);
     cr_assert_str_eq(names, "current v1");
 

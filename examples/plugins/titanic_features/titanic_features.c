@@ -188,11 +188,38 @@ static lp_value *features_transform(lp_obj *self, lp_value *args)
     return lp_kit_frame(out); /* the value takes over our reference */
 }
 
+/* bundle_info() -> {class, config, tables}: what a deployment bundle needs to
+ * redo transform without this workflow (docs/bundles.md): the class, its
+ * effective keys (self-contained: no paths) and the one table it reads. */
+static lp_value *features_bundle_info(lp_obj *self, lp_value *args)
+{
+    (void)args;
+    lp_value *names = family_columns(self);
+    if (!names) return NULL;
+    lp_value *config = lp_kit_result(
+        "family_columns", names, "drop_family_columns",
+        lp_value_bool(lp_obj_config_bool(self, "drop_family_columns", false)), (const char *)NULL);
+    lp_value *tables = lp_value_list();
+    if (tables && lp_list_append(tables, lp_value_string("source")) != 0) {
+        lp_value_unref(tables);
+        tables = NULL;
+    }
+    if (!config || !tables) {
+        lp_value_unref(config);
+        lp_value_unref(tables);
+        return lp_kit_fail(LP_ENOMEM, "out of memory");
+    }
+    return lp_kit_result("class", lp_value_string("TitanicFeatures"), "config", config, "tables",
+                         tables, (const char *)NULL);
+}
+
 /* ---- the class and the entry point ---------------------------------------------- */
 
 static const lp_method features_methods[] = {
     {"transform", features_transform,
      "transform(source) -> frame: the source with family_size and is_alone added"},
+    {"bundle_info", features_bundle_info,
+     "bundle_info() -> {class, config, tables}: how a deployment bundle redoes transform"},
     {NULL, NULL, NULL},
 };
 

@@ -11,6 +11,12 @@
  *       the transformed frame
  *       source: a frame, or a map of name -> frame
  *
+ * Optional: a class may implement these too; callers check first with
+ * lp_obj_has_method (lp_type.optional_methods lists them).
+ *
+ *   bundle_info() -> class, config, tables
+ *       how to redo transform without the workflow: the class to build, its self-contained config (no paths) and the table names of the source
+ *
  * The inline helpers call through the dispatcher (lp_call_with). They borrow
  * their arguments (NULL becomes a null value). Helpers of methods with a result
  * return a new reference, or NULL with the last error set; the others return 0
@@ -27,13 +33,23 @@ extern "C" {
 #endif
 
 #define LP_TYPE_DATA_TRANSFORMER      "data_transformer"
-#define LP_DATA_TRANSFORMER_TRANSFORM "transform"
+#define LP_DATA_TRANSFORMER_TRANSFORM   "transform"
+#define LP_DATA_TRANSFORMER_BUNDLE_INFO "bundle_info"
 
 /* transform(source) -> frame: the transformed frame. */
 static inline lp_value *lp_data_transformer_transform(lp_obj *data_transformer, lp_value *source)
 {
     return lp_call_with(data_transformer, LP_DATA_TRANSFORMER_TRANSFORM, "source",
                         lp_type_arg(source), (const char *)NULL);
+}
+
+/* bundle_info() -> class, config, tables: how to redo transform without the workflow: the class
+ * to build, its self-contained config (no paths) and the table names of the source.
+ * Optional: NULL with LP_ENOTFOUND when the class lacks it; check first with
+ * lp_obj_has_method(data_transformer, LP_DATA_TRANSFORMER_BUNDLE_INFO). */
+static inline lp_value *lp_data_transformer_bundle_info(lp_obj *data_transformer)
+{
+    return lp_call_with(data_transformer, LP_DATA_TRANSFORMER_BUNDLE_INFO, (const char *)NULL);
 }
 
 #ifdef __cplusplus

@@ -159,6 +159,36 @@ static lp_value *sql_transform(lp_obj *self, lp_value *args)
     return lp_kit_frame(out);
 }
 
+/* bundle_info() -> {class, config: {sql}, tables: [source]}: the SQL text
+ * itself (read from sql_file now), so that a deployment bundle redoes this
+ * transform without the file. Only a one-table source can be bundled: a
+ * bundle scores one frame of raw rows. */
+static lp_value *sql_bundle_info(lp_obj *self, lp_value *args)
+{
+    (void)args;
+    char *sql = NULL, *name = NULL;
+    if (configured_sql(self, &sql, &name) != 0) return NULL;
+    free(name);
+    lp_value *config = lp_value_map();
+    if (config && sql && lp_map_set(config, "sql", lp_value_string(sql)) != 0) {
+        lp_value_unref(config);
+        config = NULL;
+    }
+    free(sql);
+    lp_value *tables = lp_value_list();
+    if (tables && lp_list_append(tables, lp_value_string("source")) != 0) {
+        lp_value_unref(tables);
+        tables = NULL;
+    }
+    if (!config || !tables) {
+        lp_value_unref(config);
+        lp_value_unref(tables);
+        return lp_kit_fail(LP_ENOMEM, "out of memory");
+    }
+    return lp_kit_result("class", lp_value_string(lp_obj_class(self)->name), "config", config,
+                         "tables", tables, (const char *)NULL);
+}
+
 static int sql_init(lp_obj *self)
 {
     /* Both keys at once is a configuration mistake: report it before any run. */
@@ -177,6 +207,9 @@ static const lp_method sql_methods[] = {
     {"transform", sql_transform,
      "transform(source) -> frame: runs the configured SQL over the source (table `source`, or "
      "one table per key of a map source)"},
+    {"bundle_info", sql_bundle_info,
+     "bundle_info() -> {class, config: {sql}, tables: [source]}: the SQL text for a deployment "
+     "bundle"},
     {NULL, NULL, NULL},
 };
 

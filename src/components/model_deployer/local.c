@@ -58,15 +58,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundle/bundle_internal.h"
+#include "components/model_deployer/deployer.h"
 #include "components/model_repository/repo_common.h"
 #include "core/value_json.h"
+#include "lolpop/abi.h"
 #include "lolpop/model.h"
 #include "lolpop/types/metadata_tracker.h"
 #include "lolpop/types/metrics_tracker.h"
 #include "lolpop/version.h"
 
 #define WHO_SIZE        256
-#define BUNDLE_FORMAT   1
+#define BUNDLE_FORMAT   LP_BUNDLE_FORMAT
 #define DEFAULT_DIR     ".lolpop/deployments"
 #define ATTACH_FT_CLASS "feature_transformer.class"
 
@@ -91,6 +94,7 @@ typedef struct deploy {
     const char *action;  /* deploy (default), promote, rollback: borrowed from the args */
     const char *alias;   /* the alias that moves with the deployment (production) */
     const char *who_did; /* who asked (`lolpop models`), or NULL: this process's user */
+    json_t *input, *transform; /* input.json; transform.json or NULL (bundle_parts.c) */
 } deploy;
 
 /* Releases everything d owns (d itself is the caller's). */
@@ -105,6 +109,8 @@ static void deploy_clear(deploy *d)
     free(d->tmp);
     json_decref(d->schema);
     json_decref(d->metadata);
+    json_decref(d->input);
+    json_decref(d->transform);
 }
 
 /* ---- file system -------------------------------------------------------------------- */
@@ -205,14 +211,51 @@ static void put(json_t *o, const char *key, json_t *val, int *rc)
     if (*rc && val) json_decref(val);
 }
 
-/* Writes j (borrowed) pretty-printed, with a final newline, into dir/name. */
-static int write_json(const deploy *d, const char *dir, const char *name, const json_t *j)
+/* files[name] = {sha256, size} of len bytes. */
+static int list_file(const deploy *d, json_t *files, const char *name, const void *bytes,
+                     size_t len)
+{
+    char hex[65];
+    int rc = lp_bundle_sha256_hex(bytes, len, hex);
+    if (rc) return rc;
+    json_t *f = json_object();
+    put(f, "sha256", json_string(hex), &rc);
+    put(f, "size", json_integer((json_int_t)len), &rc);
+    put(files, name, f, &rc);
+    if (rc) lp_error_prefix("%s", d->who);
+    return rc;
+}
+
+/* bundle.json: format, versions, the files to read, and files (consumed). */
+static json_t *manifest_json(const deploy *d, json_t *files, int *rc)
+{
+    json_t *m = json_object();
+    put(m, "format", json_integer(BUNDLE_FORMAT), rc);
+    put(m, "lolpop_version", json_string(lp_version()), rc);
+    put(m, "abi_version", json_integer(LP_ABI_VERSION), rc);
+    put(m, "created", json_incref(json_object_get(d->metadata, "created")), rc);
+    put(m, "model_name", lp_json_from_value(lp_map_get(d->mv, "name"), 0), rc);
+    put(m, "version", lp_json_from_value(lp_map_get(d->mv, "version"), 0), rc);
+    put(m, "model_file", json_string(LP_BUNDLE_MODEL), rc);
+    put(m, "input_file", json_string(LP_BUNDLE_INPUT), rc);
+    put(m, "transform_file", d->transform ? json_string(LP_BUNDLE_TRANSFORM) : json_null(), rc);
+    put(m, "files", files, rc);
+    if (*rc == 0) return m;
+    json_decref(m);
+    return NULL;
+}
+
+/* Writes j (borrowed) pretty-printed, with a final newline, into dir/name,
+ * and records its size and SHA-256 in files (the manifest's, when not NULL). */
+static int write_json(const deploy *d, const char *dir, const char *name, const json_t *j,
+                      json_t *files)
 {
     char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     char *line = text ? lp_asprintf("%s\n", text) : NULL;
     free(text);
     if (!line) return lp_error_set(LP_ENOMEM, "%s: out of memory writing %s", d->who, name);
     int rc = write_file(d, dir, name, line, strlen(line));
+    if (rc == 0 && files) rc = list_file(d, files, name, line, strlen(line));
     free(line);
     return rc;
 }
@@ -366,16 +409,12 @@ static json_t *deploy_run_json(deploy *d, int *rc)
 /* The lower-case hex SHA-256 of model.lpm (new reference). */
 static json_t *sha256_json(const deploy *d, int *rc)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
+    char hex[65];
     if (*rc) return NULL;
-    if (EVP_Digest(d->bytes, d->len, md, &n, EVP_sha256(), NULL) != 1 || n != 32) {
-        *rc = lp_error_set(LP_ERROR, "%s: SHA-256 computation failed (OpenSSL)", d->who);
+    if ((*rc = lp_bundle_sha256_hex(d->bytes, d->len, hex)) != 0) {
+        lp_error_prefix("%s", d->who);
         return NULL;
     }
-    char hex[65];
-    for (unsigned int i = 0; i < n; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
     return json_string(hex);
 }
 
@@ -456,9 +495,19 @@ static int write_bundle(deploy *d)
         free(d->tmp);
         d->tmp = NULL;
     }
-    if (rc == 0) rc = write_file(d, d->tmp, "model.lpm", d->bytes, d->len);
-    if (rc == 0) rc = write_json(d, d->tmp, "schema.json", d->schema);
-    if (rc == 0) rc = write_json(d, d->tmp, "metadata.json", d->metadata);
+    json_t *files = json_object(), *manifest = NULL;
+    if (rc == 0 && !files) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0) rc = write_file(d, d->tmp, LP_BUNDLE_MODEL, d->bytes, d->len);
+    if (rc == 0) rc = list_file(d, files, LP_BUNDLE_MODEL, d->bytes, d->len);
+    if (rc == 0) rc = write_json(d, d->tmp, LP_BUNDLE_SCHEMA, d->schema, files);
+    if (rc == 0) rc = write_json(d, d->tmp, LP_BUNDLE_METADATA, d->metadata, files);
+    if (rc == 0) rc = write_json(d, d->tmp, LP_BUNDLE_INPUT, d->input, files);
+    if (rc == 0 && d->transform)
+        rc = write_json(d, d->tmp, LP_BUNDLE_TRANSFORM, d->transform, files);
+    if (rc == 0) manifest = manifest_json(d, json_incref(files), &rc);
+    json_decref(files);
+    if (rc == 0) rc = write_json(d, d->tmp, LP_BUNDLE_MANIFEST, manifest, NULL); /* last */
+    json_decref(manifest);
     if (rc == 0) rc = sync_dir(d, d->tmp);
     if (rc == 0) rc = place_bundle(d);
     if (rc && d->tmp) nftw(d->tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS); /* keep the error */
@@ -566,6 +615,9 @@ static int gather(deploy *d, lp_value *args)
         d->experiment = NULL;
     }
     if (rc == 0) d->schema = schema_json(lp_value_as_model(d->model), &rc);
+    if (rc == 0)
+        rc = lp_deployer_bundle_parts(&d->input, &d->transform, d->self,
+                                      lp_value_as_model(d->model), d->who);
     if (rc == 0) d->metadata = metadata_json(d, &rc);
     const deployer *st = lp_obj_state(d->self);
     if (rc == 0 && !(d->model_dir = lp_asprintf("%s/%s", st->deploy_dir, name))) rc = LP_ENOMEM;
@@ -607,6 +659,15 @@ static lp_value *record(deploy *d)
 {
     lp_value *path = lp_value_string(d->final);
     lp_value *dep = path ? record_switch(d, path) : NULL;
+    char *abs = dep ? realpath(d->final, NULL) : NULL;
+    lp_value *abs_v = abs ? lp_value_string(abs) : NULL;
+    /* where `lolpop predict NAME` finds the bundle from any directory */
+    if (abs_v && lp_metadata_tracker_log_tag(d->tracker, dep, "bundle_dir", abs_v) != 0) {
+        lp_value_unref(dep);
+        dep = NULL;
+    }
+    lp_value_unref(abs_v);
+    free(abs);
     lp_value *r = dep ? lp_value_map() : NULL;
     if (r && (lp_map_set(r, "path", lp_value_ref(path)) ||
               lp_map_set(r, "model_version", lp_value_ref(d->mv)) ||
