@@ -405,7 +405,7 @@ int srv_parse_body(lp_frame **out, srv_parse_error *err, srv_body_kind kind, con
     *err = (srv_parse_error){.row = -1};
     if (kind == SRV_BODY_CSV) return parse_csv(out, in, err, body, len);
     json_error_t jerr;
-    json_t *root = json_loadb(body, len, 0, &jerr);
+    json_t *root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
     if (!root)
         return fail(err, -1, NULL, "malformed JSON at line %d, column %d: %s", jerr.line,
                     jerr.column, jerr.text);
