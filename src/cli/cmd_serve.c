@@ -23,7 +23,8 @@ const char cmd_serve_help[] =
     "Options:\n"
     "  --host HOST        address to bind (default 127.0.0.1: this machine only)\n"
     "  --port N           port (default 8080; 0 = any free port, named in the start-up line)\n"
-    "  --threads N        request threads (default: one per core)\n"
+    "  --threads N        request threads (default: one per core); each prediction runs on\n"
+    "                     one thread (OMP_NUM_THREADS=1 unless it is set)\n"
     "  --max-body BYTES   largest request body (default 16777216); larger ones get 413\n"
     "  --reload           follow the `current` link: a new version is loaded in the\n"
     "                     background and swapped in without failing a request\n"
@@ -120,6 +121,12 @@ int cmd_serve(int argc, char **argv)
     if (rc == -1) return CLI_OK;
     if (rc) return rc;
     if (pos.n != 1) return cli_usage_error(a.cmd, "expected the MODEL to serve");
+    /* Requests are scored in parallel on the request threads: one OpenMP
+     * thread per prediction (XGBoost's default is one per core, which
+     * oversubscribes the cores and makes every request wait on the others).
+     * Set before the back-end library is loaded (on first use); a value the
+     * user exported wins. */
+    setenv("OMP_NUM_THREADS", "1", 0);
     cli_session s;
     cli_session_init(&s, a.cmd);
     rc = cli_session_load_registry(&s);
