@@ -54,7 +54,8 @@ typedef struct server {
 typedef struct request {
     struct timespec start;
     srv_path path;
-    unsigned status;
+    unsigned status; /* 0 until answered */
+    double seconds;  /* from the first byte to the answer */
     size_t rows;
     lp_sb body;
     bool too_large;
@@ -105,6 +106,13 @@ static served *current_ref(server *srv)
 
 /* ---- answers ------------------------------------------------------------------------ */
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 static enum MHD_Result answer(server *srv, request *rq, struct MHD_Connection *c, unsigned status,
                               const char *type, lp_sb *sb)
 {
@@ -131,6 +139,9 @@ static enum MHD_Result answer(server *srv, request *rq, struct MHD_Connection *c
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     rq->status = status;
+    /* counted now, before the client can see the answer (and ask /metrics) */
+    rq->seconds = seconds_since(&rq->start);
+    srv_metrics_request(&srv->metrics, rq->path, status, rq->seconds);
     return ret;
 }
 
@@ -270,7 +281,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *con_cls = rq;
         return first_call(srv, rq, c, url, method);
     }
-    if (rq->status) return MHD_YES; /* answered already (the body is being discarded) */
+    if (rq->status) { /* answered already (404, 405, 413): the body is discarded */
+        *upload_size = 0;
+        return MHD_YES;
+    }
     if (*upload_size) {
         if (!rq->too_large && rq->body.len + *upload_size > srv->max_body) {
             rq->too_large = true;
@@ -290,21 +304,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return do_score(srv, rq, c);
 }
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode why)
 {
     server *srv = cls;
     request *rq = *con_cls;
     if (!rq) return;
-    double secs = seconds_since(&rq->start);
-    if (rq->status) srv_metrics_request(&srv->metrics, rq->path, rq->status, secs);
+    double secs = rq->status ? rq->seconds : seconds_since(&rq->start);
     if (srv->opt->verbosity >= 2) {
         fprintf(stderr, "lolpop serve: %s %u %zu rows %.3f ms%s\n", srv_path_name(rq->path),
                 rq->status, rq->rows, secs * 1e3,

@@ -232,17 +232,23 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 http_reply http(const server *s, const char *method, const char *path, const char *content_type,
                 const char *body, size_t len)
 {
+    char ct[128];
+    snprintf(ct, sizeof ct, "Content-Type: %s", content_type ? content_type : "");
+    const char *headers[] = {content_type ? ct : NULL, NULL};
+    return http_with_headers(s, method, path, headers, body, len);
+}
+
+http_reply http_with_headers(const server *s, const char *method, const char *path,
+                             const char *const *headers, const char *body, size_t len)
+{
     CURL *c = curl_easy_init();
     cr_assert_not_null(c);
     char url[256];
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", s->port, path);
     sink out = {0};
     struct curl_slist *h = NULL;
-    char ct[128];
-    if (content_type) {
-        snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
-        h = curl_slist_append(h, ct);
-    }
+    for (size_t i = 0; headers && headers[i]; i++)
+        h = curl_slist_append(h, headers[i]);
     h = curl_slist_append(h, "Expect:");
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);

@@ -44,6 +44,9 @@ typedef struct http_reply {
 /* One request; content_type and body may be NULL. */
 http_reply http(const server *s, const char *method, const char *path, const char *content_type,
                 const char *body, size_t len);
+/* The same with extra header lines ("Name: value", NULL-terminated). */
+http_reply http_with_headers(const server *s, const char *method, const char *path,
+                             const char *const *headers, const char *body, size_t len);
 void http_reply_free(http_reply *r);
 
 /* The first n data rows of a CSV file with its header (new string). */

@@ -437,6 +437,12 @@ Test(serve, max_body_gives_413_and_the_server_stays_up)
     EXPECT_STATUS(r, 413);
     cr_assert_not_null(strstr(r.body, "--max-body 1000"), "%s", r.body);
     http_reply_free(&r);
+    /* chunked: no Content-Length to judge by, the server counts */
+    const char *chunked[] = {"Content-Type: application/json", "Transfer-Encoding: chunked", NULL};
+    r = http_with_headers(&s, "POST", "/predict", chunked, big, 4000);
+    EXPECT_STATUS(r, 413);
+    cr_assert_not_null(strstr(r.body, "longer than --max-body 1000 bytes"), "%s", r.body);
+    http_reply_free(&r);
     /* just under the limit is fine */
     big[900] = 0;
     big[899] = '}';
