@@ -351,10 +351,15 @@ static struct MHD_Daemon *start_daemon(server *srv, const char *host, unsigned *
     }
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+    /* one thread: the daemon's own polling thread answers (a pool of one is refused) */
+    struct MHD_OptionItem pool[] = {
+        {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)*port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+        MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
     if (!d) {
         lp_error_set(LP_EIO, "cannot listen on %s:%u: %s", host, *port,
                      errno ? strerror(errno) : "libmicrohttpd refused to start");
