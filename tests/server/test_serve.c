@@ -692,3 +692,27 @@ Test(serve, model_by_name_from_the_store_and_port_in_use)
     free(v);
     cr_assert_eq(server_stop(&s), 0);
 }
+
+Test(serve, bundle_directory_and_one_log_line_per_request)
+{
+    const char *dir = fixture_diamonds();
+    server s;
+    const char *args[] = {"-v", NULL};
+    server_start(&s, dir, DIAMONDS_MODEL "/v1", args);
+    http_reply r = http(&s, "GET", "/version", NULL, NULL, 0);
+    EXPECT_STATUS(r, 200);
+    cr_assert_not_null(strstr(r.body, "\"diamond_price/v1\""), "%s", r.body);
+    http_reply_free(&r);
+    char *body = diamond_rows_json(dir, 2);
+    r = post_json(&s, "/predict", body);
+    EXPECT_STATUS(r, 200);
+    http_reply_free(&r);
+    free(body);
+    cr_assert_eq(server_stop(&s), 0);
+    char *log = server_log(&s);
+    cr_assert_not_null(strstr(log, "lolpop serve: serving diamond_price/v1 on http://127.0.0.1:"),
+                       "%s", log);
+    cr_assert_not_null(strstr(log, "lolpop serve: /version 200 0 rows "), "%s", log);
+    cr_assert_not_null(strstr(log, "lolpop serve: /predict 200 2 rows "), "%s", log);
+    free(log);
+}
