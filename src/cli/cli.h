@@ -59,6 +59,8 @@ int cmd_predict(int argc, char **argv);
 extern const char cmd_predict_help[];
 int cmd_test(int argc, char **argv);
 extern const char cmd_test_help[];
+int cmd_serve(int argc, char **argv);
+extern const char cmd_serve_help[];
 extern const char cmd_run_help[], cmd_config_help[], cmd_classes_help[], cmd_extension_help[],
     cmd_help_help[], cmd_version_help[];
 

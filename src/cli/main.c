@@ -32,6 +32,10 @@ static const cli_command commands[] = {
     {"help", cmd_help, "show help for lolpop or one command", "lolpop help [COMMAND]",
      cmd_help_help},
     {"version", cmd_version, "print the version", "lolpop version", cmd_version_help},
+    {"serve", cmd_serve, "serve a deployed model over HTTP (predict, MLflow invocations)",
+     "lolpop serve MODEL [--host HOST] [--port N] [--threads N] [--max-body BYTES] [--reload] "
+     "[--store PATH]",
+     cmd_serve_help},
     {"seed", cmd_seed, "load a local CSV/TSV file into a table with a data_connector",
      "lolpop seed file SOURCE TARGET [-c CLASS] [--set KEY=VALUE...]", cmd_seed_help},
     {"datagen", cmd_datagen, "synthetic data that looks like a CSV file (data_synthesizer)",
