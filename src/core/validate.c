@@ -5,10 +5,12 @@
  * types of documented config keys, log levels and requirements.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "lolpop/config.h"
 #include "object_internal.h"
 #include "registry_internal.h"
 
@@ -264,8 +266,16 @@ static void check_log_level(const vctx *c, const lp_value *v, const lp_origin *a
     lp_log_level lvl;
     if (lp_value_type(v) == LP_STRING && lp_log_level_parse(lp_value_as_string(v), &lvl) == 0)
         return;
+    const lp_origin *o = where(v, at);
+    if (o && o->kind == LP_ORIGIN_ENV) { /* name the variable, never show its value */
+        lp_diags_add(c->d, LP_SEV_ERROR, o, section,
+                     "environment variable %s: invalid log_level (expected TRACE, DEBUG, INFO, "
+                     "WARN or ERROR)",
+                     o->source);
+        return;
+    }
     char *shown = lp_value_to_string(v);
-    lp_diags_add(c->d, LP_SEV_ERROR, where(v, at), section,
+    lp_diags_add(c->d, LP_SEV_ERROR, o, section,
                  "invalid log_level %s (expected TRACE, DEBUG, INFO, WARN or ERROR)",
                  shown ? shown : "?");
     free(shown);
@@ -500,9 +510,9 @@ static char *describe_missing(const lp_obj *o, char **alts, size_t n)
             lp_sb_append(&sb, " (set it under config:, or env ");
         for (size_t i = 0; i < n; i++) {
             if (!alts[i] || strncmp(alts[i], "config.", 7) != 0) continue;
-            lp_sb_append(&sb, i ? " or " : "");
-            for (const char *k = alts[i] + 7; *k; k++)
-                lp_sb_putc(&sb, (char)toupper((unsigned char)*k));
+            char *var = lp_config_env_name(alts[i] + 7);
+            lp_sb_appendf(&sb, "%s%s", i ? " or " : "", var ? var : "?");
+            free(var);
         }
         lp_sb_append(&sb, ")");
     } else if (strncmp(kind, "component.", 10) == 0) {
@@ -550,6 +560,44 @@ static void check_env_log_level(const vctx *c, const lp_obj *o)
     lp_value_unref(v);
 }
 
+/* ---- the classes' own checks (LP_METHOD_CHECK_CONFIG) ------------------------ */
+
+/* One problem map {severity, message} of a check_config result as a diagnostic. */
+static void add_problem(const vctx *c, const lp_obj *o, const lp_value *p, const lp_origin *dflt)
+{
+    const lp_value *msg = lp_map_get(p, "message");
+    const char *sev = lp_value_as_string(lp_map_get(p, "severity"));
+    const char *text = lp_value_as_string(msg);
+    lp_diags_add(c->d, sev && strcmp(sev, "warning") == 0 ? LP_SEV_WARNING : LP_SEV_ERROR,
+                 where(msg, dflt), o->path, "%s", text ? text : "invalid configuration");
+}
+
+/* Calls the class's check_config on the (uninitialised) object and reports
+ * what it returns. */
+static void check_class_config(const vctx *c, const lp_obj *o)
+{
+    const lp_method *m = lp_class_method(o->cls, LP_METHOD_CHECK_CONFIG);
+    if (!m || !m->fn) return;
+    const lp_origin *at = o->decl ? lp_value_origin(o->decl) : lp_value_origin(c->wf->doc);
+    lp_value *args = lp_value_map();
+    lp_error_clear();
+    /* the object is not changed: check_config reads configuration only */
+    lp_value *r = args ? m->fn((lp_obj *)(uintptr_t)o, args) : NULL;
+    lp_value_unref(args);
+    if (!r) {
+        const lp_error *e = lp_error_last();
+        lp_origin eo = {LP_ORIGIN_FILE, e->file ? lp_origin_intern(e->file) : NULL, e->line,
+                        e->col, 0};
+        lp_diags_add(c->d, LP_SEV_ERROR, eo.source ? &eo : at, o->path, "%s",
+                     e->message ? e->message : "check_config failed without a message");
+        lp_error_clear();
+        return;
+    }
+    for (size_t i = 0; lp_value_type(r) == LP_LIST && i < lp_list_len(r); i++)
+        add_problem(c, o, lp_list_get(r, i), at);
+    lp_value_unref(r);
+}
+
 static void walk(const vctx *c, const lp_obj *o)
 {
     check_section(c, o);
@@ -557,6 +605,7 @@ static void walk(const vctx *c, const lp_obj *o)
     for (size_t i = 0; i < o->n_children; i++)
         walk(c, o->children[i]);
     if (c->requirements && o->cls) check_requirements(c, o);
+    if (c->requirements && o->cls) check_class_config(c, o);
 }
 
 static void check_runner(const vctx *c, const char *runner)
