@@ -529,10 +529,14 @@ const lp_method lp_offline_runner_methods[] = {
     {NULL, NULL, NULL},
 };
 
+/* metrics_tracker: build_all's compare_models reads the deployed and the new
+ * version's perf_metric from it; without one every new version would be
+ * called better and deployed (issue 11, Fix 1). */
 const char *const lp_offline_runner_requirements[] = {
     "pipeline.process",       "pipeline.train",      "pipeline.deploy",
     "pipeline.predict",       "config.train_data",   "config.eval_data",
-    "config.prediction_data", "config.model_target", NULL,
+    "config.prediction_data", "config.model_target", "component.metrics_tracker",
+    NULL,
 };
 
 const lp_config_key lp_offline_runner_keys[] = {

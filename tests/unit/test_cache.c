@@ -121,8 +121,8 @@ static lp_workflow *build(const char *root_cfg, const char *train_cfg, const cha
     snprintf(yaml, sizeof yaml,
              "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: OfflineDeploy, "
              "predict: OfflinePredict}\n"
-             "component: {resource_version_control: LocalResourceVersionControl, logger: "
-             "StdOutLogger}\n"
+             "component: {resource_version_control: LocalResourceVersionControl, "
+             "metrics_tracker: LocalMetricsTracker, logger: StdOutLogger}\n"
              "logger: {config: {log_level: ERROR}}\n"
              "config: {train_data: train.csv, eval_data: eval.csv, model_index: id%s}\n"
              "process: {component: {data_transformer: SQLDataTransformer}, data_transformer: "
@@ -682,7 +682,8 @@ static lp_workflow *build_manager(const char *cm_cfg, lp_value **doc)
     snprintf(yaml, sizeof yaml,
              "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: OfflineDeploy, "
              "predict: OfflinePredict}\n"
-             "component: {cache_manager: LocalCacheManager, logger: StdOutLogger}\n"
+             "component: {cache_manager: LocalCacheManager, metrics_tracker: LocalMetricsTracker, "
+             "logger: StdOutLogger}\n"
              "logger: {config: {log_level: ERROR}}\n"
              "cache_manager: {config: {%s}}\n"
              "config: {train_data: a.csv, eval_data: b.csv, prediction_data: c.csv, "
@@ -756,7 +757,8 @@ Test(local_cache, a_disabled_manager_keeps_nothing_and_bad_methods_are_refused)
 
     const char *yaml = "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: "
                        "OfflineDeploy, predict: OfflinePredict}\n"
-                       "component: {cache_manager: LocalCacheManager}\n"
+                       "component: {cache_manager: LocalCacheManager, metrics_tracker: "
+                       "LocalMetricsTracker}\n"
                        "cache_manager: {config: {methods: [transform]}}\n"
                        "config: {train_data: a.csv, eval_data: b.csv, prediction_data: c.csv, "
                        "model_target: y}\n";
@@ -785,7 +787,8 @@ Test(local_cache, a_disabled_manager_keeps_nothing_and_bad_methods_are_refused)
         snprintf(yaml2, sizeof yaml2,
                  "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: "
                  "OfflineDeploy, predict: OfflinePredict}\n"
-                 "component: {cache_manager: LocalCacheManager}\n"
+                 "component: {cache_manager: LocalCacheManager, metrics_tracker: "
+                 "LocalMetricsTracker}\n"
                  "cache_manager: {config: {%s}}\n"
                  "config: {train_data: a.csv, eval_data: b.csv, prediction_data: c.csv, "
                  "model_target: y}\n",

@@ -529,7 +529,7 @@ Test(workflow, unknown_keys_are_warnings_with_suggestions)
                           "    log_level: DEBUG\n"
                           "    color: blue\n"
                           "config:\n"
-                          "  size: 4\n" /* known: documented below the root */
+                          "  size: 4\n" /* documented below, but Widget's default hides it */
                           "  treshold: 1\n"
                           "widgte: {}\n",
                           "BareRunner", 0, 0);
@@ -545,8 +545,21 @@ Test(workflow, unknown_keys_are_warnings_with_suggestions)
            15, 1, "");
     /* treshold is documented by no class of this tree (PlainStage has no keys) */
     expect(&d, LP_SEV_WARNING, "unknown config key 'treshold'", 14, 3, "config");
-    cr_assert_eq(lp_diags_warnings(&d), 6);
+    /* issue 11 Fix 3: a key set where no class looks it up names where it belongs */
+    expect(&d, LP_SEV_WARNING,
+           "config 'size' set in the root config is not read: Widget at 'widget' has its own "
+           "value (its config or class default) and no class above it reads 'size'; set it "
+           "under widget.config",
+           13, 3, "config");
+    cr_assert_eq(lp_diags_warnings(&d), 7);
     cr_assert_eq(lp_diags_errors(&d), 0);
+    lp_diags_clear(&d);
+    /* --strict: the same keys are errors */
+    d = validate("component: {widget: Widget}\nconfig:\n  size: 4\n  treshold: 1\n", "BareRunner",
+                 LP_WF_STRICT, LP_ECONFIG);
+    expect(&d, LP_SEV_ERROR, "config 'size' set in the root config is not read", 3, 3, "config");
+    expect(&d, LP_SEV_ERROR, "unknown config key 'treshold'", 4, 3, "config");
+    cr_assert_eq(lp_diags_errors(&d), 2);
     lp_diags_clear(&d);
 }
 

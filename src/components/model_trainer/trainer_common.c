@@ -110,8 +110,9 @@ static int check_parents(lp_value *problems, lp_obj *self)
         rc = lp_kit_check_add(problems, LP_SEV_WARNING, tp,
                               "training_params set in %s%s is not read: %s reads training_params "
                               "from its own config only; move it to %s.config",
-                              *path ? path : "the root", *path ? ".config" : " config:",
-                              lp_obj_class(self)->name, lp_trainer_path(self));
+                              *path ? path : "the root",
+                              *path ? ".config" : " config:", lp_obj_class(self)->name,
+                              lp_trainer_path(self));
     }
     return rc;
 }
@@ -124,8 +125,7 @@ LP_API lp_value *lp_trainer_check_config(lp_obj *self, const lp_trainer_backend 
     lp_value *params = NULL;
     int rc = 0;
     if (lp_trainer_problem(self, &problem)) rc = lp_kit_check_add_error(problems);
-    if (rc == 0 && lp_trainer_params(&params, self, NULL))
-        rc = lp_kit_check_add_error(problems);
+    if (rc == 0 && lp_trainer_params(&params, self, NULL)) rc = lp_kit_check_add_error(problems);
     if (rc == 0 && params) rc = check_all_names(problems, self, be, params);
     if (rc == 0) rc = check_parents(problems, self);
     lp_value_unref(params);
