@@ -218,3 +218,58 @@ Test(validate, set_null_removes_a_slot_and_validation_judges_the_result)
     LP_EXPECT_EXIT(v, 0);
     lp_run_free(&v);
 }
+
+/* ---- issue 15: a big configuration is stored once ---------------------------------- */
+
+/* Bytes of the regular files under path (recursively). */
+static long long tree_bytes(const char *path)
+{
+    char cmd[PATH_MAX + 32];
+    snprintf(cmd, sizeof cmd, "du -sb --apparent-size '%s'", path);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    long long n = -1;
+    cr_assert_eq(fscanf(p, "%lld", &n), 1);
+    pclose(p);
+    return n;
+}
+
+/* A run with a 2 MB configuration grows the store by at most 1.2x the
+ * configuration's size over a run without it (it was 2x: the runs row that
+ * held it was rewritten by every later UPDATE). Not timed: bytes only. */
+Test(validate, a_big_configuration_is_stored_once)
+{
+    FILE *f = fopen(lp_write_file(dir, "big.yaml", "config:\n  big_blob:\n"), "a");
+    cr_assert_not_null(f);
+    unsigned long long x = 88172645463325252ull; /* xorshift: text that does not compress */
+    long long config_bytes = 0;
+    for (int i = 0; config_bytes < 2000000; i++) {
+        char val[81];
+        for (int c = 0; c < 80; c++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            val[c] = (char)('a' + x % 26);
+        }
+        val[80] = '\0';
+        config_bytes += fprintf(f, "    k%d: %s\n", i, val);
+    }
+    fclose(f);
+    lp_run r = LOLPOP("run", "workflow", "ClassificationRunner", "-c", "titanic.yaml");
+    LP_EXPECT_EXIT(r, 0);
+    lp_run_free(&r);
+    char store[PATH_MAX];
+    snprintf(store, sizeof store, "%s/.lolpop", dir);
+    long long plain = tree_bytes(store);
+    lp_tmpdir_remove(store);
+    r = LOLPOP("run", "workflow", "ClassificationRunner", "-c", "titanic.yaml", "-c", "big.yaml");
+    LP_EXPECT_EXIT(r, 0);
+    lp_run_free(&r);
+    long long big = tree_bytes(store);
+    cr_assert_leq(big - plain, config_bytes * 12 / 10,
+                  "the store grew by %lld bytes for a %lld-byte configuration (plain run: %lld)",
+                  big - plain, config_bytes, plain);
+    /* and it is still there to read back */
+    r = LOLPOP("runs", "show", "latest", "--json");
+    LP_EXPECT_EXIT(r, 0);
+    LP_EXPECT_OUT(r, "\"k19999\"");
+    lp_run_free(&r);
+}
