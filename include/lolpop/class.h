@@ -68,8 +68,9 @@ typedef struct lp_class {
  * lp_workflow_validate with a runner, and lp_workflow_new, so `run` too)
  * calls it on every object of the tree once the document's own checks are
  * done. It is called on an object that has not been initialised: it may read
- * its configuration (lp_obj_config, the visible components' classes) but not
- * its state, and must not touch files or stores. Result: null or an empty list
+ * its configuration (lp_obj_config, the visible components' classes) and
+ * check that the files it names are readable, but not use its state, write
+ * anything or open stores. Result: null or an empty list
  * when all is well, else a list of problems built with lp_kit_check_add /
  * lp_kit_check_add_error (lolpop/kit.h); NULL with the last error set counts
  * as one error. */

@@ -7,9 +7,12 @@
  * user gets wrong most often before any training starts: the target column
  * (present, complete) and empty data.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lolpop/metrics.h"
 #include "lolpop/types/deploy.h"
@@ -433,6 +436,57 @@ static lp_value *runner_evaluate_ground_truth(lp_obj *self, lp_value *args)
     return metrics;
 }
 
+/* ---- check_config: the data files exist before anything runs ------------------ */
+
+/* Whether the sources are read as files: no data_connector visible from the
+ * process pipeline, or the local (CSV file) one. */
+static bool sources_are_files(lp_obj *self)
+{
+    lp_obj *process = lp_obj_pipeline(self, "process");
+    lp_obj *conn = lp_obj_component(process ? process : self, "data_connector");
+    const lp_class *cls = conn ? lp_obj_class(conn) : NULL;
+    return !conn || (cls && strcmp(cls->name, "LocalDataConnector") == 0);
+}
+
+/* A string source must be a readable regular file (issue 11 Fix 8, issue 15:
+ * a directory was reported as "No such file or directory" after training). */
+static int check_source_file(lp_value *problems, const char *key, const lp_value *v)
+{
+    const char *path = lp_value_as_string(v);
+    struct stat st;
+    const char *why = NULL;
+    if (!path) return 0;
+    if (stat(path, &st) != 0)
+        why = strerror(errno);
+    else if (S_ISDIR(st.st_mode))
+        why = "it is a directory, not a file";
+    else if (access(path, R_OK) != 0)
+        why = strerror(errno);
+    if (!why) return 0;
+    return lp_kit_check_add(problems, LP_SEV_ERROR, v, "cannot read %s '%s': %s", key, path, why);
+}
+
+static lp_value *runner_check_config(lp_obj *self, lp_value *args)
+{
+    (void)args;
+    static const char *const keys[] = {"train_data", "eval_data"};
+    lp_value *problems = lp_value_list();
+    int rc = problems ? 0 : LP_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < 2 && sources_are_files(self); i++) {
+        lp_value *v = lp_obj_config(self, keys[i]);
+        if (lp_value_type(v) == LP_STRING)
+            rc = check_source_file(problems, keys[i], v);
+        for (size_t j = 0; rc == 0 && lp_value_type(v) == LP_MAP && j < lp_map_len(v); j++)
+            rc = check_source_file(problems, keys[i], lp_map_value(v, j));
+        lp_value_unref(v);
+    }
+    if (rc) {
+        lp_value_unref(problems);
+        return NULL;
+    }
+    return problems;
+}
+
 /* ---- build_all, stop --------------------------------------------------------- */
 
 /* The steps of build_all after processing the training data. */
@@ -526,6 +580,9 @@ const lp_method lp_offline_runner_methods[] = {
      "predictions}: process train -> train -> deploy if better -> process eval -> predict -> "
      "stop"},
     {"stop", runner_stop, "stop(): flushes and closes the metadata store"},
+    {LP_METHOD_CHECK_CONFIG, runner_check_config,
+     "check_config() -> problems: train_data and eval_data files are readable (when read as "
+     "files), before anything runs"},
     {NULL, NULL, NULL},
 };
 

@@ -219,6 +219,22 @@ Test(validate, set_null_removes_a_slot_and_validation_judges_the_result)
     lp_run_free(&v);
 }
 
+/* ---- Fix 8: input problems before training ---------------------------------------- */
+
+Test(validate, unreadable_inputs_are_found_before_anything_runs)
+{
+    expect_refused("process:\n  data_transformer:\n    config:\n      sql_file: nope.sql\n",
+                   "bad.yaml:4:17: error: [process.data_transformer] SQLDataTransformer "
+                   "(process.data_transformer): cannot read sql_file 'nope.sql': No such file or "
+                   "directory");
+    expect_refused("config:\n  eval_data: data/evaluation.csv\n",
+                   "bad.yaml:2:14: error: cannot read eval_data 'data/evaluation.csv': No such "
+                   "file or directory");
+    expect_refused("config:\n  train_data: data\n",
+                   "bad.yaml:2:15: error: cannot read train_data 'data': it is a directory, not a "
+                   "file");
+}
+
 /* ---- issue 15: a big configuration is stored once ---------------------------------- */
 
 /* Bytes of the regular files under path (recursively). */
