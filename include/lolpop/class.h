@@ -68,8 +68,9 @@ typedef struct lp_class {
  * lp_workflow_validate with a runner, and lp_workflow_new, so `run` too)
  * calls it on every object of the tree once the document's own checks are
  * done. It is called on an object that has not been initialised: it may read
- * its configuration (lp_obj_config, the visible components' classes) and
- * check that the files it names are readable, but not use its state, write
+ * its configuration (lp_obj_config, the visible components' classes) and,
+ * when its args hold check_inputs: true (LP_WF_CHECK_INPUTS), check that the
+ * input files it names are readable; it must not use its state, write
  * anything or open stores. Result: null or an empty list
  * when all is well, else a list of problems built with lp_kit_check_add /
  * lp_kit_check_add_error (lolpop/kit.h); NULL with the last error set counts

@@ -30,7 +30,11 @@ enum {
     LP_WF_NO_TRACKING = 1 << 2,
     /* keys no class reads (unknown keys, keys set where no class looks them
      * up) are errors instead of warnings (`--strict`) */
-    LP_WF_STRICT = 1 << 3
+    LP_WF_STRICT = 1 << 3,
+    /* the classes' config checks also check that the input files the
+     * configuration names are readable (check_config gets check_inputs:
+     * true); `run` and `config validate RUNNER` set it */
+    LP_WF_CHECK_INPUTS = 1 << 4
 };
 
 /* Validates `doc` for runner class `runner` (NULL: structure and classes only,

@@ -235,7 +235,8 @@ int cmd_config(int argc, char **argv)
         if (rc == 0) rc = show(&a.session, runner);
     } else if (rc == 0) {
         rc = validate(&a.session, runner_name,
-                      (runner_name ? 0 : LP_WF_STRUCTURE_ONLY) | (a.strict ? LP_WF_STRICT : 0));
+                      (runner_name ? LP_WF_CHECK_INPUTS : LP_WF_STRUCTURE_ONLY) |
+                          (a.strict ? LP_WF_STRICT : 0));
         if (rc == 0)
             printf("configuration OK%s%s\n", runner_name ? " for " : "",
                    runner_name ? runner_name : "");

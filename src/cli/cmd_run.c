@@ -117,7 +117,8 @@ static int run_workflow(run_args *r, const char *runner, const char *method)
 {
     cli_session *s = &r->session;
     lp_workflow *wf = NULL;
-    int flags = (r->skip_validation ? LP_WF_SKIP_VALIDATION : 0) | (r->strict ? LP_WF_STRICT : 0);
+    int flags = (r->skip_validation ? LP_WF_SKIP_VALIDATION : 0) | (r->strict ? LP_WF_STRICT : 0) |
+                LP_WF_CHECK_INPUTS;
     int rc = lp_workflow_new(&wf, s->reg, cli_session_doc(s), runner, flags, &s->diags);
     cli_report(&s->diags, rc, true);
     if (rc != 0) {

@@ -160,6 +160,7 @@ static int report(test_args *t, lp_test_session *ts, bool workflow_ok)
 static int build(test_args *t, const char *runner, lp_workflow **wf, lp_test_session **ts)
 {
     cli_session *s = &t->session;
+    /* No LP_WF_CHECK_INPUTS: missing inputs are what workflow tests may check themselves. */
     int flags = (t->skip_validation ? LP_WF_SKIP_VALIDATION : 0) | (t->strict ? LP_WF_STRICT : 0);
     int rc = lp_workflow_new(wf, s->reg, cli_session_doc(s), runner, flags, &s->diags);
     if (rc == 0) rc = lp_test_session_new(ts, *wf, &s->diags);

@@ -655,6 +655,13 @@ static void check_class_config(const vctx *c, const lp_obj *o)
     if (!m || !m->fn) return;
     const lp_origin *at = o->decl ? lp_value_origin(o->decl) : lp_value_origin(c->wf->doc);
     lp_value *args = lp_value_map();
+    lp_value *inputs = lp_value_bool((c->flags & LP_WF_CHECK_INPUTS) != 0);
+    if (args && (!inputs || lp_map_set(args, "check_inputs", inputs) != 0)) {
+        lp_value_unref(args); /* lp_map_set took inputs even on failure */
+        args = NULL;
+    } else if (!args) {
+        lp_value_unref(inputs);
+    }
     lp_error_clear();
     /* the object is not changed: check_config reads configuration only */
     lp_value *r = args ? m->fn((lp_obj *)(uintptr_t)o, args) : NULL;

@@ -235,6 +235,20 @@ Test(validate, unreadable_inputs_are_found_before_anything_runs)
                    "file");
 }
 
+/* ---- Fix 6: a float target in a classification runner ------------------------------ */
+
+Test(validate, a_float_target_asks_for_the_regression_runner_before_tuning)
+{
+    lp_run r = LOLPOP("run", "workflow", "ClassificationRunner", "-c", "titanic.yaml", "--set",
+                      "config.model_target=fare");
+    LP_EXPECT_EXIT(r, 1);
+    LP_EXPECT_ERR(r, "ClassificationRunner.process_data: target 'fare' has 229 distinct float "
+                     "values: did you mean RegressionRunner? (ClassificationRunner classifies; a "
+                     "class label is text, a bool or an integer)");
+    cr_assert_null(strstr(r.err, "trial 1/"), "no trial may run:\n%s", r.err);
+    lp_run_free(&r);
+}
+
 /* ---- issue 15: a big configuration is stored once ---------------------------------- */
 
 /* Bytes of the regular files under path (recursively). */

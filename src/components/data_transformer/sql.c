@@ -177,11 +177,11 @@ static int sql_init(lp_obj *self)
  * wrong path fails before any data is read (issue 11, Fix 8). */
 static lp_value *sql_check_config(lp_obj *self, lp_value *args)
 {
-    (void)args;
     lp_value *problems = lp_value_list();
     char *sql = NULL, *name = NULL;
     lp_value *file = lp_obj_config(self, "sql_file");
-    if (problems && configured_sql(self, &sql, &name) != 0) {
+    bool inputs = lp_value_as_bool(lp_map_get(args, "check_inputs"));
+    if (problems && inputs && configured_sql(self, &sql, &name) != 0) {
         if (file && lp_error_last()->code != LP_ECONFIG) /* locate it at sql_file */
             lp_kit_error_at(LP_ECONFIG, file, "SQLDataTransformer (%s): %s", lp_obj_path(self),
                             lp_error_last()->message);
