@@ -63,6 +63,20 @@ typedef struct lp_class {
     uint32_t abi_version;             /* layout version; leave 0 (see abi.h) */
 } lp_class;
 
+/* The optional method any class may implement to check its configuration
+ * before anything runs: validation (`lolpop config validate RUNNER`,
+ * lp_workflow_validate with a runner, and lp_workflow_new, so `run` too)
+ * calls it on every object of the tree once the document's own checks are
+ * done. It is called on an object that has not been initialised: it may read
+ * its configuration (lp_obj_config, the visible components' classes) and,
+ * when its args hold check_inputs: true (LP_WF_CHECK_INPUTS), check that the
+ * input files it names are readable; it must not use its state, write
+ * anything or open stores. Result: null or an empty list
+ * when all is well, else a list of problems built with lp_kit_check_add /
+ * lp_kit_check_add_error (lolpop/kit.h); NULL with the last error set counts
+ * as one error. */
+#define LP_METHOD_CHECK_CONFIG "check_config"
+
 /* The method of that name, or NULL. */
 const lp_method *lp_class_method(const lp_class *cls, const char *name);
 /* The documented key of that name (case-insensitive), or NULL. */

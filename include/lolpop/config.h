@@ -2,8 +2,9 @@
  * config.h — loading a workflow configuration into one resolved document.
  *
  * lp_config_load reads every file (UTF-8 validated, then parsed by libfyaml),
- * deep-merges them in order (maps merge; lists and scalars replace), applies
- * each --set assignment (value parsed as YAML), replaces ${VAR} and
+ * deep-merges them in order (maps merge; lists and scalars replace; a null in
+ * a later file removes the key or slot), applies each --set assignment (value
+ * parsed as YAML; null or ~ removes the key), replaces ${VAR} and
  * ${VAR:-default} inside strings with the environment, then replaces every
  * "$dotted.path" string with a copy of the value at that path from the root.
  * Every value in the result remembers its origin. All problems are collected
@@ -55,11 +56,15 @@ int lp_yaml_parse(lp_value **out, const char *text, size_t len, const char *sour
 /* Reads `path` and parses it as above; an unreadable file is a diagnostic. */
 int lp_yaml_parse_file(lp_value **out, const char *path, lp_diags *diags);
 
+/* The environment variable a config key falls back to: "LOLPOP_" and the key
+ * in upper case ("seed" -> "LOLPOP_SEED"). New string (free it), NULL on OOM. */
+char *lp_config_env_name(const char *key);
 /* Deep-merges `over` into `base` (a map): maps merge key by key, everything
  * else replaces. `over` is only read (values are copied). */
 int lp_config_merge(lp_value *base, const lp_value *over);
 /* Applies one "a.b.c=value" (value parsed as a YAML scalar or flow
- * collection) to doc, creating intermediate maps. Problems go to diags. */
+ * collection) to doc, creating intermediate maps; a null value ("null" or
+ * "~") removes the key instead. Problems go to diags. */
 int lp_config_apply_set(lp_value *doc, const char *assignment, lp_diags *diags);
 /* Replaces ${VAR} / ${VAR:-default} in every string of doc; "$${" is a literal
  * "${". An unset variable without a default is a diagnostic. */

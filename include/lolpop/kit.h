@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lolpop/diag.h"
 #include "lolpop/error.h"
 #include "lolpop/feature_state.h"
 #include "lolpop/frame.h"
@@ -104,6 +105,24 @@ int lp_kit_error_at(int code, const lp_value *v, const char *fmt, ...)
  * position when o is NULL or not in a file. Returns code. */
 int lp_kit_error_at_origin(int code, const lp_origin *o, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* ---- configuration checks (LP_METHOD_CHECK_CONFIG, lolpop/class.h) ------------------------- */
+
+/* Appends a problem of severity sev (LP_SEV_ERROR / LP_SEV_WARNING) to
+ * `problems`, the list a check_config method returns; it is reported at the
+ * file position of configuration value `at` (may be NULL: the object's
+ * declaration). 0 or LP_ENOMEM. */
+int lp_kit_check_add(lp_value *problems, int sev, const lp_value *at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Appends the thread's last error (message and position) to `problems` as an
+ * error and clears it. 0 or LP_ENOMEM. */
+int lp_kit_check_add_error(lp_value *problems);
+
+/* A model name must name one store entry and one bundle directory: non-empty,
+ * no NUL byte, '/' or '\\', not starting with '.'. 0, or LP_ECONFIG located at
+ * the value (`who` starts the message). */
+int lp_kit_check_model_name(const lp_value *name, const char *who);
 
 /* ---- configuration ------------------------------------------------------------------------ */
 

@@ -70,6 +70,12 @@ typedef struct lp_trainer_backend {
     /* Trains on d with the resolved params. *out: new reference to a model
      * whose ops are the registered back-end. */
     int (*train)(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_value *params);
+    /* Optional (NULL: none; read only when `size` covers it). Advice for
+     * parameter names users bring from elsewhere, as pairs name, advice,
+     * NULL-terminated: {"n_estimators", "use num_boost_round", NULL}. A name
+     * not in param_names is an error ending with the advice; one in it, a
+     * warning with the advice. */
+    const char *const *param_hints;
 } lp_trainer_backend;
 
 /* The kit's per-instance state: a trainer class's state_size. Opaque (room
@@ -82,6 +88,13 @@ typedef struct lp_trainer_state {
  * training_params names. 0 or LP_ECONFIG (located), LP_EINVAL for a
  * back-end descriptor of a size this lolpop does not know. */
 int lp_trainer_init(lp_obj *self, const lp_trainer_backend *be);
+/* check_config of a kit trainer (LP_METHOD_CHECK_CONFIG in class.h): a
+ * trainer class's method `check_config` returns
+ * lp_trainer_check_config(self, &backend). Checks problem_type, the
+ * training_params names against be's list (with its hints), and reports
+ * training_params set in a parent's config, which a trainer does not read.
+ * New list of problems, or NULL with the error set. */
+lp_value *lp_trainer_check_config(lp_obj *self, const lp_trainer_backend *be);
 /* fini: releases the kit's references. */
 void lp_trainer_fini(lp_obj *self);
 

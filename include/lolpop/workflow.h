@@ -27,7 +27,14 @@ enum {
     LP_WF_STRUCTURE_ONLY = 1 << 1,  /* validate structure, classes, refs; not the runner's needs */
     /* no default metadata_tracker: for tools (seed, datagen) that record nothing
      * and must not create a metadata store in the working directory */
-    LP_WF_NO_TRACKING = 1 << 2
+    LP_WF_NO_TRACKING = 1 << 2,
+    /* keys no class reads (unknown keys, keys set where no class looks them
+     * up) are errors instead of warnings (`--strict`) */
+    LP_WF_STRICT = 1 << 3,
+    /* the classes' config checks also check that the input files the
+     * configuration names are readable (check_config gets check_inputs:
+     * true); `run` and `config validate RUNNER` set it */
+    LP_WF_CHECK_INPUTS = 1 << 4
 };
 
 /* Validates `doc` for runner class `runner` (NULL: structure and classes only,

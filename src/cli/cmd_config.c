@@ -22,26 +22,35 @@ const char cmd_config_help[] =
     "                     each object's effective configuration including class defaults\n\n"
     "Options:\n"
     "  -c, --config FILE  configuration file; repeat to merge (required)\n"
-    "  --set KEY=VALUE    override one value (YAML-typed); repeatable\n"
+    "  --set KEY=VALUE    override one value (YAML-typed; null or ~ removes the key);\n"
+    "                     repeatable\n"
+    "  --strict           a key no class reads (unknown, or set where no class looks it\n"
+    "                     up) is an error, not a warning\n"
     "  -h, --help         show this help\n";
 
-enum { OPT_CONFIG = 1, OPT_SET };
+enum { OPT_CONFIG = 1, OPT_SET, OPT_STRICT };
 
 static const cli_option config_options[] = {
     {"config", 'c', "FILE", OPT_CONFIG},
     {"set", 0, "KEY=VALUE", OPT_SET},
+    {"strict", 0, NULL, OPT_STRICT},
     {NULL, 0, NULL, 0},
 };
 
 typedef struct config_args {
     cli_session session;
     cli_positionals pos; /* validate|show, RUNNER */
+    bool strict;         /* --strict: keys no class reads are errors */
 } config_args;
 
 /* One option into the config_args `ctx`; 0 or an exit code (already reported). */
 static int take_option(void *ctx, int id, const char *value)
 {
     config_args *a = ctx;
+    if (id == OPT_STRICT) {
+        a->strict = true;
+        return 0;
+    }
     return id == OPT_CONFIG ? cli_session_add_file(&a->session, value)
                             : cli_session_add_set(&a->session, value);
 }
@@ -116,12 +125,31 @@ static lp_value *effective_config(const lp_class *cls, const lp_value *section)
 }
 
 static void show_object(cli_session *s, const lp_class *cls, const char *path,
-                        const lp_value *section, int depth);
+                        const lp_value *section, const lp_value *above, int depth);
+
+/* Adds to eff every key cls documents that neither eff nor an ancestor
+ * (`above`) sets but the environment does (LOLPOP_<KEY>), with the variable
+ * as its origin: the values lookups will find there (SPEC §3). */
+static void add_env_values(lp_value *eff, const lp_class *cls, const lp_value *above)
+{
+    for (const lp_config_key *k = cls->config_keys; k && k->name; k++) {
+        if (lp_map_get(eff, k->name) || lp_map_get(above, k->name)) continue;
+        char *var = lp_config_env_name(k->name);
+        const char *val = var ? getenv(var) : NULL;
+        lp_value *v = val ? lp_value_string(val) : NULL;
+        if (v) {
+            lp_origin o = {LP_ORIGIN_ENV, lp_origin_intern(var), 0, 0, 0};
+            lp_value_set_origin(v, &o);
+            lp_map_set(eff, k->name, v);
+        }
+        free(var);
+    }
+}
 
 /* Shows the children declared in section's `component:` / `pipeline:` maps,
  * plus (at the root) the registered default slots it does not declare. */
 static void show_children(cli_session *s, const lp_value *section, const char *path, bool root,
-                          int depth)
+                          const lp_value *above, int depth)
 {
     static const char *const kinds[] = {"component", "pipeline"};
     for (size_t k = 0; k < 2; k++) {
@@ -132,7 +160,7 @@ static void show_children(cli_session *s, const lp_value *section, const char *p
                 lp_registry_find_class(s->reg, lp_value_as_string(lp_map_value(slots, i)));
             char *child_path = *path ? lp_asprintf("%s.%s", path, slot) : lp_strdup(slot);
             if (cls && child_path)
-                show_object(s, cls, child_path, lp_map_get(section, slot), depth + 1);
+                show_object(s, cls, child_path, lp_map_get(section, slot), above, depth + 1);
             free(child_path);
         }
     }
@@ -143,16 +171,17 @@ static void show_children(cli_session *s, const lp_value *section, const char *p
         const char *slot = lp_registry_default_slot_at(s->reg, i, &cls_name);
         const lp_class *cls = lp_registry_find_class(s->reg, cls_name);
         if (cls && !lp_map_get(declared, slot))
-            show_object(s, cls, slot, lp_map_get(section, slot), depth + 1);
+            show_object(s, cls, slot, lp_map_get(section, slot), above, depth + 1);
     }
 }
 
 static void show_object(cli_session *s, const lp_class *cls, const char *path,
-                        const lp_value *section, int depth)
+                        const lp_value *section, const lp_value *above, int depth)
 {
     if (depth > 64) /* documents are trees, but stay bounded whatever they hold */
         return;
     lp_value *eff = effective_config(cls, section);
+    if (eff) add_env_values(eff, cls, above);
     if (*path)
         printf("%s (%s):", path, cls->name);
     else
@@ -163,8 +192,12 @@ static void show_object(cli_session *s, const lp_class *cls, const char *path,
         printf("\n");
         cli_print_yaml(stdout, eff, 2, true);
     }
+    /* what this object's children find above them: its values over its parents' */
+    lp_value *below = above ? lp_value_copy(above) : lp_value_map();
+    if (below && eff) lp_config_merge(below, eff);
     lp_value_unref(eff);
-    show_children(s, section, path, !*path, depth);
+    show_children(s, section, path, !*path, below, depth);
+    lp_value_unref(below);
 }
 
 static int show(cli_session *s, const lp_class *runner)
@@ -177,8 +210,9 @@ static int show(cli_session *s, const lp_class *runner)
         cli_print_yaml(stdout, doc, 0, true);
     if (!runner) return CLI_OK;
     printf("---\n# effective configuration of each object: its own config over its class\n"
-           "# defaults; keys not found here are looked up in its parents, then the environment\n");
-    show_object(s, runner, "", doc, 0);
+           "# defaults and the LOLPOP_<KEY> variables it reads (origin env LOLPOP_<KEY>); keys\n"
+           "# not found here are looked up in its parents\n");
+    show_object(s, runner, "", doc, NULL, 0);
     return CLI_OK;
 }
 
@@ -200,7 +234,9 @@ int cmd_config(int argc, char **argv)
                       runner_name ? LP_WF_SKIP_VALIDATION : LP_WF_STRUCTURE_ONLY);
         if (rc == 0) rc = show(&a.session, runner);
     } else if (rc == 0) {
-        rc = validate(&a.session, runner_name, runner_name ? 0 : LP_WF_STRUCTURE_ONLY);
+        rc = validate(&a.session, runner_name,
+                      (runner_name ? LP_WF_CHECK_INPUTS : LP_WF_STRUCTURE_ONLY) |
+                          (a.strict ? LP_WF_STRICT : 0));
         if (rc == 0)
             printf("configuration OK%s%s\n", runner_name ? " for " : "",
                    runner_name ? runner_name : "");

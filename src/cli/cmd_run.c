@@ -25,6 +25,8 @@ const char cmd_run_help[] =
     "  -b, --build-method NAME  the runner method to call (default build_all)\n"
     "  --build-args JSON        named arguments of that method, as a JSON object\n"
     "  --skip-validation        report missing required keys as warnings, and run anyway\n"
+    "  --strict                 a key no class reads (unknown, or set where no class looks\n"
+    "                           it up) is an error, not a warning\n"
     "  --resume RUN             re-run the workflow of run RUN (an id, a unique prefix of one,\n"
     "                           or 'latest'), reusing the result of every step that finished\n"
     "                           there; steps whose configuration or input changed since, and\n"
@@ -37,7 +39,7 @@ const char cmd_run_help[] =
     "run can be resumed; with a cache_manager configured, results of earlier runs are reused\n"
     "without --resume too.\n";
 
-enum { OPT_CONFIG = 1, OPT_SET, OPT_METHOD, OPT_ARGS, OPT_SKIP, OPT_RESUME };
+enum { OPT_CONFIG = 1, OPT_SET, OPT_METHOD, OPT_ARGS, OPT_SKIP, OPT_RESUME, OPT_STRICT };
 
 static const cli_option run_options[] = {
     {"config", 'c', "FILE", OPT_CONFIG},
@@ -46,6 +48,7 @@ static const cli_option run_options[] = {
     {"build-args", 0, "JSON", OPT_ARGS},
     {"skip-validation", 0, NULL, OPT_SKIP},
     {"resume", 0, "RUN", OPT_RESUME},
+    {"strict", 0, NULL, OPT_STRICT},
     {NULL, 0, NULL, 0},
 };
 
@@ -55,6 +58,7 @@ typedef struct run_args {
     const char *method;
     lp_value *build_args; /* a map, owned */
     bool skip_validation;
+    bool strict;        /* --strict: keys no class reads are errors */
     const char *resume; /* --resume RUN, or NULL */
 } run_args;
 
@@ -77,6 +81,9 @@ static int take_option(void *ctx, int id, const char *value)
         return r->build_args ? 0 : CLI_USAGE;
     case OPT_SKIP:
         r->skip_validation = true;
+        return 0;
+    case OPT_STRICT:
+        r->strict = true;
         return 0;
     case OPT_RESUME:
         if (!*value) return cli_usage_error(r->session.cmd, "option '--resume' needs a run id");
@@ -110,7 +117,8 @@ static int run_workflow(run_args *r, const char *runner, const char *method)
 {
     cli_session *s = &r->session;
     lp_workflow *wf = NULL;
-    int flags = r->skip_validation ? LP_WF_SKIP_VALIDATION : 0;
+    int flags = (r->skip_validation ? LP_WF_SKIP_VALIDATION : 0) | (r->strict ? LP_WF_STRICT : 0) |
+                LP_WF_CHECK_INPUTS;
     int rc = lp_workflow_new(&wf, s->reg, cli_session_doc(s), runner, flags, &s->diags);
     cli_report(&s->diags, rc, true);
     if (rc != 0) {

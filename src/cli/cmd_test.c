@@ -27,6 +27,8 @@ const char cmd_test_help[] =
     "  --build-args JSON        named arguments of that method, as a JSON object\n"
     "  --junit FILE             also write the verdicts as JUnit XML to FILE\n"
     "  --skip-validation        report missing required keys as warnings, and run anyway\n"
+    "  --strict                 a key no class reads (unknown, or set where no class looks\n"
+    "                           it up) is an error, not a warning\n"
     "  -h, --help               show this help\n\n"
     "A test is a pre- or post-hook on a method of any integration:\n"
     "  process:\n"
@@ -41,7 +43,7 @@ const char cmd_test_help[] =
     "NOT_RUN. Exit status: 0 all passed, 1 a test failed or errored (or the workflow\n"
     "failed), 2 usage or configuration error.\n";
 
-enum { OPT_CONFIG = 1, OPT_SET, OPT_METHOD, OPT_ARGS, OPT_JUNIT, OPT_SKIP };
+enum { OPT_CONFIG = 1, OPT_SET, OPT_METHOD, OPT_ARGS, OPT_JUNIT, OPT_SKIP, OPT_STRICT };
 
 static const cli_option test_options[] = {
     {"config", 'c', "FILE", OPT_CONFIG},
@@ -50,6 +52,7 @@ static const cli_option test_options[] = {
     {"build-args", 0, "JSON", OPT_ARGS},
     {"junit", 0, "FILE", OPT_JUNIT},
     {"skip-validation", 0, NULL, OPT_SKIP},
+    {"strict", 0, NULL, OPT_STRICT},
     {NULL, 0, NULL, 0},
 };
 
@@ -60,6 +63,7 @@ typedef struct test_args {
     const char *junit;
     lp_value *build_args; /* a map, owned */
     bool skip_validation;
+    bool strict; /* --strict: keys no class reads are errors */
 } test_args;
 
 static int take_option(void *ctx, int id, const char *value)
@@ -81,6 +85,9 @@ static int take_option(void *ctx, int id, const char *value)
     case OPT_JUNIT:
         if (!*value) return cli_usage_error(t->session.cmd, "option '--junit' needs a file name");
         t->junit = value;
+        return 0;
+    case OPT_STRICT:
+        t->strict = true;
         return 0;
     case OPT_SKIP:
         t->skip_validation = true;
@@ -153,7 +160,8 @@ static int report(test_args *t, lp_test_session *ts, bool workflow_ok)
 static int build(test_args *t, const char *runner, lp_workflow **wf, lp_test_session **ts)
 {
     cli_session *s = &t->session;
-    int flags = t->skip_validation ? LP_WF_SKIP_VALIDATION : 0;
+    /* No LP_WF_CHECK_INPUTS: missing inputs are what workflow tests may check themselves. */
+    int flags = (t->skip_validation ? LP_WF_SKIP_VALIDATION : 0) | (t->strict ? LP_WF_STRICT : 0);
     int rc = lp_workflow_new(wf, s->reg, cli_session_doc(s), runner, flags, &s->diags);
     if (rc == 0) rc = lp_test_session_new(ts, *wf, &s->diags);
     cli_report(&s->diags, rc, true);

@@ -80,6 +80,29 @@ LP_API int lp_config_merge(lp_value *base, const lp_value *over)
     return 0;
 }
 
+/* Like lp_config_merge, but a null in `over` removes the key from base: how an
+ * overlay (a later -c file, `--set KEY=null`) switches off a key or slot that
+ * an earlier file set. A null for a key base lacks is dropped. */
+static int merge_overlay(lp_value *base, const lp_value *over)
+{
+    for (size_t i = 0; i < lp_map_len(over); i++) {
+        const char *key = lp_map_key(over, i);
+        const lp_value *ov = lp_map_value(over, i);
+        lp_value *bv = lp_map_get(base, key);
+        int rc = 0;
+        if (lp_value_type(ov) == LP_NULL) {
+            lp_map_remove(base, key);
+        } else if (lp_value_type(bv) == LP_MAP && lp_value_type(ov) == LP_MAP) {
+            rc = merge_overlay(bv, ov);
+        } else {
+            lp_value *c = lp_value_copy(ov);
+            rc = c ? lp_map_set_with_origin(base, key, lp_map_key_origin(over, i), c) : LP_ENOMEM;
+        }
+        if (rc != 0) return rc;
+    }
+    return 0;
+}
+
 /* ---- dotted paths ------------------------------------------------------------- */
 
 static bool is_index(const char *s)
@@ -225,10 +248,14 @@ LP_API int lp_config_apply_set(lp_value *doc, const char *assignment, lp_diags *
         char *last = NULL;
         lp_value *parent =
             rc == 0 ? set_parent(doc, path, &last, assignment, &where, d, &oom) : NULL;
-        if (parent)
-            rc = lp_map_set_with_origin(parent, last, &where, val);
-        else
+        if (parent && lp_value_type(val) == LP_NULL) {
+            lp_map_remove(parent, last); /* KEY=null or KEY=~ removes the key */
             lp_value_unref(val);
+        } else if (parent) {
+            rc = lp_map_set_with_origin(parent, last, &where, val);
+        } else {
+            lp_value_unref(val);
+        }
         if (rc == 0 && !parent) rc = oom ? LP_ENOMEM : LP_ECONFIG;
     }
     free(path);
@@ -257,7 +284,9 @@ static int load_files(lp_value *root, const lp_config_input *in, lp_diags *d, bo
                 at = (lp_origin){LP_ORIGIN_FILE, lp_origin_intern(in->files[i]), 1, 1, 0};
             lp_value_set_origin(root, &at);
         }
-        rc = lp_config_merge(root, doc);
+        /* The first file is the document; later ones are overlays, whose
+         * nulls remove what earlier files set. */
+        rc = i == 0 ? lp_config_merge(root, doc) : merge_overlay(root, doc);
         lp_value_unref(doc);
         if (rc != 0) return rc;
     }

@@ -99,8 +99,13 @@ int lp_error_setv_at(int code, const char *file, int line, int col, const char *
 int lp_error_setv_at_origin(int code, const lp_origin *o, const char *fmt, va_list ap)
 {
     bool in_file = o && o->kind == LP_ORIGIN_FILE;
-    return set_common(code, in_file ? o->source : NULL, in_file ? o->line : 0, in_file ? o->col : 0,
-                      fmt, ap);
+    set_common(code, in_file ? o->source : NULL, in_file ? o->line : 0, in_file ? o->col : 0, fmt,
+               ap);
+    /* A value from the environment has no line to point at: name the variable
+     * (never its value, which may be a secret). */
+    if (o && o->kind == LP_ORIGIN_ENV && o->source)
+        lp_error_prefix("environment variable %s", o->source);
+    return code;
 }
 
 int lp_error_setv_at_value(int code, const lp_value *v, const char *fmt, va_list ap)

@@ -1,6 +1,7 @@
 /*
  * object.c — instance accessors, component visibility (SPEC §2.1) and config
- * lookup (SPEC §3): own config over class defaults, then parents, then env.
+ * lookup (SPEC §3): own config over class defaults, then parents, then the
+ * environment variable LOLPOP_<KEY>.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -121,13 +122,21 @@ static lp_value *own_config(const lp_obj *o, const char *key)
     return lp_value_ref(own ? own : def);
 }
 
-/* getenv(KEY in upper case) as a string value whose origin names the variable. */
+LP_API char *lp_config_env_name(const char *key)
+{
+    char *up = key ? lp_asprintf("LOLPOP_%s", key) : NULL;
+    for (char *p = up ? up + 7 : NULL; p && *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    return up;
+}
+
+/* getenv(LOLPOP_<KEY>) as a string value whose origin names the variable.
+ * Only the prefixed name is read: an unrelated SEED or NAME in the shell
+ * must never change a run (SPEC §3). */
 static lp_value *env_config(const char *key)
 {
-    char *up = lp_strdup(key);
+    char *up = lp_config_env_name(key);
     if (!up) return NULL;
-    for (char *p = up; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
     const char *val = getenv(up);
     lp_value *v = val ? lp_value_string(val) : NULL;
     if (v) {

@@ -5,10 +5,14 @@
  * types of documented config keys, log levels and requirements.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
+#include "lolpop/config.h"
 #include "object_internal.h"
 #include "registry_internal.h"
 
@@ -245,6 +249,56 @@ static const lp_config_key *find_doc(const lp_obj *o, const char *key)
     return k;
 }
 
+/* Whether cls reads key: it documents it, requires it or has a default for it. */
+static bool class_reads(const lp_workflow *wf, const lp_class *cls, const char *key)
+{
+    if (!cls) return false;
+    if (lp_class_config_key(cls, key)) return true;
+    for (const char *const *r = cls->requirements; r && *r; r++)
+        for (const char *p = *r; p;) {
+            const char *bar = strchr(p, '|');
+            size_t len = bar ? (size_t)(bar - p) : strlen(p);
+            if (len > 7 && strncmp(p, "config.", 7) == 0 && strlen(key) == len - 7 &&
+                strncasecmp(p + 7, key, len - 7) == 0)
+                return true;
+            p = bar ? bar + 1 : NULL;
+        }
+    const lp_value *defs = lp_obj_defaults(wf, cls);
+    for (size_t i = 0; defs && i < lp_map_len(defs); i++)
+        if (lp_streq_nocase(lp_map_key(defs, i), key)) return true;
+    return false;
+}
+
+/* Whether o sets key itself (its config or its class defaults), which hides
+ * any ancestor's value from o and its subtree. */
+static bool sets_key(const lp_obj *o, const char *key)
+{
+    const lp_value *cfg = lp_section_map(o->section, "config");
+    for (size_t i = 0; cfg && i < lp_map_len(cfg); i++)
+        if (lp_streq_nocase(lp_map_key(cfg, i), key) &&
+            lp_value_type(lp_map_value(cfg, i)) != LP_NULL)
+            return true;
+    const lp_value *defs = lp_obj_defaults(o->wf, o->cls);
+    for (size_t i = 0; defs && i < lp_map_len(defs); i++)
+        if (lp_streq_nocase(lp_map_key(defs, i), key)) return true;
+    return false;
+}
+
+/* Whether a value of key set in o's config reaches a class that reads it:
+ * lookups go up from the reader, so a level in between that sets the key
+ * itself hides o's value (*shadow: the first such object, when none reads). */
+static bool reaches_reader(const lp_obj *o, const char *key, bool top, const lp_obj **shadow)
+{
+    if (!top && sets_key(o, key)) {
+        if (!*shadow && class_reads(o->wf, o->cls, key)) *shadow = o;
+        return false;
+    }
+    if (class_reads(o->wf, o->cls, key)) return true;
+    for (size_t i = 0; i < o->n_children; i++)
+        if (reaches_reader(o->children[i], key, false, shadow)) return true;
+    return false;
+}
+
 static bool type_matches(const char *type, const lp_value *v)
 {
     lp_vtype t = lp_value_type(v);
@@ -264,11 +318,39 @@ static void check_log_level(const vctx *c, const lp_value *v, const lp_origin *a
     lp_log_level lvl;
     if (lp_value_type(v) == LP_STRING && lp_log_level_parse(lp_value_as_string(v), &lvl) == 0)
         return;
+    const lp_origin *o = where(v, at);
+    if (o && o->kind == LP_ORIGIN_ENV) { /* name the variable, never show its value */
+        lp_diags_add(c->d, LP_SEV_ERROR, o, section,
+                     "environment variable %s: invalid log_level (expected TRACE, DEBUG, INFO, "
+                     "WARN or ERROR)",
+                     o->source);
+        return;
+    }
     char *shown = lp_value_to_string(v);
-    lp_diags_add(c->d, LP_SEV_ERROR, where(v, at), section,
+    lp_diags_add(c->d, LP_SEV_ERROR, o, section,
                  "invalid log_level %s (expected TRACE, DEBUG, INFO, WARN or ERROR)",
                  shown ? shown : "?");
     free(shown);
+}
+
+/* A key no class reads: a warning, an error under --strict (LP_WF_STRICT). */
+static lp_severity unread_severity(const vctx *c)
+{
+    return (c->flags & LP_WF_STRICT) ? LP_SEV_ERROR : LP_SEV_WARNING;
+}
+
+/* A documented key set where no class looks it up (issue 11, Fix 3): every
+ * reader below has its own value (its config or class default) first. */
+static void check_key_is_read(const vctx *c, const lp_obj *o, const char *section, const char *key,
+                              const lp_origin *kat)
+{
+    const lp_obj *shadow = NULL;
+    if (reaches_reader(o, key, true, &shadow) || !shadow) return;
+    lp_diags_add(c->d, unread_severity(c), kat, section,
+                 "config '%s' set in %s is not read: %s at '%s' has its own value (its config or "
+                 "class default) and no class above it reads '%s'; set it under %s.config",
+                 key, o->parent ? section : "the root config", shadow->cls->name, shadow->path, key,
+                 shadow->path);
 }
 
 static void check_config_key(const vctx *c, const lp_obj *o, const char *section, const strs *known,
@@ -282,14 +364,17 @@ static void check_config_key(const vctx *c, const lp_obj *o, const char *section
         return;
     }
     const lp_config_key *doc = find_doc(o, key);
-    if (doc) {
-        if (!type_matches(doc->type, v))
-            lp_diags_add(c->d, LP_SEV_ERROR, where(v, kat), section,
-                         "config '%s' must be %s %s, got %s", key, doc->type[0] == 'i' ? "an" : "a",
-                         doc->type, lp_vtype_name(lp_value_type(v)));
+    if (doc && !type_matches(doc->type, v)) {
+        lp_diags_add(c->d, LP_SEV_ERROR, where(v, kat), section,
+                     "config '%s' must be %s %s, got %s", key, doc->type[0] == 'i' ? "an" : "a",
+                     doc->type, lp_vtype_name(lp_value_type(v)));
         return;
     }
-    if (!complete || strs_has(known, key)) return;
+    if (doc || (complete && strs_has(known, key))) {
+        check_key_is_read(c, o, section, key, kat);
+        return;
+    }
+    if (!complete) return;
     lp_sb sb = {0};
     char *label = section_label(o->path);
     lp_sb_appendf(&sb, "unknown config key '%s' in %s", key, label ? label : "?");
@@ -298,7 +383,7 @@ static void check_config_key(const vctx *c, const lp_obj *o, const char *section
     append_suggestion(&sb, key, known);
     if (sb.len == before) lp_sb_append(&sb, " (no class of this section or below documents it)");
     char *msg = lp_sb_take(&sb);
-    lp_diags_add(c->d, LP_SEV_WARNING, kat, section, "%s", msg);
+    lp_diags_add(c->d, unread_severity(c), kat, section, "%s", msg);
     free(msg);
 }
 
@@ -384,7 +469,7 @@ static void warn_unknown_key(const vctx *c, const lp_obj *o, const char *key, co
         lp_sb_append(&sb, " and the sections of declared slots)");
     }
     char *msg = lp_sb_take(&sb);
-    lp_diags_add(c->d, LP_SEV_WARNING, kat, o->path, "%s", msg);
+    lp_diags_add(c->d, unread_severity(c), kat, o->path, "%s", msg);
     free(msg);
 }
 
@@ -500,9 +585,9 @@ static char *describe_missing(const lp_obj *o, char **alts, size_t n)
             lp_sb_append(&sb, " (set it under config:, or env ");
         for (size_t i = 0; i < n; i++) {
             if (!alts[i] || strncmp(alts[i], "config.", 7) != 0) continue;
-            lp_sb_append(&sb, i ? " or " : "");
-            for (const char *k = alts[i] + 7; *k; k++)
-                lp_sb_putc(&sb, (char)toupper((unsigned char)*k));
+            char *var = lp_config_env_name(alts[i] + 7);
+            lp_sb_appendf(&sb, "%s%s", i ? " or " : "", var ? var : "?");
+            free(var);
         }
         lp_sb_append(&sb, ")");
     } else if (strncmp(kind, "component.", 10) == 0) {
@@ -550,13 +635,98 @@ static void check_env_log_level(const vctx *c, const lp_obj *o)
     lp_value_unref(v);
 }
 
+/* ---- the classes' own checks (LP_METHOD_CHECK_CONFIG) ------------------------ */
+
+/* One problem map {severity, message} of a check_config result as a diagnostic. */
+static void add_problem(const vctx *c, const lp_obj *o, const lp_value *p, const lp_origin *dflt)
+{
+    const lp_value *msg = lp_map_get(p, "message");
+    const char *sev = lp_value_as_string(lp_map_get(p, "severity"));
+    const char *text = lp_value_as_string(msg);
+    lp_diags_add(c->d, sev && strcmp(sev, "warning") == 0 ? LP_SEV_WARNING : LP_SEV_ERROR,
+                 where(msg, dflt), o->path, "%s", text ? text : "invalid configuration");
+}
+
+/* Calls the class's check_config on the (uninitialised) object and reports
+ * what it returns. */
+static void check_class_config(const vctx *c, const lp_obj *o)
+{
+    const lp_method *m = lp_class_method(o->cls, LP_METHOD_CHECK_CONFIG);
+    if (!m || !m->fn) return;
+    const lp_origin *at = o->decl ? lp_value_origin(o->decl) : lp_value_origin(c->wf->doc);
+    lp_value *args = lp_value_map();
+    lp_value *inputs = lp_value_bool((c->flags & LP_WF_CHECK_INPUTS) != 0);
+    if (args && (!inputs || lp_map_set(args, "check_inputs", inputs) != 0)) {
+        lp_value_unref(args); /* lp_map_set took inputs even on failure */
+        args = NULL;
+    } else if (!args) {
+        lp_value_unref(inputs);
+    }
+    lp_error_clear();
+    /* the object is not changed: check_config reads configuration only */
+    lp_value *r = args ? m->fn((lp_obj *)(uintptr_t)o, args) : NULL;
+    lp_value_unref(args);
+    if (!r) {
+        const lp_error *e = lp_error_last();
+        lp_origin eo = {LP_ORIGIN_FILE, e->file ? lp_origin_intern(e->file) : NULL, e->line, e->col,
+                        0};
+        lp_diags_add(c->d, LP_SEV_ERROR, eo.source ? &eo : at, o->path, "%s",
+                     e->message ? e->message : "check_config failed without a message");
+        lp_error_clear();
+        return;
+    }
+    for (size_t i = 0; lp_value_type(r) == LP_LIST && i < lp_list_len(r); i++)
+        add_problem(c, o, lp_list_get(r, i), at);
+    lp_value_unref(r);
+}
+
+/* Whether the text of an environment value reads as a value of `type`. */
+static bool env_text_is(const char *type, const char *s)
+{
+    char *end = NULL;
+    if (strcmp(type, "int") == 0) {
+        errno = 0;
+        (void)strtoll(s, &end, 10);
+        return *s && !errno && !*end;
+    }
+    if (strcmp(type, "float") == 0) {
+        errno = 0;
+        (void)strtod(s, &end);
+        return *s && !errno && !*end;
+    }
+    if (strcmp(type, "bool") == 0)
+        return lp_streq_nocase(s, "true") || lp_streq_nocase(s, "false") || strcmp(s, "1") == 0 ||
+               strcmp(s, "0") == 0;
+    return true; /* strings and "any" take any text; lists and maps cannot come from env */
+}
+
+/* A documented key of o's class whose value comes from LOLPOP_<KEY> must
+ * read as the key's type; the error names the variable, never its value. */
+static void check_env_values(const vctx *c, const lp_obj *o)
+{
+    for (const lp_config_key *k = o->cls ? o->cls->config_keys : NULL; k && k->name; k++) {
+        lp_value *v = lp_obj_config(o, k->name);
+        const lp_origin *at = lp_value_origin(v);
+        if (v && at && at->kind == LP_ORIGIN_ENV && k->type &&
+            !env_text_is(k->type, lp_value_as_string(v)))
+            lp_diags_add(c->d, LP_SEV_ERROR, at, o->path,
+                         "environment variable %s must be %s %s: %s at '%s' reads it as config "
+                         "'%s' (unset it, or set '%s' in the configuration)",
+                         at->source, k->type[0] == 'i' ? "an" : "a", k->type, o->cls->name,
+                         *o->path ? o->path : o->name, k->name, k->name);
+        lp_value_unref(v);
+    }
+}
+
 static void walk(const vctx *c, const lp_obj *o)
 {
     check_section(c, o);
     check_env_log_level(c, o);
+    if (c->requirements) check_env_values(c, o);
     for (size_t i = 0; i < o->n_children; i++)
         walk(c, o->children[i]);
     if (c->requirements && o->cls) check_requirements(c, o);
+    if (c->requirements && o->cls) check_class_config(c, o);
 }
 
 static void check_runner(const vctx *c, const char *runner)

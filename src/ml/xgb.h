@@ -61,6 +61,9 @@ int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_trai
 
 /* The names lp_xgb_train accepts in params (NULL-terminated, static). */
 extern const char *const lp_xgb_param_names[];
+/* Advice for names of XGBoost's scikit-learn wrapper (and other Python
+ * habits), as pairs name, advice; NULL-terminated (lp_trainer_backend.param_hints). */
+extern const char *const lp_xgb_param_hints[];
 
 /* Back-end "xgboost" (registered by lp_ml_register_builtins). */
 extern const lp_model_ops lp_xgb_ops;

@@ -37,6 +37,21 @@ const char *const lp_xgb_param_names[] = {
     "aft_loss_distribution", "aft_loss_distribution_scale", "num_pairsample", "fix_list_weight",
     NULL};
 
+const char *const lp_xgb_param_hints[] = {
+    "n_estimators", "use num_boost_round (the number of boosting rounds)",
+    "learning_rate", "use eta",
+    "random_state", "use seed",
+    "reg_lambda", "use lambda",
+    "reg_alpha", "use alpha",
+    "n_jobs", "use nthread",
+    "missing", "remove it: an empty CSV field is a missing value",
+    "use_label_encoder", "remove it: lolpop encodes the labels",
+    "enable_categorical", "remove it: string columns are categorical features already",
+    "importance_type", "remove it: it is not a training parameter",
+    "callbacks", "remove it: there are no Python callbacks here",
+    "verbose", "use verbosity",
+    NULL};
+
 static size_t n_param_names(void)
 {
     size_t n = 0;
@@ -90,6 +105,10 @@ int lp_xgb_params_resolve(lp_value **out, const lp_value *params)
     for (size_t i = 0; i < n; i++) {
         const char *k = lp_map_key(params, i);
         if (known_param(k)) continue;
+        for (size_t h = 0; lp_xgb_param_hints[h]; h += 2)
+            if (strcmp(lp_xgb_param_hints[h], k) == 0)
+                return lp_error_set(LP_ECONFIG, "unknown XGBoost parameter '%s'; %s", k,
+                                    lp_xgb_param_hints[h + 1]);
         const char *hint = lp_suggest(k, lp_xgb_param_names, n_param_names());
         return hint ? lp_error_set(LP_ECONFIG, "unknown XGBoost parameter '%s'; did you mean '%s'?",
                                    k, hint)

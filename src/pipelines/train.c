@@ -51,6 +51,12 @@ static int new_model_version(lp_obj *self, lp_value **mv)
         *mv = lp_value_null();
         return 0;
     }
+    lp_value *nv = lp_obj_config(self, "model_name");
+    if (nv && lp_value_type(nv) != LP_NULL && lp_kit_check_model_name(nv, "train_model")) {
+        lp_value_unref(nv); /* a NUL would silently truncate the name below */
+        return LP_ECONFIG;
+    }
+    lp_value_unref(nv);
     char *name = lp_obj_config_string(self, "model_name");
     if (!name || !*name) {
         /* Without a name the model is named after what it predicts. */
@@ -388,16 +394,28 @@ static lp_value *train_retrain_model_on_all_data(lp_obj *self, lp_value *args)
     return model;
 }
 
-/* Checks metrics and perf_metric when the workflow is built, so that a typo
- * fails before any data is read. */
-static int train_init(lp_obj *self)
+/* check_config: metrics, perf_metric and model_name, checked by validation
+ * (`config validate` and `run` alike) so that a typo fails before any data is
+ * read. */
+static lp_value *train_check_config(lp_obj *self, lp_value *args)
 {
-    lp_value *names = NULL, *perf = NULL;
+    lp_value *problems = lp_value_list(), *names = NULL, *perf = NULL;
     bool maximize = false;
-    int rc = lp_experiment_metrics(self, &names, &perf, &maximize);
+    int rc = problems ? 0 : LP_ENOMEM;
+    if (rc == 0 && lp_experiment_metrics(self, &names, &perf, &maximize))
+        rc = lp_kit_check_add_error(problems);
+    lp_value *name = rc == 0 ? lp_obj_config(self, "model_name") : NULL;
+    if (name && lp_value_type(name) != LP_NULL &&
+        lp_kit_check_model_name(name, "OfflineTrain") != 0)
+        rc = lp_kit_check_add_error(problems);
+    lp_value_unref(name);
     lp_value_unref(names);
     lp_value_unref(perf);
-    return rc;
+    if (rc) {
+        lp_value_unref(problems);
+        return NULL;
+    }
+    return problems;
 }
 
 static const lp_method train_methods[] = {
@@ -415,6 +433,8 @@ static const lp_method train_methods[] = {
      "version (or than `deployed`, a model_version, when given)"},
     {"retrain_model_on_all_data", train_retrain_model_on_all_data,
      "retrain_model_on_all_data(frame, model_version, model) -> model"},
+    {LP_METHOD_CHECK_CONFIG, train_check_config,
+     "check_config() -> problems: metrics, perf_metric and model_name, before anything runs"},
     {NULL, NULL, NULL},
 };
 
@@ -436,5 +456,4 @@ const lp_class lp_offline_train_class = {
            "the deployed version and, with retrain_all, retrains the winner on all data.",
     .config_keys = train_keys,
     .methods = train_methods,
-    .init = train_init,
 };

@@ -7,9 +7,13 @@
  * user gets wrong most often before any training starts: the target column
  * (present, complete) and empty data.
  */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lolpop/metrics.h"
 #include "lolpop/types/deploy.h"
@@ -36,6 +40,42 @@ static int check_target_present(const lp_frame *f, const char *target, const cha
                         close ? "'?)" : "");
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* A classification target of non-integral floats is a regression problem:
+ * said at once, not after every tuning trial failed (issue 11, Fix 6). */
+static int check_classification_target(lp_obj *self, const lp_column *col, const char *target)
+{
+    if (!col || col->type != LP_DT_FLOAT64 || lp_kit_task(self) != LP_TASK_CLASSIFICATION) return 0;
+    size_t n = 0;
+    bool fractional = false;
+    double *v = malloc((col->length ? col->length : 1) * sizeof *v);
+    if (!v) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < col->length; i++) {
+        double d = lp_column_get_f64(col, i);
+        if (!lp_column_is_valid(col, i) || isnan(d)) continue;
+        fractional |= d != floor(d);
+        v[n++] = d;
+    }
+    size_t distinct = 0;
+    if (fractional) {
+        qsort(v, n, sizeof *v, cmp_double);
+        for (size_t i = 0; i < n; i++)
+            distinct += i == 0 || v[i] != v[i - 1];
+    }
+    free(v);
+    if (!fractional) return 0;
+    return lp_error_set(LP_EINVAL,
+                        "target '%s' has %zu distinct float values: did you mean "
+                        "RegressionRunner? (%s classifies; a class label is text, a bool or an "
+                        "integer)",
+                        target, distinct, lp_obj_class(self)->name);
+}
+
 /* The training frame must have rows and a complete target. */
 static int check_training_frame(lp_obj *self, const lp_frame *f)
 {
@@ -52,6 +92,7 @@ static int check_training_frame(lp_obj *self, const lp_frame *f)
                           "model_target '%s' has %zu missing value%s in the training data (of "
                           "%zu rows); drop or fill them in the data_transformer",
                           target, missing, missing == 1 ? "" : "s", lp_frame_rows(f));
+    if (rc == 0) rc = check_classification_target(self, col, target);
     free(target);
     return rc;
 }
@@ -509,6 +550,56 @@ static lp_value *runner_evaluate_ground_truth(lp_obj *self, lp_value *args)
     return metrics;
 }
 
+/* ---- check_config: the data files exist before anything runs ------------------ */
+
+/* Whether the sources are read as files: no data_connector visible from the
+ * process pipeline, or the local (CSV file) one. */
+static bool sources_are_files(lp_obj *self)
+{
+    lp_obj *process = lp_obj_pipeline(self, "process");
+    lp_obj *conn = lp_obj_component(process ? process : self, "data_connector");
+    const lp_class *cls = conn ? lp_obj_class(conn) : NULL;
+    return !conn || (cls && strcmp(cls->name, "LocalDataConnector") == 0);
+}
+
+/* A string source must be a readable regular file (issue 11 Fix 8, issue 15:
+ * a directory was reported as "No such file or directory" after training). */
+static int check_source_file(lp_value *problems, const char *key, const lp_value *v)
+{
+    const char *path = lp_value_as_string(v);
+    struct stat st;
+    const char *why = NULL;
+    if (!path) return 0;
+    if (stat(path, &st) != 0)
+        why = strerror(errno);
+    else if (S_ISDIR(st.st_mode))
+        why = "it is a directory, not a file";
+    else if (access(path, R_OK) != 0)
+        why = strerror(errno);
+    if (!why) return 0;
+    return lp_kit_check_add(problems, LP_SEV_ERROR, v, "cannot read %s '%s': %s", key, path, why);
+}
+
+static lp_value *runner_check_config(lp_obj *self, lp_value *args)
+{
+    static const char *const keys[] = {"train_data", "eval_data"};
+    lp_value *problems = lp_value_list();
+    int rc = problems ? 0 : LP_ENOMEM;
+    if (!lp_value_as_bool(lp_map_get(args, "check_inputs"))) return problems;
+    for (size_t i = 0; rc == 0 && i < 2 && sources_are_files(self); i++) {
+        lp_value *v = lp_obj_config(self, keys[i]);
+        if (lp_value_type(v) == LP_STRING) rc = check_source_file(problems, keys[i], v);
+        for (size_t j = 0; rc == 0 && lp_value_type(v) == LP_MAP && j < lp_map_len(v); j++)
+            rc = check_source_file(problems, keys[i], lp_map_value(v, j));
+        lp_value_unref(v);
+    }
+    if (rc) {
+        lp_value_unref(problems);
+        return NULL;
+    }
+    return problems;
+}
+
 /* ---- build_all, stop --------------------------------------------------------- */
 
 /* The version and model that score the eval data: the new ones when they
@@ -648,13 +739,21 @@ const lp_method lp_offline_runner_methods[] = {
      "predictions}: process train -> train -> deploy if better -> process eval -> predict -> "
      "stop"},
     {"stop", runner_stop, "stop(): flushes and closes the metadata store"},
+    {LP_METHOD_CHECK_CONFIG, runner_check_config,
+     "check_config() -> problems: train_data and eval_data files are readable (when read as "
+     "files), before anything runs"},
     {NULL, NULL, NULL},
 };
 
+/* metrics_tracker: build_all's compare_models reads the deployed and the new
+ * version's perf_metric from it; without one every new version would be
+ * called better and deployed (issue 11, Fix 1). */
 const char *const lp_offline_runner_requirements[] = {
-    "pipeline.process",       "pipeline.train",      "pipeline.deploy",
-    "pipeline.predict",       "config.train_data",   "config.eval_data",
-    "config.prediction_data", "config.model_target", NULL,
+    "pipeline.process",          "pipeline.train",
+    "pipeline.deploy",           "pipeline.predict",
+    "config.train_data",         "config.eval_data",
+    "config.prediction_data",    "config.model_target",
+    "component.metrics_tracker", NULL,
 };
 
 const lp_config_key lp_offline_runner_keys[] = {

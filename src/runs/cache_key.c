@@ -50,12 +50,27 @@ typedef struct handle_memo {
     uint8_t hash[32];
 } handle_memo;
 
+/* The hash of one section's config as hashed for a call key (`kind`: 'A' as
+ * an ancestor, 'O' as a reached object). The configuration does not change
+ * while a workflow runs, so it is hashed once (a 10 MB config was hashed,
+ * and each of its strings stat()ed, for every call: issue 15); only the
+ * files its strings named are checked again (their memos, by stat). */
+typedef struct section_memo {
+    const lp_obj *obj;
+    char kind;
+    uint8_t hash[32];
+    char **files; /* owned: paths hashed as files */
+    size_t n_files;
+} section_memo;
+
 struct lp_cache_keyer {
     lp_value *ignore; /* list of key names (owned), or NULL */
     file_memo *files;
     size_t n_files, cap_files;
     handle_memo *handles;
     size_t n_handles, cap_handles;
+    section_memo *sections;
+    size_t n_sections, cap_sections;
 };
 
 /* ---- the hasher: SHA-256 over a canonical byte stream ------------------------------- */
@@ -65,6 +80,7 @@ typedef struct hasher {
     lp_cache_keyer *k;
     int rc; /* first failure: later updates are skipped */
     int depth;
+    section_memo *collect; /* files hashed are recorded here, or NULL */
 } hasher;
 
 static int hasher_init(hasher *h, lp_cache_keyer *k)
@@ -72,6 +88,7 @@ static int hasher_init(hasher *h, lp_cache_keyer *k)
     h->k = k;
     h->rc = 0;
     h->depth = 0;
+    h->collect = NULL;
     h->ctx = EVP_MD_CTX_new();
     if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(h->ctx);
@@ -213,6 +230,14 @@ static void put_file_of(hasher *h, const char *s, size_t len)
     }
     put_u8(h, 'F');
     put(h, hash, 32);
+    section_memo *c = h->collect;
+    char **grown = c ? realloc(c->files, (c->n_files + 1) * sizeof *grown) : NULL;
+    if (c && grown) c->files = grown;
+    char *copy = grown ? strdup(s) : NULL;
+    if (c && copy)
+        c->files[c->n_files++] = copy;
+    else if (c && h->rc == 0)
+        h->rc = lp_error_set(LP_ENOMEM, "out of memory");
 }
 
 /* ---- values ----------------------------------------------------------------------------- */
@@ -410,13 +435,83 @@ static const lp_value *own_config(const lp_obj *o)
     return lp_value_type(c) == LP_MAP ? c : NULL;
 }
 
+/* Whether every file a memoised section named is still the file it hashed. */
+static bool files_unchanged(lp_cache_keyer *k, const section_memo *m)
+{
+    for (size_t i = 0; i < m->n_files; i++) {
+        struct stat st;
+        if (stat(m->files[i], &st) != 0 || !memo_find(k, m->files[i], &st)) return false;
+    }
+    return true;
+}
+
+static void section_memo_clear(section_memo *m)
+{
+    for (size_t i = 0; i < m->n_files; i++)
+        free(m->files[i]);
+    free(m->files);
+    m->files = NULL;
+    m->n_files = 0;
+}
+
+static void put_section_config(hasher *h, const lp_obj *o, char kind, const char *where,
+                               const char *const *skip);
+
+/* Puts the hash of o's own config (skipping `skip` and the keyer's ignore
+ * list), from the keyer's memo when its files are unchanged. */
+static void put_section_hash(hasher *h, const lp_obj *o, char kind, const char *where,
+                             const char *const *skip)
+{
+    lp_cache_keyer *k = h->k;
+    section_memo *m = NULL;
+    for (size_t i = 0; k && i < k->n_sections && !m; i++)
+        if (k->sections[i].obj == o && k->sections[i].kind == kind) m = &k->sections[i];
+    if (m && files_unchanged(k, m)) {
+        put(h, m->hash, 32);
+        return;
+    }
+    if (!m && k) {
+        section_memo *grown =
+            room_for_one(k->sections, k->n_sections, &k->cap_sections, sizeof *grown, 16);
+        if (grown) {
+            k->sections = grown;
+            m = &k->sections[k->n_sections++];
+            *m = (section_memo){o, kind, {0}, NULL, 0};
+        }
+    }
+    if (m) section_memo_clear(m);
+    hasher sub;
+    int rc = hasher_init(&sub, k);
+    if (rc) {
+        if (h->rc == 0) h->rc = rc;
+        return;
+    }
+    sub.collect = m;
+    put_section_config(&sub, o, kind, where, skip);
+    uint8_t hash[32];
+    rc = hasher_done(&sub, hash);
+    if (rc) {
+        if (m) m->obj = NULL; /* never reused */
+        if (h->rc == 0) h->rc = rc;
+        return;
+    }
+    if (m) memcpy(m->hash, hash, 32);
+    put(h, hash, 32);
+}
+
+static void put_section_config(hasher *h, const lp_obj *o, char kind, const char *where,
+                               const char *const *skip)
+{
+    (void)kind;
+    put_map_skipping(h, own_config(o), where, skip, h->k ? h->k->ignore : NULL);
+}
+
 /* Class name and own config of a reached object. */
 static void put_section(hasher *h, const lp_obj *o)
 {
     const lp_class *cls = lp_obj_class(o);
     put_str(h, cls ? cls->name : "");
-    put_map_skipping(h, own_config(o), lp_obj_path(o), ignored_everywhere,
-                     h->k ? h->k->ignore : NULL);
+    put_section_hash(h, o, 'O', lp_obj_path(o), ignored_everywhere);
 }
 
 bool lp_cache_type_is_bystander(const char *type)
@@ -488,7 +583,6 @@ static void put_ancestors(hasher *h, const lp_obj *obj)
         const lp_class *cls = lp_obj_class(chain[n]);
         put_u8(h, 'A');
         put_str(h, cls ? cls->name : "");
-        const lp_value *cfg = own_config(chain[n]);
         /* One skip list per section: the root's data locations join log_level there. */
         const char *skip[8];
         size_t k = 0;
@@ -497,7 +591,7 @@ static void put_ancestors(hasher *h, const lp_obj *obj)
         for (size_t i = 0; root && ignored_at_root[i]; i++)
             skip[k++] = ignored_at_root[i];
         skip[k] = NULL;
-        put_map_skipping(h, cfg, "the runner's config", skip, h->k ? h->k->ignore : NULL);
+        put_section_hash(h, chain[n], 'A', "the runner's config", skip);
     }
 }
 
@@ -507,7 +601,7 @@ int lp_cache_config_hash(lp_cache_keyer *k, const lp_obj *obj, uint8_t out[32])
     hasher h;
     int rc = hasher_init(&h, k);
     if (rc) return rc;
-    put(&h, "lolpop.config.v1", 17);
+    put(&h, "lolpop.config.v2", 17); /* v2: each section's config as its own hash */
     put_ancestors(&h, obj);
     objs s = {0};
     if (h.rc == 0) h.rc = reach(obj, &s);
@@ -573,6 +667,9 @@ void lp_cache_keyer_free(lp_cache_keyer *k)
     for (size_t i = 0; i < k->n_handles; i++)
         lp_value_unref(k->handles[i].value);
     free(k->handles);
+    for (size_t i = 0; i < k->n_sections; i++)
+        section_memo_clear(&k->sections[i]);
+    free(k->sections);
     lp_value_unref(k->ignore);
     free(k);
 }

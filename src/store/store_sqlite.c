@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "store/store_sqlite.h"
 
 #define BUSY_TIMEOUT_MS 10000
@@ -37,9 +39,11 @@ static const struct {
     [Q_BEGIN] = {"BEGIN IMMEDIATE", "starting a transaction"},
     [Q_COMMIT] = {"COMMIT", "committing a transaction"},
     [Q_ROLLBACK] = {"ROLLBACK", "rolling back a transaction"},
-    [Q_RUN_INSERT] = {"INSERT INTO runs (id, status, runner, config, git_commit, pid, host, "
-                      "started_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
+    [Q_RUN_INSERT] = {"INSERT INTO runs (id, status, runner, config_sha256, git_commit, pid, "
+                      "host, started_at) VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
                       "recording the start of a run"},
+    [Q_CONFIG_INSERT] = {"INSERT OR IGNORE INTO configs (sha256, text) VALUES (?, ?)",
+                         "recording the configuration of a run"},
     [Q_RUN_METHOD] = {"UPDATE runs SET method = ? WHERE id = ? AND method IS NULL",
                       "recording the method of a run"},
     [Q_RUN_END] = {"UPDATE runs SET status = ?, error = ?, ended_at = ? "
@@ -48,7 +52,9 @@ static const struct {
     [Q_RUN_IDS] = {"SELECT id FROM runs WHERE substr(id, 1, length(?1)) = ?1 "
                    "ORDER BY started_at DESC, id DESC LIMIT ?2",
                    "looking up run ids"},
-    [Q_RUN_GET] = {"SELECT " RUN_COLS ", config FROM runs WHERE id = ?", "reading a run"},
+    [Q_RUN_GET] = {"SELECT " RUN_COLS ", COALESCE(config, (SELECT text FROM configs WHERE "
+                   "configs.sha256 = runs.config_sha256)) FROM runs WHERE id = ?",
+                   "reading a run"},
     [Q_RUNS_LIST] = {"SELECT " RUN_COLS " FROM runs ORDER BY started_at DESC, id DESC LIMIT ?",
                      "listing runs"},
     [Q_RUNS_RUNNING] = {"SELECT id, pid, host FROM runs WHERE status = 'running'",
@@ -538,6 +544,15 @@ static const struct {
                                       "  PRIMARY KEY (key, run)\n"
                                       ");\n"
                                       "CREATE INDEX cache_run ON cache (run);\n"},
+    /* A run's configuration once per content (issue 15: a 10 MB config was
+     * kept in the runs row, which each later UPDATE of the row rewrote,
+     * leaving a second copy in free pages). Older runs keep runs.config. */
+    {"run configurations stored once by content",
+     "CREATE TABLE configs (\n"
+     "  sha256 TEXT PRIMARY KEY,\n"
+     "  text TEXT NOT NULL\n"
+     ");\n"
+     "ALTER TABLE runs ADD COLUMN config_sha256 TEXT;\n"},
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -853,6 +868,24 @@ static void sq_close(lp_store *st)
 
 /* ---- runs ------------------------------------------------------------------------------- */
 
+/* The SHA-256 of a configuration's text as hex ("" for none). */
+static int config_sha256(const char *text, char out[65])
+{
+    out[0] = '\0';
+    if (!text) return 0;
+    unsigned char d[32];
+    unsigned int n = 0;
+    if (EVP_Digest(text, strlen(text), d, &n, EVP_sha256(), NULL) != 1 || n != 32)
+        return lp_error_set(LP_ERROR, "cannot hash the run's configuration");
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[64] = '\0';
+    return 0;
+}
+
 static int sq_run_begin(lp_store *st, const lp_store_run_row *row)
 {
     sq_store *s = sq_of(st);
@@ -861,10 +894,14 @@ static int sq_run_begin(lp_store *st, const lp_store_run_row *row)
                             st->location);
     int fd = lp_store_lock_take(s->dir, row->id);
     if (fd < 0) return fd;
-    int rc = sq_begin(s);
+    char sha[65];
+    int rc = config_sha256(row->config, sha);
+    if (rc == 0) rc = sq_begin(s);
+    if (rc == 0 && row->config) rc = sq_exec(s, Q_CONFIG_INSERT, "tt", sha, row->config);
     if (rc == 0) {
-        sqlite3_stmt *q = sq_bind(s, Q_RUN_INSERT, "ttttitf", row->id, row->runner, row->config,
-                                  row->git_commit, row->pid, row->host, row->started_at);
+        sqlite3_stmt *q = sq_bind(s, Q_RUN_INSERT, "ttttitf", row->id, row->runner,
+                                  row->config ? sha : NULL, row->git_commit, row->pid, row->host,
+                                  row->started_at);
         int src = q ? sqlite3_step(q) : SQLITE_ERROR;
         if (q && src == SQLITE_CONSTRAINT_PRIMARYKEY) {
             sq_done(s, Q_RUN_INSERT);

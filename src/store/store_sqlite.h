@@ -16,6 +16,7 @@ typedef enum sq_query {
     Q_COMMIT,
     Q_ROLLBACK,
     Q_RUN_INSERT,
+    Q_CONFIG_INSERT,
     Q_RUN_METHOD,
     Q_RUN_END,
     Q_RUN_IDS,

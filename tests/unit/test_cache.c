@@ -121,8 +121,8 @@ static lp_workflow *build(const char *root_cfg, const char *train_cfg, const cha
     snprintf(yaml, sizeof yaml,
              "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: OfflineDeploy, "
              "predict: OfflinePredict}\n"
-             "component: {resource_version_control: LocalResourceVersionControl, logger: "
-             "StdOutLogger}\n"
+             "component: {resource_version_control: LocalResourceVersionControl, "
+             "metrics_tracker: LocalMetricsTracker, logger: StdOutLogger}\n"
              "logger: {config: {log_level: ERROR}}\n"
              "config: {train_data: train.csv, eval_data: eval.csv, model_index: id%s}\n"
              "process: {component: {data_transformer: SQLDataTransformer}, data_transformer: "
@@ -644,7 +644,9 @@ Test(local_cache, the_store_migrates_a_version_1_store_and_records_resumed_runs)
     cr_assert_eq(sqlite3_open("s/lolpop.db", &db), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(db,
                               "DROP TABLE cache; ALTER TABLE runs DROP COLUMN resumed_from; "
-                              "DELETE FROM lolpop_schema WHERE version = 2",
+                              "UPDATE runs SET config = (SELECT text FROM configs WHERE sha256 = "
+                              "runs.config_sha256); ALTER TABLE runs DROP COLUMN config_sha256; "
+                              "DROP TABLE configs; DELETE FROM lolpop_schema WHERE version >= 2",
                               NULL, NULL, NULL),
                  SQLITE_OK, "%s", sqlite3_errmsg(db));
     sqlite3_close(db);
@@ -668,7 +670,7 @@ Test(local_cache, the_store_migrates_a_version_1_store_and_records_resumed_runs)
     cr_assert_eq(sqlite3_prepare_v2(db, "SELECT MAX(version) FROM lolpop_schema", -1, &q, NULL),
                  SQLITE_OK);
     cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
-    cr_assert_eq(sqlite3_column_int(q, 0), 2);
+    cr_assert_eq(sqlite3_column_int(q, 0), 3);
     sqlite3_finalize(q);
     sqlite3_close(db);
     free(a);
@@ -682,7 +684,8 @@ static lp_workflow *build_manager(const char *cm_cfg, lp_value **doc)
     snprintf(yaml, sizeof yaml,
              "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: OfflineDeploy, "
              "predict: OfflinePredict}\n"
-             "component: {cache_manager: LocalCacheManager, logger: StdOutLogger}\n"
+             "component: {cache_manager: LocalCacheManager, metrics_tracker: LocalMetricsTracker, "
+             "logger: StdOutLogger}\n"
              "logger: {config: {log_level: ERROR}}\n"
              "cache_manager: {config: {%s}}\n"
              "config: {train_data: a.csv, eval_data: b.csv, prediction_data: c.csv, "
@@ -756,7 +759,8 @@ Test(local_cache, a_disabled_manager_keeps_nothing_and_bad_methods_are_refused)
 
     const char *yaml = "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: "
                        "OfflineDeploy, predict: OfflinePredict}\n"
-                       "component: {cache_manager: LocalCacheManager}\n"
+                       "component: {cache_manager: LocalCacheManager, metrics_tracker: "
+                       "LocalMetricsTracker}\n"
                        "cache_manager: {config: {methods: [transform]}}\n"
                        "config: {train_data: a.csv, eval_data: b.csv, prediction_data: c.csv, "
                        "model_target: y}\n";
@@ -785,7 +789,8 @@ Test(local_cache, a_disabled_manager_keeps_nothing_and_bad_methods_are_refused)
         snprintf(yaml2, sizeof yaml2,
                  "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: "
                  "OfflineDeploy, predict: OfflinePredict}\n"
-                 "component: {cache_manager: LocalCacheManager}\n"
+                 "component: {cache_manager: LocalCacheManager, metrics_tracker: "
+                 "LocalMetricsTracker}\n"
                  "cache_manager: {config: {%s}}\n"
                  "config: {train_data: a.csv, eval_data: b.csv, prediction_data: c.csv, "
                  "model_target: y}\n",

@@ -135,8 +135,7 @@ Test(config_set, values_are_yaml_typed)
     cr_assert_eq(lp_value_type(get(doc, "train.config.flag")), LP_BOOL);
     cr_assert_eq(lp_value_type(get(doc, "train.config.quoted")), LP_STRING);
     cr_assert_str_eq(str(doc, "train.config.quoted"), "3");
-    cr_assert_eq(lp_value_type(get(doc, "train.config.empty")), LP_NULL);
-    cr_assert_not_null(get(doc, "train.config.empty"));
+    cr_assert_null(get(doc, "train.config.empty"), "an empty (null) value removes the key");
     cr_assert_str_eq(str(doc, "train.config.eq"), "a=b", "only the first '=' splits");
     cr_assert_float_eq(lp_value_as_float(get(doc, "train.config.map.k")), 1.5, 0);
     cr_assert_eq(lp_map_len(get(doc, "train")), 1, "keys matched ignoring case");
@@ -478,6 +477,39 @@ Test(config_load, layers_files_sets_env_and_refs)
     lp_config_free(cfg);
     unlink(base), unlink(prod);
     free(base), free(prod);
+}
+
+/* Issue 11 Fix 10: an overlay removes a key or slot with null (a later file's
+ * `key: null` / `key: ~`, `--set KEY=null` or `--set KEY=~`); the first file's
+ * nulls stay (`key:` there is "unset", and validation sees it). */
+Test(config_load, overlay_nulls_remove_keys_and_slots)
+{
+    char *base = write_temp("train:\n  component:\n    hyperparameter_tuner: LocalHyperparameterTuner\n"
+                            "    model_trainer: XGBoostModelTrainer\n"
+                            "  config: {perf_metric: f1, seed: 1, keep: ~}\n"
+                            "config: {a: 1, b: 2}\n");
+    char *over = write_temp("config: {a: null, nothing_here: ~}\ntrain:\n  config: {seed: ~}\n");
+    const char *files[] = {base, over};
+    const char *sets[] = {"train.component.hyperparameter_tuner=null", "config.b=~",
+                          "train.config.perf_metric=rocauc"};
+    lp_config_input in = {files, 2, sets, 3};
+    lp_diags d;
+    lp_diags_init(&d);
+    lp_config *cfg = NULL;
+    cr_assert_eq(lp_config_load(&cfg, &in, &d), 0);
+    const lp_value *root = lp_config_root(cfg);
+    cr_assert_null(get(root, "train.component.hyperparameter_tuner"), "--set =null removes a slot");
+    cr_assert_str_eq(str(root, "train.component.model_trainer"), "XGBoostModelTrainer");
+    cr_assert_null(get(root, "config.a"), "null in an overlay file removes the key");
+    cr_assert_null(get(root, "config.b"), "--set KEY=~ removes the key");
+    cr_assert_null(get(root, "config.nothing_here"), "a null for an absent key is dropped");
+    cr_assert_null(get(root, "train.config.seed"));
+    cr_assert_str_eq(str(root, "train.config.perf_metric"), "rocauc");
+    cr_assert_not_null(get(root, "train.config.keep"), "the first file's nulls stay");
+    lp_config_free(cfg);
+    lp_diags_clear(&d);
+    unlink(base), unlink(over);
+    free(base), free(over);
 }
 
 /* A secret that starts with '$' is text, not a "$reference" (nor a "$$"

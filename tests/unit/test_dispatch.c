@@ -509,9 +509,9 @@ Test(dispatch, logger_calls_skip_hooks_and_logging)
 
 Test(dispatch, env_log_level_reaches_the_logger)
 {
-    setenv("LOG_LEVEL", "DEBUG", 1);
+    setenv("LOLPOP_LOG_LEVEL", "DEBUG", 1);
     with_log_level("~"); /* null in YAML: not set in the file, so env applies */
-    unsetenv("LOG_LEVEL");
+    unsetenv("LOLPOP_LOG_LEVEL");
     lp_value *r = lp_call(worker(), "fit", NULL);
     lp_value_unref(r);
     cr_assert(logged("DEBUG start C.fit"));

@@ -82,7 +82,31 @@ static lp_value *keyed_unsupported(lp_obj *self, lp_value *args)
     return lp_kit_fail(LP_EINVAL, "KeyedTrainer cannot do that");
 }
 
+/* A plugin's own config check (LP_METHOD_CHECK_CONFIG): k must be positive
+ * (an error at k's position), weights "distance" is only warned about. */
+static lp_value *keyed_check_config(lp_obj *self, lp_value *args)
+{
+    (void)args;
+    lp_value *problems = lp_value_list(), *k = lp_obj_config(self, "k");
+    lp_value *w = lp_obj_config(self, "weights");
+    if (k && lp_value_as_int(k) <= 0)
+        cr_assert_eq(lp_kit_check_add(problems, LP_SEV_ERROR, k, "k must be positive, not %lld",
+                                      (long long)lp_value_as_int(k)),
+                     0);
+    if (w && strcmp(lp_value_as_string(w), "distance") == 0)
+        cr_assert_eq(lp_kit_check_add(problems, LP_SEV_WARNING, w, "distance weights are slow"), 0);
+    if (w && strcmp(lp_value_as_string(w), "broken") == 0) {
+        lp_value_unref(problems);
+        problems = NULL;
+        lp_error_set(LP_ECONFIG, "weights 'broken' cannot be checked");
+    }
+    lp_value_unref(k);
+    lp_value_unref(w);
+    return problems;
+}
+
 static const lp_method keyed_methods[] = {
+    {LP_METHOD_CHECK_CONFIG, keyed_check_config, "k > 0"},
     {"fit", keyed_fit, "fits nothing"},
     {"predict", keyed_predict, "the features"},
     {"predict_proba", keyed_unsupported, "none"},
@@ -177,6 +201,66 @@ static char *recorded_params(lp_obj *trainer, lp_value *params)
     lp_value_unref(model);
     lp_value_unref(params);
     return text;
+}
+
+/* ---- check_config: a class's own checks run by validation --------------------------------- */
+
+static lp_diags validate_keyed(const char *own, int want_rc)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "component: {metadata_tracker: FakeMetadataTracker, model_trainer: KeyedTrainer}\n"
+             "model_trainer:\n  config: {%s}\n",
+             own);
+    lp_value *doc = NULL;
+    lp_diags d;
+    lp_diags_init(&d);
+    cr_assert_eq(lp_yaml_parse(&doc, yaml, strlen(yaml), "k.yaml", &d), 0);
+    int rc = lp_workflow_validate(uw_registry(), doc, "TestRunner", 0, &d);
+    cr_assert_eq(rc, want_rc, "%s", d.len ? d.items[0].message : "no diagnostics");
+    lp_value_unref(doc);
+    return d;
+}
+
+Test(kit, check_config_problems_become_located_diagnostics)
+{
+    lp_diags d = validate_keyed("k: -2, weights: distance", LP_ECONFIG);
+    cr_assert_eq(d.len, 2);
+    cr_assert_eq(d.items[0].severity, LP_SEV_ERROR);
+    cr_assert_str_eq(d.items[0].message, "k must be positive, not -2");
+    cr_assert_str_eq(d.items[0].section, "model_trainer");
+    cr_assert_str_eq(d.items[0].where.source, "k.yaml");
+    cr_assert_eq(d.items[0].where.line, 3);
+    cr_assert_eq(d.items[0].where.col, 15);
+    cr_assert_eq(d.items[1].severity, LP_SEV_WARNING);
+    cr_assert_str_eq(d.items[1].message, "distance weights are slow");
+    lp_diags_clear(&d);
+
+    d = validate_keyed("k: 3, weights: broken", LP_ECONFIG); /* NULL + error: one error */
+    cr_assert_eq(d.len, 1);
+    cr_assert_str_eq(d.items[0].message, "weights 'broken' cannot be checked");
+    lp_diags_clear(&d);
+
+    d = validate_keyed("k: 3", 0);
+    cr_assert_eq(d.len, 0);
+    lp_diags_clear(&d);
+}
+
+Test(kit, check_model_name)
+{
+    lp_value *ok = lp_value_string("titanic"), *dots = lp_value_string(".."),
+             *nul = lp_value_stringn("a\0b", 3), *num = lp_value_int(3);
+    cr_assert_eq(lp_kit_check_model_name(ok, "T"), 0);
+    cr_assert_eq(lp_kit_check_model_name(dots, "T"), LP_ECONFIG);
+    cr_assert(strstr(lp_error_last()->message, "T: model_name '..' cannot name a model"));
+    cr_assert_eq(lp_kit_check_model_name(nul, "T"), LP_ECONFIG);
+    cr_assert_str_eq(lp_error_last()->message,
+                     "T: model_name contains a NUL byte (after 'a'); a name is text without NUL");
+    cr_assert_eq(lp_kit_check_model_name(num, "T"), LP_ECONFIG);
+    lp_value_unref(ok);
+    lp_value_unref(dots);
+    lp_value_unref(nul);
+    lp_value_unref(num);
 }
 
 Test(kit, experiment_records_the_trainers_own_config_keys)

@@ -463,7 +463,9 @@ Test(tracker, successful_run_records_method_config_and_timings)
     lp_value *r = ok(lp_call(uw_root(0), "build_all", NULL));
     lp_value_unref(r);
     uw_free(0);
-    lp_value *rows = sql_query("SELECT status, runner, method, error, config, pid, host FROM runs");
+    lp_value *rows =
+        sql_query("SELECT status, runner, method, error, (SELECT text FROM configs WHERE "
+                  "sha256 = config_sha256), pid, host FROM runs");
     cr_assert_eq(lp_list_len(rows), 1);
     const lp_value *row = lp_list_get(rows, 0);
     cr_assert_str_eq(lp_value_as_string(lp_list_get(row, 0)), "succeeded");

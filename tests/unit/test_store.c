@@ -126,7 +126,7 @@ Test(store, creates_directory_file_and_schema_then_reopens)
     lp_store *st = open_store();
     cr_assert_str_eq(lp_store_location(st), db);
     lp_store_close(st);
-    cr_assert_eq(sql_int("SELECT MAX(version) FROM lolpop_schema"), 2);
+    cr_assert_eq(sql_int("SELECT MAX(version) FROM lolpop_schema"), 3);
     cr_assert_eq(sql_int("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                          "('runs','resources','tags','artifacts','vc_info','reports','lineage',"
                          "'metrics','timings','cache')"),
@@ -136,7 +136,7 @@ Test(store, creates_directory_file_and_schema_then_reopens)
     free(mode);
     st = open_store(); /* a re-open applies nothing twice */
     lp_store_close(st);
-    cr_assert_eq(sql_int("SELECT COUNT(*) FROM lolpop_schema"), 2);
+    cr_assert_eq(sql_int("SELECT COUNT(*) FROM lolpop_schema"), 3);
 }
 
 Test(store, migrates_an_empty_file)
@@ -150,7 +150,7 @@ Test(store, migrates_an_empty_file)
     lp_value *r = create(st, "dataset", "titanic", 0);
     lp_value_unref(r);
     lp_store_close(st);
-    cr_assert_eq(sql_int("SELECT MAX(version) FROM lolpop_schema"), 2);
+    cr_assert_eq(sql_int("SELECT MAX(version) FROM lolpop_schema"), 3);
     cr_assert_eq(sql_int("SELECT COUNT(*) FROM resources"), 1);
 }
 

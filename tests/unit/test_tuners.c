@@ -453,6 +453,29 @@ Test(tuners, a_failing_trial_is_skipped_and_all_failing_is_an_error)
     lp_value_unref(splits);
 }
 
+/* Issue 11 Fix 6: the same failure in the first two trials does not depend on
+ * the parameters, so the search stops there instead of running the rest. */
+Test(tuners, the_same_failure_twice_stops_the_search)
+{
+    const char *config = "    problem_type: classification\n"
+                         "    training_params:\n"
+                         "      LinearModelTrainer: {C: [-1.0, -1.0, 0.5, 2.0]}\n"
+                         "    search: grid\n";
+    lp_obj *tu =
+        tuner(0, "LocalHyperparameterTuner", "model_trainer: LinearModelTrainer", config, NULL);
+    lp_value *splits = fixture_splits("linear", "logistic_binary", "y"), *mv = model_version(0);
+    expect_error(lp_hyperparameter_tuner_run_experiment(tu, splits, mv), LP_EINVAL,
+                 "LocalHyperparameterTuner (hyperparameter_tuner): stopped after trial 2 of 4: "
+                 "trial 2 (LinearModelTrainer): ");
+    expect_error(NULL, LP_EINVAL,
+                 " (the same in the first two trials); this failure does not depend on the "
+                 "parameters, so the other trials would fail alike");
+    int64_t ids[8];
+    cr_assert_eq(experiment_ids(ids, 8, 0), 2, "trials 3 and 4 never ran");
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+}
+
 Test(tuners, unknown_xgboost_parameter_fails_every_trial_clearly)
 {
     char config[1024];

@@ -154,9 +154,9 @@ static void setup(void)
 static void teardown(void)
 {
     lp_registry_free(reg);
-    unsetenv("MODEL_TARGET");
-    unsetenv("LP_TEST_ONLY_ENV");
-    unsetenv("SIZE");
+    unsetenv("LOLPOP_MODEL_TARGET");
+    unsetenv("LOLPOP_TEST_ONLY_ENV");
+    unsetenv("LOLPOP_SIZE");
 }
 
 TestSuite(workflow, .init = setup, .fini = teardown);
@@ -308,7 +308,7 @@ Test(workflow, declared_default_slot_and_default_section_config)
 Test(workflow, config_lookup_order)
 {
     lp_value *doc;
-    setenv("LP_TEST_ONLY_ENV", "from-env", 1);
+    setenv("LOLPOP_TEST_ONLY_ENV", "from-env", 1);
     lp_workflow *wf = build(full_doc, "TestRunner", 0, &doc);
     lp_obj *root = lp_workflow_root(wf);
     lp_obj *train = lp_obj_pipeline(root, "train");
@@ -334,12 +334,16 @@ Test(workflow, config_lookup_order)
     char *mode = lp_obj_config_string(widget, "MODE"); /* case-insensitive */
     cr_assert_str_eq(mode, "fast");
     free(mode);
-    /* then the environment, upper-cased */
-    lp_value *e = lp_obj_config(widget, "lp_test_only_env");
+    /* then the environment: LOLPOP_ and the key upper-cased */
+    lp_value *e = lp_obj_config(widget, "test_only_env");
     cr_assert_str_eq(lp_value_as_string(e), "from-env");
     cr_assert_eq(lp_value_origin(e)->kind, LP_ORIGIN_ENV);
-    cr_assert_str_eq(lp_value_origin(e)->source, "LP_TEST_ONLY_ENV");
+    cr_assert_str_eq(lp_value_origin(e)->source, "LOLPOP_TEST_ONLY_ENV");
     lp_value_unref(e);
+    /* an unprefixed variable of the key's name is never read */
+    setenv("LP_T_UNPREFIXED", "from-shell", 1);
+    cr_assert_null(lp_obj_config(widget, "lp_t_unprefixed"));
+    unsetenv("LP_T_UNPREFIXED");
     /* then not found */
     cr_assert_null(lp_obj_config(widget, "no_such_key_anywhere"));
     cr_assert_eq(lp_obj_config_int(widget, "no_such_key_anywhere", 42), 42);
@@ -353,7 +357,7 @@ Test(workflow, config_lookup_order)
 Test(workflow, config_typed_shortcuts_and_env_conversion)
 {
     lp_value *doc;
-    setenv("LP_TEST_ONLY_ENV", "true", 1);
+    setenv("LOLPOP_TEST_ONLY_ENV", "true", 1);
     lp_workflow *wf =
         build("config: {n: 5, f: 2.5, b: false, s: text, l: [1]}\n", "BareRunner", 0, &doc);
     lp_obj *root = lp_workflow_root(wf);
@@ -363,18 +367,18 @@ Test(workflow, config_typed_shortcuts_and_env_conversion)
     cr_assert_eq(lp_obj_config_int(root, "f", 9), 9); /* float is not an int */
     cr_assert_eq(lp_obj_config_bool(root, "b", true), false);
     cr_assert_eq(lp_obj_config_bool(root, "s", true), true); /* wrong type: default */
-    cr_assert_eq(lp_obj_config_bool(root, "lp_test_only_env", false), true);
+    cr_assert_eq(lp_obj_config_bool(root, "test_only_env", false), true);
     char *n = lp_obj_config_string(root, "n");
     cr_assert_str_eq(n, "5");
     free(n);
     cr_assert_null(lp_obj_config_string(root, "l"));
-    setenv("LP_TEST_ONLY_ENV", "17", 1);
-    cr_assert_eq(lp_obj_config_int(root, "lp_test_only_env", 0), 17);
-    cr_assert_float_eq(lp_obj_config_float(root, "lp_test_only_env", 0), 17.0, 1e-12);
-    setenv("LP_TEST_ONLY_ENV", "0", 1);
-    cr_assert_eq(lp_obj_config_bool(root, "lp_test_only_env", true), false);
-    setenv("LP_TEST_ONLY_ENV", "1.5x", 1);
-    cr_assert_eq(lp_obj_config_int(root, "lp_test_only_env", 3), 3);
+    setenv("LOLPOP_TEST_ONLY_ENV", "17", 1);
+    cr_assert_eq(lp_obj_config_int(root, "test_only_env", 0), 17);
+    cr_assert_float_eq(lp_obj_config_float(root, "test_only_env", 0), 17.0, 1e-12);
+    setenv("LOLPOP_TEST_ONLY_ENV", "0", 1);
+    cr_assert_eq(lp_obj_config_bool(root, "test_only_env", true), false);
+    setenv("LOLPOP_TEST_ONLY_ENV", "1.5x", 1);
+    cr_assert_eq(lp_obj_config_int(root, "test_only_env", 3), 3);
     lp_workflow_free(wf);
     lp_value_unref(doc);
 }
@@ -525,7 +529,7 @@ Test(workflow, unknown_keys_are_warnings_with_suggestions)
                           "    log_level: DEBUG\n"
                           "    color: blue\n"
                           "config:\n"
-                          "  size: 4\n" /* known: documented below the root */
+                          "  size: 4\n" /* documented below, but Widget's default hides it */
                           "  treshold: 1\n"
                           "widgte: {}\n",
                           "BareRunner", 0, 0);
@@ -541,8 +545,21 @@ Test(workflow, unknown_keys_are_warnings_with_suggestions)
            15, 1, "");
     /* treshold is documented by no class of this tree (PlainStage has no keys) */
     expect(&d, LP_SEV_WARNING, "unknown config key 'treshold'", 14, 3, "config");
-    cr_assert_eq(lp_diags_warnings(&d), 6);
+    /* issue 11 Fix 3: a key set where no class looks it up names where it belongs */
+    expect(&d, LP_SEV_WARNING,
+           "config 'size' set in the root config is not read: Widget at 'widget' has its own "
+           "value (its config or class default) and no class above it reads 'size'; set it "
+           "under widget.config",
+           13, 3, "config");
+    cr_assert_eq(lp_diags_warnings(&d), 7);
     cr_assert_eq(lp_diags_errors(&d), 0);
+    lp_diags_clear(&d);
+    /* --strict: the same keys are errors */
+    d = validate("component: {widget: Widget}\nconfig:\n  size: 4\n  treshold: 1\n", "BareRunner",
+                 LP_WF_STRICT, LP_ECONFIG);
+    expect(&d, LP_SEV_ERROR, "config 'size' set in the root config is not read", 3, 3, "config");
+    expect(&d, LP_SEV_ERROR, "unknown config key 'treshold'", 4, 3, "config");
+    cr_assert_eq(lp_diags_errors(&d), 2);
     lp_diags_clear(&d);
 }
 
@@ -575,7 +592,7 @@ Test(workflow, missing_requirements_all_reported)
                           "TestRunner", 0, LP_ECONFIG);
     expect(&d, LP_SEV_ERROR,
            "TestRunner (the runner) requires config 'model_target' (set it under config:, or env "
-           "MODEL_TARGET)",
+           "LOLPOP_MODEL_TARGET)",
            0, 0, "");
     expect(&d, LP_SEV_ERROR,
            "Stage at 'train' requires component 'widget' (declare it under train.component or a "
@@ -583,7 +600,7 @@ Test(workflow, missing_requirements_all_reported)
            1, 19, "train");
     expect(&d, LP_SEV_ERROR,
            "Stage at 'train' requires config 'sql' or config 'sql_file' (set it under "
-           "train.config or a parent's config, or env SQL or SQL_FILE)",
+           "train.config or a parent's config, or env LOLPOP_SQL or LOLPOP_SQL_FILE)",
            1, 19, "train");
     expect(&d, LP_SEV_ERROR, "Gadget at 'gadget' requires config 'gadget_url'", 2, 21, "gadget");
     cr_assert_eq(lp_diags_errors(&d), 4);
@@ -598,7 +615,7 @@ Test(workflow, missing_requirements_all_reported)
 
 Test(workflow, requirements_met_by_env_defaults_and_alternatives)
 {
-    setenv("MODEL_TARGET", "y", 1);
+    setenv("LOLPOP_MODEL_TARGET", "y", 1);
     lp_diags d = validate("pipeline: {train: Stage}\n"
                           "component: {gadget: Gadget, widget: Widget}\n"
                           "config: {gadget_url: u}\n"
@@ -715,19 +732,20 @@ Test(workflow, init_failure_finalises_what_was_initialised)
 Test(workflow, invalid_env_log_level_is_reported_with_its_origin)
 {
     /* OtherLogger has no log_level default, so the environment is reached */
-    setenv("LOG_LEVEL", "chatty", 1);
+    setenv("LOLPOP_LOG_LEVEL", "chatty", 1);
     lp_diags d = validate("component: {logger: OtherLogger}\n", "BareRunner", 0, LP_ECONFIG);
-    unsetenv("LOG_LEVEL");
-    long i = find_diag(&d, LP_SEV_ERROR, "invalid log_level \"chatty\"");
-    if (i < 0) i = find_diag(&d, LP_SEV_ERROR, "invalid log_level");
+    unsetenv("LOLPOP_LOG_LEVEL");
+    long i = find_diag(&d, LP_SEV_ERROR,
+                       "environment variable LOLPOP_LOG_LEVEL: invalid log_level (expected TRACE");
     cr_assert_geq(i, 0);
+    cr_assert_null(strstr(d.items[i].message, "chatty"), "an env value is never shown");
     cr_assert_eq(d.items[i].where.kind, LP_ORIGIN_ENV);
-    cr_assert_str_eq(d.items[i].where.source, "LOG_LEVEL");
+    cr_assert_str_eq(d.items[i].where.source, "LOLPOP_LOG_LEVEL");
     cr_assert_str_eq(d.items[i].section, "logger");
     lp_diags_clear(&d);
-    setenv("LOG_LEVEL", "debug", 1);
+    setenv("LOLPOP_LOG_LEVEL", "debug", 1);
     d = validate("component: {logger: OtherLogger}\n", "BareRunner", 0, 0);
-    unsetenv("LOG_LEVEL");
+    unsetenv("LOLPOP_LOG_LEVEL");
     lp_diags_clear(&d);
 }
 

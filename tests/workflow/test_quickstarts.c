@@ -188,7 +188,8 @@ static void check_titanic_store(void)
     cr_assert_eq(query_number(db, "SELECT count(*) FROM runs"), 1);
     cr_assert_eq(query_number(db, "SELECT count(*) FROM runs WHERE status = 'succeeded' AND "
                                   "method = 'build_all' AND runner = 'ClassificationRunner' AND "
-                                  "config LIKE '%titanic_survival%'"),
+                                  "(SELECT text FROM configs WHERE sha256 = config_sha256) "
+                                  "LIKE '%titanic_survival%'"),
                  1);
     cr_assert_eq(query_number(db, "SELECT count(*) FROM resources WHERE type = "
                                   "'dataset_version' AND name IN ('titanic_survival_train', "

@@ -203,7 +203,32 @@ static int sql_init(lp_obj *self)
     return 0;
 }
 
+/* check_config: the SQL is configured one way and sql_file is readable, so a
+ * wrong path fails before any data is read (issue 11, Fix 8). */
+static lp_value *sql_check_config(lp_obj *self, lp_value *args)
+{
+    lp_value *problems = lp_value_list();
+    char *sql = NULL, *name = NULL;
+    lp_value *file = lp_obj_config(self, "sql_file");
+    bool inputs = lp_value_as_bool(lp_map_get(args, "check_inputs"));
+    if (problems && inputs && configured_sql(self, &sql, &name) != 0) {
+        if (file && lp_error_last()->code != LP_ECONFIG) /* locate it at sql_file */
+            lp_kit_error_at(LP_ECONFIG, file, "SQLDataTransformer (%s): %s", lp_obj_path(self),
+                            lp_error_last()->message);
+        if (lp_kit_check_add_error(problems)) {
+            lp_value_unref(problems);
+            problems = NULL;
+        }
+    }
+    lp_value_unref(file);
+    free(sql);
+    free(name);
+    return problems;
+}
+
 static const lp_method sql_methods[] = {
+    {LP_METHOD_CHECK_CONFIG, sql_check_config,
+     "check_config() -> problems: sql or sql_file (readable), before anything runs"},
     {"transform", sql_transform,
      "transform(source) -> frame: runs the configured SQL over the source (table `source`, or "
      "one table per key of a map source)"},

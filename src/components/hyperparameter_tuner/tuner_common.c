@@ -124,6 +124,8 @@ typedef struct loop {
     size_t best_trial; /* 1-based; 0 = none yet */
     size_t failed;
     char *last_failure; /* "trial 3 (Class): message" */
+    char *last_message; /* the message alone, to compare trials' failures */
+    bool repeated;      /* the last failure's message equals the one before */
     int last_code;
 } loop;
 
@@ -144,12 +146,34 @@ static void progress(loop *l, size_t i, const char *cls, const lp_experiment *e)
 
 static void note_failure(loop *l, size_t i, const char *cls)
 {
+    const char *msg = lp_error_last()->message ? lp_error_last()->message : "?";
     l->failed++;
     l->last_code = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    l->repeated = l->last_message && strcmp(l->last_message, msg) == 0;
     free(l->last_failure);
-    l->last_failure = lp_asprintf("trial %zu (%s): %s", i + 1, cls ? cls : "?",
-                                  lp_error_last()->message ? lp_error_last()->message : "?");
+    free(l->last_message);
+    l->last_failure = lp_asprintf("trial %zu (%s): %s", i + 1, cls ? cls : "?", msg);
+    l->last_message = lp_strdup(msg);
     progress(l, i, cls ? cls : "?", NULL);
+}
+
+/* A failure that does not depend on the parameters fails every trial alike,
+ * so the search stops instead of repeating it (issue 11, Fix 6): before any
+ * trial succeeded, a file or OS error (LP_EIO) stops it at once, and the
+ * same message from the first two trials (whose parameters differ) stops it
+ * after the second. Later trials keep going: an earlier one worked, so the
+ * parameters do matter. */
+static int stop_if_not_parameter_related(loop *l, size_t i)
+{
+    if (l->best_trial || i + 1 >= l->s->n_trials ||
+        !(l->last_code == LP_EIO || (l->failed == 2 && l->repeated)))
+        return 0;
+    return lp_error_set(l->last_code,
+                        "%s (%s): stopped after trial %zu of %zu: %s%s; this failure does not "
+                        "depend on the parameters, so the other trials would fail alike",
+                        lp_obj_class(l->self)->name, path_of(l->self), i + 1, l->s->n_trials,
+                        l->last_failure ? l->last_failure : "?",
+                        l->repeated ? " (the same in the first two trials)" : "");
 }
 
 /* One trial: an experiment; the best so far is kept in l->best. Returns an
@@ -174,6 +198,10 @@ static int run_trial(loop *l, size_t i)
         return rc;
     }
     if (rc) note_failure(l, i, cls);
+    if (rc && stop_if_not_parameter_related(l, i)) {
+        lp_value_unref(trial);
+        return l->last_code;
+    }
     double score = rc ? NAN : e.has_score ? e.score : NAN;
     int rec = l->s->record ? l->s->record(l->s->ud, trial, score) : 0;
     if (rc == 0) {
@@ -227,6 +255,7 @@ lp_value *lp_tuner_run(lp_obj *self, lp_value *args, const lp_tuner_search *s)
     lp_value *result = rc == 0 ? finish(&l) : NULL;
     lp_experiment_clear(&l.best);
     free(l.last_failure);
+    free(l.last_message);
     lp_value_unref(names);
     lp_value_unref(perf);
     return result;

@@ -802,6 +802,12 @@ static const lp_method deployer_methods[] = {
     {NULL, NULL, NULL},
 };
 
+/* deploy_model loads the stored model through the metadata_tracker, which
+ * reads it with the resource_version_control: without either, a workflow
+ * would train, promote and only then fail (issue 11, Fix 1). */
+static const char *const deployer_requirements[] = {
+    "component.metadata_tracker", "component.resource_version_control", NULL};
+
 static const lp_config_key deployer_keys[] = {
     {"deploy_dir", "string",
      "where bundles go: <deploy_dir>/<model name>/v<version>, and a symlink current (default "
@@ -824,7 +830,7 @@ const lp_class lp_local_model_deployer_class = {
            "store transaction, then current follows; all under the model's deploy lock. A "
            "version whose tag approved is not true is refused.",
     .defaults_yaml = NULL,
-    .requirements = lp_no_requirements,
+    .requirements = deployer_requirements,
     .config_keys = deployer_keys,
     .methods = deployer_methods,
     .state_size = sizeof(deployer),

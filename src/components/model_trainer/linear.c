@@ -72,6 +72,11 @@ static const lp_trainer_backend linear_backend = {
     .train = linear_train,
 };
 
+static lp_value *linear_check_config(lp_obj *self, lp_value *args)
+{
+    return lp_trainer_check_config(self, &linear_backend);
+}
+
 static int linear_init(lp_obj *self)
 {
     return lp_trainer_init(self, &linear_backend);
@@ -91,6 +96,9 @@ static const lp_method linear_methods[] = {
      "name -> value for every split in predictions"},
     {"save", lp_trainer_save, "save(path, model?) -> null: writes the model file atomically"},
     {"load", lp_trainer_load, "load(path) -> null: the saved model becomes the trainer's model"},
+    {LP_METHOD_CHECK_CONFIG, linear_check_config,
+     "check_config() -> problems: problem_type and the training_params names, before anything "
+     "runs"},
     {NULL, NULL, NULL},
 };
 

@@ -4,6 +4,7 @@
  * Predictions and metrics are in trainer_predict.c.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,27 +22,118 @@ static const char *class_of(lp_obj *self)
 
 /* ---- configuration (lp_trainer_problem, lp_trainer_params: src/kit/trainer_config.c) ---- */
 
-/* Every name in params must be one the library knows (case matters, as for
- * the library itself); the closest is suggested. */
-static int check_param_names(lp_obj *self, const lp_trainer_backend *be, const lp_value *params)
+/* be's param_hints when its descriptor has the field (older plugins' do not). */
+static const char *const *param_hints(const lp_trainer_backend *be)
 {
+    size_t need = offsetof(lp_trainer_backend, param_hints) + sizeof be->param_hints;
+    return be->size >= need ? be->param_hints : NULL;
+}
+
+/* The advice be gives for parameter name k, or NULL. */
+static const char *hint_for(const lp_trainer_backend *be, const char *k)
+{
+    const char *const *h = param_hints(be);
+    for (size_t i = 0; h && h[i] && h[i + 1]; i += 2)
+        if (strcmp(h[i], k) == 0) return h[i + 1];
+    return NULL;
+}
+
+static bool known_name(const lp_trainer_backend *be, const char *k)
+{
+    for (size_t j = 0; be->param_names && be->param_names[j]; j++)
+        if (strcmp(k, be->param_names[j]) == 0) return true;
+    return false;
+}
+
+/* The i-th name of params must be one the library knows (case matters, as
+ * for the library itself); the back-end's advice, else the closest name, is
+ * suggested. 0 or LP_ECONFIG located at the key. */
+static int check_param_name(lp_obj *self, const lp_trainer_backend *be, const lp_value *params,
+                            size_t i)
+{
+    const char *k = lp_map_key(params, i);
+    if (known_name(be, k)) return 0;
+    const lp_origin *at = lp_map_key_origin(params, i);
+    const char *advice = hint_for(be, k);
+    if (advice)
+        return lp_kit_error_at_origin(LP_ECONFIG, at,
+                                      "%s (%s): training_params: unknown %s parameter '%s'; %s",
+                                      be->cls, lp_trainer_path(self), be->library, k, advice);
     size_t n_known = 0;
     while (be->param_names && be->param_names[n_known])
         n_known++;
+    const char *sug = n_known ? lp_suggest(k, be->param_names, n_known) : NULL;
+    return lp_kit_error_at_origin(LP_ECONFIG, at,
+                                  "%s (%s): training_params: unknown %s parameter '%s'%s%s%s",
+                                  be->cls, lp_trainer_path(self), be->library, k,
+                                  sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+}
+
+/* Every name in params must be one the library knows: the first that is not
+ * is the error. */
+static int check_param_names(lp_obj *self, const lp_trainer_backend *be, const lp_value *params)
+{
     for (size_t i = 0; i < lp_map_len(params); i++) {
-        const char *k = lp_map_key(params, i);
-        size_t j = 0;
-        while (j < n_known && strcmp(k, be->param_names[j]) != 0)
-            j++;
-        if (j < n_known) continue;
-        const char *sug = n_known ? lp_suggest(k, be->param_names, n_known) : NULL;
-        return lp_kit_error_at_origin(LP_ECONFIG, lp_map_key_origin(params, i),
-                                      "%s (%s): training_params: unknown %s parameter '%s'%s%s%s",
-                                      be->cls, lp_trainer_path(self), be->library, k,
-                                      sug ? "; did you mean '" : "", sug ? sug : "",
-                                      sug ? "'?" : "");
+        int rc = check_param_name(self, be, params, i);
+        if (rc) return rc;
     }
     return 0;
+}
+
+/* Every name of params: unknown ones are errors, known ones with advice warnings. */
+static int check_all_names(lp_value *problems, lp_obj *self, const lp_trainer_backend *be,
+                           const lp_value *params)
+{
+    int rc = 0;
+    for (size_t i = 0; i < lp_map_len(params) && rc != LP_ENOMEM; i++) {
+        const char *k = lp_map_key(params, i), *advice = hint_for(be, k);
+        if (check_param_name(self, be, params, i))
+            rc = lp_kit_check_add_error(problems);
+        else if (advice)
+            rc = lp_kit_check_add(problems, LP_SEV_WARNING, lp_map_value(params, i),
+                                  "%s (%s): training_params: '%s' is another library's name; "
+                                  "%s (%s accepts it as an alias)",
+                                  be->cls, lp_trainer_path(self), k, advice, be->library);
+    }
+    return rc;
+}
+
+/* training_params in a parent's config is never read: a trainer reads its own. */
+static int check_parents(lp_value *problems, lp_obj *self)
+{
+    int rc = 0;
+    for (lp_obj *p = lp_obj_parent(self); p && rc == 0; p = lp_obj_parent(p)) {
+        const lp_value *cfg = lp_map_get(lp_obj_section(p), "config");
+        const lp_value *tp = lp_map_get(cfg, "training_params");
+        if (!tp || lp_value_type(tp) == LP_NULL) continue;
+        const char *path = lp_obj_path(p);
+        rc = lp_kit_check_add(problems, LP_SEV_WARNING, tp,
+                              "training_params set in %s%s is not read: %s reads training_params "
+                              "from its own config only; move it to %s.config",
+                              *path ? path : "the root",
+                              *path ? ".config" : " config:", lp_obj_class(self)->name,
+                              lp_trainer_path(self));
+    }
+    return rc;
+}
+
+LP_API lp_value *lp_trainer_check_config(lp_obj *self, const lp_trainer_backend *be)
+{
+    lp_value *problems = lp_value_list();
+    if (!problems) return NULL;
+    lp_problem problem;
+    lp_value *params = NULL;
+    int rc = 0;
+    if (lp_trainer_problem(self, &problem)) rc = lp_kit_check_add_error(problems);
+    if (rc == 0 && lp_trainer_params(&params, self, NULL)) rc = lp_kit_check_add_error(problems);
+    if (rc == 0 && params) rc = check_all_names(problems, self, be, params);
+    if (rc == 0) rc = check_parents(problems, self);
+    lp_value_unref(params);
+    if (rc) {
+        lp_value_unref(problems);
+        return NULL;
+    }
+    return problems;
 }
 
 LP_API int lp_trainer_init(lp_obj *self, const lp_trainer_backend *be)

@@ -110,7 +110,13 @@ static const lp_trainer_backend xgb_backend = {
     .param_names = lp_xgb_param_names,
     .resolve = xgb_resolve,
     .train = xgb_train,
+    .param_hints = lp_xgb_param_hints,
 };
+
+static lp_value *xgb_check_config(lp_obj *self, lp_value *args)
+{
+    return lp_trainer_check_config(self, &xgb_backend);
+}
 
 static int xgb_init(lp_obj *self)
 {
@@ -131,6 +137,9 @@ static const lp_method xgb_methods[] = {
      "name -> value for every split in predictions"},
     {"save", lp_trainer_save, "save(path, model?) -> null: writes the model file atomically"},
     {"load", lp_trainer_load, "load(path) -> null: the saved model becomes the trainer's model"},
+    {LP_METHOD_CHECK_CONFIG, xgb_check_config,
+     "check_config() -> problems: problem_type and the training_params names, before anything "
+     "runs"},
     {NULL, NULL, NULL},
 };
 

@@ -1,0 +1,305 @@
+/*
+ * test_validate.c — `lolpop config validate RUNNER` runs every check `run`
+ * does that needs no data, and `run` refuses the same configurations before
+ * anything runs (issue 11 Fixes 1, 3, 4, 10; issue 15 "config validate").
+ *
+ * Each test copies the titanic quickstart into a temporary directory, adds an
+ * overlay or --set options, and checks exit codes and exact messages.
+ */
+#include <criterion/criterion.h>
+
+#include "harness.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DEADLINE_MS 120000
+
+static char dir[64];
+
+static void setup(void)
+{
+    lp_example_tmpdir(dir, sizeof dir, "validate", LP_TITANIC_EXAMPLE);
+}
+
+static void teardown(void)
+{
+    lp_tmpdir_remove(dir);
+}
+
+TestSuite(validate, .init = setup, .fini = teardown, .timeout = 300);
+
+#define ENV(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define LOLPOP_ENV(env, ...)                                                                       \
+    lp_run_exe(LP_LOLPOP_EXE, dir, (env), (const char *const[]){__VA_ARGS__, NULL}, DEADLINE_MS)
+#define LOLPOP(...) LOLPOP_ENV(NULL, __VA_ARGS__)
+#define EXPECT_NOT_ERR(r, s)                                                                       \
+    cr_assert(strstr((r).err, (s)) == NULL, "stderr has \"%s\":\n%s", (s), (r).err)
+
+/* validate and run of titanic.yaml plus overlay bad.yaml (text) must both
+ * exit 2 with `message` on stderr; run must not have created a store. */
+static void expect_refused(const char *overlay, const char *message)
+{
+    lp_write_file(dir, "bad.yaml", overlay);
+    lp_run v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "-c",
+                      "bad.yaml");
+    LP_EXPECT_EXIT(v, 2);
+    LP_EXPECT_ERR(v, message);
+    lp_run_free(&v);
+    lp_run r =
+        LOLPOP("run", "workflow", "ClassificationRunner", "-c", "titanic.yaml", "-c", "bad.yaml");
+    LP_EXPECT_EXIT(r, 2);
+    LP_EXPECT_ERR(r, message);
+    LP_EXPECT_ERR(r, "nothing was run");
+    char store[PATH_MAX];
+    snprintf(store, sizeof store, "%s/.lolpop/deployments", dir);
+    struct stat st;
+    cr_assert_neq(stat(store, &st), 0, "run deployed something before refusing");
+    lp_run_free(&r);
+}
+
+Test(validate, the_quickstart_is_valid)
+{
+    lp_run v =
+        LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "--strict");
+    LP_EXPECT_EXIT(v, 0);
+    LP_EXPECT_OUT(v, "configuration OK for ClassificationRunner");
+    lp_run_free(&v);
+}
+
+/* ---- the classes' own checks (check_config) --------------------------------------- */
+
+Test(validate, scikit_learn_xgboost_names_get_hints)
+{
+    expect_refused("train:\n  model_trainer:\n    config:\n"
+                   "      training_params: {n_estimators: 10, learning_rate: 0.1}\n",
+                   "bad.yaml:4:25: error: [train.model_trainer] XGBoostModelTrainer "
+                   "(train.model_trainer): training_params: unknown XGBoost parameter "
+                   "'n_estimators'; use num_boost_round (the number of boosting rounds)");
+    lp_run v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "-c",
+                      "bad.yaml");
+    LP_EXPECT_ERR(v, "warning: [train.model_trainer] XGBoostModelTrainer (train.model_trainer): "
+                     "training_params: 'learning_rate' is another library's name; use eta "
+                     "(XGBoost accepts it as an alias)");
+    lp_run_free(&v);
+}
+
+Test(validate, unknown_xgboost_parameter_suggests_the_closest)
+{
+    expect_refused("train:\n  model_trainer:\n    config:\n      training_params: {max_dept: 3}\n",
+                   "unknown XGBoost parameter 'max_dept'; did you mean 'max_depth'?");
+}
+
+Test(validate, unknown_metric)
+{
+    expect_refused("train:\n  config:\n    metrics: [accuracy, f2]\n",
+                   "bad.yaml:3:25: error: [train] unknown metric 'f2' (did you mean 'f1'?)");
+}
+
+Test(validate, model_name_that_cannot_name_a_model)
+{
+    expect_refused("config:\n  model_name: \"..\"\n",
+                   "bad.yaml:2:15: error: [train] OfflineTrain: model_name '..' cannot name a "
+                   "model (it must be non-empty, without '/' or '\\', and not start with '.')");
+    expect_refused("config:\n  model_name: \"a/b\"\n", "OfflineTrain: model_name 'a/b' cannot");
+    /* a NUL never reaches the name: the configuration loader refuses it (issue 15, 4) */
+    expect_refused("config:\n  model_name: \"tit\\0anic\"\n",
+                   "bad.yaml:2:15: error: [config.model_name] a NUL character (\\0) in a value "
+                   "is not allowed");
+}
+
+/* ---- Fix 1: every slot the steps need ---------------------------------------------- */
+
+Test(validate, missing_resource_version_control_is_reported_before_running)
+{
+    expect_refused("component:\n  resource_version_control: null\n",
+                   "error: [deploy.model_deployer] LocalModelDeployer at 'deploy.model_deployer' "
+                   "requires component 'resource_version_control'");
+}
+
+Test(validate, missing_metrics_tracker_is_reported_before_running)
+{
+    expect_refused("component:\n  metrics_tracker: ~\n",
+                   "error: ClassificationRunner (the runner) requires component "
+                   "'metrics_tracker' (declare it under component:)");
+}
+
+/* ---- Fix 3: keys no class reads ---------------------------------------------------- */
+
+Test(validate, training_params_in_the_pipeline_config_is_a_warning_or_strict_error)
+{
+    lp_write_file(dir, "bad.yaml", "train:\n  config:\n    training_params: {eta: 0.2}\n");
+    const char *msg = "bad.yaml:3:22: warning: [train.model_trainer] training_params set in "
+                      "train.config is not read: XGBoostModelTrainer reads training_params from "
+                      "its own config only; move it to train.model_trainer.config";
+    lp_run v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "-c",
+                      "bad.yaml");
+    LP_EXPECT_EXIT(v, 0);
+    LP_EXPECT_ERR(v, msg);
+    lp_run_free(&v);
+}
+
+Test(validate, a_key_hidden_by_a_class_default_names_where_it_belongs)
+{
+    const char *msg = "config 'colour' set in the root config is not read: StdOutLogger at "
+                      "'logger' has its own value (its config or class default) and no class "
+                      "above it reads 'colour'; set it under logger.config";
+    lp_run v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "--set",
+                      "config.colour=never");
+    LP_EXPECT_EXIT(v, 0);
+    LP_EXPECT_ERR(v, "--set config.colour=never: warning: [config] ");
+    LP_EXPECT_ERR(v, msg);
+    lp_run_free(&v);
+    v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "--set",
+               "config.colour=never", "--strict");
+    LP_EXPECT_EXIT(v, 2);
+    LP_EXPECT_ERR(v, "--set config.colour=never: error: [config] ");
+    lp_run_free(&v);
+    v = LOLPOP("run", "workflow", "ClassificationRunner", "-c", "titanic.yaml", "--set",
+               "config.bogus_key=1", "--strict");
+    LP_EXPECT_EXIT(v, 2);
+    LP_EXPECT_ERR(v, "error: [config] unknown config key 'bogus_key' in the root section");
+    LP_EXPECT_ERR(v, "nothing was run");
+    lp_run_free(&v);
+}
+
+/* ---- Fix 4: LOLPOP_<KEY> only, named in messages and in config show ----------------- */
+
+Test(validate, only_prefixed_environment_variables_are_read)
+{
+    /* the splitter's seed removed: it is looked up above, then in the environment */
+    lp_run v = LOLPOP_ENV(ENV("SEED=abc"), "config", "validate", "ClassificationRunner", "-c",
+                          "titanic.yaml", "--set", "train.data_splitter.config.seed=null");
+    LP_EXPECT_EXIT(v, 0);
+    lp_run_free(&v);
+    v = LOLPOP_ENV(ENV("LOLPOP_SEED=s3cr3t"), "config", "validate", "ClassificationRunner", "-c",
+                   "titanic.yaml", "--set", "train.data_splitter.config.seed=null");
+    LP_EXPECT_EXIT(v, 2);
+    LP_EXPECT_ERR(v, "env LOLPOP_SEED: error: [train.data_splitter] environment variable "
+                     "LOLPOP_SEED must be an int: LocalDataSplitter at 'train.data_splitter' "
+                     "reads it as config 'seed' (unset it, or set 'seed' in the configuration)");
+    EXPECT_NOT_ERR(v, "s3cr3t");
+    lp_run_free(&v);
+}
+
+Test(validate, config_show_names_environment_values)
+{
+    lp_run v = LOLPOP_ENV(ENV("LOLPOP_SEED=123"), "config", "show", "ClassificationRunner", "-c",
+                          "titanic.yaml", "--set", "train.data_splitter.config.seed=null");
+    LP_EXPECT_EXIT(v, 0);
+    LP_EXPECT_OUT(v, "train.data_splitter (LocalDataSplitter):");
+    LP_EXPECT_OUT(v, "  seed: \"123\"  # env LOLPOP_SEED");
+    lp_run_free(&v);
+}
+
+/* ---- Fix 10: overlays remove keys and slots --------------------------------------- */
+
+Test(validate, set_null_removes_a_slot_and_validation_judges_the_result)
+{
+    lp_run v = LOLPOP("config", "show", "ClassificationRunner", "-c", "titanic.yaml", "--set",
+                      "train.component.hyperparameter_tuner=null");
+    LP_EXPECT_EXIT(v, 0);
+    cr_assert_null(strstr(v.out, "LocalHyperparameterTuner"), "%s", v.out);
+    lp_run_free(&v);
+    /* the tuner's section is now a section of no declared slot */
+    v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "--set",
+               "train.component.hyperparameter_tuner=~");
+    LP_EXPECT_EXIT(v, 0);
+    LP_EXPECT_ERR(v, "warning: [train] unknown key 'hyperparameter_tuner' in section 'train'");
+    lp_run_free(&v);
+    lp_write_file(dir, "off.yaml",
+                  "train:\n  component:\n    hyperparameter_tuner: null\n"
+                  "  hyperparameter_tuner: null\n");
+    v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "-c", "off.yaml",
+               "--strict");
+    LP_EXPECT_EXIT(v, 0);
+    lp_run_free(&v);
+}
+
+/* ---- Fix 8: input problems before training ---------------------------------------- */
+
+Test(validate, unreadable_inputs_are_found_before_anything_runs)
+{
+    expect_refused("process:\n  data_transformer:\n    config:\n      sql_file: nope.sql\n",
+                   "bad.yaml:4:17: error: [process.data_transformer] SQLDataTransformer "
+                   "(process.data_transformer): cannot read sql_file 'nope.sql': No such file or "
+                   "directory");
+    expect_refused("config:\n  eval_data: data/evaluation.csv\n",
+                   "bad.yaml:2:14: error: cannot read eval_data 'data/evaluation.csv': No such "
+                   "file or directory");
+    expect_refused("config:\n  train_data: data\n",
+                   "bad.yaml:2:15: error: cannot read train_data 'data': it is a directory, not a "
+                   "file");
+}
+
+/* ---- Fix 6: a float target in a classification runner ------------------------------ */
+
+Test(validate, a_float_target_asks_for_the_regression_runner_before_tuning)
+{
+    lp_run r = LOLPOP("run", "workflow", "ClassificationRunner", "-c", "titanic.yaml", "--set",
+                      "config.model_target=fare");
+    LP_EXPECT_EXIT(r, 1);
+    LP_EXPECT_ERR(r, "ClassificationRunner.process_data: target 'fare' has 229 distinct float "
+                     "values: did you mean RegressionRunner? (ClassificationRunner classifies; a "
+                     "class label is text, a bool or an integer)");
+    cr_assert_null(strstr(r.err, "trial 1/"), "no trial may run:\n%s", r.err);
+    lp_run_free(&r);
+}
+
+/* ---- issue 15: a big configuration is stored once ---------------------------------- */
+
+/* Bytes of the regular files under path (recursively). */
+static long long tree_bytes(const char *path)
+{
+    char cmd[PATH_MAX + 32];
+    snprintf(cmd, sizeof cmd, "du -sb --apparent-size '%s'", path);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    long long n = -1;
+    cr_assert_eq(fscanf(p, "%lld", &n), 1);
+    pclose(p);
+    return n;
+}
+
+/* A run with a 2 MB configuration grows the store by at most 1.2x the
+ * configuration's size over a run without it (it was 2x: the runs row that
+ * held it was rewritten by every later UPDATE). Not timed: bytes only. */
+Test(validate, a_big_configuration_is_stored_once)
+{
+    FILE *f = fopen(lp_write_file(dir, "big.yaml", "config:\n  big_blob:\n"), "a");
+    cr_assert_not_null(f);
+    unsigned long long x = 88172645463325252ull; /* xorshift: text that does not compress */
+    long long config_bytes = 0;
+    for (int i = 0; config_bytes < 2000000; i++) {
+        char val[81];
+        for (int c = 0; c < 80; c++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            val[c] = (char)('a' + x % 26);
+        }
+        val[80] = '\0';
+        config_bytes += fprintf(f, "    k%d: %s\n", i, val);
+    }
+    fclose(f);
+    lp_run r = LOLPOP("run", "workflow", "ClassificationRunner", "-c", "titanic.yaml");
+    LP_EXPECT_EXIT(r, 0);
+    lp_run_free(&r);
+    char store[PATH_MAX];
+    snprintf(store, sizeof store, "%s/.lolpop", dir);
+    long long plain = tree_bytes(store);
+    lp_tmpdir_remove(store);
+    r = LOLPOP("run", "workflow", "ClassificationRunner", "-c", "titanic.yaml", "-c", "big.yaml");
+    LP_EXPECT_EXIT(r, 0);
+    lp_run_free(&r);
+    long long big = tree_bytes(store);
+    cr_assert_leq(big - plain, config_bytes * 12 / 10,
+                  "the store grew by %lld bytes for a %lld-byte configuration (plain run: %lld)",
+                  big - plain, config_bytes, plain);
+    /* and it is still there to read back */
+    r = LOLPOP("runs", "show", "latest", "--json");
+    LP_EXPECT_EXIT(r, 0);
+    LP_EXPECT_OUT(r, "\"k19999\"");
+    lp_run_free(&r);
+}
