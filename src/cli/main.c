@@ -33,7 +33,9 @@ static const cli_command commands[] = {
      cmd_help_help},
     {"version", cmd_version, "print the version", "lolpop version", cmd_version_help},
     {"seed", cmd_seed, "load a local CSV/TSV file into a table with a data_connector",
-     "lolpop seed file SOURCE TARGET [-c CLASS] [--set KEY=VALUE...]", cmd_seed_help},
+     "lolpop seed file SOURCE TARGET [-c CLASS] [--if-exists fail|append|replace]\n"
+     "                  [--set KEY=VALUE...]",
+     cmd_seed_help},
     {"datagen", cmd_datagen, "synthetic data that looks like a CSV file (data_synthesizer)",
      "lolpop datagen create SOURCE -n ROWS -o OUT [--evaluate] [--seed N] [-c CLASS]\n"
      "                      [--set KEY=VALUE...] [--json]",
