@@ -15,6 +15,7 @@
 #include "lolpop/dispatch.h"
 #include "lolpop/runs.h"
 #include "lolpop/log.h"
+#include "lolpop/progress.h"
 #include "lolpop/version.h"
 #include "lolpop/frame.h"
 #include "lolpop/csv.h"

@@ -126,6 +126,28 @@ typedef struct cli_positionals {
 int cli_parse_args(cli_positionals *pos, const cli_command *cmd, const cli_args_spec *spec,
                    void *ctx, int argc, char **argv);
 
+/* Global options, accepted by every command (before or after its name) and
+ * handled in cli_opts.c only: -q/--quiet (warnings and errors only, no
+ * progress), -v/--verbose (DEBUG), --log-format text|json (one JSON object
+ * per log line on stderr). */
+typedef struct cli_globals {
+    int verbosity;  /* -1 quiet, 0 normal, 1 verbose */
+    bool json_logs; /* --log-format json */
+} cli_globals;
+const cli_globals *cli_globals_get(void);
+/* Takes arg (and `next`, its possible value) when it is a global option:
+ * returns how many arguments it used (1 or 2), 0 when arg is not one, -1
+ * after a usage error (printed, naming cmd when not NULL). */
+int cli_global_option(const char *arg, const char *next, const cli_command *cmd);
+
+/* ---- progress of long steps (cli_progress.c) ---- */
+/* Installs the progress line renderer (stderr) when stderr is a terminal and
+ * neither -q nor --log-format json is in effect; removes it otherwise. */
+void cli_progress_install(void);
+/* Renders one report as the line "WHAT  DONE/TOTAL UNIT  PCT%  ETA M:SS"
+ * into buf (for the renderer and its tests). */
+void cli_progress_format(char *buf, size_t size, const lp_progress *p);
+
 /* ---- shared set-up (cli_session.c) ---- */
 typedef struct cli_session {
     const cli_command *cmd;

@@ -126,6 +126,48 @@ static int parse_short(cli_parser *p, const char *arg, int *id, const char **val
     return take_next_value(p, o, false, value);
 }
 
+/* ---- global options: every command takes them, handled here only ---- */
+
+static cli_globals globals;
+
+const cli_globals *cli_globals_get(void)
+{
+    return &globals;
+}
+
+/* Applies the settings to the library's console (loggers, progress). */
+static void globals_apply(void)
+{
+    int level = globals.verbosity < 0   ? (int)LP_LOG_WARN
+                : globals.verbosity > 0 ? (int)LP_LOG_DEBUG
+                                        : -1;
+    lp_log_console_set(level, globals.json_logs);
+    cli_progress_install();
+}
+
+int cli_global_option(const char *arg, const char *next, const cli_command *cmd)
+{
+    if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+        globals.verbosity = -1;
+    } else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
+        globals.verbosity = 1;
+    } else if (strncmp(arg, "--log-format", 12) == 0 && (arg[12] == '\0' || arg[12] == '=')) {
+        const char *fmt = arg[12] == '=' ? arg + 13 : next;
+        if (!fmt || (strcmp(fmt, "text") != 0 && strcmp(fmt, "json") != 0)) {
+            cli_usage_error(cmd, "--log-format takes text or json%s%s%s", fmt ? ", not '" : "",
+                            fmt ? fmt : "", fmt ? "'" : "");
+            return -1;
+        }
+        globals.json_logs = strcmp(fmt, "json") == 0;
+        globals_apply();
+        return arg[12] == '=' ? 1 : 2;
+    } else {
+        return 0;
+    }
+    globals_apply();
+    return 1;
+}
+
 /* The next argument. OPTION: *id and *value (NULL for flags) set;
  * POSITIONAL: *value set; HELP for -h/--help; ERROR after printing a usage
  * error naming the option. */
@@ -139,6 +181,13 @@ static int parser_next(cli_parser *p, int *id, const char **value)
         }
         if (strcmp(arg, "--") == 0) {
             p->opts_done = true;
+            continue;
+        }
+        const char *next = p->i < p->argc ? p->argv[p->i] : NULL;
+        int used = cli_global_option(arg, next, p->cmd);
+        if (used < 0) return CLI_ARG_ERROR;
+        if (used > 0) {
+            p->i += used - 1;
             continue;
         }
         return arg[1] == '-' ? parse_long(p, arg, id, value) : parse_short(p, arg, id, value);

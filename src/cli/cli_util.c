@@ -14,6 +14,16 @@ static void vmessage(const char *kind, const char *fmt, va_list ap)
 
 static void vmessage(const char *kind, const char *fmt, va_list ap)
 {
+    if (cli_globals_get()->json_logs) { /* one JSON object, as the loggers write */
+        char *msg = NULL;
+        if (vasprintf(&msg, fmt, ap) < 0) return;
+        char *line = lp_log_json_line(strcmp(kind, "error") == 0 ? LP_LOG_ERROR : LP_LOG_WARN, msg,
+                                      "lolpop", NULL);
+        fprintf(stderr, "%s\n", line ? line : msg);
+        free(line);
+        free(msg);
+        return;
+    }
     fprintf(stderr, "lolpop: %s: ", kind);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);

@@ -24,19 +24,22 @@ const char cmd_seed_help[] =
     "Options:\n"
     "  -c, --class CLASS   the data_connector class (default SQLiteDataConnector), e.g.\n"
     "                      SQLiteDataConnector or PostgresDataConnector\n"
-    "  --set KEY=VALUE     one config key of that connector, e.g. --set database=data.db,\n"
-    "                      --set if_exists=replace (VALUE is parsed as YAML); repeatable\n"
+    "  --if-exists MODE    when TARGET already exists: fail (the default: nothing is\n"
+    "                      written), append (add the rows) or replace (re-create it)\n"
+    "  --set KEY=VALUE     one config key of that connector, e.g. --set database=data.db\n"
+    "                      (VALUE is parsed as YAML); repeatable\n"
     "  -h, --help          show this help\n\n"
     "Prints the number of rows written. Exit code 2 for usage or configuration errors,\n"
     "1 when the file cannot be read or the write fails.\n";
 
 #define DEFAULT_CLASS "SQLiteDataConnector"
 
-enum { OPT_CLASS = 1, OPT_SET };
+enum { OPT_CLASS = 1, OPT_SET, OPT_IF_EXISTS };
 
 static const cli_option seed_options[] = {
     {"class", 'c', "CLASS", OPT_CLASS},
     {"set", 0, "KEY=VALUE", OPT_SET},
+    {"if-exists", 0, "MODE", OPT_IF_EXISTS},
     {NULL, 0, NULL, 0},
 };
 
@@ -44,7 +47,8 @@ typedef struct seed_args {
     cli_session session;
     cli_positionals pos; /* file, SOURCE, TARGET */
     const char *cls;
-    lp_value *doc; /* the document being built (owned) */
+    const char *if_exists; /* --if-exists, or NULL */
+    lp_value *doc;         /* the document being built (owned) */
     lp_diags diags;
 } seed_args;
 
@@ -54,6 +58,14 @@ static int take_option(void *ctx, int id, const char *value)
     if (id == OPT_CLASS) {
         if (!*value) return cli_usage_error(a->session.cmd, "option '-c' needs a class name");
         a->cls = value;
+        return 0;
+    }
+    if (id == OPT_IF_EXISTS) {
+        if (strcmp(value, "fail") != 0 && strcmp(value, "append") != 0 &&
+            strcmp(value, "replace") != 0)
+            return cli_usage_error(a->session.cmd,
+                                   "--if-exists '%s' is not one of fail, append, replace", value);
+        a->if_exists = value;
         return 0;
     }
     return cli_component_set(a->doc, a->session.cmd, "data_connector", value, &a->diags);
@@ -115,9 +127,32 @@ static void hint_required_keys(seed_args *a, const lp_class *cls)
     }
 }
 
+/* Seeding never appends by surprise: --if-exists (or an explicit
+ * --set if_exists=…) says what happens to an existing table, else "fail".
+ * 0 or an exit code (reported). */
+static int apply_if_exists(seed_args *a)
+{
+    const lp_class *cls = lp_registry_find_class(a->session.reg, a->cls);
+    bool has_key = false;
+    for (const lp_config_key *k = cls ? cls->config_keys : NULL; k && k->name; k++)
+        if (strcmp(k->name, "if_exists") == 0) has_key = true;
+    if (!has_key && a->if_exists) {
+        cli_error("%s writes whole files, it has no if_exists: drop --if-exists", a->cls);
+        return CLI_USAGE;
+    }
+    if (!has_key) return 0;
+    const lp_value *cfg = lp_config_path_get(a->doc, "data_connector.config");
+    if (!a->if_exists && lp_map_get(cfg, "if_exists")) return 0;
+    char set[64];
+    snprintf(set, sizeof set, "if_exists=%s", a->if_exists ? a->if_exists : "fail");
+    return cli_component_set(a->doc, a->session.cmd, "data_connector", set, &a->diags);
+}
+
 /* Builds the connector; 0 or an exit code (reported). */
 static int build(seed_args *a, lp_workflow **wf)
 {
+    int set = apply_if_exists(a);
+    if (set != 0) return set;
     int rc = cli_component_build(wf, a->session.reg, a->doc, "data_connector", a->cls, &a->diags);
     if (rc == CLI_USAGE) hint_required_keys(a, lp_registry_find_class(a->session.reg, a->cls));
     return rc;
@@ -138,7 +173,12 @@ static int seed(seed_args *a, lp_workflow *wf)
     int rc = v ? lp_data_connector_save_data(conn, v, target) : LP_ENOMEM;
     int code = CLI_OK;
     if (rc != 0) {
+        bool exists = lp_error_last()->code == LP_EEXISTS;
         cli_print_last_error();
+        if (exists)
+            fprintf(stderr, "hint: nothing was written; pass --if-exists append to add the rows "
+                            "or --if-exists replace to re-create '%s'\n",
+                    target);
         code = CLI_FAIL;
     } else {
         printf("%zu rows (%zu columns) from %s written to %s with %s\n", lp_frame_rows(f),

@@ -4,7 +4,9 @@
  * As in git, argv[1] names a command found in a static table; an unknown name
  * runs `lolpop-NAME` from PATH when there is one, else fails with "did you
  * mean". `--version` is answered before anything else so that it stays a few
- * milliseconds: no plugin is loaded and no configuration is read.
+ * milliseconds: no plugin is loaded and no configuration is read. The global
+ * options (-q, -v, --log-format) are taken before the command here and after
+ * it by cli_parse_args (cli_opts.c).
  */
 #include <string.h>
 
@@ -37,7 +39,9 @@ static const cli_command commands[] = {
      "[--store PATH]",
      cmd_serve_help},
     {"seed", cmd_seed, "load a local CSV/TSV file into a table with a data_connector",
-     "lolpop seed file SOURCE TARGET [-c CLASS] [--set KEY=VALUE...]", cmd_seed_help},
+     "lolpop seed file SOURCE TARGET [-c CLASS] [--if-exists fail|append|replace]\n"
+     "                  [--set KEY=VALUE...]",
+     cmd_seed_help},
     {"datagen", cmd_datagen, "synthetic data that looks like a CSV file (data_synthesizer)",
      "lolpop datagen create SOURCE -n ROWS -o OUT [--evaluate] [--seed N] [-c CLASS]\n"
      "                      [--set KEY=VALUE...] [--json]",
@@ -109,8 +113,19 @@ static int unknown_command(const char *name)
 
 int main(int argc, char **argv)
 {
+    cli_progress_install();
+    /* Global options may come before the command: lolpop -q run … */
+    while (argc >= 2) {
+        int used = cli_global_option(argv[1], argc > 2 ? argv[2] : NULL, NULL);
+        if (used < 0) return CLI_USAGE;
+        if (used == 0) break;
+        argv[used] = argv[0];
+        argv += used;
+        argc -= used;
+    }
     if (argc < 2) {
-        fprintf(stderr, "usage: lolpop [--version] [--help] COMMAND [ARGS...]\n"
+        fprintf(stderr, "usage: lolpop [--version] [--help] [-q|-v] [--log-format text|json] "
+                        "COMMAND [ARGS...]\n"
                         "Run 'lolpop --help' for the list of commands.\n");
         return CLI_USAGE;
     }

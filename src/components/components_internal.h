@@ -12,6 +12,8 @@
 #include "kit/kit_internal.h"
 #include "lolpop/class.h"
 #include "lolpop/frame.h"
+#include <stdio.h>
+
 #include "lolpop/log.h"
 #include "lolpop/model.h"
 #include "lolpop/object.h"
@@ -19,11 +21,11 @@
 /* An empty, NULL-terminated requirement list for classes that need nothing. */
 extern const char *const lp_no_requirements[];
 
-/* Writes the text in sb and a newline to stdout as one write, flushes, and
+/* Writes the text in sb and a newline to `out` as one write, flushes, and
  * frees sb (stdout_line.c). Returns a new null value (the result of a method
  * that prints), or NULL with LP_ENOMEM set, naming `who` ("Class.method"),
  * when sb ran out of memory. */
-lp_value *lp_stdout_put_line(lp_sb *sb, const char *who);
+lp_value *lp_stream_put_line(FILE *out, lp_sb *sb, const char *who);
 
 /* The feature-transformer state attached to m (lolpop/feature_state.h): *state
  * and *len borrowed from m, *cls the transformer's class name (new string,

@@ -150,7 +150,7 @@ static lp_value *invoke(lp_obj *obj, const lp_method *m, const char *frame, lp_v
 static void notify_failure(const lp_obj *obj)
 {
     char *msg = lp_error_format();
-    if (msg) lp_notify(obj, LP_LOG_ERROR, "%s", msg);
+    lp_notify_failure(obj, msg);
     free(msg);
 }
 

@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #include "lolpop/diag.h"
+#include "lolpop/log.h"
+#include "lolpop/progress.h"
 #include "lolpop/error.h"
 #include "lolpop/registry.h"
 #include "lolpop/strbuf.h"
@@ -70,6 +72,31 @@ void lp_error_restore(lp_saved_error *s);
 /* lp_diags_add from a va_list (for a module's own "add a problem" helper). */
 void lp_diags_addv(lp_diags *d, lp_severity sev, const lp_origin *where, const char *section,
                    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+/* ---- the console (log.c, progress.c): settings the program chooses ----
+ * The CLI's -q / -v / --log-format are process-wide and set before any
+ * workflow is built; every logger and the stderr fallback read them. */
+/* level >= 0 replaces every logger's configured log_level (-1: none);
+ * json: console log lines are JSON objects. */
+void lp_log_console_set(int level_override, bool json);
+/* Whether a level override is set (then *out holds it). */
+bool lp_log_level_override(lp_log_level *out);
+/* Whether console log lines are JSON (--log-format json). */
+bool lp_log_json_lines(void);
+/* One JSON log line {"ts", "level", "message"[, "source"], "fields"} without
+ * the newline (new string, NULL on OOM); fields may be NULL. */
+char *lp_log_json_line(lp_log_level level, const char *message, const char *source,
+                       const lp_value *fields);
+/* Appends "YYYY-MM-DD HH:MM:SS.mmm" (local time, now) to sb. */
+void lp_log_timestamp(lp_sb *sb);
+/* The failure that ended a workflow's outermost call, for the visible
+ * notifier with failure: true (a console notifier skips it: the caller
+ * reports the error itself); nothing is printed when there is no notifier. */
+void lp_notify_failure(const lp_obj *obj, const char *message);
+
+/* Who receives lp_progress_* reports (the CLI's renderer); fn NULL: nobody
+ * (progress reports cost a load and a compare). ctx is borrowed. */
+void lp_progress_set_handler(lp_progress_fn fn, void *ctx);
 
 /* 0 when a plugin's provider descriptor of `size` bytes is a `type`
  * ("lp_model_ops") of min to max bytes this lolpop reads; else refuses it

@@ -11,9 +11,65 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "object_internal.h"
+#include "value_json.h"
+
+/* The console settings (lp_log_console_set): set by the program before any
+ * workflow is built, read afterwards. */
+static int level_override = -1;
+static bool json_lines;
+
+void lp_log_console_set(int level, bool json)
+{
+    level_override = level >= (int)LP_LOG_TRACE && level <= (int)LP_LOG_ERROR ? level : -1;
+    json_lines = json;
+}
+
+bool lp_log_level_override(lp_log_level *out)
+{
+    if (level_override < 0) return false;
+    if (out) *out = (lp_log_level)level_override;
+    return true;
+}
+
+bool lp_log_json_lines(void)
+{
+    return json_lines;
+}
+
+void lp_log_timestamp(lp_sb *sb)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    localtime_r(&ts.tv_sec, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    lp_sb_appendf(sb, "%s.%03ld", buf, ts.tv_nsec / 1000000L);
+}
+
+char *lp_log_json_line(lp_log_level level, const char *message, const char *source,
+                       const lp_value *fields)
+{
+    lp_sb ts = {0};
+    lp_log_timestamp(&ts);
+    json_t *obj = json_object();
+    json_object_set_new(obj, "ts", json_string(ts.buf ? ts.buf : ""));
+    json_object_set_new(obj, "level", json_string(lp_log_level_name(level)));
+    json_t *msg = json_string(message ? message : "");
+    json_object_set_new(obj, "message", msg ? msg : json_string("<invalid UTF-8>"));
+    if (source) json_object_set_new(obj, "source", json_string(source));
+    json_object_set_new(obj, "fields",
+                        lp_value_type(fields) == LP_MAP ? lp_json_from_value(fields, 0)
+                                                        : json_object());
+    char *line = obj ? json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(obj);
+    lp_sb_free(&ts);
+    return line;
+}
 
 static const char *const level_names[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR"};
 
@@ -50,6 +106,8 @@ static bool is_type(const lp_obj *o, const char *type)
  * when unset or invalid (validation reports invalid names with their place). */
 static lp_log_level configured_level(const lp_obj *obj)
 {
+    lp_log_level forced;
+    if (lp_log_level_override(&forced)) return forced;
     lp_value *v = lp_obj_config(obj, "log_level");
     lp_log_level lvl = LP_LOG_INFO;
     if (lp_value_type(v) == LP_STRING) {
@@ -85,14 +143,23 @@ void lp_log_cache_levels(lp_workflow *wf)
 
 LP_API bool lp_log_enabled(const lp_obj *obj, lp_log_level level)
 {
-    lp_log_level threshold = obj ? obj->log_level : LP_LOG_INFO;
+    lp_log_level threshold = LP_LOG_INFO;
+    if (obj)
+        threshold = obj->log_level;
+    else
+        lp_log_level_override(&threshold);
     return level >= threshold;
 }
 
 static void to_stderr(lp_log_level level, const char *msg)
 {
     /* The fallback when no logger exists (a partial tree, or none configured). */
-    fprintf(stderr, "%s %s\n", lp_log_level_name(level), msg);
+    char *line = json_lines ? lp_log_json_line(level, msg, NULL, NULL) : NULL;
+    if (line)
+        fprintf(stderr, "%s\n", line);
+    else
+        fprintf(stderr, "%s %s\n", lp_log_level_name(level), msg);
+    free(line);
 }
 
 __attribute__((format(printf, 3, 0))) static void vlog(const lp_obj *obj, lp_log_level level,
@@ -138,6 +205,29 @@ LP_API void lp_log(const lp_obj *obj, lp_log_level level, const char *fmt, ...)
  * trigger another notification (the dispatcher notifies on failures). */
 static _Thread_local bool notifying;
 
+/* Hands message to obj's visible notifier; false when there is none (or it
+ * failed, or a notification is already being sent). */
+static bool send_notification(const lp_obj *obj, lp_log_level level, const char *msg,
+                              bool failure)
+{
+    lp_obj *notifier = obj ? lp_obj_component(obj, "notifier") : NULL;
+    if (!is_type(notifier, "notifier") || !notifier->initialised || notifying) return false;
+    lp_saved_error saved; /* put back after the notifier call */
+    lp_error_save(&saved);
+    notifying = true;
+    lp_value *args = lp_value_map();
+    lp_map_set(args, "message", lp_value_string(msg));
+    lp_map_set(args, "level", lp_value_string(lp_log_level_name(level)));
+    if (failure) lp_map_set(args, "failure", lp_value_bool(true));
+    lp_value *r = args ? lp_call_direct(notifier, "notify", args) : NULL;
+    lp_value_unref(args);
+    notifying = false;
+    bool sent = r != NULL;
+    lp_value_unref(r);
+    lp_error_restore(&saved);
+    return sent;
+}
+
 LP_API void lp_notify(const lp_obj *obj, lp_log_level level, const char *fmt, ...)
 {
     char *msg = NULL;
@@ -146,23 +236,13 @@ LP_API void lp_notify(const lp_obj *obj, lp_log_level level, const char *fmt, ..
     int n = vasprintf(&msg, fmt, ap);
     va_end(ap);
     if (n < 0) return;
-    lp_obj *notifier = obj ? lp_obj_component(obj, "notifier") : NULL;
-    if (!is_type(notifier, "notifier") || !notifier->initialised || notifying) {
-        to_stderr(level, msg);
-        free(msg);
-        return;
-    }
-    lp_saved_error saved; /* put back after the logger or notifier call */
-    lp_error_save(&saved);
-    notifying = true;
-    lp_value *args = lp_value_map();
-    lp_map_set(args, "message", lp_value_string(msg));
-    lp_map_set(args, "level", lp_value_string(lp_log_level_name(level)));
-    lp_value *r = args ? lp_call_direct(notifier, "notify", args) : NULL;
-    lp_value_unref(args);
-    notifying = false;
-    if (!r) to_stderr(level, msg);
-    lp_value_unref(r);
-    lp_error_restore(&saved);
+    if (!send_notification(obj, level, msg, false)) to_stderr(level, msg);
     free(msg);
+}
+
+void lp_notify_failure(const lp_obj *obj, const char *message)
+{
+    /* No stderr fallback: the caller of the workflow gets the error and
+     * reports it (the CLI prints it once). */
+    if (message) send_notification(obj, LP_LOG_ERROR, message, true);
 }

@@ -131,6 +131,8 @@ static void result_free(result *r)
 #define EXPECT_EXIT(r, code) LP_EXPECT_EXIT(r, code)
 #define EXPECT_ERR(r, s)     LP_EXPECT_ERR(r, s)
 #define EXPECT_OUT(r, s)     LP_EXPECT_OUT(r, s)
+#define EXPECT_NOT_ERR(r, s)                                                                       \
+    cr_assert(strstr((r).err, (s)) == NULL, "stderr has \"%s\":\n%s", (s), (r).err)
 #define EXPECT_NOT_OUT(r, s)                                                                       \
     cr_assert(strstr((r).out, (s)) == NULL, "stdout has \"%s\":\n%s", (s), (r).out)
 
@@ -751,9 +753,10 @@ Test(cli, run_hello_workflow)
     const char *f = write_hello("hello.yaml", HELLO_OK);
     result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
     EXPECT_EXIT(r, 0);
-    EXPECT_OUT(r, "INFO  [HelloGreeter greeter] Hello, world!");
-    EXPECT_OUT(r, "{\"greeting\": \"Hello, world!\"}");
-    cr_assert_eq(strstr(r.out, "\033["), NULL, "no colour when stdout is not a terminal");
+    /* the log on stderr, the result alone on stdout */
+    EXPECT_ERR(r, "INFO  [HelloGreeter greeter] Hello, world!");
+    cr_assert_str_eq(r.out, "{\"greeting\": \"Hello, world!\"}\n");
+    cr_assert_eq(strstr(r.err, "\033["), NULL, "no colour when stderr is not a terminal");
     result_free(&r);
 }
 
@@ -867,7 +870,12 @@ Test(cli, workflow_failure_exits_1_and_notifies)
     EXPECT_ERR(r, "lolpop: error:");
     EXPECT_ERR(r, "HelloRunner.fail");
     EXPECT_ERR(r, "failing on purpose");
-    EXPECT_OUT(r, "NOTIFY ERROR");
+    /* printed once: the notifier does not repeat the failure the CLI reports */
+    EXPECT_NOT_ERR(r, "NOTIFY");
+    const char *first = strstr(r.err, "failing on purpose");
+    cr_assert(first && !strstr(first + 1, "failing on purpose"), "error printed twice:\n%s",
+              r.err);
+    cr_assert_str_eq(r.out, "");
     result_free(&r);
 }
 
@@ -876,7 +884,7 @@ Test(cli, log_level_filters_messages)
     const char *f = write_hello("hello.yaml", HELLO_OK "logger:\n  config:\n    log_level: WARN\n");
     result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
     EXPECT_EXIT(r, 0);
-    EXPECT_NOT_OUT(r, "INFO");
+    EXPECT_NOT_ERR(r, "INFO");
     EXPECT_OUT(r, "{\"greeting\": \"Hello, world!\"}");
     result_free(&r);
 }
@@ -886,10 +894,10 @@ Test(cli, log_level_is_inherited_from_the_runner_config)
     const char *f = write_hello("hello.yaml", HELLO_OK);
     result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--set", "config.log_level=DEBUG");
     EXPECT_EXIT(r, 0);
-    EXPECT_OUT(r, " DEBUG ");
+    EXPECT_ERR(r, " DEBUG ");
     result quiet = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
     EXPECT_EXIT(quiet, 0);
-    EXPECT_NOT_OUT(quiet, " DEBUG ");
+    EXPECT_NOT_ERR(quiet, " DEBUG ");
     result_free(&r);
     result_free(&quiet);
 }
@@ -899,7 +907,7 @@ Test(cli, colour_can_be_forced)
     const char *f = write_hello("hello.yaml", HELLO_OK "logger:\n  config:\n    colour: always\n");
     result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
     EXPECT_EXIT(r, 0);
-    EXPECT_OUT(r, "\033[32mINFO \033[0m [HelloGreeter greeter] Hello, world!");
+    EXPECT_ERR(r, "\033[32mINFO \033[0m [HelloGreeter greeter] Hello, world!");
     result_free(&r);
 }
 
@@ -1128,5 +1136,102 @@ Test(cli, extension_unknown_command)
     result r = LOLPOP_ENV(ENV(hello_dir_env()), "extension", "helo");
     EXPECT_EXIT(r, 2);
     EXPECT_ERR(r, "did you mean 'hello'");
+    result_free(&r);
+}
+
+/* ---- the console: logs on stderr, results on stdout, -q / -v / --log-format ---- */
+
+/* Every non-empty line of text is one JSON object with a level and a message. */
+static void expect_json_lines(const char *text)
+{
+    size_t lines = 0;
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len) {
+            cr_assert(p[0] == '{' && p[len - 1] == '}', "not a JSON object: %.*s", (int)len, p);
+            cr_assert(memmem(p, len, "\"level\":", 8) && memmem(p, len, "\"message\":", 10),
+                      "no level/message: %.*s", (int)len, p);
+            lines++;
+        }
+        p += len + (nl ? 1 : 0);
+    }
+    cr_assert_gt(lines, 0, "no log line at all");
+}
+
+Test(cli, quiet_and_verbose_work_on_every_command_before_or_after_it)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result q = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "-q");
+    EXPECT_EXIT(q, 0);
+    cr_assert_str_eq(q.err, "", "-q: nothing but warnings and errors");
+    cr_assert_str_eq(q.out, "{\"greeting\": \"Hello, world!\"}\n");
+    result q2 = LOLPOP("--quiet", "run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(q2, 0);
+    cr_assert_str_eq(q2.err, "");
+    result v = LOLPOP("-v", "run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(v, 0);
+    EXPECT_ERR(v, " DEBUG ");
+    EXPECT_NOT_OUT(v, "DEBUG");
+    result v2 = LOLPOP("run", "workflow", "HelloRunner", "--verbose", "-c", f);
+    EXPECT_EXIT(v2, 0);
+    EXPECT_ERR(v2, " DEBUG ");
+    /* -q wins over a configured level; still an error is printed */
+    result fail = LOLPOP("run", "workflow", "HelloRunner", "-q", "-c", f, "-b", "fail");
+    EXPECT_EXIT(fail, 1);
+    EXPECT_ERR(fail, "lolpop: error:");
+    EXPECT_ERR(fail, "failing on purpose");
+    const char *commands[][3] = {{"classes", "list", NULL}, {"config", "validate", NULL},
+                                 {"runs", "list", NULL},    {"version", NULL, NULL}};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        result r = i < 2 ? LOLPOP("-q", commands[i][0], commands[i][1], "-c", f)
+                   : commands[i][1] ? LOLPOP(commands[i][0], commands[i][1], "-q")
+                                    : LOLPOP("-q", commands[i][0]);
+        cr_assert_neq(r.status, 2, "lolpop -q %s: %s", commands[i][0], r.err);
+        cr_assert_null(strstr(r.err, "unknown option"), "%s", r.err);
+        result_free(&r);
+    }
+    result c = LOLPOP("classes", "list", "-v");
+    EXPECT_EXIT(c, 0);
+    result_free(&c);
+    result_free(&q);
+    result_free(&q2);
+    result_free(&v);
+    result_free(&v2);
+    result_free(&fail);
+}
+
+Test(cli, log_format_json_writes_one_object_per_line_on_stderr)
+{
+    const char *f = write_hello("hello.yaml", HELLO_OK);
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--log-format", "json");
+    EXPECT_EXIT(r, 0);
+    expect_json_lines(r.err);
+    EXPECT_ERR(r, "\"level\":\"INFO\",\"message\":\"Hello, world!\",\"source\":\"HelloGreeter "
+                  "greeter\"");
+    cr_assert_str_eq(r.out, "{\"greeting\": \"Hello, world!\"}\n");
+    /* the CLI's own errors too */
+    result e = LOLPOP("--log-format=json", "run", "workflow", "HelloRunner", "-c", f, "-b", "fail");
+    EXPECT_EXIT(e, 1);
+    expect_json_lines(e.err);
+    EXPECT_ERR(e, "\"level\":\"ERROR\"");
+    EXPECT_ERR(e, "failing on purpose");
+    result bad = LOLPOP("run", "workflow", "HelloRunner", "-c", f, "--log-format", "xml");
+    EXPECT_EXIT(bad, 2);
+    EXPECT_ERR(bad, "lolpop: error: --log-format takes text or json, not 'xml'");
+    result_free(&r);
+    result_free(&e);
+    result_free(&bad);
+}
+
+Test(cli, json_results_on_stdout_stay_parseable_while_logging)
+{
+    const char *f = write_hello("hello.yaml", "component:\n  greeter: HelloGreeter\nconfig:\n"
+                                              "  name: world\n  log_level: DEBUG\n");
+    result r = LOLPOP("run", "workflow", "HelloRunner", "-c", f);
+    EXPECT_EXIT(r, 0);
+    /* debug logging on and yet stdout holds the result alone */
+    cr_assert_str_eq(r.out, "{\"greeting\": \"Hello, world!\"}\n");
+    EXPECT_ERR(r, " DEBUG ");
     result_free(&r);
 }

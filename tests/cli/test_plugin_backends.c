@@ -226,10 +226,10 @@ Test(plugin_backends, knn_trainer_runs_the_whole_workflow)
 {
     lp_run r = run_workflow(LP_KNN_PLUGIN, KNN_YAML, NULL, NULL, NULL);
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "[KNNModelTrainer train.model_trainer] k-NN (k=15, vote) on 571 rows x 16 "
+    LP_EXPECT_ERR(r, "[KNNModelTrainer train.model_trainer] k-NN (k=15, vote) on 571 rows x 16 "
                      "features");
-    LP_EXPECT_OUT(r, "compare_models: no version deployed yet, the new one wins");
-    LP_EXPECT_OUT(r, "deployed model/titanic_knn/v1 to .lolpop/deployments/titanic_knn/v1");
+    LP_EXPECT_ERR(r, "compare_models: no version deployed yet, the new one wins");
+    LP_EXPECT_ERR(r, "deployed model/titanic_knn/v1 to .lolpop/deployments/titanic_knn/v1");
     LP_EXPECT_OUT(r, "model       titanic_knn version 1");
     LP_EXPECT_OUT(r, "deployed    yes: promoted to production");
     LP_EXPECT_OUT(r, "predictions 178 rows -> predictions.csv");
@@ -278,8 +278,8 @@ Test(plugin_backends, knn_trainer_runs_the_whole_workflow)
     /* second run, k = 9: compared with the deployed KNN version (loaded back) */
     r = run_workflow(LP_KNN_PLUGIN, KNN_YAML, "--set", "train.model_trainer.config.k=9", NULL);
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "k-NN (k=9, vote)");
-    LP_EXPECT_OUT(r, "vs deployed version 1");
+    LP_EXPECT_ERR(r, "k-NN (k=9, vote)");
+    LP_EXPECT_ERR(r, "vs deployed version 1");
     LP_EXPECT_OUT(r, "model       titanic_knn version 2");
     cr_assert_null(strstr(r.err, "not known"), "%s", r.err);
     cr_assert_null(strstr(r.err, "not registered"), "%s", r.err);
@@ -289,9 +289,9 @@ Test(plugin_backends, knn_trainer_runs_the_whole_workflow)
     r = run_workflow(LP_KNN_PLUGIN, KNN_YAML, "--set", "train.model_trainer.config.k=9",
                      "--resume=latest");
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "OfflineTrain.train_model: reused");
-    cr_assert_null(strstr(r.out, "k-NN (k=9"), "the model was trained again: %s", r.out);
-    cr_assert_null(strstr(r.out, "damaged"), "%s", r.out);
+    LP_EXPECT_ERR(r, "OfflineTrain.train_model: reused");
+    cr_assert_null(strstr(r.err, "k-NN (k=9"), "the model was trained again: %s", r.err);
+    cr_assert_null(strstr(r.err, "damaged"), "%s", r.err);
     cr_assert_null(strstr(r.err, "damaged"), "%s", r.err);
     LP_EXPECT_OUT(r, "predictions 178 rows -> predictions.csv");
     lp_run_free(&r);
@@ -321,7 +321,7 @@ Test(plugin_backends, feature_transformer_state_travels_with_the_model)
 {
     lp_run r = run_workflow(LP_ROBUST_SCALER_PLUGIN, SCALER_YAML, NULL, NULL, NULL);
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "[RobustScaler train.feature_transformer] fitted median and IQR of 4 columns");
+    LP_EXPECT_ERR(r, "[RobustScaler train.feature_transformer] fitted median and IQR of 4 columns");
     LP_EXPECT_OUT(r, "model       titanic_scaled version 1");
     LP_EXPECT_OUT(r, "deployed    yes: promoted to production");
     LP_EXPECT_OUT(r, "predictions 178 rows -> predictions.csv");
@@ -389,14 +389,14 @@ Test(plugin_backends, feature_transformer_state_travels_with_the_model)
     r = run_workflow(LP_ROBUST_SCALER_PLUGIN, SCALER_YAML, "--set",
                      "train.model_trainer.config.training_params.max_depth=2", NULL);
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "vs deployed version 1");
+    LP_EXPECT_ERR(r, "vs deployed version 1");
     LP_EXPECT_OUT(r, "model       titanic_scaled version 2");
     lp_run_free(&r);
     r = run_workflow(LP_ROBUST_SCALER_PLUGIN, SCALER_YAML, "--set",
                      "train.model_trainer.config.training_params.max_depth=2", "--resume=latest");
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "OfflineTrain.train_model: reused");
-    cr_assert_null(strstr(r.out, "fitted median"), "trained again: %s", r.out);
+    LP_EXPECT_ERR(r, "OfflineTrain.train_model: reused");
+    cr_assert_null(strstr(r.err, "fitted median"), "trained again: %s", r.err);
     cr_assert_null(strstr(r.err, "damaged"), "%s", r.err);
     LP_EXPECT_OUT(r, "predictions 178 rows -> predictions.csv");
     lp_run_free(&r);

@@ -186,9 +186,9 @@ Test(plugin_examples, component_adds_its_columns_and_the_workflow_still_succeeds
 {
     lp_run r = run_features(NULL, NULL);
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "[TitanicFeatures process.data_transformer] added family_size and "
+    LP_EXPECT_ERR(r, "[TitanicFeatures process.data_transformer] added family_size and "
                      "is_alone to 713 rows");
-    LP_EXPECT_OUT(r, "added family_size and is_alone to 178 rows"); /* the eval data */
+    LP_EXPECT_ERR(r, "added family_size and is_alone to 178 rows"); /* the eval data */
     LP_EXPECT_OUT(r, "titanic_survival version 1");
     LP_EXPECT_OUT(r, "predictions 178 rows -> predictions.csv");
     lp_run_free(&r);
@@ -315,9 +315,9 @@ Test(plugin_examples, pipeline_drops_duplicates_and_tracks_what_offline_process_
     write_duplicates(40);
     lp_run r = run_dedup(NULL, NULL);
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "[DedupProcess process] transform_data: dropped 40 duplicate rows of 753");
-    LP_EXPECT_OUT(r, "dataset titanic_survival_train version 1: 713 rows x 20 columns");
-    LP_EXPECT_OUT(r, "transform_data: dropped 0 duplicate rows of 178"); /* the eval data */
+    LP_EXPECT_ERR(r, "[DedupProcess process] transform_data: dropped 40 duplicate rows of 753");
+    LP_EXPECT_ERR(r, "dataset titanic_survival_train version 1: 713 rows x 20 columns");
+    LP_EXPECT_ERR(r, "transform_data: dropped 0 duplicate rows of 178"); /* the eval data */
     LP_EXPECT_OUT(r, "predictions 178 rows -> predictions.csv");
     lp_run_free(&r);
 
@@ -348,7 +348,7 @@ Test(plugin_examples, pipeline_duplicate_columns_decide_what_a_duplicate_is)
     /* Rows equal on (sex, pclass): one per combination survives, in order. */
     lp_run r = run_dedup("process_data", "process.config.duplicate_columns=[sex, pclass]");
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "dropped 707 duplicate rows of 713");
+    LP_EXPECT_ERR(r, "dropped 707 duplicate rows of 713");
     lp_run_free(&r);
     lp_frame *f = stored_frame("dataset/titanic_survival_train/v1");
     cr_assert_eq(lp_frame_rows(f), 6, "2 sexes x 3 classes");
@@ -400,8 +400,8 @@ Test(plugin_examples, runner_profiles_then_trains)
 {
     lp_run r = run_profile_train(NULL, "config.model_path=model.bin");
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "[ProfileTrainRunner] profile_data: 713 rows x 16 columns pass the checks");
-    LP_EXPECT_OUT(r, "[ProfileTrainRunner] model saved to model.bin");
+    LP_EXPECT_ERR(r, "[ProfileTrainRunner] profile_data: 713 rows x 16 columns pass the checks");
+    LP_EXPECT_ERR(r, "[ProfileTrainRunner] model saved to model.bin");
     json_t *j = result_json(&r);
     cr_assert_eq(number_at(j, "rows", NULL, NULL), 713);
     double acc = number_at(j, "metrics", "valid", "accuracy");

@@ -147,13 +147,28 @@ Test(seed, loads_a_csv_into_sqlite)
                                   "WHERE name = 'say \"hi\"'"),
                  1);
 
-    /* default if_exists appends; replace re-creates */
+    /* by default an existing table is refused (nothing written), --if-exists
+     * append adds the rows, replace re-creates */
     r = LOLPOP("seed", "file", "people.csv", "people", "--set", "database=app.db");
+    EXPECT_EXIT(r, 1);
+    EXPECT_ERR(r, "app.db: table 'people' already exists");
+    EXPECT_ERR(r, "hint: nothing was written; pass --if-exists append to add the rows or "
+                  "--if-exists replace to re-create 'people'\n");
+    EXPECT_NOT_OUT(r, "rows");
+    result_free(&r);
+    cr_assert_eq(db_int("app.db", "SELECT count(*) FROM people"), 3);
+    r = LOLPOP("seed", "file", "people.csv", "people", "--set", "database=app.db", "--if-exists",
+               "append");
     EXPECT_EXIT(r, 0);
     result_free(&r);
     cr_assert_eq(db_int("app.db", "SELECT count(*) FROM people"), 6);
+    r = LOLPOP("seed", "file", "people.csv", "people", "--set", "database=app.db", "--set",
+               "if_exists=append"); /* the connector's own key says the same */
+    EXPECT_EXIT(r, 0);
+    result_free(&r);
+    cr_assert_eq(db_int("app.db", "SELECT count(*) FROM people"), 9);
     r = LOLPOP("seed", "file", "people.csv", "people", "-c", "SQLiteDataConnector", "--set",
-               "database=app.db", "--set", "if_exists=replace");
+               "database=app.db", "--if-exists=replace");
     EXPECT_EXIT(r, 0);
     result_free(&r);
     cr_assert_eq(db_int("app.db", "SELECT count(*) FROM people"), 3);
@@ -224,6 +239,22 @@ Test(seed, bad_config_value_is_a_usage_error)
                       "if_exists=overwrite");
     EXPECT_EXIT(r, 2);
     EXPECT_ERR(r, "if_exists 'overwrite' is not one of append, replace, fail");
+    result_free(&r);
+}
+
+Test(seed, if_exists_values_are_checked)
+{
+    write_file("people.csv", PEOPLE_CSV);
+    result r = LOLPOP("seed", "file", "people.csv", "people", "--set", "database=app.db",
+                      "--if-exists", "overwrite");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "--if-exists 'overwrite' is not one of fail, append, replace");
+    result_free(&r);
+    cr_assert_neq(access(tmp_path("app.db"), F_OK), 0);
+    r = LOLPOP("seed", "file", "people.csv", "copy.tsv", "-c", "LocalDataConnector",
+               "--if-exists", "append");
+    EXPECT_EXIT(r, 2);
+    EXPECT_ERR(r, "LocalDataConnector writes whole files, it has no if_exists: drop --if-exists");
     result_free(&r);
 }
 

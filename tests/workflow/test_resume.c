@@ -107,15 +107,14 @@ static void expect_reused(const lp_run *r, const char *step, const char *run)
 {
     char line[256];
     snprintf(line, sizeof line, "%s: reused (run %s)", step, run);
-    cr_assert(strstr(r->out, line), "output lacks \"%s\":\n%s\n--- stderr:\n%s", line, r->out,
-              r->err);
+    cr_assert(strstr(r->err, line), "the log lacks \"%s\":\n%s", line, r->err);
 }
 
 /* The winner's validation f1 as OfflineTrain logs it ("validation f1 = 0.792079"). */
 static double logged_f1(const lp_run *r)
 {
-    const char *p = strstr(r->out, "validation f1 = ");
-    cr_assert_not_null(p, "no validation f1 in:\n%s", r->out);
+    const char *p = strstr(r->err, "validation f1 = ");
+    cr_assert_not_null(p, "no validation f1 in:\n%s", r->err);
     return strtod(p + strlen("validation f1 = "), NULL);
 }
 
@@ -150,23 +149,23 @@ Test(resume, a_run_that_failed_late_is_resumed_reusing_every_finished_step)
     cr_assert_str_eq(query_text("SELECT status FROM runs"), "failed");
     double f1_a = logged_f1(&a);
     cr_assert(f1_a > 0.6 && f1_a < 1.0, "f1 %g", f1_a);
-    cr_assert_eq(count(a.out, "trial "), 5, "4 trials and the best:\n%s", a.out);
+    cr_assert_eq(count(a.err, "trial "), 5, "4 trials and the best:\n%s", a.err);
 
     /* resumed by a prefix of its id, with the path fixed */
     char prefix[18];
     snprintf(prefix, sizeof prefix, "%.17s", run_a);
     lp_run b = run_titanic("--resume", prefix, NULL, NULL, NULL, NULL);
     LP_EXPECT_EXIT(b, 0);
-    LP_EXPECT_OUT(b, "resuming run");
+    LP_EXPECT_ERR(b, "resuming run");
     expect_reused(&b, "OfflineProcess.transform_data", run_a);
     expect_reused(&b, "OfflineProcess.track_data", run_a);
     expect_reused(&b, "OfflineTrain.split_data", run_a);
     expect_reused(&b, "OfflineTrain.train_model", run_a);
     expect_reused(&b, "OfflineDeploy.deploy_model", run_a);
     expect_reused(&b, "OfflinePredict.get_predictions", run_a);
-    cr_assert_eq(count(b.out, "trial "), 0, "nothing is trained again:\n%s", b.out);
-    cr_assert(!strstr(b.out, "OfflinePredict.save_predictions: reused"), "%s", b.out);
-    LP_EXPECT_OUT(b, "predictions saved to predictions.csv");
+    cr_assert_eq(count(b.err, "trial "), 0, "nothing is trained again:\n%s", b.err);
+    cr_assert(!strstr(b.err, "OfflinePredict.save_predictions: reused"), "%s", b.err);
+    LP_EXPECT_ERR(b, "predictions saved to predictions.csv");
     /* the winner is the failed run's */
     double f1_b = summary_f1(&b);
     cr_assert(fabs(f1_b - f1_a) < 6e-5, "resumed f1 %.4f, failed run's %.6f", f1_b, f1_a);
@@ -214,9 +213,9 @@ Test(resume, changed_trainer_settings_train_again_but_reuse_the_processed_data)
     LP_EXPECT_EXIT(b, 0);
     expect_reused(&b, "OfflineProcess.transform_data", run_a);
     expect_reused(&b, "OfflineProcess.track_data", run_a);
-    cr_assert(!strstr(b.out, "OfflineTrain.train_model: reused"), "%s", b.out);
-    cr_assert(!strstr(b.out, "OfflineTrain.split_data: reused"), "%s", b.out);
-    LP_EXPECT_OUT(b, "trial 2/2");
+    cr_assert(!strstr(b.err, "OfflineTrain.train_model: reused"), "%s", b.err);
+    cr_assert(!strstr(b.err, "OfflineTrain.split_data: reused"), "%s", b.err);
+    LP_EXPECT_ERR(b, "trial 2/2");
     /* a new model version, trained on the same (reused) dataset version */
     cr_assert_eq(query_long("SELECT COUNT(*) FROM resources WHERE type = 'model_version'"), 2);
     cr_assert_eq(query_long("SELECT COUNT(*) FROM resources WHERE type = 'dataset_version'"), 2);
@@ -246,7 +245,7 @@ Test(resume, a_resumed_run_resumed_again_reuses_the_first_runs_results)
     LP_EXPECT_EXIT(c, 0);
     expect_reused(&c, "OfflineTrain.train_model", run_a);
     expect_reused(&c, "OfflinePredict.get_predictions", run_a);
-    cr_assert_eq(count(c.out, "trial "), 0, "%s", c.out);
+    cr_assert_eq(count(c.err, "trial "), 0, "%s", c.err);
     cr_assert_eq(lines_of("predictions.csv"), 179);
     free(run_a);
     free(run_b);
@@ -262,13 +261,13 @@ Test(resume, a_configured_cache_manager_reuses_results_across_plain_runs)
                           "titanic.yaml", "-c",       "cache.yaml",           NULL};
     lp_run a = lp_run_exe(LP_LOLPOP_EXE, dir, NULL, args, DEADLINE_MS);
     LP_EXPECT_EXIT(a, 0);
-    cr_assert(!strstr(a.out, "reused"), "%s", a.out);
+    cr_assert(!strstr(a.err, "reused"), "%s", a.err);
     char *run_a = newest_run();
     lp_run b = lp_run_exe(LP_LOLPOP_EXE, dir, NULL, args, DEADLINE_MS);
     LP_EXPECT_EXIT(b, 0);
     expect_reused(&b, "OfflineProcess.transform_data", run_a);
     expect_reused(&b, "OfflineTrain.train_model", run_a);
-    cr_assert_eq(count(b.out, "trial "), 0, "%s", b.out);
+    cr_assert_eq(count(b.err, "trial "), 0, "%s", b.err);
     cr_assert(fabs(summary_f1(&b) - summary_f1(&a)) < 1e-9);
     cr_assert_eq(query_long("SELECT COUNT(*) FROM resources WHERE type = 'model_version'"), 1);
 
@@ -281,7 +280,7 @@ Test(resume, a_configured_cache_manager_reuses_results_across_plain_runs)
     lp_run b2 = lp_run_exe(LP_LOLPOP_EXE, dir, NULL, args, DEADLINE_MS);
     LP_EXPECT_EXIT(b2, 0);
     expect_reused(&b2, "OfflineTrain.train_model", run_a);
-    cr_assert(!strstr(b2.out, "save_predictions: reused"), "%s", b2.out);
+    cr_assert(!strstr(b2.err, "save_predictions: reused"), "%s", b2.err);
     cr_assert_eq(lines_of("predictions.csv"), 179);
     lp_run_free(&b2);
 
@@ -299,10 +298,10 @@ Test(resume, a_configured_cache_manager_reuses_results_across_plain_runs)
     lp_run c = lp_run_exe(LP_LOLPOP_EXE, dir, NULL, args, DEADLINE_MS);
     LP_EXPECT_EXIT(c, 0);
     /* the eval data did not change: only its processing is reused */
-    cr_assert_eq(count(c.out, "OfflineProcess.transform_data: reused (run"), 1, "%s", c.out);
-    cr_assert(!strstr(c.out, "OfflineTrain.train_model: reused"), "%s", c.out);
-    LP_EXPECT_OUT(c, "trial 4/4");
-    LP_EXPECT_OUT(c, "712 rows");
+    cr_assert_eq(count(c.err, "OfflineProcess.transform_data: reused (run"), 1, "%s", c.err);
+    cr_assert(!strstr(c.err, "OfflineTrain.train_model: reused"), "%s", c.err);
+    LP_EXPECT_ERR(c, "trial 4/4");
+    LP_EXPECT_ERR(c, "712 rows");
     cr_assert_eq(query_long("SELECT COUNT(*) FROM resources WHERE type = 'model_version'"), 2);
     free(run_a);
     lp_run_free(&a);
@@ -328,21 +327,21 @@ Test(resume, bad_runs_are_usage_errors_and_a_succeeded_run_can_be_resumed)
     LP_EXPECT_EXIT(latest, 0);
     char want[64];
     snprintf(want, sizeof want, "resuming run %s", run_a);
-    LP_EXPECT_OUT(latest, want);
+    LP_EXPECT_ERR(latest, want);
     lp_run_free(&latest);
     /* everything reused: every step the first run recorded; save_predictions, which
      * wrote its file, was not recorded and runs again */
     lp_run again = run_titanic("--resume", run_a, NULL, NULL, NULL, NULL);
     LP_EXPECT_EXIT(again, 0);
-    cr_assert_eq(count(again.out, "trial "), 0, "%s", again.out);
+    cr_assert_eq(count(again.err, "trial "), 0, "%s", again.err);
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM cache WHERE run = '%s'", run_a);
     long steps = query_long(sql);
     char tag[64];
     snprintf(tag, sizeof tag, ": reused (run %s)", run_a);
-    cr_assert_eq((long)count(again.out, tag), steps, "%zu reused of %ld steps:\n%s",
-                 count(again.out, tag), steps, again.out);
-    cr_assert(!strstr(again.out, "save_predictions: reused"), "%s", again.out);
+    cr_assert_eq((long)count(again.err, tag), steps, "%zu reused of %ld steps:\n%s",
+                 count(again.err, tag), steps, again.err);
+    cr_assert(!strstr(again.err, "save_predictions: reused"), "%s", again.err);
     cr_assert(fabs(summary_f1(&again) - summary_f1(&a)) < 1e-9);
     free(run_a);
     lp_run_free(&a);

@@ -97,13 +97,13 @@ Test(step_runner, runs_a_workflow_written_as_steps_on_titanic)
     lp_run r = run_steps(dir, "steps.yaml");
     LP_EXPECT_EXIT(r, 0);
     /* one line per step saying what it returned */
-    LP_EXPECT_OUT(r, "data train: frame 713 x 16 from data/train.csv");
-    LP_EXPECT_OUT(r, "step 1/7 splits: data_splitter.split_data -> map {X_train, y_train, "
+    LP_EXPECT_ERR(r, "data train: frame 713 x 16 from data/train.csv");
+    LP_EXPECT_ERR(r, "step 1/7 splits: data_splitter.split_data -> map {X_train, y_train, "
                      "X_valid, y_valid}");
-    LP_EXPECT_OUT(r, "step 2/7 model: model_trainer.fit -> <model: liblinear binary model of "
+    LP_EXPECT_ERR(r, "step 2/7 model: model_trainer.fit -> <model: liblinear binary model of "
                      "'survived' on 6 features>");
-    LP_EXPECT_OUT(r, "step 3/7 predictions: model_trainer.predict -> frame 143 x 1");
-    LP_EXPECT_OUT(r, "step 6/7 log_tag: metadata_tracker.log_tag -> null");
+    LP_EXPECT_ERR(r, "step 3/7 predictions: model_trainer.predict -> frame 143 x 1");
+    LP_EXPECT_ERR(r, "step 6/7 log_tag: metadata_tracker.log_tag -> null");
     /* the result: every step by its name. 713 rows, 266 of them survivors
      * (counted in data/train.csv); [0.8, 0.2] of 713 is 570 + 143 by the
      * largest remainder; 16 columns - target - index - 8 dropped = 6. */
@@ -141,7 +141,7 @@ Test(step_runner, data_paths_are_relative_to_the_config_file)
     snprintf(config, sizeof config, "%s/steps.yaml", sub);
     lp_run r = run_steps(elsewhere, config);
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "/conf/../data/train.csv");
+    LP_EXPECT_ERR(r, "/conf/../data/train.csv");
     LP_EXPECT_OUT(r, "\"X_train\": <frame: 570 rows × 15 cols>"); /* all but the target */
     lp_run_free(&r);
 }
@@ -166,8 +166,8 @@ Test(step_runner, every_mistake_in_the_steps_is_reported_before_anything_runs)
     LP_EXPECT_ERR(r, "bad argument expression");
     LP_EXPECT_ERR(r, "bad.yaml:18:12: step 3: unknown key 'ass' (did you mean 'as'?)");
     LP_EXPECT_ERR(r, "bad.yaml:19:13: step 4: 'call' must be \"SLOT.method\", got nodot");
-    cr_expect_null(strstr(r.out, "step 1/"), "nothing ran:\n%s", r.out);
-    cr_expect_null(strstr(r.out, "data train:"), "no data was loaded:\n%s", r.out);
+    cr_expect_null(strstr(r.err, "step 1/"), "nothing ran:\n%s", r.err);
+    cr_expect_null(strstr(r.err, "data train:"), "no data was loaded:\n%s", r.err);
     lp_run_free(&r);
 }
 
@@ -182,10 +182,10 @@ Test(step_runner, a_failing_step_stops_the_run_and_is_named)
                              "      args: {splits: steps.splits}\n");
     lp_run r = run_steps(dir, "fail.yaml");
     LP_EXPECT_EXIT(r, 1);
-    LP_EXPECT_OUT(r, "step 1/3 splits: data_splitter.split_data");
+    LP_EXPECT_ERR(r, "step 1/3 splits: data_splitter.split_data");
     LP_EXPECT_ERR(r, "step 2 of 3 'data_splitter.split_data' (arguments)");
     LP_EXPECT_ERR(r, "the frame has no column 'survivd' (did you mean 'survived'?)");
-    cr_expect_null(strstr(r.out, "step 3/3"), "step 3 did not run:\n%s", r.out);
+    cr_expect_null(strstr(r.err, "step 3/3"), "step 3 did not run:\n%s", r.err);
     lp_run_free(&r);
 }
 
@@ -224,8 +224,8 @@ Test(step_runner, calls_reach_components_inside_pipelines)
                   "      as: via_pipeline\n");
     lp_run r = run_steps(dir, "nested.yaml");
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "step 1/2 split_data: train.data_splitter.split_data -> map");
-    LP_EXPECT_OUT(r, "step 2/2 via_pipeline: train.split_data -> map");
+    LP_EXPECT_ERR(r, "step 1/2 split_data: train.data_splitter.split_data -> map");
+    LP_EXPECT_ERR(r, "step 2/2 via_pipeline: train.split_data -> map");
     LP_EXPECT_OUT(r, "\"via_pipeline\": {\"X_train\": <frame: 570 rows × 15 cols>");
     lp_run_free(&r);
     /* a slot the pipeline does not have: its slots are listed */

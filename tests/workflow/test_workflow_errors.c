@@ -261,7 +261,7 @@ Test(workflow_errors, unknown_xgboost_parameter)
                          "max_dept=[3, 4]");
     /* A configuration mistake: exit 2, and the search stops at the first trial. */
     LP_EXPECT_EXIT(r, 2);
-    cr_assert_null(strstr(r.out, "trial 2/"), "the search went on:\n%s", r.out);
+    cr_assert_null(strstr(r.err, "trial 2/"), "the search went on:\n%s", r.err);
     LP_EXPECT_ERR(r, "max_dept");
     LP_EXPECT_ERR(r, "max_depth");
     lp_run_free(&r);

@@ -77,25 +77,6 @@ static void file_logger_fini(lp_obj *self)
     st->fp = NULL;
 }
 
-/* The JSON line {"ts", "level", "message", "fields"[, "source"]} (new string). */
-static char *format_json(const lp_log_args *a)
-{
-    lp_sb ts = {0};
-    lp_log_timestamp(&ts);
-    json_t *obj = json_object();
-    json_object_set_new(obj, "ts", json_string(ts.buf ? ts.buf : ""));
-    json_object_set_new(obj, "level", json_string(a->level_name));
-    json_t *msg = json_string(a->message);
-    json_object_set_new(obj, "message", msg ? msg : json_string("<invalid UTF-8>"));
-    if (a->source) json_object_set_new(obj, "source", json_string(a->source));
-    json_object_set_new(obj, "fields",
-                        a->fields ? lp_json_from_value(a->fields, 0) : json_object());
-    char *line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(obj);
-    lp_sb_free(&ts);
-    return line;
-}
-
 /* log(level, message, fields) → null. Appends one line when level passes. */
 static lp_value *file_logger_log(lp_obj *self, lp_value *args)
 {
@@ -106,7 +87,7 @@ static lp_value *file_logger_log(lp_obj *self, lp_value *args)
     char *line = NULL;
     lp_sb sb = {0};
     if (st->json) {
-        line = format_json(&a);
+        line = lp_log_json_line(a.level, a.message, a.source, a.fields);
     } else {
         lp_log_format_text(&sb, &a, false);
         line = sb.oom ? NULL : sb.buf;

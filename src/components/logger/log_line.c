@@ -33,17 +33,6 @@ int lp_log_args_parse(lp_log_args *out, const lp_value *args, const char *cls)
     return 0;
 }
 
-void lp_log_timestamp(lp_sb *sb)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    localtime_r(&ts.tv_sec, &tm);
-    char buf[32];
-    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    lp_sb_appendf(sb, "%s.%03ld", buf, ts.tv_nsec / 1000000L);
-}
-
 static const char *level_colour(lp_log_level level)
 {
     switch (level) {
@@ -105,6 +94,12 @@ int lp_log_configured_level(lp_obj *self, const char *cls, lp_log_level *out)
 {
     *out = LP_LOG_INFO;
     lp_value *v = lp_obj_config(self, "log_level");
+    lp_log_level forced; /* the program's -q / -v win over the configuration */
+    if (lp_log_level_override(&forced)) {
+        *out = forced;
+        lp_value_unref(v);
+        return 0;
+    }
     if (!v) return 0;
     const char *name = lp_value_as_string(v);
     int rc = 0;

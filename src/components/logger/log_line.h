@@ -28,9 +28,6 @@ typedef struct lp_log_args {
  * (naming `cls`) when level or message are missing or wrong. */
 int lp_log_args_parse(lp_log_args *out, const lp_value *args, const char *cls);
 
-/* Appends "YYYY-MM-DD HH:MM:SS.mmm" (local time, now). */
-void lp_log_timestamp(lp_sb *sb);
-
 /* Appends one text line without the trailing newline:
  * "2026-11-27 16:30:01.123 INFO  [Class path] message key=value". `colour`
  * wraps the level name in its ANSI colour. */
@@ -42,7 +39,7 @@ int lp_log_config_error(const lp_value *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Reads the level configured for a logger object ("log_level", looked up as
- * every config key; INFO when unset). Returns 0 or LP_ECONFIG (error set,
+ * every config key; INFO when unset; the program's -q / -v override it). Returns 0 or LP_ECONFIG (error set,
  * located at the value's origin) for an unknown level name. */
 int lp_log_configured_level(lp_obj *self, const char *cls, lp_log_level *out);
 

@@ -1,9 +1,12 @@
 /*
- * stdout_notifier.c — StdOutNotifier: notifications printed on standard output.
+ * stdout_notifier.c — StdOutNotifier: notifications printed on the console.
  *
  * The default notifier of every workflow; real deployments swap in e-mail or
  * chat notifiers by configuration. The dispatcher calls notify once when the
- * outermost call of a workflow fails.
+ * outermost call of a workflow fails (with failure: true); on the console
+ * that would print the error a second time (the program running the
+ * workflow reports it), so this notifier skips those. Lines go to stderr:
+ * stdout carries the results.
  */
 
 #include "components/components_internal.h"
@@ -24,14 +27,16 @@ static lp_value *stdout_notifier_notify(lp_obj *self, lp_value *args)
         lp_error_set(LP_EINVAL, "StdOutNotifier.notify: unknown level '%s'", level_arg);
         return NULL;
     }
+    if (lp_value_as_bool(lp_map_get(args, "failure"))) return lp_value_null();
     lp_sb sb = {0};
     lp_sb_appendf(&sb, "NOTIFY %s: %s", lp_log_level_name(level), message);
-    return lp_stdout_put_line(&sb, "StdOutNotifier.notify");
+    return lp_stream_put_line(stderr, &sb, "StdOutNotifier.notify");
 }
 
 static const lp_method stdout_notifier_methods[] = {
     {"notify", stdout_notifier_notify,
-     "notify(message, level) -> null: prints \"NOTIFY LEVEL: message\" (level defaults to INFO)"},
+     "notify(message, level, failure) -> null: prints \"NOTIFY LEVEL: message\" on stderr "
+     "(level defaults to INFO); skips failure: true (the caller reports that error)"},
     {NULL, NULL, NULL},
 };
 
@@ -43,8 +48,9 @@ const lp_class lp_stdout_notifier_class = {
     .name = "StdOutNotifier",
     .kind = LP_KIND_COMPONENT,
     .type = "notifier",
-    .doc = "Prints notifications on standard output as \"NOTIFY LEVEL: message\". The default "
-           "notifier of every workflow; it has no configuration.",
+    .doc = "Prints notifications on standard error as \"NOTIFY LEVEL: message\". The default "
+           "notifier of every workflow; it has no configuration. The failure that ends a "
+           "workflow is not repeated here: the program that ran it reports it once.",
     .defaults_yaml = NULL,
     .requirements = lp_no_requirements,
     .config_keys = stdout_notifier_keys,
