@@ -333,7 +333,7 @@ static int run_data(data_args *a, int argc, char **argv)
     size_t need = sub == 2 ? 3 : 2;
     if (a->pos.n < need)
         return cli_usage_error(
-            a->cmd, "%s is missing after 'data %s'",
+            a->cmd, "%s missing after 'data %s'",
             sub == 2 ? (a->pos.n == 1 ? "OLD and NEW are" : "NEW is") : "the FILE is", subs[sub]);
     if (a->pos.n > need)
         return cli_usage_error(a->cmd, "unexpected argument '%s' after 'data %s'", a->pos.v[need],
