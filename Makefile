@@ -16,6 +16,8 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEPS := build-essential pkg-config meson ninja-build \
         libfyaml-dev libjansson-dev libcriterion-dev \
         libsqlite3-dev libpq-dev libssl-dev libzstd-dev libxgboost-dev liblinear-dev liblapacke-dev libopenblas0 postgresql
+# headless rendering of the HTML reports (tests/cli/test_data_profile.c)
+DEPS += chromium
 FUZZ_DEPS := clang libclang-rt-14-dev
 
 .PHONY: deps fuzz-deps build quickstart test test-asan fuzz-smoke install clean
