@@ -81,15 +81,29 @@ Test(profiler, ks_2samp_equals_scipy)
         cr_assert_eq(r.exact, want_exact, "case %zu (%zu, %zu): exact %d", i, na, nb, r.exact);
         ASSERT_NEAR(r.statistic, num(e, "statistic"), TOL, "case %zu: D %.17g vs %.17g", i,
                     r.statistic, num(e, "statistic"));
-        /* scipy's asymptotic branch uses kstwo, which we approximate (ks.c) */
-        double tol = want_exact ? TOL : 2e-2;
-        ASSERT_NEAR(r.pvalue, num(e, "pvalue"), tol, "case %zu (%zu, %zu): p %.17g vs %.17g", i, na,
+        ASSERT_NEAR(r.pvalue, num(e, "pvalue"), TOL, "case %zu (%zu, %zu): p %.17g vs %.17g", i, na,
                     nb, r.pvalue, num(e, "pvalue"));
         exact += want_exact;
         free(a);
         free(b);
     }
     cr_assert_geq(exact, 9, "the fixture covers the exact branch");
+    cr_assert_lt(exact, json_array_size(ks), "and the asymptotic one");
+    json_decref(j);
+}
+
+Test(profiler, kstwo_sf_equals_scipy_on_every_branch)
+{
+    json_t *j = load("stats.json");
+    const json_t *cases = json_object_get(j, "kstwo_sf");
+    cr_assert_gt(json_array_size(cases), 50);
+    for (size_t i = 0; i < json_array_size(cases); i++) {
+        const json_t *e = json_array_get(cases, i);
+        int n = (int)num(e, "n");
+        double x = num(e, "x"), got = lp_prof_kstwo_sf(x, n);
+        ASSERT_NEAR(got, num(e, "sf"), TOL, "kstwo.sf(%.17g, %d): %.17g vs %.17g", x, n, got,
+                    num(e, "sf"));
+    }
     json_decref(j);
 }
 

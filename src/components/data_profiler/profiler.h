@@ -1,6 +1,6 @@
 /*
  * profiler.h — LocalDataProfiler's pieces (internal; not public API):
- * the drift statistics (ks.c, chi2.c, distances.c), value extraction and
+ * the drift statistics (ks.c, kstwo.c, chi2.c, distances.c, histogram.c), value extraction and
  * category counts (values.c), HyperLogLog (hll.c), the profile (profile.c,
  * correlations.c, alerts.c), the comparison (drift.c) and the reports
  * (report_html.c, report_files.c).
@@ -24,7 +24,7 @@
 
 typedef struct lp_prof_ks {
     double statistic, pvalue;
-    bool exact; /* false: the asymptotic distribution (not scipy's kstwo; ~1e-3) */
+    bool exact; /* false: scipy's asymptotic branch (kstwo.sf at n1 n2 / (n1 + n2)) */
 } lp_prof_ks;
 
 typedef struct lp_prof_test {
@@ -37,6 +37,8 @@ typedef struct lp_prof_test {
 
 /* scipy.stats.ks_2samp(a, b) (two-sided, method 'auto'); a, b sorted. 0 or LP_E*. */
 int lp_prof_ks_2samp(lp_prof_ks *out, const double *a, size_t na, const double *b, size_t nb);
+/* scipy.stats.kstwo.sf(x, n): the two-sided one-sample KS survival function. */
+double lp_prof_kstwo_sf(double x, int n);
 /* The regularized upper incomplete gamma Q(a, x) (scipy.special.gammaincc). */
 double lp_prof_gamma_q(double a, double x);
 /* scipy.stats.chi2.sf(x, dof). */
