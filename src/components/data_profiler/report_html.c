@@ -76,9 +76,10 @@ static void kpi(lp_sb *sb, const char *label, const char *key, const lp_value *v
     lp_sb_append(sb, "</b></div>");
 }
 
-/* Vertical bars of heights[0..n) (one or two series), width x height pixels. */
+/* Vertical bars of heights[0..n) (one or two series), width x height pixels;
+ * under them each bar's label (labels: a list of strings) or the range lo..hi. */
 static void svg_bars(lp_sb *sb, const double *a, const double *b, size_t n, const char *lo,
-                     const char *hi)
+                     const char *hi, const lp_value *labels)
 {
     const double W = 480, H = 120, top = 6, bottom = 18;
     double max = 0;
@@ -104,6 +105,20 @@ static void svg_bars(lp_sb *sb, const double *a, const double *b, size_t n, cons
                           "fill=\"#e0803a\"><title>%.6g</title></rect>",
                           x + bw, H - bottom - hb, bw, hb, b[i]);
         }
+    }
+    if (labels && lp_list_len(labels) == n) {
+        for (size_t i = 0; i < n; i++) {
+            char text[16];
+            snprintf(text, sizeof text, "%.12s", lp_value_as_string(lp_list_get(labels, i)));
+            lp_sb_appendf(sb,
+                          "<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\" fill=\"#5b6472\" "
+                          "text-anchor=\"middle\">",
+                          slot * ((double)i + 0.5), H - 4);
+            lp_prof_html_escape(sb, text);
+            lp_sb_append(sb, "</text>");
+        }
+        lp_sb_append(sb, "</svg>");
+        return;
     }
     lp_sb_appendf(sb, "<text x=\"0\" y=\"%.0f\" font-size=\"11\" fill=\"#5b6472\">", H - 4);
     lp_prof_html_escape(sb, lo);
@@ -133,7 +148,7 @@ static void histogram(lp_sb *sb, const lp_value *h)
         char lo[32], hi[32];
         snprintf(lo, sizeof lo, "%.4g", e[0]);
         snprintf(hi, sizeof hi, "%.4g", e[n]);
-        svg_bars(sb, c, NULL, n, lo, hi);
+        svg_bars(sb, c, NULL, n, lo, hi, NULL);
     }
     free(c);
     free(e);
@@ -182,7 +197,12 @@ static void variable_card(lp_sb *sb, const lp_value *v)
                           (long long)lp_value_as_int(lp_map_get(e, "count")));
         }
         lp_sb_append(sb, "</table>");
-        if (c) svg_bars(sb, c, NULL, n, "most frequent", "");
+        lp_value *labels = lp_value_list();
+        for (size_t i = 0; labels && i < n; i++)
+            lp_list_append(labels, lp_value_string(lp_value_as_string(
+                                       lp_map_get(lp_list_get(top, i), "value"))));
+        if (c) svg_bars(sb, c, NULL, n, "", "", n <= 12 ? labels : NULL);
+        lp_value_unref(labels);
         free(c);
     }
     lp_sb_append(sb, "</div>\n");
@@ -293,7 +313,7 @@ static void drift_chart(lp_sb *sb, const lp_value *c)
             snprintf(lo, sizeof lo, "%.30s", lp_value_as_string(lp_list_get(cats, 0)));
             snprintf(hi, sizeof hi, "%.30s", lp_value_as_string(lp_list_get(cats, n - 1)));
         }
-        svg_bars(sb, a, b, n, lo, hi);
+        svg_bars(sb, a, b, n, lo, hi, cats && n <= 12 ? cats : NULL);
         lp_sb_append(sb, "</div>\n");
     }
     free(a);
