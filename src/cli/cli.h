@@ -47,6 +47,12 @@ int cmd_data(int argc, char **argv);
 extern const char cmd_data_help[];
 int cmd_models(int argc, char **argv);
 extern const char cmd_models_help[];
+/* `data profile FILE` (one file) or `data compare OLD NEW` (two): runs the
+ * data_profiler, writes the report to out (NULL: profile.html / drift.html)
+ * and prints the summary or, with json, the report. An exit code
+ * (cmd_data_profile.c). */
+int cli_data_profile(const cli_command *cmd, const char *const *files, size_t n_files,
+                     const char *out, bool json, const struct lp_csv_options *opt);
 int cmd_runs(int argc, char **argv);
 extern const char cmd_runs_help[];
 int cmd_init(int argc, char **argv);

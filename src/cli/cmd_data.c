@@ -22,22 +22,34 @@ const char cmd_data_help[] =
     "Subcommands:\n"
     "  describe FILE   per column: type, count, missing, distinct; numbers: mean, std, min,\n"
     "                  25%/50%/75% and max; other columns: the most frequent value (top) and\n"
-    "                  its frequency (freq)\n\n"
+    "                  its frequency (freq)\n"
+    "  profile FILE    LocalDataProfiler's profile: per-column statistics, histograms, top\n"
+    "                  values, kinds, correlations and alerts, as an HTML report (-o, default\n"
+    "                  profile.html) with a JSON twin; a summary on stdout\n"
+    "  compare OLD NEW per-column drift of NEW against OLD (evidently's default rules: KS or\n"
+    "                  chi-square p-value up to 1000 rows, normed Wasserstein or\n"
+    "                  Jensen-Shannon distance above) and the dataset verdict; HTML report\n"
+    "                  (-o, default drift.html)\n\n"
     "Options:\n"
     "  --sep C            separator: ',' ';' '|' or 'tab' (default: tab for .tsv, else ',')\n"
     "  --na VALUE         also read VALUE as missing (repeatable; pandas' defaults always apply)\n"
     "  --type COL=TYPE    read column COL as TYPE: float64, int64, bool, string, category,\n"
     "                     timestamp (repeatable; otherwise types are inferred)\n"
+    "  -o, --output FILE  the HTML report of profile / compare (JSON twin beside it)\n"
     "  --json             machine-readable output\n"
     "  --threads N        threads to use (default: all cores)\n"
     "  -h, --help         show this help\n";
 
-enum { OPT_SEP = 1, OPT_NA, OPT_TYPE, OPT_JSON, OPT_THREADS };
+enum { OPT_SEP = 1, OPT_NA, OPT_TYPE, OPT_JSON, OPT_THREADS, OPT_OUTPUT };
 
 static const cli_option data_options[] = {
-    {"sep", 0, "C", OPT_SEP},          {"na", 0, "VALUE", OPT_NA},
-    {"type", 0, "COL=TYPE", OPT_TYPE}, {"json", 0, NULL, OPT_JSON},
-    {"threads", 0, "N", OPT_THREADS},  {NULL, 0, NULL, 0},
+    {"sep", 0, "C", OPT_SEP},
+    {"na", 0, "VALUE", OPT_NA},
+    {"type", 0, "COL=TYPE", OPT_TYPE},
+    {"json", 0, NULL, OPT_JSON},
+    {"threads", 0, "N", OPT_THREADS},
+    {"output", 'o', "FILE", OPT_OUTPUT},
+    {NULL, 0, NULL, 0},
 };
 
 typedef struct data_args {
@@ -48,6 +60,7 @@ typedef struct data_args {
     size_t n_na;
     lp_csv_type_override *types;
     size_t n_types;
+    const char *out; /* -o, borrowed from argv */
     bool json;
 } data_args;
 
@@ -93,6 +106,9 @@ static int take_option(void *ctx, int id, const char *value)
         return take_type(a, value);
     case OPT_JSON:
         a->json = true;
+        return 0;
+    case OPT_OUTPUT:
+        a->out = value;
         return 0;
     default: {
         char *end = NULL;
@@ -298,21 +314,38 @@ static int describe(data_args *a, const char *path)
 
 static int run_data(data_args *a, int argc, char **argv)
 {
-    static const cli_args_spec spec = {data_options, 2, take_option};
+    static const cli_args_spec spec = {data_options, 3, take_option};
     int rc = cli_parse_args(&a->pos, a->cmd, &spec, a, argc, argv);
     if (rc < 0) return CLI_OK; /* --help printed */
     if (rc) return rc;
-    if (a->pos.n == 0) return cli_usage_error(a->cmd, "a subcommand is missing: 'describe FILE'");
-    if (strcmp(a->pos.v[0], "describe") != 0) {
-        const char *subs[] = {"describe"};
+    if (a->pos.n == 0)
+        return cli_usage_error(a->cmd, "a subcommand is missing: 'describe FILE', 'profile FILE' "
+                                       "or 'compare OLD NEW'");
+    const char *subs[] = {"describe", "profile", "compare"};
+    size_t sub = 0;
+    while (sub < 3 && strcmp(a->pos.v[0], subs[sub]) != 0)
+        sub++;
+    if (sub == 3) {
         char hint[64];
-        cli_suggestion(hint, sizeof hint, a->pos.v[0], subs, 1);
+        cli_suggestion(hint, sizeof hint, a->pos.v[0], subs, 3);
         return cli_usage_error(a->cmd, "unknown subcommand 'data %s'%s", a->pos.v[0], hint);
     }
-    if (a->pos.n < 2) return cli_usage_error(a->cmd, "the FILE is missing after 'data describe'");
+    size_t need = sub == 2 ? 3 : 2;
+    if (a->pos.n < need)
+        return cli_usage_error(
+            a->cmd, "%s missing after 'data %s'",
+            sub == 2 ? (a->pos.n == 1 ? "OLD and NEW are" : "NEW is") : "the FILE is", subs[sub]);
+    if (a->pos.n > need)
+        return cli_usage_error(a->cmd, "unexpected argument '%s' after 'data %s'", a->pos.v[need],
+                               subs[sub]);
+    if (a->out && sub == 0)
+        return cli_usage_error(a->cmd, "'-o' is for 'data profile' and 'data compare'");
     a->opt.na_values = a->na;
     a->opt.overrides = a->types;
     a->opt.n_overrides = a->n_types;
+    if (sub > 0)
+        return cli_data_profile(a->cmd, (const char *const *)(a->pos.v + 1), need - 1, a->out,
+                                a->json, &a->opt);
     return describe(a, a->pos.v[1]);
 }
 

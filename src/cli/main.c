@@ -46,9 +46,12 @@ static const cli_command commands[] = {
      "lolpop datagen create SOURCE -n ROWS -o OUT [--evaluate] [--seed N] [-c CLASS]\n"
      "                      [--set KEY=VALUE...] [--json]",
      cmd_datagen_help},
-    {"data", cmd_data, "per-column statistics of a CSV file (data describe)",
+    {"data", cmd_data,
+     "statistics, profiles and drift of CSV files (data describe / profile / compare)",
      "lolpop data describe FILE [--sep C] [--na VALUE...] [--type COL=TYPE...] [--json]\n"
-     "                   [--threads N]",
+     "                   [--threads N]\n"
+     "       lolpop data profile FILE [-o profile.html] [--json]\n"
+     "       lolpop data compare OLD NEW [-o drift.html] [--json]",
      cmd_data_help},
     {"models", cmd_models, "list, show, approve, promote and roll back model versions",
      "lolpop models list [--store PATH] [--json]\n"

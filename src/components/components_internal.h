@@ -59,5 +59,6 @@ extern const lp_class lp_tpe_hyperparameter_tuner_class;
 extern const lp_class lp_local_cache_manager_class;
 extern const lp_class lp_gaussian_copula_data_synthesizer_class;
 extern const lp_class lp_local_test_recorder_class;
+extern const lp_class lp_local_data_profiler_class;
 
 #endif

@@ -1,0 +1,273 @@
+/*
+ * drift.c — compare_data: per-column drift of a current frame against a
+ * reference one with evidently's default rules.
+ *
+ *   numbers (float64, int64, timestamp on both sides):
+ *     a side with <= small_rows values: KS p-value, drift when p < p_threshold
+ *     otherwise: Wasserstein distance / std(reference) (ddof 0, at least
+ *     0.001, as evidently), drift when >= wd_threshold
+ *   categories (anything else):
+ *     a side with <= small_rows values: chi2_contingency p-value of the 2 x k
+ *     table of counts, drift when p < p_threshold
+ *     otherwise: Jensen-Shannon distance of the shares, drift when >= js_threshold
+ * Every column also gets the PSI over evidently's bins (Sturges' bins of both
+ * samples for numbers, the categories for the rest; empty bins 0.0001). The
+ * dataset drifts when at least drift_share of the compared columns drift.
+ * Columns present on one side only are listed, not compared.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "components/data_profiler/profiler.h"
+
+#define MAX_SHOWN_CATEGORIES 20
+
+void lp_prof_options_default(lp_prof_options *o)
+{
+    *o = (lp_prof_options){.p_threshold = 0.05,
+                           .wd_threshold = 0.1,
+                           .js_threshold = 0.1,
+                           .psi_threshold = 0.1,
+                           .drift_share = 0.5,
+                           .small_rows = 1000,
+                           .bins = 20,
+                           .top = 10,
+                           .exact_distinct = 1000000,
+                           .missing_alert = 0.2,
+                           .cardinality_alert = 0.5,
+                           .correlation_alert = 0.9,
+                           .imbalance_alert = 0.1};
+}
+
+static lp_value *float_list(const double *v, size_t n)
+{
+    lp_value *l = lp_value_list();
+    for (size_t i = 0; l && i < n; i++)
+        if (lp_list_append(l, lp_value_float(v[i])) != 0) {
+            lp_value_unref(l);
+            return NULL;
+        }
+    return l;
+}
+
+/* Shares of counts (sum total) into out. */
+static void shares(double *out, const double *counts, size_t n, double total)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = total > 0 ? counts[i] / total : 0;
+}
+
+static double population_std(const double *v, size_t n)
+{
+    long double s = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        s += v[i];
+    long double mean = s / (long double)n;
+    for (size_t i = 0; i < n; i++)
+        ss += ((long double)v[i] - mean) * ((long double)v[i] - mean);
+    return sqrt((double)(ss / (long double)n));
+}
+
+/* Numbers: the test or distance, the PSI and the bins for the report. */
+static int numeric_drift(lp_value *col, const lp_column *cur, const lp_column *ref,
+                         const lp_prof_options *o)
+{
+    double *a = NULL, *b = NULL, edges[64], cnt_a[64], cnt_b[64], sh_a[64], sh_b[64];
+    size_t na = 0, nb = 0;
+    int rc = lp_prof_sorted_values(&a, &na, ref);
+    if (rc == 0) rc = lp_prof_sorted_values(&b, &nb, cur);
+    if (rc == 0 && (na == 0 || nb == 0)) {
+        lp_map_set(col, "method", lp_value_string("none"));
+        lp_map_set(col, "drifted", lp_value_bool(false));
+        lp_map_set(col, "note", lp_value_string("no values on one side"));
+        goto done;
+    }
+    if (rc) goto done;
+    bool small = na <= o->small_rows || nb <= o->small_rows;
+    double stat, threshold;
+    bool drifted;
+    if (small) {
+        lp_prof_ks ks;
+        if ((rc = lp_prof_ks_2samp(&ks, a, na, b, nb)) != 0) goto done;
+        stat = ks.pvalue;
+        threshold = o->p_threshold;
+        drifted = stat < threshold;
+        lp_map_set(col, "method", lp_value_string("ks"));
+        lp_map_set(col, "test_statistic", lp_value_float(ks.statistic));
+        lp_map_set(col, "exact", lp_value_bool(ks.exact));
+    } else {
+        double sd = population_std(a, na);
+        double wd = lp_prof_wasserstein(a, na, b, nb);
+        stat = wd / (sd > 0.001 ? sd : 0.001);
+        threshold = o->wd_threshold;
+        drifted = stat >= threshold;
+        lp_map_set(col, "method", lp_value_string("wasserstein"));
+        lp_map_set(col, "test_statistic", lp_value_float(wd));
+    }
+    lp_map_set(col, "statistic", lp_value_float(stat));
+    lp_map_set(col, "threshold", lp_value_float(threshold));
+    lp_map_set(col, "drifted", lp_value_bool(drifted));
+    double lo = a[0] < b[0] ? a[0] : b[0], hi = a[na - 1] > b[nb - 1] ? a[na - 1] : b[nb - 1];
+    size_t bins = lp_prof_sturges_edges(edges, 64, lo, hi, na + nb);
+    lp_prof_bin_counts(cnt_a, a, na, edges, bins);
+    lp_prof_bin_counts(cnt_b, b, nb, edges, bins);
+    shares(sh_a, cnt_a, bins, (double)na);
+    shares(sh_b, cnt_b, bins, (double)nb);
+    lp_map_set(col, "psi", lp_value_float(lp_prof_psi(sh_a, sh_b, bins)));
+    lp_map_set(col, "bin_edges", float_list(edges, bins + 1));
+    lp_map_set(col, "reference_shares", float_list(sh_a, bins));
+    lp_map_set(col, "current_shares", float_list(sh_b, bins));
+done:
+    free(a);
+    free(b);
+    return rc;
+}
+
+/* The largest categories of t for the report: labels and both sides' shares. */
+static int category_bars(lp_value *col, const lp_prof_counts *t, const double *sa, const double *sb)
+{
+    size_t *order = lp_prof_counts_order(t, 0);
+    if (!order) return LP_ENOMEM;
+    lp_value *labels = lp_value_list(), *ra = lp_value_list(), *rb = lp_value_list();
+    for (size_t k = 0; labels && ra && rb && k < t->n && k < MAX_SHOWN_CATEGORIES; k++) {
+        lp_list_append(labels, lp_value_string(t->keys[order[k]]));
+        lp_list_append(ra, lp_value_float(sa[order[k]]));
+        lp_list_append(rb, lp_value_float(sb[order[k]]));
+    }
+    free(order);
+    lp_map_set(col, "categories", labels);
+    lp_map_set(col, "reference_shares", ra);
+    lp_map_set(col, "current_shares", rb);
+    return 0;
+}
+
+/* Categories: chi-square or Jensen-Shannon, the PSI and the shares. */
+static int category_drift(lp_value *col, const lp_column *cur, const lp_column *ref,
+                          const lp_prof_options *o)
+{
+    lp_prof_counts t = {0};
+    int rc = lp_prof_counts_add(&t, 0, ref);
+    if (rc == 0) rc = lp_prof_counts_add(&t, 1, cur);
+    double na = 0, nb = 0;
+    for (size_t k = 0; rc == 0 && k < t.n; k++) {
+        na += t.count[0][k];
+        nb += t.count[1][k];
+    }
+    if (rc == 0 && (na == 0 || nb == 0)) {
+        lp_map_set(col, "method", lp_value_string("none"));
+        lp_map_set(col, "drifted", lp_value_bool(false));
+        lp_map_set(col, "note", lp_value_string("no values on one side"));
+        lp_prof_counts_free(&t);
+        return 0;
+    }
+    double *table = rc ? NULL : malloc(2 * t.n * sizeof *table * 2);
+    if (rc == 0 && !table) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc) {
+        lp_prof_counts_free(&t);
+        return rc;
+    }
+    double *sa = table + 2 * t.n, *sb = sa + t.n;
+    memcpy(table, t.count[0], t.n * sizeof *table);
+    memcpy(table + t.n, t.count[1], t.n * sizeof *table);
+    shares(sa, t.count[0], t.n, na);
+    shares(sb, t.count[1], t.n, nb);
+    double stat, threshold;
+    bool drifted;
+    if (na <= (double)o->small_rows || nb <= (double)o->small_rows) {
+        lp_prof_test chi;
+        rc = lp_prof_chi2_contingency(&chi, table, 2, t.n);
+        stat = chi.pvalue;
+        threshold = o->p_threshold;
+        drifted = stat < threshold;
+        lp_map_set(col, "method", lp_value_string("chi2"));
+        lp_map_set(col, "test_statistic", lp_value_float(chi.statistic));
+    } else {
+        rc = lp_prof_jensenshannon(&stat, t.count[0], t.count[1], t.n);
+        threshold = o->js_threshold;
+        drifted = stat >= threshold;
+        lp_map_set(col, "method", lp_value_string("jensenshannon"));
+    }
+    if (rc == 0) {
+        lp_map_set(col, "statistic", lp_value_float(stat));
+        lp_map_set(col, "threshold", lp_value_float(threshold));
+        lp_map_set(col, "drifted", lp_value_bool(drifted));
+        lp_map_set(col, "psi", lp_value_float(lp_prof_psi(sa, sb, t.n)));
+        rc = category_bars(col, &t, sa, sb);
+    }
+    free(table);
+    lp_prof_counts_free(&t);
+    return rc;
+}
+
+static lp_value *column_drift(const char *name, const lp_column *cur, const lp_column *ref,
+                              const lp_prof_options *o)
+{
+    bool num = lp_prof_is_numeric(cur->type) && lp_prof_is_numeric(ref->type);
+    lp_value *col = lp_value_map();
+    if (!col) return NULL;
+    lp_map_set(col, "column", lp_value_string(name));
+    lp_map_set(col, "kind", lp_value_string(num ? "num" : "cat"));
+    lp_map_set(col, "reference_rows", lp_value_int((int64_t)ref->length));
+    lp_map_set(col, "current_rows", lp_value_int((int64_t)cur->length));
+    int rc = num ? numeric_drift(col, cur, ref, o) : category_drift(col, cur, ref, o);
+    if (rc == 0) {
+        const lp_value *psi = lp_map_get(col, "psi");
+        if (psi)
+            lp_map_set(col, "psi_drifted",
+                       lp_value_bool(lp_value_as_float(psi) >= o->psi_threshold));
+        return col;
+    }
+    lp_value_unref(col);
+    return NULL;
+}
+
+/* Names of a's columns missing from b, as a list. */
+static lp_value *missing_names(const lp_frame *a, const lp_frame *b)
+{
+    lp_value *l = lp_value_list();
+    for (size_t j = 0; l && j < lp_frame_cols(a); j++)
+        if (lp_frame_find(b, lp_frame_name(a, j)) < 0)
+            lp_list_append(l, lp_value_string(lp_frame_name(a, j)));
+    return l;
+}
+
+lp_value *lp_prof_compare(const lp_frame *current, const lp_frame *reference,
+                          const lp_prof_options *o)
+{
+    lp_value *report = lp_value_map(), *cols = lp_value_list();
+    if (!report || !cols) {
+        lp_value_unref(report);
+        lp_value_unref(cols);
+        lp_error_set(LP_ENOMEM, "out of memory");
+        return NULL;
+    }
+    size_t compared = 0, drifted = 0;
+    for (size_t j = 0; j < lp_frame_cols(current); j++) {
+        const char *name = lp_frame_name(current, j);
+        const lp_column *ref = lp_frame_col_by_name(reference, name);
+        if (!ref) continue;
+        lp_value *c = column_drift(name, lp_frame_col(current, j), ref, o);
+        if (!c) {
+            lp_error_prefix("compare_data, column '%s'", name);
+            lp_value_unref(cols);
+            lp_value_unref(report);
+            return NULL;
+        }
+        if (strcmp(lp_value_as_string(lp_map_get(c, "method")), "none") != 0) compared++;
+        drifted += lp_value_as_bool(lp_map_get(c, "drifted"));
+        lp_list_append(cols, c);
+    }
+    double share = compared ? (double)drifted / (double)compared : 0;
+    lp_map_set(report, "reference_rows", lp_value_int((int64_t)lp_frame_rows(reference)));
+    lp_map_set(report, "current_rows", lp_value_int((int64_t)lp_frame_rows(current)));
+    lp_map_set(report, "columns", cols);
+    lp_map_set(report, "compared_columns", lp_value_int((int64_t)compared));
+    lp_map_set(report, "drifted_columns", lp_value_int((int64_t)drifted));
+    lp_map_set(report, "drift_share", lp_value_float(share));
+    lp_map_set(report, "drift_share_threshold", lp_value_float(o->drift_share));
+    lp_map_set(report, "dataset_drift", lp_value_bool(compared > 0 && share >= o->drift_share));
+    lp_map_set(report, "only_in_reference", missing_names(reference, current));
+    lp_map_set(report, "only_in_current", missing_names(current, reference));
+    return report;
+}

@@ -1,0 +1,147 @@
+/*
+ * profiler.h — LocalDataProfiler's pieces (internal; not public API):
+ * the drift statistics (ks.c, kstwo.c, chi2.c, distances.c, histogram.c), value extraction and
+ * category counts (values.c), HyperLogLog (hll.c), the profile (profile.c,
+ * correlations.c, alerts.c), the comparison (drift.c) and the reports
+ * (report_html.c, report_files.c).
+ *
+ * Samples passed to the statistics are borrowed, sorted ascending and free of
+ * NaN; results are plain numbers. Reports are lp_value maps (new references).
+ */
+#ifndef LP_COMPONENTS_DATA_PROFILER_PROFILER_H
+#define LP_COMPONENTS_DATA_PROFILER_PROFILER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/internal.h"
+#include "lolpop/frame.h"
+#include "lolpop/strbuf.h"
+#include "lolpop/value.h"
+
+/* ---- statistics ----------------------------------------------------------------- */
+
+typedef struct lp_prof_ks {
+    double statistic, pvalue;
+    bool exact; /* false: scipy's asymptotic branch (kstwo.sf at n1 n2 / (n1 + n2)) */
+} lp_prof_ks;
+
+typedef struct lp_prof_test {
+    double statistic, pvalue;
+    size_t dof;
+} lp_prof_test;
+
+/* What an empty bin's share becomes in the PSI (evidently's feel_zeroes). */
+#define LP_PROF_PSI_ZERO 0.0001
+
+/* scipy.stats.ks_2samp(a, b) (two-sided, method 'auto'); a, b sorted. 0 or LP_E*. */
+int lp_prof_ks_2samp(lp_prof_ks *out, const double *a, size_t na, const double *b, size_t nb);
+/* scipy.stats.kstwo.sf(x, n): the two-sided one-sample KS survival function. */
+double lp_prof_kstwo_sf(double x, int n);
+/* The regularized upper incomplete gamma Q(a, x) (scipy.special.gammaincc). */
+double lp_prof_gamma_q(double a, double x);
+/* scipy.stats.chi2.sf(x, dof). */
+double lp_prof_chi2_sf(double x, double dof);
+/* scipy.stats.chi2_contingency(table) (row-major rows x cols counts, correction=True). */
+int lp_prof_chi2_contingency(lp_prof_test *out, const double *table, size_t rows, size_t cols);
+/* scipy.stats.wasserstein_distance(a, b); a, b sorted. */
+double lp_prof_wasserstein(const double *a, size_t na, const double *b, size_t nb);
+/* scipy.spatial.distance.jensenshannon(p, q) (normalised, natural log). 0 or LP_ENOMEM. */
+int lp_prof_jensenshannon(double *out, const double *p, const double *q, size_t n);
+/* Population stability index of shares ref, cur (zeros become LP_PROF_PSI_ZERO). */
+double lp_prof_psi(const double *ref, const double *cur, size_t n);
+/* numpy.histogram_bin_edges(x, 'sturges') for n values in [lo, hi] into edges
+ * (cap entries at least 2); returns the number of bins. */
+size_t lp_prof_sturges_edges(double *edges, size_t cap, double lo, double hi, size_t n);
+/* numpy.histogram(sorted, edges) into counts[bins]. */
+void lp_prof_bin_counts(double *counts, const double *sorted, size_t n, const double *edges,
+                        size_t bins);
+/* numpy.linspace(lo, hi, bins + 1) (lo - 0.5, hi + 0.5 when equal) into edges[bins + 1]. */
+void lp_prof_linear_edges(double *edges, double lo, double hi, size_t bins);
+/* numpy's linear quantile q of n sorted values (NaN when n is 0). */
+double lp_prof_quantile(const double *sorted, size_t n, double q);
+
+/* ---- values (values.c) ------------------------------------------------------------ */
+
+/* Whether a column of type t is compared and profiled as numbers (float64,
+ * int64, timestamp in microseconds). */
+bool lp_prof_is_numeric(lp_dtype t);
+/* The non-missing values of a numeric (or bool, as 0/1) column, sorted;
+ * *out malloc'ed (caller frees). 0 or LP_ENOMEM. */
+int lp_prof_sorted_values(double **out, size_t *n, const lp_column *c);
+
+/* Counts of distinct values (as text) on up to two sides, in first-seen order. */
+typedef struct lp_prof_counts {
+    char **keys;      /* owned, NUL-terminated */
+    double *count[2]; /* per side */
+    size_t n, cap;
+    size_t *slots; /* open addressing: index + 1, 0 empty */
+    size_t nslots;
+} lp_prof_counts;
+/* Adds the non-missing cells of c to side (0 or 1). 0 or LP_ENOMEM. */
+int lp_prof_counts_add(lp_prof_counts *t, int side, const lp_column *c);
+void lp_prof_counts_free(lp_prof_counts *t);
+/* Indexes of t's keys by decreasing count on side, ties first seen first
+ * (malloc'ed; caller frees), or NULL with LP_ENOMEM. */
+size_t *lp_prof_counts_order(const lp_prof_counts *t, int side);
+/* Cell i of a non-numeric-compared column as text into buf (bool "True" /
+ * "False"; numbers %.17g); returns a pointer to the text (buf or the column's
+ * bytes) and its length, or NULL when missing. */
+const char *lp_prof_cell_text(const lp_column *c, size_t i, char *buf, size_t cap, size_t *len);
+
+/* ---- HyperLogLog (hll.c) ---------------------------------------------------------- */
+
+/* Estimated distinct non-missing values of c (HyperLogLog, 2^14 registers,
+ * ~0.8% standard error). */
+double lp_prof_hll_distinct(const lp_column *c);
+
+/* ---- options ------------------------------------------------------------------------ */
+
+typedef struct lp_prof_options {
+    double p_threshold;       /* KS / chi-square: drift when p < this (0.05) */
+    double wd_threshold;      /* normed Wasserstein: drift when >= this (0.1) */
+    double js_threshold;      /* Jensen-Shannon: drift when >= this (0.1) */
+    double psi_threshold;     /* PSI: reported as drifted_psi when >= this (0.1) */
+    double drift_share;       /* dataset drift when this share of columns drift (0.5) */
+    size_t small_rows;        /* tests (KS, chi-square) when a side has <= this many rows (1000) */
+    size_t bins;              /* histogram bins of a profile (20) */
+    size_t top;               /* top values per text column (10) */
+    size_t exact_distinct;    /* above this many rows, distinct is a HyperLogLog estimate */
+    double missing_alert;     /* share of missing cells (0.2) */
+    double cardinality_alert; /* distinct / count of a text column (0.5) */
+    double correlation_alert; /* |correlation| (0.9) */
+    double imbalance_alert;   /* smallest class share of the target (0.1) */
+    const char *target;       /* model_target, or NULL */
+} lp_prof_options;
+
+/* The defaults above. */
+void lp_prof_options_default(lp_prof_options *o);
+
+/* ---- profile and comparison --------------------------------------------------------- */
+
+/* The profile of f: {rows, columns, duplicate_rows, memory_bytes, variables: [...],
+ * correlations: {pearson, spearman, cramers_v}, alerts: [...]}. New reference or NULL. */
+lp_value *lp_prof_profile(const lp_frame *f, const lp_prof_options *o);
+/* Adds correlations: {columns, pearson, spearman} and {columns, cramers_v} to report. */
+int lp_prof_correlations(lp_value *report, const lp_frame *f, const lp_value *variables);
+/* Pearson correlation of x, y over rows where both are not NaN (pandas' corr). */
+double lp_prof_pearson(const double *x, const double *y, size_t n);
+/* Adds alerts: [{kind, column, message}] to report from its variables and correlations. */
+int lp_prof_alerts(lp_value *report, const lp_frame *f, const lp_prof_options *o);
+/* The drift of current against reference: {columns: [...], drifted_columns, share,
+ * dataset_drift, ...}. New reference or NULL. */
+lp_value *lp_prof_compare(const lp_frame *current, const lp_frame *reference,
+                          const lp_prof_options *o);
+
+/* ---- reports ------------------------------------------------------------------------- */
+
+/* Self-contained HTML of a profile / a comparison (new string, or NULL). */
+char *lp_prof_profile_html(const lp_value *report, const char *title);
+char *lp_prof_compare_html(const lp_value *report, const char *title);
+/* Appends s HTML-escaped. */
+void lp_prof_html_escape(lp_sb *sb, const char *s);
+/* Writes html to path and the report as JSON to path with .json for .html. 0 or LP_E*. */
+int lp_prof_write_report(const char *path, const char *html, const lp_value *report);
+
+#endif
