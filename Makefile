@@ -20,7 +20,7 @@ DEPS := build-essential pkg-config meson ninja-build \
         chromium
 FUZZ_DEPS := clang libclang-rt-14-dev
 
-.PHONY: deps fuzz-deps build quickstart test test-asan fuzz-smoke install clean
+.PHONY: deps fuzz-deps build quickstart test test-asan test-valgrind fuzz-smoke install clean
 
 deps:
 	@if ! dpkg -s $(DEPS) >/dev/null 2>&1; then \
@@ -57,6 +57,11 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  scripts/pg-test-cluster run meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 3; \
 	  rc=$$?; scripts/test-summary $(ASAN_BUILD); exit $$rc
+
+# The unit and CLI suites under valgrind memcheck (slow: about 20-40 minutes
+# on two cores; not part of CI yet). Needs the valgrind package.
+test-valgrind: build
+	scripts/pg-test-cluster run scripts/valgrind-suite $(BUILD) unit cli
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dtests=false

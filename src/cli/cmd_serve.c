@@ -121,6 +121,9 @@ int cmd_serve(int argc, char **argv)
     if (rc == -1) return CLI_OK;
     if (rc) return rc;
     if (pos.n != 1) return cli_usage_error(a.cmd, "expected the MODEL to serve");
+    /* -q / -v are global options (taken before this parser sees them) */
+    int verbosity = cli_globals_get()->verbosity;
+    if (verbosity) a.opt.verbosity = verbosity < 0 ? 0 : 2;
     /* Requests are scored in parallel on the request threads: one OpenMP
      * thread per prediction (XGBoost's default is one per core, which
      * oversubscribes the cores and makes every request wait on the others).

@@ -53,6 +53,8 @@ int srv_input_from_schema(srv_input *out, const lp_value *schema)
             return lp_error_set(LP_EINVAL, "the model's schema has a malformed column %zu", j);
         }
         out->cols[j].name = name;
+        const lp_value *req = lp_map_get(c, "required");
+        out->cols[j].required = lp_value_type(req) != LP_BOOL || lp_value_as_bool(req);
     }
     out->n = n;
     return 0;
@@ -148,8 +150,9 @@ static int append(build *bd, long row, size_t j, const json_t *v)
     const srv_input_column *c = &bd->in->cols[j];
     lp_column_builder *b = bd->b[j];
     int rc = 0;
-    if (!v) return fail(bd->err, row, c->name, "row %ld: missing column '%s'", row, c->name);
-    if (json_is_null(v)) {
+    if (!v && c->required)
+        return fail(bd->err, row, c->name, "row %ld: missing column '%s'", row, c->name);
+    if (!v || json_is_null(v)) {
         rc = lp_column_builder_append_null(b);
     } else {
         switch (c->dtype) {
@@ -254,10 +257,10 @@ static int from_split(lp_frame **out, const srv_input *in, srv_parse_error *err,
         while (k < width &&
                strcmp(json_string_value(json_array_get(columns, k)), in->cols[j].name) != 0)
             k++;
-        if (k == width)
+        if (k == width && in->cols[j].required)
             rc =
                 fail(err, -1, in->cols[j].name, "%s: missing column '%s'", where, in->cols[j].name);
-        pos[j] = k;
+        pos[j] = k; /* an optional column not given: past the row's end, so null */
     }
     if (!rc) rc = from_arrays(out, in, err, data, pos, width, where);
     free(pos);
@@ -272,6 +275,7 @@ static int from_columns(lp_frame **out, const srv_input *in, srv_parse_error *er
     const char *first = NULL;
     for (size_t j = 0; j < in->n; j++) {
         const json_t *a = json_object_get(obj, in->cols[j].name);
+        if (!a && !in->cols[j].required) continue; /* null in every row */
         if (!a)
             return fail(err, -1, in->cols[j].name, "%s: missing column '%s'", where,
                         in->cols[j].name);
@@ -307,11 +311,18 @@ static int from_tensor_like(lp_frame **out, const srv_input *in, srv_parse_error
                     "got %s",
                     where, kind_of(v));
     if (json_is_array(json_array_get(v, 0))) {
+        /* positional: every input column in schema order, or only the
+         * required ones (the optional ones are then null) */
+        size_t n_required = 0;
+        for (size_t j = 0; j < in->n; j++)
+            n_required += in->cols[j].required;
+        bool all = json_array_size(json_array_get(v, 0)) != n_required;
         size_t *pos = malloc((in->n ? in->n : 1) * sizeof *pos);
         if (!pos) return oom(err);
+        size_t width = 0;
         for (size_t j = 0; j < in->n; j++)
-            pos[j] = j;
-        int rc = from_arrays(out, in, err, v, pos, in->n, where);
+            pos[j] = all || in->cols[j].required ? width++ : SIZE_MAX;
+        int rc = from_arrays(out, in, err, v, pos, width, where);
         free(pos);
         return rc;
     }
@@ -366,6 +377,18 @@ static int parse_mlflow(lp_frame **out, const srv_input *in, srv_parse_error *er
 
 /* ---- CSV -------------------------------------------------------------------------- */
 
+/* A column of n nulls of type t (new reference, NULL when out of memory). */
+static lp_column *null_column(lp_dtype t, size_t n)
+{
+    lp_column_builder *b = lp_column_builder_new(built_type(t), n);
+    for (size_t i = 0; b && i < n; i++)
+        if (lp_column_builder_append_null(b) != 0) {
+            lp_column_builder_free(b);
+            return NULL;
+        }
+    return b ? lp_column_builder_finish(b) : NULL;
+}
+
 static int parse_csv(lp_frame **out, const srv_input *in, srv_parse_error *err, const char *body,
                      size_t len)
 {
@@ -378,6 +401,11 @@ static int parse_csv(lp_frame **out, const srv_input *in, srv_parse_error *err, 
     for (size_t j = 0; !rc && j < in->n; j++) {
         const srv_input_column *c = &in->cols[j];
         lp_column *col = lp_frame_col_by_name(raw, c->name), *cast = NULL;
+        if (!col && !c->required) {
+            lp_column *nulls = null_column(c->dtype, lp_frame_rows(raw));
+            if (!nulls || lp_frame_add_column(f, c->name, nulls) != 0) rc = oom(err);
+            continue;
+        }
         if (!col) {
             rc = fail(err, -1, c->name, "CSV: missing column '%s'", c->name);
             break;

@@ -27,6 +27,7 @@
 #ifndef LP_SERVER_REQUEST_PARSE_H
 #define LP_SERVER_REQUEST_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lolpop/frame.h"
@@ -34,10 +35,13 @@
 
 typedef enum srv_body_kind { SRV_BODY_PREDICT, SRV_BODY_MLFLOW, SRV_BODY_CSV } srv_body_kind;
 
-/* One column a request must carry. */
+/* One input column. A required one must be in every request; an optional one
+ * (the bundle scores without it, e.g. the model_index column) is null where
+ * a request leaves it out. */
 typedef struct srv_input_column {
     const char *name; /* borrowed from the schema */
     lp_dtype dtype;
+    bool required;
 } srv_input_column;
 
 typedef struct srv_input {
@@ -54,7 +58,8 @@ typedef struct srv_parse_error {
 } srv_parse_error;
 
 /* The input columns of a scorer's schema (srv_scorer_schema: a map with
- * "columns": [{name, dtype}]); names borrowed from schema. 0 or LP_EINVAL. */
+ * "columns": [{name, dtype, required?}], required by default); names borrowed from schema. 0 or
+ * LP_EINVAL. */
 int srv_input_from_schema(srv_input *out, const lp_value *schema);
 void srv_input_free(srv_input *in);
 

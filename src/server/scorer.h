@@ -25,8 +25,8 @@ typedef struct srv_scorer srv_scorer;
 
 /* The bundle directory that model_ref names now (new string in *out_dir):
  * a bundle directory; a model's deployment directory (its `current` link is
- * followed); or a name / name/vN under <store_dir>/deployments (store_dir
- * NULL = ".lolpop"). The path is resolved (realpath), so that --reload sees a
+ * followed); or NAME, NAME@ALIAS, NAME/vN through the metadata store in
+ * store_dir (lp_bundle_resolve; NULL = .lolpop/lolpop.db). The path is resolved (realpath), so that --reload sees a
  * moved link as a different directory. 0 or an error naming what was tried. */
 int srv_scorer_resolve(char **out_dir, const char *model_ref, const char *store_dir);
 
@@ -35,15 +35,15 @@ int srv_scorer_resolve(char **out_dir, const char *model_ref, const char *store_
 int srv_scorer_open(srv_scorer **out, lp_registry *reg, const char *model_ref,
                     const char *store_dir);
 
-/* Scores rows (borrowed; the input columns, extra ones ignored): a new frame
- * of rows(rows) rows with the column "prediction" (the label, in the target's
+/* Scores raw rows (borrowed; extra columns ignored) through the bundle: a new
+ * frame with model_index (when given), the column "prediction" (the label, in the target's
  * type, or the regressed value) and, for a classifier with probabilities, one
  * float64 column "probability_<label>" per class in class order. */
 int srv_scorer_score(lp_frame **out, srv_scorer *s, const lp_frame *rows);
 
-/* The input schema (borrowed map): {model, version, task, target,
- * classes: [label...], columns: [{name, dtype, required, categories?}]}, the
- * columns being what a request must carry, in the model's order. */
+/* The input schema (borrowed map): the bundle's (lp_bundle_input_schema:
+ * task, target {name, dtype}, classes, model_index, columns [{name, dtype,
+ * required}] — the raw columns of eval_data) plus "version". */
 const lp_value *srv_scorer_schema(const srv_scorer *s);
 
 /* A string naming the loaded bundle: "<model name>/v<N>" (borrowed). */

@@ -16,8 +16,8 @@
 #include "server/response.h"
 
 static srv_input_column cols[] = {
-    {"f", LP_DT_FLOAT64}, {"i", LP_DT_INT64},    {"b", LP_DT_BOOL},
-    {"s", LP_DT_STRING},  {"c", LP_DT_CATEGORY}, {"t", LP_DT_TIMESTAMP},
+    {"f", LP_DT_FLOAT64, true}, {"i", LP_DT_INT64, true},    {"b", LP_DT_BOOL, true},
+    {"s", LP_DT_STRING, true},  {"c", LP_DT_CATEGORY, true}, {"t", LP_DT_TIMESTAMP, true},
 };
 static const srv_input in = {cols, 6};
 

@@ -90,10 +90,11 @@ static char *diamond_rows_json(const char *dir, size_t n)
         cr_assert_eq(sscanf(line, "%31[^,],%lf,%31[^,],%7[^,],%7[^,],%lf,%lf,%lf,%lf,%lf", id,
                             &carat, cut, color, clarity, &depth, &table, &x, &y, &z),
                      10, "line %s", line);
-        json_array_append_new(rows, json_pack("{s:s,s:f,s:s,s:s,s:s,s:f,s:f,s:f,s:f,s:f}",
-                                              "diamond_id", id, "carat", carat, "cut", cut, "color",
-                                              color, "clarity", clarity, "depth", depth, "table",
-                                              table, "x", x, "y", y, "z", z));
+        json_array_append_new(rows,
+                              json_pack("{s:I,s:f,s:s,s:s,s:s,s:f,s:f,s:f,s:f,s:f}", "diamond_id",
+                                        (json_int_t)strtoll(id, NULL, 10), "carat", carat, "cut",
+                                        cut, "color", color, "clarity", clarity, "depth", depth,
+                                        "table", table, "x", x, "y", y, "z", z));
     }
     free(csv);
     json_t *body = json_pack("{s:o}", "rows", rows);
@@ -125,15 +126,17 @@ Test(serve, health_schema_version)
     EXPECT_STATUS(r, 200);
     j = parse(&r);
     cr_assert_str_eq(json_string_value(json_object_get(j, "task")), "regression");
-    cr_assert_str_eq(json_string_value(json_object_get(j, "target")), "price");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "target"), "name")),
+                     "price");
     json_t *cols = json_object_get(j, "columns");
-    cr_assert_eq(json_array_size(cols), 9, "%s", r.body);
-    json_t *carat = json_array_get(cols, 0);
+    cr_assert_eq(json_array_size(cols), 10, "the raw columns of eval_data: %s", r.body);
+    json_t *id = json_array_get(cols, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(id, "name")), "diamond_id");
+    cr_assert(json_is_false(json_object_get(id, "required")), "the model_index is optional");
+    json_t *carat = json_array_get(cols, 1);
     cr_assert_str_eq(json_string_value(json_object_get(carat, "name")), "carat");
     cr_assert_str_eq(json_string_value(json_object_get(carat, "dtype")), "float64");
     cr_assert(json_is_true(json_object_get(carat, "required")));
-    json_t *cut = json_array_get(cols, 1);
-    cr_assert_eq(json_array_size(json_object_get(cut, "categories")), 5, "%s", r.body);
     json_decref(j);
     http_reply_free(&r);
 
@@ -659,8 +662,8 @@ Test(serve, command_line_errors)
         {{"serve", DIAMONDS_MODEL, "--max-body", "x", NULL}, 2, "'--max-body' expects"},
         {{"serve", "no_such_model", "--port", "0", NULL},
          1,
-         "no deployment bundle at 'no_such_model' nor at '.lolpop/deployments/no_such_model'"},
-        {{"serve", "diamond_price@production", "--port", "0", NULL}, 1, "NAME@ALIAS"},
+         "no model 'no_such_model' in the metadata store"},
+        {{"serve", "diamond_price@canary", "--port", "0", NULL}, 1, "has no alias 'canary'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         lp_run r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL, cases[i].args, 20000);
@@ -715,4 +718,40 @@ Test(serve, bundle_directory_and_one_log_line_per_request)
     cr_assert_not_null(strstr(log, "lolpop serve: /version 200 0 rows "), "%s", log);
     cr_assert_not_null(strstr(log, "lolpop serve: /predict 200 2 rows "), "%s", log);
     free(log);
+}
+
+/* The titanic quickstart as shipped: raw passenger rows go through the
+ * bundle's SQL step and feature transformer, and the answers are the
+ * workflow's own predictions.csv. */
+Test(serve, quickstart_bundle_scores_raw_rows_through_its_sql_step, .timeout = 300)
+{
+    char tmpl[64], src[512];
+    snprintf(src, sizeof src, "%s/examples/quickstart/classification/titanic", LP_SOURCE_ROOT);
+    const char *dir = lp_example_tmpdir(tmpl, sizeof tmpl, "serve-quickstart", src);
+    lp_run r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL,
+                          (const char *const[]){"run", "workflow", "ClassificationRunner", "-c",
+                                                "titanic.yaml", "-q", NULL},
+                          240000);
+    LP_EXPECT_EXIT(r, 0);
+    lp_run_free(&r);
+    server s;
+    server_start(&s, dir, "titanic_survival", NULL);
+    char path[512];
+    snprintf(path, sizeof path, "%s/data/eval.csv", dir);
+    char *csv = csv_head(path, 6);
+    http_reply h = http(&s, "POST", "/predict", "text/csv", csv, strlen(csv));
+    EXPECT_STATUS(h, 200);
+    json_t *j = parse(&h);
+    json_t *proba = json_object_get(j, "probabilities");
+    cr_assert_eq(json_array_size(proba), 6, "%s", h.body);
+    for (size_t i = 0; i < 6; i++) {
+        double p1 = json_number_value(json_object_get(json_array_get(proba, i), "1"));
+        double want = workflow_prediction(dir, i, 3);
+        cr_assert(fabs(p1 - want) < 1e-12, "row %zu: p1 %.17g, workflow %.17g", i, p1, want);
+    }
+    json_decref(j);
+    http_reply_free(&h);
+    free(csv);
+    cr_assert_eq(server_stop(&s), 0);
+    lp_tmpdir_remove(dir);
 }

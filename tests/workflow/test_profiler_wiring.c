@@ -61,7 +61,7 @@ Test(profiler_wiring, process_profiles_and_compares_with_the_profiler_configured
 {
     lp_run r = run();
     LP_EXPECT_EXIT(r, 0);
-    const char *all = r.out;
+    const char *all = r.err; /* logs are on stderr */
     cr_assert_null(strstr(all, "profile_data: skipped"), "%s", all);
     char path[512];
     logged_report(all, "profile", path, sizeof path);
@@ -73,7 +73,7 @@ Test(profiler_wiring, process_profiles_and_compares_with_the_profiler_configured
 
     r = run(); /* the second run has an earlier version to compare with */
     LP_EXPECT_EXIT(r, 0);
-    logged_report(r.out, "drift", path, sizeof path);
+    logged_report(r.err, "drift", path, sizeof path);
     cr_assert_eq(access(path, R_OK), 0, "%s", path);
     lp_run_free(&r);
 

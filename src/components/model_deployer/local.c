@@ -91,9 +91,9 @@ typedef struct deploy {
     char *final;     /* <model_dir>/v<version> */
     char *tmp;       /* the temp bundle directory while it exists */
     json_t *schema, *metadata;
-    const char *action;  /* deploy (default), promote, rollback: borrowed from the args */
-    const char *alias;   /* the alias that moves with the deployment (production) */
-    const char *who_did; /* who asked (`lolpop models`), or NULL: this process's user */
+    const char *action;        /* deploy (default), promote, rollback: borrowed from the args */
+    const char *alias;         /* the alias that moves with the deployment (production) */
+    const char *who_did;       /* who asked (`lolpop models`), or NULL: this process's user */
     json_t *input, *transform; /* input.json; transform.json or NULL (bundle_parts.c) */
 } deploy;
 
@@ -654,20 +654,29 @@ static lp_value *record_switch(deploy *d, lp_value *path)
     return NULL;
 }
 
+/* Tags the deployment with its absolute bundle_dir, where `lolpop predict
+ * NAME` finds it from any directory. Written after `current` moved (a crash
+ * before it leaves only this tag missing; lp_bundle_resolve then falls back
+ * to the `path` tag), so the one-transaction switch stays the only step
+ * between the bundle and `current`. */
+static int tag_bundle_dir(deploy *d, lp_value *r)
+{
+    char *abs = realpath(d->final, NULL);
+    if (!abs) return io_error(d, "resolve", d->final);
+    lp_value *v = lp_value_string(abs);
+    free(abs);
+    int rc =
+        v ? lp_metadata_tracker_log_tag(d->tracker, lp_map_get(r, "deployment"), "bundle_dir", v)
+          : LP_ENOMEM;
+    lp_value_unref(v);
+    return rc;
+}
+
 /* Records the deployment. Returns {path, model_version, deployment}. */
 static lp_value *record(deploy *d)
 {
     lp_value *path = lp_value_string(d->final);
     lp_value *dep = path ? record_switch(d, path) : NULL;
-    char *abs = dep ? realpath(d->final, NULL) : NULL;
-    lp_value *abs_v = abs ? lp_value_string(abs) : NULL;
-    /* where `lolpop predict NAME` finds the bundle from any directory */
-    if (abs_v && lp_metadata_tracker_log_tag(d->tracker, dep, "bundle_dir", abs_v) != 0) {
-        lp_value_unref(dep);
-        dep = NULL;
-    }
-    lp_value_unref(abs_v);
-    free(abs);
     lp_value *r = dep ? lp_value_map() : NULL;
     if (r && (lp_map_set(r, "path", lp_value_ref(path)) ||
               lp_map_set(r, "model_version", lp_value_ref(d->mv)) ||
@@ -754,7 +763,7 @@ static lp_value *deployer_deploy_model(lp_obj *self, lp_value *args)
     if (rc == 0) rc = check_current(&d);
     if (rc == 0) rc = write_bundle(&d);
     lp_value *r = rc ? NULL : record(&d);
-    if (r && point_current(&d) != 0) {
+    if (r && (point_current(&d) != 0 || tag_bundle_dir(&d, r) != 0)) {
         lp_value_unref(r);
         r = NULL;
     }
@@ -805,8 +814,8 @@ static const lp_method deployer_methods[] = {
 /* deploy_model loads the stored model through the metadata_tracker, which
  * reads it with the resource_version_control: without either, a workflow
  * would train, promote and only then fail (issue 11, Fix 1). */
-static const char *const deployer_requirements[] = {
-    "component.metadata_tracker", "component.resource_version_control", NULL};
+static const char *const deployer_requirements[] = {"component.metadata_tracker",
+                                                    "component.resource_version_control", NULL};
 
 static const lp_config_key deployer_keys[] = {
     {"deploy_dir", "string",
