@@ -20,9 +20,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* "i" and "t" optional: a request may leave them out (then null) */
 static srv_input_column cols[] = {
-    {"f", LP_DT_FLOAT64}, {"i", LP_DT_INT64},    {"b", LP_DT_BOOL},
-    {"s", LP_DT_STRING},  {"c", LP_DT_CATEGORY}, {"t", LP_DT_TIMESTAMP},
+    {"f", LP_DT_FLOAT64, true}, {"i", LP_DT_INT64, false},   {"b", LP_DT_BOOL, true},
+    {"s", LP_DT_STRING, true},  {"c", LP_DT_CATEGORY, true}, {"t", LP_DT_TIMESTAMP, false},
 };
 
 /* Reads every value once so that the sanitizers see any bad index. */

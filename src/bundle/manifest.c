@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bundle/bundle_internal.h"
 #include "core/value_json.h"
@@ -38,6 +39,51 @@ static int bad(const char *file, const char *what)
     return lp_error_set(LP_EINVAL, "%s: %s", file, what);
 }
 
+/* The value of key in object o, the key compared ignoring ASCII case as
+ * lolpop maps compare keys (lp_map_get), so that what is checked here is
+ * what the loader reads; NULL when absent or o is not an object. */
+static json_t *jget(json_t *o, const char *key)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v)
+    {
+        if (strcasecmp(k, key) == 0) return v;
+    }
+    return NULL;
+}
+
+/* A key of an object in j (at any depth) that equals another key of the same
+ * object ignoring ASCII case, or NULL. lolpop maps look keys up ignoring
+ * case, so "Transform_file" next to the checked JSON would be what the
+ * loader reads: such a file is refused instead. */
+static const char *case_twin(json_t *j, int depth)
+{
+    if (depth > 64) return NULL; /* jansson limits nesting itself */
+    if (json_is_array(j)) {
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            const char *k = case_twin(json_array_get(j, i), depth + 1);
+            if (k) return k;
+        }
+        return NULL;
+    }
+    if (!json_is_object(j)) return NULL;
+    const char *key;
+    json_t *v;
+    json_object_foreach(j, key, v)
+    {
+        const char *other;
+        json_t *w;
+        json_object_foreach(j, other, w)
+        {
+            if (other != key && strcasecmp(other, key) == 0) return key;
+        }
+        const char *k = case_twin(v, depth + 1);
+        if (k) return k;
+    }
+    return NULL;
+}
+
 /* The JSON object in text, or NULL with LP_EINVAL naming file and position. */
 static json_t *load_object(const char *file, const char *text, size_t len)
 {
@@ -51,6 +97,13 @@ static json_t *load_object(const char *file, const char *text, size_t len)
     if (!json_is_object(j)) {
         json_decref(j);
         bad(file, "not a JSON object");
+        return NULL;
+    }
+    const char *twin = case_twin(j, 0);
+    if (twin) {
+        lp_error_set(LP_EINVAL, "%s: key '%s' appears twice (keys are compared ignoring case)",
+                     file, twin);
+        json_decref(j);
         return NULL;
     }
     return j;
@@ -73,9 +126,9 @@ static bool is_hex64(const char *s)
 }
 
 /* Whether files lists `name` (a string) when name is not null. */
-static int check_listed(const json_t *m, const json_t *files, const char *key, bool nullable)
+static int check_listed(json_t *m, json_t *files, const char *key, bool nullable)
 {
-    const json_t *v = json_object_get(m, key);
+    json_t *v = jget(m, key);
     if (nullable && (!v || json_is_null(v))) return 0;
     const char *name = json_string_value(v);
     char what[160];
@@ -84,7 +137,7 @@ static int check_listed(const json_t *m, const json_t *files, const char *key, b
                  nullable ? " or null" : "");
         return bad(LP_BUNDLE_MANIFEST, what);
     }
-    if (!json_object_get(files, name)) {
+    if (!jget(files, name)) {
         snprintf(what, sizeof what, "'%s' names '%.80s', which 'files' does not list", key, name);
         return bad(LP_BUNDLE_MANIFEST, what);
     }
@@ -100,13 +153,13 @@ static int check_files(json_t *files)
     char what[200];
     json_object_foreach(files, name, f)
     {
-        const json_t *size = json_object_get(f, "size");
+        json_t *size = jget(f, "size");
         if (!lp_bundle_plain_name(name) || strcmp(name, LP_BUNDLE_MANIFEST) == 0) {
             snprintf(what, sizeof what, "'files' lists '%.80s', which is not a bundle file name",
                      name);
             return bad(LP_BUNDLE_MANIFEST, what);
         }
-        if (!json_is_object(f) || !is_hex64(json_string_value(json_object_get(f, "sha256"))) ||
+        if (!json_is_object(f) || !is_hex64(json_string_value(jget(f, "sha256"))) ||
             !json_is_integer(size) || json_integer_value(size) < 0) {
             snprintf(what, sizeof what,
                      "files['%.80s'] must be {sha256: 64 lower-case hex digits, size: bytes}",
@@ -118,11 +171,11 @@ static int check_files(json_t *files)
 }
 
 /* model_file, input_file and transform_file name three different files. */
-static int check_distinct(const json_t *m)
+static int check_distinct(json_t *m)
 {
-    const char *model = json_string_value(json_object_get(m, "model_file"));
-    const char *input = json_string_value(json_object_get(m, "input_file"));
-    const char *transform = json_string_value(json_object_get(m, "transform_file"));
+    const char *model = json_string_value(jget(m, "model_file"));
+    const char *input = json_string_value(jget(m, "input_file"));
+    const char *transform = json_string_value(jget(m, "transform_file"));
     if (strcmp(model, input) != 0 &&
         (!transform || (strcmp(transform, model) != 0 && strcmp(transform, input) != 0)))
         return 0;
@@ -135,13 +188,13 @@ int lp_bundle_manifest_parse(lp_value **out, const char *text, size_t len)
     *out = NULL;
     json_t *m = load_object(LP_BUNDLE_MANIFEST, text, len);
     if (!m) return LP_EINVAL;
-    json_t *files = json_object_get(m, "files");
+    json_t *files = jget(m, "files");
     int rc = 0;
-    if (!json_is_integer(json_object_get(m, "format")))
+    if (!json_is_integer(jget(m, "format")))
         rc = bad(LP_BUNDLE_MANIFEST, "'format' must be an integer");
-    else if (!json_is_string(json_object_get(m, "lolpop_version")))
+    else if (!json_is_string(jget(m, "lolpop_version")))
         rc = bad(LP_BUNDLE_MANIFEST, "'lolpop_version' must be a string");
-    else if (!json_is_integer(json_object_get(m, "abi_version")))
+    else if (!json_is_integer(jget(m, "abi_version")))
         rc = bad(LP_BUNDLE_MANIFEST, "'abi_version' must be an integer");
     if (rc == 0) rc = check_files(files);
     if (rc == 0) rc = check_listed(m, files, "model_file", false);
@@ -192,16 +245,16 @@ int lp_bundle_check_versions(const lp_value *manifest, const char *dir)
 }
 
 /* {name, dtype} with a known dtype. */
-static bool is_typed(const json_t *o)
+static bool is_typed(json_t *o)
 {
     lp_dtype t;
-    const char *dtype = json_string_value(json_object_get(o, "dtype"));
-    return json_is_object(o) && json_is_string(json_object_get(o, "name")) && dtype &&
+    const char *dtype = json_string_value(jget(o, "dtype"));
+    return json_is_object(o) && json_is_string(jget(o, "name")) && dtype &&
            lp_dtype_parse(dtype, &t) == 0;
 }
 
 /* columns: null or [{name, dtype, required}] with unique names. */
-static int check_columns(const json_t *cols)
+static int check_columns(json_t *cols)
 {
     if (!cols || json_is_null(cols)) return 0;
     if (!json_is_array(cols)) return bad(LP_BUNDLE_INPUT, "'columns' must be a list or null");
@@ -210,15 +263,14 @@ static int check_columns(const json_t *cols)
     char what[200];
     json_array_foreach(cols, i, c)
     {
-        if (!is_typed(c) || !json_is_boolean(json_object_get(c, "required"))) {
+        if (!is_typed(c) || !json_is_boolean(jget(c, "required"))) {
             snprintf(what, sizeof what,
                      "columns[%zu] must be {name, dtype (a lolpop type), required (bool)}", i);
             return bad(LP_BUNDLE_INPUT, what);
         }
-        const char *name = json_string_value(json_object_get(c, "name"));
+        const char *name = json_string_value(jget(c, "name"));
         for (size_t k = 0; k < i; k++)
-            if (strcmp(name, json_string_value(json_object_get(json_array_get(cols, k), "name"))) ==
-                0) {
+            if (strcmp(name, json_string_value(jget(json_array_get(cols, k), "name"))) == 0) {
                 snprintf(what, sizeof what, "column '%.80s' is listed twice", name);
                 return bad(LP_BUNDLE_INPUT, what);
             }
@@ -227,7 +279,7 @@ static int check_columns(const json_t *cols)
 }
 
 /* A list of strings (at least `min`). */
-static bool is_strings(const json_t *a, size_t min)
+static bool is_strings(json_t *a, size_t min)
 {
     if (!json_is_array(a) || json_array_size(a) < min) return false;
     size_t i;
@@ -241,17 +293,17 @@ int lp_bundle_input_parse(lp_value **out, const char *text, size_t len)
     *out = NULL;
     json_t *in = load_object(LP_BUNDLE_INPUT, text, len);
     if (!in) return LP_EINVAL;
-    const json_t *idx = json_object_get(in, "model_index");
-    const char *task = json_string_value(json_object_get(in, "task"));
-    int rc = check_columns(json_object_get(in, "columns"));
+    json_t *idx = jget(in, "model_index");
+    const char *task = json_string_value(jget(in, "task"));
+    int rc = check_columns(jget(in, "columns"));
     if (rc == 0 && idx && !json_is_null(idx) && !json_is_string(idx))
         rc = bad(LP_BUNDLE_INPUT, "'model_index' must be a column name or null");
-    if (rc == 0 && !is_typed(json_object_get(in, "target")))
+    if (rc == 0 && !is_typed(jget(in, "target")))
         rc = bad(LP_BUNDLE_INPUT, "'target' must be {name, dtype}");
     if (rc == 0 && (!task || (strcmp(task, "binary") && strcmp(task, "multiclass") &&
                               strcmp(task, "regression"))))
         rc = bad(LP_BUNDLE_INPUT, "'task' must be binary, multiclass or regression");
-    if (rc == 0 && !is_strings(json_object_get(in, "classes"), 0))
+    if (rc == 0 && !is_strings(jget(in, "classes"), 0))
         rc = bad(LP_BUNDLE_INPUT, "'classes' must be a list of labels");
     if (rc) {
         json_decref(in);
@@ -266,12 +318,12 @@ int lp_bundle_transform_parse(lp_value **out, const char *text, size_t len)
     json_t *t = load_object(LP_BUNDLE_TRANSFORM, text, len);
     if (!t) return LP_EINVAL;
     int rc = 0;
-    const char *cls = json_string_value(json_object_get(t, "class"));
+    const char *cls = json_string_value(jget(t, "class"));
     if (!cls || !*cls)
         rc = bad(LP_BUNDLE_TRANSFORM, "'class' must name a data_transformer class");
-    else if (!json_is_object(json_object_get(t, "config")))
+    else if (!json_is_object(jget(t, "config")))
         rc = bad(LP_BUNDLE_TRANSFORM, "'config' must be an object");
-    else if (!is_strings(json_object_get(t, "tables"), 1))
+    else if (!is_strings(jget(t, "tables"), 1))
         rc = bad(LP_BUNDLE_TRANSFORM, "'tables' must be a list of one table name or more");
     if (rc) {
         json_decref(t);
