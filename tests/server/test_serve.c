@@ -723,7 +723,7 @@ Test(serve, bundle_directory_and_one_log_line_per_request)
 /* The titanic quickstart as shipped: raw passenger rows go through the
  * bundle's SQL step and feature transformer, and the answers are the
  * workflow's own predictions.csv. */
-Test(serve, quickstart_bundle_scores_raw_rows_through_its_sql_step, .timeout = 300)
+Test(serve, quickstart_bundle_scores_raw_rows_through_its_sql_step)
 {
     char tmpl[64], src[512];
     snprintf(src, sizeof src, "%s/examples/quickstart/classification/titanic", LP_SOURCE_ROOT);
