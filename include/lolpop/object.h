@@ -47,8 +47,8 @@ lp_obj *lp_obj_pipeline(const lp_obj *obj, const char *slot);
 
 /* Configuration lookup (SPEC §3): obj's `config` merged over its class
  * defaults, then the parent's, up to the root, then the environment variable
- * LOLPOP_<KEY> (upper case; see lp_config_env_name). Keys are case-insensitive. Returns a new reference, or
- * NULL when not found (no error set). */
+ * LOLPOP_<KEY> (upper case; see lp_config_env_name). Keys are case-insensitive. Returns a new
+ * reference, or NULL when not found (no error set). */
 lp_value *lp_obj_config(const lp_obj *obj, const char *key);
 /* obj's whole effective configuration as one map: every level from the root
  * down to obj, each its class defaults then its `config` (deep-merged, nearer

@@ -176,8 +176,9 @@ static int seed(seed_args *a, lp_workflow *wf)
         bool exists = lp_error_last()->code == LP_EEXISTS;
         cli_print_last_error();
         if (exists)
-            fprintf(stderr, "hint: nothing was written; pass --if-exists append to add the rows "
-                            "or --if-exists replace to re-create '%s'\n",
+            fprintf(stderr,
+                    "hint: nothing was written; pass --if-exists append to add the rows "
+                    "or --if-exists replace to re-create '%s'\n",
                     target);
         code = CLI_FAIL;
     } else {

@@ -207,8 +207,7 @@ static _Thread_local bool notifying;
 
 /* Hands message to obj's visible notifier; false when there is none (or it
  * failed, or a notification is already being sent). */
-static bool send_notification(const lp_obj *obj, lp_log_level level, const char *msg,
-                              bool failure)
+static bool send_notification(const lp_obj *obj, lp_log_level level, const char *msg, bool failure)
 {
     lp_obj *notifier = obj ? lp_obj_component(obj, "notifier") : NULL;
     if (!is_type(notifier, "notifier") || !notifier->initialised || notifying) return false;

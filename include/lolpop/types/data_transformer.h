@@ -15,7 +15,8 @@
  * lp_obj_has_method (lp_type.optional_methods lists them).
  *
  *   bundle_info() -> class, config, tables
- *       how to redo transform without the workflow: the class to build, its self-contained config (no paths) and the table names of the source
+ *       how to redo transform without the workflow: the class to build, its self-contained config
+ * (no paths) and the table names of the source
  *
  * The inline helpers call through the dispatcher (lp_call_with). They borrow
  * their arguments (NULL becomes a null value). Helpers of methods with a result
@@ -32,7 +33,7 @@
 extern "C" {
 #endif
 
-#define LP_TYPE_DATA_TRANSFORMER      "data_transformer"
+#define LP_TYPE_DATA_TRANSFORMER        "data_transformer"
 #define LP_DATA_TRANSFORMER_TRANSFORM   "transform"
 #define LP_DATA_TRANSFORMER_BUNDLE_INFO "bundle_info"
 

@@ -39,8 +39,8 @@ int lp_log_config_error(const lp_value *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Reads the level configured for a logger object ("log_level", looked up as
- * every config key; INFO when unset; the program's -q / -v override it). Returns 0 or LP_ECONFIG (error set,
- * located at the value's origin) for an unknown level name. */
+ * every config key; INFO when unset; the program's -q / -v override it). Returns 0 or LP_ECONFIG
+ * (error set, located at the value's origin) for an unknown level name. */
 int lp_log_configured_level(lp_obj *self, const char *cls, lp_log_level *out);
 
 #endif
