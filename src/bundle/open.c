@@ -153,6 +153,22 @@ static int load_manifest(lp_bundle *b)
     return rc ? rc : lp_bundle_check_versions(b->manifest, b->dir);
 }
 
+/* The last steps both constructors share: the transform checked, the
+ * transformer pool made, the predict mode chosen; b given to *out, or freed
+ * when rc (or one of these) fails. Returns the code. */
+static int finish(lp_bundle **out, lp_bundle *b, int rc)
+{
+    if (rc == 0) rc = check_transform(b);
+    if (rc == 0) rc = lp_bundle_pool_init(b);
+    if (rc) {
+        lp_bundle_free(b);
+        return rc;
+    }
+    b->serial_predict = !parallel_predict(b->model);
+    *out = b;
+    return 0;
+}
+
 LP_API int lp_bundle_open(lp_bundle **out, lp_registry *reg, const char *dir)
 {
     *out = NULL;
@@ -169,15 +185,7 @@ LP_API int lp_bundle_open(lp_bundle **out, lp_registry *reg, const char *dir)
                  : lp_registry_add_class(reg, &lp_bundle_runner_class);
     if (rc == 0) rc = load_manifest(b);
     if (rc == 0) rc = load_files(b);
-    if (rc == 0) rc = check_transform(b);
-    if (rc == 0) rc = lp_bundle_pool_init(b);
-    if (rc) {
-        lp_bundle_free(b);
-        return rc;
-    }
-    b->serial_predict = !parallel_predict(b->model);
-    *out = b;
-    return 0;
+    return finish(out, b, rc);
 }
 
 int lp_bundle_from_parts(lp_bundle **out, const lp_registry *reg, const char *dir, lp_model *m,
@@ -195,15 +203,7 @@ int lp_bundle_from_parts(lp_bundle **out, const lp_registry *reg, const char *di
     b->transform = transform ? lp_value_copy(transform) : NULL;
     int rc =
         b->input && (!transform || b->transform) ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
-    if (rc == 0) rc = check_transform(b);
-    if (rc == 0) rc = lp_bundle_pool_init(b);
-    if (rc) {
-        lp_bundle_free(b);
-        return rc;
-    }
-    b->serial_predict = !parallel_predict(b->model);
-    *out = b;
-    return 0;
+    return finish(out, b, rc);
 }
 
 LP_API const lp_value *lp_bundle_input_schema(const lp_bundle *b)

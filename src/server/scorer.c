@@ -10,7 +10,6 @@
  * store (lp_bundle_resolve).
  */
 #include <errno.h>
-#include <jansson.h>
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -21,11 +20,9 @@
 #include "core/internal.h"
 #include "lolpop/error.h"
 #include "lolpop/bundle.h"
-#include "lolpop/strbuf.h"
 #include "server/scorer.h"
 
 #define MANIFEST_FILE "bundle.json"
-#define METADATA_FILE "metadata.json"
 
 struct srv_scorer {
     atomic_int refs;
@@ -86,22 +83,16 @@ int srv_scorer_resolve(char **out_dir, const char *model_ref, const char *store_
     return rc;
 }
 
-/* "<model name>/v<N>" from metadata.json, else from the directory names. */
-static char *version_of(const char *dir)
+/* "<model name>/<bundle directory name>" (the model name from the bundle's
+ * manifest; the whole directory when the manifest lacks it). The directory
+ * name, not the manifest's version, so that a bundle copied to v<N+1>
+ * reads as such. New string, NULL when out of memory. */
+static char *version_of(const lp_bundle *b)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", dir, METADATA_FILE);
-    json_t *meta = json_load_file(path, 0, NULL);
-    const char *name = meta ? json_string_value(json_object_get(meta, "model_name")) : NULL;
+    const char *dir = lp_bundle_dir(b);
+    const char *name = lp_value_as_string(lp_map_get(lp_bundle_manifest(b), "model_name"));
     const char *base = strrchr(dir, '/');
-    base = base ? base + 1 : dir;
-    lp_sb sb = {0};
-    if (name)
-        lp_sb_appendf(&sb, "%s/%s", name, base);
-    else
-        lp_sb_append(&sb, dir);
-    json_decref(meta);
-    return sb.oom ? NULL : lp_sb_take(&sb);
+    return name ? lp_asprintf("%s/%s", name, base ? base + 1 : dir) : lp_strdup(dir);
 }
 
 /* The server's schema: the bundle's input schema plus "version" (new map;
@@ -144,7 +135,8 @@ int srv_scorer_open(srv_scorer **out, lp_registry *reg, const char *model_ref,
     atomic_init(&s->refs, 1);
     s->dir = dir;
     rc = lp_bundle_open(&s->bundle, reg, dir);
-    if (rc == 0 && !(s->version = version_of(dir))) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0 && !(s->version = version_of(s->bundle)))
+        rc = lp_error_set(LP_ENOMEM, "out of memory");
     if (rc == 0) rc = schema_of(&s->schema, s->bundle, s->version, dir);
     if (rc) {
         srv_scorer_unref(s);
