@@ -68,7 +68,11 @@ typedef struct lp_model lp_model;
  * - free releases the state.
  * - has_probabilities (optional, NULL = yes): whether a classifier's outputs
  *   are class probabilities (liblinear's svm gives decision values). Never
- *   asked for a regression model. */
+ *   asked for a regression model.
+ * - predict_interval (optional, NULL = none): for models that know their
+ *   uncertainty (forecasters): fills mean, lower and upper (rows doubles
+ *   each) with the point prediction and a central interval holding the value
+ *   with probability `width` (0 < width < 1). X as for predict. */
 typedef struct lp_model_ops {
     size_t size;      /* sizeof(lp_model_ops) when compiled */
     const char *name; /* "xgboost": the key saved with the model, that lp_model_load finds */
@@ -77,6 +81,8 @@ typedef struct lp_model_ops {
     int (*save)(void *state, uint8_t **out, size_t *len);
     void (*free)(void *state);
     bool (*has_probabilities)(void *state, const lp_model *m);
+    int (*predict_interval)(void *state, const lp_model *m, const double *X, size_t rows,
+                            double width, double *mean, double *lower, double *upper);
 } lp_model_ops;
 
 /* Whether ops (of ops->size bytes) has field `f` (it may still be NULL). */
@@ -154,6 +160,13 @@ bool lp_model_has_probabilities(const lp_model *m);
 /* Classification only: one float64 column per class, named by its label.
  * LP_EINVAL for a model without probabilities (lp_model_has_probabilities). */
 int lp_model_predict_proba(lp_frame **out, const lp_model *m, const lp_frame *X);
+/* Whether the back-end gives prediction intervals (ops->predict_interval). */
+bool lp_model_has_intervals(const lp_model *m);
+/* Three float64 columns "prediction", "lower", "upper": the point prediction
+ * and the central interval of probability `width` (0 < width < 1) per row of
+ * X (new reference). LP_EINVAL for a model without intervals or a width
+ * outside (0, 1), naming the back-end or the width. */
+int lp_model_predict_interval(lp_frame **out, const lp_model *m, const lp_frame *X, double width);
 /* Both from one back-end prediction (half the work of calling the two):
  * *labels as lp_model_predict; *proba as lp_model_predict_proba for a
  * classifier, NULL for a regression model (proba may be NULL: labels only). */
