@@ -39,6 +39,7 @@ static const lp_class *const component_classes[] = {
     &lp_local_feature_transformer_class,
     &lp_xgboost_model_trainer_class,
     &lp_linear_model_trainer_class,
+    &lp_forecast_model_trainer_class,
     &lp_local_hyperparameter_tuner_class,
     &lp_tpe_hyperparameter_tuner_class,
     &lp_local_cache_manager_class,
@@ -84,7 +85,7 @@ static const char *const default_slots[][2] = {
 
 static int builtin_init(lp_registry *reg)
 {
-    int rc = lp_ml_register_builtins(reg); /* the xgboost and liblinear model back-ends */
+    int rc = lp_ml_register_builtins(reg); /* the xgboost, liblinear and additive model back-ends */
     if (rc == 0) rc = lp_registry_add_feature_state(reg, &lp_local_feature_state);
     if (rc != 0) return rc;
     for (size_t l = 0; builtin_layers[l]; l++)
