@@ -165,8 +165,8 @@ static char *get_str(rbuf *b)
 static void get_col(rbuf *b, lp_additive_col *c)
 {
     uint64_t kind = get_u64(b);
-    c->kind = (lp_additive_kind)kind;
     if (kind > LP_ADD_REGRESSOR) b->bad = true;
+    c->kind = b->bad ? LP_ADD_SEASONAL : (lp_additive_kind)kind;
     c->group = get_str(b);
     c->mult = get_u64(b) != 0;
     c->prior = get_f64(b);

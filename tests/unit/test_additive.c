@@ -488,6 +488,22 @@ Test(additive, trainer_fits_predicts_intervals_saves_and_loads)
         err += fabs(p - yv[i]);
     }
     cr_assert_lt(err / 60, 1.5, "validation MAE %g (noise sd 0.5)", err / 60);
+    /* the components add up to the prediction (additive mode) */
+    lp_value *cv =
+        lp_call_with(t, "predict_components", "frame", lp_value_ref(Xv), (const char *)NULL);
+    cr_assert_not_null(cv, "predict_components: %s", lp_error_last()->message);
+    lp_frame *cf = lp_value_as_frame(cv);
+    cr_assert_eq(lp_frame_cols(cf), 3, "trend, yearly, weekly");
+    cr_assert_str_eq(lp_frame_name(cf, 0), "trend");
+    cr_assert_str_eq(lp_frame_name(cf, 1), "yearly");
+    cr_assert_str_eq(lp_frame_name(cf, 2), "weekly");
+    for (size_t i = 0; i < 60; i++) {
+        double sum = 0;
+        for (size_t j = 0; j < 3; j++)
+            sum += lp_frame_col(cf, j)->data.f64[i];
+        cr_assert_float_eq(sum, lp_frame_col(pf, 0)->data.f64[i], 1e-9);
+    }
+    lp_value_unref(cv);
     cr_assert_eq(lp_model_trainer_save(t, "m.bin"), 0, "%s", lp_error_last()->message);
     /* a fresh fit of the same data: the same model, so the same bytes */
     lp_value *again = text_splits(1000, 60), *model2 = lp_model_trainer_fit(t, again);

@@ -11,7 +11,8 @@
  * The target is the series; the time index is a feature (looked up from the
  * trainer's config, then its parents', as the runner's `time_index`); every
  * other feature is an extra regressor. Besides the kit's methods it has
- * predict_interval(frame, model?, width?) -> prediction, lower, upper.
+ * predict_interval(frame, model?, width?) -> prediction, lower, upper, and
+ * predict_components(frame, model?) -> trend, yearly, ... (for plots).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,81 @@ static lp_value *forecast_predict_interval(lp_obj *self, lp_value *args)
     return rc ? NULL : lp_kit_frame(out);
 }
 
+/* ---- components ---------------------------------------------------------------------- */
+
+/* The component names model a has, in display order: trend, its
+ * seasonalities, holidays, extra_regressors. */
+static size_t component_names(const lp_additive *a, const char *names[6])
+{
+    static const char *const seasonal[] = {"yearly", "weekly", "daily"};
+    size_t n = 0;
+    names[n++] = "trend";
+    for (size_t s = 0; s < 3; s++)
+        for (size_t j = 0; j < a->n_cols; j++)
+            if (a->cols[j].kind == LP_ADD_SEASONAL && strcmp(a->cols[j].group, seasonal[s]) == 0) {
+                names[n++] = seasonal[s];
+                break;
+            }
+    bool hol = false, reg = false;
+    for (size_t j = 0; j < a->n_cols; j++) {
+        hol = hol || a->cols[j].kind == LP_ADD_HOLIDAY;
+        reg = reg || a->cols[j].kind == LP_ADD_REGRESSOR;
+    }
+    if (hol) names[n++] = "holidays";
+    if (reg) names[n++] = "extra_regressors";
+    return n;
+}
+
+/* One float64 column per component of m for the rows of X (prepared). */
+static int components_frame(lp_frame **out, const lp_model *m, const lp_frame *X)
+{
+    const lp_additive *a = lp_model_state(m);
+    const char *names[6];
+    size_t nc = component_names(a, names), rows = lp_frame_rows(X);
+    double *mat = NULL;
+    int rc = lp_model_matrix(&mat, m, X);
+    lp_frame *f = rc == 0 ? lp_frame_new() : NULL;
+    if (rc == 0 && !f) rc = LP_ENOMEM;
+    for (size_t k = 0; rc == 0 && k < nc; k++) {
+        lp_column *c = lp_column_new(LP_DT_FLOAT64, rows);
+        if (!c) {
+            rc = LP_ENOMEM;
+            break;
+        }
+        rc = lp_additive_component(a, mat, rows, lp_model_n_features(m), names[k], c->data.f64);
+        if (rc == 0)
+            rc = lp_frame_add_column(f, names[k], c);
+        else
+            lp_column_unref(c);
+    }
+    free(mat);
+    if (rc) {
+        lp_frame_unref(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
+static lp_value *forecast_predict_components(lp_obj *self, lp_value *args)
+{
+    lp_frame *Xt = NULL, *Xf = NULL, *out = NULL;
+    lp_value *a = args_with_timestamps(self, args, &Xt);
+    if (!a) return NULL;
+    lp_model *m = lp_trainer_model(self, a);
+    int rc = 0;
+    if (strcmp(lp_model_backend(m), lp_additive_ops.name) != 0)
+        rc = lp_error_set(LP_EINVAL,
+                          CLS ".predict_components: the model is a %s model, not an additive one",
+                          lp_model_backend(m));
+    if (rc == 0) rc = lp_trainer_features(&Xf, self, m, Xt);
+    if (rc == 0) rc = components_frame(&out, m, Xf);
+    lp_frame_unref(Xf);
+    lp_frame_unref(Xt);
+    lp_value_unref(a);
+    return rc ? NULL : lp_kit_frame(out);
+}
+
 /* ---- configuration ------------------------------------------------------------------- */
 
 static lp_value *forecast_check_config(lp_obj *self, lp_value *args)
@@ -184,6 +260,10 @@ static const lp_method forecast_methods[] = {
      "predict_interval(frame, model?, width?) -> predictions: columns prediction, lower, upper; "
      "the central interval of probability width (default: the model's interval_width, 0.8) "
      "from simulated trend changes and noise"},
+    {"predict_components", forecast_predict_components,
+     "predict_components(frame, model?) -> components: one column per component of the "
+     "forecast in the target's units: trend, then those the model has of yearly, weekly, daily, "
+     "holidays, extra_regressors (multiplicative ones as factors of the trend)"},
     {"predict_proba", lp_trainer_predict_proba,
      "predict_proba(frame, model?) -> probabilities: an error (a forecaster has no classes)"},
     {"calculate_metrics", lp_trainer_calculate_metrics,
