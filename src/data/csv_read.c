@@ -102,7 +102,7 @@ typedef struct csv_ctx {
 
 /* ---- small helpers -------------------------------------------------------- */
 
-static bool is_na(const csv_ctx *c, const char *s, size_t n)
+static inline __attribute__((always_inline)) bool is_na(const csv_ctx *c, const char *s, size_t n)
 {
     if (n == 0) return true;
     if (n >= 64 || !((c->na_first[(uint8_t)s[0]] & c->na_last[(uint8_t)s[n - 1]]) >> n & 1))

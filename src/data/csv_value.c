@@ -84,7 +84,8 @@ typedef struct num_scan {
     bool neg;
 } num_scan;
 
-static bool scan_decimal(const char *s, size_t n, num_scan *r)
+/* The general scan, digit by digit: for values of more than 19 digits. */
+static bool scan_decimal_long(const char *s, size_t n, num_scan *r)
 {
     size_t i = 0;
     r->mant = 0, r->digits = 0, r->exp10 = 0, r->neg = false;
@@ -123,6 +124,86 @@ static bool scan_decimal(const char *s, size_t n, num_scan *r)
         r->exp10 += eneg ? -e : e;
     }
     return i == n;
+}
+
+/* Whether the eight bytes of w (little-endian) are all ASCII digits. */
+static inline bool eight_digits(uint64_t w)
+{
+    return ((w & 0xF0F0F0F0F0F0F0F0ULL) |
+            (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
+           0x3333333333333333ULL;
+}
+
+/* The value of eight ASCII digits (the first is the most significant), by
+ * three multiplications instead of eight (SWAR). */
+static inline uint64_t eight_digits_value(uint64_t w)
+{
+    w -= 0x3030303030303030ULL;
+    w = w * 10 + (w >> 8); /* pairs of digits in bytes 0, 2, 4, 6 */
+    return (((w & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
+            (((w >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >>
+           32;
+}
+
+static inline uint64_t load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* Digits at *p into *m (eight at a time while there are eight); returns the count. */
+static inline size_t take_digits(const char **p, const char *end, uint64_t *m)
+{
+    const char *q = *p;
+    uint64_t v = *m;
+    while (end - q >= 8 && eight_digits(load8(q))) {
+        v = v * 100000000 + eight_digits_value(load8(q));
+        q += 8;
+    }
+    while (q < end && is_digit(*q))
+        v = v * 10 + (uint64_t)(*q++ - '0');
+    size_t k = (size_t)(q - *p);
+    *p = q, *m = v;
+    return k;
+}
+
+/* Decimal syntax check and mantissa / exponent, as scan_decimal_long gives
+ * them. The mantissa is accumulated without counting digits one by one; a
+ * value of more than 19 digits (which may have wrapped it) is scanned again
+ * the long way. */
+static bool scan_decimal(const char *s, size_t n, num_scan *r)
+{
+    const char *p = s, *end = s + n;
+    r->neg = false;
+    if (p < end && (*p == '-' || *p == '+')) r->neg = *p++ == '-';
+    uint64_t m = 0;
+    size_t nd = take_digits(&p, end, &m), nfrac = 0;
+    if (p < end && *p == '.') {
+        p++;
+        nfrac = take_digits(&p, end, &m);
+        nd += nfrac;
+    }
+    if (nd == 0) return false;
+    if (nd > 19) return scan_decimal_long(s, n, r);
+    int exp10 = -(int)nfrac;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        bool eneg = false;
+        if (p < end && (*p == '-' || *p == '+')) eneg = *p++ == '-';
+        if (p == end) return false;
+        int e = 0;
+        for (; p < end && is_digit(*p); p++)
+            if (e < 100000) e = e * 10 + (*p - '0');
+        exp10 += eneg ? -e : e;
+    }
+    r->mant = m;
+    r->exp10 = exp10;
+    r->digits = m ? 1 : 0; /* ≤ 19 significant digits: the mantissa is exact */
+    return p == end;
 }
 
 static locale_t c_locale;
@@ -167,6 +248,15 @@ bool lp_csv_parse_f64(const char *s, size_t n, double *out)
         v = r.exp10 < 0 ? v / pow10_exact[-r.exp10] : v * pow10_exact[r.exp10];
         *out = r.neg ? -v : v;
         return true;
+    }
+    if (r.digits <= 19 && lp_f64_eisel_lemire(out, r.mant, r.exp10, r.neg)) return true;
+    if (r.digits > 19) { /* digits were cut: the value lies in [mant, mant + 1) × 10^exp10 */
+        double lo, hi;
+        if (lp_f64_eisel_lemire(&lo, r.mant, r.exp10, r.neg) &&
+            lp_f64_eisel_lemire(&hi, r.mant + 1, r.exp10, r.neg) && lo == hi) {
+            *out = lo;
+            return true;
+        }
     }
     return slow_strtod(s, n, out);
 }
