@@ -40,6 +40,41 @@ static void check(const char *s)
             cr_log_error("'%s': strtod %.17g (%016llx), ours %.17g (%016llx)", s, want,
                          (unsigned long long)a, got, (unsigned long long)b);
     }
+    /* the reader's variant, which reads eight bytes at a time past the value:
+     * followed by digits (which must not be taken) and by a separator */
+    static const char *const tails[] = {"12345678901234567", ",1.5\n", "9"};
+    size_t n = strlen(s);
+    for (size_t t = 0; t < 3; t++) {
+        char padded[1024];
+        size_t tl = strlen(tails[t]);
+        if (n + tl >= sizeof padded) continue;
+        memcpy(padded, s, n);
+        memcpy(padded + n, tails[t], tl + 1);
+        double in;
+        cr_assert(lp_csv_parse_f64_in(padded, n, n + tl, &in), "'%s' + '%s' refused", s, tails[t]);
+        memcpy(&b, &in, 8);
+        if (a != b && !(isnan(want) && isnan(in)) && mismatches++ < 10)
+            cr_log_error("'%s' followed by '%s': strtod %.17g, ours %.17g", s, tails[t], want, in);
+        cr_assert_eq(lp_csv_classify_in(padded, n, n + tl, LP_CSV_M_FLOAT), LP_CSV_M_FLOAT,
+                     "'%s' + '%s' not classified as float", s, tails[t]);
+    }
+}
+
+Test(float_parse, padded_refuses_what_plain_refuses)
+{
+    static const char *const bad[] = {
+        "1.2.3", "12345678x", "1e", "1e+",  "--1", "1-2", "123456789012a",
+        ".",     "",          "+",  "0x10", "1 ",  " 1"};
+    char padded[64];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        size_t n = strlen(bad[i]);
+        snprintf(padded, sizeof padded, "%s12345678", bad[i]);
+        double d;
+        cr_assert_not(lp_csv_parse_f64(bad[i], n, &d), "'%s' accepted", bad[i]);
+        cr_assert_not(lp_csv_parse_f64_in(padded, n, strlen(padded), &d), "'%s' accepted", bad[i]);
+        cr_assert_eq(lp_csv_classify_in(padded, n, strlen(padded), LP_CSV_M_FLOAT), 0u,
+                     "'%s' classified as float", bad[i]);
+    }
 }
 
 Test(float_parse, edge_cases)
