@@ -137,8 +137,7 @@ bool lp_freq_steps(lp_freq_unit f, int64_t origin, int64_t t, int64_t *steps)
     return true;
 }
 
-/* "YYYY-MM-DD" or a date-time, for the messages. */
-static const char *fmt(int64_t t, char buf[40])
+const char *lp_freq_format(int64_t t, char buf[40])
 {
     bool date_only = floor_div(t, DAY_US) * DAY_US == t;
     lp_ts_format(t, date_only, buf, 40);
@@ -155,20 +154,22 @@ int lp_freq_check(lp_freq_report *report, lp_freq_unit f, const int64_t *ts, siz
     if (months_per_step(f) && !(month_end(f) ? e : s))
         return lp_error_set(
             LP_EINVAL, "time index: the first stamp %s is not on a %s of frequency %s",
-            fmt(ts[0], a), month_end(f) ? "month end" : "month start", lp_freq_name(f));
+            lp_freq_format(ts[0], a), month_end(f) ? "month end" : "month start", lp_freq_name(f));
     int64_t prev = 0;
     for (size_t i = 1; i < n; i++) {
         if (ts[i] <= ts[i - 1])
             return lp_error_set(
-                LP_EINVAL, "time index: %s %s %s (row %zu): %s", fmt(ts[i], a),
-                ts[i] == ts[i - 1] ? "repeats" : "comes before", fmt(ts[i - 1], b), i + 1,
+                LP_EINVAL, "time index: %s %s %s (row %zu): %s", lp_freq_format(ts[i], a),
+                ts[i] == ts[i - 1] ? "repeats" : "comes before", lp_freq_format(ts[i - 1], b),
+                i + 1,
                 ts[i] == ts[i - 1] ? "each period must appear once" : "the index must be sorted");
         int64_t k;
         if (!lp_freq_steps(f, ts[0], ts[i], &k) || k <= prev)
             return lp_error_set(LP_EINVAL,
                                 "time index is irregular: %s follows %s (row %zu), which is not "
                                 "a whole number of periods of frequency %s",
-                                fmt(ts[i], a), fmt(ts[i - 1], b), i + 1, lp_freq_name(f));
+                                lp_freq_format(ts[i], a), lp_freq_format(ts[i - 1], b), i + 1,
+                                lp_freq_name(f));
         if (k > prev + 1) {
             if (report->n_missing == 0) report->first_missing = lp_freq_add(f, ts[0], prev + 1);
             report->n_missing += (size_t)(k - prev - 1);
@@ -221,9 +222,10 @@ int lp_freq_infer(lp_freq_unit *out, lp_freq_report *report, const int64_t *ts, 
     for (size_t i = 1; i < n; i++) {
         char a[40], b[40];
         if (ts[i] <= ts[i - 1])
-            return lp_error_set(LP_EINVAL, "time index: %s %s %s (row %zu)", fmt(ts[i], a),
-                                ts[i] == ts[i - 1] ? "repeats" : "comes before", fmt(ts[i - 1], b),
-                                i + 1);
+            return lp_error_set(LP_EINVAL, "time index: %s %s %s (row %zu)",
+                                lp_freq_format(ts[i], a),
+                                ts[i] == ts[i - 1] ? "repeats" : "comes before",
+                                lp_freq_format(ts[i - 1], b), i + 1);
         lp_freq_unit f;
         if (freq_of_gap(&f, ts[i - 1], ts[i])) votes[f]++;
     }
@@ -236,7 +238,7 @@ int lp_freq_infer(lp_freq_unit *out, lp_freq_report *report, const int64_t *ts, 
                             "time index is irregular: the step from %s to %s (row 2) is no "
                             "hour, day, week, month, quarter or year; set forecast_frequency or "
                             "fix the index",
-                            fmt(ts[0], a), fmt(ts[1], b));
+                            lp_freq_format(ts[0], a), lp_freq_format(ts[1], b));
     }
     int rc = lp_freq_check(report, (lp_freq_unit)best, ts, n);
     if (rc == 0) *out = (lp_freq_unit)best;

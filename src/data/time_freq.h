@@ -64,6 +64,9 @@ int lp_freq_check(lp_freq_report *report, lp_freq_unit f, const int64_t *ts, siz
  * no frequency fits, naming the first irregular gap. */
 int lp_freq_infer(lp_freq_unit *out, lp_freq_report *report, const int64_t *ts, size_t n);
 
+/* The stamp as "YYYY-MM-DD" (midnight) or an ISO date-time into buf; returns buf. */
+const char *lp_freq_format(int64_t t, char buf[40]);
+
 /* The stamps of a time index column (new malloc'ed array of rows(col)
  * values): timestamp columns as they are, string columns parsed as ISO dates
  * or date-times. LP_EINVAL for a null, unparsable text (naming the row and

@@ -69,11 +69,6 @@ void lp_ets_free(lp_ets *e);
 int lp_ets_forecast(const lp_ets *e, size_t h, double width, double *mean, double *lower,
                     double *upper);
 
-/* Bytes for lp_ets_load (malloc'ed): the spec, parameters and last states. */
-int lp_ets_save(const lp_ets *e, uint8_t **out, size_t *len);
-/* The model lp_ets_save wrote (fitted values are not kept: fitted is NULL). */
-int lp_ets_load(lp_ets **out, const uint8_t *buf, size_t len);
-
 /* ---- pieces shared by the ets*.c files ------------------------------------ */
 
 /* forecast::ets's initial states (l, [b], s_0..s_{m-2}) into init. */
