@@ -177,3 +177,51 @@ Test(time_freq, reads_text_and_timestamp_columns)
     cr_expect(strstr(lp_error_last()->message, "float64") != NULL);
     lp_column_unref(c);
 }
+
+/* ---- time-ordered split ----------------------------------------------------------------- */
+
+#include "data/time_split.h"
+
+/* A frame with text dates (shuffled) and their order as a value. */
+static lp_frame *shuffled_months(void)
+{
+    const char *dates[] = {"2020-03-01", "2020-01-01", "2020-05-01", "2020-02-01", "2020-04-01"};
+    const double order[] = {3, 1, 5, 2, 4};
+    lp_column_builder *d = lp_column_builder_new(LP_DT_STRING, 5);
+    lp_column_builder *v = lp_column_builder_new(LP_DT_FLOAT64, 5);
+    for (int i = 0; i < 5; i++) {
+        cr_assert_eq(lp_column_builder_append_str(d, dates[i], 10), 0);
+        cr_assert_eq(lp_column_builder_append_f64(v, order[i]), 0);
+    }
+    lp_frame *f = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(f, "date", lp_column_builder_finish(d)), 0);
+    cr_assert_eq(lp_frame_add_column(f, "y", lp_column_builder_finish(v)), 0);
+    return f;
+}
+
+Test(time_split, holds_out_the_last_periods_in_time_order)
+{
+    lp_frame *f = shuffled_months(), *tr = NULL, *va = NULL;
+    cr_assert_eq(lp_time_split(&tr, &va, f, "date", 2, 0), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_frame_rows(tr), 3);
+    cr_assert_eq(lp_frame_rows(va), 2);
+    for (size_t i = 0; i < 3; i++)
+        cr_expect_eq(lp_frame_col_by_name(tr, "y")->data.f64[i], (double)(i + 1));
+    cr_expect_eq(lp_frame_col_by_name(va, "y")->data.f64[0], 4.0);
+    cr_expect_eq(lp_frame_col_by_name(va, "y")->data.f64[1], 5.0);
+    lp_frame_unref(tr);
+    lp_frame_unref(va);
+    /* by ratio: 0.6 of 5 rows train */
+    cr_assert_eq(lp_time_split(&tr, &va, f, "date", 0, 0.6), 0);
+    cr_expect_eq(lp_frame_rows(tr), 3);
+    cr_expect_eq(lp_frame_col_by_name(va, "y")->data.f64[0], 4.0);
+    lp_frame_unref(tr);
+    lp_frame_unref(va);
+    /* errors */
+    cr_expect_eq(lp_time_split(&tr, &va, f, "when", 2, 0), LP_EINVAL);
+    cr_expect_eq(lp_time_split(&tr, &va, f, "date", 5, 0), LP_EINVAL);
+    cr_expect(strstr(lp_error_last()->message, "nothing to train on") != NULL);
+    cr_expect_eq(lp_time_split(&tr, &va, f, "date", 0, 1.5), LP_EINVAL);
+    cr_expect_eq(lp_time_split(&tr, &va, f, "y", 1, 0), LP_EINVAL); /* not a time index */
+    lp_frame_unref(f);
+}
