@@ -3,7 +3,9 @@
  * AirPassengers and their test-set MASE, MAE and RMSE agree with R's
  * forecast::accuracy of naive(), snaive() and rwf(drift = TRUE) (numbers
  * below from R 4 / forecast 8.20); an ETS(M,Ad,M) fit beats seasonal naive
- * as R's ets does (R: MASE 0.7489); coverage; errors. */
+ * as R's ets does (R: MASE 0.7489); coverage; errors; rolling-origin
+ * cross-validation bookkeeping (by hand with seasonal naive) and ETS beating
+ * seasonal naive across origins. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <math.h>
@@ -123,4 +125,57 @@ Test(forecast_metrics, errors)
     cr_expect(fc[0] == 3 && fc[1] == 3);
     cr_assert_eq(lp_fc_baseline_forecast(fc, LP_FC_DRIFT, y, 3, 1, 2), 0);
     cr_expect(fc[0] == 4 && fc[1] == 5);
+}
+
+/* ---- rolling-origin cross-validation ------------------------------------------------------ */
+
+#include "ml/forecast_cv.h"
+
+/* Seasonal naive as a forecaster, to check the bookkeeping by hand. */
+static int snaive(void *ctx, const double *y, size_t n, size_t m, size_t h, double *out)
+{
+    (void)ctx;
+    return lp_fc_baseline_forecast(out, LP_FC_SEASONAL_NAIVE, y, n, m, h);
+}
+
+static int failing(void *ctx, const double *y, size_t n, size_t m, size_t h, double *out)
+{
+    (void)ctx, (void)y, (void)m, (void)h, (void)out;
+    return lp_error_set(LP_EINVAL, "cannot fit %zu values", n);
+}
+
+Test(forecast_metrics, rolling_origin_cv_by_hand)
+{
+    lp_fc_cv_result r;
+    /* origins 96, 108, 120, 132 (each with 12 ahead) */
+    cr_assert_eq(lp_fc_cv_run(&r, air, 144, 12, 96, 12, 12, snaive, NULL), 0, "%s",
+                 lp_error_last()->message);
+    cr_expect_eq(r.n_folds, 4);
+    cr_expect_eq(r.horizon, 12);
+    for (size_t j = 0; j < 12; j++) {
+        double mae = 0;
+        for (size_t o = 96; o <= 132; o += 12)
+            mae += fabs(air[o + j] - air[o - 12 + j]) / 4;
+        cr_expect_float_eq(r.mae[j], mae, 1e-9, "step %zu", j + 1);
+    }
+    lp_value *v = lp_fc_cv_result_value(&r);
+    cr_assert_not_null(v);
+    cr_expect_eq(lp_value_as_int(lp_map_get(v, "folds")), 4);
+    cr_expect_float_eq(lp_value_as_float(lp_map_get(v, "mean_mase")), r.mean_mase, 0);
+    lp_value_unref(v);
+    double snaive_mase = r.mean_mase;
+    lp_fc_cv_result_free(&r);
+
+    /* ETS beats seasonal naive across the same origins */
+    cr_assert_eq(lp_fc_cv_run(&r, air, 144, 12, 96, 12, 12, lp_fc_cv_ets, "ZZZ"), 0, "%s",
+                 lp_error_last()->message);
+    cr_expect_lt(r.mean_mase, snaive_mase, "ets %g vs snaive %g", r.mean_mase, snaive_mase);
+    lp_fc_cv_result_free(&r);
+
+    /* errors */
+    cr_expect_eq(lp_fc_cv_run(&r, air, 144, 12, 140, 12, 12, snaive, NULL), LP_EINVAL);
+    cr_expect_eq(lp_fc_cv_run(&r, air, 144, 12, 0, 12, 12, snaive, NULL), LP_EINVAL);
+    cr_expect_eq(lp_fc_cv_run(&r, air, 144, 12, 96, 12, 12, failing, NULL), LP_EINVAL);
+    cr_expect(strstr(lp_error_last()->message, "origin 96") != NULL, "%s",
+              lp_error_last()->message);
 }
