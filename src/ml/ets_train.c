@@ -136,19 +136,20 @@ int lp_ets_train(lp_model **out, lp_ets_train_report *report, const lp_frame *X,
     lp_ets_name(&kept->spec, name, sizeof name);
     lp_value *p = lp_value_map();
     rc = lp_model_add_feature(mdl, lp_frame_name(X, tj), LP_DT_TIMESTAMP);
-    if (rc == 0 && p) {
-        lp_map_set(p, "model", lp_value_string(name));
-        lp_map_set(p, "forecast_frequency", lp_value_string(lp_freq_name(f)));
-        lp_map_set(p, "seasonal_period", lp_value_int((int64_t)kept->m));
-        lp_map_set(p, "alpha", lp_value_float(kept->alpha));
-        if (kept->spec.trend) lp_map_set(p, "beta", lp_value_float(kept->beta));
-        if (kept->spec.season) lp_map_set(p, "gamma", lp_value_float(kept->gamma));
-        if (kept->spec.damped) lp_map_set(p, "phi", lp_value_float(kept->phi));
-        lp_map_set(p, "aicc", lp_value_float(kept->aicc));
+    if (rc == 0 && !p) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0) rc = lp_map_set(p, "model", lp_value_string(name));
+    if (rc == 0) rc = lp_map_set(p, "forecast_frequency", lp_value_string(lp_freq_name(f)));
+    if (rc == 0) rc = lp_map_set(p, "seasonal_period", lp_value_int((int64_t)kept->m));
+    if (rc == 0) rc = lp_map_set(p, "alpha", lp_value_float(kept->alpha));
+    if (rc == 0 && kept->spec.trend) rc = lp_map_set(p, "beta", lp_value_float(kept->beta));
+    if (rc == 0 && kept->spec.season) rc = lp_map_set(p, "gamma", lp_value_float(kept->gamma));
+    if (rc == 0 && kept->spec.damped) rc = lp_map_set(p, "phi", lp_value_float(kept->phi));
+    if (rc == 0) rc = lp_map_set(p, "aicc", lp_value_float(kept->aicc));
+    if (rc == 0) {
         rc = lp_model_set_params(mdl, p);
-    } else if (!p) {
-        rc = lp_error_set(LP_ENOMEM, "out of memory");
+        p = NULL;
     }
+    lp_value_unref(p);
     if (rc) {
         lp_model_unref(mdl);
         goto done;
