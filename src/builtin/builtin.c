@@ -39,6 +39,7 @@ static const lp_class *const component_classes[] = {
     &lp_local_feature_transformer_class,
     &lp_xgboost_model_trainer_class,
     &lp_linear_model_trainer_class,
+    &lp_ets_model_trainer_class,
     &lp_forecast_model_trainer_class,
     &lp_local_hyperparameter_tuner_class,
     &lp_tpe_hyperparameter_tuner_class,

@@ -54,6 +54,7 @@ extern const lp_class lp_local_model_deployer_class;
 extern const lp_class lp_local_feature_transformer_class;
 extern const lp_class lp_xgboost_model_trainer_class;
 extern const lp_class lp_linear_model_trainer_class;
+extern const lp_class lp_ets_model_trainer_class;
 extern const lp_class lp_forecast_model_trainer_class;
 extern const lp_class lp_local_hyperparameter_tuner_class;
 extern const lp_class lp_tpe_hyperparameter_tuner_class;

@@ -12,6 +12,7 @@
 #include "lolpop/registry.h"
 #include "ml/additive.h"
 #include "ml/backends.h"
+#include "ml/ets_backend.h"
 #include "ml/linear.h"
 #include "ml/xgb.h"
 
@@ -47,5 +48,6 @@ int lp_ml_register_builtins(lp_registry *reg)
 {
     int rc = lp_registry_add_model_backend(reg, &lp_xgb_ops);
     if (rc == 0) rc = lp_registry_add_model_backend(reg, &lp_linear_ops);
+    if (rc == 0) rc = lp_registry_add_model_backend(reg, &lp_ets_ops);
     return rc ? rc : lp_registry_add_model_backend(reg, &lp_additive_ops);
 }
