@@ -328,7 +328,9 @@ static int run_column_rule(lp_value *checks, const lp_frame *f, const lp_dc_rule
     const char *name = lp_value_as_string(r->column);
     const lp_column *c = rule_column(f, r->column, name, who);
     if (!c) return LP_ECONFIG;
-    if ((r->has_min || r->has_max) && !lp_prof_is_numeric(c->type) && c->type != LP_DT_BOOL)
+    /* a column with no values (an empty file reads as text) has nothing out of range */
+    if ((r->has_min || r->has_max) && !lp_prof_is_numeric(c->type) && c->type != LP_DT_BOOL &&
+        count_missing(c) < c->length)
         return lp_kit_error_at(LP_ECONFIG, lp_map_get(r->spec, r->has_min ? "min" : "max"),
                                "%s: min / max need a numeric column; '%s' is %s", who, name,
                                lp_dtype_name(c->type));

@@ -696,9 +696,10 @@ static lp_value *checker_compare_models(lp_obj *self, lp_value *args)
         lp_kit_winning_metric(self, other, metric, &old) == 0)
         better = maximize ? fresh > old : fresh < old;
     lp_error_clear();
-    lp_log(self, LP_LOG_INFO, "compare_models: new %s %.6g vs version %lld %.6g: %s", metric, fresh,
-           (long long)lp_value_as_int(lp_map_get(other, "version")), old,
-           better ? "new is better" : "the other stays");
+    /* the same words as OfflineTrain's own comparison: the other version is the deployed one */
+    lp_log(self, LP_LOG_INFO, "compare_models: new %s %.6g vs deployed version %lld %.6g: %s",
+           metric, fresh, (long long)lp_value_as_int(lp_map_get(other, "version")), old,
+           better ? "new is better" : "deployed stays");
     lp_value_unref(names);
     lp_value_unref(perf);
     return lp_value_bool(better);
