@@ -196,16 +196,59 @@ static lp_value *predict_track_predictions(lp_obj *self, lp_value *args)
     return job;
 }
 
+/* The model given, else the model of model_version loaded through the
+ * metadata_tracker; NULL (no error) when neither is there. New ref. */
+static lp_value *drift_model(lp_obj *self, lp_value *args)
+{
+    lp_value *model = lp_map_get(args, "model");
+    if (lp_value_as_model(model)) return lp_value_ref(model);
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_value *mv = lp_map_get(args, "model_version");
+    if (!tracker || lp_value_type(mv) != LP_MAP) return NULL;
+    lp_value *loaded = lp_metadata_tracker_load_model(tracker, mv);
+    if (!loaded) lp_error_clear();
+    return loaded;
+}
+
+/* Drift of the predictions against the model's predictions on its training
+ * data (model_checker's calculate_model_drift), recorded on the model version
+ * as a comparison; a drift status other than PASS reaches the notifier. */
 static lp_value *predict_analyze_prediction_drift(lp_obj *self, lp_value *args)
 {
     lp_value *frame = lp_kit_arg_nonnull(args, "frame", "analyze_prediction_drift");
     if (!frame) return NULL;
     lp_obj *checker = lp_obj_component(self, "model_checker");
     if (!checker) return lp_kit_skip(self, "analyze_prediction_drift", "model_checker");
-    lp_value *splits = lp_kit_result("X_predict", lp_value_ref(frame), (const char *)NULL);
+    lp_value *mv = lp_map_get(args, "model_version");
+    lp_value *train = training_frame(self, mv);
+    lp_value *model = train ? drift_model(self, args) : NULL;
+    if (!model) {
+        lp_error_clear();
+        lp_value_unref(train);
+        lp_log(self, LP_LOG_INFO,
+               "analyze_prediction_drift: skipped, the model or its training data is not "
+               "reachable");
+        return lp_value_null();
+    }
+    lp_value *splits =
+        lp_kit_result("X_train", train, "predictions", lp_value_ref(frame), (const char *)NULL);
     lp_value *result =
-        splits ? lp_model_checker_calculate_model_drift(checker, splits, NULL) : NULL;
+        splits ? lp_model_checker_calculate_model_drift(checker, splits, model) : NULL;
     lp_value_unref(splits);
+    lp_value_unref(model);
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (result && tracker && lp_value_type(mv) == LP_MAP && lp_value_type(result) == LP_MAP &&
+        lp_metadata_tracker_log_data_comparison(
+            tracker, mv, lp_value_as_string(lp_map_get(result, "path")),
+            lp_map_get(result, "report"), lp_obj_class(checker)->name) != 0) {
+        lp_value_unref(result);
+        return NULL;
+    }
+    const char *status = result ? lp_value_as_string(lp_map_get(result, "status")) : NULL;
+    if (status && strcmp(status, "PASS") != 0)
+        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
+                  "the predictions drifted from the training predictions (%s); report: %s", status,
+                  lp_value_as_string(lp_map_get(result, "path")));
     return result;
 }
 
@@ -216,9 +259,31 @@ static lp_value *predict_check_predictions(lp_obj *self, lp_value *args)
     lp_obj *checker = lp_obj_component(self, "data_checker");
     if (!checker) return lp_kit_skip(self, "check_predictions", "data_checker");
     lp_value *result = lp_data_checker_check_data(checker, frame);
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_value *mv = lp_map_get(args, "model_version");
+    if (result && tracker && lp_value_type(mv) == LP_MAP && lp_value_type(result) == LP_MAP &&
+        lp_metadata_tracker_log_checks(tracker, mv, lp_value_as_string(lp_map_get(result, "path")),
+                                       lp_map_get(result, "report"),
+                                       lp_obj_class(checker)->name) != 0) {
+        lp_value_unref(result);
+        return NULL;
+    }
     const char *status = result ? lp_value_as_string(lp_map_get(result, "status")) : NULL;
+    if (result && lp_value_as_bool(lp_map_get(result, "failed"))) {
+        lp_value *fail_on = lp_obj_config(checker, "fail_on");
+        lp_kit_error_at(LP_EWORKFLOW, fail_on,
+                        "check_predictions: the prediction checks ended with %s and fail_on is "
+                        "%s: the workflow stops here (report: %s)",
+                        status, fail_on ? lp_value_as_string(fail_on) : "set",
+                        lp_value_as_string(lp_map_get(result, "path")));
+        lp_value_unref(fail_on);
+        lp_value_unref(result);
+        return NULL;
+    }
     if (status && strcmp(status, "PASS") != 0)
-        lp_notify(self, LP_LOG_WARN, "prediction checks ended with %s", status);
+        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
+                  "prediction checks ended with %s; report: %s", status,
+                  lp_value_as_string(lp_map_get(result, "path")));
     return result;
 }
 
@@ -247,7 +312,8 @@ static const lp_method predict_methods[] = {
     {"track_predictions", predict_track_predictions,
      "track_predictions(model_version, frame, dataset_version) -> prediction_job"},
     {"analyze_prediction_drift", predict_analyze_prediction_drift,
-     "analyze_prediction_drift(model_version, frame) -> report (model_checker)"},
+     "analyze_prediction_drift(model_version, frame[, model]) -> {report, path, status}: "
+     "drift of the predictions against the model's on its training data (model_checker)"},
     {"check_predictions", predict_check_predictions,
      "check_predictions(frame, model_version) -> {report, path, status} (data_checker)"},
     {"save_predictions", predict_save_predictions,

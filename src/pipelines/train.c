@@ -190,8 +190,22 @@ static lp_value *train_check_model(lp_obj *self, lp_value *args)
         return NULL;
     }
     const char *status = result ? lp_value_as_string(lp_map_get(result, "status")) : NULL;
+    if (result && lp_value_as_bool(lp_map_get(result, "failed"))) {
+        /* the checker's fail_on gate: the workflow stops here, located at the setting */
+        lp_value *fail_on = lp_obj_config(checker, "fail_on");
+        lp_kit_error_at(LP_EWORKFLOW, fail_on,
+                        "check_model: the model checks ended with %s and fail_on is %s: the "
+                        "workflow stops here (report: %s)",
+                        status, fail_on ? lp_value_as_string(fail_on) : "set",
+                        lp_value_as_string(lp_map_get(result, "path")));
+        lp_value_unref(fail_on);
+        lp_value_unref(result);
+        return NULL;
+    }
     if (status && strcmp(status, "PASS") != 0)
-        lp_notify(self, LP_LOG_WARN, "model checks ended with %s", status);
+        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
+                  "model checks ended with %s; report: %s", status,
+                  lp_value_as_string(lp_map_get(result, "path")));
     return result;
 }
 
