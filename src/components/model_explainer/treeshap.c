@@ -208,9 +208,10 @@ static lp_value *explainer_get_feature_importance(lp_obj *self, lp_value *args)
         size_t len;
         const char *top = lp_column_str(lp_frame_col(f, 0), 0, &len);
         lp_log(self, LP_LOG_INFO,
-               "get_feature_importance: %zu features over %zu rows; the most important is '%s' "
-               "(mean |SHAP| %.4g)",
-               lp_frame_rows(f), lp_frame_rows(rows), top, lp_frame_col(f, 1)->data.f64[0]);
+               "get_feature_importance: %zu features over %zu rows; the most important is "
+               "'%.*s' (mean |SHAP| %.4g)",
+               lp_frame_rows(f), lp_frame_rows(rows), (int)len, top,
+               lp_frame_col(f, 1)->data.f64[0]);
     }
     if (rows) lp_frame_unref(rows);
     free(c);
