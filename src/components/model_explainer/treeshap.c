@@ -6,7 +6,7 @@
  *   model_explainer: TreeSHAPModelExplainer
  *   model_explainer:
  *     config:
- *       max_rows: 100000          # rows of the frame get_feature_importance uses
+ *       max_rows: 2000            # rows of the frame get_feature_importance uses
  *                                 # (evenly spaced when it has more)
  *       importance_types: [gain, weight, cover]   # the back-end's own, when it has them
  *
@@ -44,7 +44,7 @@ static void explainer_fini(lp_obj *self)
 static int explainer_init(lp_obj *self)
 {
     explainer *e = lp_obj_state(self);
-    e->max_rows = 100000;
+    e->max_rows = 2000; /* a sample: TreeSHAP costs rows x trees x leaves x depth^2 */
     lp_value *mr = lp_obj_config(self, "max_rows");
     int rc = 0;
     if (mr && lp_value_type(mr) != LP_NULL) {
@@ -247,7 +247,7 @@ static const lp_method explainer_methods[] = {
 };
 
 static const lp_config_key explainer_keys[] = {
-    {"max_rows", "int", "rows get_feature_importance explains at most (default 100000)"},
+    {"max_rows", "int", "rows get_feature_importance explains at most (default 2000)"},
     {"importance_types", "list",
      "the back-end's own importances added as columns (default [gain, weight, cover])"},
     {NULL, NULL, NULL},
