@@ -1,6 +1,6 @@
 /*
  * cmd_predict.c — `lolpop predict MODEL DATA -o OUT [--store PATH]
- * [--no-track] [--json]`: scores raw rows with a deployed model's bundle
+ * [--no-track] [--json] [--explain [--top-k K]]`: scores raw rows with a deployed model's bundle
  * (include/lolpop/bundle.h).
  *
  * MODEL is a bundle directory, NAME (the production alias), NAME@ALIAS or
@@ -49,17 +49,22 @@ const char cmd_predict_help[] =
     "  --store PATH      the metadata store (default .lolpop/lolpop.db)\n"
     "  --no-track        do not record a prediction job in the store\n"
     "  --json            print the summary as one JSON object\n"
+    "  --explain         add the top reasons per row: reason_1, reason_1_value, ... (the\n"
+    "                    features with the largest SHAP contributions and their values)\n"
+    "  --top-k K         reasons per row with --explain (default 3)\n"
     "  -h, --help        show this help\n\n"
     "Logs and the summary go to stderr when OUT is -. Exit code 2 for usage errors and a bad\n"
     "MODEL, 1 when the data cannot be read or scored (the message names the column and row).\n";
 
-enum { OPT_OUTPUT = 1, OPT_STORE, OPT_NO_TRACK, OPT_JSON };
+enum { OPT_OUTPUT = 1, OPT_STORE, OPT_NO_TRACK, OPT_JSON, OPT_EXPLAIN, OPT_TOP_K };
 
 static const cli_option predict_options[] = {
     {"output", 'o', "OUT", OPT_OUTPUT},
     {"store", 0, "PATH", OPT_STORE},
     {"no-track", 0, NULL, OPT_NO_TRACK},
     {"json", 0, NULL, OPT_JSON},
+    {"explain", 0, NULL, OPT_EXPLAIN},
+    {"top-k", 0, "K", OPT_TOP_K},
     {NULL, 0, NULL, 0},
 };
 
@@ -67,7 +72,8 @@ typedef struct predict_args {
     cli_session session;
     cli_positionals pos; /* MODEL DATA */
     const char *out, *store;
-    bool no_track, json;
+    bool no_track, json, explain;
+    size_t top_k; /* 0: not given */
 } predict_args;
 
 static int take_option(void *ctx, int id, const char *value)
@@ -81,6 +87,15 @@ static int take_option(void *ctx, int id, const char *value)
         a->store = value;
     } else if (id == OPT_NO_TRACK) {
         a->no_track = true;
+    } else if (id == OPT_EXPLAIN) {
+        a->explain = true;
+    } else if (id == OPT_TOP_K) {
+        char *end = NULL;
+        long k = strtol(value, &end, 10);
+        if (!*value || *end || k < 1 || k > 1000)
+            return cli_usage_error(a->session.cmd,
+                                   "option '--top-k' needs a number from 1 to 1000");
+        a->top_k = (size_t)k;
     } else {
         a->json = true;
     }
@@ -218,7 +233,7 @@ static int sink_close(sink *s, bool ok)
 /* ---- scoring ------------------------------------------------------------------------ */
 
 /* Scores f in chunks of CHUNK_ROWS rows, each written before the next. */
-static int score_all(sink *s, const lp_bundle *b, const lp_frame *f)
+static int score_all(sink *s, const lp_bundle *b, const lp_frame *f, size_t top_k)
 {
     size_t n = lp_frame_rows(f), step = n < CHUNK_ROWS ? (n ? n : 1) : CHUNK_ROWS;
     size_t *idx = malloc(step * sizeof *idx);
@@ -233,7 +248,8 @@ static int score_all(sink *s, const lp_bundle *b, const lp_frame *f)
             idx[i] = first + i;
         lp_frame *chunk = NULL, *preds = NULL;
         if (lp_frame_take(&chunk, f, idx, rows) != 0 ||
-            lp_bundle_score_from(&preds, b, chunk, first) != 0) {
+            (top_k ? lp_bundle_score_explained(&preds, NULL, b, chunk, first, top_k)
+                   : lp_bundle_score_from(&preds, b, chunk, first)) != 0) {
             cli_print_last_error();
             rc = CLI_FAIL;
         }
@@ -352,6 +368,7 @@ static int check_positionals(const predict_args *a)
     if (a->pos.n == 0) return cli_usage_error(cmd, "MODEL and DATA are missing");
     if (a->pos.n < 2) return cli_usage_error(cmd, "DATA (a CSV/TSV file or -) is missing");
     if (!a->out) return cli_usage_error(cmd, "-o OUT is missing (a file, or - for stdout)");
+    if (a->top_k && !a->explain) return cli_usage_error(cmd, "--top-k needs --explain");
     return 0;
 }
 
@@ -380,7 +397,7 @@ int cmd_predict(int argc, char **argv)
     if (rc == 0) rc = open_bundle(&a, &b);
     if (rc == 0) rc = read_data(&f, a.pos.v[1]);
     bool opened = rc == 0 && (rc = sink_open(&s, a.out)) == 0;
-    if (rc == 0) rc = score_all(&s, b, f);
+    if (rc == 0) rc = score_all(&s, b, f, a.explain ? (a.top_k ? a.top_k : 3) : 0);
     if (opened && sink_close(&s, rc == 0) != 0 && rc == 0) rc = CLI_FAIL;
     char *job = NULL;
     if (rc == 0 && !a.no_track) track(&a, b, s.rows, &job);

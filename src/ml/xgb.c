@@ -37,11 +37,6 @@ static void log_init(void)
 
 /* ---- back-end state ------------------------------------------------------- */
 
-typedef struct xgb_state {
-    BoosterHandle bst;
-    int iter_end; /* predict with trees of rounds [0, iter_end); 0 = all */
-} xgb_state;
-
 static void state_free(void *p)
 {
     xgb_state *s = p;
@@ -408,4 +403,6 @@ const lp_model_ops lp_xgb_ops = {
     .predict = xgb_predict,
     .save = xgb_save,
     .free = state_free,
+    .contributions = lp_xgb_contributions,
+    .feature_importance = lp_xgb_feature_importance,
 };

@@ -109,8 +109,9 @@ static void assert_same_file(const char *a, const char *b)
 Test(predict, titanic_by_name_equals_the_workflow_predictions_and_is_recorded)
 {
     const char *dir = trained(TITANIC);
-    lp_run r = predict(
-        dir, (const char *const[]){"titanic_survival", "data/eval.csv", "-o", "out.csv", NULL});
+    /* the quickstart explains its predictions: --explain gives the same reasons */
+    lp_run r = predict(dir, (const char *const[]){"titanic_survival", "data/eval.csv", "-o",
+                                                  "out.csv", "--explain", NULL});
     LP_EXPECT_EXIT(r, 0);
     LP_EXPECT_OUT(r, "178 rows scored with titanic_survival version 1 -> out.csv");
     LP_EXPECT_OUT(r, "recorded as model/titanic_survival/v1/prediction_job/");
@@ -139,6 +140,26 @@ Test(predict, diamonds_from_stdin_to_stdout_equals_the_workflow_predictions)
               "%s", err ? err : "");
     cr_assert(!strstr(err, "recorded as"), "--no-track records nothing: %s", err);
     free(err);
+}
+
+Test(predict, explain_top_k_reasons_and_usage)
+{
+    const char *dir = trained(TITANIC);
+    lp_run r = predict(dir, (const char *const[]){"titanic_survival", "data/eval.csv", "-o", "-",
+                                                  "--no-track", "--explain", "--top-k", "1", NULL});
+    LP_EXPECT_EXIT(r, 0);
+    LP_EXPECT_OUT(r, "probability_1,reason_1,reason_1_value\n");
+    lp_run_free(&r);
+    r = predict(dir, (const char *const[]){"titanic_survival", "data/eval.csv", "-o", "-",
+                                           "--top-k", "2", NULL});
+    LP_EXPECT_EXIT(r, 2);
+    LP_EXPECT_ERR(r, "--top-k needs --explain");
+    lp_run_free(&r);
+    r = predict(dir, (const char *const[]){"titanic_survival", "data/eval.csv", "-o", "-",
+                                           "--explain", "--top-k", "0", NULL});
+    LP_EXPECT_EXIT(r, 2);
+    LP_EXPECT_ERR(r, "'--top-k' needs a number from 1 to 1000");
+    lp_run_free(&r);
 }
 
 Test(predict, bundle_directory_and_json_summary)
@@ -193,8 +214,8 @@ Test(predict, header_only_input_gives_the_header_only)
     lp_write_file(dir, "empty.csv",
                   "passenger_id,pclass,sex,age,sibsp,parch,fare,embarked,class,who,adult_male,"
                   "deck,embark_town,alone\n");
-    lp_run r = predict(dir, (const char *const[]){"titanic_survival", "empty.csv", "-o", "-",
-                                                  "--no-track", NULL});
+    lp_run r = predict(
+        dir, (const char *const[]){"titanic_survival", "empty.csv", "-o", "-", "--no-track", NULL});
     LP_EXPECT_EXIT(r, 0);
     cr_assert_str_eq(r.out, "passenger_id,prediction,probability_0,probability_1\n");
     LP_EXPECT_ERR(r, "0 rows scored");
@@ -312,7 +333,13 @@ Test(predict, api_round_trip_scores_like_the_workflow)
 
     lp_frame *raw = NULL, *out = NULL;
     cr_assert_eq(lp_csv_read(&raw, eval, NULL), 0);
-    cr_assert_eq(lp_bundle_score(&out, b, raw), 0, "%s", lp_error_last()->message);
+    /* the quickstart explains its predictions: three reasons per row */
+    lp_frame *contribs = NULL;
+    cr_assert_eq(lp_bundle_score_explained(&out, &contribs, b, raw, 0, 3), 0, "%s",
+                 lp_error_last()->message);
+    cr_assert_eq(lp_frame_rows(contribs), lp_frame_rows(raw));
+    cr_assert_not_null(lp_frame_col_by_name(contribs, "base_value"));
+    lp_frame_unref(contribs);
     char *got = csv_of(out), *want = lp_read_file(want_path);
     cr_assert_str_eq(got, want);
     free(got);

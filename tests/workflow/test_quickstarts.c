@@ -146,11 +146,13 @@ Test(quickstart, titanic_classification_end_to_end)
     snprintf(path, sizeof path, "%s/data/eval_labels.csv", dir);
     table_load(&labels, path);
     cr_assert_eq(preds.rows, 178);
-    cr_assert_eq(preds.cols, 4);
+    cr_assert_eq(preds.cols, 10); /* + three reasons: the quickstart explains */
     cr_assert_str_eq(header(&preds, 0), "passenger_id");
     cr_assert_str_eq(header(&preds, 1), "prediction");
     cr_assert_str_eq(header(&preds, 2), "probability_0");
     cr_assert_str_eq(header(&preds, 3), "probability_1");
+    cr_assert_str_eq(header(&preds, 4), "reason_1");
+    cr_assert_str_eq(header(&preds, 9), "reason_3_value");
     size_t correct = 0;
     for (size_t i = 0; i < preds.rows; i++) {
         cr_assert_str_eq(cell(&preds, i, 0), cell(&labels, i, 0), "row %zu: ids out of order", i);
