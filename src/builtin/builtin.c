@@ -31,6 +31,7 @@ static const lp_class *const component_classes[] = {
     &lp_postgres_data_transformer_class,
     &lp_local_data_splitter_class,
     &lp_local_data_profiler_class,
+    &lp_local_model_visualizer_class,
     &lp_local_metadata_tracker_class,
     &lp_local_metrics_tracker_class,
     &lp_local_resource_version_control_class,

@@ -60,5 +60,6 @@ extern const lp_class lp_local_cache_manager_class;
 extern const lp_class lp_gaussian_copula_data_synthesizer_class;
 extern const lp_class lp_local_test_recorder_class;
 extern const lp_class lp_local_data_profiler_class;
+extern const lp_class lp_local_model_visualizer_class;
 
 #endif
