@@ -40,12 +40,13 @@ void lp_plot_free(lp_plot *p)
 {
     if (!p) return;
     for (size_t i = 0; i < p->n_series; i++) {
-        lp_plot_series *s = &p->series[i];
+        lp_plot_series *s = p->series[i];
         free(s->label);
         free(s->x);
         free(s->y);
         free(s->y2);
         free(s->shade);
+        free(s);
     }
     free(p->series);
     free_names(p->ycats, p->n_ycats);
@@ -72,14 +73,14 @@ static double *copy(const double *v, size_t n, bool *ok)
 lp_plot_series *lp_plot_add(lp_plot *p, lp_plot_kind kind, const char *label, size_t n,
                             const double *x, const double *y, const double *y2)
 {
-    lp_plot_series *grown = realloc(p->series, (p->n_series + 1) * sizeof *grown);
-    if (!grown) {
+    lp_plot_series **grown = realloc(p->series, (p->n_series + 1) * sizeof *grown);
+    if (grown) p->series = grown;
+    lp_plot_series *s = grown ? calloc(1, sizeof *s) : NULL;
+    if (!s) {
         lp_error_set(LP_ENOMEM, "out of memory");
         return NULL;
     }
-    p->series = grown;
-    lp_plot_series *s = &p->series[p->n_series];
-    memset(s, 0, sizeof *s);
+    p->series[p->n_series] = s;
     bool ok = true;
     s->kind = kind;
     s->n = n;

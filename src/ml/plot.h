@@ -64,8 +64,9 @@ typedef struct lp_plot {
     char **xcats; /* categorical x axis (heatmap columns); NULL: numeric */
     size_t n_xcats;
     char *shade_label; /* scatter shades: the colour bar's caption ("feature value") */
+    bool x_years;      /* x is time in fractional years: ticks on years, or months (YYYY-MM) */
     lp_plot_legend legend;
-    lp_plot_series *series;
+    lp_plot_series **series; /* each allocated alone: pointers stay valid as series are added */
     size_t n_series;
 } lp_plot;
 
@@ -76,8 +77,8 @@ lp_plot *lp_plot_new(const char *title, const char *xlabel, const char *ylabel, 
 void lp_plot_free(lp_plot *p);
 
 /* Adds a series of n points: x, y (and y2 for a band) are copied; label may
- * be NULL. Returns the series (borrowed from p, to set colour, alpha, width,
- * dashed or shade) or NULL with LP_ENOMEM set. */
+ * be NULL. Returns the series (borrowed from p and valid as long as p, to set
+ * colour, alpha, width, dashed or shade) or NULL with LP_ENOMEM set. */
 lp_plot_series *lp_plot_add(lp_plot *p, lp_plot_kind kind, const char *label, size_t n,
                             const double *x, const double *y, const double *y2);
 

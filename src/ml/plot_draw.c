@@ -49,7 +49,7 @@ static void ranges(frame *f)
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     bool bars = false;
     for (size_t i = 0; i < p->n_series; i++) {
-        const lp_plot_series *s = &p->series[i];
+        const lp_plot_series *s = p->series[i];
         if (s->kind == LP_PLOT_HEATMAP || s->kind == LP_PLOT_DIAGONAL) continue;
         bars |= s->kind == LP_PLOT_BARH;
         for (size_t k = 0; k < s->n; k++) {
@@ -58,7 +58,7 @@ static void ranges(frame *f)
             if (s->y2) grow(&y0, &y1, s->y2[k]);
         }
     }
-    if (bars) grow(&x0, &x1, 0);
+    if (bars) grow(&x0, &x1, 0), x1 += (x1 - x0) * 0.12; /* room for the value labels */
     if (!isfinite(x0)) x0 = 0, x1 = 1;
     if (!isfinite(y0)) y0 = 0, y1 = 1;
     if (x1 == x0) x0 -= 0.5, x1 += 0.5;
@@ -152,6 +152,56 @@ static void draw_y_axis(lp_plot_canvas *c, const frame *f, const double *ticks, 
     }
 }
 
+static bool leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* The fractional year at which month m (0-based) of year y starts. */
+static double month_start(int y, int m)
+{
+    static const int before[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    double day = before[m] + (m >= 2 && leap(y) ? 1 : 0);
+    return y + day / (leap(y) ? 366 : 365);
+}
+
+/* A time axis in fractional years: ticks on whole years over three years and more, else on
+ * the first of every 1, 2, 3 or 6 months (labels YYYY-MM). False when the span is too short
+ * for month ticks (the numeric axis is drawn instead). */
+static bool draw_time_axis(lp_plot_canvas *c, const frame *f, double base)
+{
+    double span = f->xmax - f->xmin;
+    char buf[32];
+    if (span >= 3) {
+        double step = ceil(span / 8);
+        for (double y = ceil(f->xmin / step) * step; y <= f->xmax; y += step) {
+            vline(c, px(f, y), f->top, f->top + f->h, GRID, 1);
+            snprintf(buf, sizeof buf, "%.0f", y);
+            c->text(c, px(f, y), base, buf, FONT, false, INK, LP_ANCHOR_MIDDLE, false);
+        }
+        return true;
+    }
+    static const int steps[] = {1, 2, 3, 6, 12};
+    int step = 12;
+    for (size_t i = 0; i < 5; i++)
+        if (span * 12 / steps[i] <= 7) {
+            step = steps[i];
+            break;
+        }
+    int drawn = 0;
+    long first = (long)floor(f->xmin) * 12, last = (long)ceil(f->xmax) * 12;
+    for (long m = first; m <= last; m++) {
+        int y = (int)(m / 12), mo = (int)(m % 12);
+        double x = month_start(y, mo);
+        if (mo % step || x < f->xmin || x > f->xmax) continue;
+        vline(c, px(f, x), f->top, f->top + f->h, GRID, 1);
+        snprintf(buf, sizeof buf, "%04d-%02d", y, mo + 1);
+        c->text(c, px(f, x), base, buf, FONT, false, INK, LP_ANCHOR_MIDDLE, false);
+        drawn++;
+    }
+    return drawn >= 2;
+}
+
 static void draw_x_axis(lp_plot_canvas *c, const frame *f, const double *ticks, size_t nt,
                         double step)
 {
@@ -166,6 +216,7 @@ static void draw_x_axis(lp_plot_canvas *c, const frame *f, const double *ticks, 
         }
         return;
     }
+    if (p->x_years && draw_time_axis(c, f, base)) return;
     /* Skip every other label while neighbours would touch. */
     double widest = 0;
     for (size_t i = 0; i < nt; i++) {
@@ -281,11 +332,15 @@ static void draw_series(lp_plot_canvas *c, const frame *f, const lp_plot_series 
                           s->shade ? shade_color(s->shade[k]) : col, s->alpha);
         break;
     case LP_PLOT_BARH: {
-        double bh = f->h / (f->ymax - f->ymin) * 0.7;
+        double bh = fmin(f->h / (f->ymax - f->ymin) * 0.7, 26);
+        char buf[32];
         for (size_t k = 0; k < s->n; k++) {
             if (!isfinite(s->x[k])) continue;
             double x0 = px(f, 0), x1 = px(f, s->x[k]);
             rect(c, fmin(x0, x1), py(f, s->y[k]) - bh / 2, fabs(x1 - x0), bh, col, s->alpha, 0, 0);
+            snprintf(buf, sizeof buf, "%.3g", s->x[k]);
+            c->text(c, fmax(x0, x1) + 4, py(f, s->y[k]) + FONT * 0.35, buf, FONT - 1, false, MUTED,
+                    LP_ANCHOR_START, false);
         }
         break;
     }
@@ -324,8 +379,8 @@ static void draw_legend(lp_plot_canvas *c, const frame *f)
     double w = 0;
     size_t n = 0;
     for (size_t i = 0; i < p->n_series; i++)
-        if (p->series[i].label) {
-            double t = lp_plot_text_width(p->series[i].label, FONT, false);
+        if (p->series[i]->label) {
+            double t = lp_plot_text_width(p->series[i]->label, FONT, false);
             if (t > w) w = t;
             n++;
         }
@@ -336,7 +391,7 @@ static void draw_legend(lp_plot_canvas *c, const frame *f)
     rect(c, x, y, bw, bh, 0xFFFFFF, 0.9, 0xBBBBBB, 1);
     double row = y + 4 + (FONT + 6) / 2;
     for (size_t i = 0; i < p->n_series; i++) {
-        const lp_plot_series *s = &p->series[i];
+        const lp_plot_series *s = p->series[i];
         if (!s->label) continue;
         legend_swatch(c, s, x + 6, row);
         c->text(c, x + 32, row + FONT * 0.35, s->label, FONT, false, INK, LP_ANCHOR_START, false);
@@ -359,7 +414,7 @@ static void draw_shade_bar(lp_plot_canvas *c, const frame *f)
 static bool has_shades(const lp_plot *p)
 {
     for (size_t i = 0; i < p->n_series; i++)
-        if (p->series[i].shade) return p->shade_label != NULL;
+        if (p->series[i]->shade) return p->shade_label != NULL;
     return false;
 }
 
@@ -387,14 +442,14 @@ void lp_plot_draw(lp_plot_canvas *c, const lp_plot *p)
     draw_x_axis(c, &f, xt, nx, xstep);
     size_t most = 0;
     for (size_t i = 0; i < p->n_series; i++)
-        if (p->series[i].n > most) most = p->series[i].n;
+        if (p->series[i]->n > most) most = p->series[i]->n;
     /* One scratch buffer for every series' pixel coordinates (steps: 2 per point). */
     double *xs = malloc((2 * most + 4) * sizeof *xs), *ys = malloc((2 * most + 4) * sizeof *ys);
     if (!xs || !ys) {
         c->rc = lp_error_set(LP_ENOMEM, "out of memory");
     } else {
         for (size_t i = 0; i < p->n_series; i++)
-            draw_series(c, &f, &p->series[i], xs, ys);
+            draw_series(c, &f, p->series[i], xs, ys);
     }
     free(xs);
     free(ys);

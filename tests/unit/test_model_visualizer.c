@@ -458,8 +458,14 @@ Test(viz, forecast_with_interval_and_components)
                                  "1960-03-01,3,0.2\n");
     lp_value *paths = generate(viz, splits, m, comp, "components");
     cr_assert_eq(lp_list_len(paths), 4, "%zu files", lp_list_len(paths));
-    const char *fc[] = {"Forecast (valid split)", "history", "interval", "forecast", "actual",
-                        "Time (years)",           "1960",    NULL};
+    const char *fc[] = {"Forecast (valid split)",
+                        "history",
+                        "interval",
+                        "forecast",
+                        "actual",
+                        "Time",
+                        "1960-05",
+                        NULL};
     assert_svg(find_path(paths, "forecast", ".svg"), fc);
     const char *res[] = {"Forecast residuals", NULL};
     assert_svg(find_path(paths, "forecast_residuals", ".svg"), res);

@@ -195,10 +195,9 @@ int lp_viz_plot_importance(lp_plot **out, const char **skip, const lp_viz_data *
     double *x = malloc((shown ? shown : 1) * sizeof *x),
            *y = malloc((shown ? shown : 1) * sizeof *y);
     char *title = lp_asprintf("Feature importance (%s split)", d->split);
-    lp_plot *p = names && x && y && title
-                     ? lp_plot_new(title, source, NULL, d->width,
-                                   (int)fmax(d->height, 90 + 26 * (double)shown))
-                     : NULL;
+    lp_plot *p = names && x && y && title ? lp_plot_new(title, source, NULL, d->width,
+                                                        (int)fmax(240, 110 + 30 * (double)shown))
+                                          : NULL;
     rc = p ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t i = 0; rc == 0 && i < shown; i++) {
         names[i] = r[i].name;
@@ -267,7 +266,8 @@ static void swarm(double *dy, const double *x, const size_t *rows, size_t m, dou
         dy[i] = (k % 2 ? -1.0 : 1.0) * (double)((k + 1) / 2);
         if (count[b] > peak) peak = count[b];
     }
-    double scale = 0.4 / fmax(1, peak / 2.0);
+    /* Spread by a fixed step while the fullest bin fits in the row, else squeezed. */
+    double scale = fmin(0.06, 0.42 / fmax(1, ceil(peak / 2.0)));
     for (size_t i = 0; i < m; i++)
         dy[i] *= scale;
 }
@@ -291,7 +291,7 @@ int lp_viz_plot_shap(lp_plot **out, const char **skip, const lp_viz_data *d)
     char *title = lp_asprintf("SHAP summary (%s split)", d->split);
     lp_plot *p = idx && x && y && all && sh && full && names && title
                      ? lp_plot_new(title, "SHAP value (impact on the model's output)", NULL,
-                                   d->width, (int)fmax(d->height, 90 + 34 * (double)shown))
+                                   d->width, (int)fmax(260, 110 + 40 * (double)shown))
                      : NULL;
     rc = p ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
     if (p) p->shade_label = lp_strdup("Feature value"), p->legend = LP_LEGEND_NONE;

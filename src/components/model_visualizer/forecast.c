@@ -63,7 +63,7 @@ static double *column_values(const lp_frame *f)
 
 static const char *time_label(const lp_frame *X)
 {
-    return time_column(X) ? "Time (years)" : "Row";
+    return time_column(X) ? "Time" : "Row";
 }
 
 static lp_plot *titled(const char *what, const lp_viz_data *d, const char *ylabel)
@@ -71,6 +71,7 @@ static lp_plot *titled(const char *what, const lp_viz_data *d, const char *ylabe
     char *t = lp_asprintf("%s (%s split)", what, d->split);
     lp_plot *p = t ? lp_plot_new(t, time_label(d->X), ylabel, d->width, d->height) : NULL;
     if (!t) lp_error_set(LP_ENOMEM, "out of memory");
+    if (p) p->x_years = time_column(d->X) != NULL;
     free(t);
     return p;
 }
@@ -168,6 +169,7 @@ static lp_plot *component_plot(const lp_viz_data *d, const lp_frame *c, size_t j
         return NULL;
     }
     p->legend = LP_LEGEND_NONE;
+    p->x_years = time_column(c) != NULL;
     return p;
 }
 

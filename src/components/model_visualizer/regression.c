@@ -48,6 +48,14 @@ static int scatter(lp_plot **out, const lp_viz_data *d, const char *title, const
             ref = lp_plot_add(p, LP_PLOT_LINE, "zero", 2, zx, zy, NULL);
             if (ref) ref->color = 7, ref->dashed = true, ref->width = 1.2;
         } else {
+            /* One range on both axes, so that the diagonal is the 45-degree line. */
+            double lo = INFINITY, hi = -INFINITY;
+            for (size_t i = 0; i < m; i++) {
+                if (isfinite(x[i])) lo = fmin(lo, x[i]), hi = fmax(hi, x[i]);
+                if (isfinite(y[i])) lo = fmin(lo, y[i]), hi = fmax(hi, y[i]);
+            }
+            double pad = isfinite(lo) && hi > lo ? (hi - lo) * 0.05 : 0.5;
+            if (isfinite(lo)) p->xmin = p->ymin = lo - pad, p->xmax = p->ymax = hi + pad;
             ref = lp_plot_add(p, LP_PLOT_DIAGONAL, "perfect prediction", 0, NULL, NULL, NULL);
         }
         lp_plot_series *s = ref ? lp_plot_add(p, LP_PLOT_SCATTER, "rows", m, x, y, NULL) : NULL;
