@@ -563,3 +563,21 @@ Test(viz, bad_config_is_refused)
                   lp_error_last()->message);
     }
 }
+
+/* Above max_points rows permutation importance runs on evenly spaced rows: s still leads. */
+Test(viz, permutation_on_thinned_rows)
+{
+    uw_tmpdir("viz", true);
+    lp_obj *viz = visualizer("formats: [svg], plots: [feature_importance], max_points: 50");
+    const char *const classes[] = {"no", "yes"};
+    lp_model *m = toy_model(&toy_ops, LP_MODEL_BINARY, classes, 2);
+    lp_value *splits = binary_splits(400);
+    lp_value *paths = generate(viz, splits, m, NULL, NULL);
+    char *svg = slurp(lp_value_as_string(lp_list_get(paths, 0)), NULL);
+    cr_assert(strstr(svg, ">s<") && strstr(svg, ">t<"));
+    cr_assert(strstr(svg, ">s<") < strstr(svg, ">t<"), "s, the only feature used, comes first");
+    free(svg);
+    lp_value_unref(paths);
+    lp_value_unref(splits);
+    lp_model_unref(m);
+}

@@ -130,16 +130,43 @@ static lp_frame *rotated(const lp_frame *X, size_t j, const size_t *rot)
     return f;
 }
 
+static int permutation_scores(ranked *out, size_t *n, const lp_viz_data *d);
+
+/* Permutation importance on at most max_points rows of the split (evenly spaced). */
 static int from_permutation(ranked **out, size_t *n, const lp_viz_data *d)
+{
+    *out = calloc(lp_model_n_features(d->model) + 1, sizeof **out);
+    *n = 0;
+    if (!*out) return lp_error_set(LP_ENOMEM, "out of memory");
+    if (d->n <= d->max_points) return permutation_scores(*out, n, d);
+    size_t m;
+    size_t *idx = lp_viz_thin(d->n, d->max_points, &m);
+    lp_viz_data sub = *d;
+    sub.n = m;
+    lp_frame *X = NULL;
+    int rc = idx ? lp_frame_take(&X, d->X, idx, m) : LP_ENOMEM;
+    sub.X = X;
+    sub.y_class = rc == 0 && d->y_class ? malloc(m * sizeof *sub.y_class) : NULL;
+    sub.y_true = rc == 0 && d->y_true ? malloc(m * sizeof *sub.y_true) : NULL;
+    if (rc == 0 && ((d->y_class && !sub.y_class) || (d->y_true && !sub.y_true)))
+        rc = lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < m; i++) {
+        if (sub.y_class) sub.y_class[i] = d->y_class[idx[i]];
+        if (sub.y_true) sub.y_true[i] = d->y_true[idx[i]];
+    }
+    if (rc == 0) rc = permutation_scores(*out, n, &sub);
+    free(sub.y_class);
+    free(sub.y_true);
+    lp_frame_unref(X);
+    free(idx);
+    return rc;
+}
+
+static int permutation_scores(ranked *out, size_t *n, const lp_viz_data *d)
 {
     size_t rows = d->n, nf = lp_model_n_features(d->model);
     size_t *rot = malloc((rows ? rows : 1) * sizeof *rot);
-    *out = calloc(nf + 1, sizeof **out);
-    *n = 0;
-    if (!rot || !*out) {
-        free(rot);
-        return lp_error_set(LP_ENOMEM, "out of memory");
-    }
+    if (!rot) return lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t i = 0; i < rows; i++)
         rot[i] = (i + rows / 2) % rows;
     double base = 0;
@@ -152,7 +179,7 @@ static int from_permutation(ranked **out, size_t *n, const lp_viz_data *d)
         double s = 0;
         rc = X ? score(&s, d, X) : LP_ENOMEM;
         lp_frame_unref(X);
-        if (rc == 0) (*out)[(*n)++] = (ranked){name, base - s, 0};
+        if (rc == 0) out[(*n)++] = (ranked){name, base - s, 0};
     }
     free(rot);
     return rc;
