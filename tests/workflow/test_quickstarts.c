@@ -129,6 +129,35 @@ static double query_number(sqlite3 *db, const char *sql)
 
 static void check_titanic_store(void);
 
+/* The model visualizer's files: each plot as SVG and PNG on disk and recorded as an artifact
+ * (plot.<name>.<ext>) of the model version. */
+static void check_plots(const char *const *names)
+{
+    sqlite3 *db = open_store();
+    for (size_t i = 0; names[i]; i++)
+        for (int f = 0; f < 2; f++) {
+            const char *ext = f ? "png" : "svg";
+            char sql[256], path[1024];
+            snprintf(sql, sizeof sql,
+                     "SELECT a.path FROM artifacts a JOIN resources r ON r.id = a.resource "
+                     "WHERE a.name = 'plot.%s.%s' AND r.type = 'model_version'",
+                     names[i], ext);
+            sqlite3_stmt *st = NULL;
+            cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+            cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "no artifact plot.%s.%s", names[i], ext);
+            snprintf(path, sizeof path, "%s/%s", dir, (const char *)sqlite3_column_text(st, 0));
+            sqlite3_finalize(st);
+            FILE *file = fopen(path, "rb");
+            cr_assert_not_null(file, "%s is recorded but missing", path);
+            char head[8] = {0};
+            cr_assert_eq(fread(head, 1, 4, file), 4);
+            fclose(file);
+            cr_assert(f ? memcmp(head, "\x89PNG", 4) == 0 : memcmp(head, "<svg", 4) == 0,
+                      "%s: not a%s file", path, f ? " PNG" : "n SVG");
+        }
+    sqlite3_close(db);
+}
+
 Test(quickstart, titanic_classification_end_to_end)
 {
     copy_example("classification/titanic");
@@ -167,6 +196,8 @@ Test(quickstart, titanic_classification_end_to_end)
     table_free(&preds);
     table_free(&labels);
     check_titanic_store();
+    check_plots((const char *const[]){"roc", "pr", "confusion_matrix", "calibration",
+                                      "feature_importance", NULL});
 
     /* The terminal view of the same run. */
     r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL, (const char *const[]){"runs", "show", "latest", NULL},
@@ -292,4 +323,6 @@ Test(quickstart, diamonds_regression_end_to_end)
     cr_assert_geq(r2, 0.95, "r2 on the held-out labels: %.4f", r2);
     table_free(&preds);
     table_free(&labels);
+    check_plots(
+        (const char *const[]){"residuals", "predicted_vs_actual", "feature_importance", NULL});
 }
