@@ -280,7 +280,7 @@ static const lp_config_key smtp_keys[] = {
     {"user", "string", "login name (optional)"},
     {"password", "string", "login password; write ${VAR} to read it from the environment"},
     {"from", "string", "the sender's address"},
-    {"to", "list", "the recipients' addresses (or one address)"},
+    {"to", "any", "the recipients' addresses (or one address)"},
     {"subject_prefix", "string", "put before every subject (default [lolpop])"},
     {"retries", "int", "attempts after the first one fails (0..10, default 3)"},
     {"backoff", "float", "seconds before the first retry, doubled each time (default 1)"},
