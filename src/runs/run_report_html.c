@@ -45,7 +45,8 @@ static const char css[] =
     "details{margin:2px 0}summary{cursor:pointer;color:#34405a}"
     "pre{background:#f7f8fa;border:1px solid #e3e6ea;padding:8px;font-size:12px;"
     "overflow:auto;max-height:320px;white-space:pre-wrap;word-break:break-all}"
-    ".plots{display:flex;flex-wrap:wrap;gap:14px}.plot{background:#fff;border:1px solid #dde1e7;"
+    ".plots{display:flex;flex-wrap:wrap;gap:14px;margin-top:12px}.plot{margin:0;background:#fff;"
+    "border:1px solid #dde1e7;"
     "border-radius:8px;padding:8px}.plot svg{max-width:560px;height:auto;display:block}"
     ".plot .cap{font-size:12px;color:#5b6472;margin-top:4px}";
 
@@ -564,14 +565,14 @@ static char *safe_svg(const char *path)
 static size_t plots_of(lp_sb *sb, const lp_value *res, size_t shown)
 {
     const lp_value *arts = lp_map_get(res, "artifacts");
-    for (size_t i = 0; i < lp_map_len(arts); i++) {
-        const lp_value *a = lp_map_value(arts, i);
-        const char *path = lp_value_type(a) == LP_MAP ? str(a, "path") : lp_value_as_string(a);
+    for (size_t i = 0; i < lp_list_len(arts); i++) {
+        const lp_value *a = lp_list_get(arts, i);
+        const char *path = str(a, "path"), *name = str(a, "name");
         if (!ends_with(path, ".svg")) continue;
         char *svg = safe_svg(path);
         if (!shown++) lp_sb_append(sb, "<div class=\"plots\">");
         lp_sb_append(sb, "<figure class=\"plot\" data-artifact=\"");
-        esc(sb, lp_map_key(arts, i));
+        esc(sb, name);
         lp_sb_append(sb, "\">");
         if (svg)
             lp_sb_append(sb, svg);
@@ -579,7 +580,7 @@ static size_t plots_of(lp_sb *sb, const lp_value *res, size_t shown)
             lp_sb_append(sb,
                          "<span class=\"muted\">(the file is missing or not a plain SVG)</span>");
         lp_sb_append(sb, "<figcaption class=\"cap\">");
-        esc(sb, lp_map_key(arts, i));
+        esc(sb, name);
         lp_sb_append(sb, " · <span class=\"path\">");
         esc(sb, path);
         lp_sb_append(sb, "</span></figcaption></figure>");
@@ -639,7 +640,9 @@ static void section_predictions(lp_sb *sb, const lp_value *resources)
         lp_sb_append(sb, "<tr><td class=\"l\">");
         esc(sb, str(r, "uri"));
         lp_sb_append(sb, "</td><td>");
-        num(sb, tag(r, "rows"));
+        const lp_value *rows = tag(r, "rows");
+        num(sb,
+            rows ? rows : lp_map_get(lp_map_get(lp_map_get(r, "metrics"), "prediction"), "rows"));
         lp_sb_append(sb, "</td><td class=\"l\">");
         const lp_value *m = lp_map_get(r, "metrics");
         for (size_t s = 0; s < lp_map_len(m); s++) {
@@ -665,8 +668,8 @@ static void section_artifacts(lp_sb *sb, const lp_value *resources)
     bool any = false;
     for (size_t i = 0; i < lp_list_len(resources); i++) {
         const lp_value *r = lp_list_get(resources, i), *arts = lp_map_get(r, "artifacts");
-        for (size_t k = 0; k < lp_map_len(arts); k++) {
-            const lp_value *a = lp_map_value(arts, k);
+        for (size_t k = 0; k < lp_list_len(arts); k++) {
+            const lp_value *a = lp_list_get(arts, k);
             if (!any)
                 lp_sb_append(sb, "<h2 id=\"artifacts\">Artifacts</h2><table><tr>"
                                  "<th class=\"l\">resource</th><th class=\"l\">name</th>"
@@ -674,16 +677,12 @@ static void section_artifacts(lp_sb *sb, const lp_value *resources)
             any = true;
             lp_sb_append(sb, "<tr><td class=\"l\">");
             esc(sb, str(r, "uri"));
-            lp_sb_append(sb, "</td><td class=\"l\">");
-            esc(sb, lp_map_key(arts, k));
+            lp_sb_append(sb, "</td><td class=\"l\" data-artifact-name=\"");
+            esc(sb, str(a, "name"));
+            lp_sb_append(sb, "\">");
+            esc(sb, str(a, "name"));
             lp_sb_append(sb, "</td>");
-            if (lp_value_type(a) == LP_MAP) {
-                path_cell(sb, a);
-            } else {
-                lp_sb_append(sb, "<td class=\"l path\">");
-                esc(sb, lp_value_as_string(a));
-                lp_sb_append(sb, "</td>");
-            }
+            path_cell(sb, a);
             lp_sb_append(sb, "</tr>\n");
         }
     }
