@@ -44,11 +44,8 @@ const char cmd_runs_help[] =
 enum { OPT_STORE = 1, OPT_LIMIT, OPT_JSON, OPT_OUTPUT };
 
 static const cli_option runs_options[] = {
-    {"store", 0, "PATH", OPT_STORE},
-    {"limit", 0, "N", OPT_LIMIT},
-    {"json", 0, NULL, OPT_JSON},
-    {"output", 'o', "FILE", OPT_OUTPUT},
-    {NULL, 0, NULL, 0},
+    {"store", 0, "PATH", OPT_STORE},     {"limit", 0, "N", OPT_LIMIT}, {"json", 0, NULL, OPT_JSON},
+    {"output", 'o', "FILE", OPT_OUTPUT}, {NULL, 0, NULL, 0},
 };
 
 typedef struct runs_args {
@@ -332,8 +329,8 @@ static const char *const subcommands[] = {"list", "show", "compare", "report"};
 static int check_positionals(runs_args *a)
 {
     if (a->pos.n == 0)
-        return cli_usage_error(a->cmd,
-                               "a subcommand is missing: list, show RUN, compare A B or report RUN");
+        return cli_usage_error(
+            a->cmd, "a subcommand is missing: list, show RUN, compare A B or report RUN");
     const char *sub = a->pos.v[0];
     size_t want = strcmp(sub, "list") == 0      ? 1
                   : strcmp(sub, "show") == 0    ? 2

@@ -39,7 +39,7 @@ static lp_value *with_details(lp_store *st, const lp_value *res)
 {
     static const char *const keys[] = {"tags",      "metrics", "reports",
                                        "artifacts", "vc_info", "lineage"};
-    static const detail_fn fns[] = {lp_store_tags,      lp_store_metrics,  lp_store_reports,
+    static const detail_fn fns[] = {lp_store_tags,          lp_store_metrics,  lp_store_reports,
                                     lp_store_artifact_list, lp_store_vc_infos, lp_store_lineage};
     lp_value *out = lp_value_copy(res);
     int64_t id = lp_value_as_int(lp_map_get(res, "id"));

@@ -257,8 +257,7 @@ Test(quickstart, titanic_second_run_compares_with_the_deployed_version)
     /* run_report: false writes no run report. */
     r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL,
                    (const char *const[]){"run", "workflow", "ClassificationRunner", "-c",
-                                         "titanic.yaml", "--set", "config.run_report=false",
-                                         NULL},
+                                         "titanic.yaml", "--set", "config.run_report=false", NULL},
                    DEADLINE_MS);
     LP_EXPECT_EXIT(r, 0);
     LP_EXPECT_OUT(r, "titanic_survival version 2");
