@@ -120,6 +120,10 @@ int lp_run_report_write(lp_store *st, const char *run_id, const char *html_path)
     int rc = lp_run_report_gather(&g, st, run_id);
     char *html = rc == 0 ? lp_run_report_html(g) : NULL;
     char *json_path = rc == 0 ? lp_run_report_json_path(html_path) : NULL;
+    /* The twin leaves out the configuration: the store keeps it once (a big
+     * configuration must not be copied into every report), `lolpop runs show
+     * --json` prints it. */
+    if (g) lp_map_remove(lp_map_get(g, "run"), "config");
     json_t *j = g ? lp_json_from_value(g, 0) : NULL;
     char *text =
         j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) : NULL;

@@ -29,8 +29,9 @@ int lp_run_report_gather(lp_value **out, lp_store *st, const char *run_id);
 char *lp_run_report_html(const lp_value *gathered);
 
 /* Gathers run_id from st and writes html_path and its JSON twin (the same
- * path with .json for .html), each atomically, creating missing parent
- * directories. 0, or a negative code naming the path. */
+ * path with .json for .html; what lp_run_report_gather returns without the
+ * run's configuration, which the store keeps once), each atomically,
+ * creating missing parent directories. 0, or a negative code naming the path. */
 int lp_run_report_write(lp_store *st, const char *run_id, const char *html_path);
 
 /* The twin's path of an HTML path (new string). */
