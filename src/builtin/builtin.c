@@ -24,6 +24,8 @@ static const lp_class *const component_classes[] = {
     &lp_stdout_logger_class,
     &lp_file_logger_class,
     &lp_stdout_notifier_class,
+    &lp_smtp_notifier_class,
+    &lp_webhook_notifier_class,
     &lp_local_data_connector_class,
     &lp_sqlite_data_connector_class,
     &lp_postgres_data_connector_class,

@@ -40,6 +40,8 @@ extern const struct lp_feature_state_applier lp_local_feature_state;
 extern const lp_class lp_stdout_logger_class;
 extern const lp_class lp_file_logger_class;
 extern const lp_class lp_stdout_notifier_class;
+extern const lp_class lp_smtp_notifier_class;
+extern const lp_class lp_webhook_notifier_class;
 extern const lp_class lp_local_data_connector_class;
 extern const lp_class lp_sqlite_data_connector_class;
 extern const lp_class lp_postgres_data_connector_class;

@@ -27,4 +27,12 @@ extern const lp_config_key lp_offline_runner_keys[];
 lp_value *lp_runner_summary(lp_obj *self, const lp_value *trained, const lp_value *deployed,
                             const lp_value *predicted, const lp_value *scorer);
 
+/* Writes the run report of the run that just ended (runner_report.c): its
+ * path from lp_run_report_planned_path, the run from the tracker's
+ * run_info(). Logs the path at INFO and sets summary.report to it (summary
+ * borrowed, may be NULL); nothing when config run_report is false or no
+ * tracker records runs. A failure is logged at WARN: the workflow's outcome
+ * does not depend on its report. */
+void lp_runner_write_report(lp_obj *self, lp_value *summary);
+
 #endif

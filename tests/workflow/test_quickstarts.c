@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -166,9 +167,21 @@ Test(quickstart, titanic_classification_end_to_end)
     LP_EXPECT_OUT(r, "titanic_survival version 1");
     LP_EXPECT_OUT(r, "deployed    yes");
     LP_EXPECT_OUT(r, "predictions 178 rows -> predictions.csv");
+    /* The summary ends by naming the run report, which is written with its JSON twin. */
+    const char *rep = strstr(r.out, "  report      .lolpop/reports/run-");
+    cr_assert(rep, "the run report is named:\n%s", r.out);
+    char report[512];
+    cr_assert_eq(sscanf(rep, "  report      %400s", report), 1);
+    cr_assert(strstr(r.err, "run report: .lolpop/reports/run-"), "and logged:\n%s", r.err);
     lp_run_free(&r);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, report);
+    char *html = lp_read_file(path);
+    cr_assert(html && strstr(html, "data-metric=\"valid.accuracy\""), "the run report %s", path);
+    free(html);
+    snprintf(path + strlen(path) - 5, 6, ".json");
+    cr_assert(access(path, R_OK) == 0, "the JSON twin %s", path);
 
-    char path[512];
     table preds, labels;
     snprintf(path, sizeof path, "%s/predictions.csv", dir);
     table_load(&preds, path);
@@ -274,9 +287,14 @@ Test(quickstart, titanic_second_run_compares_with_the_deployed_version)
     lp_run r = run_workflow("ClassificationRunner", "titanic.yaml");
     LP_EXPECT_EXIT(r, 0);
     lp_run_free(&r);
-    r = run_workflow("ClassificationRunner", "titanic.yaml");
+    /* run_report: false writes no run report. */
+    r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL,
+                   (const char *const[]){"run", "workflow", "ClassificationRunner", "-c",
+                                         "titanic.yaml", "--set", "config.run_report=false", NULL},
+                   DEADLINE_MS);
     LP_EXPECT_EXIT(r, 0);
     LP_EXPECT_OUT(r, "titanic_survival version 2");
+    cr_assert_null(strstr(r.out, "  report  "), "no run report:\n%s", r.out);
     /* The same data and seed give the same winner: not better, so not deployed. */
     LP_EXPECT_OUT(r, "deployed    no: not better than the deployed version");
     lp_run_free(&r);
