@@ -31,47 +31,21 @@ static int cast_error(const char *column, size_t first_row)
     return e->code ? e->code : LP_EINVAL;
 }
 
-/* A column of n nulls of type t (a category is built as strings, as the CSV
- * reader gives it). */
-static int null_column(lp_column **out, lp_dtype t, size_t n)
-{
-    lp_column_builder *b = lp_column_builder_new(t == LP_DT_CATEGORY ? LP_DT_STRING : t, n);
-    for (size_t i = 0; b && i < n; i++)
-        if (lp_column_builder_append_null(b) != 0) {
-            lp_column_builder_free(b);
-            b = NULL;
-        }
-    *out = b ? lp_column_builder_finish(b) : NULL;
-    if (!*out) return lp_error_set(LP_ENOMEM, "out of memory");
-    if (t != LP_DT_CATEGORY) return 0;
-    lp_column *cat = NULL;
-    int rc = lp_column_cast(&cat, *out, t);
-    lp_column_unref(*out);
-    *out = cat;
-    return rc;
-}
-
 /* Column `c` of the schema taken from raw: cast to the schema's dtype when
- * the reader inferred another (a chunk of floats that happen to be whole).
- * An optional column the input lacks is null in every row: the one rule for
- * every caller (lolpop predict, lolpop serve, the API), so the transformer
- * always sees the schema's columns. */
+ * the reader inferred another (a chunk of floats that happen to be whole). */
 static int take_column(lp_frame *dst, const lp_frame *raw, const lp_value *c, size_t first_row)
 {
     const char *name = lp_value_as_string(lp_map_get(c, "name"));
     lp_column *col = lp_frame_col_by_name(raw, name);
-    lp_dtype want;
-    lp_dtype_parse(lp_value_as_string(lp_map_get(c, "dtype")), &want);
-    if (!col && !lp_value_as_bool(lp_map_get(c, "required"))) {
-        lp_column *nulls = NULL;
-        int rc = null_column(&nulls, want, lp_frame_rows(raw));
-        return rc ? rc : lp_frame_add_column(dst, name, nulls);
-    }
-    if (!col)
+    if (!col) {
+        if (!lp_value_as_bool(lp_map_get(c, "required"))) return 0;
         return lp_error_set(LP_EINVAL,
                             "missing required column '%s' (rows %zu to %zu); the input needs "
                             "every required column of the bundle's input schema",
                             name, first_row + 1, first_row + lp_frame_rows(raw));
+    }
+    lp_dtype want;
+    lp_dtype_parse(lp_value_as_string(lp_map_get(c, "dtype")), &want);
     lp_column *cast = NULL;
     if (col->type == want)
         cast = lp_column_ref(col);
@@ -142,14 +116,11 @@ static int append_prefixed(lp_frame *dst, const lp_frame *src, const char *prefi
     return 0;
 }
 
-/* model_index (from the processed rows, else the raw ones) when the input
- * has it, prediction, probabilities: what OfflinePredict.get_predictions
- * writes. */
-static int predict(lp_frame *out, const lp_bundle *b, const lp_frame *input, const lp_frame *raw,
-                   const lp_frame *rows)
+/* model_index (from the processed rows, else the raw ones), prediction,
+ * probabilities: what OfflinePredict.get_predictions writes. */
+static int predict(lp_frame *out, const lp_bundle *b, const lp_frame *raw, const lp_frame *rows)
 {
     const char *index = lp_value_as_string(lp_map_get(b->input, "model_index"));
-    if (index && !lp_frame_col_by_name(input, index)) index = NULL; /* null-filled: left out */
     lp_column *idx = index ? lp_frame_col_by_name(rows, index) : NULL;
     if (index && !idx) idx = lp_frame_col_by_name(raw, index);
     int rc = idx ? lp_frame_add_column(out, index, lp_column_ref(idx)) : 0;
@@ -193,7 +164,7 @@ LP_API int lp_bundle_score_from(lp_frame **out, const lp_bundle *b, const lp_fra
                           "scores row by row",
                           lp_frame_rows(raw), lp_frame_rows(rows));
     if (rc == 0 && !(res = lp_frame_new())) rc = lp_error_set(LP_ENOMEM, "out of memory");
-    if (rc == 0) rc = predict(res, b, raw, conformed, rows);
+    if (rc == 0) rc = predict(res, b, conformed, rows);
     if (conformed) lp_frame_unref(conformed);
     if (rows) lp_frame_unref(rows);
     if (rc) {

@@ -377,6 +377,18 @@ static int parse_mlflow(lp_frame **out, const srv_input *in, srv_parse_error *er
 
 /* ---- CSV -------------------------------------------------------------------------- */
 
+/* A column of n nulls of type t (new reference, NULL when out of memory). */
+static lp_column *null_column(lp_dtype t, size_t n)
+{
+    lp_column_builder *b = lp_column_builder_new(built_type(t), n);
+    for (size_t i = 0; b && i < n; i++)
+        if (lp_column_builder_append_null(b) != 0) {
+            lp_column_builder_free(b);
+            return NULL;
+        }
+    return b ? lp_column_builder_finish(b) : NULL;
+}
+
 static int parse_csv(lp_frame **out, const srv_input *in, srv_parse_error *err, const char *body,
                      size_t len)
 {
@@ -389,7 +401,11 @@ static int parse_csv(lp_frame **out, const srv_input *in, srv_parse_error *err, 
     for (size_t j = 0; !rc && j < in->n; j++) {
         const srv_input_column *c = &in->cols[j];
         lp_column *col = lp_frame_col_by_name(raw, c->name), *cast = NULL;
-        if (!col && !c->required) continue; /* null-filled by the bundle (lp_bundle_score) */
+        if (!col && !c->required) {
+            lp_column *nulls = null_column(c->dtype, lp_frame_rows(raw));
+            if (!nulls || lp_frame_add_column(f, c->name, nulls) != 0) rc = oom(err);
+            continue;
+        }
         if (!col) {
             rc = fail(err, -1, c->name, "CSV: missing column '%s'", c->name);
             break;
