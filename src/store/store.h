@@ -118,6 +118,9 @@ int lp_store_resource_roots(lp_store *st, const char *type, lp_value **out);
 int lp_store_resource_get(lp_store *st, int64_t id, lp_value **out);
 /* A root resource by type and name. */
 int lp_store_resource_find(lp_store *st, const char *type, const char *name, lp_value **out);
+/* The existing root resource name of `type` closest to `name` (a plausible
+ * typo, see lp_suggest) as a new string, or NULL (none close, or an error). */
+char *lp_store_resource_suggest(lp_store *st, const char *type, const char *name);
 /* By uri ("model/titanic/v2/experiment/4"). */
 int lp_store_resource_by_uri(lp_store *st, const char *uri, lp_value **out);
 /* The parent's children of `type` (NULL: all types), by type then version: a list. */

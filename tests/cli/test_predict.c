@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -222,6 +224,132 @@ Test(predict, header_only_input_gives_the_header_only)
     lp_run_free(&r);
 }
 
+/* ---- streaming: chunks, memory ------------------------------------------------------ */
+
+Test(predict, small_chunks_give_the_same_bytes_on_both_quickstarts)
+{
+    const char *dirs[] = {trained(TITANIC), trained(DIAMONDS)};
+    const char *models[] = {"titanic_survival", "diamond_price"};
+    for (size_t i = 0; i < 2; i++) {
+        lp_run r =
+            predict(dirs[i], (const char *const[]){models[i], "data/eval.csv", "-o", "chunked.csv",
+                                                   "--no-track", "--chunk-bytes", "300", NULL});
+        LP_EXPECT_EXIT(r, 0);
+        lp_run_free(&r);
+        char out[600], want[600];
+        snprintf(out, sizeof out, "%s/chunked.csv", dirs[i]);
+        snprintf(want, sizeof want, "%s/predictions.csv", dirs[i]);
+        assert_same_file(out, want);
+    }
+    lp_run r = predict(dirs[0], (const char *const[]){"titanic_survival", "data/eval.csv", "-o",
+                                                      "-", "--chunk-bytes", "12", NULL});
+    LP_EXPECT_EXIT(r, 2);
+    LP_EXPECT_ERR(r, "option '--chunk-bytes' needs a number of bytes from 64 to 1073741824 "
+                     "(got '12')");
+    lp_run_free(&r);
+}
+
+/* "<header>\n" then `rows` copies of a good titanic row, the bad one at `bad_at`. */
+static void write_rows(const char *dir, const char *name, size_t rows, size_t bad_at,
+                       const char *bad)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    cr_assert_not_null(fp);
+    fputs("passenger_id,pclass,sex,age,sibsp,parch,fare,embarked,class,who,adult_male,deck,"
+          "embark_town,alone\n",
+          fp);
+    for (size_t i = 1; i <= rows; i++)
+        fputs(i == bad_at ? bad
+                          : "7,1,male,54.0,0,0,51.8625,S,First,man,True,E,\"Southampton\n"
+                            "(quay, \"\"A\"\")\",True\n",
+              fp);
+    fclose(fp);
+}
+
+Test(predict, errors_in_a_later_chunk_name_the_row_and_line_of_the_whole_input)
+{
+    const char *dir = trained(TITANIC);
+    write_rows(dir, "late_type.csv", 40, 37,
+               "8,1,male,old,0,0,51.8625,S,First,man,True,E,Southampton,True\n");
+    lp_run r =
+        predict(dir, (const char *const[]){"titanic_survival", "late_type.csv", "-o", "late.csv",
+                                           "--no-track", "--chunk-bytes", "256", NULL});
+    LP_EXPECT_EXIT(r, 1);
+    LP_EXPECT_ERR(r, "column 'age', row 37");
+    lp_run_free(&r);
+    cr_assert(!exists(path_of("titanic/late.csv")), "no output after a failure");
+    /* rows 1-35 take two lines each (a quoted newline): row 36 starts on line 72 */
+    write_rows(dir, "late_ragged.csv", 40, 36,
+               "8,1,male,5,0,0,51.8625,S,First,man,True,E,Southampton,True,extra\n");
+    r = predict(dir, (const char *const[]){"titanic_survival", "late_ragged.csv", "-o", "-",
+                                           "--no-track", "--chunk-bytes", "256", NULL});
+    LP_EXPECT_EXIT(r, 1);
+    LP_EXPECT_ERR(r, "late_ragged.csv:72:");
+    LP_EXPECT_ERR(r, "ragged row: more fields than the 14 in the header");
+    lp_run_free(&r);
+}
+
+/* Peak RSS in KiB of `lolpop predict MODEL DATA -o OUT --no-track` run in dir. */
+static long predict_peak_rss(const char *dir, const char *model, const char *data)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        if (chdir(dir) != 0) _exit(126);
+        FILE *null = freopen("/dev/null", "w", stdout);
+        (void)null;
+        execl(LP_LOLPOP_EXE, LP_LOLPOP_EXE, "predict", model, data, "-o", "big_out.csv",
+              "--no-track", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    cr_assert_eq(wait4(pid, &status, 0, &ru), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "predict of %s failed (%d)", data,
+              status);
+    return ru.ru_maxrss;
+}
+
+/* `rows` data rows: diamonds' eval rows repeated (ids kept: scoring does not care). */
+static void write_repeated(const char *dir, const char *name, size_t rows)
+{
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && awk -v n=%zu 'NR == 1 { print; next } { row[++k] = $0 } "
+             "END { for (i = 0; i < n; i++) print row[i %% k + 1] }' data/eval.csv > %s",
+             dir, rows, name);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+/* A suite of its own (meson test test_predict_memory): it scores 2.2M rows. */
+TestSuite(predict_memory, .timeout = 1800);
+
+Test(predict_memory, stays_bounded_from_200k_to_2M_rows)
+{
+    const char *dir = trained(DIAMONDS);
+    write_repeated(dir, "rows_200k.csv", 200000);
+    write_repeated(dir, "rows_2m.csv", 2000000);
+    long small = predict_peak_rss(dir, "diamond_price", "rows_200k.csv");
+    long big = predict_peak_rss(dir, "diamond_price", "rows_2m.csv");
+    char path[600];
+    snprintf(path, sizeof path, "%s/big_out.csv", dir);
+    struct stat st;
+    cr_assert(stat(path, &st) == 0 && st.st_size > 2000000 * 10, "2M predictions written");
+    /* The 2M-row input is ~100 MB: read whole, the peak would grow by far more
+     * than the 32 MiB allowed for allocator noise. */
+    cr_assert(big - small < 32 * 1024,
+              "peak RSS grew from %ld KiB (200k rows) to %ld KiB (2M rows)", small, big);
+    for (const char *f = "rows_200k.csv"; f;
+         f = strcmp(f, "rows_200k.csv") == 0 ? "rows_2m.csv" : NULL) {
+        snprintf(path, sizeof path, "%s/%s", dir, f);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/big_out.csv", dir);
+    unlink(path);
+}
+
 Test(predict, bad_model_data_and_usage)
 {
     const char *dir = trained(TITANIC);
@@ -230,6 +358,10 @@ Test(predict, bad_model_data_and_usage)
         int code;
     } cases[] = {
         {"nope", "data/eval.csv", "no model 'nope' in the metadata store", 2},
+        {"titanic_survivl", "data/eval.csv",
+         "no model 'titanic_survivl' in the metadata store '.lolpop/lolpop.db' (did you mean "
+         "'titanic_survival'?)",
+         2},
         {"titanic_survival@nosuch", "data/eval.csv",
          "model 'titanic_survival' has no alias 'nosuch'", 2},
         {"titanic_survival/v9", "data/eval.csv", "model 'titanic_survival' has no version 9", 2},
