@@ -54,12 +54,12 @@ static lp_model *xgb_fixture(const char *name, lp_model_task task, size_t classe
         lp_model_new(&lp_xgb_ops, state, task, "y", classes ? LP_DT_STRING : LP_DT_FLOAT64);
     cr_assert_not_null(m);
     for (int j = 0; j < 5; j++) {
-        char f[8];
+        char f[24];
         snprintf(f, sizeof f, "x%d", j);
         cr_assert_eq(lp_model_add_feature(m, f, LP_DT_FLOAT64), 0);
     }
     for (size_t k = 0; k < classes; k++) {
-        char c[8];
+        char c[24];
         snprintf(c, sizeof c, "c%zu", k);
         cr_assert_eq(lp_model_add_class(m, c), 0);
     }
