@@ -159,6 +159,27 @@ static void check_plots(const char *const *names)
     sqlite3_close(db);
 }
 
+/* The feature importance plot's SVG names where its numbers come from. */
+static void check_importance_source(const char *source)
+{
+    sqlite3 *db = open_store();
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT path FROM artifacts "
+                                    "WHERE name = 'plot.feature_importance.svg'",
+                                    -1, &st, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    char *svg = lp_read_file(path);
+    cr_assert_not_null(svg, "cannot read %s", path);
+    cr_assert(strstr(svg, source), "%s does not say '%s'", path, source);
+    free(svg);
+}
+
 Test(quickstart, titanic_classification_end_to_end)
 {
     copy_example("classification/titanic");
@@ -211,6 +232,7 @@ Test(quickstart, titanic_classification_end_to_end)
     check_titanic_store();
     check_plots((const char *const[]){"roc", "pr", "confusion_matrix", "calibration",
                                       "feature_importance", NULL});
+    check_importance_source("mean |SHAP value|"); /* the explainer's, not a permutation */
 
     /* The terminal view of the same run. */
     r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL, (const char *const[]){"runs", "show", "latest", NULL},

@@ -185,8 +185,52 @@ static int permutation_scores(ranked *out, size_t *n, const lp_viz_data *d)
     return rc;
 }
 
+/* The model's own name for the feature spelled s[0..len), or NULL. */
+static const char *feature_named(const lp_model *m, const char *s, size_t len)
+{
+    for (size_t j = 0; j < lp_model_n_features(m); j++) {
+        const char *name = lp_model_feature_name(m, j);
+        if (strlen(name) == len && memcmp(name, s, len) == 0) return name;
+    }
+    return NULL;
+}
+
+/* Importance from an explainer's table (columns feature and importance, as
+ * TreeSHAPModelExplainer.get_feature_importance gives it); *n = 0 when f is
+ * not such a table. */
+static int from_importance_frame(ranked **out, size_t *n, const lp_viz_data *d, const lp_frame *f)
+{
+    *n = 0;
+    long jf = lp_frame_find(f, "feature"), ji = lp_frame_find(f, "importance");
+    if (jf < 0 || ji < 0) return 0;
+    const lp_column *names = lp_frame_col(f, (size_t)jf), *vals = lp_frame_col(f, (size_t)ji);
+    if (names->type != LP_DT_STRING || vals->type != LP_DT_FLOAT64) return 0;
+    *out = calloc(lp_frame_rows(f) + 1, sizeof **out);
+    if (!*out) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < lp_frame_rows(f); i++) {
+        size_t len = 0;
+        const char *s = lp_column_str(names, i, &len);
+        const char *name = s ? feature_named(d->model, s, len) : NULL;
+        if (name && lp_column_is_valid(vals, i))
+            (*out)[(*n)++] = (ranked){name, vals->data.f64[i], 0};
+    }
+    if (*n == 0) {
+        free(*out);
+        *out = NULL;
+    }
+    return 0;
+}
+
 static int importance(ranked **out, size_t *n, const char **source, const lp_viz_data *d)
 {
+    const lp_value *table = lp_kit_arg_opt(d->args, "importance");
+    if (table && lp_value_as_frame(table)) {
+        int rc = from_importance_frame(out, n, d, lp_value_as_frame(table));
+        if (rc || *n) {
+            *source = "mean |SHAP value|";
+            return rc;
+        }
+    }
     const lp_value *imp = importance_map(lp_kit_arg_opt(d->args, "importance"));
     const lp_value *cv = lp_kit_arg_opt(d->args, "contributions");
     if (imp) {
