@@ -233,7 +233,9 @@ Test(ets_trainer, trainer_class_fits_and_predicts)
     const lp_value *params = lp_model_params(m);
     cr_expect_str_eq(lp_value_as_string(lp_map_get(params, "model")), "ETS(M,Ad,M)");
     cr_expect_float_eq(lp_value_as_float(lp_map_get(params, "aicc")), 1250.511, 1e-3);
-    lp_value *pv = lp_model_trainer_predict(t, lp_value_frame(Xv));
+    lp_value *xv = lp_value_frame(Xv);
+    lp_value *pv = lp_model_trainer_predict(t, xv);
+    lp_value_unref(xv);
     cr_assert_not_null(pv, "predict: %s", lp_error_last()->message);
     cr_expect_eq(lp_frame_rows(lp_value_as_frame(pv)), 12);
     lp_value_unref(pv);
