@@ -593,6 +593,8 @@ static lp_value *runner_check_config(lp_obj *self, lp_value *args)
             rc = check_source_file(problems, keys[i], lp_map_value(v, j));
         lp_value_unref(v);
     }
+    if (rc == 0 && lp_list_len(problems) == 0 && sources_are_files(self))
+        rc = lp_runner_check_eval_columns(self, problems);
     if (rc) {
         lp_value_unref(problems);
         return NULL;

@@ -19,6 +19,13 @@ extern const lp_method lp_offline_runner_methods[];
 extern const char *const lp_offline_runner_requirements[];
 extern const lp_config_key lp_offline_runner_keys[];
 
+/* check_config's header check (input_columns.c): adds a problem to
+ * `problems` when eval_data lacks columns of train_data other than the
+ * target and drop_columns (an error without a data_transformer, else a
+ * warning). Both must be file paths; anything else is not judged. 0 or
+ * LP_ENOMEM. */
+int lp_runner_check_eval_columns(lp_obj *self, lp_value *problems);
+
 /* build_all's result (runner_summary.c): the run, model, validation metrics,
  * deployment and predictions as a map — see there for its keys. Borrows the
  * results of train_model, deploy_model (NULL when skipped) and predict_data,
