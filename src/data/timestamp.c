@@ -144,8 +144,8 @@ bool lp_ts_parse(const char *s, size_t len, unsigned rules, int64_t *out)
     if ((timed || (rules & LP_TS_ZONE_ON_DATE)) && !parse_zone(s, len, &i, &off)) return false;
     if (i != len) return false;
     int64_t us = days * DAY_US + tod - off;
-    if ((rules & LP_TS_FOUR_DIGIT_YEARS) &&
-        (us < lp_ts_days_from_civil(0, 1, 1) * DAY_US || us >= lp_ts_days_from_civil(10000, 1, 1) * DAY_US))
+    if ((rules & LP_TS_FOUR_DIGIT_YEARS) && (us < lp_ts_days_from_civil(0, 1, 1) * DAY_US ||
+                                             us >= lp_ts_days_from_civil(10000, 1, 1) * DAY_US))
         return false;
     *out = us;
     return true;
