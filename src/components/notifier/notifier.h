@@ -68,6 +68,14 @@ typedef int (*lp_notify_attempt)(void *ud, char *why, size_t size, bool *retry);
 lp_value *lp_notify_deliver(lp_obj *self, const lp_notify_settings *s, const char *cls,
                             const char *target, lp_notify_attempt attempt, void *ud);
 
+/* What every notifier's notify does around lp_notify_deliver: names the
+ * target by url's origin only (no user, password or path in logs), reports
+ * a payload that could not be built (payload_ready false) as out of memory,
+ * and answers {sent: false} with a WARN when libcurl cannot be loaded.
+ * Returns the result (new reference) or NULL with the error set. */
+lp_value *lp_notify_send(lp_obj *self, const lp_notify_settings *s, const char *cls,
+                         const char *url, bool payload_ready, lp_notify_attempt attempt, void *ud);
+
 /* The facts of one notification, parsed from notify's arguments and the workflow. */
 typedef struct lp_notice {
     const char *message; /* borrowed from args */

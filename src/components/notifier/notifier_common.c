@@ -177,3 +177,23 @@ void lp_notice_clear(lp_notice *n)
     free(n->report);
     *n = (lp_notice){0};
 }
+
+lp_value *lp_notify_send(lp_obj *self, const lp_notify_settings *s, const char *cls,
+                         const char *url, bool payload_ready, lp_notify_attempt attempt, void *ud)
+{
+    char *target = lp_notify_url_origin(url);
+    lp_value *r = NULL;
+    if (!target || !payload_ready) {
+        lp_error_set(LP_ENOMEM, "%s.notify: out of memory", cls);
+    } else if (lp_curl_require() != 0) {
+        lp_log(self, LP_LOG_WARN, "%s: the notification was not sent: %s", cls,
+               lp_error_last()->message);
+        lp_error_clear();
+        r = lp_kit_result("sent", lp_value_bool(false), "attempts", lp_value_int(0), "error",
+                          lp_value_string("libcurl is not available"), (const char *)NULL);
+    } else {
+        r = lp_notify_deliver(self, s, cls, target, attempt, ud);
+    }
+    free(target);
+    return r;
+}

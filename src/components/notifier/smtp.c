@@ -246,22 +246,10 @@ static lp_value *smtp_notify(lp_obj *self, lp_value *args)
     smtp_notifier *s = lp_obj_state(self);
     lp_notice n;
     if (lp_notice_read(&n, self, args, CLS)) return NULL;
-    char *target = lp_notify_url_origin(s->url);
     char *message = build_message(s, &n);
-    lp_value *r = NULL;
-    if (!target || !message) {
-        lp_error_set(LP_ENOMEM, CLS ".notify: out of memory");
-    } else if (lp_curl_require() != 0) {
-        lp_log(self, LP_LOG_WARN, CLS ": the notification was not sent: %s",
-               lp_error_last()->message);
-        lp_error_clear();
-        r = lp_kit_result("sent", lp_value_bool(false), "attempts", lp_value_int(0), "error",
-                          lp_value_string("libcurl is not available"), (const char *)NULL);
-    } else {
-        attempt_ctx a = {s, message};
-        r = lp_notify_deliver(self, &s->settings, CLS, target, smtp_attempt, &a);
-    }
-    free(target);
+    attempt_ctx a = {s, message};
+    lp_value *r =
+        lp_notify_send(self, &s->settings, CLS, s->url, message != NULL, smtp_attempt, &a);
     free(message);
     lp_notice_clear(&n);
     return r;

@@ -159,22 +159,10 @@ static lp_value *webhook_notify(lp_obj *self, lp_value *args)
     webhook_notifier *w = lp_obj_state(self);
     lp_notice n;
     if (lp_notice_read(&n, self, args, CLS)) return NULL;
-    char *target = lp_notify_url_origin(w->url);
     char *body = build_body(w, &n);
-    lp_value *r = NULL;
-    if (!target || !body) {
-        lp_error_set(LP_ENOMEM, CLS ".notify: out of memory");
-    } else if (lp_curl_require() != 0) {
-        lp_log(self, LP_LOG_WARN, CLS ": the notification was not sent: %s",
-               lp_error_last()->message);
-        lp_error_clear();
-        r = lp_kit_result("sent", lp_value_bool(false), "attempts", lp_value_int(0), "error",
-                          lp_value_string("libcurl is not available"), (const char *)NULL);
-    } else {
-        attempt_ctx a = {w, body};
-        r = lp_notify_deliver(self, &w->settings, CLS, target, webhook_attempt, &a);
-    }
-    free(target);
+    attempt_ctx a = {w, body};
+    lp_value *r =
+        lp_notify_send(self, &w->settings, CLS, w->url, body != NULL, webhook_attempt, &a);
     free(body);
     lp_notice_clear(&n);
     return r;
