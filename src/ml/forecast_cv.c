@@ -14,6 +14,7 @@ void lp_fc_cv_result_free(lp_fc_cv_result *r)
     free(r->mae);
     free(r->rmse);
     free(r->mase);
+    free(r->smape);
     *r = (lp_fc_cv_result){0};
 }
 
@@ -29,59 +30,94 @@ static double scale_of(const double *y, size_t n, size_t m)
     return k ? s / (double)k : 0.0;
 }
 
-int lp_fc_cv_run(lp_fc_cv_result *out, const double *y, size_t n, size_t m, size_t initial,
-                 size_t period, size_t horizon, lp_fc_forecaster f, void *ctx)
+static int check_folds(size_t n, size_t initial, size_t period, size_t horizon)
 {
-    *out = (lp_fc_cv_result){0};
     if (initial == 0 || period == 0 || horizon == 0)
         return lp_error_set(LP_EINVAL, "cross-validation: cv_initial, cv_period and cv_horizon "
                                        "must be at least 1");
     if (initial + horizon > n)
         return lp_error_set(LP_EINVAL,
-                            "cross-validation: cv_initial %zu + cv_horizon %zu exceed the %zu "
-                            "values: no origin has a full horizon ahead",
-                            initial, horizon, n);
+                            "cross-validation: cv_initial %zu leaves no fold with a full %zu-step "
+                            "horizon in %zu points (at most %zu)",
+                            initial, horizon, n, n > horizon ? n - horizon : 0);
+    return 0;
+}
+
+/* Per-step sums of one fold's errors (count[j]: steps with a finite actual). */
+static void add_fold(lp_fc_cv_result *out, size_t *count, const double *actual, const double *fc,
+                     double scale)
+{
+    for (size_t j = 0; j < out->horizon; j++) {
+        if (!isfinite(actual[j])) continue;
+        double e = fabs(actual[j] - fc[j]), den = fabs(actual[j]) + fabs(fc[j]);
+        out->mae[j] += e;
+        out->rmse[j] += e * e;
+        out->mase[j] += scale > 0 ? e / scale : INFINITY;
+        out->smape[j] += den > 0 ? 2.0 * e / den : 0.0;
+        count[j]++;
+    }
+}
+
+/* Sums to means; the overall means over the steps that have any. */
+static void finish(lp_fc_cv_result *out, const size_t *count)
+{
+    double tm = 0.0, ts = 0.0;
+    size_t k = 0;
+    for (size_t j = 0; j < out->horizon; j++) {
+        double c = (double)count[j];
+        if (count[j] == 0) {
+            out->mae[j] = out->rmse[j] = out->mase[j] = out->smape[j] = NAN;
+            continue;
+        }
+        out->mae[j] /= c;
+        out->rmse[j] = sqrt(out->rmse[j] / c);
+        out->mase[j] /= c;
+        out->smape[j] /= c;
+        tm += out->mase[j];
+        ts += out->smape[j];
+        k++;
+    }
+    out->mean_mase = k ? tm / (double)k : NAN;
+    out->mean_smape = k ? ts / (double)k : NAN;
+}
+
+int lp_fc_cv_run(lp_fc_cv_result *out, const double *y, size_t n, size_t m, size_t initial,
+                 size_t period, size_t horizon, lp_fc_forecaster f, void *ctx)
+{
+    *out = (lp_fc_cv_result){0};
+    int rc = check_folds(n, initial, period, horizon);
+    if (rc) return rc;
     if (m < 1) m = 1;
     double *fc = malloc(horizon * sizeof *fc);
+    size_t *count = calloc(horizon, sizeof *count);
     out->mae = calloc(horizon, sizeof *out->mae);
     out->rmse = calloc(horizon, sizeof *out->rmse);
     out->mase = calloc(horizon, sizeof *out->mase);
+    out->smape = calloc(horizon, sizeof *out->smape);
     out->horizon = horizon;
-    if (!fc || !out->mae || !out->rmse || !out->mase) {
+    out->initial = initial;
+    out->period = period;
+    out->season = m;
+    if (!fc || !count || !out->mae || !out->rmse || !out->mase || !out->smape) {
         free(fc);
+        free(count);
         lp_fc_cv_result_free(out);
         return lp_error_set(LP_ENOMEM, "out of memory");
     }
-    int rc = 0;
     for (size_t o = initial; o + horizon <= n && rc == 0; o += period) {
         rc = f(ctx, y, o, m, horizon, fc);
         if (rc) {
             lp_error_prefix("cross-validation fold at origin %zu", o);
             break;
         }
-        double scale = scale_of(y, o, o > m ? m : 1);
-        for (size_t j = 0; j < horizon; j++) {
-            double e = fabs(y[o + j] - fc[j]);
-            out->mae[j] += e;
-            out->rmse[j] += e * e;
-            out->mase[j] += scale > 0 ? e / scale : INFINITY;
-        }
+        add_fold(out, count, y + o, fc, scale_of(y, o, o > m ? m : 1));
         out->n_folds++;
     }
+    if (rc == 0) finish(out, count);
     free(fc);
-    if (rc) {
-        lp_fc_cv_result_free(out);
-        return rc;
-    }
-    double k = (double)out->n_folds, total = 0.0;
-    for (size_t j = 0; j < horizon; j++) {
-        out->mae[j] /= k;
-        out->rmse[j] = sqrt(out->rmse[j] / k);
-        out->mase[j] /= k;
-        total += out->mase[j];
-    }
-    out->mean_mase = total / (double)horizon;
-    return 0;
+    free(count);
+    if (rc) lp_fc_cv_result_free(out);
+    return rc;
 }
 
 static lp_value *list_of(const double *v, size_t n)
@@ -101,10 +137,15 @@ lp_value *lp_fc_cv_result_value(const lp_fc_cv_result *r)
     if (!map) return NULL;
     int rc = lp_map_set(map, "folds", lp_value_int((int64_t)r->n_folds));
     if (rc == 0) rc = lp_map_set(map, "horizon", lp_value_int((int64_t)r->horizon));
+    if (rc == 0) rc = lp_map_set(map, "initial", lp_value_int((int64_t)r->initial));
+    if (rc == 0) rc = lp_map_set(map, "period", lp_value_int((int64_t)r->period));
+    if (rc == 0) rc = lp_map_set(map, "season", lp_value_int((int64_t)r->season));
     if (rc == 0) rc = lp_map_set(map, "mean_mase", lp_value_float(r->mean_mase));
+    if (rc == 0) rc = lp_map_set(map, "mean_smape", lp_value_float(r->mean_smape));
     if (rc == 0) rc = lp_map_set(map, "mae", list_of(r->mae, r->horizon));
     if (rc == 0) rc = lp_map_set(map, "rmse", list_of(r->rmse, r->horizon));
     if (rc == 0) rc = lp_map_set(map, "mase", list_of(r->mase, r->horizon));
+    if (rc == 0) rc = lp_map_set(map, "smape", list_of(r->smape, r->horizon));
     if (rc) {
         lp_value_unref(map);
         return NULL;

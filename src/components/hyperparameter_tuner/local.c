@@ -9,6 +9,12 @@
  *       training_params:
  *         XGBoostModelTrainer: {max_depth: [3, 5], eta: [0.1, 0.3]}
  *
+ * With cv_initial / cv_period / cv_horizon set (in the tuner's config or
+ * inherited from the top level) and forecasting trainers (cross_validate),
+ * each trial is scored by rolling-origin cross-validation on X_train/y_train
+ * (mean MASE, lower wins), so ETSModelTrainer and ForecastModelTrainer
+ * compete for a series in one config.
+ *
  * Grid trials follow itertools.product order (the last key varies fastest),
  * trainers in configuration order; random trials come from a seeded,
  * platform-independent generator (lolpop/tuning.h).
@@ -42,6 +48,7 @@ static int local_init(lp_obj *self)
     st->max_trials = (size_t)max;
     st->seed = (uint64_t)seed;
     if ((rc = lp_tuner_init(self))) return rc;
+    rc = lp_tuner_cv_init(self);
     for (size_t i = 0; st->grid && rc == 0 && i < st->spaces->n; i++) {
         size_t count; /* a range without a step has no grid: say so now */
         rc = lp_tuning_grid_count(&count, &st->spaces->spaces[i]);
@@ -79,7 +86,8 @@ static lp_value *local_run(lp_obj *self, lp_value *args)
 static const lp_method local_methods[] = {
     {"run_experiment", local_run,
      "run_experiment(splits, model_version) -> model: runs every trial as an experiment and "
-     "returns the model of the best validation perf_metric (tagged winner)"},
+     "returns the model of the best validation perf_metric, or of the lowest cross-validated "
+     "MASE with cv_* set (tagged winner)"},
     {NULL, NULL, NULL},
 };
 
@@ -94,6 +102,11 @@ static const lp_config_key local_keys[] = {
     {"seed", "int", "random: seed of the sampler (default 0)"},
     {"metrics", "list", "metrics computed for every split (default by problem_type)"},
     {"perf_metric", "string", "the metric that picks the winner on the validation split"},
+    {"cv_initial", "int",
+     "with forecasting trainers: score trials by rolling-origin cross-validation on the training "
+     "split (mean MASE) instead of perf_metric; values before the first origin"},
+    {"cv_period", "int", "cross-validation: values between origins"},
+    {"cv_horizon", "int", "cross-validation: steps forecast from each origin"},
     {"problem_type", "string", "classification or regression (usually from the runner)"},
     {NULL, NULL, NULL},
 };
@@ -107,8 +120,10 @@ const lp_class lp_local_hyperparameter_tuner_class = {
     .doc = "Grid or random search over training_params keyed by trainer class, so several "
            "trainers can compete. Every trial is an experiment (parameters, metrics on each "
            "split, model artifact); the trial with the best validation perf_metric (in the "
-           "metric's direction) wins and is tagged winner. A failing trial is logged and "
-           "skipped. Progress: one line per trial.",
+           "metric's direction) wins and is tagged winner; with cv_initial/cv_period/cv_horizon "
+           "set and forecasting trainers, the lowest rolling-origin cross-validated MASE on the "
+           "training split wins instead (per-horizon CV metrics tagged on each experiment). A "
+           "failing trial is logged and skipped. Progress: one line per trial.",
     .defaults_yaml = NULL,
     .requirements = local_requirements,
     .config_keys = local_keys,

@@ -26,6 +26,11 @@ typedef struct lp_tuner {
     uint64_t seed;
     size_t n_startup; /* TPE: random trials before the model starts */
     bool pruning;     /* TPE */
+    /* Local: score trials by rolling-origin cross-validation (the trainers'
+     * cross_validate, mean MASE, lower is better) instead of the validation
+     * perf_metric; cv_params {cv_initial, cv_period, cv_horizon} as set. */
+    bool cv;
+    lp_value *cv_params;
 } lp_tuner;
 
 /* How one search proposes trials and learns from them. */
@@ -47,6 +52,13 @@ void lp_tuner_fini(lp_obj *self);
 /* A non-negative integer config key (dflt when unset); `min` is the least
  * value allowed. LP_ECONFIG, located, otherwise. */
 int lp_tuner_config_count(lp_obj *self, const char *key, int64_t dflt, int64_t min, int64_t *out);
+
+/* Turns on cross-validation scoring (st->cv) when config cv_initial,
+ * cv_period or cv_horizon is set (here or in an enclosing section) and every
+ * trainer has cross_validate; with one that has not, WARNs and keeps the
+ * validation metric. LP_ECONFIG, located, for a value that is not an integer
+ * >= 1. */
+int lp_tuner_cv_init(lp_obj *self);
 
 /* run_experiment(splits, model_version) -> model with the trials of s. */
 lp_value *lp_tuner_run(lp_obj *self, lp_value *args, const lp_tuner_search *s);

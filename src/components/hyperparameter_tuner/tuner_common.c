@@ -103,8 +103,48 @@ void lp_tuner_fini(lp_obj *self)
     lp_tuner *st = lp_obj_state(self);
     lp_tuning_spaces_free(st->spaces);
     free(st->trainers);
+    lp_value_unref(st->cv_params);
     st->spaces = NULL;
     st->trainers = NULL;
+    st->cv_params = NULL;
+    st->cv = false;
+}
+
+/* ---- cross-validation scoring ---------------------------------------------------------------- */
+
+static const char *const cv_keys[] = {"cv_initial", "cv_period", "cv_horizon"};
+
+int lp_tuner_cv_init(lp_obj *self)
+{
+    lp_tuner *st = lp_obj_state(self);
+    lp_value *p = lp_value_map();
+    if (!p) return lp_error_set(LP_ENOMEM, "out of memory");
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < 3; k++) {
+        lp_value *v = lp_obj_config(self, cv_keys[k]);
+        if (v && (lp_value_type(v) != LP_INT || lp_value_as_int(v) < 1))
+            rc = lp_kit_error_at(LP_ECONFIG, v, "%s (%s): %s must be an integer >= 1",
+                                 lp_obj_class(self)->name, path_of(self), cv_keys[k]);
+        else if (v)
+            rc = lp_map_set(p, cv_keys[k], lp_value_ref(v));
+        lp_value_unref(v);
+    }
+    const char *without = NULL;
+    for (size_t i = 0; rc == 0 && i < st->spaces->n; i++)
+        if (!lp_obj_has_method(st->trainers[i], "cross_validate"))
+            without = lp_obj_class(st->trainers[i])->name;
+    if (rc || lp_map_len(p) == 0 || without) {
+        if (rc == 0 && without && lp_map_len(p) > 0)
+            lp_log(self, LP_LOG_WARN,
+                   "cv_* is set but %s has no cross_validate: trials are scored by the "
+                   "validation perf_metric",
+                   without);
+        lp_value_unref(p);
+        return rc;
+    }
+    st->cv = true;
+    st->cv_params = p;
+    return 0;
 }
 
 /* ---- the trial loop ------------------------------------------------------------------------ */
@@ -121,6 +161,10 @@ typedef struct loop {
     const lp_tuner_search *s;
     lp_value *splits, *model_version;
     const lp_metric_info *perf;
+    bool cv;              /* score: cross-validated mean MASE, lower is better */
+    double *class_best;   /* cv: the best score of each trainer class (NaN: none) */
+    lp_value *best_cv;    /* cv: the winner's cross_validate result */
+    const char *best_cls; /* the winner's trainer class (borrowed from the spaces) */
     lp_experiment best;
     size_t best_trial; /* 1-based; 0 = none yet */
     size_t failed;
@@ -129,6 +173,16 @@ typedef struct loop {
     bool repeated;      /* the last failure's message equals the one before */
     int last_code;
 } loop;
+
+static const char *score_name(const loop *l)
+{
+    return l->cv ? "cv_mase" : l->perf->name;
+}
+
+static bool score_better(const loop *l, double a, double b)
+{
+    return l->cv ? a < b : lp_metric_better(l->perf, a, b);
+}
 
 /* "trial 3/12 XGBoostModelTrainer f1=0.8123 (best 0.8240)" on a terminal and at INFO. */
 static void progress(loop *l, size_t i, const char *cls, const lp_experiment *e)
@@ -139,7 +193,7 @@ static void progress(loop *l, size_t i, const char *cls, const lp_experiment *e)
                  lp_error_last()->message ? lp_error_last()->message : "unknown error");
     else
         snprintf(line, sizeof line, "trial %zu/%zu %s %s=%.4f (best %.4f)%s", i + 1, l->s->n_trials,
-                 cls, l->perf->name, e->score, l->best_trial ? l->best.score : NAN,
+                 cls, score_name(l), e->score, l->best_trial ? l->best.score : NAN,
                  e->pruned ? " pruned" : "");
     if (isatty(STDERR_FILENO)) fprintf(stderr, "%s\n", line);
     lp_log(l->self, e ? LP_LOG_INFO : LP_LOG_WARN, "%s", line);
@@ -177,47 +231,147 @@ static int stop_if_not_parameter_related(loop *l, size_t i)
                         l->repeated ? " (the same in the first two trials)" : "");
 }
 
+/* The gate of a cross-validated trial: the CV means join the experiment's
+ * metrics as split "cv" (so the metrics_tracker logs them with the rest),
+ * then the search's own gate decides. */
+typedef struct cv_gate_ctx {
+    const lp_value *cv;
+    lp_experiment_gate inner;
+    void *inner_ud;
+} cv_gate_ctx;
+
+static double mean_of(const lp_value *list)
+{
+    double s = 0.0;
+    size_t n = lp_list_len(list);
+    for (size_t i = 0; i < n; i++)
+        s += lp_value_as_float(lp_list_get(list, i));
+    return n ? s / (double)n : NAN;
+}
+
+static bool cv_gate(void *ud, const lp_experiment *e)
+{
+    cv_gate_ctx *g = ud;
+    lp_value *m = lp_value_map();
+    if (m) {
+        lp_map_set(m, "mase", lp_value_float(lp_value_as_float(lp_map_get(g->cv, "mean_mase"))));
+        lp_map_set(m, "smape", lp_value_float(lp_value_as_float(lp_map_get(g->cv, "mean_smape"))));
+        lp_map_set(m, "mae", lp_value_float(mean_of(lp_map_get(g->cv, "mae"))));
+        lp_map_set(m, "rmse", lp_value_float(mean_of(lp_map_get(g->cv, "rmse"))));
+        if (lp_value_type(e->metrics) == LP_MAP)
+            lp_map_set(e->metrics, "cv", m);
+        else
+            lp_value_unref(m);
+    }
+    return g->inner && g->inner(g->inner_ud, e);
+}
+
+/* trainer.cross_validate on the training split with the trial's params:
+ * *cv a new map, or NULL with the error set. */
+static lp_value *cross_validate(loop *l, lp_obj *trainer, lp_value *params)
+{
+    lp_tuner *st = lp_obj_state(l->self);
+    return lp_call_with(trainer, "cross_validate", "frame", lp_value_ref(l->splits), "params",
+                        lp_value_ref(st->cv_params), "training_params",
+                        params ? lp_value_ref(params) : lp_value_null(), (const char *)NULL);
+}
+
+/* The experiment of one trial; with cv, scored by cross_validate first. */
+static int experiment(loop *l, lp_experiment *e, lp_obj *trainer, lp_value *params, lp_value **cv)
+{
+    if (!l->cv)
+        return lp_experiment_run_gated(e, l->self, trainer, l->splits, l->model_version, params,
+                                       l->s->gate, l->s->ud);
+    *cv = cross_validate(l, trainer, params);
+    if (!*cv) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    cv_gate_ctx g = {.cv = *cv, .inner = l->s->gate, .inner_ud = l->s->ud};
+    int rc = lp_experiment_run_gated(e, l->self, trainer, l->splits, l->model_version, params,
+                                     cv_gate, &g);
+    if (rc) return rc;
+    e->score = lp_value_as_float(lp_map_get(*cv, "mean_mase"));
+    e->has_score = isfinite(e->score);
+    return lp_kit_tag(l->self, e->resource, "cv", lp_value_ref(*cv));
+}
+
+static size_t class_index(const lp_tuner *st, const char *cls)
+{
+    for (size_t i = 0; cls && i < st->spaces->n; i++)
+        if (strcmp(st->spaces->spaces[i].trainer, cls) == 0) return i;
+    return 0;
+}
+
 /* One trial: an experiment; the best so far is kept in l->best. Returns an
  * error only for what stops the whole search (a sampler or memory failure, a
  * configuration error). */
 static int run_trial(loop *l, size_t i)
 {
     lp_tuner *st = lp_obj_state(l->self);
-    lp_value *trial = NULL;
+    lp_value *trial = NULL, *cv = NULL;
     int rc = l->s->next(l->s->ud, i, &trial);
     if (rc) return rc;
     const char *cls = lp_value_as_string(lp_map_get(trial, "trainer"));
     lp_obj *trainer = trainer_for(st, cls);
     lp_experiment e = {0};
-    rc = trainer ? lp_experiment_run_gated(&e, l->self, trainer, l->splits, l->model_version,
-                                           lp_map_get(trial, "params"), l->s->gate, l->s->ud)
+    rc = trainer ? experiment(l, &e, trainer, lp_map_get(trial, "params"), &cv)
                  : lp_error_set(LP_ERROR, "no trainer for trial class '%s'", cls ? cls : "?");
     /* Out of memory, or a configuration mistake (a misspelt parameter name
      * fails every trial alike): stop the search instead of repeating it. */
     if (rc == LP_ENOMEM || rc == LP_ECONFIG) {
+        lp_experiment_clear(&e);
+        lp_value_unref(cv);
         lp_value_unref(trial);
         return rc;
     }
+    if (rc) lp_experiment_clear(&e);
     if (rc) note_failure(l, i, cls);
     if (rc && stop_if_not_parameter_related(l, i)) {
+        lp_value_unref(cv);
         lp_value_unref(trial);
         return l->last_code;
     }
     double score = rc ? NAN : e.has_score ? e.score : NAN;
     int rec = l->s->record ? l->s->record(l->s->ud, trial, score) : 0;
     if (rc == 0) {
-        bool better =
-            !e.pruned && (!l->best_trial || lp_metric_better(l->perf, e.score, l->best.score));
+        bool better = !e.pruned && (!l->best_trial || score_better(l, e.score, l->best.score));
+        size_t ci = class_index(st, cls);
+        if (l->class_best && e.has_score &&
+            (isnan(l->class_best[ci]) || score_better(l, e.score, l->class_best[ci])))
+            l->class_best[ci] = e.score;
         if (better) {
             lp_experiment_clear(&l->best);
             l->best = e;
             l->best_trial = i + 1;
+            l->best_cls = st->spaces->spaces[ci].trainer;
+            lp_value_unref(l->best_cv);
+            l->best_cv = lp_value_ref(cv);
         }
         progress(l, i, cls, better ? &l->best : &e);
         if (!better) lp_experiment_clear(&e);
     }
+    lp_value_unref(cv);
     lp_value_unref(trial);
     return rec;
+}
+
+/* Why the winner won, with cv: its folds and horizon, and each trainer
+ * class's best mean MASE ("ETSModelTrainer 0.412, ForecastModelTrainer 0.630"). */
+static void log_cv_reason(loop *l)
+{
+    lp_tuner *st = lp_obj_state(l->self);
+    char line[1024];
+    size_t off = 0;
+    line[0] = 0;
+    for (size_t i = 0; i < st->spaces->n && off < sizeof line; i++) {
+        int w = snprintf(line + off, sizeof line - off, "%s%s %.4g", i ? ", " : "",
+                         st->spaces->spaces[i].trainer, l->class_best[i]);
+        if (w < 0) break;
+        off += (size_t)w;
+    }
+    lp_log(l->self, LP_LOG_INFO,
+           "picked by rolling-origin cross-validation on the training split (%" PRId64
+           " folds, horizon %" PRId64 "): lowest mean MASE; best per trainer: %s",
+           lp_value_as_int(lp_map_get(l->best_cv, "folds")),
+           lp_value_as_int(lp_map_get(l->best_cv, "horizon")), line);
 }
 
 /* The winner: tagged, logged, its model returned (new reference). */
@@ -231,15 +385,18 @@ static lp_value *finish(loop *l)
     }
     if (lp_experiment_mark_winner(l->self, l->best.resource)) return NULL;
     char *params = lp_value_to_string(l->best.params);
-    lp_log(l->self, LP_LOG_INFO, "best: trial %zu/%zu %s=%.6g with %s (%zu failed)", l->best_trial,
-           l->s->n_trials, l->perf->name, l->best.score, params ? params : "?", l->failed);
+    lp_log(l->self, LP_LOG_INFO, "best: trial %zu/%zu %s %s=%.6g with %s (%zu failed)",
+           l->best_trial, l->s->n_trials, l->best_cls ? l->best_cls : "?", score_name(l),
+           l->best.score, params ? params : "?", l->failed);
     free(params);
+    if (l->cv) log_cv_reason(l);
     return lp_value_ref(l->best.model);
 }
 
 lp_value *lp_tuner_run(lp_obj *self, lp_value *args, const lp_tuner_search *s)
 {
-    loop l = {.self = self, .s = s};
+    lp_tuner *st = lp_obj_state(self);
+    loop l = {.self = self, .s = s, .cv = st->cv};
     l.splits = lp_map_get(args, "splits");
     l.model_version = lp_map_get(args, "model_version");
     if (lp_value_type(l.splits) != LP_MAP) {
@@ -251,6 +408,12 @@ lp_value *lp_tuner_run(lp_obj *self, lp_value *args, const lp_tuner_search *s)
     bool maximize;
     int rc = lp_experiment_metrics(self, &names, &perf, &maximize);
     if (rc == 0) rc = lp_metric_lookup(&l.perf, lp_value_as_string(perf));
+    if (rc == 0 && l.cv) {
+        l.class_best = malloc((st->spaces->n ? st->spaces->n : 1) * sizeof *l.class_best);
+        if (!l.class_best) rc = lp_error_set(LP_ENOMEM, "out of memory");
+        for (size_t i = 0; l.class_best && i < st->spaces->n; i++)
+            l.class_best[i] = NAN;
+    }
     lp_progress_task task;
     lp_progress_begin(&task, "tuning trials", "trials", s->n_trials);
     for (size_t i = 0; rc == 0 && i < s->n_trials; i++) {
@@ -260,6 +423,8 @@ lp_value *lp_tuner_run(lp_obj *self, lp_value *args, const lp_tuner_search *s)
     lp_progress_end(&task);
     lp_value *result = rc == 0 ? finish(&l) : NULL;
     lp_experiment_clear(&l.best);
+    lp_value_unref(l.best_cv);
+    free(l.class_best);
     free(l.last_failure);
     free(l.last_message);
     lp_value_unref(names);

@@ -11,6 +11,7 @@
  * features are ignored (ETS has no regressors).
  */
 #include "components/model_trainer/trainer.h"
+#include "components/model_trainer/trainer_cv.h"
 #include "ml/ets_train.h"
 
 static int ets_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_value *params)
@@ -32,6 +33,20 @@ static int ets_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_
     lp_log(self, LP_LOG_INFO, "%s on %zu values (frequency %s)", rep.model, rep.n_used,
            lp_freq_name(rep.freq));
     return 0;
+}
+
+/* One cross-validation fold: lp_ets_train without the per-fit log. */
+static int ets_cv_fit(lp_model **out, lp_obj *self, const lp_frame *X, const lp_frame *y,
+                      const lp_value *params)
+{
+    (void)self;
+    lp_ets_train_report rep;
+    return lp_ets_train(out, &rep, X, y, params);
+}
+
+static lp_value *ets_cross_validate(lp_obj *self, lp_value *args)
+{
+    return lp_trainer_cross_validate(self, args, "ETSModelTrainer", ets_cv_fit);
 }
 
 static const lp_trainer_backend ets_backend = {
@@ -65,6 +80,12 @@ static const lp_method ets_methods[] = {
     {"calculate_metrics", lp_trainer_calculate_metrics,
      "calculate_metrics(splits, predictions, metrics, model?) -> metrics: map split -> metric "
      "name -> value for every split in predictions"},
+    {"cross_validate", ets_cross_validate,
+     "cross_validate(frame, params?, training_params?) -> cv: rolling-origin cross-validation "
+     "on the history frame (time index + model_target): params {cv_initial, cv_period, "
+     "cv_horizon} (default: config keys of those names, then forecast_period / the season); "
+     "{folds, horizon, initial, period, season, mean_mase, mean_smape, mae, rmse, mase, smape} "
+     "with one value per horizon step"},
     {"save", lp_trainer_save, "save(path, model?) -> null: writes the model file atomically"},
     {"load", lp_trainer_load, "load(path) -> null: the saved model becomes the trainer's model"},
     {LP_METHOD_CHECK_CONFIG, ets_check_config,
@@ -78,6 +99,11 @@ static const lp_config_key ets_keys[] = {
      "N/A/M such as ANN, AAdN, MAM, with Z for 'choose' in any place), forecast_frequency (H, "
      "D, W, MS, M, QS, Q, YS, Y; inferred from the time index when absent), seasonal_period "
      "(default: 24 for H, 7 for D, 52 for W, 12 for months, 4 for quarters, 1 for years)"},
+    {"cv_initial", "int",
+     "cross_validate: values before the first origin (default max(3 x cv_horizon, 2 seasons))"},
+    {"cv_period", "int", "cross_validate: values between origins (default cv_horizon)"},
+    {"cv_horizon", "int",
+     "cross_validate: steps forecast from each origin (default forecast_period, else the season)"},
     LP_TRAINER_PROBLEM_TYPE_KEY,
     {NULL, NULL, NULL},
 };

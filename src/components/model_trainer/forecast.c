@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "components/model_trainer/trainer.h"
+#include "components/model_trainer/trainer_cv.h"
 #include "ml/additive.h"
 #include "ml/additive_fit.h"
 
@@ -46,6 +47,22 @@ static int forecast_train(lp_model **out, lp_obj *self, lp_trainer_data *d, cons
                lp_frame_rows(d->X_train), lp_frame_cols(d->X_train));
     free(ti);
     return rc;
+}
+
+/* One cross-validation fold: the additive model without the per-fit log
+ * (X's time index is already a timestamp column). */
+static int forecast_cv_fit(lp_model **out, lp_obj *self, const lp_frame *X, const lp_frame *y,
+                           const lp_value *params)
+{
+    char *ti = lp_kit_config_string(self, "time_index", NULL);
+    int rc = lp_additive_train(out, X, y, params, ti);
+    free(ti);
+    return rc;
+}
+
+static lp_value *forecast_cross_validate(lp_obj *self, lp_value *args)
+{
+    return lp_trainer_cross_validate(self, args, CLS, forecast_cv_fit);
 }
 
 static const lp_trainer_backend forecast_backend = {
@@ -269,6 +286,12 @@ static const lp_method forecast_methods[] = {
     {"calculate_metrics", lp_trainer_calculate_metrics,
      "calculate_metrics(splits, predictions, metrics, model?) -> metrics: map split -> metric "
      "name -> value for every split in predictions"},
+    {"cross_validate", forecast_cross_validate,
+     "cross_validate(frame, params?, training_params?) -> cv: rolling-origin cross-validation "
+     "on the history frame (time index, model_target, regressors): params {cv_initial, "
+     "cv_period, cv_horizon} (default: config keys of those names, then forecast_period / the "
+     "season); {folds, horizon, initial, period, season, mean_mase, mean_smape, mae, rmse, "
+     "mase, smape} with one value per horizon step"},
     {"save", lp_trainer_save, "save(path, model?) -> null: writes the model file atomically"},
     {"load", lp_trainer_load, "load(path) -> null: the saved model becomes the trainer's model"},
     {LP_METHOD_CHECK_CONFIG, forecast_check_config,
@@ -288,6 +311,11 @@ static const lp_config_key forecast_keys[] = {
     {"time_index", "string",
      "the feature holding the time (timestamp, or ISO dates as text); unset: the only "
      "timestamp feature"},
+    {"cv_initial", "int",
+     "cross_validate: values before the first origin (default max(3 x cv_horizon, 2 seasons))"},
+    {"cv_period", "int", "cross_validate: values between origins (default cv_horizon)"},
+    {"cv_horizon", "int",
+     "cross_validate: steps forecast from each origin (default forecast_period, else the season)"},
     LP_TRAINER_PROBLEM_TYPE_KEY,
     {NULL, NULL, NULL},
 };

@@ -1,0 +1,40 @@
+/*
+ * trainer_cv.h — cross_validate(frame, params, training_params?) of the
+ * forecasting trainers (ETSModelTrainer, ForecastModelTrainer): rolling-origin
+ * cross-validation (ml/forecast_cv.h) of the trainer's own model on a
+ * history frame, each fold fitted with the trainer's training_params.
+ *
+ * The frame holds the time index, the target (config model_target) and any
+ * regressors, one row per time stamp (sorted here by time); it may also be
+ * the splits map, whose X_train and y_train are used. Fold origins count
+ * rows. params: {cv_initial, cv_period, cv_horizon}, each defaulting to the
+ * config key of the same name (looked up from the trainer, so a top-level
+ * key applies), then horizon = forecast_period or the season length, period
+ * = horizon, initial = max(3 x horizon, 2 x season) but at most rows -
+ * horizon. The season length: training_params seasonal_period, else that of
+ * forecast_frequency (training_params, then config), else of the frequency
+ * inferred from the time index, else 1.
+ */
+#ifndef LP_COMPONENTS_MODEL_TRAINER_CV_H
+#define LP_COMPONENTS_MODEL_TRAINER_CV_H
+
+#include "lolpop/frame.h"
+#include "lolpop/model.h"
+#include "lolpop/object.h"
+#include "lolpop/value.h"
+
+/* Fits one fold: X (time index and regressors) and y (the target column)
+ * are the rows before the origin, params the resolved training params
+ * (all borrowed). *out: new model whose predict forecasts later rows. */
+typedef int (*lp_trainer_cv_fit)(lp_model **out, lp_obj *self, const lp_frame *X, const lp_frame *y,
+                                 const lp_value *params);
+
+/* The method cross_validate of a forecasting trainer named cls whose folds
+ * fit with fit. args borrowed; returns a new map {folds, horizon, initial,
+ * period, season, mean_mase, mean_smape, mae, rmse, mase, smape (lists per
+ * horizon step)}, or NULL with the error set (LP_ECONFIG for cv_* values,
+ * LP_EINVAL for the data; messages start with cls and the trainer's path). */
+lp_value *lp_trainer_cross_validate(lp_obj *self, lp_value *args, const char *cls,
+                                    lp_trainer_cv_fit fit);
+
+#endif
