@@ -387,3 +387,75 @@ Test(forecast_cv, bad_cv_settings_stop_the_tuner_at_build)
     cr_expect(strstr(lp_error_last()->message, "cv_horizon must be an integer >= 1"), "%s",
               lp_error_last()->message);
 }
+
+/* ---- plots: components and CV error from the trainer -------------------------------------- */
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
+    b[n] = 0;
+    fclose(f);
+    return b;
+}
+
+/* The path in `paths` containing `part` and ending with `ext`, or NULL. */
+static const char *path_with(const lp_value *paths, const char *part, const char *ext)
+{
+    for (size_t i = 0; i < lp_list_len(paths); i++) {
+        const char *p = lp_value_as_string(lp_list_get(paths, i));
+        size_t n = strlen(p), e = strlen(ext);
+        if (strstr(p, part) && n > e && strcmp(p + n - e, ext) == 0) return p;
+    }
+    return NULL;
+}
+
+Test(forecast_cv, visualizer_draws_components_and_cv_error_from_the_trainer)
+{
+    /* LP_TEST_PLOT_DIR keeps the files for a look */
+    const char *dir =
+        getenv("LP_TEST_PLOT_DIR") ? getenv("LP_TEST_PLOT_DIR") : uw_tmpdir("fcviz", false);
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "component: {logger: CaptureLogger, model_trainer: ForecastModelTrainer,\n"
+             "            model_visualizer: LocalModelVisualizer}\n"
+             "config: {cv_initial: 72, cv_period: 12, cv_horizon: 12}\n"
+             "model_trainer:\n"
+             "  config: {training_params: {seasonality_mode: multiplicative}}\n"
+             "model_visualizer:\n"
+             "  config: {dir: '%s', formats: [svg, png], plots: [forecast, components, "
+             "cv_error]}\n",
+             dir);
+    lp_obj *t = uw_build(0, yaml, "model_trainer");
+    lp_obj *viz = uw_component(0, "model_visualizer");
+    lp_value *splits = splits_of(air, 132, 12);
+    lp_value *model = lp_call_with(t, "fit", "splits", lp_value_ref(splits), (const char *)NULL);
+    cr_assert_not_null(model, "%s", lp_error_last()->message);
+    lp_value *paths = lp_call_with(viz, "generate_viz", "splits", lp_value_ref(splits), "model",
+                                   lp_value_ref(model), (const char *)NULL);
+    cr_assert_not_null(paths, "%s", lp_error_last()->message);
+    /* forecast, trend, yearly, cv_error: svg and png each */
+    cr_expect_eq(lp_list_len(paths), 8, "%zu files", lp_list_len(paths));
+    const char *want[][2] = {{"component-1", "Component: trend"},
+                             {"component-2", "Component: yearly"},
+                             {"cv_error", "Cross-validation error by horizon (5 folds"}};
+    for (size_t i = 0; i < 3; i++) {
+        const char *svg = path_with(paths, want[i][0], ".svg");
+        cr_assert_not_null(svg, "no %s plot", want[i][0]);
+        cr_expect_not_null(path_with(paths, want[i][0], ".png"));
+        char *text = slurp(svg);
+        cr_expect(strstr(text, want[i][1]), "'%s' not in %s", want[i][1], svg);
+        free(text);
+    }
+    char *cv = slurp(path_with(paths, "cv_error", ".svg"));
+    cr_expect(strstr(cv, "Steps ahead") && strstr(cv, "RMSE") && strstr(cv, "MAE"));
+    free(cv);
+    lp_value_unref(paths);
+    lp_value_unref(model);
+    lp_value_unref(splits);
+}

@@ -1,7 +1,8 @@
 /*
  * forecast.c — time-series plots: the history and the forecast with its
- * interval band, the forecast's residuals over time, and one plot per
- * component (trend, each seasonality) of a decomposition given as a frame.
+ * interval band, the forecast's residuals over time, one plot per
+ * component (trend, each seasonality) of a decomposition given as a frame,
+ * and the cross-validation error by horizon step.
  * Time runs along x as fractional years of the first timestamp column
  * (1958.5 is mid-1958), or as the row number when there is none.
  */
@@ -177,8 +178,9 @@ int lp_viz_plot_components(lp_plot ***out, size_t *n, const lp_viz_data *d)
 {
     *out = NULL, *n = 0;
     const lp_value *v = lp_kit_arg_opt(d->args, "components");
-    if (!v) return 0;
-    const lp_frame *c = lp_value_as_frame(v);
+    if (lp_value_type(v) == LP_NULL) v = NULL;
+    if (!v && !d->components) return 0;
+    const lp_frame *c = v ? lp_value_as_frame(v) : d->components;
     if (!c)
         return lp_error_set(LP_EINVAL, "generate_viz: argument 'components' must be a data frame "
                                        "(a time column and one column per component)");
@@ -197,5 +199,57 @@ int lp_viz_plot_components(lp_plot ***out, size_t *n, const lp_viz_data *d)
         (*n)++;
     }
     *out = plots;
+    return 0;
+}
+
+/* A list value's items as doubles (new array of lp_list_len items). */
+static double *list_values(const lp_value *l, size_t n)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; v && i < n; i++)
+        v[i] = lp_value_as_float(lp_list_get(l, i));
+    if (!v) lp_error_set(LP_ENOMEM, "out of memory");
+    return v;
+}
+
+int lp_viz_plot_cv_error(lp_plot **out, const char **skip, const lp_viz_data *d)
+{
+    if (!d->cv) return *skip = "no cross-validation (set cv_initial, cv_period, cv_horizon)", 0;
+    const lp_value *mae = lp_map_get(d->cv, "mae"), *rmse = lp_map_get(d->cv, "rmse");
+    size_t h = lp_list_len(mae);
+    if (h == 0 || lp_list_len(rmse) != h)
+        return lp_error_set(LP_EINVAL, "the cross-validation result has no per-step mae and rmse");
+    char *t = lp_asprintf("Cross-validation error by horizon (%lld folds, mean MASE %.3f)",
+                          (long long)lp_value_as_int(lp_map_get(d->cv, "folds")),
+                          lp_value_as_float(lp_map_get(d->cv, "mean_mase")));
+    const char *target = lp_model_target(d->model);
+    char *yl = t ? lp_asprintf("Error (%s)", target ? target : "target units") : NULL;
+    lp_plot *p = yl ? lp_plot_new(t, "Steps ahead", yl, d->width, d->height) : NULL;
+    free(t);
+    free(yl);
+    double *x = p ? malloc(h * sizeof *x) : NULL;
+    double *a = x ? list_values(mae, h) : NULL, *r = a ? list_values(rmse, h) : NULL;
+    int rc = r ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t j = 0; rc == 0 && j < h; j++)
+        x[j] = (double)(j + 1);
+    const char *labels[] = {"MAE", "RMSE"};
+    double *ys[] = {a, r};
+    for (int k = 0; rc == 0 && k < 2; k++) {
+        lp_plot_series *l = lp_plot_add(p, LP_PLOT_LINE, labels[k], h, x, ys[k], NULL);
+        lp_plot_series *m = l ? lp_plot_add(p, LP_PLOT_SCATTER, NULL, h, x, ys[k], NULL) : NULL;
+        if (!m)
+            rc = lp_error_set(LP_ENOMEM, "out of memory");
+        else
+            l->color = m->color = k, l->width = 2, m->width = 3.5;
+    }
+    if (rc == 0) p->ymin = 0, p->legend = LP_LEGEND_TOP_LEFT;
+    free(x);
+    free(a);
+    free(r);
+    if (rc) {
+        lp_plot_free(p);
+        return rc;
+    }
+    *out = p;
     return 0;
 }

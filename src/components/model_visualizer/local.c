@@ -19,7 +19,12 @@
  * (the resource the files are recorded under), importance (feature → value,
  * e.g. an explainer's result), contributions (a frame of per-row SHAP values,
  * one column per feature, rows matching the split's X) and components (a
- * frame: a time column and one column per forecast component).
+ * frame: a time column and one column per forecast component; without it,
+ * the visible model_trainer's predict_components over the history and the
+ * split, when it has that method and the model is its kind) and cv (a
+ * cross_validate result; without it, the visible model_trainer's
+ * cross_validate on the training split, when it has that method and
+ * cv_initial, cv_period or cv_horizon is set) for the plot cv_error.
  *
  * Files are named by their content (roc-<hash>.svg), so the same model and
  * data give the same files and a rerun does not pile up copies.
@@ -52,8 +57,10 @@ static const plot_kind kinds[] = {
     {"forecast", lp_viz_plot_forecast},
     {"forecast_residuals", lp_viz_plot_forecast_residuals},
     {"components", NULL},
+    {"cv_error", lp_viz_plot_cv_error},
 };
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
+enum { COMPONENTS = N_KINDS - 2, CV_ERROR = N_KINDS - 1 }; /* the forecasters' extras */
 
 typedef struct visualizer {
     char *dir, *split;
@@ -114,7 +121,7 @@ static int read_plots(lp_obj *self, visualizer *v)
                              "LocalModelVisualizer (%s): unknown plot '%s' (plots are roc, pr, "
                              "confusion_matrix, calibration, feature_importance, shap_summary, "
                              "residuals, predicted_vs_actual, forecast, forecast_residuals, "
-                             "components)",
+                             "components, cv_error)",
                              path_of(self), s);
     }
     lp_value_unref(p);
@@ -287,7 +294,7 @@ static void data_free(lp_viz_data *d)
     free(d->upper);
 }
 
-static const lp_frame *split_frame(const lp_value *splits, const char *prefix, const char *split)
+static lp_frame *split_frame(const lp_value *splits, const char *prefix, const char *split)
 {
     char key[128];
     snprintf(key, sizeof key, "%s_%s", prefix, split);
@@ -427,6 +434,92 @@ static int draw_all(lp_obj *self, const lp_viz_data *d, lp_value *paths, const l
     return rc;
 }
 
+/* ---- forecasters: components and cross-validation from the trainer ------------------- */
+
+/* The visible model_trainer when it has `method`, else NULL. */
+static lp_obj *trainer_with(lp_obj *self, const char *method)
+{
+    lp_obj *t = lp_obj_component(self, "model_trainer");
+    return t && lp_obj_has_method(t, method) ? t : NULL;
+}
+
+/* The first timestamp column of X, or NULL. */
+static lp_column *first_time_column(const lp_frame *X)
+{
+    for (size_t j = 0; X && j < lp_frame_cols(X); j++)
+        if (lp_frame_col(X, j)->type == LP_DT_TIMESTAMP) return lp_frame_col(X, j);
+    return NULL;
+}
+
+/* comp with X's time column (when it has one) first: new reference. */
+static lp_frame *with_time(const lp_frame *X, lp_frame *comp)
+{
+    lp_column *tc = first_time_column(X);
+    if (!tc || lp_frame_rows(X) != lp_frame_rows(comp)) return lp_frame_ref(comp);
+    lp_frame *f = lp_frame_new();
+    int rc = f ? lp_frame_add_column(f, "time", lp_column_ref(tc)) : LP_ENOMEM;
+    for (size_t j = 0; rc == 0 && j < lp_frame_cols(comp); j++)
+        rc = lp_frame_add_column(f, lp_frame_name(comp, j), lp_column_ref(lp_frame_col(comp, j)));
+    if (rc) {
+        lp_frame_unref(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* The trainer's predict_components over X_train then the split (NULL when
+ * it does not apply: logged at DEBUG; or on OOM). New reference. */
+static lp_frame *trainer_components(lp_obj *self, const lp_viz_data *d, const lp_value *splits,
+                                    lp_value *model)
+{
+    lp_obj *t = trainer_with(self, "predict_components");
+    if (!t) return NULL;
+    lp_frame *X = NULL;
+    if (!d->X_train || lp_frame_concat(&X, d->X_train, d->X) != 0)
+        X = lp_frame_ref(split_frame(splits, "X", d->split));
+    lp_value *r = lp_call_with(t, "predict_components", "frame", lp_value_frame(X), "model",
+                               lp_value_ref(model), (const char *)NULL);
+    lp_frame *comp = lp_value_as_frame(r), *out = comp ? with_time(X, comp) : NULL;
+    if (!comp)
+        lp_log(self, LP_LOG_DEBUG, "components: not drawn, %s",
+               lp_error_last()->message ? lp_error_last()->message : "no frame");
+    lp_error_clear();
+    lp_value_unref(r);
+    lp_frame_unref(X);
+    return out;
+}
+
+/* Whether config cv_initial, cv_period or cv_horizon is visible from self. */
+static bool cv_configured(lp_obj *self)
+{
+    static const char *const keys[] = {"cv_initial", "cv_period", "cv_horizon"};
+    bool any = false;
+    for (size_t k = 0; k < 3 && !any; k++) {
+        lp_value *v = lp_obj_config(self, keys[k]);
+        any = v != NULL;
+        lp_value_unref(v);
+    }
+    return any;
+}
+
+/* The cross-validation drawn: argument cv, else the trainer's on the splits
+ * (NULL when none: a failure is logged as a warning). New reference. */
+static lp_value *cv_result(lp_obj *self, const lp_value *args, lp_value *splits)
+{
+    lp_value *cv = lp_kit_arg_opt(args, "cv");
+    if (lp_value_type(cv) == LP_MAP) return lp_value_ref(cv);
+    lp_obj *t = cv_configured(self) ? trainer_with(self, "cross_validate") : NULL;
+    if (!t) return NULL;
+    lp_value *r = lp_call_with(t, "cross_validate", "frame", lp_value_ref(splits), "params",
+                               lp_value_null(), (const char *)NULL);
+    if (!r) {
+        lp_log(self, LP_LOG_WARN, "cv_error: not drawn, %s",
+               lp_error_last()->message ? lp_error_last()->message : "?");
+        lp_error_clear();
+    }
+    return r;
+}
+
 static lp_value *viz_generate_viz(lp_obj *self, lp_value *args)
 {
     visualizer *v = lp_obj_state(self);
@@ -442,9 +535,16 @@ static lp_value *viz_generate_viz(lp_obj *self, lp_value *args)
     d.k = lp_model_n_classes(model);
     if (rc == 0) rc = d.k ? classification_data(&d) : regression_data(&d, v->interval_width);
     if (rc == 0) rc = make_dirs(v->dir);
+    lp_frame *comp = NULL;
+    lp_value *cv = NULL, *comp_arg = lp_kit_arg_opt(args, "components");
+    if (rc == 0 && !d.k && v->want[COMPONENTS] && lp_value_type(comp_arg) == LP_NULL)
+        d.components = comp = trainer_components(self, &d, splits, lp_map_get(args, "model"));
+    if (rc == 0 && !d.k && v->want[CV_ERROR]) d.cv = cv = cv_result(self, args, splits);
     lp_value *paths = rc == 0 ? lp_value_list() : NULL;
     if (rc == 0 && !paths) rc = lp_error_set(LP_ENOMEM, "out of memory");
     if (rc == 0) rc = draw_all(self, &d, paths, lp_kit_arg_opt(args, "model_version"));
+    lp_frame_unref(comp);
+    lp_value_unref(cv);
     data_free(&d);
     if (rc) {
         lp_value_unref(paths);
@@ -458,10 +558,10 @@ static lp_value *viz_generate_viz(lp_obj *self, lp_value *args)
 
 static const lp_method viz_methods[] = {
     {"generate_viz", viz_generate_viz,
-     "generate_viz(splits, model, model_version?, importance?, contributions?, components?) -> "
-     "paths: ROC, PR, confusion matrix, calibration, feature importance, SHAP summary "
+     "generate_viz(splits, model, model_version?, importance?, contributions?, components?, "
+     "cv?) -> paths: ROC, PR, confusion matrix, calibration, feature importance, SHAP summary "
      "(classification); residuals, predicted vs actual (regression); forecast, residuals, "
-     "components (forecasters); as SVG and PNG files"},
+     "components, cross-validation error by horizon (forecasters); as SVG and PNG files"},
     {NULL, NULL, NULL},
 };
 
@@ -471,7 +571,7 @@ static const lp_config_key viz_keys[] = {
     {"plots", "list",
      "plots to draw (default all that apply): roc, pr, confusion_matrix, calibration, "
      "feature_importance, shap_summary, residuals, predicted_vs_actual, forecast, "
-     "forecast_residuals, components"},
+     "forecast_residuals, components, cv_error"},
     {"size", "any", "[width, height] or {width, height} in pixels (default [720, 480])"},
     {"split", "string", "the split drawn (default valid, else test, else train)"},
     {"max_points", "int",
@@ -488,7 +588,8 @@ const lp_class lp_local_model_visualizer_class = {
     .doc = "Draws a model's plots on one split — ROC and precision-recall curves, confusion "
            "matrix, calibration curve, feature importance and SHAP summary for classifiers; "
            "residuals and predicted vs actual for regression; forecast with its interval, "
-           "residuals and components for forecasters — as SVG and PNG files recorded with the "
+           "residuals, components and cross-validation error by horizon for forecasters — as "
+           "SVG and PNG files recorded with the "
            "metadata tracker.",
     .defaults_yaml = NULL,
     .requirements = lp_no_requirements,

@@ -56,6 +56,11 @@ typedef struct lp_viz_data {
     size_t max_points;    /* scatter plots thin to this many points */
     const lp_value *args; /* generate_viz's arguments (importance, contributions, components) */
     const lp_frame *X_train, *y_train; /* the history of a forecast (may be NULL) */
+    /* Forecasters (may be NULL): the components over history and split, a
+     * time column first, from the trainer's predict_components; the result
+     * of its cross_validate. */
+    const lp_frame *components;
+    const lp_value *cv;
 } lp_viz_data;
 
 /* A builder: *out a new plot, or NULL when the plot does not apply to the data
@@ -73,8 +78,13 @@ int lp_viz_plot_shap(lp_plot **out, const char **skip, const lp_viz_data *d);
 int lp_viz_plot_forecast(lp_plot **out, const char **skip, const lp_viz_data *d);
 int lp_viz_plot_forecast_residuals(lp_plot **out, const char **skip, const lp_viz_data *d);
 
-/* Components (trend, seasonalities) from argument `components`: one plot per
- * column except the time index, into *out (a new array of *n plots). */
+/* Cross-validation error by horizon step (MAE and RMSE per step, the mean
+ * MASE in the title) from d->cv (a cross_validate result). */
+int lp_viz_plot_cv_error(lp_plot **out, const char **skip, const lp_viz_data *d);
+
+/* Components (trend, seasonalities, holidays) from argument `components`,
+ * else d->components: one plot per column except the time index, into *out
+ * (a new array of *n plots). */
 int lp_viz_plot_components(lp_plot ***out, size_t *n, const lp_viz_data *d);
 
 /* The x position of row i of frame X for time plots: the first timestamp
