@@ -2,7 +2,14 @@
  * ts_bench.c — lolpop's forecasters on the series of bench/timeseries
  * (written by gen_series.R), next to R's results on the same split.
  *
- *   ts_bench DIR [TRAINER_CLASS ...]    (default: ForecastModelTrainer)
+ *   ts_bench DIR [TRAINER_CLASS | CV ...]    (default: ForecastModelTrainer)
+ *
+ * CV is the forecaster picked per series by LocalHyperparameterTuner with
+ * rolling-origin cross-validation on the training part only (cv_horizon =
+ * cv_period = h, cv_initial by default): ETSModelTrainer (model ZZZ) against
+ * ForecastModelTrainer (changepoint_prior_scale 0.05 or 0.5); its fit_ms is
+ * the whole search (every candidate's CV folds and fit), and the pick is
+ * printed after it.
  *
  * For each series in DIR/series.csv: fits each trainer class on the first
  * n - h points of DIR/data/<series>.csv (time index `ds`, default
@@ -20,9 +27,15 @@
 #include <time.h>
 
 #include "lolpop.h"
+#include "lolpop/types/hyperparameter_tuner.h"
 #include "lolpop/types/model_trainer.h"
 
 #define MAX_METHODS 16
+
+typedef struct series {
+    char name[64];
+    size_t n, h, period;
+} series;
 
 typedef struct score {
     char method[64];
@@ -85,36 +98,85 @@ static lp_frame *slice(const lp_frame *f, const char *name, size_t first, size_t
     return out;
 }
 
-typedef struct series {
-    char name[64];
-    size_t n, h, period;
-} series;
+/* f with column `ds` as timestamps (a new reference; NULL on error). */
+static lp_frame *stamped(lp_frame *f)
+{
+    lp_column *c = lp_frame_col_by_name(f, "ds"), *ts = NULL;
+    if (!c || c->type == LP_DT_TIMESTAMP) return lp_frame_ref(f);
+    if (lp_column_cast(&ts, c, LP_DT_TIMESTAMP)) return NULL;
+    lp_frame *out = lp_frame_new();
+    for (size_t j = 0; out && j < lp_frame_cols(f); j++) {
+        const char *nm = lp_frame_name(f, j);
+        lp_frame_add_column(
+            out, nm, strcmp(nm, "ds") == 0 ? lp_column_ref(ts) : lp_column_ref(lp_frame_col(f, j)));
+    }
+    lp_column_unref(ts);
+    return out;
+}
+
+/* The workflow of one method: a trainer class, or CV (the tuner's pick). */
+static void method_yaml(char *yaml, size_t size, const char *cls, const series *s)
+{
+    if (strcmp(cls, "CV") != 0) {
+        snprintf(yaml, size,
+                 "component: {model_trainer: %s}\nmodel_trainer: {config: {time_index: ds}}\n",
+                 cls);
+        return;
+    }
+    snprintf(yaml, size,
+             "component: {hyperparameter_tuner: LocalHyperparameterTuner,\n"
+             "            model_trainer: ForecastModelTrainer}\n"
+             "config: {problem_type: regression, time_index: ds, cv_horizon: %zu, "
+             "cv_period: %zu}\n"
+             "hyperparameter_tuner:\n"
+             "  component: {model_trainer: ETSModelTrainer}\n"
+             "  config:\n"
+             "    metrics: [mae]\n"
+             "    perf_metric: mae\n"
+             "    training_params:\n"
+             "      ETSModelTrainer: {model: ZZZ}\n"
+             "      ForecastModelTrainer: {changepoint_prior_scale: [0.05, 0.5]}\n",
+             s->h, s->h);
+}
 
 /* Fits trainer class cls on s and scores its forecast. */
 static int bench_one(const lp_registry *reg, const char *dir, const series *s, const char *cls)
 {
-    char path[1024], yaml[512];
+    char path[1024], yaml[1024];
     snprintf(path, sizeof path, "%s/data/%s.csv", dir, s->name);
-    lp_frame *f = NULL;
-    if (lp_csv_read(&f, path, NULL)) return fail(path);
+    lp_frame *raw = NULL, *f = NULL;
+    if (lp_csv_read(&raw, path, NULL)) return fail(path);
+    f = stamped(raw);
+    lp_frame_unref(raw);
+    if (!f) return fail(path);
     size_t nt = s->n - s->h;
     lp_value *splits = lp_value_map();
     lp_map_set(splits, "X_train", lp_value_frame(slice(f, "ds", 0, nt)));
     lp_map_set(splits, "y_train", lp_value_frame(slice(f, "y", 0, nt)));
     lp_value *Xv = lp_value_frame(slice(f, "ds", nt, s->h));
-    snprintf(yaml, sizeof yaml,
-             "component: {model_trainer: %s}\nmodel_trainer: {config: {time_index: ds}}\n", cls);
+    method_yaml(yaml, sizeof yaml, cls, s);
     lp_value *doc = NULL;
     lp_workflow *wf = NULL;
     lp_diags d;
     lp_diags_init(&d);
     int rc = lp_yaml_parse(&doc, yaml, strlen(yaml), "bench.yaml", &d);
     if (rc == 0) rc = lp_workflow_new(&wf, reg, doc, bench_runner.name, 0, &d);
-    lp_obj *t = rc == 0 ? lp_obj_component(lp_workflow_root(wf), "model_trainer") : NULL;
+    lp_obj *root = rc == 0 ? lp_workflow_root(wf) : NULL;
+    lp_obj *t = root ? lp_obj_component(root, "model_trainer") : NULL;
+    lp_obj *tuner = root ? lp_obj_component(root, "hyperparameter_tuner") : NULL;
     double t0 = cpu_ms();
-    lp_value *model = t ? lp_model_trainer_fit(t, splits) : NULL;
+    lp_value *model = tuner ? lp_hyperparameter_tuner_run_experiment(tuner, splits, NULL)
+                      : t   ? lp_model_trainer_fit(t, splits)
+                            : NULL;
     double ms = cpu_ms() - t0;
-    lp_value *pred = model ? lp_model_trainer_predict(t, Xv) : NULL;
+    lp_frame *pf = NULL;
+    lp_value *pred = NULL;
+    if (model && tuner &&
+        lp_model_predict(&pf, lp_value_as_model(model), lp_value_as_frame(Xv)) == 0)
+        pred = lp_value_frame(pf);
+    else if (model && !tuner)
+        pred = lp_model_trainer_predict(t, Xv);
+    lp_frame_unref(pf);
     if (!pred) {
         rc = fail(cls);
     } else {
@@ -129,7 +191,8 @@ static int bench_one(const lp_registry *reg, const char *dir, const series *s, c
             sm += 2 * fabs(yv - fv) / (fabs(yv) + fabs(fv));
         }
         double mase = ae / (double)s->h / scale, smape = 100 * sm / (double)s->h;
-        printf("%-14s %-22s %8.3f %8.2f %9.1f\n", s->name, cls, mase, smape, ms);
+        printf("%-14s %-22s %8.3f %8.2f %9.1f%s%s\n", s->name, cls, mase, smape, ms,
+               tuner ? "  picked " : "", tuner ? lp_model_backend(lp_value_as_model(model)) : "");
         add_total(cls, mase, smape, ms);
     }
     lp_value_unref(pred);
