@@ -364,7 +364,7 @@ Test(forecast_cv, random_search_scores_by_cv_too_and_an_ets_model_can_win)
     double v[120];
     synthetic(v, 120);
     lp_value *splits = splits_of(v, 108, 12);
-    lp_value *best = lp_hyperparameter_tuner_run_experiment(tu, splits, lp_value_null());
+    lp_value *best = lp_hyperparameter_tuner_run_experiment(tu, splits, NULL);
     cr_assert_not_null(best, "%s", lp_error_last()->message);
     bool cv_line = false;
     for (size_t i = 0; i < lp_list_len(fk.log); i++)
@@ -458,4 +458,24 @@ Test(forecast_cv, visualizer_draws_components_and_cv_error_from_the_trainer)
     lp_value_unref(paths);
     lp_value_unref(model);
     lp_value_unref(splits);
+}
+
+Test(forecast_cv, a_trainer_without_cross_validate_keeps_the_validation_metric)
+{
+    lp_obj *tu =
+        uw_build(0,
+                 "component: {logger: CaptureLogger, hyperparameter_tuner: "
+                 "LocalHyperparameterTuner, model_trainer: LinearModelTrainer}\n"
+                 "config: {problem_type: regression, cv_horizon: 12}\n"
+                 "hyperparameter_tuner:\n"
+                 "  config:\n"
+                 "    training_params: {LinearModelTrainer: {model: ridge, C: [0.1, 1]}}\n",
+                 "hyperparameter_tuner");
+    cr_assert_not_null(tu);
+    bool warned = false;
+    for (size_t i = 0; i < lp_list_len(fk.log); i++)
+        warned = warned || strstr(lp_value_as_string(lp_list_get(fk.log, i)),
+                                  "LinearModelTrainer has no cross_validate: trials are scored "
+                                  "by the validation perf_metric");
+    cr_expect(warned, "the fallback is logged");
 }
