@@ -11,6 +11,7 @@
 
 extern const lp_class lp_classification_runner_class;
 extern const lp_class lp_regression_runner_class;
+extern const lp_class lp_timeseries_runner_class;
 extern const lp_class lp_step_runner_class;
 
 /* The methods of SPEC §6.2, in order, terminated by {NULL}. */
