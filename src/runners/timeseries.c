@@ -1104,9 +1104,12 @@ static lp_value *ts_check_config(lp_obj *self, lp_value *args)
     if (!problems) return NULL;
     ts_cfg c;
     int rc = 0;
-    if (ts_cfg_read(&c, self) != 0)
+    char *ti = lp_obj_config_string(self, "time_index");
+    bool required_missing = !ti || !*ti; /* the requirement check says so already */
+    free(ti);
+    if (!required_missing && ts_cfg_read(&c, self) != 0)
         rc = lp_kit_check_add_error(problems);
-    else
+    else if (!required_missing)
         ts_cfg_free(&c);
     if (rc == 0 && check_splitter(self) != 0) rc = lp_kit_check_add_error(problems);
     if (rc) {
@@ -1206,3 +1209,18 @@ const lp_class lp_timeseries_runner_class = {
     .config_keys = ts_keys,
     .methods = ts_methods,
 };
+
+int lp_runner_check_not_forecast(lp_obj *self, lp_value *problems)
+{
+    if (lp_obj_class(self) == &lp_timeseries_runner_class) return 0;
+    lp_value *fp = lp_obj_config(self, "forecast_period");
+    int rc = 0;
+    if (fp && lp_value_type(fp) != LP_NULL)
+        rc = lp_kit_check_add(problems, LP_SEV_ERROR, fp,
+                              "%s does not forecast, but this configuration sets forecast_period: "
+                              "run it with TimeSeriesRunner (lolpop run workflow TimeSeriesRunner "
+                              "-c FILE)",
+                              lp_obj_class(self)->name);
+    lp_value_unref(fp);
+    return rc;
+}
