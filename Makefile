@@ -2,6 +2,7 @@
 # Debian's archive (with sudo when not root), so that a fresh Debian 12 machine
 # with only git, make and sudo can run it.
 #   make quickstart   build and run the quickstart workflow
+#   make quickstart-timeseries   build and run the forecasting quickstart (flights)
 #   make test         build and run the whole test suite (with a throwaway PostgreSQL
 #                     server from scripts/pg-test-cluster; LOLPOP_TEST_NO_PG=1 skips it)
 #   make test-asan    the same suite under AddressSanitizer + UBSan
@@ -20,7 +21,7 @@ DEPS := build-essential pkg-config meson ninja-build \
         chromium libcairo2-dev fonts-dejavu-core
 FUZZ_DEPS := clang libclang-rt-14-dev
 
-.PHONY: deps fuzz-deps build quickstart test test-asan test-valgrind fuzz-smoke install clean
+.PHONY: deps fuzz-deps build quickstart quickstart-timeseries test test-asan test-valgrind fuzz-smoke install clean
 
 deps:
 	@if ! dpkg -s $(DEPS) >/dev/null 2>&1; then \
@@ -44,6 +45,10 @@ QUICKSTART := examples/quickstart/classification/titanic
 
 quickstart: build
 	cd $(QUICKSTART) && $(CURDIR)/$(BUILD)/src/cli/lolpop run workflow ClassificationRunner -c titanic.yaml
+
+quickstart-timeseries: build
+	cd examples/quickstart/timeseries/flights && \
+	  $(CURDIR)/$(BUILD)/src/cli/lolpop run workflow TimeSeriesRunner -c flights.yaml
 
 test: build
 	scripts/pg-test-cluster run meson test -C $(BUILD) --print-errorlogs --num-processes 2; \

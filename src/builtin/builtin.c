@@ -68,6 +68,7 @@ static const lp_class *const pipeline_classes[] = {
 static const lp_class *const runner_classes[] = {
     &lp_classification_runner_class,
     &lp_regression_runner_class,
+    &lp_timeseries_runner_class,
     &lp_step_runner_class,
     &lp_bundle_runner_class, /* hidden: holds a deployment bundle's data_transformer */
     NULL,

@@ -397,7 +397,12 @@ static lp_value *train_retrain_model_on_all_data(lp_obj *self, lp_value *args)
     lp_value *params = NULL;
     int64_t from = 0;
     lp_obj *trainer = winner_trainer(self, mv, &params, &from);
-    lp_value *splits = trainer ? train_split_data(self, args) : NULL;
+    /* A caller that split the data itself (TimeSeriesRunner: by time, never
+     * the splitter's way) passes its splits; otherwise the splitter splits. */
+    lp_value *given = lp_kit_arg_opt(args, "splits");
+    lp_value *splits = !trainer ? NULL
+                       : given  ? lp_value_ref(given)
+                                : train_split_data(self, args);
     lp_value *all = splits ? all_data_splits(splits) : NULL;
     lp_value_unref(splits);
     lp_experiment e = {0};
@@ -459,7 +464,8 @@ static const lp_method train_methods[] = {
      "compare_models(model_version, model[, deployed]) -> bool: better than the deployed "
      "version (or than `deployed`, a model_version, when given)"},
     {"retrain_model_on_all_data", train_retrain_model_on_all_data,
-     "retrain_model_on_all_data(frame, model_version, model) -> model"},
+     "retrain_model_on_all_data(frame, model_version, model, splits?) -> model: the winner "
+     "on every split together (the given splits, else the data_splitter's)"},
     {LP_METHOD_CHECK_CONFIG, train_check_config,
      "check_config() -> problems: metrics, perf_metric and model_name, before anything runs"},
     {NULL, NULL, NULL},

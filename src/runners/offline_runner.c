@@ -595,6 +595,7 @@ static lp_value *runner_check_config(lp_obj *self, lp_value *args)
     }
     if (rc == 0 && lp_list_len(problems) == 0 && sources_are_files(self))
         rc = lp_runner_check_eval_columns(self, problems);
+    if (rc == 0) rc = lp_runner_check_not_forecast(self, problems);
     if (rc) {
         lp_value_unref(problems);
         return NULL;

@@ -11,6 +11,7 @@
 
 extern const lp_class lp_classification_runner_class;
 extern const lp_class lp_regression_runner_class;
+extern const lp_class lp_timeseries_runner_class;
 extern const lp_class lp_step_runner_class;
 
 /* The methods of SPEC §6.2, in order, terminated by {NULL}. */
@@ -25,6 +26,12 @@ extern const lp_config_key lp_offline_runner_keys[];
  * warning). Both must be file paths; anything else is not judged. 0 or
  * LP_ENOMEM. */
 int lp_runner_check_eval_columns(lp_obj *self, lp_value *problems);
+
+/* check_config of the offline runners (timeseries.c): adds an ERROR to
+ * `problems` when the configuration sets forecast_period, a TimeSeriesRunner
+ * setting (a forecasting workflow started with the wrong runner). 0 or
+ * LP_ENOMEM. */
+int lp_runner_check_not_forecast(lp_obj *self, lp_value *problems);
 
 /* build_all's result (runner_summary.c): the run, model, validation metrics,
  * deployment and predictions as a map — see there for its keys. Borrows the

@@ -1,0 +1,361 @@
+/*
+ * test_timeseries.c — TimeSeriesRunner with the real binary: the flights
+ * quickstart end to end (its forecast of the held-out year scored here against
+ * eval_labels.csv with the textbook MASE and compared with seasonal naive's),
+ * its workflow tests, and the errors a user meets: the wrong runner, no
+ * time_index, an irregular index, a shuffling splitter; missing periods are a
+ * warning; several series in one file are refused clearly (not fitted yet).
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define DEADLINE_MS 600000L
+#define FLIGHTS     LP_SOURCE_ROOT "/examples/quickstart/timeseries/flights"
+
+static char dir_buf[64];
+static const char *dir;
+
+static void setup(void)
+{
+    snprintf(dir_buf, sizeof dir_buf, "/tmp/lolpop-ts-XXXXXX");
+    dir = lp_tmpdir_make(dir_buf);
+}
+
+static void teardown(void)
+{
+    lp_tmpdir_remove(dir);
+}
+
+TestSuite(timeseries, .init = setup, .fini = teardown, .timeout = 900);
+
+static lp_run lolpop(const char *const *args)
+{
+    return lp_run_exe(LP_LOLPOP_EXE, dir, NULL, args, DEADLINE_MS);
+}
+
+static lp_run run_workflow(const char *runner, const char *file)
+{
+    return lolpop((const char *const[]){"run", "workflow", runner, "-c", file, NULL});
+}
+
+/* ---- a CSV column reader for the test's own numbers ------------------------------- */
+
+typedef struct csv {
+    size_t rows, cols;
+    char **cell; /* (rows + 1) x cols, header first */
+    char *text;
+} csv;
+
+static void csv_load(csv *t, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    memset(t, 0, sizeof *t);
+    t->text = lp_read_file(path);
+    cr_assert_not_null(t->text, "cannot read %s", path);
+    size_t cap = 64, n = 0, line_cols = 0;
+    t->cell = malloc(cap * sizeof *t->cell);
+    for (char *p = t->text; *p;) {
+        char *end = p + strcspn(p, ",\n");
+        char sep = *end;
+        *end = '\0';
+        if (n == cap) t->cell = realloc(t->cell, (cap *= 2) * sizeof *t->cell);
+        t->cell[n++] = p;
+        line_cols++;
+        p = sep ? end + 1 : end;
+        if (sep != ',') {
+            if (!t->cols) t->cols = line_cols;
+            cr_assert_eq(line_cols, t->cols, "%s: ragged row", path);
+            line_cols = 0;
+        }
+    }
+    t->rows = n / t->cols - 1;
+}
+
+static void csv_free(csv *t)
+{
+    free(t->cell);
+    free(t->text);
+}
+
+static size_t csv_col(const csv *t, const char *name)
+{
+    for (size_t j = 0; j < t->cols; j++)
+        if (strcmp(t->cell[j], name) == 0) return j;
+    cr_assert_fail("no column %s", name);
+    return 0;
+}
+
+/* The column as numbers (malloc'ed, t->rows values). */
+static double *csv_numbers(const csv *t, const char *name)
+{
+    size_t j = csv_col(t, name);
+    double *v = malloc(t->rows * sizeof *v);
+    for (size_t i = 0; i < t->rows; i++) {
+        char *end = NULL;
+        v[i] = strtod(t->cell[(i + 1) * t->cols + j], &end);
+        cr_assert(end && *end == '\0', "%s row %zu: '%s' is not a number", name, i + 1,
+                  t->cell[(i + 1) * t->cols + j]);
+    }
+    return v;
+}
+
+/* MASE of forecast f[h] of actual a[h] scaled by the training series' mean
+ * absolute seasonal difference (season m), as R's forecast::accuracy. */
+static double mase(const double *a, const double *f, size_t h, const double *y, size_t n, size_t m)
+{
+    double scale = 0, err = 0;
+    for (size_t i = m; i < n; i++)
+        scale += fabs(y[i] - y[i - m]);
+    scale /= (double)(n - m);
+    for (size_t i = 0; i < h; i++)
+        err += fabs(a[i] - f[i]);
+    return err / (double)h / scale;
+}
+
+/* ---- the quickstart ------------------------------------------------------------------ */
+
+Test(timeseries, flights_quickstart_beats_seasonal_naive_on_the_held_out_year)
+{
+    lp_copy_example(FLIGHTS, dir);
+    lp_run r = run_workflow("TimeSeriesRunner", "flights.yaml");
+    LP_EXPECT_EXIT(r, 0);
+    cr_expect(strstr(r.err, "baseline: validation MASE"), "no baseline line:\n%s", r.err);
+    cr_expect(strstr(r.err, "cross_validate"), "no cross-validation line:\n%s", r.err);
+    lp_run_free(&r);
+
+    csv pred, train, labels;
+    csv_load(&pred, "predictions.csv");
+    csv_load(&train, "data/train.csv");
+    csv_load(&labels, "data/eval_labels.csv");
+    cr_assert_eq(pred.rows, 12, "%zu forecast rows", pred.rows);
+    cr_assert_eq(pred.cols, 4);
+    cr_expect_str_eq(pred.cell[0], "month_start");
+    cr_expect_str_eq(pred.cell[1], "prediction");
+    cr_expect_str_eq(pred.cell[2], "lower");
+    cr_expect_str_eq(pred.cell[3], "upper");
+    cr_expect_str_eq(pred.cell[4], "1960-01-01", "first forecast month %s", pred.cell[4]);
+    cr_expect_str_eq(pred.cell[12 * 4], "1960-12-01", "last forecast month %s", pred.cell[48]);
+    double *p = csv_numbers(&pred, "prediction"), *lo = csv_numbers(&pred, "lower");
+    double *hi = csv_numbers(&pred, "upper");
+    for (size_t i = 0; i < 12; i++)
+        cr_expect(lo[i] <= p[i] && p[i] <= hi[i] && lo[i] < hi[i],
+                  "month %zu: %g <= %g <= %g does not hold", i + 1, lo[i], p[i], hi[i]);
+
+    double *y = csv_numbers(&train, "passengers"), *a = csv_numbers(&labels, "passengers");
+    double own = mase(a, p, 12, y, train.rows, 12);
+    double snaive = mase(a, y + train.rows - 12, 12, y, train.rows, 12);
+    cr_expect(own < snaive, "MASE on 1960 %.4f is not below seasonal naive's %.4f", own, snaive);
+    cr_expect(own < 1.0, "MASE on 1960 %.4f", own);
+    free(p), free(lo), free(hi), free(y), free(a);
+    csv_free(&pred), csv_free(&train), csv_free(&labels);
+}
+
+Test(timeseries, flights_workflow_tests_pass)
+{
+    lp_copy_example(FLIGHTS, dir);
+    lp_run r = lolpop((const char *const[]){"test", "workflow", "TimeSeriesRunner", "tests.yaml",
+                                            "-c", "flights.yaml", NULL});
+    LP_EXPECT_EXIT(r, 0);
+    cr_expect(strstr(r.out, " 0 failed, 0 errors"), "%s", r.out);
+    cr_expect(strstr(r.out, "beats seasonal naive"), "%s", r.out);
+    lp_run_free(&r);
+}
+
+/* ---- errors ----------------------------------------------------------------------- */
+
+/* Counts the lines of text containing "error:". */
+static size_t error_lines(const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, "error:")); p++)
+        n++;
+    return n;
+}
+
+Test(timeseries, a_forecasting_config_with_another_runner_is_one_clear_error)
+{
+    lp_copy_example(FLIGHTS, dir);
+    lp_run r = run_workflow("RegressionRunner", "flights.yaml");
+    cr_expect_neq(r.status, 0);
+    cr_expect(strstr(r.err, "RegressionRunner does not forecast"), "%s", r.err);
+    cr_expect(strstr(r.err, "TimeSeriesRunner"), "%s", r.err);
+    cr_expect(strstr(r.err, "nothing was run"), "%s", r.err);
+    cr_expect_eq(error_lines(r.err), 2, "one problem and the summary line:\n%s", r.err);
+    lp_run_free(&r);
+}
+
+/* Replaces the first `from` in dir/name by `to`. */
+static void edit_file(const char *name, const char *from, const char *to)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = lp_read_file(path);
+    cr_assert_not_null(text, "cannot read %s", path);
+    char *at = strstr(text, from);
+    cr_assert_not_null(at, "'%s' not in %s", from, name);
+    size_t head = (size_t)(at - text);
+    char *out = malloc(strlen(text) + strlen(to) + 1);
+    memcpy(out, text, head);
+    strcpy(out + head, to);
+    strcat(out, at + strlen(from));
+    lp_write_file(dir, name, out);
+    free(out);
+    free(text);
+}
+
+Test(timeseries, no_time_index_is_one_clear_error)
+{
+    lp_copy_example(FLIGHTS, dir);
+    edit_file("flights.yaml", "  time_index: month_start\n", "");
+    lp_run r = run_workflow("TimeSeriesRunner", "flights.yaml");
+    cr_expect_neq(r.status, 0);
+    cr_expect(strstr(r.err, "requires config 'time_index'"), "%s", r.err);
+    cr_expect_eq(error_lines(r.err), 2, "one problem and the summary line:\n%s", r.err);
+    lp_run_free(&r);
+}
+
+Test(timeseries, a_shuffling_splitter_is_refused)
+{
+    lp_copy_example(FLIGHTS, dir);
+    edit_file("flights.yaml", "    model_trainer: ETSModelTrainer\n",
+              "    model_trainer: ETSModelTrainer\n    data_splitter: LocalDataSplitter\n");
+    edit_file("flights.yaml", "  model_visualizer:\n",
+              "  data_splitter:\n    config: {split_type: random}\n  model_visualizer:\n");
+    lp_run r = run_workflow("TimeSeriesRunner", "flights.yaml");
+    cr_expect_neq(r.status, 0);
+    cr_expect(strstr(r.err, "split_type 'random'"), "%s", r.err);
+    cr_expect(strstr(r.err, "never on shuffled rows"), "%s", r.err);
+    lp_run_free(&r);
+}
+
+/* ---- a small synthetic series ------------------------------------------------------ */
+
+static const char SYNTH_YAML[] =
+    "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: OfflineDeploy, "
+    "predict: OfflinePredict}\n"
+    "component:\n"
+    "  metadata_tracker: LocalMetadataTracker\n"
+    "  metrics_tracker: LocalMetricsTracker\n"
+    "  resource_version_control: LocalResourceVersionControl\n"
+    "config:\n"
+    "  train_data: train.csv\n"
+    "  eval_data: eval.csv\n"
+    "  model_name: synth\n"
+    "  model_target: y\n"
+    "  time_index: date\n"
+    "  forecast_period: 6\n"
+    "train:\n"
+    "  component:\n"
+    "    model_trainer: ETSModelTrainer\n";
+
+/* 48 months from 1949-01 of a trend and a yearly wave as train.csv: `skip`
+ * (< 48, or 48 for none) is left out, `odd` (or 48) gets the 15th of its
+ * month; `series` > 1 repeats the series with a key column; eval.csv the 6
+ * months after. */
+static void synth_files(size_t skip, size_t odd, size_t series)
+{
+    char *text = malloc(64 * 48 * series + 64), *p = text;
+    p += sprintf(p, "%sdate,y\n", series > 1 ? "store," : "");
+    for (size_t s = 0; s < series; s++)
+        for (size_t i = 0; i < 48; i++) {
+            if (i == skip) continue;
+            if (series > 1) p += sprintf(p, "s%zu,", s + 1);
+            p += sprintf(p, "%04zu-%02zu-%s,%.3f\n", 1949 + i / 12, i % 12 + 1,
+                         i == odd ? "15" : "01",
+                         100.0 * (double)(s + 1) + (double)i + 10 * sin(2 * M_PI * (double)i / 12));
+        }
+    lp_write_file(dir, "train.csv", text);
+    p = text;
+    p += sprintf(p, "%sdate\n", series > 1 ? "store," : "");
+    for (size_t s = 0; s < series; s++)
+        for (size_t i = 0; i < 6; i++)
+            p += sprintf(p, "%s%s%s1953-%02zu-01\n", series > 1 ? "s" : "",
+                         series > 1 ? (s == 0   ? "1"
+                                       : s == 1 ? "2"
+                                                : "3")
+                                    : "",
+                         series > 1 ? "," : "", i + 1);
+    lp_write_file(dir, "eval.csv", text);
+    free(text);
+}
+
+Test(timeseries, an_irregular_index_is_one_clear_error_naming_the_stamp)
+{
+    synth_files(48, 20, 1);
+    lp_write_file(dir, "ts.yaml", SYNTH_YAML);
+    lp_run r = run_workflow("TimeSeriesRunner", "ts.yaml");
+    cr_expect_neq(r.status, 0);
+    cr_expect(strstr(r.err, "time_index 'date' is not a regular time index"), "%s", r.err);
+    cr_expect(strstr(r.err, "1950-09-15 follows 1950-08-01"), "%s", r.err);
+    cr_expect_eq(error_lines(r.err), 1, "%s", r.err);
+    lp_run_free(&r);
+}
+
+Test(timeseries, missing_periods_are_a_warning_with_count_and_first)
+{
+    synth_files(28, 48, 1);
+    lp_write_file(dir, "ts.yaml", SYNTH_YAML);
+    lp_run r = run_workflow("TimeSeriesRunner", "ts.yaml");
+    LP_EXPECT_EXIT(r, 0);
+    cr_expect(strstr(r.err, "WARN  [TimeSeriesRunner] time_index 'date': 1 of 48 periods "
+                            "(frequency MS) are missing, the first 1951-05-01"),
+              "%s", r.err);
+    cr_expect(strstr(r.err, "frequency MS inferred"), "%s", r.err);
+    lp_run_free(&r);
+    csv pred;
+    csv_load(&pred, "predictions.csv");
+    cr_expect_eq(pred.rows, 6);
+    cr_expect_str_eq(pred.cell[4], "1953-01-01");
+    csv_free(&pred);
+}
+
+Test(timeseries, gaps_in_the_target_are_allowed)
+{
+    synth_files(48, 48, 1);
+    char path[512];
+    snprintf(path, sizeof path, "%s/train.csv", dir);
+    char *text = lp_read_file(path);
+    char *row = strstr(text, "1951-05-01,");
+    cr_assert_not_null(row);
+    char *end = strchr(row, '\n');
+    memmove(row + strlen("1951-05-01,"), end, strlen(end) + 1); /* an empty y */
+    lp_write_file(dir, "train.csv", text);
+    free(text);
+    lp_write_file(dir, "ts.yaml", SYNTH_YAML);
+    lp_run r = run_workflow("TimeSeriesRunner", "ts.yaml");
+    LP_EXPECT_EXIT(r, 0);
+    cr_expect(strstr(r.err, "1 rows without a 'y' value are gaps"), "%s", r.err);
+    lp_run_free(&r);
+}
+
+Test(timeseries, several_series_are_refused_clearly_until_fitted)
+{
+    synth_files(48, 48, 2);
+    lp_write_file(dir, "ts.yaml",
+                  "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: "
+                  "OfflineDeploy, predict: OfflinePredict}\n"
+                  "component:\n"
+                  "  metadata_tracker: LocalMetadataTracker\n"
+                  "  metrics_tracker: LocalMetricsTracker\n"
+                  "config:\n"
+                  "  train_data: train.csv\n"
+                  "  eval_data: eval.csv\n"
+                  "  model_target: y\n"
+                  "  time_index: date\n"
+                  "  series_id: store\n"
+                  "  forecast_period: 6\n"
+                  "train:\n"
+                  "  component:\n"
+                  "    model_trainer: ETSModelTrainer\n");
+    lp_run r = run_workflow("TimeSeriesRunner", "ts.yaml");
+    cr_expect_neq(r.status, 0);
+    cr_expect(strstr(r.err, "series_id 'store'"), "%s", r.err);
+    cr_expect(strstr(r.err, "not implemented yet"), "%s", r.err);
+    lp_run_free(&r);
+}
