@@ -225,10 +225,10 @@ static void account(const csv_ctx *c, col_acc *a, const char *buf, const csv_fie
         a->mask = f->escaped ? 0 : lp_csv_classify_in(s, f->len, c->len - f->start, a->mask);
 }
 
-/* Parses one row at *pos. 0, or an error kind with k->err_at set. */
-static int parse_row(const csv_ctx *c, chunk *k, size_t *pos)
+/* Parses one row from field j0 at *pos on. 0, or an error kind with k->err_at set. */
+static int parse_row(const csv_ctx *c, chunk *k, size_t *pos, size_t j0)
 {
-    size_t j = 0;
+    size_t j = j0;
     csv_field f;
     for (;; j++) {
         size_t at = *pos;
@@ -250,6 +250,16 @@ static int parse_row(const csv_ctx *c, chunk *k, size_t *pos)
     return 0;
 }
 
+/* Accounts the first n fields of a row split by csv_split_row (none is quoted). */
+static void account_row(const csv_ctx *c, chunk *k, size_t pos, const size_t *ends, size_t n)
+{
+    for (size_t j = 0, start = pos; j < n; start = ends[j++] + 1) {
+        if (c->kind[j] == KIND_TYPED) continue;
+        csv_field f = {.start = start, .len = ends[j] - start};
+        account(c, &k->acc[j], c->buf, &f, c->kind[j]);
+    }
+}
+
 static void parse_chunk(const csv_ctx *c, chunk *k)
 {
     k->rows = 0, k->err = ERR_NONE;
@@ -258,19 +268,36 @@ static void parse_chunk(const csv_ctx *c, chunk *k)
         k->acc[j] = (col_acc){.mask = known ? 0u : (unsigned)LP_CSV_M_ALL};
     }
     size_t pos = k->begin;
+    size_t *ends = malloc(c->ncols * sizeof *ends); /* NULL: the general scanner only */
     while (pos < k->end && (k->limit == 0 || k->rows < k->limit)) {
         char ch = c->buf[pos];
         if (ch == '\n' || ch == '\r') { /* blank line: skipped, as pandas does */
             pos += 1 + (ch == '\r' && pos + 1 < c->len && c->buf[pos + 1] == '\n');
             continue;
         }
-        int e = parse_row(c, k, &pos);
+        size_t next = pos, nf = 0;
+        bool done = false;
+        if (ends) nf = csv_split_row(c->buf, c->len, pos, c->sep, ends, c->ncols, &next, &done);
+        if (done && nf == c->ncols) { /* no quotes and the right number of fields */
+            account_row(c, k, pos, ends, nf);
+            pos = next;
+            k->rows++;
+            continue;
+        }
+        if (done) { /* too few fields: the general scanner reports it */
+            nf = 0;
+        } else { /* a quote (or too many fields): the general scanner goes on from field nf */
+            account_row(c, k, pos, ends, nf);
+            pos = next;
+        }
+        int e = parse_row(c, k, &pos, nf);
         if (e) {
             k->err = e < 0 ? -1 : e;
             break;
         }
         k->rows++;
     }
+    free(ends);
     k->stop = pos;
 }
 
@@ -749,13 +776,48 @@ static void drop_pages(const csv_ctx *c, size_t from, size_t to)
 
 #define DROP_EVERY ((size_t)4 << 20)
 
+/* Converts field f of column j in row i; false, with the error or the retry
+ * recorded, when the chunk must stop. */
+static bool convert_or_stop(csv_ctx *c, chunk *k, size_t j, size_t i, const csv_field *f)
+{
+    int e = convert_field(c, k, j, i, f);
+    if (e == CONV_RETRY) atomic_store(&c->retry, true);
+    if (e == CONV_BAD) conv_error(c, j, f->start - f->quoted, LP_EINVAL);
+    return e == CONV_OK;
+}
+
+/* Row i from field j0 at *pos on, with the general scanner (quoted fields). */
+static bool convert_scanned(csv_ctx *c, chunk *k, size_t i, size_t *pos, size_t j0)
+{
+    size_t err;
+    for (size_t j = j0; j < c->ncols; j++) {
+        csv_field f;
+        (void)csv_scan_field(c->buf, c->len, *pos, c->stop, &f, &err); /* checked in pass 1 */
+        if (!convert_or_stop(c, k, j, i, &f)) return false;
+        *pos = f.next;
+    }
+    return true;
+}
+
+/* The first n fields of row i at pos split by csv_split_row (no quotes): field
+ * j ends at ends[j]. */
+static bool convert_split(csv_ctx *c, chunk *k, size_t i, size_t pos, const size_t *ends, size_t n)
+{
+    for (size_t j = 0, start = pos; j < n; start = ends[j++] + 1) {
+        csv_field f = {.start = start, .len = ends[j] - start};
+        if (!convert_or_stop(c, k, j, i, &f)) return false;
+    }
+    return true;
+}
+
 static void pass2_task(void *ctx, size_t ki)
 {
     csv_ctx *c = ctx;
     chunk *k = &c->chunks[ki];
-    size_t pos = k->begin, err, dropped = k->begin;
+    size_t pos = k->begin, dropped = k->begin;
+    size_t *ends = malloc(c->ncols * sizeof *ends); /* NULL: the general scanner only */
     for (size_t r = 0; r < k->rows; r++) {
-        if (atomic_load_explicit(&c->retry, memory_order_relaxed)) return; /* read again anyway */
+        if (atomic_load_explicit(&c->retry, memory_order_relaxed)) break; /* read again anyway */
         if (pos - dropped >= DROP_EVERY) {
             drop_pages(c, dropped, pos);
             dropped = pos;
@@ -763,21 +825,17 @@ static void pass2_task(void *ctx, size_t ki)
         char ch;
         while (pos < c->len && ((ch = c->buf[pos]) == '\n' || ch == '\r'))
             pos++; /* blank lines, as pass 1 skipped them */
-        for (size_t j = 0; j < c->ncols; j++) {
-            csv_field f;
-            (void)csv_scan_field(c->buf, c->len, pos, c->stop, &f, &err); /* checked in pass 1 */
-            int e = convert_field(c, k, j, k->row0 + r, &f);
-            if (e == CONV_RETRY) {
-                atomic_store(&c->retry, true);
-                return;
-            }
-            if (e == CONV_BAD) {
-                conv_error(c, j, f.start - f.quoted, LP_EINVAL);
-                return;
-            }
-            pos = f.next;
-        }
+        size_t next = pos, nf = 0;
+        bool done = false;
+        if (ends) nf = csv_split_row(c->buf, c->len, pos, c->sep, ends, c->ncols, &next, &done);
+        if (done && nf != c->ncols) nf = 0, next = pos; /* pass 1 checked the row: not expected */
+        bool ok = convert_split(c, k, k->row0 + r, pos, ends, nf);
+        pos = next;
+        if (ok && !(done && nf == c->ncols)) /* quoted fields from field nf on */
+            ok = convert_scanned(c, k, k->row0 + r, &pos, nf);
+        if (!ok) break;
     }
+    free(ends);
 }
 
 /* Allocates column j for pass 2: sizes from pass 1, string bases per chunk. */

@@ -198,3 +198,47 @@ Test(csv_speculate, file_read_again_after_a_wrong_guess)
     unlink(path);
     free(s);
 }
+
+/* The row splitter (csv_split_row, 16 bytes at a time) hands a row to the
+ * general scanner at its first quote, and leaves ragged rows to it. */
+Test(csv_speculate, long_rows_with_quotes_part_way)
+{
+    lp_frame *f =
+        read_both("a,b,c,d\n"
+                  "aaaaaaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbbbbbb,\"c,\"\"c\"\"\nc\",dddddddddddddddd\n"
+                  "1111111111111111111,2,3,4\r\n"
+                  "x,y\"z,\"\",w\r"
+                  "p,q,r,s",
+                  1);
+    cr_assert_eq(lp_frame_rows(f), 4);
+    size_t n;
+    const char *s = lp_column_str(lp_frame_col_by_name(f, "c"), 0, &n);
+    cr_assert(n == 7 && memcmp(s, "c,\"c\"\nc", 7) == 0, "'%.*s'", (int)n, s);
+    s = lp_column_str(lp_frame_col_by_name(f, "b"), 2, &n);
+    cr_assert(n == 3 && memcmp(s, "y\"z", 3) == 0);
+    s = lp_column_str(lp_frame_col_by_name(f, "d"), 3, &n);
+    cr_assert(n == 1 && s[0] == 's');
+    lp_frame_unref(f);
+}
+
+static void expect_error_at(const char *text, int line, int col, const char *what)
+{
+    for (int sample = 0; sample <= 2; sample += 2) {
+        lp_csv_sample_rows = sample;
+        lp_frame *f = NULL;
+        cr_assert_neq(lp_csv_read_buffer(&f, text, strlen(text), "r.csv", NULL), 0);
+        const lp_error *e = lp_error_last();
+        cr_assert_eq(e->line, line, "line %d, expected %d (%s)", e->line, line, e->message);
+        cr_assert_eq(e->col, col, "col %d, expected %d (%s)", e->col, col, e->message);
+        cr_assert(strstr(e->message, what), "'%s' lacks '%s'", e->message, what);
+    }
+}
+
+Test(csv_speculate, ragged_long_rows_report_where)
+{
+    expect_error_at("a,b,c\n1,2,3\naaaaaaaaaa,bbbbbbbbbb,cccccccccc,dddd\n", 3, 34, "more fields");
+    expect_error_at("a,b,c\n1,2,3\naaaaaaaaaa,bbbbbbbbbb,cccccccccc,dddd", 3, 34, "more fields");
+    expect_error_at("a,b,c\n1,2,3\naaaaaaaaaa,bbbbbbbbbb,cccccccccc,", 3, 34, "more fields");
+    expect_error_at("a,b,c\n1,2,3\naaaaaaaaaaaaaaaaaaaa,b\n", 3, 23, "2 fields");
+    expect_error_at("a,b,c\n1,2,3\naaaaaaaaaa,\"bbbbbbbbbb\"x,c\n", 3, 24, "after a closing quote");
+}
