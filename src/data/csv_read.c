@@ -71,8 +71,11 @@ enum { ERR_NONE, ERR_SCAN_UNTERM, ERR_SCAN_QUOTE, ERR_TOO_MANY, ERR_TOO_FEW };
  * validity bitmap is allocated whatever the missing count, freed if unused). */
 enum { KIND_INFER, KIND_TEXT, KIND_TYPED };
 
-/* read_impl's result when a speculated type was wrong: read again without. */
-enum { CSV_RETRY = 1 };
+/* read_impl's results that ask for another read: a speculated type was wrong
+ * (read again without speculating), or a value did not fit its declared type
+ * after pass 2 gave pages back (read again keeping them, so that the error's
+ * line and text can be found: they were read as zeros from given-back pages). */
+enum { CSV_RETRY = 1, CSV_RELOCATE = 2 };
 
 int lp_csv_sample_rows = 1000;
 
@@ -980,7 +983,7 @@ static int read_body(csv_ctx *c, size_t body, lp_frame **out)
     c->conv_err_at = SIZE_MAX;
     run_parallel(c->threads, c->nchunks, pass2_task, c);
     if (atomic_load(&c->retry)) return CSV_RETRY;
-    if (c->conv_err_at != SIZE_MAX) return conversion_error(c);
+    if (c->conv_err_at != SIZE_MAX) return c->map ? CSV_RELOCATE : conversion_error(c);
     for (size_t j = 0; j < c->ncols; j++)
         if ((rc = settle_int_column(c, j)) != 0) return rc;
     for (size_t j = 0; j < c->ncols; j++)
@@ -1137,14 +1140,19 @@ LP_API int lp_csv_read(lp_frame **out, const char *path, const lp_csv_options *o
     size_t len = rc ? 0 : (size_t)st.st_size;
     char *buf = NULL;
     if (rc == 0 && len > 0) rc = read_checked(&buf, fd, path, &st, reader_threads(opt));
-    if (rc == 0)
-        rc = buf ? read_impl(out, buf, len, path, opt, true, true)
-                 : lp_csv_read_buffer(out, "", 0, path, opt);
-    if (rc == CSV_RETRY) { /* a wrong type guess: pass 2 gave pages back, read the file again */
-        munmap(buf, len);
+    if (rc == 0 && !buf) rc = lp_csv_read_buffer(out, "", 0, path, opt);
+    /* each retry turns one flag off: at most three reads */
+    for (bool speculate = true, drop = true; rc == 0 && buf;) {
+        rc = read_impl(out, buf, len, path, opt, drop, speculate);
+        if (rc == CSV_RETRY)
+            speculate = false;
+        else if (rc == CSV_RELOCATE)
+            drop = false;
+        else
+            break;
+        munmap(buf, len); /* pass 2 gave pages back: read the file again */
         buf = NULL;
         rc = read_checked(&buf, fd, path, &st, reader_threads(opt));
-        if (rc == 0) rc = read_impl(out, buf, len, path, opt, true, false);
     }
     close(fd);
     if (buf) munmap(buf, len);

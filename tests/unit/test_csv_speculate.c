@@ -167,18 +167,18 @@ Test(csv_speculate, late_change_in_a_big_buffer_on_threads)
     }
 }
 
-/* A file read again after pass 2 gave its pages back: bigger than the page
- * dropping step (4 MiB) in every chunk. */
+/* A file read again after pass 2 gave its pages back: one chunk (one thread)
+ * bigger than the page dropping step (4 MiB). */
 Test(csv_speculate, file_read_again_after_a_wrong_guess)
 {
-    char *s = many_rows(500000, 499990, "late text");
+    char *s = many_rows(340000, 339990, "late text");
     char path[] = "/tmp/lolpop-spec-XXXXXX";
     int fd = mkstemp(path);
     cr_assert_geq(fd, 0);
     size_t len = strlen(s);
     cr_assert_eq(write(fd, s, len), (ssize_t)len);
     close(fd);
-    lp_csv_options o = {.threads = 2};
+    lp_csv_options o = {.threads = 1};
     lp_csv_sample_rows = 1000;
     lp_frame *f = NULL;
     cr_assert_eq(lp_csv_read(&f, path, &o), 0, "%s", lp_error_last()->message);
@@ -241,4 +241,27 @@ Test(csv_speculate, ragged_long_rows_report_where)
     expect_error_at("a,b,c\n1,2,3\naaaaaaaaaa,bbbbbbbbbb,cccccccccc,", 3, 34, "more fields");
     expect_error_at("a,b,c\n1,2,3\naaaaaaaaaaaaaaaaaaaa,b\n", 3, 23, "2 fields");
     expect_error_at("a,b,c\n1,2,3\naaaaaaaaaa,\"bbbbbbbbbb\"x,c\n", 3, 24, "after a closing quote");
+}
+
+/* A value that does not fit its declared type, found after pass 2 gave the
+ * pages before it back: its line and text are still reported right. */
+Test(csv_speculate, declared_type_error_late_in_a_big_file)
+{
+    char *s = many_rows(340000, 339990, "oops");
+    char path[] = "/tmp/lolpop-spec-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    size_t len = strlen(s);
+    cr_assert_eq(write(fd, s, len), (ssize_t)len);
+    close(fd);
+    lp_csv_type_override ov = {"v", LP_DT_INT64};
+    lp_csv_options o = {.threads = 1, .overrides = &ov, .n_overrides = 1};
+    lp_frame *f = NULL;
+    cr_assert_neq(lp_csv_read(&f, path, &o), 0);
+    const lp_error *e = lp_error_last();
+    cr_assert_eq(e->line, 339992, "line %d (%s)", e->line, e->message);
+    cr_assert_eq(e->col, 8, "col %d (%s)", e->col, e->message);
+    cr_assert(strstr(e->message, "'oops'"), "%s", e->message);
+    unlink(path);
+    free(s);
 }
