@@ -1,7 +1,8 @@
 /*
  * fuzz_csv.c — libFuzzer target for the CSV reader: tokenising, quoting,
  * UTF-8 checks, inference, conversion, chunked parallel parsing (the input
- * is read with 1 and 2 threads and the two frames must hash the same), and
+ * is read with 1 and 2 threads, with types guessed from the first row and
+ * without a guess, and the frames must hash the same), and
  * the writer on whatever was read (write → read must give the same frame).
  * The float parser is also checked against strtod on the input itself (as
  * one value, and as the reader reads it: with the rest of the buffer readable).
@@ -84,16 +85,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     options_from(data[0], &o);
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
-    lp_frame *f1 = NULL, *f2 = NULL;
+    lp_frame *f1 = NULL, *f2 = NULL, *f3 = NULL;
+    lp_csv_sample_rows = 1; /* types guessed from the first row: often wrong, which is the point */
     o.threads = 1;
     int rc1 = lp_csv_read_buffer(&f1, text, len, "fuzz.csv", &o);
     o.threads = 2;
     int rc2 = lp_csv_read_buffer(&f2, text, len, "fuzz.csv", &o);
-    if ((rc1 == 0) != (rc2 == 0)) abort(); /* threads must not change the outcome */
+    lp_csv_sample_rows = 0; /* no guess: inference over every row */
+    int rc3 = lp_csv_read_buffer(&f3, text, len, "fuzz.csv", &o);
+    lp_csv_sample_rows = 1;
+    /* neither threads nor a guess may change the outcome */
+    if ((rc1 == 0) != (rc2 == 0) || (rc1 == 0) != (rc3 == 0)) abort();
     if (rc1 == 0) {
-        char h1[65], h2[65];
+        char h1[65], h2[65], h3[65];
         if (lp_frame_hash_hex(f1, h1) == 0 && lp_frame_hash_hex(f2, h2) == 0 && strcmp(h1, h2) != 0)
             abort();
+        if (lp_frame_hash_hex(f3, h3) == 0 && strcmp(h1, h3) != 0) abort();
         round_trip(f1, &o);
         for (size_t j = 0; j < lp_frame_cols(f1); j++) {
             lp_column_stats s;
@@ -102,6 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     lp_frame_unref(f1);
     lp_frame_unref(f2);
+    lp_frame_unref(f3);
     lp_error_clear();
     return 0;
 }

@@ -52,6 +52,11 @@ static inline bool lp_csv_ts_is_midnight(int64_t us)
     return us % day == 0;
 }
 
+/* Rows at the start of the body from which the reader guesses column types
+ * (csv_read.c; checked while converting, read again without the guess when
+ * wrong). 0 turns the guess off. A test and fuzzing hook: default 1000. */
+extern int lp_csv_sample_rows;
+
 /* The missing-value strings: pandas' default na_values. NULL-terminated. */
 extern const char *const lp_csv_default_na[];
 

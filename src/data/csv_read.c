@@ -11,6 +11,17 @@
  * order, so no per-field index is kept (an earlier version converted column
  * by column through such an index and spent its time in cache misses).
  *
+ * Type speculation: the first rows of the body are classified before pass 1
+ * (lp_csv_sample_rows of them). A column they give a type is not classified
+ * in pass 1 (classifying a float costs as much as parsing it, so pass 1 and
+ * pass 2 used to parse every number twice); pass 2 then checks the guess as
+ * it converts. An int column meeting a float goes on as float from that row
+ * and its earlier rows are converted after pass 2 (the double of an int is
+ * what parsing its text as a float gives, except for "-0"). Any other wrong
+ * guess makes the read start again without speculation (CSV_RETRY; a file is
+ * read again because pass 2 gave its pages back), so the types are always
+ * inferred from every row, as before.
+ *
  * Chunk boundaries are guessed by quote parity (a '\n' after an even number
  * of '"' since the start is outside quotes). A guess can be wrong only when
  * an unquoted field holds a literal quote; then chunk i-1 stops somewhere
@@ -54,6 +65,20 @@
 
 enum { ERR_NONE, ERR_SCAN_UNTERM, ERR_SCAN_QUOTE, ERR_TOO_MANY, ERR_TOO_FEW };
 
+/* What pass 1 does with a column's fields: infer its type (count missing
+ * values, string bytes, classify), count string bytes (a string column), or
+ * nothing (a column of known non-string type: pass 2 checks its values, and its
+ * validity bitmap is allocated whatever the missing count, freed if unused). */
+enum { KIND_INFER, KIND_TEXT, KIND_TYPED };
+
+/* read_impl's results that ask for another read: a speculated type was wrong
+ * (read again without speculating), or a value did not fit its declared type
+ * after pass 2 gave pages back (read again keeping them, so that the error's
+ * line and text can be found: they were read as zeros from given-back pages). */
+enum { CSV_RETRY = 1, CSV_RELOCATE = 2 };
+
+int lp_csv_sample_rows = 1000;
+
 typedef struct col_acc {
     unsigned mask; /* remaining candidate types */
     size_t nulls;  /* unquoted missing values */
@@ -61,11 +86,15 @@ typedef struct col_acc {
     size_t bytes;  /* content bytes (unescaped) of the other values */
     size_t base;   /* pass 2: where this chunk's strings start in the column */
     size_t nnull;  /* pass 2: values made missing */
+    size_t sw;     /* pass 2, speculated int: first row read as a float (SIZE_MAX: none) */
+    bool neg0;     /* pass 2, int: "-0" was read (as a float it is -0.0, not 0) */
+    bool qnan;     /* pass 2, speculated int: a quoted NaN made missing (a float keeps it) */
 } col_acc;
 
 typedef struct chunk {
     size_t begin, end, stop; /* rows starting in [begin, end); parsing ended at stop */
     size_t rows, row0;       /* rows here; rows before this chunk */
+    size_t limit;            /* parse at most this many rows (0: no limit) */
     col_acc *acc;
     int err;
     size_t err_at, err_fields; /* offending byte; fields seen in the row */
@@ -82,6 +111,10 @@ typedef struct csv_ctx {
     size_t ncols;
     char **names;
     int *declared; /* per column: lp_dtype or -1 */
+    int *spec;     /* per column: the type the first rows give (lp_dtype) or -1 */
+    uint8_t *kind; /* per column: what pass 1 accounts (KIND_*) */
+    bool speculate;
+    atomic_bool retry; /* pass 2 found a wrong speculated type */
     lp_dtype *types;
     /* missing-value strings: the defaults plus the caller's */
     const char **na;
@@ -178,8 +211,9 @@ static void run_parallel(int threads, size_t n, void (*fn)(void *, size_t), void
 
 /* ---- pass 1: tokenise a chunk ---------------------------------------------- */
 
-static void account(const csv_ctx *c, col_acc *a, const char *buf, const csv_field *f)
+static void account(const csv_ctx *c, col_acc *a, const char *buf, const csv_field *f, uint8_t kind)
 {
+    if (kind == KIND_TYPED) return;
     const char *s = buf + f->start;
     if (!f->quoted && is_na(c, s, f->len)) {
         a->nulls++;
@@ -194,10 +228,10 @@ static void account(const csv_ctx *c, col_acc *a, const char *buf, const csv_fie
         a->mask = f->escaped ? 0 : lp_csv_classify_in(s, f->len, c->len - f->start, a->mask);
 }
 
-/* Parses one row at *pos. 0, or an error kind with k->err_at set. */
-static int parse_row(const csv_ctx *c, chunk *k, size_t *pos)
+/* Parses one row from field j0 at *pos on. 0, or an error kind with k->err_at set. */
+static int parse_row(const csv_ctx *c, chunk *k, size_t *pos, size_t j0)
 {
-    size_t j = 0;
+    size_t j = j0;
     csv_field f;
     for (;; j++) {
         size_t at = *pos;
@@ -207,7 +241,7 @@ static int parse_row(const csv_ctx *c, chunk *k, size_t *pos)
             k->err_at = at;
             return ERR_TOO_MANY;
         }
-        account(c, &k->acc[j], c->buf, &f);
+        account(c, &k->acc[j], c->buf, &f, c->kind[j]);
         *pos = f.next;
         if (f.row_end) break;
     }
@@ -219,28 +253,54 @@ static int parse_row(const csv_ctx *c, chunk *k, size_t *pos)
     return 0;
 }
 
+/* Accounts the first n fields of a row split by csv_split_row (none is quoted). */
+static void account_row(const csv_ctx *c, chunk *k, size_t pos, const size_t *ends, size_t n)
+{
+    for (size_t j = 0, start = pos; j < n; start = ends[j++] + 1) {
+        if (c->kind[j] == KIND_TYPED) continue;
+        csv_field f = {.start = start, .len = ends[j] - start};
+        account(c, &k->acc[j], c->buf, &f, c->kind[j]);
+    }
+}
+
 static void parse_chunk(const csv_ctx *c, chunk *k)
 {
     k->rows = 0, k->err = ERR_NONE;
-    for (size_t j = 0; j < c->ncols; j++) {
-        int d = c->declared[j];
-        bool stringish = d == LP_DT_STRING || d == LP_DT_CATEGORY;
-        k->acc[j] = (col_acc){.mask = stringish ? 0u : (unsigned)LP_CSV_M_ALL};
+    for (size_t j = 0; j < c->ncols; j++) { /* declared and speculated types are not inferred */
+        bool known = c->declared[j] >= 0 || c->spec[j] >= 0;
+        k->acc[j] = (col_acc){.mask = known ? 0u : (unsigned)LP_CSV_M_ALL};
     }
     size_t pos = k->begin;
-    while (pos < k->end) {
+    size_t *ends = malloc(c->ncols * sizeof *ends); /* NULL: the general scanner only */
+    while (pos < k->end && (k->limit == 0 || k->rows < k->limit)) {
         char ch = c->buf[pos];
         if (ch == '\n' || ch == '\r') { /* blank line: skipped, as pandas does */
             pos += 1 + (ch == '\r' && pos + 1 < c->len && c->buf[pos + 1] == '\n');
             continue;
         }
-        int e = parse_row(c, k, &pos);
+        size_t next = pos, nf = 0;
+        bool done = false;
+        if (ends) nf = csv_split_row(c->buf, c->len, pos, c->sep, ends, c->ncols, &next, &done);
+        if (done && nf == c->ncols) { /* no quotes and the right number of fields */
+            account_row(c, k, pos, ends, nf);
+            pos = next;
+            k->rows++;
+            continue;
+        }
+        if (done) { /* too few fields: the general scanner reports it */
+            nf = 0;
+        } else { /* a quote (or too many fields): the general scanner goes on from field nf */
+            account_row(c, k, pos, ends, nf);
+            pos = next;
+        }
+        int e = parse_row(c, k, &pos, nf);
         if (e) {
             k->err = e < 0 ? -1 : e;
             break;
         }
         k->rows++;
     }
+    free(ends);
     k->stop = pos;
 }
 
@@ -544,6 +604,7 @@ static int apply_overrides(csv_ctx *c, const lp_csv_options *opt)
 static lp_dtype resolve_type(const csv_ctx *c, size_t j, size_t rows)
 {
     if (c->declared[j] >= 0) return (lp_dtype)c->declared[j];
+    if (c->spec[j] >= 0) return (lp_dtype)c->spec[j]; /* checked by pass 2 */
     unsigned mask = LP_CSV_M_ALL;
     size_t values = 0;
     for (size_t i = 0; i < c->nchunks; i++) {
@@ -557,6 +618,52 @@ static lp_dtype resolve_type(const csv_ctx *c, size_t j, size_t rows)
     if (mask & LP_CSV_M_FLOAT) return LP_DT_FLOAT64;
     if (mask & LP_CSV_M_TS) return LP_DT_TIMESTAMP;
     return LP_DT_STRING;
+}
+
+static int sample_rows(csv_ctx *c, size_t body);
+
+/* Speculated types (c->spec) from the first lp_csv_sample_rows rows of the body:
+ * the type a column's values there give; -1 for a column without values there
+ * (or when not speculating); and what pass 1 does per column (c->kind). */
+static int sample_types(csv_ctx *c, size_t body)
+{
+    c->spec = malloc((c->ncols ? c->ncols : 1) * sizeof *c->spec);
+    c->kind = calloc(c->ncols ? c->ncols : 1, sizeof *c->kind); /* KIND_INFER while sampling */
+    if (!c->spec || !c->kind) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t j = 0; j < c->ncols; j++)
+        c->spec[j] = -1;
+    if (c->speculate && lp_csv_sample_rows > 0) {
+        int rc = sample_rows(c, body);
+        if (rc) return rc;
+    }
+    for (size_t j = 0; j < c->ncols; j++) {
+        int t = c->declared[j] >= 0 ? c->declared[j] : c->spec[j];
+        c->kind[j] = t < 0                                      ? KIND_INFER
+                     : t == LP_DT_STRING || t == LP_DT_CATEGORY ? KIND_TEXT
+                                                                : KIND_TYPED;
+    }
+    return 0;
+}
+
+/* sample_types' guess: c->spec from the first rows. */
+static int sample_rows(csv_ctx *c, size_t body)
+{
+    chunk k = {.begin = body, .end = c->len, .limit = (size_t)lp_csv_sample_rows};
+    k.acc = calloc(c->ncols ? c->ncols : 1, sizeof *k.acc);
+    if (!k.acc) return lp_error_set(LP_ENOMEM, "out of memory");
+    parse_chunk(c, &k);
+    for (size_t j = 0; j < c->ncols && !k.err; j++) { /* pass 1 reports an error */
+        const col_acc *a = &k.acc[j];
+        if (c->declared[j] >= 0 || k.rows == a->nulls + a->qna) continue;
+        unsigned m = a->mask;
+        c->spec[j] = m & LP_CSV_M_BOOL    ? LP_DT_BOOL
+                     : m & LP_CSV_M_INT   ? LP_DT_INT64
+                     : m & LP_CSV_M_FLOAT ? LP_DT_FLOAT64
+                     : m & LP_CSV_M_TS    ? LP_DT_TIMESTAMP
+                                          : LP_DT_STRING;
+    }
+    free(k.acc);
+    return 0;
 }
 
 /* ---- pass 2: convert a column -------------------------------------------------- */
@@ -597,9 +704,33 @@ static bool convert_value(lp_column *col, size_t i, const char *s, size_t n, siz
     }
 }
 
-/* Field f into row i of column j (chunk k's part of it); false when the value
- * does not fit the column's type. */
-static bool convert_field(const csv_ctx *c, chunk *k, size_t j, size_t i, const csv_field *f)
+enum { CONV_OK, CONV_BAD, CONV_RETRY };
+
+/* A value that did not parse as the int column's speculated type: from this
+ * row on the chunk reads the column as float (a float column needs no other
+ * rows again). CONV_RETRY when it is no float either. */
+static int convert_int_as_float(const csv_ctx *c, col_acc *a, lp_column *col, size_t i,
+                                const csv_field *f, bool qna)
+{
+    double d;
+    const char *s = c->buf + f->start;
+    bool fl = !f->escaped && lp_csv_parse_f64_in(s, f->len, c->len - f->start, &d);
+    if (fl && !(qna && a->sw == SIZE_MAX)) {
+        if (a->sw == SIZE_MAX) a->sw = i;
+        col->data.f64[i] = d;
+        return CONV_OK;
+    }
+    if (fl) a->qnan = true; /* missing as an int; the value NaN if the column becomes float */
+    if (!qna) return CONV_RETRY;
+    mark_null(col, i);
+    a->nnull++;
+    return CONV_OK;
+}
+
+/* Field f into row i of column j (chunk k's part of it): CONV_BAD when the value
+ * does not fit the column's declared type, CONV_RETRY when it does not fit the
+ * speculated one. */
+static int convert_field(const csv_ctx *c, chunk *k, size_t j, size_t i, const csv_field *f)
 {
     lp_column *col = c->cols[j];
     col_acc *a = &k->acc[j];
@@ -616,15 +747,22 @@ static bool convert_field(const csv_ctx *c, chunk *k, size_t j, size_t i, const 
             a->base += f->len;
         }
         col->data.str.offsets[i + 1] = (int64_t)a->base;
-        return true;
+        return CONV_OK;
     }
     if (!missing) {
-        if (!f->escaped && convert_value(col, i, s, f->len, c->len - f->start)) return true;
-        if (!f->quoted || !is_na(c, s, f->len)) return false; /* quoted "NaN" parsed above */
+        if (!f->escaped && a->sw == SIZE_MAX &&
+            convert_value(col, i, s, f->len, c->len - f->start)) {
+            if (col->type == LP_DT_INT64 && col->data.i64[i] == 0 && s[0] == '-') a->neg0 = true;
+            return CONV_OK;
+        }
+        bool qna = f->quoted && is_na(c, s, f->len); /* quoted "NaN" parsed above */
+        if (c->declared[j] < 0 && c->spec[j] == LP_DT_INT64)
+            return convert_int_as_float(c, a, col, i, f, qna);
+        if (!qna) return c->declared[j] < 0 && c->spec[j] >= 0 ? CONV_RETRY : CONV_BAD;
     }
     mark_null(col, i);
     a->nnull++;
-    return true;
+    return CONV_OK;
 }
 
 /* Gives back the mapped file's pages in [from, to) of buf (whole pages only):
@@ -641,12 +779,48 @@ static void drop_pages(const csv_ctx *c, size_t from, size_t to)
 
 #define DROP_EVERY ((size_t)4 << 20)
 
+/* Converts field f of column j in row i; false, with the error or the retry
+ * recorded, when the chunk must stop. */
+static bool convert_or_stop(csv_ctx *c, chunk *k, size_t j, size_t i, const csv_field *f)
+{
+    int e = convert_field(c, k, j, i, f);
+    if (e == CONV_RETRY) atomic_store(&c->retry, true);
+    if (e == CONV_BAD) conv_error(c, j, f->start - f->quoted, LP_EINVAL);
+    return e == CONV_OK;
+}
+
+/* Row i from field j0 at *pos on, with the general scanner (quoted fields). */
+static bool convert_scanned(csv_ctx *c, chunk *k, size_t i, size_t *pos, size_t j0)
+{
+    size_t err;
+    for (size_t j = j0; j < c->ncols; j++) {
+        csv_field f;
+        (void)csv_scan_field(c->buf, c->len, *pos, c->stop, &f, &err); /* checked in pass 1 */
+        if (!convert_or_stop(c, k, j, i, &f)) return false;
+        *pos = f.next;
+    }
+    return true;
+}
+
+/* The first n fields of row i at pos split by csv_split_row (no quotes): field
+ * j ends at ends[j]. */
+static bool convert_split(csv_ctx *c, chunk *k, size_t i, size_t pos, const size_t *ends, size_t n)
+{
+    for (size_t j = 0, start = pos; j < n; start = ends[j++] + 1) {
+        csv_field f = {.start = start, .len = ends[j] - start};
+        if (!convert_or_stop(c, k, j, i, &f)) return false;
+    }
+    return true;
+}
+
 static void pass2_task(void *ctx, size_t ki)
 {
     csv_ctx *c = ctx;
     chunk *k = &c->chunks[ki];
-    size_t pos = k->begin, err, dropped = k->begin;
+    size_t pos = k->begin, dropped = k->begin;
+    size_t *ends = malloc(c->ncols * sizeof *ends); /* NULL: the general scanner only */
     for (size_t r = 0; r < k->rows; r++) {
+        if (atomic_load_explicit(&c->retry, memory_order_relaxed)) break; /* read again anyway */
         if (pos - dropped >= DROP_EVERY) {
             drop_pages(c, dropped, pos);
             dropped = pos;
@@ -654,16 +828,17 @@ static void pass2_task(void *ctx, size_t ki)
         char ch;
         while (pos < c->len && ((ch = c->buf[pos]) == '\n' || ch == '\r'))
             pos++; /* blank lines, as pass 1 skipped them */
-        for (size_t j = 0; j < c->ncols; j++) {
-            csv_field f;
-            (void)csv_scan_field(c->buf, c->len, pos, c->stop, &f, &err); /* checked in pass 1 */
-            if (!convert_field(c, k, j, k->row0 + r, &f)) {
-                conv_error(c, j, f.start - f.quoted, LP_EINVAL);
-                return;
-            }
-            pos = f.next;
-        }
+        size_t next = pos, nf = 0;
+        bool done = false;
+        if (ends) nf = csv_split_row(c->buf, c->len, pos, c->sep, ends, c->ncols, &next, &done);
+        if (done && nf != c->ncols) nf = 0, next = pos; /* pass 1 checked the row: not expected */
+        bool ok = convert_split(c, k, k->row0 + r, pos, ends, nf);
+        pos = next;
+        if (ok && !(done && nf == c->ncols)) /* quoted fields from field nf on */
+            ok = convert_scanned(c, k, k->row0 + r, &pos, nf);
+        if (!ok) break;
     }
+    free(ends);
 }
 
 /* Allocates column j for pass 2: sizes from pass 1, string bases per chunk. */
@@ -675,6 +850,8 @@ static int alloc_column(csv_ctx *c, size_t j, size_t rows)
         col_acc *a = &c->chunks[i].acc[j];
         a->base = bytes;
         a->nnull = 0;
+        a->sw = SIZE_MAX;
+        a->neg0 = a->qnan = false;
         bytes += a->bytes;
         nulls += a->nulls + a->qna;
     }
@@ -682,11 +859,37 @@ static int alloc_column(csv_ctx *c, size_t j, size_t rows)
     lp_column *col = str ? lp_column_new_string(rows, bytes) : lp_column_new(t, rows);
     if (!col) return LP_ENOMEM;
     c->cols[j] = col;
-    if (nulls) {
+    if (nulls || c->kind[j] == KIND_TYPED) { /* pass 1 did not count a typed column's */
         col->validity = malloc(lp_bitmap_bytes(rows));
         if (!col->validity) return lp_error_set(LP_ENOMEM, "out of memory");
         memset(col->validity, 0xff, lp_bitmap_bytes(rows));
     }
+    return 0;
+}
+
+/* After pass 2: a speculated int column that met floats becomes a float column
+ * (its rows read as ints are converted); CSV_RETRY when that would not give what
+ * parsing them as floats gives. */
+static int settle_int_column(csv_ctx *c, size_t j)
+{
+    if (c->declared[j] >= 0 || c->spec[j] != LP_DT_INT64) return 0;
+    bool floats = false, exact = true;
+    for (size_t i = 0; i < c->nchunks; i++) {
+        const col_acc *a = &c->chunks[i].acc[j];
+        floats = floats || a->sw != SIZE_MAX;
+        exact = exact && !a->neg0 && !a->qnan;
+    }
+    if (!floats) return 0;
+    if (!exact) return CSV_RETRY;
+    lp_column *col = c->cols[j];
+    for (size_t i = 0; i < c->nchunks; i++) {
+        const chunk *k = &c->chunks[i];
+        size_t end = k->acc[j].sw != SIZE_MAX ? k->acc[j].sw : k->row0 + k->rows;
+        for (size_t r = k->row0; r < end; r++) /* a missing row holds 0: 0.0 as before */
+            col->data.f64[r] = (double)col->data.i64[r];
+    }
+    col->type = LP_DT_FLOAT64;
+    c->types[j] = LP_DT_FLOAT64;
     return 0;
 }
 
@@ -739,6 +942,8 @@ static void ctx_free(csv_ctx *c)
     free(c->names);
     free(c->cols);
     free(c->declared);
+    free(c->spec);
+    free(c->kind);
     free(c->types);
     free(c->na);
     free(c->na_len);
@@ -764,6 +969,7 @@ static int build_frame(csv_ctx *c, lp_frame **out)
 static int read_body(csv_ctx *c, size_t body, lp_frame **out)
 {
     int rc = make_chunks(c, body);
+    if (rc == 0) rc = sample_types(c, body);
     if (rc) return rc;
     run_parallel(c->threads, c->nchunks, pass1_task, c);
     if ((rc = settle_chunks(c)) != 0) return rc;
@@ -776,19 +982,29 @@ static int read_body(csv_ctx *c, size_t body, lp_frame **out)
         if ((rc = alloc_column(c, j, rows)) != 0) return rc;
     c->conv_err_at = SIZE_MAX;
     run_parallel(c->threads, c->nchunks, pass2_task, c);
-    if (c->conv_err_at != SIZE_MAX) return conversion_error(c);
+    if (atomic_load(&c->retry)) return CSV_RETRY;
+    if (c->conv_err_at != SIZE_MAX) return c->map ? CSV_RELOCATE : conversion_error(c);
+    for (size_t j = 0; j < c->ncols; j++)
+        if ((rc = settle_int_column(c, j)) != 0) return rc;
     for (size_t j = 0; j < c->ncols; j++)
         if ((rc = finish_column(c, j)) != 0) return rc;
     return build_frame(c, out);
 }
 
+/* Reads data[0..len) into *out. `mapped`: the buffer is ours and pass 2 may
+ * give its pages back. `speculate`: guess types from the first rows (may then
+ * return CSV_RETRY, see the top of the file). */
 static int read_impl(lp_frame **out, const char *data, size_t len, const char *name,
-                     const lp_csv_options *opt, bool mapped)
+                     const lp_csv_options *opt, bool mapped, bool speculate)
 {
     if (!out || (!data && len)) return lp_error_set(LP_EINVAL, "lp_csv_read_buffer: NULL argument");
     *out = NULL;
-    csv_ctx c = {
-        .buf = data, .len = len, .name = name ? name : "<buffer>", .map = mapped ? data : NULL};
+    csv_ctx c = {.buf = data,
+                 .len = len,
+                 .name = name ? name : "<buffer>",
+                 .map = mapped ? data : NULL,
+                 .speculate = speculate};
+    atomic_init(&c.retry, false);
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) c.buf += 3, c.len -= 3;
     pthread_mutex_init(&c.lock, NULL);
     int rc = setup_options(&c, opt);
@@ -810,7 +1026,9 @@ static int read_impl(lp_frame **out, const char *data, size_t len, const char *n
 LP_API int lp_csv_read_buffer(lp_frame **out, const char *data, size_t len, const char *name,
                               const lp_csv_options *opt)
 {
-    return read_impl(out, data, len, name, opt, false);
+    int rc = read_impl(out, data, len, name, opt, false, true);
+    /* a wrong guess: the buffer is intact (not ours, so no page was given back) */
+    return rc == CSV_RETRY ? read_impl(out, data, len, name, opt, false, false) : rc;
 }
 
 /* Why `path` (whose fstat is st) cannot be read as CSV, or 0. A FIFO
@@ -895,6 +1113,19 @@ static int check_unchanged(int fd, const char *path, const struct stat *st)
     return lp_error_set(LP_EIO, "cannot read '%s': the file changed while it was read", path);
 }
 
+/* The whole file into *buf (read_whole; munmap it), then checked unchanged. */
+static int read_checked(char **buf, int fd, const char *path, const struct stat *st, int threads)
+{
+    size_t len = (size_t)st->st_size;
+    int rc = read_whole(buf, fd, path, len, threads);
+    if (rc == 0) rc = check_unchanged(fd, path, st);
+    if (rc && *buf) {
+        munmap(*buf, len);
+        *buf = NULL;
+    }
+    return rc;
+}
+
 LP_API int lp_csv_read(lp_frame **out, const char *path, const lp_csv_options *opt)
 {
     if (!out || !path) return lp_error_set(LP_EINVAL, "lp_csv_read: NULL argument");
@@ -908,12 +1139,22 @@ LP_API int lp_csv_read(lp_frame **out, const char *path, const lp_csv_options *o
                  : check_regular(path, &st);
     size_t len = rc ? 0 : (size_t)st.st_size;
     char *buf = NULL;
-    if (rc == 0 && len > 0) rc = read_whole(&buf, fd, path, len, reader_threads(opt));
-    if (rc == 0 && len > 0) rc = check_unchanged(fd, path, &st);
+    if (rc == 0 && len > 0) rc = read_checked(&buf, fd, path, &st, reader_threads(opt));
+    if (rc == 0 && !buf) rc = lp_csv_read_buffer(out, "", 0, path, opt);
+    /* each retry turns one flag off: at most three reads */
+    for (bool speculate = true, drop = true; rc == 0 && buf;) {
+        rc = read_impl(out, buf, len, path, opt, drop, speculate);
+        if (rc == CSV_RETRY)
+            speculate = false;
+        else if (rc == CSV_RELOCATE)
+            drop = false;
+        else
+            break;
+        munmap(buf, len); /* pass 2 gave pages back: read the file again */
+        buf = NULL;
+        rc = read_checked(&buf, fd, path, &st, reader_threads(opt));
+    }
     close(fd);
-    if (rc == 0)
-        rc = buf ? read_impl(out, buf, len, path, opt, true)
-                 : lp_csv_read_buffer(out, "", 0, path, opt);
     if (buf) munmap(buf, len);
     return rc;
 }

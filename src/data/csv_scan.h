@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 enum { CSV_OK = 0, CSV_ERR_UNTERMINATED, CSV_ERR_AFTER_QUOTE };
 
@@ -99,6 +102,65 @@ __attribute__((always_inline)) static inline int csv_scan_field(const char *buf,
         f->next = p + 1;
     }
     return CSV_OK;
+}
+
+/* Splits the row starting at buf[pos] into unquoted fields: ends[j] is where
+ * field j ends (at the separator, the line end or len). Returns the number n of
+ * fields split. When the row ended, *row_end is set and *next is where the next
+ * row begins; else (a '"' in field n, or a field after `max` of them) *next is
+ * where field n begins, for csv_scan_field to go on from there (quoted fields,
+ * errors). Sixteen bytes are examined at a time with SSE2 (every x86-64 has it);
+ * other targets go byte by byte. */
+static inline size_t csv_split_row(const char *buf, size_t len, size_t pos, char sep, size_t *ends,
+                                   size_t max, size_t *next, bool *row_end)
+{
+    size_t n = 0, p = pos;
+    *row_end = false;
+#ifdef __SSE2__
+    const __m128i vs = _mm_set1_epi8(sep), vn = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r'),
+                  vq = _mm_set1_epi8('"');
+    for (; p + 16 <= len; p += 16) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(buf + p));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, vs), _mm_cmpeq_epi8(w, vn)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(w, vr), _mm_cmpeq_epi8(w, vq)));
+        for (unsigned m = (unsigned)_mm_movemask_epi8(hit); m; m &= m - 1) {
+            size_t at = p + (size_t)__builtin_ctz(m);
+            char ch = buf[at];
+            if (ch == '"' || n == max) {
+                *next = n ? ends[n - 1] + 1 : pos;
+                return n;
+            }
+            ends[n++] = at;
+            if (ch != sep) {
+                *next = at + 1 + (ch == '\r' && at + 1 < len && buf[at + 1] == '\n');
+                *row_end = true;
+                return n;
+            }
+        }
+    }
+#endif
+    for (; p < len; p++) {
+        char ch = buf[p];
+        if (ch != '"' && ch != sep && ch != '\n' && ch != '\r') continue;
+        if (ch == '"' || n == max) {
+            *next = n ? ends[n - 1] + 1 : pos;
+            return n;
+        }
+        ends[n++] = p;
+        if (ch != sep) {
+            *next = p + 1 + (ch == '\r' && p + 1 < len && buf[p + 1] == '\n');
+            *row_end = true;
+            return n;
+        }
+    }
+    if (n == max) { /* one field too many, up to the end */
+        *next = ends[n - 1] + 1;
+        return n;
+    }
+    ends[n++] = len;
+    *next = len;
+    *row_end = true;
+    return n;
 }
 
 /* Copies a quoted field's content with each "" turned into ". Returns the length. */

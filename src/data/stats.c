@@ -37,23 +37,30 @@ static double key_f64(uint64_t k)
 }
 
 /* LSD radix sort on 11-bit digits (6 passes), skipping digits that are equal
- * in every key. */
+ * in every key. The digit histograms are counted by the caller while it makes
+ * the keys (hist_add), which saves a pass over them. */
 #define RADIX_BITS   11
 #define RADIX_SIZE   (1u << RADIX_BITS)
+#define RADIX_MASK   (RADIX_SIZE - 1)
 #define RADIX_PASSES 6
-static int radix_sort(uint64_t *a, size_t n)
+
+/* Counts key k's six digits (unrolled: this runs once per value). */
+static inline void hist_add(size_t (*hist)[RADIX_SIZE], uint64_t k)
+{
+    hist[0][k & RADIX_MASK]++;
+    hist[1][(k >> 11) & RADIX_MASK]++;
+    hist[2][(k >> 22) & RADIX_MASK]++;
+    hist[3][(k >> 33) & RADIX_MASK]++;
+    hist[4][(k >> 44) & RADIX_MASK]++;
+    hist[5][k >> 55]++;
+}
+
+/* Sorts a[0..n) whose digits hist counts (hist is used up). */
+static int radix_sort(uint64_t *a, size_t n, size_t (*hist)[RADIX_SIZE])
 {
     if (n < 2) return 0;
     uint64_t *tmp = malloc(n * sizeof *tmp);
-    size_t(*hist)[RADIX_SIZE] = calloc(RADIX_PASSES, sizeof *hist);
-    if (!tmp || !hist) {
-        free(tmp);
-        free(hist);
-        return lp_error_set(LP_ENOMEM, "out of memory sorting %zu values", n);
-    }
-    for (size_t i = 0; i < n; i++)
-        for (int b = 0; b < RADIX_PASSES; b++)
-            hist[b][(a[i] >> (RADIX_BITS * b)) & (RADIX_SIZE - 1)]++;
+    if (!tmp) return lp_error_set(LP_ENOMEM, "out of memory sorting %zu values", n);
     uint64_t *src = a, *dst = tmp;
     for (int b = 0; b < RADIX_PASSES; b++) {
         size_t *h = hist[b];
@@ -71,7 +78,6 @@ static int radix_sort(uint64_t *a, size_t n)
         src = dst, dst = t;
     }
     if (src != a) memcpy(a, src, n * sizeof *a);
-    free(hist);
     free(tmp);
     return 0;
 }
@@ -90,38 +96,43 @@ static int numeric_stats(lp_column_stats *s, const lp_column *col)
 {
     size_t n = col->length, m = 0;
     uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
-    if (!keys) return lp_error_set(LP_ENOMEM, "out of memory");
+    size_t(*hist)[RADIX_SIZE] = calloc(RADIX_PASSES, sizeof *hist);
+    if (!keys || !hist) {
+        free(keys);
+        free(hist);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
     long double sum = 0;
     for (size_t i = 0; i < n; i++) {
         if (!lp_column_is_valid(col, i)) continue;
         double v = col->type == LP_DT_INT64 ? (double)col->data.i64[i] : col->data.f64[i];
         if (isnan(v)) continue;
         sum += v;
-        keys[m++] =
+        uint64_t k =
             col->type == LP_DT_INT64 ? (uint64_t)col->data.i64[i] ^ (1ULL << 63) : f64_key(v);
+        keys[m++] = k;
+        hist_add(hist, k);
     }
     s->count = m;
-    if (m == 0 || radix_sort(keys, m) != 0) {
+    int rc = m == 0 ? 0 : radix_sort(keys, m, hist);
+    free(hist);
+    if (m == 0 || rc != 0) {
         free(keys);
-        return m == 0 ? 0 : LP_ENOMEM;
+        return rc;
     }
+    s->mean = (double)(sum / (long double)m);
     double *v = (double *)keys; /* convert in place: same size */
     uint64_t prev = ~keys[0];
+    long double ss = 0; /* squared deviations, summed in sorted order */
     for (size_t i = 0; i < m; i++) {
         uint64_t k = keys[i]; /* read before v[i] overwrites it */
         s->distinct += k != prev;
         prev = k;
         v[i] = col->type == LP_DT_INT64 ? (double)(int64_t)(k ^ (1ULL << 63)) : key_f64(k);
+        long double d = (long double)v[i] - (long double)s->mean;
+        ss += d * d;
     }
-    s->mean = (double)(sum / (long double)m);
-    if (m > 1) {
-        long double ss = 0;
-        for (size_t i = 0; i < m; i++) {
-            long double d = (long double)v[i] - (long double)s->mean;
-            ss += d * d;
-        }
-        s->std = sqrt((double)(ss / (long double)(m - 1)));
-    }
+    if (m > 1) s->std = sqrt((double)(ss / (long double)(m - 1)));
     s->min = v[0];
     s->max = v[m - 1];
     s->q25 = quantile(v, m, 0.25);

@@ -1,0 +1,267 @@
+/* Unit tests for the CSV reader's type speculation (csv_read.c): types guessed
+ * from the first rows must give exactly the frame that inference over every
+ * row gives, whatever a later row holds. Each input is read with a guess from
+ * the first 2 rows and with no guess (lp_csv_sample_rows = 0) and the frames
+ * must hash the same; the values that tell the paths apart are checked too. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/csv_internal.h"
+#include "lolpop/csv.h"
+#include "lolpop/error.h"
+#include "lolpop/frame.h"
+
+static void restore(void)
+{
+    lp_csv_sample_rows = 1000;
+}
+
+TestSuite(csv_speculate, .fini = restore);
+
+static lp_frame *read_with(const char *text, size_t len, int sample, const lp_csv_options *o)
+{
+    lp_csv_sample_rows = sample;
+    lp_frame *f = NULL;
+    int rc = lp_csv_read_buffer(&f, text, len, "s.csv", o);
+    cr_assert_eq(rc, 0, "read failed: %s", lp_error_last()->message);
+    return f;
+}
+
+/* Reads text with a 2-row guess and without; asserts equal hashes; returns the guessed read. */
+static lp_frame *read_both(const char *text, int threads)
+{
+    lp_csv_options o = {.threads = threads};
+    lp_frame *g = read_with(text, strlen(text), 2, &o), *f = read_with(text, strlen(text), 0, &o);
+    char hg[65], hf[65];
+    cr_assert_eq(lp_frame_hash_hex(g, hg), 0);
+    cr_assert_eq(lp_frame_hash_hex(f, hf), 0);
+    cr_assert_str_eq(hg, hf, "a guess from the first rows changed the frame of:\n%s", text);
+    for (size_t j = 0; j < lp_frame_cols(f); j++)
+        cr_assert_eq(lp_frame_col(g, j)->type, lp_frame_col(f, j)->type);
+    lp_frame_unref(f);
+    return g;
+}
+
+static lp_dtype type_of(const lp_frame *f, const char *name)
+{
+    return lp_frame_col_by_name(f, name)->type;
+}
+
+Test(csv_speculate, int_meeting_a_float_becomes_float)
+{
+    lp_frame *f = read_both("a,b\n1,x\n2,y\n3,z\n-4,w\n2.5,v\n7,u\n", 1);
+    cr_assert_eq(type_of(f, "a"), LP_DT_FLOAT64);
+    const lp_column *a = lp_frame_col_by_name(f, "a");
+    double want[] = {1, 2, 3, -4, 2.5, 7};
+    for (size_t i = 0; i < 6; i++)
+        cr_assert_eq(a->data.f64[i], want[i], "row %zu", i);
+    lp_frame_unref(f);
+}
+
+Test(csv_speculate, int_then_float_keeps_missing_values_and_specials)
+{
+    lp_frame *f = read_both("a\n1\n2\n\nNA\n3\ninf\n4\n\"NA\"\n", 1);
+    const lp_column *a = lp_frame_col_by_name(f, "a");
+    cr_assert_eq(a->type, LP_DT_FLOAT64);
+    cr_assert_eq(a->null_count, 2);
+    cr_assert(isinf(a->data.f64[4])); /* the blank line is skipped */
+    lp_frame_unref(f);
+}
+
+Test(csv_speculate, negative_zero_int_in_a_float_column_stays_negative)
+{
+    lp_frame *f = read_both("a\n1\n2\n-0\n0.5\n", 1);
+    const lp_column *a = lp_frame_col_by_name(f, "a");
+    cr_assert_eq(a->type, LP_DT_FLOAT64);
+    cr_assert(signbit(a->data.f64[2]), "-0 read as +0");
+    lp_frame_unref(f);
+}
+
+Test(csv_speculate, quoted_nan_in_an_int_column_that_becomes_float)
+{
+    /* missing in an int column, the value NaN in a float one */
+    lp_frame *f = read_both("a\n1\n2\n\"NaN\"\n0.5\n", 1);
+    const lp_column *a = lp_frame_col_by_name(f, "a");
+    cr_assert_eq(a->type, LP_DT_FLOAT64);
+    cr_assert_eq(a->null_count, 0);
+    cr_assert(isnan(a->data.f64[2]));
+    lp_frame_unref(f);
+    f = read_both("a\n1\n2\n\"NaN\"\n5\n", 1);
+    cr_assert_eq(type_of(f, "a"), LP_DT_INT64);
+    cr_assert_eq(lp_frame_col_by_name(f, "a")->null_count, 1);
+    lp_frame_unref(f);
+}
+
+Test(csv_speculate, late_text_makes_string_columns_with_the_original_text)
+{
+    lp_frame *f = read_both("i,f,b,t\n"
+                            "007,1.5,true,2024-01-01\n"
+                            "+8,2,false,2024-01-02\n"
+                            "9,3e1,TRUE,2024-01-03\n"
+                            "x9,zz,1,noon\n",
+                            1);
+    const char *names[] = {"i", "f", "b", "t"};
+    for (size_t j = 0; j < 4; j++)
+        cr_assert_eq(type_of(f, names[j]), LP_DT_STRING, "column %s", names[j]);
+    size_t n;
+    const char *s = lp_column_str(lp_frame_col_by_name(f, "i"), 0, &n);
+    cr_assert(n == 3 && memcmp(s, "007", 3) == 0);
+    lp_frame_unref(f);
+}
+
+Test(csv_speculate, late_escaped_quote_makes_a_string)
+{
+    lp_frame *f = read_both("a\n1\n2\n\"3\"\"\"\n", 1);
+    cr_assert_eq(type_of(f, "a"), LP_DT_STRING);
+    lp_frame_unref(f);
+}
+
+Test(csv_speculate, columns_missing_in_the_first_rows_are_inferred)
+{
+    lp_frame *f = read_both("a,b\n,1\nNA,2\n1.5,3\n2,4\n", 1);
+    cr_assert_eq(type_of(f, "a"), LP_DT_FLOAT64);
+    cr_assert_eq(type_of(f, "b"), LP_DT_INT64);
+    lp_frame_unref(f);
+}
+
+Test(csv_speculate, declared_type_error_is_reported_where_it_is)
+{
+    const char *text = "a,b\n1,2\n3,4\n5,x\n";
+    lp_csv_type_override ov = {"b", LP_DT_INT64};
+    lp_csv_options o = {.overrides = &ov, .n_overrides = 1};
+    for (int sample = 0; sample <= 2; sample += 2) {
+        lp_csv_sample_rows = sample;
+        lp_frame *f = NULL;
+        cr_assert_neq(lp_csv_read_buffer(&f, text, strlen(text), "d.csv", &o), 0);
+        cr_assert_eq(lp_error_last()->line, 4);
+        cr_assert_eq(lp_error_last()->col, 3);
+    }
+}
+
+/* Many rows in several chunks and threads: the column turns late, in one chunk. */
+static char *many_rows(size_t rows, size_t turn_at, const char *late)
+{
+    size_t cap = rows * 40 + 64, n = 0;
+    char *s = malloc(cap);
+    cr_assert_not_null(s);
+    n += (size_t)snprintf(s + n, cap - n, "id,v,w\n");
+    for (size_t i = 0; i < rows; i++)
+        n += (size_t)snprintf(s + n, cap - n, "%zu,%s,%zu.25\n", i, i == turn_at ? late : "12",
+                              i % 7);
+    return s;
+}
+
+Test(csv_speculate, late_change_in_a_big_buffer_on_threads)
+{
+    const char *lates[] = {"3.5", "abc", "-0", "\"NaN\""};
+    for (size_t k = 0; k < 4; k++) {
+        char *s = many_rows(60000, 45000, lates[k]);
+        lp_frame *f = read_both(s, 4);
+        cr_assert_eq(lp_frame_rows(f), 60000);
+        lp_frame_unref(f);
+        free(s);
+    }
+}
+
+/* A file read again after pass 2 gave its pages back: one chunk (one thread)
+ * bigger than the page dropping step (4 MiB). */
+Test(csv_speculate, file_read_again_after_a_wrong_guess)
+{
+    char *s = many_rows(340000, 339990, "late text");
+    char path[] = "/tmp/lolpop-spec-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    size_t len = strlen(s);
+    cr_assert_eq(write(fd, s, len), (ssize_t)len);
+    close(fd);
+    lp_csv_options o = {.threads = 1};
+    lp_csv_sample_rows = 1000;
+    lp_frame *f = NULL;
+    cr_assert_eq(lp_csv_read(&f, path, &o), 0, "%s", lp_error_last()->message);
+    lp_csv_sample_rows = 0;
+    lp_frame *g = NULL;
+    cr_assert_eq(lp_csv_read(&g, path, &o), 0, "%s", lp_error_last()->message);
+    char hf[65], hg[65];
+    cr_assert_eq(lp_frame_hash_hex(f, hf), 0);
+    cr_assert_eq(lp_frame_hash_hex(g, hg), 0);
+    cr_assert_str_eq(hf, hg);
+    cr_assert_eq(type_of(f, "v"), LP_DT_STRING);
+    size_t n;
+    const char *v = lp_column_str(lp_frame_col_by_name(f, "v"), 12345, &n);
+    cr_assert(n == 2 && memcmp(v, "12", 2) == 0);
+    lp_frame_unref(f);
+    lp_frame_unref(g);
+    unlink(path);
+    free(s);
+}
+
+/* The row splitter (csv_split_row, 16 bytes at a time) hands a row to the
+ * general scanner at its first quote, and leaves ragged rows to it. */
+Test(csv_speculate, long_rows_with_quotes_part_way)
+{
+    lp_frame *f =
+        read_both("a,b,c,d\n"
+                  "aaaaaaaaaaaaaaaaaaaa,bbbbbbbbbbbbbbbbbbbb,\"c,\"\"c\"\"\nc\",dddddddddddddddd\n"
+                  "1111111111111111111,2,3,4\r\n"
+                  "x,y\"z,\"\",w\r"
+                  "p,q,r,s",
+                  1);
+    cr_assert_eq(lp_frame_rows(f), 4);
+    size_t n;
+    const char *s = lp_column_str(lp_frame_col_by_name(f, "c"), 0, &n);
+    cr_assert(n == 7 && memcmp(s, "c,\"c\"\nc", 7) == 0, "'%.*s'", (int)n, s);
+    s = lp_column_str(lp_frame_col_by_name(f, "b"), 2, &n);
+    cr_assert(n == 3 && memcmp(s, "y\"z", 3) == 0);
+    s = lp_column_str(lp_frame_col_by_name(f, "d"), 3, &n);
+    cr_assert(n == 1 && s[0] == 's');
+    lp_frame_unref(f);
+}
+
+static void expect_error_at(const char *text, int line, int col, const char *what)
+{
+    for (int sample = 0; sample <= 2; sample += 2) {
+        lp_csv_sample_rows = sample;
+        lp_frame *f = NULL;
+        cr_assert_neq(lp_csv_read_buffer(&f, text, strlen(text), "r.csv", NULL), 0);
+        const lp_error *e = lp_error_last();
+        cr_assert_eq(e->line, line, "line %d, expected %d (%s)", e->line, line, e->message);
+        cr_assert_eq(e->col, col, "col %d, expected %d (%s)", e->col, col, e->message);
+        cr_assert(strstr(e->message, what), "'%s' lacks '%s'", e->message, what);
+    }
+}
+
+Test(csv_speculate, ragged_long_rows_report_where)
+{
+    expect_error_at("a,b,c\n1,2,3\naaaaaaaaaa,bbbbbbbbbb,cccccccccc,dddd\n", 3, 34, "more fields");
+    expect_error_at("a,b,c\n1,2,3\naaaaaaaaaa,bbbbbbbbbb,cccccccccc,dddd", 3, 34, "more fields");
+    expect_error_at("a,b,c\n1,2,3\naaaaaaaaaa,bbbbbbbbbb,cccccccccc,", 3, 34, "more fields");
+    expect_error_at("a,b,c\n1,2,3\naaaaaaaaaaaaaaaaaaaa,b\n", 3, 23, "2 fields");
+    expect_error_at("a,b,c\n1,2,3\naaaaaaaaaa,\"bbbbbbbbbb\"x,c\n", 3, 24, "after a closing quote");
+}
+
+/* A value that does not fit its declared type, found after pass 2 gave the
+ * pages before it back: its line and text are still reported right. */
+Test(csv_speculate, declared_type_error_late_in_a_big_file)
+{
+    char *s = many_rows(340000, 339990, "oops");
+    char path[] = "/tmp/lolpop-spec-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    size_t len = strlen(s);
+    cr_assert_eq(write(fd, s, len), (ssize_t)len);
+    close(fd);
+    lp_csv_type_override ov = {"v", LP_DT_INT64};
+    lp_csv_options o = {.threads = 1, .overrides = &ov, .n_overrides = 1};
+    lp_frame *f = NULL;
+    cr_assert_neq(lp_csv_read(&f, path, &o), 0);
+    const lp_error *e = lp_error_last();
+    cr_assert_eq(e->line, 339992, "line %d (%s)", e->line, e->message);
+    cr_assert_eq(e->col, 8, "col %d (%s)", e->col, e->message);
+    cr_assert(strstr(e->message, "'oops'"), "%s", e->message);
+    unlink(path);
+    free(s);
+}
