@@ -555,3 +555,19 @@ Test(sqlite_frame, attached_frames_are_read_only)
     cr_assert_eq(lp_frame_col(back, 0)->data.i64[0], 4);
     lp_frame_unref(back);
 }
+
+/* Text is read as raw bytes only from a UTF-8 database; a UTF-16 one still
+ * gives UTF-8 text. */
+Test(sqlite_frame, reads_text_from_a_utf16_database)
+{
+    cr_assert_eq(lp_sqlite_exec(db, "PRAGMA encoding = 'UTF-16le'", "test.db"), 0);
+    cr_assert_eq(lp_sqlite_exec(db,
+                                "CREATE TABLE t (s TEXT); INSERT INTO t VALUES ('h\xc3\xa9llo')",
+                                "test.db"),
+                 0);
+    lp_frame *f = query("SELECT s FROM t");
+    size_t len;
+    const char *s = lp_column_str(lp_frame_col(f, 0), 0, &len);
+    cr_assert(len == 6 && memcmp(s, "h\xc3\xa9llo", 6) == 0);
+    lp_frame_unref(f);
+}
