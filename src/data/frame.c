@@ -2,6 +2,7 @@
  * frame.c — frames as ordered lists of named, shared columns: construction,
  * lookup, the column operations (select, drop, rename) and frame values.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,7 @@ int lp_frame_push(lp_frame *f, const char *name, lp_column *col)
         return LP_ENOMEM;
     }
     if (f->ncols == 0) f->rows = col->length;
+    atomic_store(&f->hash_state, 0); /* a new column: a new content hash */
     f->names[f->ncols] = copy;
     f->cols[f->ncols++] = col;
     index_name(f, f->ncols - 1);

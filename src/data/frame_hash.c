@@ -13,8 +13,12 @@
  *               (every NaN as 0x7ff8000000000000), int64/timestamp as 8
  *               bytes, bool as 1 byte, string as u64 length + bytes.
  * All integers little-endian.
+ *
+ * The digest is remembered on the frame (lp_frame.hash_state), so each frame
+ * is hashed once however many steps ask for it.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,9 +186,26 @@ static void put_frame(hasher *h, const lp_frame *f)
     }
 }
 
+/* Remembers the digest on the frame for later calls (the first thread to get
+ * there stores it; the cache is not part of the frame's value, hence the cast). */
+static void remember(const lp_frame *f, const uint8_t d[32])
+{
+    lp_frame *m = (lp_frame *)(uintptr_t)f;
+    int unknown = 0;
+    if (!atomic_compare_exchange_strong(&m->hash_state, &unknown, 1)) return;
+    memcpy(m->hash, d, 32);
+    atomic_store_explicit(&m->hash_state, 2, memory_order_release);
+}
+
+/* The digest is computed once per frame (track_data, step caching and the
+ * store all ask for it); frames are immutable once shared. */
 LP_API int lp_frame_hash(const lp_frame *f, uint8_t out[32])
 {
     if (!f) return lp_error_set(LP_EINVAL, "hash: no frame");
+    if (atomic_load_explicit(&f->hash_state, memory_order_acquire) == 2) {
+        memcpy(out, f->hash, 32);
+        return 0;
+    }
     hasher *h = malloc(sizeof *h);
     if (!h) return lp_error_set(LP_ENOMEM, "out of memory");
     h->n = 0;
@@ -202,6 +223,7 @@ LP_API int lp_frame_hash(const lp_frame *f, uint8_t out[32])
     }
     EVP_MD_CTX_free(h->ctx);
     free(h);
+    if (rc == 0) remember(f, out);
     return rc;
 }
 

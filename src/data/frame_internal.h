@@ -106,6 +106,11 @@ struct lp_frame {
     lp_column **cols;
     lp_name_index index; /* name -> first position, once ncols >= LP_FRAME_INDEX_MIN */
     size_t indexed;      /* names 0..indexed-1 are in index (0: none, look-ups scan) */
+    /* lp_frame_hash's digest, remembered by its first call (frames do not
+     * change once shared; lp_frame_push forgets it). hash_state: 0 unknown,
+     * 1 being stored by one thread, 2 stored in hash[]. */
+    _Atomic int hash_state;
+    uint8_t hash[32];
 };
 /* A frame with room for `cap` columns and `rows` rows (no columns yet). */
 lp_frame *lp_frame_with_capacity(size_t rows, size_t cap);

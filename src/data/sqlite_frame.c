@@ -334,7 +334,25 @@ static bool cells_grow(cells *c)
     return true;
 }
 
-static bool cells_push(cells *c, sqlite3_stmt *st, int j)
+/* Whether the database stores text as UTF-8 (new databases do; a file
+ * created elsewhere may be UTF-16). */
+static bool db_is_utf8(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    bool utf8 = false;
+    if (sqlite3_prepare_v2(db, "PRAGMA encoding", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *e = sqlite3_column_text(st, 0);
+        utf8 = e && strcmp((const char *)e, "UTF-8") == 0;
+    }
+    sqlite3_finalize(st);
+    return utf8;
+}
+
+/* raw_text: read TEXT values' bytes as they are (sqlite3_column_blob), which
+ * is UTF-8 in a UTF-8 database: sqlite3_column_text would first copy a text
+ * that is not NUL-terminated (every value of a virtual table over a frame). */
+static bool cells_push(cells *c, sqlite3_stmt *st, int j, bool raw_text)
 {
     if (c->n == c->cap && !cells_grow(c)) return false;
     int t = sqlite3_column_type(st, j);
@@ -349,8 +367,8 @@ static bool cells_push(cells *c, sqlite3_stmt *st, int j)
         double d = sqlite3_column_double(st, j);
         memcpy(&c->num[i], &d, sizeof d);
     } else if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
-        const void *p = t == SQLITE_TEXT ? (const void *)sqlite3_column_text(st, j)
-                                         : sqlite3_column_blob(st, j);
+        const void *p = t == SQLITE_TEXT && !raw_text ? (const void *)sqlite3_column_text(st, j)
+                                                      : sqlite3_column_blob(st, j);
         size_t len = (size_t)sqlite3_column_bytes(st, j);
         c->num[i] = (int64_t)c->text.len;
         c->len[i] = len;
@@ -547,9 +565,10 @@ static int read_rows(lp_frame **out, sqlite3 *db, sqlite3_stmt *st, const char *
     cells *cs = calloc(ncol > 0 ? (size_t)ncol : 1, sizeof *cs);
     if (!cs) return lp_error_set(LP_ENOMEM, "%s: out of memory", where);
     int rc = 0, step;
+    bool raw_text = db_is_utf8(db);
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
         for (int j = 0; j < ncol && rc == 0; j++)
-            if (!cells_push(&cs[j], st, j))
+            if (!cells_push(&cs[j], st, j, raw_text))
                 rc = lp_error_set(LP_ENOMEM, "%s: out of memory reading the result", where);
     if (rc == 0 && step != SQLITE_DONE) rc = sql_fail(db, where, "reading the result");
     lp_frame *f = rc == 0 ? lp_frame_new() : NULL;

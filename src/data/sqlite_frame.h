@@ -54,6 +54,16 @@ int lp_sqlite_table_exists(sqlite3 *db, const char *name, bool *out, const char 
 int lp_sqlite_write_frame(sqlite3 *db, const char *table, const lp_frame *f,
                           lp_sqlite_if_exists mode, const char *where);
 
+/* Makes frame f readable as table `table` of db without copying it: a
+ * read-only virtual table whose columns are f's arrays (sqlite_frame_vtab.c;
+ * same declared types and values as lp_sqlite_write_frame, NaN as NULL).
+ * db takes a reference to f until the connection closes. Statements that
+ * modify, alter or index the table fail ("may not be modified"). */
+int lp_sqlite_attach_frame(sqlite3 *db, const char *table, lp_frame *f, const char *where);
+/* Whether the last error came from SQL that a virtual table cannot serve
+ * (writes, ALTER, CREATE INDEX or TRIGGER on it): redo it with a copied table. */
+bool lp_sqlite_vtab_refused(void);
+
 /* Runs `sql` (one or more statements; all but the last run for their effect)
  * and reads the last statement's rows into a new frame in *out. */
 int lp_sqlite_query_frame(lp_frame **out, sqlite3 *db, const char *sql, const char *where);

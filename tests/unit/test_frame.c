@@ -602,6 +602,26 @@ Test(frame, hash_ignores_sharing_and_dictionary_order)
     lp_frame_unref(f);
 }
 
+/* The digest is remembered on the frame; adding a column forgets it. */
+Test(frame, hash_is_remembered_until_a_column_is_added)
+{
+    lp_frame *f = sample();
+    char h1[65], h2[65], h3[65];
+    hex_of(f, h1);
+    hex_of(f, h2);
+    cr_assert_str_eq(h1, h2);
+    int64_t v[] = {1, 2, 3, 4, 5};
+    add(f, "more", ints(v, 5));
+    hex_of(f, h2);
+    cr_assert_str_neq(h1, h2, "a new column, a new hash");
+    lp_frame *g = sample();
+    add(g, "more", ints(v, 5));
+    hex_of(g, h3);
+    cr_assert_str_eq(h2, h3, "the remembered hash is the computed one");
+    lp_frame_unref(g);
+    lp_frame_unref(f);
+}
+
 Test(frame, hash_category_dictionary_order_independent)
 {
     const char *x[] = {"p", "q", "p", NULL};

@@ -8,6 +8,11 @@
  * may be given, the last one's rows are the result. Without SQL the source
  * comes back unchanged. Table and column names are quoted as identifiers, so
  * names with spaces, slashes or quotes work in SQL written as "my col".
+ *
+ * The tables are read-only virtual tables over the source frames
+ * (lp_sqlite_attach_frame: nothing is copied into SQLite). SQL that writes
+ * to a source table (UPDATE source …, CREATE INDEX ON source …) is run again
+ * on copied tables, so it behaves as it always did.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -97,26 +102,66 @@ static int configured_sql(lp_obj *self, char **sql, char **name)
     return 0;
 }
 
-/* Loads one frame as table `name` of db. */
-static int load_table(sqlite3 *db, const char *name, const lp_value *src)
+/* The source tables as frames, in order (a one-table source is `source`). */
+typedef struct source_tables {
+    size_t n;
+    const char **names; /* borrowed from the source value */
+    lp_frame **frames;  /* new references */
+} source_tables;
+
+static void tables_free(source_tables *t)
 {
-    lp_frame *f = load_source(src, name);
-    if (!f) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
-    int rc = lp_sqlite_write_frame(db, name, f, LP_SQLITE_FAIL, DB_NAME);
-    lp_frame_unref(f);
-    if (rc != 0) lp_error_prefix("loading source '%s'", name);
-    return rc;
+    for (size_t i = 0; i < t->n; i++)
+        lp_frame_unref(t->frames[i]);
+    free(t->names);
+    free(t->frames);
 }
 
-static int load_tables(sqlite3 *db, const lp_value *source)
+/* Reads every source (CSV paths are read once, whichever way they are loaded). */
+static int read_tables(source_tables *t, const lp_value *source)
 {
-    if (lp_value_type(source) != LP_MAP) return load_table(db, "source", source);
-    if (lp_map_len(source) == 0) return lp_error_set(LP_EINVAL, "the source map is empty");
-    for (size_t i = 0; i < lp_map_len(source); i++) {
-        int rc = load_table(db, lp_map_key(source, i), lp_map_value(source, i));
-        if (rc != 0) return rc;
+    bool map = lp_value_type(source) == LP_MAP;
+    size_t n = map ? lp_map_len(source) : 1;
+    if (n == 0) return lp_error_set(LP_EINVAL, "the source map is empty");
+    t->names = calloc(n, sizeof *t->names);
+    t->frames = calloc(n, sizeof *t->frames);
+    if (!t->names || !t->frames) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const char *name = map ? lp_map_key(source, i) : "source";
+        lp_frame *f = load_source(map ? lp_map_value(source, i) : source, name);
+        if (!f) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+        t->names[t->n] = name;
+        t->frames[t->n++] = f;
     }
     return 0;
+}
+
+/* Makes every source a table of db: virtual tables over the frames (no
+ * copy), or copied tables when `copy` (SQL that writes to them). */
+static int load_tables(sqlite3 *db, const source_tables *t, bool copy)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        int rc = copy
+                     ? lp_sqlite_write_frame(db, t->names[i], t->frames[i], LP_SQLITE_FAIL, DB_NAME)
+                     : lp_sqlite_attach_frame(db, t->names[i], t->frames[i], DB_NAME);
+        if (rc != 0) {
+            lp_error_prefix("loading source '%s'", t->names[i]);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* Runs sql over the tables in a fresh in-memory database. */
+static int run_sql(lp_frame **out, const source_tables *t, const char *sql, const char *name,
+                   bool copy)
+{
+    sqlite3 *db = NULL;
+    int rc = lp_sqlite_open(&db, ":memory:", false);
+    if (rc == 0) rc = load_tables(db, t, copy);
+    if (rc == 0) rc = lp_sqlite_query_frame_at(out, db, sql, name);
+    sqlite3_close(db);
+    return rc;
 }
 
 /* Without SQL: the source itself, as a frame. */
@@ -144,12 +189,18 @@ static lp_value *sql_transform(lp_obj *self, lp_value *args)
     char *sql = NULL, *name = NULL;
     if (configured_sql(self, &sql, &name) != 0) return NULL;
     if (!sql) return unchanged(source);
-    sqlite3 *db = NULL;
+    source_tables t = {0};
     lp_frame *out = NULL;
-    int rc = lp_sqlite_open(&db, ":memory:", false);
-    if (rc == 0) rc = load_tables(db, source);
-    if (rc == 0) rc = lp_sqlite_query_frame_at(&out, db, sql, name);
-    sqlite3_close(db);
+    int rc = read_tables(&t, source);
+    bool loaded = rc == 0;
+    if (loaded) rc = run_sql(&out, &t, sql, name, false);
+    /* SQL that modifies, alters or indexes a source table needs real tables:
+     * the database is private and thrown away, so run it again on copies. */
+    if (loaded && rc != 0 && lp_sqlite_vtab_refused()) {
+        lp_log(self, LP_LOG_DEBUG, "%s writes to its source tables: running it on copies", name);
+        rc = run_sql(&out, &t, sql, name, true);
+    }
+    tables_free(&t);
     if (rc == 0)
         lp_log(self, LP_LOG_DEBUG, "%s returned %zu rows x %zu columns", name, lp_frame_rows(out),
                lp_frame_cols(out));
