@@ -1072,6 +1072,12 @@ Test(cli, classes_show_documents_config_keys)
     EXPECT_OUT(r, "[default: \"text\"]");
     EXPECT_OUT(r, "config.log_filename");
     result_free(&r);
+    /* issue 11 Fix 2: path-valued keys say how they resolve */
+    r = LOLPOP("classes", "show", "SQLDataTransformer");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "a file holding the SQL (a path: relative to the file that set it)");
+    EXPECT_NOT_OUT(r, "working directory");
+    result_free(&r);
 }
 
 Test(cli, classes_show_marks_optional_methods)

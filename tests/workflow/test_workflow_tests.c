@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -472,4 +473,31 @@ Test(workflow_tests, a_bad_timeout_is_a_configuration_error)
                      "seconds above 0");
     LP_EXPECT_ERR(r, "'timeout:' applies to hook: tests");
     lp_run_free(&r);
+}
+
+/* issue 11 Fix 2: a quickstart runs from another working directory with
+ * `-c path/to/titanic.yaml`: its data, SQL and outputs are relative to the
+ * file that names them, an overlay's paths to the overlay; the default store
+ * stays in the working directory. */
+Test(workflow_tests, paths_are_relative_to_the_file_that_set_them)
+{
+    char elsewhere[600], over[600];
+    snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", dir);
+    snprintf(over, sizeof over, "%s/over", dir);
+    cr_assert_eq(mkdir(elsewhere, 0700), 0);
+    cr_assert_eq(mkdir(over, 0700), 0);
+    lp_write_file(over, "o.yaml", "config:\n  prediction_data: preds.csv\n");
+    lp_run r = lp_run_exe(LP_LOLPOP_EXE, elsewhere, NULL,
+                          (const char *const[]){"run", "workflow", "ClassificationRunner", "-c",
+                                                "../titanic.yaml", "-c", "../over/o.yaml", NULL},
+                          DEADLINE_MS);
+    LP_EXPECT_EXIT(r, 0);
+    lp_run_free(&r);
+    char *pred = read_in_dir("over/preds.csv");
+    cr_assert(pred && strncmp(pred, "passenger_id,prediction,", 24) == 0,
+              "the overlay's prediction_data was not written next to it: %.100s",
+              pred ? pred : "(none)");
+    free(pred);
+    cr_assert(!exists_in_dir("predictions.csv") && !exists_in_dir("elsewhere/predictions.csv"));
+    cr_assert(exists_in_dir("elsewhere/.lolpop/lolpop.db"), "the default store is in the cwd");
 }
