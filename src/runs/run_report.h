@@ -1,7 +1,7 @@
 /*
  * run_report.h — the run report: one self-contained HTML page per run
  * (inline CSS and SVG, nothing fetched) and its JSON twin, built from what
- * the metadata store recorded: datasets with their profiles, checks, drift,
+ * the metadata store recorded: datasets with their profiles, checks, drift, bias,
  * experiments, the winner's metrics and plots, further reports and artifacts,
  * lineage drawn as a graph, and the slowest calls. Written by `lolpop runs
  * report` and, at the end of a workflow, by the runners (config run_report).

@@ -116,7 +116,10 @@ Test(checks_wiring, quickstart_checks_pass_and_are_recorded)
     const char *log = r.err;
     cr_assert_null(strstr(log, "check_data: skipped"), "%s", log);
     cr_assert_null(strstr(log, "check_model: skipped"), "%s", log);
-    cr_assert_null(strstr(log, "NOTIFY"), "nothing to notify:\n%s", log);
+    cr_assert_null(strstr(log, "check_model_bias: skipped"), "%s", log);
+    /* the one notification: the model favours women (titanic.yaml's bias check) */
+    cr_assert_eq(count(log, "NOTIFY"), 1, "%s", log);
+    cr_assert_eq(count(log, "NOTIFY WARN: model bias checks ended with WARN"), 1, "%s", log);
     cr_assert_eq(count(log, "check_data: PASS"), 3, "train, eval and predictions:\n%s", log);
 
     char path[512];
@@ -149,6 +152,24 @@ Test(checks_wiring, quickstart_checks_pass_and_are_recorded)
     cr_assert(brier > 0 && brier < 0.25, "brier %g", brier);
     json_decref(report);
 
+    /* bias on the validation split: women against men, age groups against adults */
+    logged(log, "bias report: ", path, sizeof path);
+    report = twin(path);
+    cr_assert_str_eq(json_string_value(json_object_get(report, "status")), "WARN");
+    cr_assert_str_eq(json_check_status(report, "disparate_impact", "sex"), "WARN");
+    json_t *sex = json_object_get(json_object_get(report, "attributes"), "sex");
+    cr_assert_gt(json_number_value(json_object_get(sex, "disparate_impact")), 1.25);
+    cr_assert_eq(json_integer_value(json_object_get(report, "rows")), 142, "the valid split");
+    cr_assert_eq(json_integer_value(json_object_get(sex, "rows_used")), 142);
+    json_decref(report);
+    /* and the run report has its bias section */
+    logged(log, "run report: ", path, sizeof path);
+    html = lp_read_file(path);
+    cr_assert(html && strstr(html, "<h2 id=\"bias\">Bias</h2>") &&
+                  strstr(html, "data-bias-attribute=\"sex\"") && strstr(html, "female vs male"),
+              "%s", path);
+    free(html);
+
     logged(log, "checks report: ", path, sizeof path);
     report = twin(path);
     cr_assert_str_eq(json_check_status(report, "unique", "passenger_id"), "PASS");
@@ -166,6 +187,10 @@ Test(checks_wiring, quickstart_checks_pass_and_are_recorded)
                  1);
     cr_assert_eq(query_number("SELECT count(*) FROM reports WHERE kind = 'comparison' AND "
                               "path LIKE '%prediction-drift-%'"),
+                 1);
+    cr_assert_eq(query_number("SELECT count(*) FROM reports WHERE kind = 'checks' AND "
+                              "class = 'LocalModelBiasChecker' AND status = 'WARN' AND "
+                              "path LIKE '%model-bias-%'"),
                  1);
 
     /* the second run checks the schema against the first version */
