@@ -21,7 +21,8 @@ char *lp_run_report_planned_path(lp_obj *obj, const char *store, const char *run
 
 /* Everything recorded about run_id, as the JSON twin holds it: {run,
  * resources (each with tags, metrics, reports, artifacts, vc_info, lineage),
- * timings}. *out a new reference; LP_ENOTFOUND when the run is unknown. */
+ * timings, and for a failed run failed_calls: every call that failed, the
+ * innermost first}. *out a new reference; LP_ENOTFOUND when the run is unknown. */
 int lp_run_report_gather(lp_value **out, lp_store *st, const char *run_id);
 
 /* The HTML page of a gathered run (new string), or NULL on OOM. SVG

@@ -943,6 +943,35 @@ static void section_others(lp_sb *sb, const lp_value *resources)
     if (any) lp_sb_append(sb, "</table>\n");
 }
 
+/* ---- a failed run -----------------------------------------------------------------------------
+ */
+
+/* Where a failed run failed: its failed calls, the innermost (where the error
+ * arose) first, then the calls it propagated through. */
+static void section_failure(lp_sb *sb, const lp_value *failed)
+{
+    if (lp_list_len(failed) == 0) return;
+    lp_sb_append(sb, "<h2 id=\"failure\">Where it failed</h2><p class=\"muted\">The calls "
+                     "that failed, innermost first: the first is where the error arose.</p>"
+                     "<table><tr><th class=\"l\">call</th><th>calls</th><th>failed</th></tr>");
+    for (size_t i = 0; i < lp_list_len(failed); i++) {
+        const lp_value *t = lp_list_get(failed, i);
+        lp_sb_appendf(sb, "<tr%s><td class=\"l\" data-failed-call=\"%zu\">",
+                      i == 0 ? " style=\"font-weight:600\"" : "", i);
+        if (str(t, "path") && *str(t, "path")) {
+            esc(sb, str(t, "path"));
+            lp_sb_append(sb, " ");
+        }
+        esc(sb, str(t, "class"));
+        lp_sb_append(sb, ".");
+        esc(sb, str(t, "method"));
+        lp_sb_appendf(sb, "</td><td>%lld</td><td>%lld</td></tr>",
+                      (long long)lp_value_as_int(lp_map_get(t, "calls")),
+                      (long long)lp_value_as_int(lp_map_get(t, "failed")));
+    }
+    lp_sb_append(sb, "</table>\n");
+}
+
 /* ---- timings --------------------------------------------------------------------------------- */
 
 static void section_timings(lp_sb *sb, const lp_value *timings)
@@ -977,6 +1006,7 @@ char *lp_run_report_html(const lp_value *g)
     esc(&sb, str(run, "id"));
     lp_sb_appendf(&sb, "</title><style>%s</style></head><body>\n", css);
     section_header(&sb, run);
+    section_failure(&sb, lp_map_get(g, "failed_calls"));
     section_models(&sb, resources);
     section_datasets(&sb, resources);
     section_reports(&sb, resources);
