@@ -35,6 +35,7 @@ static const lp_class *const component_classes[] = {
     &lp_local_data_profiler_class,
     &lp_local_data_checker_class,
     &lp_local_model_checker_class,
+    &lp_local_model_bias_checker_class,
     &lp_treeshap_model_explainer_class,
     &lp_local_model_visualizer_class,
     &lp_local_metadata_tracker_class,

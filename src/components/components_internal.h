@@ -66,6 +66,7 @@ extern const lp_class lp_local_test_recorder_class;
 extern const lp_class lp_local_data_profiler_class;
 extern const lp_class lp_local_data_checker_class;
 extern const lp_class lp_local_model_checker_class;
+extern const lp_class lp_local_model_bias_checker_class;
 extern const lp_class lp_treeshap_model_explainer_class;
 extern const lp_class lp_local_model_visualizer_class;
 

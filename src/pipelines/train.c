@@ -142,14 +142,16 @@ static lp_value *train_train_model(lp_obj *self, lp_value *args)
 }
 
 /* generate_viz(splits, model) with the optional arguments a visualizer may use: the model
- * version (to record its files under) and the explainer's feature importance. */
+ * version (to record its files under) and the explainer's feature importance, computed on
+ * X_train (importance_split says so: the plot's title names that split). */
 static lp_value *generate_viz(lp_obj *viz, lp_value *splits, lp_value *model, lp_value *mv,
                               lp_value *importance)
 {
-    return lp_call_with(
-        viz, LP_MODEL_VISUALIZER_GENERATE_VIZ, "splits", lp_value_ref(splits), "model",
-        lp_value_ref(model), "model_version", mv ? lp_value_ref(mv) : lp_value_null(), "importance",
-        importance ? lp_value_ref(importance) : lp_value_null(), (const char *)NULL);
+    return lp_call_with(viz, LP_MODEL_VISUALIZER_GENERATE_VIZ, "splits", lp_value_ref(splits),
+                        "model", lp_value_ref(model), "model_version",
+                        mv ? lp_value_ref(mv) : lp_value_null(), "importance",
+                        importance ? lp_value_ref(importance) : lp_value_null(), "importance_split",
+                        lp_value_string("train"), (const char *)NULL);
 }
 
 /* Feature importance and plots, when an explainer / visualizer is configured. */
@@ -239,6 +241,37 @@ static lp_frame *with_target(const lp_frame *X, const lp_frame *y)
     return f;
 }
 
+/* A bias checker's result recorded against the model version (when a checker
+ * returns a report), the workflow stopped by its fail_on gate, the notifier
+ * told once of WARN / ERROR. Takes result; returns it or NULL. */
+static lp_value *bias_outcome(lp_obj *self, lp_obj *checker, lp_value *mv, lp_value *result)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    const char *path = lp_value_as_string(lp_map_get(result, "path"));
+    lp_value *report = lp_map_get(result, "report");
+    if (tracker && report && mv && lp_value_type(mv) != LP_NULL &&
+        lp_metadata_tracker_log_checks(tracker, mv, path, report, lp_obj_class(checker)->name) !=
+            0) {
+        lp_value_unref(result);
+        return NULL;
+    }
+    const char *status = lp_value_as_string(lp_map_get(result, "status"));
+    if (lp_value_as_bool(lp_map_get(result, "failed"))) {
+        lp_value *fail_on = lp_obj_config(checker, "fail_on");
+        lp_kit_error_at(LP_EWORKFLOW, fail_on,
+                        "check_model_bias: the bias checks ended with %s and fail_on is %s: the "
+                        "workflow stops here (report: %s)",
+                        status, fail_on ? lp_value_as_string(fail_on) : "set", path ? path : "-");
+        lp_value_unref(fail_on);
+        lp_value_unref(result);
+        return NULL;
+    }
+    if (status && strcmp(status, "PASS") != 0)
+        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
+                  "model bias checks ended with %s; report: %s", status, path ? path : "-");
+    return result;
+}
+
 static lp_value *train_check_model_bias(lp_obj *self, lp_value *args)
 {
     lp_value *splits = lp_kit_arg_nonnull(args, "splits", "check_model_bias");
@@ -260,7 +293,7 @@ static lp_value *train_check_model_bias(lp_obj *self, lp_value *args)
     lp_value *fv = lp_kit_frame(f);
     lp_value *result = fv ? lp_model_bias_checker_check_model_bias(checker, fv, model) : NULL;
     lp_value_unref(fv);
-    return result;
+    return result ? bias_outcome(self, checker, lp_map_get(args, "model_version"), result) : NULL;
 }
 
 /* True when the new version beats the deployed one on perf_metric. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,6 +54,39 @@ static lp_value *with_details(lp_store *st, const lp_value *res)
     return out;
 }
 
+/* Depth of a call's object path ("" the root: 0, "train": 1, "train.x": 2). */
+static size_t path_depth(const lp_value *t)
+{
+    const char *p = lp_value_as_string(lp_map_get(t, "path"));
+    size_t d = p && *p ? 1 : 0;
+    for (; p && *p; p++)
+        d += *p == '.';
+    return d;
+}
+
+/* The calls of a failed run that failed (every one, not only the slowest), the
+ * innermost first: where it failed. A new list, or NULL with the error set. */
+static lp_value *failed_calls(lp_store *st, const char *run_id)
+{
+    lp_value *all = NULL, *out = lp_value_list();
+    if (!out || lp_store_run_timings(st, run_id, 0, &all) != 0) {
+        lp_value_unref(out);
+        return NULL;
+    }
+    for (size_t depth = 64; out && depth-- > 0;)
+        for (size_t i = 0; i < lp_list_len(all); i++) {
+            const lp_value *t = lp_list_get(all, i);
+            if (lp_value_as_int(lp_map_get(t, "failed")) > 0 && path_depth(t) == depth &&
+                lp_list_append(out, lp_value_ref((lp_value *)(uintptr_t)t)) != 0) {
+                lp_value_unref(out);
+                out = NULL;
+                break;
+            }
+        }
+    lp_value_unref(all);
+    return out;
+}
+
 int lp_run_report_gather(lp_value **out, lp_store *st, const char *run_id)
 {
     lp_value *run = NULL, *list = NULL, *timings = NULL, *g = lp_value_map();
@@ -72,6 +106,11 @@ int lp_run_report_gather(lp_value **out, lp_store *st, const char *run_id)
     if (rc == 0) rc = lp_map_set(g, "run", run);
     if (rc == 0) rc = lp_map_set(g, "resources", resources);
     if (rc == 0) rc = lp_map_set(g, "timings", timings);
+    const char *status = lp_value_as_string(lp_map_get(run, "status"));
+    if (rc == 0 && status && strcmp(status, "failed") == 0) {
+        lp_value *failed = failed_calls(st, run_id);
+        rc = failed ? lp_map_set(g, "failed_calls", failed) : lp_error_last()->code;
+    }
     lp_value_unref(list);
     if (rc) {
         if (!lp_map_get(g, "run")) lp_value_unref(run);

@@ -1,7 +1,7 @@
 /*
  * run_report.h — the run report: one self-contained HTML page per run
  * (inline CSS and SVG, nothing fetched) and its JSON twin, built from what
- * the metadata store recorded: datasets with their profiles, checks, drift,
+ * the metadata store recorded: datasets with their profiles, checks, drift, bias,
  * experiments, the winner's metrics and plots, further reports and artifacts,
  * lineage drawn as a graph, and the slowest calls. Written by `lolpop runs
  * report` and, at the end of a workflow, by the runners (config run_report).
@@ -21,7 +21,8 @@ char *lp_run_report_planned_path(lp_obj *obj, const char *store, const char *run
 
 /* Everything recorded about run_id, as the JSON twin holds it: {run,
  * resources (each with tags, metrics, reports, artifacts, vc_info, lineage),
- * timings}. *out a new reference; LP_ENOTFOUND when the run is unknown. */
+ * timings, and for a failed run failed_calls: every call that failed, the
+ * innermost first}. *out a new reference; LP_ENOTFOUND when the run is unknown. */
 int lp_run_report_gather(lp_value **out, lp_store *st, const char *run_id);
 
 /* The HTML page of a gathered run (new string), or NULL on OOM. SVG

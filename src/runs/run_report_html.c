@@ -398,6 +398,74 @@ static void section_reports(lp_sb *sb, const lp_value *resources)
     if (any) lp_sb_append(sb, "</table>\n");
 }
 
+/* ---- bias ----------------------------------------------------------------------------------- */
+
+/* "a, b" of a list of names. */
+static void names_text(lp_sb *sb, const lp_value *list)
+{
+    for (size_t i = 0; i < lp_list_len(list); i++) {
+        if (i) lp_sb_append(sb, ", ");
+        esc(sb, lp_value_as_string(lp_list_get(list, i)));
+    }
+}
+
+/* One row per protected attribute of a bias report (report_type model_bias). */
+static void bias_rows(lp_sb *sb, const lp_value *res, const lp_value *r)
+{
+    static const char *const keys[] = {"disparate_impact", "statistical_parity_difference",
+                                       "equal_opportunity_difference", "average_odds_difference"};
+    const lp_value *rep = lp_map_get(r, "report"), *attrs = lp_map_get(rep, "attributes");
+    for (size_t a = 0; a < lp_map_len(attrs); a++) {
+        const lp_value *e = lp_map_value(attrs, a);
+        lp_sb_append(sb, "<tr><td class=\"l\">");
+        esc(sb, str(res, "uri"));
+        lp_sb_append(sb, "</td><td class=\"l\" data-bias-attribute=\"");
+        esc(sb, lp_map_key(attrs, a));
+        lp_sb_append(sb, "\">");
+        esc(sb, lp_map_key(attrs, a));
+        lp_sb_append(sb, "</td><td class=\"l\">");
+        names_text(sb, lp_map_get(e, "unprivileged"));
+        lp_sb_append(sb, " vs ");
+        names_text(sb, lp_map_get(e, "privileged"));
+        lp_sb_append(sb, "</td>");
+        for (size_t k = 0; k < 4; k++) {
+            lp_sb_append(sb, "<td data-key=\"bias-");
+            esc(sb, lp_map_key(attrs, a));
+            lp_sb_appendf(sb, "-%s\">", keys[k]);
+            num(sb, lp_map_get(e, keys[k]));
+            lp_sb_append(sb, "</td>");
+        }
+        lp_sb_append(sb, "<td class=\"l\">");
+        badge(sb, str(r, "status"));
+        lp_sb_append(sb, "</td>");
+        path_cell(sb, r);
+        lp_sb_append(sb, "</tr>\n");
+    }
+}
+
+static void section_bias(lp_sb *sb, const lp_value *resources)
+{
+    bool any = false;
+    for (size_t i = 0; i < lp_list_len(resources); i++) {
+        const lp_value *res = lp_list_get(resources, i), *reports = lp_map_get(res, "reports");
+        for (size_t k = 0; k < lp_list_len(reports); k++) {
+            const lp_value *r = lp_list_get(reports, k);
+            const char *type = str(lp_map_get(r, "report"), "report_type");
+            if (!type || strcmp(type, "model_bias") != 0) continue;
+            if (!any)
+                lp_sb_append(sb, "<h2 id=\"bias\">Bias</h2><table><tr><th class=\"l\">model"
+                                 "</th><th class=\"l\">attribute</th><th class=\"l\">groups"
+                                 "</th><th>disparate impact</th><th>parity difference</th>"
+                                 "<th>equal opportunity difference</th><th>average odds "
+                                 "difference</th><th class=\"l\">status</th>"
+                                 "<th class=\"l\">report</th></tr>\n");
+            any = true;
+            bias_rows(sb, res, r);
+        }
+    }
+    if (any) lp_sb_append(sb, "</table>\n");
+}
+
 /* ---- experiments -------------------------------------------------------------------------- */
 
 /* The union of metric names and of split names over the experiments of mv
@@ -875,6 +943,35 @@ static void section_others(lp_sb *sb, const lp_value *resources)
     if (any) lp_sb_append(sb, "</table>\n");
 }
 
+/* ---- a failed run -----------------------------------------------------------------------------
+ */
+
+/* Where a failed run failed: its failed calls, the innermost (where the error
+ * arose) first, then the calls it propagated through. */
+static void section_failure(lp_sb *sb, const lp_value *failed)
+{
+    if (lp_list_len(failed) == 0) return;
+    lp_sb_append(sb, "<h2 id=\"failure\">Where it failed</h2><p class=\"muted\">The calls "
+                     "that failed, innermost first: the first is where the error arose.</p>"
+                     "<table><tr><th class=\"l\">call</th><th>calls</th><th>failed</th></tr>");
+    for (size_t i = 0; i < lp_list_len(failed); i++) {
+        const lp_value *t = lp_list_get(failed, i);
+        lp_sb_appendf(sb, "<tr%s><td class=\"l\" data-failed-call=\"%zu\">",
+                      i == 0 ? " style=\"font-weight:600\"" : "", i);
+        if (str(t, "path") && *str(t, "path")) {
+            esc(sb, str(t, "path"));
+            lp_sb_append(sb, " ");
+        }
+        esc(sb, str(t, "class"));
+        lp_sb_append(sb, ".");
+        esc(sb, str(t, "method"));
+        lp_sb_appendf(sb, "</td><td>%lld</td><td>%lld</td></tr>",
+                      (long long)lp_value_as_int(lp_map_get(t, "calls")),
+                      (long long)lp_value_as_int(lp_map_get(t, "failed")));
+    }
+    lp_sb_append(sb, "</table>\n");
+}
+
 /* ---- timings --------------------------------------------------------------------------------- */
 
 static void section_timings(lp_sb *sb, const lp_value *timings)
@@ -909,9 +1006,11 @@ char *lp_run_report_html(const lp_value *g)
     esc(&sb, str(run, "id"));
     lp_sb_appendf(&sb, "</title><style>%s</style></head><body>\n", css);
     section_header(&sb, run);
+    section_failure(&sb, lp_map_get(g, "failed_calls"));
     section_models(&sb, resources);
     section_datasets(&sb, resources);
     section_reports(&sb, resources);
+    section_bias(&sb, resources);
     section_predictions(&sb, resources);
     section_lineage(&sb, resources);
     section_artifacts(&sb, resources);

@@ -96,6 +96,38 @@ static void put_probabilities(lp_sb *sb, const lp_frame *scores)
     lp_sb_putc(sb, ']');
 }
 
+/* "reasons": per row the reason_<k> / reason_<k>_value pairs present (a
+ * missing reason, for a model with fewer features than top_k, is left out). */
+static void put_reasons(lp_sb *sb, const lp_frame *scores)
+{
+    size_t rows = lp_frame_rows(scores), k = 0;
+    char name[32];
+    for (;; k++) {
+        snprintf(name, sizeof name, "reason_%zu", k + 1);
+        if (!lp_frame_col_by_name(scores, name)) break;
+    }
+    lp_sb_append(sb, ",\"reasons\":[");
+    for (size_t i = 0; i < rows; i++) {
+        lp_sb_append(sb, i ? ",[" : "[");
+        bool first = true;
+        for (size_t r = 1; r <= k; r++) {
+            snprintf(name, sizeof name, "reason_%zu", r);
+            const lp_column *feature = lp_frame_col_by_name(scores, name);
+            snprintf(name, sizeof name, "reason_%zu_value", r);
+            const lp_column *value = lp_frame_col_by_name(scores, name);
+            if (!value || !lp_column_is_valid(feature, i)) continue;
+            lp_sb_append(sb, first ? "{\"feature\":" : ",{\"feature\":");
+            first = false;
+            srv_json_value(sb, feature, i);
+            lp_sb_append(sb, ",\"contribution\":");
+            srv_json_value(sb, value, i);
+            lp_sb_putc(sb, '}');
+        }
+        lp_sb_putc(sb, ']');
+    }
+    lp_sb_putc(sb, ']');
+}
+
 void srv_json_scores(lp_sb *sb, const lp_frame *scores, bool with_proba)
 {
     const lp_column *pred = lp_frame_col_by_name(scores, "prediction");
@@ -110,6 +142,7 @@ void srv_json_scores(lp_sb *sb, const lp_frame *scores, bool with_proba)
     for (size_t j = 0; j < lp_frame_cols(scores); j++)
         has_proba |= strncmp(lp_frame_name(scores, j), PROBA_PREFIX, strlen(PROBA_PREFIX)) == 0;
     if (with_proba && has_proba) put_probabilities(sb, scores);
+    if (with_proba && lp_frame_col_by_name(scores, "reason_1")) put_reasons(sb, scores);
     lp_sb_putc(sb, '}');
 }
 

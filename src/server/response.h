@@ -5,6 +5,8 @@
  * Scores (srv_scorer_score's frame: "prediction", "probability_<label>"...):
  *   /predict      {"predictions": [p, ...], "probabilities": [{"<label>": p, ...}, ...]}
  *                 ("probabilities" only for a classifier with probabilities)
+ *                 with ?explain=1 also "reasons": [[{"feature": "sex_male",
+ *                 "contribution": -1.3}, ...], ...] (top_k per row, largest |SHAP| first)
  *   /invocations  {"predictions": [p, ...]}  (MLflow's answer)
  * Predictions are in the target's type: a string label, an integer, a
  * boolean or a number; a missing value (or NaN) is null.

@@ -151,6 +151,11 @@ int srv_scorer_score(lp_frame **out, srv_scorer *s, const lp_frame *rows)
     return lp_bundle_score(out, s->bundle, rows);
 }
 
+int srv_scorer_score_explained(lp_frame **out, srv_scorer *s, const lp_frame *rows, size_t top_k)
+{
+    return lp_bundle_score_explained(out, NULL, s->bundle, rows, 0, top_k);
+}
+
 const lp_value *srv_scorer_schema(const srv_scorer *s)
 {
     return s->schema;

@@ -41,6 +41,12 @@ int srv_scorer_open(srv_scorer **out, lp_registry *reg, const char *model_ref,
  * float64 column "probability_<label>" per class in class order. */
 int srv_scorer_score(lp_frame **out, srv_scorer *s, const lp_frame *rows);
 
+/* srv_scorer_score with the top_k reasons of each row appended (reason_1,
+ * reason_1_value, ... : the features with the largest |SHAP contribution| and
+ * their contributions, as `lolpop predict --explain` writes them). LP_EINVAL
+ * when the model gives no contributions. */
+int srv_scorer_score_explained(lp_frame **out, srv_scorer *s, const lp_frame *rows, size_t top_k);
+
 /* The input schema (borrowed map): the bundle's (lp_bundle_input_schema:
  * task, target {name, dtype}, classes, model_index, columns [{name, dtype,
  * required}] — the raw columns of eval_data) plus "version". */

@@ -162,8 +162,35 @@ static bool is_csv(struct MHD_Connection *c)
     return t && strncasecmp(t, "text/csv", 8) == 0;
 }
 
+#define MAX_TOP_K 100
+
+/* /predict?explain=1[&top_k=K]: the reasons asked for (*top_k 0: none; 3 by
+ * default). /invocations speaks MLflow's protocol and ignores both. A bad
+ * value is a message for a 400 (static), else NULL. */
+static const char *explain_query(size_t *top_k, const request *rq, struct MHD_Connection *c)
+{
+    *top_k = 0;
+    if (rq->path != SRV_PATH_PREDICT) return NULL;
+    const char *e = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "explain");
+    const char *k = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "top_k");
+    bool on = e && (strcmp(e, "1") == 0 || strcasecmp(e, "true") == 0);
+    if (e && !on && strcmp(e, "0") != 0 && strcasecmp(e, "false") != 0)
+        return "explain takes 1 or 0 (true or false)";
+    if (k && !on) return "top_k needs explain=1";
+    if (!on) return NULL;
+    char *end = NULL;
+    long v = k ? strtol(k, &end, 10) : 3;
+    if (k && (!*k || *end || v < 1 || v > MAX_TOP_K))
+        return "top_k is a whole number from 1 to 100";
+    *top_k = (size_t)v;
+    return NULL;
+}
+
 static enum MHD_Result do_score(server *srv, request *rq, struct MHD_Connection *c)
 {
+    size_t top_k = 0;
+    const char *bad_query = explain_query(&top_k, rq, c);
+    if (bad_query) return answer_error(srv, rq, c, 400, "BAD_REQUEST", bad_query, -1, NULL);
     srv_body_kind kind = is_csv(c)                          ? SRV_BODY_CSV
                          : rq->path == SRV_PATH_INVOCATIONS ? SRV_BODY_MLFLOW
                                                             : SRV_BODY_PREDICT;
@@ -179,7 +206,9 @@ static enum MHD_Result do_score(server *srv, request *rq, struct MHD_Connection 
         ret = answer_error(srv, rq, c, 500, "INTERNAL_ERROR", perr.message, -1, NULL);
     } else {
         rq->rows = lp_frame_rows(rows);
-        rc = rq->rows ? srv_scorer_score(&scores, m->scorer, rows) : 0;
+        rc = !rq->rows ? 0
+             : top_k   ? srv_scorer_score_explained(&scores, m->scorer, rows, top_k)
+                       : srv_scorer_score(&scores, m->scorer, rows);
         lp_sb sb = {0};
         if (rc) {
             bool bad = rc == LP_EINVAL || rc == LP_ENOTFOUND;

@@ -356,6 +356,114 @@ Test(serve, classifier_answers_labels_and_probabilities)
     cr_assert_eq(server_stop(&s), 0);
 }
 
+/* ---- ?explain=1: the reasons of `lolpop predict --explain` ------------------------------ */
+
+/* Field `col` (0-based) of data row `row` (0-based) of a simple CSV text (no quoted commas):
+ * a new string. */
+static char *csv_field(const char *text, size_t row, size_t col)
+{
+    const char *p = text;
+    for (size_t k = 0; k <= row; k++)
+        p = strchr(p, '\n') + 1;
+    for (size_t c = 0; c < col; c++)
+        p = strchr(p, ',') + 1;
+    size_t n = strcspn(p, ",\n");
+    return strndup(p, n);
+}
+
+/* The 0-based index of column `name` in the CSV header (asserted present). */
+static size_t csv_column(const char *text, const char *name)
+{
+    size_t col = 0, n = strlen(name);
+    for (const char *p = text; *p && *p != '\n'; col++) {
+        size_t len = strcspn(p, ",\n");
+        if (len == n && strncmp(p, name, n) == 0) return col;
+        p += len + (p[len] == ',');
+    }
+    cr_assert_fail("no column %s in %.200s", name, text);
+    return 0;
+}
+
+Test(serve, predict_explain_answers_the_reasons_of_predict_explain)
+{
+    const char *dir = fixture_titanic();
+    char path[512];
+    snprintf(path, sizeof path, "%s/data/eval.csv", dir);
+    char *csv = csv_head(path, 5);
+    lp_write_file(dir, "five.csv", csv);
+    lp_run p =
+        lp_run_exe(LP_LOLPOP_EXE, dir, NULL,
+                   (const char *const[]){"predict", TITANIC_MODEL "/current", "five.csv", "-o",
+                                         "five_explained.csv", "--no-track", "--explain", NULL},
+                   120000);
+    LP_EXPECT_EXIT(p, 0);
+    lp_run_free(&p);
+    snprintf(path, sizeof path, "%s/five_explained.csv", dir);
+    char *want = lp_read_file(path);
+    cr_assert_not_null(want);
+
+    server s;
+    server_start(&s, dir, TITANIC_MODEL, NULL);
+    http_reply r = http(&s, "POST", "/predict?explain=1", "text/csv", csv, strlen(csv));
+    EXPECT_STATUS(r, 200);
+    json_t *j = parse(&r);
+    json_t *reasons = json_object_get(j, "reasons");
+    cr_assert_eq(json_array_size(reasons), 5, "%s", r.body);
+    cr_assert_eq(json_array_size(json_object_get(j, "probabilities")), 5, "%s", r.body);
+    for (size_t i = 0; i < 5; i++) {
+        json_t *row = json_array_get(reasons, i);
+        cr_assert_eq(json_array_size(row), 3, "three reasons by default: %s", r.body);
+        for (size_t k = 0; k < 3; k++) {
+            char name[32];
+            snprintf(name, sizeof name, "reason_%zu", k + 1);
+            char *feature = csv_field(want, i, csv_column(want, name));
+            snprintf(name, sizeof name, "reason_%zu_value", k + 1);
+            char *value = csv_field(want, i, csv_column(want, name));
+            json_t *e = json_array_get(row, k);
+            cr_assert_str_eq(json_string_value(json_object_get(e, "feature")), feature,
+                             "row %zu reason %zu", i, k + 1);
+            double got = json_number_value(json_object_get(e, "contribution"));
+            cr_assert(fabs(got - strtod(value, NULL)) <= 1e-9 * (1 + fabs(got)),
+                      "row %zu reason %zu: served %.17g, predict --explain %s", i, k + 1, got,
+                      value);
+            free(feature);
+            free(value);
+        }
+    }
+    json_decref(j);
+    http_reply_free(&r);
+
+    /* top_k; MLflow's /invocations unchanged; bad values are 400 */
+    r = http(&s, "POST", "/predict?explain=true&top_k=2", "text/csv", csv, strlen(csv));
+    EXPECT_STATUS(r, 200);
+    j = parse(&r);
+    cr_assert_eq(json_array_size(json_array_get(json_object_get(j, "reasons"), 0)), 2, "%s",
+                 r.body);
+    json_decref(j);
+    http_reply_free(&r);
+    r = http(&s, "POST", "/invocations?explain=1", "text/csv", csv, strlen(csv));
+    EXPECT_STATUS(r, 200);
+    cr_assert_null(strstr(r.body, "reasons"), "%s", r.body);
+    cr_assert_null(strstr(r.body, "probabilities"), "%s", r.body);
+    http_reply_free(&r);
+    r = http(&s, "POST", "/predict", "text/csv", csv, strlen(csv));
+    EXPECT_STATUS(r, 200);
+    cr_assert_null(strstr(r.body, "reasons"), "no reasons unless asked: %s", r.body);
+    http_reply_free(&r);
+    static const char *const bad[][2] = {{"/predict?explain=yes", "explain takes 1 or 0"},
+                                         {"/predict?top_k=2", "top_k needs explain=1"},
+                                         {"/predict?explain=1&top_k=0", "top_k is a whole"}};
+    for (size_t b = 0; b < 3; b++) {
+        r = http(&s, "POST", bad[b][0], "text/csv", csv, strlen(csv));
+        EXPECT_STATUS(r, 400);
+        cr_assert(strstr(r.body, bad[b][1]), "%s: %s", bad[b][0], r.body);
+        http_reply_free(&r);
+    }
+    cr_assert_eq(server_stop(&s), 0);
+    free(want);
+    free(csv);
+}
+
 /* ---- bad requests: 4xx naming row and column, the server stays up --------------------- */
 
 typedef struct bad_case {

@@ -520,13 +520,30 @@ Test(viz, importance_argument_is_drawn)
     lp_value *imp = lp_value_map(), *inner = lp_value_map();
     lp_map_set(inner, "t", lp_value_float(3));
     lp_map_set(inner, "s", lp_value_float(1));
-    lp_map_set(imp, "importance", inner);
-    lp_value *paths = generate(viz, splits, m, imp, "importance");
+    lp_map_set(imp, "importance", lp_value_ref(inner));
+    lp_value *paths = generate(viz, splits, m, imp, "importance"); /* takes imp */
     char *svg = slurp(lp_value_as_string(lp_list_get(paths, 0)), NULL);
     cr_assert(strstr(svg, ">explainer<"));
     cr_assert(strstr(svg, ">t<") < strstr(svg, ">s<"), "t (3) before s (1)");
+    /* the plotted split is valid, but nobody said where the importance came from */
+    cr_assert(strstr(svg, "Feature importance (the explainer&#39;s)") ||
+                  strstr(svg, "Feature importance (the explainer's)"),
+              "the title claims no split");
+    cr_assert_null(strstr(svg, "valid split"));
     free(svg);
     lp_value_unref(paths);
+
+    /* OfflineTrain's explainer works on X_train and says so: the title names train */
+    lp_value *mv = lp_value_model(m);
+    paths = lp_call_with(viz, "generate_viz", "splits", lp_value_ref(splits), "model",
+                         lp_value_ref(mv), "importance", inner, "importance_split",
+                         lp_value_string("train"), (const char *)NULL);
+    cr_assert_not_null(paths, "%s", lp_error_last()->message);
+    svg = slurp(lp_value_as_string(lp_list_get(paths, 0)), NULL);
+    cr_assert(strstr(svg, "Feature importance (train split)"), "the title names train");
+    free(svg);
+    lp_value_unref(paths);
+    lp_value_unref(mv);
     lp_value_unref(splits);
     lp_model_unref(m);
 }

@@ -116,7 +116,10 @@ Test(checks_wiring, quickstart_checks_pass_and_are_recorded)
     const char *log = r.err;
     cr_assert_null(strstr(log, "check_data: skipped"), "%s", log);
     cr_assert_null(strstr(log, "check_model: skipped"), "%s", log);
-    cr_assert_null(strstr(log, "NOTIFY"), "nothing to notify:\n%s", log);
+    cr_assert_null(strstr(log, "check_model_bias: skipped"), "%s", log);
+    /* the one notification: the model favours women (titanic.yaml's bias check) */
+    cr_assert_eq(count(log, "NOTIFY"), 1, "%s", log);
+    cr_assert_eq(count(log, "NOTIFY WARN: model bias checks ended with WARN"), 1, "%s", log);
     cr_assert_eq(count(log, "check_data: PASS"), 3, "train, eval and predictions:\n%s", log);
 
     char path[512];
@@ -149,6 +152,24 @@ Test(checks_wiring, quickstart_checks_pass_and_are_recorded)
     cr_assert(brier > 0 && brier < 0.25, "brier %g", brier);
     json_decref(report);
 
+    /* bias on the validation split: women against men, age groups against adults */
+    logged(log, "bias report: ", path, sizeof path);
+    report = twin(path);
+    cr_assert_str_eq(json_string_value(json_object_get(report, "status")), "WARN");
+    cr_assert_str_eq(json_check_status(report, "disparate_impact", "sex"), "WARN");
+    json_t *sex = json_object_get(json_object_get(report, "attributes"), "sex");
+    cr_assert_gt(json_number_value(json_object_get(sex, "disparate_impact")), 1.25);
+    cr_assert_eq(json_integer_value(json_object_get(report, "rows")), 142, "the valid split");
+    cr_assert_eq(json_integer_value(json_object_get(sex, "rows_used")), 142);
+    json_decref(report);
+    /* and the run report has its bias section */
+    logged(log, "run report: ", path, sizeof path);
+    html = lp_read_file(path);
+    cr_assert(html && strstr(html, "<h2 id=\"bias\">Bias</h2>") &&
+                  strstr(html, "data-bias-attribute=\"sex\"") && strstr(html, "female vs male"),
+              "%s", path);
+    free(html);
+
     logged(log, "checks report: ", path, sizeof path);
     report = twin(path);
     cr_assert_str_eq(json_check_status(report, "unique", "passenger_id"), "PASS");
@@ -166,6 +187,10 @@ Test(checks_wiring, quickstart_checks_pass_and_are_recorded)
                  1);
     cr_assert_eq(query_number("SELECT count(*) FROM reports WHERE kind = 'comparison' AND "
                               "path LIKE '%prediction-drift-%'"),
+                 1);
+    cr_assert_eq(query_number("SELECT count(*) FROM reports WHERE kind = 'checks' AND "
+                              "class = 'LocalModelBiasChecker' AND status = 'WARN' AND "
+                              "path LIKE '%model-bias-%'"),
                  1);
 
     /* the second run checks the schema against the first version */
@@ -239,5 +264,53 @@ Test(checks_wiring, bad_rules_are_configuration_errors)
     r = run("metric.yaml");
     LP_EXPECT_EXIT(r, 2);
     cr_assert(strstr(r.err, "did you mean 'f1'"), "%s", r.err);
+    lp_run_free(&r);
+}
+
+Test(checks_wiring, bias_fail_on_stops_and_the_failed_run_gets_its_report)
+{
+    lp_write_file(dir, "bias_gate.yaml",
+                  "train:\n  model_bias_checker:\n    config:\n      fail_on: WARN\n");
+    lp_run r = run("bias_gate.yaml");
+    LP_EXPECT_EXIT(r, 1);
+    cr_assert(strstr(r.err, "check_model_bias: the bias checks ended with WARN and fail_on is "
+                            "WARN: the workflow stops here"),
+              "%s", r.err);
+    cr_assert(strstr(r.err, "bias_gate.yaml:4"), "located at the setting:\n%s", r.err);
+    cr_assert_null(strstr(r.err, "deploy_model"), "stopped before deploying:\n%s", r.err);
+    /* the bias report is on the record, and the failed run has its run report */
+    cr_assert_eq(query_number("SELECT count(*) FROM reports WHERE kind = 'checks' AND "
+                              "class = 'LocalModelBiasChecker' AND status = 'WARN'"),
+                 1);
+    cr_assert_eq(query_number("SELECT count(*) FROM runs WHERE status = 'failed'"), 1);
+    char path[512];
+    logged(r.err, "run report (failed run): ", path, sizeof path);
+    char *html = lp_read_file(path);
+    cr_assert_not_null(html, "%s", path);
+    cr_assert(strstr(html, "data-status=\"failed\""), "the run's status");
+    cr_assert(strstr(html, "<h2>Error</h2>") && strstr(html, "the bias checks ended with WARN"),
+              "the error");
+    const char *where = strstr(html, "<h2 id=\"failure\">Where it failed</h2>");
+    cr_assert_not_null(where, "where it failed");
+    const char *first = strstr(where, "data-failed-call=\"0\">");
+    cr_assert(first && strncmp(first + strlen("data-failed-call=\"0\">"),
+                               "train OfflineTrain.check_model_bias<", 36) == 0,
+              "the innermost failed call first: %.120s", first ? first : "");
+    cr_assert(strstr(html, "id=\"bias\""), "what ran before: the bias section");
+    cr_assert(strstr(html, "id=\"experiments\""), "what ran before: the experiments");
+    free(html);
+    lp_run_free(&r);
+
+    /* `runs report` on the failed run works too */
+    r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL,
+                   (const char *const[]){"runs", "report", "latest", "-o", "failed.html", NULL},
+                   DEADLINE_MS);
+    LP_EXPECT_EXIT(r, 0);
+    snprintf(path, sizeof path, "%s/failed.html", dir);
+    html = lp_read_file(path);
+    cr_assert(html && strstr(html, "Where it failed") &&
+                  strstr(html, "train OfflineTrain.check_model_bias"),
+              "%s", path);
+    free(html);
     lp_run_free(&r);
 }

@@ -58,14 +58,14 @@ Test(workflow_tests, quickstart_plan_passes_and_writes_junit)
 {
     lp_run r = test_titanic("tests.yaml", "--junit", "junit.xml");
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "14 passed, 0 failed, 0 errors, 0 not run");
+    LP_EXPECT_OUT(r, "15 passed, 0 failed, 0 errors, 0 not run");
     LP_EXPECT_OUT(
         r, "PASS    ClassificationRunner.train_model post: f1 floor on the validation split");
     LP_EXPECT_OUT(r,
                   "PASS    process.data_transformer.transform post: derived features are complete");
     char *xml = read_in_dir("junit.xml");
     cr_assert_not_null(xml, "no junit.xml");
-    cr_assert(strstr(xml, "<testsuites name=\"lolpop workflow tests\" tests=\"14\" failures=\"0\" "
+    cr_assert(strstr(xml, "<testsuites name=\"lolpop workflow tests\" tests=\"15\" failures=\"0\" "
                           "errors=\"0\" skipped=\"0\""),
               "%s", xml);
     cr_assert(strstr(xml, "<testsuite name=\"ClassificationRunner.train_model\" tests=\"3\""), "%s",

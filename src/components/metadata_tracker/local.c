@@ -21,10 +21,12 @@
 #include <string.h>
 
 #include "components/metadata_tracker/tracker.h"
+#include "core/internal.h"
 #include "lolpop/dispatch.h"
 #include "lolpop/objstore.h"
 #include "lolpop/types/resource_version_control.h"
 #include "lolpop/workflow.h"
+#include "runs/run_report.h"
 
 #define FLUSH_EVERY 1000
 
@@ -197,6 +199,24 @@ static void release_all(tracker *t)
         }
 }
 
+/* A failed run gets its run report too (what ran, where it failed, the error),
+ * written here because only now is the run on record as failed; the runner
+ * writes the report of a run that succeeded. The error the run failed with
+ * stays the program's last error. */
+static void failed_run_report(lp_obj *self, tracker *t)
+{
+    lp_saved_error saved;
+    lp_error_save(&saved);
+    char *path = lp_run_report_planned_path(self, lp_store_location(t->store), t->run_id);
+    if (path && lp_run_report_write(t->store, t->run_id, path) == 0)
+        lp_log(self, LP_LOG_INFO, "run report (failed run): %s", path);
+    else if (path)
+        lp_log(self, LP_LOG_WARN, "the failed run's report was not written: %s",
+               lp_error_last()->message);
+    free(path);
+    lp_error_restore(&saved);
+}
+
 static void tracker_fini(lp_obj *self)
 {
     tracker *t = lp_obj_state(self);
@@ -213,6 +233,8 @@ static void tracker_fini(lp_obj *self)
                 lp_log(self, LP_LOG_WARN,
                        "LocalMetadataTracker: the run's end was not recorded: %s",
                        lp_error_last()->message);
+            else if (!ok && t->root_calls > 0)
+                failed_run_report(self, t);
         }
         lp_store_close(t->store);
         t->store = NULL; /* the hooks stay installed: they check this */

@@ -221,13 +221,20 @@ static int from_importance_frame(ranked **out, size_t *n, const lp_viz_data *d, 
     return 0;
 }
 
-static int importance(ranked **out, size_t *n, const char **source, const lp_viz_data *d)
+/* The ranking, what it measures (*source) and the split it was computed on (*on; NULL when
+ * unknown): an explainer's importance was computed on the split its caller names in the
+ * optional argument importance_split (OfflineTrain: train), not necessarily the plotted one. */
+static int importance(ranked **out, size_t *n, const char **source, const char **on,
+                      const lp_viz_data *d)
 {
+    *on = d->split;
+    const char *given = lp_value_as_string(lp_kit_arg_opt(d->args, "importance_split"));
     const lp_value *table = lp_kit_arg_opt(d->args, "importance");
     if (table && lp_value_as_frame(table)) {
         int rc = from_importance_frame(out, n, d, lp_value_as_frame(table));
         if (rc || *n) {
             *source = "mean |SHAP value|";
+            *on = given;
             return rc;
         }
     }
@@ -235,6 +242,7 @@ static int importance(ranked **out, size_t *n, const char **source, const lp_viz
     const lp_value *cv = lp_kit_arg_opt(d->args, "contributions");
     if (imp) {
         *source = "explainer";
+        *on = given;
         *out = calloc(lp_map_len(imp) + 1, sizeof **out);
         if (!*out) return lp_error_set(LP_ENOMEM, "out of memory");
         for (size_t i = 0; i < lp_map_len(imp); i++)
@@ -254,8 +262,8 @@ int lp_viz_plot_importance(lp_plot **out, const char **skip, const lp_viz_data *
 {
     ranked *r = NULL;
     size_t n = 0;
-    const char *source = NULL;
-    int rc = importance(&r, &n, &source, d);
+    const char *source = NULL, *on = NULL;
+    int rc = importance(&r, &n, &source, &on, d);
     if (rc) {
         free(r);
         return rc;
@@ -265,7 +273,8 @@ int lp_viz_plot_importance(lp_plot **out, const char **skip, const lp_viz_data *
     const char **names = malloc((shown ? shown : 1) * sizeof *names);
     double *x = malloc((shown ? shown : 1) * sizeof *x),
            *y = malloc((shown ? shown : 1) * sizeof *y);
-    char *title = lp_asprintf("Feature importance (%s split)", d->split);
+    char *title = on ? lp_asprintf("Feature importance (%s split)", on)
+                     : lp_strdup("Feature importance (the explainer's)");
     lp_plot *p = names && x && y && title ? lp_plot_new(title, source, NULL, d->width,
                                                         (int)fmax(240, 110 + 30 * (double)shown))
                                           : NULL;

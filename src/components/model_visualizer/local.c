@@ -17,7 +17,8 @@
  *
  * Optional arguments of generate_viz besides splits and model: model_version
  * (the resource the files are recorded under), importance (feature → value,
- * e.g. an explainer's result), contributions (a frame of per-row SHAP values,
+ * e.g. an explainer's result) with importance_split (the split it was computed
+ * on, named in the plot's title; OfflineTrain passes train), contributions (a frame of per-row SHAP values,
  * one column per feature, rows matching the split's X) and components (a
  * frame: a time column and one column per forecast component; without it,
  * the visible model_trainer's predict_components over the history and the
@@ -558,8 +559,8 @@ static lp_value *viz_generate_viz(lp_obj *self, lp_value *args)
 
 static const lp_method viz_methods[] = {
     {"generate_viz", viz_generate_viz,
-     "generate_viz(splits, model, model_version?, importance?, contributions?, components?, "
-     "cv?) -> paths: ROC, PR, confusion matrix, calibration, feature importance, SHAP summary "
+     "generate_viz(splits, model, model_version?, importance?, importance_split?, "
+     "contributions?, components?, cv?) -> paths: ROC, PR, confusion matrix, calibration, feature importance, SHAP summary "
      "(classification); residuals, predicted vs actual (regression); forecast, residuals, "
      "components, cross-validation error by horizon (forecasters); as SVG and PNG files"},
     {NULL, NULL, NULL},
