@@ -15,9 +15,9 @@ SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 DEPS := build-essential pkg-config meson ninja-build \
         libfyaml-dev libjansson-dev libcriterion-dev \
-        libsqlite3-dev libpq-dev libssl-dev libzstd-dev libxgboost-dev liblinear-dev liblapacke-dev libopenblas0 postgresql \
-        libmicrohttpd-dev libcurl4-openssl-dev \
-        chromium
+        libsqlite3-dev libpq-dev libssl-dev libzstd-dev libxgboost-dev liblinear-dev libnlopt-dev liblapacke-dev libopenblas0 postgresql \
+        libmicrohttpd-dev libcurl4-openssl-dev python3-aiosmtpd \
+        chromium libcairo2-dev fonts-dejavu-core
 FUZZ_DEPS := clang libclang-rt-14-dev
 VALGRIND_DEPS := valgrind
 
@@ -62,6 +62,7 @@ $(ASAN_BUILD)/build.ninja:
 test-asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp \
 	  scripts/pg-test-cluster run meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 3; \
 	  rc=$$?; scripts/test-summary $(ASAN_BUILD); exit $$rc
 

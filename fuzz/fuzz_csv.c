@@ -3,6 +3,8 @@
  * UTF-8 checks, inference, conversion, chunked parallel parsing (the input
  * is read with 1 and 2 threads and the two frames must hash the same), and
  * the writer on whatever was read (write → read must give the same frame).
+ * The float parser is also checked against strtod on the input itself (as
+ * one value, and as the reader reads it: with the rest of the buffer readable).
  *
  *   CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false
  *   ninja -C build-fuzz
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/csv_internal.h"
 #include "lolpop/csv.h"
 #include "lolpop/error.h"
 #include "lolpop/frame.h"
@@ -53,9 +56,30 @@ static void round_trip(const lp_frame *f, const lp_csv_options *o)
     free(ov);
 }
 
+/* lp_csv_parse_f64 must give what strtod gives, bit for bit, on whatever both
+ * accept as one whole decimal value (strtod also takes hex and leading spaces). */
+static void check_float(const char *s, size_t n, size_t readable)
+{
+    char z[128];
+    if (n >= sizeof z) return;
+    memcpy(z, s, n);
+    z[n] = '\0';
+    double ours, in;
+    bool ok = lp_csv_parse_f64(s, n, &ours), ok_in = lp_csv_parse_f64_in(s, n, readable, &in);
+    if (ok != ok_in) abort();
+    if (!ok || (n > 0 && (z[0] == ' ' || strpbrk(z, "xXpP")))) return;
+    char *end;
+    double want = strtod(z, &end);
+    if (end != z + n) return;
+    if (memcmp(&want, &ours, 8) != 0 && !(want != want && ours != ours)) abort();
+    if (memcmp(&ours, &in, 8) != 0 && !(in != in && ours != ours)) abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
+    for (size_t k = 1; k < size && k < 100; k++) /* every prefix of the file as one value */
+        check_float((const char *)data + 1, k - 1, size - 1);
     lp_csv_options o;
     options_from(data[0], &o);
     const char *text = (const char *)data + 1;

@@ -72,6 +72,15 @@ int lp_bundle_score(lp_frame **out, const lp_bundle *b, const lp_frame *raw);
  * a caller that scores a long input in chunks (first_row: the chunk's offset). */
 int lp_bundle_score_from(lp_frame **out, const lp_bundle *b, const lp_frame *raw, size_t first_row);
 
+/* lp_bundle_score_from with explanations: for top_k > 0 the top-k reasons
+ * of each row appended (reason_1, reason_1_value, ... as lp_model_reasons);
+ * when contributions is not NULL, *contributions gets the full per-row
+ * contributions (lp_model_explanations' frame; new reference; NULL for no
+ * rows). LP_EINVAL naming the back-end when its model gives no
+ * contributions. Thread-safe as lp_bundle_score. */
+int lp_bundle_score_explained(lp_frame **out, lp_frame **contributions, const lp_bundle *b,
+                              const lp_frame *raw, size_t first_row, size_t top_k);
+
 /* The input schema (borrowed, lives as long as b): a map {columns: [{name,
  * dtype, required}] or null when unknown, model_index (string or null),
  * target: {name, dtype}, task, classes: [labels]}. */

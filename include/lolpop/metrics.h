@@ -67,6 +67,17 @@ typedef enum lp_metric_id {
     LP_METRIC_R2,
     LP_METRIC_MSLE,
     LP_METRIC_RMSLE,
+    /* scikit-learn's f1/precision/recall_{macro,micro,weighted}: averaged over
+     * the labels present in y_true or y_pred, for binary targets too */
+    LP_METRIC_F1_MACRO,
+    LP_METRIC_F1_MICRO,
+    LP_METRIC_F1_WEIGHTED,
+    LP_METRIC_PRECISION_MACRO,
+    LP_METRIC_PRECISION_MICRO,
+    LP_METRIC_PRECISION_WEIGHTED,
+    LP_METRIC_RECALL_MACRO,
+    LP_METRIC_RECALL_MICRO,
+    LP_METRIC_RECALL_WEIGHTED,
     LP_METRIC_COUNT_ /* number of metrics, not a metric */
 } lp_metric_id;
 

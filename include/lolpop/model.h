@@ -72,7 +72,19 @@ typedef struct lp_model lp_model;
  * - predict_interval (optional, NULL = none): for models that know their
  *   uncertainty (forecasters): fills mean, lower and upper (rows doubles
  *   each) with the point prediction and a central interval holding the value
- *   with probability `width` (0 < width < 1). X as for predict. */
+ *   with probability `width` (0 < width < 1). X as for predict.
+ * - contributions (optional, NULL = none): additive per-feature contributions
+ *   to the margin (SHAP values: exact TreeSHAP for trees, linear SHAP for
+ *   linear models). Fills out with rows × G × (n_features + 1) doubles,
+ *   row-major, G = lp_model_n_contribution_groups(m): for each row and group
+ *   one value per feature then the base value (the expected margin), so that
+ *   base + Σ contributions = the group's margin (the raw score before the
+ *   link: log-odds of class 1 for binary, the class's score for multiclass,
+ *   the value for regression). X as for predict.
+ * - feature_importance (optional, NULL = none): the back-end's own
+ *   importance of a `kind` it names ("weight", "gain", "cover" for trees):
+ *   fills out with n_features doubles (0 for a feature never used);
+ *   LP_ENOTFOUND for a kind it does not know. */
 typedef struct lp_model_ops {
     size_t size;      /* sizeof(lp_model_ops) when compiled */
     const char *name; /* "xgboost": the key saved with the model, that lp_model_load finds */
@@ -83,6 +95,8 @@ typedef struct lp_model_ops {
     bool (*has_probabilities)(void *state, const lp_model *m);
     int (*predict_interval)(void *state, const lp_model *m, const double *X, size_t rows,
                             double width, double *mean, double *lower, double *upper);
+    int (*contributions)(void *state, const lp_model *m, const double *X, size_t rows, double *out);
+    int (*feature_importance)(void *state, const lp_model *m, const char *kind, double *out);
 } lp_model_ops;
 
 /* Whether ops (of ops->size bytes) has field `f` (it may still be NULL). */
@@ -167,6 +181,33 @@ bool lp_model_has_intervals(const lp_model *m);
  * X (new reference). LP_EINVAL for a model without intervals or a width
  * outside (0, 1), naming the back-end or the width. */
 int lp_model_predict_interval(lp_frame **out, const lp_model *m, const lp_frame *X, double width);
+/* Whether the back-end gives per-feature contributions (ops->contributions). */
+bool lp_model_has_contributions(const lp_model *m);
+/* Contribution groups per row: n_classes for multiclass, else 1 (binary: the
+ * log-odds of class 1 = lp_model_class_label(m, 1)). */
+size_t lp_model_n_contribution_groups(const lp_model *m);
+/* Per-row contributions of X's rows (malloc'ed, *out): rows(X) × groups ×
+ * (n_features + 1) doubles as ops->contributions lays them out (the last of
+ * each group the base value). LP_EINVAL naming the back-end when it has no
+ * contributions; X's errors as lp_model_matrix. */
+int lp_model_contributions(double **out, const lp_model *m, const lp_frame *X);
+/* The back-end's feature importance of `kind` ("gain", "weight", "cover"):
+ * n_features doubles (malloc'ed, *out). LP_ENOTFOUND when the back-end has
+ * none or does not know that kind (the message names both). */
+int lp_model_feature_importance(double **out, const lp_model *m, const char *kind);
+/* The contributions of X's rows as a frame (new reference), float64 columns:
+ * one per feature (named as the feature) and `base_value`; for multiclass
+ * one such set per class, named "<label>:<feature>" and "<label>:base_value".
+ * Errors as lp_model_contributions. */
+int lp_model_explanations(lp_frame **out, const lp_model *m, const lp_frame *X);
+/* The top_k reasons per row of an explanations frame (lp_model_explanations'
+ * layout; borrowed): string reason_1 .. reason_K (the feature names, by
+ * decreasing |contribution|) and float64 reason_1_value .. (the
+ * contributions), K = min(top_k, n_features); multiclass: the contributions
+ * to the row's predicted class (the largest margin). A row without
+ * contributions (a missing value a back-end cannot explain) gets nulls.
+ * LP_EINVAL naming a column the frame lacks. *out: new reference. */
+int lp_model_reasons(lp_frame **out, const lp_model *m, const lp_frame *explanations, size_t top_k);
 /* Both from one back-end prediction (half the work of calling the two):
  * *labels as lp_model_predict; *proba as lp_model_predict_proba for a
  * classifier, NULL for a regression model (proba may be NULL: labels only). */

@@ -24,6 +24,8 @@ static const lp_class *const component_classes[] = {
     &lp_stdout_logger_class,
     &lp_file_logger_class,
     &lp_stdout_notifier_class,
+    &lp_smtp_notifier_class,
+    &lp_webhook_notifier_class,
     &lp_local_data_connector_class,
     &lp_sqlite_data_connector_class,
     &lp_postgres_data_connector_class,
@@ -31,6 +33,10 @@ static const lp_class *const component_classes[] = {
     &lp_postgres_data_transformer_class,
     &lp_local_data_splitter_class,
     &lp_local_data_profiler_class,
+    &lp_local_data_checker_class,
+    &lp_local_model_checker_class,
+    &lp_treeshap_model_explainer_class,
+    &lp_local_model_visualizer_class,
     &lp_local_metadata_tracker_class,
     &lp_local_metrics_tracker_class,
     &lp_local_resource_version_control_class,
@@ -39,6 +45,8 @@ static const lp_class *const component_classes[] = {
     &lp_local_feature_transformer_class,
     &lp_xgboost_model_trainer_class,
     &lp_linear_model_trainer_class,
+    &lp_ets_model_trainer_class,
+    &lp_forecast_model_trainer_class,
     &lp_local_hyperparameter_tuner_class,
     &lp_tpe_hyperparameter_tuner_class,
     &lp_local_cache_manager_class,
@@ -84,7 +92,7 @@ static const char *const default_slots[][2] = {
 
 static int builtin_init(lp_registry *reg)
 {
-    int rc = lp_ml_register_builtins(reg); /* the xgboost and liblinear model back-ends */
+    int rc = lp_ml_register_builtins(reg); /* the xgboost, liblinear and additive model back-ends */
     if (rc == 0) rc = lp_registry_add_feature_state(reg, &lp_local_feature_state);
     if (rc != 0) return rc;
     for (size_t l = 0; builtin_layers[l]; l++)

@@ -147,9 +147,13 @@ static int lookup(char **out, const mref *r, const char *location)
     if (rc) return rc;
     lp_value *model = NULL, *mv = NULL;
     rc = lp_store_resource_find(st, "model", r->name, &model);
-    if (rc == 0 && !model)
-        rc = lp_error_set(LP_ENOTFOUND, "no model '%s' in the metadata store '%s'", r->name,
-                          location);
+    if (rc == 0 && !model) {
+        char *hint = lp_store_resource_suggest(st, "model", r->name);
+        rc = lp_error_set(LP_ENOTFOUND, "no model '%s' in the metadata store '%s'%s%s%s", r->name,
+                          location, hint ? " (did you mean '" : "", hint ? hint : "",
+                          hint ? "'?)" : "");
+        free(hint);
+    }
     if (rc == 0) rc = find_version(st, r, model, &mv);
     if (rc == 0) rc = deployment_dir(st, mv, out);
     lp_value_unref(model);

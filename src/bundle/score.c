@@ -116,9 +116,35 @@ static int append_prefixed(lp_frame *dst, const lp_frame *src, const char *prefi
     return 0;
 }
 
+/* What to explain of the rows scored: top_k reasons, the full matrix. */
+typedef struct explain_req {
+    size_t top_k;
+    lp_frame **contributions; /* NULL: not wanted */
+} explain_req;
+
+/* The reasons (and the full contributions when asked) of X's rows into out. */
+static int explain(lp_frame *out, const lp_bundle *b, const lp_frame *X, const explain_req *ex)
+{
+    lp_frame *e = NULL, *reasons = NULL;
+    if (b->serial_predict) pthread_mutex_lock(&b->pool->predict_lock);
+    int rc = lp_model_explanations(&e, b->model, X);
+    if (b->serial_predict) pthread_mutex_unlock(&b->pool->predict_lock);
+    if (rc == 0 && ex->top_k) rc = lp_model_reasons(&reasons, b->model, e, ex->top_k);
+    if (rc == 0 && reasons) rc = append_prefixed(out, reasons, "");
+    if (rc == 0 && ex->contributions) {
+        *ex->contributions = e;
+        e = NULL;
+    }
+    if (e) lp_frame_unref(e);
+    if (reasons) lp_frame_unref(reasons);
+    return rc;
+}
+
 /* model_index (from the processed rows, else the raw ones), prediction,
- * probabilities: what OfflinePredict.get_predictions writes. */
-static int predict(lp_frame *out, const lp_bundle *b, const lp_frame *raw, const lp_frame *rows)
+ * probabilities: what OfflinePredict.get_predictions writes; the reasons
+ * when ex asks for them. */
+static int predict(lp_frame *out, const lp_bundle *b, const lp_frame *raw, const lp_frame *rows,
+                   const explain_req *ex)
 {
     const char *index = lp_value_as_string(lp_map_get(b->input, "model_index"));
     lp_column *idx = index ? lp_frame_col_by_name(rows, index) : NULL;
@@ -139,6 +165,7 @@ static int predict(lp_frame *out, const lp_bundle *b, const lp_frame *raw, const
     }
     if (rc == 0) rc = append_prefixed(out, pred, "");
     if (rc == 0 && proba) rc = append_prefixed(out, proba, "probability_");
+    if (rc == 0 && ex && X) rc = explain(out, b, X, ex);
     if (X) lp_frame_unref(X);
     if (pred) lp_frame_unref(pred);
     if (proba) lp_frame_unref(proba);
@@ -146,9 +173,10 @@ static int predict(lp_frame *out, const lp_bundle *b, const lp_frame *raw, const
 }
 
 /* lp_bundle_score with rows in messages counted from first_row + 1 (a caller
- * scoring a long input in chunks passes the chunk's offset). */
-LP_API int lp_bundle_score_from(lp_frame **out, const lp_bundle *b, const lp_frame *raw,
-                                size_t first_row)
+ * scoring a long input in chunks passes the chunk's offset); ex: NULL or
+ * what to explain. */
+static int score(lp_frame **out, const lp_bundle *b, const lp_frame *raw, size_t first_row,
+                 const explain_req *ex)
 {
     *out = NULL;
     if (!b || !raw) return lp_error_set(LP_EINVAL, "lp_bundle_score: a bundle and rows are needed");
@@ -164,7 +192,7 @@ LP_API int lp_bundle_score_from(lp_frame **out, const lp_bundle *b, const lp_fra
                           "scores row by row",
                           lp_frame_rows(raw), lp_frame_rows(rows));
     if (rc == 0 && !(res = lp_frame_new())) rc = lp_error_set(LP_ENOMEM, "out of memory");
-    if (rc == 0) rc = predict(res, b, conformed, rows);
+    if (rc == 0) rc = predict(res, b, conformed, rows, ex);
     if (conformed) lp_frame_unref(conformed);
     if (rows) lp_frame_unref(rows);
     if (rc) {
@@ -173,6 +201,32 @@ LP_API int lp_bundle_score_from(lp_frame **out, const lp_bundle *b, const lp_fra
     }
     *out = res;
     return 0;
+}
+
+LP_API int lp_bundle_score_from(lp_frame **out, const lp_bundle *b, const lp_frame *raw,
+                                size_t first_row)
+{
+    return score(out, b, raw, first_row, NULL);
+}
+
+LP_API int lp_bundle_score_explained(lp_frame **out, lp_frame **contributions, const lp_bundle *b,
+                                     const lp_frame *raw, size_t first_row, size_t top_k)
+{
+    if (contributions) *contributions = NULL;
+    if (b && !lp_model_has_contributions(b->model)) {
+        *out = NULL;
+        return lp_error_set(LP_EINVAL,
+                            "the bundle's %s model gives no feature contributions "
+                            "to explain its predictions",
+                            lp_model_backend(b->model));
+    }
+    explain_req ex = {top_k, contributions};
+    int rc = score(out, b, raw, first_row, &ex);
+    if (rc && contributions && *contributions) {
+        lp_frame_unref(*contributions);
+        *contributions = NULL;
+    }
+    return rc;
 }
 
 LP_API int lp_bundle_score(lp_frame **out, const lp_bundle *b, const lp_frame *raw)

@@ -9,6 +9,7 @@
  *     validation  accuracy 0.8521 f1 0.7921
  *     deployed    yes: promoted to production
  *     predictions 178 rows -> predictions.csv
+ *     report      .lolpop/reports/run-20261127-210259-38170a.html
  */
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +63,8 @@ bool cli_print_run_summary(FILE *out, const lp_value *result)
         fprintf(out, " (scored with the deployed version %lld)",
                 (long long)lp_value_as_int(lp_map_get(by, "version")));
     fputc('\n', out);
+    const char *report = lp_value_as_string(lp_map_get(result, "report"));
+    if (report) fprintf(out, "  report      %s\n", report);
     fflush(out);
     return true;
 }

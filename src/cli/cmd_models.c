@@ -137,8 +137,14 @@ int models_resolve(lp_store *st, const models_args *a, const char *ref, bool nee
         rc = CLI_FAIL;
     }
     if (rc == 0 && !out->model) {
-        cli_error("no model '%s' in the metadata store '%s' (`lolpop models list` lists them)",
-                  name, lp_store_location(st));
+        char *hint = lp_store_resource_suggest(st, "model", name);
+        if (hint)
+            cli_error("no model '%s' in the metadata store '%s' (did you mean '%s'?)", name,
+                      lp_store_location(st), hint);
+        else
+            cli_error("no model '%s' in the metadata store '%s' (`lolpop models list` lists them)",
+                      name, lp_store_location(st));
+        free(hint);
         rc = CLI_USAGE;
     }
     lp_value *vs = NULL;

@@ -1,6 +1,6 @@
 /*
  * cmd_predict.c — `lolpop predict MODEL DATA -o OUT [--store PATH]
- * [--no-track] [--json]`: scores raw rows with a deployed model's bundle
+ * [--no-track] [--json] [--explain [--top-k K]]`: scores raw rows with a deployed model's bundle
  * (include/lolpop/bundle.h).
  *
  * MODEL is a bundle directory, NAME (the production alias), NAME@ALIAS or
@@ -9,10 +9,10 @@
  * renamed into place when everything scored) or `-` for stdout. Logs and the
  * summary go to stderr when OUT is stdout.
  *
- * Memory: the input is read whole (the CSV reader has no chunked mode yet);
- * scoring runs CHUNK_ROWS rows at a time and each chunk's predictions are
- * written before the next is scored, so the predictions, the transformed
- * features and the model's matrix never exist for more than one chunk.
+ * Memory is bounded whatever the length of DATA: it is read a block of whole
+ * rows at a time (data/chunked_csv.h, --chunk-bytes, default 4 MiB), each block is scored and its
+ * predictions written before the next is read; the output file still appears only when all scored.
+ * On a terminal a progress line shows the bytes scored (stderr; not under -q).
  *
  * Unless --no-track, the scoring is recorded in the metadata store as a run
  * of "lolpop predict" with a `prediction_job` resource under the bundle's
@@ -32,10 +32,10 @@
 #include "cli.h"
 #include "core/internal.h"
 #include "lolpop/bundle.h"
+#include "data/chunked_csv.h"
 #include "lolpop/csv.h"
+#include "lolpop/progress.h"
 #include "store/store.h"
-
-#define CHUNK_ROWS ((size_t)65536)
 
 const char cmd_predict_help[] =
     "Scores raw rows (the shape of the workflow's eval_data) with a deployed model and writes\n"
@@ -49,25 +49,31 @@ const char cmd_predict_help[] =
     "  --store PATH      the metadata store (default .lolpop/lolpop.db)\n"
     "  --no-track        do not record a prediction job in the store\n"
     "  --json            print the summary as one JSON object\n"
+    "  --explain         add the top reasons per row: reason_1, reason_1_value, ... (the\n"
+    "                    features with the largest SHAP contributions and their values)\n"
+    "  --top-k K         reasons per row with --explain (default 3)\n"
+    "  --chunk-bytes N   read and score DATA about N bytes of rows at a time (default 4 MiB;\n"
+    "                    memory stays bounded whatever the length of DATA)\n"
     "  -h, --help        show this help\n\n"
     "Logs and the summary go to stderr when OUT is -. Exit code 2 for usage errors and a bad\n"
     "MODEL, 1 when the data cannot be read or scored (the message names the column and row).\n";
 
-enum { OPT_OUTPUT = 1, OPT_STORE, OPT_NO_TRACK, OPT_JSON };
+enum { OPT_OUTPUT = 1, OPT_STORE, OPT_NO_TRACK, OPT_JSON, OPT_EXPLAIN, OPT_TOP_K, OPT_CHUNK };
 
 static const cli_option predict_options[] = {
-    {"output", 'o', "OUT", OPT_OUTPUT},
-    {"store", 0, "PATH", OPT_STORE},
-    {"no-track", 0, NULL, OPT_NO_TRACK},
-    {"json", 0, NULL, OPT_JSON},
-    {NULL, 0, NULL, 0},
+    {"output", 'o', "OUT", OPT_OUTPUT},  {"store", 0, "PATH", OPT_STORE},
+    {"no-track", 0, NULL, OPT_NO_TRACK}, {"json", 0, NULL, OPT_JSON},
+    {"explain", 0, NULL, OPT_EXPLAIN},   {"top-k", 0, "K", OPT_TOP_K},
+    {"chunk-bytes", 0, "N", OPT_CHUNK},  {NULL, 0, NULL, 0},
 };
 
 typedef struct predict_args {
     cli_session session;
     cli_positionals pos; /* MODEL DATA */
     const char *out, *store;
-    bool no_track, json;
+    bool no_track, json, explain;
+    size_t top_k;       /* 0: not given */
+    size_t chunk_bytes; /* 0: the reader's default */
 } predict_args;
 
 static int take_option(void *ctx, int id, const char *value)
@@ -79,8 +85,27 @@ static int take_option(void *ctx, int id, const char *value)
     } else if (id == OPT_STORE) {
         if (!*value) return cli_usage_error(a->session.cmd, "option '--store' needs a path");
         a->store = value;
+    } else if (id == OPT_CHUNK) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long n = strtoull(value, &end, 10);
+        if (errno || !*value || *end || *value == '-' || n < 64 || n > ((size_t)1 << 30))
+            return cli_usage_error(a->session.cmd,
+                                   "option '--chunk-bytes' needs a number of bytes from 64 to "
+                                   "1073741824 (got '%s')",
+                                   value);
+        a->chunk_bytes = (size_t)n;
     } else if (id == OPT_NO_TRACK) {
         a->no_track = true;
+    } else if (id == OPT_EXPLAIN) {
+        a->explain = true;
+    } else if (id == OPT_TOP_K) {
+        char *end = NULL;
+        long k = strtol(value, &end, 10);
+        if (!*value || *end || k < 1 || k > 1000)
+            return cli_usage_error(a->session.cmd,
+                                   "option '--top-k' needs a number from 1 to 1000");
+        a->top_k = (size_t)k;
     } else {
         a->json = true;
     }
@@ -91,36 +116,28 @@ static const cli_args_spec predict_spec = {predict_options, 2, take_option};
 
 /* ---- reading ------------------------------------------------------------------------ */
 
-/* All of stdin (malloc'ed) or NULL with the error printed. */
-static char *read_stdin(size_t *len)
+/* DATA opened for reading in chunks, with the bundle's string columns
+ * declared (a chunk of digits in a string column stays a string, as in the
+ * whole file; the other types are cast by the bundle, whose messages name
+ * the column and row); 0 or an exit code (reported). */
+static int open_data(lp_chunked_csv **in, const lp_bundle *b, const char *data, size_t block)
 {
-    lp_sb sb = {0};
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
-        lp_sb_appendn(&sb, buf, n);
-    if (ferror(stdin) || sb.oom) {
-        cli_error("cannot read the data from stdin%s", sb.oom ? ": out of memory" : "");
-        lp_sb_free(&sb);
-        return NULL;
+    const lp_value *cols = lp_map_get(lp_bundle_input_schema(b), "columns");
+    size_t n = lp_list_len(cols), k = 0;
+    lp_csv_type_override *decl = calloc(n ? n : 1, sizeof *decl);
+    int rc = decl ? lp_chunked_csv_open(in, data, NULL, block)
+                  : lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const lp_value *c = lp_list_get(cols, i);
+        lp_dtype t;
+        if (lp_dtype_parse(lp_value_as_string(lp_map_get(c, "dtype")), &t) != 0 ||
+            t != LP_DT_STRING)
+            continue;
+        decl[k].column = lp_value_as_string(lp_map_get(c, "name"));
+        decl[k++].type = t;
     }
-    *len = sb.len;
-    return sb.buf ? lp_sb_take(&sb) : lp_strdup("");
-}
-
-/* DATA as a frame; 0 or an exit code (reported). */
-static int read_data(lp_frame **f, const char *data)
-{
-    int rc;
-    if (strcmp(data, "-") == 0) {
-        size_t len = 0;
-        char *text = read_stdin(&len);
-        if (!text) return CLI_FAIL;
-        rc = lp_csv_read_buffer(f, text, len, "<stdin>", NULL);
-        free(text);
-    } else {
-        rc = lp_csv_read(f, data, NULL);
-    }
+    if (rc == 0) rc = lp_chunked_csv_declare(*in, decl, k);
+    free(decl);
     if (rc == 0) return 0;
     cli_print_last_error();
     return CLI_FAIL;
@@ -217,32 +234,33 @@ static int sink_close(sink *s, bool ok)
 
 /* ---- scoring ------------------------------------------------------------------------ */
 
-/* Scores f in chunks of CHUNK_ROWS rows, each written before the next. */
-static int score_all(sink *s, const lp_bundle *b, const lp_frame *f)
+/* Reads, scores and writes DATA chunk by chunk: one chunk's rows,
+ * features and predictions at a time (bounded memory for any length); with
+ * top_k > 0 each row gets its top_k reasons. */
+static int score_all(sink *s, const lp_bundle *b, lp_chunked_csv *in, const char *data,
+                     size_t top_k)
 {
-    size_t n = lp_frame_rows(f), step = n < CHUNK_ROWS ? (n ? n : 1) : CHUNK_ROWS;
-    size_t *idx = malloc(step * sizeof *idx);
-    if (!idx) {
-        cli_error("out of memory");
-        return CLI_FAIL;
-    }
+    lp_progress_task task;
+    char what[80];
+    snprintf(what, sizeof what, "scoring %s", strcmp(data, "-") == 0 ? "<stdin>" : data);
+    lp_progress_begin(&task, what, "bytes", lp_chunked_csv_total(in));
     int rc = 0;
-    for (size_t first = 0; rc == 0 && (first < n || (n == 0 && first == 0)); first += step) {
-        size_t rows = n - first < step ? n - first : step;
-        for (size_t i = 0; i < rows; i++)
-            idx[i] = first + i;
+    for (;;) {
         lp_frame *chunk = NULL, *preds = NULL;
-        if (lp_frame_take(&chunk, f, idx, rows) != 0 ||
-            lp_bundle_score_from(&preds, b, chunk, first) != 0) {
+        size_t first = 0;
+        if (lp_chunked_csv_next(in, &chunk, &first) != 0 ||
+            (chunk && (top_k ? lp_bundle_score_explained(&preds, NULL, b, chunk, first, top_k)
+                             : lp_bundle_score_from(&preds, b, chunk, first)) != 0)) {
             cli_print_last_error();
             rc = CLI_FAIL;
         }
-        if (rc == 0) rc = sink_write(s, preds);
+        if (rc == 0 && preds) rc = sink_write(s, preds);
         if (chunk) lp_frame_unref(chunk);
         if (preds) lp_frame_unref(preds);
-        if (n == 0) break;
+        if (rc || !chunk) break;
+        lp_progress_update(&task, lp_chunked_csv_done(in));
     }
-    free(idx);
+    lp_progress_end(&task);
     return rc;
 }
 
@@ -352,6 +370,7 @@ static int check_positionals(const predict_args *a)
     if (a->pos.n == 0) return cli_usage_error(cmd, "MODEL and DATA are missing");
     if (a->pos.n < 2) return cli_usage_error(cmd, "DATA (a CSV/TSV file or -) is missing");
     if (!a->out) return cli_usage_error(cmd, "-o OUT is missing (a file, or - for stdout)");
+    if (a->top_k && !a->explain) return cli_usage_error(cmd, "--top-k needs --explain");
     return 0;
 }
 
@@ -375,18 +394,18 @@ int cmd_predict(int argc, char **argv)
     if (rc == 0) rc = check_positionals(&a);
     if (rc == 0) rc = cli_session_load_registry(&a.session);
     lp_bundle *b = NULL;
-    lp_frame *f = NULL;
+    lp_chunked_csv *in = NULL;
     sink s = {0};
     if (rc == 0) rc = open_bundle(&a, &b);
-    if (rc == 0) rc = read_data(&f, a.pos.v[1]);
+    if (rc == 0) rc = open_data(&in, b, a.pos.v[1], a.chunk_bytes);
     bool opened = rc == 0 && (rc = sink_open(&s, a.out)) == 0;
-    if (rc == 0) rc = score_all(&s, b, f);
+    if (rc == 0) rc = score_all(&s, b, in, a.pos.v[1], a.explain ? (a.top_k ? a.top_k : 3) : 0);
     if (opened && sink_close(&s, rc == 0) != 0 && rc == 0) rc = CLI_FAIL;
     char *job = NULL;
     if (rc == 0 && !a.no_track) track(&a, b, s.rows, &job);
     if (rc == 0) summary(&a, b, s.rows, job);
     free(job);
-    if (f) lp_frame_unref(f);
+    lp_chunked_csv_free(in);
     lp_bundle_free(b);
     cli_session_free(&a.session);
     return rc < 0 ? CLI_OK : rc;

@@ -30,20 +30,22 @@ const char cmd_runs_help[] =
     "                       prediction jobs, lineage and the slowest calls\n"
     "  compare RUN_A RUN_B  the winning experiments of both runs side by side: metrics,\n"
     "                       parameters that differ, datasets that differ\n"
+    "  report RUN -o FILE   one self-contained HTML page for the run (datasets, profiles,\n"
+    "                       checks, drift, experiments, the winner's metrics and plots,\n"
+    "                       lineage) and its JSON twin beside it (FILE with .json)\n"
     "RUN is a run id, a prefix of exactly one id, or 'latest'.\n\n"
     "Options:\n"
     "  --store PATH   the metadata store (default .lolpop/lolpop.db)\n"
     "  --limit N      list: at most N runs (default 20; 0 for all)\n"
     "  --json         machine-readable output\n"
+    "  -o, --output FILE  report: where the HTML page goes (default run-RUN.html)\n"
     "  -h, --help     show this help\n";
 
-enum { OPT_STORE = 1, OPT_LIMIT, OPT_JSON };
+enum { OPT_STORE = 1, OPT_LIMIT, OPT_JSON, OPT_OUTPUT };
 
 static const cli_option runs_options[] = {
-    {"store", 0, "PATH", OPT_STORE},
-    {"limit", 0, "N", OPT_LIMIT},
-    {"json", 0, NULL, OPT_JSON},
-    {NULL, 0, NULL, 0},
+    {"store", 0, "PATH", OPT_STORE},     {"limit", 0, "N", OPT_LIMIT}, {"json", 0, NULL, OPT_JSON},
+    {"output", 'o', "FILE", OPT_OUTPUT}, {NULL, 0, NULL, 0},
 };
 
 typedef struct runs_args {
@@ -52,6 +54,7 @@ typedef struct runs_args {
     const char *store;
     size_t limit;
     bool json;
+    const char *output;
 } runs_args;
 
 static int take_option(void *ctx, int id, const char *value)
@@ -62,6 +65,9 @@ static int take_option(void *ctx, int id, const char *value)
         a->store = value;
     } else if (id == OPT_JSON) {
         a->json = true;
+    } else if (id == OPT_OUTPUT) {
+        if (!*value) return cli_usage_error(a->cmd, "option '--output' needs a file path");
+        a->output = value;
     } else {
         char *end = NULL;
         errno = 0;
@@ -318,20 +324,22 @@ static char *resolve(lp_store *st, const char *ref)
     return id;
 }
 
-static const char *const subcommands[] = {"list", "show", "compare"};
+static const char *const subcommands[] = {"list", "show", "compare", "report"};
 
 static int check_positionals(runs_args *a)
 {
     if (a->pos.n == 0)
-        return cli_usage_error(a->cmd, "a subcommand is missing: list, show RUN or compare A B");
+        return cli_usage_error(
+            a->cmd, "a subcommand is missing: list, show RUN, compare A B or report RUN");
     const char *sub = a->pos.v[0];
     size_t want = strcmp(sub, "list") == 0      ? 1
                   : strcmp(sub, "show") == 0    ? 2
                   : strcmp(sub, "compare") == 0 ? 3
+                  : strcmp(sub, "report") == 0  ? 2
                                                 : 0;
     if (!want) {
         char hint[64];
-        cli_suggestion(hint, sizeof hint, sub, subcommands, 3);
+        cli_suggestion(hint, sizeof hint, sub, subcommands, 4);
         return cli_usage_error(a->cmd, "unknown subcommand 'runs %s'%s", sub, hint);
     }
     if (a->pos.n < want)
@@ -352,6 +360,8 @@ static int run_sub(runs_args *a, lp_store *st)
     int rc = CLI_FAIL;
     if (id_a && strcmp(sub, "show") == 0)
         rc = runs_show(st, id_a, a->json);
+    else if (id_a && strcmp(sub, "report") == 0)
+        rc = runs_report(st, id_a, a->output);
     else if (id_a && id_b)
         rc = runs_compare(st, id_a, id_b, a->json);
     free(id_a);

@@ -42,5 +42,7 @@ int64_t runs_int(const lp_value *v, const char *key);
 /* `lolpop runs show` and `compare` (cmd_runs_report.c); run ids already resolved. */
 int runs_show(lp_store *st, const char *run_id, bool json);
 int runs_compare(lp_store *st, const char *a, const char *b, bool json);
+/* `lolpop runs report RUN -o FILE` (cmd_runs_page.c): output NULL means run-<id>.html. */
+int runs_report(lp_store *st, const char *run_id, const char *output);
 
 #endif

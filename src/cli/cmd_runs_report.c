@@ -24,8 +24,8 @@ static lp_value *with_details(lp_store *st, const lp_value *res)
 {
     static const char *const keys[] = {"tags",      "metrics", "reports",
                                        "artifacts", "vc_info", "lineage"};
-    static const detail_fn fns[] = {lp_store_tags,      lp_store_metrics,  lp_store_reports,
-                                    lp_store_artifacts, lp_store_vc_infos, lp_store_lineage};
+    static const detail_fn fns[] = {lp_store_tags,          lp_store_metrics,  lp_store_reports,
+                                    lp_store_artifact_list, lp_store_vc_infos, lp_store_lineage};
     lp_value *out = lp_value_copy(res);
     int64_t id = runs_int(res, "id");
     for (size_t i = 0; out && i < 6; i++) {
@@ -336,6 +336,40 @@ static void print_lineage(const lp_value *resources)
     runs_table_free(&t);
 }
 
+/* Every report and artifact of the run's resources: kind, status, path, object. */
+static void print_files(const lp_value *resources)
+{
+    runs_table t;
+    runs_table_init(&t, 5, "lllll");
+    const char *head[] = {"resource", "kind", "status", "path", "object"};
+    runs_table_add(&t, head);
+    for (size_t i = 0; i < lp_list_len(resources); i++) {
+        const lp_value *r = lp_list_get(resources, i);
+        const lp_value *lists[2] = {lp_map_get(r, "reports"), lp_map_get(r, "artifacts")};
+        for (int l = 0; l < 2; l++)
+            for (size_t k = 0; k < lp_list_len(lists[l]); k++) {
+                const lp_value *x = lp_list_get(lists[l], k);
+                char kind[128], object[16];
+                if (l == 0)
+                    snprintf(kind, sizeof kind, "%s", runs_str(x, "kind"));
+                else
+                    snprintf(kind, sizeof kind, "artifact %s", runs_str(x, "name"));
+                const char *obj = runs_str(x, "object");
+                snprintf(object, sizeof object, "%.12s", obj ? obj : "-");
+                const char *status = l == 0 ? runs_str(x, "status") : NULL;
+                const char *path = runs_str(x, "path");
+                const char *row[] = {runs_str(r, "uri"), kind, status ? status : "-",
+                                     path ? path : "-", object};
+                runs_table_add(&t, row);
+            }
+    }
+    if (t.rows > 1) {
+        printf("\nReports and artifacts:\n");
+        runs_table_print(&t, stdout, "  ");
+    }
+    runs_table_free(&t);
+}
+
 static void print_timings(const lp_value *timings)
 {
     if (lp_list_len(timings) == 0) return;
@@ -374,6 +408,7 @@ int runs_show(lp_store *st, const char *run_id, bool json)
         print_models(resources);
         print_others(resources);
         print_lineage(resources);
+        print_files(resources);
         print_timings(lp_map_get(g, "timings"));
     }
     lp_value_unref(g);

@@ -40,6 +40,8 @@ extern const struct lp_feature_state_applier lp_local_feature_state;
 extern const lp_class lp_stdout_logger_class;
 extern const lp_class lp_file_logger_class;
 extern const lp_class lp_stdout_notifier_class;
+extern const lp_class lp_smtp_notifier_class;
+extern const lp_class lp_webhook_notifier_class;
 extern const lp_class lp_local_data_connector_class;
 extern const lp_class lp_sqlite_data_connector_class;
 extern const lp_class lp_postgres_data_connector_class;
@@ -54,11 +56,17 @@ extern const lp_class lp_local_model_deployer_class;
 extern const lp_class lp_local_feature_transformer_class;
 extern const lp_class lp_xgboost_model_trainer_class;
 extern const lp_class lp_linear_model_trainer_class;
+extern const lp_class lp_ets_model_trainer_class;
+extern const lp_class lp_forecast_model_trainer_class;
 extern const lp_class lp_local_hyperparameter_tuner_class;
 extern const lp_class lp_tpe_hyperparameter_tuner_class;
 extern const lp_class lp_local_cache_manager_class;
 extern const lp_class lp_gaussian_copula_data_synthesizer_class;
 extern const lp_class lp_local_test_recorder_class;
 extern const lp_class lp_local_data_profiler_class;
+extern const lp_class lp_local_data_checker_class;
+extern const lp_class lp_local_model_checker_class;
+extern const lp_class lp_treeshap_model_explainer_class;
+extern const lp_class lp_local_model_visualizer_class;
 
 #endif

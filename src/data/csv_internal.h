@@ -22,11 +22,20 @@ enum {
 
 /* The candidates among `allowed` that s[0..n) parses as. */
 unsigned lp_csv_classify(const char *s, size_t n, unsigned allowed);
+/* The same, allowed to read (not use) bytes up to s[readable) (readable >= n):
+ * digits are then scanned eight at a time. */
+unsigned lp_csv_classify_in(const char *s, size_t n, size_t readable, unsigned allowed);
 
 /* Strict parsers of one whole value; true on success. */
 bool lp_csv_parse_bool(const char *s, size_t n, uint8_t *out); /* true/True/TRUE, false/... */
 bool lp_csv_parse_i64(const char *s, size_t n, int64_t *out);  /* [+-]digits, in range */
 bool lp_csv_parse_f64(const char *s, size_t n, double *out);   /* decimal, inf, nan */
+/* lp_csv_parse_f64 allowed to read (not use) bytes up to s[readable) (readable >= n). */
+bool lp_csv_parse_f64_in(const char *s, size_t n, size_t readable, double *out);
+/* mant × 10^exp10 correctly rounded (as strtod rounds) into *out; false when
+ * the fast algorithm cannot decide (then use strtod): subnormal or infinite
+ * results, exponents outside ±348, and rare halfway-looking products. */
+bool lp_f64_eisel_lemire(double *out, uint64_t mant, int exp10, bool neg);
 /* ISO 8601: YYYY-MM-DD[(T| )HH:MM[:SS[.fraction]]][Z|±HH[:MM]] → µs since the
  * epoch (UTC; digits past microseconds are truncated). */
 bool lp_csv_parse_ts(const char *s, size_t n, int64_t *out);

@@ -102,7 +102,7 @@ typedef struct csv_ctx {
 
 /* ---- small helpers -------------------------------------------------------- */
 
-static bool is_na(const csv_ctx *c, const char *s, size_t n)
+static inline __attribute__((always_inline)) bool is_na(const csv_ctx *c, const char *s, size_t n)
 {
     if (n == 0) return true;
     if (n >= 64 || !((c->na_first[(uint8_t)s[0]] & c->na_last[(uint8_t)s[n - 1]]) >> n & 1))
@@ -190,7 +190,8 @@ static void account(const csv_ctx *c, col_acc *a, const char *buf, const csv_fie
         a->qna++; /* a value only if the column ends up string */
         return;
     }
-    if (a->mask) a->mask = f->escaped ? 0 : lp_csv_classify(s, f->len, a->mask);
+    if (a->mask)
+        a->mask = f->escaped ? 0 : lp_csv_classify_in(s, f->len, c->len - f->start, a->mask);
 }
 
 /* Parses one row at *pos. 0, or an error kind with k->err_at set. */
@@ -578,12 +579,13 @@ static void mark_null(lp_column *col, size_t i)
     __atomic_fetch_and(&col->validity[i >> 3], (uint8_t) ~(1u << (i & 7)), __ATOMIC_RELAXED);
 }
 
-/* Parses one non-string value into col[i]; false when it does not fit. */
-static bool convert_value(lp_column *col, size_t i, const char *s, size_t n)
+/* Parses one non-string value into col[i]; false when it does not fit. `readable`
+ * bytes from s may be read (the rest of the buffer). */
+static bool convert_value(lp_column *col, size_t i, const char *s, size_t n, size_t readable)
 {
     switch (col->type) {
     case LP_DT_FLOAT64:
-        return lp_csv_parse_f64(s, n, &col->data.f64[i]);
+        return lp_csv_parse_f64_in(s, n, readable, &col->data.f64[i]);
     case LP_DT_INT64:
         return lp_csv_parse_i64(s, n, &col->data.i64[i]);
     case LP_DT_BOOL:
@@ -617,7 +619,7 @@ static bool convert_field(const csv_ctx *c, chunk *k, size_t j, size_t i, const 
         return true;
     }
     if (!missing) {
-        if (!f->escaped && convert_value(col, i, s, f->len)) return true;
+        if (!f->escaped && convert_value(col, i, s, f->len, c->len - f->start)) return true;
         if (!f->quoted || !is_na(c, s, f->len)) return false; /* quoted "NaN" parsed above */
     }
     mark_null(col, i);

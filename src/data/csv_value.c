@@ -84,7 +84,8 @@ typedef struct num_scan {
     bool neg;
 } num_scan;
 
-static bool scan_decimal(const char *s, size_t n, num_scan *r)
+/* The general scan, digit by digit: for values of more than 19 digits. */
+static bool scan_decimal_long(const char *s, size_t n, num_scan *r)
 {
     size_t i = 0;
     r->mant = 0, r->digits = 0, r->exp10 = 0, r->neg = false;
@@ -125,6 +126,97 @@ static bool scan_decimal(const char *s, size_t n, num_scan *r)
     return i == n;
 }
 
+static inline uint64_t load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* The number of leading ASCII digits among the eight bytes of w. Carries
+ * between bytes start only at a non-digit byte and move towards later bytes,
+ * so they never hide the first non-digit. */
+static inline int leading_digits(uint64_t w)
+{
+    uint64_t y = ((w & 0xF0F0F0F0F0F0F0F0ULL) |
+                  (((w + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ^
+                 0x3333333333333333ULL; /* zero bytes: digits */
+    uint64_t nz = (((y & 0x7F7F7F7F7F7F7F7FULL) + 0x7F7F7F7F7F7F7F7FULL) | y) &
+                  0x8080808080808080ULL; /* exact: no carry leaves a byte */
+    return nz ? __builtin_ctzll(nz) / 8 : 8;
+}
+
+static const uint64_t pow10_u64[9] = {1,      10,      100,      1000,     10000,
+                                      100000, 1000000, 10000000, 100000000};
+
+/* Digits at *p (before end) into *m; returns the count. Eight bytes are
+ * examined at a time while `limit` (>= end) leaves eight readable bytes:
+ * the digits among them are combined in a few multiplications (SWAR). */
+static inline size_t take_digits(const char **p, const char *end, const char *limit, uint64_t *m)
+{
+    const char *q = *p;
+    uint64_t v = *m;
+    while (limit - q >= 8) {
+        uint64_t w = load8(q);
+        int k = leading_digits(w);
+        if (k > end - q) k = (int)(end - q);
+        if (k == 0) goto done;
+        /* the k digits into the top k bytes, zeros (leading zeros) below */
+        uint64_t d = (w - 0x3030303030303030ULL) << (8 * (8 - k));
+        d = d * 10 + (d >> 8);
+        d = (((d & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
+             (((d >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >>
+            32;
+        v = v * pow10_u64[k] + d;
+        q += k;
+        if (k < 8) goto done;
+    }
+    while (q < end && is_digit(*q))
+        v = v * 10 + (uint64_t)(*q++ - '0');
+done:;
+    size_t k = (size_t)(q - *p);
+    *p = q, *m = v;
+    return k;
+}
+
+/* Decimal syntax check and mantissa / exponent, as scan_decimal_long gives
+ * them. The mantissa is accumulated without counting digits one by one; a
+ * value of more than 19 digits (which may have wrapped it) is scanned again
+ * the long way. */
+static bool scan_decimal(const char *s, size_t n, size_t readable, num_scan *r)
+{
+    const char *p = s, *end = s + n, *limit = s + (readable > n ? readable : n);
+    r->neg = false;
+    if (p < end && (*p == '-' || *p == '+')) r->neg = *p++ == '-';
+    uint64_t m = 0;
+    size_t nd = take_digits(&p, end, limit, &m), nfrac = 0;
+    if (p < end && *p == '.') {
+        p++;
+        nfrac = take_digits(&p, end, limit, &m);
+        nd += nfrac;
+    }
+    if (nd == 0) return false;
+    if (nd > 19) return scan_decimal_long(s, n, r);
+    int exp10 = -(int)nfrac;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        bool eneg = false;
+        if (p < end && (*p == '-' || *p == '+')) eneg = *p++ == '-';
+        if (p == end) return false;
+        int e = 0;
+        for (; p < end && is_digit(*p); p++)
+            if (e < 100000) e = e * 10 + (*p - '0');
+        exp10 += eneg ? -e : e;
+    }
+    r->mant = m;
+    r->exp10 = exp10;
+    r->digits = m ? 1 : 0; /* ≤ 19 significant digits: the mantissa is exact */
+    return p == end;
+}
+
 static locale_t c_locale;
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 static void make_c_locale(void)
@@ -154,8 +246,13 @@ static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
 
 bool lp_csv_parse_f64(const char *s, size_t n, double *out)
 {
+    return lp_csv_parse_f64_in(s, n, n, out);
+}
+
+bool lp_csv_parse_f64_in(const char *s, size_t n, size_t readable, double *out)
+{
     num_scan r;
-    if (!scan_decimal(s, n, &r)) return parse_special(s, n, out);
+    if (!scan_decimal(s, n, readable, &r)) return parse_special(s, n, out);
     if (r.mant == 0) {
         *out = r.neg ? -0.0 : 0.0;
         return true;
@@ -168,6 +265,15 @@ bool lp_csv_parse_f64(const char *s, size_t n, double *out)
         *out = r.neg ? -v : v;
         return true;
     }
+    if (r.digits <= 19 && lp_f64_eisel_lemire(out, r.mant, r.exp10, r.neg)) return true;
+    if (r.digits > 19) { /* digits were cut: the value lies in [mant, mant + 1) × 10^exp10 */
+        double lo, hi;
+        if (lp_f64_eisel_lemire(&lo, r.mant, r.exp10, r.neg) &&
+            lp_f64_eisel_lemire(&hi, r.mant + 1, r.exp10, r.neg) && lo == hi) {
+            *out = lo;
+            return true;
+        }
+    }
     return slow_strtod(s, n, out);
 }
 
@@ -178,6 +284,11 @@ static bool is_int_text(const char *s, size_t n)
 }
 
 unsigned lp_csv_classify(const char *s, size_t n, unsigned allowed)
+{
+    return lp_csv_classify_in(s, n, n, allowed);
+}
+
+unsigned lp_csv_classify_in(const char *s, size_t n, size_t readable, unsigned allowed)
 {
     unsigned m = 0;
     if (n == 0) return 0;
@@ -192,7 +303,7 @@ unsigned lp_csv_classify(const char *s, size_t n, unsigned allowed)
         if (allowed & LP_CSV_M_FLOAT) {
             num_scan r;
             double d;
-            if (scan_decimal(s, n, &r) || parse_special(s, n, &d)) m |= LP_CSV_M_FLOAT;
+            if (scan_decimal(s, n, readable, &r) || parse_special(s, n, &d)) m |= LP_CSV_M_FLOAT;
         }
     }
     if ((allowed & LP_CSV_M_TS) && n >= 10 && is_digit(c) && s[4] == '-') {

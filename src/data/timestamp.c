@@ -11,7 +11,7 @@
 #define DAY_US INT64_C(86400000000)
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t lp_ts_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -21,7 +21,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void lp_ts_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -73,7 +73,7 @@ static bool parse_date(const char *s, size_t len, size_t *i, int64_t *days)
         !expect(s, len, i, '-') || !digits(s, len, i, 2, &d))
         return false;
     if (m < 1 || m > 12 || d < 1 || (unsigned)d > days_in_month(y, m)) return false;
-    *days = days_from_civil(y, (unsigned)m, (unsigned)d);
+    *days = lp_ts_days_from_civil(y, (unsigned)m, (unsigned)d);
     return true;
 }
 
@@ -144,8 +144,8 @@ bool lp_ts_parse(const char *s, size_t len, unsigned rules, int64_t *out)
     if ((timed || (rules & LP_TS_ZONE_ON_DATE)) && !parse_zone(s, len, &i, &off)) return false;
     if (i != len) return false;
     int64_t us = days * DAY_US + tod - off;
-    if ((rules & LP_TS_FOUR_DIGIT_YEARS) &&
-        (us < days_from_civil(0, 1, 1) * DAY_US || us >= days_from_civil(10000, 1, 1) * DAY_US))
+    if ((rules & LP_TS_FOUR_DIGIT_YEARS) && (us < lp_ts_days_from_civil(0, 1, 1) * DAY_US ||
+                                             us >= lp_ts_days_from_civil(10000, 1, 1) * DAY_US))
         return false;
     *out = us;
     return true;
@@ -160,7 +160,7 @@ size_t lp_ts_format(int64_t us, bool date_only, char *buf, size_t cap)
     }
     int64_t y;
     unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
+    lp_ts_civil_from_days(days, &y, &m, &d);
     int n;
     if (date_only) {
         n = snprintf(buf, cap, "%04" PRId64 "-%02u-%02u", y, m, d);

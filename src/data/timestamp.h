@@ -31,4 +31,9 @@ bool lp_ts_parse(const char *s, size_t len, unsigned rules, int64_t *out);
  * written (at most cap - 1). */
 size_t lp_ts_format(int64_t us, bool date_only, char *buf, size_t cap);
 
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1-12). */
+int64_t lp_ts_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* The proleptic Gregorian date of z days since 1970-01-01 (*m 1-12, *d 1-31). */
+void lp_ts_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+
 #endif

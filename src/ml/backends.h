@@ -6,7 +6,7 @@
 
 #include "lolpop/registry.h"
 
-/* Registers "xgboost" and "liblinear" in reg (the built-in plugin's init
+/* Registers "xgboost", "liblinear", "ets" and "additive" in reg (the built-in plugin's init
  * calls it). 0 or the registration's error. */
 int lp_ml_register_builtins(lp_registry *reg);
 

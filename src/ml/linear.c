@@ -43,6 +43,8 @@ typedef struct lin_state {
     size_t n_w;     /* entries of w */
     double *mean;   /* nr_feature; NULL without standardisation */
     double *scale;  /* nr_feature */
+    double *x_mean; /* nr_feature training means (linear SHAP's baseline); NULL in
+                       models saved before they were kept, unless standardised */
 } lin_state;
 
 static void state_free(void *p)
@@ -53,6 +55,7 @@ static void state_free(void *p)
     free(s->w);
     free(s->mean);
     free(s->scale);
+    free(s->x_mean);
     free(s);
 }
 
@@ -176,11 +179,13 @@ static int linear_save(void *state, uint8_t **out, size_t *len)
             label = NULL;
         }
     json_t *o =
-        json_pack("{s:s, s:i, s:i, s:i, s:f, s:o*, s:o*, s:o*, s:o*}", "format", FORMAT, "solver",
-                  s->solver, "nr_class", s->nr_class, "nr_feature", s->nr_feature, "bias", s->bias,
-                  "label", label, "w", doubles_json(s->w, s->n_w), "mean",
+        json_pack("{s:s, s:i, s:i, s:i, s:f, s:o*, s:o*, s:o*, s:o*, s:o*}", "format", FORMAT,
+                  "solver", s->solver, "nr_class", s->nr_class, "nr_feature", s->nr_feature, "bias",
+                  s->bias, "label", label, "w", doubles_json(s->w, s->n_w), "mean",
                   s->mean ? doubles_json(s->mean, (size_t)s->nr_feature) : json_null(), "scale",
-                  s->scale ? doubles_json(s->scale, (size_t)s->nr_feature) : json_null());
+                  s->scale ? doubles_json(s->scale, (size_t)s->nr_feature) : json_null(), "x_mean",
+                  /* standardised: the same as mean, left out (bytes as before they were kept) */
+                  s->x_mean && !s->mean ? doubles_json(s->x_mean, (size_t)s->nr_feature) : NULL);
     char *txt = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
     json_decref(o);
     if (!txt) return lp_error_set(LP_ENOMEM, "out of memory saving a liblinear model");
@@ -241,8 +246,10 @@ static int load_fields(lin_state *s, const json_t *o)
     size_t n = (size_t)s->nr_feature + (s->bias >= 0);
     s->n_w = n * nr_w_of(s->solver, s->nr_class);
     if (!(s->w = json_doubles(json_object_get(o, "w"), s->n_w, "w"))) return LP_EINVAL;
-    if (json_is_null(json_object_get(o, "mean"))) return 0;
     size_t p = (size_t)s->nr_feature;
+    const json_t *xm = json_object_get(o, "x_mean"); /* absent in older models */
+    if (xm && !json_is_null(xm) && !(s->x_mean = json_doubles(xm, p, "x_mean"))) return LP_EINVAL;
+    if (json_is_null(json_object_get(o, "mean"))) return 0;
     if (!(s->mean = json_doubles(json_object_get(o, "mean"), p, "mean"))) return LP_EINVAL;
     if (!(s->scale = json_doubles(json_object_get(o, "scale"), p, "scale"))) return LP_EINVAL;
     return 0;
@@ -269,6 +276,64 @@ static int linear_load(void **state, const uint8_t *blob, size_t len)
     return 0;
 }
 
+/* ---- contributions: exact linear SHAP ------------------------------------- */
+
+/* Weight of feature j (p: the bias feature) in liblinear's column c. */
+static double weight(const lin_state *s, size_t j, size_t c)
+{
+    return s->w[j * nr_w_of(s->solver, s->nr_class) + c];
+}
+
+/* One row's contributions for liblinear's column c into out (p + 1 values):
+ * w_j (z_j - E[z_j]) per feature, z the (standardised) value and E over the
+ * training rows; the base is the margin at the mean row. `sign` turns the
+ * score of liblinear's class 0 into class 1's (binary). */
+static void contrib_row(const lin_state *s, const double *mu, const double *row, size_t c,
+                        double sign, double *out)
+{
+    size_t p = (size_t)s->nr_feature;
+    double base = s->bias >= 0 ? weight(s, p, c) * s->bias : 0;
+    for (size_t j = 0; j < p; j++) {
+        double z = s->mean ? (row[j] - s->mean[j]) / s->scale[j] : row[j];
+        double ez = s->mean ? (mu[j] - s->mean[j]) / s->scale[j] : mu[j];
+        out[j] = sign * weight(s, j, c) * (z - ez);
+        base += weight(s, j, c) * ez;
+    }
+    out[p] = sign * base;
+}
+
+static int lp_linear_contributions(void *state, const lp_model *m, const double *X, size_t rows,
+                                   double *out)
+{
+    const lin_state *s = state;
+    size_t p = (size_t)s->nr_feature, groups = lp_model_n_contribution_groups(m);
+    const double *mu = s->x_mean ? s->x_mean : s->mean; /* standardised: the same means */
+    if (!mu)
+        return lp_error_set(LP_EINVAL,
+                            "this liblinear model of '%s' was saved without its "
+                            "training means (by an older lolpop): retrain it to "
+                            "explain it",
+                            lp_model_target(m));
+    for (size_t i = 0; i < rows; i++) {
+        const double *row = X + i * p;
+        double *o = out + i * groups * (p + 1);
+        bool missing = false;
+        for (size_t j = 0; j < p; j++)
+            missing |= isnan(row[j]);
+        for (size_t g = 0; missing && g < groups * (p + 1); g++)
+            o[g] = NAN;
+        if (missing) continue;
+        if (groups == 1) {
+            double sign = lp_model_task_of(m) == LP_MODEL_BINARY && s->label[0] != 1 ? -1 : 1;
+            contrib_row(s, mu, row, 0, sign, o);
+            continue;
+        }
+        for (int c = 0; c < s->nr_class; c++)
+            contrib_row(s, mu, row, (size_t)c, 1, o + (size_t)s->label[c] * (p + 1));
+    }
+    return 0;
+}
+
 static bool linear_has_probabilities(void *state, const lp_model *m)
 {
     (void)m;
@@ -284,6 +349,7 @@ const lp_model_ops lp_linear_ops = {
     .save = linear_save,
     .free = state_free,
     .has_probabilities = linear_has_probabilities,
+    .contributions = lp_linear_contributions,
 };
 
 /* ---- parameters ------------------------------------------------------------ */
@@ -541,8 +607,9 @@ static int feature_stats(lin_state *s, const lp_model *m, const double *X, size_
                                 "feature '%s' has %zu missing value%s: liblinear cannot train "
                                 "on them (impute them first)",
                                 lp_model_feature_name(m, j), missing, missing == 1 ? "" : "s");
-        if (!s->mean) continue;
         double mu = sum / (double)rows, ss = 0;
+        s->x_mean[j] = mu;
+        if (!s->mean) continue;
         for (size_t i = 0; i < rows; i++)
             ss += (X[i * p + j] - mu) * (X[i * p + j] - mu);
         double sd = sqrt(ss / (double)rows);
@@ -613,6 +680,8 @@ static int fit(lin_state *s, lp_model *m, const lin_params *lp, const lp_frame *
     s->solver = lp->solver;
     s->bias = lp->bias;
     s->nr_feature = (int)p;
+    if (!(s->x_mean = malloc((p ? p : 1) * sizeof *s->x_mean)))
+        return lp_error_set(LP_ENOMEM, "out of memory");
     if (lp->standardize) {
         s->mean = malloc((p ? p : 1) * sizeof *s->mean);
         s->scale = malloc((p ? p : 1) * sizeof *s->scale);

@@ -17,9 +17,12 @@
 
 static const lp_metric_info table[LP_METRIC_COUNT_] = {
     {LP_METRIC_ACCURACY, "accuracy", C, true, false, "fraction of correct labels"},
-    {LP_METRIC_F1, "f1", C, true, false, "F1 score (binary, or weighted over classes)"},
-    {LP_METRIC_PRECISION, "precision", C, true, false, "precision (binary, or weighted)"},
-    {LP_METRIC_RECALL, "recall", C, true, false, "recall (binary, or weighted)"},
+    {LP_METRIC_F1, "f1", C, true, false,
+     "F1 score (binary; with more classes the support-weighted average, as f1_weighted)"},
+    {LP_METRIC_PRECISION, "precision", C, true, false,
+     "precision (binary; with more classes weighted by support, as precision_weighted)"},
+    {LP_METRIC_RECALL, "recall", C, true, false,
+     "recall (binary; with more classes weighted by support, as recall_weighted)"},
     {LP_METRIC_ROCAUC, "rocauc", C, true, true, "area under the ROC curve (weighted OvR)"},
     {LP_METRIC_PRAUC, "prauc", C, true, true, "average precision (weighted OvR)"},
     {LP_METRIC_LOGLOSS, "logloss", C, false, true, "cross-entropy of the probabilities"},
@@ -32,6 +35,20 @@ static const lp_metric_info table[LP_METRIC_COUNT_] = {
     {LP_METRIC_R2, "r2", R, true, false, "coefficient of determination"},
     {LP_METRIC_MSLE, "msle", R, false, false, "mean squared logarithmic error"},
     {LP_METRIC_RMSLE, "rmsle", R, false, false, "root mean squared logarithmic error"},
+    {LP_METRIC_F1_MACRO, "f1_macro", C, true, false, "F1 averaged over classes (unweighted)"},
+    {LP_METRIC_F1_MICRO, "f1_micro", C, true, false, "F1 from the global counts"},
+    {LP_METRIC_F1_WEIGHTED, "f1_weighted", C, true, false, "F1 averaged, weighted by support"},
+    {LP_METRIC_PRECISION_MACRO, "precision_macro", C, true, false,
+     "precision averaged over classes (unweighted)"},
+    {LP_METRIC_PRECISION_MICRO, "precision_micro", C, true, false,
+     "precision from the global counts"},
+    {LP_METRIC_PRECISION_WEIGHTED, "precision_weighted", C, true, false,
+     "precision averaged, weighted by support"},
+    {LP_METRIC_RECALL_MACRO, "recall_macro", C, true, false,
+     "recall averaged over classes (unweighted)"},
+    {LP_METRIC_RECALL_MICRO, "recall_micro", C, true, false, "recall from the global counts"},
+    {LP_METRIC_RECALL_WEIGHTED, "recall_weighted", C, true, false,
+     "recall averaged, weighted by support"},
 };
 
 #undef C

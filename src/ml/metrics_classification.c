@@ -85,6 +85,46 @@ static int prf(double *out, const lp_metric_info *m, const lp_class_inputs *in)
     return 0;
 }
 
+/* The base score (precision, recall or F1) and the averaging of an averaged metric. */
+static void averaged_kind(lp_metric_id id, lp_metric_id *base, char *avg)
+{
+    static const lp_metric_id bases[] = {LP_METRIC_F1, LP_METRIC_PRECISION, LP_METRIC_RECALL};
+    size_t i = (size_t)(id - LP_METRIC_F1_MACRO);
+    *base = bases[i / 3];
+    *avg = "miw"[i % 3]; /* macro, micro, weighted */
+}
+
+/* scikit-learn's average='macro' / 'micro' / 'weighted' over the labels
+ * present in y_true or y_pred (0/0 is 0). */
+static int prf_averaged(double *out, const lp_metric_info *m, const lp_class_inputs *in)
+{
+    lp_metric_id base;
+    char avg;
+    averaged_kind(m->id, &base, &avg);
+    size_t k = in->n_classes;
+    size_t *cnt = calloc(3 * k, sizeof *cnt); /* tp, predicted, true per class */
+    if (!cnt) return lp_error_set(LP_ENOMEM, "out of memory computing metric '%s'", m->name);
+    size_t tp = 0, present = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        cnt[k + (size_t)in->y_pred[i]]++;
+        cnt[2 * k + (size_t)in->y_true[i]]++;
+        if (in->y_true[i] == in->y_pred[i]) cnt[(size_t)in->y_true[i]]++, tp++;
+    }
+    lp_ksum s = {0};
+    for (size_t c = 0; avg != 'i' && c < k; c++) {
+        if (!cnt[k + c] && !cnt[2 * k + c]) continue; /* a label in neither */
+        present++;
+        double v = prf_one(base, cnt[c], cnt[k + c], cnt[2 * k + c]);
+        lp_ksum_add(&s, avg == 'w' ? (double)cnt[2 * k + c] * v : v);
+    }
+    if (avg == 'i') /* single-label: every row is one prediction and one truth */
+        *out = prf_one(base, tp, in->n, in->n);
+    else
+        *out = lp_ksum_get(&s) / (avg == 'w' ? (double)in->n : (double)(present ? present : 1));
+    free(cnt);
+    return 0;
+}
+
 /* ---- ranking metrics ----------------------------------------------------------- */
 
 typedef struct scored {
@@ -228,6 +268,16 @@ LP_API int lp_metric_classification(double *out, const lp_metric_info *m, const 
     case LP_METRIC_LOGLOSS:
         *out = logloss(in);
         return 0;
+    case LP_METRIC_F1_MACRO:
+    case LP_METRIC_F1_MICRO:
+    case LP_METRIC_F1_WEIGHTED:
+    case LP_METRIC_PRECISION_MACRO:
+    case LP_METRIC_PRECISION_MICRO:
+    case LP_METRIC_PRECISION_WEIGHTED:
+    case LP_METRIC_RECALL_MACRO:
+    case LP_METRIC_RECALL_MICRO:
+    case LP_METRIC_RECALL_WEIGHTED:
+        return prf_averaged(out, m, in);
     default:
         return lp_metric_fail(m, "is not a classification metric");
     }

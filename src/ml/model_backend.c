@@ -10,7 +10,9 @@
 #include "core/internal.h"
 #include "lolpop/model.h"
 #include "lolpop/registry.h"
+#include "ml/additive.h"
 #include "ml/backends.h"
+#include "ml/ets_backend.h"
 #include "ml/linear.h"
 #include "ml/xgb.h"
 
@@ -45,5 +47,7 @@ LP_API const lp_model_ops *lp_registry_find_model_backend(const lp_registry *reg
 int lp_ml_register_builtins(lp_registry *reg)
 {
     int rc = lp_registry_add_model_backend(reg, &lp_xgb_ops);
-    return rc ? rc : lp_registry_add_model_backend(reg, &lp_linear_ops);
+    if (rc == 0) rc = lp_registry_add_model_backend(reg, &lp_linear_ops);
+    if (rc == 0) rc = lp_registry_add_model_backend(reg, &lp_ets_ops);
+    return rc ? rc : lp_registry_add_model_backend(reg, &lp_additive_ops);
 }

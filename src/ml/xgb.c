@@ -12,6 +12,7 @@
 #include "ml/xgb_api.h"
 
 #include "lolpop/log.h"
+#include "lolpop/progress.h"
 #include "ml/model_internal.h"
 #include "ml/xgb_internal.h"
 
@@ -36,11 +37,6 @@ static void log_init(void)
 }
 
 /* ---- back-end state ------------------------------------------------------- */
-
-typedef struct xgb_state {
-    BoosterHandle bst;
-    int iter_end; /* predict with trees of rounds [0, iter_end); 0 = all */
-} xgb_state;
 
 static void state_free(void *p)
 {
@@ -249,7 +245,7 @@ static int record_score(train_ctx *c, int iter, double score)
 /* One boosting round per iteration; with a validation split, its metric is
  * evaluated each round and early stopping follows Python's EarlyStopping
  * (strict improvement; stop after `early` rounds without one). */
-static int boost(train_ctx *c)
+static int boost_rounds(train_ctx *c, lp_progress_task *task)
 {
     int since_best = 0;
     c->rep.best_iteration = -1;
@@ -257,6 +253,7 @@ static int boost(train_ctx *c)
     for (int it = 0; it < c->rounds; it++) {
         if (XGBoosterUpdateOneIter(c->bst, it, c->dtrain)) return lp_xgb_fail("boosting");
         c->rep.rounds = it + 1;
+        lp_progress_update(task, (uint64_t)it + 1);
         if (!c->dvalid) continue;
         const char *names[] = {"valid"};
         const char *line;
@@ -284,6 +281,16 @@ static int boost(train_ctx *c)
     if (!c->early || !c->dvalid) c->rep.best_iteration = c->rep.rounds - 1;
     if (!c->dvalid) c->rep.best_score = NAN;
     return 0;
+}
+
+/* boost_rounds, reported as progress (a line with an ETA on the CLI's terminal). */
+static int boost(train_ctx *c)
+{
+    lp_progress_task task;
+    lp_progress_begin(&task, "xgboost training", "rounds", c->rounds > 0 ? (uint64_t)c->rounds : 0);
+    int rc = boost_rounds(c, &task);
+    lp_progress_end(&task);
+    return rc;
 }
 
 static int booster_setup(train_ctx *c, const lp_value *eff)
@@ -408,4 +415,6 @@ const lp_model_ops lp_xgb_ops = {
     .predict = xgb_predict,
     .save = xgb_save,
     .free = state_free,
+    .contributions = lp_xgb_contributions,
+    .feature_importance = lp_xgb_feature_importance,
 };

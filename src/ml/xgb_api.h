@@ -19,6 +19,7 @@
     X(XGBRegisterLogCallback)                                                                      \
     X(XGBoosterCreate)                                                                             \
     X(XGBoosterEvalOneIter)                                                                        \
+    X(XGBoosterFeatureScore)                                                                       \
     X(XGBoosterFree)                                                                               \
     X(XGBoosterGetAttr)                                                                            \
     X(XGBoosterLoadModelFromBuffer)                                                                \
@@ -48,6 +49,7 @@ int lp_xgb_require(void);
 #define XGBRegisterLogCallback       lp_xgb_fn.XGBRegisterLogCallback
 #define XGBoosterCreate              lp_xgb_fn.XGBoosterCreate
 #define XGBoosterEvalOneIter         lp_xgb_fn.XGBoosterEvalOneIter
+#define XGBoosterFeatureScore        lp_xgb_fn.XGBoosterFeatureScore
 #define XGBoosterFree                lp_xgb_fn.XGBoosterFree
 #define XGBoosterGetAttr             lp_xgb_fn.XGBoosterGetAttr
 #define XGBoosterLoadModelFromBuffer lp_xgb_fn.XGBoosterLoadModelFromBuffer

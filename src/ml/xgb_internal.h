@@ -4,6 +4,18 @@
 
 #include "ml/xgb.h"
 
+/* The back-end's state: the booster and the rounds predictions use. */
+typedef struct xgb_state {
+    void *bst;    /* BoosterHandle */
+    int iter_end; /* predict with trees of rounds [0, iter_end); 0 = all */
+} xgb_state;
+
+/* lp_model_ops.contributions: XGBoost's exact TreeSHAP (pred_contribs). */
+int lp_xgb_contributions(void *state, const lp_model *m, const double *X, size_t rows, double *out);
+/* lp_model_ops.feature_importance: XGBoosterFeatureScore's weight, gain,
+ * cover, total_gain or total_cover (as python's get_score). */
+int lp_xgb_feature_importance(void *state, const lp_model *m, const char *kind, double *out);
+
 /* Validated inputs of one training: frames borrowed, labels owned. */
 typedef struct lp_xgb_data {
     const lp_frame *X_train, *X_valid;

@@ -7,11 +7,15 @@
  *   get_predictions(model, model_version, frame)
  *                                          model_index, prediction, and for
  *                                          classification probability_<label>
- *                                          columns; explanations (model_explainer)
- *                                          unless skip_prediction_explanations
+ *                                          columns; with a model_explainer and
+ *                                          skip_prediction_explanations: false, the
+ *                                          top-k reasons per row (reason_1,
+ *                                          reason_1_value, ...; explanation_top_k)
  *   track_predictions(model_version, frame, dataset_version)
  *                                          a prediction job: stored, tagged, its
- *                                          prediction statistics logged
+ *                                          prediction statistics logged; the full
+ *                                          contribution matrix of get_predictions
+ *                                          stored with it (key "explanations")
  *   analyze_prediction_drift / check_predictions
  *                                          model_checker / data_checker, if any
  *   save_predictions(frame, target)        the data_connector, else a CSV file
@@ -108,7 +112,21 @@ static int build_predictions(lp_obj *self, lp_frame *out, const lp_model *m, con
     return rc;
 }
 
-/* Appends the explainer's per-row contributions as explanation_<feature>. */
+/* The explanations of the last get_predictions, kept for track_predictions
+ * to store with the job (the pipeline's private state). */
+typedef struct predict_state {
+    lp_value *explanations; /* frame or NULL */
+} predict_state;
+
+static void predict_fini(lp_obj *self)
+{
+    predict_state *st = lp_obj_state(self);
+    lp_value_unref(st->explanations);
+    st->explanations = NULL;
+}
+
+/* Appends the top-k reasons of the explainer's per-row contributions
+ * (reason_1, reason_1_value, ...) and keeps the full matrix for the job. */
 static int add_explanations(lp_obj *self, lp_frame *out, lp_value *model, lp_frame *X)
 {
     lp_obj *explainer = lp_obj_component(self, "model_explainer");
@@ -122,12 +140,22 @@ static int add_explanations(lp_obj *self, lp_frame *out, lp_value *model, lp_fra
                "(skip_prediction_explanations)");
         return 0;
     }
+    lp_value *k = lp_obj_config(self, "explanation_top_k");
+    int64_t top_k = k && lp_value_type(k) == LP_INT ? lp_value_as_int(k) : 3;
+    lp_value_unref(k);
+    if (top_k < 1) return lp_error_set(LP_ECONFIG, "explanation_top_k must be at least 1");
     lp_value *xv = lp_value_frame(X);
     lp_value *expl = xv ? lp_model_explainer_get_explanations(explainer, model, xv) : NULL;
     lp_value_unref(xv);
-    lp_frame *e = lp_value_as_frame(expl);
-    int rc = e ? append_prefixed(out, e, "explanation_") : lp_error_last()->code;
-    lp_value_unref(expl);
+    lp_frame *e = lp_value_as_frame(expl), *reasons = NULL;
+    int rc = e ? lp_model_reasons(&reasons, lp_value_as_model(model), e, (size_t)top_k)
+               : lp_error_last()->code;
+    if (rc == 0) rc = append_prefixed(out, reasons, "");
+    if (reasons) lp_frame_unref(reasons);
+    predict_state *st = lp_obj_state(self);
+    lp_value_unref(st->explanations);
+    st->explanations = rc == 0 ? expl : NULL;
+    if (rc) lp_value_unref(expl);
     return rc;
 }
 
@@ -156,6 +184,29 @@ static lp_value *predict_get_predictions(lp_obj *self, lp_value *args)
     return lp_kit_frame(out);
 }
 
+/* Stores the explanations get_predictions kept (if any) with the job, under
+ * the key "explanations", and forgets them. */
+static int record_explanations(lp_obj *self, lp_value *job)
+{
+    predict_state *st = lp_obj_state(self);
+    if (!st->explanations) return 0;
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_obj *rvc = lp_obj_component(self, "resource_version_control");
+    lp_value *vc = lp_resource_version_control_version_data(rvc, job, st->explanations);
+    lp_value *reg =
+        vc ? lp_metadata_tracker_register_vc_resource(tracker, job, vc, "explanations") : NULL;
+    int rc = reg ? 0 : lp_error_last()->code;
+    if (rc == 0)
+        lp_log(self, LP_LOG_INFO, "track_predictions: explanations stored (%zu x %zu)",
+               lp_frame_rows(lp_value_as_frame(st->explanations)),
+               lp_frame_cols(lp_value_as_frame(st->explanations)));
+    lp_value_unref(vc);
+    lp_value_unref(reg);
+    lp_value_unref(st->explanations);
+    st->explanations = NULL;
+    return rc;
+}
+
 /* Stores the predictions with the job and tags where they came from. */
 static int record_job(lp_obj *self, lp_value *job, lp_value *frame, lp_value *dv)
 {
@@ -177,6 +228,7 @@ static int record_job(lp_obj *self, lp_value *job, lp_value *frame, lp_value *dv
                         lp_value_int((int64_t)lp_frame_rows(lp_value_as_frame(frame))));
     lp_obj *metrics = lp_obj_component(self, "metrics_tracker");
     if (rc == 0 && metrics) rc = lp_metrics_tracker_log_prediction_metrics(metrics, job, frame);
+    if (rc == 0 && rvc) rc = record_explanations(self, job);
     return rc;
 }
 
@@ -196,16 +248,59 @@ static lp_value *predict_track_predictions(lp_obj *self, lp_value *args)
     return job;
 }
 
+/* The model given, else the model of model_version loaded through the
+ * metadata_tracker; NULL (no error) when neither is there. New ref. */
+static lp_value *drift_model(lp_obj *self, lp_value *args)
+{
+    lp_value *model = lp_map_get(args, "model");
+    if (lp_value_as_model(model)) return lp_value_ref(model);
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_value *mv = lp_map_get(args, "model_version");
+    if (!tracker || lp_value_type(mv) != LP_MAP) return NULL;
+    lp_value *loaded = lp_metadata_tracker_load_model(tracker, mv);
+    if (!loaded) lp_error_clear();
+    return loaded;
+}
+
+/* Drift of the predictions against the model's predictions on its training
+ * data (model_checker's calculate_model_drift), recorded on the model version
+ * as a comparison; a drift status other than PASS reaches the notifier. */
 static lp_value *predict_analyze_prediction_drift(lp_obj *self, lp_value *args)
 {
     lp_value *frame = lp_kit_arg_nonnull(args, "frame", "analyze_prediction_drift");
     if (!frame) return NULL;
     lp_obj *checker = lp_obj_component(self, "model_checker");
     if (!checker) return lp_kit_skip(self, "analyze_prediction_drift", "model_checker");
-    lp_value *splits = lp_kit_result("X_predict", lp_value_ref(frame), (const char *)NULL);
+    lp_value *mv = lp_map_get(args, "model_version");
+    lp_value *train = training_frame(self, mv);
+    lp_value *model = train ? drift_model(self, args) : NULL;
+    if (!model) {
+        lp_error_clear();
+        lp_value_unref(train);
+        lp_log(self, LP_LOG_INFO,
+               "analyze_prediction_drift: skipped, the model or its training data is not "
+               "reachable");
+        return lp_value_null();
+    }
+    lp_value *splits =
+        lp_kit_result("X_train", train, "predictions", lp_value_ref(frame), (const char *)NULL);
     lp_value *result =
-        splits ? lp_model_checker_calculate_model_drift(checker, splits, NULL) : NULL;
+        splits ? lp_model_checker_calculate_model_drift(checker, splits, model) : NULL;
     lp_value_unref(splits);
+    lp_value_unref(model);
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (result && tracker && lp_value_type(mv) == LP_MAP && lp_value_type(result) == LP_MAP &&
+        lp_metadata_tracker_log_data_comparison(
+            tracker, mv, lp_value_as_string(lp_map_get(result, "path")),
+            lp_map_get(result, "report"), lp_obj_class(checker)->name) != 0) {
+        lp_value_unref(result);
+        return NULL;
+    }
+    const char *status = result ? lp_value_as_string(lp_map_get(result, "status")) : NULL;
+    if (status && strcmp(status, "PASS") != 0)
+        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
+                  "the predictions drifted from the training predictions (%s); report: %s", status,
+                  lp_value_as_string(lp_map_get(result, "path")));
     return result;
 }
 
@@ -216,9 +311,31 @@ static lp_value *predict_check_predictions(lp_obj *self, lp_value *args)
     lp_obj *checker = lp_obj_component(self, "data_checker");
     if (!checker) return lp_kit_skip(self, "check_predictions", "data_checker");
     lp_value *result = lp_data_checker_check_data(checker, frame);
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_value *mv = lp_map_get(args, "model_version");
+    if (result && tracker && lp_value_type(mv) == LP_MAP && lp_value_type(result) == LP_MAP &&
+        lp_metadata_tracker_log_checks(tracker, mv, lp_value_as_string(lp_map_get(result, "path")),
+                                       lp_map_get(result, "report"),
+                                       lp_obj_class(checker)->name) != 0) {
+        lp_value_unref(result);
+        return NULL;
+    }
     const char *status = result ? lp_value_as_string(lp_map_get(result, "status")) : NULL;
+    if (result && lp_value_as_bool(lp_map_get(result, "failed"))) {
+        lp_value *fail_on = lp_obj_config(checker, "fail_on");
+        lp_kit_error_at(LP_EWORKFLOW, fail_on,
+                        "check_predictions: the prediction checks ended with %s and fail_on is "
+                        "%s: the workflow stops here (report: %s)",
+                        status, fail_on ? lp_value_as_string(fail_on) : "set",
+                        lp_value_as_string(lp_map_get(result, "path")));
+        lp_value_unref(fail_on);
+        lp_value_unref(result);
+        return NULL;
+    }
     if (status && strcmp(status, "PASS") != 0)
-        lp_notify(self, LP_LOG_WARN, "prediction checks ended with %s", status);
+        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
+                  "prediction checks ended with %s; report: %s", status,
+                  lp_value_as_string(lp_map_get(result, "path")));
     return result;
 }
 
@@ -247,7 +364,8 @@ static const lp_method predict_methods[] = {
     {"track_predictions", predict_track_predictions,
      "track_predictions(model_version, frame, dataset_version) -> prediction_job"},
     {"analyze_prediction_drift", predict_analyze_prediction_drift,
-     "analyze_prediction_drift(model_version, frame) -> report (model_checker)"},
+     "analyze_prediction_drift(model_version, frame[, model]) -> {report, path, status}: "
+     "drift of the predictions against the model's on its training data (model_checker)"},
     {"check_predictions", predict_check_predictions,
      "check_predictions(frame, model_version) -> {report, path, status} (data_checker)"},
     {"save_predictions", predict_save_predictions,
@@ -256,7 +374,9 @@ static const lp_method predict_methods[] = {
 };
 
 static const lp_config_key predict_keys[] = {
-    {"skip_prediction_explanations", "bool", "do not add explanation_* columns (default false)"},
+    {"skip_prediction_explanations", "bool",
+     "do not add reason_* columns nor store explanations (default false)"},
+    {"explanation_top_k", "int", "reasons per row with a model_explainer (default 3)"},
     {NULL, NULL, NULL},
 };
 
@@ -265,9 +385,12 @@ const lp_class lp_offline_predict_class = {
     .kind = LP_KIND_PIPELINE,
     .type = "predict",
     .doc = "Scores data with a model version: the model_index column, `prediction` and, for "
-           "classification, probability_<label> per class (plus explanation_* columns with a "
-           "model_explainer). Records a prediction job (data stored, statistics logged) and "
+           "classification, probability_<label> per class (plus the top-k reasons reason_<i>, "
+           "reason_<i>_value with a model_explainer, the full contributions stored with the "
+           "job). Records a prediction job (data stored, statistics logged) and "
            "saves the predictions through the data_connector, or as a CSV file.",
     .config_keys = predict_keys,
     .methods = predict_methods,
+    .state_size = sizeof(predict_state),
+    .fini = predict_fini,
 };

@@ -135,31 +135,6 @@ static lp_value *process_profile_data(lp_obj *self, lp_value *args)
     return result;
 }
 
-static lp_value *process_check_data(lp_obj *self, lp_value *args)
-{
-    lp_value *frame = lp_kit_arg_nonnull(args, "frame", "check_data");
-    if (!frame) return NULL;
-    lp_obj *checker = lp_obj_component(self, "data_checker");
-    if (!checker) return lp_kit_skip(self, "check_data", "data_checker");
-    lp_value *result = lp_data_checker_check_data(checker, frame);
-    if (!result) return NULL;
-    lp_value *dv = lp_map_get(args, "dataset_version");
-    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
-    if (tracker && dv && lp_value_type(dv) != LP_NULL &&
-        lp_metadata_tracker_log_checks(tracker, dv, lp_value_as_string(lp_map_get(result, "path")),
-                                       lp_map_get(result, "report"),
-                                       lp_obj_class(checker)->name) != 0) {
-        lp_value_unref(result);
-        return NULL;
-    }
-    const char *status = lp_value_as_string(lp_map_get(result, "status"));
-    if (status && strcmp(status, "PASS") != 0)
-        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
-                  "data checks ended with %s; report: %s", status,
-                  lp_value_as_string(lp_map_get(result, "path")));
-    return result;
-}
-
 /* The frame of the version before dv, or NULL (no error) when there is none
  * or it cannot be reached. */
 static lp_value *previous_frame(lp_obj *self, lp_value *dv)
@@ -179,6 +154,54 @@ static lp_value *previous_frame(lp_obj *self, lp_value *dv)
     lp_value_unref(vc);
     lp_value_unref(prev);
     return frame;
+}
+
+/* Stops the workflow when the checker says its status reached fail_on: an
+ * error located at the checker's fail_on setting. 0 when it did not. */
+static int check_gate(lp_obj *checker, const lp_value *result, const char *what)
+{
+    if (!lp_value_as_bool(lp_map_get(result, "failed"))) return 0;
+    lp_value *fail_on = lp_obj_config(checker, "fail_on");
+    int rc = lp_kit_error_at(LP_EWORKFLOW, fail_on,
+                             "%s ended with %s and fail_on is %s: the workflow stops here "
+                             "(report: %s)",
+                             what, lp_value_as_string(lp_map_get(result, "status")),
+                             fail_on ? lp_value_as_string(fail_on) : "set",
+                             lp_value_as_string(lp_map_get(result, "path")));
+    lp_value_unref(fail_on);
+    return rc;
+}
+
+static lp_value *process_check_data(lp_obj *self, lp_value *args)
+{
+    lp_value *frame = lp_kit_arg_nonnull(args, "frame", "check_data");
+    if (!frame) return NULL;
+    lp_obj *checker = lp_obj_component(self, "data_checker");
+    if (!checker) return lp_kit_skip(self, "check_data", "data_checker");
+    lp_value *dv = lp_map_get(args, "dataset_version");
+    lp_value *previous = previous_frame(self, dv);
+    if (!previous) lp_error_clear();
+    lp_value *result = lp_data_checker_check_data_previous(checker, frame, previous);
+    lp_value_unref(previous);
+    if (!result) return NULL;
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (tracker && dv && lp_value_type(dv) != LP_NULL &&
+        lp_metadata_tracker_log_checks(tracker, dv, lp_value_as_string(lp_map_get(result, "path")),
+                                       lp_map_get(result, "report"),
+                                       lp_obj_class(checker)->name) != 0) {
+        lp_value_unref(result);
+        return NULL;
+    }
+    if (check_gate(checker, result, "check_data: the data checks") != 0) {
+        lp_value_unref(result); /* the failure itself reaches the notifier */
+        return NULL;
+    }
+    const char *status = lp_value_as_string(lp_map_get(result, "status"));
+    if (status && strcmp(status, "PASS") != 0)
+        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
+                  "data checks ended with %s; report: %s", status,
+                  lp_value_as_string(lp_map_get(result, "path")));
+    return result;
 }
 
 static lp_value *process_compare_data(lp_obj *self, lp_value *args)
@@ -212,7 +235,8 @@ static const lp_method process_methods[] = {
     {"profile_data", process_profile_data,
      "profile_data(frame, dataset_version) -> {report, path}"},
     {"check_data", process_check_data,
-     "check_data(frame, dataset_version) -> {report, path, status}; notifies on WARN/ERROR"},
+     "check_data(frame, dataset_version) -> {report, path, status}: against the previous "
+     "version when there is one; notifies on WARN/ERROR, stops at the checker's fail_on"},
     {"compare_data", process_compare_data,
      "compare_data(frame, dataset_version) -> {report, path} against the previous version"},
     {NULL, NULL, NULL},

@@ -141,6 +141,17 @@ static lp_value *train_train_model(lp_obj *self, lp_value *args)
     return lp_kit_result("model_version", mv, "model", model, (const char *)NULL);
 }
 
+/* generate_viz(splits, model) with the optional arguments a visualizer may use: the model
+ * version (to record its files under) and the explainer's feature importance. */
+static lp_value *generate_viz(lp_obj *viz, lp_value *splits, lp_value *model, lp_value *mv,
+                              lp_value *importance)
+{
+    return lp_call_with(
+        viz, LP_MODEL_VISUALIZER_GENERATE_VIZ, "splits", lp_value_ref(splits), "model",
+        lp_value_ref(model), "model_version", mv ? lp_value_ref(mv) : lp_value_null(), "importance",
+        importance ? lp_value_ref(importance) : lp_value_null(), (const char *)NULL);
+}
+
 /* Feature importance and plots, when an explainer / visualizer is configured. */
 static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
 {
@@ -158,7 +169,9 @@ static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
     if (explainer)
         ok = (importance = lp_model_explainer_get_feature_importance(
                   explainer, model, lp_map_get(splits, "X_train"))) != NULL;
-    if (ok && viz) ok = (paths = lp_model_visualizer_generate_viz(viz, splits, model)) != NULL;
+    if (ok && viz)
+        ok = (paths = generate_viz(viz, splits, model, lp_map_get(args, "model_version"),
+                                   importance)) != NULL;
     if (ok && checker)
         ok = (baseline = lp_model_checker_get_baseline_comparison(checker, splits, model)) != NULL;
     lp_value *result = ok ? lp_kit_result("feature_importance", importance, "plots", paths,
@@ -190,8 +203,22 @@ static lp_value *train_check_model(lp_obj *self, lp_value *args)
         return NULL;
     }
     const char *status = result ? lp_value_as_string(lp_map_get(result, "status")) : NULL;
+    if (result && lp_value_as_bool(lp_map_get(result, "failed"))) {
+        /* the checker's fail_on gate: the workflow stops here, located at the setting */
+        lp_value *fail_on = lp_obj_config(checker, "fail_on");
+        lp_kit_error_at(LP_EWORKFLOW, fail_on,
+                        "check_model: the model checks ended with %s and fail_on is %s: the "
+                        "workflow stops here (report: %s)",
+                        status, fail_on ? lp_value_as_string(fail_on) : "set",
+                        lp_value_as_string(lp_map_get(result, "path")));
+        lp_value_unref(fail_on);
+        lp_value_unref(result);
+        return NULL;
+    }
     if (status && strcmp(status, "PASS") != 0)
-        lp_notify(self, LP_LOG_WARN, "model checks ended with %s", status);
+        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
+                  "model checks ended with %s; report: %s", status,
+                  lp_value_as_string(lp_map_get(result, "path")));
     return result;
 }
 

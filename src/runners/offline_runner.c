@@ -593,6 +593,8 @@ static lp_value *runner_check_config(lp_obj *self, lp_value *args)
             rc = check_source_file(problems, keys[i], lp_map_value(v, j));
         lp_value_unref(v);
     }
+    if (rc == 0 && lp_list_len(problems) == 0 && sources_are_files(self))
+        rc = lp_runner_check_eval_columns(self, problems);
     if (rc) {
         lp_value_unref(problems);
         return NULL;
@@ -709,6 +711,7 @@ static lp_value *runner_build_all(lp_obj *self, lp_value *args)
         return NULL;
     }
     lp_value_unref(stopped);
+    lp_runner_write_report(self, summary);
     return summary;
 }
 
@@ -770,5 +773,9 @@ const lp_config_key lp_offline_runner_keys[] = {
     {"retrain_all", "bool", "retrain a better model on all data before deploying"},
     {"auto_approve_models", "bool", "approve promoted models without a human"},
     {"ground_truth_data", "any", "labelled data for evaluate_ground_truth"},
+    {"run_report", "bool",
+     "write the run report (HTML + JSON) at the end of build_all (default true)"},
+    {"run_report_dir", "string",
+     "where run reports go (default: the metadata store's directory + /reports)"},
     {NULL, NULL, NULL},
 };

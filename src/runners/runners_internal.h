@@ -19,6 +19,13 @@ extern const lp_method lp_offline_runner_methods[];
 extern const char *const lp_offline_runner_requirements[];
 extern const lp_config_key lp_offline_runner_keys[];
 
+/* check_config's header check (input_columns.c): adds a problem to
+ * `problems` when eval_data lacks columns of train_data other than the
+ * target and drop_columns (an error without a data_transformer, else a
+ * warning). Both must be file paths; anything else is not judged. 0 or
+ * LP_ENOMEM. */
+int lp_runner_check_eval_columns(lp_obj *self, lp_value *problems);
+
 /* build_all's result (runner_summary.c): the run, model, validation metrics,
  * deployment and predictions as a map — see there for its keys. Borrows the
  * results of train_model, deploy_model (NULL when skipped) and predict_data,
@@ -26,5 +33,13 @@ extern const lp_config_key lp_offline_runner_keys[];
  * not deployed; NULL: the new one). New reference, or NULL with LP_ENOMEM. */
 lp_value *lp_runner_summary(lp_obj *self, const lp_value *trained, const lp_value *deployed,
                             const lp_value *predicted, const lp_value *scorer);
+
+/* Writes the run report of the run that just ended (runner_report.c): its
+ * path from lp_run_report_planned_path, the run from the tracker's
+ * run_info(). Logs the path at INFO and sets summary.report to it (summary
+ * borrowed, may be NULL); nothing when config run_report is false or no
+ * tracker records runs. A failure is logged at WARN: the workflow's outcome
+ * does not depend on its report. */
+void lp_runner_write_report(lp_obj *self, lp_value *summary);
 
 #endif

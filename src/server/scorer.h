@@ -26,8 +26,8 @@ typedef struct srv_scorer srv_scorer;
 /* The bundle directory that model_ref names now (new string in *out_dir):
  * a bundle directory; a model's deployment directory (its `current` link is
  * followed); or NAME, NAME@ALIAS, NAME/vN through the metadata store in
- * store_dir (lp_bundle_resolve; NULL = .lolpop/lolpop.db). The path is resolved (realpath), so that --reload sees a
- * moved link as a different directory. 0 or an error naming what was tried. */
+ * store_dir (lp_bundle_resolve; NULL = .lolpop/lolpop.db). The path is resolved (realpath), so that
+ * --reload sees a moved link as a different directory. 0 or an error naming what was tried. */
 int srv_scorer_resolve(char **out_dir, const char *model_ref, const char *store_dir);
 
 /* Opens the model that model_ref names (see srv_scorer_resolve) with the

@@ -384,12 +384,26 @@ int lp_store_tags(lp_store *st, int64_t resource, lp_value **out)
 int lp_store_artifact_add(lp_store *st, int64_t resource, const char *name, const char *path,
                           const char *run_id)
 {
+    return lp_store_artifact_record(st, resource, name, path, NULL, run_id);
+}
+
+int lp_store_artifact_record(lp_store *st, int64_t resource, const char *name, const char *path,
+                             const char *object, const char *run_id)
+{
     CHECK_ST(st, "recording an artifact");
     if (!name || !*name || !path)
         return lp_error_set(LP_EINVAL, "metadata store '%s': an artifact needs a name and a path",
                             st->location);
     int rc = check_writable(st, "recording an artifact");
-    return rc ? rc : st->ops->artifact_add(st, resource, name, path, run_id);
+    return rc ? rc : st->ops->artifact_add(st, resource, name, path, object, run_id);
+}
+
+int lp_store_artifact_list(lp_store *st, int64_t resource, lp_value **out)
+{
+    CHECK_ST(st, "reading artifacts");
+    if (!out) return lp_error_set(LP_EINVAL, "lp_store_artifact_list: out is required");
+    *out = NULL;
+    return st->ops->artifact_list(st, resource, out);
 }
 
 int lp_store_artifacts(lp_store *st, int64_t resource, lp_value **out)
@@ -436,7 +450,18 @@ int lp_store_report_add(lp_store *st, int64_t resource, const char *kind, const 
                         const char *cls, const lp_value *report, const char *status,
                         const char *run_id)
 {
+    lp_store_report r = {
+        .kind = kind, .path = path, .cls = cls, .report = report, .status = status};
+    return lp_store_report_record(st, resource, &r, run_id);
+}
+
+int lp_store_report_record(lp_store *st, int64_t resource, const lp_store_report *r,
+                           const char *run_id)
+{
     CHECK_ST(st, "recording a report");
+    if (!r) return lp_error_set(LP_EINVAL, "lp_store_report_record: the report is required");
+    const char *kind = r->kind;
+    const lp_value *report = r->report;
     if (!kind || (strcmp(kind, "profile") && strcmp(kind, "checks") && strcmp(kind, "comparison")))
         return lp_error_set(LP_EINVAL,
                             "metadata store '%s': report kind '%s' is not one of profile, "
@@ -446,7 +471,7 @@ int lp_store_report_add(lp_store *st, int64_t resource, const char *kind, const 
     if (rc) return rc;
     char *json = report ? lp_store_value_json(report, 0) : NULL;
     if (report && !json) return LP_ENOMEM;
-    rc = st->ops->report_add(st, resource, kind, path, cls, json, status, run_id);
+    rc = st->ops->report_add(st, resource, r, json, run_id);
     free(json);
     return rc;
 }

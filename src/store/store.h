@@ -118,6 +118,9 @@ int lp_store_resource_roots(lp_store *st, const char *type, lp_value **out);
 int lp_store_resource_get(lp_store *st, int64_t id, lp_value **out);
 /* A root resource by type and name. */
 int lp_store_resource_find(lp_store *st, const char *type, const char *name, lp_value **out);
+/* The existing root resource name of `type` closest to `name` (a plausible
+ * typo, see lp_suggest) as a new string, or NULL (none close, or an error). */
+char *lp_store_resource_suggest(lp_store *st, const char *type, const char *name);
 /* By uri ("model/titanic/v2/experiment/4"). */
 int lp_store_resource_by_uri(lp_store *st, const char *uri, lp_value **out);
 /* The parent's children of `type` (NULL: all types), by type then version: a list. */
@@ -148,8 +151,14 @@ int lp_store_tags(lp_store *st, int64_t resource, lp_value **out);
 /* Attaches a file (replacing an artifact of the same name). */
 int lp_store_artifact_add(lp_store *st, int64_t resource, const char *name, const char *path,
                           const char *run_id);
+/* The same, with the SHA-256 name of the file's copy in the object store
+ * (`object`, may be NULL when it was not stored). */
+int lp_store_artifact_record(lp_store *st, int64_t resource, const char *name, const char *path,
+                             const char *object, const char *run_id);
 /* A map name -> path. */
 int lp_store_artifacts(lp_store *st, int64_t resource, lp_value **out);
+/* The artifacts as a list of maps name, path, object (object absent when not stored), by name. */
+int lp_store_artifact_list(lp_store *st, int64_t resource, lp_value **out);
 
 /* Stores version-control info (a map) under `key`, replacing an older one. */
 int lp_store_vc_info_set(lp_store *st, int64_t resource, const char *key, const lp_value *info,
@@ -166,7 +175,23 @@ int lp_store_vc_infos(lp_store *st, int64_t resource, lp_value **out);
 int lp_store_report_add(lp_store *st, int64_t resource, const char *kind, const char *path,
                         const char *cls, const lp_value *report, const char *status,
                         const char *run_id);
-/* Reports of the resource, oldest first: maps kind, path, class, status, report. */
+
+/* A report with its files' copies in the object store (all fields borrowed). */
+typedef struct lp_store_report {
+    const char *kind;        /* profile, checks or comparison */
+    const char *path;        /* the HTML (or other) file, or NULL */
+    const char *cls;         /* the class that made it, or NULL */
+    const lp_value *report;  /* its value, or NULL */
+    const char *status;      /* PASS, WARN, ERROR or NULL */
+    const char *object;      /* SHA-256 name of the file's content in the object store, or NULL */
+    const char *json_object; /* the same for its JSON twin, or NULL */
+} lp_store_report;
+
+/* Records a report as lp_store_report_add does, with its object names. */
+int lp_store_report_record(lp_store *st, int64_t resource, const lp_store_report *r,
+                           const char *run_id);
+/* Reports of the resource, oldest first: maps kind, path, class, status,
+ * report, object, json_object (absent keys: not recorded). */
 int lp_store_reports(lp_store *st, int64_t resource, lp_value **out);
 
 /* Records the edge from -> to (e.g. dataset version -> model version, kind

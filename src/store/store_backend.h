@@ -64,14 +64,16 @@ struct lp_store_ops {
     int (*tag_get)(lp_store *st, int64_t resource, const char *key, lp_value **out);
     int (*tags)(lp_store *st, int64_t resource, lp_value **out);
     int (*artifact_add)(lp_store *st, int64_t resource, const char *name, const char *path,
-                        const char *run_id);
+                        const char *object, const char *run_id);
     int (*artifacts)(lp_store *st, int64_t resource, lp_value **out);
+    int (*artifact_list)(lp_store *st, int64_t resource, lp_value **out);
     int (*vc_info_set)(lp_store *st, int64_t resource, const char *key, const char *json,
                        const char *run_id);
     int (*vc_info_get)(lp_store *st, int64_t resource, const char *key, lp_value **out);
     int (*vc_infos)(lp_store *st, int64_t resource, lp_value **out);
-    int (*report_add)(lp_store *st, int64_t resource, const char *kind, const char *path,
-                      const char *cls, const char *json, const char *status, const char *run_id);
+    /* r->report arrives as JSON text in `json` (NULL for none). */
+    int (*report_add)(lp_store *st, int64_t resource, const lp_store_report *r, const char *json,
+                      const char *run_id);
     int (*reports)(lp_store *st, int64_t resource, lp_value **out);
     int (*lineage_add)(lp_store *st, int64_t from, int64_t to, const char *kind,
                        const char *run_id);

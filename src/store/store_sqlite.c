@@ -114,12 +114,15 @@ static const struct {
                               "clearing the tag on sibling resources"},
     [Q_TAG_GET] = {"SELECT value FROM tags WHERE resource = ? AND key = ?", "reading a tag"},
     [Q_TAGS] = {"SELECT key, value FROM tags WHERE resource = ? ORDER BY key", "reading tags"},
-    [Q_ART_SET] = {"INSERT INTO artifacts (resource, name, path, run, created_at) "
-                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (resource, name) DO UPDATE SET "
-                   "path = excluded.path, run = excluded.run, created_at = excluded.created_at",
+    [Q_ART_SET] = {"INSERT INTO artifacts (resource, name, path, object, run, created_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (resource, name) DO UPDATE SET "
+                   "path = excluded.path, object = excluded.object, run = excluded.run, "
+                   "created_at = excluded.created_at",
                    "recording an artifact"},
     [Q_ARTS] = {"SELECT name, path FROM artifacts WHERE resource = ? ORDER BY name",
                 "reading artifacts"},
+    [Q_ART_LIST] = {"SELECT name, path, object FROM artifacts WHERE resource = ? ORDER BY name",
+                    "reading artifacts"},
     [Q_VC_SET] = {"INSERT INTO vc_info (resource, key, info, run, created_at) "
                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (resource, key) DO UPDATE SET "
                   "info = excluded.info, run = excluded.run, created_at = excluded.created_at",
@@ -129,9 +132,10 @@ static const struct {
     [Q_VCS] = {"SELECT key, info FROM vc_info WHERE resource = ? ORDER BY key",
                "reading version-control info"},
     [Q_REPORT_INSERT] = {"INSERT INTO reports (resource, kind, path, class, report, status, run, "
-                         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         "created_at, object, json_object) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          "recording a report"},
-    [Q_REPORTS] = {"SELECT kind, path, class, status, report FROM reports WHERE resource = ? "
+    [Q_REPORTS] = {"SELECT kind, path, class, status, report, object, json_object FROM reports "
+                   "WHERE resource = ? "
                    "ORDER BY id",
                    "reading reports"},
     [Q_LINEAGE_INSERT] = {"INSERT INTO lineage (src, dst, kind, run, created_at) "
@@ -553,6 +557,12 @@ static const struct {
      "  text TEXT NOT NULL\n"
      ");\n"
      "ALTER TABLE runs ADD COLUMN config_sha256 TEXT;\n"},
+    /* Report and artifact files kept in the object store too (issue 12): the
+     * SHA-256 names of their content (and of a report's JSON twin), so they
+     * outlive the output directory. NULL when not stored. */
+    {"report and artifact objects", "ALTER TABLE reports ADD COLUMN object TEXT;\n"
+                                    "ALTER TABLE reports ADD COLUMN json_object TEXT;\n"
+                                    "ALTER TABLE artifacts ADD COLUMN object TEXT;\n"},
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -899,9 +909,9 @@ static int sq_run_begin(lp_store *st, const lp_store_run_row *row)
     if (rc == 0) rc = sq_begin(s);
     if (rc == 0 && row->config) rc = sq_exec(s, Q_CONFIG_INSERT, "tt", sha, row->config);
     if (rc == 0) {
-        sqlite3_stmt *q = sq_bind(s, Q_RUN_INSERT, "ttttitf", row->id, row->runner,
-                                  row->config ? sha : NULL, row->git_commit, row->pid, row->host,
-                                  row->started_at);
+        sqlite3_stmt *q =
+            sq_bind(s, Q_RUN_INSERT, "ttttitf", row->id, row->runner, row->config ? sha : NULL,
+                    row->git_commit, row->pid, row->host, row->started_at);
         int src = q ? sqlite3_step(q) : SQLITE_ERROR;
         if (q && src == SQLITE_CONSTRAINT_PRIMARYKEY) {
             sq_done(s, Q_RUN_INSERT);
@@ -1119,6 +1129,7 @@ static const lp_store_ops sqlite_ops = {
     .tags = sq_tags,
     .artifact_add = sq_artifact_add,
     .artifacts = sq_artifacts,
+    .artifact_list = sq_artifact_list,
     .vc_info_set = sq_vc_info_set,
     .vc_info_get = sq_vc_info_get,
     .vc_infos = sq_vc_infos,

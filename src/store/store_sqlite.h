@@ -44,6 +44,7 @@ typedef enum sq_query {
     Q_TAGS,
     Q_ART_SET,
     Q_ARTS,
+    Q_ART_LIST,
     Q_VC_SET,
     Q_VC_GET,
     Q_VCS,
@@ -134,14 +135,15 @@ int sq_tag_set(lp_store *st, int64_t resource, const char *key, const char *json
 int sq_tag_get(lp_store *st, int64_t resource, const char *key, lp_value **out);
 int sq_tags(lp_store *st, int64_t resource, lp_value **out);
 int sq_artifact_add(lp_store *st, int64_t resource, const char *name, const char *path,
-                    const char *run_id);
+                    const char *object, const char *run_id);
 int sq_artifacts(lp_store *st, int64_t resource, lp_value **out);
+int sq_artifact_list(lp_store *st, int64_t resource, lp_value **out);
 int sq_vc_info_set(lp_store *st, int64_t resource, const char *key, const char *json,
                    const char *run_id);
 int sq_vc_info_get(lp_store *st, int64_t resource, const char *key, lp_value **out);
 int sq_vc_infos(lp_store *st, int64_t resource, lp_value **out);
-int sq_report_add(lp_store *st, int64_t resource, const char *kind, const char *path,
-                  const char *cls, const char *json, const char *status, const char *run_id);
+int sq_report_add(lp_store *st, int64_t resource, const lp_store_report *r, const char *json,
+                  const char *run_id);
 int sq_reports(lp_store *st, int64_t resource, lp_value **out);
 int sq_lineage_add(lp_store *st, int64_t from, int64_t to, const char *kind, const char *run_id);
 int sq_lineage(lp_store *st, int64_t resource, lp_value **out);

@@ -196,12 +196,13 @@ int sq_tags(lp_store *st, int64_t resource, lp_value **out)
 }
 
 int sq_artifact_add(lp_store *st, int64_t resource, const char *name, const char *path,
-                    const char *run_id)
+                    const char *object, const char *run_id)
 {
     sq_store *s = sq_of(st);
     int rc = sq_begin(s);
     if (rc == 0) rc = sq_need_resource(s, resource);
-    if (rc == 0) rc = sq_exec(s, Q_ART_SET, "itttf", resource, name, path, run_id, lp_store_now());
+    if (rc == 0)
+        rc = sq_exec(s, Q_ART_SET, "ittttf", resource, name, path, object, run_id, lp_store_now());
     return sq_end(s, rc);
 }
 
@@ -232,15 +233,15 @@ int sq_vc_infos(lp_store *st, int64_t resource, lp_value **out)
 
 /* ---- reports, lineage ------------------------------------------------------------------------ */
 
-int sq_report_add(lp_store *st, int64_t resource, const char *kind, const char *path,
-                  const char *cls, const char *json, const char *status, const char *run_id)
+int sq_report_add(lp_store *st, int64_t resource, const lp_store_report *r, const char *json,
+                  const char *run_id)
 {
     sq_store *s = sq_of(st);
     int rc = sq_begin(s);
     if (rc == 0) rc = sq_need_resource(s, resource);
     if (rc == 0)
-        rc = sq_exec(s, Q_REPORT_INSERT, "ittttttf", resource, kind, path, cls, json, status,
-                     run_id, lp_store_now());
+        rc = sq_exec(s, Q_REPORT_INSERT, "ittttttftt", resource, r->kind, r->path, r->cls, json,
+                     r->status, run_id, lp_store_now(), r->object, r->json_object);
     return sq_end(s, rc);
 }
 
@@ -274,9 +275,17 @@ static int rows_as_maps(sq_store *s, sq_query q, int64_t resource, const char *c
 
 int sq_reports(lp_store *st, int64_t resource, lp_value **out)
 {
-    static const char *const keys[] = {"kind", "path", "class", "status", "report"};
-    static const bool json[] = {false, false, false, false, true};
-    return rows_as_maps(sq_of(st), Q_REPORTS, resource, keys, json, 5, out);
+    static const char *const keys[] = {"kind",   "path",   "class",      "status",
+                                       "report", "object", "json_object"};
+    static const bool json[] = {false, false, false, false, true, false, false};
+    return rows_as_maps(sq_of(st), Q_REPORTS, resource, keys, json, 7, out);
+}
+
+int sq_artifact_list(lp_store *st, int64_t resource, lp_value **out)
+{
+    static const char *const keys[] = {"name", "path", "object"};
+    static const bool json[] = {false, false, false};
+    return rows_as_maps(sq_of(st), Q_ART_LIST, resource, keys, json, 3, out);
 }
 
 int sq_lineage_add(lp_store *st, int64_t from, int64_t to, const char *kind, const char *run_id)

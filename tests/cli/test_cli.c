@@ -873,8 +873,7 @@ Test(cli, workflow_failure_exits_1_and_notifies)
     /* printed once: the notifier does not repeat the failure the CLI reports */
     EXPECT_NOT_ERR(r, "NOTIFY");
     const char *first = strstr(r.err, "failing on purpose");
-    cr_assert(first && !strstr(first + 1, "failing on purpose"), "error printed twice:\n%s",
-              r.err);
+    cr_assert(first && !strstr(first + 1, "failing on purpose"), "error printed twice:\n%s", r.err);
     cr_assert_str_eq(r.out, "");
     result_free(&r);
 }
@@ -1181,10 +1180,12 @@ Test(cli, quiet_and_verbose_work_on_every_command_before_or_after_it)
     EXPECT_EXIT(fail, 1);
     EXPECT_ERR(fail, "lolpop: error:");
     EXPECT_ERR(fail, "failing on purpose");
-    const char *commands[][3] = {{"classes", "list", NULL}, {"config", "validate", NULL},
-                                 {"runs", "list", NULL},    {"version", NULL, NULL}};
+    const char *commands[][3] = {{"classes", "list", NULL},
+                                 {"config", "validate", NULL},
+                                 {"runs", "list", NULL},
+                                 {"version", NULL, NULL}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        result r = i < 2 ? LOLPOP("-q", commands[i][0], commands[i][1], "-c", f)
+        result r = i < 2            ? LOLPOP("-q", commands[i][0], commands[i][1], "-c", f)
                    : commands[i][1] ? LOLPOP(commands[i][0], commands[i][1], "-q")
                                     : LOLPOP("-q", commands[i][0]);
         cr_assert_neq(r.status, 2, "lolpop -q %s: %s", commands[i][0], r.err);

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -109,8 +111,9 @@ static void assert_same_file(const char *a, const char *b)
 Test(predict, titanic_by_name_equals_the_workflow_predictions_and_is_recorded)
 {
     const char *dir = trained(TITANIC);
-    lp_run r = predict(
-        dir, (const char *const[]){"titanic_survival", "data/eval.csv", "-o", "out.csv", NULL});
+    /* the quickstart explains its predictions: --explain gives the same reasons */
+    lp_run r = predict(dir, (const char *const[]){"titanic_survival", "data/eval.csv", "-o",
+                                                  "out.csv", "--explain", NULL});
     LP_EXPECT_EXIT(r, 0);
     LP_EXPECT_OUT(r, "178 rows scored with titanic_survival version 1 -> out.csv");
     LP_EXPECT_OUT(r, "recorded as model/titanic_survival/v1/prediction_job/");
@@ -139,6 +142,26 @@ Test(predict, diamonds_from_stdin_to_stdout_equals_the_workflow_predictions)
               "%s", err ? err : "");
     cr_assert(!strstr(err, "recorded as"), "--no-track records nothing: %s", err);
     free(err);
+}
+
+Test(predict, explain_top_k_reasons_and_usage)
+{
+    const char *dir = trained(TITANIC);
+    lp_run r = predict(dir, (const char *const[]){"titanic_survival", "data/eval.csv", "-o", "-",
+                                                  "--no-track", "--explain", "--top-k", "1", NULL});
+    LP_EXPECT_EXIT(r, 0);
+    LP_EXPECT_OUT(r, "probability_1,reason_1,reason_1_value\n");
+    lp_run_free(&r);
+    r = predict(dir, (const char *const[]){"titanic_survival", "data/eval.csv", "-o", "-",
+                                           "--top-k", "2", NULL});
+    LP_EXPECT_EXIT(r, 2);
+    LP_EXPECT_ERR(r, "--top-k needs --explain");
+    lp_run_free(&r);
+    r = predict(dir, (const char *const[]){"titanic_survival", "data/eval.csv", "-o", "-",
+                                           "--explain", "--top-k", "0", NULL});
+    LP_EXPECT_EXIT(r, 2);
+    LP_EXPECT_ERR(r, "'--top-k' needs a number from 1 to 1000");
+    lp_run_free(&r);
 }
 
 Test(predict, bundle_directory_and_json_summary)
@@ -193,12 +216,142 @@ Test(predict, header_only_input_gives_the_header_only)
     lp_write_file(dir, "empty.csv",
                   "passenger_id,pclass,sex,age,sibsp,parch,fare,embarked,class,who,adult_male,"
                   "deck,embark_town,alone\n");
-    lp_run r = predict(dir, (const char *const[]){"titanic_survival", "empty.csv", "-o", "-",
-                                                  "--no-track", NULL});
+    lp_run r = predict(
+        dir, (const char *const[]){"titanic_survival", "empty.csv", "-o", "-", "--no-track", NULL});
     LP_EXPECT_EXIT(r, 0);
     cr_assert_str_eq(r.out, "passenger_id,prediction,probability_0,probability_1\n");
     LP_EXPECT_ERR(r, "0 rows scored");
     lp_run_free(&r);
+}
+
+/* ---- streaming: chunks, memory ------------------------------------------------------ */
+
+Test(predict, small_chunks_give_the_same_bytes_on_both_quickstarts)
+{
+    const char *dirs[] = {trained(TITANIC), trained(DIAMONDS)};
+    const char *models[] = {"titanic_survival", "diamond_price"};
+    for (size_t i = 0; i < 2; i++) {
+        /* titanic's workflow writes the top reasons too (skip_prediction_explanations: false) */
+        lp_run r = predict(
+            dirs[i],
+            i == 0 ? (const char *const[]){models[i], "data/eval.csv", "-o", "chunked.csv",
+                                           "--no-track", "--chunk-bytes", "300", "--explain", NULL}
+                   : (const char *const[]){models[i], "data/eval.csv", "-o", "chunked.csv",
+                                           "--no-track", "--chunk-bytes", "300", NULL});
+        LP_EXPECT_EXIT(r, 0);
+        lp_run_free(&r);
+        char out[600], want[600];
+        snprintf(out, sizeof out, "%s/chunked.csv", dirs[i]);
+        snprintf(want, sizeof want, "%s/predictions.csv", dirs[i]);
+        assert_same_file(out, want);
+    }
+    lp_run r = predict(dirs[0], (const char *const[]){"titanic_survival", "data/eval.csv", "-o",
+                                                      "-", "--chunk-bytes", "12", NULL});
+    LP_EXPECT_EXIT(r, 2);
+    LP_EXPECT_ERR(r, "option '--chunk-bytes' needs a number of bytes from 64 to 1073741824 "
+                     "(got '12')");
+    lp_run_free(&r);
+}
+
+/* "<header>\n" then `rows` copies of a good titanic row, the bad one at `bad_at`. */
+static void write_rows(const char *dir, const char *name, size_t rows, size_t bad_at,
+                       const char *bad)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "w");
+    cr_assert_not_null(fp);
+    fputs("passenger_id,pclass,sex,age,sibsp,parch,fare,embarked,class,who,adult_male,deck,"
+          "embark_town,alone\n",
+          fp);
+    for (size_t i = 1; i <= rows; i++)
+        fputs(i == bad_at ? bad
+                          : "7,1,male,54.0,0,0,51.8625,S,First,man,True,E,\"Southampton\n"
+                            "(quay, \"\"A\"\")\",True\n",
+              fp);
+    fclose(fp);
+}
+
+Test(predict, errors_in_a_later_chunk_name_the_row_and_line_of_the_whole_input)
+{
+    const char *dir = trained(TITANIC);
+    write_rows(dir, "late_type.csv", 40, 37,
+               "8,1,male,old,0,0,51.8625,S,First,man,True,E,Southampton,True\n");
+    lp_run r =
+        predict(dir, (const char *const[]){"titanic_survival", "late_type.csv", "-o", "late.csv",
+                                           "--no-track", "--chunk-bytes", "256", NULL});
+    LP_EXPECT_EXIT(r, 1);
+    LP_EXPECT_ERR(r, "column 'age', row 37");
+    lp_run_free(&r);
+    cr_assert(!exists(path_of("titanic/late.csv")), "no output after a failure");
+    /* rows 1-35 take two lines each (a quoted newline): row 36 starts on line 72 */
+    write_rows(dir, "late_ragged.csv", 40, 36,
+               "8,1,male,5,0,0,51.8625,S,First,man,True,E,Southampton,True,extra\n");
+    r = predict(dir, (const char *const[]){"titanic_survival", "late_ragged.csv", "-o", "-",
+                                           "--no-track", "--chunk-bytes", "256", NULL});
+    LP_EXPECT_EXIT(r, 1);
+    LP_EXPECT_ERR(r, "late_ragged.csv:72:");
+    LP_EXPECT_ERR(r, "ragged row: more fields than the 14 in the header");
+    lp_run_free(&r);
+}
+
+/* Peak RSS in KiB of `lolpop predict MODEL DATA -o OUT --no-track` run in dir. */
+static long predict_peak_rss(const char *dir, const char *model, const char *data)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        if (chdir(dir) != 0) _exit(126);
+        FILE *null = freopen("/dev/null", "w", stdout);
+        (void)null;
+        execl(LP_LOLPOP_EXE, LP_LOLPOP_EXE, "predict", model, data, "-o", "big_out.csv",
+              "--no-track", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    struct rusage ru;
+    cr_assert_eq(wait4(pid, &status, 0, &ru), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "predict of %s failed (%d)", data,
+              status);
+    return ru.ru_maxrss;
+}
+
+/* `rows` data rows: diamonds' eval rows repeated (ids kept: scoring does not care). */
+static void write_repeated(const char *dir, const char *name, size_t rows)
+{
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && awk -v n=%zu 'NR == 1 { print; next } { row[++k] = $0 } "
+             "END { for (i = 0; i < n; i++) print row[i %% k + 1] }' data/eval.csv > %s",
+             dir, rows, name);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+/* A suite of its own (meson test test_predict_memory): it scores 2.2M rows. */
+TestSuite(predict_memory, .timeout = 1800);
+
+Test(predict_memory, stays_bounded_from_200k_to_2M_rows)
+{
+    const char *dir = trained(DIAMONDS);
+    write_repeated(dir, "rows_200k.csv", 200000);
+    write_repeated(dir, "rows_2m.csv", 2000000);
+    long small = predict_peak_rss(dir, "diamond_price", "rows_200k.csv");
+    long big = predict_peak_rss(dir, "diamond_price", "rows_2m.csv");
+    char path[600];
+    snprintf(path, sizeof path, "%s/big_out.csv", dir);
+    struct stat st;
+    cr_assert(stat(path, &st) == 0 && st.st_size > 2000000 * 10, "2M predictions written");
+    /* The 2M-row input is ~100 MB: read whole, the peak would grow by far more
+     * than the 32 MiB allowed for allocator noise. */
+    cr_assert(big - small < 32 * 1024,
+              "peak RSS grew from %ld KiB (200k rows) to %ld KiB (2M rows)", small, big);
+    for (const char *f = "rows_200k.csv"; f;
+         f = strcmp(f, "rows_200k.csv") == 0 ? "rows_2m.csv" : NULL) {
+        snprintf(path, sizeof path, "%s/%s", dir, f);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/big_out.csv", dir);
+    unlink(path);
 }
 
 Test(predict, bad_model_data_and_usage)
@@ -209,6 +362,10 @@ Test(predict, bad_model_data_and_usage)
         int code;
     } cases[] = {
         {"nope", "data/eval.csv", "no model 'nope' in the metadata store", 2},
+        {"titanic_survivl", "data/eval.csv",
+         "no model 'titanic_survivl' in the metadata store '.lolpop/lolpop.db' (did you mean "
+         "'titanic_survival'?)",
+         2},
         {"titanic_survival@nosuch", "data/eval.csv",
          "model 'titanic_survival' has no alias 'nosuch'", 2},
         {"titanic_survival/v9", "data/eval.csv", "model 'titanic_survival' has no version 9", 2},
@@ -312,7 +469,13 @@ Test(predict, api_round_trip_scores_like_the_workflow)
 
     lp_frame *raw = NULL, *out = NULL;
     cr_assert_eq(lp_csv_read(&raw, eval, NULL), 0);
-    cr_assert_eq(lp_bundle_score(&out, b, raw), 0, "%s", lp_error_last()->message);
+    /* the quickstart explains its predictions: three reasons per row */
+    lp_frame *contribs = NULL;
+    cr_assert_eq(lp_bundle_score_explained(&out, &contribs, b, raw, 0, 3), 0, "%s",
+                 lp_error_last()->message);
+    cr_assert_eq(lp_frame_rows(contribs), lp_frame_rows(raw));
+    cr_assert_not_null(lp_frame_col_by_name(contribs, "base_value"));
+    lp_frame_unref(contribs);
     char *got = csv_of(out), *want = lp_read_file(want_path);
     cr_assert_str_eq(got, want);
     free(got);

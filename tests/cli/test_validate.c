@@ -235,6 +235,34 @@ Test(validate, unreadable_inputs_are_found_before_anything_runs)
                    "file");
 }
 
+Test(validate, an_eval_file_without_a_training_column_is_found_before_training)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd '%s' && cut -d, -f1,2,4- data/eval.csv > data/eval_nosex.csv",
+             dir);
+    cr_assert_eq(system(cmd), 0);
+    /* no data_transformer: the columns are the features, so it is an error */
+    expect_refused("process:\n  component:\n    data_transformer: null\n"
+                   "config:\n  eval_data: data/eval_nosex.csv\n",
+                   "bad.yaml:5:14: error: eval_data 'data/eval_nosex.csv' lacks column 'sex' of "
+                   "train_data (not the target, not in drop_columns): the model is trained on "
+                   "them and scoring the eval data would fail");
+    /* the SQL may derive or ignore columns: a warning */
+    lp_write_file(dir, "nosex.yaml", "config:\n  eval_data: data/eval_nosex.csv\n");
+    lp_run v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "-c",
+                      "nosex.yaml");
+    LP_EXPECT_EXIT(v, 0);
+    LP_EXPECT_ERR(v, "nosex.yaml:2:14: warning: eval_data 'data/eval_nosex.csv' lacks column "
+                     "'sex' of train_data (not the target, not in drop_columns): scoring fails "
+                     "unless the data_transformer does without them");
+    lp_run_free(&v);
+    /* the quickstart's own files: the target and drop_columns may be absent */
+    v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml");
+    LP_EXPECT_EXIT(v, 0);
+    cr_assert_null(strstr(v.err, "lacks column"), "%s", v.err);
+    lp_run_free(&v);
+}
+
 /* ---- Fix 6: a float target in a classification runner ------------------------------ */
 
 Test(validate, a_float_target_asks_for_the_regression_runner_before_tuning)

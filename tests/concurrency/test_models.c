@@ -165,6 +165,8 @@ Test(models, every_refusal_is_one_clear_message_and_exit_2)
 {
     refused((const char *const[]){"models", "show", "nosuch", NULL},
             "lolpop: error: no model 'nosuch' in the metadata store");
+    refused((const char *const[]){"models", "show", MODEL "x", NULL},
+            "lolpop.db' (did you mean '" MODEL "'?)");
     refused((const char *const[]){"models", "promote", MODEL "/v9", NULL},
             "model '" MODEL "' has no version v9 (it has v1, v2, v3)");
     refused((const char *const[]){"models", "approve", MODEL "/x", NULL},
@@ -198,6 +200,17 @@ Test(models, approve_promote_rollback_move_production_and_current_together)
     cr_assert_str_eq(current(), "v1", "approval moves nothing");
     lp_story_check(dir, MODEL);
 
+    /* what a crashed deploy leaves: a temp bundle and a temp link of a dead
+     * process (removed by the next deploy), and one of a live process (kept) */
+    char cmd[1024], alive[128];
+    snprintf(alive, sizeof alive, ".tmp-v8-%ld-00000001", (long)getpid());
+    snprintf(cmd, sizeof cmd,
+             "cd '%s/.lolpop/deployments/" MODEL "' && mkdir .tmp-v9-2147483646-deadbeef %s && "
+             "touch .tmp-v9-2147483646-deadbeef/model.lpm && "
+             "ln -s v1 .tmp-current-2147483646-0badf00d",
+             dir, alive);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+
     r = lolpop((const char *const[]){"models", "promote", MODEL "/v2", "--json", NULL});
     LP_EXPECT_EXIT(r, 0);
     json_t *j = json_of(&r);
@@ -207,6 +220,11 @@ Test(models, approve_promote_rollback_move_production_and_current_together)
     json_decref(j);
     lp_run_free(&r);
     cr_assert_str_eq(current(), "v2");
+    snprintf(cmd, sizeof cmd,
+             "cd '%s/.lolpop/deployments/" MODEL "' && test ! -e .tmp-v9-2147483646-deadbeef && "
+             "test ! -L .tmp-current-2147483646-0badf00d && test -d %s && rmdir %s",
+             dir, alive, alive);
+    cr_assert_eq(system(cmd), 0, "stale temps of dead processes removed, a live one kept");
     lp_story s = lp_story_check(dir, MODEL);
     cr_assert_eq(s.deployed_version, 2);
     cr_assert_eq(sql_int("SELECT count(*) FROM tags WHERE key = 'action' AND value = "

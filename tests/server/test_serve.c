@@ -664,6 +664,10 @@ Test(serve, command_line_errors)
          1,
          "no model 'no_such_model' in the metadata store"},
         {{"serve", "diamond_price@canary", "--port", "0", NULL}, 1, "has no alias 'canary'"},
+        {{"serve", "diamond_prise", "--port", "0", NULL},
+         1,
+         "no model 'diamond_prise' in the metadata store '.lolpop/lolpop.db' (did you mean "
+         "'diamond_price'?)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         lp_run r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL, cases[i].args, 20000);

@@ -646,7 +646,10 @@ Test(local_cache, the_store_migrates_a_version_1_store_and_records_resumed_runs)
                               "DROP TABLE cache; ALTER TABLE runs DROP COLUMN resumed_from; "
                               "UPDATE runs SET config = (SELECT text FROM configs WHERE sha256 = "
                               "runs.config_sha256); ALTER TABLE runs DROP COLUMN config_sha256; "
-                              "DROP TABLE configs; DELETE FROM lolpop_schema WHERE version >= 2",
+                              "DROP TABLE configs; ALTER TABLE reports DROP COLUMN object; "
+                              "ALTER TABLE reports DROP COLUMN json_object; ALTER TABLE "
+                              "artifacts DROP COLUMN object; DELETE FROM lolpop_schema WHERE "
+                              "version >= 2",
                               NULL, NULL, NULL),
                  SQLITE_OK, "%s", sqlite3_errmsg(db));
     sqlite3_close(db);
@@ -670,7 +673,7 @@ Test(local_cache, the_store_migrates_a_version_1_store_and_records_resumed_runs)
     cr_assert_eq(sqlite3_prepare_v2(db, "SELECT MAX(version) FROM lolpop_schema", -1, &q, NULL),
                  SQLITE_OK);
     cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
-    cr_assert_eq(sqlite3_column_int(q, 0), 3);
+    cr_assert_eq(sqlite3_column_int(q, 0), 4);
     sqlite3_finalize(q);
     sqlite3_close(db);
     free(a);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "lolpop.h"
+#include "lolpop/objstore.h"
 #include "lolpop/types/metadata_tracker.h"
 #include "lolpop/types/metrics_tracker.h"
 #include "unit_workflow.h"
@@ -417,6 +418,61 @@ Test(tracker, vc_info_reports_lineage_and_artifacts)
     lp_value_unref(info);
     lp_value_unref(dv);
     lp_value_unref(mv);
+}
+
+/* Report and artifact files are copied into the object store beside the
+ * metadata store (the JSON twin too), so they outlive their directory. */
+Test(tracker, report_and_artifact_files_kept_in_the_object_store)
+{
+    lp_obj *md = build(NULL);
+    lp_value *dv = create(md, "d", "dataset_version", NULL);
+    char html[700], json[700], svg[700];
+    snprintf(html, sizeof html, "%s/out/checks.html", dir);
+    snprintf(json, sizeof json, "%s/out/checks.json", dir);
+    snprintf(svg, sizeof svg, "%s/out/roc.svg", dir);
+    char outdir[700];
+    snprintf(outdir, sizeof outdir, "%s/out", dir);
+    cr_assert_eq(mkdir(outdir, 0777), 0);
+    const char *files[][2] = {
+        {html, "<html>checks</html>"}, {json, "{\"status\": \"PASS\"}"}, {svg, "<svg></svg>"}};
+    for (int i = 0; i < 3; i++) {
+        FILE *f = fopen(files[i][0], "w");
+        cr_assert_not_null(f);
+        fputs(files[i][1], f);
+        fclose(f);
+    }
+    lp_value *checks = lp_value_map();
+    lp_map_set(checks, "status", lp_value_string("PASS"));
+    cr_assert_eq(lp_metadata_tracker_log_checks(md, dv, html, checks, "LocalDataChecker"), 0);
+    cr_assert_eq(lp_metadata_tracker_log_artifact(md, dv, "roc", svg), 0);
+    cr_assert_eq(lp_metadata_tracker_log_data_profile(md, dv, "/nowhere/p.html", checks, "P"), 0,
+                 "a missing file is recorded without an object");
+    char hex[65], json_hex[65], svg_hex[65];
+    snprintf(hex, sizeof hex, "%s", sql_text("SELECT object FROM reports WHERE kind = 'checks'"));
+    snprintf(json_hex, sizeof json_hex, "%s",
+             sql_text("SELECT json_object FROM reports WHERE kind = 'checks'"));
+    snprintf(svg_hex, sizeof svg_hex, "%s", sql_text("SELECT object FROM artifacts"));
+    cr_assert_str_eq(sql_text("SELECT object FROM reports WHERE kind = 'profile'"), "(null)");
+    /* The output directory is cleaned: the content is still there. */
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(unlink(files[i][0]), 0);
+    char objects[700];
+    snprintf(objects, sizeof objects, "%s/store", dir);
+    lp_objstore *os = NULL;
+    cr_assert_eq(lp_objstore_open(&os, objects), 0);
+    const char *names[] = {hex, json_hex, svg_hex};
+    for (int i = 0; i < 3; i++) {
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        cr_assert_eq(lp_objstore_get(os, names[i], &buf, &len), 0, "object %s of %s: %s", names[i],
+                     files[i][0], lp_error_last()->message);
+        cr_assert_eq(len, strlen(files[i][1]));
+        cr_assert_eq(memcmp(buf, files[i][1], len), 0);
+        free(buf);
+    }
+    lp_objstore_close(os);
+    lp_value_unref(checks);
+    lp_value_unref(dv);
 }
 
 Test(tracker, load_model_goes_through_resource_version_control)

@@ -288,17 +288,40 @@ Test(metrics_sklearn, large_regression)
 
 Test(metrics_table, names_tasks_directions)
 {
-    static const char *const want[] = {"accuracy", "f1",  "precision", "recall", "rocauc", "prauc",
-                                       "logloss",  "mse", "rmse",      "mae",    "mape",   "mdae",
-                                       "smape",    "r2",  "msle",      "rmsle"};
+    static const char *const want[] = {"accuracy",
+                                       "f1",
+                                       "precision",
+                                       "recall",
+                                       "rocauc",
+                                       "prauc",
+                                       "logloss",
+                                       "mse",
+                                       "rmse",
+                                       "mae",
+                                       "mape",
+                                       "mdae",
+                                       "smape",
+                                       "r2",
+                                       "msle",
+                                       "rmsle",
+                                       "f1_macro",
+                                       "f1_micro",
+                                       "f1_weighted",
+                                       "precision_macro",
+                                       "precision_micro",
+                                       "precision_weighted",
+                                       "recall_macro",
+                                       "recall_micro",
+                                       "recall_weighted"};
     cr_assert_eq(lp_metric_count(), sizeof want / sizeof *want);
     for (size_t i = 0; i < lp_metric_count(); i++) {
         const lp_metric_info *m = lp_metric_at(i);
         cr_assert_str_eq(m->name, want[i]);
         cr_assert_eq((size_t)m->id, i);
         cr_assert_eq(lp_metric_by_id(m->id), m);
-        cr_assert_eq(m->task, i < 7 ? LP_TASK_CLASSIFICATION : LP_TASK_REGRESSION);
-        bool higher = i < 6 || m->id == LP_METRIC_R2;
+        bool averaged = m->id >= LP_METRIC_F1_MACRO; /* f1_macro ... recall_weighted */
+        cr_assert_eq(m->task, i < 7 || averaged ? LP_TASK_CLASSIFICATION : LP_TASK_REGRESSION);
+        bool higher = i < 6 || m->id == LP_METRIC_R2 || averaged;
         cr_assert_eq(m->higher_is_better, higher, "%s", m->name);
         cr_assert_eq(m->needs_proba, i >= 4 && i <= 6, "%s", m->name);
     }

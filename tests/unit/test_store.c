@@ -126,7 +126,7 @@ Test(store, creates_directory_file_and_schema_then_reopens)
     lp_store *st = open_store();
     cr_assert_str_eq(lp_store_location(st), db);
     lp_store_close(st);
-    cr_assert_eq(sql_int("SELECT MAX(version) FROM lolpop_schema"), 3);
+    cr_assert_eq(sql_int("SELECT MAX(version) FROM lolpop_schema"), 4);
     cr_assert_eq(sql_int("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN "
                          "('runs','resources','tags','artifacts','vc_info','reports','lineage',"
                          "'metrics','timings','cache')"),
@@ -136,7 +136,7 @@ Test(store, creates_directory_file_and_schema_then_reopens)
     free(mode);
     st = open_store(); /* a re-open applies nothing twice */
     lp_store_close(st);
-    cr_assert_eq(sql_int("SELECT COUNT(*) FROM lolpop_schema"), 3);
+    cr_assert_eq(sql_int("SELECT COUNT(*) FROM lolpop_schema"), 4);
 }
 
 Test(store, migrates_an_empty_file)
@@ -150,7 +150,7 @@ Test(store, migrates_an_empty_file)
     lp_value *r = create(st, "dataset", "titanic", 0);
     lp_value_unref(r);
     lp_store_close(st);
-    cr_assert_eq(sql_int("SELECT MAX(version) FROM lolpop_schema"), 3);
+    cr_assert_eq(sql_int("SELECT MAX(version) FROM lolpop_schema"), 4);
     cr_assert_eq(sql_int("SELECT COUNT(*) FROM resources"), 1);
 }
 
@@ -422,6 +422,32 @@ Test(store, vc_info_artifacts_reports_lineage)
     cr_assert_str_eq(str_of(r0, "class"), "LocalDataChecker");
     cr_assert(lp_value_equal(lp_map_get(r0, "report"), checks));
     cr_assert_null(lp_map_get(lp_list_get(got, 1), "path"));
+    cr_assert_null(lp_map_get(r0, "object"), "not stored: no object");
+    lp_value_unref(got);
+
+    /* Reports and artifacts with their copies in the object store. */
+    char hex[65], json_hex[65];
+    memset(hex, 'a', 64);
+    memset(json_hex, 'b', 64);
+    hex[64] = json_hex[64] = 0;
+    lp_store_report rep = {.kind = "checks",
+                           .path = "/r/c.html",
+                           .status = "PASS",
+                           .object = hex,
+                           .json_object = json_hex};
+    cr_assert_eq(lp_store_report_record(st, id_of(mv), &rep, NULL), 0);
+    cr_assert_eq(lp_store_reports(st, id_of(mv), &got), 0);
+    cr_assert_str_eq(str_of(lp_list_get(got, 0), "object"), hex);
+    cr_assert_str_eq(str_of(lp_list_get(got, 0), "json_object"), json_hex);
+    lp_value_unref(got);
+    cr_assert_eq(lp_store_artifact_record(st, id_of(mv), "roc", "/tmp/roc3.svg", hex, NULL), 0);
+    cr_assert_eq(lp_store_artifact_add(st, id_of(mv), "pr", "/tmp/pr.svg", NULL), 0);
+    cr_assert_eq(lp_store_artifact_list(st, id_of(mv), &got), 0);
+    cr_assert_eq(lp_list_len(got), 2);
+    cr_assert_str_eq(str_of(lp_list_get(got, 0), "name"), "pr");
+    cr_assert_null(lp_map_get(lp_list_get(got, 0), "object"));
+    cr_assert_str_eq(str_of(lp_list_get(got, 1), "path"), "/tmp/roc3.svg");
+    cr_assert_str_eq(str_of(lp_list_get(got, 1), "object"), hex);
     lp_value_unref(got);
 
     cr_assert_eq(lp_store_lineage_add(st, id_of(dv), id_of(mv), "trained", NULL), 0);

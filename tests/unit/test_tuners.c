@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "fake_tracking.h"
+#include "core/internal.h"
 #include "lolpop.h"
+#include "lolpop/progress.h"
 #include "lolpop/types/hyperparameter_tuner.h"
 #include "lolpop/types/metadata_tracker.h"
 #include "unit_workflow.h"
@@ -242,6 +244,53 @@ Test(tuners, grid_runs_every_combination_as_an_experiment_and_tags_the_best)
     cr_assert_eq(fake_log_count("INFO trial "), 6);
     cr_assert_eq(fake_log_count("INFO trial 1/6 XGBoostModelTrainer f1="), 1);
     cr_assert_eq(fake_log_count("(best "), 6);
+    lp_value_unref(best);
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+}
+
+/* Progress reports seen by a handler (issue 11 Fix 9). */
+static struct {
+    int trial_begins, trial_ends, round_begins, round_ends;
+    uint64_t trials_total, trials_done, rounds_total, rounds_done;
+} seen;
+
+static void record_progress(const lp_progress *p, void *ctx)
+{
+    (void)ctx;
+    bool trials = strcmp(p->what, "tuning trials") == 0;
+    bool rounds = strcmp(p->what, "xgboost training") == 0;
+    cr_assert(trials || rounds, "unexpected progress task '%s'", p->what);
+    cr_assert_str_eq(p->unit, trials ? "trials" : "rounds");
+    if (p->done == 0 && !p->finished) (*(trials ? &seen.trial_begins : &seen.round_begins))++;
+    if (!p->finished) return;
+    (*(trials ? &seen.trial_ends : &seen.round_ends))++;
+    *(trials ? &seen.trials_total : &seen.rounds_total) = p->total;
+    *(trials ? &seen.trials_done : &seen.rounds_done) = p->done;
+}
+
+Test(tuners, trials_and_training_rounds_report_progress)
+{
+    char config[1024];
+    snprintf(config, sizeof config,
+             "    problem_type: classification\n"
+             "    training_params:\n"
+             "      XGBoostModelTrainer: {max_depth: [1, 2, 3], num_boost_round: 7}\n%s",
+             xgb_section);
+    lp_obj *tu = tuner(0, "LocalHyperparameterTuner", xgb_child, config, NULL);
+    lp_value *splits = fixture_splits("xgb", "binary", "y"), *mv = model_version(0);
+    memset(&seen, 0, sizeof seen);
+    lp_progress_set_handler(record_progress, NULL);
+    lp_value *best = run(tu, splits, mv);
+    lp_progress_set_handler(NULL, NULL);
+    cr_assert_eq(seen.trial_begins, 1);
+    cr_assert_eq(seen.trial_ends, 1);
+    cr_assert_eq(seen.trials_total, 3);
+    cr_assert_eq(seen.trials_done, 3);
+    cr_assert_eq(seen.round_begins, 3, "one training task per trial");
+    cr_assert_eq(seen.round_ends, 3);
+    cr_assert_eq(seen.rounds_total, 7);
+    cr_assert_eq(seen.rounds_done, 7);
     lp_value_unref(best);
     lp_value_unref(mv);
     lp_value_unref(splits);

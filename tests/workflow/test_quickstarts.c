@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -129,6 +130,56 @@ static double query_number(sqlite3 *db, const char *sql)
 
 static void check_titanic_store(void);
 
+/* The model visualizer's files: each plot as SVG and PNG on disk and recorded as an artifact
+ * (plot.<name>.<ext>) of the model version. */
+static void check_plots(const char *const *names)
+{
+    sqlite3 *db = open_store();
+    for (size_t i = 0; names[i]; i++)
+        for (int f = 0; f < 2; f++) {
+            const char *ext = f ? "png" : "svg";
+            char sql[256], path[1024];
+            snprintf(sql, sizeof sql,
+                     "SELECT a.path FROM artifacts a JOIN resources r ON r.id = a.resource "
+                     "WHERE a.name = 'plot.%s.%s' AND r.type = 'model_version'",
+                     names[i], ext);
+            sqlite3_stmt *st = NULL;
+            cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+            cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "no artifact plot.%s.%s", names[i], ext);
+            snprintf(path, sizeof path, "%s/%s", dir, (const char *)sqlite3_column_text(st, 0));
+            sqlite3_finalize(st);
+            FILE *file = fopen(path, "rb");
+            cr_assert_not_null(file, "%s is recorded but missing", path);
+            char head[8] = {0};
+            cr_assert_eq(fread(head, 1, 4, file), 4);
+            fclose(file);
+            cr_assert(f ? memcmp(head, "\x89PNG", 4) == 0 : memcmp(head, "<svg", 4) == 0,
+                      "%s: not a%s file", path, f ? " PNG" : "n SVG");
+        }
+    sqlite3_close(db);
+}
+
+/* The feature importance plot's SVG names where its numbers come from. */
+static void check_importance_source(const char *source)
+{
+    sqlite3 *db = open_store();
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT path FROM artifacts "
+                                    "WHERE name = 'plot.feature_importance.svg'",
+                                    -1, &st, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    char *svg = lp_read_file(path);
+    cr_assert_not_null(svg, "cannot read %s", path);
+    cr_assert(strstr(svg, source), "%s does not say '%s'", path, source);
+    free(svg);
+}
+
 Test(quickstart, titanic_classification_end_to_end)
 {
     copy_example("classification/titanic");
@@ -137,20 +188,34 @@ Test(quickstart, titanic_classification_end_to_end)
     LP_EXPECT_OUT(r, "titanic_survival version 1");
     LP_EXPECT_OUT(r, "deployed    yes");
     LP_EXPECT_OUT(r, "predictions 178 rows -> predictions.csv");
+    /* The summary ends by naming the run report, which is written with its JSON twin. */
+    const char *rep = strstr(r.out, "  report      .lolpop/reports/run-");
+    cr_assert(rep, "the run report is named:\n%s", r.out);
+    char report[512];
+    cr_assert_eq(sscanf(rep, "  report      %400s", report), 1);
+    cr_assert(strstr(r.err, "run report: .lolpop/reports/run-"), "and logged:\n%s", r.err);
     lp_run_free(&r);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, report);
+    char *html = lp_read_file(path);
+    cr_assert(html && strstr(html, "data-metric=\"valid.accuracy\""), "the run report %s", path);
+    free(html);
+    snprintf(path + strlen(path) - 5, 6, ".json");
+    cr_assert(access(path, R_OK) == 0, "the JSON twin %s", path);
 
-    char path[512];
     table preds, labels;
     snprintf(path, sizeof path, "%s/predictions.csv", dir);
     table_load(&preds, path);
     snprintf(path, sizeof path, "%s/data/eval_labels.csv", dir);
     table_load(&labels, path);
     cr_assert_eq(preds.rows, 178);
-    cr_assert_eq(preds.cols, 4);
+    cr_assert_eq(preds.cols, 10); /* + three reasons: the quickstart explains */
     cr_assert_str_eq(header(&preds, 0), "passenger_id");
     cr_assert_str_eq(header(&preds, 1), "prediction");
     cr_assert_str_eq(header(&preds, 2), "probability_0");
     cr_assert_str_eq(header(&preds, 3), "probability_1");
+    cr_assert_str_eq(header(&preds, 4), "reason_1");
+    cr_assert_str_eq(header(&preds, 9), "reason_3_value");
     size_t correct = 0;
     for (size_t i = 0; i < preds.rows; i++) {
         cr_assert_str_eq(cell(&preds, i, 0), cell(&labels, i, 0), "row %zu: ids out of order", i);
@@ -165,6 +230,9 @@ Test(quickstart, titanic_classification_end_to_end)
     table_free(&preds);
     table_free(&labels);
     check_titanic_store();
+    check_plots((const char *const[]){"roc", "pr", "confusion_matrix", "calibration",
+                                      "feature_importance", NULL});
+    check_importance_source("mean |SHAP value|"); /* the explainer's, not a permutation */
 
     /* The terminal view of the same run. */
     r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL, (const char *const[]){"runs", "show", "latest", NULL},
@@ -241,9 +309,14 @@ Test(quickstart, titanic_second_run_compares_with_the_deployed_version)
     lp_run r = run_workflow("ClassificationRunner", "titanic.yaml");
     LP_EXPECT_EXIT(r, 0);
     lp_run_free(&r);
-    r = run_workflow("ClassificationRunner", "titanic.yaml");
+    /* run_report: false writes no run report. */
+    r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL,
+                   (const char *const[]){"run", "workflow", "ClassificationRunner", "-c",
+                                         "titanic.yaml", "--set", "config.run_report=false", NULL},
+                   DEADLINE_MS);
     LP_EXPECT_EXIT(r, 0);
     LP_EXPECT_OUT(r, "titanic_survival version 2");
+    cr_assert_null(strstr(r.out, "  report  "), "no run report:\n%s", r.out);
     /* The same data and seed give the same winner: not better, so not deployed. */
     LP_EXPECT_OUT(r, "deployed    no: not better than the deployed version");
     lp_run_free(&r);
@@ -290,4 +363,6 @@ Test(quickstart, diamonds_regression_end_to_end)
     cr_assert_geq(r2, 0.95, "r2 on the held-out labels: %.4f", r2);
     table_free(&preds);
     table_free(&labels);
+    check_plots(
+        (const char *const[]){"residuals", "predicted_vs_actual", "feature_importance", NULL});
 }

@@ -48,14 +48,14 @@ Test(workflow_tests, quickstart_plan_passes_and_writes_junit)
 {
     lp_run r = test_titanic("tests.yaml", "--junit", "junit.xml");
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "11 passed, 0 failed, 0 errors, 0 not run");
+    LP_EXPECT_OUT(r, "14 passed, 0 failed, 0 errors, 0 not run");
     LP_EXPECT_OUT(
         r, "PASS    ClassificationRunner.train_model post: f1 floor on the validation split");
     LP_EXPECT_OUT(r,
                   "PASS    process.data_transformer.transform post: derived features are complete");
     char *xml = read_in_dir("junit.xml");
     cr_assert_not_null(xml, "no junit.xml");
-    cr_assert(strstr(xml, "<testsuites name=\"lolpop workflow tests\" tests=\"11\" failures=\"0\" "
+    cr_assert(strstr(xml, "<testsuites name=\"lolpop workflow tests\" tests=\"14\" failures=\"0\" "
                           "errors=\"0\" skipped=\"0\""),
               "%s", xml);
     cr_assert(strstr(xml, "<testsuite name=\"ClassificationRunner.train_model\" tests=\"3\""), "%s",
@@ -323,8 +323,9 @@ Test(workflow_tests, diamonds_plan_passes)
                                                 "tests.yaml", "-c", "diamonds.yaml", NULL},
                           DEADLINE_MS);
     LP_EXPECT_EXIT(r, 0);
-    /* process_data runs for training and scoring data: 3 checks each; train_model: 3 */
-    LP_EXPECT_OUT(r, "9 passed, 0 failed, 0 errors, 0 not run");
+    /* process_data runs for training and scoring data: 3 checks each; train_model: 3;
+     * analyze_model: 1 */
+    LP_EXPECT_OUT(r, "10 passed, 0 failed, 0 errors, 0 not run");
     lp_run_free(&r);
 }
 

@@ -191,8 +191,7 @@ static bool rows_equal(const lp_frame *f, size_t a, size_t b)
     return true;
 }
 
-/* Rows equal to an earlier row (pandas' duplicated().sum()). */
-static int duplicate_rows(size_t *out, const lp_frame *f)
+int lp_prof_duplicate_rows(size_t *out, const lp_frame *f)
 {
     size_t n = lp_frame_rows(f);
     row_hash *r = malloc((n ? n : 1) * sizeof *r);
@@ -238,7 +237,7 @@ lp_value *lp_prof_profile(const lp_frame *f, const lp_prof_options *o)
         memory += (size_t)lp_value_as_int(lp_map_get(v, "memory_bytes"));
         lp_list_append(vars, v);
     }
-    if (rc == 0) rc = duplicate_rows(&dups, f);
+    if (rc == 0) rc = lp_prof_duplicate_rows(&dups, f);
     if (rc == 0) {
         lp_map_set(report, "rows", lp_value_int((int64_t)rows));
         lp_map_set(report, "columns", lp_value_int((int64_t)lp_frame_cols(f)));

@@ -123,6 +123,8 @@ void lp_prof_options_default(lp_prof_options *o);
 /* The profile of f: {rows, columns, duplicate_rows, memory_bytes, variables: [...],
  * correlations: {pearson, spearman, cramers_v}, alerts: [...]}. New reference or NULL. */
 lp_value *lp_prof_profile(const lp_frame *f, const lp_prof_options *o);
+/* Rows equal to an earlier row (pandas' duplicated().sum()) into *out. 0 or LP_ENOMEM. */
+int lp_prof_duplicate_rows(size_t *out, const lp_frame *f);
 /* Adds correlations: {columns, pearson, spearman} and {columns, cramers_v} to report. */
 int lp_prof_correlations(lp_value *report, const lp_frame *f, const lp_value *variables);
 /* Pearson correlation of x, y over rows where both are not NaN (pandas' corr). */

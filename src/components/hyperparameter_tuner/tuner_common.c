@@ -11,6 +11,7 @@
 
 #include "components/hyperparameter_tuner/tuner.h"
 #include "lolpop/metrics.h"
+#include "lolpop/progress.h"
 #include "lolpop/registry.h"
 #include "lolpop/workflow.h"
 
@@ -250,8 +251,13 @@ lp_value *lp_tuner_run(lp_obj *self, lp_value *args, const lp_tuner_search *s)
     bool maximize;
     int rc = lp_experiment_metrics(self, &names, &perf, &maximize);
     if (rc == 0) rc = lp_metric_lookup(&l.perf, lp_value_as_string(perf));
-    for (size_t i = 0; rc == 0 && i < s->n_trials; i++)
+    lp_progress_task task;
+    lp_progress_begin(&task, "tuning trials", "trials", s->n_trials);
+    for (size_t i = 0; rc == 0 && i < s->n_trials; i++) {
         rc = run_trial(&l, i);
+        lp_progress_update(&task, i + 1);
+    }
+    lp_progress_end(&task);
     lp_value *result = rc == 0 ? finish(&l) : NULL;
     lp_experiment_clear(&l.best);
     free(l.last_failure);

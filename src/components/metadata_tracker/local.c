@@ -22,6 +22,7 @@
 
 #include "components/metadata_tracker/tracker.h"
 #include "lolpop/dispatch.h"
+#include "lolpop/objstore.h"
 #include "lolpop/types/resource_version_control.h"
 #include "lolpop/workflow.h"
 
@@ -51,6 +52,7 @@ typedef struct tracker {
     size_t root_calls; /* calls on the root that returned */
     char *root_error;  /* the first failure of a call on the root (owned), or NULL */
     held_lock held[MAX_HELD];
+    lp_objstore *objects; /* copies of report and artifact files; opened on first use */
 } tracker;
 
 static const char *const resource_types[] = {
@@ -215,6 +217,8 @@ static void tracker_fini(lp_obj *self)
         lp_store_close(t->store);
         t->store = NULL; /* the hooks stay installed: they check this */
     }
+    lp_objstore_close(t->objects);
+    t->objects = NULL;
     free(t->timings.items);
     t->timings = (timing_buf){0};
     free(t->run_id);
@@ -432,7 +436,10 @@ static lp_value *tracker_log_artifact(lp_obj *self, lp_value *args)
         lp_tracker_string_arg(args, "path", true, &path) ||
         need_resource(t, args, "resource", NULL, &res))
         return NULL;
-    int rc = lp_store_artifact_add(t->store, lp_tracker_resource_id(res), id, path, t->run_id);
+    char hex[65];
+    lp_tracker_store_object(&t->objects, self, lp_store_location(t->store), path, hex);
+    int rc = lp_store_artifact_record(t->store, lp_tracker_resource_id(res), id, path,
+                                      hex[0] ? hex : NULL, t->run_id);
     lp_value_unref(res);
     return done(rc);
 }
@@ -449,9 +456,24 @@ static lp_value *log_report(lp_obj *self, lp_value *args, const char *kind, cons
         need_resource(t, args, "resource", NULL, &res))
         return NULL;
     const lp_value *report = lp_map_get(args, report_arg);
-    const char *status = lp_value_as_string(lp_map_get(report, "status"));
-    int rc = lp_store_report_add(t->store, lp_tracker_resource_id(res), kind, path, cls, report,
-                                 status, t->run_id);
+    /* The file and its JSON twin (the same name with .json) are kept in the object store. */
+    char hex[65], json_hex[65];
+    const char *store = lp_store_location(t->store);
+    lp_tracker_store_object(&t->objects, self, store, path, hex);
+    size_t n = path ? strlen(path) : 0;
+    char *twin = n > 5 && strcmp(path + n - 5, ".html") == 0
+                     ? lp_asprintf("%.*s.json", (int)(n - 5), path)
+                     : NULL;
+    lp_tracker_store_object(&t->objects, self, store, twin, json_hex);
+    free(twin);
+    lp_store_report r = {.kind = kind,
+                         .path = path,
+                         .cls = cls,
+                         .report = report,
+                         .status = lp_value_as_string(lp_map_get(report, "status")),
+                         .object = hex[0] ? hex : NULL,
+                         .json_object = json_hex[0] ? json_hex : NULL};
+    int rc = lp_store_report_record(t->store, lp_tracker_resource_id(res), &r, t->run_id);
     lp_value_unref(res);
     return done(rc);
 }
@@ -797,6 +819,9 @@ static const lp_config_key tracker_keys[] = {
     {"store", "string",
      "the metadata store: a SQLite file path (default .lolpop/lolpop.db, relative to the working "
      "directory)"},
+    {"objects_dir", "string",
+     "where copies of report and artifact files go (an object store; default: the metadata "
+     "store's directory, whose objects/ LocalResourceVersionControl uses too)"},
     {NULL, NULL, NULL},
 };
 

@@ -27,4 +27,13 @@ int lp_tracker_string_arg(const lp_value *args, const char *name, bool required,
 /* The id of a resource map (0 when it has none). */
 int64_t lp_tracker_resource_id(const lp_value *res);
 
+struct lp_objstore;
+/* Puts the content of file `path` into the object store of self (opened in
+ * *os on first use: config objects_dir, else the directory of the metadata
+ * store `store`) and writes its hex name to hex; hex is "" when path is
+ * NULL or no file, or when storing failed (logged at WARN). Always 0: a copy
+ * that cannot be kept never fails the caller (tracker_objects.c). */
+int lp_tracker_store_object(struct lp_objstore **os, lp_obj *self, const char *store,
+                            const char *path, char hex[65]);
+
 #endif

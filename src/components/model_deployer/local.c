@@ -43,6 +43,7 @@
  * Ownership: the method borrows its arguments and returns a new reference;
  * a `deploy` owns everything it gathers until deploy_clear.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -50,6 +51,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,6 +484,43 @@ static int place_bundle(deploy *d)
     return rc;
 }
 
+/* The pid in a temp name ".tmp-<what>-<pid>-<random>", or -1. */
+static long temp_owner(const char *name)
+{
+    const char *last = strrchr(name, '-');
+    const char *p = last;
+    while (p && p > name && p[-1] != '-')
+        p--;
+    if (!last || !p || p == last || p[-1] != '-') return -1;
+    char *end = NULL;
+    long pid = strtol(p, &end, 10);
+    return end == last && pid > 0 ? pid : -1;
+}
+
+/* Removes the temp entries (.tmp-*) a crashed deploy left in the model's
+ * directory. Runs under the model's deploy lock, so no other deploy of the
+ * model is writing one; an entry whose process is still alive is kept all
+ * the same (a deployer without the lock). Problems are warnings. */
+static void clean_stale_temps(deploy *d)
+{
+    DIR *dir = opendir(d->model_dir);
+    if (!dir) return; /* the first deploy of the model: nothing left over */
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        if (strncmp(e->d_name, ".tmp-", 5) != 0) continue;
+        long pid = temp_owner(e->d_name);
+        if (pid == (long)getpid() || (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM)))
+            continue;
+        char *path = lp_asprintf("%s/%s", d->model_dir, e->d_name);
+        if (path && remove_tree(d, path) == 0)
+            lp_log(d->self, LP_LOG_INFO, "removed %s, left by an interrupted deploy", path);
+        else if (path)
+            lp_log(d->self, LP_LOG_WARN, "%s", lp_error_last()->message);
+        free(path);
+    }
+    closedir(dir);
+}
+
 /* Writes the three files into a new temp directory next to the bundle's
  * place, then moves it there. The temp directory never outlives a failure. */
 static int write_bundle(deploy *d)
@@ -761,6 +800,7 @@ static lp_value *deployer_deploy_model(lp_obj *self, lp_value *args)
     int rc = gather(&d, args);
     if (rc == 0) rc = lock_model(&d, &held);
     if (rc == 0) rc = check_current(&d);
+    if (rc == 0) clean_stale_temps(&d);
     if (rc == 0) rc = write_bundle(&d);
     lp_value *r = rc ? NULL : record(&d);
     if (r && (point_current(&d) != 0 || tag_bundle_dir(&d, r) != 0)) {

@@ -1,0 +1,69 @@
+/*
+ * mc.h — LocalModelChecker's pieces (internal; not public API): a model's
+ * predictions on one split as arrays (evaluate.c), the numbers computed from
+ * them (metrics, confusion matrix, per-class precision / recall / f1,
+ * calibration), the baseline models (baselines.c) and the HTML
+ * (model_report.c). Definitions follow scikit-learn 1.2 (tests/fixtures/
+ * model_checker/gen_model_checker.py computes the reference numbers).
+ */
+#ifndef LP_COMPONENTS_MODEL_CHECKER_MC_H
+#define LP_COMPONENTS_MODEL_CHECKER_MC_H
+
+#include <stdint.h>
+
+#include "components/data_checker/checks.h"
+#include "lolpop/metrics.h"
+#include "lolpop/model.h"
+
+/* One split: truth and predictions. Classification: y, pred class indices in the model's
+ * class order, proba n x k (NULL without probabilities); regression: yr, pr. */
+typedef struct lp_mc_split {
+    size_t n, k; /* rows; classes (0: regression) */
+    int32_t *y, *pred;
+    double *proba;
+    double *yr, *pr;
+} lp_mc_split;
+
+/* The class index of every cell of y (a label column) in m's class order into idx[n].
+ * A missing cell or a label that is not one of m's classes is LP_EINVAL naming `what`. */
+int lp_mc_labels(int32_t *idx, const lp_model *m, const lp_column *y, const char *what);
+/* Predicts X (raw columns: m's feature transformer state applied first) and fills *s
+ * with y (a one-column frame). 0 or LP_E*; *s freed on failure. */
+int lp_mc_evaluate(lp_mc_split *s, const lp_registry *reg, const lp_model *m, const lp_frame *X,
+                   const lp_frame *y, const char *split);
+/* Frees the arrays of s (not s). */
+void lp_mc_split_free(lp_mc_split *s);
+
+/* Metrics `names` (metric names; those of the other task skipped) on s: a new map
+ * name -> float. A metric that cannot be computed (rocauc with one class present) is
+ * left out and noted in `notes` (a list; may be NULL). NULL on LP_ENOMEM. */
+lp_value *lp_mc_metrics(const lp_mc_split *s, const lp_value *names, lp_value *notes);
+/* sklearn.metrics.confusion_matrix(y, pred, labels=range(k)): a list of k lists. */
+lp_value *lp_mc_confusion(const lp_mc_split *s);
+/* precision_recall_fscore_support(average=None, zero_division=0) per class:
+ * [{label, precision, recall, f1, support}]; labels: the class labels (a list of k strings). */
+lp_value *lp_mc_per_class(const lp_mc_split *s, const lp_value *labels);
+/* Brier score (binary: brier_score_loss(y == class 1, proba[:, 1]); more classes: the
+ * mean over rows of sum_k (proba_k - [y == k])^2) and the expected calibration error of
+ * the top-label confidence over `bins` equal-width bins:
+ * {brier, ece, bins: [{lower, upper, count, confidence, accuracy}]}. NULL without
+ * probabilities (no error) or on LP_ENOMEM. */
+lp_value *lp_mc_calibration(const lp_mc_split *s, size_t bins);
+
+/* The baseline strategies: majority (DummyClassifier 'prior': the most frequent class,
+ * probabilities the class shares), stratified (labels drawn with the class shares from a
+ * seeded generator, one-hot probabilities), mean and median (DummyRegressor). */
+typedef enum { LP_MC_MAJORITY, LP_MC_STRATIFIED, LP_MC_MEAN, LP_MC_MEDIAN } lp_mc_baseline;
+/* "majority", ... (static). */
+const char *lp_mc_baseline_name(lp_mc_baseline b);
+/* Parses a baseline name (LP_ECONFIG located at v, with "did you mean"). */
+int lp_mc_baseline_parse(lp_mc_baseline *out, const lp_value *v, const char *who);
+/* The predictions of baseline b fitted on train's truth, for the rows of eval: *out gets
+ * eval's truth (copied) and the baseline's pred / proba (or pr). 0 or LP_E*. */
+int lp_mc_baseline_predict(lp_mc_split *out, lp_mc_baseline b, const lp_mc_split *train,
+                           const lp_mc_split *eval, uint64_t seed);
+
+/* The HTML of a check_model report (new string or NULL). */
+char *lp_mc_report_html(const lp_value *report);
+
+#endif

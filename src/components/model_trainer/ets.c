@@ -1,0 +1,102 @@
+/*
+ * ets.c — ETSModelTrainer: exponential smoothing (ETS) forecasters with the
+ * "ets" back-end (src/ml/ets*.c), fitted and selected as R's forecast::ets.
+ *
+ *   model_trainer:
+ *     type: ETSModelTrainer
+ *     config:
+ *       training_params: {model: ZZZ, forecast_frequency: MS}
+ *
+ * The time index is a timestamp feature; the target is the series. Other
+ * features are ignored (ETS has no regressors).
+ */
+#include "components/model_trainer/trainer.h"
+#include "ml/ets_train.h"
+
+static int ets_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_value *params)
+{
+    lp_ets_train_report rep;
+    int rc = lp_ets_train(out, &rep, d->X_train, d->y_train, params);
+    if (rc) {
+        lp_error_prefix("ETSModelTrainer (%s)", lp_trainer_path(self));
+        return rc;
+    }
+    if (rep.n_missing_periods) {
+        char when[40];
+        lp_log(self, LP_LOG_WARN,
+               "%zu of %zu periods (frequency %s) have no value, the first %s; fitting the "
+               "longest run without gaps (%zu values)",
+               rep.n_missing_periods, rep.n_periods, lp_freq_name(rep.freq),
+               lp_freq_format(rep.first_missing, when), rep.n_used);
+    }
+    lp_log(self, LP_LOG_INFO, "%s on %zu values (frequency %s)", rep.model, rep.n_used,
+           lp_freq_name(rep.freq));
+    return 0;
+}
+
+static const lp_trainer_backend ets_backend = {
+    .size = sizeof(lp_trainer_backend),
+    .cls = "ETSModelTrainer",
+    .library = "ets",
+    .param_names = lp_ets_param_names,
+    .resolve = NULL,
+    .train = ets_train,
+};
+
+static lp_value *ets_check_config(lp_obj *self, lp_value *args)
+{
+    return lp_trainer_check_config(self, &ets_backend);
+}
+
+static int ets_init(lp_obj *self)
+{
+    return lp_trainer_init(self, &ets_backend);
+}
+
+static const lp_method ets_methods[] = {
+    {"fit", lp_trainer_fit,
+     "fit(splits, params?) -> model: fits ETS to y_train over the time stamp feature of "
+     "X_train; params overrides training_params key by key"},
+    {"predict", lp_trainer_predict,
+     "predict(frame, model?) -> predictions: one column `prediction`: forecasts for time stamps "
+     "after the training data, fitted values inside it"},
+    {"predict_proba", lp_trainer_predict_proba,
+     "predict_proba(frame, model?) -> error: a forecaster has no class probabilities"},
+    {"calculate_metrics", lp_trainer_calculate_metrics,
+     "calculate_metrics(splits, predictions, metrics, model?) -> metrics: map split -> metric "
+     "name -> value for every split in predictions"},
+    {"save", lp_trainer_save, "save(path, model?) -> null: writes the model file atomically"},
+    {"load", lp_trainer_load, "load(path) -> null: the saved model becomes the trainer's model"},
+    {LP_METHOD_CHECK_CONFIG, ets_check_config,
+     "check_config() -> problems: the training_params names, before anything runs"},
+    {NULL, NULL, NULL},
+};
+
+static const lp_config_key ets_keys[] = {
+    {"training_params", "map",
+     "model (ZZZ: choose by AICc, default; or three letters error A/M, trend N/A/Ad, season "
+     "N/A/M such as ANN, AAdN, MAM, with Z for 'choose' in any place), forecast_frequency (H, "
+     "D, W, MS, M, QS, Q, YS, Y; inferred from the time index when absent), seasonal_period "
+     "(default: 24 for H, 7 for D, 52 for W, 12 for months, 4 for quarters, 1 for years)"},
+    LP_TRAINER_PROBLEM_TYPE_KEY,
+    {NULL, NULL, NULL},
+};
+
+const lp_class lp_ets_model_trainer_class = {
+    .name = "ETSModelTrainer",
+    .kind = LP_KIND_COMPONENT,
+    .type = "model_trainer",
+    .doc = "Exponential smoothing state-space forecasters (ETS: additive or multiplicative "
+           "error, none/additive/damped trend, none/additive/multiplicative season), fitted by "
+           "maximum likelihood and chosen by AICc as R's forecast::ets, with prediction "
+           "intervals (lp_model_predict_interval). The time index is a timestamp feature on a "
+           "regular grid (gaps allowed: the longest run without them is fitted); predictions "
+           "for later time stamps are forecasts that many periods ahead.",
+    .defaults_yaml = NULL,
+    .requirements = lp_no_requirements,
+    .config_keys = ets_keys,
+    .methods = ets_methods,
+    .state_size = sizeof(lp_trainer_state),
+    .init = ets_init,
+    .fini = lp_trainer_fini,
+};

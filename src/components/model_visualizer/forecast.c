@@ -1,0 +1,201 @@
+/*
+ * forecast.c — time-series plots: the history and the forecast with its
+ * interval band, the forecast's residuals over time, and one plot per
+ * component (trend, each seasonality) of a decomposition given as a frame.
+ * Time runs along x as fractional years of the first timestamp column
+ * (1958.5 is mid-1958), or as the row number when there is none.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "components/model_visualizer/viz.h"
+#include "lolpop/kit.h"
+
+static const lp_column *time_column(const lp_frame *X)
+{
+    for (size_t j = 0; X && j < lp_frame_cols(X); j++)
+        if (lp_frame_col(X, j)->type == LP_DT_TIMESTAMP) return lp_frame_col(X, j);
+    return NULL;
+}
+
+double lp_viz_time_x(const lp_frame *X, size_t i)
+{
+    const lp_column *c = time_column(X);
+    if (!c) return (double)i;
+    if (!lp_column_is_valid(c, i)) return NAN;
+    int64_t us = c->data.i64[i];
+    time_t secs = (time_t)(us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000));
+    struct tm tm;
+    if (!gmtime_r(&secs, &tm)) return NAN;
+    int year = tm.tm_year + 1900;
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    double day = tm.tm_yday + (tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec) / 86400.0;
+    return year + day / (leap ? 366 : 365);
+}
+
+static double *time_axis(const lp_frame *X, size_t n)
+{
+    double *x = malloc((n ? n : 1) * sizeof *x);
+    if (!x) {
+        lp_error_set(LP_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        x[i] = lp_viz_time_x(X, i);
+    return x;
+}
+
+static double *column_values(const lp_frame *f)
+{
+    size_t n = lp_frame_rows(f);
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) {
+        lp_error_set(LP_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = lp_column_get_f64(lp_frame_col(f, 0), i);
+    return v;
+}
+
+static const char *time_label(const lp_frame *X)
+{
+    return time_column(X) ? "Time" : "Row";
+}
+
+static lp_plot *titled(const char *what, const lp_viz_data *d, const char *ylabel)
+{
+    char *t = lp_asprintf("%s (%s split)", what, d->split);
+    lp_plot *p = t ? lp_plot_new(t, time_label(d->X), ylabel, d->width, d->height) : NULL;
+    if (!t) lp_error_set(LP_ENOMEM, "out of memory");
+    if (p) p->x_years = time_column(d->X) != NULL;
+    free(t);
+    return p;
+}
+
+/* The history line (training rows), when the training split is at hand. */
+static int add_history(lp_plot *p, const lp_viz_data *d)
+{
+    if (!d->X_train || !d->y_train || lp_frame_cols(d->y_train) != 1) return 0;
+    size_t n = lp_frame_rows(d->y_train);
+    double *x = time_axis(d->X_train, n), *y = x ? column_values(d->y_train) : NULL;
+    lp_plot_series *s = y ? lp_plot_add(p, LP_PLOT_LINE, "history", n, x, y, NULL) : NULL;
+    if (s) s->color = 7, s->width = 1.5;
+    free(x);
+    free(y);
+    return s ? 0 : LP_ENOMEM;
+}
+
+int lp_viz_plot_forecast(lp_plot **out, const char **skip, const lp_viz_data *d)
+{
+    if (!d->lower) return *skip = "the model gives no prediction intervals", 0;
+    const char *target = lp_model_target(d->model);
+    lp_plot *p = titled("Forecast", d, target);
+    double *x = p ? time_axis(d->X, d->n) : NULL;
+    int rc = x ? add_history(p, d) : LP_ENOMEM;
+    lp_plot_series *band = NULL, *fc = NULL, *act = NULL;
+    if (rc == 0) band = lp_plot_add(p, LP_PLOT_BAND, "interval", d->n, x, d->lower, d->upper);
+    if (band) fc = lp_plot_add(p, LP_PLOT_LINE, "forecast", d->n, x, d->y_pred, NULL);
+    if (fc) act = lp_plot_add(p, LP_PLOT_LINE, "actual", d->n, x, d->y_true, NULL);
+    if (rc == 0 && !act) rc = LP_ENOMEM;
+    if (rc == 0) {
+        band->color = fc->color = 0, band->alpha = 0.25;
+        fc->width = 2, fc->dashed = true;
+        act->color = 1, act->width = 1.5;
+        p->legend = LP_LEGEND_TOP_LEFT;
+    }
+    free(x);
+    if (rc) {
+        lp_plot_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+int lp_viz_plot_forecast_residuals(lp_plot **out, const char **skip, const lp_viz_data *d)
+{
+    if (!d->lower) return *skip = "the model gives no prediction intervals", 0;
+    lp_plot *p = titled("Forecast residuals", d, "Residual (actual - forecast)");
+    double *x = p ? time_axis(d->X, d->n) : NULL;
+    double *r = x ? malloc((d->n ? d->n : 1) * sizeof *r) : NULL;
+    int rc = r ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0) {
+        for (size_t i = 0; i < d->n; i++)
+            r[i] = d->y_true[i] - d->y_pred[i];
+        double zx[2] = {d->n ? x[0] : 0, d->n ? x[d->n - 1] : 1}, zy[2] = {0, 0};
+        lp_plot_series *z = lp_plot_add(p, LP_PLOT_LINE, NULL, 2, zx, zy, NULL);
+        lp_plot_series *l = z ? lp_plot_add(p, LP_PLOT_LINE, NULL, d->n, x, r, NULL) : NULL;
+        lp_plot_series *s = l ? lp_plot_add(p, LP_PLOT_SCATTER, NULL, d->n, x, r, NULL) : NULL;
+        if (!s)
+            rc = LP_ENOMEM;
+        else
+            z->color = 7, z->dashed = true, z->width = 1, l->color = s->color = 1, l->width = 1;
+        p->legend = LP_LEGEND_NONE;
+    }
+    free(x);
+    free(r);
+    if (rc) {
+        lp_plot_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+/* One component's plot: column j of frame c against c's time (or row). */
+static lp_plot *component_plot(const lp_viz_data *d, const lp_frame *c, size_t j)
+{
+    const char *name = lp_frame_name(c, j);
+    size_t n = lp_frame_rows(c);
+    char *t = lp_asprintf("Component: %s", name);
+    lp_plot *p = t ? lp_plot_new(t, time_label(c), name, d->width, d->height / 2 + 80) : NULL;
+    free(t);
+    double *x = p ? time_axis(c, n) : NULL, *y = x ? malloc((n ? n : 1) * sizeof *y) : NULL;
+    lp_plot_series *s = NULL;
+    if (y) {
+        for (size_t i = 0; i < n; i++)
+            y[i] = lp_column_get_f64(lp_frame_col(c, j), i);
+        s = lp_plot_add(p, LP_PLOT_LINE, NULL, n, x, y, NULL);
+    }
+    free(x);
+    free(y);
+    if (!s) {
+        lp_plot_free(p);
+        lp_error_set(LP_ENOMEM, "out of memory");
+        return NULL;
+    }
+    p->legend = LP_LEGEND_NONE;
+    p->x_years = time_column(c) != NULL;
+    return p;
+}
+
+int lp_viz_plot_components(lp_plot ***out, size_t *n, const lp_viz_data *d)
+{
+    *out = NULL, *n = 0;
+    const lp_value *v = lp_kit_arg_opt(d->args, "components");
+    if (!v) return 0;
+    const lp_frame *c = lp_value_as_frame(v);
+    if (!c)
+        return lp_error_set(LP_EINVAL, "generate_viz: argument 'components' must be a data frame "
+                                       "(a time column and one column per component)");
+    lp_plot **plots = calloc(lp_frame_cols(c) + 1, sizeof *plots);
+    if (!plots) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t j = 0; j < lp_frame_cols(c); j++) {
+        lp_dtype t = lp_frame_col(c, j)->type;
+        if (t != LP_DT_FLOAT64 && t != LP_DT_INT64) continue;
+        if (!(plots[*n] = component_plot(d, c, j))) {
+            for (size_t i = 0; i < *n; i++)
+                lp_plot_free(plots[i]);
+            free(plots);
+            *n = 0;
+            return LP_ENOMEM;
+        }
+        (*n)++;
+    }
+    *out = plots;
+    return 0;
+}

@@ -1,0 +1,500 @@
+/*
+ * local.c — LocalModelVisualizer: generate_viz draws the model's plots on one
+ * split, as SVG (written directly) and PNG (cairo), each file written
+ * atomically and recorded with the metadata tracker as an artifact of the
+ * model version; the result lists the files.
+ *
+ *   model_visualizer: LocalModelVisualizer
+ *   model_visualizer:
+ *     config:
+ *       dir: .lolpop/plots         # where the files go (default)
+ *       formats: [svg, png]        # default both
+ *       plots: [roc, pr, ...]      # default every plot that applies to the model
+ *       size: [720, 480]           # pixels (or {width: 720, height: 480})
+ *       split: valid               # the split drawn (default valid, else test, else train)
+ *       max_points: 2000           # scatter plots and permutation importance thin to this
+ *       interval_width: 0.8        # forecasts: the interval drawn
+ *
+ * Optional arguments of generate_viz besides splits and model: model_version
+ * (the resource the files are recorded under), importance (feature → value,
+ * e.g. an explainer's result), contributions (a frame of per-row SHAP values,
+ * one column per feature, rows matching the split's X) and components (a
+ * frame: a time column and one column per forecast component).
+ *
+ * Files are named by their content (roc-<hash>.svg), so the same model and
+ * data give the same files and a rerun does not pile up copies.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "components/model_visualizer/viz.h"
+#include "lolpop/kit.h"
+#include "lolpop/types/metadata_tracker.h"
+
+typedef struct plot_kind {
+    const char *name;
+    lp_viz_builder build; /* NULL: components (several plots) */
+} plot_kind;
+
+static const plot_kind kinds[] = {
+    {"roc", lp_viz_plot_roc},
+    {"pr", lp_viz_plot_pr},
+    {"confusion_matrix", lp_viz_plot_confusion},
+    {"calibration", lp_viz_plot_calibration},
+    {"feature_importance", lp_viz_plot_importance},
+    {"shap_summary", lp_viz_plot_shap},
+    {"residuals", lp_viz_plot_residuals},
+    {"predicted_vs_actual", lp_viz_plot_predicted},
+    {"forecast", lp_viz_plot_forecast},
+    {"forecast_residuals", lp_viz_plot_forecast_residuals},
+    {"components", NULL},
+};
+#define N_KINDS (sizeof kinds / sizeof kinds[0])
+
+typedef struct visualizer {
+    char *dir, *split;
+    bool svg, png;
+    bool want[N_KINDS];
+    int width, height;
+    size_t max_points;
+    double interval_width;
+} visualizer;
+
+static const char *path_of(lp_obj *self)
+{
+    const char *p = lp_obj_path(self);
+    return p && *p ? p : lp_obj_name(self);
+}
+
+/* ---- configuration ------------------------------------------------------------------ */
+
+static int read_formats(lp_obj *self, visualizer *v)
+{
+    lp_value *f = lp_kit_config_strings(self, "formats");
+    if (!f) return LP_ECONFIG;
+    int rc = 0;
+    v->svg = v->png = lp_list_len(f) == 0;
+    for (size_t i = 0; rc == 0 && i < lp_list_len(f); i++) {
+        const char *s = lp_value_as_string(lp_list_get(f, i));
+        if (strcmp(s, "svg") == 0)
+            v->svg = true;
+        else if (strcmp(s, "png") == 0)
+            v->png = true;
+        else
+            rc = lp_kit_error_at(LP_ECONFIG, lp_list_get(f, i),
+                                 "LocalModelVisualizer (%s): unknown format '%s' (formats are "
+                                 "svg and png)",
+                                 path_of(self), s);
+    }
+    lp_value_unref(f);
+    return rc;
+}
+
+static int read_plots(lp_obj *self, visualizer *v)
+{
+    lp_value *p = lp_kit_config_strings(self, "plots");
+    if (!p) return LP_ECONFIG;
+    int rc = 0;
+    for (size_t k = 0; k < N_KINDS; k++)
+        v->want[k] = lp_list_len(p) == 0;
+    for (size_t i = 0; rc == 0 && i < lp_list_len(p); i++) {
+        const char *s = lp_value_as_string(lp_list_get(p, i));
+        size_t k = 0;
+        while (k < N_KINDS && strcmp(kinds[k].name, s) != 0)
+            k++;
+        if (k < N_KINDS) {
+            v->want[k] = true;
+            continue;
+        }
+        rc = lp_kit_error_at(LP_ECONFIG, lp_list_get(p, i),
+                             "LocalModelVisualizer (%s): unknown plot '%s' (plots are roc, pr, "
+                             "confusion_matrix, calibration, feature_importance, shap_summary, "
+                             "residuals, predicted_vs_actual, forecast, forecast_residuals, "
+                             "components)",
+                             path_of(self), s);
+    }
+    lp_value_unref(p);
+    return rc;
+}
+
+/* size: [w, h] or {width, height}, each 200..4000 pixels. */
+static int read_size(lp_obj *self, visualizer *v, const lp_value *cfg)
+{
+    const lp_value *s = lp_map_get(cfg, "size");
+    if (!s) return 0;
+    const lp_value *w = NULL, *h = NULL;
+    if (lp_value_type(s) == LP_LIST && lp_list_len(s) == 2)
+        w = lp_list_get(s, 0), h = lp_list_get(s, 1);
+    else if (lp_value_type(s) == LP_MAP)
+        w = lp_map_get(s, "width"), h = lp_map_get(s, "height");
+    if (!w || !h || lp_value_type(w) != LP_INT || lp_value_type(h) != LP_INT ||
+        lp_value_as_int(w) < 200 || lp_value_as_int(w) > 4000 || lp_value_as_int(h) < 200 ||
+        lp_value_as_int(h) > 4000)
+        return lp_kit_error_at(LP_ECONFIG, s,
+                               "LocalModelVisualizer (%s): size must be [width, height] or "
+                               "{width, height} in pixels, each from 200 to 4000",
+                               path_of(self));
+    v->width = (int)lp_value_as_int(w);
+    v->height = (int)lp_value_as_int(h);
+    return 0;
+}
+
+static int read_numbers(lp_obj *self, visualizer *v, const lp_value *cfg)
+{
+    const lp_value *m = lp_map_get(cfg, "max_points"), *iw = lp_map_get(cfg, "interval_width");
+    if (m && (lp_value_type(m) != LP_INT || lp_value_as_int(m) < 10))
+        return lp_kit_error_at(LP_ECONFIG, m,
+                               "LocalModelVisualizer (%s): max_points must be an integer of at "
+                               "least 10",
+                               path_of(self));
+    if (m) v->max_points = (size_t)lp_value_as_int(m);
+    double w = iw ? lp_value_as_float(iw) : 0.8;
+    if (iw &&
+        ((lp_value_type(iw) != LP_FLOAT && lp_value_type(iw) != LP_INT) || !(w > 0) || !(w < 1)))
+        return lp_kit_error_at(LP_ECONFIG, iw,
+                               "LocalModelVisualizer (%s): interval_width must be a number "
+                               "between 0 and 1",
+                               path_of(self));
+    v->interval_width = w;
+    return 0;
+}
+
+static void viz_fini(lp_obj *self)
+{
+    visualizer *v = lp_obj_state(self);
+    free(v->dir);
+    free(v->split);
+    memset(v, 0, sizeof *v);
+}
+
+static int viz_init(lp_obj *self)
+{
+    visualizer *v = lp_obj_state(self);
+    v->width = 720, v->height = 480, v->max_points = 2000;
+    v->dir = lp_kit_config_string(self, "dir", ".lolpop/plots");
+    v->split = lp_kit_config_string(self, "split", NULL);
+    lp_value *cfg = lp_obj_config_map(self);
+    int rc = v->dir ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0) rc = read_formats(self, v);
+    if (rc == 0) rc = read_plots(self, v);
+    if (rc == 0) rc = read_size(self, v, cfg);
+    if (rc == 0) rc = read_numbers(self, v, cfg);
+    lp_value_unref(cfg);
+    if (rc) viz_fini(self);
+    return rc;
+}
+
+/* ---- the data of the plots ----------------------------------------------------------- */
+
+/* Row i of y's only column as the text of a class label. */
+static void label_text(char *buf, size_t size, const lp_column *c, size_t i)
+{
+    size_t len = 0;
+    const char *s = NULL;
+    switch (c->type) {
+    case LP_DT_STRING:
+    case LP_DT_CATEGORY:
+        s = lp_column_str(c, i, &len);
+        snprintf(buf, size, "%.*s", (int)len, s ? s : "");
+        break;
+    case LP_DT_INT64:
+        snprintf(buf, size, "%lld", (long long)c->data.i64[i]);
+        break;
+    case LP_DT_BOOL:
+        snprintf(buf, size, "%s", c->data.b8[i] ? "true" : "false");
+        break;
+    default:
+        snprintf(buf, size, "%.17g", lp_column_get_f64(c, i));
+        break;
+    }
+}
+
+/* The class index of each row of y (-1 when its label is not one of the model's). */
+static int class_indices(lp_viz_data *d)
+{
+    d->y_class = malloc((d->n ? d->n : 1) * sizeof *d->y_class);
+    if (!d->y_class) return lp_error_set(LP_ENOMEM, "out of memory");
+    const lp_column *c = lp_frame_col(d->y, 0);
+    char buf[256];
+    for (size_t i = 0; i < d->n; i++) {
+        d->y_class[i] = -1;
+        if (!lp_column_is_valid(c, i)) continue;
+        label_text(buf, sizeof buf, c, i);
+        double num = lp_column_get_f64(c, i);
+        for (size_t k = 0; k < d->k && d->y_class[i] < 0; k++) {
+            const char *l = lp_model_class_label(d->model, k);
+            char *end;
+            double lv = strtod(l, &end);
+            if (strcmp(l, buf) == 0 || (*l && !*end && isfinite(num) && lv == num))
+                d->y_class[i] = (int32_t)k;
+        }
+    }
+    return 0;
+}
+
+static int classification_data(lp_viz_data *d)
+{
+    lp_frame *proba = NULL;
+    int rc = lp_model_predict_proba(&proba, d->model, d->X);
+    if (rc == 0) rc = class_indices(d);
+    if (rc == 0 && !(d->proba = malloc((d->n * d->k > 0 ? d->n * d->k : 1) * sizeof *d->proba)))
+        rc = lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < d->n; i++)
+        for (size_t c = 0; c < d->k; c++)
+            d->proba[i * d->k + c] = lp_column_get_f64(lp_frame_col(proba, c), i);
+    lp_frame_unref(proba);
+    return rc;
+}
+
+static double *frame_column(const lp_frame *f, size_t j, size_t n)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; v && i < n; i++)
+        v[i] = lp_column_get_f64(lp_frame_col(f, j), i);
+    if (!v) lp_error_set(LP_ENOMEM, "out of memory");
+    return v;
+}
+
+static int regression_data(lp_viz_data *d, double width)
+{
+    if (!(d->y_true = frame_column(d->y, 0, d->n))) return LP_ENOMEM;
+    lp_frame *pred = NULL;
+    int rc;
+    if (lp_model_has_intervals(d->model)) {
+        rc = lp_model_predict_interval(&pred, d->model, d->X, width);
+        if (rc == 0 && (!(d->lower = frame_column(pred, 1, d->n)) ||
+                        !(d->upper = frame_column(pred, 2, d->n))))
+            rc = LP_ENOMEM;
+    } else {
+        rc = lp_model_predict(&pred, d->model, d->X);
+    }
+    if (rc == 0 && !(d->y_pred = frame_column(pred, 0, d->n))) rc = LP_ENOMEM;
+    lp_frame_unref(pred);
+    return rc;
+}
+
+static void data_free(lp_viz_data *d)
+{
+    free(d->y_class);
+    free(d->proba);
+    free(d->y_true);
+    free(d->y_pred);
+    free(d->lower);
+    free(d->upper);
+}
+
+static const lp_frame *split_frame(const lp_value *splits, const char *prefix, const char *split)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s_%s", prefix, split);
+    return lp_value_as_frame(lp_map_get(splits, key));
+}
+
+/* The split drawn: the configured one, else valid, test or train (the first present). */
+static int pick_split(lp_viz_data *d, const visualizer *v, const lp_value *splits)
+{
+    static const char *const order[] = {"valid", "test", "train"};
+    for (size_t i = 0; i < 3 && !d->X; i++) {
+        const char *s = v->split ? v->split : order[i];
+        d->X = split_frame(splits, "X", s);
+        d->y = split_frame(splits, "y", s);
+        d->split = s;
+        if (v->split) break;
+    }
+    if (!d->X || !d->y || lp_frame_cols(d->y) != 1 || lp_frame_rows(d->y) != lp_frame_rows(d->X))
+        return lp_error_set(LP_EINVAL,
+                            "generate_viz: splits has no X_%s and one-column y_%s of as many "
+                            "rows",
+                            v->split ? v->split : "valid", v->split ? v->split : "valid");
+    d->n = lp_frame_rows(d->X);
+    d->X_train = split_frame(splits, "X", "train");
+    d->y_train = split_frame(splits, "y", "train");
+    return 0;
+}
+
+/* ---- files --------------------------------------------------------------------------- */
+
+/* mkdir -p. */
+static int make_dirs(const char *dir)
+{
+    char *d = lp_strdup(dir);
+    if (!d) return lp_error_set(LP_ENOMEM, "out of memory");
+    int rc = 0;
+    for (char *s = d + 1; rc == 0; s++) {
+        bool end = *s == '\0';
+        if (*s != '/' && !end) continue;
+        *s = '\0';
+        if (mkdir(d, 0777) != 0 && errno != EEXIST)
+            rc = lp_error_set(LP_EIO, "cannot create the plot directory '%s': %s", d,
+                              strerror(errno));
+        if (end) break;
+        *s = '/';
+    }
+    free(d);
+    return rc;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Records one file with the tracker, when there is one and a model version. */
+static int record(lp_obj *self, const lp_value *mv, const char *name, const char *ext,
+                  const char *path)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (!tracker || !mv || lp_value_type(mv) != LP_MAP) return 0;
+    char id[128];
+    snprintf(id, sizeof id, "plot.%s.%s", name, ext);
+    lp_value *res = lp_value_copy(mv);
+    int rc = res ? lp_metadata_tracker_log_artifact(tracker, res, id, path)
+                 : lp_error_set(LP_ENOMEM, "out of memory");
+    lp_value_unref(res);
+    return rc;
+}
+
+/* Writes p as <dir>/<name>-<hash>.<svg|png>, appends the paths to `paths` and records them. */
+static int write_plot(lp_obj *self, const lp_plot *p, const char *name, lp_value *paths,
+                      const lp_value *mv)
+{
+    visualizer *v = lp_obj_state(self);
+    char *svg = NULL;
+    int rc = lp_plot_svg(&svg, p);
+    if (rc) return rc;
+    unsigned long long h = (unsigned long long)fnv1a(svg);
+    for (int f = 0; rc == 0 && f < 2; f++) {
+        const char *ext = f == 0 ? "svg" : "png";
+        if (f == 0 ? !v->svg : !v->png) continue;
+        char *path = lp_asprintf("%s/%s-%016llx.%s", v->dir, name, h, ext);
+        uint8_t *png = NULL;
+        size_t len = 0;
+        if (!path)
+            rc = lp_error_set(LP_ENOMEM, "out of memory");
+        else if (f == 1)
+            rc = lp_plot_png(&png, &len, p);
+        if (rc == 0)
+            rc = f == 0 ? lp_file_write_atomic(path, svg, strlen(svg))
+                        : lp_file_write_atomic(path, png, len);
+        if (rc == 0) rc = lp_list_append(paths, lp_value_string(path));
+        if (rc == 0) rc = record(self, mv, name, ext, path);
+        free(png);
+        free(path);
+    }
+    free(svg);
+    return rc;
+}
+
+/* ---- generate_viz -------------------------------------------------------------------- */
+
+static int draw_all(lp_obj *self, const lp_viz_data *d, lp_value *paths, const lp_value *mv)
+{
+    visualizer *v = lp_obj_state(self);
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < N_KINDS; k++) {
+        if (!v->want[k]) continue;
+        if (!kinds[k].build) { /* components: one file per component */
+            lp_plot **plots = NULL;
+            size_t n = 0;
+            rc = lp_viz_plot_components(&plots, &n, d);
+            for (size_t i = 0; i < n; i++) {
+                char name[160];
+                snprintf(name, sizeof name, "component-%zu", i + 1);
+                if (rc == 0) rc = write_plot(self, plots[i], name, paths, mv);
+                lp_plot_free(plots[i]);
+            }
+            free(plots);
+            continue;
+        }
+        lp_plot *p = NULL;
+        const char *skip = NULL;
+        rc = kinds[k].build(&p, &skip, d);
+        if (rc == 0 && !p) {
+            lp_log(self, LP_LOG_DEBUG, "%s: not drawn, %s", kinds[k].name, skip);
+            continue;
+        }
+        if (rc == 0) rc = write_plot(self, p, kinds[k].name, paths, mv);
+        if (rc) lp_error_prefix("%s plot", kinds[k].name);
+        lp_plot_free(p);
+    }
+    return rc;
+}
+
+static lp_value *viz_generate_viz(lp_obj *self, lp_value *args)
+{
+    visualizer *v = lp_obj_state(self);
+    lp_value *splits = lp_kit_arg_map(args, "splits", "generate_viz");
+    lp_model *model = splits ? lp_kit_arg_model(args, "model", "generate_viz") : NULL;
+    if (!model) return NULL;
+    lp_viz_data d = {.model = model,
+                     .width = v->width,
+                     .height = v->height,
+                     .max_points = v->max_points,
+                     .args = args};
+    int rc = pick_split(&d, v, splits);
+    d.k = lp_model_n_classes(model);
+    if (rc == 0) rc = d.k ? classification_data(&d) : regression_data(&d, v->interval_width);
+    if (rc == 0) rc = make_dirs(v->dir);
+    lp_value *paths = rc == 0 ? lp_value_list() : NULL;
+    if (rc == 0 && !paths) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0) rc = draw_all(self, &d, paths, lp_kit_arg_opt(args, "model_version"));
+    data_free(&d);
+    if (rc) {
+        lp_value_unref(paths);
+        lp_error_prefix("LocalModelVisualizer (%s)", path_of(self));
+        return NULL;
+    }
+    lp_log(self, LP_LOG_INFO, "generate_viz: %zu plot files in %s (%s split)", lp_list_len(paths),
+           v->dir, d.split);
+    return paths;
+}
+
+static const lp_method viz_methods[] = {
+    {"generate_viz", viz_generate_viz,
+     "generate_viz(splits, model, model_version?, importance?, contributions?, components?) -> "
+     "paths: ROC, PR, confusion matrix, calibration, feature importance, SHAP summary "
+     "(classification); residuals, predicted vs actual (regression); forecast, residuals, "
+     "components (forecasters); as SVG and PNG files"},
+    {NULL, NULL, NULL},
+};
+
+static const lp_config_key viz_keys[] = {
+    {"dir", "string", "directory of the plot files (default .lolpop/plots)"},
+    {"formats", "list", "file formats: svg, png (default both)"},
+    {"plots", "list",
+     "plots to draw (default all that apply): roc, pr, confusion_matrix, calibration, "
+     "feature_importance, shap_summary, residuals, predicted_vs_actual, forecast, "
+     "forecast_residuals, components"},
+    {"size", "any", "[width, height] or {width, height} in pixels (default [720, 480])"},
+    {"split", "string", "the split drawn (default valid, else test, else train)"},
+    {"max_points", "int",
+     "scatter plots and permutation importance use at most this many rows "
+     "(default 2000)"},
+    {"interval_width", "float", "forecasts: the prediction interval drawn (default 0.8)"},
+    {NULL, NULL, NULL},
+};
+
+const lp_class lp_local_model_visualizer_class = {
+    .name = "LocalModelVisualizer",
+    .kind = LP_KIND_COMPONENT,
+    .type = "model_visualizer",
+    .doc = "Draws a model's plots on one split — ROC and precision-recall curves, confusion "
+           "matrix, calibration curve, feature importance and SHAP summary for classifiers; "
+           "residuals and predicted vs actual for regression; forecast with its interval, "
+           "residuals and components for forecasters — as SVG and PNG files recorded with the "
+           "metadata tracker.",
+    .defaults_yaml = NULL,
+    .requirements = lp_no_requirements,
+    .config_keys = viz_keys,
+    .methods = viz_methods,
+    .state_size = sizeof(visualizer),
+    .init = viz_init,
+    .fini = viz_fini,
+};

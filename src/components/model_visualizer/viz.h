@@ -1,0 +1,87 @@
+/*
+ * viz.h — LocalModelVisualizer's parts (not public API): the curves it
+ * computes (scikit-learn's definitions) and the plot builders of each family
+ * (classification, regression, explanations, forecasts).
+ */
+#ifndef LP_COMPONENTS_MODEL_VISUALIZER_VIZ_H
+#define LP_COMPONENTS_MODEL_VISUALIZER_VIZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "components/components_internal.h"
+#include "ml/plot.h"
+
+/* A curve of n points (x[i], y[i]); owned arrays. */
+typedef struct lp_viz_curve {
+    double *x, *y;
+    size_t n;
+} lp_viz_curve;
+
+void lp_viz_curve_free(lp_viz_curve *c);
+
+/* sklearn.metrics.roc_curve(pos, score) (drop_intermediate=True): x = FPR,
+ * y = TPR. pos[i] is 1 for the positive class. 0 or LP_ENOMEM; LP_EINVAL when
+ * one class is absent. */
+int lp_viz_roc(lp_viz_curve *out, const uint8_t *pos, const double *score, size_t n);
+
+/* sklearn.metrics.precision_recall_curve(pos, score): x = recall, y = precision. */
+int lp_viz_pr(lp_viz_curve *out, const uint8_t *pos, const double *score, size_t n);
+
+/* The area under a curve by the trapezoidal rule (sklearn.metrics.auc). */
+double lp_viz_auc(const lp_viz_curve *c);
+
+/* Average precision, sklearn's step-wise sum over a PR curve (x recall, decreasing). */
+double lp_viz_average_precision(const lp_viz_curve *pr);
+
+/* sklearn.calibration.calibration_curve(pos, prob, n_bins, strategy="uniform"):
+ * x = mean predicted probability, y = fraction of positives, empty bins left out. */
+int lp_viz_calibration(lp_viz_curve *out, const uint8_t *pos, const double *prob, size_t n,
+                       int bins);
+
+/* What every plot builder gets: the model's view of one split. */
+typedef struct lp_viz_data {
+    const lp_model *model;
+    const lp_frame *X, *y;
+    const char *split;
+    size_t n;              /* rows */
+    size_t k;              /* classes (0: regression) */
+    int32_t *y_class;      /* classification: true class index per row (-1: unknown label) */
+    double *proba;         /* classification: n x k probabilities */
+    double *y_true;        /* regression / forecasts: actual values */
+    double *y_pred;        /* regression / forecasts: predictions */
+    double *lower, *upper; /* forecasts: the interval (NULL without) */
+    int width, height;
+    size_t max_points;    /* scatter plots thin to this many points */
+    const lp_value *args; /* generate_viz's arguments (importance, contributions, components) */
+    const lp_frame *X_train, *y_train; /* the history of a forecast (may be NULL) */
+} lp_viz_data;
+
+/* A builder: *out a new plot, or NULL when the plot does not apply to the data
+ * (the reason in *skip, static). 0 or a negative code with the error set. */
+typedef int (*lp_viz_builder)(lp_plot **out, const char **skip, const lp_viz_data *d);
+
+int lp_viz_plot_roc(lp_plot **out, const char **skip, const lp_viz_data *d);
+int lp_viz_plot_pr(lp_plot **out, const char **skip, const lp_viz_data *d);
+int lp_viz_plot_confusion(lp_plot **out, const char **skip, const lp_viz_data *d);
+int lp_viz_plot_calibration(lp_plot **out, const char **skip, const lp_viz_data *d);
+int lp_viz_plot_residuals(lp_plot **out, const char **skip, const lp_viz_data *d);
+int lp_viz_plot_predicted(lp_plot **out, const char **skip, const lp_viz_data *d);
+int lp_viz_plot_importance(lp_plot **out, const char **skip, const lp_viz_data *d);
+int lp_viz_plot_shap(lp_plot **out, const char **skip, const lp_viz_data *d);
+int lp_viz_plot_forecast(lp_plot **out, const char **skip, const lp_viz_data *d);
+int lp_viz_plot_forecast_residuals(lp_plot **out, const char **skip, const lp_viz_data *d);
+
+/* Components (trend, seasonalities) from argument `components`: one plot per
+ * column except the time index, into *out (a new array of *n plots). */
+int lp_viz_plot_components(lp_plot ***out, size_t *n, const lp_viz_data *d);
+
+/* The x position of row i of frame X for time plots: the first timestamp
+ * column as fractional years, else i. */
+double lp_viz_time_x(const lp_frame *X, size_t i);
+
+/* Row indices 0..n-1 thinned to at most max, evenly spaced (new array, *m its length). */
+size_t *lp_viz_thin(size_t n, size_t max, size_t *m);
+
+#endif

@@ -1,0 +1,279 @@
+/*
+ * time_freq.c — frequencies of a time index: aliases, stepping, inference
+ * and the regularity check (time_freq.h).
+ */
+#include "data/time_freq.h"
+
+#include <stdlib.h>
+#include <strings.h>
+
+#include "data/timestamp.h"
+#include "lolpop/error.h"
+
+#define HOUR_US INT64_C(3600000000)
+#define DAY_US  (24 * HOUR_US)
+
+static const struct {
+    const char *alias;
+    lp_freq_unit unit;
+} aliases[] = {
+    {"H", LP_FREQ_HOUR},         {"h", LP_FREQ_HOUR},           {"D", LP_FREQ_DAY},
+    {"W", LP_FREQ_WEEK},         {"MS", LP_FREQ_MONTH_START},   {"M", LP_FREQ_MONTH_END},
+    {"ME", LP_FREQ_MONTH_END},   {"QS", LP_FREQ_QUARTER_START}, {"Q", LP_FREQ_QUARTER_END},
+    {"QE", LP_FREQ_QUARTER_END}, {"YS", LP_FREQ_YEAR_START},    {"AS", LP_FREQ_YEAR_START},
+    {"Y", LP_FREQ_YEAR_END},     {"YE", LP_FREQ_YEAR_END},      {"A", LP_FREQ_YEAR_END},
+};
+
+int lp_freq_parse(lp_freq_unit *out, const char *alias)
+{
+    for (size_t i = 0; alias && i < sizeof aliases / sizeof aliases[0]; i++) {
+        if (strcasecmp(alias, aliases[i].alias) != 0) continue;
+        *out = aliases[i].unit;
+        return 0;
+    }
+    return lp_error_set(LP_EINVAL,
+                        "forecast_frequency '%s' is not a known frequency (use H, D, W, MS, M, "
+                        "QS, Q, YS or Y: MS/QS/YS for month/quarter/year starts, M/Q/Y for ends)",
+                        alias ? alias : "(null)");
+}
+
+const char *lp_freq_name(lp_freq_unit f)
+{
+    static const char *names[] = {"H", "D", "W", "MS", "M", "QS", "Q", "YS", "Y"};
+    return names[f];
+}
+
+size_t lp_freq_season(lp_freq_unit f)
+{
+    static const size_t periods[] = {24, 7, 52, 12, 12, 4, 4, 1, 1};
+    return periods[f];
+}
+
+/* Months per step of a calendar frequency; 0 for the fixed ones. */
+static int months_per_step(lp_freq_unit f)
+{
+    switch (f) {
+    case LP_FREQ_MONTH_START:
+    case LP_FREQ_MONTH_END:
+        return 1;
+    case LP_FREQ_QUARTER_START:
+    case LP_FREQ_QUARTER_END:
+        return 3;
+    case LP_FREQ_YEAR_START:
+    case LP_FREQ_YEAR_END:
+        return 12;
+    default:
+        return 0;
+    }
+}
+
+static bool month_end(lp_freq_unit f)
+{
+    return f == LP_FREQ_MONTH_END || f == LP_FREQ_QUARTER_END || f == LP_FREQ_YEAR_END;
+}
+
+static int64_t fixed_step(lp_freq_unit f)
+{
+    return f == LP_FREQ_HOUR ? HOUR_US : f == LP_FREQ_DAY ? DAY_US : 7 * DAY_US;
+}
+
+/* Floor division for the signed month and day counts. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Months since 1970-01 of the stamp's month, and whether the stamp is that
+ * month's first (start) or last (end) day at midnight. */
+static int64_t month_index(int64_t t, bool *is_start, bool *is_end)
+{
+    int64_t days = floor_div(t, DAY_US);
+    bool midnight = t - days * DAY_US == 0;
+    int64_t y;
+    unsigned m, d;
+    lp_ts_civil_from_days(days, &y, &m, &d);
+    unsigned ny, nm;
+    int64_t nyy;
+    lp_ts_civil_from_days(days + 1, &nyy, &nm, &ny);
+    *is_start = midnight && d == 1;
+    *is_end = midnight && ny == 1;
+    return (y - 1970) * 12 + (int64_t)m - 1;
+}
+
+/* The stamp of month index k (months since 1970-01), at its start or end. */
+static int64_t month_stamp(int64_t k, bool end)
+{
+    if (end) k += 1;
+    int64_t y = 1970 + floor_div(k, 12);
+    unsigned m = (unsigned)(k - floor_div(k, 12) * 12) + 1;
+    int64_t days = lp_ts_days_from_civil(y, m, 1);
+    return (end ? days - 1 : days) * DAY_US;
+}
+
+int64_t lp_freq_add(lp_freq_unit f, int64_t t, int64_t steps)
+{
+    int mps = months_per_step(f);
+    if (!mps) return t + steps * fixed_step(f);
+    bool s, e;
+    int64_t k = month_index(t, &s, &e);
+    return month_stamp(k + steps * mps, month_end(f));
+}
+
+bool lp_freq_steps(lp_freq_unit f, int64_t origin, int64_t t, int64_t *steps)
+{
+    int mps = months_per_step(f);
+    if (!mps) {
+        int64_t d = t - origin, st = fixed_step(f);
+        if (d % st != 0) return false;
+        *steps = d / st;
+        return true;
+    }
+    bool s0, e0, s, e;
+    int64_t k0 = month_index(origin, &s0, &e0), k = month_index(t, &s, &e);
+    bool on_anchor = month_end(f) ? e : s;
+    if (!on_anchor || (k - k0) % mps != 0) return false;
+    *steps = (k - k0) / mps;
+    return true;
+}
+
+const char *lp_freq_format(int64_t t, char buf[40])
+{
+    bool date_only = floor_div(t, DAY_US) * DAY_US == t;
+    lp_ts_format(t, date_only, buf, 40);
+    return buf;
+}
+
+int lp_freq_check(lp_freq_report *report, lp_freq_unit f, const int64_t *ts, size_t n)
+{
+    *report = (lp_freq_report){0};
+    if (n == 0) return 0;
+    char a[40], b[40];
+    bool s, e;
+    month_index(ts[0], &s, &e);
+    if (months_per_step(f) && !(month_end(f) ? e : s))
+        return lp_error_set(
+            LP_EINVAL, "time index: the first stamp %s is not on a %s of frequency %s",
+            lp_freq_format(ts[0], a), month_end(f) ? "month end" : "month start", lp_freq_name(f));
+    int64_t prev = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (ts[i] <= ts[i - 1])
+            return lp_error_set(
+                LP_EINVAL, "time index: %s %s %s (row %zu): %s", lp_freq_format(ts[i], a),
+                ts[i] == ts[i - 1] ? "repeats" : "comes before", lp_freq_format(ts[i - 1], b),
+                i + 1,
+                ts[i] == ts[i - 1] ? "each period must appear once" : "the index must be sorted");
+        int64_t k;
+        if (!lp_freq_steps(f, ts[0], ts[i], &k) || k <= prev)
+            return lp_error_set(LP_EINVAL,
+                                "time index is irregular: %s follows %s (row %zu), which is not "
+                                "a whole number of periods of frequency %s",
+                                lp_freq_format(ts[i], a), lp_freq_format(ts[i - 1], b), i + 1,
+                                lp_freq_name(f));
+        if (k > prev + 1) {
+            if (report->n_missing == 0) report->first_missing = lp_freq_add(f, ts[0], prev + 1);
+            report->n_missing += (size_t)(k - prev - 1);
+        }
+        prev = k;
+    }
+    report->n_periods = (size_t)prev + 1;
+    return 0;
+}
+
+/* The frequency whose step matches the gap between two stamps, if any. */
+static bool freq_of_gap(lp_freq_unit *out, int64_t a, int64_t b)
+{
+    int64_t d = b - a;
+    if (d == HOUR_US)
+        *out = LP_FREQ_HOUR;
+    else if (d == DAY_US)
+        *out = LP_FREQ_DAY;
+    else if (d == 7 * DAY_US)
+        *out = LP_FREQ_WEEK;
+    else {
+        bool sa, ea, sb, eb;
+        int64_t ka = month_index(a, &sa, &ea), kb = month_index(b, &sb, &eb);
+        int64_t dm = kb - ka;
+        bool start = sa && sb, end = ea && eb;
+        if (!start && !end) return false;
+        if (dm == 1)
+            *out = start ? LP_FREQ_MONTH_START : LP_FREQ_MONTH_END;
+        else if (dm == 3)
+            *out = start ? LP_FREQ_QUARTER_START : LP_FREQ_QUARTER_END;
+        else if (dm == 12)
+            *out = start ? LP_FREQ_YEAR_START : LP_FREQ_YEAR_END;
+        else
+            return false;
+    }
+    return true;
+}
+
+int lp_freq_infer(lp_freq_unit *out, lp_freq_report *report, const int64_t *ts, size_t n)
+{
+    if (n < 2)
+        return lp_error_set(LP_EINVAL,
+                            "time index: %zu stamp%s cannot show a frequency; set "
+                            "forecast_frequency",
+                            n, n == 1 ? "" : "s");
+    /* Each step votes for the frequency it is one period of; the most voted
+     * wins (missing periods and a stray stamp do not outvote the rest), and
+     * the check then names the first step off its grid. */
+    size_t votes[LP_FREQ_YEAR_END + 1] = {0};
+    for (size_t i = 1; i < n; i++) {
+        char a[40], b[40];
+        if (ts[i] <= ts[i - 1])
+            return lp_error_set(LP_EINVAL, "time index: %s %s %s (row %zu)",
+                                lp_freq_format(ts[i], a),
+                                ts[i] == ts[i - 1] ? "repeats" : "comes before",
+                                lp_freq_format(ts[i - 1], b), i + 1);
+        lp_freq_unit f;
+        if (freq_of_gap(&f, ts[i - 1], ts[i])) votes[f]++;
+    }
+    size_t best = 0;
+    for (size_t f = 1; f <= LP_FREQ_YEAR_END; f++)
+        if (votes[f] > votes[best]) best = f;
+    if (votes[best] == 0) {
+        char a[40], b[40];
+        return lp_error_set(LP_EINVAL,
+                            "time index is irregular: the step from %s to %s (row 2) is no "
+                            "hour, day, week, month, quarter or year; set forecast_frequency or "
+                            "fix the index",
+                            lp_freq_format(ts[0], a), lp_freq_format(ts[1], b));
+    }
+    int rc = lp_freq_check(report, (lp_freq_unit)best, ts, n);
+    if (rc == 0) *out = (lp_freq_unit)best;
+    return rc;
+}
+
+int lp_time_index_read(int64_t **out, const lp_column *col, const char *name)
+{
+    bool text = col->type == LP_DT_STRING || col->type == LP_DT_CATEGORY;
+    if (!text && col->type != LP_DT_TIMESTAMP)
+        return lp_error_set(LP_EINVAL,
+                            "time index '%s' is %s: it must hold dates or date-times (ISO "
+                            "text such as 2020-01-31 or 2020-01-31T12:00:00, or timestamps)",
+                            name, lp_dtype_name(col->type));
+    int64_t *ts = malloc((col->length ? col->length : 1) * sizeof *ts);
+    if (!ts) return lp_error_set(LP_ENOMEM, "out of memory reading time index '%s'", name);
+    for (size_t i = 0; i < col->length; i++) {
+        if (!lp_column_is_valid(col, i)) {
+            free(ts);
+            return lp_error_set(LP_EINVAL, "time index '%s' is empty in row %zu", name, i + 1);
+        }
+        if (!text) {
+            ts[i] = col->data.i64[i];
+            continue;
+        }
+        size_t len = 0;
+        const char *s = lp_column_str(col, i, &len);
+        if (!s || !lp_ts_parse(s, len, LP_TS_ZONE_ON_DATE, &ts[i])) {
+            free(ts);
+            return lp_error_set(LP_EINVAL,
+                                "time index '%s' row %zu: '%.*s' is not an ISO date or "
+                                "date-time (2020-01-31, 2020-01-31 12:00, 2020-01-31T12:00:00Z)",
+                                name, i + 1, (int)(len > 64 ? 64 : len), s ? s : "");
+        }
+    }
+    *out = ts;
+    return 0;
+}

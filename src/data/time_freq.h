@@ -1,0 +1,76 @@
+/*
+ * time_freq.h — the frequency of a time index (pandas-style aliases H, D, W,
+ * MS/M, QS/Q, YS/Y), stepping along it, inferring it from the data and
+ * checking that an index is regular (internal; the forecasters and the
+ * TimeSeriesRunner use it).
+ *
+ * Time stamps are microseconds since the epoch (UTC), as timestamp columns
+ * hold them. Fixed steps (H, D, W) are counted from the first stamp; calendar
+ * steps are months: MS/QS/YS stamps fall on the first day of a month at
+ * midnight, M/Q/Y stamps on the last day of a month at midnight (pandas'
+ * month-start vs month-end), and Q/QS, Y/YS move 3 and 12 months at a time
+ * from the first stamp's month.
+ */
+#ifndef LP_DATA_TIME_FREQ_H
+#define LP_DATA_TIME_FREQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lolpop/frame.h"
+
+typedef enum lp_freq_unit {
+    LP_FREQ_HOUR,
+    LP_FREQ_DAY,
+    LP_FREQ_WEEK,
+    LP_FREQ_MONTH_START,
+    LP_FREQ_MONTH_END,
+    LP_FREQ_QUARTER_START,
+    LP_FREQ_QUARTER_END,
+    LP_FREQ_YEAR_START,
+    LP_FREQ_YEAR_END
+} lp_freq_unit;
+
+/* The frequency named by a pandas alias (case-insensitive; "A"/"AS" and
+ * "YE"/"ME"/"QE" are accepted too). LP_EINVAL naming the aliases otherwise. */
+int lp_freq_parse(lp_freq_unit *out, const char *alias);
+/* The canonical alias ("H", "D", "W", "MS", "M", "QS", "Q", "YS", "Y"); static. */
+const char *lp_freq_name(lp_freq_unit f);
+/* The usual seasonal period: H 24, D 7, W 52, months 12, quarters 4, years 1. */
+size_t lp_freq_season(lp_freq_unit f);
+/* The stamp `steps` periods after t (steps may be negative): fixed steps add
+ * microseconds, calendar steps move whole months keeping the start/end anchor. */
+int64_t lp_freq_add(lp_freq_unit f, int64_t t, int64_t steps);
+/* The number of periods from `origin` to t; false when t is not on the grid
+ * that starts at origin (between two stamps, or off the month start/end). */
+bool lp_freq_steps(lp_freq_unit f, int64_t origin, int64_t t, int64_t *steps);
+
+/* What lp_freq_check found in a regular index. */
+typedef struct lp_freq_report {
+    size_t n_periods;      /* from the first to the last stamp, inclusive */
+    size_t n_missing;      /* periods without a stamp */
+    int64_t first_missing; /* the first of them (valid when n_missing > 0) */
+} lp_freq_report;
+
+/* Checks that the n stamps (strictly increasing) all fall on f's grid from
+ * ts[0]; gaps of whole periods are allowed and counted in *report. LP_EINVAL
+ * for an unsorted or duplicate stamp, or a stamp off the grid, the message
+ * naming the first such stamp and the one before it. */
+int lp_freq_check(lp_freq_report *report, lp_freq_unit f, const int64_t *ts, size_t n);
+/* Infers the frequency of n >= 2 strictly increasing stamps from their
+ * smallest step (1 h, 1 d, 7 d, a month, a quarter or a year; month steps
+ * start or end a month) and checks it as lp_freq_check does. LP_EINVAL when
+ * no frequency fits, naming the first irregular gap. */
+int lp_freq_infer(lp_freq_unit *out, lp_freq_report *report, const int64_t *ts, size_t n);
+
+/* The stamp as "YYYY-MM-DD" (midnight) or an ISO date-time into buf; returns buf. */
+const char *lp_freq_format(int64_t t, char buf[40]);
+
+/* The stamps of a time index column (new malloc'ed array of rows(col)
+ * values): timestamp columns as they are, string columns parsed as ISO dates
+ * or date-times. LP_EINVAL for a null, unparsable text (naming the row and
+ * value) or another type; `name` is the column's name for the messages. */
+int lp_time_index_read(int64_t **out, const lp_column *col, const char *name);
+
+#endif

@@ -1,0 +1,466 @@
+/*
+ * ets.c — ETS models: the state recursion and likelihood (forecast's
+ * etscalc), the objective with forecast::ets's bounds and admissibility, the
+ * fit of one model by Nelder-Mead from forecast's starting values, and the
+ * automatic selection by AICc (ets.h).
+ */
+#include "ml/ets.h"
+
+#include <complex.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lolpop/error.h"
+
+#define HUGEN 10e10
+#define TOLER 1e-10
+#define MAXIT 2000
+
+/* forecast::ets's default parameter bounds: alpha, beta, gamma, phi. */
+static const double LOWER[4] = {1e-4, 1e-4, 1e-4, 0.8};
+static const double UPPER[4] = {0.9999, 0.9999, 0.9999, 0.98};
+
+void lp_ets_free(lp_ets *e)
+{
+    if (!e) return;
+    free(e->init);
+    free(e->last);
+    free(e->fitted);
+    free(e);
+}
+
+void lp_ets_name(const lp_ets_spec *s, char *buf, size_t cap)
+{
+    static const char c[] = {'N', 'A', 'M'};
+    snprintf(buf, cap, "ETS(%c,%c%s,%c)", c[s->error], c[s->trend], s->damped ? "d" : "",
+             c[s->season]);
+}
+
+int lp_ets_parse(const char *model, char *error, char *trend, char *season, int *damped)
+{
+    size_t len = model ? strlen(model) : 0;
+    bool d = len == 4 && model[2] == 'd';
+    if ((len != 3 && !d) || !strchr("AMZ", model[0]) || !strchr("NAZ", model[1]) ||
+        !strchr("NAMZ", model[len - 1]) || (d && model[1] != 'A'))
+        return lp_error_set(LP_EINVAL,
+                            "ets model '%s' is not an ETS model: three letters error (A, M), "
+                            "trend (N, A, or Ad for damped) and season (N, A, M), Z for 'choose' "
+                            "(ANN, AAdN, MAM, ZZZ, ...); multiplicative trends are not offered",
+                            model ? model : "(null)");
+    *error = model[0];
+    *trend = model[1];
+    *season = model[len - 1];
+    *damped = d ? 1 : model[1] == 'Z' ? -1 : 0;
+    return 0;
+}
+
+/* ---- the recursion ---------------------------------------------------------- */
+
+/* The fit's parameters and states while they are evaluated. */
+typedef struct ets_par {
+    lp_ets_spec spec;
+    size_t m;
+    double alpha, beta, gamma, phi;
+} ets_par;
+
+/* One-step forecast from a state (forecast's forecast() for h = 1). */
+static double one_step(const ets_par *p, const double *x)
+{
+    double f = x[0];
+    if (p->spec.trend == LP_ETS_A) f += p->phi * x[1];
+    size_t k = 1 + (p->spec.trend != LP_ETS_N);
+    if (p->spec.season == LP_ETS_A)
+        f += x[k + p->m - 1];
+    else if (p->spec.season == LP_ETS_M)
+        f *= x[k + p->m - 1];
+    return f;
+}
+
+/* forecast's update(): the states after observing y (x in place). */
+static void update(const ets_par *p, double *x, double y)
+{
+    size_t k = 1 + (p->spec.trend != LP_ETS_N), m = p->m;
+    double oldl = x[0], q, phib = 0.0, pv;
+    if (p->spec.trend == LP_ETS_N)
+        q = oldl;
+    else {
+        phib = p->phi * x[1];
+        q = oldl + phib;
+    }
+    if (p->spec.season == LP_ETS_N)
+        pv = y;
+    else if (p->spec.season == LP_ETS_A)
+        pv = y - x[k + m - 1];
+    else
+        pv = fabs(x[k + m - 1]) < TOLER ? HUGEN : y / x[k + m - 1];
+    x[0] = q + p->alpha * (pv - q);
+    if (p->spec.trend != LP_ETS_N) {
+        double r = x[0] - oldl;
+        x[1] = phib + (p->beta / p->alpha) * (r - phib);
+    }
+    if (p->spec.season != LP_ETS_N) {
+        double t = p->spec.season == LP_ETS_A ? y - q : (fabs(q) < TOLER ? HUGEN : y / q);
+        double olds = x[k + m - 1];
+        memmove(x + k + 1, x + k, (m - 1) * sizeof *x);
+        x[k] = olds + p->gamma * (t - olds);
+    }
+}
+
+/* forecast's etscalc: runs the states over y (x: initial in, last out) and
+ * returns -2 log-likelihood up to a constant (n log SSE + 2 sum log|f| for
+ * multiplicative errors); errors and one-step forecasts into e/f if given. */
+static double calc(const ets_par *p, double *x, const double *y, size_t n, double *e, double *f,
+                   double *mse)
+{
+    double sse = 0.0, logf = 0.0, se = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double fc = one_step(p, x);
+        double err = p->spec.error == LP_ETS_A ? y[i] - fc : (y[i] - fc) / fc;
+        if (e) e[i] = err;
+        if (f) f[i] = fc;
+        se += (y[i] - fc) * (y[i] - fc);
+        update(p, x, y[i]);
+        sse += err * err;
+        logf += log(fabs(fc));
+    }
+    if (mse) *mse = se / (double)n;
+    double lik = (double)n * log(sse);
+    if (p->spec.error == LP_ETS_M) lik += 2 * logf;
+    return lik;
+}
+
+/* ---- admissibility ---------------------------------------------------------- */
+
+/* The largest root modulus of the monic polynomial sum c[k] z^k, k <= d
+ * (Durand-Kerner iteration; d is at most 25 here). */
+static double max_root(const double *c, size_t d)
+{
+    double complex z[32], w = 0.4 + 0.9 * I;
+    z[0] = 1.0;
+    for (size_t i = 1; i < d; i++)
+        z[i] = z[i - 1] * w;
+    for (int it = 0; it < 1000; it++) {
+        double change = 0.0;
+        for (size_t i = 0; i < d; i++) {
+            double complex num = 1.0, den = 1.0;
+            for (size_t k = d; k-- > 0;)
+                num = num * z[i] + c[k]; /* Horner, c[d] = 1 */
+            for (size_t j = 0; j < d; j++)
+                if (j != i) den *= z[i] - z[j];
+            if (cabs(den) == 0.0) den = 1e-300;
+            double complex dz = num / den;
+            z[i] -= dz;
+            change += cabs(dz);
+        }
+        if (change < 1e-14) break;
+    }
+    double mx = 0.0;
+    for (size_t i = 0; i < d; i++)
+        if (cabs(z[i]) > mx) mx = cabs(z[i]);
+    return mx;
+}
+
+bool lp_ets_admissible(double alpha, double beta, double gamma, double phi, size_t m,
+                       bool has_trend, bool has_season)
+{
+    if (phi < 0 || phi > 1 + 1e-8) return false;
+    if (!has_season) {
+        if (alpha < 1 - 1 / phi || alpha > 1 + 1 / phi) return false;
+        if (has_trend && (beta < alpha * (phi - 1) || beta > (1 + phi) * (2 - alpha))) return false;
+        return true;
+    }
+    if (m <= 1) return true;
+    if (!has_trend) beta = 0;
+    double d = 1 - 1 / phi - alpha, dm = (double)m;
+    if (gamma < (d > 0 ? d : 0) || gamma > 1 + 1 / phi - alpha) return false;
+    if (alpha < 1 - 1 / phi - gamma * (1 - dm + phi + phi * dm) / (2 * phi * dm)) return false;
+    if (beta < -(1 - phi) * (gamma / dm + alpha)) return false;
+    /* the characteristic polynomial forecast's C++ objective tests (its
+     * cpolyroot coefficients, here lowest power first), monic */
+    double c[32];
+    size_t deg = m + 1;
+    c[0] = phi * (1 - alpha - gamma);
+    c[1] = alpha + beta - alpha * phi + gamma - 1;
+    for (size_t j = 2; j < m; j++)
+        c[j] = alpha + beta - alpha * phi;
+    c[m] = alpha + beta - phi;
+    c[m + 1] = 1;
+    return max_root(c, deg) <= 1 + 1e-10;
+}
+
+/* ---- the objective ---------------------------------------------------------- */
+
+typedef struct ets_target {
+    ets_par p;
+    const double *y;
+    size_t n;
+    size_t n_smooth; /* leading parameters of the vector: alpha [beta] [gamma] [phi] */
+    size_t n_free_states;
+    double *x; /* scratch: all states */
+} ets_target;
+
+/* Unpacks alpha [beta] [gamma] [phi] from v into p. */
+static void unpack(ets_par *p, const double *v)
+{
+    size_t j = 0;
+    p->alpha = v[j++];
+    if (p->spec.trend != LP_ETS_N) p->beta = v[j++];
+    if (p->spec.season != LP_ETS_N) p->gamma = v[j++];
+    if (p->spec.damped) p->phi = v[j++];
+}
+
+/* The full initial state from the free ones: the last seasonal state makes
+ * the seasonal states sum to 0 (additive) or m (multiplicative). */
+static void full_state(double *x, const double *free_states, size_t n_free, const ets_par *p)
+{
+    memcpy(x, free_states, n_free * sizeof *x);
+    if (p->spec.season == LP_ETS_N) return;
+    size_t k = 1 + (p->spec.trend != LP_ETS_N);
+    double sum = 0.0;
+    for (size_t i = k; i < n_free; i++)
+        sum += x[i];
+    x[n_free] = (p->spec.season == LP_ETS_M ? (double)p->m : 0.0) - sum;
+}
+
+static bool params_ok(const ets_par *p)
+{
+    if (p->alpha < LOWER[0] || p->alpha > UPPER[0]) return false;
+    if (p->spec.trend != LP_ETS_N &&
+        (p->beta < LOWER[1] || p->beta > p->alpha || p->beta > UPPER[1]))
+        return false;
+    if (p->spec.damped && (p->phi < LOWER[3] || p->phi > UPPER[3])) return false;
+    if (p->spec.season != LP_ETS_N &&
+        (p->gamma < LOWER[2] || p->gamma > 1 - p->alpha || p->gamma > UPPER[2]))
+        return false;
+    return lp_ets_admissible(p->alpha, p->beta, p->gamma, p->phi, p->m, p->spec.trend != LP_ETS_N,
+                             p->spec.season != LP_ETS_N);
+}
+
+static double target(const double *v, void *ctx)
+{
+    ets_target *t = ctx;
+    unpack(&t->p, v);
+    if (!params_ok(&t->p)) return INFINITY;
+    full_state(t->x, v + t->n_smooth, t->n_free_states, &t->p);
+    if (t->p.spec.season == LP_ETS_M) {
+        size_t k = 1 + (t->p.spec.trend != LP_ETS_N);
+        for (size_t i = k; i < k + t->p.m; i++)
+            if (t->x[i] < 0) return INFINITY;
+    }
+    double lik = calc(&t->p, t->x, t->y, t->n, NULL, NULL, NULL);
+    if (lik < -1e10) lik = -1e10; /* avoid perfect fits */
+    if (isnan(lik)) lik = INFINITY;
+    return lik;
+}
+
+/* ---- one model -------------------------------------------------------------- */
+
+static size_t n_states_of(lp_ets_spec s, size_t m)
+{
+    return 1 + (s.trend != LP_ETS_N) + (s.season != LP_ETS_N ? m : 0);
+}
+
+/* The fit at parameters p and free initial states: the lp_ets with its
+ * likelihood, criteria, fitted values and last states. */
+static int finish(lp_ets **out, const ets_par *p, const double *free_states, const double *y,
+                  size_t n, size_t n_params)
+{
+    lp_ets *e = calloc(1, sizeof *e);
+    size_t ns = n_states_of(p->spec, p->m);
+    if (e) {
+        e->init = malloc(ns * sizeof *e->init);
+        e->last = malloc(ns * sizeof *e->last);
+        e->fitted = malloc((n ? n : 1) * sizeof *e->fitted);
+    }
+    double *err = malloc((n ? n : 1) * sizeof *err);
+    if (!e || !e->init || !e->last || !e->fitted || !err) {
+        lp_ets_free(e);
+        free(err);
+        return lp_error_set(LP_ENOMEM, "out of memory fitting ets");
+    }
+    e->spec = p->spec;
+    e->m = p->m;
+    e->alpha = p->alpha;
+    e->beta = p->beta;
+    e->gamma = p->gamma;
+    e->phi = p->phi;
+    e->n_states = ns;
+    e->n = n;
+    e->n_params = n_params;
+    size_t n_free = ns - (p->spec.season != LP_ETS_N);
+    full_state(e->init, free_states, n_free, p);
+    memcpy(e->last, e->init, ns * sizeof *e->last);
+    double lik = calc(p, e->last, y, n, err, NULL, &e->mse);
+    double sse = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        e->fitted[i] = p->spec.error == LP_ETS_A ? y[i] - err[i] : y[i] / (1 + err[i]);
+        sse += err[i] * err[i];
+    }
+    free(err);
+    double np = (double)(n_params + 1), dn = (double)n;
+    e->loglik = -0.5 * lik;
+    e->aic = lik + 2 * np;
+    e->bic = lik + log(dn) * np;
+    e->aicc = e->aic + 2 * np * (np + 1) / (dn - np - 1);
+    e->sigma2 = sse / (dn - (double)n_params);
+    *out = e;
+    return 0;
+}
+
+/* forecast's initparam for the default bounds (m is 1 without season). */
+static size_t start_params(double *v, lp_ets_spec s, size_t m)
+{
+    size_t j = 0;
+    double alpha = LOWER[0] + 0.2 * (UPPER[0] - LOWER[0]) / (double)m;
+    if (alpha > 1 || alpha < 0) alpha = LOWER[0] + 2e-3;
+    v[j++] = alpha;
+    if (s.trend != LP_ETS_N) {
+        double up = UPPER[1] < alpha ? UPPER[1] : alpha;
+        double beta = LOWER[1] + 0.1 * (up - LOWER[1]);
+        if (beta < 0 || beta > alpha) beta = alpha - 1e-3;
+        v[j++] = beta;
+    }
+    if (s.season != LP_ETS_N) {
+        double up = UPPER[2] < 1 - alpha ? UPPER[2] : 1 - alpha;
+        double gamma = LOWER[2] + 0.05 * (up - LOWER[2]);
+        if (gamma < 0 || gamma > 1 - alpha) gamma = 1 - alpha - 1e-3;
+        v[j++] = gamma;
+    }
+    if (s.damped) {
+        double phi = LOWER[3] + 0.99 * (UPPER[3] - LOWER[3]);
+        if (phi < 0 || phi > 1) phi = UPPER[3] - 1e-3;
+        v[j++] = phi;
+    }
+    return j;
+}
+
+/* Fits one model; *out NULL (and 0) when it has too many parameters for n. */
+static int fit_model(lp_ets **out, const double *y, size_t n, size_t m, lp_ets_spec s)
+{
+    *out = NULL;
+    if (s.season == LP_ETS_N) m = 1;
+    ets_target t = {.p = {.spec = s, .m = m, .beta = 0, .gamma = 0, .phi = 1}, .y = y, .n = n};
+    double v[64];
+    t.n_smooth = start_params(v, s, m);
+    size_t ns = n_states_of(s, m);
+    t.n_free_states = ns - (s.season != LP_ETS_N);
+    size_t np = t.n_smooth + t.n_free_states;
+    if (np >= n - 1 || np > 60) return 0; /* not enough data: forecast's aic = Inf */
+    int rc = lp_ets_initial_states(v + t.n_smooth, y, n, m, s);
+    if (rc) return rc;
+    t.x = malloc(ns * sizeof *t.x);
+    if (!t.x) return lp_error_set(LP_ENOMEM, "out of memory");
+    double best = lp_ets_nelder_mead(target, &t, v, np, MAXIT);
+    free(t.x);
+    if (!isfinite(best)) return 0;
+    unpack(&t.p, v);
+    return finish(out, &t.p, v + t.n_smooth, y, n, np);
+}
+
+int lp_ets_evaluate(lp_ets **out, const double *y, size_t n, size_t m, lp_ets_spec spec,
+                    double alpha, double beta, double gamma, double phi, const double *init)
+{
+    if (spec.season == LP_ETS_N) m = 1;
+    ets_par p = {.spec = spec,
+                 .m = m,
+                 .alpha = alpha,
+                 .beta = spec.trend != LP_ETS_N ? beta : 0,
+                 .gamma = spec.season != LP_ETS_N ? gamma : 0,
+                 .phi = spec.damped ? phi : 1};
+    size_t n_free = n_states_of(spec, m) - (spec.season != LP_ETS_N);
+    size_t np = 1 + (spec.trend != LP_ETS_N) + (spec.season != LP_ETS_N) + spec.damped + n_free;
+    if (n < 2 || m > 60)
+        return lp_error_set(LP_EINVAL, "ets: %zu values with period %zu cannot be evaluated", n, m);
+    return finish(out, &p, init, y, n, np);
+}
+
+/* ---- selection -------------------------------------------------------------- */
+
+/* Whether forecast::ets (restrict = TRUE, no multiplicative trend) allows it. */
+static bool allowed(lp_ets_spec s)
+{
+    if (s.trend == LP_ETS_N && s.damped) return false;
+    if (s.error == LP_ETS_A && s.season == LP_ETS_M) return false;
+    return true;
+}
+
+/* The candidates of one letter: Z is all of `all`. */
+static size_t choices(lp_ets_comp *out, char letter, const char *all)
+{
+    static const char names[] = "NAM";
+    size_t k = 0;
+    for (const char *c = all; *c; c++)
+        if (letter == 'Z' || letter == *c) out[k++] = (lp_ets_comp)(strchr(names, *c) - names);
+    return k;
+}
+
+int lp_ets_fit(lp_ets **out, const double *y, size_t n, size_t m, const char *model)
+{
+    char ec, tc, sc;
+    int damped;
+    int rc = lp_ets_parse(model, &ec, &tc, &sc, &damped);
+    if (rc) return rc;
+    if (m < 1) m = 1;
+    bool positive = true, finite = true, constant = true;
+    for (size_t i = 0; i < n; i++) {
+        positive = positive && y[i] > 0;
+        finite = finite && isfinite(y[i]);
+        constant = constant && y[i] == y[0];
+    }
+    if (!finite) return lp_error_set(LP_EINVAL, "ets: the series has missing or infinite values");
+    if (n > 0 && constant)
+        return lp_error_set(LP_EINVAL, "ets: the series is constant (%g): nothing to smooth", y[0]);
+    if (n <= m || m == 1 || m > 24) {
+        if (sc == 'A' || sc == 'M')
+            return lp_error_set(LP_EINVAL,
+                                "ets model %s: a seasonal model needs a period between 2 and "
+                                "24 and more values than one period (period %zu, %zu values)",
+                                model, m, n);
+        sc = 'N';
+    }
+    if (ec == 'M' && !positive)
+        return lp_error_set(LP_EINVAL, "ets model %s: multiplicative errors need values above zero",
+                            model);
+    if (ec == 'A' && sc == 'M')
+        return lp_error_set(LP_EINVAL,
+                            "ets model %s: additive errors with a multiplicative season are "
+                            "forbidden (unstable, as in forecast::ets)",
+                            model);
+    size_t npars = 2 + (tc == 'A' ? 2 : 0) + (sc == 'A' || sc == 'M' ? m : 0) + (damped == 1);
+    if (n <= npars + 4)
+        return lp_error_set(LP_EINVAL,
+                            "ets model %s: %zu values are too few (it needs more "
+                            "than %zu)",
+                            model, n, npars + 4);
+    lp_ets_comp es[2], ts[2], ss[3];
+    size_t ne = choices(es, ec, "AM"), nt = choices(ts, tc, "NA"), nse = choices(ss, sc, "NAM");
+    bool dampings[2] = {true, false};
+    size_t d0 = damped == 0 ? 1 : 0, d1 = damped == 1 ? 1 : 2;
+    lp_ets *best = NULL;
+    for (size_t i = 0; i < ne; i++)
+        for (size_t j = 0; j < nt; j++)
+            for (size_t k = 0; k < nse; k++)
+                for (size_t l = d0; l < d1; l++) {
+                    lp_ets_spec s = {es[i], ts[j], ss[k], dampings[l]};
+                    if (!allowed(s) || (s.error == LP_ETS_M && !positive)) continue;
+                    lp_ets *fit = NULL;
+                    rc = fit_model(&fit, y, n, m, s);
+                    if (rc) {
+                        lp_ets_free(best);
+                        return rc;
+                    }
+                    if (fit && isfinite(fit->aicc) && (!best || fit->aicc < best->aicc)) {
+                        lp_ets_free(best);
+                        best = fit;
+                    } else {
+                        lp_ets_free(fit);
+                    }
+                }
+    if (!best)
+        return lp_error_set(LP_EINVAL, "ets model %s: no model could be fitted to %zu values",
+                            model, n);
+    *out = best;
+    return 0;
+}

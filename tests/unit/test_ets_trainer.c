@@ -1,0 +1,246 @@
+/* Unit tests for the "ets" model back-end and ETSModelTrainer: AirPassengers
+ * on a monthly time stamp grid gives the same fit as lp_ets_fit on the bare
+ * values; future stamps are forecast that many steps ahead with intervals;
+ * a saved model loads (through the registry) and predicts the same; gaps
+ * are reported and the longest run fitted; bad indexes are errors; the
+ * trainer class fits and predicts through the dispatcher. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/time_freq.h"
+#include "data/timestamp.h"
+#include "fake_tracking.h"
+#include "lolpop.h"
+#include "lolpop/types/model_trainer.h"
+#include "ml/ets.h"
+#include "ml/ets_train.h"
+#include "unit_workflow.h"
+
+static double air[144];
+
+static void setup(void)
+{
+    uw_setup();
+    fake_register(uw_registry());
+    json_error_t err;
+    json_t *root = json_load_file(LP_FIXTURES_DIR "/ts/ets_fixtures.json", 0, &err);
+    cr_assert(root, "%s", err.text);
+    json_t *y = json_object_get(json_array_get(root, 0), "y");
+    cr_assert_eq(json_array_size(y), 144);
+    for (size_t i = 0; i < 144; i++)
+        air[i] = json_number_value(json_array_get(y, i));
+    json_decref(root);
+}
+
+static void teardown(void)
+{
+    uw_teardown();
+    fake_reset();
+}
+
+TestSuite(ets_trainer, .init = setup, .fini = teardown);
+
+static int64_t month(size_t i)
+{
+    int64_t t0 = 0;
+    cr_assert(lp_ts_parse("1949-01-01", 10, 0, &t0));
+    return lp_freq_add(LP_FREQ_MONTH_START, t0, (int64_t)i);
+}
+
+/* X (column "date", timestamps of rows idx) and y ("passengers"). */
+static void frames(lp_frame **X, lp_frame **y, const size_t *idx, size_t n, bool with_y)
+{
+    lp_column_builder *tb = lp_column_builder_new(LP_DT_TIMESTAMP, n);
+    lp_column_builder *yb = lp_column_builder_new(LP_DT_FLOAT64, n);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(lp_column_builder_append_i64(tb, month(idx[i])), 0);
+        cr_assert_eq(lp_column_builder_append_f64(yb, air[idx[i]]), 0);
+    }
+    *X = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(*X, "date", lp_column_builder_finish(tb)), 0);
+    lp_column *yc = lp_column_builder_finish(yb);
+    if (with_y) {
+        *y = lp_frame_new();
+        cr_assert_eq(lp_frame_add_column(*y, "passengers", yc), 0);
+    } else {
+        lp_column_unref(yc);
+    }
+}
+
+static size_t *range(size_t from, size_t to)
+{
+    size_t *idx = malloc((to - from) * sizeof *idx);
+    for (size_t i = from; i < to; i++)
+        idx[i - from] = i;
+    return idx;
+}
+
+static lp_value *params(const char *model)
+{
+    lp_value *p = lp_value_map();
+    if (model) lp_map_set(p, "model", lp_value_string(model));
+    return p;
+}
+
+Test(ets_trainer, fits_the_grid_and_forecasts_future_stamps)
+{
+    size_t *tr = range(0, 132), *fu = range(132, 144);
+    lp_frame *X, *y, *Xf, *unused;
+    frames(&X, &y, tr, 132, true);
+    frames(&Xf, &unused, fu, 12, false);
+    lp_value *p = params("MAM");
+    lp_model *m = NULL;
+    lp_ets_train_report rep;
+    cr_assert_eq(lp_ets_train(&m, &rep, X, y, p), 0, "%s", lp_error_last()->message);
+    cr_expect_str_eq(rep.model, "ETS(M,A,M)");
+    cr_expect_eq(rep.freq, LP_FREQ_MONTH_START);
+    cr_expect_eq(rep.n_missing_periods, 0);
+    cr_expect_eq(rep.n_used, 132);
+    cr_expect_str_eq(lp_model_backend(m), "ets");
+
+    lp_ets *direct = NULL;
+    cr_assert_eq(lp_ets_fit(&direct, air, 132, 12, "MAM"), 0);
+    double mean[12], lo[12], hi[12];
+    cr_assert_eq(lp_ets_forecast(direct, 12, 0.8, mean, lo, hi), 0);
+
+    cr_assert(lp_model_has_intervals(m));
+    lp_frame *pi = NULL;
+    cr_assert_eq(lp_model_predict_interval(&pi, m, Xf, 0.8), 0, "%s", lp_error_last()->message);
+    lp_column *pm = lp_frame_col_by_name(pi, "prediction"), *pl = lp_frame_col_by_name(pi, "lower"),
+              *pu = lp_frame_col_by_name(pi, "upper");
+    cr_assert(pm && pl && pu);
+    double ape = 0;
+    for (size_t i = 0; i < 12; i++) {
+        cr_expect_float_eq(pm->data.f64[i], mean[i], 1e-9);
+        cr_expect_float_eq(pl->data.f64[i], lo[i], 1e-9);
+        cr_expect_lt(pl->data.f64[i], pm->data.f64[i]);
+        cr_expect_gt(pu->data.f64[i], pm->data.f64[i]);
+        ape += fabs(pm->data.f64[i] - air[132 + i]) / air[132 + i] / 12;
+    }
+    cr_expect_lt(ape, 0.06, "MAPE of the last year %g", ape); /* MAM forecasts 1960 well */
+
+    /* in-sample stamps get the fitted values */
+    lp_frame *fit_pred = NULL;
+    cr_assert_eq(lp_model_predict(&fit_pred, m, X), 0);
+    cr_expect_float_eq(lp_frame_col(fit_pred, 0)->data.f64[131], direct->fitted[131], 1e-9);
+
+    /* save and load through the registry: same forecasts */
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    cr_assert_eq(lp_model_save(&bytes, &len, m), 0);
+    lp_model *m2 = NULL;
+    cr_assert_eq(lp_model_load(&m2, uw_registry(), bytes, len), 0, "%s", lp_error_last()->message);
+    lp_frame *pi2 = NULL;
+    cr_assert_eq(lp_model_predict_interval(&pi2, m2, Xf, 0.8), 0);
+    for (size_t i = 0; i < 12; i++)
+        cr_expect_eq(lp_frame_col(pi2, 2)->data.f64[i], pu->data.f64[i]);
+    /* damaged bytes are an error, not a crash */
+    lp_model *m3 = NULL;
+    cr_expect_neq(lp_model_load(&m3, uw_registry(), bytes, len - 9), 0);
+
+    free(bytes);
+    lp_model_unref(m2);
+    lp_frame_unref(pi2);
+    lp_frame_unref(fit_pred);
+    lp_frame_unref(pi);
+    lp_ets_free(direct);
+    lp_model_unref(m);
+    lp_value_unref(p);
+    lp_frame_unref(X);
+    lp_frame_unref(y);
+    lp_frame_unref(Xf);
+    free(tr);
+    free(fu);
+}
+
+Test(ets_trainer, gaps_are_reported_and_the_longest_run_fitted)
+{
+    size_t idx[140], n = 0;
+    for (size_t i = 0; i < 144; i++)
+        if (i < 20 || i > 23) idx[n++] = i; /* months 20..23 missing */
+    lp_frame *X, *y;
+    frames(&X, &y, idx, n, true);
+    lp_value *p = params("ANN");
+    lp_model *m = NULL;
+    lp_ets_train_report rep;
+    cr_assert_eq(lp_ets_train(&m, &rep, X, y, p), 0, "%s", lp_error_last()->message);
+    cr_expect_eq(rep.n_missing_periods, 4);
+    cr_expect_eq(rep.first_missing, month(20));
+    cr_expect_eq(rep.n_used, 120);
+    lp_ets *direct = NULL;
+    cr_assert_eq(lp_ets_fit(&direct, air + 24, 120, 12, "ANN"), 0);
+    cr_expect_float_eq(lp_value_as_float(lp_map_get(lp_model_params(m), "aicc")), direct->aicc,
+                       1e-9);
+    lp_ets_free(direct);
+    lp_model_unref(m);
+    lp_value_unref(p);
+    lp_frame_unref(X);
+    lp_frame_unref(y);
+}
+
+Test(ets_trainer, bad_indexes_are_errors)
+{
+    size_t idx[3] = {0, 1, 2};
+    lp_frame *X, *y;
+    frames(&X, &y, idx, 3, true);
+    lp_value *p = params(NULL);
+    lp_map_set(p, "forecast_frequency", lp_value_string("W"));
+    lp_model *m = NULL;
+    lp_ets_train_report rep;
+    cr_expect_eq(lp_ets_train(&m, &rep, X, y, p), LP_EINVAL); /* months are no weeks */
+    cr_expect(strstr(lp_error_last()->message, "irregular") != NULL, "%s",
+              lp_error_last()->message);
+    lp_value_unref(p);
+    /* no time stamp feature */
+    lp_frame *Xs = lp_frame_new();
+    lp_column_builder *b = lp_column_builder_new(LP_DT_FLOAT64, 3);
+    for (int i = 0; i < 3; i++)
+        lp_column_builder_append_f64(b, i);
+    cr_assert_eq(lp_frame_add_column(Xs, "t", lp_column_builder_finish(b)), 0);
+    p = params(NULL);
+    cr_expect_eq(lp_ets_train(&m, &rep, Xs, y, p), LP_EINVAL);
+    cr_expect(strstr(lp_error_last()->message, "timestamp") != NULL);
+    lp_value_unref(p);
+    lp_frame_unref(Xs);
+    lp_frame_unref(X);
+    lp_frame_unref(y);
+}
+
+Test(ets_trainer, trainer_class_fits_and_predicts)
+{
+    lp_obj *t = uw_build(0,
+                         "component: {metadata_tracker: FakeMetadataTracker, logger: "
+                         "CaptureLogger, model_trainer: ETSModelTrainer}\n"
+                         "model_trainer:\n  config: {training_params: {model: ZZZ}}\n",
+                         "model_trainer");
+    size_t *tr = range(0, 132), *fu = range(132, 144);
+    lp_frame *X, *y, *Xv, *yv;
+    frames(&X, &y, tr, 132, true);
+    frames(&Xv, &yv, fu, 12, true);
+    lp_value *splits = lp_value_map();
+    lp_map_set(splits, "X_train", lp_value_frame(X));
+    lp_map_set(splits, "y_train", lp_value_frame(y));
+    lp_map_set(splits, "X_valid", lp_value_frame(Xv));
+    lp_map_set(splits, "y_valid", lp_value_frame(yv));
+    lp_value *mv = lp_model_trainer_fit(t, splits);
+    cr_assert_not_null(mv, "fit: %s", lp_error_last()->message);
+    lp_model *m = lp_value_as_model(mv);
+    cr_assert_not_null(m);
+    /* R: ets(window(AirPassengers, end = c(1959, 12))) is ETS(M,Ad,M), AICc 1250.511 */
+    const lp_value *params = lp_model_params(m);
+    cr_expect_str_eq(lp_value_as_string(lp_map_get(params, "model")), "ETS(M,Ad,M)");
+    cr_expect_float_eq(lp_value_as_float(lp_map_get(params, "aicc")), 1250.511, 1e-3);
+    lp_value *xv = lp_value_frame(Xv);
+    lp_value *pv = lp_model_trainer_predict(t, xv);
+    lp_value_unref(xv);
+    cr_assert_not_null(pv, "predict: %s", lp_error_last()->message);
+    cr_expect_eq(lp_frame_rows(lp_value_as_frame(pv)), 12);
+    lp_value_unref(pv);
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+    lp_frame_unref(X), lp_frame_unref(y), lp_frame_unref(Xv), lp_frame_unref(yv);
+    free(tr), free(fu);
+}

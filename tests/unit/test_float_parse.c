@@ -1,0 +1,248 @@
+/*
+ * test_float_parse.c — the CSV float parser (Eisel-Lemire with a strtod
+ * fallback) gives bit for bit what strtod gives: on edge cases, on every
+ * shortest and 17-digit rendering of random doubles, on random digit strings
+ * of every length and exponent, and on halfway cases between two doubles.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/csv_internal.h"
+
+static uint64_t rng_state = 0x243F6A8885A308D3ULL;
+
+static uint64_t rng(void) /* xorshift64* */
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 2685821657736338717ULL;
+}
+
+static size_t mismatches;
+
+/* Parses s both ways; a mismatch is reported (the first few) and counted. */
+static void check(const char *s)
+{
+    char *end;
+    double want = strtod(s, &end);
+    cr_assert_eq(*end, '\0', "test input '%s' is not a whole number for strtod", s);
+    double got;
+    cr_assert(lp_csv_parse_f64(s, strlen(s), &got), "'%s' refused", s);
+    uint64_t a, b;
+    memcpy(&a, &want, 8);
+    memcpy(&b, &got, 8);
+    if (a != b && !(isnan(want) && isnan(got))) {
+        if (mismatches++ < 10)
+            cr_log_error("'%s': strtod %.17g (%016llx), ours %.17g (%016llx)", s, want,
+                         (unsigned long long)a, got, (unsigned long long)b);
+    }
+    /* the reader's variant, which reads eight bytes at a time past the value:
+     * followed by digits (which must not be taken) and by a separator */
+    static const char *const tails[] = {"12345678901234567", ",1.5\n", "9"};
+    size_t n = strlen(s);
+    for (size_t t = 0; t < 3; t++) {
+        char padded[1024];
+        size_t tl = strlen(tails[t]);
+        if (n + tl >= sizeof padded) continue;
+        memcpy(padded, s, n);
+        memcpy(padded + n, tails[t], tl + 1);
+        double in;
+        cr_assert(lp_csv_parse_f64_in(padded, n, n + tl, &in), "'%s' + '%s' refused", s, tails[t]);
+        memcpy(&b, &in, 8);
+        if (a != b && !(isnan(want) && isnan(in)) && mismatches++ < 10)
+            cr_log_error("'%s' followed by '%s': strtod %.17g, ours %.17g", s, tails[t], want, in);
+        cr_assert_eq(lp_csv_classify_in(padded, n, n + tl, LP_CSV_M_FLOAT), LP_CSV_M_FLOAT,
+                     "'%s' + '%s' not classified as float", s, tails[t]);
+    }
+}
+
+Test(float_parse, padded_refuses_what_plain_refuses)
+{
+    static const char *const bad[] = {
+        "1.2.3", "12345678x", "1e", "1e+",  "--1", "1-2", "123456789012a",
+        ".",     "",          "+",  "0x10", "1 ",  " 1"};
+    char padded[64];
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        size_t n = strlen(bad[i]);
+        snprintf(padded, sizeof padded, "%s12345678", bad[i]);
+        double d;
+        cr_assert_not(lp_csv_parse_f64(bad[i], n, &d), "'%s' accepted", bad[i]);
+        cr_assert_not(lp_csv_parse_f64_in(padded, n, strlen(padded), &d), "'%s' accepted", bad[i]);
+        cr_assert_eq(lp_csv_classify_in(padded, n, strlen(padded), LP_CSV_M_FLOAT), 0u,
+                     "'%s' classified as float", bad[i]);
+    }
+}
+
+Test(float_parse, edge_cases)
+{
+    static const char *const cases[] = {
+        "0",
+        "-0",
+        "0.0",
+        "-0.0",
+        "+0",
+        "0e0",
+        "0e999999",
+        "-0e-999999",
+        "1",
+        "-1",
+        "+1",
+        "1e308",
+        "1.7976931348623157e308",
+        "1.7976931348623158e308",
+        "1.7976931348623159e308",
+        "1e309",
+        "-1e309",
+        "2.2250738585072014e-308",
+        "2.2250738585072011e-308",
+        "2.2250738585072012e-308",
+        "4.9406564584124654e-324",
+        "2.4703282292062327e-324",
+        "2.4703282292062328e-324",
+        "1e-324",
+        "1e-400",
+        "5e-324",
+        "9007199254740993",
+        "9007199254740992",
+        "9007199254740991",
+        "18014398509481985",
+        "1e23",
+        "8.98846567431158e307",
+        "123456789012345678901234567890",
+        "0.1",
+        "0.2",
+        "0.3",
+        "0.30000000000000004",
+        "3.141592653589793",
+        "2.718281828459045",
+        "1.00000000000000011102230246251565404236316680908203125",
+        "1.00000000000000011102230246251565404236316680908203124",
+        "1.00000000000000011102230246251565404236316680908203126",
+        "9007199254740992.5",
+        "9007199254740993.0000000000000000000001",
+        "7.2057594037927933e16",
+        "1e22",
+        "1e-22",
+        "1e23",
+        "1e-23",
+        "4503599627370496.5",
+        "4503599627370497.5",
+        "0.000000000000000000000000000000000000000000001",
+        "1"
+        "00000000000000000000000",
+        "00000000000000000000001.5",
+        ".5",
+        "5.",
+        "-.5e-3",
+        "1E5",
+        "1e+5",
+        "12345678901234567890",
+        "99999999999999999999",
+        "18446744073709551615",
+        "18446744073709551616",
+        "1.8446744073709551616e19",
+        "inf",
+        "-Infinity",
+        "NaN",
+        "nan",
+        "2.225073858507201136057409796709131975934819546351645648e-308",
+        "6.9294956446009195e15",
+        "3.0540412025e-312",
+        "7.3177701707893310e+15",
+    };
+    mismatches = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        check(cases[i]);
+    cr_assert_eq(mismatches, 0, "%zu mismatches", mismatches);
+}
+
+static double random_double(void)
+{
+    for (;;) {
+        uint64_t b = rng();
+        double d;
+        memcpy(&d, &b, 8);
+        if (isfinite(d)) return d;
+    }
+}
+
+Test(float_parse, random_doubles_printed)
+{
+    char buf[64];
+    mismatches = 0;
+    for (int i = 0; i < 300000; i++) {
+        double d = random_double();
+        for (int prec = 1; prec <= 17; prec += (prec < 15 ? 7 : 1)) {
+            snprintf(buf, sizeof buf, "%.*g", prec, d);
+            check(buf);
+            snprintf(buf, sizeof buf, "%.*e", prec, d);
+            check(buf);
+        }
+    }
+    /* values of ordinary size, as data holds them */
+    for (int i = 0; i < 300000; i++) {
+        double d =
+            ((double)(rng() >> 11) / 9007199254740992.0 - 0.3) * pow(10, (int)(rng() % 20) - 8);
+        snprintf(buf, sizeof buf, "%.*g", 1 + (int)(rng() % 17), d);
+        check(buf);
+        snprintf(buf, sizeof buf, "%.*f", (int)(rng() % 12), d);
+        check(buf);
+    }
+    cr_assert_eq(mismatches, 0, "%zu mismatches", mismatches);
+}
+
+Test(float_parse, random_digit_strings)
+{
+    char buf[128];
+    mismatches = 0;
+    for (int i = 0; i < 400000; i++) {
+        int nd = 1 + (int)(rng() % 40), dot = (int)(rng() % (unsigned)(nd + 1)), o = 0;
+        if (rng() & 1) buf[o++] = '-';
+        for (int k = 0; k < nd; k++) {
+            if (k == dot && k) buf[o++] = '.';
+            buf[o++] = (char)('0' + rng() % 10);
+        }
+        if (rng() % 3)
+            o += snprintf(buf + o, sizeof buf - (size_t)o, "e%d", (int)(rng() % 700) - 350);
+        buf[o] = '\0';
+        check(buf);
+    }
+    cr_assert_eq(mismatches, 0, "%zu mismatches", mismatches);
+}
+
+/* Exactly halfway between two neighbouring doubles, and a hair either side:
+ * where a parser's rounding goes wrong if anywhere. */
+Test(float_parse, halfway_cases)
+{
+    char buf[900];
+    mismatches = 0;
+    for (int i = 0; i < 20000; i++) {
+        double d = random_double();
+        if (d < 0) d = -d;
+        double up = nextafter(d, INFINITY);
+        if (!isfinite(up)) continue;
+        /* the midpoint printed exactly: %.800e is exact for a double's midpoint in long double
+         * only approximately, so build it with long double and print enough digits */
+        long double mid = ((long double)d + (long double)up) / 2;
+        snprintf(buf, sizeof buf, "%.40Le", mid);
+        check(buf);
+        snprintf(buf, sizeof buf, "%.25Le", mid);
+        check(buf);
+        snprintf(buf, sizeof buf, "%.19Le", mid);
+        check(buf);
+    }
+    /* integers around 2^53 and beyond: exact halfway values of few digits */
+    for (uint64_t m = (1ULL << 53) - 50; m < (1ULL << 53) + 200; m++) {
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)m);
+        check(buf);
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)(m * 2 + 1));
+        check(buf);
+        snprintf(buf, sizeof buf, "%llu.5", (unsigned long long)m);
+        check(buf);
+    }
+    cr_assert_eq(mismatches, 0, "%zu mismatches", mismatches);
+}

@@ -1,0 +1,210 @@
+/*
+ * test_model_checker.c — LocalModelChecker's numbers against scikit-learn
+ * 1.2 to 1e-9 on the committed fixture (tests/fixtures/model_checker/
+ * gen_model_checker.py): confusion matrix, per-class precision / recall / f1 /
+ * support, Brier score, expected calibration error, the majority (prior)
+ * and mean / median baselines; the stratified baseline's shape; bad
+ * configurations refused with a located message.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "components/model_checker/mc.h"
+#include "lolpop.h"
+#include "unit_workflow.h"
+
+#define TOL 1e-9
+#define ASSERT_NEAR(got, want, ...)                                                                \
+    cr_assert(fabs((got) - (want)) <= TOL * (1 + fabs(want)), __VA_ARGS__)
+
+TestSuite(model_checker, .init = uw_setup, .fini = uw_teardown, .timeout = 120);
+
+static json_t *cases(void)
+{
+    json_error_t err;
+    json_t *j = json_load_file(LP_FIXTURES_DIR "/model_checker/cases.json", 0, &err);
+    cr_assert_not_null(j, "%s", err.text);
+    return j;
+}
+
+static double *doubles(const json_t *a)
+{
+    double *v = malloc((json_array_size(a) + 1) * sizeof *v);
+    for (size_t i = 0; i < json_array_size(a); i++)
+        v[i] = json_number_value(json_array_get(a, i));
+    return v;
+}
+
+static int32_t *ints(const json_t *a)
+{
+    int32_t *v = malloc((json_array_size(a) + 1) * sizeof *v);
+    for (size_t i = 0; i < json_array_size(a); i++)
+        v[i] = (int32_t)json_integer_value(json_array_get(a, i));
+    return v;
+}
+
+static double num(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    cr_assert(json_is_number(v), "%s", key);
+    return json_number_value(v);
+}
+
+static lp_value *names(const char *const *list, size_t n)
+{
+    lp_value *l = lp_value_list();
+    for (size_t i = 0; i < n; i++)
+        lp_list_append(l, lp_value_string(list[i]));
+    return l;
+}
+
+static void check_classification(const char *name)
+{
+    json_t *all = cases(), *c = json_object_get(all, name);
+    size_t k = (size_t)json_integer_value(json_object_get(c, "k"));
+    lp_mc_split s = {0}, train = {0};
+    s.k = train.k = k;
+    s.n = json_array_size(json_object_get(c, "y"));
+    s.y = ints(json_object_get(c, "y"));
+    s.pred = ints(json_object_get(c, "pred"));
+    s.proba = doubles(json_object_get(c, "proba"));
+    train.n = json_array_size(json_object_get(c, "y_train"));
+    train.y = ints(json_object_get(c, "y_train"));
+
+    lp_value *cm = lp_mc_confusion(&s);
+    const json_t *wcm = json_object_get(c, "confusion");
+    for (size_t t = 0; t < k; t++)
+        for (size_t p = 0; p < k; p++)
+            cr_assert_eq(lp_value_as_int(lp_list_get(lp_list_get(cm, t), p)),
+                         json_integer_value(json_array_get(json_array_get(wcm, t), p)),
+                         "%s confusion[%zu][%zu]", name, t, p);
+    lp_value_unref(cm);
+
+    lp_value *labels = lp_value_list();
+    for (size_t i = 0; i < k; i++) {
+        char l[24];
+        snprintf(l, sizeof l, "%zu", i);
+        lp_list_append(labels, lp_value_string(l));
+    }
+    lp_value *pc = lp_mc_per_class(&s, labels);
+    static const char *const keys[] = {"precision", "recall", "f1", "support"};
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < 4; j++) {
+            double got = lp_value_as_float(lp_map_get(lp_list_get(pc, i), keys[j]));
+            double want = json_number_value(json_array_get(json_object_get(c, keys[j]), i));
+            ASSERT_NEAR(got, want, "%s class %zu %s: %.17g vs %.17g", name, i, keys[j], got, want);
+        }
+    lp_value_unref(pc);
+    lp_value_unref(labels);
+
+    size_t bins = (size_t)json_integer_value(json_object_get(c, "bins"));
+    lp_value *cal = lp_mc_calibration(&s, bins);
+    cr_assert_not_null(cal);
+    ASSERT_NEAR(lp_value_as_float(lp_map_get(cal, "brier")), num(c, "brier"), "%s brier %.17g",
+                name, lp_value_as_float(lp_map_get(cal, "brier")));
+    ASSERT_NEAR(lp_value_as_float(lp_map_get(cal, "ece")), num(c, "ece"), "%s ece %.17g", name,
+                lp_value_as_float(lp_map_get(cal, "ece")));
+    cr_assert_eq(lp_list_len(lp_map_get(cal, "bins")), bins);
+    lp_value_unref(cal);
+
+    /* DummyClassifier(strategy='prior') */
+    static const char *const metric_names[] = {"accuracy", "f1", "logloss"};
+    lp_value *mn = names(metric_names, 3);
+    lp_mc_split b;
+    cr_assert_eq(lp_mc_baseline_predict(&b, LP_MC_MAJORITY, &train, &s, 42), 0, "%s",
+                 lp_error_last()->message);
+    lp_value *m = lp_mc_metrics(&b, mn, NULL);
+    const json_t *want = json_object_get(c, "majority");
+    for (size_t i = 0; i < 3; i++)
+        ASSERT_NEAR(lp_value_as_float(lp_map_get(m, metric_names[i])), num(want, metric_names[i]),
+                    "%s majority %s: %.17g", name, metric_names[i],
+                    lp_value_as_float(lp_map_get(m, metric_names[i])));
+    lp_value_unref(m);
+    lp_mc_split_free(&b);
+
+    /* stratified: labels drawn with the training shares, one-hot probabilities, seeded */
+    lp_mc_split b1, b2;
+    cr_assert_eq(lp_mc_baseline_predict(&b1, LP_MC_STRATIFIED, &train, &s, 7), 0);
+    cr_assert_eq(lp_mc_baseline_predict(&b2, LP_MC_STRATIFIED, &train, &s, 7), 0);
+    cr_assert_eq(memcmp(b1.pred, b2.pred, s.n * sizeof *b1.pred), 0,
+                 "the same seed, the same draws");
+    for (size_t i = 0; i < s.n; i++)
+        cr_assert_eq(b1.proba[i * k + (size_t)b1.pred[i]], 1.0);
+    lp_mc_split_free(&b1);
+    lp_mc_split_free(&b2);
+    lp_value_unref(mn);
+    lp_mc_split_free(&s);
+    lp_mc_split_free(&train);
+    json_decref(all);
+}
+
+Test(model_checker, binary_numbers_equal_sklearn)
+{
+    check_classification("binary");
+}
+
+Test(model_checker, multiclass_numbers_equal_sklearn)
+{
+    check_classification("multiclass");
+}
+
+Test(model_checker, regression_baselines_equal_dummy_regressor)
+{
+    json_t *all = cases(), *c = json_object_get(all, "regression");
+    lp_mc_split s = {0}, train = {0};
+    s.n = json_array_size(json_object_get(c, "y"));
+    s.yr = doubles(json_object_get(c, "y"));
+    train.n = json_array_size(json_object_get(c, "y_train"));
+    train.yr = doubles(json_object_get(c, "y_train"));
+    static const char *const metric_names[] = {"mse", "mae", "r2"};
+    lp_value *mn = names(metric_names, 3);
+    const lp_mc_baseline which[] = {LP_MC_MEAN, LP_MC_MEDIAN};
+    for (size_t w = 0; w < 2; w++) {
+        lp_mc_split b;
+        cr_assert_eq(lp_mc_baseline_predict(&b, which[w], &train, &s, 0), 0);
+        lp_value *m = lp_mc_metrics(&b, mn, NULL);
+        const json_t *want = json_object_get(c, lp_mc_baseline_name(which[w]));
+        for (size_t i = 0; i < 3; i++)
+            ASSERT_NEAR(lp_value_as_float(lp_map_get(m, metric_names[i])),
+                        num(want, metric_names[i]), "%s %s: %.17g", lp_mc_baseline_name(which[w]),
+                        metric_names[i], lp_value_as_float(lp_map_get(m, metric_names[i])));
+        lp_value_unref(m);
+        lp_mc_split_free(&b);
+    }
+    /* a classification baseline does not suit a regression model */
+    lp_mc_split b;
+    cr_assert_neq(lp_mc_baseline_predict(&b, LP_MC_MAJORITY, &train, &s, 0), 0);
+    lp_value_unref(mn);
+    lp_mc_split_free(&s);
+    lp_mc_split_free(&train);
+    json_decref(all);
+}
+
+Test(model_checker, bad_config_is_refused_with_a_located_message)
+{
+    const char *bad[][2] = {
+        {"thresholds: {valid: {f2: 0.7}}", "did you mean 'f1'"},
+        {"thresholds: {vaild: {f1: 0.7}}", "did you mean 'valid'"},
+        {"thresholds: {valid: {f1: high}}", "must be a number"},
+        {"overfitting: {max_gap: -1}", "max_gap"},
+        {"overfitting: {metrc: f1}", "did you mean 'metric'"},
+        {"calibration: {bins: 0}", "bins"},
+        {"baselines: {strategies: [majorty]}", "did you mean 'majority'"},
+        {"fail_on: NEVER", "severity"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char yaml[512];
+        snprintf(yaml, sizeof yaml,
+                 "component: {model_checker: LocalModelChecker}\n"
+                 "model_checker:\n  config: {%s}\n",
+                 bad[i][0]);
+        cr_assert_neq(uw_try_build(0, yaml), 0, "accepted: %s", bad[i][0]);
+        const char *msg = lp_error_last()->message;
+        cr_assert(strstr(msg, "LocalModelChecker") && strstr(msg, bad[i][1]), "%s: %s", bad[i][0],
+                  msg);
+    }
+}
