@@ -20,8 +20,9 @@ DEPS := build-essential pkg-config meson ninja-build \
         libmicrohttpd-dev libcurl4-openssl-dev python3-aiosmtpd \
         chromium libcairo2-dev fonts-dejavu-core
 FUZZ_DEPS := clang libclang-rt-14-dev
+VALGRIND_DEPS := valgrind
 
-.PHONY: deps fuzz-deps build quickstart quickstart-timeseries test test-asan test-valgrind fuzz-smoke install clean
+.PHONY: deps fuzz-deps valgrind-deps build quickstart quickstart-timeseries test test-asan test-valgrind fuzz-smoke install clean
 
 deps:
 	@if ! dpkg -s $(DEPS) >/dev/null 2>&1; then \
@@ -33,6 +34,12 @@ fuzz-deps: deps
 	@if ! dpkg -s $(FUZZ_DEPS) >/dev/null 2>&1; then \
 	  $(SUDO) apt-get update -q && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(FUZZ_DEPS); \
+	fi
+
+valgrind-deps: deps
+	@if ! dpkg -s $(VALGRIND_DEPS) >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(VALGRIND_DEPS); \
 	fi
 
 $(BUILD)/build.ninja:
@@ -64,9 +71,9 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	  scripts/pg-test-cluster run meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2 --timeout-multiplier 3; \
 	  rc=$$?; scripts/test-summary $(ASAN_BUILD); exit $$rc
 
-# The unit and CLI suites under valgrind memcheck (slow: about 20-40 minutes
-# on two cores; not part of CI yet). Needs the valgrind package.
-test-valgrind: build
+# The unit and CLI suites under valgrind memcheck (slow: about 20-30 minutes
+# on two cores; CI runs it after the ASan suite).
+test-valgrind: valgrind-deps build
 	scripts/pg-test-cluster run scripts/valgrind-suite $(BUILD) unit cli
 
 $(FUZZ_BUILD)/build.ninja:
