@@ -722,9 +722,9 @@ static const lp_method checker_methods[] = {
 static const lp_config_key checker_keys[] = {
     {"thresholds", "map", "split -> metric -> floor (or ceiling for error metrics)"},
     {"threshold_severity", "string", "ERROR (default) or WARN"},
-    {"overfitting", "map", "{metric, max_gap (0.1), severity (WARN)} or off"},
+    {"overfitting", "any", "{metric, max_gap (0.1), severity (WARN)} or off"},
     {"calibration", "map", "{bins (10), max_ece, severity (WARN)}"},
-    {"baselines", "map",
+    {"baselines", "any",
      "{strategies: [majority, stratified] or [mean, median], severity (ERROR), seed} or off"},
     {"drift", "map", "prediction drift thresholds as the data profiler's, and severity (WARN)"},
     {"fail_on", "string", "ERROR or WARN: stop the workflow when the status reaches it"},
