@@ -752,7 +752,7 @@ static lp_value *cv_step(lp_obj *self, lp_obj *train, lp_value *mv, lp_frame *hi
         return lp_value_null();
     }
     lp_value *cv =
-        lp_call_with(trainer, "cross_validate", "frame", lp_value_frame(lp_frame_ref(history)),
+        lp_call_with(trainer, "cross_validate", "frame", lp_value_frame(history),
                      "params", params, (const char *)NULL);
     if (!cv) return NULL;
     lp_log(self, LP_LOG_INFO, "cross_validate (%s): %lld folds, horizon %lld, mean MASE %.4g",

@@ -14,8 +14,8 @@
 #include "runners/runners_internal.h"
 #include "unit_workflow.h"
 
-static lp_class runner_copy, probe_class;
-static lp_method probe_methods[32];
+static lp_class runner_copy, probe_class, nocv_class;
+static lp_method probe_methods[32], nocv_methods[32];
 
 /* What the probe saw. */
 static size_t seen_calls, seen_rows;
@@ -45,13 +45,22 @@ static void setup(void)
     probe_class = lp_ets_model_trainer_class;
     probe_class.name = "CVProbeTrainer";
     size_t n = 0;
+    /* ETSModelTrainer's methods, its own cross_validate replaced by the probe */
     for (const lp_method *m = lp_ets_model_trainer_class.methods; m->name && n < 30; m++)
-        probe_methods[n++] = *m;
+        if (strcmp(m->name, "cross_validate") != 0) probe_methods[n++] = *m;
+    /* the same trainer without any cross_validate: the runner must skip CV */
+    memcpy(nocv_methods, probe_methods, n * sizeof *probe_methods);
+    nocv_methods[n] = (lp_method){NULL, NULL, NULL};
+    nocv_class = lp_ets_model_trainer_class;
+    nocv_class.name = "NoCVTrainer";
+    nocv_class.methods = nocv_methods;
     probe_methods[n++] = (lp_method){"cross_validate", probe_cross_validate, "probe"};
     probe_methods[n] = (lp_method){NULL, NULL, NULL};
     probe_class.methods = probe_methods;
     uw_setup_with(&(uw_options){.runner = &runner_copy});
     cr_assert_eq(lp_registry_add_class(uw_registry(), &probe_class), 0, "%s",
+                 lp_error_last()->message);
+    cr_assert_eq(lp_registry_add_class(uw_registry(), &nocv_class), 0, "%s",
                  lp_error_last()->message);
     uw_tmpdir("tsrunner", true);
     FILE *tr = fopen("train.csv", "w"), *ev = fopen("eval.csv", "w");
@@ -127,7 +136,7 @@ Test(timeseries_runner, no_cv_keys_skip_cross_validation)
 
 Test(timeseries_runner, a_trainer_without_cross_validate_is_skipped)
 {
-    lp_obj *root = uw_build(0, yaml("ETSModelTrainer", true), NULL);
+    lp_obj *root = uw_build(0, yaml("NoCVTrainer", true), NULL);
     lp_value *s = lp_call(root, "build_all", NULL);
     cr_assert_not_null(s, "%s", lp_error_last()->message);
     cr_expect_eq(lp_value_type(lp_map_get(s, "cross_validation")), LP_NULL);
