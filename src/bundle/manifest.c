@@ -263,17 +263,22 @@ static int check_columns(json_t *cols)
     char what[200];
     json_array_foreach(cols, i, c)
     {
-        if (!is_typed(c) || !json_is_boolean(jget(c, "required"))) {
+        json_t *required = jget(c, "required");
+        if (!is_typed(c) || !required || !json_is_boolean(required)) {
             snprintf(what, sizeof what,
                      "columns[%zu] must be {name, dtype (a lolpop type), required (bool)}", i);
             return bad(LP_BUNDLE_INPUT, what);
         }
         const char *name = json_string_value(jget(c, "name"));
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(name, json_string_value(jget(json_array_get(cols, k), "name"))) == 0) {
+        for (size_t k = 0; name && k < i; k++) {
+            /* earlier entries passed is_typed, so their names are strings;
+             * the check keeps -O3's null-dereference analysis quiet */
+            const char *earlier = json_string_value(jget(json_array_get(cols, k), "name"));
+            if (earlier && strcmp(name, earlier) == 0) {
                 snprintf(what, sizeof what, "column '%.80s' is listed twice", name);
                 return bad(LP_BUNDLE_INPUT, what);
             }
+        }
     }
     return 0;
 }

@@ -26,7 +26,7 @@ size_t *lp_viz_thin(size_t n, size_t max, size_t *m)
 static int scatter(lp_plot **out, const lp_viz_data *d, const char *title, const char *xl,
                    const char *yl, bool residuals)
 {
-    size_t m;
+    size_t m = 0; /* lp_viz_thin sets it; 0 keeps -O3 sure of that on its failure path */
     size_t *idx = lp_viz_thin(d->n, d->max_points, &m);
     double *x = idx ? malloc((m ? m : 1) * sizeof *x) : NULL;
     double *y = x ? malloc((m ? m : 1) * sizeof *y) : NULL;
