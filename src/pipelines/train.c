@@ -433,9 +433,7 @@ static lp_value *train_retrain_model_on_all_data(lp_obj *self, lp_value *args)
     /* A caller that split the data itself (TimeSeriesRunner: by time, never
      * the splitter's way) passes its splits; otherwise the splitter splits. */
     lp_value *given = lp_kit_arg_opt(args, "splits");
-    lp_value *splits = !trainer ? NULL
-                       : given  ? lp_value_ref(given)
-                                : train_split_data(self, args);
+    lp_value *splits = !trainer ? NULL : given ? lp_value_ref(given) : train_split_data(self, args);
     lp_value *all = splits ? all_data_splits(splits) : NULL;
     lp_value_unref(splits);
     lp_experiment e = {0};

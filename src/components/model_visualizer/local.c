@@ -18,14 +18,13 @@
  * Optional arguments of generate_viz besides splits and model: model_version
  * (the resource the files are recorded under), importance (feature → value,
  * e.g. an explainer's result) with importance_split (the split it was computed
- * on, named in the plot's title; OfflineTrain passes train), contributions (a frame of per-row SHAP values,
- * one column per feature, rows matching the split's X) and components (a
- * frame: a time column and one column per forecast component; without it,
- * the visible model_trainer's predict_components over the history and the
- * split, when it has that method and the model is its kind) and cv (a
- * cross_validate result; without it, the visible model_trainer's
- * cross_validate on the training split, when it has that method and
- * cv_initial, cv_period or cv_horizon is set) for the plot cv_error.
+ * on, named in the plot's title; OfflineTrain passes train), contributions (a frame of per-row SHAP
+ * values, one column per feature, rows matching the split's X) and components (a frame: a time
+ * column and one column per forecast component; without it, the visible model_trainer's
+ * predict_components over the history and the split, when it has that method and the model is its
+ * kind) and cv (a cross_validate result; without it, the visible model_trainer's cross_validate on
+ * the training split, when it has that method and cv_initial, cv_period or cv_horizon is set) for
+ * the plot cv_error.
  *
  * Files are named by their content (roc-<hash>.svg), so the same model and
  * data give the same files and a rerun does not pile up copies.
@@ -560,7 +559,8 @@ static lp_value *viz_generate_viz(lp_obj *self, lp_value *args)
 static const lp_method viz_methods[] = {
     {"generate_viz", viz_generate_viz,
      "generate_viz(splits, model, model_version?, importance?, importance_split?, "
-     "contributions?, components?, cv?) -> paths: ROC, PR, confusion matrix, calibration, feature importance, SHAP summary "
+     "contributions?, components?, cv?) -> paths: ROC, PR, confusion matrix, calibration, feature "
+     "importance, SHAP summary "
      "(classification); residuals, predicted vs actual (regression); forecast, residuals, "
      "components, cross-validation error by horizon (forecasters); as SVG and PNG files"},
     {NULL, NULL, NULL},
