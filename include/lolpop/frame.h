@@ -85,6 +85,9 @@ int lp_column_set_null(lp_column *col, size_t i);
 const char *lp_column_str(const lp_column *col, size_t i, size_t *len);
 /* Value i as a double: float/int/bool/timestamp widened; NaN when missing or non-numeric. */
 double lp_column_get_f64(const lp_column *col, size_t i);
+/* Every value as lp_column_get_f64 gives it, in a new malloc'ed array of the
+ * column's length (the caller frees it); NULL with LP_ENOMEM set. */
+double *lp_column_to_f64(const lp_column *col);
 
 /* Incremental construction, for readers that do not know the length up front. */
 typedef struct lp_column_builder lp_column_builder;

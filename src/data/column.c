@@ -219,6 +219,19 @@ LP_API double lp_column_get_f64(const lp_column *col, size_t i)
     }
 }
 
+LP_API double *lp_column_to_f64(const lp_column *col)
+{
+    size_t n = col ? col->length : 0;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) {
+        lp_error_set(LP_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = lp_column_get_f64(col, i);
+    return v;
+}
+
 /* Validity of the taken rows; NULL result with *ok when all valid. */
 static int take_validity(lp_column *dst, const lp_column *src, const size_t *idx, size_t n)
 {

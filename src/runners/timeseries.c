@@ -532,20 +532,6 @@ static lp_value *time_splits(lp_obj *self, const lp_frame *f, const ts_cfg *c)
 
 /* ---- the baseline comparison ------------------------------------------------------- */
 
-/* The float64 values of a one-column frame (malloc'ed). */
-static double *values_of(const lp_frame *f)
-{
-    size_t n = lp_frame_rows(f);
-    double *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) {
-        lp_error_set(LP_ENOMEM, "out of memory");
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++)
-        v[i] = lp_column_get_f64(lp_frame_col(f, 0), i);
-    return v;
-}
-
 /* The model's validation forecast with its interval: *pred, *lo, *hi
  * (malloc'ed, lo/hi NULL without intervals). */
 static int validation_forecast(const lp_model *m, const lp_frame *Xv, double width, double **pred,
@@ -594,7 +580,8 @@ static lp_value *compare_baselines(const lp_value *splits, const lp_model *m, co
     const lp_frame *yt = lp_value_as_frame(lp_map_get(splits, "y_train"));
     const lp_frame *yv = lp_value_as_frame(lp_map_get(splits, "y_valid"));
     const lp_frame *Xv = lp_value_as_frame(lp_map_get(splits, "X_valid"));
-    double *ytr = values_of(yt), *yva = ytr ? values_of(yv) : NULL;
+    double *ytr = lp_column_to_f64(lp_frame_col(yt, 0)),
+           *yva = ytr ? lp_column_to_f64(lp_frame_col(yv, 0)) : NULL;
     double *pred = NULL, *lo = NULL, *hi = NULL;
     size_t season = lp_freq_season(freq), h = lp_frame_rows(yv);
     lp_value *cmp = NULL;
@@ -751,9 +738,8 @@ static lp_value *cv_step(lp_obj *self, lp_obj *train, lp_value *mv, lp_frame *hi
         lp_value_unref(params);
         return lp_value_null();
     }
-    lp_value *cv =
-        lp_call_with(trainer, "cross_validate", "frame", lp_value_frame(history),
-                     "params", params, (const char *)NULL);
+    lp_value *cv = lp_call_with(trainer, "cross_validate", "frame", lp_value_frame(history),
+                                "params", params, (const char *)NULL);
     if (!cv) return NULL;
     lp_log(self, LP_LOG_INFO, "cross_validate (%s): %lld folds, horizon %lld, mean MASE %.4g",
            lp_obj_class(trainer)->name, (long long)lp_value_as_int(lp_map_get(cv, "folds")),

@@ -86,6 +86,26 @@ Test(column, new_is_zeroed_and_valid)
     lp_column_unref(k);
 }
 
+Test(column, to_f64_widens_every_value_and_keeps_missing_as_nan)
+{
+    lp_column *c = lp_column_new(LP_DT_INT64, 3);
+    c->data.i64[0] = -2;
+    c->data.i64[2] = 5;
+    cr_assert_eq(lp_column_set_null(c, 1), 0);
+    double *v = lp_column_to_f64(c);
+    cr_assert_not_null(v);
+    cr_assert_eq(v[0], -2.0);
+    cr_assert(isnan(v[1]));
+    cr_assert_eq(v[2], 5.0);
+    free(v);
+    lp_column_unref(c);
+    lp_column *s = lp_column_new(LP_DT_STRING, 1);
+    v = lp_column_to_f64(s);
+    cr_assert(v && isnan(v[0]), "text is not a number");
+    free(v);
+    lp_column_unref(s);
+}
+
 Test(column, refcount_keeps_column_alive)
 {
     lp_column *c = lp_column_new(LP_DT_INT64, 2);

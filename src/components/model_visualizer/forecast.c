@@ -49,19 +49,6 @@ static double *time_axis(const lp_frame *X, size_t n)
     return x;
 }
 
-static double *column_values(const lp_frame *f)
-{
-    size_t n = lp_frame_rows(f);
-    double *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) {
-        lp_error_set(LP_ENOMEM, "out of memory");
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++)
-        v[i] = lp_column_get_f64(lp_frame_col(f, 0), i);
-    return v;
-}
-
 static const char *time_label(const lp_frame *X)
 {
     return time_column(X) ? "Time" : "Row";
@@ -82,7 +69,8 @@ static int add_history(lp_plot *p, const lp_viz_data *d)
 {
     if (!d->X_train || !d->y_train || lp_frame_cols(d->y_train) != 1) return 0;
     size_t n = lp_frame_rows(d->y_train);
-    double *x = time_axis(d->X_train, n), *y = x ? column_values(d->y_train) : NULL;
+    double *x = time_axis(d->X_train, n),
+           *y = x ? lp_column_to_f64(lp_frame_col(d->y_train, 0)) : NULL;
     lp_plot_series *s = y ? lp_plot_add(p, LP_PLOT_LINE, "history", n, x, y, NULL) : NULL;
     if (s) s->color = 7, s->width = 1.5;
     free(x);
