@@ -132,7 +132,7 @@ void lp_sqlite_format_timestamp(int64_t us, char buf[40])
 
 /* ---- writing --------------------------------------------------------------- */
 
-static const char *decl_of(lp_dtype t)
+const char *lp_sqlite_decl_type(lp_dtype t)
 {
     switch (t) {
     case LP_DT_FLOAT64:
@@ -159,7 +159,7 @@ static int create_table(sqlite3 *db, const char *table, const lp_frame *f, const
     for (size_t j = 0; j < lp_frame_cols(f); j++) {
         if (j) lp_sb_append(&sb, ", ");
         lp_sqlite_quote_ident(&sb, lp_frame_name(f, j));
-        lp_sb_appendf(&sb, " %s", decl_of(lp_frame_col(f, j)->type));
+        lp_sb_appendf(&sb, " %s", lp_sqlite_decl_type(lp_frame_col(f, j)->type));
     }
     lp_sb_putc(&sb, ')');
     if (sb.oom) {

@@ -33,6 +33,10 @@ int lp_sqlite_if_exists_parse(const char *s, lp_sqlite_if_exists *out);
 
 /* Appends `name` to sb as a quoted SQL identifier ("a ""b""" for a "b"). */
 void lp_sqlite_quote_ident(lp_sb *sb, const char *name);
+/* The declared SQLite column type of a lolpop type (static text): REAL,
+ * INTEGER, BOOLEAN, TIMESTAMP or TEXT; the copied tables and the virtual
+ * table declare the same, so SQL sees one set of types either way. */
+const char *lp_sqlite_decl_type(lp_dtype t);
 
 /* Whether `sql` is a query rather than a table name: it starts (after white
  * space) with the word SELECT or WITH, in any case. */

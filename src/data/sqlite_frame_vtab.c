@@ -40,24 +40,6 @@ typedef struct frame_cursor {
     size_t at, end;
 } frame_cursor;
 
-static const char *decl_type(lp_dtype t)
-{
-    switch (t) {
-    case LP_DT_FLOAT64:
-        return "REAL";
-    case LP_DT_INT64:
-        return "INTEGER";
-    case LP_DT_BOOL:
-        return "BOOLEAN";
-    case LP_DT_TIMESTAMP:
-        return "TIMESTAMP";
-    case LP_DT_STRING:
-    case LP_DT_CATEGORY:
-        break;
-    }
-    return "TEXT";
-}
-
 /* The CREATE TABLE statement declaring f's columns to SQLite (new string). */
 static char *schema_of(const lp_frame *f)
 {
@@ -66,7 +48,7 @@ static char *schema_of(const lp_frame *f)
     for (size_t j = 0; j < lp_frame_cols(f); j++) {
         if (j) lp_sb_append(&sb, ", ");
         lp_sqlite_quote_ident(&sb, lp_frame_name(f, j));
-        lp_sb_appendf(&sb, " %s", decl_type(lp_frame_col(f, j)->type));
+        lp_sb_appendf(&sb, " %s", lp_sqlite_decl_type(lp_frame_col(f, j)->type));
     }
     lp_sb_putc(&sb, ')');
     if (sb.oom) {
