@@ -35,6 +35,9 @@ void lp_sb_appendf(lp_sb *sb, const char *fmt, ...) __attribute__((format(printf
 void lp_sb_vappendf(lp_sb *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Appends one character. */
 void lp_sb_putc(lp_sb *sb, char c);
+/* Appends s (NULL appends nothing) with &, <, > and " escaped, for HTML and
+ * SVG text and attribute values. */
+void lp_sb_append_html(lp_sb *sb, const char *s);
 /* Hands the text to the caller (malloc'ed, caller frees; "" when empty or after
  * out of memory, NULL only when even that fails) and resets the buffer. */
 char *lp_sb_take(lp_sb *sb);

@@ -48,28 +48,6 @@ static void svg_circle(lp_plot_canvas *c, double x, double y, double r, uint32_t
     lp_sb_append(sb, "\"/>\n");
 }
 
-/* Text with &, <, > and " escaped. */
-static void put_escaped(lp_sb *sb, const char *s)
-{
-    for (; *s; s++)
-        switch (*s) {
-        case '&':
-            lp_sb_append(sb, "&amp;");
-            break;
-        case '<':
-            lp_sb_append(sb, "&lt;");
-            break;
-        case '>':
-            lp_sb_append(sb, "&gt;");
-            break;
-        case '"':
-            lp_sb_append(sb, "&quot;");
-            break;
-        default:
-            lp_sb_putc(sb, *s);
-        }
-}
-
 static void svg_text(lp_plot_canvas *c, double x, double y, const char *s, double size, bool bold,
                      uint32_t color, lp_plot_anchor anchor, bool vertical)
 {
@@ -82,7 +60,7 @@ static void svg_text(lp_plot_canvas *c, double x, double y, const char *s, doubl
     lp_sb_append(sb, " fill=\"");
     put_color(sb, color);
     lp_sb_append(sb, "\">");
-    put_escaped(sb, s);
+    lp_sb_append_html(sb, s);
     lp_sb_append(sb, "</text>\n");
 }
 
@@ -95,7 +73,7 @@ int lp_plot_svg(char **out, const lp_plot *p)
                   p->width, p->height, p->width, p->height);
     if (p->title) {
         lp_sb_append(&sb, "<title>");
-        put_escaped(&sb, p->title);
+        lp_sb_append_html(&sb, p->title);
         lp_sb_append(&sb, "</title>\n");
     }
     lp_plot_canvas c = {.ctx = &sb, .path = svg_path, .circle = svg_circle, .text = svg_text};

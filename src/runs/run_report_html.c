@@ -52,28 +52,6 @@ static const char css[] =
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
-static void esc(lp_sb *sb, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            lp_sb_append(sb, "&lt;");
-            break;
-        case '>':
-            lp_sb_append(sb, "&gt;");
-            break;
-        case '&':
-            lp_sb_append(sb, "&amp;");
-            break;
-        case '"':
-            lp_sb_append(sb, "&quot;");
-            break;
-        default:
-            lp_sb_putc(sb, *s);
-        }
-    }
-}
-
 static const char *str(const lp_value *v, const char *key)
 {
     return lp_value_as_string(lp_map_get(v, key));
@@ -110,7 +88,7 @@ static void num(lp_sb *sb, const lp_value *v)
         break;
     }
     case LP_STRING:
-        esc(sb, lp_value_as_string(v));
+        lp_sb_append_html(sb, lp_value_as_string(v));
         break;
     case LP_BOOL:
         lp_sb_append(sb, lp_value_as_bool(v) ? "yes" : "no");
@@ -130,9 +108,9 @@ static void badge(lp_sb *sb, const char *status)
                  strcmp(s, "succeeded") == 0 || strcmp(s, "failed") == 0 ||
                  strcmp(s, "running") == 0;
     lp_sb_appendf(sb, "<span class=\"badge %s\" data-status=\"", known ? s : "NONE");
-    esc(sb, s);
+    lp_sb_append_html(sb, s);
     lp_sb_append(sb, "\">");
-    esc(sb, status && *status ? status : "–");
+    lp_sb_append_html(sb, status && *status ? status : "–");
     lp_sb_append(sb, "</span>");
 }
 
@@ -160,11 +138,11 @@ static void json_details(lp_sb *sb, const char *label, const lp_value *v)
     json_decref(j);
     if (!text) return;
     lp_sb_append(sb, "<details><summary>");
-    esc(sb, label);
+    lp_sb_append_html(sb, label);
     lp_sb_append(sb, "</summary><pre>");
     size_t n = strlen(text);
     if (n > JSON_SUMMARY_CHARS) text[JSON_SUMMARY_CHARS] = 0;
-    esc(sb, text);
+    lp_sb_append_html(sb, text);
     if (n > JSON_SUMMARY_CHARS)
         lp_sb_appendf(sb, "\n… (%zu more characters)", n - JSON_SUMMARY_CHARS);
     lp_sb_append(sb, "</pre></details>");
@@ -174,7 +152,7 @@ static void json_details(lp_sb *sb, const char *label, const lp_value *v)
 static void kpi(lp_sb *sb, const char *label, const char *attr, const lp_value *v)
 {
     lp_sb_append(sb, "<div class=\"card kpi\"><span>");
-    esc(sb, label);
+    lp_sb_append_html(sb, label);
     lp_sb_appendf(sb, "</span><b %s>", attr);
     num(sb, v);
     lp_sb_append(sb, "</b></div>");
@@ -185,14 +163,14 @@ static void kpi(lp_sb *sb, const char *label, const char *attr, const lp_value *
 static void section_header(lp_sb *sb, const lp_value *run)
 {
     lp_sb_append(sb, "<header><h1>Run ");
-    esc(sb, str(run, "id"));
+    lp_sb_append_html(sb, str(run, "id"));
     lp_sb_append(sb, " ");
     badge(sb, str(run, "status"));
     lp_sb_append(sb, "</h1><div class=\"sub\">");
-    esc(sb, str(run, "runner"));
+    lp_sb_append_html(sb, str(run, "runner"));
     if (str(run, "method")) {
         lp_sb_append(sb, ".");
-        esc(sb, str(run, "method"));
+        lp_sb_append_html(sb, str(run, "method"));
     }
     lp_sb_append(sb, " · started ");
     time_text(sb, lp_map_get(run, "started_at"));
@@ -202,12 +180,12 @@ static void section_header(lp_sb *sb, const lp_value *run)
     if (str(run, "git_commit")) lp_sb_appendf(sb, " · commit %.10s", str(run, "git_commit"));
     if (str(run, "host")) {
         lp_sb_append(sb, " · ");
-        esc(sb, str(run, "host"));
+        lp_sb_append_html(sb, str(run, "host"));
     }
     lp_sb_append(sb, "</div></header><main>\n");
     if (str(run, "error")) {
         lp_sb_append(sb, "<h2>Error</h2><pre>");
-        esc(sb, str(run, "error"));
+        lp_sb_append_html(sb, str(run, "error"));
         lp_sb_append(sb, "</pre>\n");
     }
 }
@@ -230,9 +208,9 @@ static void path_cell(lp_sb *sb, const lp_value *r)
     lp_sb_append(sb, "<td class=\"l path\">");
     if (str(r, "path")) {
         lp_sb_append(sb, "<a href=\"");
-        esc(sb, str(r, "path"));
+        lp_sb_append_html(sb, str(r, "path"));
         lp_sb_append(sb, "\">");
-        esc(sb, str(r, "path"));
+        lp_sb_append_html(sb, str(r, "path"));
         lp_sb_append(sb, "</a>");
     } else {
         lp_sb_append(sb, "–");
@@ -250,7 +228,7 @@ static void dataset_row(lp_sb *sb, const lp_value *dv)
     const lp_value *rows = tag(dv, "rows") ? tag(dv, "rows") : lp_map_get(profile, "rows");
     const lp_value *cols = tag(dv, "columns") ? tag(dv, "columns") : lp_map_get(profile, "columns");
     lp_sb_append(sb, "<tr><td class=\"l\">");
-    esc(sb, str(dv, "uri"));
+    lp_sb_append_html(sb, str(dv, "uri"));
     lp_sb_append(sb, "</td><td data-rows=\"");
     num(sb, rows);
     lp_sb_append(sb, "\">");
@@ -293,17 +271,17 @@ static void profile_alerts(lp_sb *sb, const lp_value *dv)
     const lp_value *alerts = lp_map_get(lp_map_get(report_of(dv, "profile"), "report"), "alerts");
     if (lp_list_len(alerts) == 0) return;
     lp_sb_append(sb, "<h3>Alerts of ");
-    esc(sb, str(dv, "uri"));
+    lp_sb_append_html(sb, str(dv, "uri"));
     lp_sb_append(sb, "</h3><ul>");
     for (size_t i = 0; i < lp_list_len(alerts) && i < 20; i++) {
         const lp_value *a = lp_list_get(alerts, i);
         lp_sb_append(sb, "<li>");
         if (str(a, "message"))
-            esc(sb, str(a, "message"));
+            lp_sb_append_html(sb, str(a, "message"));
         else {
-            esc(sb, str(a, "kind"));
+            lp_sb_append_html(sb, str(a, "kind"));
             lp_sb_append(sb, " ");
-            esc(sb, str(a, "column"));
+            lp_sb_append_html(sb, str(a, "column"));
         }
         lp_sb_append(sb, "</li>");
     }
@@ -316,16 +294,16 @@ static void drift_table(lp_sb *sb, const lp_value *dv)
     const lp_value *cols = lp_map_get(lp_map_get(report_of(dv, "comparison"), "report"), "columns");
     if (lp_list_len(cols) == 0) return;
     lp_sb_append(sb, "<h3>Drift of ");
-    esc(sb, str(dv, "uri"));
+    lp_sb_append_html(sb, str(dv, "uri"));
     lp_sb_append(sb, " against the previous version</h3><table><tr><th class=\"l\">column</th>"
                      "<th class=\"l\">method</th><th>statistic</th><th>threshold</th><th>PSI</th>"
                      "<th class=\"l\">drifted</th></tr>");
     for (size_t i = 0; i < lp_list_len(cols); i++) {
         const lp_value *c = lp_list_get(cols, i);
         lp_sb_append(sb, "<tr><td class=\"l\">");
-        esc(sb, str(c, "column"));
+        lp_sb_append_html(sb, str(c, "column"));
         lp_sb_append(sb, "</td><td class=\"l\">");
-        esc(sb, str(c, "method"));
+        lp_sb_append_html(sb, str(c, "method"));
         lp_sb_append(sb, "</td><td>");
         num(sb, lp_map_get(c, "statistic"));
         lp_sb_append(sb, "</td><td>");
@@ -379,15 +357,15 @@ static void section_reports(lp_sb *sb, const lp_value *resources)
                                  "<th class=\"l\">file</th><th class=\"l\">summary</th></tr>\n");
             any = true;
             lp_sb_append(sb, "<tr><td class=\"l\">");
-            esc(sb, str(res, "uri"));
+            lp_sb_append_html(sb, str(res, "uri"));
             lp_sb_append(sb, "</td><td class=\"l\" data-report-kind=\"");
-            esc(sb, str(r, "kind"));
+            lp_sb_append_html(sb, str(r, "kind"));
             lp_sb_append(sb, "\">");
-            esc(sb, str(r, "kind"));
+            lp_sb_append_html(sb, str(r, "kind"));
             lp_sb_append(sb, "</td><td class=\"l\">");
             badge(sb, str(r, "status"));
             lp_sb_append(sb, "</td><td class=\"l\">");
-            esc(sb, str(r, "class"));
+            lp_sb_append_html(sb, str(r, "class"));
             lp_sb_append(sb, "</td>");
             path_cell(sb, r);
             lp_sb_append(sb, "<td class=\"l\">");
@@ -405,7 +383,7 @@ static void names_text(lp_sb *sb, const lp_value *list)
 {
     for (size_t i = 0; i < lp_list_len(list); i++) {
         if (i) lp_sb_append(sb, ", ");
-        esc(sb, lp_value_as_string(lp_list_get(list, i)));
+        lp_sb_append_html(sb, lp_value_as_string(lp_list_get(list, i)));
     }
 }
 
@@ -418,11 +396,11 @@ static void bias_rows(lp_sb *sb, const lp_value *res, const lp_value *r)
     for (size_t a = 0; a < lp_map_len(attrs); a++) {
         const lp_value *e = lp_map_value(attrs, a);
         lp_sb_append(sb, "<tr><td class=\"l\">");
-        esc(sb, str(res, "uri"));
+        lp_sb_append_html(sb, str(res, "uri"));
         lp_sb_append(sb, "</td><td class=\"l\" data-bias-attribute=\"");
-        esc(sb, lp_map_key(attrs, a));
+        lp_sb_append_html(sb, lp_map_key(attrs, a));
         lp_sb_append(sb, "\">");
-        esc(sb, lp_map_key(attrs, a));
+        lp_sb_append_html(sb, lp_map_key(attrs, a));
         lp_sb_append(sb, "</td><td class=\"l\">");
         names_text(sb, lp_map_get(e, "unprivileged"));
         lp_sb_append(sb, " vs ");
@@ -430,7 +408,7 @@ static void bias_rows(lp_sb *sb, const lp_value *res, const lp_value *r)
         lp_sb_append(sb, "</td>");
         for (size_t k = 0; k < 4; k++) {
             lp_sb_append(sb, "<td data-key=\"bias-");
-            esc(sb, lp_map_key(attrs, a));
+            lp_sb_append_html(sb, lp_map_key(attrs, a));
             lp_sb_appendf(sb, "-%s\">", keys[k]);
             num(sb, lp_map_get(e, keys[k]));
             lp_sb_append(sb, "</td>");
@@ -498,7 +476,7 @@ static void params_text(lp_sb *sb, const lp_value *params)
 {
     for (size_t i = 0; i < lp_map_len(params); i++) {
         lp_sb_append(sb, i ? "<br>" : "");
-        esc(sb, lp_map_key(params, i));
+        lp_sb_append_html(sb, lp_map_key(params, i));
         lp_sb_append(sb, " = ");
         const lp_value *v = lp_map_value(params, i);
         if (lp_value_type(v) == LP_FLOAT)
@@ -528,17 +506,17 @@ static void experiment_rows(lp_sb *sb, const lp_value *e, const lp_value *names,
         lp_sb_appendf(sb, "<tr%s>", win ? " class=\"win\"" : "");
         if (first) {
             lp_sb_appendf(sb, "<td class=\"l\" rowspan=\"%zu\">%s", nsplits, win ? "★ " : "");
-            esc(sb, str(e, "uri"));
+            lp_sb_append_html(sb, str(e, "uri"));
             lp_sb_appendf(sb, "%s</td><td class=\"l\" rowspan=\"%zu\">",
                           win ? " <b>(winner)</b>" : "", nsplits);
-            esc(sb, lp_value_as_string(tag(e, "trainer")));
+            lp_sb_append_html(sb, lp_value_as_string(tag(e, "trainer")));
             lp_sb_appendf(sb, "</td><td class=\"l\" rowspan=\"%zu\">", nsplits);
             params_text(sb, tag(e, "params"));
             lp_sb_append(sb, "</td>");
         }
         first = false;
         lp_sb_append(sb, "<td class=\"l\">");
-        esc(sb, split);
+        lp_sb_append_html(sb, split);
         lp_sb_append(sb, "</td>");
         for (size_t c = 0; c < lp_list_len(names); c++) {
             lp_sb_append(sb, "<td>");
@@ -555,12 +533,12 @@ static void experiments_of(lp_sb *sb, const lp_value *resources, const lp_value 
     lp_value *names = NULL, *splits = NULL;
     metric_names(resources, id, &names, &splits);
     lp_sb_append(sb, "<h3>Model version ");
-    esc(sb, str(mv, "uri"));
+    lp_sb_append_html(sb, str(mv, "uri"));
     lp_sb_append(sb, "</h3><table><tr><th class=\"l\">experiment</th><th class=\"l\">trainer</th>"
                      "<th class=\"l\">parameters</th><th class=\"l\">split</th>");
     for (size_t c = 0; c < lp_list_len(names); c++) {
         lp_sb_append(sb, "<th>");
-        esc(sb, lp_value_as_string(lp_list_get(names, c)));
+        lp_sb_append_html(sb, lp_value_as_string(lp_list_get(names, c)));
         lp_sb_append(sb, "</th>");
     }
     lp_sb_append(sb, "</tr>\n");
@@ -640,7 +618,7 @@ static size_t plots_of(lp_sb *sb, const lp_value *res, size_t shown)
         char *svg = safe_svg(path);
         if (!shown++) lp_sb_append(sb, "<div class=\"plots\">");
         lp_sb_append(sb, "<figure class=\"plot\" data-artifact=\"");
-        esc(sb, name);
+        lp_sb_append_html(sb, name);
         lp_sb_append(sb, "\">");
         if (svg)
             lp_sb_append(sb, svg);
@@ -648,9 +626,9 @@ static size_t plots_of(lp_sb *sb, const lp_value *res, size_t shown)
             lp_sb_append(sb,
                          "<span class=\"muted\">(the file is missing or not a plain SVG)</span>");
         lp_sb_append(sb, "<figcaption class=\"cap\">");
-        esc(sb, name);
+        lp_sb_append_html(sb, name);
         lp_sb_append(sb, " · <span class=\"path\">");
-        esc(sb, path);
+        lp_sb_append_html(sb, path);
         lp_sb_append(sb, "</span></figcaption></figure>");
         free(svg);
     }
@@ -706,7 +684,7 @@ static void section_predictions(lp_sb *sb, const lp_value *resources)
                              "<th class=\"l\">metrics</th></tr>");
         any = true;
         lp_sb_append(sb, "<tr><td class=\"l\">");
-        esc(sb, str(r, "uri"));
+        lp_sb_append_html(sb, str(r, "uri"));
         lp_sb_append(sb, "</td><td>");
         const lp_value *rows = tag(r, "rows");
         num(sb,
@@ -715,12 +693,12 @@ static void section_predictions(lp_sb *sb, const lp_value *resources)
         const lp_value *m = lp_map_get(r, "metrics");
         for (size_t s = 0; s < lp_map_len(m); s++) {
             if (*lp_map_key(m, s)) {
-                esc(sb, lp_map_key(m, s));
+                lp_sb_append_html(sb, lp_map_key(m, s));
                 lp_sb_append(sb, ": ");
             }
             for (size_t k = 0; k < lp_map_len(lp_map_value(m, s)); k++) {
                 lp_sb_append(sb, k ? ", " : "");
-                esc(sb, lp_map_key(lp_map_value(m, s), k));
+                lp_sb_append_html(sb, lp_map_key(lp_map_value(m, s), k));
                 lp_sb_append(sb, " ");
                 num(sb, lp_map_value(lp_map_value(m, s), k));
             }
@@ -744,11 +722,11 @@ static void section_artifacts(lp_sb *sb, const lp_value *resources)
                                  "<th class=\"l\">file</th></tr>");
             any = true;
             lp_sb_append(sb, "<tr><td class=\"l\">");
-            esc(sb, str(r, "uri"));
+            lp_sb_append_html(sb, str(r, "uri"));
             lp_sb_append(sb, "</td><td class=\"l\" data-artifact-name=\"");
-            esc(sb, str(a, "name"));
+            lp_sb_append_html(sb, str(a, "name"));
             lp_sb_append(sb, "\">");
-            esc(sb, str(a, "name"));
+            lp_sb_append_html(sb, str(a, "name"));
             lp_sb_append(sb, "</td>");
             path_cell(sb, a);
             lp_sb_append(sb, "</tr>\n");
@@ -862,7 +840,7 @@ static void section_lineage(lp_sb *sb, const lp_value *resources)
                       "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#6b7380\" "
                       "text-anchor=\"middle\">",
                       (x1 + x2) / 2, (y1 + y2) / 2 - 4);
-        esc(sb, str(edges[i], "kind"));
+        lp_sb_append_html(sb, str(edges[i], "kind"));
         lp_sb_append(sb, "</text>");
     }
     for (size_t i = 0; i < ns; i++) {
@@ -892,14 +870,14 @@ static void section_lineage(lp_sb *sb, const lp_value *resources)
             "rx=\"6\" fill=\"%s\" stroke=\"%s\"/><text x=\"%.1f\" y=\"%.1f\" "
             "font-size=\"12\" fill=\"#1d2430\" text-anchor=\"middle\"><title>",
             x, y, BW, BH, fills[nodes[i].col], strokes[nodes[i].col], x + BW / 2, y + BH / 2 + 4);
-        esc(sb, nodes[i].uri);
+        lp_sb_append_html(sb, nodes[i].uri);
         lp_sb_append(sb, "</title>");
         size_t len = strlen(nodes[i].uri);
         if (len > 44) {
             lp_sb_append(sb, "…");
-            esc(sb, nodes[i].uri + len - 43);
+            lp_sb_append_html(sb, nodes[i].uri + len - 43);
         } else {
-            esc(sb, nodes[i].uri);
+            lp_sb_append_html(sb, nodes[i].uri);
         }
         lp_sb_append(sb, "</text></g>");
     }
@@ -924,13 +902,13 @@ static void section_others(lp_sb *sb, const lp_value *resources)
                              "<th class=\"l\">resource</th><th class=\"l\">tags</th></tr>");
         any = true;
         lp_sb_append(sb, "<tr><td class=\"l\">");
-        esc(sb, str(r, "uri"));
+        lp_sb_append_html(sb, str(r, "uri"));
         lp_sb_append(sb, "</td><td class=\"l\">");
         const lp_value *tags = lp_map_get(r, "tags");
         for (size_t k = 0; k < lp_map_len(tags); k++) {
             const lp_value *v = lp_map_value(tags, k);
             if (lp_value_type(v) == LP_NULL) continue;
-            esc(sb, lp_map_key(tags, k));
+            lp_sb_append_html(sb, lp_map_key(tags, k));
             lp_sb_append(sb, " = ");
             if (strcmp(lp_map_key(tags, k), "at") == 0)
                 time_text(sb, v);
@@ -959,12 +937,12 @@ static void section_failure(lp_sb *sb, const lp_value *failed)
         lp_sb_appendf(sb, "<tr%s><td class=\"l\" data-failed-call=\"%zu\">",
                       i == 0 ? " style=\"font-weight:600\"" : "", i);
         if (str(t, "path") && *str(t, "path")) {
-            esc(sb, str(t, "path"));
+            lp_sb_append_html(sb, str(t, "path"));
             lp_sb_append(sb, " ");
         }
-        esc(sb, str(t, "class"));
+        lp_sb_append_html(sb, str(t, "class"));
         lp_sb_append(sb, ".");
-        esc(sb, str(t, "method"));
+        lp_sb_append_html(sb, str(t, "method"));
         lp_sb_appendf(sb, "</td><td>%lld</td><td>%lld</td></tr>",
                       (long long)lp_value_as_int(lp_map_get(t, "calls")),
                       (long long)lp_value_as_int(lp_map_get(t, "failed")));
@@ -983,12 +961,12 @@ static void section_timings(lp_sb *sb, const lp_value *timings)
         const lp_value *t = lp_list_get(timings, i);
         lp_sb_append(sb, "<tr><td class=\"l\">");
         if (str(t, "path") && *str(t, "path")) {
-            esc(sb, str(t, "path"));
+            lp_sb_append_html(sb, str(t, "path"));
             lp_sb_append(sb, " ");
         }
-        esc(sb, str(t, "class"));
+        lp_sb_append_html(sb, str(t, "class"));
         lp_sb_append(sb, ".");
-        esc(sb, str(t, "method"));
+        lp_sb_append_html(sb, str(t, "method"));
         lp_sb_appendf(sb, "</td><td>%lld</td><td>%.3f</td><td>%lld</td></tr>",
                       (long long)lp_value_as_int(lp_map_get(t, "calls")),
                       lp_value_as_float(lp_map_get(t, "seconds")),
@@ -1003,7 +981,7 @@ char *lp_run_report_html(const lp_value *g)
     lp_sb sb = {0};
     lp_sb_append(&sb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                       "<meta name=\"viewport\" content=\"width=device-width\"><title>lolpop run ");
-    esc(&sb, str(run, "id"));
+    lp_sb_append_html(&sb, str(run, "id"));
     lp_sb_appendf(&sb, "</title><style>%s</style></head><body>\n", css);
     section_header(&sb, run);
     section_failure(&sb, lp_map_get(g, "failed_calls"));

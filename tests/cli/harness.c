@@ -229,17 +229,28 @@ const char *lp_example_tmpdir(char *path, size_t size, const char *tag, const ch
     return dir;
 }
 
-const char *lp_write_file(const char *dir, const char *name, const char *text)
+const char *lp_path_in(const char *dir, const char *name)
 {
     static char ring[8][PATH_MAX];
     static int next;
     char *path = ring[next++ % 8];
     snprintf(path, PATH_MAX, "%s/%s", dir, name);
+    return path;
+}
+
+const char *lp_write_bytes(const char *dir, const char *name, const char *bytes, size_t len)
+{
+    const char *path = lp_path_in(dir, name);
     FILE *f = fopen(path, "wb");
     cr_assert_not_null(f, "cannot write %s", path);
-    cr_assert_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+    cr_assert_eq(fwrite(bytes, 1, len, f), len);
     cr_assert_eq(fclose(f), 0);
     return path;
+}
+
+const char *lp_write_file(const char *dir, const char *name, const char *text)
+{
+    return lp_write_bytes(dir, name, text, strlen(text));
 }
 
 char *lp_read_file(const char *path)

@@ -49,6 +49,12 @@ const char *lp_example_tmpdir(char *path, size_t size, const char *tag, const ch
 /* The titanic quickstart of the source tree (LP_SOURCE_ROOT comes from the test's build). */
 #define LP_TITANIC_EXAMPLE LP_SOURCE_ROOT "/examples/quickstart/classification/titanic"
 
+/* dir/name in a ring of 8 static buffers (valid for the next few calls). */
+const char *lp_path_in(const char *dir, const char *name);
+
+/* Writes len bytes (NULs included) to dir/name (fails the test on error); returns the path (ring). */
+const char *lp_write_bytes(const char *dir, const char *name, const char *bytes, size_t len);
+
 /* Writes text to dir/name (fails the test on error); returns the path (ring). */
 const char *lp_write_file(const char *dir, const char *name, const char *text);
 

@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -40,49 +39,32 @@ static char tmpdir[] = "/tmp/lolpop-cli-XXXXXX";
 
 static void setup(void)
 {
-    cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
+    lp_tmpdir_make(tmpdir);
 }
 
 static void teardown(void)
 {
-    nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    lp_tmpdir_remove(tmpdir);
 }
 
 TestSuite(cli, .init = setup, .fini = teardown, .timeout = 120);
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-/* Full path of `name` in the test's directory (a ring of static buffers). */
+/* Full path of `name` in the test's directory (harness ring buffers). */
 static const char *tmp_path(const char *name)
 {
-    static char ring[8][PATH_MAX];
-    static int next;
-    char *buf = ring[next++ % 8];
-    snprintf(buf, PATH_MAX, "%s/%s", tmpdir, name);
-    return buf;
+    return lp_path_in(tmpdir, name);
 }
 
 static const char *write_bytes(const char *name, const char *text, size_t len)
 {
-    const char *path = tmp_path(name);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f, "cannot write %s", path);
-    cr_assert_eq(fwrite(text, 1, len, f), len);
-    fclose(f);
-    return path;
+    return lp_write_bytes(tmpdir, name, text, len);
 }
 
 static const char *write_file(const char *name, const char *text)
 {
-    return write_bytes(name, text, strlen(text));
+    return lp_write_file(tmpdir, name, text);
 }
 
 /* Writes `name` as "plugin_paths: [<hello plugin>]" followed by body. */

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,49 +38,27 @@ static char tmpdir[] = "/tmp/lolpop-seed-XXXXXX";
 
 static void setup(void)
 {
-    cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp: %s", strerror(errno));
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
+    lp_tmpdir_make(tmpdir);
 }
 
 static void teardown(void)
 {
-    nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    lp_tmpdir_remove(tmpdir);
 }
 
 TestSuite(seed, .init = setup, .fini = teardown, .timeout = 120);
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-/* Full path of `name` in the test's directory (a ring of static buffers). */
+/* Full path of `name` in the test's directory (harness ring buffers). */
 static const char *tmp_path(const char *name)
 {
-    static char ring[8][PATH_MAX];
-    static int next;
-    char *buf = ring[next++ % 8];
-    snprintf(buf, PATH_MAX, "%s/%s", tmpdir, name);
-    return buf;
-}
-
-static const char *write_bytes(const char *name, const char *text, size_t len)
-{
-    const char *path = tmp_path(name);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f, "cannot write %s", path);
-    cr_assert_eq(fwrite(text, 1, len, f), len);
-    fclose(f);
-    return path;
+    return lp_path_in(tmpdir, name);
 }
 
 static const char *write_file(const char *name, const char *text)
 {
-    return write_bytes(name, text, strlen(text));
+    return lp_write_file(tmpdir, name, text);
 }
 
 /* Runs lolpop with args (NULL-terminated) and extra env, in tmpdir (harness.c). */
@@ -251,8 +228,8 @@ Test(seed, if_exists_values_are_checked)
     EXPECT_ERR(r, "--if-exists 'overwrite' is not one of fail, append, replace");
     result_free(&r);
     cr_assert_neq(access(tmp_path("app.db"), F_OK), 0);
-    r = LOLPOP("seed", "file", "people.csv", "copy.tsv", "-c", "LocalDataConnector",
-               "--if-exists", "append");
+    r = LOLPOP("seed", "file", "people.csv", "copy.tsv", "-c", "LocalDataConnector", "--if-exists",
+               "append");
     EXPECT_EXIT(r, 2);
     EXPECT_ERR(r, "LocalDataConnector writes whole files, it has no if_exists: drop --if-exists");
     result_free(&r);

@@ -404,6 +404,16 @@ Test(kit, string_builder)
     cr_assert_null(sb.buf);
 }
 
+Test(kit, string_builder_escapes_html)
+{
+    lp_sb sb = {0};
+    lp_sb_append_html(&sb, "<a href=\"x\">R&D</a> é");
+    lp_sb_append_html(&sb, NULL);
+    char *s = lp_sb_take(&sb);
+    cr_assert_str_eq(s, "&lt;a href=&quot;x&quot;&gt;R&amp;D&lt;/a&gt; é");
+    free(s);
+}
+
 /* ---- the visible components ------------------------------------------------------------- */
 
 Test(kit, tag_goes_through_the_visible_tracker)

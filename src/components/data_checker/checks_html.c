@@ -41,9 +41,9 @@ void lp_chk_html_head(lp_sb *sb, const char *title, const lp_value *report)
     const char *status = lp_value_as_string(lp_map_get(report, "status"));
     if (!status) status = "PASS";
     lp_sb_append(sb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
-    lp_prof_html_escape(sb, title);
+    lp_sb_append_html(sb, title);
     lp_sb_appendf(sb, "</title><style>%s</style></head><body>\n<h1>", css);
-    lp_prof_html_escape(sb, title);
+    lp_sb_append_html(sb, title);
     lp_sb_appendf(sb, " <span class=\"badge %s\" data-key=\"status\">%s</span></h1>\n", status,
                   status);
     const lp_value *counts = lp_map_get(report, "counts");
@@ -68,12 +68,12 @@ void lp_chk_html_checks(lp_sb *sb, const lp_value *checks)
         const char *status = lp_value_as_string(lp_map_get(c, "status"));
         const char *column = lp_value_as_string(lp_map_get(c, "column"));
         lp_sb_append(sb, "<tr><td class=\"l\">");
-        lp_prof_html_escape(sb, lp_value_as_string(lp_map_get(c, "check")));
+        lp_sb_append_html(sb, lp_value_as_string(lp_map_get(c, "check")));
         lp_sb_append(sb, "</td><td class=\"l\">");
-        lp_prof_html_escape(sb, column ? column : "");
+        lp_sb_append_html(sb, column ? column : "");
         lp_sb_appendf(sb, "</td><td class=\"l s-%s\">%s</td><td class=\"l\">",
                       status ? status : "PASS", status ? status : "PASS");
-        lp_prof_html_escape(sb, lp_value_as_string(lp_map_get(c, "message")));
+        lp_sb_append_html(sb, lp_value_as_string(lp_map_get(c, "message")));
         lp_sb_append(sb, "</td></tr>");
     }
     lp_sb_append(sb, "</table>\n");

@@ -141,8 +141,6 @@ lp_value *lp_prof_compare(const lp_frame *current, const lp_frame *reference,
 /* Self-contained HTML of a profile / a comparison (new string, or NULL). */
 char *lp_prof_profile_html(const lp_value *report, const char *title);
 char *lp_prof_compare_html(const lp_value *report, const char *title);
-/* Appends s HTML-escaped. */
-void lp_prof_html_escape(lp_sb *sb, const char *s);
 /* Writes html to path and the report as JSON to path with .json for .html. 0 or LP_E*. */
 int lp_prof_write_report(const char *path, const char *html, const lp_value *report);
 

@@ -27,34 +27,12 @@ static const char css[] =
     ".alert{background:#fff4e5;border-left:4px solid #f0a020;padding:4px 10px;margin:4px 0}"
     ".stats td{border-bottom:1px solid #f0f2f5}";
 
-void lp_prof_html_escape(lp_sb *sb, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            lp_sb_append(sb, "&lt;");
-            break;
-        case '>':
-            lp_sb_append(sb, "&gt;");
-            break;
-        case '&':
-            lp_sb_append(sb, "&amp;");
-            break;
-        case '"':
-            lp_sb_append(sb, "&quot;");
-            break;
-        default:
-            lp_sb_putc(sb, *s);
-        }
-    }
-}
-
 static void head(lp_sb *sb, const char *title)
 {
     lp_sb_append(sb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>");
-    lp_prof_html_escape(sb, title);
+    lp_sb_append_html(sb, title);
     lp_sb_appendf(sb, "</title><style>%s</style></head><body>\n<h1>", css);
-    lp_prof_html_escape(sb, title);
+    lp_sb_append_html(sb, title);
     lp_sb_append(sb, "</h1>\n");
 }
 
@@ -114,19 +92,19 @@ static void svg_bars(lp_sb *sb, const double *a, const double *b, size_t n, cons
                           "<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\" fill=\"#5b6472\" "
                           "text-anchor=\"middle\">",
                           slot * ((double)i + 0.5), H - 4);
-            lp_prof_html_escape(sb, text);
+            lp_sb_append_html(sb, text);
             lp_sb_append(sb, "</text>");
         }
         lp_sb_append(sb, "</svg>");
         return;
     }
     lp_sb_appendf(sb, "<text x=\"0\" y=\"%.0f\" font-size=\"11\" fill=\"#5b6472\">", H - 4);
-    lp_prof_html_escape(sb, lo);
+    lp_sb_append_html(sb, lo);
     lp_sb_appendf(sb,
                   "</text><text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"#5b6472\" "
                   "text-anchor=\"end\">",
                   W, H - 4);
-    lp_prof_html_escape(sb, hi);
+    lp_sb_append_html(sb, hi);
     lp_sb_append(sb, "</text></svg>");
 }
 
@@ -159,7 +137,7 @@ static void stat_row(lp_sb *sb, const lp_value *v, const char *key, const char *
     const lp_value *x = lp_map_get(v, key);
     if (!x || lp_value_type(x) == LP_NULL) return;
     lp_sb_appendf(sb, "<tr><td>%s</td><td data-stat=\"%s\" data-column=\"", key, key);
-    lp_prof_html_escape(sb, col);
+    lp_sb_append_html(sb, col);
     lp_sb_append(sb, "\">");
     number(sb, x);
     lp_sb_append(sb, "</td></tr>");
@@ -171,7 +149,7 @@ static void variable_card(lp_sb *sb, const lp_value *v)
                                        "25%",   "50%",     "75%",      "95%",  "max", "zeros"};
     const char *name = lp_value_as_string(lp_map_get(v, "name"));
     lp_sb_append(sb, "<div class=\"card var\"><h3>");
-    lp_prof_html_escape(sb, name);
+    lp_sb_append_html(sb, name);
     lp_sb_appendf(sb, "<span class=\"tag\">%s</span><span class=\"tag\">%s</span>%s</h3>",
                   lp_value_as_string(lp_map_get(v, "type")),
                   lp_value_as_string(lp_map_get(v, "kind")),
@@ -192,7 +170,7 @@ static void variable_card(lp_sb *sb, const lp_value *v)
             const lp_value *e = lp_list_get(top, i);
             if (c) c[i] = lp_value_as_float(lp_map_get(e, "count"));
             lp_sb_append(sb, "<tr><td>");
-            lp_prof_html_escape(sb, lp_value_as_string(lp_map_get(e, "value")));
+            lp_sb_append_html(sb, lp_value_as_string(lp_map_get(e, "value")));
             lp_sb_appendf(sb, "</td><td>%lld</td></tr>",
                           (long long)lp_value_as_int(lp_map_get(e, "count")));
         }
@@ -216,13 +194,13 @@ static void matrix(lp_sb *sb, const char *title, const lp_value *names, const lp
     lp_sb_appendf(sb, "<h3>%s</h3><table class=\"grid\"><tr><th></th>", title);
     for (size_t j = 0; j < k; j++) {
         lp_sb_append(sb, "<th>");
-        lp_prof_html_escape(sb, lp_value_as_string(lp_list_get(names, j)));
+        lp_sb_append_html(sb, lp_value_as_string(lp_list_get(names, j)));
         lp_sb_append(sb, "</th>");
     }
     lp_sb_append(sb, "</tr>");
     for (size_t i = 0; i < k; i++) {
         lp_sb_append(sb, "<tr><th>");
-        lp_prof_html_escape(sb, lp_value_as_string(lp_list_get(names, i)));
+        lp_sb_append_html(sb, lp_value_as_string(lp_list_get(names, i)));
         lp_sb_append(sb, "</th>");
         for (size_t j = 0; j < k; j++) {
             const lp_value *x = lp_list_get(lp_list_get(m, i), j);
@@ -257,7 +235,7 @@ char *lp_prof_profile_html(const lp_value *report, const char *title)
         const lp_value *a = lp_list_get(alerts, i);
         lp_sb_appendf(&sb, "<div class=\"alert\"><b>%s</b> ",
                       lp_value_as_string(lp_map_get(a, "kind")));
-        lp_prof_html_escape(&sb, lp_value_as_string(lp_map_get(a, "message")));
+        lp_sb_append_html(&sb, lp_value_as_string(lp_map_get(a, "message")));
         lp_sb_append(&sb, "</div>");
     }
     lp_sb_append(&sb, "\n<h2>Variables</h2><div class=\"cards\">\n");
@@ -278,11 +256,11 @@ static void drift_row(lp_sb *sb, const lp_value *c)
     const char *name = lp_value_as_string(lp_map_get(c, "column"));
     bool drifted = lp_value_as_bool(lp_map_get(c, "drifted"));
     lp_sb_append(sb, "<tr><td>");
-    lp_prof_html_escape(sb, name);
+    lp_sb_append_html(sb, name);
     lp_sb_appendf(sb, "</td><td>%s</td><td>%s</td><td data-column=\"",
                   lp_value_as_string(lp_map_get(c, "kind")),
                   lp_value_as_string(lp_map_get(c, "method")));
-    lp_prof_html_escape(sb, name);
+    lp_sb_append_html(sb, name);
     lp_sb_append(sb, "\" data-stat=\"statistic\">");
     number(sb, lp_map_get(c, "statistic"));
     lp_sb_append(sb, "</td><td>");
@@ -300,7 +278,7 @@ static void drift_chart(lp_sb *sb, const lp_value *c)
     double *b = floats(lp_map_get(c, "current_shares"), &m);
     if (a && b && n && n == m) {
         lp_sb_append(sb, "<div class=\"card var\"><h3>");
-        lp_prof_html_escape(sb, lp_value_as_string(lp_map_get(c, "column")));
+        lp_sb_append_html(sb, lp_value_as_string(lp_map_get(c, "column")));
         lp_sb_append(sb, "<span class=\"tag\" style=\"background:#4a7bd0;color:#fff\">reference"
                          "</span><span class=\"tag\" style=\"background:#e0803a;color:#fff\">"
                          "current</span></h3>");

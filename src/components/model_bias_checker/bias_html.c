@@ -19,7 +19,7 @@ static void name_list(lp_sb *sb, const lp_value *list)
 {
     for (size_t i = 0; i < lp_list_len(list); i++) {
         if (i) lp_sb_append(sb, ", ");
-        lp_prof_html_escape(sb, lp_value_as_string(lp_list_get(list, i)));
+        lp_sb_append_html(sb, lp_value_as_string(lp_list_get(list, i)));
     }
 }
 
@@ -28,7 +28,7 @@ static void summary_cards(lp_sb *sb, const char *attr, const lp_value *a)
     lp_sb_append(sb, "<div class=\"cards\">");
     for (size_t k = 0; k < 4; k++) {
         lp_sb_appendf(sb, "<div class=\"card kpi\">%s<b data-key=\"", titles[k]);
-        lp_prof_html_escape(sb, attr);
+        lp_sb_append_html(sb, attr);
         lp_sb_appendf(sb, "-%s\">", numbers[k]);
         lp_chk_html_number(sb, lp_map_get(a, numbers[k]));
         lp_sb_append(sb, "</b></div>");
@@ -48,7 +48,7 @@ static void group_table(lp_sb *sb, const lp_value *groups)
         const lp_value *e = lp_list_get(groups, g);
         bool priv = lp_value_as_bool(lp_map_get(e, "privileged"));
         lp_sb_append(sb, "<tr><td class=\"l\">");
-        lp_prof_html_escape(sb, lp_value_as_string(lp_map_get(e, "group")));
+        lp_sb_append_html(sb, lp_value_as_string(lp_map_get(e, "group")));
         if (priv) lp_sb_append(sb, " <i>(privileged)</i>");
         const lp_value *sr = lp_map_get(e, "selection_rate");
         double w = lp_value_type(sr) == LP_FLOAT ? 120 * lp_value_as_float(sr) : 0;
@@ -73,7 +73,7 @@ char *lp_bias_report_html(const lp_value *report)
     lp_sb sb = {0};
     lp_chk_html_head(&sb, "Model bias", report);
     lp_sb_append(&sb, "<p>Favorable outcome: <b>");
-    lp_prof_html_escape(&sb, lp_value_as_string(lp_map_get(report, "favorable_label")));
+    lp_sb_append_html(&sb, lp_value_as_string(lp_map_get(report, "favorable_label")));
     lp_sb_append(&sb, "</b>. Differences are unprivileged minus privileged; disparate impact is "
                       "the ratio of their selection rates (aif360's definitions).</p>\n");
     lp_chk_html_checks(&sb, lp_map_get(report, "checks"));
@@ -82,7 +82,7 @@ char *lp_bias_report_html(const lp_value *report)
         lp_sb_append(&sb, "<h2>Not judged</h2>\n<ul data-key=\"notes\">");
         for (size_t i = 0; i < lp_list_len(notes); i++) {
             lp_sb_append(&sb, "<li>");
-            lp_prof_html_escape(&sb, lp_value_as_string(lp_list_get(notes, i)));
+            lp_sb_append_html(&sb, lp_value_as_string(lp_list_get(notes, i)));
             lp_sb_append(&sb, "</li>");
         }
         lp_sb_append(&sb, "</ul>\n");
@@ -91,7 +91,7 @@ char *lp_bias_report_html(const lp_value *report)
     for (size_t i = 0; i < lp_map_len(attrs); i++) {
         const lp_value *a = lp_map_value(attrs, i);
         lp_sb_append(&sb, "<h2>");
-        lp_prof_html_escape(&sb, lp_map_key(attrs, i));
+        lp_sb_append_html(&sb, lp_map_key(attrs, i));
         lp_sb_append(&sb, ": ");
         name_list(&sb, lp_map_get(a, "unprivileged"));
         lp_sb_append(&sb, " vs ");

@@ -41,13 +41,13 @@ static void confusion(lp_sb *sb, const char *split, const lp_value *sr, const lp
                   split);
     for (size_t c = 0; c < lp_list_len(classes); c++) {
         lp_sb_append(sb, "<th>");
-        lp_prof_html_escape(sb, lp_value_as_string(lp_list_get(classes, c)));
+        lp_sb_append_html(sb, lp_value_as_string(lp_list_get(classes, c)));
         lp_sb_append(sb, "</th>");
     }
     lp_sb_append(sb, "</tr>");
     for (size_t t = 0; t < lp_list_len(cm); t++) {
         lp_sb_append(sb, "<tr><th>");
-        lp_prof_html_escape(sb, lp_value_as_string(lp_list_get(classes, t)));
+        lp_sb_append_html(sb, lp_value_as_string(lp_list_get(classes, t)));
         lp_sb_append(sb, "</th>");
         const lp_value *row = lp_list_get(cm, t);
         for (size_t p = 0; p < lp_list_len(row); p++) {
@@ -66,7 +66,7 @@ static void confusion(lp_sb *sb, const char *split, const lp_value *sr, const lp
     for (size_t c = 0; c < lp_list_len(pc); c++) {
         const lp_value *r = lp_list_get(pc, c);
         lp_sb_append(sb, "<tr><td class=\"l\">");
-        lp_prof_html_escape(sb, lp_value_as_string(lp_map_get(r, "label")));
+        lp_sb_append_html(sb, lp_value_as_string(lp_map_get(r, "label")));
         lp_sb_append(sb, "</td>");
         for (size_t k = 0; k < 4; k++) {
             lp_sb_append(sb, "<td>");
