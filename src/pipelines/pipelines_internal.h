@@ -24,4 +24,12 @@ extern const lp_class lp_offline_train_class;
 extern const lp_class lp_offline_deploy_class;
 extern const lp_class lp_offline_predict_class;
 
+/* A check step's ending (check_outcome.c): records the checker's result against
+ * version (borrowed; a resource version map; anything else records nothing), stops the
+ * workflow at the checker's fail_on gate ("<step>: the <what> ended with …"),
+ * otherwise notifies a WARN / ERROR status once. Takes result (may be NULL);
+ * returns it, or NULL with the error set. */
+lp_value *lp_pipeline_check_outcome(lp_obj *self, lp_obj *checker, lp_value *version,
+                                    lp_value *result, const char *step, const char *what);
+
 #endif

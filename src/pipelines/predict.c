@@ -311,32 +311,8 @@ static lp_value *predict_check_predictions(lp_obj *self, lp_value *args)
     lp_obj *checker = lp_obj_component(self, "data_checker");
     if (!checker) return lp_kit_skip(self, "check_predictions", "data_checker");
     lp_value *result = lp_data_checker_check_data(checker, frame);
-    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
-    lp_value *mv = lp_map_get(args, "model_version");
-    if (result && tracker && lp_value_type(mv) == LP_MAP && lp_value_type(result) == LP_MAP &&
-        lp_metadata_tracker_log_checks(tracker, mv, lp_value_as_string(lp_map_get(result, "path")),
-                                       lp_map_get(result, "report"),
-                                       lp_obj_class(checker)->name) != 0) {
-        lp_value_unref(result);
-        return NULL;
-    }
-    const char *status = result ? lp_value_as_string(lp_map_get(result, "status")) : NULL;
-    if (result && lp_value_as_bool(lp_map_get(result, "failed"))) {
-        lp_value *fail_on = lp_obj_config(checker, "fail_on");
-        lp_kit_error_at(LP_EWORKFLOW, fail_on,
-                        "check_predictions: the prediction checks ended with %s and fail_on is "
-                        "%s: the workflow stops here (report: %s)",
-                        status, fail_on ? lp_value_as_string(fail_on) : "set",
-                        lp_value_as_string(lp_map_get(result, "path")));
-        lp_value_unref(fail_on);
-        lp_value_unref(result);
-        return NULL;
-    }
-    if (status && strcmp(status, "PASS") != 0)
-        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
-                  "prediction checks ended with %s; report: %s", status,
-                  lp_value_as_string(lp_map_get(result, "path")));
-    return result;
+    return lp_pipeline_check_outcome(self, checker, lp_map_get(args, "model_version"), result,
+                                     "check_predictions", "prediction checks");
 }
 
 static lp_value *predict_save_predictions(lp_obj *self, lp_value *args)

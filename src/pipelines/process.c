@@ -156,22 +156,6 @@ static lp_value *previous_frame(lp_obj *self, lp_value *dv)
     return frame;
 }
 
-/* Stops the workflow when the checker says its status reached fail_on: an
- * error located at the checker's fail_on setting. 0 when it did not. */
-static int check_gate(lp_obj *checker, const lp_value *result, const char *what)
-{
-    if (!lp_value_as_bool(lp_map_get(result, "failed"))) return 0;
-    lp_value *fail_on = lp_obj_config(checker, "fail_on");
-    int rc = lp_kit_error_at(LP_EWORKFLOW, fail_on,
-                             "%s ended with %s and fail_on is %s: the workflow stops here "
-                             "(report: %s)",
-                             what, lp_value_as_string(lp_map_get(result, "status")),
-                             fail_on ? lp_value_as_string(fail_on) : "set",
-                             lp_value_as_string(lp_map_get(result, "path")));
-    lp_value_unref(fail_on);
-    return rc;
-}
-
 static lp_value *process_check_data(lp_obj *self, lp_value *args)
 {
     lp_value *frame = lp_kit_arg_nonnull(args, "frame", "check_data");
@@ -183,25 +167,7 @@ static lp_value *process_check_data(lp_obj *self, lp_value *args)
     if (!previous) lp_error_clear();
     lp_value *result = lp_data_checker_check_data_previous(checker, frame, previous);
     lp_value_unref(previous);
-    if (!result) return NULL;
-    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
-    if (tracker && dv && lp_value_type(dv) != LP_NULL &&
-        lp_metadata_tracker_log_checks(tracker, dv, lp_value_as_string(lp_map_get(result, "path")),
-                                       lp_map_get(result, "report"),
-                                       lp_obj_class(checker)->name) != 0) {
-        lp_value_unref(result);
-        return NULL;
-    }
-    if (check_gate(checker, result, "check_data: the data checks") != 0) {
-        lp_value_unref(result); /* the failure itself reaches the notifier */
-        return NULL;
-    }
-    const char *status = lp_value_as_string(lp_map_get(result, "status"));
-    if (status && strcmp(status, "PASS") != 0)
-        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
-                  "data checks ended with %s; report: %s", status,
-                  lp_value_as_string(lp_map_get(result, "path")));
-    return result;
+    return lp_pipeline_check_outcome(self, checker, dv, result, "check_data", "data checks");
 }
 
 static lp_value *process_compare_data(lp_obj *self, lp_value *args)

@@ -195,33 +195,8 @@ static lp_value *train_check_model(lp_obj *self, lp_value *args)
     lp_obj *checker = lp_obj_component(self, "model_checker");
     if (!checker) return lp_kit_skip(self, "check_model", "model_checker");
     lp_value *result = lp_model_checker_check_model(checker, splits, model);
-    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
-    lp_value *mv = lp_map_get(args, "model_version");
-    if (result && tracker && mv && lp_value_type(mv) != LP_NULL &&
-        lp_metadata_tracker_log_checks(tracker, mv, lp_value_as_string(lp_map_get(result, "path")),
-                                       lp_map_get(result, "report"),
-                                       lp_obj_class(checker)->name) != 0) {
-        lp_value_unref(result);
-        return NULL;
-    }
-    const char *status = result ? lp_value_as_string(lp_map_get(result, "status")) : NULL;
-    if (result && lp_value_as_bool(lp_map_get(result, "failed"))) {
-        /* the checker's fail_on gate: the workflow stops here, located at the setting */
-        lp_value *fail_on = lp_obj_config(checker, "fail_on");
-        lp_kit_error_at(LP_EWORKFLOW, fail_on,
-                        "check_model: the model checks ended with %s and fail_on is %s: the "
-                        "workflow stops here (report: %s)",
-                        status, fail_on ? lp_value_as_string(fail_on) : "set",
-                        lp_value_as_string(lp_map_get(result, "path")));
-        lp_value_unref(fail_on);
-        lp_value_unref(result);
-        return NULL;
-    }
-    if (status && strcmp(status, "PASS") != 0)
-        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
-                  "model checks ended with %s; report: %s", status,
-                  lp_value_as_string(lp_map_get(result, "path")));
-    return result;
+    return lp_pipeline_check_outcome(self, checker, lp_map_get(args, "model_version"), result,
+                                     "check_model", "model checks");
 }
 
 /* X with y's column appended: a new frame sharing the columns. */
@@ -239,37 +214,6 @@ static lp_frame *with_target(const lp_frame *X, const lp_frame *y)
         return NULL;
     }
     return f;
-}
-
-/* A bias checker's result recorded against the model version (when a checker
- * returns a report), the workflow stopped by its fail_on gate, the notifier
- * told once of WARN / ERROR. Takes result; returns it or NULL. */
-static lp_value *bias_outcome(lp_obj *self, lp_obj *checker, lp_value *mv, lp_value *result)
-{
-    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
-    const char *path = lp_value_as_string(lp_map_get(result, "path"));
-    lp_value *report = lp_map_get(result, "report");
-    if (tracker && report && mv && lp_value_type(mv) != LP_NULL &&
-        lp_metadata_tracker_log_checks(tracker, mv, path, report, lp_obj_class(checker)->name) !=
-            0) {
-        lp_value_unref(result);
-        return NULL;
-    }
-    const char *status = lp_value_as_string(lp_map_get(result, "status"));
-    if (lp_value_as_bool(lp_map_get(result, "failed"))) {
-        lp_value *fail_on = lp_obj_config(checker, "fail_on");
-        lp_kit_error_at(LP_EWORKFLOW, fail_on,
-                        "check_model_bias: the bias checks ended with %s and fail_on is %s: the "
-                        "workflow stops here (report: %s)",
-                        status, fail_on ? lp_value_as_string(fail_on) : "set", path ? path : "-");
-        lp_value_unref(fail_on);
-        lp_value_unref(result);
-        return NULL;
-    }
-    if (status && strcmp(status, "PASS") != 0)
-        lp_notify(self, strcmp(status, "ERROR") == 0 ? LP_LOG_ERROR : LP_LOG_WARN,
-                  "model bias checks ended with %s; report: %s", status, path ? path : "-");
-    return result;
 }
 
 static lp_value *train_check_model_bias(lp_obj *self, lp_value *args)
@@ -293,7 +237,8 @@ static lp_value *train_check_model_bias(lp_obj *self, lp_value *args)
     lp_value *fv = lp_kit_frame(f);
     lp_value *result = fv ? lp_model_bias_checker_check_model_bias(checker, fv, model) : NULL;
     lp_value_unref(fv);
-    return result ? bias_outcome(self, checker, lp_map_get(args, "model_version"), result) : NULL;
+    return lp_pipeline_check_outcome(self, checker, lp_map_get(args, "model_version"), result,
+                                     "check_model_bias", "model bias checks");
 }
 
 /* True when the new version beats the deployed one on perf_metric. */
