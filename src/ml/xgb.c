@@ -46,6 +46,15 @@ static void state_free(void *p)
     free(s);
 }
 
+/* The __array_interface__ JSON of rows x p doubles at X (read-only). */
+static void array_interface(char *buf, size_t size, const double *X, size_t rows, size_t p)
+{
+    snprintf(buf, size,
+             "{\"data\": [%" PRIuPTR ", true], \"shape\": [%zu, %zu], \"typestr\": \"<f8\", "
+             "\"version\": 3}",
+             (uintptr_t)X, rows, p);
+}
+
 /* A DMatrix over rows × n_features doubles (NaN = missing), categorical
  * features typed "c" so that XGBoost splits them natively. */
 int lp_xgb_dmatrix(void **out, const lp_model *m, const double *X, size_t rows, int nthread)
@@ -53,10 +62,7 @@ int lp_xgb_dmatrix(void **out, const lp_model *m, const double *X, size_t rows, 
     *out = NULL;
     size_t p = lp_model_n_features(m);
     char iface[256], config[96];
-    snprintf(iface, sizeof iface,
-             "{\"data\": [%" PRIuPTR ", true], \"shape\": [%zu, %zu], \"typestr\": \"<f8\", "
-             "\"version\": 3}",
-             (uintptr_t)X, rows, p);
+    array_interface(iface, sizeof iface, X, rows, p);
     snprintf(config, sizeof config, "{\"missing\": NaN, \"nthread\": %d}", nthread);
     DMatrixHandle d;
     if (XGDMatrixCreateFromDense(iface, config, &d)) return lp_xgb_fail("DMatrix creation");
@@ -103,47 +109,64 @@ static void convert_output(const lp_model *m, const float *res, size_t rows, dou
     }
 }
 
+/* XGBoost's answer (shape[dim], res) for `rows` rows into out, in lolpop's
+ * output layout, after checking its size. */
+static int take_output(const lp_model *m, size_t rows, const bst_ulong *shape, bst_ulong dim,
+                       const float *res, double *out)
+{
+    bst_ulong n = 1;
+    for (bst_ulong i = 0; i < dim; i++)
+        n *= shape[i];
+    size_t want = lp_model_task_of(m) == LP_MODEL_MULTICLASS ? rows * lp_model_n_outputs(m) : rows;
+    if (n != want)
+        return lp_error_set(LP_ERROR, "XGBoost gave %llu predictions for %zu rows (want %zu)",
+                            (unsigned long long)n, rows, want);
+    convert_output(m, res, rows, out);
+    return 0;
+}
+
+/* The prediction config; iter_end 0: every tree. inplace adds what inplace
+ * prediction needs (NaN marks a missing value, as in lp_xgb_dmatrix). */
+static void predict_config(char *buf, size_t size, int iter_end, bool inplace)
+{
+    snprintf(buf, size,
+             "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": %d, "
+             "\"strict_shape\": false%s}",
+             iter_end, inplace ? ", \"missing\": NaN, \"cache_id\": 0" : "");
+}
+
 /* Predictions of s's booster on DMatrix d of `rows` rows into out (lolpop's
  * output layout). iter_end 0: every tree (what lets XGBoost answer from its
  * prediction cache for a DMatrix it trained on). */
 static int predict_dmatrix(const xgb_state *s, const lp_model *m, DMatrixHandle d, size_t rows,
                            int iter_end, double *out)
 {
-    int rc = 0;
-    char config[160];
-    snprintf(config, sizeof config,
-             "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": %d, "
-             "\"strict_shape\": false}",
-             iter_end);
+    char config[200];
+    predict_config(config, sizeof config, iter_end, false);
     const bst_ulong *shape;
     bst_ulong dim;
     const float *res;
-    if (XGBoosterPredictFromDMatrix(s->bst, d, config, &shape, &dim, &res)) {
-        rc = lp_xgb_fail("prediction");
-    } else {
-        bst_ulong n = 1;
-        for (bst_ulong i = 0; i < dim; i++)
-            n *= shape[i];
-        size_t want =
-            lp_model_task_of(m) == LP_MODEL_MULTICLASS ? rows * lp_model_n_outputs(m) : rows;
-        if (n != want)
-            rc = lp_error_set(LP_ERROR, "XGBoost gave %llu predictions for %zu rows (want %zu)",
-                              (unsigned long long)n, rows, want);
-        else
-            convert_output(m, res, rows, out);
-    }
-    return rc;
+    if (XGBoosterPredictFromDMatrix(s->bst, d, config, &shape, &dim, &res))
+        return lp_xgb_fail("prediction");
+    return take_output(m, rows, shape, dim, res, out);
 }
 
+/* Scoring reads the rows in place (XGBoost's inplace prediction): no DMatrix
+ * is built, which is most of the cost of scoring a few rows, as a server
+ * does. The trees hold their categorical splits, so categorical features need
+ * no feature types here; the answers are the DMatrix path's, bit for bit. */
 static int xgb_predict(void *state, const lp_model *m, const double *X, size_t rows, double *out)
 {
     xgb_state *s = state;
-    DMatrixHandle d;
-    int rc = lp_xgb_dmatrix(&d, m, X, rows, 0);
-    if (rc) return rc;
-    rc = predict_dmatrix(s, m, d, rows, s->iter_end, out);
-    XGDMatrixFree(d);
-    return rc;
+    char iface[256], config[200];
+    array_interface(iface, sizeof iface, X, rows, lp_model_n_features(m));
+    predict_config(config, sizeof config, s->iter_end, true);
+    const bst_ulong *shape;
+    bst_ulong dim;
+    const float *res;
+    if (XGBoosterPredictFromDense(s->bst, iface, config, NULL, &shape, &dim, &res))
+        return lp_xgb_fail("prediction");
+    return take_output(m, rows, shape, dim, res, out);
 }
 
 /* UBJSON model; the best iteration travels as a booster attribute, as the

@@ -24,6 +24,7 @@
     X(XGBoosterGetAttr)                                                                            \
     X(XGBoosterLoadModelFromBuffer)                                                                \
     X(XGBoosterPredictFromDMatrix)                                                                 \
+    X(XGBoosterPredictFromDense)                                                                   \
     X(XGBoosterSaveModelToBuffer)                                                                  \
     X(XGBoosterSetAttr)                                                                            \
     X(XGBoosterSetParam)                                                                           \
@@ -54,6 +55,7 @@ int lp_xgb_require(void);
 #define XGBoosterGetAttr             lp_xgb_fn.XGBoosterGetAttr
 #define XGBoosterLoadModelFromBuffer lp_xgb_fn.XGBoosterLoadModelFromBuffer
 #define XGBoosterPredictFromDMatrix  lp_xgb_fn.XGBoosterPredictFromDMatrix
+#define XGBoosterPredictFromDense    lp_xgb_fn.XGBoosterPredictFromDense
 #define XGBoosterSaveModelToBuffer   lp_xgb_fn.XGBoosterSaveModelToBuffer
 #define XGBoosterSetAttr             lp_xgb_fn.XGBoosterSetAttr
 #define XGBoosterSetParam            lp_xgb_fn.XGBoosterSetParam
