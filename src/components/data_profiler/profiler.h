@@ -114,9 +114,10 @@ typedef struct lp_prof_counts {
 /* Adds the non-missing cells of c to side (0 or 1). 0 or LP_ENOMEM. */
 int lp_prof_counts_add(lp_prof_counts *t, int side, const lp_column *c);
 void lp_prof_counts_free(lp_prof_counts *t);
-/* Indexes of t's keys by decreasing count on side, ties first seen first
- * (malloc'ed; caller frees), or NULL with LP_ENOMEM. */
-size_t *lp_prof_counts_order(const lp_prof_counts *t, int side);
+/* Indexes of the up to `want` keys of t with the largest counts on side, by
+ * decreasing count, ties first seen first; *have of them (malloc'ed; caller
+ * frees), or NULL with LP_ENOMEM. */
+size_t *lp_prof_counts_order(const lp_prof_counts *t, int side, size_t want, size_t *have);
 /* Cell i of a non-numeric-compared column as text into buf (bool "True" /
  * "False"; numbers %.17g); returns a pointer to the text (buf or the column's
  * bytes) and its length, or NULL when missing. */

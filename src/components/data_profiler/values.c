@@ -126,33 +126,25 @@ void lp_prof_counts_free(lp_prof_counts *t)
     memset(t, 0, sizeof *t);
 }
 
-typedef struct ranked {
-    double count;
-    size_t index;
-} ranked;
-
-static int cmp_ranked(const void *pa, const void *pb)
+size_t *lp_prof_counts_order(const lp_prof_counts *t, int side, size_t want, size_t *have)
 {
-    const ranked *a = pa, *b = pb;
-    if (a->count != b->count) return a->count < b->count ? 1 : -1;
-    return (a->index > b->index) - (a->index < b->index);
-}
-
-size_t *lp_prof_counts_order(const lp_prof_counts *t, int side)
-{
-    size_t *idx = malloc((t->n ? t->n : 1) * sizeof *idx);
-    ranked *r = malloc((t->n ? t->n : 1) * sizeof *r);
-    if (!idx || !r) {
-        free(idx);
-        free(r);
+    /* insertion into a short sorted list: the report shows a few, the table may hold
+     * a value per row (no sort of every key) */
+    size_t *idx = malloc((want ? want : 1) * sizeof *idx), k = 0;
+    if (!idx) {
         lp_error_set(LP_ENOMEM, "out of memory");
         return NULL;
     }
-    for (size_t i = 0; i < t->n; i++)
-        r[i] = (ranked){t->count[side][i], i};
-    qsort(r, t->n, sizeof *r, cmp_ranked);
-    for (size_t i = 0; i < t->n; i++)
-        idx[i] = r[i].index;
-    free(r);
+    const double *cnt = t->count[side];
+    for (size_t i = 0; i < t->n && want > 0; i++) {
+        if (k == want && cnt[i] <= cnt[idx[k - 1]]) continue;
+        size_t at = k < want ? k++ : want - 1;
+        while (at > 0 && cnt[idx[at - 1]] < cnt[i]) {
+            idx[at] = idx[at - 1];
+            at--;
+        }
+        idx[at] = i;
+    }
+    *have = k;
     return idx;
 }
