@@ -60,16 +60,16 @@ static lp_value *matrix_value(const double *m, size_t k)
 /* Centred average ranks (1-based rank minus `centre`) of a column over the rows where
  * `ok` (the other column's presence) is set, every row when ok is NULL, into out
  * (rows the column has but ok lacks get 0; other rows are not written); returns
- * their sum of squares. sv[0..m) are the column's sorted values and order their
- * rows (the column's one sort): a walk, no sort per pair. */
-static double centred_ranks(double *out, const double *sv, const uint32_t *order, size_t m,
+ * their sum of squares. order[0..m) are the column's rows by value (its one sort) and
+ * same[i] whether sorted value i equals value i - 1 (a byte per value marks the ties,
+ * rather than a copy of the values): a walk, no sort per pair. */
+static double centred_ranks(double *out, const uint8_t *same, const uint32_t *order, size_t m,
                             const uint8_t *ok, double centre)
 {
     size_t pos = 0; /* rows ranked so far */
     double ss = 0;
     for (size_t a = 0, b; a < m; a = b) {
-        double v = sv[a];
-        if (a + 1 == m || sv[a + 1] != v) { /* no tie: the common case, kept short */
+        if (a + 1 == m || !same[a + 1]) { /* no tie: the common case, kept short */
             b = a + 1;
             bool in = !ok || ok[order[a]];
             pos += in;
@@ -79,7 +79,7 @@ static double centred_ranks(double *out, const double *sv, const uint32_t *order
             continue;
         }
         size_t start = pos;
-        for (b = a; b < m && sv[b] == v; b++)
+        for (b = a; b < m && (b == a || same[b]); b++)
             pos += !ok || ok[order[b]];
         double rank = ((double)start + 1 + (double)pos) / 2.0 - centre;
         for (size_t k = a; k < b; k++)
@@ -95,12 +95,12 @@ static double clamp_corr(double r)
 }
 
 /* The numeric columns idx[0..k), prepared once: per column its values centred on
- * their mean and zero where missing (z), presence (ok), sorted values (sv) and
+ * their mean and zero where missing (z), presence (ok), ties in sorted order (same) and
  * rows (order); complete columns also their centred ranks (cr). */
 typedef struct numeric_set {
     size_t n, k;
-    double **z, **sv, **cr, *sxx, *srr, *pear, *spear, *scratch;
-    uint8_t **ok;
+    double **z, **cr, *sxx, *srr, *pear, *spear, *scratch;
+    uint8_t **ok, **same;
     const uint32_t **order;
     size_t *m;   /* values per column */
     bool *full;  /* no missing value */
@@ -111,9 +111,9 @@ static void numeric_set_free(numeric_set *s)
 {
     for (size_t c = 0; s->z && c < s->k; c++) {
         free(s->z[c]);
-        free(s->sv[c]);
+        if (s->same) free(s->same[c]);
         free(s->cr[c]);
-        free(s->ok[c]);
+        if (s->ok) free(s->ok[c]);
     }
     free(s->z);
     free(s->scratch);
@@ -122,6 +122,7 @@ static void numeric_set_free(numeric_set *s)
     free(s->m);
     free(s->order);
     free(s->ok);
+    free(s->same);
 }
 
 /* Task c: column c of s prepared (z holds its values, NaN where missing). */
@@ -130,10 +131,11 @@ static void prepare_task(void *ctx, size_t c, size_t worker)
     (void)worker;
     numeric_set *s = ctx;
     size_t n = s->n, m = s->m[c];
-    double *z = s->z[c], *sv = malloc((m ? m : 1) * sizeof *sv);
+    double *z = s->z[c];
+    uint8_t *same = malloc(m ? m : 1);
     uint8_t *ok = malloc(n ? n : 1);
-    s->sv[c] = sv, s->ok[c] = ok;
-    if (!sv || !ok) {
+    s->same[c] = same, s->ok[c] = ok;
+    if (!same || !ok) {
         s->failed[c] = 1;
         return;
     }
@@ -143,7 +145,7 @@ static void prepare_task(void *ctx, size_t c, size_t worker)
         sum += ok[i] ? z[i] : 0;
     }
     for (size_t i = 0; i < m; i++)
-        sv[i] = z[s->order[c][i]];
+        same[i] = i > 0 && z[s->order[c][i]] == z[s->order[c][i - 1]];
     double mean = m ? sum / (double)m : 0, ss = 0;
     for (size_t i = 0; i < n; i++) {
         z[i] = ok[i] ? z[i] - mean : 0;
@@ -157,7 +159,7 @@ static void prepare_task(void *ctx, size_t c, size_t worker)
         s->failed[c] = 1;
         return;
     }
-    s->srr[c] = centred_ranks(s->cr[c], sv, s->order[c], m, NULL, ((double)n + 1) / 2);
+    s->srr[c] = centred_ranks(s->cr[c], same, s->order[c], m, NULL, ((double)n + 1) / 2);
 }
 
 /* Pearson correlation of centred, zero-where-missing x and y over the rows where both
@@ -215,8 +217,8 @@ static void pair_task(void *ctx, size_t p, size_t worker)
         size_t both = 0;
         pr = pair_pearson(&both, s->z[a], s->z[b], oa, ob, n);
         double centre = ((double)both + 1) / 2;
-        double ssa = centred_ranks(ra, s->sv[a], s->order[a], s->m[a], ob, centre);
-        double ssb = centred_ranks(rb, s->sv[b], s->order[b], s->m[b], oa, centre);
+        double ssa = centred_ranks(ra, s->same[a], s->order[a], s->m[a], ob, centre);
+        double ssb = centred_ranks(rb, s->same[b], s->order[b], s->m[b], oa, centre);
         double sab = 0; /* only rows with both: the others may hold stale ranks */
         for (size_t i = 0; i < n; i++)
             sab += oa[i] & ob[i] ? ra[i] * rb[i] : 0;
@@ -240,7 +242,8 @@ static int numeric_prepare(numeric_set *s, const lp_frame *f, const size_t *idx,
     s->ok = calloc(k + 1, sizeof *s->ok);
     if (!s->z || !s->failed || !s->scratch || !s->full || !s->m || !s->order || !s->ok)
         return lp_error_set(LP_ENOMEM, "out of memory");
-    s->sv = s->z + k, s->cr = s->sv + k;
+    s->cr = s->z + k, s->same = calloc(k + 1, sizeof *s->same);
+    if (!s->same) return lp_error_set(LP_ENOMEM, "out of memory");
     s->sxx = s->scratch + 2 * n * threads, s->srr = s->sxx + k, s->pear = s->srr + k;
     s->spear = s->pear + k * k;
     for (size_t c = 0; c < k; c++) {
