@@ -224,6 +224,37 @@ lp_obj *lp_experiment_find_trainer(lp_obj *caller, const char *cls);
 /* Releases the values of e and zeroes it. */
 void lp_experiment_clear(lp_experiment *e);
 
+/* ---- mergeable profiles ------------------------------------------------------------ */
+
+/* Per-column summaries that merge: the sketch of rows A merged with the sketch of
+ * rows B equals the sketch of A then B (counts, missing, mean and std by Chan's
+ * parallel formulas, the sorted values so min/max, quantiles, zeros and
+ * histograms are exact, the counts of text-like values in first-seen order up to
+ * exact_distinct values, HyperLogLog registers for the distinct count beyond). */
+typedef struct lp_profile_sketch lp_profile_sketch;
+
+/* The sketch of f (borrowed): row chunks sketched on `threads` threads (0: the
+ * online cores) and merged in order. New sketch (free with lp_profile_sketch_free)
+ * or NULL with the last error set. */
+lp_profile_sketch *lp_profile_sketch_new(const lp_frame *f, size_t exact_distinct,
+                                         size_t threads);
+
+/* Merges `from` (borrowed, unchanged) into `into` (modified): same column names
+ * and types in the same order, else LP_EINVAL and `into` is unchanged. 0 or LP_E*. */
+int lp_profile_sketch_merge(lp_profile_sketch *into, const lp_profile_sketch *from);
+
+/* The rows a sketch has seen. */
+size_t lp_profile_sketch_rows(const lp_profile_sketch *s);
+
+/* Per column {name, type, count, missing, distinct, distinct_estimated} plus, for
+ * numbers, mean, std, min, 5%, 25%, 50%, 75%, 95%, max, zeros and a `bins`-bin
+ * histogram {edges, counts}, for text-like columns the `top` most frequent
+ * {value, count} (absent once past exact_distinct). New list, or NULL. */
+lp_value *lp_profile_sketch_columns(const lp_profile_sketch *s, size_t bins, size_t top);
+
+/* Frees s (NULL is fine). */
+void lp_profile_sketch_free(lp_profile_sketch *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -202,6 +202,143 @@ Test(profiler, hyperloglog_is_within_two_percent)
     lp_column_unref(c);
 }
 
+/* ---- the one sort, the codes, duplicate rows and the correlations' walks -------------- */
+
+Test(profiler, sort_column_is_stable_and_skips_missing)
+{
+    lp_column *c = lp_column_new(LP_DT_FLOAT64, 7);
+    double v[] = {2.5, NAN, -0.0, 2.5, -1e300, 0.0, 7};
+    for (size_t i = 0; i < 7; i++)
+        c->data.f64[i] = v[i];
+    lp_column_set_null(c, 6);
+    lp_prof_sorted s;
+    cr_assert_eq(lp_prof_sort_column(&s, c, true), 0);
+    double want[] = {-1e300, 0, 0, 2.5, 2.5};
+    uint32_t rows[] = {4, 2, 5, 0, 3}; /* ties in row order; NaN and the missing cell left out */
+    cr_assert_eq(s.n, 5);
+    cr_assert_eq(s.distinct, 3, "-0 and 0 are one value");
+    for (size_t i = 0; i < 5; i++) {
+        cr_assert_eq(s.v[i], want[i]);
+        cr_assert_eq(s.row[i], rows[i]);
+    }
+    cr_assert(!signbit(s.v[1]), "-0 sorts as 0");
+    lp_prof_sorted_free(&s);
+    lp_column_unref(c);
+}
+
+Test(profiler, codes_are_first_seen_and_top_breaks_ties_by_first_seen)
+{
+    lp_column_builder *b = lp_column_builder_new(LP_DT_STRING, 8);
+    const char *vals[] = {"b", "a", "c", NULL, "a", "c", "b", "d"};
+    for (size_t i = 0; i < 8; i++)
+        cr_assert_eq(vals[i] ? lp_column_builder_append_str(b, vals[i], strlen(vals[i]))
+                             : lp_column_builder_append_null(b),
+                     0);
+    lp_column *c = lp_column_builder_finish(b);
+    lp_prof_coded k;
+    cr_assert_eq(lp_prof_code_column(&k, c), 0);
+    cr_assert_eq(k.n, 4);
+    uint32_t want[] = {0, 1, 2, LP_PROF_NO_CODE, 1, 2, 0, 3};
+    for (size_t i = 0; i < 8; i++)
+        cr_assert_eq(k.code[i], want[i], "row %zu", i);
+    size_t top[3];
+    cr_assert_eq(lp_prof_coded_top(top, &k, 3), 3);
+    cr_assert_eq(top[0], 0); /* b, a, c have 2 each: first seen first */
+    cr_assert_eq(top[1], 1);
+    cr_assert_eq(top[2], 2);
+    lp_prof_coded_free(&k);
+    lp_column_unref(c);
+}
+
+Test(profiler, duplicate_rows_compare_cells_not_hashes)
+{
+    lp_frame *f = lp_frame_new();
+    lp_column *x = lp_column_new(LP_DT_FLOAT64, 6), *y = lp_column_new(LP_DT_INT64, 6);
+    double xv[] = {1.5, 1.5, NAN, NAN, 0.0, -0.0};
+    int64_t yv[] = {1, 1, 2, 2, 3, 4};
+    for (size_t i = 0; i < 6; i++)
+        x->data.f64[i] = xv[i], y->data.i64[i] = yv[i];
+    lp_column_set_null(x, 3); /* NaN and a missing cell are both missing */
+    cr_assert_eq(lp_frame_add_column(f, "x", x), 0);
+    cr_assert_eq(lp_frame_add_column(f, "y", y), 0);
+    size_t dups = 99;
+    cr_assert_eq(lp_prof_duplicate_rows(&dups, f), 0);
+    cr_assert_eq(dups, 2, "rows 1 and 3 repeat rows 0 and 2; 4 and 5 differ in y");
+    lp_frame_unref(f);
+}
+
+/* Reference Spearman (pandas): Pearson of average ranks computed by sorting the
+ * pair's complete rows, as the profiler did before its one-sort walk. */
+static double ref_rank_pearson(const double *x, const double *y, size_t n)
+{
+    double *rx = malloc(n * sizeof *rx), *ry = malloc(n * sizeof *ry);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]) && !isnan(y[i])) rx[m] = x[i], ry[m++] = y[i];
+    double *ranks[2] = {malloc(m * sizeof(double)), malloc(m * sizeof(double))};
+    const double *src[2] = {rx, ry};
+    for (int s = 0; s < 2; s++)
+        for (size_t i = 0; i < m; i++) {
+            size_t less = 0, equal = 0;
+            for (size_t j = 0; j < m; j++) {
+                less += src[s][j] < src[s][i];
+                equal += src[s][j] == src[s][i];
+            }
+            ranks[s][i] = (double)less + ((double)equal + 1) / 2;
+        }
+    double r = lp_prof_pearson(ranks[0], ranks[1], m);
+    free(ranks[0]), free(ranks[1]), free(rx), free(ry);
+    return r;
+}
+
+Test(profiler, correlations_with_ties_and_missing_equal_the_reference)
+{
+    size_t n = 600;
+    lp_frame *f = lp_frame_new();
+    double *cols[4];
+    uint64_t st = 12345;
+    for (int c = 0; c < 4; c++) {
+        lp_column *col = lp_column_new(c == 3 ? LP_DT_INT64 : LP_DT_FLOAT64, n);
+        cols[c] = malloc(n * sizeof(double));
+        for (size_t i = 0; i < n; i++) {
+            st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+            double u = (double)(st >> 11) / 9007199254740992.0;
+            double v = c == 0 ? floor(u * 7) : c == 1 ? u + 0.1 * cols[0][i] : floor(u * 40);
+            if (c == 3)
+                col->data.i64[i] = (int64_t)v;
+            else
+                col->data.f64[i] = (c == 1 && i % 9 == 0) ? NAN : v;
+            cols[c][i] = (c == 1 && i % 9 == 0) || (c == 2 && i % 13 == 0) ? NAN : v;
+        }
+        if (c == 2)
+            for (size_t i = 0; i < n; i += 13)
+                lp_column_set_null(col, i);
+        char name[8];
+        snprintf(name, sizeof name, "c%d", c);
+        cr_assert_eq(lp_frame_add_column(f, name, col), 0);
+    }
+    lp_prof_options o;
+    lp_prof_options_default(&o);
+    lp_value *rep = lp_prof_profile(f, &o);
+    cr_assert_not_null(rep, "%s", lp_error_last()->message);
+    const lp_value *corr = lp_map_get(rep, "correlations");
+    for (size_t a = 0; a < 4; a++)
+        for (size_t b = 0; b < 4; b++) {
+            double p =
+                lp_value_as_float(lp_list_get(lp_list_get(lp_map_get(corr, "pearson"), a), b));
+            double r =
+                lp_value_as_float(lp_list_get(lp_list_get(lp_map_get(corr, "spearman"), a), b));
+            double wp = lp_prof_pearson(cols[a], cols[b], n),
+                   wr = ref_rank_pearson(cols[a], cols[b], n);
+            cr_assert(fabs(p - wp) < 1e-12, "pearson %zu %zu: %.17g vs %.17g", a, b, p, wp);
+            cr_assert(fabs(r - wr) < 1e-12, "spearman %zu %zu: %.17g vs %.17g", a, b, r, wr);
+        }
+    lp_value_unref(rep);
+    for (int c = 0; c < 4; c++)
+        free(cols[c]);
+    lp_frame_unref(f);
+}
+
 /* ---- through the dispatcher ------------------------------------------------------------ */
 
 static lp_value *read_frame(const char *name)

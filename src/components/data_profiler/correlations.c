@@ -5,6 +5,10 @@
  * of the categorical columns (sqrt(chi2 / n / (min(r, c) - 1)), chi2 without
  * Yates' correction, over rows where both are present). A column with no
  * spread gives null, as pandas' NaN.
+ *
+ * Each column was sorted (numbers) or coded (text) once by the profile: ranks are
+ * walks of the sorted rows, a complete column is centred once so a pair costs one
+ * dot product, and Cramér's tables count integer codes.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,7 +22,7 @@
 
 double lp_prof_pearson(const double *x, const double *y, size_t n)
 {
-    long double sx = 0, sy = 0;
+    double sx = 0, sy = 0;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (!isnan(x[i]) && !isnan(y[i])) {
@@ -27,51 +31,17 @@ double lp_prof_pearson(const double *x, const double *y, size_t n)
             m++;
         }
     if (m < 2) return NAN;
-    long double mx = sx / (long double)m, my = sy / (long double)m, sxy = 0, sxx = 0, syy = 0;
+    double mx = sx / (double)m, my = sy / (double)m, sxy = 0, sxx = 0, syy = 0;
     for (size_t i = 0; i < n; i++)
         if (!isnan(x[i]) && !isnan(y[i])) {
-            long double dx = x[i] - mx, dy = y[i] - my;
+            double dx = x[i] - mx, dy = y[i] - my;
             sxy += dx * dy;
             sxx += dx * dx;
             syy += dy * dy;
         }
     if (sxx == 0 || syy == 0) return NAN;
-    double r = (double)(sxy / sqrtl(sxx * syy));
+    double r = sxy / sqrt(sxx * syy);
     return r > 1 ? 1 : r < -1 ? -1 : r;
-}
-
-typedef struct ranked {
-    double v;
-    size_t i;
-} ranked;
-
-static int cmp_ranked(const void *pa, const void *pb)
-{
-    const ranked *a = pa, *b = pb;
-    if (a->v != b->v) return a->v < b->v ? -1 : 1;
-    return (a->i > b->i) - (a->i < b->i);
-}
-
-/* Average ranks (1-based) of x over rows where mask is set (others NaN). */
-static int average_ranks(double *out, const double *x, const double *other, size_t n)
-{
-    ranked *r = malloc((n ? n : 1) * sizeof *r);
-    if (!r) return lp_error_set(LP_ENOMEM, "out of memory");
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        out[i] = NAN;
-        if (!isnan(x[i]) && (!other || !isnan(other[i]))) r[m++] = (ranked){x[i], i};
-    }
-    qsort(r, m, sizeof *r, cmp_ranked);
-    for (size_t a = 0, b; a < m; a = b) {
-        for (b = a + 1; b < m && r[b].v == r[a].v; b++)
-            ;
-        double rank = ((double)a + 1 + (double)b) / 2.0;
-        for (size_t k = a; k < b; k++)
-            out[r[k].i] = rank;
-    }
-    free(r);
-    return 0;
 }
 
 static lp_value *matrix_value(const double *m, size_t k)
@@ -87,107 +57,261 @@ static lp_value *matrix_value(const double *m, size_t k)
     return rows;
 }
 
-static bool has_nan(const double *x, size_t n)
+/* Centred average ranks (1-based rank minus `centre`) of a column over the rows where
+ * `ok` (the other column's presence) is set, every row when ok is NULL, into out
+ * (rows the column has but ok lacks get 0; other rows are not written); returns
+ * their sum of squares. order[0..m) are the column's rows by value (its one sort) and
+ * same[i] whether sorted value i equals value i - 1 (a byte per value marks the ties,
+ * rather than a copy of the values): a walk, no sort per pair. */
+static double centred_ranks(double *out, const uint8_t *same, const uint32_t *order, size_t m,
+                            const uint8_t *ok, double centre)
 {
+    size_t pos = 0; /* rows ranked so far */
+    double ss = 0;
+    for (size_t a = 0, b; a < m; a = b) {
+        if (a + 1 == m || !same[a + 1]) { /* no tie: the common case, kept short */
+            b = a + 1;
+            bool in = !ok || ok[order[a]];
+            pos += in;
+            double rank = (double)pos - centre;
+            out[order[a]] = in ? rank : 0;
+            ss += in ? rank * rank : 0;
+            continue;
+        }
+        size_t start = pos;
+        for (b = a; b < m && (b == a || same[b]); b++)
+            pos += !ok || ok[order[b]];
+        double rank = ((double)start + 1 + (double)pos) / 2.0 - centre;
+        for (size_t k = a; k < b; k++)
+            out[order[k]] = !ok || ok[order[k]] ? rank : 0;
+        ss += (double)(pos - start) * rank * rank;
+    }
+    return ss;
+}
+
+static double clamp_corr(double r)
+{
+    return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
+/* The numeric columns idx[0..k), prepared once: per column its values centred on
+ * their mean and zero where missing (z), presence (ok), ties in sorted order (same) and
+ * rows (order); complete columns also their centred ranks (cr). */
+typedef struct numeric_set {
+    size_t n, k;
+    double **z, **cr, *sxx, *srr, *pear, *spear, *scratch;
+    uint8_t **ok, **same;
+    const uint32_t **order;
+    size_t *m;   /* values per column */
+    bool *full;  /* no missing value */
+    int *failed; /* per column */
+} numeric_set;
+
+static void numeric_set_free(numeric_set *s)
+{
+    for (size_t c = 0; s->z && c < s->k; c++) {
+        free(s->z[c]);
+        if (s->same) free(s->same[c]);
+        free(s->cr[c]);
+        if (s->ok) free(s->ok[c]);
+    }
+    free(s->z);
+    free(s->scratch);
+    free(s->failed);
+    free(s->full);
+    free(s->m);
+    free(s->order);
+    free(s->ok);
+    free(s->same);
+}
+
+/* Task c: column c of s prepared (z holds its values, NaN where missing). */
+static void prepare_task(void *ctx, size_t c, size_t worker)
+{
+    (void)worker;
+    numeric_set *s = ctx;
+    size_t n = s->n, m = s->m[c];
+    double *z = s->z[c];
+    uint8_t *same = malloc(m ? m : 1);
+    uint8_t *ok = malloc(n ? n : 1);
+    s->same[c] = same, s->ok[c] = ok;
+    if (!same || !ok) {
+        s->failed[c] = 1;
+        return;
+    }
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        ok[i] = !isnan(z[i]);
+        sum += ok[i] ? z[i] : 0;
+    }
+    for (size_t i = 0; i < m; i++)
+        same[i] = i > 0 && z[s->order[c][i]] == z[s->order[c][i - 1]];
+    double mean = m ? sum / (double)m : 0, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        z[i] = ok[i] ? z[i] - mean : 0;
+        ss += z[i] * z[i];
+    }
+    s->sxx[c] = ss;
+    s->full[c] = m == n;
+    if (!s->full[c]) return;
+    s->cr[c] = calloc(n ? n : 1, sizeof *s->cr[c]);
+    if (!s->cr[c]) {
+        s->failed[c] = 1;
+        return;
+    }
+    s->srr[c] = centred_ranks(s->cr[c], same, s->order[c], m, NULL, ((double)n + 1) / 2);
+}
+
+/* Pearson correlation of centred, zero-where-missing x and y over the rows where both
+ * are present: one pass (the sums re-centre on the pair's rows). A column without
+ * spread on those rows gives NaN, as pandas. */
+static double pair_pearson(size_t *both, const double *x, const double *y, const uint8_t *ox,
+                           const uint8_t *oy, size_t n)
+{
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double wx = ox[i], wy = oy[i];
+        sx += x[i] * wy;
+        sy += y[i] * wx;
+        sxx += x[i] * x[i] * wy;
+        syy += y[i] * y[i] * wx;
+        sxy += x[i] * y[i];
+        m += wx * wy;
+    }
+    *both = (size_t)m;
+    if (m < 2) return NAN;
+    double vx = sxx - sx * sx / m, vy = syy - sy * sy / m, cov = sxy - sx * sy / m;
+    /* rounding leaves a constant column a tiny variance: no spread */
+    if (!(vx > 1e-13 * sxx) || !(vy > 1e-13 * syy)) return NAN;
+    return clamp_corr(cov / sqrt(vx * vy));
+}
+
+static double dot(const double *x, const double *y, size_t n)
+{
+    double s = 0;
     for (size_t i = 0; i < n; i++)
-        if (isnan(x[i])) return true;
-    return false;
+        s += x[i] * y[i];
+    return s;
+}
+
+static double corr_of(double sxy, double sxx, double syy, size_t n)
+{
+    return n < 2 || sxx == 0 || syy == 0 ? NAN : clamp_corr(sxy / sqrt(sxx * syy));
+}
+
+/* Task p: pair p (row-major upper triangle, a <= b) of s; scratch per worker. */
+static void pair_task(void *ctx, size_t p, size_t worker)
+{
+    numeric_set *s = ctx;
+    size_t k = s->k, n = s->n, a = 0, b;
+    while (p >= k - a) /* row a of the triangle holds k - a pairs */
+        p -= k - a++;
+    b = a + p;
+    double pr, sr;
+    if (s->full[a] && s->full[b]) {
+        pr = corr_of(dot(s->z[a], s->z[b], n), s->sxx[a], s->sxx[b], n);
+        sr = corr_of(dot(s->cr[a], s->cr[b], n), s->srr[a], s->srr[b], n);
+    } else { /* ranks within this pair's rows, as pandas */
+        double *ra = s->scratch + 2 * n * worker, *rb = ra + n;
+        const uint8_t *oa = s->ok[a], *ob = s->ok[b];
+        size_t both = 0;
+        pr = pair_pearson(&both, s->z[a], s->z[b], oa, ob, n);
+        double centre = ((double)both + 1) / 2;
+        double ssa = centred_ranks(ra, s->same[a], s->order[a], s->m[a], ob, centre);
+        double ssb = centred_ranks(rb, s->same[b], s->order[b], s->m[b], oa, centre);
+        double sab = 0; /* only rows with both: the others may hold stale ranks */
+        for (size_t i = 0; i < n; i++)
+            sab += oa[i] & ob[i] ? ra[i] * rb[i] : 0;
+        sr = corr_of(sab, ssa, ssb, both);
+    }
+    s->pear[a * k + b] = s->pear[b * k + a] = pr;
+    s->spear[a * k + b] = s->spear[b * k + a] = sr;
+}
+
+static int numeric_prepare(numeric_set *s, const lp_frame *f, const size_t *idx, size_t k,
+                           const lp_prof_work *work, size_t threads)
+{
+    size_t n = lp_frame_rows(f);
+    s->n = n, s->k = k;
+    s->z = calloc(4 * k + 1, sizeof *s->z);
+    s->failed = calloc(k + 1, sizeof *s->failed);
+    s->scratch = malloc((2 * n * threads + 2 * k + 2 * k * k + 1) * sizeof *s->scratch);
+    s->full = calloc(k + 1, sizeof *s->full);
+    s->m = calloc(k + 1, sizeof *s->m);
+    s->order = calloc(k + 1, sizeof *s->order);
+    s->ok = calloc(k + 1, sizeof *s->ok);
+    if (!s->z || !s->failed || !s->scratch || !s->full || !s->m || !s->order || !s->ok)
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    s->cr = s->z + k, s->same = calloc(k + 1, sizeof *s->same);
+    if (!s->same) return lp_error_set(LP_ENOMEM, "out of memory");
+    s->sxx = s->scratch + 2 * n * threads, s->srr = s->sxx + k, s->pear = s->srr + k;
+    s->spear = s->pear + k * k;
+    for (size_t c = 0; c < k; c++) {
+        s->m[c] = work[idx[c]].sorted.n;
+        s->order[c] = work[idx[c]].sorted.row;
+        s->z[c] = lp_column_to_f64(lp_frame_col(f, idx[c])); /* values, NaN where missing */
+        if (!s->z[c]) return LP_ENOMEM;
+        if (!s->order[c] && s->m[c]) return lp_error_set(LP_ERROR, "column not sorted");
+    }
+    lp_prof_parallel(threads, k, prepare_task, s);
+    for (size_t c = 0; c < k; c++)
+        if (s->failed[c]) return lp_error_set(LP_ENOMEM, "out of memory");
+    return 0;
 }
 
 /* Pearson and Spearman over the numeric columns idx[0..k). */
-static int numeric_correlations(lp_value *out, const lp_frame *f, const size_t *idx, size_t k)
+static int numeric_correlations(lp_value *out, const lp_frame *f, const size_t *idx, size_t k,
+                                const lp_prof_work *work)
 {
-    size_t n = lp_frame_rows(f);
-    double *x = malloc((k * 2 * n + 2 * n + 2 * k * k + 1) * sizeof *x);
-    if (!x) return lp_error_set(LP_ENOMEM, "out of memory");
-    double *ranks = x + k * n, *ra = ranks + k * n, *rb = ra + n, *pear = rb + n,
-           *spear = pear + k * k;
-    int rc = 0;
-    for (size_t c = 0; c < k; c++) {
-        const lp_column *col = lp_frame_col(f, idx[c]);
-        for (size_t i = 0; i < n; i++)
-            x[c * n + i] = lp_column_is_valid(col, i) ? lp_column_get_f64(col, i) : NAN;
-        if (rc == 0) rc = average_ranks(ranks + c * n, x + c * n, NULL, n);
-    }
-    for (size_t a = 0; rc == 0 && a < k; a++)
-        for (size_t b = a; rc == 0 && b < k; b++) {
-            const double *xa = x + a * n, *xb = x + b * n;
-            double p = lp_prof_pearson(xa, xb, n), s;
-            if (!has_nan(xa, n) && !has_nan(xb, n)) {
-                s = lp_prof_pearson(ranks + a * n, ranks + b * n, n);
-            } else { /* ranks within this pair's rows, as pandas */
-                rc = average_ranks(ra, xa, xb, n);
-                if (rc == 0) rc = average_ranks(rb, xb, xa, n);
-                s = lp_prof_pearson(ra, rb, n);
-            }
-            pear[a * k + b] = pear[b * k + a] = p;
-            spear[a * k + b] = spear[b * k + a] = s;
-        }
+    size_t threads = lp_prof_threads();
+    numeric_set s = {0};
+    int rc = numeric_prepare(&s, f, idx, k, work, threads);
+    if (rc == 0) lp_prof_parallel(threads, k * (k + 1) / 2, pair_task, &s);
     if (rc == 0) {
-        lp_map_set(out, "pearson", matrix_value(pear, k));
-        lp_map_set(out, "spearman", matrix_value(spear, k));
+        lp_map_set(out, "pearson", matrix_value(s.pear, k));
+        lp_map_set(out, "spearman", matrix_value(s.spear, k));
     }
-    free(x);
+    numeric_set_free(&s);
     return rc;
 }
 
-/* Cramér's V of two categorical columns over rows where both are present. */
-static int cramers_v(double *out, const lp_column *a, const lp_column *b)
+/* Cramér's V of two coded columns over rows where both are present. */
+static int cramers_v(double *out, const lp_prof_coded *ta, const lp_prof_coded *tb, size_t n)
 {
-    lp_prof_counts ta = {0}, tb = {0};
-    int rc = lp_prof_counts_add(&ta, 0, a);
-    if (rc == 0) rc = lp_prof_counts_add(&tb, 0, b);
-    size_t r = ta.n, c = tb.n, n = a->length;
-    double *table = rc == 0 && r <= MAX_CRAMER_LEVELS && c <= MAX_CRAMER_LEVELS
-                        ? calloc(r * c + 1, sizeof *table)
-                        : NULL;
+    size_t r = ta->n, c = tb->n;
     *out = NAN;
-    if (table) {
-        char b1[64], b2[64];
-        double total = 0;
-        for (size_t i = 0; i < n; i++) {
-            size_t l1 = 0, l2 = 0;
-            const char *s1 = lp_prof_cell_text(a, i, b1, sizeof b1, &l1);
-            const char *s2 = lp_prof_cell_text(b, i, b2, sizeof b2, &l2);
-            if (!s1 || !s2) continue;
-            size_t i1 = 0, i2 = 0; /* linear look-up: levels are few */
-            while (i1 < r && !(strlen(ta.keys[i1]) == l1 && memcmp(ta.keys[i1], s1, l1) == 0))
-                i1++;
-            while (i2 < c && !(strlen(tb.keys[i2]) == l2 && memcmp(tb.keys[i2], s2, l2) == 0))
-                i2++;
-            table[i1 * c + i2] += 1;
-            total += 1;
-        }
-        /* drop empty rows / columns (levels seen only where the other is missing) */
-        double chi2 = 0;
-        size_t rr = 0, cc = 0;
-        double *rs = calloc(r + c + 1, sizeof *rs), *cs = rs ? rs + r : NULL;
-        if (rs) {
-            for (size_t i = 0; i < r; i++)
-                for (size_t j = 0; j < c; j++) {
-                    rs[i] += table[i * c + j];
-                    cs[j] += table[i * c + j];
-                }
-            for (size_t i = 0; i < r; i++)
-                rr += rs[i] > 0;
-            for (size_t j = 0; j < c; j++)
-                cc += cs[j] > 0;
-            for (size_t i = 0; i < r; i++)
-                for (size_t j = 0; j < c; j++) {
-                    double e = rs[i] * cs[j] / total;
-                    if (e > 0) chi2 += (table[i * c + j] - e) * (table[i * c + j] - e) / e;
-                }
-            size_t k = (rr < cc ? rr : cc);
-            if (k > 1 && total > 0) *out = sqrt(chi2 / total / (double)(k - 1));
-            free(rs);
-        } else {
-            rc = lp_error_set(LP_ENOMEM, "out of memory");
-        }
+    if (!ta->code || !tb->code || r > MAX_CRAMER_LEVELS || c > MAX_CRAMER_LEVELS) return 0;
+    double *table = calloc(r * c + r + c + 1, sizeof *table), *rs = table ? table + r * c : NULL,
+           *cs = rs ? rs + r : NULL;
+    if (!table) return lp_error_set(LP_ENOMEM, "out of memory");
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = ta->code[i], y = tb->code[i];
+        if (x == LP_PROF_NO_CODE || y == LP_PROF_NO_CODE) continue;
+        table[x * c + y] += 1;
+        total += 1;
     }
+    /* drop empty rows / columns (levels seen only where the other is missing) */
+    double chi2 = 0;
+    size_t rr = 0, cc = 0;
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = 0; j < c; j++) {
+            rs[i] += table[i * c + j];
+            cs[j] += table[i * c + j];
+        }
+    for (size_t i = 0; i < r; i++)
+        rr += rs[i] > 0;
+    for (size_t j = 0; j < c; j++)
+        cc += cs[j] > 0;
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = 0; j < c; j++) {
+            double e = rs[i] * cs[j] / total;
+            if (e > 0) chi2 += (table[i * c + j] - e) * (table[i * c + j] - e) / e;
+        }
+    size_t k = (rr < cc ? rr : cc);
+    if (k > 1 && total > 0) *out = sqrt(chi2 / total / (double)(k - 1));
     free(table);
-    lp_prof_counts_free(&ta);
-    lp_prof_counts_free(&tb);
-    return rc;
+    return 0;
 }
 
 static lp_value *names_value(const lp_frame *f, const size_t *idx, size_t k)
@@ -198,7 +322,8 @@ static lp_value *names_value(const lp_frame *f, const size_t *idx, size_t k)
     return l;
 }
 
-int lp_prof_correlations(lp_value *report, const lp_frame *f, const lp_value *variables)
+int lp_prof_correlations(lp_value *report, const lp_frame *f, const lp_value *variables,
+                         const lp_prof_work *work)
 {
     size_t nc = lp_frame_cols(f), numk = 0, catk = 0;
     size_t *num = malloc((2 * nc + 1) * sizeof *num), *cat = num ? num + nc : NULL;
@@ -216,14 +341,15 @@ int lp_prof_correlations(lp_value *report, const lp_frame *f, const lp_value *va
     int rc = corr && cv ? 0 : LP_ENOMEM;
     if (rc == 0) {
         lp_map_set(corr, "columns", names_value(f, num, numk));
-        rc = numeric_correlations(corr, f, num, numk);
+        rc = numeric_correlations(corr, f, num, numk, work);
     }
     double *m = rc == 0 ? malloc((catk * catk + 1) * sizeof *m) : NULL;
     if (rc == 0 && !m) rc = lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t a = 0; rc == 0 && a < catk; a++)
         for (size_t b = a; rc == 0 && b < catk; b++) {
             double v = 1.0;
-            if (a != b) rc = cramers_v(&v, lp_frame_col(f, cat[a]), lp_frame_col(f, cat[b]));
+            if (a != b)
+                rc = cramers_v(&v, &work[cat[a]].coded, &work[cat[b]].coded, lp_frame_rows(f));
             m[a * catk + b] = m[b * catk + a] = v;
         }
     if (rc == 0) {

@@ -127,10 +127,10 @@ done:
 /* The largest categories of t for the report: labels and both sides' shares. */
 static int category_bars(lp_value *col, const lp_prof_counts *t, const double *sa, const double *sb)
 {
-    size_t *order = lp_prof_counts_order(t, 0);
+    size_t shown = 0, *order = lp_prof_counts_order(t, 0, MAX_SHOWN_CATEGORIES, &shown);
     if (!order) return LP_ENOMEM;
     lp_value *labels = lp_value_list(), *ra = lp_value_list(), *rb = lp_value_list();
-    for (size_t k = 0; labels && ra && rb && k < t->n && k < MAX_SHOWN_CATEGORIES; k++) {
+    for (size_t k = 0; labels && ra && rb && k < shown; k++) {
         lp_list_append(labels, lp_value_string(t->keys[order[k]]));
         lp_list_append(ra, lp_value_float(sa[order[k]]));
         lp_list_append(rb, lp_value_float(sb[order[k]]));
@@ -232,6 +232,25 @@ static lp_value *missing_names(const lp_frame *a, const lp_frame *b)
     return l;
 }
 
+/* The columns of a comparison, each on a thread. */
+typedef struct compare_job {
+    const lp_frame *current, *reference;
+    const lp_prof_options *o;
+    lp_value **out; /* per column of current; NULL when only in current */
+    char **errors;  /* a failed column's message (lp_error is thread-local) */
+} compare_job;
+
+static void compare_task(void *ctx, size_t j, size_t worker)
+{
+    (void)worker;
+    compare_job *c = ctx;
+    const char *name = lp_frame_name(c->current, j);
+    const lp_column *ref = lp_frame_col_by_name(c->reference, name);
+    if (!ref) return;
+    c->out[j] = column_drift(name, lp_frame_col(c->current, j), ref, c->o);
+    if (!c->out[j]) c->errors[j] = lp_strdup(lp_error_last()->message);
+}
+
 lp_value *lp_prof_compare(const lp_frame *current, const lp_frame *reference,
                           const lp_prof_options *o)
 {
@@ -242,21 +261,42 @@ lp_value *lp_prof_compare(const lp_frame *current, const lp_frame *reference,
         lp_error_set(LP_ENOMEM, "out of memory");
         return NULL;
     }
-    size_t compared = 0, drifted = 0;
-    for (size_t j = 0; j < lp_frame_cols(current); j++) {
-        const char *name = lp_frame_name(current, j);
-        const lp_column *ref = lp_frame_col_by_name(reference, name);
-        if (!ref) continue;
-        lp_value *c = column_drift(name, lp_frame_col(current, j), ref, o);
-        if (!c) {
-            lp_error_prefix("compare_data, column '%s'", name);
-            lp_value_unref(cols);
-            lp_value_unref(report);
-            return NULL;
+    size_t compared = 0, drifted = 0, k = lp_frame_cols(current);
+    compare_job job = {current, reference, o, calloc(k + 1, sizeof(lp_value *)),
+                       calloc(k + 1, sizeof(char *))};
+    if (!job.out || !job.errors) {
+        free(job.out);
+        free(job.errors);
+        lp_value_unref(cols);
+        lp_value_unref(report);
+        lp_error_set(LP_ENOMEM, "out of memory");
+        return NULL;
+    }
+    lp_prof_parallel(lp_prof_threads(), k, compare_task, &job);
+    int rc = 0;
+    for (size_t j = 0; j < k; j++) {
+        lp_value *c = job.out[j];
+        if (rc == 0 && job.errors[j])
+            rc = lp_error_set(LP_ERROR, "compare_data, column '%s': %s", lp_frame_name(current, j),
+                              job.errors[j]);
+        free(job.errors[j]);
+        if (rc == 0 && !c && lp_frame_col_by_name(reference, lp_frame_name(current, j)))
+            rc = lp_error_set(LP_ENOMEM, "compare_data, column '%s': out of memory",
+                              lp_frame_name(current, j));
+        if (!c || rc) {
+            lp_value_unref(c);
+            continue;
         }
         if (strcmp(lp_value_as_string(lp_map_get(c, "method")), "none") != 0) compared++;
         drifted += lp_value_as_bool(lp_map_get(c, "drifted"));
         lp_list_append(cols, c);
+    }
+    free(job.out);
+    free(job.errors);
+    if (rc) {
+        lp_value_unref(cols);
+        lp_value_unref(report);
+        return NULL;
     }
     double share = compared ? (double)drifted / (double)compared : 0;
     lp_map_set(report, "reference_rows", lp_value_int((int64_t)lp_frame_rows(reference)));

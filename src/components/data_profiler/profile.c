@@ -64,67 +64,117 @@ static size_t column_bytes(const lp_column *c)
     }
 }
 
-/* numbers: extra quantiles, zeros and the histogram. */
-static int numeric_extras(lp_value *v, const lp_column *c, const lp_prof_options *o)
+/* The sum of the values in row order (as pandas' mean adds them). */
+static double row_order_mean(const lp_column *c, size_t n)
 {
-    double *x = NULL;
-    size_t n = 0;
-    int rc = lp_prof_sorted_values(&x, &n, c);
-    if (rc) return rc;
-    size_t zeros = 0;
-    for (size_t i = 0; i < n; i++)
-        zeros += x[i] == 0;
-    lp_map_set(v, "5%", num(lp_prof_quantile(x, n, 0.05)));
-    lp_map_set(v, "95%", num(lp_prof_quantile(x, n, 0.95)));
-    lp_map_set(v, "zeros", lp_value_int((int64_t)zeros));
-    size_t bins = o->bins ? o->bins : 1;
-    double *edges = malloc((2 * bins + 1) * sizeof *edges),
-           *counts = edges ? edges + bins + 1 : NULL;
-    if (!edges) rc = lp_error_set(LP_ENOMEM, "out of memory");
-    if (rc == 0 && n > 0 && isfinite(x[0]) && isfinite(x[n - 1])) {
-        lp_prof_linear_edges(edges, x[0], x[n - 1], bins);
-        lp_prof_bin_counts(counts, x, n, edges, bins);
-        lp_value *h = lp_value_map(), *e = lp_value_list(), *k = lp_value_list();
-        for (size_t i = 0; e && i <= bins; i++)
-            lp_list_append(e, lp_value_float(edges[i]));
-        for (size_t i = 0; k && i < bins; i++)
-            lp_list_append(k, lp_value_int((int64_t)counts[i]));
-        lp_map_set(h, "edges", e);
-        lp_map_set(h, "counts", k);
-        lp_map_set(v, "histogram", h);
+    long double sum = 0;
+    for (size_t i = 0; i < c->length; i++) {
+        if (!lp_column_is_valid(c, i)) continue;
+        double x = c->type == LP_DT_FLOAT64 ? c->data.f64[i] : (double)c->data.i64[i];
+        if (!isnan(x)) sum += x;
     }
+    return n ? (double)(sum / (long double)n) : NAN;
+}
+
+static lp_value *histogram(const lp_prof_sorted *x, size_t bins)
+{
+    double *edges = malloc((2 * bins + 1) * sizeof *edges), *counts = edges ? edges + bins + 1 : 0;
+    if (!edges) return NULL;
+    lp_prof_linear_edges(edges, x->v[0], x->v[x->n - 1], bins);
+    lp_prof_bin_counts(counts, x->v, x->n, edges, bins);
+    lp_value *h = lp_value_map(), *e = lp_value_list(), *k = lp_value_list();
+    for (size_t i = 0; e && i <= bins; i++)
+        lp_list_append(e, lp_value_float(edges[i]));
+    for (size_t i = 0; k && i < bins; i++)
+        lp_list_append(k, lp_value_int((int64_t)counts[i]));
+    lp_map_set(h, "edges", e);
+    lp_map_set(h, "counts", k);
     free(edges);
-    free(x);
-    return rc;
+    return h;
+}
+
+/* numbers: describe's statistics, extra quantiles, zeros and the histogram, all off
+ * the one sorted copy. */
+static void numeric_stats(lp_value *v, const lp_column *c, const lp_prof_sorted *x,
+                          const lp_prof_options *o)
+{
+    const double *s = x->v;
+    size_t n = x->n, zeros = 0;
+    bool ts = c->type == LP_DT_TIMESTAMP; /* mean/std/quartiles of dates are not shown */
+    double mean = ts ? NAN : row_order_mean(c, n), std = NAN;
+    long double ss = 0; /* squared deviations, summed in sorted order */
+    for (size_t i = 0; !ts && i < n; i++) {
+        long double d = (long double)s[i] - (long double)mean;
+        ss += d * d;
+    }
+    if (n > 1) std = sqrt((double)(ss / (long double)(n - 1)));
+    for (size_t i = 0; i < n; i++)
+        zeros += s[i] == 0;
+    lp_map_set(v, "mean", ts ? lp_value_null() : num(mean));
+    lp_map_set(v, "std", ts ? lp_value_null() : num(std));
+    lp_map_set(v, "min", num(n ? s[0] : NAN));
+    static const char *const qn[] = {"25%", "50%", "75%"};
+    static const double qs[] = {0.25, 0.5, 0.75};
+    for (size_t k = 0; k < 3; k++)
+        lp_map_set(v, qn[k], ts ? lp_value_null() : num(lp_prof_quantile(s, n, qs[k])));
+    lp_map_set(v, "max", num(n ? s[n - 1] : NAN));
+    lp_map_set(v, "5%", num(lp_prof_quantile(s, n, 0.05)));
+    lp_map_set(v, "95%", num(lp_prof_quantile(s, n, 0.95)));
+    lp_map_set(v, "zeros", lp_value_int((int64_t)zeros));
+    if (n > 0 && isfinite(s[0]) && isfinite(s[n - 1]))
+        lp_map_set(v, "histogram", histogram(x, o->bins ? o->bins : 1));
 }
 
 /* text-like columns: the top values with their counts. */
-static int top_values(lp_value *v, const lp_column *c, const lp_prof_options *o)
+static int top_values(lp_value *v, const lp_column *c, const lp_prof_coded *k,
+                      const lp_prof_options *o)
 {
-    lp_prof_counts t = {0};
-    int rc = lp_prof_counts_add(&t, 0, c);
-    size_t *order = rc ? NULL : lp_prof_counts_order(&t, 0);
-    if (rc == 0 && !order) rc = LP_ENOMEM;
-    lp_value *list = rc ? NULL : lp_value_list();
-    for (size_t k = 0; list && k < t.n && k < o->top; k++) {
+    size_t *top = malloc((o->top + 1) * sizeof *top);
+    if (!top) return lp_error_set(LP_ENOMEM, "out of memory");
+    size_t have = lp_prof_coded_top(top, k, o->top);
+    lp_value *list = lp_value_list();
+    char buf[64];
+    for (size_t i = 0; list && i < have; i++) {
+        size_t len = 0;
+        const char *s = lp_prof_cell_text(c, k->first[top[i]], buf, sizeof buf, &len);
         lp_value *e = lp_value_map();
-        lp_map_set(e, "value", lp_value_string(t.keys[order[k]]));
-        lp_map_set(e, "count", lp_value_int((int64_t)t.count[0][order[k]]));
+        lp_map_set(e, "value", lp_value_stringn(s, len));
+        lp_map_set(e, "count", lp_value_int((int64_t)k->count[top[i]]));
         lp_list_append(list, e);
     }
-    if (list) lp_map_set(v, "top_values", list);
-    free(order);
-    lp_prof_counts_free(&t);
+    free(top);
+    if (!list) return lp_error_set(LP_ENOMEM, "out of memory");
+    lp_map_set(v, "top_values", list);
+    return 0;
+}
+
+/* Sorts or codes column c into w: count, missing and distinct into s. */
+static int column_work(lp_column_stats *s, lp_prof_work *w, const lp_column *c)
+{
+    memset(s, 0, sizeof *s);
+    int rc = 0;
+    if (lp_prof_is_numeric(c->type)) {
+        rc = lp_prof_sort_column(&w->sorted, c, c->type != LP_DT_TIMESTAMP);
+        s->count = w->sorted.n;
+        s->missing = c->length - w->sorted.n;
+        s->distinct = w->sorted.distinct;
+        return rc;
+    }
+    rc = lp_prof_code_column(&w->coded, c);
+    if (rc == 0 && c->type == LP_DT_BOOL) rc = lp_prof_sort_column(&w->sorted, c, true);
+    s->count = c->length - c->null_count;
+    s->missing = c->null_count;
+    s->distinct = w->coded.n;
     return rc;
 }
 
 static lp_value *variable(const char *name, const lp_column *c, size_t rows,
-                          const lp_prof_options *o)
+                          const lp_prof_options *o, lp_prof_work *w)
 {
     lp_column_stats s;
-    if (lp_column_stats_compute(&s, c) != 0) return NULL;
+    if (column_work(&s, w, c) != 0) return NULL;
     lp_value *v = lp_value_map();
-    int rc = v ? 0 : LP_ENOMEM;
+    int rc = v ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
     bool estimated = rows > o->exact_distinct;
     double distinct = estimated ? nearbyint(lp_prof_hll_distinct(c)) : (double)s.distinct;
     if (rc == 0) {
@@ -138,26 +188,10 @@ static lp_value *variable(const char *name, const lp_column *c, size_t rows,
         lp_map_set(v, "distinct_estimated", lp_value_bool(estimated));
         lp_map_set(v, "memory_bytes", lp_value_int((int64_t)column_bytes(c)));
     }
-    if (rc == 0 && lp_prof_is_numeric(c->type)) {
-        bool ts = c->type == LP_DT_TIMESTAMP; /* mean/std of dates are not shown */
-        lp_map_set(v, "mean", ts ? lp_value_null() : num(s.mean));
-        lp_map_set(v, "std", ts ? lp_value_null() : num(s.std));
-        lp_map_set(v, "min", num(s.min));
-        lp_map_set(v, "25%", num(s.q25));
-        lp_map_set(v, "50%", num(s.q50));
-        lp_map_set(v, "75%", num(s.q75));
-        lp_map_set(v, "max", num(s.max));
-        if (ts) {
-            lp_map_set(v, "min", num(s.min));
-            lp_map_set(v, "25%", lp_value_null());
-            lp_map_set(v, "50%", lp_value_null());
-            lp_map_set(v, "75%", lp_value_null());
-        }
-        rc = numeric_extras(v, c, o);
-    } else if (rc == 0) {
-        rc = top_values(v, c, o);
-    }
-    lp_column_stats_free(&s);
+    if (rc == 0 && lp_prof_is_numeric(c->type))
+        numeric_stats(v, c, &w->sorted, o);
+    else if (rc == 0)
+        rc = top_values(v, c, &w->coded, o);
     if (rc == 0) return v;
     lp_value_unref(v);
     return NULL;
@@ -165,88 +199,202 @@ static lp_value *variable(const char *name, const lp_column *c, size_t rows,
 
 /* ---- duplicate rows ------------------------------------------------------------------ */
 
-typedef struct row_hash {
-    uint64_t h;
-    size_t row;
-} row_hash;
-
-static int cmp_row_hash(const void *pa, const void *pb)
+static uint64_t mix(uint64_t h)
 {
-    const row_hash *a = pa, *b = pb;
-    if (a->h != b->h) return a->h < b->h ? -1 : 1;
-    return (a->row > b->row) - (a->row < b->row);
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
+/* A hash of cell i that equal cells share (missing and NaN alike; -0 as 0). */
+static uint64_t cell_hash(const lp_column *c, size_t i)
+{
+    if (!lp_column_is_valid(c, i)) return 0x2e;
+    switch (c->type) {
+    case LP_DT_FLOAT64: {
+        double x = c->data.f64[i];
+        if (isnan(x)) return 0x2e;
+        if (x == 0) x = 0;
+        uint64_t b;
+        memcpy(&b, &x, 8);
+        return mix(b);
+    }
+    case LP_DT_INT64:
+    case LP_DT_TIMESTAMP:
+        return mix((uint64_t)c->data.i64[i]);
+    case LP_DT_BOOL:
+        return mix(c->data.b8[i] ? 3 : 2);
+    default: {
+        size_t len = 0;
+        const char *s = lp_column_str(c, i, &len);
+        uint64_t h = 1469598103934665603ULL;
+        for (size_t k = 0; s && k < len; k++)
+            h = (h ^ (uint8_t)s[k]) * 1099511628211ULL;
+        return mix(h ^ len);
+    }
+    }
+}
+
+static bool cells_equal(const lp_column *c, size_t a, size_t b)
+{
+    bool va = lp_column_is_valid(c, a), vb = lp_column_is_valid(c, b);
+    if (c->type == LP_DT_FLOAT64) {
+        va = va && !isnan(c->data.f64[a]);
+        vb = vb && !isnan(c->data.f64[b]);
+    }
+    if (!va || !vb) return va == vb;
+    switch (c->type) {
+    case LP_DT_FLOAT64:
+        return c->data.f64[a] == c->data.f64[b];
+    case LP_DT_INT64:
+    case LP_DT_TIMESTAMP:
+        return c->data.i64[a] == c->data.i64[b];
+    case LP_DT_BOOL:
+        return (c->data.b8[a] != 0) == (c->data.b8[b] != 0);
+    default: {
+        size_t la = 0, lb = 0;
+        const char *sa = lp_column_str(c, a, &la), *sb = lp_column_str(c, b, &lb);
+        return la == lb && (la == 0 || memcmp(sa, sb, la) == 0);
+    }
+    }
 }
 
 static bool rows_equal(const lp_frame *f, size_t a, size_t b)
 {
-    char ba[64], bb[64];
-    for (size_t j = 0; j < lp_frame_cols(f); j++) {
-        const lp_column *c = lp_frame_col(f, j);
-        size_t la = 0, lb = 0;
-        const char *sa = lp_prof_cell_text(c, a, ba, sizeof ba, &la);
-        const char *sb = lp_prof_cell_text(c, b, bb, sizeof bb, &lb);
-        if (!sa != !sb) return false;
-        if (sa && (la != lb || memcmp(sa, sb, la) != 0)) return false;
-    }
+    for (size_t j = 0; j < lp_frame_cols(f); j++)
+        if (!cells_equal(lp_frame_col(f, j), a, b)) return false;
     return true;
 }
 
+typedef struct row_slot {
+    uint64_t h;
+    size_t row; /* row + 1; 0: empty */
+} row_slot;
+
 int lp_prof_duplicate_rows(size_t *out, const lp_frame *f)
 {
-    size_t n = lp_frame_rows(f);
-    row_hash *r = malloc((n ? n : 1) * sizeof *r);
-    if (!r) return lp_error_set(LP_ENOMEM, "out of memory");
-    char buf[64];
-    for (size_t i = 0; i < n; i++) {
-        uint64_t h = 1469598103934665603ULL;
-        for (size_t j = 0; j < lp_frame_cols(f); j++) {
-            size_t len = 0;
-            const char *s = lp_prof_cell_text(lp_frame_col(f, j), i, buf, sizeof buf, &len);
-            for (size_t k = 0; s && k < len; k++)
-                h = (h ^ (uint8_t)s[k]) * 1099511628211ULL;
-            h = (h ^ (s ? 0x1fu : 0x2eu)) * 1099511628211ULL; /* cell end; missing differs */
-        }
-        r[i] = (row_hash){h, i};
+    size_t n = lp_frame_rows(f), cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    uint64_t *h = malloc((n ? n : 1) * sizeof *h);
+    row_slot *set = calloc(cap, sizeof *set);
+    if (!h || !set) {
+        free(h);
+        free(set);
+        return lp_error_set(LP_ENOMEM, "out of memory looking for duplicate rows");
     }
-    qsort(r, n, sizeof *r, cmp_row_hash);
+    for (size_t i = 0; i < n; i++) /* column by column: one column's cells are adjacent */
+        h[i] = 0x9e3779b97f4a7c15ULL;
+    for (size_t j = 0; j < lp_frame_cols(f); j++) {
+        const lp_column *c = lp_frame_col(f, j);
+        for (size_t i = 0; i < n; i++)
+            h[i] = (h[i] ^ cell_hash(c, i)) * 0x100000001b3ULL + j;
+    }
     size_t dups = 0;
-    for (size_t i = 1, first = 0; i < n; i++) {
-        if (r[i].h != r[first].h) {
-            first = i;
-            continue;
-        }
-        dups += rows_equal(f, r[first].row, r[i].row);
+    for (size_t i = 0; i < n; i++) { /* a row equal to an earlier one is a duplicate */
+        uint64_t hi = mix(h[i]);
+        size_t at = (size_t)hi & (cap - 1);
+        bool dup = false;
+        for (; set[at].row; at = (at + 1) & (cap - 1))
+            if (set[at].h == hi && rows_equal(f, set[at].row - 1, i)) {
+                dup = true;
+                break;
+            }
+        if (dup)
+            dups++;
+        else
+            set[at] = (row_slot){hi, i + 1};
     }
-    free(r);
+    free(h);
+    free(set);
     *out = dups;
     return 0;
+}
+
+static void works_free(lp_prof_work *w, size_t n)
+{
+    for (size_t j = 0; w && j < n; j++) {
+        lp_prof_sorted_free(&w[j].sorted);
+        lp_prof_coded_free(&w[j].coded);
+    }
+    free(w);
+}
+
+/* The per-column tasks of a profile (task `cols` counts the duplicate rows). */
+typedef struct profile_job {
+    const lp_frame *f;
+    const lp_prof_options *o;
+    lp_prof_work *work;
+    lp_value **vars;
+    char **errors; /* a failed task's message (its lp_error is thread-local) */
+    size_t dups;
+} profile_job;
+
+static void column_task(void *ctx, size_t j, size_t worker)
+{
+    (void)worker;
+    profile_job *p = ctx;
+    size_t rows = lp_frame_rows(p->f);
+    int rc = 0;
+    if (j == lp_frame_cols(p->f)) {
+        rc = lp_prof_duplicate_rows(&p->dups, p->f);
+    } else {
+        p->vars[j] =
+            variable(lp_frame_name(p->f, j), lp_frame_col(p->f, j), rows, p->o, &p->work[j]);
+        rc = p->vars[j] ? 0 : LP_ERROR;
+        lp_prof_sorted *x = &p->work[j].sorted; /* the correlations need only the rows */
+        free(x->v);
+        x->v = NULL;
+    }
+    if (rc) p->errors[j] = lp_error_format();
+}
+
+/* The variables in column order (each column on a thread), duplicate rows into *dups. */
+static int profile_columns(lp_value *vars, size_t *dups, size_t *memory, profile_job *p)
+{
+    size_t cols = lp_frame_cols(p->f);
+    lp_prof_parallel(lp_prof_threads(), cols + 1, column_task, p);
+    int rc = 0;
+    for (size_t j = 0; j <= cols; j++) {
+        if (rc == 0 && p->errors[j]) {
+            rc = lp_error_set(LP_ERROR, "%s", p->errors[j]);
+            if (j < cols) lp_error_prefix("profile_data, column '%s'", lp_frame_name(p->f, j));
+        }
+        free(p->errors[j]);
+        if (j == cols || !p->vars[j]) continue;
+        *memory += (size_t)lp_value_as_int(lp_map_get(p->vars[j], "memory_bytes"));
+        lp_list_append(vars, p->vars[j]);
+    }
+    *dups = p->dups;
+    return rc;
 }
 
 lp_value *lp_prof_profile(const lp_frame *f, const lp_prof_options *o)
 {
     lp_value *report = lp_value_map(), *vars = lp_value_list();
-    size_t rows = lp_frame_rows(f), dups = 0, memory = 0;
-    int rc = report && vars ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
-    for (size_t j = 0; rc == 0 && j < lp_frame_cols(f); j++) {
-        lp_value *v = variable(lp_frame_name(f, j), lp_frame_col(f, j), rows, o);
-        if (!v) {
-            rc = LP_ERROR;
-            lp_error_prefix("profile_data, column '%s'", lp_frame_name(f, j));
-            break;
-        }
-        memory += (size_t)lp_value_as_int(lp_map_get(v, "memory_bytes"));
-        lp_list_append(vars, v);
-    }
-    if (rc == 0) rc = lp_prof_duplicate_rows(&dups, f);
+    size_t rows = lp_frame_rows(f), dups = 0, memory = 0, cols = lp_frame_cols(f);
+    profile_job p = {.f = f, .o = o};
+    p.work = calloc(cols + 1, sizeof *p.work);
+    p.vars = calloc(cols + 1, sizeof *p.vars);
+    p.errors = calloc(cols + 1, sizeof *p.errors);
+    int rc = report && vars && p.work && p.vars && p.errors
+                 ? 0
+                 : lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0) rc = profile_columns(vars, &dups, &memory, &p);
     if (rc == 0) {
         lp_map_set(report, "rows", lp_value_int((int64_t)rows));
-        lp_map_set(report, "columns", lp_value_int((int64_t)lp_frame_cols(f)));
+        lp_map_set(report, "columns", lp_value_int((int64_t)cols));
         lp_map_set(report, "duplicate_rows", lp_value_int((int64_t)dups));
         lp_map_set(report, "memory_bytes", lp_value_int((int64_t)memory));
         lp_map_set(report, "variables", vars);
         vars = NULL;
-        rc = lp_prof_correlations(report, f, lp_map_get(report, "variables"));
+        rc = lp_prof_correlations(report, f, lp_map_get(report, "variables"), p.work);
     }
+    works_free(p.work, cols);
+    free(p.vars);
+    free(p.errors);
     if (rc == 0) rc = lp_prof_alerts(report, f, o);
     lp_value_unref(vars);
     if (rc == 0) return report;

@@ -71,6 +71,36 @@ bool lp_prof_is_numeric(lp_dtype t);
  * *out malloc'ed (caller frees). 0 or LP_ENOMEM. */
 int lp_prof_sorted_values(double **out, size_t *n, const lp_column *c);
 
+/* A numeric or bool column sorted once (sorted.c): its non-missing, non-NaN
+ * values ascending (-0 as 0; bool as 0/1; timestamps in microseconds) and, when
+ * asked, the row of each (ties in row order). */
+typedef struct lp_prof_sorted {
+    double *v;       /* owned; n values */
+    uint32_t *row;   /* owned; n rows, or NULL when not asked for */
+    size_t n;        /* values */
+    size_t distinct; /* distinct values */
+} lp_prof_sorted;
+/* Sorts c's values into *out (radix sort; with_rows: keep the rows too). 0 or LP_E*;
+ * free with lp_prof_sorted_free. */
+int lp_prof_sort_column(lp_prof_sorted *out, const lp_column *c, bool with_rows);
+void lp_prof_sorted_free(lp_prof_sorted *s);
+
+/* A text-like column coded as integers in first-seen order (coded.c). */
+#define LP_PROF_NO_CODE UINT32_MAX
+typedef struct lp_prof_coded {
+    uint32_t *code;  /* owned; per row, LP_PROF_NO_CODE when missing */
+    size_t *count;   /* owned; rows per code */
+    uint32_t *first; /* owned; first row of each code */
+    size_t n;        /* distinct values (codes) */
+} lp_prof_coded;
+/* Codes c's cells by their text (lp_prof_cell_text) into *out. 0 or LP_E*; free
+ * with lp_prof_coded_free. */
+int lp_prof_code_column(lp_prof_coded *out, const lp_column *c);
+void lp_prof_coded_free(lp_prof_coded *k);
+/* The codes of the up to `want` most frequent values into top (counts
+ * descending, ties first seen first); returns how many. */
+size_t lp_prof_coded_top(size_t *top, const lp_prof_coded *k, size_t want);
+
 /* Counts of distinct values (as text) on up to two sides, in first-seen order. */
 typedef struct lp_prof_counts {
     char **keys;      /* owned, NUL-terminated */
@@ -78,17 +108,30 @@ typedef struct lp_prof_counts {
     size_t n, cap;
     size_t *slots; /* open addressing: index + 1, 0 empty */
     size_t nslots;
+    uint64_t *hashes; /* per key: its hash and length (no strlen per probe) */
+    size_t *lens;
 } lp_prof_counts;
 /* Adds the non-missing cells of c to side (0 or 1). 0 or LP_ENOMEM. */
 int lp_prof_counts_add(lp_prof_counts *t, int side, const lp_column *c);
 void lp_prof_counts_free(lp_prof_counts *t);
-/* Indexes of t's keys by decreasing count on side, ties first seen first
- * (malloc'ed; caller frees), or NULL with LP_ENOMEM. */
-size_t *lp_prof_counts_order(const lp_prof_counts *t, int side);
+/* Indexes of the up to `want` keys of t with the largest counts on side, by
+ * decreasing count, ties first seen first; *have of them (malloc'ed; caller
+ * frees), or NULL with LP_ENOMEM. */
+size_t *lp_prof_counts_order(const lp_prof_counts *t, int side, size_t want, size_t *have);
 /* Cell i of a non-numeric-compared column as text into buf (bool "True" /
  * "False"; numbers %.17g); returns a pointer to the text (buf or the column's
  * bytes) and its length, or NULL when missing. */
 const char *lp_prof_cell_text(const lp_column *c, size_t i, char *buf, size_t cap, size_t *len);
+
+/* ---- threads (parallel.c) ------------------------------------------------------------ */
+
+/* One task: index i, run by worker `worker` (0 .. threads - 1, for per-worker scratch). */
+typedef void (*lp_prof_task_fn)(void *ctx, size_t i, size_t worker);
+/* The threads the profile uses: the online cores, at most 16. */
+size_t lp_prof_threads(void);
+/* Runs fn for i in [0, n) on up to `threads` threads (the caller's among them) and
+ * returns when all are done; tasks report failure through ctx. */
+void lp_prof_parallel(size_t threads, size_t n, lp_prof_task_fn fn, void *ctx);
 
 /* ---- HyperLogLog (hll.c) ---------------------------------------------------------- */
 
@@ -125,8 +168,16 @@ void lp_prof_options_default(lp_prof_options *o);
 lp_value *lp_prof_profile(const lp_frame *f, const lp_prof_options *o);
 /* Rows equal to an earlier row (pandas' duplicated().sum()) into *out. 0 or LP_ENOMEM. */
 int lp_prof_duplicate_rows(size_t *out, const lp_frame *f);
-/* Adds correlations: {columns, pearson, spearman} and {columns, cramers_v} to report. */
-int lp_prof_correlations(lp_value *report, const lp_frame *f, const lp_value *variables);
+/* What the profile of one column keeps for the correlations (borrowed by them):
+ * numbers and bools sorted with rows, text-like columns coded. */
+typedef struct lp_prof_work {
+    lp_prof_sorted sorted; /* n == 0 and v NULL when not numeric */
+    lp_prof_coded coded;   /* code NULL when not text-like */
+} lp_prof_work;
+/* Adds correlations: {columns, pearson, spearman} and {columns, cramers_v} to report;
+ * work[j] is column j's (borrowed). */
+int lp_prof_correlations(lp_value *report, const lp_frame *f, const lp_value *variables,
+                         const lp_prof_work *work);
 /* Pearson correlation of x, y over rows where both are not NaN (pandas' corr). */
 double lp_prof_pearson(const double *x, const double *y, size_t n);
 /* Adds alerts: [{kind, column, message}] to report from its variables and correlations. */

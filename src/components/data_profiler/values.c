@@ -1,7 +1,7 @@
 /*
- * values.c — a column's values for the statistics: sorted numbers, and the
- * counts of distinct values as text (one table for both sides of a
- * comparison, so the two count vectors line up by category).
+ * values.c — a column's values for the statistics (sorted numbers are in
+ * sorted.c): the cell text, and the counts of distinct values as text (one table for both sides of
+ * a comparison, so the two count vectors line up by category).
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,29 +13,6 @@
 bool lp_prof_is_numeric(lp_dtype t)
 {
     return t == LP_DT_FLOAT64 || t == LP_DT_INT64 || t == LP_DT_TIMESTAMP;
-}
-
-static int cmp_double(const void *pa, const void *pb)
-{
-    double a = *(const double *)pa, b = *(const double *)pb;
-    return (a > b) - (a < b);
-}
-
-int lp_prof_sorted_values(double **out, size_t *n, const lp_column *c)
-{
-    double *v = malloc((c->length ? c->length : 1) * sizeof *v);
-    if (!v) return lp_error_set(LP_ENOMEM, "out of memory");
-    size_t m = 0;
-    for (size_t i = 0; i < c->length; i++) {
-        if (!lp_column_is_valid(c, i)) continue;
-        double x = lp_column_get_f64(c, i);
-        if (c->type == LP_DT_TIMESTAMP) x = (double)c->data.i64[i]; /* microseconds */
-        if (!isnan(x)) v[m++] = x == 0 ? 0.0 : x;
-    }
-    qsort(v, m, sizeof *v, cmp_double);
-    *out = v;
-    *n = m;
-    return 0;
 }
 
 const char *lp_prof_cell_text(const lp_column *c, size_t i, char *buf, size_t cap, size_t *len)
@@ -68,7 +45,9 @@ static uint64_t hash_bytes(const char *s, size_t n)
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
     for (size_t i = 0; i < n; i++)
         h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
-    return h;
+    h ^= h >> 29; /* mixed: the table indexes by the low bits */
+    h *= 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 32);
 }
 
 static int counts_grow(lp_prof_counts *t)
@@ -80,10 +59,14 @@ static int counts_grow(lp_prof_counts *t)
     if (c0) t->count[0] = c0;
     double *c1 = c0 ? realloc(t->count[1], cap * sizeof *c1) : NULL;
     if (c1) t->count[1] = c1;
-    size_t *slots = c1 ? calloc(ns, sizeof *slots) : NULL;
+    uint64_t *hs = c1 ? realloc(t->hashes, cap * sizeof *hs) : NULL;
+    if (hs) t->hashes = hs;
+    size_t *ls = hs ? realloc(t->lens, cap * sizeof *ls) : NULL;
+    if (ls) t->lens = ls;
+    size_t *slots = ls ? calloc(ns, sizeof *slots) : NULL;
     if (!slots) return lp_error_set(LP_ENOMEM, "out of memory counting values");
     for (size_t e = 0; e < t->n; e++) {
-        size_t s = hash_bytes(t->keys[e], strlen(t->keys[e])) & (ns - 1);
+        size_t s = t->hashes[e] & (ns - 1);
         while (slots[s])
             s = (s + 1) & (ns - 1);
         slots[s] = e + 1;
@@ -99,14 +82,18 @@ static int counts_grow(lp_prof_counts *t)
 static long counts_find(lp_prof_counts *t, const char *s, size_t len)
 {
     if (t->n + 1 > t->cap && counts_grow(t)) return -1;
-    size_t mask = t->nslots - 1, slot = hash_bytes(s, len) & mask;
+    uint64_t h = hash_bytes(s, len);
+    size_t mask = t->nslots - 1, slot = h & mask;
     for (; t->slots[slot]; slot = (slot + 1) & mask) {
-        const char *k = t->keys[t->slots[slot] - 1];
-        if (strlen(k) == len && memcmp(k, s, len) == 0) return (long)t->slots[slot] - 1;
+        size_t e = t->slots[slot] - 1; /* the stored hash and length spare most memcmps */
+        if (t->hashes[e] == h && t->lens[e] == len && memcmp(t->keys[e], s, len) == 0)
+            return (long)e;
     }
     char *copy = lp_strndup(s, len);
     if (!copy) return -1;
     t->keys[t->n] = copy;
+    t->hashes[t->n] = h;
+    t->lens[t->n] = len;
     t->count[0][t->n] = t->count[1][t->n] = 0;
     t->slots[slot] = ++t->n;
     return (long)t->n - 1;
@@ -134,36 +121,30 @@ void lp_prof_counts_free(lp_prof_counts *t)
     free(t->count[0]);
     free(t->count[1]);
     free(t->slots);
+    free(t->hashes);
+    free(t->lens);
     memset(t, 0, sizeof *t);
 }
 
-typedef struct ranked {
-    double count;
-    size_t index;
-} ranked;
-
-static int cmp_ranked(const void *pa, const void *pb)
+size_t *lp_prof_counts_order(const lp_prof_counts *t, int side, size_t want, size_t *have)
 {
-    const ranked *a = pa, *b = pb;
-    if (a->count != b->count) return a->count < b->count ? 1 : -1;
-    return (a->index > b->index) - (a->index < b->index);
-}
-
-size_t *lp_prof_counts_order(const lp_prof_counts *t, int side)
-{
-    size_t *idx = malloc((t->n ? t->n : 1) * sizeof *idx);
-    ranked *r = malloc((t->n ? t->n : 1) * sizeof *r);
-    if (!idx || !r) {
-        free(idx);
-        free(r);
+    /* insertion into a short sorted list: the report shows a few, the table may hold
+     * a value per row (no sort of every key) */
+    size_t *idx = malloc((want ? want : 1) * sizeof *idx), k = 0;
+    if (!idx) {
         lp_error_set(LP_ENOMEM, "out of memory");
         return NULL;
     }
-    for (size_t i = 0; i < t->n; i++)
-        r[i] = (ranked){t->count[side][i], i};
-    qsort(r, t->n, sizeof *r, cmp_ranked);
-    for (size_t i = 0; i < t->n; i++)
-        idx[i] = r[i].index;
-    free(r);
+    const double *cnt = t->count[side];
+    for (size_t i = 0; i < t->n && want > 0; i++) {
+        if (k == want && cnt[i] <= cnt[idx[k - 1]]) continue;
+        size_t at = k < want ? k++ : want - 1;
+        while (at > 0 && cnt[idx[at - 1]] < cnt[i]) {
+            idx[at] = idx[at - 1];
+            at--;
+        }
+        idx[at] = i;
+    }
+    *have = k;
     return idx;
 }
