@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/config_paths.h"
 #include "cli.h"
 #include "cli/scaffold/scaffold.h"
 #include "core/internal.h"
@@ -189,6 +190,8 @@ static void show_config_keys(const lp_class *cls, const lp_value *defaults)
         char *dflt = default_of(defaults, k->name);
         printf("  %-*s  %-6s  %s", w, k->name, k->type ? k->type : "any", k->doc ? k->doc : "");
         if (dflt) printf(" [default: %s]", dflt);
+        /* issue 11 Fix 2: one rule for every path-valued key */
+        if (lp_config_path_key(k->name)) printf(" (a path: relative to the file that set it)");
         printf("\n");
         free(dflt);
     }

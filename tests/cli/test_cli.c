@@ -664,6 +664,19 @@ Test(cli, help_lists_plugin_commands)
     result_free(&r);
 }
 
+/* issue 11 Fix 14: `extension --help` and `help extension` list the plugin commands */
+Test(cli, extension_help_lists_plugin_commands)
+{
+    const char *forms[][2] = {{"extension", "--help"}, {"help", "extension"}};
+    for (size_t i = 0; i < 2; i++) {
+        result r = LOLPOP_ENV(ENV(hello_dir_env()), forms[i][0], forms[i][1]);
+        EXPECT_EXIT(r, 0);
+        EXPECT_OUT(r, "usage: lolpop extension NAME");
+        EXPECT_OUT(r, "\nPlugin commands:\n  hello ");
+        result_free(&r);
+    }
+}
+
 Test(cli, help_with_a_broken_plugin_path_still_lists_the_commands)
 {
     result r = LOLPOP_ENV(ENV("LOLPOP_PLUGIN_PATH=/nonexistent"), "--help");
@@ -1071,6 +1084,12 @@ Test(cli, classes_show_documents_config_keys)
     EXPECT_OUT(r, "log_format");
     EXPECT_OUT(r, "[default: \"text\"]");
     EXPECT_OUT(r, "config.log_filename");
+    result_free(&r);
+    /* issue 11 Fix 2: path-valued keys say how they resolve */
+    r = LOLPOP("classes", "show", "SQLDataTransformer");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "a file holding the SQL (a path: relative to the file that set it)");
+    EXPECT_NOT_OUT(r, "working directory");
     result_free(&r);
 }
 

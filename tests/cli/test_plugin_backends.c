@@ -49,9 +49,18 @@ static lp_run run_workflow(const char *plugin, const char *yaml, const char *a, 
 {
     char env[1024];
     snprintf(env, sizeof env, "LOLPOP_PLUGIN_PATH=%s", plugin);
-    const char *args[12] = {"run", "workflow", "ClassificationRunner", "-c",
-                            yaml,  "--set",    "plugin_paths=[]"};
-    size_t n = 7;
+    /* the example's paths are relative to it (the quickstart's data, issue 11 Fix 2); its
+     * predictions go to this test's directory, not into the source tree */
+    const char *args[14] = {"run",
+                            "workflow",
+                            "ClassificationRunner",
+                            "-c",
+                            yaml,
+                            "--set",
+                            "plugin_paths=[]",
+                            "--set",
+                            "config.prediction_data=predictions.csv"};
+    size_t n = 9;
     if (a) args[n++] = a;
     if (b) args[n++] = b;
     if (c) args[n++] = c;
