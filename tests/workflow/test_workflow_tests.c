@@ -127,7 +127,7 @@ Test(workflow_tests, test_runs_in_a_scratch_copy_unless_live)
 
     r = test_titanic("tests.yaml", NULL, NULL);
     LP_EXPECT_EXIT(r, 0);
-    LP_EXPECT_OUT(r, "14 passed, 0 failed, 0 errors, 0 not run");
+    LP_EXPECT_OUT(r, "15 passed, 0 failed, 0 errors, 0 not run");
     lp_run_free(&r);
     char *after = models_json(), *pred = read_in_dir("predictions.csv");
     cr_assert_str_eq(after, before, "test workflow changed the real store");
