@@ -1093,6 +1093,41 @@ Test(cli, classes_show_documents_config_keys)
     result_free(&r);
 }
 
+/* issue 11 Fix 14: `classes show` lists each key's default, from the class's
+ * defaults and from what the key docs state (core/key_default.h) */
+Test(cli, classes_show_lists_each_keys_default)
+{
+    result r = LOLPOP("classes", "show", "LocalDataSplitter");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\nDefaults:\n"
+                  "  split_ratio   [0.8, 0.2]  (stated in the key's doc)\n"
+                  "  split_type    random  (stated in the key's doc)\n"
+                  "  seed          0  (stated in the key's doc)\n");
+    EXPECT_NOT_OUT(r, "(none)");
+    result_free(&r);
+    r = LOLPOP("classes", "show", "SMTPNotifier");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "  starttls        try  (stated in the key's doc)\n");
+    EXPECT_OUT(r, "  retries         3  (stated in the key's doc)\n");
+    result_free(&r);
+    /* class defaults (what config show merges under) are listed unmarked */
+    r = LOLPOP("classes", "show", "ClassificationRunner");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "  perf_metric          \"f1\"\n");
+    EXPECT_OUT(r, "  run_report           true  (stated in the key's doc)\n");
+    result_free(&r);
+    /* a rule's severity is not the default of the rules list (listed before dir if it were) */
+    r = LOLPOP("classes", "show", "LocalDataChecker");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\nDefaults:\n  dir          .lolpop/reports  (stated in the key's doc)\n");
+    result_free(&r);
+    /* a plugin's class the same way */
+    r = LOLPOP_ENV(ENV(hello_dir_env()), "classes", "show", "HelloGreeter");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\nDefaults:\n  greeting  \"Hello\"\n");
+    result_free(&r);
+}
+
 Test(cli, classes_show_marks_optional_methods)
 {
     result r = LOLPOP("classes", "show", "LocalMetadataTracker");

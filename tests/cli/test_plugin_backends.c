@@ -233,6 +233,20 @@ static void predictions_make_sense(const scored *s)
 
 #define KNN_YAML EXAMPLES "/knn/knn.yaml"
 
+/* issue 11 Fix 14: a plugin states its keys' defaults in their docs as built-ins do */
+Test(plugin_backends, classes_show_lists_a_plugin_keys_default)
+{
+    char env[1024];
+    snprintf(env, sizeof env, "LOLPOP_PLUGIN_PATH=%s", LP_KNN_PLUGIN);
+    lp_run r =
+        lp_run_exe(LP_LOLPOP_EXE, dir, (const char *const[]){env, NULL},
+                   (const char *const[]){"classes", "show", "KNNModelTrainer", NULL}, DEADLINE_MS);
+    LP_EXPECT_EXIT(r, 0);
+    LP_EXPECT_OUT(r, "\nDefaults:\n");
+    LP_EXPECT_OUT(r, "5  (stated in the key's doc)\n");
+    lp_run_free(&r);
+}
+
 Test(plugin_backends, knn_trainer_runs_the_whole_workflow)
 {
     lp_run r = run_workflow(LP_KNN_PLUGIN, KNN_YAML, NULL, NULL, NULL);
