@@ -39,7 +39,10 @@ typedef struct lp_method {
 } lp_method;
 
 /* A documented configuration key. `type` is one of "string", "int", "float"
- * (ints accepted), "bool", "list", "map", "any"; validation checks it. */
+ * (ints accepted), "bool", "list", "map", "any"; validation checks it. A
+ * default not in the class's defaults_yaml is stated in `doc` as
+ * "(default: VALUE)", "; default VALUE" or "VALUE (default)", which
+ * `lolpop classes show` lists (docs/plugins.md); the layout stays frozen. */
 typedef struct lp_config_key {
     const char *name;
     const char *type;

@@ -30,7 +30,11 @@ struct lp_bundle {
     lp_value *transform;    /* transform.json, or NULL: raw rows are the features */
     lp_value *wf_doc;       /* the workflow document of one transformer instance */
     lp_model *model;
-    bool serial_predict;  /* the back-end is not known to predict in parallel */
+    bool serial_predict; /* the back-end is not known to predict in parallel */
+    /* Built from parts for the deployer's probing: an absent optional column
+     * stays absent (no null-fill), so scoring without a column tells whether
+     * the transformer or the model needs it. */
+    bool probing;
     lp_bundle_pool *pool; /* separate: its locks are mutable behind a const lp_bundle */
 };
 

@@ -198,6 +198,7 @@ int lp_bundle_from_parts(lp_bundle **out, const lp_registry *reg, const char *di
         return lp_error_set(LP_ENOMEM, "out of memory");
     }
     b->reg = reg;
+    b->probing = true; /* only the deployer builds from parts: to find the required columns */
     b->model = lp_model_ref(m);
     b->input = lp_value_copy(input);
     b->transform = transform ? lp_value_copy(transform) : NULL;

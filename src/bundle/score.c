@@ -31,12 +31,45 @@ static int cast_error(const char *column, size_t first_row)
     return e->code ? e->code : LP_EINVAL;
 }
 
+/* A column of n nulls of type t (a category is built as strings, as the CSV
+ * reader gives it). */
+static int null_column(lp_column **out, lp_dtype t, size_t n)
+{
+    lp_column_builder *b = lp_column_builder_new(t == LP_DT_CATEGORY ? LP_DT_STRING : t, n);
+    for (size_t i = 0; b && i < n; i++)
+        if (lp_column_builder_append_null(b) != 0) {
+            lp_column_builder_free(b);
+            b = NULL;
+        }
+    *out = b ? lp_column_builder_finish(b) : NULL;
+    if (!*out) return lp_error_set(LP_ENOMEM, "out of memory");
+    if (t != LP_DT_CATEGORY) return 0;
+    lp_column *cat = NULL;
+    int rc = lp_column_cast(&cat, *out, t);
+    lp_column_unref(*out);
+    *out = cat;
+    return rc;
+}
+
 /* Column `c` of the schema taken from raw: cast to the schema's dtype when
- * the reader inferred another (a chunk of floats that happen to be whole). */
-static int take_column(lp_frame *dst, const lp_frame *raw, const lp_value *c, size_t first_row)
+ * the reader inferred another (a chunk of floats that happen to be whole).
+ * An optional column the input lacks is null in every row: one rule for
+ * every caller (lolpop predict, lolpop serve, the API), so the transformer
+ * always sees the schema's columns. Not while the deployer probes which
+ * columns are required (b->probing): there an absent column stays absent,
+ * else every column would score without itself and none be required. */
+static int take_column(lp_frame *dst, const lp_bundle *b, const lp_frame *raw, const lp_value *c,
+                       size_t first_row)
 {
     const char *name = lp_value_as_string(lp_map_get(c, "name"));
     lp_column *col = lp_frame_col_by_name(raw, name);
+    if (!col && !b->probing && !lp_value_as_bool(lp_map_get(c, "required"))) {
+        lp_dtype t;
+        lp_dtype_parse(lp_value_as_string(lp_map_get(c, "dtype")), &t);
+        lp_column *nulls = NULL;
+        int rc = null_column(&nulls, t, lp_frame_rows(raw));
+        return rc ? rc : lp_frame_add_column(dst, name, nulls);
+    }
     if (!col) {
         if (!lp_value_as_bool(lp_map_get(c, "required"))) return 0;
         return lp_error_set(LP_EINVAL,
@@ -54,6 +87,17 @@ static int take_column(lp_frame *dst, const lp_frame *raw, const lp_value *c, si
     return lp_frame_add_column(dst, name, cast);
 }
 
+/* Whether raw has at least one of the schema's columns (null-filled ones do
+ * not count: an input of other columns only is a mistake, not all-null rows). */
+static bool any_column(const lp_bundle *b, const lp_frame *raw)
+{
+    const lp_value *cols = lp_map_get(b->input, "columns");
+    for (size_t i = 0; i < lp_list_len(cols); i++)
+        if (lp_frame_col_by_name(raw, lp_value_as_string(lp_map_get(lp_list_get(cols, i), "name"))))
+            return true;
+    return false;
+}
+
 /* raw reduced to the schema's columns, each in the schema's dtype (a new
  * reference); raw itself when the schema has no columns. */
 static int conform(lp_frame **out, const lp_bundle *b, const lp_frame *raw, size_t first_row)
@@ -65,8 +109,8 @@ static int conform(lp_frame **out, const lp_bundle *b, const lp_frame *raw, size
     for (size_t j = 0; rc == 0 && !known && j < lp_frame_cols(raw); j++) /* all of raw */
         rc = lp_frame_add_column(f, lp_frame_name(raw, j), lp_column_ref(lp_frame_col(raw, j)));
     for (size_t i = 0; rc == 0 && known && i < lp_list_len(cols); i++)
-        rc = take_column(f, raw, lp_list_get(cols, i), first_row);
-    if (rc == 0 && known && lp_frame_cols(f) == 0 && lp_frame_rows(raw) > 0)
+        rc = take_column(f, b, raw, lp_list_get(cols, i), first_row);
+    if (rc == 0 && known && !any_column(b, raw) && lp_frame_rows(raw) > 0)
         rc = lp_error_set(LP_EINVAL, "the input has none of the bundle's input columns");
     if (rc) {
         if (f) lp_frame_unref(f);
@@ -143,10 +187,11 @@ static int explain(lp_frame *out, const lp_bundle *b, const lp_frame *X, const e
 /* model_index (from the processed rows, else the raw ones), prediction,
  * probabilities: what OfflinePredict.get_predictions writes; the reasons
  * when ex asks for them. */
-static int predict(lp_frame *out, const lp_bundle *b, const lp_frame *raw, const lp_frame *rows,
-                   const explain_req *ex)
+static int predict(lp_frame *out, const lp_bundle *b, const lp_frame *input, const lp_frame *raw,
+                   const lp_frame *rows, const explain_req *ex)
 {
     const char *index = lp_value_as_string(lp_map_get(b->input, "model_index"));
+    if (index && !lp_frame_col_by_name(input, index)) index = NULL; /* null-filled: left out */
     lp_column *idx = index ? lp_frame_col_by_name(rows, index) : NULL;
     if (index && !idx) idx = lp_frame_col_by_name(raw, index);
     int rc = idx ? lp_frame_add_column(out, index, lp_column_ref(idx)) : 0;
@@ -192,7 +237,7 @@ static int score(lp_frame **out, const lp_bundle *b, const lp_frame *raw, size_t
                           "scores row by row",
                           lp_frame_rows(raw), lp_frame_rows(rows));
     if (rc == 0 && !(res = lp_frame_new())) rc = lp_error_set(LP_ENOMEM, "out of memory");
-    if (rc == 0) rc = predict(res, b, conformed, rows, ex);
+    if (rc == 0) rc = predict(res, b, raw, conformed, rows, ex);
     if (conformed) lp_frame_unref(conformed);
     if (rows) lp_frame_unref(rows);
     if (rc) {

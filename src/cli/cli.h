@@ -146,6 +146,18 @@ const cli_globals *cli_globals_get(void);
  * after a usage error (printed, naming cmd when not NULL). */
 int cli_global_option(const char *arg, const char *next, const cli_command *cmd);
 
+/* ---- the scratch directory of test workflow (cli_scratch.c) ---- */
+/* Copies file or directory `from` to `to` (parents created); nothing when
+ * `from` does not exist. 0 or LP_EIO with the last error set. */
+int cli_scratch_copy(const char *from, const char *to);
+/* Removes directory `dir` and everything in it. 0 or LP_EIO. */
+int cli_scratch_remove(const char *dir);
+/* Makes `dir` a scratch copy for a test run: the document's paths made
+ * absolute (relative ones against `cwd`), its outputs moved under `dir`
+ * with their current contents, and cwd/.lolpop copied to dir/.lolpop.
+ * Edits `doc` in place. 0 or an LP_E* code with the last error set. */
+int cli_scratch_prepare(lp_value *doc, const char *cwd, const char *dir);
+
 /* ---- progress of long steps (cli_progress.c) ---- */
 /* Installs the progress line renderer (stderr) when stderr is a terminal and
  * neither -q nor --log-format json is in effect; removes it otherwise. */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/config_paths.h"
+#include "core/key_default.h"
 #include "cli.h"
 #include "cli/scaffold/scaffold.h"
 #include "core/internal.h"
@@ -189,6 +191,8 @@ static void show_config_keys(const lp_class *cls, const lp_value *defaults)
         char *dflt = default_of(defaults, k->name);
         printf("  %-*s  %-6s  %s", w, k->name, k->type ? k->type : "any", k->doc ? k->doc : "");
         if (dflt) printf(" [default: %s]", dflt);
+        /* issue 11 Fix 2: one rule for every path-valued key */
+        if (lp_config_path_key(k->name)) printf(" (a path: relative to the file that set it)");
         printf("\n");
         free(dflt);
     }
@@ -255,19 +259,40 @@ static void show_requirements(const lp_class *cls)
         printf("  %s\n", *r);
 }
 
-static void show_defaults(const lp_class *cls)
+/* Whether `name` is one of cls's documented keys. */
+static bool documented(const lp_class *cls, const char *name)
+{
+    return lp_class_config_key(cls, name) != NULL;
+}
+
+/* Every key's default (issue 11 Fix 14): the class's defaults_yaml, which
+ * the configuration is merged over, then what each key's doc states (the
+ * convention of core/key_default.h, the same for built-ins and plugins). */
+static void show_defaults(const lp_class *cls, const lp_value *defaults)
 {
     printf("\nDefaults:\n");
-    if (!cls->defaults_yaml || !*cls->defaults_yaml) {
-        printf("  (none)\n");
-        return;
+    int w = 4, n = 0;
+    for (const lp_config_key *k = cls->config_keys; k && k->name; k++)
+        w = (int)strlen(k->name) > w ? (int)strlen(k->name) : w;
+    for (size_t i = 0; lp_value_type(defaults) == LP_MAP && i < lp_map_len(defaults); i++)
+        w = (int)strlen(lp_map_key(defaults, i)) > w ? (int)strlen(lp_map_key(defaults, i)) : w;
+    for (const lp_config_key *k = cls->config_keys; k && k->name; k++) {
+        char *d = lp_key_default(k, defaults);
+        if (d)
+            printf("  %-*s  %s%s\n", w, k->name, d,
+                   lp_map_get(defaults, k->name) ? "" : "  (stated in the key's doc)");
+        n += d != NULL;
+        free(d);
     }
-    /* The YAML text itself, indented: it is what `config show` merges under. */
-    for (const char *p = cls->defaults_yaml; *p;) {
-        size_t n = strcspn(p, "\n");
-        printf("  %.*s\n", (int)n, p);
-        p += n + (p[n] == '\n');
+    /* defaults of keys the class does not document still apply */
+    for (size_t i = 0; lp_value_type(defaults) == LP_MAP && i < lp_map_len(defaults); i++) {
+        if (documented(cls, lp_map_key(defaults, i))) continue;
+        char *d = lp_value_to_string(lp_map_value(defaults, i));
+        printf("  %-*s  %s\n", w, lp_map_key(defaults, i), d ? d : "?");
+        n++;
+        free(d);
     }
+    if (n == 0) printf("  (none)\n");
 }
 
 static int show_class(cli_session *s, const char *name)
@@ -291,7 +316,7 @@ static int show_class(cli_session *s, const char *name)
     show_contract(cls);
     show_requirements(cls);
     show_config_keys(cls, defaults);
-    show_defaults(cls);
+    show_defaults(cls, defaults);
     lp_value_unref(defaults);
     return CLI_OK;
 }

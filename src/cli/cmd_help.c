@@ -66,6 +66,9 @@ int cmd_help(int argc, char **argv)
         cli_command_hint(hint, sizeof hint, argv[1]);
         return cli_usage_error(self, "'%s' is not a lolpop command%s", argv[1], hint);
     }
+    /* `help extension` is `extension --help`: it lists the plugin commands it promises */
+    if (strcmp(cmd->name, "extension") == 0)
+        return cmd_extension(2, (char *[]){(char *)"extension", (char *)"--help", NULL});
     cli_print_command_help(cmd, stdout);
     return CLI_OK;
 }

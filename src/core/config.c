@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "config_internal.h"
+#include "config_paths.h"
+#include "foreign_classes.h"
 #include "lolpop/config.h"
 
 struct lp_config {
@@ -314,6 +316,10 @@ LP_API int lp_config_load(lp_config **out, const lp_config_input *in, lp_diags *
      * would only add "missing target" noise on top of the real problem. */
     if (rc != LP_ENOMEM && all_parsed)
         rc = lp_config_resolve_refs(root, d) == LP_ENOMEM ? LP_ENOMEM : 0;
+    /* Path-valued keys are relative to the file that set them (issue 11 Fix 2). */
+    if (rc == 0) rc = lp_config_resolve_paths(root, NULL);
+    /* The Python lolpop's Base<Type> classes switch a slot off (issue 11 Fix 15). */
+    if (rc == 0) rc = lp_config_drop_base_slots(root, d);
     if (rc == 0 && count_errors(d, first) > 0) rc = lp_config_set_last_error(d, first, LP_ECONFIG);
 
     lp_config *cfg = rc == 0 ? calloc(1, sizeof *cfg) : NULL;

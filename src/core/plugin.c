@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config_paths.h"
 #include "lp_build_config.h"
 #include "lolpop/plugin.h"
 #include "internal.h"
@@ -300,13 +301,11 @@ static void load_entry(loader *ld, const char *path, const lp_origin *where, con
 }
 
 /* `entry` resolved against the directory of the file it was written in, so a
- * config's relative plugin_paths do not depend on the working directory. */
+ * config's relative plugin_paths do not depend on the working directory (the
+ * rule of every path-valued key, config_paths.h). */
 static char *resolve_entry(const char *entry, const lp_origin *o)
 {
-    if (entry[0] == '/' || !o || o->kind != LP_ORIGIN_FILE || !o->source) return lp_strdup(entry);
-    const char *slash = strrchr(o->source, '/');
-    if (!slash) return lp_strdup(entry);
-    return lp_asprintf("%.*s/%s", (int)(slash - o->source), o->source, entry);
+    return lp_path_relative_to_origin(entry, o);
 }
 
 static void load_config_entry(loader *ld, const lp_value *item)

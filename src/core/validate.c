@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "foreign_classes.h"
 #include "internal.h"
 #include "lolpop/config.h"
 #include "object_internal.h"
@@ -121,6 +122,21 @@ static void append_suggestion(lp_sb *sb, const char *word, const strs *cands)
 static void report_unknown_class(const vctx *c, const lp_origin *at, const char *section,
                                  const char *name)
 {
+    /* a Python lolpop class gets its counterpart, not a spelling guess (issue 11 Fix 15) */
+    const lp_foreign_class *f = lp_foreign_class_find(name);
+    if (f && f->counterpart) {
+        lp_diags_add(c->d, LP_SEV_ERROR, at, section,
+                     "'%s' is a class of the Python lolpop: use %s here%s%s (docs/migrating.md)",
+                     name, f->counterpart, f->note ? "; " : "", f->note ? f->note : "");
+        return;
+    }
+    if (f) {
+        lp_diags_add(c->d, LP_SEV_ERROR, at, section,
+                     "'%s' is a class of the Python lolpop with no counterpart here yet%s%s: "
+                     "remove the slot (docs/migrating.md)",
+                     name, f->note ? "; " : "", f->note ? f->note : "");
+        return;
+    }
     const char *sugg[1];
     size_t n = lp_registry_suggest_class(c->wf->reg, name, sugg, 1);
     if (n)

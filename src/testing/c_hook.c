@@ -12,16 +12,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/config_paths.h"
 #include "lolpop/plugin.h"
 #include "testing_internal.h"
 
-/* `rel` against the directory of the file `o` names (new string). */
+/* `rel` against the directory of the file `o` names (new string): the rule of
+ * every path-valued key (core/config_paths.h). */
 static char *relative_to(const char *rel, const lp_origin *o)
 {
-    if (rel[0] == '/' || !o || o->kind != LP_ORIGIN_FILE || !o->source) return lp_strdup(rel);
-    const char *slash = strrchr(o->source, '/');
-    if (!slash) return lp_strdup(rel);
-    return lp_asprintf("%.*s/%s", (int)(slash - o->source), o->source, rel);
+    return lp_path_relative_to_origin(rel, o);
 }
 
 static bool is_file(const char *path)

@@ -646,6 +646,19 @@ Test(cli, help_lists_plugin_commands)
     result_free(&r);
 }
 
+/* issue 11 Fix 14: `extension --help` and `help extension` list the plugin commands */
+Test(cli, extension_help_lists_plugin_commands)
+{
+    const char *forms[][2] = {{"extension", "--help"}, {"help", "extension"}};
+    for (size_t i = 0; i < 2; i++) {
+        result r = LOLPOP_ENV(ENV(hello_dir_env()), forms[i][0], forms[i][1]);
+        EXPECT_EXIT(r, 0);
+        EXPECT_OUT(r, "usage: lolpop extension NAME");
+        EXPECT_OUT(r, "\nPlugin commands:\n  hello ");
+        result_free(&r);
+    }
+}
+
 Test(cli, help_with_a_broken_plugin_path_still_lists_the_commands)
 {
     result r = LOLPOP_ENV(ENV("LOLPOP_PLUGIN_PATH=/nonexistent"), "--help");
@@ -1053,6 +1066,47 @@ Test(cli, classes_show_documents_config_keys)
     EXPECT_OUT(r, "log_format");
     EXPECT_OUT(r, "[default: \"text\"]");
     EXPECT_OUT(r, "config.log_filename");
+    result_free(&r);
+    /* issue 11 Fix 2: path-valued keys say how they resolve */
+    r = LOLPOP("classes", "show", "SQLDataTransformer");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "a file holding the SQL (a path: relative to the file that set it)");
+    EXPECT_NOT_OUT(r, "working directory");
+    result_free(&r);
+}
+
+/* issue 11 Fix 14: `classes show` lists each key's default, from the class's
+ * defaults and from what the key docs state (core/key_default.h) */
+Test(cli, classes_show_lists_each_keys_default)
+{
+    result r = LOLPOP("classes", "show", "LocalDataSplitter");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\nDefaults:\n"
+                  "  split_ratio   [0.8, 0.2]  (stated in the key's doc)\n"
+                  "  split_type    random  (stated in the key's doc)\n"
+                  "  seed          0  (stated in the key's doc)\n");
+    EXPECT_NOT_OUT(r, "(none)");
+    result_free(&r);
+    r = LOLPOP("classes", "show", "SMTPNotifier");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "  starttls        try  (stated in the key's doc)\n");
+    EXPECT_OUT(r, "  retries         3  (stated in the key's doc)\n");
+    result_free(&r);
+    /* class defaults (what config show merges under) are listed unmarked */
+    r = LOLPOP("classes", "show", "ClassificationRunner");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "  perf_metric          \"f1\"\n");
+    EXPECT_OUT(r, "  run_report           true  (stated in the key's doc)\n");
+    result_free(&r);
+    /* a rule's severity is not the default of the rules list (listed before dir if it were) */
+    r = LOLPOP("classes", "show", "LocalDataChecker");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\nDefaults:\n  dir          .lolpop/reports  (stated in the key's doc)\n");
+    result_free(&r);
+    /* a plugin's class the same way */
+    r = LOLPOP_ENV(ENV(hello_dir_env()), "classes", "show", "HelloGreeter");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "\nDefaults:\n  greeting  \"Hello\"\n");
     result_free(&r);
 }
 

@@ -49,9 +49,18 @@ static lp_run run_workflow(const char *plugin, const char *yaml, const char *a, 
 {
     char env[1024];
     snprintf(env, sizeof env, "LOLPOP_PLUGIN_PATH=%s", plugin);
-    const char *args[12] = {"run", "workflow", "ClassificationRunner", "-c",
-                            yaml,  "--set",    "plugin_paths=[]"};
-    size_t n = 7;
+    /* the example's paths are relative to it (the quickstart's data, issue 11 Fix 2); its
+     * predictions go to this test's directory, not into the source tree */
+    const char *args[14] = {"run",
+                            "workflow",
+                            "ClassificationRunner",
+                            "-c",
+                            yaml,
+                            "--set",
+                            "plugin_paths=[]",
+                            "--set",
+                            "config.prediction_data=predictions.csv"};
+    size_t n = 9;
     if (a) args[n++] = a;
     if (b) args[n++] = b;
     if (c) args[n++] = c;
@@ -223,6 +232,20 @@ static void predictions_make_sense(const scored *s)
 /* ---- the plugin trainer ------------------------------------------------------------------- */
 
 #define KNN_YAML EXAMPLES "/knn/knn.yaml"
+
+/* issue 11 Fix 14: a plugin states its keys' defaults in their docs as built-ins do */
+Test(plugin_backends, classes_show_lists_a_plugin_keys_default)
+{
+    char env[1024];
+    snprintf(env, sizeof env, "LOLPOP_PLUGIN_PATH=%s", LP_KNN_PLUGIN);
+    lp_run r =
+        lp_run_exe(LP_LOLPOP_EXE, dir, (const char *const[]){env, NULL},
+                   (const char *const[]){"classes", "show", "KNNModelTrainer", NULL}, DEADLINE_MS);
+    LP_EXPECT_EXIT(r, 0);
+    LP_EXPECT_OUT(r, "\nDefaults:\n");
+    LP_EXPECT_OUT(r, "5  (stated in the key's doc)\n");
+    lp_run_free(&r);
+}
 
 Test(plugin_backends, knn_trainer_runs_the_whole_workflow)
 {

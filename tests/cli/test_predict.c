@@ -486,6 +486,48 @@ Test(predict, api_round_trip_scores_like_the_workflow)
     lp_registry_free(reg);
 }
 
+/* issue 11: an optional column the input lacks is null-filled by the bundle
+ * (the model_index here; written only when the input has it); the deployer's
+ * probing still finds the required columns (its bundle leaves absent ones out). */
+Test(predict, api_an_absent_optional_column_is_null_filled_by_the_bundle)
+{
+    const char *dir = trained(TITANIC);
+    lp_registry *reg = registry();
+    char bdir[600], eval[600];
+    snprintf(bdir, sizeof bdir, "%s/.lolpop/deployments/titanic_survival/current", dir);
+    snprintf(eval, sizeof eval, "%s/data/eval.csv", dir);
+    lp_bundle *b = NULL;
+    cr_assert_eq(lp_bundle_open(&b, reg, bdir), 0, "%s", lp_error_last()->message);
+    lp_frame *raw = NULL, *no_id = NULL, *with = NULL, *without = NULL;
+    cr_assert_eq(lp_csv_read(&raw, eval, NULL), 0);
+    const char *id = "passenger_id";
+    cr_assert_eq(lp_frame_drop(&no_id, raw, &id, 1), 0);
+    cr_assert_eq(lp_bundle_score(&with, b, raw), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_bundle_score(&without, b, no_id), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_frame_find(without, id), -1);
+    lp_frame *with_no_id = NULL;
+    cr_assert_eq(lp_frame_drop(&with_no_id, with, &id, 1), 0);
+    char *a = csv_of(with_no_id), *c = csv_of(without);
+    cr_assert_str_eq(a, c);
+    free(a);
+    free(c);
+    /* probing was not fooled by the null-fill: sex is still required */
+    const char *sex = "sex";
+    lp_frame *no_sex = NULL, *none = NULL;
+    cr_assert_eq(lp_frame_drop(&no_sex, raw, &sex, 1), 0);
+    cr_assert_neq(lp_bundle_score(&none, b, no_sex), 0, "scored without the required 'sex'");
+    cr_assert(strstr(lp_error_last()->message, "missing required column 'sex'"), "%s",
+              lp_error_last()->message);
+    lp_frame_unref(no_sex);
+    lp_frame_unref(with_no_id);
+    lp_frame_unref(with);
+    lp_frame_unref(without);
+    lp_frame_unref(no_id);
+    lp_frame_unref(raw);
+    lp_bundle_free(b);
+    lp_registry_free(reg);
+}
+
 typedef struct scorer {
     const lp_bundle *b;
     const lp_frame *raw;

@@ -331,3 +331,95 @@ Test(validate, a_big_configuration_is_stored_once)
     LP_EXPECT_OUT(r, "\"k19999\"");
     lp_run_free(&r);
 }
+
+/* issue 11 Fix 15: the Python lolpop's titanic quickstart, in its own shape:
+ * every foreign class and key names what to use here, Base<Type> switches a
+ * slot off (and the runner then says it needs that slot). */
+Test(validate, a_python_lolpop_workflow_names_every_counterpart)
+{
+    lp_write_file(dir, "dev.yaml",
+                  "pipeline:\n"
+                  "  process: OfflineProcess\n"
+                  "  train: OfflineTrain\n"
+                  "  predict: OfflinePredict\n"
+                  "  deploy: OfflineDeploy\n"
+                  "component:\n"
+                  "  metadata_tracker: MLFlowMetadataTracker\n"
+                  "  metrics_tracker: BaseMetricsTracker\n"
+                  "  resource_version_control: BaseResourceVersionControl\n"
+                  "config:\n"
+                  "  train_data: data/train.csv\n"
+                  "  eval_data: data/eval.csv\n"
+                  "  model_target: survived\n"
+                  "  model_name: titanic\n"
+                  "process:\n"
+                  "  component:\n"
+                  "    data_transformer: LocalDataTransformer\n"
+                  "  data_transformer:\n"
+                  "    config:\n"
+                  "      transformer_path: process_titanic.py\n"
+                  "train:\n"
+                  "  component:\n"
+                  "    model_trainer: XGBoostModelTrainer\n"
+                  "    hyperparameter_tuner: OptunaHyperparameterTuner\n"
+                  "  model_trainer:\n"
+                  "    config:\n"
+                  "      training_params:\n"
+                  "        n_estimators: 100\n"
+                  "        learning_rate: 0.1\n"
+                  "        random_state: 0\n"
+                  "deploy:\n"
+                  "  component:\n"
+                  "    model_deployer: SeldonModelDeployer\n");
+    lp_run v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "dev.yaml");
+    LP_EXPECT_EXIT(v, 2);
+    LP_EXPECT_ERR(v, "dev.yaml:7:21: error: ");
+    LP_EXPECT_ERR(v, "'MLFlowMetadataTracker' is a class of the Python lolpop: use "
+                     "LocalMetadataTracker here; mlflow_* keys become store:");
+    LP_EXPECT_ERR(v, "dev.yaml:8:20: warning: ");
+    LP_EXPECT_ERR(v, "BaseMetricsTracker: the Python lolpop's way to switch slot "
+                     "'metrics_tracker' off");
+    LP_EXPECT_ERR(v, "BaseResourceVersionControl: the Python lolpop's way to switch slot "
+                     "'resource_version_control' off");
+    LP_EXPECT_ERR(v, "'LocalDataTransformer' is a class of the Python lolpop: use "
+                     "SQLDataTransformer here; its transformer_path .py becomes sql_file");
+    LP_EXPECT_ERR(v, "'OptunaHyperparameterTuner' is a class of the Python lolpop: use "
+                     "TPEHyperparameterTuner here");
+    LP_EXPECT_ERR(v, "'SeldonModelDeployer' is a class of the Python lolpop: use "
+                     "LocalModelDeployer here");
+    EXPECT_NOT_ERR(v, "did you mean");
+    lp_run_free(&v);
+
+    /* with the counterparts in place, the XGBoost keys get theirs too */
+    lp_write_file(dir, "fixed.yaml",
+                  "component:\n"
+                  "  metadata_tracker: LocalMetadataTracker\n"
+                  "  metrics_tracker: LocalMetricsTracker\n"
+                  "  resource_version_control: LocalResourceVersionControl\n"
+                  "process:\n"
+                  "  component:\n"
+                  "    data_transformer: SQLDataTransformer\n"
+                  "  data_transformer:\n"
+                  "    config: {transformer_path: null, sql_file: process_titanic.sql}\n"
+                  "train:\n"
+                  "  component:\n"
+                  "    hyperparameter_tuner: null\n"
+                  "deploy:\n"
+                  "  component:\n"
+                  "    model_deployer: LocalModelDeployer\n");
+    v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "dev.yaml", "-c", "fixed.yaml");
+    LP_EXPECT_EXIT(v, 2);
+    LP_EXPECT_ERR(v, "'n_estimators'; use num_boost_round");
+    LP_EXPECT_ERR(v, "'learning_rate' is another library's name; use eta");
+    LP_EXPECT_ERR(v, "'random_state' is another library's name; use seed");
+    lp_run_free(&v);
+
+    /* a slot Base<Type> switched off is one the runner needs: validation says so */
+    v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "--set",
+               "component.metrics_tracker=BaseMetricsTracker");
+    LP_EXPECT_EXIT(v, 2);
+    LP_EXPECT_ERR(v, "BaseMetricsTracker: the Python lolpop's way to switch slot "
+                     "'metrics_tracker' off");
+    LP_EXPECT_ERR(v, "ClassificationRunner (the runner) requires component 'metrics_tracker'");
+    lp_run_free(&v);
+}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lolpop/config.h"
@@ -484,10 +485,11 @@ Test(config_load, layers_files_sets_env_and_refs)
  * nulls stay (`key:` there is "unset", and validation sees it). */
 Test(config_load, overlay_nulls_remove_keys_and_slots)
 {
-    char *base = write_temp("train:\n  component:\n    hyperparameter_tuner: LocalHyperparameterTuner\n"
-                            "    model_trainer: XGBoostModelTrainer\n"
-                            "  config: {perf_metric: f1, seed: 1, keep: ~}\n"
-                            "config: {a: 1, b: 2}\n");
+    char *base =
+        write_temp("train:\n  component:\n    hyperparameter_tuner: LocalHyperparameterTuner\n"
+                   "    model_trainer: XGBoostModelTrainer\n"
+                   "  config: {perf_metric: f1, seed: 1, keep: ~}\n"
+                   "config: {a: 1, b: 2}\n");
     char *over = write_temp("config: {a: null, nothing_here: ~}\ntrain:\n  config: {seed: ~}\n");
     const char *files[] = {base, over};
     const char *sets[] = {"train.component.hyperparameter_tuner=null", "config.b=~",
@@ -599,4 +601,80 @@ Test(config_load, bad_files_are_all_reported)
     lp_diags_clear(&d);
     unlink(bad), unlink(good);
     free(bad), free(good);
+}
+
+/* ---- path-valued keys (issue 11 Fix 2) ----------------------------------------------- */
+
+/* One rule: a relative path is relative to the file that set it (the
+ * configuration, an overlay elsewhere); --set values stay relative to the
+ * working directory; tables, queries, URLs and absolute paths are left alone. */
+Test(config_load, paths_are_relative_to_the_file_that_set_them)
+{
+    char root[] = "/tmp/lp_test_paths_XXXXXX";
+    cr_assert_not_null(mkdtemp(root));
+    char conf_dir[64], over_dir[64], conf[96], over[96];
+    snprintf(conf_dir, sizeof conf_dir, "%s/conf", root);
+    snprintf(over_dir, sizeof over_dir, "%s/over", root);
+    cr_assert_eq(mkdir(conf_dir, 0700), 0);
+    cr_assert_eq(mkdir(over_dir, 0700), 0);
+    snprintf(conf, sizeof conf, "%s/x.yaml", conf_dir);
+    snprintf(over, sizeof over, "%s/o.yaml", over_dir);
+    FILE *f = fopen(conf, "w");
+    fputs("plugin_paths: [plugins]\n"
+          "config:\n"
+          "  train_data: data/train.csv\n"
+          "  eval_data: SELECT * FROM titanic\n"
+          "  prediction_data: scored_table\n"
+          "  ground_truth_data: {a: labels.csv, b: /abs/labels.csv}\n"
+          "process:\n"
+          "  data_transformer:\n"
+          "    config: {sql_file: q.sql}\n"
+          "metadata_tracker:\n"
+          "  config: {store: postgresql://db/lolpop}\n"
+          "model_deployer:\n"
+          "  config: {dir: out/deployments}\n",
+          f);
+    fclose(f);
+    f = fopen(over, "w");
+    fputs("config:\n  prediction_data: preds.csv\n", f);
+    fclose(f);
+    const char *files[] = {conf, over};
+    const char *sets[] = {"train.config.train_data=set/train.csv"};
+    lp_config_input in = {files, 2, sets, 1};
+    lp_diags d;
+    lp_diags_init(&d);
+    lp_config *cfg = NULL;
+    cr_assert_eq(lp_config_load(&cfg, &in, &d), 0);
+    const lp_value *doc = lp_config_root(cfg);
+    char want[160];
+    snprintf(want, sizeof want, "%s/data/train.csv", conf_dir);
+    cr_assert_str_eq(str(doc, "config.train_data"), want);
+    cr_assert_eq(lp_value_origin(get(doc, "config.train_data"))->line, 3, "the origin is kept");
+    snprintf(want, sizeof want, "%s/preds.csv", over_dir);
+    cr_assert_str_eq(str(doc, "config.prediction_data"), want, "an overlay's path is its own");
+    snprintf(want, sizeof want, "%s/labels.csv", conf_dir);
+    cr_assert_str_eq(str(doc, "config.ground_truth_data.a"), want);
+    cr_assert_str_eq(str(doc, "config.ground_truth_data.b"), "/abs/labels.csv");
+    cr_assert_str_eq(str(doc, "config.eval_data"), "SELECT * FROM titanic", "a query stays");
+    snprintf(want, sizeof want, "%s/q.sql", conf_dir);
+    cr_assert_str_eq(str(doc, "process.data_transformer.config.sql_file"), want);
+    snprintf(want, sizeof want, "%s/out/deployments", conf_dir);
+    cr_assert_str_eq(str(doc, "model_deployer.config.dir"), want);
+    cr_assert_str_eq(str(doc, "metadata_tracker.config.store"), "postgresql://db/lolpop");
+    cr_assert_str_eq(str(doc, "train.config.train_data"), "set/train.csv",
+                     "--set is relative to the working directory");
+    cr_assert_str_eq(str(doc, "plugin_paths.0"), "plugins",
+                     "plugin_paths are resolved by the plugin loader, by the same rule");
+    lp_config_free(cfg);
+    lp_diags_clear(&d);
+
+    /* a table name written in a file stays a table name */
+    f = fopen(over, "w");
+    fputs("config:\n  prediction_data: scored_table\n", f);
+    fclose(f);
+    cr_assert_eq(lp_config_load(&cfg, &(lp_config_input){files, 2, NULL, 0}, &d), 0);
+    cr_assert_str_eq(str(lp_config_root(cfg), "config.prediction_data"), "scored_table");
+    lp_config_free(cfg);
+    lp_diags_clear(&d);
+    unlink(conf), unlink(over), rmdir(conf_dir), rmdir(over_dir), rmdir(root);
 }

@@ -422,6 +422,45 @@ Test(metrics_values, small_by_hand)
     cr_assert(isnan(v), "r2 of one sample is NaN as in sklearn");
 }
 
+/* issue 11 Fix 14: the averages of f1 / precision / recall with three classes,
+ * by scikit-learn's formulas. y_true [a a a b b c], y_pred [a a b b c c]:
+ *   a: tp 2 fp 0 fn 1 -> P 1,   R 2/3, F1 4/5 (support 3)
+ *   b: tp 1 fp 1 fn 1 -> P 1/2, R 1/2, F1 1/2 (support 2)
+ *   c: tp 1 fp 1 fn 0 -> P 1/2, R 1,   F1 2/3 (support 1)
+ * macro: the plain mean; weighted: by support; micro: from the summed counts
+ * (= accuracy 4/6 for single-label data); the plain names are the weighted ones. */
+Test(metrics_values, multiclass_averages_by_hand)
+{
+    int32_t t[] = {0, 0, 0, 1, 1, 2}, p[] = {0, 0, 1, 1, 2, 2};
+    lp_class_inputs in = {t, p, NULL, 6, 3};
+    struct {
+        lp_metric_id id;
+        double want;
+    } cases[] = {
+        {LP_METRIC_PRECISION_MACRO, (1.0 + 0.5 + 0.5) / 3},
+        {LP_METRIC_RECALL_MACRO, (2.0 / 3 + 0.5 + 1.0) / 3},
+        {LP_METRIC_F1_MACRO, (0.8 + 0.5 + 2.0 / 3) / 3},
+        {LP_METRIC_PRECISION_WEIGHTED, (3 * 1.0 + 2 * 0.5 + 1 * 0.5) / 6},
+        {LP_METRIC_RECALL_WEIGHTED, (3 * 2.0 / 3 + 2 * 0.5 + 1 * 1.0) / 6},
+        {LP_METRIC_F1_WEIGHTED, (3 * 0.8 + 2 * 0.5 + 1 * 2.0 / 3) / 6},
+        {LP_METRIC_PRECISION, (3 * 1.0 + 2 * 0.5 + 1 * 0.5) / 6},
+        {LP_METRIC_RECALL, (3 * 2.0 / 3 + 2 * 0.5 + 1 * 1.0) / 6},
+        {LP_METRIC_F1, (3 * 0.8 + 2 * 0.5 + 1 * 2.0 / 3) / 6},
+        {LP_METRIC_PRECISION_MICRO, 4.0 / 6},
+        {LP_METRIC_RECALL_MICRO, 4.0 / 6},
+        {LP_METRIC_F1_MICRO, 4.0 / 6},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const lp_metric_info *m = lp_metric_by_id(cases[i].id);
+        double v = -1;
+        cr_assert_eq(lp_metric_classification(&v, m, &in), 0, "%s", m->name);
+        cr_expect_float_eq(v, cases[i].want, 1e-12, "%s: %.17g, want %.17g", m->name, v,
+                           cases[i].want);
+    }
+    /* the macro F1 differs from the weighted one here: the names are not interchangeable */
+    cr_assert(fabs((0.8 + 0.5 + 2.0 / 3) / 3 - (3 * 0.8 + 2 * 0.5 + 2.0 / 3) / 6) > 0.01);
+}
+
 Test(metrics_values, explicit_classes_and_absent_class)
 {
     /* the model knows three classes; the evaluation data holds only two of them */

@@ -5,9 +5,12 @@
  * test logger.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -44,6 +47,13 @@ static char *read_in_dir(const char *name)
     return lp_read_file(path);
 }
 
+static bool exists_in_dir(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
 Test(workflow_tests, quickstart_plan_passes_and_writes_junit)
 {
     lp_run r = test_titanic("tests.yaml", "--junit", "junit.xml");
@@ -61,6 +71,101 @@ Test(workflow_tests, quickstart_plan_passes_and_writes_junit)
     cr_assert(strstr(xml, "<testsuite name=\"ClassificationRunner.train_model\" tests=\"3\""), "%s",
               xml);
     free(xml);
+    /* issue 11 Fix 12: the test ran in a scratch copy, the directory has no
+     * store and no predictions of it */
+    LP_EXPECT_ERR(r, "testing in a scratch copy of the store and outputs");
+    cr_assert(!exists_in_dir(".lolpop/lolpop.db"), "test workflow created the real store");
+    cr_assert(!exists_in_dir("predictions.csv"), "test workflow wrote the real predictions file");
+    lp_run_free(&r);
+}
+
+/* The names in directory `name` (under dir), sorted, one per line (new string). */
+static char *listing(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct dirent **list = NULL;
+    int n = scandir(path, &list, NULL, alphasort);
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += strlen(list[i]->d_name) + 1;
+    char *out = calloc(1, len);
+    for (int i = 0; i < n; i++) {
+        strcat(strcat(out, list[i]->d_name), "\n");
+        free(list[i]);
+    }
+    free(list);
+    return out;
+}
+
+static char *models_json(void)
+{
+    lp_run r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL,
+                          (const char *const[]){"models", "list", "--json", NULL}, DEADLINE_MS);
+    LP_EXPECT_EXIT(r, 0);
+    char *out = strdup(r.out);
+    lp_run_free(&r);
+    return out;
+}
+
+/* issue 11 Fix 12: with a real store and outputs in place, `test workflow`
+ * adds no model version, moves no alias and leaves the predictions file and
+ * the bundles alone; --live does deploy and write them. */
+Test(workflow_tests, test_runs_in_a_scratch_copy_unless_live)
+{
+    lp_run r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL,
+                          (const char *const[]){"run", "workflow", "ClassificationRunner", "-c",
+                                                "titanic.yaml", NULL},
+                          DEADLINE_MS);
+    LP_EXPECT_EXIT(r, 0);
+    lp_run_free(&r);
+    char *before = models_json();
+    cr_assert(strstr(before, "\"version\": 1") && !strstr(before, "\"version\": 2"), "%s", before);
+    lp_write_file(dir, "predictions.csv", "the real run's predictions\n");
+    char *bundles = listing(".lolpop/deployments/titanic_survival");
+    cr_assert(strstr(bundles, "v1\n"), "%s", bundles);
+
+    r = test_titanic("tests.yaml", NULL, NULL);
+    LP_EXPECT_EXIT(r, 0);
+    LP_EXPECT_OUT(r, "15 passed, 0 failed, 0 errors, 0 not run");
+    lp_run_free(&r);
+    char *after = models_json(), *pred = read_in_dir("predictions.csv");
+    cr_assert_str_eq(after, before, "test workflow changed the real store");
+    cr_assert_str_eq(pred, "the real run's predictions\n", "test workflow wrote the predictions");
+    free(after);
+    free(pred);
+    after = listing(".lolpop/deployments/titanic_survival");
+    cr_assert_str_eq(after, bundles, "test workflow wrote bundles");
+    free(after);
+    free(bundles);
+
+    r = test_titanic("tests.yaml", "--live", NULL);
+    LP_EXPECT_EXIT(r, 0);
+    lp_run_free(&r);
+    after = models_json();
+    pred = read_in_dir("predictions.csv");
+    cr_assert(strstr(after, "\"version\": 2"), "--live registered no new version: %s", after);
+    cr_assert(strncmp(pred, "passenger_id,", 13) == 0, "--live wrote no predictions: %.200s", pred);
+    free(after);
+    free(pred);
+    free(before);
+}
+
+/* --scratch DIR keeps the scratch copy: the outputs are there. */
+Test(workflow_tests, scratch_dir_is_kept_and_holds_the_outputs)
+{
+    lp_run r = test_titanic("tests.yaml", "--scratch", "scratch");
+    LP_EXPECT_EXIT(r, 0);
+    lp_run_free(&r);
+    cr_assert(exists_in_dir("scratch/.lolpop/lolpop.db"), "no store in the kept scratch copy");
+    cr_assert(!exists_in_dir(".lolpop/lolpop.db"), "the real store was created");
+    cr_assert(!exists_in_dir("predictions.csv"), "the real predictions file was written");
+    r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL,
+                   (const char *const[]){"test", "workflow", "ClassificationRunner", "tests.yaml",
+                                         "-c", "titanic.yaml", "--scratch", "s2", "--live", NULL},
+                   DEADLINE_MS);
+    LP_EXPECT_EXIT(r, 2);
+    LP_EXPECT_ERR(r, "--scratch and --live exclude each other");
     lp_run_free(&r);
 }
 
@@ -84,7 +189,7 @@ Test(workflow_tests, failures_errors_and_not_run_are_all_reported)
     LP_EXPECT_OUT(r, "0 passed, 1 failed, 2 errors, 1 not run");
     /* a false check says what the values were; the f1 of this data is 0.79 */
     LP_EXPECT_OUT(r, "`result.model_version.metrics.valid.f1` is 0.79");
-    LP_EXPECT_OUT(r, "at plan.yaml:4:9");
+    LP_EXPECT_OUT(r, "plan.yaml:4:9"); /* an absolute path in a scratch run */
     LP_EXPECT_OUT(r, "no field 'f2' in this map; did you mean 'f1'?");
     LP_EXPECT_OUT(r, "a check must be true or false; this one gave int 713");
     LP_EXPECT_OUT(r, "NOT_RUN ClassificationRunner.evaluate_ground_truth post");
@@ -368,4 +473,31 @@ Test(workflow_tests, a_bad_timeout_is_a_configuration_error)
                      "seconds above 0");
     LP_EXPECT_ERR(r, "'timeout:' applies to hook: tests");
     lp_run_free(&r);
+}
+
+/* issue 11 Fix 2: a quickstart runs from another working directory with
+ * `-c path/to/titanic.yaml`: its data, SQL and outputs are relative to the
+ * file that names them, an overlay's paths to the overlay; the default store
+ * stays in the working directory. */
+Test(workflow_tests, paths_are_relative_to_the_file_that_set_them)
+{
+    char elsewhere[600], over[600];
+    snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", dir);
+    snprintf(over, sizeof over, "%s/over", dir);
+    cr_assert_eq(mkdir(elsewhere, 0700), 0);
+    cr_assert_eq(mkdir(over, 0700), 0);
+    lp_write_file(over, "o.yaml", "config:\n  prediction_data: preds.csv\n");
+    lp_run r = lp_run_exe(LP_LOLPOP_EXE, elsewhere, NULL,
+                          (const char *const[]){"run", "workflow", "ClassificationRunner", "-c",
+                                                "../titanic.yaml", "-c", "../over/o.yaml", NULL},
+                          DEADLINE_MS);
+    LP_EXPECT_EXIT(r, 0);
+    lp_run_free(&r);
+    char *pred = read_in_dir("over/preds.csv");
+    cr_assert(pred && strncmp(pred, "passenger_id,prediction,", 24) == 0,
+              "the overlay's prediction_data was not written next to it: %.100s",
+              pred ? pred : "(none)");
+    free(pred);
+    cr_assert(!exists_in_dir("predictions.csv") && !exists_in_dir("elsewhere/predictions.csv"));
+    cr_assert(exists_in_dir("elsewhere/.lolpop/lolpop.db"), "the default store is in the cwd");
 }

@@ -144,7 +144,7 @@ static const lp_method checker_methods[] = {
 static const lp_config_key checker_keys[] = {
     {"rules", "list",
      "rules: {column, not_null, min, max, allowed, unique, max_missing, severity}, "
-     "{unique: COLUMN(S)}, {rows: {min, max}}; severity ERROR (default) or WARN"},
+     "{unique: COLUMN(S)}, {rows: {min, max}}; a rule's severity is ERROR unless it says WARN"},
     {"suite", "map",
      "severities of the default checks (ERROR, WARN or off): empty, duplicate_rows, "
      "constant_columns, schema, missing_jump, new_categories, out_of_range; "

@@ -173,7 +173,7 @@ static const lp_config_key pg_xf_keys[] = {
     {"dsn", "string",
      "libpq connection string (secrets through ${VAR}); the password is never logged"},
     {"sql", "string", "the SQL to run (inline); the last statement's rows are the result"},
-    {"sql_file", "string", "a file holding the SQL, relative to the working directory"},
+    {"sql_file", "string", "a file holding the SQL"},
     {NULL, NULL, NULL},
 };
 

@@ -4,7 +4,7 @@
  *
  * The source (a CSV path or a frame) becomes table `source`; a map source
  * becomes one table per key. The SQL comes from config `sql` (inline) or
- * `sql_file` (a path relative to the working directory); several statements
+ * `sql_file` (a path relative to the file that set it); several statements
  * may be given, the last one's rows are the result. Without SQL the source
  * comes back unchanged. Table and column names are quoted as identifiers, so
  * names with spaces, slashes or quotes work in SQL written as "my col".
@@ -291,7 +291,7 @@ static const lp_method sql_methods[] = {
 
 static const lp_config_key sql_keys[] = {
     {"sql", "string", "the SQL to run (inline); the last statement's rows are the result"},
-    {"sql_file", "string", "a file holding the SQL, relative to the working directory"},
+    {"sql_file", "string", "a file holding the SQL"},
     {NULL, NULL, NULL},
 };
 

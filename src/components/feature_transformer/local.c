@@ -428,7 +428,7 @@ static const lp_config_key ft_keys[] = {
     {"transformers", "list",
      "the encodings, applied in order: a list of {transformer: NAME, columns: [...], params: "
      "{...}} with NAME one of OneHotEncoder (params max_categories, handle_unknown: "
-     "ignore|error), OrdinalEncoder (unknown_value, default -1), MinMaxScaler (feature_range), "
+     "ignore|error), OrdinalEncoder (unknown_value: -1 unless set), MinMaxScaler (feature_range), "
      "StandardScaler, SimpleImputer (strategy: mean|median|most_frequent|constant, fill_value)"},
     {NULL, NULL, NULL},
 };

@@ -96,7 +96,7 @@ static const lp_config_key local_keys[] = {
      "trainer class -> parameters: a scalar is fixed, a list is a set of choices, {low, high, "
      "step | log, type} a range (grid needs step); every class needs a trainer under the "
      "tuner's component: (or the visible model_trainer)"},
-    {"search", "string", "grid (default: every combination) or random"},
+    {"search", "string", "grid (default; every combination) or random"},
     {"max_trials", "int", "grid: run at most this many combinations (the first ones); default all"},
     {"n_trials", "int", "random: number of trials (default 20)"},
     {"seed", "int", "random: seed of the sampler (default 0)"},

@@ -264,7 +264,7 @@ static const lp_method smtp_methods[] = {
 
 static const lp_config_key smtp_keys[] = {
     {"url", "string", "the server: smtp://host:port (STARTTLS per starttls) or smtps://host:port"},
-    {"starttls", "string", "try (default: upgrade when offered), required, or never"},
+    {"starttls", "string", "try (default; upgrade when offered), required, or never"},
     {"user", "string", "login name (optional)"},
     {"password", "string", "login password; write ${VAR} to read it from the environment"},
     {"from", "string", "the sender's address"},
