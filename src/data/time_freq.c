@@ -49,6 +49,18 @@ size_t lp_freq_season(lp_freq_unit f)
     return periods[f];
 }
 
+size_t lp_freq_season_of(const char *alias, const int64_t *ts, size_t n)
+{
+    lp_freq_unit f;
+    lp_freq_report rep;
+    int rc = alias ? lp_freq_parse(&f, alias) : ts && n >= 2 ? lp_freq_infer(&f, &rep, ts, n) : -1;
+    if (rc) {
+        lp_error_clear();
+        return 1;
+    }
+    return lp_freq_season(f);
+}
+
 /* Months per step of a calendar frequency; 0 for the fixed ones. */
 static int months_per_step(lp_freq_unit f)
 {

@@ -39,6 +39,10 @@ int lp_freq_parse(lp_freq_unit *out, const char *alias);
 const char *lp_freq_name(lp_freq_unit f);
 /* The usual seasonal period: H 24, D 7, W 52, months 12, quarters 4, years 1. */
 size_t lp_freq_season(lp_freq_unit f);
+/* The season length of a series: that of `alias` when it names a frequency,
+ * else of the frequency inferred from its n stamps ts (may be NULL), else 1.
+ * Never fails (a bad alias or irregular stamps mean 1; the error is cleared). */
+size_t lp_freq_season_of(const char *alias, const int64_t *ts, size_t n);
 /* The stamp `steps` periods after t (steps may be negative): fixed steps add
  * microseconds, calendar steps move whole months keeping the start/end anchor. */
 int64_t lp_freq_add(lp_freq_unit f, int64_t t, int64_t steps);

@@ -560,11 +560,9 @@ static int validation_forecast(const lp_model *m, const lp_frame *Xv, double wid
 static int add_coverage(lp_value *cmp, const double *y, size_t h, const double *lo,
                         const double *hi)
 {
-    const lp_fc_metric *cov = NULL;
     double v = NAN;
     lp_fc_inputs in = {.y_true = y, .y_pred = y, .n = h, .lower = lo, .upper = hi};
-    if (!lo || !hi || lp_fc_metric_lookup(&cov, "coverage") != 0 ||
-        lp_fc_metric_compute(&v, cov, &in) != 0) {
+    if (!lo || !hi || lp_fc_metric_named(&v, "coverage", &in) != 0) {
         lp_error_clear(); /* no interval: no coverage */
         return 0;
     }

@@ -244,3 +244,71 @@ Test(ets_trainer, trainer_class_fits_and_predicts)
     lp_frame_unref(X), lp_frame_unref(y), lp_frame_unref(Xv), lp_frame_unref(yv);
     free(tr), free(fu);
 }
+
+/* calculate_metrics computes the forecast metrics of the metric table (mase,
+ * smape, mape, rmse, mae, coverage) as their formulas say, by hand here:
+ * mase scaled by the mean absolute 12-month difference of the training
+ * series (the season of the time index, monthly), coverage the share of the
+ * actual values inside the model's 80 % interval. */
+Test(ets_trainer, calculate_metrics_gives_the_forecast_metrics)
+{
+    lp_obj *t = uw_build(0,
+                         "component: {metadata_tracker: FakeMetadataTracker, logger: "
+                         "CaptureLogger, model_trainer: ETSModelTrainer}\n"
+                         "config: {time_index: date, interval_width: 0.8}\n"
+                         "model_trainer:\n  config: {training_params: {model: MAM}}\n",
+                         "model_trainer");
+    size_t *tr = range(0, 132), *fu = range(132, 144);
+    lp_frame *X, *y, *Xv, *yv;
+    frames(&X, &y, tr, 132, true);
+    frames(&Xv, &yv, fu, 12, true);
+    lp_value *splits = lp_value_map();
+    lp_map_set(splits, "X_train", lp_value_frame(X));
+    lp_map_set(splits, "y_train", lp_value_frame(y));
+    lp_map_set(splits, "X_valid", lp_value_frame(Xv));
+    lp_map_set(splits, "y_valid", lp_value_frame(yv));
+    lp_value *mv = lp_model_trainer_fit(t, splits);
+    cr_assert_not_null(mv, "fit: %s", lp_error_last()->message);
+    lp_value *xv = lp_value_frame(Xv);
+    lp_value *pv = lp_model_trainer_predict(t, xv);
+    lp_value_unref(xv);
+    cr_assert_not_null(pv, "predict: %s", lp_error_last()->message);
+    lp_frame *iv = NULL;
+    cr_assert_eq(lp_model_predict_interval(&iv, lp_value_as_model(mv), Xv, 0.8), 0);
+    const lp_column *pc = lp_frame_col_by_name(lp_value_as_frame(pv), "prediction");
+    const lp_column *lo = lp_frame_col_by_name(iv, "lower"),
+                    *hi = lp_frame_col_by_name(iv, "upper");
+    double scale = 0, ae = 0, se = 0, ape = 0, sape = 0, inside = 0;
+    for (size_t i = 12; i < 132; i++)
+        scale += fabs(air[i] - air[i - 12]);
+    scale /= 120.0;
+    for (size_t i = 0; i < 12; i++) {
+        double a = air[132 + i], p = lp_column_get_f64(pc, i), e = fabs(a - p);
+        ae += e, se += e * e, ape += e / fabs(a), sape += 2 * e / (fabs(a) + fabs(p));
+        inside += a >= lp_column_get_f64(lo, i) && a <= lp_column_get_f64(hi, i);
+    }
+    lp_value *preds = lp_value_map(), *names = lp_value_list();
+    lp_map_set(preds, "valid", pv);
+    const char *want[] = {"mase", "smape", "mape", "rmse", "mae", "coverage"};
+    for (size_t i = 0; i < 6; i++)
+        lp_list_append(names, lp_value_string(want[i]));
+    lp_value *got = lp_model_trainer_calculate_metrics(t, splits, preds, names);
+    cr_assert_not_null(got, "calculate_metrics: %s", lp_error_last()->message);
+    const lp_value *v = lp_map_get(got, "valid");
+    double expect[] = {ae / 12 / scale, sape / 12, ape / 12, sqrt(se / 12), ae / 12, inside / 12};
+    for (size_t i = 0; i < 6; i++) {
+        cr_assert_not_null(lp_map_get(v, want[i]), "%s missing", want[i]);
+        cr_expect_float_eq(lp_value_as_float(lp_map_get(v, want[i])), expect[i], 1e-9, "%s",
+                           want[i]);
+    }
+    /* the forecast beats seasonal naive here (R: MASE 0.7489 for ETS(M,Ad,M)) */
+    cr_expect_lt(lp_value_as_float(lp_map_get(v, "mase")), 1.0);
+    lp_value_unref(got);
+    lp_value_unref(names);
+    lp_value_unref(preds);
+    lp_frame_unref(iv);
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+    lp_frame_unref(X), lp_frame_unref(y), lp_frame_unref(Xv), lp_frame_unref(yv);
+    free(tr), free(fu);
+}
