@@ -684,26 +684,6 @@ static lp_value *cv_params(lp_obj *self)
     return p;
 }
 
-/* The trainer that won: the winning experiment's class, else the visible
- * model_trainer. Borrowed, may be NULL. */
-static lp_obj *winning_trainer(lp_obj *train, lp_value *mv)
-{
-    lp_obj *tracker = lp_obj_component(train, "metadata_tracker");
-    lp_obj *found = NULL;
-    if (tracker && lp_value_type(mv) == LP_MAP) {
-        lp_value *exp = lp_metadata_tracker_get_winning_experiment(tracker, mv);
-        lp_value *cls = exp && lp_value_type(exp) == LP_MAP
-                            ? lp_metadata_tracker_get_tag(tracker, exp, "trainer")
-                            : NULL;
-        if (lp_value_as_string(cls))
-            found = lp_experiment_find_trainer(train, lp_value_as_string(cls));
-        lp_value_unref(exp);
-        lp_value_unref(cls);
-    }
-    lp_error_clear(); /* no winner on record: the visible trainer */
-    return found ? found : lp_obj_component(train, "model_trainer");
-}
-
 /* Records the cross-validation's mean MASE (split "cv"). */
 static int record_cv(lp_obj *self, lp_value *mv, const lp_value *cv)
 {
@@ -729,15 +709,18 @@ static lp_value *cv_step(lp_obj *self, lp_obj *train, lp_value *mv, lp_frame *hi
                "cross_validate: skipped, no cv_initial / cv_period / cv_horizon");
         return lp_value_null();
     }
-    lp_obj *trainer = winning_trainer(train, mv);
+    lp_value *won = NULL; /* the winner's own parameters, not the slot's */
+    lp_obj *trainer = lp_experiment_winning_trainer(train, mv, &won);
     if (!trainer || !lp_obj_has_method(trainer, "cross_validate")) {
         lp_log(self, LP_LOG_INFO, "cross_validate: skipped, %s has no cross_validate method",
                trainer ? lp_obj_class(trainer)->name : "no model_trainer");
         lp_value_unref(params);
+        lp_value_unref(won);
         return lp_value_null();
     }
-    lp_value *cv = lp_call_with(trainer, "cross_validate", "frame", lp_value_frame(history),
-                                "params", params, (const char *)NULL);
+    lp_value *cv =
+        lp_call_with(trainer, "cross_validate", "frame", lp_value_frame(history), "params", params,
+                     "training_params", won ? won : lp_value_null(), (const char *)NULL);
     if (!cv) return NULL;
     lp_log(self, LP_LOG_INFO, "cross_validate (%s): %lld folds, horizon %lld, mean MASE %.4g",
            lp_obj_class(trainer)->name, (long long)lp_value_as_int(lp_map_get(cv, "folds")),
