@@ -61,6 +61,17 @@ size_t lp_freq_season_of(const char *alias, const int64_t *ts, size_t n)
     return lp_freq_season(f);
 }
 
+size_t lp_freq_season_of_frame(const char *alias, const lp_frame *X, const char *time_index)
+{
+    const lp_column *col = X && time_index ? lp_frame_col_by_name(X, time_index) : NULL;
+    int64_t *ts = NULL;
+    if (col && lp_time_index_read(&ts, col, time_index) != 0) ts = NULL;
+    size_t season = lp_freq_season_of(alias, ts, ts ? col->length : 0);
+    free(ts);
+    lp_error_clear();
+    return season;
+}
+
 /* Months per step of a calendar frequency; 0 for the fixed ones. */
 static int months_per_step(lp_freq_unit f)
 {

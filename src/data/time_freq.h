@@ -43,6 +43,9 @@ size_t lp_freq_season(lp_freq_unit f);
  * else of the frequency inferred from its n stamps ts (may be NULL), else 1.
  * Never fails (a bad alias or irregular stamps mean 1; the error is cleared). */
 size_t lp_freq_season_of(const char *alias, const int64_t *ts, size_t n);
+/* lp_freq_season_of with the stamps of X's column `time_index` (either may
+ * be NULL; a column that is not a time index means none). */
+size_t lp_freq_season_of_frame(const char *alias, const lp_frame *X, const char *time_index);
 /* The stamp `steps` periods after t (steps may be negative): fixed steps add
  * microseconds, calendar steps move whole months keeping the start/end anchor. */
 int64_t lp_freq_add(lp_freq_unit f, int64_t t, int64_t steps);

@@ -14,6 +14,7 @@
 #include "data/timestamp.h"
 #include "fake_tracking.h"
 #include "lolpop.h"
+#include "lolpop/types/model_checker.h"
 #include "lolpop/types/model_trainer.h"
 #include "ml/ets.h"
 #include "ml/ets_train.h"
@@ -307,6 +308,69 @@ Test(ets_trainer, calculate_metrics_gives_the_forecast_metrics)
     lp_value_unref(names);
     lp_value_unref(preds);
     lp_frame_unref(iv);
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+    lp_frame_unref(X), lp_frame_unref(y), lp_frame_unref(Xv), lp_frame_unref(yv);
+    free(tr), free(fu);
+}
+
+/* LocalModelChecker judges a forecaster (time_index set, a model with
+ * intervals) against naive, seasonal naive and drift fitted on y_train: the
+ * baselines' MASE on the last year of AirPassengers are R's
+ * forecast::accuracy of naive(), snaive() and rwf(drift = TRUE); check_model
+ * reports mase and coverage and one check per baseline. */
+Test(ets_trainer, model_checker_compares_with_the_forecast_baselines)
+{
+    uw_tmpdir("ets-checker", true); /* the report files */
+    lp_obj *root = uw_build(0,
+                            "component: {metadata_tracker: FakeMetadataTracker, logger: "
+                            "CaptureLogger, model_trainer: ETSModelTrainer, model_checker: "
+                            "LocalModelChecker}\n"
+                            "config: {time_index: date, forecast_frequency: MS, metrics: [mase, "
+                            "coverage, mae], perf_metric: mase}\n"
+                            "model_trainer:\n  config: {training_params: {model: MAM}}\n",
+                            NULL);
+    lp_obj *t = lp_obj_component(root, "model_trainer");
+    lp_obj *mc = lp_obj_component(root, "model_checker");
+    size_t *tr = range(0, 132), *fu = range(132, 144);
+    lp_frame *X, *y, *Xv, *yv;
+    frames(&X, &y, tr, 132, true);
+    frames(&Xv, &yv, fu, 12, true);
+    lp_value *splits = lp_value_map();
+    lp_map_set(splits, "X_train", lp_value_frame(X));
+    lp_map_set(splits, "y_train", lp_value_frame(y));
+    lp_map_set(splits, "X_valid", lp_value_frame(Xv));
+    lp_map_set(splits, "y_valid", lp_value_frame(yv));
+    lp_value *mv = lp_model_trainer_fit(t, splits);
+    cr_assert_not_null(mv, "fit: %s", lp_error_last()->message);
+    lp_value *cmp = lp_model_checker_get_baseline_comparison(mc, splits, mv);
+    cr_assert_not_null(cmp, "%s", lp_error_last()->message);
+    const lp_value *b = lp_map_get(cmp, "baselines");
+    cr_expect_float_eq(lp_value_as_float(lp_map_get(lp_map_get(b, "naive"), "mase")),
+                       2.495894909688, 1e-9);
+    cr_expect_float_eq(lp_value_as_float(lp_map_get(lp_map_get(b, "seasonal_naive"), "mase")),
+                       1.570881226054, 1e-9);
+    cr_expect_float_eq(lp_value_as_float(lp_map_get(lp_map_get(b, "drift"), "mase")),
+                       2.177598950434, 1e-9);
+    cr_expect_eq(lp_value_as_int(lp_map_get(cmp, "season")), 12);
+    cr_expect(lp_value_as_bool(lp_map_get(cmp, "beats_seasonal_naive")));
+    double mase = lp_value_as_float(lp_map_get(lp_map_get(cmp, "model"), "mase"));
+    cr_expect_lt(mase, 1.0);
+    cr_expect(lp_map_get(lp_map_get(cmp, "model"), "coverage"), "the interval's coverage");
+    lp_value *rep = lp_model_checker_check_model(mc, splits, mv);
+    cr_assert_not_null(rep, "%s", lp_error_last()->message);
+    const lp_value *report = lp_map_get(rep, "report");
+    const lp_value *vm = lp_map_get(lp_map_get(lp_map_get(report, "splits"), "valid"), "metrics");
+    cr_expect_float_eq(lp_value_as_float(lp_map_get(vm, "mase")), mase, 1e-12);
+    cr_expect(lp_map_get(vm, "coverage"), "coverage among the valid split's metrics");
+    size_t n_base = 0;
+    const lp_value *checks = lp_map_get(report, "checks");
+    for (size_t i = 0; i < lp_list_len(checks); i++)
+        n_base += strcmp(lp_value_as_string(lp_map_get(lp_list_get(checks, i), "check")),
+                         "baseline") == 0;
+    cr_expect_eq(n_base, 3, "one check per forecast baseline, got %zu", n_base);
+    lp_value_unref(rep);
+    lp_value_unref(cmp);
     lp_value_unref(mv);
     lp_value_unref(splits);
     lp_frame_unref(X), lp_frame_unref(y), lp_frame_unref(Xv), lp_frame_unref(yv);

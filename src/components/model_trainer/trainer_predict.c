@@ -338,13 +338,9 @@ static size_t training_season(lp_obj *self, const lp_model *m, const lp_value *s
     const char *fp = lp_value_as_string(lp_map_get(lp_model_params(m), "forecast_frequency"));
     char *alias = fp ? lp_strdup(fp) : lp_obj_config_string(self, "forecast_frequency");
     char *ti = lp_obj_config_string(self, "time_index");
-    const lp_frame *X = lp_value_as_frame(lp_map_get(splits, "X_train"));
-    const lp_column *col = X && ti ? lp_frame_col_by_name(X, ti) : NULL;
-    int64_t *ts = NULL;
-    if (col && lp_time_index_read(&ts, col, ti) != 0) ts = NULL;
-    size_t season = lp_freq_season_of(alias, ts, ts ? col->length : 0);
-    free(ts), free(ti), free(alias);
-    lp_error_clear();
+    size_t season =
+        lp_freq_season_of_frame(alias, lp_value_as_frame(lp_map_get(splits, "X_train")), ti);
+    free(ti), free(alias);
     return season;
 }
 
