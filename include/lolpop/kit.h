@@ -221,6 +221,14 @@ int lp_experiment_mark_winner(lp_obj *caller, lp_value *experiment);
  * levels). NULL when none (no error set). */
 lp_obj *lp_experiment_find_trainer(lp_obj *caller, const char *cls);
 
+/* The model_trainer that made model_version's winning experiment: the class
+ * tagged `trainer` on it (through the metadata_tracker visible from caller),
+ * found by lp_experiment_find_trainer; else caller's visible model_trainer.
+ * Borrowed; NULL when there is none (no error set either way). params (may
+ * be NULL): the winner's `params` tag (the fit's overrides of
+ * training_params), a new map reference, or NULL when there is none. */
+lp_obj *lp_experiment_winning_trainer(lp_obj *caller, lp_value *model_version, lp_value **params);
+
 /* Releases the values of e and zeroes it. */
 void lp_experiment_clear(lp_experiment *e);
 

@@ -22,6 +22,17 @@
  *   mse, rmse, mae, r2, msle, rmsle, mdae (median_absolute_error),
  *   mape       mean(|y-ŷ| / max(|y|, DBL_EPSILON)) (a fraction, not percent)
  *   smape      not in sklearn: mean(2|y-ŷ| / (|y|+|ŷ|)), a 0/0 term is 0
+ *   mase       forecasts (R forecast::accuracy): mae / the mean absolute
+ *              seasonal difference |y_t - y_{t-m}| of the training series
+ *              (season m; 1 without one); lower is better
+ *   coverage   forecasts: the share of y_true inside the prediction interval
+ *              [lower, upper]; higher_is_better here, but its target is the
+ *              interval's nominal width (0.8): as a threshold it is a floor,
+ *              and as perf_metric it would favour over-wide intervals
+ *   mase and coverage need the training series / the interval, which
+ *   lp_metric_regression and lp_metrics_compute do not have (they fail with
+ *   LP_EINVAL saying so); the forecasting trainers' calculate_metrics and the
+ *   model checker compute them.
  *
  * Ties in rocauc/prauc are handled as sklearn does: one curve point per
  * distinct score. r2 follows force_finite=True (constant y_true: 1 when the
@@ -78,6 +89,9 @@ typedef enum lp_metric_id {
     LP_METRIC_RECALL_MACRO,
     LP_METRIC_RECALL_MICRO,
     LP_METRIC_RECALL_WEIGHTED,
+    /* forecasts (regression task): need more than y_true / y_pred, see above */
+    LP_METRIC_MASE,
+    LP_METRIC_COVERAGE,
     LP_METRIC_COUNT_ /* number of metrics, not a metric */
 } lp_metric_id;
 

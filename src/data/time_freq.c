@@ -10,8 +10,10 @@
 #include "data/timestamp.h"
 #include "lolpop/error.h"
 
-#define HOUR_US INT64_C(3600000000)
-#define DAY_US  (24 * HOUR_US)
+#define SECOND_US INT64_C(1000000)
+#define MINUTE_US (60 * SECOND_US)
+#define HOUR_US   INT64_C(3600000000)
+#define DAY_US    (24 * HOUR_US)
 
 static const struct {
     const char *alias;
@@ -22,6 +24,8 @@ static const struct {
     {"ME", LP_FREQ_MONTH_END},   {"QS", LP_FREQ_QUARTER_START}, {"Q", LP_FREQ_QUARTER_END},
     {"QE", LP_FREQ_QUARTER_END}, {"YS", LP_FREQ_YEAR_START},    {"AS", LP_FREQ_YEAR_START},
     {"Y", LP_FREQ_YEAR_END},     {"YE", LP_FREQ_YEAR_END},      {"A", LP_FREQ_YEAR_END},
+    {"T", LP_FREQ_MINUTE},       {"min", LP_FREQ_MINUTE},       {"S", LP_FREQ_SECOND},
+    {"B", LP_FREQ_BUSINESS_DAY},
 };
 
 int lp_freq_parse(lp_freq_unit *out, const char *alias)
@@ -32,21 +36,45 @@ int lp_freq_parse(lp_freq_unit *out, const char *alias)
         return 0;
     }
     return lp_error_set(LP_EINVAL,
-                        "forecast_frequency '%s' is not a known frequency (use H, D, W, MS, M, "
-                        "QS, Q, YS or Y: MS/QS/YS for month/quarter/year starts, M/Q/Y for ends)",
+                        "forecast_frequency '%s' is not a known frequency (use S, T or min, H, D, "
+                        "B, W, MS, M, QS, Q, YS or Y: MS/QS/YS for month/quarter/year starts, "
+                        "M/Q/Y for ends, B for business days)",
                         alias ? alias : "(null)");
 }
 
 const char *lp_freq_name(lp_freq_unit f)
 {
-    static const char *names[] = {"H", "D", "W", "MS", "M", "QS", "Q", "YS", "Y"};
-    return names[f];
+    static const char *names[] = {"H", "D", "W", "MS", "M", "QS", "Q", "YS", "Y", "min", "S", "B"};
+    return f < LP_FREQ_COUNT_ ? names[f] : "?";
 }
 
 size_t lp_freq_season(lp_freq_unit f)
 {
-    static const size_t periods[] = {24, 7, 52, 12, 12, 4, 4, 1, 1};
-    return periods[f];
+    static const size_t periods[] = {24, 7, 52, 12, 12, 4, 4, 1, 1, 60, 60, 5};
+    return f < LP_FREQ_COUNT_ ? periods[f] : 1;
+}
+
+size_t lp_freq_season_of(const char *alias, const int64_t *ts, size_t n)
+{
+    lp_freq_unit f;
+    lp_freq_report rep;
+    int rc = alias ? lp_freq_parse(&f, alias) : ts && n >= 2 ? lp_freq_infer(&f, &rep, ts, n) : -1;
+    if (rc) {
+        lp_error_clear();
+        return 1;
+    }
+    return lp_freq_season(f);
+}
+
+size_t lp_freq_season_of_frame(const char *alias, const lp_frame *X, const char *time_index)
+{
+    const lp_column *col = X && time_index ? lp_frame_col_by_name(X, time_index) : NULL;
+    int64_t *ts = NULL;
+    if (col && lp_time_index_read(&ts, col, time_index) != 0) ts = NULL;
+    size_t season = lp_freq_season_of(alias, ts, ts ? col->length : 0);
+    free(ts);
+    lp_error_clear();
+    return season;
 }
 
 /* Months per step of a calendar frequency; 0 for the fixed ones. */
@@ -74,7 +102,18 @@ static bool month_end(lp_freq_unit f)
 
 static int64_t fixed_step(lp_freq_unit f)
 {
-    return f == LP_FREQ_HOUR ? HOUR_US : f == LP_FREQ_DAY ? DAY_US : 7 * DAY_US;
+    switch (f) {
+    case LP_FREQ_SECOND:
+        return SECOND_US;
+    case LP_FREQ_MINUTE:
+        return MINUTE_US;
+    case LP_FREQ_HOUR:
+        return HOUR_US;
+    case LP_FREQ_DAY:
+        return DAY_US;
+    default:
+        return 7 * DAY_US;
+    }
 }
 
 /* Floor division for the signed month and day counts. */
@@ -82,6 +121,43 @@ static int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* ---- business days: day D (since 1970-01-01, a Thursday) is a weekday when
+ * (D + 3) mod 7 < 5; bday_count numbers the weekdays in order (a weekend day
+ * gets the next Monday's number) and bday_of inverts it. */
+static bool is_weekday(int64_t day)
+{
+    return day - floor_div(day + 3, 7) * 7 + 3 < 5;
+}
+
+static int64_t bday_count(int64_t day)
+{
+    int64_t w = floor_div(day + 3, 7), r = day + 3 - w * 7;
+    return 5 * w + (r < 5 ? r : 5);
+}
+
+static int64_t bday_of(int64_t count)
+{
+    int64_t w = floor_div(count, 5);
+    return w * 7 + (count - w * 5) - 3;
+}
+
+/* n business days after t (t on a weekday; its time of day kept). */
+static int64_t bday_add(int64_t t, int64_t n)
+{
+    int64_t day = floor_div(t, DAY_US), tod = t - day * DAY_US;
+    return bday_of(bday_count(day) + n) * DAY_US + tod;
+}
+
+/* Business days from origin to t: false unless both are weekdays at the same
+ * time of day. */
+static bool bday_steps(int64_t origin, int64_t t, int64_t *steps)
+{
+    int64_t d0 = floor_div(origin, DAY_US), d = floor_div(t, DAY_US);
+    if (t - d * DAY_US != origin - d0 * DAY_US || !is_weekday(d0) || !is_weekday(d)) return false;
+    *steps = bday_count(d) - bday_count(d0);
+    return true;
 }
 
 /* Months since 1970-01 of the stamp's month, and whether the stamp is that
@@ -113,6 +189,7 @@ static int64_t month_stamp(int64_t k, bool end)
 
 int64_t lp_freq_add(lp_freq_unit f, int64_t t, int64_t steps)
 {
+    if (f == LP_FREQ_BUSINESS_DAY) return bday_add(t, steps);
     int mps = months_per_step(f);
     if (!mps) return t + steps * fixed_step(f);
     bool s, e;
@@ -122,6 +199,7 @@ int64_t lp_freq_add(lp_freq_unit f, int64_t t, int64_t steps)
 
 bool lp_freq_steps(lp_freq_unit f, int64_t origin, int64_t t, int64_t *steps)
 {
+    if (f == LP_FREQ_BUSINESS_DAY) return bday_steps(origin, t, steps);
     int mps = months_per_step(f);
     if (!mps) {
         int64_t d = t - origin, st = fixed_step(f);
@@ -184,7 +262,11 @@ int lp_freq_check(lp_freq_report *report, lp_freq_unit f, const int64_t *ts, siz
 static bool freq_of_gap(lp_freq_unit *out, int64_t a, int64_t b)
 {
     int64_t d = b - a;
-    if (d == HOUR_US)
+    if (d == SECOND_US)
+        *out = LP_FREQ_SECOND;
+    else if (d == MINUTE_US)
+        *out = LP_FREQ_MINUTE;
+    else if (d == HOUR_US)
         *out = LP_FREQ_HOUR;
     else if (d == DAY_US)
         *out = LP_FREQ_DAY;
@@ -218,7 +300,8 @@ int lp_freq_infer(lp_freq_unit *out, lp_freq_report *report, const int64_t *ts, 
     /* Each step votes for the frequency it is one period of; the most voted
      * wins (missing periods and a stray stamp do not outvote the rest), and
      * the check then names the first step off its grid. */
-    size_t votes[LP_FREQ_YEAR_END + 1] = {0};
+    size_t votes[LP_FREQ_COUNT_] = {0}, friday_to_monday = 0;
+    bool weekdays = is_weekday(floor_div(ts[0], DAY_US));
     for (size_t i = 1; i < n; i++) {
         char a[40], b[40];
         if (ts[i] <= ts[i - 1])
@@ -228,18 +311,24 @@ int lp_freq_infer(lp_freq_unit *out, lp_freq_report *report, const int64_t *ts, 
                                 lp_freq_format(ts[i - 1], b), i + 1);
         lp_freq_unit f;
         if (freq_of_gap(&f, ts[i - 1], ts[i])) votes[f]++;
+        int64_t day = floor_div(ts[i], DAY_US);
+        weekdays = weekdays && is_weekday(day);
+        friday_to_monday +=
+            ts[i] - ts[i - 1] == 3 * DAY_US && bday_count(day) == bday_count(day - 3) + 1;
     }
     size_t best = 0;
-    for (size_t f = 1; f <= LP_FREQ_YEAR_END; f++)
+    for (size_t f = 1; f < LP_FREQ_COUNT_; f++)
         if (votes[f] > votes[best]) best = f;
     if (votes[best] == 0) {
         char a[40], b[40];
         return lp_error_set(LP_EINVAL,
                             "time index is irregular: the step from %s to %s (row 2) is no "
-                            "hour, day, week, month, quarter or year; set forecast_frequency or "
-                            "fix the index",
+                            "second, minute, hour, day, week, month, quarter or year; set "
+                            "forecast_frequency or fix the index",
                             lp_freq_format(ts[0], a), lp_freq_format(ts[1], b));
     }
+    /* days that skip every weekend (and cross one at least) are business days */
+    if (best == LP_FREQ_DAY && weekdays && friday_to_monday) best = LP_FREQ_BUSINESS_DAY;
     int rc = lp_freq_check(report, (lp_freq_unit)best, ts, n);
     if (rc == 0) *out = (lp_freq_unit)best;
     return rc;

@@ -1,11 +1,12 @@
 /*
- * time_freq.h — the frequency of a time index (pandas-style aliases H, D, W,
- * MS/M, QS/Q, YS/Y), stepping along it, inferring it from the data and
+ * time_freq.h — the frequency of a time index (pandas-style aliases S, T/min,
+ * H, D, B, W, MS/M, QS/Q, YS/Y), stepping along it, inferring it from the data and
  * checking that an index is regular (internal; the forecasters and the
  * TimeSeriesRunner use it).
  *
  * Time stamps are microseconds since the epoch (UTC), as timestamp columns
- * hold them. Fixed steps (H, D, W) are counted from the first stamp; calendar
+ * hold them. Fixed steps (S, min, H, D, W) are counted from the first stamp,
+ * business days (B) step over weekends keeping the time of day; calendar
  * steps are months: MS/QS/YS stamps fall on the first day of a month at
  * midnight, M/Q/Y stamps on the last day of a month at midnight (pandas'
  * month-start vs month-end), and Q/QS, Y/YS move 3 and 12 months at a time
@@ -29,16 +30,31 @@ typedef enum lp_freq_unit {
     LP_FREQ_QUARTER_START,
     LP_FREQ_QUARTER_END,
     LP_FREQ_YEAR_START,
-    LP_FREQ_YEAR_END
+    LP_FREQ_YEAR_END,
+    /* appended (saved models store the number) */
+    LP_FREQ_MINUTE,
+    LP_FREQ_SECOND,
+    LP_FREQ_BUSINESS_DAY, /* Monday to Friday, at the first stamp's time of day */
+    LP_FREQ_COUNT_
 } lp_freq_unit;
 
-/* The frequency named by a pandas alias (case-insensitive; "A"/"AS" and
- * "YE"/"ME"/"QE" are accepted too). LP_EINVAL naming the aliases otherwise. */
+/* The frequency named by a pandas alias (case-insensitive; "A"/"AS",
+ * "YE"/"ME"/"QE", "T"/"min" for minutes and "S" for seconds are accepted).
+ * LP_EINVAL naming the aliases otherwise. */
 int lp_freq_parse(lp_freq_unit *out, const char *alias);
-/* The canonical alias ("H", "D", "W", "MS", "M", "QS", "Q", "YS", "Y"); static. */
+/* The canonical alias ("H", "D", "W", "MS", "M", "QS", "Q", "YS", "Y", "min",
+ * "S", "B"); static. */
 const char *lp_freq_name(lp_freq_unit f);
-/* The usual seasonal period: H 24, D 7, W 52, months 12, quarters 4, years 1. */
+/* The usual seasonal period: S 60, min 60, H 24, D 7, B 5, W 52, months 12,
+ * quarters 4, years 1. */
 size_t lp_freq_season(lp_freq_unit f);
+/* The season length of a series: that of `alias` when it names a frequency,
+ * else of the frequency inferred from its n stamps ts (may be NULL), else 1.
+ * Never fails (a bad alias or irregular stamps mean 1; the error is cleared). */
+size_t lp_freq_season_of(const char *alias, const int64_t *ts, size_t n);
+/* lp_freq_season_of with the stamps of X's column `time_index` (either may
+ * be NULL; a column that is not a time index means none). */
+size_t lp_freq_season_of_frame(const char *alias, const lp_frame *X, const char *time_index);
 /* The stamp `steps` periods after t (steps may be negative): fixed steps add
  * microseconds, calendar steps move whole months keeping the start/end anchor. */
 int64_t lp_freq_add(lp_freq_unit f, int64_t t, int64_t steps);

@@ -152,6 +152,31 @@ LP_API lp_obj *lp_experiment_find_trainer(lp_obj *caller, const char *cls)
     return NULL;
 }
 
+LP_API lp_obj *lp_experiment_winning_trainer(lp_obj *caller, lp_value *model_version,
+                                             lp_value **params)
+{
+    lp_obj *tracker = lp_obj_component(caller, "metadata_tracker");
+    lp_obj *found = NULL;
+    if (params) *params = NULL;
+    if (tracker && lp_value_type(model_version) == LP_MAP) {
+        lp_value *exp = lp_metadata_tracker_get_winning_experiment(tracker, model_version);
+        lp_value *cls = exp && lp_value_type(exp) == LP_MAP
+                            ? lp_metadata_tracker_get_tag(tracker, exp, "trainer")
+                            : NULL;
+        if (lp_value_as_string(cls))
+            found = lp_experiment_find_trainer(caller, lp_value_as_string(cls));
+        lp_value *p = found && params ? lp_metadata_tracker_get_tag(tracker, exp, "params") : NULL;
+        if (lp_value_type(p) == LP_MAP)
+            *params = p;
+        else
+            lp_value_unref(p);
+        lp_value_unref(exp);
+        lp_value_unref(cls);
+    }
+    lp_error_clear(); /* no winner on record: the visible trainer */
+    return found ? found : lp_obj_component(caller, "model_trainer");
+}
+
 /* ---- predictions ------------------------------------------------------------------------ */
 
 /* `prediction` and the probability columns side by side (new frame). */

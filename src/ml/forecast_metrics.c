@@ -1,55 +1,15 @@
 /*
  * forecast_metrics.c — forecast accuracy metrics and naive baselines
- * (forecast_metrics.h). smape, mape, rmse and mae are lolpop/metrics.h's.
+ * (forecast_metrics.h). mase and coverage are computed here, the other
+ * regression metrics by lolpop/metrics.h.
  */
 #include "ml/forecast_metrics.h"
 
 #include <math.h>
 #include <stdlib.h>
-#include <strings.h>
 
 #include "lolpop/error.h"
 #include "lolpop/metrics.h"
-
-static const lp_fc_metric table[] = {
-    {"mase", LP_FC_LOWER,
-     "mean absolute error / in-sample mean absolute seasonal difference of the training series"},
-    {"smape", LP_FC_LOWER, "mean of 2|y-p|/(|y|+|p|), 0/0 as 0"},
-    {"mape", LP_FC_LOWER, "mean of |y-p|/|y| (a fraction)"},
-    {"rmse", LP_FC_LOWER, "root mean squared error"},
-    {"mae", LP_FC_LOWER, "mean absolute error"},
-    {"coverage", LP_FC_NOMINAL,
-     "share of actual values inside the prediction interval; best at the interval width"},
-};
-
-size_t lp_fc_metric_count(void)
-{
-    return sizeof table / sizeof table[0];
-}
-
-const lp_fc_metric *lp_fc_metric_at(size_t i)
-{
-    return i < lp_fc_metric_count() ? &table[i] : NULL;
-}
-
-int lp_fc_metric_lookup(const lp_fc_metric **out, const char *name)
-{
-    for (size_t i = 0; name && i < lp_fc_metric_count(); i++)
-        if (strcasecmp(name, table[i].name) == 0) {
-            *out = &table[i];
-            return 0;
-        }
-    return lp_error_set(LP_ENOTFOUND,
-                        "unknown forecast metric '%s' (known: mase, smape, mape, rmse, mae, "
-                        "coverage)",
-                        name ? name : "(null)");
-}
-
-bool lp_fc_metric_better(const lp_fc_metric *m, double a, double b, double width)
-{
-    if (m->direction == LP_FC_NOMINAL) return fabs(a - width) < fabs(b - width);
-    return a < b;
-}
 
 static int check_finite(const char *metric, const double *v, size_t n, const char *what)
 {
@@ -82,13 +42,16 @@ static int mase_scale(double *out, const lp_fc_inputs *in)
     return 0;
 }
 
-int lp_fc_metric_compute(double *out, const lp_fc_metric *m, const lp_fc_inputs *in)
+int lp_fc_metric_compute(double *out, const lp_metric_info *m, const lp_fc_inputs *in)
 {
+    if (m->task != LP_TASK_REGRESSION)
+        return lp_error_set(LP_EINVAL, "%s is a classification metric, not a forecast one",
+                            m->name);
     if (in->n == 0) return lp_error_set(LP_EINVAL, "%s: no forecasts to score", m->name);
     int rc = check_finite(m->name, in->y_true, in->n, "actual");
     if (rc == 0) rc = check_finite(m->name, in->y_pred, in->n, "forecast");
     if (rc) return rc;
-    if (m->direction == LP_FC_NOMINAL) {
+    if (m->id == LP_METRIC_COVERAGE) {
         if (!in->lower || !in->upper)
             return lp_error_set(LP_EINVAL, "coverage: the forecasts have no interval");
         size_t inside = 0;
@@ -97,7 +60,7 @@ int lp_fc_metric_compute(double *out, const lp_fc_metric *m, const lp_fc_inputs 
         *out = (double)inside / (double)in->n;
         return 0;
     }
-    if (strcasecmp(m->name, "mase") == 0) {
+    if (m->id == LP_METRIC_MASE) {
         double scale = 0.0, mae = 0.0;
         rc = mase_scale(&scale, in);
         if (rc) return rc;
@@ -106,9 +69,14 @@ int lp_fc_metric_compute(double *out, const lp_fc_metric *m, const lp_fc_inputs 
         *out = mae / (double)in->n / scale;
         return 0;
     }
-    const lp_metric_info *info = NULL;
-    rc = lp_metric_lookup(&info, m->name);
-    return rc ? rc : lp_metric_regression(out, info, in->y_true, in->y_pred, in->n);
+    return lp_metric_regression(out, m, in->y_true, in->y_pred, in->n);
+}
+
+int lp_fc_metric_named(double *out, const char *name, const lp_fc_inputs *in)
+{
+    const lp_metric_info *m = NULL;
+    int rc = lp_metric_lookup(&m, name);
+    return rc ? rc : lp_fc_metric_compute(out, m, in);
 }
 
 const char *lp_fc_baseline_name(lp_fc_baseline b)
@@ -144,10 +112,8 @@ static int score_map(lp_value **out, const lp_fc_inputs *in, double *mase)
     lp_value *map = lp_value_map();
     if (!map) return lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        const lp_fc_metric *m = NULL;
         double v = 0.0;
-        int rc = lp_fc_metric_lookup(&m, names[i]);
-        if (rc == 0) rc = lp_fc_metric_compute(&v, m, in);
+        int rc = lp_fc_metric_named(&v, names[i], in);
         if (rc == 0) rc = lp_map_set(map, names[i], lp_value_float(v));
         if (rc) {
             lp_value_unref(map);

@@ -2,11 +2,11 @@
  * forecast_metrics.h — accuracy of forecasts and the naive baselines they
  * are judged against (internal; the forecasting trainers' runner uses it).
  *
- * Metrics: mase (mean absolute error scaled by the in-sample mean absolute
- * seasonal difference of the training series, as R's forecast::accuracy),
- * smape, mape, rmse, mae (the regression metrics of lolpop/metrics.h, same
- * definitions), coverage (the share of actual values inside [lower, upper];
- * best when it equals the interval's nominal width).
+ * Metrics: any regression metric of lolpop/metrics.h's table, with mase
+ * (mean absolute error scaled by the in-sample mean absolute seasonal
+ * difference of the training series, as R's forecast::accuracy) and coverage
+ * (the share of actual values inside [lower, upper]) computed here from the
+ * extra inputs they need.
  *
  * Baselines (Hyndman & Athanasopoulos, FPP ch. 5.2): naive (the last
  * value), seasonal naive (the value one season earlier), drift (the line
@@ -18,27 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lolpop/metrics.h"
 #include "lolpop/value.h"
-
-typedef enum lp_fc_direction {
-    LP_FC_LOWER,  /* smaller is better */
-    LP_FC_NOMINAL /* closest to the nominal interval width is better (coverage) */
-} lp_fc_direction;
-
-typedef struct lp_fc_metric {
-    const char *name;
-    lp_fc_direction direction;
-    const char *description;
-} lp_fc_metric;
-
-/* The forecast metric table (static), and lookup by name (case ignored;
- * LP_ENOTFOUND naming the known ones). */
-size_t lp_fc_metric_count(void);
-const lp_fc_metric *lp_fc_metric_at(size_t i);
-int lp_fc_metric_lookup(const lp_fc_metric **out, const char *name);
-/* Whether value a is better than b for metric m (width: the nominal
- * coverage, for LP_FC_NOMINAL). */
-bool lp_fc_metric_better(const lp_fc_metric *m, double a, double b, double width);
 
 /* What the metrics are computed from (all borrowed). */
 typedef struct lp_fc_inputs {
@@ -50,10 +31,13 @@ typedef struct lp_fc_inputs {
     size_t m; /* seasonal period for mase's scale (1: naive differences) */
 } lp_fc_inputs;
 
-/* One metric into *out. LP_EINVAL naming the metric for empty or non-finite
- * inputs, coverage without bounds, mase with a training series too short
- * for its period or with no change at all (scale 0). */
-int lp_fc_metric_compute(double *out, const lp_fc_metric *m, const lp_fc_inputs *in);
+/* One regression metric m (lolpop/metrics.h's table) into *out. LP_EINVAL
+ * naming the metric for empty or non-finite inputs, coverage without bounds,
+ * mase with a training series too short for its period or with no change at
+ * all (scale 0), a classification metric. */
+int lp_fc_metric_compute(double *out, const lp_metric_info *m, const lp_fc_inputs *in);
+/* lp_fc_metric_compute of the metric named `name` (LP_ENOTFOUND when unknown). */
+int lp_fc_metric_named(double *out, const char *name, const lp_fc_inputs *in);
 
 typedef enum lp_fc_baseline {
     LP_FC_NAIVE,

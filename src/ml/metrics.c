@@ -49,6 +49,10 @@ static const lp_metric_info table[LP_METRIC_COUNT_] = {
     {LP_METRIC_RECALL_MICRO, "recall_micro", C, true, false, "recall from the global counts"},
     {LP_METRIC_RECALL_WEIGHTED, "recall_weighted", C, true, false,
      "recall averaged, weighted by support"},
+    {LP_METRIC_MASE, "mase", R, false, false,
+     "forecast MAE / in-sample mean absolute seasonal difference of the training series"},
+    {LP_METRIC_COVERAGE, "coverage", R, true, false,
+     "share of actual values inside the prediction interval (target: the interval width)"},
 };
 
 #undef C

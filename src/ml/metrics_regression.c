@@ -140,6 +140,11 @@ LP_API int lp_metric_regression(double *out, const lp_metric_info *m, const doub
         *out = mean_of(sq_log_err, y_true, y_pred, n);
         if (m->id == LP_METRIC_RMSLE) *out = sqrt(*out);
         return 0;
+    case LP_METRIC_MASE:
+    case LP_METRIC_COVERAGE:
+        return lp_metric_fail(m, "needs the training series and the prediction interval of a "
+                                 "forecast, not only y_true and y_pred (a forecasting "
+                                 "trainer's calculate_metrics computes it)");
     default:
         return lp_metric_fail(m, "is not a regression metric");
     }

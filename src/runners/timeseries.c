@@ -294,22 +294,6 @@ static int index_frequency(lp_obj *self, const ts_cfg *c, const lp_frame *f, lp_
     return rc;
 }
 
-/* The frequency of the training data, quietly (no log lines): for the
- * baselines' season. */
-static lp_freq_unit quiet_frequency(const ts_cfg *c, const lp_frame *f)
-{
-    lp_freq_unit freq = LP_FREQ_MONTH_START;
-    lp_freq_report rep;
-    if (c->freq && lp_freq_parse(&freq, c->freq) == 0) return freq;
-    const lp_column *t = lp_frame_col_by_name(f, c->time_index);
-    size_t n = lp_frame_rows(f);
-    series_groups g = {0};
-    if (t && groups_of(&g, f, c) == 0 && g.n > 0) n = g.starts[1];
-    if (t && n >= 2 && lp_freq_infer(&freq, &rep, t->data.i64, n) != 0) lp_error_clear();
-    free(g.starts);
-    return freq;
-}
-
 /* Rows without a target value are gaps: left out (the forecasters see a
  * missing period). New reference. */
 static int drop_missing_target(lp_obj *self, lp_frame **out, lp_frame *f, const ts_cfg *c)
@@ -532,78 +516,14 @@ static lp_value *time_splits(lp_obj *self, const lp_frame *f, const ts_cfg *c)
 
 /* ---- the baseline comparison ------------------------------------------------------- */
 
-/* The model's validation forecast with its interval: *pred, *lo, *hi
- * (malloc'ed, lo/hi NULL without intervals). */
-static int validation_forecast(const lp_model *m, const lp_frame *Xv, double width, double **pred,
-                               double **lo, double **hi)
-{
-    lp_frame *p = NULL;
-    bool iv = lp_model_has_intervals(m);
-    int rc = iv ? lp_model_predict_interval(&p, m, Xv, width) : lp_model_predict(&p, m, Xv);
-    const char *names[3] = {"prediction", "lower", "upper"};
-    double **out[3] = {pred, lo, hi};
-    for (size_t k = 0; k < 3; k++) {
-        *out[k] = NULL;
-        const lp_column *col = rc == 0 ? lp_frame_col_by_name(p, names[k]) : NULL;
-        size_t n = rc == 0 ? lp_frame_rows(p) : 0;
-        if (!col) continue;
-        *out[k] = malloc((n ? n : 1) * sizeof(double));
-        if (!*out[k]) rc = lp_error_set(LP_ENOMEM, "out of memory");
-        for (size_t i = 0; rc == 0 && i < n; i++)
-            (*out[k])[i] = lp_column_get_f64(col, i);
-    }
-    if (p) lp_frame_unref(p);
-    return rc;
-}
-
-/* Adds coverage of [lo, hi] to the model's section of the comparison. */
-static int add_coverage(lp_value *cmp, const double *y, size_t h, const double *lo,
-                        const double *hi)
-{
-    const lp_fc_metric *cov = NULL;
-    double v = NAN;
-    lp_fc_inputs in = {.y_true = y, .y_pred = y, .n = h, .lower = lo, .upper = hi};
-    if (!lo || !hi || lp_fc_metric_lookup(&cov, "coverage") != 0 ||
-        lp_fc_metric_compute(&v, cov, &in) != 0) {
-        lp_error_clear(); /* no interval: no coverage */
-        return 0;
-    }
-    return lp_map_set(lp_map_get(cmp, "model"), "coverage", lp_value_float(v));
-}
-
-/* The forecast on the validation points against naive, seasonal naive and
- * drift (lp_fc_baseline_compare's map, plus the model's coverage and the
- * season used). New ref. */
-static lp_value *compare_baselines(const lp_value *splits, const lp_model *m, const ts_cfg *c,
-                                   lp_freq_unit freq)
-{
-    const lp_frame *yt = lp_value_as_frame(lp_map_get(splits, "y_train"));
-    const lp_frame *yv = lp_value_as_frame(lp_map_get(splits, "y_valid"));
-    const lp_frame *Xv = lp_value_as_frame(lp_map_get(splits, "X_valid"));
-    double *ytr = lp_column_to_f64(lp_frame_col(yt, 0)),
-           *yva = ytr ? lp_column_to_f64(lp_frame_col(yv, 0)) : NULL;
-    double *pred = NULL, *lo = NULL, *hi = NULL;
-    size_t season = lp_freq_season(freq), h = lp_frame_rows(yv);
-    lp_value *cmp = NULL;
-    bool beats = false;
-    int rc = yva ? validation_forecast(m, Xv, c->width, &pred, &lo, &hi) : LP_ENOMEM;
-    if (rc == 0 && !pred) rc = lp_error_set(LP_EINVAL, "the model gave no 'prediction' column");
-    if (rc == 0)
-        rc = lp_fc_baseline_compare(&cmp, &beats, ytr, lp_frame_rows(yt), season, yva, pred, h);
-    if (rc == 0) rc = add_coverage(cmp, yva, h, lo, hi);
-    if (rc == 0) rc = lp_map_set(cmp, "season", lp_value_int((int64_t)season));
-    free(ytr), free(yva), free(pred), free(lo), free(hi);
-    if (rc) {
-        lp_value_unref(cmp);
-        return NULL;
-    }
-    return cmp;
-}
-
-/* A metric of one section of the comparison, NaN when absent. */
+/* A metric of the model's section of the comparison, or of a baseline's,
+ * NaN when absent. */
 static double section_metric(const lp_value *cmp, const char *section, const char *metric)
 {
-    const lp_value *v = lp_map_get(lp_map_get(cmp, section), metric);
+    const lp_value *sec = strcmp(section, "model") == 0
+                              ? lp_map_get(cmp, "model")
+                              : lp_map_get(lp_map_get(cmp, "baselines"), section);
+    const lp_value *v = lp_map_get(sec, metric);
     return v ? lp_value_as_float(v) : NAN;
 }
 
@@ -634,32 +554,31 @@ static int record_baselines(lp_obj *self, lp_value *mv, const lp_value *cmp)
     return rc;
 }
 
-/* baseline step: compare, log (WARN when seasonal naive does at least as
- * well), record. New ref (the comparison) or NULL. */
-static lp_value *baseline_step(lp_obj *self, const lp_value *splits, lp_value *mv,
-                               const lp_value *model, const ts_cfg *c, lp_freq_unit freq)
+/* baseline step: the model checker's comparison of the forecast with naive,
+ * seasonal naive and drift (analyze_model's `baseline`), logged (WARN when
+ * seasonal naive does at least as well) and recorded. New ref: the
+ * comparison, or null (INFO) without a model checker; NULL on error. */
+static lp_value *baseline_step(lp_obj *self, lp_value *mv, const lp_value *analysis)
 {
-    const lp_model *m = lp_value_as_model(model);
-    lp_value *cmp = m ? compare_baselines(splits, m, c, freq) : NULL;
-    if (!m) lp_error_set(LP_EINVAL, "train_model: the trainer gave no model");
-    if (!cmp) {
-        lp_error_prefix("train_model: baseline comparison");
-        return NULL;
+    const lp_value *cmp = lp_map_get(analysis, "baseline");
+    if (lp_value_type(lp_map_get(cmp, "baselines")) != LP_MAP ||
+        !lp_map_get(cmp, "beats_seasonal_naive")) {
+        lp_log(self, LP_LOG_INFO,
+               "baseline: skipped, no model_checker compared the forecast with naive, "
+               "seasonal naive and drift");
+        return lp_value_null();
     }
-    double own = section_metric(cmp, "model", "mase");
-    double sn = section_metric(cmp, "seasonal_naive", "mase");
     bool beats = lp_value_as_bool(lp_map_get(cmp, "beats_seasonal_naive"));
     lp_log(self, beats ? LP_LOG_INFO : LP_LOG_WARN,
-           "baseline: validation MASE %.4g, seasonal naive (season %zu) %.4g, naive %.4g, "
+           "baseline: validation MASE %.4g, seasonal naive (season %lld) %.4g, naive %.4g, "
            "drift %.4g%s",
-           own, lp_freq_season(freq), sn, section_metric(cmp, "naive", "mase"),
+           section_metric(cmp, "model", "mase"),
+           (long long)lp_value_as_int(lp_map_get(cmp, "season")),
+           section_metric(cmp, "seasonal_naive", "mase"), section_metric(cmp, "naive", "mase"),
            section_metric(cmp, "drift", "mase"),
            beats ? "" : ": the forecast does NOT beat seasonal naive");
-    if (record_baselines(self, mv, cmp) != 0) {
-        lp_value_unref(cmp);
-        return NULL;
-    }
-    return cmp;
+    if (record_baselines(self, mv, cmp) != 0) return NULL;
+    return lp_value_ref((lp_value *)(uintptr_t)cmp);
 }
 
 /* ---- rolling-origin cross-validation ----------------------------------------------- */
@@ -684,26 +603,6 @@ static lp_value *cv_params(lp_obj *self)
         lp_value_unref(v);
     }
     return p;
-}
-
-/* The trainer that won: the winning experiment's class, else the visible
- * model_trainer. Borrowed, may be NULL. */
-static lp_obj *winning_trainer(lp_obj *train, lp_value *mv)
-{
-    lp_obj *tracker = lp_obj_component(train, "metadata_tracker");
-    lp_obj *found = NULL;
-    if (tracker && lp_value_type(mv) == LP_MAP) {
-        lp_value *exp = lp_metadata_tracker_get_winning_experiment(tracker, mv);
-        lp_value *cls = exp && lp_value_type(exp) == LP_MAP
-                            ? lp_metadata_tracker_get_tag(tracker, exp, "trainer")
-                            : NULL;
-        if (lp_value_as_string(cls))
-            found = lp_experiment_find_trainer(train, lp_value_as_string(cls));
-        lp_value_unref(exp);
-        lp_value_unref(cls);
-    }
-    lp_error_clear(); /* no winner on record: the visible trainer */
-    return found ? found : lp_obj_component(train, "model_trainer");
 }
 
 /* Records the cross-validation's mean MASE (split "cv"). */
@@ -731,15 +630,18 @@ static lp_value *cv_step(lp_obj *self, lp_obj *train, lp_value *mv, lp_frame *hi
                "cross_validate: skipped, no cv_initial / cv_period / cv_horizon");
         return lp_value_null();
     }
-    lp_obj *trainer = winning_trainer(train, mv);
+    lp_value *won = NULL; /* the winner's own parameters, not the slot's */
+    lp_obj *trainer = lp_experiment_winning_trainer(train, mv, &won);
     if (!trainer || !lp_obj_has_method(trainer, "cross_validate")) {
         lp_log(self, LP_LOG_INFO, "cross_validate: skipped, %s has no cross_validate method",
                trainer ? lp_obj_class(trainer)->name : "no model_trainer");
         lp_value_unref(params);
+        lp_value_unref(won);
         return lp_value_null();
     }
-    lp_value *cv = lp_call_with(trainer, "cross_validate", "frame", lp_value_frame(history),
-                                "params", params, (const char *)NULL);
+    lp_value *cv =
+        lp_call_with(trainer, "cross_validate", "frame", lp_value_frame(history), "params", params,
+                     "training_params", won ? won : lp_value_null(), (const char *)NULL);
     if (!cv) return NULL;
     lp_log(self, LP_LOG_INFO, "cross_validate (%s): %lld folds, horizon %lld, mean MASE %.4g",
            lp_obj_class(trainer)->name, (long long)lp_value_as_int(lp_map_get(cv, "folds")),
@@ -765,16 +667,15 @@ static int record_lineage(lp_obj *self, lp_value *mv, lp_value *dv)
     return rc;
 }
 
-/* Plots (the forecast plot among them) and the model checker's report; no
+/* Plots (the forecast plot among them), the model checker's baseline
+ * comparison (*analysis: analyze_model's result, new ref) and its report; no
  * bias step (a series has no protected groups). */
-static int inspect_model(lp_obj *train, lp_value *splits, lp_value *mv, lp_value *model)
+static int inspect_model(lp_obj *train, lp_value *splits, lp_value *mv, lp_value *model,
+                         lp_value **analysis)
 {
-    lp_value *r = lp_train_analyze_model(train, splits, mv, model);
-    if (r) {
-        lp_value_unref(r);
-        r = lp_train_check_model(train, splits, mv, model);
-    }
-    return lp_type_status(r);
+    *analysis = lp_train_analyze_model(train, splits, mv, model);
+    if (!*analysis) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    return lp_type_status(lp_train_check_model(train, splits, mv, model));
 }
 
 /* The winner refitted on the whole history, so that the forecast starts
@@ -805,10 +706,12 @@ static int after_training(lp_obj *self, const ts_cfg *c, lp_value *frame, lp_val
     lp_obj *train = lp_obj_pipeline(self, "train");
     const lp_frame *f = lp_value_as_frame(frame);
     lp_frame *history = NULL;
-    int rc = inspect_model(train, splits, mv, *model);
+    lp_value *analysis = NULL;
+    int rc = inspect_model(train, splits, mv, *model, &analysis);
     if (rc == 0) rc = record_lineage(self, mv, dv);
-    if (rc == 0 && !(*baseline = baseline_step(self, splits, mv, *model, c, quiet_frequency(c, f))))
+    if (rc == 0 && !(*baseline = baseline_step(self, mv, analysis)))
         rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    lp_value_unref(analysis);
     if (rc == 0) rc = columns_used(&history, self, f, c, true);
     if (rc == 0 && !(*cv = cv_step(self, train, mv, history)))
         rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
@@ -1149,7 +1052,8 @@ static const lp_config_key ts_keys[] = {
     {"forecast_period", "int",
      "how many points are forecast; the last forecast_period points of the history validate"},
     {"forecast_frequency", "string",
-     "H, D, W, MS/M, QS/Q, YS/Y (pandas aliases); inferred from the time index when unset"},
+     "S, T/min, H, D, B, W, MS/M, QS/Q, YS/Y (pandas aliases); inferred from the time index "
+     "when unset"},
     {"interval_width", "float", "probability of the prediction interval (default 0.8)"},
     {"split_ratio", "any",
      "without forecast_period: the training share of each series (default 0.8), the rest "

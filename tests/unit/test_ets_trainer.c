@@ -14,6 +14,7 @@
 #include "data/timestamp.h"
 #include "fake_tracking.h"
 #include "lolpop.h"
+#include "lolpop/types/model_checker.h"
 #include "lolpop/types/model_trainer.h"
 #include "ml/ets.h"
 #include "ml/ets_train.h"
@@ -239,6 +240,137 @@ Test(ets_trainer, trainer_class_fits_and_predicts)
     cr_assert_not_null(pv, "predict: %s", lp_error_last()->message);
     cr_expect_eq(lp_frame_rows(lp_value_as_frame(pv)), 12);
     lp_value_unref(pv);
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+    lp_frame_unref(X), lp_frame_unref(y), lp_frame_unref(Xv), lp_frame_unref(yv);
+    free(tr), free(fu);
+}
+
+/* calculate_metrics computes the forecast metrics of the metric table (mase,
+ * smape, mape, rmse, mae, coverage) as their formulas say, by hand here:
+ * mase scaled by the mean absolute 12-month difference of the training
+ * series (the season of the time index, monthly), coverage the share of the
+ * actual values inside the model's 80 % interval. */
+Test(ets_trainer, calculate_metrics_gives_the_forecast_metrics)
+{
+    lp_obj *t = uw_build(0,
+                         "component: {metadata_tracker: FakeMetadataTracker, logger: "
+                         "CaptureLogger, model_trainer: ETSModelTrainer}\n"
+                         "config: {time_index: date, interval_width: 0.8}\n"
+                         "model_trainer:\n  config: {training_params: {model: MAM}}\n",
+                         "model_trainer");
+    size_t *tr = range(0, 132), *fu = range(132, 144);
+    lp_frame *X, *y, *Xv, *yv;
+    frames(&X, &y, tr, 132, true);
+    frames(&Xv, &yv, fu, 12, true);
+    lp_value *splits = lp_value_map();
+    lp_map_set(splits, "X_train", lp_value_frame(X));
+    lp_map_set(splits, "y_train", lp_value_frame(y));
+    lp_map_set(splits, "X_valid", lp_value_frame(Xv));
+    lp_map_set(splits, "y_valid", lp_value_frame(yv));
+    lp_value *mv = lp_model_trainer_fit(t, splits);
+    cr_assert_not_null(mv, "fit: %s", lp_error_last()->message);
+    lp_value *xv = lp_value_frame(Xv);
+    lp_value *pv = lp_model_trainer_predict(t, xv);
+    lp_value_unref(xv);
+    cr_assert_not_null(pv, "predict: %s", lp_error_last()->message);
+    lp_frame *iv = NULL;
+    cr_assert_eq(lp_model_predict_interval(&iv, lp_value_as_model(mv), Xv, 0.8), 0);
+    const lp_column *pc = lp_frame_col_by_name(lp_value_as_frame(pv), "prediction");
+    const lp_column *lo = lp_frame_col_by_name(iv, "lower"),
+                    *hi = lp_frame_col_by_name(iv, "upper");
+    double scale = 0, ae = 0, se = 0, ape = 0, sape = 0, inside = 0;
+    for (size_t i = 12; i < 132; i++)
+        scale += fabs(air[i] - air[i - 12]);
+    scale /= 120.0;
+    for (size_t i = 0; i < 12; i++) {
+        double a = air[132 + i], p = lp_column_get_f64(pc, i), e = fabs(a - p);
+        ae += e, se += e * e, ape += e / fabs(a), sape += 2 * e / (fabs(a) + fabs(p));
+        inside += a >= lp_column_get_f64(lo, i) && a <= lp_column_get_f64(hi, i);
+    }
+    lp_value *preds = lp_value_map(), *names = lp_value_list();
+    lp_map_set(preds, "valid", pv);
+    const char *want[] = {"mase", "smape", "mape", "rmse", "mae", "coverage"};
+    for (size_t i = 0; i < 6; i++)
+        lp_list_append(names, lp_value_string(want[i]));
+    lp_value *got = lp_model_trainer_calculate_metrics(t, splits, preds, names);
+    cr_assert_not_null(got, "calculate_metrics: %s", lp_error_last()->message);
+    const lp_value *v = lp_map_get(got, "valid");
+    double expect[] = {ae / 12 / scale, sape / 12, ape / 12, sqrt(se / 12), ae / 12, inside / 12};
+    for (size_t i = 0; i < 6; i++) {
+        cr_assert_not_null(lp_map_get(v, want[i]), "%s missing", want[i]);
+        cr_expect_float_eq(lp_value_as_float(lp_map_get(v, want[i])), expect[i], 1e-9, "%s",
+                           want[i]);
+    }
+    /* the forecast beats seasonal naive here (R: MASE 0.7489 for ETS(M,Ad,M)) */
+    cr_expect_lt(lp_value_as_float(lp_map_get(v, "mase")), 1.0);
+    lp_value_unref(got);
+    lp_value_unref(names);
+    lp_value_unref(preds);
+    lp_frame_unref(iv);
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+    lp_frame_unref(X), lp_frame_unref(y), lp_frame_unref(Xv), lp_frame_unref(yv);
+    free(tr), free(fu);
+}
+
+/* LocalModelChecker judges a forecaster (time_index set, a model with
+ * intervals) against naive, seasonal naive and drift fitted on y_train: the
+ * baselines' MASE on the last year of AirPassengers are R's
+ * forecast::accuracy of naive(), snaive() and rwf(drift = TRUE); check_model
+ * reports mase and coverage and one check per baseline. */
+Test(ets_trainer, model_checker_compares_with_the_forecast_baselines)
+{
+    uw_tmpdir("ets-checker", true); /* the report files */
+    lp_obj *root = uw_build(0,
+                            "component: {metadata_tracker: FakeMetadataTracker, logger: "
+                            "CaptureLogger, model_trainer: ETSModelTrainer, model_checker: "
+                            "LocalModelChecker}\n"
+                            "config: {time_index: date, forecast_frequency: MS, metrics: [mase, "
+                            "coverage, mae], perf_metric: mase}\n"
+                            "model_trainer:\n  config: {training_params: {model: MAM}}\n",
+                            NULL);
+    lp_obj *t = lp_obj_component(root, "model_trainer");
+    lp_obj *mc = lp_obj_component(root, "model_checker");
+    size_t *tr = range(0, 132), *fu = range(132, 144);
+    lp_frame *X, *y, *Xv, *yv;
+    frames(&X, &y, tr, 132, true);
+    frames(&Xv, &yv, fu, 12, true);
+    lp_value *splits = lp_value_map();
+    lp_map_set(splits, "X_train", lp_value_frame(X));
+    lp_map_set(splits, "y_train", lp_value_frame(y));
+    lp_map_set(splits, "X_valid", lp_value_frame(Xv));
+    lp_map_set(splits, "y_valid", lp_value_frame(yv));
+    lp_value *mv = lp_model_trainer_fit(t, splits);
+    cr_assert_not_null(mv, "fit: %s", lp_error_last()->message);
+    lp_value *cmp = lp_model_checker_get_baseline_comparison(mc, splits, mv);
+    cr_assert_not_null(cmp, "%s", lp_error_last()->message);
+    const lp_value *b = lp_map_get(cmp, "baselines");
+    cr_expect_float_eq(lp_value_as_float(lp_map_get(lp_map_get(b, "naive"), "mase")),
+                       2.495894909688, 1e-9);
+    cr_expect_float_eq(lp_value_as_float(lp_map_get(lp_map_get(b, "seasonal_naive"), "mase")),
+                       1.570881226054, 1e-9);
+    cr_expect_float_eq(lp_value_as_float(lp_map_get(lp_map_get(b, "drift"), "mase")),
+                       2.177598950434, 1e-9);
+    cr_expect_eq(lp_value_as_int(lp_map_get(cmp, "season")), 12);
+    cr_expect(lp_value_as_bool(lp_map_get(cmp, "beats_seasonal_naive")));
+    double mase = lp_value_as_float(lp_map_get(lp_map_get(cmp, "model"), "mase"));
+    cr_expect_lt(mase, 1.0);
+    cr_expect(lp_map_get(lp_map_get(cmp, "model"), "coverage"), "the interval's coverage");
+    lp_value *rep = lp_model_checker_check_model(mc, splits, mv);
+    cr_assert_not_null(rep, "%s", lp_error_last()->message);
+    const lp_value *report = lp_map_get(rep, "report");
+    const lp_value *vm = lp_map_get(lp_map_get(lp_map_get(report, "splits"), "valid"), "metrics");
+    cr_expect_float_eq(lp_value_as_float(lp_map_get(vm, "mase")), mase, 1e-12);
+    cr_expect(lp_map_get(vm, "coverage"), "coverage among the valid split's metrics");
+    size_t n_base = 0;
+    const lp_value *checks = lp_map_get(report, "checks");
+    for (size_t i = 0; i < lp_list_len(checks); i++)
+        n_base += strcmp(lp_value_as_string(lp_map_get(lp_list_get(checks, i), "check")),
+                         "baseline") == 0;
+    cr_expect_eq(n_base, 3, "one check per forecast baseline, got %zu", n_base);
+    lp_value_unref(rep);
+    lp_value_unref(cmp);
     lp_value_unref(mv);
     lp_value_unref(splits);
     lp_frame_unref(X), lp_frame_unref(y), lp_frame_unref(Xv), lp_frame_unref(yv);

@@ -32,12 +32,10 @@ TestSuite(forecast_metrics, .init = setup);
 
 static double metric(const char *name, const double *pred)
 {
-    const lp_fc_metric *m = NULL;
-    cr_assert_eq(lp_fc_metric_lookup(&m, name), 0);
     lp_fc_inputs in = {
         .y_true = air + 132, .y_pred = pred, .n = 12, .y_train = air, .n_train = 132, .m = 12};
     double v = NAN;
-    cr_assert_eq(lp_fc_metric_compute(&v, m, &in), 0, "%s: %s", name, lp_error_last()->message);
+    cr_assert_eq(lp_fc_metric_named(&v, name, &in), 0, "%s: %s", name, lp_error_last()->message);
     return v;
 }
 
@@ -88,10 +86,10 @@ Test(forecast_metrics, ets_beats_seasonal_naive_and_compare_says_so)
     cr_assert_eq(lp_fc_baseline_compare(&cmp, &beats, air, 132, 12, air + 132, bad, 12), 0);
     cr_expect(!beats);
     lp_value_unref(cmp);
-    /* coverage: the share inside the interval, best at the width */
-    const lp_fc_metric *cov = NULL;
-    cr_assert_eq(lp_fc_metric_lookup(&cov, "Coverage"), 0);
-    cr_expect_eq(cov->direction, LP_FC_NOMINAL);
+    /* coverage: the share inside the interval (a floor: higher is better) */
+    const lp_metric_info *cov = NULL;
+    cr_assert_eq(lp_metric_lookup(&cov, "Coverage"), 0);
+    cr_expect(cov->higher_is_better);
     lp_fc_inputs in = {.y_true = air + 132, .y_pred = mean, .n = 12, .lower = lo, .upper = hi};
     double c = -1;
     cr_assert_eq(lp_fc_metric_compute(&c, cov, &in), 0);
@@ -99,23 +97,28 @@ Test(forecast_metrics, ets_beats_seasonal_naive_and_compare_says_so)
     for (int i = 0; i < 12; i++)
         inside += air[132 + i] >= lo[i] && air[132 + i] <= hi[i];
     cr_expect_float_eq(c, inside / 12.0, 1e-12);
-    cr_expect(lp_fc_metric_better(cov, 0.8, 1.0, 0.8));
-    cr_expect(!lp_fc_metric_better(cov, 0.5, 0.75, 0.8));
     lp_ets_free(e);
 }
 
 Test(forecast_metrics, errors)
 {
-    const lp_fc_metric *m = NULL;
-    cr_expect_eq(lp_fc_metric_lookup(&m, "r2"), LP_ENOTFOUND);
-    cr_assert_eq(lp_fc_metric_lookup(&m, "mase"), 0);
+    const lp_metric_info *m = NULL;
+    double r2 = 0;
+    lp_fc_inputs none = {0};
+    cr_expect_eq(lp_fc_metric_named(&r2, "nosuch", &none), LP_ENOTFOUND);
+    cr_assert_eq(lp_metric_lookup(&m, "accuracy"), 0);
+    cr_expect_eq(lp_fc_metric_compute(&r2, m, &none), LP_EINVAL);
+    cr_assert_eq(lp_metric_lookup(&m, "mase"), 0);
     double y[3] = {1, 2, 3}, p[3] = {1, 2, 4}, flat[5] = {2, 2, 2, 2, 2}, v;
     lp_fc_inputs in = {.y_true = y, .y_pred = p, .n = 3, .y_train = flat, .n_train = 5, .m = 1};
     cr_expect_eq(lp_fc_metric_compute(&v, m, &in), LP_EINVAL); /* scale 0 */
     in.m = 12;
     cr_expect_eq(lp_fc_metric_compute(&v, m, &in), LP_EINVAL); /* too short */
-    cr_assert_eq(lp_fc_metric_lookup(&m, "coverage"), 0);
+    cr_assert_eq(lp_metric_lookup(&m, "coverage"), 0);
     cr_expect_eq(lp_fc_metric_compute(&v, m, &in), LP_EINVAL); /* no interval */
+    /* the plain regression entry points cannot compute mase or coverage */
+    cr_expect_eq(lp_metric_regression(&v, m, y, p, 3), LP_EINVAL);
+    cr_expect(strstr(lp_error_last()->message, "training series") != NULL);
     in.n = 0;
     cr_expect_eq(lp_fc_metric_compute(&v, m, &in), LP_EINVAL);
     cr_expect_eq(lp_fc_baseline_forecast(&v, LP_FC_NAIVE, y, 0, 1, 1), LP_EINVAL);

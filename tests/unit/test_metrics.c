@@ -312,16 +312,19 @@ Test(metrics_table, names_tasks_directions)
                                        "precision_weighted",
                                        "recall_macro",
                                        "recall_micro",
-                                       "recall_weighted"};
+                                       "recall_weighted",
+                                       "mase",
+                                       "coverage"};
     cr_assert_eq(lp_metric_count(), sizeof want / sizeof *want);
     for (size_t i = 0; i < lp_metric_count(); i++) {
         const lp_metric_info *m = lp_metric_at(i);
         cr_assert_str_eq(m->name, want[i]);
         cr_assert_eq((size_t)m->id, i);
         cr_assert_eq(lp_metric_by_id(m->id), m);
-        bool averaged = m->id >= LP_METRIC_F1_MACRO; /* f1_macro ... recall_weighted */
+        bool averaged = m->id >= LP_METRIC_F1_MACRO && m->id <= LP_METRIC_RECALL_WEIGHTED;
         cr_assert_eq(m->task, i < 7 || averaged ? LP_TASK_CLASSIFICATION : LP_TASK_REGRESSION);
-        bool higher = i < 6 || m->id == LP_METRIC_R2 || averaged;
+        /* coverage: higher is better as a floor (its target is the interval width) */
+        bool higher = i < 6 || m->id == LP_METRIC_R2 || averaged || m->id == LP_METRIC_COVERAGE;
         cr_assert_eq(m->higher_is_better, higher, "%s", m->name);
         cr_assert_eq(m->needs_proba, i >= 4 && i <= 6, "%s", m->name);
     }

@@ -477,6 +477,50 @@ Test(viz, forecast_with_interval_and_components)
     lp_model_unref(m);
 }
 
+/* residual_acf: the autocorrelation of y_train - fitted over the history. The
+ * toy forecaster fits 2 s; the residuals alternate +1, -1, so lag 1 is about
+ * -1 and lag 2 about +1 (R: acf(rep(c(1, -1), 8)) gives -0.9375, 0.875). */
+Test(viz, residual_acf_of_the_history)
+{
+    uw_tmpdir("viz", true);
+    lp_obj *viz = visualizer("formats: [svg], plots: [residual_acf]");
+    lp_model *m = toy_model(&toy_fc_ops, LP_MODEL_REGRESSION, NULL, 0);
+    lp_value *splits = lp_value_map();
+    char X[1024] = "ds,s,t\n", y[512] = "ok\n";
+    for (int i = 0; i < 16; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "1960-%02d-01,%d,0\n", i % 12 + 1, i);
+        if (i >= 12) snprintf(line, sizeof line, "1961-%02d-01,%d,0\n", i - 11, i);
+        strcat(X, line);
+        snprintf(line, sizeof line, "%d\n", 2 * i + (i % 2 ? -1 : 1));
+        strcat(y, line);
+    }
+    lp_map_set(splits, "X_train", frame_value(X));
+    lp_map_set(splits, "y_train", frame_value(y));
+    lp_map_set(splits, "X_valid", frame_value("ds,s,t\n1961-05-01,16,0\n1961-06-01,17,0\n"));
+    lp_map_set(splits, "y_valid", frame_value("ok\n32\n34\n"));
+    lp_value *paths = generate(viz, splits, m, NULL, NULL);
+    cr_assert_eq(lp_list_len(paths), 1, "%zu files", lp_list_len(paths));
+    const char *want[] = {"Autocorrelation of the in-sample residuals (16 points)", "Lag (periods)",
+                          "95% bound", NULL};
+    assert_svg(find_path(paths, "residual_acf", ".svg"), want);
+    lp_value_unref(paths);
+    lp_value_unref(splits);
+    lp_model_unref(m);
+    /* a model without intervals (not a forecaster) gets no such plot */
+    lp_model *r = toy_model(&toy_ops, LP_MODEL_REGRESSION, NULL, 0);
+    splits = lp_value_map();
+    lp_map_set(splits, "X_train", frame_value(X));
+    lp_map_set(splits, "y_train", frame_value(y));
+    lp_map_set(splits, "X_valid", frame_value("ds,s,t\n1961-05-01,16,0\n"));
+    lp_map_set(splits, "y_valid", frame_value("ok\n32\n"));
+    paths = generate(viz, splits, r, NULL, NULL);
+    cr_expect_eq(lp_list_len(paths), 0);
+    lp_value_unref(paths);
+    lp_value_unref(splits);
+    lp_model_unref(r);
+}
+
 /* A synthetic contributions matrix: s matters most, t a little; the importance and the beeswarm
  * come from it. */
 Test(viz, shap_summary_from_contributions)

@@ -72,17 +72,74 @@ static int64_t *grid(lp_freq_unit f, const char *first, size_t n)
     return t;
 }
 
+Test(time_freq, minutes_seconds_and_business_days)
+{
+    lp_freq_unit f;
+    const char *alias[] = {"T", "min", "MIN", "S", "s", "B"};
+    lp_freq_unit want[] = {LP_FREQ_MINUTE, LP_FREQ_MINUTE, LP_FREQ_MINUTE,
+                           LP_FREQ_SECOND, LP_FREQ_SECOND, LP_FREQ_BUSINESS_DAY};
+    for (size_t i = 0; i < 6; i++) {
+        cr_assert_eq(lp_freq_parse(&f, alias[i]), 0, "%s", alias[i]);
+        cr_expect_eq(f, want[i], "%s", alias[i]);
+    }
+    cr_expect_str_eq(lp_freq_name(LP_FREQ_MINUTE), "min");
+    cr_expect_str_eq(lp_freq_name(LP_FREQ_SECOND), "S");
+    cr_expect_str_eq(lp_freq_name(LP_FREQ_BUSINESS_DAY), "B");
+    cr_expect_eq(lp_freq_season(LP_FREQ_MINUTE), 60);
+    cr_expect_eq(lp_freq_season(LP_FREQ_SECOND), 60);
+    cr_expect_eq(lp_freq_season(LP_FREQ_BUSINESS_DAY), 5);
+    /* MS is still month start, not milliseconds or minutes */
+    cr_assert_eq(lp_freq_parse(&f, "MS"), 0);
+    cr_expect_eq(f, LP_FREQ_MONTH_START);
+    expect_date(lp_freq_add(LP_FREQ_MINUTE, ts("2020-12-31T23:59:00"), 2), "2021-01-01T00:01:00");
+    expect_date(lp_freq_add(LP_FREQ_SECOND, ts("2020-12-31T23:59:59"), 1), "2021-01-01T00:00:00");
+    /* pandas: pd.Timestamp("2020-02-28") + 1 * BDay() is 2020-03-02 (a Monday);
+     * 2020-02-28 - 5 * BDay() is 2020-02-21; + 10 from a Wednesday 2 weeks on */
+    expect_date(lp_freq_add(LP_FREQ_BUSINESS_DAY, ts("2020-02-28"), 1), "2020-03-02");
+    expect_date(lp_freq_add(LP_FREQ_BUSINESS_DAY, ts("2020-02-28"), -5), "2020-02-21");
+    expect_date(lp_freq_add(LP_FREQ_BUSINESS_DAY, ts("2020-02-26"), 10), "2020-03-11");
+    expect_date(lp_freq_add(LP_FREQ_BUSINESS_DAY, ts("1970-01-01"), 1), "1970-01-02");
+    expect_date(lp_freq_add(LP_FREQ_BUSINESS_DAY, ts("1969-12-31"), 3), "1970-01-05");
+    int64_t k = 0;
+    cr_expect(lp_freq_steps(LP_FREQ_BUSINESS_DAY, ts("2020-02-28"), ts("2020-03-06"), &k));
+    cr_expect_eq(k, 5);
+    cr_expect(!lp_freq_steps(LP_FREQ_BUSINESS_DAY, ts("2020-02-28"), ts("2020-02-29"), &k),
+              "a Saturday is no business day");
+    cr_expect(!lp_freq_steps(LP_FREQ_BUSINESS_DAY, ts("2020-02-28"), ts("2020-03-02T01:00"), &k));
+    /* a daily index with its weekends is D, not B; a weekday index with a gap
+     * day counts it missing */
+    int64_t *d = grid(LP_FREQ_DAY, "2020-02-26", 20);
+    lp_freq_report rep;
+    cr_assert_eq(lp_freq_infer(&f, &rep, d, 20), 0);
+    cr_expect_eq(f, LP_FREQ_DAY);
+    free(d);
+    int64_t *b = grid(LP_FREQ_BUSINESS_DAY, "2020-02-26", 20);
+    memmove(b + 3, b + 4, 16 * sizeof *b); /* drop Monday 2020-03-02 */
+    cr_assert_eq(lp_freq_infer(&f, &rep, b, 19), 0, "%s", lp_error_last()->message);
+    cr_expect_eq(f, LP_FREQ_BUSINESS_DAY);
+    cr_expect_eq(rep.n_missing, 1);
+    expect_date(rep.first_missing, "2020-03-02");
+    free(b);
+}
+
 Test(time_freq, infers_each_frequency)
 {
     struct {
         lp_freq_unit f;
         const char *first;
     } cases[] = {
-        {LP_FREQ_HOUR, "2021-03-27T20:00:00"}, {LP_FREQ_DAY, "2020-02-27"},
-        {LP_FREQ_WEEK, "2020-12-20"},          {LP_FREQ_MONTH_START, "1949-01-01"},
-        {LP_FREQ_MONTH_END, "2019-11-30"},     {LP_FREQ_QUARTER_START, "2019-10-01"},
-        {LP_FREQ_QUARTER_END, "2019-12-31"},   {LP_FREQ_YEAR_START, "1871-01-01"},
+        {LP_FREQ_HOUR, "2021-03-27T20:00:00"},
+        {LP_FREQ_DAY, "2020-02-27"},
+        {LP_FREQ_WEEK, "2020-12-20"},
+        {LP_FREQ_MONTH_START, "1949-01-01"},
+        {LP_FREQ_MONTH_END, "2019-11-30"},
+        {LP_FREQ_QUARTER_START, "2019-10-01"},
+        {LP_FREQ_QUARTER_END, "2019-12-31"},
+        {LP_FREQ_YEAR_START, "1871-01-01"},
         {LP_FREQ_YEAR_END, "1999-12-31"},
+        {LP_FREQ_MINUTE, "2020-12-31T23:45:00"},
+        {LP_FREQ_SECOND, "2020-12-31T23:59:50"},
+        {LP_FREQ_BUSINESS_DAY, "2020-02-26"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         int64_t *t = grid(cases[c].f, cases[c].first, 30);

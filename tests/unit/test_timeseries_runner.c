@@ -100,6 +100,7 @@ static const char *yaml(const char *trainer, bool cv)
              "%s"
              "train:\n"
              "  component:\n"
+             "    model_checker: LocalModelChecker\n"
              "    model_trainer: %s\n",
              cv ? "  cv_initial: 24\n  cv_period: 6\n  cv_horizon: 6\n" : "", trainer);
     return buf;
@@ -120,7 +121,8 @@ Test(timeseries_runner, cross_validate_is_called_with_the_history_and_cv_params)
     cr_expect_float_eq(lp_value_as_float(lp_map_get(cv, "mean_mase")), 0.25, 1e-12);
     const lp_value *b = lp_map_get(s, "baseline");
     cr_expect(lp_map_get(lp_map_get(b, "model"), "mase"), "the baseline comparison is summarised");
-    cr_expect(lp_map_get(lp_map_get(b, "seasonal_naive"), "mase"));
+    cr_expect(lp_map_get(lp_map_get(lp_map_get(b, "baselines"), "seasonal_naive"), "mase"),
+              "the model checker compared the forecast with seasonal naive");
     lp_value_unref(s);
 }
 

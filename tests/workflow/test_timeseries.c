@@ -7,6 +7,7 @@
  * warning; several series in one file are refused clearly (not fitted yet).
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,43 @@ static double mase(const double *a, const double *f, size_t h, const double *y, 
 
 /* ---- the quickstart ------------------------------------------------------------------ */
 
+/* The text of the first .lolpop/plots/<prefix>*.svg (malloc'ed), or NULL. */
+static char *plot_svg(const char *prefix)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/.lolpop/plots", dir);
+    DIR *d = opendir(path);
+    char *text = NULL;
+    for (struct dirent *e = d ? readdir(d) : NULL; e && !text; e = readdir(d)) {
+        size_t len = strlen(e->d_name);
+        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || len < 4 ||
+            strcmp(e->d_name + len - 4, ".svg") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/.lolpop/plots/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        if (!f) continue;
+        text = calloc(1, 1 << 20);
+        size_t got = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
+        if (text) text[got] = '\0';
+        fclose(f);
+    }
+    if (d) closedir(d);
+    return text;
+}
+
+/* The tuner's winner (the additive ForecastModelTrainer, not the slot's ETS
+ * trainer) draws the components and the cross-validation error; the residuals'
+ * autocorrelation is drawn too. */
+static void expect_winner_plots(void)
+{
+    char *trend = plot_svg("component-1"), *cv = plot_svg("cv_error"),
+         *acf = plot_svg("residual_acf");
+    cr_expect(trend && strstr(trend, "Component: trend"), "no trend component of the winner");
+    cr_expect(cv && strstr(cv, "Cross-validation error by horizon"), "no cv_error plot");
+    cr_expect(acf && strstr(acf, "Autocorrelation of the in-sample residuals"), "no residual_acf");
+    free(trend), free(cv), free(acf);
+}
+
 Test(timeseries, flights_quickstart_beats_seasonal_naive_on_the_held_out_year)
 {
     lp_copy_example(FLIGHTS, dir);
@@ -128,6 +166,7 @@ Test(timeseries, flights_quickstart_beats_seasonal_naive_on_the_held_out_year)
     cr_expect(strstr(r.err, "baseline: validation MASE"), "no baseline line:\n%s", r.err);
     cr_expect(strstr(r.err, "cross_validate"), "no cross-validation line:\n%s", r.err);
     lp_run_free(&r);
+    expect_winner_plots();
 
     csv pred, train, labels;
     csv_load(&pred, "predictions.csv");

@@ -10,6 +10,7 @@
 
 #include "components/model_checker/mc.h"
 #include "lolpop/feature_state.h"
+#include "ml/forecast_metrics.h"
 
 void lp_mc_split_free(lp_mc_split *s)
 {
@@ -18,6 +19,8 @@ void lp_mc_split_free(lp_mc_split *s)
     free(s->proba);
     free(s->yr);
     free(s->pr);
+    free(s->lower);
+    free(s->upper);
     memset(s, 0, sizeof *s);
 }
 
@@ -139,8 +142,19 @@ lp_value *lp_mc_metrics(const lp_mc_split *s, const lp_value *names, lp_value *n
         }
         if (lp_map_get(res, mi->name)) continue;
         double v = NAN;
+        lp_fc_inputs fc = {.y_true = s->yr,
+                           .y_pred = s->pr,
+                           .n = s->n,
+                           .lower = s->lower,
+                           .upper = s->upper,
+                           .y_train = s->history,
+                           .n_train = s->n_history,
+                           .m = s->season};
+        bool fc_metric = mi->id == LP_METRIC_MASE || mi->id == LP_METRIC_COVERAGE;
         int rc =
-            task == LP_TASK_REGRESSION ? lp_metric_regression(&v, mi, s->yr, s->pr, s->n)
+            task == LP_TASK_REGRESSION && fc_metric && s->forecast
+                ? lp_fc_metric_compute(&v, mi, &fc)
+            : task == LP_TASK_REGRESSION ? lp_metric_regression(&v, mi, s->yr, s->pr, s->n)
             : mi->needs_proba && !s->proba
                 ? lp_error_set(LP_EINVAL, "metric '%s': the model gives no probabilities", mi->name)
                 : lp_metric_classification(&v, mi, &in);

@@ -31,6 +31,7 @@
 
 #include "components/data_profiler/profiler.h"
 #include "components/model_checker/mc.h"
+#include "data/time_freq.h"
 #include "lolpop/feature_state.h"
 #include "lolpop/workflow.h"
 
@@ -48,6 +49,7 @@ typedef struct model_checker {
     lp_mc_baseline baselines[MAX_BASELINES];
     size_t n_baselines;
     int baseline_sev;
+    bool baseline_sev_set; /* else forecasters get WARN: a forecast may trail a baseline */
     uint64_t seed;
     lp_prof_options drift;
     int drift_sev;
@@ -201,6 +203,7 @@ static int parse_baselines(model_checker *c, const lp_value *o)
     c->seed = (uint64_t)seed;
     if (rc == 0)
         rc = lp_chk_parse_severity(&c->baseline_sev, lp_map_get(o, "severity"), false, c->who);
+    c->baseline_sev_set = lp_map_get(o, "severity") != NULL;
     return rc;
 }
 
@@ -290,6 +293,7 @@ typedef struct evaluation {
     int eval;        /* index of the split judged: valid, else test, else train; -1: none */
     lp_value *names; /* metric names (list) */
     const lp_metric_info *perf;
+    bool forecast; /* judged as a forecaster (lp_mc_is_forecaster) */
 } evaluation;
 
 static void evaluation_free(evaluation *e)
@@ -334,6 +338,29 @@ static int metric_names(evaluation *e, lp_obj *self, const model_checker *c, boo
     return 0;
 }
 
+/* A forecaster's splits get the history, season and interval that mase,
+ * coverage and the forecast baselines need. */
+static int prepare_forecast(evaluation *e, lp_obj *self, const lp_value *splits, const lp_model *m)
+{
+    const lp_frame *Xt = lp_value_as_frame(lp_map_get(splits, "X_train"));
+    char *ti = lp_obj_config_string(self, "time_index");
+    char *alias = lp_obj_config_string(self, "forecast_frequency");
+    e->forecast = e->has[0] && lp_mc_is_forecaster(m, Xt, ti);
+    size_t season = e->forecast ? lp_freq_season_of_frame(alias, Xt, ti) : 1;
+    double width = lp_obj_config_float(self, "interval_width", 0.8);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && e->forecast && i < 3; i++) {
+        char xk[16];
+        snprintf(xk, sizeof xk, "X_%s", split_names[i]);
+        if (e->has[i])
+            rc = lp_mc_forecast_prepare(&e->split[i], &e->split[0], m,
+                                        lp_value_as_frame(lp_map_get(splits, xk)), season, width);
+    }
+    free(ti);
+    free(alias);
+    return rc;
+}
+
 static int evaluate_splits(evaluation *e, lp_obj *self, const model_checker *c,
                            const lp_value *splits, const lp_model *m)
 {
@@ -354,6 +381,7 @@ static int evaluate_splits(evaluation *e, lp_obj *self, const model_checker *c,
     e->eval = e->has[1] ? 1 : e->has[2] ? 2 : e->has[0] ? 0 : -1;
     if (rc == 0 && e->eval < 0)
         rc = lp_error_set(LP_EINVAL, "the splits hold no X_train, X_valid or X_test frame");
+    if (rc == 0) rc = prepare_forecast(e, self, splits, m);
     return rc;
 }
 
@@ -522,7 +550,10 @@ static lp_value *model_report(lp_obj *self, const model_checker *c, const lp_val
     if (rc == 0) rc = check_calibration(checks, c, lp_map_get(es, "calibration"), eval);
     lp_value *base = NULL;
     if (rc == 0 && c->n_baselines) {
-        base = baseline_section(c, &e, lp_map_get(es, "metrics"), checks);
+        base = e.forecast
+                   ? lp_mc_forecast_baselines(&e.split[e.eval], eval, checks,
+                                              c->baseline_sev_set ? c->baseline_sev : LP_CHK_WARN)
+                   : baseline_section(c, &e, lp_map_get(es, "metrics"), checks);
         if (!base) rc = LP_ERROR;
     }
     lp_value *report = NULL;
@@ -589,7 +620,10 @@ static lp_value *checker_get_baseline_comparison(lp_obj *self, lp_value *args)
     if (!m) return NULL;
     evaluation e;
     lp_value *result = NULL;
-    if (evaluate_splits(&e, self, c, splits, m) == 0) {
+    int rc = evaluate_splits(&e, self, c, splits, m);
+    if (rc == 0 && e.forecast) {
+        result = lp_mc_forecast_baselines(&e.split[e.eval], split_names[e.eval], NULL, 0);
+    } else if (rc == 0) {
         lp_value *mine = lp_mc_metrics(&e.split[e.eval], e.names, NULL);
         model_checker all = *c;
         if (!all.n_baselines) all.n_baselines = 2; /* asked for explicitly */

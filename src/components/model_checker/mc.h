@@ -22,6 +22,12 @@ typedef struct lp_mc_split {
     int32_t *y, *pred;
     double *proba;
     double *yr, *pr;
+    /* forecasts (lp_mc_forecast_prepare): the interval (owned; NULL without),
+     * the history the forecast follows (borrowed) and its season */
+    bool forecast;
+    double *lower, *upper;
+    const double *history;
+    size_t n_history, season;
 } lp_mc_split;
 
 /* The class index of every cell of y (a label column) in m's class order into idx[n].
@@ -62,6 +68,25 @@ int lp_mc_baseline_parse(lp_mc_baseline *out, const lp_value *v, const char *who
  * eval's truth (copied) and the baseline's pred / proba (or pr). 0 or LP_E*. */
 int lp_mc_baseline_predict(lp_mc_split *out, lp_mc_baseline b, const lp_mc_split *train,
                            const lp_mc_split *eval, uint64_t seed);
+
+/* ---- forecasts (forecast.c) ------------------------------------------------------------ */
+
+/* Whether m is judged as a forecaster: a regression model with prediction
+ * intervals, and a time_index (config visible from the checker) that X_train
+ * holds: what the TimeSeriesRunner gives its checker. */
+bool lp_mc_is_forecaster(const lp_model *m, const lp_frame *X_train, const char *time_index);
+/* Makes s ready for mase and coverage (lp_mc_metrics): history = train's
+ * truth (borrowed: train must outlive s), season, and m's interval of
+ * probability width over X (none when m cannot give it: coverage then fails). */
+int lp_mc_forecast_prepare(lp_mc_split *s, const lp_mc_split *train, const lp_model *m,
+                           const lp_frame *X, size_t season, double width);
+/* The forecast against naive, seasonal naive and drift fitted on the history
+ * of eval (prepared): {split, metric: "mase", season, model: {mase, smape,
+ * mae, rmse[, coverage]}, baselines: {naive: {...}, seasonal_naive: {...},
+ * drift: {...}}, beats_seasonal_naive}. checks (may be NULL) get one check per
+ * baseline by MASE at severity sev. New ref or NULL with the error set. */
+lp_value *lp_mc_forecast_baselines(const lp_mc_split *eval, const char *split, lp_value *checks,
+                                   int sev);
 
 /* The HTML of a check_model report (new string or NULL). */
 char *lp_mc_report_html(const lp_value *report);

@@ -121,7 +121,8 @@ static void baselines(lp_sb *sb, const lp_value *base)
                   "<h2>Baselines (%s split, %s)</h2>\n<table><tr><th class=\"l\">model</th>"
                   "<th>%s</th></tr><tr><td class=\"l\">this model</td><td>",
                   lp_value_as_string(lp_map_get(base, "split")), metric, metric);
-    lp_chk_html_number(sb, lp_map_get(base, "model"));
+    const lp_value *mine = lp_map_get(base, "model"); /* a forecaster's: all its metrics */
+    lp_chk_html_number(sb, lp_value_type(mine) == LP_MAP ? lp_map_get(mine, metric) : mine);
     lp_sb_append(sb, "</td></tr>");
     const lp_value *b = lp_map_get(base, "baselines");
     for (size_t i = 0; i < lp_map_len(b); i++) {

@@ -188,20 +188,12 @@ static size_t season_of(lp_obj *self, const lp_value *tp, const history *h)
 {
     const lp_value *sp = lp_map_get(tp, "seasonal_period");
     if (lp_value_type(sp) == LP_INT && lp_value_as_int(sp) >= 1) return (size_t)lp_value_as_int(sp);
-    lp_freq_unit f;
-    lp_freq_report rep;
     char *alias = lp_value_as_string(lp_map_get(tp, "forecast_frequency"))
                       ? lp_strdup(lp_value_as_string(lp_map_get(tp, "forecast_frequency")))
                       : lp_kit_config_string(self, "forecast_frequency", NULL);
-    int rc = alias       ? lp_freq_parse(&f, alias)
-             : h->n >= 2 ? lp_freq_infer(&f, &rep, h->ts, h->n)
-                         : -1;
+    size_t season = lp_freq_season_of(alias, h->ts, h->n);
     free(alias);
-    if (rc) {
-        lp_error_clear();
-        return 1;
-    }
-    return lp_freq_season(f);
+    return season;
 }
 
 typedef struct cv_plan {

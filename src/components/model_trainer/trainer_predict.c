@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "components/model_trainer/trainer.h"
+#include "data/time_freq.h"
 #include "lolpop/metrics.h"
+#include "ml/forecast_metrics.h"
 #include "lolpop/types/feature_transformer.h"
 #include "lolpop/workflow.h"
 
@@ -241,7 +243,30 @@ typedef struct metric_inputs {
     lp_metric_task task;
     const lp_frame *y, *pred, *proba;
     const lp_value *classes;
+    const lp_fc_inputs *fc; /* forecast inputs (mase, coverage), or NULL */
 } metric_inputs;
+
+/* One metric name of a list into a new map {name: value}: the forecast
+ * metrics from in->fc, the others by lp_metrics_compute. */
+static int one_metric(lp_value **out, const lp_value *name, const metric_inputs *in)
+{
+    const lp_metric_info *mi = NULL;
+    if (lp_metric_lookup(&mi, lp_value_as_string(name)) != 0) return lp_error_last()->code;
+    if (mi->id != LP_METRIC_MASE && mi->id != LP_METRIC_COVERAGE) {
+        lp_value *one = lp_value_list();
+        int rc = one ? lp_list_append(one, lp_value_ref((lp_value *)(uintptr_t)name)) : LP_ENOMEM;
+        if (rc == 0)
+            rc = lp_metrics_compute(out, in->task, one, in->y, in->pred, in->proba, in->classes);
+        lp_value_unref(one);
+        return rc;
+    }
+    double v = 0.0;
+    int rc = in->fc ? lp_fc_metric_compute(&v, mi, in->fc)
+                    : lp_error_set(LP_EINVAL, "metric '%s' needs a forecast", mi->name);
+    if (rc) return rc;
+    *out = lp_kit_result(mi->name, lp_value_float(v), (const char *)NULL);
+    return *out ? 0 : LP_ENOMEM;
+}
 
 /* Each metric on its own, so that one that cannot be computed here (rocauc
  * with a single class in a small split) is left out with a warning instead of
@@ -253,10 +278,12 @@ static int split_metrics(lp_value **out, lp_obj *self, const char *split, const 
     size_t failed = 0, n = lp_list_len(names);
     int rc = res ? 0 : LP_ENOMEM;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        lp_value *one = lp_value_list(), *got = NULL;
-        rc = one ? lp_list_append(one, lp_value_ref(lp_list_get(names, i))) : LP_ENOMEM;
-        if (rc == 0 &&
-            lp_metrics_compute(&got, in->task, one, in->y, in->pred, in->proba, in->classes) != 0) {
+        lp_value *got = NULL;
+        if (one_metric(&got, lp_list_get(names, i), in) != 0) {
+            if (lp_error_last()->code == LP_ENOMEM) {
+                rc = LP_ENOMEM;
+                break;
+            }
             failed++;
             if (failed < n)
                 lp_log(self, LP_LOG_WARN, "metric %s on the %s split left out: %s",
@@ -265,7 +292,6 @@ static int split_metrics(lp_value **out, lp_obj *self, const char *split, const 
             rc = lp_map_set(res, lp_map_key(got, 0), lp_value_ref(lp_map_value(got, 0)));
         }
         lp_value_unref(got);
-        lp_value_unref(one);
     }
     if (rc == 0 && n && failed == n) {
         lp_error_prefix("%s split", split);
@@ -276,6 +302,88 @@ static int split_metrics(lp_value **out, lp_obj *self, const char *split, const 
         return rc;
     }
     *out = res;
+    return 0;
+}
+
+/* Whether names asks for mase or coverage. */
+static bool wants_forecast_metrics(const lp_value *names)
+{
+    for (size_t i = 0; i < lp_list_len(names); i++) {
+        const lp_metric_info *mi = NULL;
+        if (lp_metric_lookup(&mi, lp_value_as_string(lp_list_get(names, i))) == 0 &&
+            (mi->id == LP_METRIC_MASE || mi->id == LP_METRIC_COVERAGE))
+            return true;
+    }
+    lp_error_clear();
+    return false;
+}
+
+/* The arrays behind an lp_fc_inputs (malloc'ed). */
+typedef struct fc_arrays {
+    double *y, *pred, *train, *lower, *upper;
+} fc_arrays;
+
+static void fc_arrays_free(fc_arrays *a)
+{
+    free(a->y), free(a->pred), free(a->train), free(a->lower), free(a->upper);
+}
+
+/* The season of the training series, as the TimeSeriesRunner's baseline
+ * comparison takes it (the data's, not the model's: a non-seasonal model of
+ * monthly data is still scaled by 12-month differences): the season of
+ * forecast_frequency (the model's resolved params, then config), else of the
+ * frequency of X_train's time_index column, else 1. */
+static size_t training_season(lp_obj *self, const lp_model *m, const lp_value *splits)
+{
+    const char *fp = lp_value_as_string(lp_map_get(lp_model_params(m), "forecast_frequency"));
+    char *alias = fp ? lp_strdup(fp) : lp_obj_config_string(self, "forecast_frequency");
+    char *ti = lp_obj_config_string(self, "time_index");
+    size_t season =
+        lp_freq_season_of_frame(alias, lp_value_as_frame(lp_map_get(splits, "X_train")), ti);
+    free(ti), free(alias);
+    return season;
+}
+
+/* The inputs of mase and coverage for one split: its truth and forecasts,
+ * the training series (y_train in time order, as a forecasting runner
+ * splits), the season, and the interval at config interval_width (0.8) when
+ * the model has intervals (none: coverage fails, the others do not). */
+static int forecast_inputs(lp_fc_inputs *in, fc_arrays *a, lp_obj *self, const lp_model *m,
+                           const lp_value *splits, const char *split, const lp_frame *y,
+                           const lp_frame *yp)
+{
+    memset(a, 0, sizeof *a);
+    const lp_frame *yt = lp_value_as_frame(lp_map_get(splits, "y_train"));
+    char key[64];
+    snprintf(key, sizeof key, "X_%s", split);
+    const lp_frame *X = lp_value_as_frame(lp_map_get(splits, key));
+    a->y = lp_column_to_f64(lp_frame_col(y, 0));
+    a->pred = lp_column_to_f64(lp_frame_col(yp, 0));
+    a->train = yt && lp_frame_cols(yt) ? lp_column_to_f64(lp_frame_col(yt, 0)) : NULL;
+    if (!a->y || !a->pred || (yt && !a->train)) return lp_error_set(LP_ENOMEM, "out of memory");
+    *in = (lp_fc_inputs){.y_true = a->y,
+                         .y_pred = a->pred,
+                         .n = lp_frame_rows(y),
+                         .y_train = a->train,
+                         .n_train = yt ? lp_frame_rows(yt) : 0,
+                         .m = training_season(self, m, splits)};
+    lp_frame *iv = NULL;
+    double width = lp_obj_config_float(self, "interval_width", 0.8);
+    if (!X || !lp_model_has_intervals(m) || !(width > 0 && width < 1) ||
+        lp_model_predict_interval(&iv, m, X, width) != 0) {
+        lp_error_clear(); /* no interval: coverage says so */
+        return 0;
+    }
+    const lp_column *lc = lp_frame_col_by_name(iv, "lower"),
+                    *uc = lp_frame_col_by_name(iv, "upper");
+    a->lower = lc ? lp_column_to_f64(lc) : NULL;
+    a->upper = uc ? lp_column_to_f64(uc) : NULL;
+    size_t rows = lp_frame_rows(iv);
+    lp_frame_unref(iv);
+    if (a->lower && a->upper && rows == in->n) {
+        in->lower = a->lower;
+        in->upper = a->upper;
+    }
     return 0;
 }
 
@@ -298,10 +406,22 @@ static int metrics_of_split(lp_value **out, lp_obj *self, const lp_model *m, con
     if (lp_frame_select(&yp, pred, &col, 1)) return lp_error_last()->code;
     metric_inputs in = {lp_model_task_of(m) == LP_MODEL_REGRESSION ? LP_TASK_REGRESSION
                                                                    : LP_TASK_CLASSIFICATION,
-                        y, yp, NULL, classes};
+                        y,
+                        yp,
+                        NULL,
+                        classes,
+                        NULL};
     lp_frame *proba = in.task == LP_TASK_CLASSIFICATION ? proba_of(m, pred) : NULL;
     in.proba = proba;
-    int rc = split_metrics(out, self, split, names, &in);
+    lp_fc_inputs fc;
+    fc_arrays arrays = {0};
+    int rc = 0;
+    if (in.task == LP_TASK_REGRESSION && wants_forecast_metrics(names)) {
+        rc = forecast_inputs(&fc, &arrays, self, m, splits, split, y, yp);
+        in.fc = &fc;
+    }
+    if (rc == 0) rc = split_metrics(out, self, split, names, &in);
+    fc_arrays_free(&arrays);
     lp_frame_unref(yp);
     if (proba) lp_frame_unref(proba);
     return rc;

@@ -241,3 +241,106 @@ int lp_viz_plot_cv_error(lp_plot **out, const char **skip, const lp_viz_data *d)
     *out = p;
     return 0;
 }
+
+/* The in-sample residuals y_train - fitted of the model over the history
+ * (new array of *n values; NULL with *n 0 when there is no history). */
+static int history_residuals(double **out, size_t *n, const lp_viz_data *d)
+{
+    *out = NULL, *n = 0;
+    if (!d->X_train || !d->y_train || lp_frame_cols(d->y_train) != 1) return 0;
+    lp_frame *p = NULL;
+    int rc = lp_model_predict(&p, d->model, d->X_train);
+    const lp_column *pc = rc == 0 ? lp_frame_col_by_name(p, "prediction") : NULL;
+    size_t rows = lp_frame_rows(d->y_train);
+    double *y = pc ? lp_column_to_f64(lp_frame_col(d->y_train, 0)) : NULL;
+    if (rc == 0 && pc && y && lp_frame_rows(p) == rows) {
+        for (size_t i = 0; i < rows; i++) /* a gap (NaN) stays out below */
+            y[i] -= lp_column_get_f64(pc, i);
+        *out = y, *n = rows, y = NULL;
+    } else if (rc == 0) {
+        rc = lp_error_set(LP_EINVAL, "the model's fitted values do not match the history");
+    }
+    free(y);
+    if (p) lp_frame_unref(p);
+    return rc;
+}
+
+/* The autocorrelation of the finite values of e at lags 1..lags into acf
+ * (Box–Jenkins' estimator, as R's acf: the lag-k sum over n, not n - k). */
+static void autocorrelation(double *acf, const double *e, size_t n, size_t lags)
+{
+    double mean = 0.0, den = 0.0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(e[i])) mean += e[i], k++;
+    mean = k ? mean / (double)k : 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(e[i])) den += (e[i] - mean) * (e[i] - mean);
+    for (size_t lag = 1; lag <= lags; lag++) {
+        double num = 0.0;
+        for (size_t t = lag; t < n; t++)
+            if (isfinite(e[t]) && isfinite(e[t - lag])) num += (e[t] - mean) * (e[t - lag] - mean);
+        acf[lag - 1] = den > 0 ? num / den : 0.0;
+    }
+}
+
+/* One bar from 0 to v at x (a band 0.5 wide) and the ±bound reference lines. */
+static int acf_bars(lp_plot *p, const double *acf, size_t lags, double bound)
+{
+    for (size_t lag = 1; lag <= lags; lag++) {
+        double x[2] = {(double)lag - 0.25, (double)lag + 0.25}, lo[2] = {0, 0};
+        double hi[2] = {acf[lag - 1], acf[lag - 1]};
+        lp_plot_series *b =
+            lp_plot_add(p, LP_PLOT_BAND, lag == 1 ? "autocorrelation" : NULL, 2, x, lo, hi);
+        if (!b) return LP_ENOMEM;
+        b->color = 0, b->alpha = fabs(acf[lag - 1]) > bound ? 0.9 : 0.55;
+    }
+    double zx[2] = {0.5, (double)lags + 0.5};
+    const double levels[3] = {0.0, bound, -bound};
+    for (int k = 0; k < 3; k++) {
+        double zy[2] = {levels[k], levels[k]};
+        lp_plot_series *l = lp_plot_add(p, LP_PLOT_LINE, k == 1 ? "95% bound (white noise)" : NULL,
+                                        2, zx, zy, NULL);
+        if (!l) return LP_ENOMEM;
+        l->color = k ? 1 : 7, l->width = 1, l->dashed = k != 0;
+    }
+    return 0;
+}
+
+int lp_viz_plot_residual_acf(lp_plot **out, const char **skip, const lp_viz_data *d)
+{
+    if (!d->lower) return *skip = "the model is not a forecaster (no prediction intervals)", 0;
+    double *e = NULL;
+    size_t n = 0;
+    int rc = history_residuals(&e, &n, d);
+    if (rc == 0 && n < 8) {
+        free(e);
+        return *skip = "fewer than 8 points of history to correlate residuals over", 0;
+    }
+    /* about R's default (10 log10 n), at least two years of months, at most n / 2 */
+    size_t lags = (size_t)(10 * log10((double)n));
+    if (lags < 24) lags = 24;
+    if (lags > n / 2) lags = n / 2;
+    double *acf = rc == 0 ? malloc(lags * sizeof *acf) : NULL;
+    if (rc == 0 && !acf) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    lp_plot *p = NULL;
+    if (rc == 0) {
+        autocorrelation(acf, e, n, lags);
+        char *t = lp_asprintf("Autocorrelation of the in-sample residuals (%zu points)", n);
+        p = t ? lp_plot_new(t, "Lag (periods)", "Autocorrelation", d->width, d->height) : NULL;
+        free(t);
+        rc = p ? acf_bars(p, acf, lags, 1.96 / sqrt((double)n)) : LP_ENOMEM;
+        if (rc) lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    if (rc == 0)
+        p->ymin = -1, p->ymax = 1, p->xmin = 0, p->xmax = (double)lags + 1,
+        p->legend = LP_LEGEND_TOP_RIGHT;
+    free(e);
+    free(acf);
+    if (rc) {
+        lp_plot_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}

@@ -20,11 +20,13 @@
  * e.g. an explainer's result) with importance_split (the split it was computed
  * on, named in the plot's title; OfflineTrain passes train), contributions (a frame of per-row SHAP
  * values, one column per feature, rows matching the split's X) and components (a frame: a time
- * column and one column per forecast component; without it, the visible model_trainer's
+ * column and one column per forecast component; without it, the model's trainer's
  * predict_components over the history and the split, when it has that method and the model is its
- * kind) and cv (a cross_validate result; without it, the visible model_trainer's cross_validate on
- * the training split, when it has that method and cv_initial, cv_period or cv_horizon is set) for
- * the plot cv_error.
+ * kind) and cv (a cross_validate result; without it, the model's trainer's cross_validate with the
+ * winner's parameters on the training split, when it has that method and cv_initial, cv_period or
+ * cv_horizon is set) for the plot cv_error. The model's trainer is the one that made the winning
+ * experiment of model_version (lp_experiment_winning_trainer: a tuner's winner may be another
+ * class than the slot's trainer), else the visible model_trainer.
  *
  * Files are named by their content (roc-<hash>.svg), so the same model and
  * data give the same files and a rerun does not pile up copies.
@@ -56,6 +58,7 @@ static const plot_kind kinds[] = {
     {"predicted_vs_actual", lp_viz_plot_predicted},
     {"forecast", lp_viz_plot_forecast},
     {"forecast_residuals", lp_viz_plot_forecast_residuals},
+    {"residual_acf", lp_viz_plot_residual_acf},
     {"components", NULL},
     {"cv_error", lp_viz_plot_cv_error},
 };
@@ -121,7 +124,7 @@ static int read_plots(lp_obj *self, visualizer *v)
                              "LocalModelVisualizer (%s): unknown plot '%s' (plots are roc, pr, "
                              "confusion_matrix, calibration, feature_importance, shap_summary, "
                              "residuals, predicted_vs_actual, forecast, forecast_residuals, "
-                             "components, cv_error)",
+                             "residual_acf, components, cv_error)",
                              path_of(self), s);
     }
     lp_value_unref(p);
@@ -436,11 +439,20 @@ static int draw_all(lp_obj *self, const lp_viz_data *d, lp_value *paths, const l
 
 /* ---- forecasters: components and cross-validation from the trainer ------------------- */
 
-/* The visible model_trainer when it has `method`, else NULL. */
-static lp_obj *trainer_with(lp_obj *self, const char *method)
+/* The trainer of the model drawn when it has `method`, else NULL: the one
+ * that made the winning experiment of argument model_version (a tuner's
+ * winner may be another class than the slot's trainer), else the visible
+ * model_trainer. *params (may be NULL): the winner's parameters (new ref or
+ * NULL). */
+static lp_obj *trainer_with(lp_obj *self, const lp_value *args, const char *method,
+                            lp_value **params)
 {
-    lp_obj *t = lp_obj_component(self, "model_trainer");
-    return t && lp_obj_has_method(t, method) ? t : NULL;
+    lp_value *mv = lp_kit_arg_opt(args, "model_version");
+    lp_obj *t =
+        lp_experiment_winning_trainer(self, lp_value_type(mv) == LP_MAP ? mv : NULL, params);
+    if (t && lp_obj_has_method(t, method)) return t;
+    if (params) lp_value_unref(*params), *params = NULL;
+    return NULL;
 }
 
 /* The first timestamp column of X, or NULL. */
@@ -472,7 +484,7 @@ static lp_frame *with_time(const lp_frame *X, lp_frame *comp)
 static lp_frame *trainer_components(lp_obj *self, const lp_viz_data *d, const lp_value *splits,
                                     lp_value *model)
 {
-    lp_obj *t = trainer_with(self, "predict_components");
+    lp_obj *t = trainer_with(self, d->args, "predict_components", NULL);
     if (!t) return NULL;
     lp_frame *X = NULL;
     if (!d->X_train || lp_frame_concat(&X, d->X_train, d->X) != 0)
@@ -508,10 +520,12 @@ static lp_value *cv_result(lp_obj *self, const lp_value *args, lp_value *splits)
 {
     lp_value *cv = lp_kit_arg_opt(args, "cv");
     if (lp_value_type(cv) == LP_MAP) return lp_value_ref(cv);
-    lp_obj *t = cv_configured(self) ? trainer_with(self, "cross_validate") : NULL;
+    lp_value *won = NULL; /* the winner's parameters: its folds fit the model drawn */
+    lp_obj *t = cv_configured(self) ? trainer_with(self, args, "cross_validate", &won) : NULL;
     if (!t) return NULL;
-    lp_value *r = lp_call_with(t, "cross_validate", "frame", lp_value_ref(splits), "params",
-                               lp_value_null(), (const char *)NULL);
+    lp_value *r =
+        lp_call_with(t, "cross_validate", "frame", lp_value_ref(splits), "params", lp_value_null(),
+                     "training_params", won ? won : lp_value_null(), (const char *)NULL);
     if (!r) {
         lp_log(self, LP_LOG_WARN, "cv_error: not drawn, %s",
                lp_error_last()->message ? lp_error_last()->message : "?");
@@ -572,7 +586,7 @@ static const lp_config_key viz_keys[] = {
     {"plots", "list",
      "plots to draw (default all that apply): roc, pr, confusion_matrix, calibration, "
      "feature_importance, shap_summary, residuals, predicted_vs_actual, forecast, "
-     "forecast_residuals, components, cv_error"},
+     "forecast_residuals, residual_acf, components, cv_error"},
     {"size", "any", "[width, height] or {width, height} in pixels (default [720, 480])"},
     {"split", "string", "the split drawn (default valid, else test, else train)"},
     {"max_points", "int",

@@ -77,6 +77,10 @@ int lp_viz_plot_importance(lp_plot **out, const char **skip, const lp_viz_data *
 int lp_viz_plot_shap(lp_plot **out, const char **skip, const lp_viz_data *d);
 int lp_viz_plot_forecast(lp_plot **out, const char **skip, const lp_viz_data *d);
 int lp_viz_plot_forecast_residuals(lp_plot **out, const char **skip, const lp_viz_data *d);
+/* Forecasters: the autocorrelation of the one-step residuals over the history
+ * (X_train, y_train) by lag, with the ±1.96/√n bounds of white noise: bars
+ * outside them are structure the model missed. */
+int lp_viz_plot_residual_acf(lp_plot **out, const char **skip, const lp_viz_data *d);
 
 /* Cross-validation error by horizon step (MAE and RMSE per step, the mean
  * MASE in the title) from d->cv (a cross_validate result). */
