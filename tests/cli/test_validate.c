@@ -295,7 +295,7 @@ static long long tree_bytes(const char *path)
 /* A run with a 2 MB configuration grows the store by at most 1.2x the
  * configuration's size over a run without it (it was 2x: the runs row that
  * held it was rewritten by every later UPDATE). Not timed: bytes only. */
-Test(validate, a_big_configuration_is_stored_once)
+Test(validate, a_big_configuration_is_stored_once, .timeout = 900) /* two titanic runs: slow under valgrind */
 {
     FILE *f = fopen(lp_write_file(dir, "big.yaml", "config:\n  big_blob:\n"), "a");
     cr_assert_not_null(f);
