@@ -104,9 +104,20 @@ static bool drain(pid_t pid, int out_fd, int err_fd, buf *out, buf *err, long de
     return true;
 }
 
+/* LOLPOP_T_TIME_SCALE (a whole number, default 1) multiplies every deadline:
+ * scripts/valgrind-suite sets it, since memcheck runs a program 20-50x slower.
+ * (The LOLPOP_T_ prefix keeps it out of the child's environment.) */
+static long scaled(long deadline_ms)
+{
+    const char *s = getenv("LOLPOP_T_TIME_SCALE");
+    long scale = s ? strtol(s, NULL, 10) : 1;
+    return scale > 1 ? deadline_ms * scale : deadline_ms;
+}
+
 lp_run lp_run_exe(const char *exe, const char *dir, const char *const *env_extra,
                   const char *const *args, long deadline_ms)
 {
+    deadline_ms = scaled(deadline_ms);
     size_t n = 0;
     while (args[n])
         n++;
