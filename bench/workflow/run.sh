@@ -107,6 +107,9 @@ lolpop_run() {
     r=$(cd "$1" && timed "$1/lolpop.log" "$LOLPOP" run workflow ClassificationRunner \
         -c "$QUICKSTART/titanic.yaml" -c "$ROOT/bench/workflow/titanic_bench.yaml" \
         ${2:+-c "$2"} \
+        --set "config.train_data=$1/data/train.csv" --set "config.eval_data=$1/data/eval.csv" \
+        --set "config.ground_truth_data=$1/data/eval_labels.csv" \
+        --set "config.prediction_data=$1/predictions.csv" \
         --set "train.hyperparameter_tuner.config.training_params.XGBoostModelTrainer.nthread=$NTHREAD")
     [ -s "$1/predictions.csv" ] || { echo "run.sh: lolpop wrote no predictions" >&2; exit 1; }
     fit=$("$PY" "$TMP/timings.py" "$1/.lolpop/lolpop.db" 0 last | head -n 1)
