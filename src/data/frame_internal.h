@@ -5,6 +5,7 @@
 #ifndef LP_FRAME_INTERNAL_H
 #define LP_FRAME_INTERNAL_H
 
+#include "data/bits.h" /* lp_mix64 */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,15 +48,6 @@ int lp_column_concat(lp_column **out, const lp_column *a, const lp_column *b, co
 
 /* FNV-1a-like 64-bit hash of bytes, mixed (for hash maps, not for content hashing). */
 uint64_t lp_bytes_hash(const char *s, size_t len);
-static inline uint64_t lp_mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
 
 /* Open-addressing set of strings identified by dense ids 0..count-1; the
  * strings themselves live in a caller-owned offsets/bytes pair (the layout of

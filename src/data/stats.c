@@ -16,25 +16,9 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "data/bits.h"
 #include "data/csv_internal.h"
 #include "data/frame_internal.h"
-
-/* Order-preserving map of a double / int64 to an unsigned key. */
-static uint64_t f64_key(double v)
-{
-    if (v == 0) v = 0; /* -0.0 and 0.0 are one value */
-    uint64_t b;
-    memcpy(&b, &v, 8);
-    return b >> 63 ? ~b : b | (1ULL << 63);
-}
-
-static double key_f64(uint64_t k)
-{
-    uint64_t b = k >> 63 ? k & ~(1ULL << 63) : ~k;
-    double v;
-    memcpy(&v, &b, 8);
-    return v;
-}
 
 /* LSD radix sort on 11-bit digits (6 passes), skipping digits that are equal
  * in every key. The digit histograms are counted by the caller while it makes
@@ -108,8 +92,8 @@ static int numeric_stats(lp_column_stats *s, const lp_column *col)
         double v = col->type == LP_DT_INT64 ? (double)col->data.i64[i] : col->data.f64[i];
         if (isnan(v)) continue;
         sum += v;
-        uint64_t k =
-            col->type == LP_DT_INT64 ? (uint64_t)col->data.i64[i] ^ (1ULL << 63) : f64_key(v);
+        uint64_t k = col->type == LP_DT_INT64 ? (uint64_t)col->data.i64[i] ^ (1ULL << 63)
+                                              : lp_f64_sortkey(v);
         keys[m++] = k;
         hist_add(hist, k);
     }
@@ -128,7 +112,7 @@ static int numeric_stats(lp_column_stats *s, const lp_column *col)
         uint64_t k = keys[i]; /* read before v[i] overwrites it */
         s->distinct += k != prev;
         prev = k;
-        v[i] = col->type == LP_DT_INT64 ? (double)(int64_t)(k ^ (1ULL << 63)) : key_f64(k);
+        v[i] = col->type == LP_DT_INT64 ? (double)(int64_t)(k ^ (1ULL << 63)) : lp_sortkey_f64(k);
         long double d = (long double)v[i] - (long double)s->mean;
         ss += d * d;
     }

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "data/bits.h"
 #include "lolpop/kit.h"
 
 #define HLL_P       14
@@ -56,21 +57,12 @@ static bool is_number(lp_dtype t)
     return t == LP_DT_FLOAT64 || t == LP_DT_INT64 || t == LP_DT_TIMESTAMP;
 }
 
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    return h ^ (h >> 31);
-}
-
 static uint64_t hash_bytes(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
-    return mix(h);
+    return lp_mix64(h);
 }
 
 static void hll_add(uint8_t *reg, uint64_t h)
@@ -187,7 +179,7 @@ static int sketch_numbers(col_sketch *c, const lp_column *col, size_t lo, size_t
         m2 += d * (x - mean);
         uint64_t bits;
         memcpy(&bits, &x, sizeof bits);
-        hll_add(c->hll, mix(bits));
+        hll_add(c->hll, lp_mix64(bits));
     }
     qsort(c->sorted, n, sizeof *c->sorted, cmp_double);
     c->mean = mean, c->m2 = m2;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "components/data_profiler/profiler.h"
+#include "data/bits.h"
 
 static lp_value *num(double v)
 {
@@ -199,15 +200,6 @@ static lp_value *variable(const char *name, const lp_column *c, size_t rows,
 
 /* ---- duplicate rows ------------------------------------------------------------------ */
 
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    return h ^ (h >> 31);
-}
-
 /* A hash of cell i that equal cells share (missing and NaN alike; -0 as 0). */
 static uint64_t cell_hash(const lp_column *c, size_t i)
 {
@@ -219,20 +211,20 @@ static uint64_t cell_hash(const lp_column *c, size_t i)
         if (x == 0) x = 0;
         uint64_t b;
         memcpy(&b, &x, 8);
-        return mix(b);
+        return lp_mix64(b);
     }
     case LP_DT_INT64:
     case LP_DT_TIMESTAMP:
-        return mix((uint64_t)c->data.i64[i]);
+        return lp_mix64((uint64_t)c->data.i64[i]);
     case LP_DT_BOOL:
-        return mix(c->data.b8[i] ? 3 : 2);
+        return lp_mix64(c->data.b8[i] ? 3 : 2);
     default: {
         size_t len = 0;
         const char *s = lp_column_str(c, i, &len);
         uint64_t h = 1469598103934665603ULL;
         for (size_t k = 0; s && k < len; k++)
             h = (h ^ (uint8_t)s[k]) * 1099511628211ULL;
-        return mix(h ^ len);
+        return lp_mix64(h ^ len);
     }
     }
 }
@@ -294,7 +286,7 @@ int lp_prof_duplicate_rows(size_t *out, const lp_frame *f)
     }
     size_t dups = 0;
     for (size_t i = 0; i < n; i++) { /* a row equal to an earlier one is a duplicate */
-        uint64_t hi = mix(h[i]);
+        uint64_t hi = lp_mix64(h[i]);
         size_t at = (size_t)hi & (cap - 1);
         bool dup = false;
         for (; set[at].row; at = (at + 1) & (cap - 1))

@@ -12,28 +12,12 @@
 #include <string.h>
 
 #include "components/data_profiler/profiler.h"
+#include "data/bits.h"
 
 #define RADIX_BITS   11
 #define RADIX_SIZE   (1u << RADIX_BITS)
 #define RADIX_MASK   (RADIX_SIZE - 1)
 #define RADIX_PASSES 6
-
-/* Order-preserving map of a double to an unsigned key (-0.0 as 0.0). */
-static uint64_t f64_key(double v)
-{
-    if (v == 0) v = 0;
-    uint64_t b;
-    memcpy(&b, &v, 8);
-    return b >> 63 ? ~b : b | (1ULL << 63);
-}
-
-static double key_f64(uint64_t k)
-{
-    uint64_t b = k >> 63 ? k & ~(1ULL << 63) : ~k;
-    double v;
-    memcpy(&v, &b, 8);
-    return v;
-}
 
 /* The key of row i, or false when the row is missing (or a NaN). Integers and
  * timestamps sort as integers (exact beyond 2^53), then widen to double. */
@@ -43,7 +27,7 @@ static inline bool row_key(const lp_column *c, size_t i, uint64_t *k)
     switch (c->type) {
     case LP_DT_FLOAT64:
         if (isnan(c->data.f64[i])) return false;
-        *k = f64_key(c->data.f64[i]);
+        *k = lp_f64_sortkey(c->data.f64[i]);
         return true;
     case LP_DT_INT64:
     case LP_DT_TIMESTAMP:
@@ -59,7 +43,7 @@ static inline bool row_key(const lp_column *c, size_t i, uint64_t *k)
 
 static double key_value(const lp_column *c, uint64_t k)
 {
-    if (c->type == LP_DT_FLOAT64) return key_f64(k);
+    if (c->type == LP_DT_FLOAT64) return lp_sortkey_f64(k);
     if (c->type == LP_DT_BOOL) return (double)k;
     return (double)(int64_t)(k ^ (1ULL << 63));
 }

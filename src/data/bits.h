@@ -1,0 +1,40 @@
+/*
+ * bits.h — small bit tricks shared by the data layer and the analysis code
+ * above it: order-preserving sort keys for doubles (radix sorts) and a 64-bit
+ * hash finaliser (hash tables of cells).
+ */
+#ifndef LP_DATA_BITS_H
+#define LP_DATA_BITS_H
+
+#include <stdint.h>
+#include <string.h>
+
+/* An unsigned key that sorts as v does (-0.0 as 0.0; NaN above +inf). */
+static inline uint64_t lp_f64_sortkey(double v)
+{
+    if (v == 0) v = 0; /* -0.0 and 0.0 are one value */
+    uint64_t b;
+    memcpy(&b, &v, 8);
+    return b >> 63 ? ~b : b | (1ULL << 63);
+}
+
+/* The double of a key lp_f64_sortkey made. */
+static inline double lp_sortkey_f64(uint64_t k)
+{
+    uint64_t b = k >> 63 ? k & ~(1ULL << 63) : ~k;
+    double v;
+    memcpy(&v, &b, 8);
+    return v;
+}
+
+/* splitmix64's finaliser: spreads every input bit over the whole word. */
+static inline uint64_t lp_mix64(uint64_t h)
+{
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
+#endif
