@@ -1092,7 +1092,7 @@ const lp_class lp_timeseries_runner_class = {
            "time stamps are forecast into prediction_data: time index, prediction, lower, upper "
            "(interval_width, default 0.8). No bias step.",
     .defaults_yaml = "problem_type: regression\n"
-                     "metrics: [mae, rmse, smape, mape]\n"
+                     "metrics: [mase, mae, rmse, smape, mape, coverage]\n"
                      "perf_metric: mae\n"
                      "prediction_data: predictions.csv\n",
     .requirements = ts_requirements,
