@@ -192,8 +192,10 @@ static int reroot_walk(lp_value *moved, lp_value *v, const char *root, int depth
             rc = reroot_walk(moved, x, root, depth + 1);
             continue;
         }
-        if (lp_value_type(x) == LP_STRING) rc = reroot_one(moved, v, lp_map_key(v, i), 0, x, root);
-        for (size_t j = 0; rc == 0 && lp_value_type(x) == LP_MAP && j < lp_map_len(x); j++)
+        /* reroot_one replaces (and frees) a string x: decide on its type first */
+        lp_vtype t = lp_value_type(x);
+        if (t == LP_STRING) rc = reroot_one(moved, v, lp_map_key(v, i), 0, x, root);
+        for (size_t j = 0; rc == 0 && t == LP_MAP && j < lp_map_len(x); j++)
             rc = reroot_one(moved, x, lp_map_key(x, j), 0, lp_map_value(x, j), root);
     }
     return rc;
