@@ -244,8 +244,7 @@ typedef struct lp_profile_sketch lp_profile_sketch;
 /* The sketch of f (borrowed): row chunks sketched on `threads` threads (0: the
  * online cores) and merged in order. New sketch (free with lp_profile_sketch_free)
  * or NULL with the last error set. */
-lp_profile_sketch *lp_profile_sketch_new(const lp_frame *f, size_t exact_distinct,
-                                         size_t threads);
+lp_profile_sketch *lp_profile_sketch_new(const lp_frame *f, size_t exact_distinct, size_t threads);
 
 /* Merges `from` (borrowed, unchanged) into `into` (modified): same column names
  * and types in the same order, else LP_EINVAL and `into` is unchanged. 0 or LP_E*. */

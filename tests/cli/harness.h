@@ -52,7 +52,8 @@ const char *lp_example_tmpdir(char *path, size_t size, const char *tag, const ch
 /* dir/name in a ring of 8 static buffers (valid for the next few calls). */
 const char *lp_path_in(const char *dir, const char *name);
 
-/* Writes len bytes (NULs included) to dir/name (fails the test on error); returns the path (ring). */
+/* Writes len bytes (NULs included) to dir/name (fails the test on error); returns the path (ring).
+ */
 const char *lp_write_bytes(const char *dir, const char *name, const char *bytes, size_t len);
 
 /* Writes text to dir/name (fails the test on error); returns the path (ring). */

@@ -273,8 +273,9 @@ Test(checks_wiring, bias_fail_on_stops_and_the_failed_run_gets_its_report)
                   "train:\n  model_bias_checker:\n    config:\n      fail_on: WARN\n");
     lp_run r = run("bias_gate.yaml");
     LP_EXPECT_EXIT(r, 1);
-    cr_assert(strstr(r.err, "check_model_bias: the model bias checks ended with WARN and fail_on is "
-                            "WARN: the workflow stops here"),
+    cr_assert(strstr(r.err,
+                     "check_model_bias: the model bias checks ended with WARN and fail_on is "
+                     "WARN: the workflow stops here"),
               "%s", r.err);
     cr_assert(strstr(r.err, "bias_gate.yaml:4"), "located at the setting:\n%s", r.err);
     cr_assert_null(strstr(r.err, "deploy_model"), "stopped before deploying:\n%s", r.err);
@@ -288,7 +289,8 @@ Test(checks_wiring, bias_fail_on_stops_and_the_failed_run_gets_its_report)
     char *html = lp_read_file(path);
     cr_assert_not_null(html, "%s", path);
     cr_assert(strstr(html, "data-status=\"failed\""), "the run's status");
-    cr_assert(strstr(html, "<h2>Error</h2>") && strstr(html, "the model bias checks ended with WARN"),
+    cr_assert(strstr(html, "<h2>Error</h2>") &&
+                  strstr(html, "the model bias checks ended with WARN"),
               "the error");
     const char *where = strstr(html, "<h2 id=\"failure\">Where it failed</h2>");
     cr_assert_not_null(where, "where it failed");
