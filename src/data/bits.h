@@ -6,6 +6,7 @@
 #ifndef LP_DATA_BITS_H
 #define LP_DATA_BITS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -35,6 +36,16 @@ static inline uint64_t lp_mix64(uint64_t h)
     h ^= h >> 27;
     h *= 0x94d049bb133111ebULL;
     return h ^ (h >> 31);
+}
+
+/* FNV-1a over n bytes, then lp_mix64: a well-mixed hash of text (hash tables
+ * and HyperLogLog registers; not a content hash). */
+static inline uint64_t lp_text_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
+    return lp_mix64(h);
 }
 
 #endif

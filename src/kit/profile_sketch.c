@@ -57,14 +57,6 @@ static bool is_number(lp_dtype t)
     return t == LP_DT_FLOAT64 || t == LP_DT_INT64 || t == LP_DT_TIMESTAMP;
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
-    return lp_mix64(h);
-}
-
 static void hll_add(uint8_t *reg, uint64_t h)
 {
     uint32_t idx = (uint32_t)(h >> (64 - HLL_P));
@@ -197,7 +189,7 @@ static int sketch_texts(col_sketch *c, const lp_column *col, size_t lo, size_t h
             c->missing++;
             continue;
         }
-        uint64_t h = hash_bytes(s, len);
+        uint64_t h = lp_text_hash(s, len);
         hll_add(c->hll, h);
         rc = texts_add(c, s, len, h, 1, limit);
     }

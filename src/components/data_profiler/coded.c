@@ -10,18 +10,7 @@
 #include <string.h>
 
 #include "components/data_profiler/profiler.h"
-
-static uint64_t hash_text(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a, then splitmix64's finaliser */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    return h ^ (h >> 31);
-}
+#include "data/bits.h"
 
 typedef struct slot {
     uint64_t hash;
@@ -85,7 +74,7 @@ int lp_prof_code_column(lp_prof_coded *out, const lp_column *c)
         const char *s = lp_prof_cell_text(c, i, buf, sizeof buf, &len);
         out->code[i] = LP_PROF_NO_CODE;
         if (!s) continue;
-        uint64_t h = hash_text(s, len);
+        uint64_t h = lp_text_hash(s, len);
         size_t at = (size_t)h & t.mask;
         for (; t.slots[at].code; at = (at + 1) & t.mask) {
             if (t.slots[at].hash != h) continue;

@@ -9,22 +9,10 @@
 #include <string.h>
 
 #include "components/data_profiler/profiler.h"
+#include "data/bits.h"
 
 #define HLL_P 14
 #define HLL_M (1u << HLL_P)
-
-/* splitmix64's finaliser over FNV-1a: a well-mixed 64-bit hash of the bytes. */
-static uint64_t mix(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    return h ^ (h >> 31);
-}
 
 double lp_prof_hll_distinct(const lp_column *c)
 {
@@ -35,7 +23,7 @@ double lp_prof_hll_distinct(const lp_column *c)
         size_t len = 0;
         const char *s = lp_prof_cell_text(c, i, buf, sizeof buf, &len);
         if (!s) continue;
-        uint64_t h = mix(s, len);
+        uint64_t h = lp_text_hash(s, len);
         uint32_t idx = (uint32_t)(h >> (64 - HLL_P));
         uint64_t rest = h << HLL_P | (1ULL << (HLL_P - 1)); /* guard bit: rank <= 64 - p + 1 */
         uint8_t rank = (uint8_t)(__builtin_clzll(rest) + 1);
