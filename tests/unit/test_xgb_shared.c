@@ -183,3 +183,46 @@ Test(xgb_shared, other_labels_or_nthread_build_a_new_dmatrix)
     split_free(&other);
     split_free(&fresh);
 }
+
+/* ---- category dictionaries (distinct_texts, hashed before sorting) -------- */
+
+Test(xgb_shared, text_feature_categories_are_the_sorted_distinct_values)
+{
+    /* 300 rows over 150 texts (past the hash set's first growth), each twice, in
+     * an order that is not sorted; missing values and a one-byte text among them */
+    lp_sb sb = {0};
+    lp_sb_append(&sb, "t,x,y\n");
+    for (int r = 0; r < 300; r++) {
+        int k = (r * 37) % 150; /* 37 and 150 are coprime: every k twice */
+        if (r % 50 == 7) lp_sb_appendf(&sb, ",%d,%d\n", r, r % 2);
+        if (k == 0)
+            lp_sb_appendf(&sb, "z,%d,%d\n", r, r % 2);
+        else
+            lp_sb_appendf(&sb, "v%03d,%d,%d\n", 150 - k, r, r % 2);
+    }
+    lp_frame *f = NULL;
+    cr_assert_eq(lp_csv_read_buffer(&f, sb.buf, sb.len, "t.csv", NULL), 0, "%s",
+                 lp_error_last()->message);
+    lp_sb_free(&sb);
+    const char *yn[] = {"y"};
+    lp_frame *X, *y;
+    cr_assert_eq(lp_frame_drop(&X, f, yn, 1), 0);
+    cr_assert_eq(lp_frame_select(&y, f, yn, 1), 0);
+    lp_value *p = params(0.3, 1, false);
+    lp_model *m;
+    cr_assert_eq(lp_xgb_train(&m, X, y, NULL, NULL, p, NULL), 0, "%s", lp_error_last()->message);
+    cr_assert(lp_model_feature_is_categorical(m, 0));
+    size_t n = lp_model_n_categories(m, 0);
+    cr_assert_eq(n, 150, "149 'vNNN' and 'z': %zu", n);
+    for (size_t c = 0; c + 1 < n; c++) {
+        char want[8];
+        snprintf(want, sizeof want, "v%03zu", c + 1);
+        cr_assert_str_eq(lp_model_category(m, 0, c), want);
+    }
+    cr_assert_str_eq(lp_model_category(m, 0, n - 1), "z");
+    lp_model_unref(m);
+    lp_value_unref(p);
+    lp_frame_unref(X);
+    lp_frame_unref(y);
+    lp_frame_unref(f);
+}
