@@ -215,7 +215,7 @@ Test(xgb_shared, text_feature_categories_are_the_sorted_distinct_values)
     size_t n = lp_model_n_categories(m, 0);
     cr_assert_eq(n, 150, "149 'vNNN' and 'z': %zu", n);
     for (size_t c = 0; c + 1 < n; c++) {
-        char want[8];
+        char want[32];
         snprintf(want, sizeof want, "v%03zu", c + 1);
         cr_assert_str_eq(lp_model_category(m, 0, c), want);
     }
