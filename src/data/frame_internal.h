@@ -103,6 +103,12 @@ struct lp_frame {
      * 1 being stored by one thread, 2 stored in hash[]. */
     _Atomic int hash_state;
     uint8_t hash[32];
+    /* One object a consumer derived from the frame and keeps for its next
+     * use (frame_memo.h), freed with the frame or when lp_frame_push
+     * changes it. Guarded by frame_memo.c's lock. */
+    const void *memo_owner;
+    void *memo;
+    void (*memo_free)(void *);
 };
 /* A frame with room for `cap` columns and `rows` rows (no columns yet). */
 lp_frame *lp_frame_with_capacity(size_t rows, size_t cap);

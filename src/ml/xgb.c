@@ -249,7 +249,9 @@ static int parse_eval(const char *line, char **metric, double *value)
 
 typedef struct train_ctx {
     BoosterHandle bst;
-    DMatrixHandle dtrain, dvalid;
+    DMatrixHandle dtrain, dvalid;      /* borrowed from strain, svalid */
+    lp_xgb_shared *strain, *svalid;    /* given back to X_train, X_valid at the end */
+    const lp_frame *X_train, *X_valid; /* borrowed */
     int rounds, early;
     lp_xgb_report rep;
 } train_ctx;
@@ -323,30 +325,15 @@ static int booster_setup(train_ctx *c, const lp_value *eff)
     return lp_xgb_set_params(c->bst, eff);
 }
 
-/* DMatrices for the training (and validation) data, labels set. */
-static int make_dmatrix(DMatrixHandle *out, const lp_model *m, const lp_frame *X,
-                        const float *labels, int nthread)
-{
-    double *mat;
-    int rc = lp_model_matrix(&mat, m, X);
-    if (rc) return rc;
-    size_t rows = lp_frame_rows(X);
-    rc = lp_xgb_dmatrix(out, m, mat, rows, nthread);
-    free(mat);
-    if (rc) return rc;
-    if (XGDMatrixSetFloatInfo(*out, "label", labels, rows)) {
-        XGDMatrixFree(*out);
-        *out = NULL;
-        return lp_xgb_fail("setting labels");
-    }
-    return 0;
-}
-
+/* DMatrices for the training (and validation) data, labels set: shared with
+ * the other trainings on the same frames (xgb_dmatrix.c). */
 static int train_data(train_ctx *c, lp_model *m, const lp_xgb_data *d, int nthread)
 {
-    int rc = make_dmatrix(&c->dtrain, m, d->X_train, d->y_train, nthread);
+    c->X_train = d->X_train;
+    c->X_valid = d->X_valid;
+    int rc = lp_xgb_shared_dmatrix(&c->strain, &c->dtrain, m, d->X_train, d->y_train, nthread);
     if (rc == 0 && d->X_valid) {
-        rc = make_dmatrix(&c->dvalid, m, d->X_valid, d->y_valid, nthread);
+        rc = lp_xgb_shared_dmatrix(&c->svalid, &c->dvalid, m, d->X_valid, d->y_valid, nthread);
         if (rc) lp_error_prefix("validation data");
     }
     return rc;
@@ -355,8 +342,8 @@ static int train_data(train_ctx *c, lp_model *m, const lp_xgb_data *d, int nthre
 static void ctx_free(train_ctx *c)
 {
     if (c->bst) XGBoosterFree(c->bst);
-    if (c->dtrain) XGDMatrixFree(c->dtrain);
-    if (c->dvalid) XGDMatrixFree(c->dvalid);
+    lp_xgb_shared_done(c->strain, c->X_train); /* the DMatrices stay for the next training */
+    lp_xgb_shared_done(c->svalid, c->X_valid);
     lp_xgb_report_free(&c->rep);
 }
 

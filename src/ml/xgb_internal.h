@@ -39,6 +39,19 @@ int lp_xgb_set_params(void *bst, const lp_value *eff);
 
 lp_model *lp_xgb_model_new(lp_model_task task, const char *target, lp_dtype target_dtype);
 int lp_xgb_dmatrix(void **out, const lp_model *m, const double *X, size_t rows, int nthread);
+/* A training DMatrix shared by the trainings on one split (xgb_dmatrix.c). */
+typedef struct lp_xgb_shared lp_xgb_shared;
+/* The DMatrix (*d, a DMatrixHandle borrowed from *out) of X's rows for m's
+ * features with these labels: the one an earlier training left on X when it
+ * was built for the same features, labels and nthread, else a new one. *out
+ * is the caller's until it hands it to lp_xgb_shared_done. */
+int lp_xgb_shared_dmatrix(lp_xgb_shared **out, void **d, const lp_model *m, const lp_frame *X,
+                          const float *labels, int nthread);
+/* Leaves sh on frame X (which it was built from) for the next training;
+ * takes ownership (X keeps it until it is freed). NULL does nothing. */
+void lp_xgb_shared_done(lp_xgb_shared *sh, const lp_frame *X);
+/* How many shared DMatrices this process has built (a test hook). */
+unsigned long lp_xgb_shared_builds(void);
 /* Records XGBGetLastError() as the last error; returns LP_ERROR. */
 int lp_xgb_fail(const char *what);
 

@@ -4,10 +4,13 @@
  * pandas' astype("category")). The rules are documented in xgb.h. */
 #include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/bits.h"
 #include "ml/xgb_internal.h"
 
 void lp_xgb_data_free(lp_xgb_data *d)
@@ -32,34 +35,99 @@ static int text_cmp(const void *a, const void *b)
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+/* A set of texts by open addressing (slots hold entry index + 1). */
+typedef struct text_set {
+    uint32_t *slots;
+    size_t cap; /* a power of two */
+} text_set;
+
+static bool same_text(const text_entry *a, const char *s, size_t len)
+{
+    return a->len == len && (len == 0 || memcmp(a->s, s, len) == 0);
+}
+
+/* Rebuilds the slots of set t at twice the size for entries e[0..n). */
+static int text_set_grow(text_set *t, const text_entry *e, size_t n)
+{
+    size_t cap = t->cap ? t->cap * 2 : 64;
+    uint32_t *slots = calloc(cap, sizeof *slots);
+    if (!slots) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (size_t)lp_text_hash(e[k].s, e[k].len) & (cap - 1);
+        while (slots[i])
+            i = (i + 1) & (cap - 1);
+        slots[i] = (uint32_t)(k + 1);
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->cap = cap;
+    return 0;
+}
+
+/* Appends s to e[0..*n) unless it is there already. */
+static int text_set_add(text_set *t, text_entry *e, size_t *n, const char *s, size_t len)
+{
+    if ((*n + 1) * 2 > t->cap && text_set_grow(t, e, *n)) return LP_ENOMEM;
+    size_t i = (size_t)lp_text_hash(s, len) & (t->cap - 1);
+    for (; t->slots[i]; i = (i + 1) & (t->cap - 1))
+        if (same_text(&e[t->slots[i] - 1], s, len)) return 0;
+    e[*n].s = s;
+    e[*n].len = len;
+    t->slots[i] = (uint32_t)++ * n;
+    return 0;
+}
+
+/* The distinct non-missing texts of string column col, unsorted. */
+static int collect_strings(text_entry *e, size_t *n, const lp_column *col)
+{
+    text_set t = {0};
+    int rc = 0;
+    for (size_t i = 0; i < col->length && rc == 0; i++) {
+        if (!lp_column_is_valid(col, i)) continue;
+        size_t len;
+        const char *s = lp_column_str(col, i, &len);
+        if (s) rc = text_set_add(&t, e, n, s, len);
+    }
+    free(t.slots);
+    return rc;
+}
+
+/* The dictionary entries of category column col that occur, unsorted. */
+static int collect_categories(text_entry *e, size_t *n, const lp_column *col)
+{
+    const lp_column *dict = col->data.cat.dict;
+    uint8_t *used = calloc(dict->length ? dict->length : 1, 1);
+    if (!used) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < col->length; i++) {
+        int32_t c = col->data.cat.codes[i];
+        if (lp_column_is_valid(col, i) && c >= 0 && (size_t)c < dict->length) used[c] = 1;
+    }
+    for (size_t i = 0; i < dict->length; i++) {
+        if (!used[i]) continue;
+        e[*n].s = lp_column_str(dict, i, &e[*n].len);
+        if (e[*n].s) ++*n;
+    }
+    free(used);
+    return 0;
+}
+
 /* Sorted distinct non-missing texts of a string/category column (pointers
- * into the column). */
+ * into the column). Strings are made distinct by hashing before the sort, so
+ * the sort sees each value once, however many rows repeat it. */
 static int distinct_texts(text_entry **out, size_t *n_out, const lp_column *col)
 {
     const lp_column *src = col->type == LP_DT_CATEGORY ? col->data.cat.dict : col;
     size_t n = 0;
     text_entry *e = malloc((src->length ? src->length : 1) * sizeof *e);
-    uint8_t *used = NULL;
     if (!e) return lp_error_set(LP_ENOMEM, "out of memory");
-    if (col->type == LP_DT_CATEGORY) { /* only dictionary entries that occur */
-        used = calloc(src->length ? src->length : 1, 1);
-        if (!used) {
-            free(e);
-            return lp_error_set(LP_ENOMEM, "out of memory");
-        }
-        for (size_t i = 0; i < col->length; i++) {
-            int32_t c = col->data.cat.codes[i];
-            if (lp_column_is_valid(col, i) && c >= 0 && (size_t)c < src->length) used[c] = 1;
-        }
+    int rc =
+        col->type == LP_DT_CATEGORY ? collect_categories(e, &n, col) : collect_strings(e, &n, col);
+    if (rc) {
+        free(e);
+        return rc;
     }
-    for (size_t i = 0; i < src->length; i++) {
-        if (used ? !used[i] : !lp_column_is_valid(src, i)) continue;
-        e[n].s = lp_column_str(src, i, &e[n].len);
-        if (e[n].s) n++;
-    }
-    free(used);
     qsort(e, n, sizeof *e, text_cmp);
-    size_t u = 0;
+    size_t u = 0; /* a dictionary may hold a text twice */
     for (size_t i = 0; i < n; i++)
         if (u == 0 || text_cmp(&e[u - 1], &e[i])) e[u++] = e[i];
     *out = e;

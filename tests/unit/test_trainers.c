@@ -409,6 +409,61 @@ Test(trainers, calculate_metrics_equals_lp_metrics_compute)
     lp_value_unref(splits);
 }
 
+Test(trainers, metric_that_cannot_be_computed_is_left_out_and_the_others_kept)
+{
+    /* every metric is tried at once first; rocauc fails on a split holding one
+     * class, and the others come out one by one with the same values */
+    lp_obj *t = trainer_in(0, "XGBoostModelTrainer",
+                           "problem_type: classification, training_params: {max_depth: 3, "
+                           "nthread: 1, num_boost_round: 10}");
+    lp_value *splits = fixture_splits("xgb", "binary", "y"), *m = fit(t, splits);
+    lp_frame *yv = split_frame(splits, "y_valid"), *Xv = split_frame(splits, "X_valid");
+    size_t *ones = malloc(lp_frame_rows(yv) * sizeof *ones), n = 0;
+    for (size_t i = 0; i < lp_frame_rows(yv); i++)
+        if (lp_column_get_f64(lp_frame_col(yv, 0), i) == 1.0) ones[n++] = i;
+    cr_assert(n > 0 && n < lp_frame_rows(yv));
+    lp_frame *y1, *X1;
+    cr_assert_eq(lp_frame_take(&y1, yv, ones, n), 0);
+    cr_assert_eq(lp_frame_take(&X1, Xv, ones, n), 0);
+    free(ones);
+    put_frame(splits, "y_valid", y1);
+    put_frame(splits, "X_valid", X1);
+    lp_value *preds = lp_value_map();
+    const char *split_keys[] = {"train", "valid"};
+    for (int s = 0; s < 2; s++) {
+        char key[16];
+        snprintf(key, sizeof key, "X_%s", split_keys[s]);
+        lp_value *pr = predict(t, splits, key, NULL), *pp = proba(t, splits, key, NULL);
+        lp_frame *f = lp_frame_new();
+        lp_frame_add_column(f, "prediction", lp_column_ref(col(pr, "prediction")));
+        lp_frame_add_column(f, "probability_0", lp_column_ref(col(pp, "probability_0")));
+        lp_frame_add_column(f, "probability_1", lp_column_ref(col(pp, "probability_1")));
+        put_frame(preds, split_keys[s], f);
+        lp_value_unref(pr);
+        lp_value_unref(pp);
+    }
+    lp_value *names = lp_value_list();
+    lp_list_append(names, lp_value_string("accuracy"));
+    lp_list_append(names, lp_value_string("rocauc"));
+    lp_list_append(names, lp_value_string("recall"));
+    lp_value *got = lp_model_trainer_calculate_metrics(t, splits, preds, names);
+    cr_assert_not_null(got, "%s", lp_error_last()->message);
+    lp_value *train = lp_map_get(got, "train"), *valid = lp_map_get(got, "valid");
+    cr_assert_eq(lp_map_len(train), 3, "all three on the training split");
+    cr_assert_eq(lp_map_len(valid), 2, "rocauc left out on the one-class split");
+    cr_assert_null(lp_map_get(valid, "rocauc"));
+    cr_assert_str_eq(lp_map_key(valid, 0), "accuracy");
+    cr_assert_str_eq(lp_map_key(valid, 1), "recall");
+    cr_assert_eq(lp_value_as_float(lp_map_get(valid, "recall")),
+                 lp_value_as_float(lp_map_get(valid, "accuracy")),
+                 "only positives: recall is accuracy");
+    lp_value_unref(got);
+    lp_value_unref(names);
+    lp_value_unref(preds);
+    lp_value_unref(m);
+    lp_value_unref(splits);
+}
+
 /* ---- models: explicit argument, save and load --------------------------------------------- */
 
 Test(trainers, predict_uses_the_model_argument_over_the_last_fitted)

@@ -268,12 +268,23 @@ static int one_metric(lp_value **out, const lp_value *name, const metric_inputs 
     return *out ? 0 : LP_ENOMEM;
 }
 
-/* Each metric on its own, so that one that cannot be computed here (rocauc
- * with a single class in a small split) is left out with a warning instead of
- * losing the others; all of them failing is an error. */
+static bool wants_forecast_metrics(const lp_value *names);
+
+/* After one try with all of them at once: each metric on its own, so that one
+ * that cannot be computed here (rocauc with a single class in a small split)
+ * is left out with a warning instead of losing the others; all of them
+ * failing is an error. */
 static int split_metrics(lp_value **out, lp_obj *self, const char *split, const lp_value *names,
                          const metric_inputs *in)
 {
+    /* All at once first: the labels are mapped to classes once for every
+     * metric instead of once per metric; the values are the same. */
+    if (lp_value_type(names) == LP_LIST && !wants_forecast_metrics(names)) {
+        if (lp_metrics_compute(out, in->task, names, in->y, in->pred, in->proba, in->classes) == 0)
+            return 0;
+        if (lp_error_last()->code == LP_ENOMEM) return LP_ENOMEM;
+        lp_error_clear(); /* one failed: each on its own below, to keep the others */
+    }
     lp_value *res = lp_value_map();
     size_t failed = 0, n = lp_list_len(names);
     int rc = res ? 0 : LP_ENOMEM;
