@@ -50,6 +50,6 @@ int lp_ml_register_builtins(lp_registry *reg)
     int rc = lp_registry_add_model_backend(reg, &lp_xgb_ops);
     if (rc == 0) rc = lp_registry_add_model_backend(reg, &lp_linear_ops);
     if (rc == 0) rc = lp_registry_add_model_backend(reg, &lp_ets_ops);
-    if (rc == 0) rc = lp_registry_add_model_backend(reg, &lp_series_model_ops);
-    return rc ? rc : lp_registry_add_model_backend(reg, &lp_additive_ops);
+    if (rc == 0) rc = lp_registry_add_model_backend(reg, &lp_additive_ops);
+    return rc ? rc : lp_registry_add_model_backend(reg, &lp_series_model_ops);
 }
