@@ -26,13 +26,16 @@ static bool is_summary(const lp_value *result)
            lp_value_type(lp_map_get(result, "predictions")) == LP_MAP;
 }
 
-static void print_validation(FILE *out, const lp_value *metrics)
+/* The validation metrics; a run of several series (TimeSeriesRunner's
+ * series_id) says how they are aggregated ("mean over 3 series"). */
+static void print_validation(FILE *out, const lp_value *metrics, const char *aggregate)
 {
     fputs("  validation ", out);
     for (size_t i = 0; i < lp_map_len(metrics); i++)
         fprintf(out, " %s %.4f", lp_map_key(metrics, i),
                 lp_value_as_float(lp_map_value(metrics, i)));
     if (lp_map_len(metrics) == 0) fputs(" (no metrics tracked)", out);
+    if (aggregate) fprintf(out, " (%s)", aggregate);
     fputc('\n', out);
 }
 
@@ -49,7 +52,8 @@ bool cli_print_run_summary(FILE *out, const lp_value *result)
         fprintf(out, "  model       %s version %lld\n",
                 lp_value_as_string(lp_map_get(model, "name")),
                 (long long)lp_value_as_int(lp_map_get(model, "version")));
-    print_validation(out, lp_map_get(result, "validation"));
+    print_validation(out, lp_map_get(result, "validation"),
+                     lp_value_as_string(lp_map_get(result, "validation_aggregate")));
     const char *why = lp_value_as_string(lp_map_get(result, "deploy_reason"));
     fprintf(out, "  deployed    %s: %s\n",
             lp_value_as_bool(lp_map_get(result, "deployed")) ? "yes" : "no", why ? why : "?");

@@ -14,6 +14,7 @@
 #include "ml/backends.h"
 #include "ml/ets_backend.h"
 #include "ml/linear.h"
+#include "ml/series_model.h"
 #include "ml/xgb.h"
 
 /* The size of the first lp_model_ops with a size field: every field up to
@@ -49,5 +50,6 @@ int lp_ml_register_builtins(lp_registry *reg)
     int rc = lp_registry_add_model_backend(reg, &lp_xgb_ops);
     if (rc == 0) rc = lp_registry_add_model_backend(reg, &lp_linear_ops);
     if (rc == 0) rc = lp_registry_add_model_backend(reg, &lp_ets_ops);
-    return rc ? rc : lp_registry_add_model_backend(reg, &lp_additive_ops);
+    if (rc == 0) rc = lp_registry_add_model_backend(reg, &lp_additive_ops);
+    return rc ? rc : lp_registry_add_model_backend(reg, &lp_series_model_ops);
 }

@@ -14,11 +14,15 @@
  *     ends)
  *   deploy: the new model (no comparison with the deployed version)
  *   process eval data (the future time stamps and regressors), forecast with
- *     intervals, save time index, [series_id], prediction, lower, upper.
+ *     intervals, save [series_id], time index, prediction, lower, upper.
  *
- * Several series in one file (series_id): each series' index is checked and
- * split on its own, but fitting them is not implemented yet (train_model
- * says so).
+ * Several series in one file (series_id): the rows are grouped by key (in the
+ * order the keys first appear), each series' index is checked (its frequency
+ * inferred on its own when none is configured) and the whole train step runs
+ * per series, one after the other (a model version, plots, baselines and
+ * cross-validation each); one "by_series" model of them all gets a version
+ * of its own, whose validation metrics are the mean over series, and is
+ * deployed and forecasts every series of eval_data.
  */
 #include <math.h>
 #include <stdio.h>
@@ -32,10 +36,13 @@
 #include "lolpop/types/deploy.h"
 #include "lolpop/types/metadata_tracker.h"
 #include "lolpop/types/metrics_tracker.h"
+#include "lolpop/types/model_checker.h"
 #include "lolpop/types/predict.h"
 #include "lolpop/types/process.h"
+#include "lolpop/types/resource_version_control.h"
 #include "lolpop/types/train.h"
 #include "ml/forecast_metrics.h"
+#include "ml/series_model.h"
 #include "runners/runners_internal.h"
 
 /* ---- configuration ------------------------------------------------------------- */
@@ -164,8 +171,94 @@ static int replace_column(lp_frame **out, const lp_frame *f, const char *name, l
     return 0;
 }
 
-/* f with its time index as a timestamp column, rows ordered by series then
- * time (stable sorts). New reference. */
+/* The key of row i as text (NUL-terminated in buf): strings as they are,
+ * numbers as %g, null as "null". */
+static const char *key_text(char *buf, size_t size, const lp_column *key, size_t i)
+{
+    size_t len = 0;
+    if (!lp_column_is_valid(key, i))
+        snprintf(buf, size, "null");
+    else if (key->type == LP_DT_STRING || key->type == LP_DT_CATEGORY) {
+        const char *s = lp_column_str(key, i, &len);
+        snprintf(buf, size, "%.*s", (int)len, s);
+    } else
+        snprintf(buf, size, "%.17g", lp_column_get_f64(key, i));
+    return buf;
+}
+
+/* The series_id column as text (the keys of a "by_series" model are text). */
+static int key_strings(lp_column **out, const lp_column *key)
+{
+    size_t n = key->length;
+    lp_column_builder *b = lp_column_builder_new(LP_DT_STRING, n);
+    int rc = b ? 0 : LP_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char buf[256];
+        key_text(buf, sizeof buf, key, i);
+        rc = lp_column_builder_append_str(b, buf, strlen(buf));
+    }
+    *out = rc == 0 ? lp_column_builder_finish(b) : NULL;
+    if (rc && b) lp_column_builder_free(b);
+    return *out ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+}
+
+typedef struct row_order {
+    size_t group; /* first appearance of the row's key */
+    int64_t t;
+    size_t row;
+} row_order;
+
+static int by_group_time(const void *a, const void *b)
+{
+    const row_order *x = a, *y = b;
+    if (x->group != y->group) return x->group < y->group ? -1 : 1;
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* The group of every row of a text key column, numbered by first appearance. */
+static int first_appearance(row_order *ord, const lp_column *key, size_t n)
+{
+    size_t n_groups = 0, *first = malloc((n ? n : 1) * sizeof *first);
+    if (!first) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        size_t la = 0, lb = 0, g = 0;
+        const char *a = lp_column_str(key, i, &la);
+        for (; g < n_groups; g++) {
+            const char *b = lp_column_str(key, first[g], &lb);
+            if (la == lb && memcmp(a, b, la) == 0) break;
+        }
+        if (g == n_groups) first[n_groups++] = i;
+        ord[i].group = g;
+    }
+    free(first);
+    return 0;
+}
+
+/* g's rows ordered by series (first appearance in the file) then time. */
+static int order_series(lp_frame **out, const lp_frame *g, const ts_cfg *c)
+{
+    size_t n = lp_frame_rows(g);
+    row_order *ord = malloc((n ? n : 1) * sizeof *ord);
+    size_t *rows = malloc((n ? n : 1) * sizeof *rows);
+    int rc = ord && rows ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0) rc = first_appearance(ord, lp_frame_col_by_name(g, c->series_id), n);
+    const int64_t *t = lp_frame_col_by_name(g, c->time_index)->data.i64;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        ord[i].t = t[i];
+        ord[i].row = i;
+    }
+    if (rc == 0) qsort(ord, n, sizeof *ord, by_group_time);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rows[i] = ord[i].row;
+    if (rc == 0) rc = lp_frame_take(out, g, rows, n);
+    free(ord);
+    free(rows);
+    return rc;
+}
+
+/* f with its time index as a timestamp column (and series_id as text), rows
+ * ordered by series (first appearance) then time. New reference. */
 static int timed_frame(lp_frame **out, const lp_frame *f, const ts_cfg *c, const char *which)
 {
     int rc = need_column(f, c->time_index, "time_index", which);
@@ -182,16 +275,18 @@ static int timed_frame(lp_frame **out, const lp_frame *f, const ts_cfg *c, const
     }
     memcpy(col->data.i64, ts, n * sizeof *ts);
     free(ts);
-    lp_frame *g = NULL, *by_time = NULL;
+    lp_frame *g = NULL, *h = NULL;
     rc = replace_column(&g, f, c->time_index, col);
-    if (rc == 0) rc = lp_frame_sort(&by_time, g, c->time_index, true);
-    if (g) lp_frame_unref(g);
     if (rc == 0 && c->series_id) {
-        rc = lp_frame_sort(out, by_time, c->series_id, true);
-        lp_frame_unref(by_time);
+        lp_column *keys = NULL;
+        rc = key_strings(&keys, lp_frame_col_by_name(g, c->series_id));
+        if (rc == 0) rc = replace_column(&h, g, c->series_id, keys);
+        if (rc == 0) rc = order_series(out, h, c);
     } else if (rc == 0) {
-        *out = by_time;
+        rc = lp_frame_sort(out, g, c->time_index, true);
     }
+    if (g) lp_frame_unref(g);
+    if (h) lp_frame_unref(h);
     return rc;
 }
 
@@ -233,15 +328,9 @@ static void series_label(char *buf, size_t size, const lp_frame *f, const ts_cfg
 {
     buf[0] = '\0';
     if (!c->series_id) return;
-    const lp_column *key = lp_frame_col_by_name(f, c->series_id);
-    size_t row = g->starts[k], len = 0;
-    if (!lp_column_is_valid(key, row))
-        snprintf(buf, size, " (series null)");
-    else if (key->type == LP_DT_STRING || key->type == LP_DT_CATEGORY) {
-        const char *s = lp_column_str(key, row, &len);
-        snprintf(buf, size, " (series %.*s)", (int)len, s);
-    } else
-        snprintf(buf, size, " (series %g)", lp_column_get_f64(key, row));
+    char key[128];
+    key_text(key, sizeof key, lp_frame_col_by_name(f, c->series_id), g->starts[k]);
+    snprintf(buf, size, " (series %s)", key);
 }
 
 /* Checks one series' stamps against the frequency (inferring it the first
@@ -260,8 +349,8 @@ static int check_series_index(lp_obj *self, const ts_cfg *c, const int64_t *ts, 
         rc = lp_freq_infer(freq, &rep, ts, n);
         *known = rc == 0;
         if (rc == 0)
-            lp_log(self, LP_LOG_INFO, "time_index '%s': frequency %s inferred", c->time_index,
-                   lp_freq_name(*freq));
+            lp_log(self, LP_LOG_INFO, "time_index '%s'%s: frequency %s inferred", c->time_index,
+                   label, lp_freq_name(*freq));
     }
     if (rc)
         return lp_error_set(LP_EINVAL, "time_index '%s'%s is not a regular time index: %s",
@@ -287,8 +376,11 @@ static int index_frequency(lp_obj *self, const ts_cfg *c, const lp_frame *f, lp_
     for (size_t k = 0; rc == 0 && k < g.n; k++) {
         char label[160];
         series_label(label, sizeof label, f, c, &g, k);
+        lp_freq_unit fk = *freq; /* each series' own when none is configured */
+        bool kk = known;
         rc = check_series_index(self, c, ts + g.starts[k], g.starts[k + 1] - g.starts[k], label,
-                                freq, &known);
+                                &fk, &kk);
+        if (rc == 0 && k == 0) *freq = fk;
     }
     free(g.starts);
     return rc;
@@ -670,10 +762,18 @@ static int record_lineage(lp_obj *self, lp_value *mv, lp_value *dv)
 /* Plots (the forecast plot among them), the model checker's baseline
  * comparison (*analysis: analyze_model's result, new ref) and its report; no
  * bias step (a series has no protected groups). */
-static int inspect_model(lp_obj *train, lp_value *splits, lp_value *mv, lp_value *model,
+static int inspect_model(lp_obj *train, lp_value *splits, lp_value *mv, lp_value *model, bool plots,
                          lp_value **analysis)
 {
-    *analysis = lp_train_analyze_model(train, splits, mv, model);
+    lp_obj *checker = plots ? NULL : lp_obj_component(train, "model_checker");
+    lp_value *cmp =
+        checker ? lp_model_checker_get_baseline_comparison(checker, splits, model) : NULL;
+    if (!plots) /* the baseline comparison of analyze_model without its plots */
+        *analysis = !checker ? lp_value_map()
+                    : cmp    ? lp_kit_result("baseline", cmp, (const char *)NULL)
+                             : NULL;
+    else
+        *analysis = lp_train_analyze_model(train, splits, mv, model);
     if (!*analysis) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
     return lp_type_status(lp_train_check_model(train, splits, mv, model));
 }
@@ -698,16 +798,17 @@ static int refit_on_history(lp_obj *self, lp_obj *train, lp_value *frame, lp_val
     return 0;
 }
 
-/* Validation, baseline, cross-validation and the refit of a trained model. */
+/* Validation, baseline, cross-validation and the refit of a trained model
+ * (plots: whether analyze_model draws; else only the baseline comparison). */
 static int after_training(lp_obj *self, const ts_cfg *c, lp_value *frame, lp_value *dv,
-                          lp_value *splits, lp_value *mv, lp_value **model, lp_value **baseline,
-                          lp_value **cv)
+                          lp_value *splits, lp_value *mv, bool plots, lp_value **model,
+                          lp_value **baseline, lp_value **cv)
 {
     lp_obj *train = lp_obj_pipeline(self, "train");
     const lp_frame *f = lp_value_as_frame(frame);
     lp_frame *history = NULL;
     lp_value *analysis = NULL;
-    int rc = inspect_model(train, splits, mv, *model, &analysis);
+    int rc = inspect_model(train, splits, mv, *model, plots, &analysis);
     if (rc == 0) rc = record_lineage(self, mv, dv);
     if (rc == 0 && !(*baseline = baseline_step(self, mv, analysis)))
         rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
@@ -718,6 +819,267 @@ static int after_training(lp_obj *self, const ts_cfg *c, lp_value *frame, lp_val
     if (history) lp_frame_unref(history);
     if (rc == 0) rc = refit_on_history(self, train, frame, splits, mv, model);
     return rc;
+}
+
+/* ---- several series (series_id) --------------------------------------------------- */
+
+/* Series past the first MAX_PLOTTED get no plots: a report of hundreds of
+ * forecast plots is read by no one, and drawing them costs more than fitting. */
+#define MAX_PLOTTED 12
+
+/* What training one series gave. */
+typedef struct series_fit {
+    char *key;
+    lp_value *mv, *model, *baseline, *cv; /* new refs */
+} series_fit;
+
+static void series_fit_clear(series_fit *s)
+{
+    free(s->key);
+    lp_value_unref(s->mv);
+    lp_value_unref(s->model);
+    lp_value_unref(s->baseline);
+    lp_value_unref(s->cv);
+    memset(s, 0, sizeof *s);
+}
+
+/* Rows [from, to) of f without the series_id column: one series. New ref. */
+static int one_series(lp_frame **out, const lp_frame *f, const ts_cfg *c, size_t from, size_t to)
+{
+    size_t n = to - from, *rows = malloc((n ? n : 1) * sizeof *rows);
+    if (!rows) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        rows[i] = from + i;
+    lp_frame *sub = NULL;
+    const char *drop[1] = {c->series_id};
+    int rc = lp_frame_take(&sub, f, rows, n);
+    free(rows);
+    if (rc == 0) rc = lp_frame_drop(out, sub, drop, 1);
+    if (sub) lp_frame_unref(sub);
+    return rc;
+}
+
+/* Split, train (tuner or trainer), validate, baselines, cross-validation and
+ * refit of one series (sub: its rows, no series_id), as for a file of one;
+ * plots drawn when `plots`. */
+static int fit_one_series(lp_obj *self, const ts_cfg *one, lp_frame *sub, lp_value *dv, bool plots,
+                          series_fit *s)
+{
+    lp_obj *train = lp_obj_pipeline(self, "train");
+    lp_value *frame = lp_kit_frame(lp_frame_ref(sub));
+    lp_value *splits = frame ? time_splits(self, sub, one) : NULL;
+    lp_value *trained = splits ? lp_train_train_model(train, splits, dv) : NULL;
+    int rc = trained ? 0 : lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    if (rc == 0) {
+        s->mv = lp_value_ref(lp_map_get(trained, "model_version"));
+        s->model = lp_value_ref(lp_map_get(trained, "model"));
+        if (lp_value_type(s->mv) == LP_MAP)
+            rc = lp_kit_tag(self, s->mv, "series", lp_value_string(s->key));
+    }
+    if (rc == 0)
+        rc = after_training(self, one, frame, dv, splits, s->mv, plots, &s->model, &s->baseline,
+                            &s->cv);
+    lp_value_unref(frame);
+    lp_value_unref(splits);
+    lp_value_unref(trained);
+    return rc;
+}
+
+/* The mean over series of each validation metric of their versions
+ * (`metrics.valid`): the aggregate. New map. */
+static lp_value *mean_validation(const series_fit *fits, size_t n)
+{
+    lp_value *mean = lp_value_map();
+    const lp_value *first = lp_map_get(lp_map_get(fits[0].mv, "metrics"), "valid");
+    for (size_t j = 0; mean && j < lp_map_len(first); j++) {
+        const char *name = lp_map_key(first, j);
+        double sum = 0;
+        size_t used = 0;
+        for (size_t k = 0; k < n; k++) {
+            const lp_value *v =
+                lp_map_get(lp_map_get(lp_map_get(fits[k].mv, "metrics"), "valid"), name);
+            if (v && !isnan(lp_value_as_float(v))) {
+                sum += lp_value_as_float(v);
+                used++;
+            }
+        }
+        if (used && lp_map_set(mean, name, lp_value_float(sum / (double)used)) != 0) {
+            lp_value_unref(mean);
+            mean = NULL;
+        }
+    }
+    if (!mean) lp_error_set(LP_ENOMEM, "out of memory");
+    return mean;
+}
+
+/* The experiment of the combined version: what the deployer and the summary
+ * read from a version (its model, versioned when resource_version_control is
+ * in reach, and its metrics: `by_split`), marked the winner. */
+static int combined_experiment(lp_obj *self, lp_obj *tracker, lp_value *mv, lp_value *model,
+                               lp_value *by_split)
+{
+    lp_value *e = lp_metadata_tracker_create_resource(tracker, NULL, "experiment", mv);
+    if (!e) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    int rc = lp_kit_tag(self, e, "trainer", lp_value_string("TimeSeriesRunner"));
+    lp_obj *mt = lp_obj_component(self, "metrics_tracker");
+    lp_obj *rvc = lp_obj_component(self, "resource_version_control");
+    if (rc == 0 && mt) rc = lp_metrics_tracker_log_metrics(mt, e, by_split, NULL);
+    lp_value *vc = rc == 0 && rvc ? lp_resource_version_control_version_model(rvc, e, model) : NULL;
+    lp_value *reg = vc ? lp_metadata_tracker_register_vc_resource(tracker, e, vc, "model") : NULL;
+    if (rc == 0 && rvc && !reg) rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    if (rc == 0) rc = lp_experiment_mark_winner(self, e);
+    lp_value_unref(vc);
+    lp_value_unref(reg);
+    lp_value_unref(e);
+    return rc;
+}
+
+/* A model version for the model of every series (null without a metadata
+ * tracker): named as the train pipeline names its versions, tagged with the
+ * key column and the series' versions, with one experiment holding the model
+ * and the mean over series of the validation metrics (split valid). New ref
+ * or NULL. */
+static lp_value *combined_version(lp_obj *self, const ts_cfg *c, const series_fit *fits, size_t n,
+                                  lp_value *model, lp_value *dv)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (!tracker) return lp_value_null();
+    char *name = lp_obj_config_string(self, "model_name");
+    if (!name || !*name) {
+        free(name);
+        name = lp_asprintf("%s_model", c->target);
+    }
+    lp_value *res = name ? lp_metadata_tracker_create_resource(tracker, name, "model", NULL) : NULL;
+    lp_value *mv =
+        res ? lp_metadata_tracker_create_resource(tracker, name, "model_version", res) : NULL;
+    free(name);
+    lp_value_unref(res);
+    lp_value *ids = mv ? lp_value_list() : NULL, *mean = ids ? mean_validation(fits, n) : NULL;
+    int rc = mean ? 0 : lp_error_last()->code ? lp_error_last()->code : LP_ENOMEM;
+    for (size_t k = 0; rc == 0 && k < n; k++)
+        rc = lp_list_append(ids, lp_value_ref(lp_map_get(fits[k].mv, "id")));
+    if (rc == 0) rc = lp_kit_tag(self, mv, "series_id", lp_value_string(c->series_id));
+    if (rc == 0) rc = lp_kit_tag(self, mv, "series_versions", lp_value_ref(ids));
+    lp_value *by_split =
+        rc == 0 ? lp_kit_result("valid", lp_value_ref(mean), (const char *)NULL) : NULL;
+    if (rc == 0)
+        rc = by_split ? combined_experiment(self, tracker, mv, model, by_split) : LP_ENOMEM;
+    if (rc == 0) rc = lp_map_set(mv, "metrics", lp_value_ref(by_split));
+    if (rc == 0) rc = record_lineage(self, mv, dv);
+    lp_value_unref(by_split);
+    lp_value_unref(ids);
+    lp_value_unref(mean);
+    if (rc) {
+        lp_value_unref(mv);
+        return NULL;
+    }
+    return mv;
+}
+
+/* A new reference to v, or null when v is NULL. */
+static lp_value *opt_ref(lp_value *v)
+{
+    return v ? lp_value_ref(v) : lp_value_null();
+}
+
+/* {series: [{series, model_version, validation, baseline_mase, cv_mase}],
+ * aggregate: "mean over N series", validation: the mean} New ref. */
+static lp_value *series_report(const series_fit *fits, size_t n, const lp_value *mean)
+{
+    lp_value *list = lp_value_list();
+    for (size_t k = 0; list && k < n; k++) {
+        const lp_value *cmp = fits[k].baseline;
+        lp_value *e = lp_kit_result(
+            "series", lp_value_string(fits[k].key), "model_version",
+            opt_ref(lp_map_get(fits[k].mv, "version")), "validation",
+            opt_ref(lp_map_get(lp_map_get(fits[k].mv, "metrics"), "valid")), "mase",
+            lp_value_float(section_metric(cmp, "model", "mase")), "seasonal_naive_mase",
+            lp_value_float(section_metric(cmp, "seasonal_naive", "mase")), "cv_mase",
+            lp_value_float(lp_map_get(fits[k].cv, "mean_mase")
+                               ? lp_value_as_float(lp_map_get(fits[k].cv, "mean_mase"))
+                               : NAN),
+            (const char *)NULL);
+        if (!e || lp_list_append(list, e) != 0) {
+            lp_value_unref(list);
+            return NULL;
+        }
+    }
+    char what[64];
+    snprintf(what, sizeof what, "mean over %zu series", n);
+    return list ? lp_kit_result("series", list, "aggregate", lp_value_string(what), "validation",
+                                lp_value_ref((lp_value *)(uintptr_t)mean), (const char *)NULL)
+                : NULL;
+}
+
+/* One "by_series" model of every series' model. New ref value. */
+static lp_value *combined_model(const ts_cfg *c, const series_fit *fits, size_t n)
+{
+    const char **keys = malloc(n * sizeof *keys);
+    lp_model **models = malloc(n * sizeof *models);
+    lp_model *m = NULL;
+    int rc = keys && models ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        keys[k] = fits[k].key;
+        models[k] = lp_value_as_model(fits[k].model);
+        if (!models[k])
+            rc = lp_error_set(LP_EINVAL, "series %s: the trainer gave no model", keys[k]);
+    }
+    if (rc == 0) rc = lp_series_model_new(&m, c->series_id, keys, models, n);
+    free(keys);
+    free(models);
+    if (rc) return NULL;
+    lp_value *v = lp_value_model(m); /* its own reference */
+    lp_model_unref(m);
+    return v;
+}
+
+/* train_model of a file of several series: each series split, trained,
+ * validated and refitted on its own (in the order they first appear), then
+ * one model of them all under a version of its own. */
+static lp_value *train_series(lp_obj *self, const ts_cfg *c, const lp_frame *f, lp_value *dv)
+{
+    series_groups g = {0};
+    int rc = groups_of(&g, f, c);
+    series_fit *fits = rc == 0 ? calloc(g.n, sizeof *fits) : NULL;
+    if (rc == 0 && !fits) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    ts_cfg one = *c;
+    one.series_id = NULL;
+    const lp_column *key = lp_frame_col_by_name(f, c->series_id);
+    if (rc == 0) lp_log(self, LP_LOG_INFO, "train_model: %zu series of '%s'", g.n, c->series_id);
+    if (rc == 0 && g.n > MAX_PLOTTED)
+        lp_log(self, LP_LOG_INFO,
+               "train_model: plots are drawn for the first %d of the %zu series only (every "
+               "series gets its metrics, baselines and cross-validation)",
+               MAX_PLOTTED, g.n);
+    for (size_t k = 0; rc == 0 && k < g.n; k++) {
+        size_t len = 0;
+        const char *s = lp_column_str(key, g.starts[k], &len);
+        fits[k].key = lp_strndup(s, len);
+        lp_frame *sub = NULL;
+        rc = fits[k].key ? one_series(&sub, f, c, g.starts[k], g.starts[k + 1]) : LP_ENOMEM;
+        if (rc == 0) lp_log(self, LP_LOG_INFO, "train_model: series %s", fits[k].key);
+        if (rc == 0) rc = fit_one_series(self, &one, sub, dv, k < MAX_PLOTTED, &fits[k]);
+        if (sub) lp_frame_unref(sub);
+        if (rc) lp_error_prefix("series %s", fits[k].key ? fits[k].key : "?");
+    }
+    lp_value *mv = NULL, *model = NULL, *report = NULL, *mean = NULL;
+    if (rc == 0) model = combined_model(c, fits, g.n);
+    if (model) mv = combined_version(self, c, fits, g.n, model, dv);
+    if (mv) mean = mean_validation(fits, g.n);
+    if (mean) report = series_report(fits, g.n, mean);
+    for (size_t k = 0; fits && k < g.n; k++)
+        series_fit_clear(&fits[k]);
+    free(fits);
+    free(g.starts);
+    lp_value_unref(mean);
+    if (!report) {
+        lp_value_unref(mv);
+        lp_value_unref(model);
+        return NULL;
+    }
+    return lp_kit_result("model_version", mv, "model", model, "better", lp_value_bool(true),
+                         "baseline", lp_value_null(), "cross_validation", lp_value_null(), "series",
+                         report, (const char *)NULL);
 }
 
 /* train_model(frame, dataset_version)
@@ -734,17 +1096,17 @@ static lp_value *ts_train_model(lp_obj *self, lp_value *args)
     lp_value *splits = NULL, *trained = NULL, *mv = NULL, *model = NULL;
     lp_value *baseline = NULL, *cv = NULL;
     int rc = check_splitter(self);
-    if (rc == 0 && c.series_id)
-        rc = lp_error_set(LP_ECONFIG,
-                          "train_model: series_id '%s': fitting several series in one file is "
-                          "not implemented yet; give each series its own file (and run)",
-                          c.series_id);
+    if (rc == 0 && c.series_id) {
+        lp_value *r = train_series(self, &c, f, dv);
+        ts_cfg_free(&c);
+        return r;
+    }
     if (rc == 0 && !(splits = time_splits(self, f, &c))) rc = lp_error_last()->code;
     if (rc == 0 && !(trained = lp_train_train_model(train, splits, dv))) rc = lp_error_last()->code;
     if (rc == 0) {
         mv = lp_value_ref(lp_map_get(trained, "model_version"));
         model = lp_value_ref(lp_map_get(trained, "model"));
-        rc = after_training(self, &c, frame, dv, splits, mv, &model, &baseline, &cv);
+        rc = after_training(self, &c, frame, dv, splits, mv, true, &model, &baseline, &cv);
     }
     ts_cfg_free(&c);
     lp_value_unref(splits);
@@ -833,7 +1195,8 @@ static int forecast_frame(lp_obj *self, lp_frame **out, const lp_model *m, const
                "predict_data: the %s model gives no intervals; lower and upper "
                "are empty",
                lp_model_backend(m));
-    const char *keys[2] = {c->time_index, c->series_id};
+    const char *keys[2] = {c->series_id ? c->series_id : c->time_index,
+                           c->series_id ? c->time_index : NULL};
     for (size_t k = 0; rc == 0 && k < 2 && keys[k]; k++)
         rc = lp_frame_add_column(res, keys[k], lp_column_ref(lp_frame_col_by_name(eval, keys[k])));
     for (size_t j = 0; rc == 0 && j < lp_frame_cols(p); j++)
@@ -948,6 +1311,15 @@ static lp_value *summary_of(lp_obj *self, const lp_value *trained, const lp_valu
                             const lp_value *predicted)
 {
     lp_value *s = lp_runner_summary(self, trained, deployed, predicted, NULL);
+    const lp_value *series = lp_map_get(trained, "series");
+    if (s && series && /* several series: the aggregate, and each one */
+        (lp_map_set(s, "validation", lp_value_ref(lp_map_get(series, "validation"))) != 0 ||
+         lp_map_set(s, "validation_aggregate", lp_value_ref(lp_map_get(series, "aggregate"))) !=
+             0 ||
+         lp_map_set(s, "series", lp_value_ref(lp_map_get(series, "series"))) != 0)) {
+        lp_value_unref(s);
+        return NULL;
+    }
     const char *keys[2] = {"baseline", "cross_validation"};
     for (size_t k = 0; s && k < 2; k++) {
         lp_value *v = lp_map_get(trained, keys[k]);
@@ -1022,7 +1394,7 @@ static const lp_method ts_methods[] = {
      "promote, approve, deploy (no comparison)"},
     {"predict_data", ts_predict_data,
      "predict_data(model_version, model, frame, dataset_version) -> {prediction_job, path, "
-     "rows}: time index, [series_id], prediction, lower, upper"},
+     "rows}: [series_id], time index, prediction, lower, upper"},
     {"build_all", ts_build_all,
      "build_all() -> {runner, run_id, store, model, validation, deployed, deploy_reason, "
      "predictions, baseline, cross_validation}"},
@@ -1043,12 +1415,13 @@ static const lp_config_key ts_keys[] = {
     {"train_data", "any", "the history: a file path, table or query, or a map of them"},
     {"eval_data", "any", "the future time stamps to forecast (and the regressors' values)"},
     {"prediction_data", "string",
-     "where the forecast goes (default predictions.csv): time index, [series_id], prediction, "
+     "where the forecast goes (default predictions.csv): [series_id], time index, prediction, "
      "lower, upper"},
     {"model_name", "string", "the tracked model's name"},
     {"model_target", "string", "the series' column"},
     {"time_index", "string", "the column of time stamps (ISO dates or date-times, or timestamps)"},
-    {"series_id", "string", "the column naming each series of a file of several (not fitted yet)"},
+    {"series_id", "string",
+     "the column naming each series of a file of several: each is fitted and forecast on its own"},
     {"forecast_period", "int",
      "how many points are forecast; the last forecast_period points of the history validate"},
     {"forecast_frequency", "string",
@@ -1090,7 +1463,9 @@ const lp_class lp_timeseries_runner_class = {
            "forecast is only as recent as its data and an older model would forecast from an "
            "older origin; the baseline comparison is the gate a user reads. Then eval_data's "
            "time stamps are forecast into prediction_data: time index, prediction, lower, upper "
-           "(interval_width, default 0.8). No bias step.",
+           "(interval_width, default 0.8). No bias step. With series_id, each series of the file "
+           "is validated, trained, compared and refitted on its own, and one model of them "
+           "all (mean metrics over series) is deployed and forecasts each key's stamps.",
     .defaults_yaml = "problem_type: regression\n"
                      "metrics: [mase, mae, rmse, smape, mape, coverage]\n"
                      "perf_metric: mae\n"

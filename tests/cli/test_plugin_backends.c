@@ -156,7 +156,7 @@ static void refused_without_plugin(const uint8_t *bytes, size_t len, const char 
     char want[256];
     snprintf(
         want, sizeof want,
-        "model back-end '%s' is not registered (registered: xgboost, liblinear, ets, additive)",
+        "model back-end '%s' is not registered (registered: xgboost, liblinear, ets, additive, by_series)",
         backend);
     cr_assert(strstr(lp_error_last()->message, want), "%s", lp_error_last()->message);
     lp_registry_free(reg);

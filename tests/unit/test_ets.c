@@ -4,7 +4,9 @@
  * agree to 1e-9; fitted by us (same start, same Nelder-Mead) the AICc and
  * fitted values agree to 1e-6 relative; the automatic selection picks R's
  * model; forecasts and the analytic 80% intervals agree (where forecast.ets
- * computes them as documented: see the exceptions below). */
+ * computes them as documented: see the exceptions below). Admissibility
+ * (a Schur-Cohn test) agrees with the roots found numerically. */
+#include <complex.h>
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <math.h>
@@ -208,4 +210,68 @@ Test(ets, rejects_bad_input)
     cr_assert_eq(lp_ets_fit(&e, y, 20, 1, "ZZZ"), 0, "%s", lp_error_last()->message);
     cr_expect_eq(e->spec.error, LP_ETS_A);
     lp_ets_free(e);
+}
+
+/* The largest root modulus of the monic sum c[k] z^k, k <= d, by Durand-Kerner
+ * (what the admissibility test computed before: the reference here). */
+static double max_root_modulus(const double *c, size_t d)
+{
+    double complex z[32], w = 0.4 + 0.9 * I;
+    z[0] = 1.0;
+    for (size_t i = 1; i < d; i++)
+        z[i] = z[i - 1] * w;
+    for (int it = 0; it < 1000; it++) {
+        double change = 0.0;
+        for (size_t i = 0; i < d; i++) {
+            double complex num = 1.0, den = 1.0;
+            for (size_t k = d; k-- > 0;)
+                num = num * z[i] + c[k];
+            for (size_t j = 0; j < d; j++)
+                if (j != i) den *= z[i] - z[j];
+            double complex dz = num / (cabs(den) == 0.0 ? 1e-300 : den);
+            z[i] -= dz;
+            change += cabs(dz);
+        }
+        if (change < 1e-14) break;
+    }
+    double mx = 0.0;
+    for (size_t i = 0; i < d; i++)
+        if (cabs(z[i]) > mx) mx = cabs(z[i]);
+    return mx;
+}
+
+Test(ets, admissibility_agrees_with_the_roots_of_the_characteristic_polynomial)
+{
+    unsigned seed = 7;
+    size_t in = 0, refused = 0, trials = getenv("LOLPOP_T_TIME_SCALE") ? 400 : 4000;
+    for (size_t t = 0; t < trials; t++) {
+        size_t m = 2 + rand_r(&seed) % 11;
+        double u[4];
+        for (size_t i = 0; i < 4; i++)
+            u[i] = rand_r(&seed) / (double)RAND_MAX;
+        double alpha = u[0], beta = alpha * u[1], gamma = (1 - alpha) * u[2];
+        double phi = 0.8 + 0.18 * u[3];
+        if (t % 3 == 0) { /* far outside the usual region too */
+            alpha *= 1.5;
+            beta *= 3;
+            gamma *= 2;
+        }
+        double c[32];
+        c[0] = phi * (1 - alpha - gamma);
+        c[1] = alpha + beta - alpha * phi + gamma - 1;
+        for (size_t j = 2; j < m; j++)
+            c[j] = alpha + beta - alpha * phi;
+        c[m] = alpha + beta - phi;
+        c[m + 1] = 1;
+        bool roots_in = max_root_modulus(c, m + 1) <= 1 + 1e-10;
+        bool adm = lp_ets_admissible(alpha, beta, gamma, phi, m, true, true);
+        cr_expect_eq(adm, roots_in,
+                     "m %zu alpha %g beta %g gamma %g phi %g: admissible %d, "
+                     "roots inside %d",
+                     m, alpha, beta, gamma, phi, adm, roots_in);
+        in += adm;
+        refused += !adm;
+    }
+    cr_expect_gt(in, trials / 10, "only %zu admissible draws", in);
+    cr_expect_gt(refused, trials / 10, "only %zu refused draws", refused);
 }

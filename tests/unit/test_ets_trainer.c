@@ -3,7 +3,9 @@
  * values; future stamps are forecast that many steps ahead with intervals;
  * a saved model loads (through the registry) and predicts the same; gaps
  * are reported and the longest run fitted; bad indexes are errors; the
- * trainer class fits and predicts through the dispatcher. */
+ * trainer class fits and predicts through the dispatcher; a "by_series"
+ * model predicts each key's rows with that series' model, also once saved
+ * and loaded, and refuses a key it was not trained on. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <math.h>
@@ -18,6 +20,7 @@
 #include "lolpop/types/model_trainer.h"
 #include "ml/ets.h"
 #include "ml/ets_train.h"
+#include "ml/series_model.h"
 #include "unit_workflow.h"
 
 static double air[144];
@@ -375,4 +378,93 @@ Test(ets_trainer, model_checker_compares_with_the_forecast_baselines)
     lp_value_unref(splits);
     lp_frame_unref(X), lp_frame_unref(y), lp_frame_unref(Xv), lp_frame_unref(yv);
     free(tr), free(fu);
+}
+
+/* X of future months fu (12) for keys "a" then "b", interleaved b, a, b, a... */
+static lp_frame *keyed_future(const char *key_name)
+{
+    lp_column_builder *kb = lp_column_builder_new(LP_DT_STRING, 24);
+    lp_column_builder *tb = lp_column_builder_new(LP_DT_TIMESTAMP, 24);
+    for (size_t i = 0; i < 24; i++) {
+        cr_assert_eq(lp_column_builder_append_str(kb, i % 2 ? "a" : "b", 1), 0);
+        cr_assert_eq(lp_column_builder_append_i64(tb, month(132 + i / 2)), 0);
+    }
+    lp_frame *X = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(X, key_name, lp_column_builder_finish(kb)), 0);
+    cr_assert_eq(lp_frame_add_column(X, "date", lp_column_builder_finish(tb)), 0);
+    return X;
+}
+
+/* Row i of pi (by_series) equals row i / 2 of the series model's intervals. */
+static void expect_rows_of(const lp_frame *pi, const lp_frame *own, size_t parity)
+{
+    for (size_t i = parity; i < 24; i += 2)
+        for (size_t j = 0; j < 3; j++)
+            cr_expect_eq(lp_frame_col(pi, j)->data.f64[i], lp_frame_col(own, j)->data.f64[i / 2],
+                         "row %zu col %zu", i, j);
+}
+
+Test(ets_trainer, a_by_series_model_predicts_each_key_with_its_own_model)
+{
+    size_t *tr = range(0, 132), *fu = range(132, 144), *early = range(0, 96);
+    lp_frame *X, *y, *Xe, *ye, *Xf, *unused;
+    frames(&X, &y, tr, 132, true);
+    frames(&Xe, &ye, early, 96, true); /* a different series: fewer points */
+    frames(&Xf, &unused, fu, 12, false);
+    lp_value *p = params("MAM");
+    lp_model *ma = NULL, *mb = NULL, *m = NULL;
+    lp_ets_train_report rep;
+    cr_assert_eq(lp_ets_train(&ma, &rep, X, y, p), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_ets_train(&mb, &rep, Xe, ye, p), 0, "%s", lp_error_last()->message);
+    const char *keys[2] = {"a", "b"};
+    lp_model *models[2] = {ma, mb};
+    cr_assert_eq(lp_series_model_new(&m, "shop", keys, models, 2), 0, "%s",
+                 lp_error_last()->message);
+    cr_expect_str_eq(lp_model_backend(m), "by_series");
+    cr_expect_eq(lp_series_model_count(m), 2);
+    const char *k1 = NULL;
+    cr_expect_eq(lp_series_model_at(m, 1, &k1), mb);
+    cr_expect_str_eq(k1, "b");
+    cr_expect_eq(lp_series_model_count(ma), 0);
+
+    lp_frame *own_a = NULL, *own_b = NULL, *pi = NULL, *pi2 = NULL;
+    cr_assert_eq(lp_model_predict_interval(&own_a, ma, Xf, 0.8), 0);
+    cr_assert_eq(lp_model_predict_interval(&own_b, mb, Xf, 0.8), 0);
+    /* b's 12 months from 1957 are 36 steps ahead, so they differ from a's */
+    cr_expect_neq(lp_frame_col(own_a, 0)->data.f64[0], lp_frame_col(own_b, 0)->data.f64[0]);
+    lp_frame *Xk = keyed_future("shop");
+    cr_assert_eq(lp_model_predict_interval(&pi, m, Xk, 0.8), 0, "%s", lp_error_last()->message);
+    expect_rows_of(pi, own_a, 1);
+    expect_rows_of(pi, own_b, 0);
+
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    lp_model *m2 = NULL, *m3 = NULL;
+    cr_assert_eq(lp_model_save(&bytes, &len, m), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_load(&m2, uw_registry(), bytes, len), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_predict_interval(&pi2, m2, Xk, 0.8), 0, "%s", lp_error_last()->message);
+    expect_rows_of(pi2, own_a, 1);
+    expect_rows_of(pi2, own_b, 0);
+    cr_expect_neq(lp_model_load(&m3, uw_registry(), bytes, len - 20), 0); /* damaged */
+
+    /* a key the model does not know is an error naming the column */
+    lp_frame *Xu = NULL, *pu = NULL;
+    keys[1] = "c";
+    lp_model *mc = NULL;
+    cr_assert_eq(lp_series_model_new(&mc, "shop", keys, models, 2), 0);
+    cr_expect_neq(lp_model_predict(&pu, mc, Xk), 0);
+    cr_expect(strstr(lp_error_last()->message, "shop") != NULL, "%s", lp_error_last()->message);
+    (void)Xu;
+
+    free(bytes);
+    lp_frame *all[] = {X, y, Xe, ye, Xf, own_a, own_b, pi, pi2, Xk};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        lp_frame_unref(all[i]);
+    lp_model *ms[] = {ma, mb, m, m2, mc};
+    for (size_t i = 0; i < sizeof ms / sizeof *ms; i++)
+        lp_model_unref(ms[i]);
+    lp_value_unref(p);
+    free(tr);
+    free(fu);
+    free(early);
 }

@@ -264,7 +264,7 @@ Test(model, save_writes_header_and_unknown_backend_fails_to_load)
     lp_model *m2 = NULL;
     cr_assert_eq(lp_model_load(&m2, uw_registry(), buf, len), LP_ENOTFOUND);
     cr_assert(strstr(lp_error_last()->message, "model back-end 'toy' is not registered "
-                                               "(registered: xgboost, liblinear, ets, additive)"),
+                                               "(registered: xgboost, liblinear, ets, additive, by_series)"),
               "%s", lp_error_last()->message);
     cr_assert_neq(lp_model_load(&m2, uw_registry(), buf, len - 1), 0, "truncated");
     cr_assert_neq(lp_model_load(&m2, uw_registry(), (const uint8_t *)"garbage", 7), 0);
@@ -311,15 +311,18 @@ Test(model, backends_register_through_the_registry)
               lp_error_last()->message);
     cr_assert_eq(lp_registry_provider_count(reg, LP_MODEL_BACKEND_KIND), 1);
     lp_registry_free(reg);
-    /* the built-in plugin registers xgboost, liblinear, ets and additive, in that order */
+    /* the built-in plugin registers xgboost, liblinear, ets, additive and by_series, in that
+     * order */
     const char *name = NULL;
-    cr_assert_eq(lp_registry_provider_count(uw_registry(), LP_MODEL_BACKEND_KIND), 4);
+    cr_assert_eq(lp_registry_provider_count(uw_registry(), LP_MODEL_BACKEND_KIND), 5);
     cr_assert_not_null(lp_registry_provider_at(uw_registry(), LP_MODEL_BACKEND_KIND, 1, &name));
     cr_assert_str_eq(name, "liblinear");
     cr_assert_not_null(lp_registry_provider_at(uw_registry(), LP_MODEL_BACKEND_KIND, 2, &name));
     cr_assert_str_eq(name, "ets");
     cr_assert_not_null(lp_registry_provider_at(uw_registry(), LP_MODEL_BACKEND_KIND, 3, &name));
     cr_assert_str_eq(name, "additive");
+    cr_assert_not_null(lp_registry_provider_at(uw_registry(), LP_MODEL_BACKEND_KIND, 4, &name));
+    cr_assert_str_eq(name, "by_series");
 }
 
 /* An applier that adds a column "seen" holding the state's length. */

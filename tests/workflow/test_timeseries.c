@@ -4,7 +4,8 @@
  * eval_labels.csv with the textbook MASE and compared with seasonal naive's),
  * its workflow tests, and the errors a user meets: the wrong runner, no
  * time_index, an irregular index, a shuffling splitter; missing periods are a
- * warning; several series in one file are refused clearly (not fitted yet).
+ * warning; several series in one file (series_id) are each fitted as a run on
+ * that series alone would, the forecast grouped by key in eval_data's order.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -373,28 +374,147 @@ Test(timeseries, gaps_in_the_target_are_allowed)
     lp_run_free(&r);
 }
 
-Test(timeseries, several_series_are_refused_clearly_until_fitted)
+/* ---- several series in one file (series_id) --------------------------------------- */
+
+#define DEATHS LP_SOURCE_ROOT "/tests/fixtures/ts/deaths.csv"
+
+static const char DEATHS_YAML[] =
+    "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: OfflineDeploy, "
+    "predict: OfflinePredict}\n"
+    "component:\n"
+    "  metadata_tracker: LocalMetadataTracker\n"
+    "  metrics_tracker: LocalMetricsTracker\n"
+    "  resource_version_control: LocalResourceVersionControl\n"
+    "  model_repository: LocalModelRepository\n"
+    "config:\n"
+    "  train_data: %s\n"
+    "  eval_data: %s\n"
+    "  prediction_data: %s\n"
+    "  model_name: deaths\n"
+    "  model_target: deaths\n"
+    "  time_index: month\n"
+    "%s"
+    "  forecast_period: 12\n"
+    "  auto_approve_models: true\n"
+    "  cv_initial: 36\n"
+    "  cv_period: 12\n"
+    "  cv_horizon: 12\n"
+    "train:\n"
+    "  component:\n"
+    "    model_trainer: ETSModelTrainer\n";
+
+static void write_deaths_yaml(const char *file, const char *train, const char *eval,
+                              const char *out, bool keyed)
 {
-    synth_files(48, 48, 2);
-    lp_write_file(dir, "ts.yaml",
-                  "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: "
-                  "OfflineDeploy, predict: OfflinePredict}\n"
-                  "component:\n"
-                  "  metadata_tracker: LocalMetadataTracker\n"
-                  "  metrics_tracker: LocalMetricsTracker\n"
-                  "config:\n"
-                  "  train_data: train.csv\n"
-                  "  eval_data: eval.csv\n"
-                  "  model_target: y\n"
-                  "  time_index: date\n"
-                  "  series_id: store\n"
-                  "  forecast_period: 6\n"
-                  "train:\n"
-                  "  component:\n"
-                  "    model_trainer: ETSModelTrainer\n");
-    lp_run r = run_workflow("TimeSeriesRunner", "ts.yaml");
+    char text[2048];
+    snprintf(text, sizeof text, DEATHS_YAML, train, eval, out, keyed ? "  series_id: sex\n" : "");
+    lp_write_file(dir, file, text);
+}
+
+/* deaths.csv's rows of one sex without the key column, as `file`. */
+static void write_one_sex(const char *file, const char *sex)
+{
+    char *all = lp_read_file(DEATHS);
+    cr_assert_not_null(all);
+    size_t cap = strlen(all) + 1, n = 0, klen = strlen(sex);
+    char *out = malloc(cap);
+    n += (size_t)sprintf(out, "month,deaths\n");
+    for (char *line = strchr(all, '\n') + 1; *line;) {
+        char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > klen && strncmp(line, sex, klen) == 0 && line[klen] == ',') {
+            memcpy(out + n, line + klen + 1, len - klen - 1);
+            n += len - klen - 1;
+            out[n++] = '\n';
+        }
+        line += len + (end ? 1 : 0);
+    }
+    out[n] = '\0';
+    lp_write_file(dir, file, out);
+    free(out);
+    free(all);
+}
+
+/* The 12 months of 1980 (keyed: male's then female's), as `file`. */
+static void write_future(const char *file, bool keyed)
+{
+    char text[1024], *p = text;
+    p += sprintf(p, keyed ? "sex,month\n" : "month\n");
+    for (int s = 0; s < (keyed ? 2 : 1); s++)
+        for (int m = 1; m <= 12; m++)
+            p += sprintf(p, "%s1980-%02d-01\n", !keyed ? "" : s == 0 ? "male," : "female,", m);
+    lp_write_file(dir, file, text);
+}
+
+Test(timeseries, several_series_are_each_fitted_as_if_alone)
+{
+    char *deaths = lp_read_file(DEATHS);
+    cr_assert_not_null(deaths);
+    lp_write_file(dir, "deaths.csv", deaths);
+    free(deaths);
+    write_future("future.csv", true);
+    write_deaths_yaml("all.yaml", "deaths.csv", "future.csv", "predictions.csv", true);
+    lp_run r = run_workflow("TimeSeriesRunner", "all.yaml");
+    LP_EXPECT_EXIT(r, 0);
+    cr_expect(strstr(r.err, "train_model: 2 series of 'sex'"), "%s", r.err);
+    cr_expect(strstr(r.err, "train_model: series female"), "%s", r.err);
+    cr_expect(strstr(r.out, "mean over 2 series"), "%s", r.out);
+    lp_run_free(&r);
+
+    csv pred;
+    csv_load(&pred, "predictions.csv");
+    cr_assert_eq(pred.rows, 24);
+    cr_assert_eq(pred.cols, 5);
+    const char *header[5] = {"sex", "month", "prediction", "lower", "upper"};
+    for (size_t j = 0; j < 5; j++)
+        cr_expect_str_eq(pred.cell[j], header[j]);
+    /* rows grouped by key in the order of eval_data (male first), months in order */
+    for (size_t i = 0; i < 24; i++) {
+        char month[16];
+        snprintf(month, sizeof month, "1980-%02zu-01", i % 12 + 1);
+        cr_expect_str_eq(pred.cell[(i + 1) * 5], i < 12 ? "male" : "female", "row %zu", i);
+        cr_expect_str_eq(pred.cell[(i + 1) * 5 + 1], month, "row %zu", i);
+    }
+
+    /* each series' forecast is the forecast of a run on that series alone */
+    const char *sexes[2] = {"male", "female"};
+    for (size_t s = 0; s < 2; s++) {
+        write_one_sex("one.csv", sexes[s]);
+        write_future("one_future.csv", false);
+        write_deaths_yaml("one.yaml", "one.csv", "one_future.csv", "one_pred.csv", false);
+        lp_run one_run = run_workflow("TimeSeriesRunner", "one.yaml");
+        LP_EXPECT_EXIT(one_run, 0);
+        lp_run_free(&one_run);
+        csv one;
+        csv_load(&one, "one_pred.csv");
+        cr_assert_eq(one.rows, 12);
+        for (size_t i = 0; i < 12; i++)
+            for (size_t j = 0; j < 4; j++) /* month, prediction, lower, upper */
+                cr_expect_str_eq(pred.cell[(s * 12 + i + 1) * 5 + 1 + j],
+                                 one.cell[(i + 1) * 4 + j], "%s row %zu col %zu", sexes[s], i,
+                                 j);
+        csv_free(&one);
+    }
+    csv_free(&pred);
+}
+
+Test(timeseries, a_too_short_series_is_an_error_naming_its_key)
+{
+    char *deaths = lp_read_file(DEATHS);
+    cr_assert_not_null(deaths);
+    char *text = malloc(strlen(deaths) + 256);
+    char *p = text + sprintf(text, "sex,month,deaths\n");
+    for (int m = 1; m <= 5; m++)
+        p += sprintf(p, "child,1974-%02d-01,%d\n", m, 10 + m);
+    strcpy(p, strchr(deaths, '\n') + 1);
+    lp_write_file(dir, "deaths.csv", text);
+    free(text);
+    free(deaths);
+    write_future("future.csv", true);
+    write_deaths_yaml("all.yaml", "deaths.csv", "future.csv", "predictions.csv", true);
+    lp_run r = run_workflow("TimeSeriesRunner", "all.yaml");
     cr_expect_neq(r.status, 0);
-    cr_expect(strstr(r.err, "series_id 'store'"), "%s", r.err);
-    cr_expect(strstr(r.err, "not implemented yet"), "%s", r.err);
+    cr_expect(strstr(r.err, "series child"), "%s", r.err);
+    cr_expect_eq(error_lines(r.err), 1, "%s", r.err);
     lp_run_free(&r);
 }
