@@ -5,8 +5,12 @@
  * staged predictions (lp_model_staged_predict), so any back-end that
  * implements lp_model_ops.staged_predict gets the plot; a dashed line marks
  * the split's best round. Each split is thinned
- * to curve_rows evenly spaced rows (default 20000): the curve's shape needs
- * no more, and it keeps the plot's cost small next to training.
+ * to curve_rows evenly spaced rows (default 5000): the mean log loss of 5000
+ * rows has a standard error near 0.01, enough for the curve's shape and the
+ * train-valid gap, and the plot then costs about one prediction of 10000
+ * rows whatever the data's size (callgrind, before thinning and with two
+ * XGBoost calls per round: 1.2e9 of the 2.2e10 instructions of a workflow on
+ * 20000 rows, 16000 of them train and 4000 valid).
  */
 #include <math.h>
 #include <stdio.h>

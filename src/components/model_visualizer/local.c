@@ -14,7 +14,7 @@
  *       split: valid               # the split drawn (default valid, else test, else train)
  *       max_points: 2000           # scatter plots and permutation importance thin to this
  *       interval_width: 0.8        # forecasts: the interval drawn
- *       curve_rows: 20000          # learning curve: rows per split (evenly thinned)
+ *       curve_rows: 5000           # learning curve: rows per split (evenly thinned)
  *
  * Optional arguments of generate_viz besides splits and model: model_version
  * (the resource the files are recorded under), importance (feature → value,
@@ -193,7 +193,7 @@ static void viz_fini(lp_obj *self)
 static int viz_init(lp_obj *self)
 {
     visualizer *v = lp_obj_state(self);
-    v->width = 720, v->height = 480, v->max_points = 2000, v->curve_rows = 20000;
+    v->width = 720, v->height = 480, v->max_points = 2000, v->curve_rows = 5000;
     v->dir = lp_kit_config_string(self, "dir", ".lolpop/plots");
     v->split = lp_kit_config_string(self, "split", NULL);
     lp_value *cfg = lp_obj_config_map(self);
@@ -616,7 +616,7 @@ static const lp_config_key viz_keys[] = {
     {"interval_width", "float", "forecasts: the prediction interval drawn (default 0.8)"},
     {"curve_rows", "int",
      "the learning curve evaluates at most this many evenly spaced rows per split "
-     "(default 20000)"},
+     "(default 5000)"},
     {NULL, NULL, NULL},
 };
 
