@@ -84,7 +84,14 @@ typedef struct lp_model lp_model;
  * - feature_importance (optional, NULL = none): the back-end's own
  *   importance of a `kind` it names ("weight", "gain", "cover" for trees):
  *   fills out with n_features doubles (0 for a feature never used);
- *   LP_ENOTFOUND for a kind it does not know. */
+ *   LP_ENOTFOUND for a kind it does not know.
+ * - staged_predict (optional, NULL = none): for boosted models (learning
+ *   curves): calls each(ctx, round, outputs) for round = 1 .. the rounds the
+ *   model predicts with, in order, outputs (borrowed for the call) being
+ *   rows × n_outputs doubles laid out as predict's, from the trees of the
+ *   first `round` rounds only. A nonzero return of each stops the loop and is
+ *   returned. X as for predict. */
+typedef int (*lp_model_stage_fn)(void *ctx, size_t round, const double *outputs);
 typedef struct lp_model_ops {
     size_t size;      /* sizeof(lp_model_ops) when compiled */
     const char *name; /* "xgboost": the key saved with the model, that lp_model_load finds */
@@ -97,6 +104,8 @@ typedef struct lp_model_ops {
                             double width, double *mean, double *lower, double *upper);
     int (*contributions)(void *state, const lp_model *m, const double *X, size_t rows, double *out);
     int (*feature_importance)(void *state, const lp_model *m, const char *kind, double *out);
+    int (*staged_predict)(void *state, const lp_model *m, const double *X, size_t rows,
+                          lp_model_stage_fn each, void *ctx);
 } lp_model_ops;
 
 /* Whether ops (of ops->size bytes) has field `f` (it may still be NULL). */
@@ -195,6 +204,16 @@ int lp_model_contributions(double **out, const lp_model *m, const lp_frame *X);
  * n_features doubles (malloc'ed, *out). LP_ENOTFOUND when the back-end has
  * none or does not know that kind (the message names both). */
 int lp_model_feature_importance(double **out, const lp_model *m, const char *kind);
+/* Whether the back-end predicts round by round (ops->staged_predict). */
+bool lp_model_has_stages(const lp_model *m);
+/* Calls each(ctx, round, outputs) for every boosting round of the model, the
+ * outputs (rows(X) × n_outputs doubles, borrowed for the call, as
+ * lp_model_predict_raw lays them out) those of the trees of the first
+ * `round` rounds. LP_EINVAL naming the back-end when it has no rounds
+ * (lp_model_has_stages); X's errors as lp_model_matrix; a nonzero return of
+ * each is returned. */
+int lp_model_staged_predict(const lp_model *m, const lp_frame *X, lp_model_stage_fn each,
+                            void *ctx);
 /* The contributions of X's rows as a frame (new reference), float64 columns:
  * one per feature (named as the feature) and `base_value`; for multiclass
  * one such set per class, named "<label>:<feature>" and "<label>:base_value".

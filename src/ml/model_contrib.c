@@ -1,7 +1,8 @@
 /*
  * model_contrib.c — per-feature contributions (SHAP values) and the
  * back-end's feature importance, for the back-ends that give them
- * (lp_model_ops.contributions, .feature_importance).
+ * (lp_model_ops.contributions, .feature_importance), and the outputs round
+ * by round of boosted models (.staged_predict, for learning curves).
  */
 #include <stdlib.h>
 
@@ -61,4 +62,26 @@ LP_API int lp_model_feature_importance(double **out, const lp_model *m, const ch
     }
     *out = res;
     return 0;
+}
+
+LP_API bool lp_model_has_stages(const lp_model *m)
+{
+    const lp_model_ops *ops = m->ops;
+    return ops && LP_MODEL_OPS_HAS(ops, staged_predict) && ops->staged_predict;
+}
+
+LP_API int lp_model_staged_predict(const lp_model *m, const lp_frame *X, lp_model_stage_fn each,
+                                   void *ctx)
+{
+    if (!lp_model_has_stages(m))
+        return lp_error_set(LP_EINVAL, "the %s model of '%s' has no boosting rounds",
+                            lp_model_backend(m), m->target);
+    if (!each) return lp_error_set(LP_EINVAL, "staged prediction: no callback given");
+    double *mat;
+    int rc = lp_model_matrix(&mat, m, X);
+    if (rc) return rc;
+    size_t rows = lp_frame_rows(X);
+    rc = m->ops->staged_predict(m->state, m, mat, rows, each, ctx);
+    free(mat);
+    return rc;
 }

@@ -418,6 +418,13 @@ lp_model *lp_xgb_model_new(lp_model_task task, const char *target, lp_dtype targ
     return lp_model_new(&lp_xgb_ops, s, task, target, target_dtype);
 }
 
+/* take_output for the other files of the back-end (xgb_stages.c). */
+int lp_xgb_take_output(const lp_model *m, size_t rows, const bst_ulong *shape, bst_ulong dim,
+                       const float *res, double *out)
+{
+    return take_output(m, rows, shape, dim, res, out);
+}
+
 const lp_model_ops lp_xgb_ops = {
     .size = sizeof(lp_model_ops),
     .name = "xgboost",
@@ -427,4 +434,5 @@ const lp_model_ops lp_xgb_ops = {
     .free = state_free,
     .contributions = lp_xgb_contributions,
     .feature_importance = lp_xgb_feature_importance,
+    .staged_predict = lp_xgb_staged_predict,
 };

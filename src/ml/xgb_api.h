@@ -17,6 +17,7 @@
 #define LP_XGB_FUNCTIONS(X)                                                                        \
     X(XGBGetLastError)                                                                             \
     X(XGBRegisterLogCallback)                                                                      \
+    X(XGBoosterBoostedRounds)                                                                      \
     X(XGBoosterCreate)                                                                             \
     X(XGBoosterEvalOneIter)                                                                        \
     X(XGBoosterFeatureScore)                                                                       \
@@ -48,6 +49,7 @@ int lp_xgb_require(void);
 #ifndef LP_XGB_API_IMPL
 #define XGBGetLastError              lp_xgb_fn.XGBGetLastError
 #define XGBRegisterLogCallback       lp_xgb_fn.XGBRegisterLogCallback
+#define XGBoosterBoostedRounds       lp_xgb_fn.XGBoosterBoostedRounds
 #define XGBoosterCreate              lp_xgb_fn.XGBoosterCreate
 #define XGBoosterEvalOneIter         lp_xgb_fn.XGBoosterEvalOneIter
 #define XGBoosterFeatureScore        lp_xgb_fn.XGBoosterFeatureScore

@@ -15,6 +15,15 @@ int lp_xgb_contributions(void *state, const lp_model *m, const double *X, size_t
 /* lp_model_ops.feature_importance: XGBoosterFeatureScore's weight, gain,
  * cover, total_gain or total_cover (as python's get_score). */
 int lp_xgb_feature_importance(void *state, const lp_model *m, const char *kind, double *out);
+/* lp_model_ops.staged_predict: the outputs after each boosting round, one
+ * round of trees evaluated per step (the margin so far is the next step's
+ * base_margin), so a curve costs about two full predictions. */
+int lp_xgb_staged_predict(void *state, const lp_model *m, const double *X, size_t rows,
+                          lp_model_stage_fn each, void *ctx);
+/* XGBoost's answer (shape[dim] floats at res) for `rows` rows into out, in
+ * lolpop's output layout (lp_model_ops.predict), after checking its size. */
+int lp_xgb_take_output(const lp_model *m, size_t rows, const uint64_t *shape,
+                       uint64_t dim, const float *res, double *out);
 
 /* Validated inputs of one training: frames borrowed, labels owned. */
 typedef struct lp_xgb_data {

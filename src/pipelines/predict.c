@@ -43,6 +43,16 @@
 #include "lolpop/types/resource_version_control.h"
 #include "pipelines/pipelines_internal.h"
 
+/* The pipeline's private state: the explanations of the last get_predictions,
+ * kept for track_predictions to store with the job, and the last training
+ * data loaded (compare_data and analyze_prediction_drift both compare with
+ * it: loading it once saves decompressing it twice). */
+typedef struct predict_state {
+    lp_value *explanations; /* frame or NULL */
+    int64_t train_dv;       /* the dataset version of train_frame */
+    lp_value *train_frame;  /* frame or NULL */
+} predict_state;
+
 /* The training frame of model_version (its `dataset_version` tag), or NULL
  * (no error) when it cannot be reached. New ref. */
 static lp_value *training_frame(lp_obj *self, lp_value *mv)
@@ -51,12 +61,23 @@ static lp_value *training_frame(lp_obj *self, lp_value *mv)
     lp_obj *rvc = lp_obj_component(self, "resource_version_control");
     if (!tracker || !rvc || !mv || lp_value_type(mv) == LP_NULL) return NULL;
     lp_value *dv = lp_metadata_tracker_get_tag(tracker, mv, "dataset_version");
+    predict_state *st = lp_obj_state(self);
+    if (dv && lp_value_type(dv) == LP_INT && st->train_frame &&
+        st->train_dv == lp_value_as_int(dv)) {
+        lp_value_unref(dv);
+        return lp_value_ref(st->train_frame);
+    }
     lp_value *vc = dv && lp_value_type(dv) == LP_INT
                        ? lp_metadata_tracker_get_vc_info(tracker, dv, "data")
                        : NULL;
     lp_value *frame = vc && lp_value_type(vc) == LP_MAP
                           ? lp_resource_version_control_get_data(rvc, dv, vc)
                           : NULL;
+    if (lp_value_as_frame(frame)) {
+        lp_value_unref(st->train_frame);
+        st->train_frame = lp_value_ref(frame);
+        st->train_dv = lp_value_as_int(dv);
+    }
     lp_value_unref(vc);
     lp_value_unref(dv);
     return frame;
@@ -112,17 +133,12 @@ static int build_predictions(lp_obj *self, lp_frame *out, const lp_model *m, con
     return rc;
 }
 
-/* The explanations of the last get_predictions, kept for track_predictions
- * to store with the job (the pipeline's private state). */
-typedef struct predict_state {
-    lp_value *explanations; /* frame or NULL */
-} predict_state;
-
 static void predict_fini(lp_obj *self)
 {
     predict_state *st = lp_obj_state(self);
     lp_value_unref(st->explanations);
-    st->explanations = NULL;
+    lp_value_unref(st->train_frame);
+    st->explanations = st->train_frame = NULL;
 }
 
 /* Appends the top-k reasons of the explainer's per-row contributions

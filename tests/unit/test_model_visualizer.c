@@ -183,6 +183,32 @@ static const lp_model_ops toy_ops = {
 static const lp_model_ops toy_fc_ops = {
     sizeof(lp_model_ops), "toy_fc", toy_load, toy_predict, toy_save, free, NULL, toy_interval};
 
+/* Boosting-like stages of the toy binary model: after round r of 10,
+ * P(yes) = 0.5 + (s - 0.5) r / 10 (the last round is toy_predict's). */
+static int toy_stages(void *state, const lp_model *m, const double *X, size_t rows,
+                      lp_model_stage_fn each, void *ctx)
+{
+    double *out = malloc(2 * rows * sizeof *out);
+    int rc = 0;
+    for (size_t r = 1; rc == 0 && r <= 10; r++) {
+        for (size_t i = 0; i < rows; i++) {
+            double p = 0.5 + (X[i * lp_model_n_features(m)] - 0.5) * (double)r / 10;
+            out[2 * i] = 1 - p, out[2 * i + 1] = p;
+        }
+        rc = each(ctx, r, out);
+    }
+    free(out);
+    return rc;
+}
+
+static const lp_model_ops toy_staged_ops = {.size = sizeof(lp_model_ops),
+                                            .name = "toy_staged",
+                                            .load = toy_load,
+                                            .predict = toy_predict,
+                                            .save = toy_save,
+                                            .free = free,
+                                            .staged_predict = toy_stages};
+
 static lp_value *frame_value(const char *text)
 {
     lp_frame *f = NULL;
@@ -342,6 +368,30 @@ Test(viz, binary_classifier_plots)
         const char *p = lp_value_as_string(lp_list_get(paths, i));
         if (strstr(p, ".png") && !strstr(p, "feature_importance")) assert_png(p, 640, 420);
     }
+    lp_value_unref(paths);
+    lp_value_unref(splits);
+    lp_model_unref(m);
+}
+
+Test(viz, learning_curve_per_round_on_train_and_valid)
+{
+    uw_tmpdir("viz", true);
+    lp_obj *viz = visualizer("plots: [learning_curve], curve_rows: 100");
+    const char *const classes[] = {"no", "yes"};
+    lp_model *m = toy_model(&toy_staged_ops, LP_MODEL_BINARY, classes, 2);
+    lp_value *splits = binary_splits(400);
+    lp_value *paths = generate(viz, splits, m, NULL, NULL);
+    cr_assert_eq(lp_list_len(paths), 2, "%zu files", lp_list_len(paths));
+    const char *lc[] = {"Learning curve (log loss per boosting round)", "Boosting round",
+                        "Log loss", ">train<", ">valid<", NULL};
+    assert_svg(find_path(paths, "learning_curve", ".svg"), lc);
+    assert_png(find_path(paths, "learning_curve", ".png"), 720, 480);
+    lp_value_unref(paths);
+    lp_model_unref(m);
+    /* a back-end without rounds: no file, no error */
+    m = toy_model(&toy_ops, LP_MODEL_BINARY, classes, 2);
+    paths = generate(viz, splits, m, NULL, NULL);
+    cr_assert_eq(lp_list_len(paths), 0, "%zu files", lp_list_len(paths));
     lp_value_unref(paths);
     lp_value_unref(splits);
     lp_model_unref(m);

@@ -473,3 +473,139 @@ Test(xgb, xgboost_rejects_bad_value)
     cr_assert_neq(try_train(SMALL, "label", p), 0);
     cr_assert(strstr(lp_error_last()->message, "max_depth"), "%s", lp_error_last()->message);
 }
+
+/* ---- staged prediction (learning curves) ------------------------------------ */
+
+/* Each round's outputs on the validation split: the metric XGBoost itself
+ * recorded for that round (logloss, mlogloss or rmse), and the last round's
+ * outputs are the model's predictions. */
+typedef struct stages {
+    const lp_model *m;
+    const lp_frame *y;
+    const lp_xgb_report *rep;
+    size_t rounds;
+    double *last; /* the last round's outputs */
+} stages;
+
+static double stage_metric(const stages *s, const double *out)
+{
+    size_t n = lp_frame_rows(s->y), k = lp_model_n_outputs(s->m);
+    const lp_column *c = lp_frame_col(s->y, 0);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lp_model_task_of(s->m) == LP_MODEL_REGRESSION) {
+            double e = lp_column_get_f64(c, i) - out[i];
+            sum += e * e;
+            continue;
+        }
+        char buf[64];
+        size_t len = 0;
+        const char *str = c->type == LP_DT_STRING ? lp_column_str(c, i, &len) : NULL;
+        if (!str) snprintf(buf, sizeof buf, "%lld", (long long)lp_column_get_f64(c, i));
+        size_t cls = 0;
+        while (cls < k && (str ? strlen(lp_model_class_label(s->m, cls)) != len ||
+                                     memcmp(lp_model_class_label(s->m, cls), str, len) != 0
+                               : strcmp(lp_model_class_label(s->m, cls), buf) != 0))
+            cls++;
+        cr_assert_lt(cls, k, "row %zu: a label the model knows", i);
+        sum -= log(fmin(fmax(out[i * k + cls], 1e-16), 1 - 1e-16));
+    }
+    return lp_model_task_of(s->m) == LP_MODEL_REGRESSION ? sqrt(sum / (double)n)
+                                                         : sum / (double)n;
+}
+
+static int on_stage(void *ctx, size_t round, const double *out)
+{
+    stages *s = ctx;
+    cr_assert_eq(round, s->rounds + 1, "rounds come in order");
+    s->rounds = round;
+    double got = stage_metric(s, out), want = s->rep->valid_scores[round - 1];
+    cr_assert(fabs(got - want) <= 1e-5 * fmax(1, fabs(want)),
+              "round %zu: %s from the stages %.9g, XGBoost's %.9g", round, s->rep->metric, got,
+              want);
+    size_t n = lp_frame_rows(s->y) * lp_model_n_outputs(s->m);
+    memcpy(s->last, out, n * sizeof *out);
+    return 0;
+}
+
+static void check_stages(const char *c, const char *target, int rounds)
+{
+    trained t = train_case(c, target);
+    cr_assert(lp_model_has_stages(t.m));
+    cr_assert_not_null(t.rep.valid_scores);
+    size_t n = lp_frame_rows(t.Xv) * lp_model_n_outputs(t.m);
+    stages s = {.m = t.m, .y = t.yv, .rep = &t.rep, .last = malloc(n * sizeof(double))};
+    cr_assert_eq(lp_model_staged_predict(t.m, t.Xv, on_stage, &s), 0, "%s: %s", c,
+                 lp_error_last()->message);
+    cr_assert_eq(s.rounds, (size_t)rounds, "%s: %zu rounds", c, s.rounds);
+    double *raw;
+    cr_assert_eq(lp_model_predict_raw(&raw, t.m, t.Xv), 0);
+    /* margins summed in doubles here, in floats by XGBoost: equal to float precision */
+    for (size_t i = 0; i < n; i++)
+        cr_assert(fabs(raw[i] - s.last[i]) <= 1e-6 * fmax(1, fabs(raw[i])),
+                  "%s output %zu: predict %.9g, last stage %.9g", c, i, raw[i], s.last[i]);
+    free(raw);
+    free(s.last);
+    trained_free(&t);
+}
+
+Test(xgb, staged_predict_matches_xgboost_metric_every_round)
+{
+    check_stages("binary", "y", 20);
+    check_stages("multi", "colour", (int)json_integer_value(json_object_get(xcase("multi"),
+                                                                            "num_boost_round")));
+    check_stages("reg", "target",
+                 (int)json_integer_value(json_object_get(xcase("reg"), "num_boost_round")));
+}
+
+static int keep_last(void *ctx, size_t round, const double *out)
+{
+    stages *s = ctx;
+    s->rounds = round;
+    memcpy(s->last, out, 2 * lp_frame_rows(s->y) * sizeof *out);
+    return 0;
+}
+
+/* An objective whose link the stages do not know (binary:hinge): XGBoost
+ * applies it on the base-margin path, and the last round is predict's. */
+Test(xgb, staged_predict_of_an_unknown_link_is_xgboosts)
+{
+    lp_frame *Xt, *yt, *Xv, *yv;
+    load_split("binary", "train", "y", &Xt, &yt);
+    load_split("binary", "valid", "y", &Xv, &yv);
+    lp_value *p = case_params(xcase("binary"));
+    lp_map_set(p, "objective", lp_value_string("binary:hinge"));
+    lp_model *m;
+    cr_assert_eq(lp_xgb_train(&m, Xt, yt, NULL, NULL, p, NULL), 0, "%s", lp_error_last()->message);
+    size_t n = 2 * lp_frame_rows(Xv);
+    stages s = {.m = m, .y = yv, .last = malloc(n * sizeof(double))};
+    cr_assert_eq(lp_model_staged_predict(m, Xv, keep_last, &s), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(s.rounds, 20);
+    double *raw;
+    cr_assert_eq(lp_model_predict_raw(&raw, m, Xv), 0);
+    cr_assert(memcmp(raw, s.last, n * sizeof *raw) == 0, "the last round is predict's");
+    free(raw);
+    free(s.last);
+    lp_model_unref(m);
+    lp_value_unref(p);
+    lp_frame_unref(Xt);
+    lp_frame_unref(yt);
+    lp_frame_unref(Xv);
+    lp_frame_unref(yv);
+}
+
+static int stop_at_three(void *ctx, size_t round, const double *out)
+{
+    (void)out;
+    *(size_t *)ctx = round;
+    return round == 3 ? lp_error_set(LP_EINVAL, "enough") : 0;
+}
+
+Test(xgb, staged_predict_stops_when_the_callback_fails)
+{
+    trained t = train_case("binary", "y");
+    size_t last = 0;
+    cr_assert_eq(lp_model_staged_predict(t.m, t.Xv, stop_at_three, &last), LP_EINVAL);
+    cr_assert_eq(last, 3);
+    trained_free(&t);
+}

@@ -14,6 +14,7 @@
  *       split: valid               # the split drawn (default valid, else test, else train)
  *       max_points: 2000           # scatter plots and permutation importance thin to this
  *       interval_width: 0.8        # forecasts: the interval drawn
+ *       curve_rows: 5000           # learning curve: rows per split (evenly thinned)
  *
  * Optional arguments of generate_viz besides splits and model: model_version
  * (the resource the files are recorded under), importance (feature → value,
@@ -54,6 +55,7 @@ static const plot_kind kinds[] = {
     {"calibration", lp_viz_plot_calibration},
     {"feature_importance", lp_viz_plot_importance},
     {"shap_summary", lp_viz_plot_shap},
+    {"learning_curve", lp_viz_plot_learning_curve},
     {"residuals", lp_viz_plot_residuals},
     {"predicted_vs_actual", lp_viz_plot_predicted},
     {"forecast", lp_viz_plot_forecast},
@@ -70,7 +72,7 @@ typedef struct visualizer {
     bool svg, png;
     bool want[N_KINDS];
     int width, height;
-    size_t max_points;
+    size_t max_points, curve_rows;
     double interval_width;
 } visualizer;
 
@@ -123,7 +125,7 @@ static int read_plots(lp_obj *self, visualizer *v)
         rc = lp_kit_error_at(LP_ECONFIG, lp_list_get(p, i),
                              "LocalModelVisualizer (%s): unknown plot '%s' (plots are roc, pr, "
                              "confusion_matrix, calibration, feature_importance, shap_summary, "
-                             "residuals, predicted_vs_actual, forecast, forecast_residuals, "
+                             "learning_curve, residuals, predicted_vs_actual, forecast, forecast_residuals, "
                              "residual_acf, components, cv_error)",
                              path_of(self), s);
     }
@@ -156,6 +158,13 @@ static int read_size(lp_obj *self, visualizer *v, const lp_value *cfg)
 static int read_numbers(lp_obj *self, visualizer *v, const lp_value *cfg)
 {
     const lp_value *m = lp_map_get(cfg, "max_points"), *iw = lp_map_get(cfg, "interval_width");
+    const lp_value *cr = lp_map_get(cfg, "curve_rows");
+    if (cr && (lp_value_type(cr) != LP_INT || lp_value_as_int(cr) < 10))
+        return lp_kit_error_at(LP_ECONFIG, cr,
+                               "LocalModelVisualizer (%s): curve_rows must be an integer of at "
+                               "least 10",
+                               path_of(self));
+    if (cr) v->curve_rows = (size_t)lp_value_as_int(cr);
     if (m && (lp_value_type(m) != LP_INT || lp_value_as_int(m) < 10))
         return lp_kit_error_at(LP_ECONFIG, m,
                                "LocalModelVisualizer (%s): max_points must be an integer of at "
@@ -184,7 +193,7 @@ static void viz_fini(lp_obj *self)
 static int viz_init(lp_obj *self)
 {
     visualizer *v = lp_obj_state(self);
-    v->width = 720, v->height = 480, v->max_points = 2000;
+    v->width = 720, v->height = 480, v->max_points = 2000, v->curve_rows = 5000;
     v->dir = lp_kit_config_string(self, "dir", ".lolpop/plots");
     v->split = lp_kit_config_string(self, "split", NULL);
     lp_value *cfg = lp_obj_config_map(self);
@@ -223,27 +232,34 @@ static void label_text(char *buf, size_t size, const lp_column *c, size_t i)
     }
 }
 
-/* The class index of each row of y (-1 when its label is not one of the model's). */
-static int class_indices(lp_viz_data *d)
+int lp_viz_class_indices(int32_t **out, const lp_model *m, const lp_frame *y, size_t n)
 {
-    d->y_class = malloc((d->n ? d->n : 1) * sizeof *d->y_class);
-    if (!d->y_class) return lp_error_set(LP_ENOMEM, "out of memory");
-    const lp_column *c = lp_frame_col(d->y, 0);
+    int32_t *cls = malloc((n ? n : 1) * sizeof *cls);
+    if (!cls) return lp_error_set(LP_ENOMEM, "out of memory");
+    const lp_column *c = lp_frame_col(y, 0);
+    size_t n_classes = lp_model_n_classes(m);
     char buf[256];
-    for (size_t i = 0; i < d->n; i++) {
-        d->y_class[i] = -1;
+    for (size_t i = 0; i < n; i++) {
+        cls[i] = -1;
         if (!lp_column_is_valid(c, i)) continue;
         label_text(buf, sizeof buf, c, i);
         double num = lp_column_get_f64(c, i);
-        for (size_t k = 0; k < d->k && d->y_class[i] < 0; k++) {
-            const char *l = lp_model_class_label(d->model, k);
+        for (size_t k = 0; k < n_classes && cls[i] < 0; k++) {
+            const char *l = lp_model_class_label(m, k);
             char *end;
             double lv = strtod(l, &end);
             if (strcmp(l, buf) == 0 || (*l && !*end && isfinite(num) && lv == num))
-                d->y_class[i] = (int32_t)k;
+                cls[i] = (int32_t)k;
         }
     }
+    *out = cls;
     return 0;
+}
+
+/* The class index of each row of the split drawn. */
+static int class_indices(lp_viz_data *d)
+{
+    return lp_viz_class_indices(&d->y_class, d->model, d->y, d->n);
 }
 
 static int classification_data(lp_viz_data *d)
@@ -427,7 +443,10 @@ static int draw_all(lp_obj *self, const lp_viz_data *d, lp_value *paths, const l
         const char *skip = NULL;
         rc = kinds[k].build(&p, &skip, d);
         if (rc == 0 && !p) {
-            lp_log(self, LP_LOG_DEBUG, "%s: not drawn, %s", kinds[k].name, skip);
+            /* A learning curve asked for (by default) but impossible is worth a line. */
+            bool info = kinds[k].build == lp_viz_plot_learning_curve;
+            lp_log(self, info ? LP_LOG_INFO : LP_LOG_DEBUG, "%s: not drawn, %s", kinds[k].name,
+                   skip);
             continue;
         }
         if (rc == 0) rc = write_plot(self, p, kinds[k].name, paths, mv);
@@ -544,6 +563,7 @@ static lp_value *viz_generate_viz(lp_obj *self, lp_value *args)
                      .width = v->width,
                      .height = v->height,
                      .max_points = v->max_points,
+                     .curve_rows = v->curve_rows,
                      .args = args};
     int rc = pick_split(&d, v, splits);
     d.k = lp_model_n_classes(model);
@@ -574,7 +594,7 @@ static const lp_method viz_methods[] = {
     {"generate_viz", viz_generate_viz,
      "generate_viz(splits, model, model_version?, importance?, importance_split?, "
      "contributions?, components?, cv?) -> paths: ROC, PR, confusion matrix, calibration, feature "
-     "importance, SHAP summary "
+     "importance, SHAP summary, learning curve per boosting round "
      "(classification); residuals, predicted vs actual (regression); forecast, residuals, "
      "components, cross-validation error by horizon (forecasters); as SVG and PNG files"},
     {NULL, NULL, NULL},
@@ -585,7 +605,8 @@ static const lp_config_key viz_keys[] = {
     {"formats", "list", "file formats: svg, png (default both)"},
     {"plots", "list",
      "plots to draw (default all that apply): roc, pr, confusion_matrix, calibration, "
-     "feature_importance, shap_summary, residuals, predicted_vs_actual, forecast, "
+     "feature_importance, shap_summary, learning_curve, residuals, predicted_vs_actual, "
+     "forecast, "
      "forecast_residuals, residual_acf, components, cv_error"},
     {"size", "any", "[width, height] or {width, height} in pixels (default [720, 480])"},
     {"split", "string", "the split drawn (default valid, else test, else train)"},
@@ -593,6 +614,9 @@ static const lp_config_key viz_keys[] = {
      "scatter plots and permutation importance use at most this many rows "
      "(default 2000)"},
     {"interval_width", "float", "forecasts: the prediction interval drawn (default 0.8)"},
+    {"curve_rows", "int",
+     "the learning curve evaluates at most this many evenly spaced rows per split "
+     "(default 5000)"},
     {NULL, NULL, NULL},
 };
 

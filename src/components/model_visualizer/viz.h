@@ -54,6 +54,7 @@ typedef struct lp_viz_data {
     double *lower, *upper; /* forecasts: the interval (NULL without) */
     int width, height;
     size_t max_points;    /* scatter plots thin to this many points */
+    size_t curve_rows;    /* the learning curve thins each split to this many rows */
     const lp_value *args; /* generate_viz's arguments (importance, contributions, components) */
     const lp_frame *X_train, *y_train; /* the history of a forecast (may be NULL) */
     /* Forecasters (may be NULL): the components over history and split, a
@@ -77,6 +78,13 @@ int lp_viz_plot_importance(lp_plot **out, const char **skip, const lp_viz_data *
 int lp_viz_plot_shap(lp_plot **out, const char **skip, const lp_viz_data *d);
 int lp_viz_plot_forecast(lp_plot **out, const char **skip, const lp_viz_data *d);
 int lp_viz_plot_forecast_residuals(lp_plot **out, const char **skip, const lp_viz_data *d);
+/* The learning curve: log loss (classifiers) or RMSE per boosting round on
+ * the training split and the split drawn, from lp_model_staged_predict;
+ * skipped for a back-end without rounds. */
+int lp_viz_plot_learning_curve(lp_plot **out, const char **skip, const lp_viz_data *d);
+/* The class index of each of the n rows of y's only column, as the model's
+ * labels (-1 for a label it does not know): *out new (n entries). */
+int lp_viz_class_indices(int32_t **out, const lp_model *m, const lp_frame *y, size_t n);
 /* Forecasters: the autocorrelation of the one-step residuals over the history
  * (X_train, y_train) by lag, with the ±1.96/√n bounds of white noise: bars
  * outside them are structure the model missed. */
