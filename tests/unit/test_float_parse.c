@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "work_scale.h"
 #include "data/csv_internal.h"
 
 static uint64_t rng_state = 0x243F6A8885A308D3ULL;
@@ -174,7 +175,7 @@ Test(float_parse, random_doubles_printed)
 {
     char buf[64];
     mismatches = 0;
-    for (int i = 0; i < 300000; i++) {
+    for (int i = 0; i < lp_t_cases(300000); i++) {
         double d = random_double();
         for (int prec = 1; prec <= 17; prec += (prec < 15 ? 7 : 1)) {
             snprintf(buf, sizeof buf, "%.*g", prec, d);
@@ -184,7 +185,7 @@ Test(float_parse, random_doubles_printed)
         }
     }
     /* values of ordinary size, as data holds them */
-    for (int i = 0; i < 300000; i++) {
+    for (int i = 0; i < lp_t_cases(300000); i++) {
         double d =
             ((double)(rng() >> 11) / 9007199254740992.0 - 0.3) * pow(10, (int)(rng() % 20) - 8);
         snprintf(buf, sizeof buf, "%.*g", 1 + (int)(rng() % 17), d);
@@ -199,7 +200,7 @@ Test(float_parse, random_digit_strings)
 {
     char buf[128];
     mismatches = 0;
-    for (int i = 0; i < 400000; i++) {
+    for (int i = 0; i < lp_t_cases(400000); i++) {
         int nd = 1 + (int)(rng() % 40), dot = (int)(rng() % (unsigned)(nd + 1)), o = 0;
         if (rng() & 1) buf[o++] = '-';
         for (int k = 0; k < nd; k++) {
@@ -220,7 +221,7 @@ Test(float_parse, halfway_cases)
 {
     char buf[900];
     mismatches = 0;
-    for (int i = 0; i < 20000; i++) {
+    for (int i = 0; i < lp_t_cases(20000); i++) {
         double d = random_double();
         if (d < 0) d = -d;
         double up = nextafter(d, INFINITY);
