@@ -48,4 +48,20 @@ static inline uint64_t lp_text_hash(const char *s, size_t n)
     return lp_mix64(h);
 }
 
+/* Writes v at p as 8 little-endian bytes (the byte order of saved models). */
+static inline void lp_u64_store_le(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The 8 little-endian bytes at p as a number. */
+static inline uint64_t lp_u64_load_le(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
 #endif

@@ -15,6 +15,7 @@
 #include "core/internal.h"
 #include "core/value_json.h"
 #include "ml/model_internal.h"
+#include "data/bits.h"
 
 #define MAGIC      "LPMODEL1"
 #define MAGIC_LEN  8
@@ -139,20 +140,6 @@ static json_t *header_json(const lp_model *m)
     return h;
 }
 
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 LP_API int lp_model_save(uint8_t **out, size_t *len, const lp_model *m)
 {
     *out = NULL;
@@ -182,9 +169,9 @@ LP_API int lp_model_save(uint8_t **out, size_t *len, const lp_model *m)
         return lp_error_set(LP_ENOMEM, "out of memory");
     }
     memcpy(buf, MAGIC, MAGIC_LEN);
-    put_u64(buf + MAGIC_LEN, hlen);
+    lp_u64_store_le(buf + MAGIC_LEN, hlen);
     memcpy(buf + MAGIC_LEN + 8, text, hlen);
-    put_u64(buf + MAGIC_LEN + 8 + hlen, blen);
+    lp_u64_store_le(buf + MAGIC_LEN + 8 + hlen, blen);
     if (blen) memcpy(buf + MAGIC_LEN + 16 + hlen, blob, blen);
     free(text);
     free(blob);
@@ -289,9 +276,9 @@ LP_API int lp_model_load(lp_model **out, const lp_registry *reg, const uint8_t *
 {
     *out = NULL;
     if (len < MAGIC_LEN + 16 || memcmp(buf, MAGIC, MAGIC_LEN)) return bad("no LPMODEL1 header");
-    uint64_t hlen = get_u64(buf + MAGIC_LEN);
+    uint64_t hlen = lp_u64_load_le(buf + MAGIC_LEN);
     if (hlen > len - MAGIC_LEN - 16) return bad("truncated header");
-    uint64_t blen = get_u64(buf + MAGIC_LEN + 8 + hlen);
+    uint64_t blen = lp_u64_load_le(buf + MAGIC_LEN + 8 + hlen);
     if (blen != len - MAGIC_LEN - 16 - hlen) return bad("truncated back-end data");
     json_error_t jerr;
     json_t *h = json_loadb((const char *)buf + MAGIC_LEN + 8, hlen, 0, &jerr);

@@ -16,6 +16,7 @@
 #include "lolpop/registry.h"
 #include "ml/backends.h"
 #include "ml/model_internal.h"
+#include "data/bits.h"
 
 typedef struct series_state {
     size_t n;
@@ -111,20 +112,6 @@ static int series_predict_interval(void *state, const lp_model *m, const double 
     return series_run(state, m, X, rows, width, mean, lower, upper);
 }
 
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 static int series_save(void *state, uint8_t **out, size_t *len)
 {
     series_state *s = state;
@@ -138,10 +125,10 @@ static int series_save(void *state, uint8_t **out, size_t *len)
     uint8_t *buf = rc == 0 ? malloc(total) : NULL;
     if (rc == 0 && !buf) rc = lp_error_set(LP_ENOMEM, "out of memory");
     if (rc == 0) {
-        put_u64(buf, s->n);
+        lp_u64_store_le(buf, s->n);
         size_t at = 8;
         for (size_t k = 0; k < s->n; k++) {
-            put_u64(buf + at, lens[k]);
+            lp_u64_store_le(buf + at, lens[k]);
             memcpy(buf + at + 8, blobs[k], lens[k]);
             at += 8 + lens[k];
         }
@@ -162,7 +149,7 @@ static int load_models(series_state *s, const uint8_t *blob, size_t len)
     int rc = reg ? lp_ml_register_builtins(reg) : lp_error_set(LP_ENOMEM, "out of memory");
     size_t at = 8;
     for (size_t k = 0; rc == 0 && k < s->n; k++) {
-        uint64_t l = len - at >= 8 ? get_u64(blob + at) : UINT64_MAX;
+        uint64_t l = len - at >= 8 ? lp_u64_load_le(blob + at) : UINT64_MAX;
         if (l > len - at - 8) {
             rc = lp_error_set(LP_EINVAL, "by_series model: series %zu is truncated", k + 1);
             break;
@@ -176,7 +163,7 @@ static int load_models(series_state *s, const uint8_t *blob, size_t len)
 
 static int series_load(void **state, const uint8_t *blob, size_t len)
 {
-    uint64_t n = len >= 8 ? get_u64(blob) : 0;
+    uint64_t n = len >= 8 ? lp_u64_load_le(blob) : 0;
     if (n == 0 || n > len / 8)
         return lp_error_set(LP_EINVAL, "by_series model: %zu bytes hold no series", len);
     series_state *s = calloc(1, sizeof *s);
