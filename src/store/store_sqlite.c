@@ -595,20 +595,23 @@ static int query_int(sq_store *s, const char *sql, const char *purpose, int64_t 
 }
 
 /* The schema version: 0 for an empty database, -1 for a database that is not
- * a lolpop store (it has other tables but no schema table). */
+ * a lolpop store (it has other tables but no schema table). Whether the
+ * schema table exists and whether anything else does are asked in ONE
+ * statement, so one snapshot: asked apart, a process opening a new store
+ * could see "no schema table", then another process's first migration
+ * commit, then "other tables", and call a lolpop store foreign. */
 static int schema_version(sq_store *s, int *version)
 {
-    int64_t has_table = 0, tables = 0, v = 0;
+    int64_t kind = 0, v = 0;
     int rc = query_int(s,
-                       "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
-                       "name = 'lolpop_schema'",
-                       "reading the schema version", &has_table);
-    if (rc == 0 && !has_table)
-        rc = query_int(s, "SELECT COUNT(*) FROM sqlite_master", "reading the schema", &tables);
-    if (rc == 0 && has_table)
+                       "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                       "AND name = 'lolpop_schema') THEN 1 "
+                       "WHEN EXISTS (SELECT 1 FROM sqlite_master) THEN -1 ELSE 0 END",
+                       "reading the schema", &kind);
+    if (rc == 0 && kind == 1)
         rc = query_int(s, "SELECT COALESCE(MAX(version), 0) FROM lolpop_schema",
                        "reading the schema version", &v);
-    *version = has_table ? (int)v : tables ? -1 : 0;
+    *version = kind == 1 ? (int)v : (int)kind;
     return rc;
 }
 
