@@ -22,8 +22,8 @@ int lp_xgb_staged_predict(void *state, const lp_model *m, const double *X, size_
                           lp_model_stage_fn each, void *ctx);
 /* XGBoost's answer (shape[dim] floats at res) for `rows` rows into out, in
  * lolpop's output layout (lp_model_ops.predict), after checking its size. */
-int lp_xgb_take_output(const lp_model *m, size_t rows, const uint64_t *shape,
-                       uint64_t dim, const float *res, double *out);
+int lp_xgb_take_output(const lp_model *m, size_t rows, const uint64_t *shape, uint64_t dim,
+                       const float *res, double *out);
 
 /* Validated inputs of one training: frames borrowed, labels owned. */
 typedef struct lp_xgb_data {

@@ -154,10 +154,10 @@ static void refused_without_plugin(const uint8_t *bytes, size_t len, const char 
     lp_model *m = NULL;
     cr_assert_eq(lp_model_load(&m, reg, bytes, len), LP_ENOTFOUND, "loaded without its plugin");
     char want[256];
-    snprintf(
-        want, sizeof want,
-        "model back-end '%s' is not registered (registered: xgboost, liblinear, ets, additive, by_series)",
-        backend);
+    snprintf(want, sizeof want,
+             "model back-end '%s' is not registered (registered: xgboost, liblinear, ets, "
+             "additive, by_series)",
+             backend);
     cr_assert(strstr(lp_error_last()->message, want), "%s", lp_error_last()->message);
     lp_registry_free(reg);
 }

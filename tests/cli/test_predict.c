@@ -130,16 +130,17 @@ Test(predict, the_workflow_loads_the_training_data_once_for_both_comparisons)
 {
     const char *dir = trained(TITANIC);
     char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); "
-             "q = lambda s: db.execute(s).fetchone()[0]; "
-             "n = q(\"SELECT count(*) FROM timings WHERE class = \\x27LocalResourceVersionControl\\x27 "
-             "AND method = \\x27get_data\\x27\"); "
-             "c = q(\"SELECT count(*) FROM timings WHERE method IN (\\x27compare_data\\x27, "
-             "\\x27calculate_model_drift\\x27) AND ok AND class IN "
-             "(\\x27LocalDataProfiler\\x27, \\x27LocalModelChecker\\x27)\"); "
-             "sys.exit(0 if n == 1 and c >= 2 else print(n, c) or 1)' '%s/.lolpop/lolpop.db'",
-             dir);
+    snprintf(
+        cmd, sizeof cmd,
+        "python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); "
+        "q = lambda s: db.execute(s).fetchone()[0]; "
+        "n = q(\"SELECT count(*) FROM timings WHERE class = \\x27LocalResourceVersionControl\\x27 "
+        "AND method = \\x27get_data\\x27\"); "
+        "c = q(\"SELECT count(*) FROM timings WHERE method IN (\\x27compare_data\\x27, "
+        "\\x27calculate_model_drift\\x27) AND ok AND class IN "
+        "(\\x27LocalDataProfiler\\x27, \\x27LocalModelChecker\\x27)\"); "
+        "sys.exit(0 if n == 1 and c >= 2 else print(n, c) or 1)' '%s/.lolpop/lolpop.db'",
+        dir);
     cr_assert_eq(system(cmd), 0, "get_data once, both comparisons made");
 }
 

@@ -263,8 +263,9 @@ Test(model, save_writes_header_and_unknown_backend_fails_to_load)
     free(text);
     lp_model *m2 = NULL;
     cr_assert_eq(lp_model_load(&m2, uw_registry(), buf, len), LP_ENOTFOUND);
-    cr_assert(strstr(lp_error_last()->message, "model back-end 'toy' is not registered "
-                                               "(registered: xgboost, liblinear, ets, additive, by_series)"),
+    cr_assert(strstr(lp_error_last()->message,
+                     "model back-end 'toy' is not registered "
+                     "(registered: xgboost, liblinear, ets, additive, by_series)"),
               "%s", lp_error_last()->message);
     cr_assert_neq(lp_model_load(&m2, uw_registry(), buf, len - 1), 0, "truncated");
     cr_assert_neq(lp_model_load(&m2, uw_registry(), (const uint8_t *)"garbage", 7), 0);

@@ -382,8 +382,12 @@ Test(viz, learning_curve_per_round_on_train_and_valid)
     lp_value *splits = binary_splits(400);
     lp_value *paths = generate(viz, splits, m, NULL, NULL);
     cr_assert_eq(lp_list_len(paths), 2, "%zu files", lp_list_len(paths));
-    const char *lc[] = {"Learning curve (log loss per boosting round)", "Boosting round",
-                        "Log loss", ">train<", ">valid<", NULL};
+    const char *lc[] = {"Learning curve (log loss per boosting round)",
+                        "Boosting round",
+                        "Log loss",
+                        ">train<",
+                        ">valid<",
+                        NULL};
     assert_svg(find_path(paths, "learning_curve", ".svg"), lc);
     assert_png(find_path(paths, "learning_curve", ".png"), 720, 480);
     lp_value_unref(paths);

@@ -510,8 +510,7 @@ static double stage_metric(const stages *s, const double *out)
         cr_assert_lt(cls, k, "row %zu: a label the model knows", i);
         sum -= log(fmin(fmax(out[i * k + cls], 1e-16), 1 - 1e-16));
     }
-    return lp_model_task_of(s->m) == LP_MODEL_REGRESSION ? sqrt(sum / (double)n)
-                                                         : sum / (double)n;
+    return lp_model_task_of(s->m) == LP_MODEL_REGRESSION ? sqrt(sum / (double)n) : sum / (double)n;
 }
 
 static int on_stage(void *ctx, size_t round, const double *out)
@@ -552,8 +551,8 @@ static void check_stages(const char *c, const char *target, int rounds)
 Test(xgb, staged_predict_matches_xgboost_metric_every_round)
 {
     check_stages("binary", "y", 20);
-    check_stages("multi", "colour", (int)json_integer_value(json_object_get(xcase("multi"),
-                                                                            "num_boost_round")));
+    check_stages("multi", "colour",
+                 (int)json_integer_value(json_object_get(xcase("multi"), "num_boost_round")));
     check_stages("reg", "target",
                  (int)json_integer_value(json_object_get(xcase("reg"), "num_boost_round")));
 }

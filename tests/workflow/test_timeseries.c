@@ -490,9 +490,8 @@ Test(timeseries, several_series_are_each_fitted_as_if_alone)
         cr_assert_eq(one.rows, 12);
         for (size_t i = 0; i < 12; i++)
             for (size_t j = 0; j < 4; j++) /* month, prediction, lower, upper */
-                cr_expect_str_eq(pred.cell[(s * 12 + i + 1) * 5 + 1 + j],
-                                 one.cell[(i + 1) * 4 + j], "%s row %zu col %zu", sexes[s], i,
-                                 j);
+                cr_expect_str_eq(pred.cell[(s * 12 + i + 1) * 5 + 1 + j], one.cell[(i + 1) * 4 + j],
+                                 "%s row %zu col %zu", sexes[s], i, j);
         csv_free(&one);
     }
     csv_free(&pred);

@@ -122,12 +122,13 @@ static int read_plots(lp_obj *self, visualizer *v)
             v->want[k] = true;
             continue;
         }
-        rc = lp_kit_error_at(LP_ECONFIG, lp_list_get(p, i),
-                             "LocalModelVisualizer (%s): unknown plot '%s' (plots are roc, pr, "
-                             "confusion_matrix, calibration, feature_importance, shap_summary, "
-                             "learning_curve, residuals, predicted_vs_actual, forecast, forecast_residuals, "
-                             "residual_acf, components, cv_error)",
-                             path_of(self), s);
+        rc = lp_kit_error_at(
+            LP_ECONFIG, lp_list_get(p, i),
+            "LocalModelVisualizer (%s): unknown plot '%s' (plots are roc, pr, "
+            "confusion_matrix, calibration, feature_importance, shap_summary, "
+            "learning_curve, residuals, predicted_vs_actual, forecast, forecast_residuals, "
+            "residual_acf, components, cv_error)",
+            path_of(self), s);
     }
     lp_value_unref(p);
     return rc;
