@@ -343,12 +343,10 @@ Test(trainers, params_argument_overrides_training_params)
 
 /* ---- metrics ------------------------------------------------------------------------------- */
 
-Test(trainers, calculate_metrics_equals_lp_metrics_compute)
+/* Predictions and both class probabilities of binary trainer t on the train
+ * and valid splits, as the map of frames split_metrics takes (new reference). */
+static lp_value *binary_predictions(lp_obj *t, lp_value *splits)
 {
-    lp_obj *t = trainer_in(0, "XGBoostModelTrainer",
-                           "problem_type: classification, training_params: {max_depth: 3, "
-                           "nthread: 1, num_boost_round: 10}");
-    lp_value *splits = fixture_splits("xgb", "binary", "y"), *m = fit(t, splits);
     lp_value *preds = lp_value_map();
     const char *split_keys[] = {"train", "valid"};
     for (int s = 0; s < 2; s++) {
@@ -363,6 +361,17 @@ Test(trainers, calculate_metrics_equals_lp_metrics_compute)
         lp_value_unref(pr);
         lp_value_unref(pp);
     }
+    return preds;
+}
+
+Test(trainers, calculate_metrics_equals_lp_metrics_compute)
+{
+    lp_obj *t = trainer_in(0, "XGBoostModelTrainer",
+                           "problem_type: classification, training_params: {max_depth: 3, "
+                           "nthread: 1, num_boost_round: 10}");
+    lp_value *splits = fixture_splits("xgb", "binary", "y"), *m = fit(t, splits);
+    lp_value *preds = binary_predictions(t, splits);
+    const char *split_keys[] = {"train", "valid"};
     lp_value *names = lp_value_list();
     const char *metric_names[] = {"accuracy", "f1", "precision", "recall", "rocauc", "logloss"};
     for (int i = 0; i < 6; i++)
@@ -428,20 +437,7 @@ Test(trainers, metric_that_cannot_be_computed_is_left_out_and_the_others_kept)
     free(ones);
     put_frame(splits, "y_valid", y1);
     put_frame(splits, "X_valid", X1);
-    lp_value *preds = lp_value_map();
-    const char *split_keys[] = {"train", "valid"};
-    for (int s = 0; s < 2; s++) {
-        char key[16];
-        snprintf(key, sizeof key, "X_%s", split_keys[s]);
-        lp_value *pr = predict(t, splits, key, NULL), *pp = proba(t, splits, key, NULL);
-        lp_frame *f = lp_frame_new();
-        lp_frame_add_column(f, "prediction", lp_column_ref(col(pr, "prediction")));
-        lp_frame_add_column(f, "probability_0", lp_column_ref(col(pp, "probability_0")));
-        lp_frame_add_column(f, "probability_1", lp_column_ref(col(pp, "probability_1")));
-        put_frame(preds, split_keys[s], f);
-        lp_value_unref(pr);
-        lp_value_unref(pp);
-    }
+    lp_value *preds = binary_predictions(t, splits);
     lp_value *names = lp_value_list();
     lp_list_append(names, lp_value_string("accuracy"));
     lp_list_append(names, lp_value_string("rocauc"));
