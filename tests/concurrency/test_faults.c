@@ -35,7 +35,7 @@ static const char *const plugin_env[] = {"LOLPOP_PLUGIN_PATH=" LP_FAULT_PLUGIN, 
  * or none. */
 static lp_run workflow(const char *dir, const char *rounds, const char *fault)
 {
-    char set_rounds[128], set_fault[160];
+    char set_rounds[128], set_fault[256];
     snprintf(set_rounds, sizeof set_rounds, XGB "num_boost_round=%s", rounds);
     snprintf(set_fault, sizeof set_fault, "fault_injector.config.%s", fault ? fault : "kill_at=0");
     return lp_run_exe(
