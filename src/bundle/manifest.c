@@ -5,7 +5,7 @@
  * fuzz/fuzz_bundle.c feeds them arbitrary bytes.
  */
 #include <jansson.h>
-#include <openssl/evp.h>
+#include "core/crypto_api.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

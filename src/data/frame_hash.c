@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include "core/crypto_api.h"
 
 #include "core/internal.h"
 #include "data/frame_internal.h"

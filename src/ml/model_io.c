@@ -8,7 +8,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
-#include <openssl/evp.h>
+#include "core/crypto_api.h"
 #include <stdlib.h>
 #include <string.h>
 

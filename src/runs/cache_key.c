@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include "core/crypto_api.h"
 
 #include "lolpop/frame.h"
 #include "lolpop/model.h"

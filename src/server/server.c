@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <jansson.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +19,7 @@
 #include "lolpop/error.h"
 #include "lolpop/strbuf.h"
 #include "lolpop/version.h"
+#include "server/mhd_api.h"
 #include "server/metrics.h"
 #include "server/request_parse.h"
 #include "server/response.h"
@@ -463,10 +463,12 @@ int srv_serve(lp_registry *reg, const char *model_ref, const srv_options *opt)
 {
     server srv = {.opt = opt, .reg = reg, .model_ref = model_ref};
     srv.max_body = opt->max_body ? opt->max_body : SRV_DEFAULT_MAX_BODY;
+    int rc = lp_mhd_require();
+    if (rc) return rc;
     srv_metrics_init(&srv.metrics);
     atomic_init(&srv.inflight, 0);
     atomic_init(&srv.draining, false);
-    int rc = served_open(&srv.current, reg, model_ref, opt->store);
+    rc = served_open(&srv.current, reg, model_ref, opt->store);
     if (rc) return rc;
     pthread_mutex_init(&srv.lock, NULL);
     /* Blocked before the request threads start, so that they inherit it and

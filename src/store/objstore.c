@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include "core/crypto_api.h"
 #include <zstd.h>
 
 #include "core/internal.h"

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include "core/crypto_api.h"
 
 #include "store/store_sqlite.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include "core/crypto_api.h"
 
 #include "lolpop/config.h"
 #include "lolpop/frame_io.h"

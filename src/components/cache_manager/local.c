@@ -24,7 +24,7 @@
  *
  * Ownership: methods borrow their arguments and return new references.
  */
-#include <openssl/evp.h>
+#include "core/crypto_api.h"
 #include <stdlib.h>
 #include <string.h>
 
