@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "lolpop/progress.h"
 #include "ml/model_internal.h"
 #include "ml/xgb_internal.h"
+#include "ml/xgb_native.h"
 
 /* ---- errors and logging --------------------------------------------------- */
 
@@ -38,11 +40,15 @@ static void log_init(void)
 
 /* ---- back-end state ------------------------------------------------------- */
 
+static void compiler_join(xgb_state *s);
+
 static void state_free(void *p)
 {
     xgb_state *s = p;
     if (!s) return;
+    compiler_join(s);
     if (s->bst) XGBoosterFree(s->bst);
+    lp_xgb_native_free(s->native);
     free(s);
 }
 
@@ -155,18 +161,134 @@ static int predict_dmatrix(const xgb_state *s, const lp_model *m, DMatrixHandle 
  * is built, which is most of the cost of scoring a few rows, as a server
  * does. The trees hold their categorical splits, so categorical features need
  * no feature types here; the answers are the DMatrix path's, bit for bit. */
+/* libxgboost's in-place prediction of rows × p doubles at X (shape, dim and
+ * res borrowed from the booster until its next call on this thread). */
+static int inplace_predict(const xgb_state *s, size_t p, const double *X, size_t rows,
+                           const bst_ulong **shape, bst_ulong *dim, const float **res)
+{
+    char iface[256], config[200];
+    array_interface(iface, sizeof iface, X, rows, p);
+    predict_config(config, sizeof config, s->iter_end, true);
+    if (XGBoosterPredictFromDense(s->bst, iface, config, NULL, shape, dim, res))
+        return lp_xgb_fail("prediction");
+    return 0;
+}
+
+/* Batches up to this many rows are scored by the compiled trees: below it
+ * libxgboost's fixed cost per call dominates, above it its threads win. */
+#define NATIVE_MAX_ROWS 64
+/* Small batches a model scores through libxgboost before its trees are
+ * compiled: a workflow that scores a small split once does not pay for it;
+ * a server compiles after its first requests, on another thread. */
+#define NATIVE_AFTER 8
+/* Probe rows that check a compiled booster against libxgboost. */
+#define NATIVE_PROBES 512
+
+enum { NATIVE_NONE, NATIVE_READY, NATIVE_OFF, NATIVE_COMPILING };
+
+/* True when nb answers the probe rows exactly as libxgboost does. */
+static bool native_agrees(const xgb_state *s, const lp_xgb_native *nb)
+{
+    size_t p = s->native_features, k = lp_xgb_native_outputs(nb);
+    double *X = malloc(NATIVE_PROBES * (p ? p : 1) * sizeof *X);
+    float *mine = malloc(NATIVE_PROBES * k * sizeof *mine);
+    const bst_ulong *shape;
+    bst_ulong dim, n = 1;
+    const float *theirs;
+    bool same = false;
+    if (X && mine) {
+        lp_xgb_native_probes(nb, X, NATIVE_PROBES);
+        lp_xgb_native_predict(nb, X, NATIVE_PROBES, mine);
+        if (inplace_predict(s, p, X, NATIVE_PROBES, &shape, &dim, &theirs) == 0) {
+            for (bst_ulong i = 0; i < dim; i++)
+                n *= shape[i];
+            same = n == NATIVE_PROBES * k && memcmp(mine, theirs, n * sizeof *mine) == 0;
+        }
+    }
+    free(X);
+    free(mine);
+    return same;
+}
+
+/* The compiler thread: compiles and checks s's trees, then publishes them. */
+static void *compile_native(void *arg)
+{
+    xgb_state *s = arg;
+    lp_xgb_native *nb = NULL;
+    int st = NATIVE_OFF;
+    if (lp_xgb_native_compile(&nb, s->bst, s->iter_end, s->native_features) == 0 && nb &&
+        native_agrees(s, nb)) {
+        s->native = nb;
+        st = NATIVE_READY;
+    } else {
+        if (nb)
+            lp_log(NULL, LP_LOG_DEBUG,
+                   "xgboost: compiled trees differ from libxgboost on probe rows; "
+                   "libxgboost scores every batch of this model");
+        lp_xgb_native_free(nb);
+    }
+    atomic_store_explicit(&s->native_state, st, memory_order_release);
+    return NULL;
+}
+
+static pthread_mutex_t compiler_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Joins s's compiler thread if it runs (once). */
+static void compiler_join(xgb_state *s)
+{
+    pthread_mutex_lock(&compiler_lock);
+    if (s->compiler_running) {
+        pthread_join(s->compiler, NULL);
+        s->compiler_running = false;
+    }
+    pthread_mutex_unlock(&compiler_lock);
+}
+
+int lp_xgb_native_settle(const lp_model *m)
+{
+    xgb_state *s = m->state;
+    compiler_join(s);
+    return atomic_load(&s->native_state);
+}
+
+/* The compiled trees of s when they are ready, else NULL (libxgboost
+ * answers); the NATIVE_AFTER-th small batch starts their compiler. */
+static const lp_xgb_native *native_of(xgb_state *s, const lp_model *m)
+{
+    int st = atomic_load_explicit(&s->native_state, memory_order_acquire);
+    if (st == NATIVE_READY) return s->native;
+    if (st != NATIVE_NONE || atomic_fetch_add(&s->small_batches, 1) + 1 != NATIVE_AFTER)
+        return NULL;
+    /* only the caller that made the count NATIVE_AFTER gets here */
+    s->native_features = lp_model_n_features(m);
+    atomic_store(&s->native_state, NATIVE_COMPILING);
+    pthread_mutex_lock(&compiler_lock);
+    s->compiler_running = pthread_create(&s->compiler, NULL, compile_native, s) == 0;
+    if (!s->compiler_running) atomic_store(&s->native_state, NATIVE_OFF);
+    pthread_mutex_unlock(&compiler_lock);
+    return NULL;
+}
+
 static int xgb_predict(void *state, const lp_model *m, const double *X, size_t rows, double *out)
 {
     xgb_state *s = state;
-    char iface[256], config[200];
-    array_interface(iface, sizeof iface, X, rows, lp_model_n_features(m));
-    predict_config(config, sizeof config, s->iter_end, true);
+    const lp_xgb_native *nb = rows <= NATIVE_MAX_ROWS ? native_of(s, m) : NULL;
+    if (nb) {
+        float res[NATIVE_MAX_ROWS * 64];
+        float *r = rows * lp_xgb_native_outputs(nb) <= sizeof res / sizeof *res
+                       ? res
+                       : malloc(rows * lp_xgb_native_outputs(nb) * sizeof *r);
+        if (!r) return lp_error_set(LP_ENOMEM, "out of memory");
+        lp_xgb_native_predict(nb, X, rows, r);
+        convert_output(m, r, rows, out);
+        if (r != res) free(r);
+        return 0;
+    }
     const bst_ulong *shape;
     bst_ulong dim;
     const float *res;
-    if (XGBoosterPredictFromDense(s->bst, iface, config, NULL, &shape, &dim, &res))
-        return lp_xgb_fail("prediction");
-    return take_output(m, rows, shape, dim, res, out);
+    int rc = inplace_predict(s, lp_model_n_features(m), X, rows, &shape, &dim, &res);
+    return rc ? rc : take_output(m, rows, shape, dim, res, out);
 }
 
 /* UBJSON model; the best iteration travels as a booster attribute, as the

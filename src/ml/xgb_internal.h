@@ -2,13 +2,32 @@
 #ifndef LP_ML_XGB_INTERNAL_H
 #define LP_ML_XGB_INTERNAL_H
 
+#include <pthread.h>
+#include <stdbool.h>
+
 #include "ml/xgb.h"
+
+struct lp_xgb_native;
 
 /* The back-end's state: the booster and the rounds predictions use. */
 typedef struct xgb_state {
     void *bst;    /* BoosterHandle */
     int iter_end; /* predict with trees of rounds [0, iter_end); 0 = all */
+    /* the trees compiled for small batches (xgb_native.h), on a thread of
+     * their own once a model has scored a few: native_state is 0 before, 3
+     * while compiling, 1 when `native` is checked and used, 2 when libxgboost
+     * answers every batch */
+    _Atomic int native_state;
+    _Atomic unsigned small_batches;
+    struct lp_xgb_native *native;
+    size_t native_features;
+    pthread_t compiler;
+    bool compiler_running; /* joined by state_free or lp_xgb_native_settle */
 } xgb_state;
+
+/* Waits for the compile of m's trees if small batches started one, and
+ * returns native_state (a test hook: 1 means small batches use the trees). */
+int lp_xgb_native_settle(const lp_model *m);
 
 /* lp_model_ops.contributions: XGBoost's exact TreeSHAP (pred_contribs). */
 int lp_xgb_contributions(void *state, const lp_model *m, const double *X, size_t rows, double *out);

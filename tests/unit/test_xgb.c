@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "lolpop.h"
+#include "ml/model_internal.h"
 #include "ml/xgb.h"
+#include "ml/xgb_internal.h"
 #include "unit_workflow.h"
 
 #define XGB_FIX LP_FIXTURES_DIR "/xgb"
@@ -607,4 +609,85 @@ Test(xgb, staged_predict_stops_when_the_callback_fails)
     cr_assert_eq(lp_model_staged_predict(t.m, t.Xv, stop_at_three, &last), LP_EINVAL);
     cr_assert_eq(last, 3);
     trained_free(&t);
+}
+
+/* ---- small batches: the compiled trees (xgb_native.c) ------------------------------------ */
+
+/* Asserts that m scores every window of `width` rows of X (repeated to 200
+ * rows) with the bits libxgboost gives for the 200 rows at once: first
+ * through libxgboost (the first small batches), then, once enough small
+ * batches started their compile, through the compiled trees, which must be
+ * in use (they agreed with libxgboost on their probe rows). */
+static void check_small_batches(const char *what, lp_model *m, const lp_frame *X, size_t width)
+{
+    size_t idx[200];
+    for (size_t i = 0; i < 200; i++)
+        idx[i] = i % lp_frame_rows(X);
+    lp_frame *big;
+    cr_assert_eq(lp_frame_take(&big, X, idx, 200), 0);
+    double *all;
+    cr_assert_eq(lp_model_predict_raw(&all, m, big), 0, "%s", lp_error_last()->message);
+    size_t k = lp_model_n_outputs(m);
+    for (int pass = 0; pass < 3; pass++) {
+        for (size_t start = 0; start < 200; start += width) {
+            size_t n = start + width <= 200 ? width : 200 - start;
+            size_t win[64];
+            for (size_t i = 0; i < n; i++)
+                win[i] = start + i;
+            lp_frame *small;
+            cr_assert_eq(lp_frame_take(&small, big, win, n), 0);
+            double *part;
+            cr_assert_eq(lp_model_predict_raw(&part, m, small), 0, "%s", lp_error_last()->message);
+            cr_assert(memcmp(part, all + start * k, n * k * sizeof *part) == 0,
+                      "%s, pass %d: rows %zu..%zu differ from libxgboost's", what, pass, start,
+                      start + n - 1);
+            free(part);
+            lp_frame_unref(small);
+        }
+        if (pass == 1)
+            cr_assert_eq(lp_xgb_native_settle(m), 1, "%s: the compiled trees are not in use", what);
+    }
+    free(all);
+    lp_frame_unref(big);
+}
+
+Test(xgb, small_batches_score_libxgboosts_bits_with_the_compiled_trees)
+{
+    const char *cases[][2] = {
+        {"binary", "y"}, {"multi", "colour"}, {"reg", "target"}, {"cat", "y"}};
+    for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {
+        trained t = train_case(cases[ci][0], cases[ci][1]);
+        check_small_batches(cases[ci][0], t.m, t.Xv, ci % 2 ? 1 : 7);
+        /* a loaded model compiles its own trees */
+        uint8_t *buf;
+        size_t len;
+        lp_model *m2;
+        cr_assert_eq(lp_model_save(&buf, &len, t.m), 0);
+        cr_assert_eq(lp_model_load(&m2, uw_registry(), buf, len), 0, "%s",
+                     lp_error_last()->message);
+        check_small_batches(cases[ci][0], m2, t.Xv, 64);
+        free(buf);
+        lp_model_unref(m2);
+        trained_free(&t);
+    }
+}
+
+Test(xgb, small_batches_of_an_early_stopped_model_use_its_best_rounds)
+{
+    lp_frame *Xt, *yt, *Xv, *yv;
+    load_split("binary", "train", "y", &Xt, &yt);
+    load_split("binary", "valid", "y", &Xv, &yv);
+    lp_value *p = case_params(xcase("early"));
+    lp_model *m;
+    lp_xgb_report rep;
+    cr_assert_eq(lp_xgb_train(&m, Xt, yt, Xv, yv, p, &rep), 0, "%s", lp_error_last()->message);
+    cr_assert(rep.stopped_early);
+    check_small_batches("early", m, Xv, 5);
+    lp_xgb_report_free(&rep);
+    lp_model_unref(m);
+    lp_value_unref(p);
+    lp_frame_unref(Xt);
+    lp_frame_unref(yt);
+    lp_frame_unref(Xv);
+    lp_frame_unref(yv);
 }

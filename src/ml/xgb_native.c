@@ -1,0 +1,401 @@
+/*
+ * xgb_native.c — see xgb_native.h. The trees come from the booster's JSON
+ * model (XGBoosterSaveModelToBuffer, format "json"): its numbers are the
+ * shortest decimal strings that read back as the same float, so reading
+ * them as a double and rounding to float gives the stored float (a string
+ * that is exactly halfway rounds the same way both times, to even).
+ */
+#include "ml/xgb_native.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lolpop/error.h"
+#include "ml/xgb_api.h"
+
+/* Wider models are left to libxgboost (a row is converted on the stack). */
+#define MAX_FEATURES 1024
+
+typedef enum { OUT_IDENTITY, OUT_SIGMOID, OUT_SOFTMAX } out_kind;
+
+/* One node; children are indices into lp_xgb_native.nodes, left < 0 on leaves. */
+typedef struct nnode {
+    float value; /* the split condition, or the leaf's value */
+    uint32_t feature;
+    int32_t left, right;
+    uint32_t cat_first, cat_words; /* the category set: words of cat_bits */
+    uint8_t default_left, categorical;
+} nnode;
+
+/* Values a probe row may take for one feature. */
+typedef struct probe_set {
+    float *v;
+    size_t n, cap;
+} probe_set;
+
+struct lp_xgb_native {
+    size_t n_features, n_groups, n_trees;
+    nnode *nodes;
+    size_t n_nodes;
+    uint32_t *roots, *groups; /* per tree */
+    uint32_t *cat_bits;
+    size_t n_cat_words;
+    float base_margin;
+    out_kind out;
+    probe_set *probes; /* per feature */
+};
+
+/* ---- reading the JSON model ------------------------------------------------ */
+
+static const char *str_at(json_t *o, const char *path0, const char *path1)
+{
+    json_t *v = json_object_get(o, path0);
+    if (path1) v = json_object_get(v, path1);
+    return json_string_value(v);
+}
+
+static int push_probe(probe_set *ps, float v)
+{
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? 2 * ps->cap : 16;
+        float *p = realloc(ps->v, cap * sizeof *p);
+        if (!p) return lp_error_set(LP_ENOMEM, "out of memory");
+        ps->v = p;
+        ps->cap = cap;
+    }
+    ps->v[ps->n++] = v;
+    return 0;
+}
+
+static size_t arr_len(json_t *o, const char *key)
+{
+    return json_array_size(json_object_get(o, key));
+}
+
+static double arr_num(json_t *o, const char *key, size_t i)
+{
+    return json_number_value(json_array_get(json_object_get(o, key), i));
+}
+
+/* The category set of node `nid` (categories_nodes / _segments / _sizes) as
+ * a bitset appended to nb->cat_bits; 0 or an error. */
+static int read_categories(lp_xgb_native *nb, json_t *tree, size_t k, nnode *nd, size_t cap_words)
+{
+    size_t first = (size_t)arr_num(tree, "categories_segments", k);
+    size_t count = (size_t)arr_num(tree, "categories_sizes", k);
+    uint32_t max_cat = 0;
+    for (size_t j = 0; j < count; j++) {
+        double c = arr_num(tree, "categories", first + j);
+        if (c < 0 || c > (1 << 24)) return lp_error_set(LP_EINVAL, "category %g out of range", c);
+        if ((uint32_t)c > max_cat) max_cat = (uint32_t)c;
+    }
+    size_t words = count ? max_cat / 32 + 1 : 0;
+    if (nb->n_cat_words + words > cap_words) return lp_error_set(LP_EINVAL, "category sets");
+    nd->cat_first = (uint32_t)nb->n_cat_words;
+    nd->cat_words = (uint32_t)words;
+    for (size_t j = 0; j < count; j++) {
+        uint32_t c = (uint32_t)arr_num(tree, "categories", first + j);
+        nb->cat_bits[nb->n_cat_words + c / 32] |= 1u << (c % 32);
+    }
+    nb->n_cat_words += words;
+    return 0;
+}
+
+/* Appends tree `t` (JSON) to nb's nodes; its root index is nb->n_nodes before. */
+static int read_tree(lp_xgb_native *nb, json_t *t, size_t cap_nodes, size_t cap_words)
+{
+    size_t n = arr_len(t, "left_children"), base = nb->n_nodes;
+    if (n == 0 || arr_len(t, "right_children") != n || arr_len(t, "split_conditions") != n ||
+        arr_len(t, "split_indices") != n || arr_len(t, "default_left") != n || base + n > cap_nodes)
+        return lp_error_set(LP_EINVAL, "a tree's arrays disagree");
+    bool typed = arr_len(t, "split_type") == n;
+    for (size_t i = 0; i < n; i++) {
+        nnode *nd = &nb->nodes[base + i];
+        double l = arr_num(t, "left_children", i), r = arr_num(t, "right_children", i);
+        nd->value = (float)arr_num(t, "split_conditions", i);
+        if (l < 0) {
+            nd->left = nd->right = -1;
+            continue;
+        }
+        if (l >= (double)n || r < 0 || r >= (double)n)
+            return lp_error_set(LP_EINVAL, "a tree's child index is out of range");
+        nd->left = (int32_t)(base + (size_t)l);
+        nd->right = (int32_t)(base + (size_t)r);
+        double f = arr_num(t, "split_indices", i);
+        if (f < 0 || f >= (double)nb->n_features)
+            return lp_error_set(LP_EINVAL, "a split uses feature %g of %zu", f, nb->n_features);
+        nd->feature = (uint32_t)f;
+        nd->default_left = arr_num(t, "default_left", i) != 0;
+        nd->categorical = typed && arr_num(t, "split_type", i) != 0;
+    }
+    size_t n_cat = arr_len(t, "categories_nodes");
+    for (size_t k = 0; k < n_cat; k++) {
+        double nid = arr_num(t, "categories_nodes", k);
+        if (nid < 0 || nid >= (double)n) return lp_error_set(LP_EINVAL, "a categorical node");
+        int rc = read_categories(nb, t, k, &nb->nodes[base + (size_t)nid], cap_words);
+        if (rc) return rc;
+    }
+    nb->n_nodes += n;
+    return 0;
+}
+
+/* Split values (and just below them), categories, for the probe rows. */
+static int collect_probes(lp_xgb_native *nb)
+{
+    nb->probes = calloc(nb->n_features, sizeof *nb->probes);
+    if (!nb->probes) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; i < nb->n_nodes; i++) {
+        const nnode *nd = &nb->nodes[i];
+        if (nd->left < 0) continue;
+        probe_set *ps = &nb->probes[nd->feature];
+        int rc = 0;
+        if (!nd->categorical) {
+            rc = push_probe(ps, nd->value);
+            if (!rc) rc = push_probe(ps, nextafterf(nd->value, -INFINITY));
+        } else {
+            /* every code the set covers, one past its bitset, and a negative one */
+            for (uint32_t c = 0; !rc && c <= nd->cat_words * 32 && c < 64; c++)
+                rc = push_probe(ps, (float)c);
+            if (!rc) rc = push_probe(ps, -1.0f);
+        }
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* How the model's margin becomes its output, or -1 when the walk does not
+ * reproduce this objective (libxgboost answers those). */
+static int output_kind(const char *objective, out_kind *out)
+{
+    if (!objective) return -1;
+    if (strcmp(objective, "reg:squarederror") == 0 || strcmp(objective, "binary:logitraw") == 0)
+        *out = OUT_IDENTITY;
+    else if (strcmp(objective, "binary:logistic") == 0)
+        *out = OUT_SIGMOID;
+    else if (strcmp(objective, "multi:softprob") == 0)
+        *out = OUT_SOFTMAX;
+    else
+        return -1;
+    return 0;
+}
+
+/* The base margin: learner_model_param.base_score through the objective's
+ * ProbToMargin (logistic objectives: the logit, in float as libxgboost). */
+static float base_margin(const char *base_score, const char *objective)
+{
+    float b = strtof(base_score, NULL);
+    if (strncmp(objective, "binary:", 7) == 0) return -logf(1.0f / b - 1.0f);
+    return b;
+}
+
+/* Fills nb from the parsed model; *supported false when the walk does not
+ * reproduce it. */
+static int compile_json(lp_xgb_native *nb, json_t *root, int iter_end, bool *supported)
+{
+    json_t *learner = json_object_get(root, "learner");
+    json_t *gb = json_object_get(learner, "gradient_booster");
+    const char *objective = str_at(learner, "objective", "name");
+    const char *base_score = str_at(learner, "learner_model_param", "base_score");
+    const char *num_class = str_at(learner, "learner_model_param", "num_class");
+    const char *booster = str_at(gb, "name", NULL);
+    json_t *model = json_object_get(gb, "model");
+    json_t *trees = json_object_get(model, "trees"), *info = json_object_get(model, "tree_info");
+    const char *parallel = str_at(model, "gbtree_model_param", "num_parallel_tree");
+    *supported = false;
+    if (nb->n_features > MAX_FEATURES || !booster || strcmp(booster, "gbtree") != 0 ||
+        !base_score || !num_class || !trees || output_kind(objective, &nb->out) != 0 ||
+        json_array_size(info) != json_array_size(trees))
+        return 0;
+    long classes = strtol(num_class, NULL, 10);
+    nb->n_groups = classes > 1 ? (size_t)classes : 1;
+    if ((nb->out == OUT_SOFTMAX) != (nb->n_groups > 1)) return 0;
+    size_t per_round = nb->n_groups * (size_t)(parallel ? strtol(parallel, NULL, 10) : 1);
+    nb->n_trees = json_array_size(trees);
+    if (iter_end > 0 && per_round * (size_t)iter_end < nb->n_trees)
+        nb->n_trees = per_round * (size_t)iter_end;
+    nb->base_margin = base_margin(base_score, objective);
+
+    size_t cap_nodes = 0, cap_words = 0;
+    for (size_t t = 0; t < nb->n_trees; t++) {
+        json_t *tree = json_array_get(trees, t);
+        cap_nodes += arr_len(tree, "left_children");
+        for (size_t k = 0; k < arr_len(tree, "categories_nodes"); k++) {
+            size_t first = (size_t)arr_num(tree, "categories_segments", k);
+            size_t count = (size_t)arr_num(tree, "categories_sizes", k);
+            double max = 0;
+            for (size_t j = 0; j < count; j++)
+                max = fmax(max, arr_num(tree, "categories", first + j));
+            cap_words += max < (1 << 24) ? (size_t)max / 32 + 1 : 0;
+        }
+    }
+    nb->nodes = calloc(cap_nodes ? cap_nodes : 1, sizeof *nb->nodes);
+    nb->roots = calloc(nb->n_trees ? nb->n_trees : 1, sizeof *nb->roots);
+    nb->groups = calloc(nb->n_trees ? nb->n_trees : 1, sizeof *nb->groups);
+    nb->cat_bits = calloc(cap_words ? cap_words : 1, sizeof *nb->cat_bits);
+    if (!nb->nodes || !nb->roots || !nb->groups || !nb->cat_bits)
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t t = 0; t < nb->n_trees; t++) {
+        double g = json_number_value(json_array_get(info, t));
+        if (g < 0 || g >= (double)nb->n_groups) return 0;
+        nb->roots[t] = (uint32_t)nb->n_nodes;
+        nb->groups[t] = (uint32_t)g;
+        int rc = read_tree(nb, json_array_get(trees, t), cap_nodes, cap_words);
+        if (rc) return rc;
+    }
+    *supported = true;
+    return collect_probes(nb);
+}
+
+/* A copy of XGBoost's JSON (len bytes) that jansson reads (new, caller
+ * frees; NULL when out of memory): its non-standard NaN (a categorical
+ * node's unused split condition) becomes 0 and ±Infinity ±1e300, which
+ * rounds to a float infinity, each padded to the token's length so the rest
+ * of the text does not move. Text inside strings is left alone. */
+static char *standard_json(const char *buf, size_t len)
+{
+    char *s = malloc(len ? len : 1);
+    if (!s) return NULL;
+    memcpy(s, buf, len);
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        if (in_string) {
+            if (s[i] == '\\')
+                i++;
+            else if (s[i] == '"')
+                in_string = false;
+        } else if (s[i] == '"') {
+            in_string = true;
+        } else if (len - i >= 3 && memcmp(s + i, "NaN", 3) == 0) {
+            memcpy(s + i, "0  ", 3);
+            i += 2;
+        } else if (len - i >= 8 && memcmp(s + i, "Infinity", 8) == 0) {
+            memcpy(s + i, "1e300   ", 8);
+            i += 7;
+        }
+    }
+    return s;
+}
+
+int lp_xgb_native_compile(lp_xgb_native **out, void *bst, int iter_end, size_t n_features)
+{
+    *out = NULL;
+    bst_ulong len = 0;
+    const char *buf = NULL;
+    if (XGBoosterSaveModelToBuffer(bst, "{\"format\": \"json\"}", &len, &buf))
+        return lp_error_set(LP_ERROR, "XGBoost could not write its model as JSON: %s",
+                            XGBGetLastError());
+    char *text = standard_json(buf, len);
+    if (!text) return lp_error_set(LP_ENOMEM, "out of memory");
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, 0, &jerr);
+    free(text);
+    if (!root) return lp_error_set(LP_ERROR, "XGBoost's JSON model: %s", jerr.text);
+    lp_xgb_native *nb = calloc(1, sizeof *nb);
+    if (!nb) {
+        json_decref(root);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    nb->n_features = n_features;
+    bool supported = false;
+    int rc = compile_json(nb, root, iter_end, &supported);
+    json_decref(root);
+    if (rc || !supported) {
+        lp_xgb_native_free(nb);
+        /* a model the walk does not reproduce (or does not parse) is not an error */
+        return rc == LP_ENOMEM ? rc : 0;
+    }
+    *out = nb;
+    return 0;
+}
+
+/* ---- walking the trees ----------------------------------------------------- */
+
+static bool goes_left(const lp_xgb_native *nb, const nnode *nd, float v)
+{
+    if (isnan(v)) return nd->default_left;
+    if (!nd->categorical) return v < nd->value;
+    /* libxgboost (1.6): a code in the set goes right; a negative code, or one
+     * beyond the set's bitset, goes left */
+    if (!(v >= 0.0f) || v >= (float)(nd->cat_words * 32)) return true;
+    uint32_t c = (uint32_t)(int32_t)v;
+    return !((nb->cat_bits[nd->cat_first + c / 32] >> (c % 32)) & 1u);
+}
+
+static float leaf_of(const lp_xgb_native *nb, uint32_t root, const float *row)
+{
+    const nnode *nd = &nb->nodes[root];
+    while (nd->left >= 0)
+        nd = &nb->nodes[goes_left(nb, nd, row[nd->feature]) ? nd->left : nd->right];
+    return nd->value;
+}
+
+/* libxgboost's softmax of k margins in place (max-shifted exp, double sum). */
+static void softmax(float *p, size_t k)
+{
+    float wmax = p[0];
+    for (size_t i = 1; i < k; i++)
+        wmax = fmaxf(p[i], wmax);
+    double wsum = 0.0;
+    for (size_t i = 0; i < k; i++) {
+        p[i] = expf(p[i] - wmax);
+        wsum += p[i];
+    }
+    for (size_t i = 0; i < k; i++)
+        p[i] /= (float)wsum;
+}
+
+size_t lp_xgb_native_outputs(const lp_xgb_native *nb)
+{
+    return nb->n_groups;
+}
+
+void lp_xgb_native_predict(const lp_xgb_native *nb, const double *X, size_t rows, float *res)
+{
+    size_t p = nb->n_features, k = nb->n_groups;
+    float row[MAX_FEATURES];
+    for (size_t r = 0; r < rows; r++) {
+        float *out = res + r * k;
+        for (size_t j = 0; j < p; j++)
+            row[j] = (float)X[r * p + j];
+        for (size_t g = 0; g < k; g++)
+            out[g] = nb->base_margin;
+        for (size_t t = 0; t < nb->n_trees; t++)
+            out[nb->groups[t]] += leaf_of(nb, nb->roots[t], row);
+        if (nb->out == OUT_SIGMOID)
+            out[0] = 1.0f / (1.0f + expf(-out[0]));
+        else if (nb->out == OUT_SOFTMAX)
+            softmax(out, k);
+    }
+}
+
+/* ---- probes ---------------------------------------------------------------- */
+
+void lp_xgb_native_probes(const lp_xgb_native *nb, double *X, size_t rows)
+{
+    uint64_t s = 0x9e3779b97f4a7c15u;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < nb->n_features; j++) {
+            s = s * 6364136223846793005u + 1442695040888963407u;
+            const probe_set *ps = &nb->probes[j];
+            uint64_t pick = s >> 33;
+            X[r * nb->n_features + j] =
+                ps->n == 0 || pick % 8 == 0 ? NAN : (double)ps->v[(pick / 8) % ps->n];
+        }
+}
+
+void lp_xgb_native_free(lp_xgb_native *nb)
+{
+    if (!nb) return;
+    for (size_t j = 0; nb->probes && j < nb->n_features; j++)
+        free(nb->probes[j].v);
+    free(nb->probes);
+    free(nb->nodes);
+    free(nb->roots);
+    free(nb->groups);
+    free(nb->cat_bits);
+    free(nb);
+}
