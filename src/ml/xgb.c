@@ -175,8 +175,25 @@ static int inplace_predict(const xgb_state *s, size_t p, const double *X, size_t
 }
 
 /* Batches up to this many rows are scored by the compiled trees: below it
- * libxgboost's fixed cost per call dominates, above it its threads win. */
+ * libxgboost's fixed cost per call dominates, above it its threads win —
+ * unless it has one thread (OMP_NUM_THREADS=1, as `lolpop serve` sets it):
+ * then every batch is. */
 #define NATIVE_MAX_ROWS 64
+
+static bool omp_single;
+static pthread_once_t omp_once = PTHREAD_ONCE_INIT;
+static void omp_read(void)
+{
+    const char *n = getenv("OMP_NUM_THREADS");
+    omp_single = n && strcmp(n, "1") == 0;
+}
+
+static bool native_batch(size_t rows)
+{
+    if (rows <= NATIVE_MAX_ROWS) return true;
+    pthread_once(&omp_once, omp_read);
+    return omp_single;
+}
 /* Small batches a model scores through libxgboost before its trees are
  * compiled: a workflow that scores a small split once does not pay for it;
  * a server compiles after its first requests, on another thread. */
@@ -272,7 +289,7 @@ static const lp_xgb_native *native_of(xgb_state *s, const lp_model *m)
 static int xgb_predict(void *state, const lp_model *m, const double *X, size_t rows, double *out)
 {
     xgb_state *s = state;
-    const lp_xgb_native *nb = rows <= NATIVE_MAX_ROWS ? native_of(s, m) : NULL;
+    const lp_xgb_native *nb = native_batch(rows) ? native_of(s, m) : NULL;
     if (nb) {
         float res[NATIVE_MAX_ROWS * 64];
         float *r = rows * lp_xgb_native_outputs(nb) <= sizeof res / sizeof *res
