@@ -39,6 +39,15 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* A started thread: works, then frees its thread-local error (a failed
+ * task's message, already copied to its slot) before it ends. */
+static void *started_thread(void *arg)
+{
+    work(arg);
+    lp_error_clear();
+    return NULL;
+}
+
 size_t lp_ml_threads(void)
 {
     const char *env = getenv("LOLPOP_THREADS");
@@ -58,7 +67,7 @@ void lp_ml_parallel(size_t n, lp_ml_task_fn fn, void *ctx)
     pthread_t tid[MAX_THREADS];
     size_t started = 0;
     for (size_t t = 1; t < threads && t < n; t++) {
-        if (pthread_create(&tid[started], NULL, work, &j) != 0) break; /* fewer threads */
+        if (pthread_create(&tid[started], NULL, started_thread, &j) != 0) break; /* fewer threads */
         started++;
     }
     work(&j);
