@@ -431,6 +431,7 @@ static char *version_tag(lp_obj *tracker, const lp_value *mv, const char *key)
     const char *s = lp_value_as_string(t);
     char *out = s && *s ? lp_strdup(s) : NULL;
     lp_value_unref(t);
+    lp_value_unref(res);
     lp_error_clear();
     return out;
 }
