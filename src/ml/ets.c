@@ -5,6 +5,7 @@
  * automatic selection by AICc (ets.h).
  */
 #include "ml/ets.h"
+#include "ml/ml_parallel.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -404,6 +405,25 @@ static size_t choices(lp_ets_comp *out, char letter, const char *all)
     return k;
 }
 
+/* The candidate models of an automatic fit, fitted in parallel: fits[i] and
+ * errors[i] are task i's own. */
+typedef struct candidates {
+    const double *y;
+    size_t n, m, count;
+    lp_ets_spec specs[24];
+    lp_ets *fits[24];
+    lp_ml_task_error errors[24];
+} candidates;
+
+static void fit_candidate(void *ctx, size_t i)
+{
+    candidates *c = ctx;
+    c->fits[i] = NULL;
+    c->errors[i].code = 0;
+    int rc = fit_model(&c->fits[i], c->y, c->n, c->m, c->specs[i]);
+    if (rc) lp_ml_task_error_keep(&c->errors[i], rc);
+}
+
 int lp_ets_fit(lp_ets **out, const double *y, size_t n, size_t m, const char *model)
 {
     char ec, tc, sc;
@@ -446,26 +466,31 @@ int lp_ets_fit(lp_ets **out, const double *y, size_t n, size_t m, const char *mo
     size_t ne = choices(es, ec, "AM"), nt = choices(ts, tc, "NA"), nse = choices(ss, sc, "NAM");
     bool dampings[2] = {true, false};
     size_t d0 = damped == 0 ? 1 : 0, d1 = damped == 1 ? 1 : 2;
-    lp_ets *best = NULL;
+    candidates c = {.y = y, .n = n, .m = m};
     for (size_t i = 0; i < ne; i++)
         for (size_t j = 0; j < nt; j++)
             for (size_t k = 0; k < nse; k++)
                 for (size_t l = d0; l < d1; l++) {
                     lp_ets_spec s = {es[i], ts[j], ss[k], dampings[l]};
-                    if (!allowed(s) || (s.error == LP_ETS_M && !positive)) continue;
-                    lp_ets *fit = NULL;
-                    rc = fit_model(&fit, y, n, m, s);
-                    if (rc) {
-                        lp_ets_free(best);
-                        return rc;
-                    }
-                    if (fit && isfinite(fit->aicc) && (!best || fit->aicc < best->aicc)) {
-                        lp_ets_free(best);
-                        best = fit;
-                    } else {
-                        lp_ets_free(fit);
-                    }
+                    if (allowed(s) && !(s.error == LP_ETS_M && !positive)) c.specs[c.count++] = s;
                 }
+    lp_ml_parallel(c.count, fit_candidate, &c);
+    lp_ets *best = NULL;
+    rc = 0;
+    for (size_t i = 0; i < c.count; i++) { /* in order: the sequential loop's choice */
+        lp_ets *fit = c.fits[i];
+        if (rc == 0 && c.errors[i].code) rc = lp_ml_task_error_raise(&c.errors[i]);
+        if (rc == 0 && fit && isfinite(fit->aicc) && (!best || fit->aicc < best->aicc)) {
+            lp_ets_free(best);
+            best = fit;
+        } else {
+            lp_ets_free(fit);
+        }
+    }
+    if (rc) {
+        lp_ets_free(best);
+        return rc;
+    }
     if (!best)
         return lp_error_set(LP_EINVAL, "ets model %s: no model could be fitted to %zu values",
                             model, n);

@@ -6,12 +6,14 @@
  * seed, R's type-8 quantiles) for the others.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lolpop/error.h"
 #include "ml/ets.h"
+#include "ml/ml_parallel.h"
 
 #define N_PATHS 5000
 
@@ -95,21 +97,51 @@ static double gauss(uint64_t *s)
     return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
 }
 
-static int cmp_double(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (v reordered: Hoare's selection, the
+ * median of three as pivot). The value is the sorted array's v[k]. */
+static double select_kth(double *v, size_t n, size_t k)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        double a = v[lo], b = v[mid], c = v[hi];
+        double pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j], v[j] = t;
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
 }
 
-/* R's quantile type 8 of sorted v[0..n). */
-static double quantile8(const double *v, size_t n, double p)
+/* R's quantile type 8 of v[0..n) (v reordered): the order statistics it
+ * interpolates found by selection, not a sort. */
+static double quantile8(double *v, size_t n, double p)
 {
     double nppm = (double)n * p + (p + 1) / 3.0; /* n p + m, m = (p + 1) / 3 */
     double j = floor(nppm), g = nppm - j;
     size_t lo = j < 1 ? 0 : (size_t)j - 1, hi = j < 1 ? 0 : (size_t)j;
     if (lo >= n) lo = n - 1;
     if (hi >= n) hi = n - 1;
-    return (1 - g) * v[lo] + g * v[hi];
+    double vlo = select_kth(v, n, lo);
+    double vhi = hi == lo ? vlo : select_kth(v + lo + 1, n - lo - 1, hi - lo - 1);
+    return (1 - g) * vlo + g * vhi;
 }
 
 /* One step of the model from states x with error eps: returns y (x updated). */
@@ -137,29 +169,58 @@ static double sim_step(const lp_ets *e, double *x, double eps)
     return y;
 }
 
+/* The simulation spread over threads: blocks of paths, then the horizon
+ * steps' quantiles. Path p draws 2 h numbers of the one splitmix64 sequence
+ * from the fixed seed, so its generator starts at seed + 2 h p increments:
+ * the paths are those of one sequential run, whatever the threads. */
+#define PATH_BLOCK 250
+
+typedef struct sim_job {
+    const lp_ets *e;
+    size_t h;
+    double width, sd;
+    double *paths; /* h x N_PATHS */
+    double *lower, *upper;
+    atomic_int failed;
+} sim_job;
+
+static void simulate_block(void *ctx, size_t b)
+{
+    sim_job *j = ctx;
+    const lp_ets *e = j->e;
+    double x[64 + 3];
+    double *xs = e->n_states <= 67 ? x : malloc(e->n_states * sizeof *xs);
+    if (!xs) {
+        atomic_store(&j->failed, 1);
+        return;
+    }
+    for (size_t p = b * PATH_BLOCK; p < (b + 1) * PATH_BLOCK && p < N_PATHS; p++) {
+        uint64_t seed = 20260101u + (uint64_t)(2 * j->h * p) * 0x9E3779B97F4A7C15u;
+        memcpy(xs, e->last, e->n_states * sizeof *xs);
+        for (size_t i = 0; i < j->h; i++)
+            j->paths[i * N_PATHS + p] = sim_step(e, xs, j->sd * gauss(&seed));
+    }
+    if (xs != x) free(xs);
+}
+
+static void step_quantiles(void *ctx, size_t i)
+{
+    sim_job *j = ctx;
+    double *v = j->paths + i * N_PATHS;
+    j->lower[i] = quantile8(v, N_PATHS, 0.5 - j->width / 2);
+    j->upper[i] = quantile8(v, N_PATHS, 0.5 + j->width / 2);
+}
+
 static int simulate(const lp_ets *e, size_t h, double width, double *lower, double *upper)
 {
-    double *paths = malloc(h * N_PATHS * sizeof *paths), *x = malloc(e->n_states * sizeof *x);
-    if (!paths || !x) {
-        free(paths), free(x);
-        return lp_error_set(LP_ENOMEM, "out of memory simulating %d paths", N_PATHS);
-    }
-    uint64_t seed = 20260101u;
-    double sd = sqrt(e->sigma2);
-    for (size_t p = 0; p < N_PATHS; p++) {
-        memcpy(x, e->last, e->n_states * sizeof *x);
-        for (size_t i = 0; i < h; i++)
-            paths[i * N_PATHS + p] = sim_step(e, x, sd * gauss(&seed));
-    }
-    for (size_t i = 0; i < h; i++) {
-        double *v = paths + i * N_PATHS;
-        qsort(v, N_PATHS, sizeof *v, cmp_double);
-        lower[i] = quantile8(v, N_PATHS, 0.5 - width / 2);
-        upper[i] = quantile8(v, N_PATHS, 0.5 + width / 2);
-    }
-    free(paths);
-    free(x);
-    return 0;
+    sim_job j = {e,     h,     width, sqrt(e->sigma2), malloc(h * N_PATHS * sizeof(double)),
+                 lower, upper, 0};
+    if (!j.paths) return lp_error_set(LP_ENOMEM, "out of memory simulating %d paths", N_PATHS);
+    lp_ml_parallel((N_PATHS + PATH_BLOCK - 1) / PATH_BLOCK, simulate_block, &j);
+    int failed = atomic_load(&j.failed);
+    if (!failed) lp_ml_parallel(h, step_quantiles, &j);
+    free(j.paths);
+    return failed ? lp_error_set(LP_ENOMEM, "out of memory simulating %d paths", N_PATHS) : 0;
 }
 
 int lp_ets_forecast(const lp_ets *e, size_t h, double width, double *mean, double *lower,

@@ -8,6 +8,7 @@
 
 #include "lolpop/error.h"
 #include "ml/ets.h"
+#include "ml/ml_parallel.h"
 
 void lp_fc_cv_result_free(lp_fc_cv_result *r)
 {
@@ -81,6 +82,25 @@ static void finish(lp_fc_cv_result *out, const size_t *count)
     out->mean_smape = k ? ts / (double)k : NAN;
 }
 
+/* The folds of one run, forecast in parallel: fold k (origin initial + k *
+ * period) writes fc[k * horizon ..] and errors[k] only. */
+typedef struct folds {
+    const double *y;
+    size_t m, initial, period, horizon, count;
+    lp_fc_forecaster f;
+    void *ctx;
+    double *fc;
+    lp_ml_task_error *errors;
+} folds;
+
+static void run_fold(void *ctx, size_t k)
+{
+    folds *fo = ctx;
+    size_t o = fo->initial + k * fo->period;
+    int rc = fo->f(fo->ctx, fo->y, o, fo->m, fo->horizon, fo->fc + k * fo->horizon);
+    if (rc) lp_ml_task_error_keep(&fo->errors[k], rc);
+}
+
 int lp_fc_cv_run(lp_fc_cv_result *out, const double *y, size_t n, size_t m, size_t initial,
                  size_t period, size_t horizon, lp_fc_forecaster f, void *ctx)
 {
@@ -104,15 +124,30 @@ int lp_fc_cv_run(lp_fc_cv_result *out, const double *y, size_t n, size_t m, size
         lp_fc_cv_result_free(out);
         return lp_error_set(LP_ENOMEM, "out of memory");
     }
-    for (size_t o = initial; o + horizon <= n && rc == 0; o += period) {
-        rc = f(ctx, y, o, m, horizon, fc);
-        if (rc) {
+    folds fo = {.y = y,
+                .m = m,
+                .initial = initial,
+                .period = period,
+                .horizon = horizon,
+                .f = f,
+                .ctx = ctx};
+    fo.count = (n - initial - horizon) / period + 1;
+    fo.fc = malloc(fo.count * horizon * sizeof *fo.fc);
+    fo.errors = calloc(fo.count, sizeof *fo.errors);
+    if (!fo.fc || !fo.errors) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0) lp_ml_parallel(fo.count, run_fold, &fo);
+    for (size_t k = 0; rc == 0 && k < fo.count; k++) { /* in origin order */
+        size_t o = initial + k * period;
+        if (fo.errors[k].code) {
+            rc = lp_ml_task_error_raise(&fo.errors[k]);
             lp_error_prefix("cross-validation fold at origin %zu", o);
             break;
         }
-        add_fold(out, count, y + o, fc, scale_of(y, o, o > m ? m : 1));
+        add_fold(out, count, y + o, fo.fc + k * horizon, scale_of(y, o, o > m ? m : 1));
         out->n_folds++;
     }
+    free(fo.fc);
+    free(fo.errors);
     if (rc == 0) finish(out, count);
     free(fc);
     free(count);

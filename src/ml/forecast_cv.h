@@ -8,7 +8,8 @@
  * horizon ahead). Errors are summarised per horizon step (MAE, RMSE, MASE
  * with each fold's own training scale, sMAPE as 2|y-f|/(|y|+|f|)) and
  * overall (mean MASE, mean sMAPE). A missing actual (NaN) is left out of its
- * step's means.
+ * step's means. The folds run in parallel (ml_parallel.h); the result does
+ * not depend on the number of threads.
  */
 #ifndef LP_ML_FORECAST_CV_H
 #define LP_ML_FORECAST_CV_H
@@ -17,7 +18,9 @@
 
 #include "lolpop/value.h"
 
-/* Fits y[0..n) and writes h point forecasts into out; 0 or an error. */
+/* Fits y[0..n) and writes h point forecasts into out; 0 or an error. Called
+ * from several threads at once (one fold each, ml_parallel.h): it must be
+ * thread-safe. */
 typedef int (*lp_fc_forecaster)(void *ctx, const double *y, size_t n, size_t m, size_t h,
                                 double *out);
 

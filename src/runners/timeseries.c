@@ -862,8 +862,8 @@ static int one_series(lp_frame **out, const lp_frame *f, const ts_cfg *c, size_t
 /* Split, train (tuner or trainer), validate, baselines, cross-validation and
  * refit of one series (sub: its rows, no series_id), as for a file of one;
  * plots drawn when `plots`. */
-static int fit_one_series(lp_obj *self, const ts_cfg *one, lp_frame *sub, lp_value *dv, bool plots,
-                          series_fit *s)
+static int fit_one_series(lp_obj *self, const ts_cfg *one, const char *key_column, lp_frame *sub,
+                          lp_value *dv, bool plots, series_fit *s)
 {
     lp_obj *train = lp_obj_pipeline(self, "train");
     lp_value *frame = lp_kit_frame(lp_frame_ref(sub));
@@ -873,8 +873,11 @@ static int fit_one_series(lp_obj *self, const ts_cfg *one, lp_frame *sub, lp_val
     if (rc == 0) {
         s->mv = lp_value_ref(lp_map_get(trained, "model_version"));
         s->model = lp_value_ref(lp_map_get(trained, "model"));
+        /* series_id and series name the series in plot titles and the report */
         if (lp_value_type(s->mv) == LP_MAP)
             rc = lp_kit_tag(self, s->mv, "series", lp_value_string(s->key));
+        if (rc == 0 && lp_value_type(s->mv) == LP_MAP)
+            rc = lp_kit_tag(self, s->mv, "series_id", lp_value_string(key_column));
     }
     if (rc == 0)
         rc = after_training(self, one, frame, dv, splits, s->mv, plots, &s->model, &s->baseline,
@@ -1058,7 +1061,8 @@ static lp_value *train_series(lp_obj *self, const ts_cfg *c, const lp_frame *f, 
         lp_frame *sub = NULL;
         rc = fits[k].key ? one_series(&sub, f, c, g.starts[k], g.starts[k + 1]) : LP_ENOMEM;
         if (rc == 0) lp_log(self, LP_LOG_INFO, "train_model: series %s", fits[k].key);
-        if (rc == 0) rc = fit_one_series(self, &one, sub, dv, k < MAX_PLOTTED, &fits[k]);
+        if (rc == 0)
+            rc = fit_one_series(self, &one, c->series_id, sub, dv, k < MAX_PLOTTED, &fits[k]);
         if (sub) lp_frame_unref(sub);
         if (rc) lp_error_prefix("series %s", fits[k].key ? fits[k].key : "?");
     }

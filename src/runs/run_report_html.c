@@ -527,6 +527,33 @@ static void experiment_rows(lp_sb *sb, const lp_value *e, const lp_value *names,
     }
 }
 
+/* The series of a TimeSeriesRunner's version, as HTML: "sex=female" for one
+ * series' (tags series_id and series), "sex: 2 series" for the model of
+ * them all (series_id and series_versions); nothing for any other version. */
+static bool series_html(lp_sb *sb, const lp_value *mv)
+{
+    const char *key = lp_value_as_string(tag(mv, "series"));
+    const char *col = lp_value_as_string(tag(mv, "series_id"));
+    if (!key && !col) return false;
+    if (col) lp_sb_append_html(sb, col);
+    if (key) {
+        if (col) lp_sb_append(sb, "=");
+        lp_sb_append_html(sb, key);
+    } else {
+        lp_sb_appendf(sb, ": %zu series", lp_list_len(tag(mv, "series_versions")));
+    }
+    return true;
+}
+
+/* A card "series  sex=female" when the version is of series (series_html). */
+static void series_kpi(lp_sb *sb, const lp_value *mv)
+{
+    if (!tag(mv, "series") && !tag(mv, "series_id")) return;
+    lp_sb_append(sb, "<div class=\"card kpi\"><span>series</span><b data-key=\"series\">");
+    series_html(sb, mv);
+    lp_sb_append(sb, "</b></div>");
+}
+
 static void experiments_of(lp_sb *sb, const lp_value *resources, const lp_value *mv)
 {
     int64_t id = lp_value_as_int(lp_map_get(mv, "id"));
@@ -534,6 +561,10 @@ static void experiments_of(lp_sb *sb, const lp_value *resources, const lp_value 
     metric_names(resources, id, &names, &splits);
     lp_sb_append(sb, "<h3>Model version ");
     lp_sb_append_html(sb, str(mv, "uri"));
+    if (tag(mv, "series") || tag(mv, "series_id")) {
+        lp_sb_append(sb, " \u00b7 ");
+        series_html(sb, mv);
+    }
     lp_sb_append(sb, "</h3><table><tr><th class=\"l\">experiment</th><th class=\"l\">trainer</th>"
                      "<th class=\"l\">parameters</th><th class=\"l\">split</th>");
     for (size_t c = 0; c < lp_list_len(names); c++) {
@@ -646,6 +677,7 @@ static void section_models(lp_sb *sb, const lp_value *resources)
         any = true;
         lp_sb_append(sb, "<div class=\"cards\">");
         kpi(sb, "model version", "", lp_map_get(mv, "uri"));
+        series_kpi(sb, mv);
         if (w) kpi(sb, "trainer", "", tag(w, "trainer"));
         const lp_value *m = lp_map_get(w, "metrics");
         const lp_value *split =

@@ -357,6 +357,57 @@ Test(additive, intervals_cover_and_widen_with_horizon)
     lp_frame_unref(y);
 }
 
+/* A straight trend, both seasonalities and noise of sd 2: the model's own
+ * assumptions, so its intervals should hold what they say. */
+static double steady_series(double day, size_t i)
+{
+    return 100 + 0.02 * (day - T0_DAY) + true_yearly(day) + true_weekly(day) + 2 * noise(i);
+}
+
+/* Many futures of the same process (fresh noise, as observed later): the
+ * 80 % interval of the forecast 1..60 days ahead holds about 80 % of their
+ * points. The interval's noise is sigma of the fit (in-sample residuals),
+ * its trend part simulated changepoints: too narrow or too wide shows here. */
+Test(additive, future_coverage_of_simulated_futures_is_near_nominal)
+{
+    lp_frame *X, *y;
+    size_t n = 800, h = 60, futures = 200; /* over two years: yearly seasonality on */
+    make_series(&X, &y, n, steady_series, NULL, NULL);
+    lp_model *m = train(X, y, NULL);
+    double *F = days_matrix(n, h), *fm = malloc(h * 8), *fl = malloc(h * 8), *fu = malloc(h * 8);
+    cr_assert_eq(be_interval(m, F, h, 0.8, fm, fl, fu), 0);
+    size_t in = 0;
+    for (size_t k = 0; k < futures; k++)
+        for (size_t i = 0; i < h; i++) {
+            double day = (double)(T0_DAY + (int64_t)(n + i));
+            in += steady_series(day, 100000 + k * h + i) >= fl[i] &&
+                  steady_series(day, 100000 + k * h + i) <= fu[i];
+        }
+    double cov = (double)in / (double)(futures * h);
+    cr_expect(cov > 0.7 && cov < 0.9, "coverage %g of the 80 %% interval on %zu futures", cov,
+              futures);
+    /* the multiplicative form of the same fit: its noise is Prophet's too
+     * (additive, sigma from the fit), its intervals as calibrated */
+    lp_model_unref(m);
+    m = train(X, y, "{seasonality_mode: multiplicative}");
+    cr_assert_eq(be_interval(m, F, h, 0.8, fm, fl, fu), 0);
+    in = 0;
+    for (size_t k = 0; k < futures; k++)
+        for (size_t i = 0; i < h; i++) {
+            double v = steady_series((double)(T0_DAY + (int64_t)(n + i)), 200000 + k * h + i);
+            in += v >= fl[i] && v <= fu[i];
+        }
+    cov = (double)in / (double)(futures * h);
+    cr_expect(cov > 0.7 && cov < 0.9, "multiplicative: coverage %g", cov);
+    free(F);
+    free(fm);
+    free(fl);
+    free(fu);
+    lp_model_unref(m);
+    lp_frame_unref(X);
+    lp_frame_unref(y);
+}
+
 Test(additive, save_load_round_trip_is_byte_identical)
 {
     lp_frame *X, *y;

@@ -21,6 +21,7 @@
 #include "lolpop/types/hyperparameter_tuner.h"
 #include "lolpop/types/metadata_tracker.h"
 #include "ml/forecast_cv.h"
+#include "ml/ml_parallel.h"
 #include "unit_workflow.h"
 
 static double air[144];
@@ -478,4 +479,96 @@ Test(forecast_cv, a_trainer_without_cross_validate_keeps_the_validation_metric)
                                   "LinearModelTrainer has no cross_validate: trials are scored "
                                   "by the validation perf_metric");
     cr_expect(warned, "the fallback is logged");
+}
+
+/* ---- threads ------------------------------------------------------------------------------- */
+
+Test(forecast_cv, lolpop_threads_sets_the_threads_and_bad_values_fall_back_to_the_cores)
+{
+    setenv("LOLPOP_THREADS", "3", 1);
+    cr_expect_eq(lp_ml_threads(), 3);
+    setenv("LOLPOP_THREADS", "99", 1);
+    cr_expect_eq(lp_ml_threads(), 16, "at most 16");
+    unsetenv("LOLPOP_THREADS");
+    size_t cores = lp_ml_threads();
+    cr_expect_geq(cores, 1);
+    const char *bad[] = {"0", "-2", "two", "3x", ""};
+    for (size_t i = 0; i < 5; i++) {
+        setenv("LOLPOP_THREADS", bad[i], 1);
+        cr_expect_eq(lp_ml_threads(), cores, "LOLPOP_THREADS='%s'", bad[i]);
+    }
+    unsetenv("LOLPOP_THREADS");
+}
+
+typedef struct counted {
+    int hits[40];
+    int nested[40];
+} counted;
+
+static void inner(void *ctx, size_t i)
+{
+    ((int *)ctx)[i]++;
+}
+
+static void outer(void *ctx, size_t i)
+{
+    counted *c = ctx;
+    c->hits[i]++;
+    int sub[3] = {0};
+    lp_ml_parallel(3, inner, sub); /* inside a task: sequential, still every index once */
+    c->nested[i] = sub[0] + sub[1] + sub[2];
+}
+
+Test(forecast_cv, every_task_runs_once_nested_runs_too)
+{
+    setenv("LOLPOP_THREADS", "4", 1);
+    counted c = {0};
+    lp_ml_parallel(40, outer, &c);
+    for (size_t i = 0; i < 40; i++) {
+        cr_expect_eq(c.hits[i], 1, "task %zu", i);
+        cr_expect_eq(c.nested[i], 3, "task %zu", i);
+    }
+    lp_ml_parallel(0, outer, &c); /* nothing to do is no error */
+    unsetenv("LOLPOP_THREADS");
+}
+
+/* The folds (and each fold's automatic ETS choice among its candidates) run
+ * in parallel; the numbers are the same bits with 1 thread or 3. */
+Test(forecast_cv, the_result_does_not_depend_on_the_number_of_threads)
+{
+    lp_fc_cv_result r[2];
+    const char *threads[2] = {"1", "3"};
+    for (size_t t = 0; t < 2; t++) {
+        setenv("LOLPOP_THREADS", threads[t], 1);
+        cr_assert_eq(lp_fc_cv_run(&r[t], air, 72, 12, 48, 12, 12, lp_fc_cv_ets, "ZZZ"), 0, "%s",
+                     lp_error_last()->message);
+    }
+    unsetenv("LOLPOP_THREADS");
+    cr_assert_eq(r[0].n_folds, 2);
+    cr_assert_eq(r[1].n_folds, 2);
+    cr_expect_eq(memcmp(r[0].mase, r[1].mase, 12 * sizeof(double)), 0);
+    cr_expect_eq(memcmp(r[0].rmse, r[1].rmse, 12 * sizeof(double)), 0);
+    cr_expect_eq(memcmp(&r[0].mean_mase, &r[1].mean_mase, sizeof(double)), 0);
+    lp_fc_cv_result_free(&r[0]);
+    lp_fc_cv_result_free(&r[1]);
+}
+
+/* A failing fold is reported as the sequential loop did: the first in
+ * origin order, named by its origin. */
+static int fails_from_60(void *ctx, const double *y, size_t n, size_t m, size_t h, double *out)
+{
+    (void)ctx, (void)y, (void)m;
+    for (size_t j = 0; j < h; j++)
+        out[j] = 0;
+    return n >= 60 ? lp_error_set(LP_EINVAL, "no fit after %zu values", n) : 0;
+}
+
+Test(forecast_cv, the_first_failing_fold_in_origin_order_is_the_error)
+{
+    setenv("LOLPOP_THREADS", "4", 1);
+    lp_fc_cv_result r;
+    cr_assert_eq(lp_fc_cv_run(&r, air, 144, 12, 36, 12, 12, fails_from_60, NULL), LP_EINVAL);
+    unsetenv("LOLPOP_THREADS");
+    const char *msg = lp_error_last()->message;
+    cr_expect(strstr(msg, "origin 60") && strstr(msg, "no fit after 60 values"), "%s", msg);
 }

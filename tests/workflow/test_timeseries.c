@@ -497,6 +497,60 @@ Test(timeseries, several_series_are_each_fitted_as_if_alone)
     csv_free(&pred);
 }
 
+/* A keyed run with LOLPOP_THREADS=threads (plots drawn): exit 0. */
+static void run_deaths_with_threads(const char *threads, const char *out)
+{
+    char yaml[64], env[64], text[2048];
+    snprintf(yaml, sizeof yaml, "threads%s.yaml", threads);
+    snprintf(env, sizeof env, "LOLPOP_THREADS=%s", threads);
+    snprintf(text, sizeof text, DEATHS_YAML, "deaths.csv", "future.csv", out, "  series_id: sex\n");
+    strcat(text, "    model_visualizer: LocalModelVisualizer\n");
+    lp_write_file(dir, yaml, text);
+    lp_run r =
+        lp_run_exe(LP_LOLPOP_EXE, dir, (const char *const[]){env, NULL},
+                   (const char *const[]){"run", "workflow", "TimeSeriesRunner", "-c", yaml, NULL},
+                   DEADLINE_MS);
+    LP_EXPECT_EXIT(r, 0);
+    /* the run report's model cards and experiment headings name the series */
+    const char *rep = strstr(r.out, ".lolpop/reports/run-");
+    cr_assert_not_null(rep, "%s", r.out);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%.*s", dir, (int)strcspn(rep, " \n"), rep);
+    char *html = lp_read_file(path);
+    cr_assert_not_null(html, "%s", path);
+    cr_expect(strstr(html, "data-key=\"series\">sex=female<"), "no series card for female");
+    cr_expect(strstr(html, "data-key=\"series\">sex=male<"), "no series card for male");
+    cr_expect(strstr(html, "data-key=\"series\">sex: 2 series<"), "no card of the combined model");
+    free(html);
+    lp_run_free(&r);
+}
+
+Test(timeseries, forecasts_do_not_depend_on_the_number_of_threads)
+{
+    char *deaths = lp_read_file(DEATHS);
+    cr_assert_not_null(deaths);
+    lp_write_file(dir, "deaths.csv", deaths);
+    free(deaths);
+    write_future("future.csv", true);
+    run_deaths_with_threads("1", "pred1.csv");
+    run_deaths_with_threads("2", "pred2.csv");
+    char p1[256], p2[256];
+    snprintf(p1, sizeof p1, "%s/pred1.csv", dir);
+    snprintf(p2, sizeof p2, "%s/pred2.csv", dir);
+    char *one = lp_read_file(p1), *two = lp_read_file(p2);
+    cr_assert(one && two);
+    cr_expect_str_eq(one, two, "the forecasts differ between 1 and 2 threads");
+    free(one);
+    free(two);
+
+    /* each series' plots say which series they are of, in title and file name */
+    char *female = plot_svg("forecast-sex_female-"), *male = plot_svg("forecast-sex_male-");
+    cr_expect(female && strstr(female, "sex=female"), "no forecast plot titled sex=female");
+    cr_expect(male && strstr(male, "sex=male"), "no forecast plot titled sex=male");
+    free(female);
+    free(male);
+}
+
 Test(timeseries, a_too_short_series_is_an_error_naming_its_key)
 {
     char *deaths = lp_read_file(DEATHS);

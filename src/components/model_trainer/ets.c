@@ -36,10 +36,10 @@ static int ets_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_
 }
 
 /* One cross-validation fold: lp_ets_train without the per-fit log. */
-static int ets_cv_fit(lp_model **out, lp_obj *self, const lp_frame *X, const lp_frame *y,
+static int ets_cv_fit(lp_model **out, const char *time_index, const lp_frame *X, const lp_frame *y,
                       const lp_value *params)
 {
-    (void)self;
+    (void)time_index;
     lp_ets_train_report rep;
     return lp_ets_train(out, &rep, X, y, params);
 }

@@ -51,13 +51,10 @@ static int forecast_train(lp_model **out, lp_obj *self, lp_trainer_data *d, cons
 
 /* One cross-validation fold: the additive model without the per-fit log
  * (X's time index is already a timestamp column). */
-static int forecast_cv_fit(lp_model **out, lp_obj *self, const lp_frame *X, const lp_frame *y,
-                           const lp_value *params)
+static int forecast_cv_fit(lp_model **out, const char *time_index, const lp_frame *X,
+                           const lp_frame *y, const lp_value *params)
 {
-    char *ti = lp_kit_config_string(self, "time_index", NULL);
-    int rc = lp_additive_train(out, X, y, params, ti);
-    free(ti);
-    return rc;
+    return lp_additive_train(out, X, y, params, time_index);
 }
 
 static lp_value *forecast_cross_validate(lp_obj *self, lp_value *args)

@@ -20,6 +20,7 @@
 typedef struct history {
     lp_obj *self;
     lp_trainer_cv_fit fit;
+    char *config_ti;        /* config time_index (NULL when unset), read once for the folds */
     const lp_value *params; /* resolved training params */
     lp_frame *X, *y;
     size_t *rows; /* 0..n-1, for lp_frame_take */
@@ -30,6 +31,7 @@ typedef struct history {
 
 static void history_free(history *h)
 {
+    free(h->config_ti);
     lp_frame_unref(h->X);
     lp_frame_unref(h->y);
     free(h->rows);
@@ -231,7 +233,8 @@ static int frame_rows(lp_frame **out, const lp_frame *f, const size_t *rows, siz
     return lp_frame_take(out, f, rows + from, n);
 }
 
-/* lp_fc_forecaster: fits the rows before n, predicts rows n..n+h. */
+/* lp_fc_forecaster: fits the rows before n, predicts rows n..n+h. Runs on
+ * several threads at once: reads the history, writes only its own. */
 static int fit_and_forecast(void *ctx, const double *y, size_t n, size_t m, size_t h, double *out)
 {
     (void)y;
@@ -241,7 +244,7 @@ static int fit_and_forecast(void *ctx, const double *y, size_t n, size_t m, size
     lp_model *model = NULL;
     int rc = frame_rows(&Xf, hs->X, hs->rows, 0, n);
     if (rc == 0) rc = frame_rows(&yf, hs->y, hs->rows, 0, n);
-    if (rc == 0) rc = hs->fit(&model, hs->self, Xf, yf, hs->params);
+    if (rc == 0) rc = hs->fit(&model, hs->config_ti, Xf, yf, hs->params);
     if (rc == 0) rc = frame_rows(&Xp, hs->X, hs->rows, n, h);
     if (rc == 0) rc = lp_model_predict(&pred, model, Xp);
     lp_column *pc = rc == 0 ? lp_frame_col_by_name(pred, "prediction") : NULL;
@@ -306,6 +309,7 @@ static int run(lp_value **out, lp_obj *self, const lp_value *args, lp_trainer_cv
     if (rc == 0) rc = plan_of(&p, self, cvp, season_of(self, tp, &h), h.n);
     lp_fc_cv_result r = {0};
     h.params = tp;
+    h.config_ti = rc == 0 ? lp_kit_config_string(self, "time_index", NULL) : NULL;
     if (rc == 0)
         rc = lp_fc_cv_run(&r, h.v, h.n, p.season, p.initial, p.period, p.horizon, fit_and_forecast,
                           &h);

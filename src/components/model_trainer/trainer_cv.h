@@ -24,10 +24,13 @@
 #include "lolpop/value.h"
 
 /* Fits one fold: X (time index and regressors) and y (the target column)
- * are the rows before the origin, params the resolved training params
- * (all borrowed). *out: new model whose predict forecasts later rows. */
-typedef int (*lp_trainer_cv_fit)(lp_model **out, lp_obj *self, const lp_frame *X, const lp_frame *y,
-                                 const lp_value *params);
+ * are the rows before the origin, params the resolved training params,
+ * time_index the trainer's config time_index or NULL (all borrowed). *out:
+ * new model whose predict forecasts later rows. Folds run in parallel
+ * (ml/ml_parallel.h): it must be thread-safe, so it gets no trainer object
+ * (whose config and state are the calling thread's). */
+typedef int (*lp_trainer_cv_fit)(lp_model **out, const char *time_index, const lp_frame *X,
+                                 const lp_frame *y, const lp_value *params);
 
 /* The method cross_validate of a forecasting trainer named cls whose folds
  * fit with fit. args borrowed; returns a new map {folds, horizon, initial,

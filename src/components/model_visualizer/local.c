@@ -32,6 +32,7 @@
  * Files are named by their content (roc-<hash>.svg), so the same model and
  * data give the same files and a rerun does not pile up copies.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -421,9 +422,65 @@ static int write_plot(lp_obj *self, const lp_plot *p, const char *name, lp_value
 
 /* ---- generate_viz -------------------------------------------------------------------- */
 
+/* A tag of the model version as text (new string), NULL when it has none
+ * (no error left set). */
+static char *version_tag(lp_obj *tracker, const lp_value *mv, const char *key)
+{
+    lp_value *res = lp_value_copy(mv);
+    lp_value *t = res ? lp_metadata_tracker_get_tag(tracker, res, key) : NULL;
+    const char *s = lp_value_as_string(t);
+    char *out = s && *s ? lp_strdup(s) : NULL;
+    lp_value_unref(t);
+    lp_value_unref(res);
+    lp_error_clear();
+    return out;
+}
+
+/* The series a model version is of, from its tags series_id and series (the
+ * TimeSeriesRunner's, one version per series): "sex=female", "female"
+ * without series_id, NULL for a model of no one series. New string. */
+static char *series_of(lp_obj *self, const lp_value *mv)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    if (!tracker || lp_value_type(mv) != LP_MAP) return NULL;
+    char *key = version_tag(tracker, mv, "series");
+    char *col = key ? version_tag(tracker, mv, "series_id") : NULL;
+    char *out = col ? lp_asprintf("%s=%s", col, key) : key;
+    if (col) free(key);
+    free(col);
+    return out;
+}
+
+/* label (may be NULL) as a file-name part: letters, digits, '-' and '.'
+ * kept, anything else '_', at most 60 bytes. */
+static void file_part(char *buf, size_t size, const char *label)
+{
+    size_t n = 0;
+    for (const char *c = label; c && *c && n + 1 < size && n < 60; c++)
+        buf[n++] = (char)((isalnum((unsigned char)*c) || *c == '-' || *c == '.') ? *c : '_');
+    buf[n] = '\0';
+}
+
+/* Writes p (named `name`), its title and file name saying the series when
+ * the model is one series' (series: "sex=female" or NULL). */
+static int write_series_plot(lp_obj *self, lp_plot *p, const char *name, const char *series,
+                             lp_value *paths, const lp_value *mv)
+{
+    if (!series) return write_plot(self, p, name, paths, mv);
+    char *title = lp_asprintf("%s \u00b7 %s", series, p->title ? p->title : "");
+    char part[64], full[256];
+    file_part(part, sizeof part, series);
+    snprintf(full, sizeof full, "%s-%s", name, part);
+    if (!title) return lp_error_set(LP_ENOMEM, "out of memory");
+    free(p->title);
+    p->title = title;
+    return write_plot(self, p, full, paths, mv);
+}
+
 static int draw_all(lp_obj *self, const lp_viz_data *d, lp_value *paths, const lp_value *mv)
 {
     visualizer *v = lp_obj_state(self);
+    char *series = series_of(self, mv);
     int rc = 0;
     for (size_t k = 0; rc == 0 && k < N_KINDS; k++) {
         if (!v->want[k]) continue;
@@ -434,7 +491,7 @@ static int draw_all(lp_obj *self, const lp_viz_data *d, lp_value *paths, const l
             for (size_t i = 0; i < n; i++) {
                 char name[160];
                 snprintf(name, sizeof name, "component-%zu", i + 1);
-                if (rc == 0) rc = write_plot(self, plots[i], name, paths, mv);
+                if (rc == 0) rc = write_series_plot(self, plots[i], name, series, paths, mv);
                 lp_plot_free(plots[i]);
             }
             free(plots);
@@ -450,10 +507,11 @@ static int draw_all(lp_obj *self, const lp_viz_data *d, lp_value *paths, const l
                    skip);
             continue;
         }
-        if (rc == 0) rc = write_plot(self, p, kinds[k].name, paths, mv);
+        if (rc == 0) rc = write_series_plot(self, p, kinds[k].name, series, paths, mv);
         if (rc) lp_error_prefix("%s plot", kinds[k].name);
         lp_plot_free(p);
     }
+    free(series);
     return rc;
 }
 
