@@ -250,6 +250,52 @@ Test(profiler, codes_are_first_seen_and_top_breaks_ties_by_first_seen)
     lp_column_unref(c);
 }
 
+/* A column of `n` cells of type t: cell i is "v<i % distinct>", every 7th missing. */
+static lp_column *cycled(lp_dtype t, size_t n, size_t distinct)
+{
+    lp_column_builder *b = lp_column_builder_new(t, n);
+    char buf[32];
+    for (size_t i = 0; i < n; i++) {
+        int len = snprintf(buf, sizeof buf, "v%zu", (i * 7919) % distinct);
+        cr_assert_eq(i % 7 == 3 ? lp_column_builder_append_null(b)
+                                : lp_column_builder_append_str(b, buf, (size_t)len),
+                     0);
+    }
+    lp_column *c = lp_column_builder_finish(b);
+    cr_assert_not_null(c);
+    return c;
+}
+
+Test(profiler, counts_of_category_and_string_agree_over_many_keys)
+{
+    /* enough distinct keys to grow the table many times and fill several arena chunks */
+    size_t n = getenv("LOLPOP_T_TIME_SCALE") ? 20000 : 200000, distinct = n / 2 + 1;
+    lp_column *s = cycled(LP_DT_STRING, n, distinct), *c = cycled(LP_DT_CATEGORY, n, distinct);
+    lp_column *few = cycled(LP_DT_CATEGORY, 100, 5);
+    lp_prof_counts ts = {0}, tc = {0};
+    cr_assert_eq(lp_prof_counts_add(&ts, 0, s), 0);
+    cr_assert_eq(lp_prof_counts_add(&ts, 1, few), 0);
+    cr_assert_eq(lp_prof_counts_add(&tc, 0, c), 0);
+    cr_assert_eq(lp_prof_counts_add(&tc, 1, few), 0);
+    cr_assert_eq(ts.n, tc.n);
+    double total = 0;
+    for (size_t k = 0; k < ts.n; k++) {
+        cr_assert_str_eq(ts.keys[k], tc.keys[k], "key %zu: first-seen order", k);
+        cr_assert_eq(ts.lens[k], strlen(ts.keys[k]));
+        cr_assert_eq(ts.count[0][k], tc.count[0][k], "key %s", ts.keys[k]);
+        cr_assert_eq(ts.count[1][k], tc.count[1][k], "key %s", ts.keys[k]);
+        total += ts.count[0][k];
+    }
+    cr_assert_eq(total, (double)(n - (n + 3) / 7), "every present cell counted once");
+    cr_assert_str_eq(ts.keys[0], "v0");
+    cr_assert_str_eq(ts.keys[1], "v7919");
+    lp_prof_counts_free(&ts);
+    lp_prof_counts_free(&tc);
+    lp_column_unref(s);
+    lp_column_unref(c);
+    lp_column_unref(few);
+}
+
 Test(profiler, duplicate_rows_compare_cells_not_hashes)
 {
     lp_frame *f = lp_frame_new();

@@ -74,7 +74,7 @@ int lp_prof_code_column(lp_prof_coded *out, const lp_column *c)
         const char *s = lp_prof_cell_text(c, i, buf, sizeof buf, &len);
         out->code[i] = LP_PROF_NO_CODE;
         if (!s) continue;
-        uint64_t h = lp_text_hash(s, len);
+        uint64_t h = lp_prof_text_hash(s, len);
         size_t at = (size_t)h & t.mask;
         for (; t.slots[at].code; at = (at + 1) & t.mask) {
             if (t.slots[at].hash != h) continue;

@@ -321,13 +321,28 @@ typedef struct profile_job {
     lp_prof_work *work;
     lp_value **vars;
     char **errors; /* a failed task's message (its lp_error is thread-local) */
+    size_t *order; /* the tasks in the order the threads take them */
     size_t dups;
 } profile_job;
 
-static void column_task(void *ctx, size_t j, size_t worker)
+/* order = the tasks (columns, then `cols` for the duplicate rows), the costly ones
+ * first: the duplicate rows and the text columns (hashing text costs more than
+ * sorting numbers), then the rest in column order, so the threads do not wait on
+ * a long task taken last. */
+static void heavy_first(size_t *order, const lp_frame *f)
+{
+    size_t cols = lp_frame_cols(f), at = 0;
+    order[at++] = cols;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t j = 0; j < cols; j++)
+            if (!lp_prof_is_numeric(lp_frame_col(f, j)->type) == (pass == 0)) order[at++] = j;
+}
+
+static void column_task(void *ctx, size_t t, size_t worker)
 {
     (void)worker;
     profile_job *p = ctx;
+    size_t j = p->order[t];
     size_t rows = lp_frame_rows(p->f);
     int rc = 0;
     if (j == lp_frame_cols(p->f)) {
@@ -347,6 +362,7 @@ static void column_task(void *ctx, size_t j, size_t worker)
 static int profile_columns(lp_value *vars, size_t *dups, size_t *memory, profile_job *p)
 {
     size_t cols = lp_frame_cols(p->f);
+    heavy_first(p->order, p->f);
     lp_prof_parallel(lp_prof_threads(), cols + 1, column_task, p);
     int rc = 0;
     for (size_t j = 0; j <= cols; j++) {
@@ -371,7 +387,8 @@ lp_value *lp_prof_profile(const lp_frame *f, const lp_prof_options *o)
     p.work = calloc(cols + 1, sizeof *p.work);
     p.vars = calloc(cols + 1, sizeof *p.vars);
     p.errors = calloc(cols + 1, sizeof *p.errors);
-    int rc = report && vars && p.work && p.vars && p.errors
+    p.order = malloc((cols + 1) * sizeof *p.order);
+    int rc = report && vars && p.work && p.vars && p.errors && p.order
                  ? 0
                  : lp_error_set(LP_ENOMEM, "out of memory");
     if (rc == 0) rc = profile_columns(vars, &dups, &memory, &p);
@@ -387,6 +404,7 @@ lp_value *lp_prof_profile(const lp_frame *f, const lp_prof_options *o)
     works_free(p.work, cols);
     free(p.vars);
     free(p.errors);
+    free(p.order);
     if (rc == 0) rc = lp_prof_alerts(report, f, o);
     lp_value_unref(vars);
     if (rc == 0) return report;

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/internal.h"
 #include "lolpop/frame.h"
@@ -101,15 +102,44 @@ void lp_prof_coded_free(lp_prof_coded *k);
  * descending, ties first seen first); returns how many. */
 size_t lp_prof_coded_top(size_t *top, const lp_prof_coded *k, size_t want);
 
+/* One slot of lp_prof_counts' table: the key's hash beside its index, so a probe
+ * reads one cache line and compares text only when the hashes match. */
+typedef struct lp_prof_count_slot {
+    uint64_t hash;
+    size_t entry; /* key index + 1; 0: empty */
+} lp_prof_count_slot;
+/* A hash of text for the profiler's tables (coding, counting): eight bytes a step
+ * instead of FNV's one, then lp_mix64-style finishing. Only placement in a table
+ * depends on it, never an order or a result. */
+static inline uint64_t lp_prof_text_hash(const char *s, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    for (size_t i = 0; i < n; i++)
+        tail |= (uint64_t)(uint8_t)s[i] << (8 * i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
 /* Counts of distinct values (as text) on up to two sides, in first-seen order. */
 typedef struct lp_prof_counts {
-    char **keys;      /* owned, NUL-terminated */
+    char **keys;      /* NUL-terminated, in the owned arena (not one malloc per key) */
     double *count[2]; /* per side */
     size_t n, cap;
-    size_t *slots; /* open addressing: index + 1, 0 empty */
+    lp_prof_count_slot *slots; /* open addressing */
     size_t nslots;
-    uint64_t *hashes; /* per key: its hash and length (no strlen per probe) */
-    size_t *lens;
+    size_t *lens; /* per key: its length (no strlen per probe) */
+    void *arena;  /* owned: the chunks holding the keys' bytes */
 } lp_prof_counts;
 /* Adds the non-missing cells of c to side (0 or 1). 0 or LP_ENOMEM. */
 int lp_prof_counts_add(lp_prof_counts *t, int side, const lp_column *c);

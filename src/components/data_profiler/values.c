@@ -40,14 +40,34 @@ const char *lp_prof_cell_text(const lp_column *c, size_t i, char *buf, size_t ca
     }
 }
 
-static uint64_t hash_bytes(const char *s, size_t n)
+/* ---- the counts table -------------------------------------------------------------- */
+
+/* A chunk of the keys' arena: keys are copied once into big blocks instead of one
+ * malloc (and free) each, which dominated counting columns of mostly distinct text. */
+typedef struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, cap;
+    char bytes[];
+} arena_chunk;
+
+#define ARENA_CHUNK (256 * 1024)
+
+/* A NUL-terminated copy of s[0..len) in t's arena, or NULL on OOM. */
+static char *arena_copy(lp_prof_counts *t, const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
-    h ^= h >> 29; /* mixed: the table indexes by the low bits */
-    h *= 0xbf58476d1ce4e5b9ULL;
-    return h ^ (h >> 32);
+    arena_chunk *c = t->arena;
+    if (!c || c->cap - c->used < len + 1) {
+        size_t cap = len + 1 > ARENA_CHUNK ? len + 1 : ARENA_CHUNK;
+        arena_chunk *n = malloc(sizeof *n + cap);
+        if (!n) return NULL;
+        *n = (arena_chunk){.next = c, .cap = cap};
+        t->arena = c = n;
+    }
+    char *out = c->bytes + c->used;
+    memcpy(out, s, len);
+    out[len] = '\0';
+    c->used += len + 1;
+    return out;
 }
 
 static int counts_grow(lp_prof_counts *t)
@@ -59,17 +79,16 @@ static int counts_grow(lp_prof_counts *t)
     if (c0) t->count[0] = c0;
     double *c1 = c0 ? realloc(t->count[1], cap * sizeof *c1) : NULL;
     if (c1) t->count[1] = c1;
-    uint64_t *hs = c1 ? realloc(t->hashes, cap * sizeof *hs) : NULL;
-    if (hs) t->hashes = hs;
-    size_t *ls = hs ? realloc(t->lens, cap * sizeof *ls) : NULL;
+    size_t *ls = c1 ? realloc(t->lens, cap * sizeof *ls) : NULL;
     if (ls) t->lens = ls;
-    size_t *slots = ls ? calloc(ns, sizeof *slots) : NULL;
+    lp_prof_count_slot *slots = ls ? calloc(ns, sizeof *slots) : NULL;
     if (!slots) return lp_error_set(LP_ENOMEM, "out of memory counting values");
-    for (size_t e = 0; e < t->n; e++) {
-        size_t s = t->hashes[e] & (ns - 1);
-        while (slots[s])
-            s = (s + 1) & (ns - 1);
-        slots[s] = e + 1;
+    for (size_t s = 0; s < t->nslots; s++) { /* the old slots carry the hashes */
+        if (!t->slots[s].entry) continue;
+        size_t at = t->slots[s].hash & (ns - 1);
+        while (slots[at].entry)
+            at = (at + 1) & (ns - 1);
+        slots[at] = t->slots[s];
     }
     free(t->slots);
     t->slots = slots;
@@ -82,25 +101,57 @@ static int counts_grow(lp_prof_counts *t)
 static long counts_find(lp_prof_counts *t, const char *s, size_t len)
 {
     if (t->n + 1 > t->cap && counts_grow(t)) return -1;
-    uint64_t h = hash_bytes(s, len);
+    uint64_t h = lp_prof_text_hash(s, len);
     size_t mask = t->nslots - 1, slot = h & mask;
-    for (; t->slots[slot]; slot = (slot + 1) & mask) {
-        size_t e = t->slots[slot] - 1; /* the stored hash and length spare most memcmps */
-        if (t->hashes[e] == h && t->lens[e] == len && memcmp(t->keys[e], s, len) == 0)
-            return (long)e;
+    for (; t->slots[slot].entry; slot = (slot + 1) & mask) {
+        if (t->slots[slot].hash != h) continue; /* the stored hash spares most memcmps */
+        size_t e = t->slots[slot].entry - 1;
+        if (t->lens[e] == len && memcmp(t->keys[e], s, len) == 0) return (long)e;
     }
-    char *copy = lp_strndup(s, len);
+    char *copy = arena_copy(t, s, len);
     if (!copy) return -1;
     t->keys[t->n] = copy;
-    t->hashes[t->n] = h;
     t->lens[t->n] = len;
     t->count[0][t->n] = t->count[1][t->n] = 0;
-    t->slots[slot] = ++t->n;
+    t->slots[slot] = (lp_prof_count_slot){h, ++t->n};
     return (long)t->n - 1;
+}
+
+/* A category column: counts per dictionary code first, then one lookup per code
+ * in the order the codes are first seen (the order the text path gives). */
+static int counts_add_category(lp_prof_counts *t, int side, const lp_column *c)
+{
+    const lp_column *dict = c->data.cat.dict;
+    size_t nd = dict ? dict->length : 0;
+    size_t *cnt = calloc(nd ? nd : 1, sizeof *cnt);
+    uint32_t *seen = malloc((nd ? nd : 1) * sizeof *seen);
+    size_t nseen = 0;
+    int rc = cnt && seen ? 0 : lp_error_set(LP_ENOMEM, "out of memory counting values");
+    for (size_t i = 0; rc == 0 && i < c->length; i++) {
+        if (!lp_column_is_valid(c, i)) continue;
+        int32_t k = c->data.cat.codes[i];
+        if (k < 0 || (size_t)k >= nd)
+            rc = lp_error_set(LP_EINVAL, "category code %d outside its dictionary (%zu)", k, nd);
+        else if (cnt[k]++ == 0)
+            seen[nseen++] = (uint32_t)k;
+    }
+    for (size_t s = 0; rc == 0 && s < nseen; s++) {
+        size_t len = 0;
+        const char *text = lp_column_str(dict, seen[s], &len);
+        long e = counts_find(t, text ? text : "", text ? len : 0);
+        if (e < 0)
+            rc = lp_error_set(LP_ENOMEM, "out of memory counting values");
+        else
+            t->count[side][e] += (double)cnt[seen[s]];
+    }
+    free(cnt);
+    free(seen);
+    return rc;
 }
 
 int lp_prof_counts_add(lp_prof_counts *t, int side, const lp_column *c)
 {
+    if (c->type == LP_DT_CATEGORY) return counts_add_category(t, side, c);
     char buf[64];
     for (size_t i = 0; i < c->length; i++) {
         size_t len = 0;
@@ -115,13 +166,14 @@ int lp_prof_counts_add(lp_prof_counts *t, int side, const lp_column *c)
 
 void lp_prof_counts_free(lp_prof_counts *t)
 {
-    for (size_t i = 0; i < t->n; i++)
-        free(t->keys[i]);
+    for (arena_chunk *c = t->arena, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
     free(t->keys);
     free(t->count[0]);
     free(t->count[1]);
     free(t->slots);
-    free(t->hashes);
     free(t->lens);
     memset(t, 0, sizeof *t);
 }
