@@ -4,6 +4,7 @@
  * is read with 1 and 2 threads, with types guessed from the first row and
  * without a guess, and the frames must hash the same), and
  * the writer on whatever was read (write → read must give the same frame).
+ * The chunker's quote count is checked against a byte loop.
  * The float parser is also checked against strtod on the input itself (as
  * one value, and as the reader reads it: with the rest of the buffer readable).
  *
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "data/csv_internal.h"
+#include "data/csv_scan.h"
 #include "lolpop/csv.h"
 #include "lolpop/error.h"
 #include "lolpop/frame.h"
@@ -85,6 +87,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     options_from(data[0], &o);
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
+    size_t quotes = 0; /* the chunker's vectorised quote count against bytes */
+    for (size_t i = 0; i < len; i++)
+        quotes += text[i] == '"';
+    if (csv_count_quotes(text, 0, len) != quotes ||
+        csv_count_quotes(text, len / 3, len) + csv_count_quotes(text, 0, len / 3) != quotes)
+        abort();
     lp_frame *f1 = NULL, *f2 = NULL, *f3 = NULL;
     lp_csv_sample_rows = 1; /* types guessed from the first row: often wrong, which is the point */
     o.threads = 1;

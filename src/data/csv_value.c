@@ -182,6 +182,39 @@ done:;
     return k;
 }
 
+/* The common "digits.digits" of at most eight digits in all, in one SWAR
+ * conversion: the two runs of digits are joined into one word without the
+ * dot. Returns false (nothing consumed) for anything else, which take_digits
+ * then reads run by run. */
+static inline bool short_decimal(const char **p, const char *end, const char *limit, uint64_t *m,
+                                 size_t *nd, size_t *nfrac)
+{
+    const char *q = *p;
+    if (limit - q < 16) return false;
+    uint64_t w1 = load8(q);
+    int k1 = leading_digits(w1);
+    if (k1 >= 8 || k1 >= end - q || q[k1] != '.') return false;
+    const char *f = q + k1 + 1;
+    uint64_t w2 = load8(f);
+    int k2 = leading_digits(w2);
+    if (k2 == 8 && end - f > 8) return false; /* more digits may follow */
+    if (k2 > end - f) k2 = (int)(end - f);
+    int t = k1 + k2;
+    if (t == 0 || t > 8) return false;
+    /* bytes 0..k1-1 from w1, then w2's from byte k1 on (k1 < 8: the shifts are defined) */
+    uint64_t w = (w1 & ((1ULL << (8 * k1)) - 1)) | (w2 << (8 * k1));
+    uint64_t d = (w - 0x3030303030303030ULL) << (8 * (8 - t));
+    d = d * 10 + (d >> 8);
+    d = (((d & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
+         (((d >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >>
+        32;
+    *m = d;
+    *nd = (size_t)t;
+    *nfrac = (size_t)k2;
+    *p = f + k2;
+    return true;
+}
+
 /* Decimal syntax check and mantissa / exponent, as scan_decimal_long gives
  * them. The mantissa is accumulated without counting digits one by one; a
  * value of more than 19 digits (which may have wrapped it) is scanned again
@@ -192,11 +225,14 @@ static bool scan_decimal(const char *s, size_t n, size_t readable, num_scan *r)
     r->neg = false;
     if (p < end && (*p == '-' || *p == '+')) r->neg = *p++ == '-';
     uint64_t m = 0;
-    size_t nd = take_digits(&p, end, limit, &m), nfrac = 0;
-    if (p < end && *p == '.') {
-        p++;
-        nfrac = take_digits(&p, end, limit, &m);
-        nd += nfrac;
+    size_t nd, nfrac = 0;
+    if (!short_decimal(&p, end, limit, &m, &nd, &nfrac)) {
+        nd = take_digits(&p, end, limit, &m);
+        if (p < end && *p == '.') {
+            p++;
+            nfrac = take_digits(&p, end, limit, &m);
+            nd += nfrac;
+        }
     }
     if (nd == 0) return false;
     if (nd > 19) return scan_decimal_long(s, n, r);

@@ -247,3 +247,53 @@ Test(float_parse, halfway_cases)
     }
     cr_assert_eq(mismatches, 0, "%zu mismatches", mismatches);
 }
+
+/* "digits.digits" of at most eight digits in all is read in one SWAR step when
+ * sixteen bytes are readable: every split of 0..10 digits around the dot, with
+ * signs and exponents, followed by digits, a dot or a separator that must not be
+ * taken; and the same texts with a stray byte inside are refused both ways. */
+Test(float_parse, short_decimals_padded)
+{
+    static const char *const tails[] = {"1234567890123456789", ".5.5.5.5.5.5.5.5.5", ",,,,,,,,,,,,,,,,,,"};
+    char buf[64];
+    mismatches = 0;
+    for (int rep = 0; rep < lp_t_cases(200); rep++) {
+        for (int a = 0; a <= 10; a++) {
+            for (int b = 0; b <= 10; b++) {
+                int o = 0;
+                if (rep % 3 == 1) buf[o++] = '-';
+                if (rep % 3 == 2) buf[o++] = '+';
+                for (int k = 0; k < a; k++)
+                    buf[o++] = (char)('0' + rng() % 10);
+                buf[o++] = '.';
+                for (int k = 0; k < b; k++)
+                    buf[o++] = (char)('0' + rng() % 10);
+                if (rep % 4 == 3) o += snprintf(buf + o, sizeof buf - (size_t)o, "e%d", (int)(rng() % 40) - 20);
+                buf[o] = '\0';
+                if (a + b == 0) {
+                    double d;
+                    cr_assert_not(lp_csv_parse_f64(buf, (size_t)o, &d), "'%s' accepted", buf);
+                    continue;
+                }
+                check(buf);
+                for (size_t t = 0; t < 3; t++) {
+                    char padded[128];
+                    snprintf(padded, sizeof padded, "%s%s", buf, tails[t]);
+                    double ref, in;
+                    cr_assert(lp_csv_parse_f64(buf, (size_t)o, &ref));
+                    cr_assert(lp_csv_parse_f64_in(padded, (size_t)o, strlen(padded), &in));
+                    cr_assert(memcmp(&ref, &in, 8) == 0, "'%s' + '%s': %.17g vs %.17g", buf, tails[t], ref, in);
+                }
+                /* a stray letter at any position inside: refused with or without padding */
+                int at = (int)(rng() % (unsigned)o);
+                char bad[128];
+                snprintf(bad, sizeof bad, "%.*sx%s%s", at, buf, buf + at + 1, tails[0]);
+                double d;
+                cr_assert_not(lp_csv_parse_f64(bad, (size_t)o, &d), "'%.*s' accepted", o, bad);
+                cr_assert_not(lp_csv_parse_f64_in(bad, (size_t)o, strlen(bad), &d),
+                              "'%.*s' accepted (padded)", o, bad);
+            }
+        }
+    }
+    cr_assert_eq(mismatches, 0, "%zu mismatches", mismatches);
+}
