@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lolpop/frame.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -43,6 +45,12 @@ void lp_objstore_close(lp_objstore *store);
  * object's hex name (64 chars + NUL) to out_hex. 0 or a negative code. */
 int lp_objstore_put(lp_objstore *store, const void *bytes, size_t len, char out_hex[65]);
 
+/* Stores frame f's lp_frame_serialize bytes as lp_objstore_put does, writing
+ * the object's hex name to out_hex and the byte count to *len (may be NULL).
+ * The name is remembered on the frame (frames do not change once shared), so
+ * storing the same frame again, in this store or another, serialises and
+ * hashes nothing when the object is there. f borrowed. 0 or a negative code. */
+int lp_objstore_put_frame(lp_objstore *store, const lp_frame *f, char out_hex[65], size_t *len);
 /* Reads object `hex` into a new buffer (*out, caller frees; never NULL on
  * success, even for an empty object) of *len bytes. LP_ENOTFOUND when absent,
  * LP_EIO when the file is damaged or its content does not match its name

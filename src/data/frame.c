@@ -91,8 +91,9 @@ int lp_frame_push(lp_frame *f, const char *name, lp_column *col)
         return LP_ENOMEM;
     }
     if (f->ncols == 0) f->rows = col->length;
-    atomic_store(&f->hash_state, 0); /* a new column: a new content hash */
-    lp_frame_memo_clear(f);          /* and nothing derived from the old columns */
+    atomic_store(&f->hash_state, 0);   /* a new column: a new content hash */
+    atomic_store(&f->object_state, 0); /* and new serialised bytes */
+    lp_frame_memo_clear(f);            /* and nothing derived from the old columns */
     f->names[f->ncols] = copy;
     f->cols[f->ncols++] = col;
     index_name(f, f->ncols - 1);

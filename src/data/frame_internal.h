@@ -103,6 +103,12 @@ struct lp_frame {
      * 1 being stored by one thread, 2 stored in hash[]. */
     _Atomic int hash_state;
     uint8_t hash[32];
+    /* The object-store name (SHA-256 hex) and length of the frame's
+     * lp_frame_serialize bytes, remembered by the first store of the frame
+     * (frame_object.h); same states as hash_state, forgotten by lp_frame_push. */
+    _Atomic int object_state;
+    char object_hex[65];
+    size_t object_len;
     /* One object a consumer derived from the frame and keeps for its next
      * use (frame_memo.h), freed with the frame or when lp_frame_push
      * changes it. Guarded by frame_memo.c's lock. */

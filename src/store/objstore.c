@@ -22,6 +22,9 @@
 #include "core/internal.h"
 #include "lolpop/objstore.h"
 
+#include "data/frame_object.h"
+#include "lolpop/frame_io.h"
+
 #define OBJ_MAGIC      "LPOB"
 #define OBJ_VERSION    1u
 #define OBJ_CODEC_ZSTD 1u
@@ -291,6 +294,29 @@ LP_API int lp_objstore_put(lp_objstore *store, const void *bytes, size_t len, ch
     free(path);
     if (rc == 0) memcpy(out_hex, hex, 65);
     return rc;
+}
+
+/* A frame stored before keeps its object name (data/frame_object.h): storing
+ * it again only checks that the object is still there. */
+LP_API int lp_objstore_put_frame(lp_objstore *store, const lp_frame *f, char out_hex[65],
+                                 size_t *len)
+{
+    if (!store || !f || !out_hex)
+        return lp_error_set(LP_EINVAL,
+                            "lp_objstore_put_frame: store, frame and output are required");
+    char hex[65];
+    size_t n = 0;
+    if (!lp_frame_object_recall(f, hex, &n) || !lp_objstore_has(store, hex)) {
+        uint8_t *bytes = NULL;
+        int rc = lp_frame_serialize(f, &bytes, &n);
+        if (rc == 0) rc = lp_objstore_put(store, bytes, n, hex);
+        free(bytes);
+        if (rc) return rc;
+        lp_frame_object_remember(f, hex, n);
+    }
+    memcpy(out_hex, hex, 65);
+    if (len) *len = n;
+    return 0;
 }
 
 /* ---- get --------------------------------------------------------------------- */

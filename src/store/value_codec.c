@@ -123,34 +123,40 @@ static json_t *encode_string(const lp_value *v)
     return tagged("$bytes", base64_json(s, n));
 }
 
+/* Puts a frame into the object store: {"$frame": hex}. The frame is serialised
+ * and hashed once however often it is stored (lp_objstore_put_frame). */
+static json_t *encode_frame(codec *c, const lp_frame *f)
+{
+    char hex[65];
+    if (lp_objstore_put_frame(c->os, f, hex, NULL)) {
+        lp_error_prefix("%s", place(c));
+        return NULL;
+    }
+    return tagged("$frame", json_string(hex));
+}
+
 /* Puts a frame's or model's bytes into the object store: {"$frame"|"$model": hex}. */
 static json_t *encode_handle(codec *c, const lp_value *v)
 {
-    uint8_t *bytes = NULL;
-    size_t len = 0;
-    const char *tag = NULL;
-    int rc;
-    if (lp_value_as_frame(v)) {
-        tag = "$frame";
-        rc = lp_frame_serialize(lp_value_as_frame(v), &bytes, &len);
-    } else if (lp_value_as_model(v)) {
-        tag = "$model";
-        rc = lp_model_save(&bytes, &len, lp_value_as_model(v));
-    } else {
+    if (lp_value_as_frame(v)) return encode_frame(c, lp_value_as_frame(v));
+    if (!lp_value_as_model(v)) {
         const lp_handle_type *t = lp_value_handle_type(v);
         lp_error_set(LP_EINVAL,
                      "%s holds a %s handle, which cannot be cached (frames and models can)",
                      place(c), t && t->name ? t->name : "foreign");
         return NULL;
     }
+    uint8_t *bytes = NULL;
+    size_t len = 0;
     char hex[65];
+    int rc = lp_model_save(&bytes, &len, lp_value_as_model(v));
     if (rc == 0) rc = lp_objstore_put(c->os, bytes, len, hex);
     free(bytes);
     if (rc) {
         lp_error_prefix("%s", place(c));
         return NULL;
     }
-    return tagged(tag, json_string(hex));
+    return tagged("$model", json_string(hex));
 }
 
 static json_t *encode_list(codec *c, const lp_value *v)

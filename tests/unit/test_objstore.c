@@ -1,6 +1,6 @@
 /* Unit tests for the content-addressed object store (objstore.h): round trips,
  * dedupe, corruption and truncation detection, name validation, temp files,
- * concurrent writers. */
+ * concurrent writers; frames stored by name once (lp_objstore_put_frame). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "data/frame_object.h"
 #include "lolpop/error.h"
+#include "lolpop/frame.h"
+#include "lolpop/frame_io.h"
 #include "lolpop/objstore.h"
 
 static char root[256];
@@ -338,4 +341,122 @@ Test(objstore, open_errors)
     fclose(fp);
     cr_assert_eq(lp_objstore_open(&s, file), LP_EIO);
     cr_assert(strstr(lp_error_last()->message, "plainfile"), "%s", lp_error_last()->message);
+}
+
+/* A small frame: ints 0..n-1 in "a" (value 3 missing), strings in "s". */
+static lp_frame *small_frame(size_t n)
+{
+    lp_frame *f = lp_frame_new();
+    lp_column *a = lp_column_new(LP_DT_INT64, n);
+    cr_assert(f && a);
+    for (size_t i = 0; i < n; i++)
+        a->data.i64[i] = (int64_t)i;
+    if (n > 3) cr_assert_eq(lp_column_set_null(a, 3), 0);
+    cr_assert_eq(lp_frame_add_column(f, "a", a), 0);
+    lp_column_builder *b = lp_column_builder_new(LP_DT_STRING, n);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(lp_column_builder_append_str(b, i % 2 ? "odd" : "even", i % 2 ? 3 : 4), 0);
+    cr_assert_eq(lp_frame_add_column(f, "s", lp_column_builder_finish(b)), 0);
+    return f;
+}
+
+/* The name lp_objstore_put gives the frame's serialised bytes, and their length. */
+static size_t serialised_name(const lp_frame *f, char hex[65])
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    cr_assert_eq(lp_frame_serialize(f, &bytes, &len), 0);
+    sha256_hex(bytes, len, hex);
+    free(bytes);
+    return len;
+}
+
+/* lp_objstore_put_frame stores exactly the lp_frame_serialize bytes, under
+ * their SHA-256, and reports their length; the object reads back as the frame. */
+Test(objstore, put_frame_stores_the_serialised_bytes)
+{
+    lp_frame *f = small_frame(100);
+    char want[65], hex[65];
+    size_t want_len = serialised_name(f, want), len = 0;
+    cr_assert(!lp_frame_object_recall(f, hex, NULL), "nothing remembered before a store");
+    cr_assert_eq(lp_objstore_put_frame(store, f, hex, &len), 0, "%s", lp_error_last()->message);
+    cr_assert_str_eq(hex, want);
+    cr_assert_eq(len, want_len);
+    cr_assert(lp_objstore_has(store, hex));
+    uint8_t *back = NULL;
+    size_t back_len = 0;
+    cr_assert_eq(lp_objstore_get(store, hex, &back, &back_len), 0);
+    lp_frame *g = NULL;
+    cr_assert_eq(lp_frame_deserialize(&g, back, back_len), 0);
+    uint8_t hf[32], hg[32];
+    cr_assert_eq(lp_frame_hash(f, hf), 0);
+    cr_assert_eq(lp_frame_hash(g, hg), 0);
+    cr_assert_eq(memcmp(hf, hg, 32), 0, "the stored frame reads back with the same content");
+    free(back);
+    lp_frame_unref(g);
+    lp_frame_unref(f);
+}
+
+/* The name is remembered on the frame; a second store (this store or another)
+ * gives the same name, and an object that went missing is written again. */
+Test(objstore, put_frame_remembers_the_name)
+{
+    lp_frame *f = small_frame(50);
+    char hex[65], again[65], recalled[65];
+    size_t len = 0, len2 = 0, rlen = 0;
+    cr_assert_eq(lp_objstore_put_frame(store, f, hex, &len), 0);
+    cr_assert(lp_frame_object_recall(f, recalled, &rlen));
+    cr_assert_str_eq(recalled, hex);
+    cr_assert_eq(rlen, len);
+    cr_assert_eq(lp_objstore_put_frame(store, f, again, &len2), 0);
+    cr_assert_str_eq(again, hex);
+    cr_assert_eq(len2, len);
+
+    char *p = path_of(hex);
+    cr_assert_eq(unlink(p), 0);
+    cr_assert(!lp_objstore_has(store, hex));
+    cr_assert_eq(lp_objstore_put_frame(store, f, again, NULL), 0);
+    cr_assert_str_eq(again, hex);
+    cr_assert(lp_objstore_has(store, hex),
+              "a remembered name whose object is gone is stored again");
+    free(p);
+
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/other", root);
+    lp_objstore *other = NULL;
+    cr_assert_eq(lp_objstore_open(&other, dir), 0);
+    cr_assert_eq(lp_objstore_put_frame(other, f, again, NULL), 0);
+    cr_assert_str_eq(again, hex);
+    cr_assert(lp_objstore_has(other, hex));
+    lp_objstore_close(other);
+    lp_frame_unref(f);
+}
+
+/* A column added to a frame (only possible before it is shared) gives it new
+ * bytes: the remembered name is forgotten. */
+Test(objstore, put_frame_forgets_on_new_column)
+{
+    lp_frame *f = small_frame(20);
+    char before[65], after[65], want[65];
+    cr_assert_eq(lp_objstore_put_frame(store, f, before, NULL), 0);
+    lp_column *c = lp_column_new(LP_DT_FLOAT64, 20);
+    cr_assert_not_null(c);
+    cr_assert_eq(lp_frame_add_column(f, "x", c), 0);
+    cr_assert(!lp_frame_object_recall(f, after, NULL));
+    size_t len = 0, want_len = serialised_name(f, want);
+    cr_assert_eq(lp_objstore_put_frame(store, f, after, &len), 0);
+    cr_assert_str_eq(after, want);
+    cr_assert_str_neq(after, before);
+    cr_assert_eq(len, want_len);
+    lp_frame_unref(f);
+}
+
+Test(objstore, put_frame_rejects_missing_arguments)
+{
+    char hex[65];
+    lp_frame *f = small_frame(5);
+    cr_assert_eq(lp_objstore_put_frame(NULL, f, hex, NULL), LP_EINVAL);
+    cr_assert_eq(lp_objstore_put_frame(store, NULL, hex, NULL), LP_EINVAL);
+    cr_assert_eq(lp_objstore_put_frame(store, f, NULL, NULL), LP_EINVAL);
+    lp_frame_unref(f);
 }

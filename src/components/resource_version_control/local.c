@@ -194,18 +194,22 @@ static lp_value *store_bytes(lp_obj *self, uint8_t *bytes, size_t len, const cha
 
 /* ---- methods --------------------------------------------------------------------- */
 
-/* version_data(dataset_version, data) -> vc_info of the frame's lpframe1 bytes. */
+/* version_data(dataset_version, data) -> vc_info of the frame's lpframe1 bytes.
+ * A frame the step cache stored already is neither serialised nor hashed again. */
 static lp_value *rvc_version_data(lp_obj *self, lp_value *args)
 {
     lp_frame *f = lp_kit_arg_frame(args, "data", NULL);
     if (!f) return NULL;
-    uint8_t *bytes = NULL;
+    lp_objstore *store = store_of(self);
+    char hex[65];
     size_t len = 0;
-    if (lp_frame_serialize(f, &bytes, &len) != 0) {
-        lp_error_prefix("LocalResourceVersionControl (%s).version_data", path_of(self));
+    int rc = store ? lp_objstore_put_frame(store, f, hex, &len) : LP_EIO;
+    if (rc) {
+        if (store) lp_error_prefix("LocalResourceVersionControl (%s).version_data", path_of(self));
         return NULL;
     }
-    return store_bytes(self, bytes, len, FORMAT_FRAME, "version_data");
+    lp_log(self, LP_LOG_DEBUG, "version_data: %zu bytes as object %s", len, hex);
+    return vc_info_new(self, hex, len, FORMAT_FRAME);
 }
 
 /* get_data(dataset_version, vc_info) -> frame: the frame stored by version_data. */
