@@ -18,7 +18,7 @@
 #include "ml/xgb_api.h"
 
 /* Wider models are left to libxgboost (a row is converted on the stack). */
-#define MAX_FEATURES 1024
+#define MAX_FEATURES 1024 /* at most BLOCK_FLOATS */
 
 typedef enum { OUT_IDENTITY, OUT_SIGMOID, OUT_SOFTMAX } out_kind;
 
@@ -353,22 +353,36 @@ size_t lp_xgb_native_outputs(const lp_xgb_native *nb)
     return nb->n_groups;
 }
 
+/* Floats of converted rows kept on the stack: a block of rows walks each
+ * tree in turn (as libxgboost's blocks of 64 do), so a tree's nodes stay in
+ * cache across the block instead of every row walking the whole model. */
+#define BLOCK_FLOATS 4096
+
 void lp_xgb_native_predict(const lp_xgb_native *nb, const double *X, size_t rows, float *res)
 {
     size_t p = nb->n_features, k = nb->n_groups;
-    float row[MAX_FEATURES];
-    for (size_t r = 0; r < rows; r++) {
-        float *out = res + r * k;
-        for (size_t j = 0; j < p; j++)
-            row[j] = (float)X[r * p + j];
-        for (size_t g = 0; g < k; g++)
-            out[g] = nb->base_margin;
-        for (size_t t = 0; t < nb->n_trees; t++)
-            out[nb->groups[t]] += leaf_of(nb, nb->roots[t], row);
-        if (nb->out == OUT_SIGMOID)
-            out[0] = 1.0f / (1.0f + expf(-out[0]));
-        else if (nb->out == OUT_SOFTMAX)
-            softmax(out, k);
+    size_t block = p ? BLOCK_FLOATS / p : 64;
+    block = block > 64 ? 64 : block ? block : 1;
+    float rowbuf[BLOCK_FLOATS];
+    for (size_t r0 = 0; r0 < rows; r0 += block) {
+        size_t n = rows - r0 < block ? rows - r0 : block;
+        for (size_t i = 0; i < n * p; i++)
+            rowbuf[i] = (float)X[r0 * p + i];
+        float *out = res + r0 * k;
+        for (size_t i = 0; i < n * k; i++)
+            out[i] = nb->base_margin;
+        /* per row, the trees are still added in tree order: libxgboost's sums */
+        for (size_t t = 0; t < nb->n_trees; t++) {
+            uint32_t root = nb->roots[t], g = nb->groups[t];
+            for (size_t i = 0; i < n; i++)
+                out[i * k + g] += leaf_of(nb, root, rowbuf + i * p);
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (nb->out == OUT_SIGMOID)
+                out[i * k] = 1.0f / (1.0f + expf(-out[i * k]));
+            else if (nb->out == OUT_SOFTMAX)
+                softmax(out + i * k, k);
+        }
     }
 }
 
