@@ -685,7 +685,8 @@ static void mark_null(lp_column *col, size_t i)
 
 /* Parses one non-string value into col[i]; false when it does not fit. `readable`
  * bytes from s may be read (the rest of the buffer). */
-static inline __attribute__((always_inline)) bool convert_value(lp_column *col, size_t i, const char *s, size_t n, size_t readable)
+static inline __attribute__((always_inline)) bool
+convert_value(lp_column *col, size_t i, const char *s, size_t n, size_t readable)
 {
     switch (col->type) {
     case LP_DT_FLOAT64:
@@ -727,7 +728,8 @@ static int convert_int_as_float(const csv_ctx *c, col_acc *a, lp_column *col, si
 /* Field f into row i of column j (chunk k's part of it): CONV_BAD when the value
  * does not fit the column's declared type, CONV_RETRY when it does not fit the
  * speculated one. */
-static inline __attribute__((always_inline)) int convert_field(const csv_ctx *c, chunk *k, size_t j, size_t i, const csv_field *f)
+static inline __attribute__((always_inline)) int convert_field(const csv_ctx *c, chunk *k, size_t j,
+                                                               size_t i, const csv_field *f)
 {
     lp_column *col = c->cols[j];
     col_acc *a = &k->acc[j];
@@ -778,7 +780,8 @@ static void drop_pages(const csv_ctx *c, size_t from, size_t to)
 
 /* Converts field f of column j in row i; false, with the error or the retry
  * recorded, when the chunk must stop. */
-static inline __attribute__((always_inline)) bool convert_or_stop(csv_ctx *c, chunk *k, size_t j, size_t i, const csv_field *f)
+static inline __attribute__((always_inline)) bool convert_or_stop(csv_ctx *c, chunk *k, size_t j,
+                                                                  size_t i, const csv_field *f)
 {
     int e = convert_field(c, k, j, i, f);
     if (e == CONV_RETRY) atomic_store(&c->retry, true);

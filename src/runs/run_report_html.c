@@ -45,7 +45,8 @@ static const char css[] =
     "details{margin:2px 0}summary{cursor:pointer;color:#34405a}"
     "pre{background:#f7f8fa;border:1px solid #e3e6ea;padding:8px;font-size:12px;"
     "overflow:auto;max-height:320px;white-space:pre-wrap;word-break:break-all}"
-    ".plots{display:flex;flex-wrap:wrap;gap:14px;margin-top:12px}.plot{margin:0;max-width:520px;background:#fff;"
+    ".plots{display:flex;flex-wrap:wrap;gap:14px;margin-top:12px}.plot{margin:0;max-width:520px;"
+    "background:#fff;"
     "border:1px solid #dde1e7;"
     "border-radius:8px;padding:8px}.plot svg{max-width:520px;height:auto;display:block}"
     ".plot .cap{font-size:12px;color:#5b6472;margin-top:4px;overflow-wrap:anywhere}";

@@ -252,10 +252,10 @@ Test(predict, small_chunks_give_the_same_bytes_on_both_quickstarts)
     const char *models[] = {"titanic_survival", "diamond_price"};
     for (size_t i = 0; i < 2; i++) {
         /* titanic's workflow writes the top reasons too (skip_prediction_explanations: false) */
-        const char *const args[] = {models[i],       "data/eval.csv", "-o",
-                                    "chunked.csv",   "--no-track",    "--chunk-bytes",
-                                    "300",           i == 0 ? "--explain" : NULL,
-                                    NULL};
+        const char *const args[] = {
+            models[i],    "data/eval.csv", "-o",  "chunked.csv",
+            "--no-track", "--chunk-bytes", "300", i == 0 ? "--explain" : NULL,
+            NULL};
         lp_run r = predict(dirs[i], args);
         LP_EXPECT_EXIT(r, 0);
         lp_run_free(&r);

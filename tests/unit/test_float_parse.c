@@ -254,7 +254,8 @@ Test(float_parse, halfway_cases)
  * taken; and the same texts with a stray byte inside are refused both ways. */
 Test(float_parse, short_decimals_padded)
 {
-    static const char *const tails[] = {"1234567890123456789", ".5.5.5.5.5.5.5.5.5", ",,,,,,,,,,,,,,,,,,"};
+    static const char *const tails[] = {"1234567890123456789", ".5.5.5.5.5.5.5.5.5",
+                                        ",,,,,,,,,,,,,,,,,,"};
     char buf[64];
     mismatches = 0;
     for (int rep = 0; rep < lp_t_cases(200); rep++) {
@@ -268,7 +269,8 @@ Test(float_parse, short_decimals_padded)
                 buf[o++] = '.';
                 for (int k = 0; k < b; k++)
                     buf[o++] = (char)('0' + rng() % 10);
-                if (rep % 4 == 3) o += snprintf(buf + o, sizeof buf - (size_t)o, "e%d", (int)(rng() % 40) - 20);
+                if (rep % 4 == 3)
+                    o += snprintf(buf + o, sizeof buf - (size_t)o, "e%d", (int)(rng() % 40) - 20);
                 buf[o] = '\0';
                 if (a + b == 0) {
                     double d;
@@ -282,7 +284,8 @@ Test(float_parse, short_decimals_padded)
                     double ref, in;
                     cr_assert(lp_csv_parse_f64(buf, (size_t)o, &ref));
                     cr_assert(lp_csv_parse_f64_in(padded, (size_t)o, strlen(padded), &in));
-                    cr_assert(memcmp(&ref, &in, 8) == 0, "'%s' + '%s': %.17g vs %.17g", buf, tails[t], ref, in);
+                    cr_assert(memcmp(&ref, &in, 8) == 0, "'%s' + '%s': %.17g vs %.17g", buf,
+                              tails[t], ref, in);
                 }
                 /* a stray letter at any position inside: refused with or without padding */
                 int at = (int)(rng() % (unsigned)o);

@@ -448,7 +448,8 @@ Test(tracker, report_and_artifact_files_kept_in_the_object_store)
     cr_assert_eq(lp_metadata_tracker_log_data_profile(md, dv, "/nowhere/p.html", checks, "P"), 0,
                  "a missing file is recorded without an object");
     char hex[65], json_hex[65], svg_hex[65];
-    snprintf(hex, sizeof hex, "%.64s", sql_text("SELECT object FROM reports WHERE kind = 'checks'"));
+    snprintf(hex, sizeof hex, "%.64s",
+             sql_text("SELECT object FROM reports WHERE kind = 'checks'"));
     snprintf(json_hex, sizeof json_hex, "%.64s",
              sql_text("SELECT json_object FROM reports WHERE kind = 'checks'"));
     snprintf(svg_hex, sizeof svg_hex, "%.64s", sql_text("SELECT object FROM artifacts"));
