@@ -4,9 +4,6 @@
 #define LP_CRYPTO_API_IMPL
 #include "core/crypto_api.h"
 
-#include <pthread.h>
-#include <stdio.h>
-
 #include "core/internal.h"
 #include "core/lazylib.h"
 
@@ -27,9 +24,7 @@ static struct {
 } fn;
 #undef LP_CRYPTO_FIELD
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int load_rc;
-static char load_error[512];
+static lp_lazylib_state loaded = LP_LAZYLIB_STATE_INIT;
 
 static void load(void)
 {
@@ -39,23 +34,21 @@ static void load(void)
 #define LP_CRYPTO_SYM(name) {#name, &fn.name},
     const lp_lazysym syms[] = {LP_CRYPTO_FUNCTIONS(LP_CRYPTO_SYM)};
 #undef LP_CRYPTO_SYM
-    load_rc = lp_lazylib_resolve("OpenSSL's libcrypto (hashes)", sonames, syms,
-                                 sizeof syms / sizeof syms[0]);
-    if (load_rc) snprintf(load_error, sizeof load_error, "%s", lp_error_last()->message);
+    int rc = lp_lazylib_resolve("OpenSSL's libcrypto (hashes)", sonames, syms,
+                                sizeof syms / sizeof syms[0]);
+    lp_lazylib_keep(&loaded, rc, NULL);
 }
 
 int lp_crypto_require(void)
 {
-    pthread_once(&once, load);
-    return load_rc ? lp_error_set(load_rc, "%s", load_error) : 0;
+    return lp_lazylib_require(&loaded, load);
 }
 
 /* Each wrapper: the real function once libcrypto is open, else OpenSSL's own
  * failure value. */
 static bool ready(void)
 {
-    pthread_once(&once, load);
-    return load_rc == 0;
+    return lp_crypto_require() == 0;
 }
 
 int lp_evp_digest(const void *data, size_t count, unsigned char *md, unsigned int *size,

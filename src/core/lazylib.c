@@ -32,3 +32,17 @@ int lp_lazylib_resolve(const char *what, const char *const *sonames, const lp_la
     return lp_error_set(LP_ENOTFOUND, "%s is not available: cannot load %s (%s)", what, sonames[0],
                         why);
 }
+
+void lp_lazylib_keep(lp_lazylib_state *st, int rc, const char *hint)
+{
+    st->rc = rc;
+    if (rc)
+        snprintf(st->error, sizeof st->error, "%s%s%s", lp_error_last()->message, hint ? "; " : "",
+                 hint ? hint : "");
+}
+
+int lp_lazylib_require(lp_lazylib_state *st, void (*load)(void))
+{
+    pthread_once(&st->once, load);
+    return st->rc ? lp_error_set(st->rc, "%s", st->error) : 0;
+}

@@ -10,6 +10,7 @@
 #ifndef LP_CORE_LAZYLIB_H
 #define LP_CORE_LAZYLIB_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "core/internal.h"
@@ -26,5 +27,26 @@ typedef struct lp_lazysym {
  * run it under pthread_once. */
 int lp_lazylib_resolve(const char *what, const char *const *sonames, const lp_lazysym *syms,
                        size_t n);
+
+/* The outcome of opening one library, kept for every later caller: each
+ * loader's static storage, initialised with LP_LAZYLIB_STATE_INIT. */
+typedef struct lp_lazylib_state {
+    pthread_once_t once;
+    int rc;
+    char error[600];
+} lp_lazylib_state;
+#define LP_LAZYLIB_STATE_INIT                                                                      \
+    {                                                                                              \
+        PTHREAD_ONCE_INIT, 0, ""                                                                   \
+    }
+
+/* Keeps rc (0, or an error code with the last error set) as st's outcome,
+ * with "; hint" after the message when hint is not NULL. A loader's load
+ * function ends with it. */
+void lp_lazylib_keep(lp_lazylib_state *st, int rc, const char *hint);
+
+/* Runs load once for st (pthread_once) and answers st's outcome: 0, or its
+ * code with its message as this thread's last error. Thread-safe. */
+int lp_lazylib_require(lp_lazylib_state *st, void (*load)(void));
 
 #endif

@@ -4,17 +4,12 @@
 #define LP_MHD_API_IMPL
 #include "server/mhd_api.h"
 
-#include <pthread.h>
-#include <stdio.h>
-
 #include "core/lazylib.h"
 #include "lolpop/error.h"
 
 lp_mhd_fns lp_mhd_fn;
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int load_rc;
-static char load_error[512];
+static lp_lazylib_state loaded = LP_LAZYLIB_STATE_INIT;
 
 static void load(void)
 {
@@ -24,13 +19,12 @@ static void load(void)
 #define LP_MHD_SYM(name) {#name, &lp_mhd_fn.name},
     const lp_lazysym syms[] = {LP_MHD_FUNCTIONS(LP_MHD_SYM)};
 #undef LP_MHD_SYM
-    load_rc = lp_lazylib_resolve("libmicrohttpd (the HTTP server library)", sonames, syms,
-                                 sizeof syms / sizeof syms[0]);
-    if (load_rc) snprintf(load_error, sizeof load_error, "%s", lp_error_last()->message);
+    int rc = lp_lazylib_resolve("libmicrohttpd (the HTTP server library)", sonames, syms,
+                                sizeof syms / sizeof syms[0]);
+    lp_lazylib_keep(&loaded, rc, NULL);
 }
 
 int lp_mhd_require(void)
 {
-    pthread_once(&once, load);
-    return load_rc ? lp_error_set(load_rc, "%s", load_error) : 0;
+    return lp_lazylib_require(&loaded, load);
 }

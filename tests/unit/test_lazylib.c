@@ -41,3 +41,26 @@ Test(lazylib, the_back_ends_load_and_resolve_every_function)
     cr_assert_eq(lp_pq_require(), 0, "%s", lp_error_last()->message);
     cr_assert_eq(lp_xgb_require(), 0, "asking again is free");
 }
+
+/* A loader whose library is missing: its outcome is kept with the hint. */
+static lp_lazylib_state missing_state = LP_LAZYLIB_STATE_INIT;
+static int missing_loads;
+static void load_missing(void)
+{
+    static const char *const sonames[] = {"liblolpop-no-such-library.so.9", NULL};
+    missing_loads++;
+    lp_lazylib_keep(&missing_state, lp_lazylib_resolve("nothing", sonames, NULL, 0),
+                    "install nothing");
+}
+
+Test(lazylib, a_failed_load_is_kept_and_told_to_every_caller)
+{
+    for (int i = 0; i < 3; i++) {
+        lp_error_clear();
+        cr_assert_eq(lp_lazylib_require(&missing_state, load_missing), LP_ENOTFOUND);
+        const char *msg = lp_error_last()->message;
+        cr_assert(strstr(msg, "nothing is not available") != NULL, "%s", msg);
+        cr_assert(strstr(msg, "; install nothing") != NULL, "%s", msg);
+    }
+    cr_assert_eq(missing_loads, 1, "the library is tried once");
+}

@@ -4,16 +4,11 @@
 #define LP_LAPACK_API_IMPL
 #include "components/data_synthesizer/lapack_api.h"
 
-#include <pthread.h>
-#include <stdio.h>
-
 #include "core/lazylib.h"
 
 lp_lapack_fns lp_lapack_fn;
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int load_rc;
-static char load_error[600];
+static lp_lazylib_state loaded = LP_LAZYLIB_STATE_INIT;
 
 static void load(void)
 {
@@ -25,15 +20,12 @@ static void load(void)
 #define LP_LAPACK_SYM(name) {#name, &lp_lapack_fn.name},
     const lp_lazysym syms[] = {LP_LAPACK_FUNCTIONS(LP_LAPACK_SYM)};
 #undef LP_LAPACK_SYM
-    load_rc = lp_lazylib_resolve("LAPACKE (the LAPACK C interface)", sonames, syms,
-                                 sizeof syms / sizeof syms[0]);
-    if (load_rc)
-        snprintf(load_error, sizeof load_error, "%s; install liblapacke (Debian: liblapacke)",
-                 lp_error_last()->message);
+    int rc = lp_lazylib_resolve("LAPACKE (the LAPACK C interface)", sonames, syms,
+                                sizeof syms / sizeof syms[0]);
+    lp_lazylib_keep(&loaded, rc, "install liblapacke (Debian: liblapacke)");
 }
 
 int lp_lapack_require(void)
 {
-    pthread_once(&once, load);
-    return load_rc ? lp_error_set(load_rc, "%s", load_error) : 0;
+    return lp_lazylib_require(&loaded, load);
 }

@@ -5,16 +5,11 @@
  */
 #include "components/notifier/notifier.h"
 
-#include <pthread.h>
-#include <stdio.h>
-
 #include "core/lazylib.h"
 
 lp_curl_fns lp_curl;
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int load_rc;
-static char load_error[600];
+static lp_lazylib_state loaded = LP_LAZYLIB_STATE_INIT;
 
 static void load(void)
 {
@@ -25,21 +20,19 @@ static void load(void)
 #define LP_CURL_SYM(name) {#name, &lp_curl.name},
     const lp_lazysym syms[] = {LP_CURL_FUNCTIONS(LP_CURL_SYM)};
 #undef LP_CURL_SYM
-    load_rc = lp_lazylib_resolve("libcurl", sonames, syms, sizeof syms / sizeof syms[0]);
-    if (load_rc) {
-        snprintf(load_error, sizeof load_error, "%s; install libcurl (Debian: libcurl4)",
-                 lp_error_last()->message);
+    int rc = lp_lazylib_resolve("libcurl", sonames, syms, sizeof syms / sizeof syms[0]);
+    if (rc) {
+        lp_lazylib_keep(&loaded, rc, "install libcurl (Debian: libcurl4)");
         return;
     }
     /* curl_global_init is not thread-safe: pthread_once makes it run once. */
-    if (lp_curl.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        load_rc = LP_EIO;
-        snprintf(load_error, sizeof load_error, "libcurl could not be initialised");
-    }
+    rc = lp_curl.curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK
+             ? 0
+             : lp_error_set(LP_EIO, "libcurl could not be initialised");
+    lp_lazylib_keep(&loaded, rc, NULL);
 }
 
 int lp_curl_require(void)
 {
-    pthread_once(&once, load);
-    return load_rc ? lp_error_set(load_rc, "%s", load_error) : 0;
+    return lp_lazylib_require(&loaded, load);
 }
