@@ -100,19 +100,25 @@ typedef struct trained {
     lp_xgb_report rep;
 } trained;
 
-static trained train_case(const char *c, const char *target)
+/* Trains on the data of case `data` with the parameters of case `params`. */
+static trained train_with(const char *data, const char *params, const char *target)
 {
     trained t = {0};
     lp_frame *Xt, *yt;
-    load_split(c, "train", target, &Xt, &yt);
-    load_split(c, "valid", target, &t.Xv, &t.yv);
-    lp_value *p = case_params(xcase(c));
+    load_split(data, "train", target, &Xt, &yt);
+    load_split(data, "valid", target, &t.Xv, &t.yv);
+    lp_value *p = case_params(xcase(params));
     int rc = lp_xgb_train(&t.m, Xt, yt, t.Xv, t.yv, p, &t.rep);
-    cr_assert_eq(rc, 0, "train %s: %s", c, lp_error_last()->message);
+    cr_assert_eq(rc, 0, "train %s: %s", params, lp_error_last()->message);
     lp_value_unref(p);
     lp_frame_unref(Xt);
     lp_frame_unref(yt);
     return t;
+}
+
+static trained train_case(const char *c, const char *target)
+{
+    return train_with(c, c, target);
 }
 
 static void trained_free(trained *t)
@@ -153,34 +159,22 @@ Test(xgb, binary_int_target_matches_python)
 Test(xgb, early_stopping_matches_python)
 {
     json_t *c = xcase("early");
-    lp_frame *Xt, *yt, *Xv, *yv;
-    load_split("binary", "train", "y", &Xt, &yt);
-    load_split("binary", "valid", "y", &Xv, &yv);
-    lp_value *p = case_params(c);
-    lp_model *m;
-    lp_xgb_report rep;
-    cr_assert_eq(lp_xgb_train(&m, Xt, yt, Xv, yv, p, &rep), 0, "%s", lp_error_last()->message);
+    trained t = train_with("binary", "early", "y");
     int best = (int)json_integer_value(json_object_get(c, "best_iteration"));
-    cr_assert_eq(rep.best_iteration, best);
-    cr_assert(rep.stopped_early);
-    cr_assert_eq(rep.rounds, best + 1 + 5, "stops 5 rounds after the best");
-    cr_assert_str_eq(rep.metric, "logloss");
-    cr_assert_float_eq(rep.best_score, json_real_value(json_object_get(c, "best_score")), 1e-9);
-    cr_assert_float_eq(rep.valid_scores[best], rep.best_score, 0);
-    for (int i = 0; i < rep.rounds; i++)
-        cr_assert_geq(rep.valid_scores[i], rep.best_score);
-    cr_assert_eq(lp_value_as_int(lp_map_get(lp_model_params(m), "best_iteration")), best);
+    cr_assert_eq(t.rep.best_iteration, best);
+    cr_assert(t.rep.stopped_early);
+    cr_assert_eq(t.rep.rounds, best + 1 + 5, "stops 5 rounds after the best");
+    cr_assert_str_eq(t.rep.metric, "logloss");
+    cr_assert_float_eq(t.rep.best_score, json_real_value(json_object_get(c, "best_score")), 1e-9);
+    cr_assert_float_eq(t.rep.valid_scores[best], t.rep.best_score, 0);
+    for (int i = 0; i < t.rep.rounds; i++)
+        cr_assert_geq(t.rep.valid_scores[i], t.rep.best_score);
+    cr_assert_eq(lp_value_as_int(lp_map_get(lp_model_params(t.m), "best_iteration")), best);
     double *raw;
-    cr_assert_eq(lp_model_predict_raw(&raw, m, Xv), 0);
-    check_close(json_object_get(c, "proba1"), raw, lp_frame_rows(Xv), 2, 1, "early P(1)");
+    cr_assert_eq(lp_model_predict_raw(&raw, t.m, t.Xv), 0);
+    check_close(json_object_get(c, "proba1"), raw, lp_frame_rows(t.Xv), 2, 1, "early P(1)");
     free(raw);
-    lp_xgb_report_free(&rep);
-    lp_model_unref(m);
-    lp_value_unref(p);
-    lp_frame_unref(Xt);
-    lp_frame_unref(yt);
-    lp_frame_unref(Xv);
-    lp_frame_unref(yv);
+    trained_free(&t);
 }
 
 Test(xgb, multiclass_string_labels_match_python)
@@ -674,20 +668,8 @@ Test(xgb, small_batches_score_libxgboosts_bits_with_the_compiled_trees)
 
 Test(xgb, small_batches_of_an_early_stopped_model_use_its_best_rounds)
 {
-    lp_frame *Xt, *yt, *Xv, *yv;
-    load_split("binary", "train", "y", &Xt, &yt);
-    load_split("binary", "valid", "y", &Xv, &yv);
-    lp_value *p = case_params(xcase("early"));
-    lp_model *m;
-    lp_xgb_report rep;
-    cr_assert_eq(lp_xgb_train(&m, Xt, yt, Xv, yv, p, &rep), 0, "%s", lp_error_last()->message);
-    cr_assert(rep.stopped_early);
-    check_small_batches("early", m, Xv, 5);
-    lp_xgb_report_free(&rep);
-    lp_model_unref(m);
-    lp_value_unref(p);
-    lp_frame_unref(Xt);
-    lp_frame_unref(yt);
-    lp_frame_unref(Xv);
-    lp_frame_unref(yv);
+    trained t = train_with("binary", "early", "y");
+    cr_assert(t.rep.stopped_early);
+    check_small_batches("early", t.m, t.Xv, 5);
+    trained_free(&t);
 }
