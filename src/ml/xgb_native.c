@@ -31,6 +31,23 @@ typedef struct nnode {
     uint8_t default_left, categorical;
 } nnode;
 
+/* The layout the walk reads: 12 bytes a node, a node's two children side by
+ * side (right = left + 1) so that the branch becomes an index, trees laid
+ * out breadth first. Built from the nodes above once they are read. */
+typedef struct wnode {
+    union {
+        float value;  /* a numerical split's condition, or a leaf's value */
+        uint32_t cat; /* a categorical split: its index in lp_xgb_native.nodes */
+    } u;
+    uint32_t info; /* the split's feature and W_* flags */
+    uint32_t left;
+} wnode;
+
+#define W_LEAF         0x80000000u
+#define W_CATEGORICAL  0x40000000u
+#define W_DEFAULT_LEFT 0x20000000u
+#define W_FEATURE      0x0000ffffu /* MAX_FEATURES fits */
+
 /* Values a probe row may take for one feature. */
 typedef struct probe_set {
     float *v;
@@ -42,6 +59,8 @@ struct lp_xgb_native {
     nnode *nodes;
     size_t n_nodes;
     uint32_t *roots, *groups; /* per tree */
+    wnode *walk;              /* n_nodes, in the walk's layout */
+    uint32_t *walk_roots;     /* per tree */
     uint32_t *cat_bits;
     size_t n_cat_words;
     float base_margin;
@@ -141,6 +160,54 @@ static int read_tree(lp_xgb_native *nb, json_t *t, size_t cap_nodes, size_t cap_
     }
     nb->n_nodes += n;
     return 0;
+}
+
+/* Tree t of nb->nodes (its n nodes from nb->roots[t] on) laid out in
+ * nb->walk from index *next on: breadth first, children side by side.
+ * queue: scratch of n entries. False when a node is reached twice (not a
+ * tree: libxgboost never writes one, the walk then leaves the model alone). */
+static bool lay_out_tree(lp_xgb_native *nb, size_t t, size_t n, uint32_t *queue, uint32_t *next)
+{
+    size_t head = 0, tail = 0;
+    nb->walk_roots[t] = *next;
+    queue[tail++] = nb->roots[t];
+    (*next)++;
+    for (uint32_t at = nb->walk_roots[t]; head < tail; at++, head++) {
+        const nnode *nd = &nb->nodes[queue[head]];
+        wnode *w = &nb->walk[at];
+        if (nd->left < 0) {
+            *w = (wnode){.u.value = nd->value, .info = W_LEAF};
+            continue;
+        }
+        if (tail + 2 > n) return false;
+        w->info = nd->feature | (nd->categorical ? W_CATEGORICAL : 0) |
+                  (nd->default_left ? W_DEFAULT_LEFT : 0);
+        if (nd->categorical)
+            w->u.cat = queue[head];
+        else
+            w->u.value = nd->value;
+        w->left = *next;
+        queue[tail++] = (uint32_t)nd->left;
+        queue[tail++] = (uint32_t)nd->right;
+        *next += 2;
+    }
+    return true;
+}
+
+/* nb->walk from nb->nodes: 0, LP_ENOMEM, or 1 when the nodes are not trees. */
+static int build_walk(lp_xgb_native *nb)
+{
+    nb->walk = calloc(nb->n_nodes ? nb->n_nodes : 1, sizeof *nb->walk);
+    nb->walk_roots = calloc(nb->n_trees ? nb->n_trees : 1, sizeof *nb->walk_roots);
+    uint32_t *queue = calloc(nb->n_nodes ? nb->n_nodes : 1, sizeof *queue);
+    int rc = nb->walk && nb->walk_roots && queue ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    uint32_t next = 0;
+    for (size_t t = 0; rc == 0 && t < nb->n_trees; t++) {
+        size_t end = t + 1 < nb->n_trees ? nb->roots[t + 1] : nb->n_nodes;
+        if (!lay_out_tree(nb, t, end - nb->roots[t], queue, &next)) rc = 1;
+    }
+    free(queue);
+    return rc;
 }
 
 /* Split values (and just below them), categories, for the probe rows. */
@@ -246,6 +313,8 @@ static int compile_json(lp_xgb_native *nb, json_t *root, int iter_end, bool *sup
         int rc = read_tree(nb, json_array_get(trees, t), cap_nodes, cap_words);
         if (rc) return rc;
     }
+    int walk = build_walk(nb);
+    if (walk) return walk == 1 ? 0 : walk;
     *supported = true;
     return collect_probes(nb);
 }
@@ -314,23 +383,63 @@ int lp_xgb_native_compile(lp_xgb_native **out, void *bst, int iter_end, size_t n
 
 /* ---- walking the trees ----------------------------------------------------- */
 
-static bool goes_left(const lp_xgb_native *nb, const nnode *nd, float v)
+/* Whether code v goes left at categorical node nd: libxgboost (1.6) sends a
+ * code in the set right; a negative code, or one beyond the set's bitset,
+ * left. */
+static bool category_left(const lp_xgb_native *nb, const nnode *nd, float v)
 {
-    if (isnan(v)) return nd->default_left;
-    if (!nd->categorical) return v < nd->value;
-    /* libxgboost (1.6): a code in the set goes right; a negative code, or one
-     * beyond the set's bitset, goes left */
     if (!(v >= 0.0f) || v >= (float)(nd->cat_words * 32)) return true;
     uint32_t c = (uint32_t)(int32_t)v;
     return !((nb->cat_bits[nd->cat_first + c / 32] >> (c % 32)) & 1u);
 }
 
-static float leaf_of(const lp_xgb_native *nb, uint32_t root, const float *row)
+/* The node after nd for row (nd not a leaf). */
+static inline uint32_t step(const lp_xgb_native *nb, const wnode *nd, const float *row)
 {
-    const nnode *nd = &nb->nodes[root];
-    while (nd->left >= 0)
-        nd = &nb->nodes[goes_left(nb, nd, row[nd->feature]) ? nd->left : nd->right];
-    return nd->value;
+    uint32_t info = nd->info;
+    float v = row[info & W_FEATURE];
+    uint32_t right;
+    if (v != v) /* missing: the node's default direction */
+        right = !(info & W_DEFAULT_LEFT);
+    else if (!(info & W_CATEGORICAL))
+        right = !(v < nd->u.value);
+    else
+        right = !category_left(nb, &nb->nodes[nd->u.cat], v);
+    return nd->left + right;
+}
+
+/* Trees walked side by side for one row: their walks are independent, so
+ * the processor overlaps their loads instead of waiting on one chain. */
+#define LANES 4
+
+/* The leaf values of trees [t, t + LANES) for row, into leaf[]. */
+static inline void leaves_of(const lp_xgb_native *nb, size_t t, const float *row, float *leaf)
+{
+    const wnode *w = nb->walk;
+    uint32_t at[LANES];
+    for (size_t k = 0; k < LANES; k++)
+        at[k] = nb->walk_roots[t + k];
+    for (bool more = true; more;) {
+        more = false;
+        for (size_t k = 0; k < LANES; k++) {
+            const wnode *nd = &w[at[k]];
+            if (nd->info & W_LEAF) continue;
+            at[k] = step(nb, nd, row);
+            more = true;
+        }
+    }
+    for (size_t k = 0; k < LANES; k++)
+        leaf[k] = w[at[k]].u.value;
+}
+
+/* The leaf value of tree t for row. */
+static inline float leaf_of(const lp_xgb_native *nb, size_t t, const float *row)
+{
+    const wnode *w = nb->walk;
+    uint32_t at = nb->walk_roots[t];
+    while (!(w[at].info & W_LEAF))
+        at = step(nb, &w[at], row);
+    return w[at].u.value;
 }
 
 /* libxgboost's softmax of k margins in place (max-shifted exp, double sum). */
@@ -372,11 +481,17 @@ void lp_xgb_native_predict(const lp_xgb_native *nb, const double *X, size_t rows
         for (size_t i = 0; i < n * k; i++)
             out[i] = nb->base_margin;
         /* per row, the trees are still added in tree order: libxgboost's sums */
-        for (size_t t = 0; t < nb->n_trees; t++) {
-            uint32_t root = nb->roots[t], g = nb->groups[t];
+        size_t t = 0;
+        for (; t + LANES <= nb->n_trees; t += LANES)
+            for (size_t i = 0; i < n; i++) {
+                float leaf[LANES];
+                leaves_of(nb, t, rowbuf + i * p, leaf);
+                for (size_t l = 0; l < LANES; l++)
+                    out[i * k + nb->groups[t + l]] += leaf[l];
+            }
+        for (; t < nb->n_trees; t++)
             for (size_t i = 0; i < n; i++)
-                out[i * k + g] += leaf_of(nb, root, rowbuf + i * p);
-        }
+                out[i * k + nb->groups[t]] += leaf_of(nb, t, rowbuf + i * p);
         for (size_t i = 0; i < n; i++) {
             if (nb->out == OUT_SIGMOID)
                 out[i * k] = 1.0f / (1.0f + expf(-out[i * k]));
@@ -408,6 +523,8 @@ void lp_xgb_native_free(lp_xgb_native *nb)
         free(nb->probes[j].v);
     free(nb->probes);
     free(nb->nodes);
+    free(nb->walk);
+    free(nb->walk_roots);
     free(nb->roots);
     free(nb->groups);
     free(nb->cat_bits);

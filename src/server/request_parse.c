@@ -4,7 +4,6 @@
  */
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,27 +12,9 @@
 #include "data/frame_internal.h"
 #include "lolpop/csv.h"
 #include "lolpop/error.h"
+#include "server/request_build.h"
+#include "server/request_fast.h"
 #include "server/request_parse.h"
-
-/* Fills *e and returns LP_EINVAL. */
-static int fail(srv_parse_error *e, long row, const char *column, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(srv_parse_error *e, long row, const char *column, const char *fmt, ...)
-{
-    e->row = row;
-    snprintf(e->column, sizeof e->column, "%s", column ? column : "");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
-    va_end(ap);
-    return LP_EINVAL;
-}
-
-static int oom(srv_parse_error *e)
-{
-    fail(e, -1, NULL, "out of memory");
-    return LP_ENOMEM;
-}
 
 int srv_input_from_schema(srv_input *out, const lp_value *schema)
 {
@@ -66,56 +47,6 @@ void srv_input_free(srv_input *in)
     *in = (srv_input){0};
 }
 
-/* ---- columns being built -------------------------------------------------------- */
-
-typedef struct build {
-    const srv_input *in;
-    lp_column_builder **b;
-    srv_parse_error *err;
-} build;
-
-/* Categories are built as strings: the model encodes either. */
-static lp_dtype built_type(lp_dtype t)
-{
-    return t == LP_DT_CATEGORY ? LP_DT_STRING : t;
-}
-
-static int build_init(build *bd, const srv_input *in, srv_parse_error *err, size_t rows)
-{
-    bd->in = in;
-    bd->err = err;
-    bd->b = calloc(in->n ? in->n : 1, sizeof *bd->b);
-    if (!bd->b) return oom(err);
-    for (size_t j = 0; j < in->n; j++)
-        if (!(bd->b[j] = lp_column_builder_new(built_type(in->cols[j].dtype), rows)))
-            return oom(err);
-    return 0;
-}
-
-static void build_free(build *bd)
-{
-    for (size_t j = 0; bd->b && j < bd->in->n; j++)
-        if (bd->b[j]) lp_column_builder_free(bd->b[j]);
-    free(bd->b);
-    bd->b = NULL;
-}
-
-static int build_finish(lp_frame **out, build *bd)
-{
-    lp_frame *f = lp_frame_new();
-    if (!f) return oom(bd->err);
-    for (size_t j = 0; j < bd->in->n; j++) {
-        lp_column *c = lp_column_builder_finish(bd->b[j]);
-        bd->b[j] = NULL;
-        if (!c || lp_frame_add_column(f, bd->in->cols[j].name, c) != 0) {
-            lp_frame_unref(f);
-            return oom(bd->err);
-        }
-    }
-    *out = f;
-    return 0;
-}
-
 static const char *kind_of(const json_t *v)
 {
     if (!v) return "nothing";
@@ -137,21 +68,21 @@ static const char *kind_of(const json_t *v)
     }
 }
 
-static int wrong_type(build *bd, long row, size_t j, const json_t *v, const char *want)
+static int wrong_type(srv_build *bd, long row, size_t j, const json_t *v, const char *want)
 {
     const srv_input_column *c = &bd->in->cols[j];
-    return fail(bd->err, row, c->name, "row %ld, column '%s' (%s): expected %s, got %s", row,
-                c->name, lp_dtype_name(c->dtype), want, kind_of(v));
+    return srv_parse_fail(bd->err, row, c->name, "row %ld, column '%s' (%s): expected %s, got %s",
+                          row, c->name, lp_dtype_name(c->dtype), want, kind_of(v));
 }
 
 /* Appends JSON value v (NULL = absent, an error) as row `row` of column j. */
-static int append(build *bd, long row, size_t j, const json_t *v)
+static int append(srv_build *bd, long row, size_t j, const json_t *v)
 {
     const srv_input_column *c = &bd->in->cols[j];
     lp_column_builder *b = bd->b[j];
     int rc = 0;
     if (!v && c->required)
-        return fail(bd->err, row, c->name, "row %ld: missing column '%s'", row, c->name);
+        return srv_parse_fail(bd->err, row, c->name, "row %ld: missing column '%s'", row, c->name);
     if (!v || json_is_null(v)) {
         rc = lp_column_builder_append_null(b);
     } else {
@@ -188,7 +119,7 @@ static int append(build *bd, long row, size_t j, const json_t *v)
             break;
         }
     }
-    return rc ? oom(bd->err) : 0;
+    return rc ? srv_parse_oom(bd->err) : 0;
 }
 
 /* ---- the JSON forms -------------------------------------------------------------- */
@@ -197,20 +128,20 @@ static int append(build *bd, long row, size_t j, const json_t *v)
 static int from_records(lp_frame **out, const srv_input *in, srv_parse_error *err,
                         const json_t *rows, const char *where)
 {
-    build bd;
-    int rc = build_init(&bd, in, err, json_array_size(rows));
+    srv_build bd;
+    int rc = srv_build_init(&bd, in, err, json_array_size(rows));
     for (size_t i = 0; !rc && i < json_array_size(rows); i++) {
         const json_t *row = json_array_get(rows, i);
         if (!json_is_object(row)) {
-            rc = fail(err, (long)i, NULL, "%s: row %zu is %s, expected an object", where, i,
-                      kind_of(row));
+            rc = srv_parse_fail(err, (long)i, NULL, "%s: row %zu is %s, expected an object", where,
+                                i, kind_of(row));
             break;
         }
         for (size_t j = 0; !rc && j < in->n; j++)
             rc = append(&bd, (long)i, j, json_object_get(row, in->cols[j].name));
     }
-    if (!rc) rc = build_finish(out, &bd);
-    build_free(&bd);
+    if (!rc) rc = srv_build_finish(out, &bd);
+    srv_build_free(&bd);
     return rc;
 }
 
@@ -218,21 +149,22 @@ static int from_records(lp_frame **out, const srv_input *in, srv_parse_error *er
 static int from_arrays(lp_frame **out, const srv_input *in, srv_parse_error *err,
                        const json_t *data, const size_t *pos, size_t width, const char *where)
 {
-    build bd;
-    int rc = build_init(&bd, in, err, json_array_size(data));
+    srv_build bd;
+    int rc = srv_build_init(&bd, in, err, json_array_size(data));
     for (size_t i = 0; !rc && i < json_array_size(data); i++) {
         const json_t *row = json_array_get(data, i);
         if (!json_is_array(row))
-            rc = fail(err, (long)i, NULL, "%s: row %zu is %s, expected an array of %zu values",
-                      where, i, kind_of(row), width);
+            rc = srv_parse_fail(err, (long)i, NULL,
+                                "%s: row %zu is %s, expected an array of %zu values", where, i,
+                                kind_of(row), width);
         else if (json_array_size(row) != width)
-            rc = fail(err, (long)i, NULL, "%s: row %zu has %zu values, expected %zu", where, i,
-                      json_array_size(row), width);
+            rc = srv_parse_fail(err, (long)i, NULL, "%s: row %zu has %zu values, expected %zu",
+                                where, i, json_array_size(row), width);
         for (size_t j = 0; !rc && j < in->n; j++)
             rc = append(&bd, (long)i, j, json_array_get(row, pos[j]));
     }
-    if (!rc) rc = build_finish(out, &bd);
-    build_free(&bd);
+    if (!rc) rc = srv_build_finish(out, &bd);
+    srv_build_free(&bd);
     return rc;
 }
 
@@ -241,16 +173,17 @@ static int from_split(lp_frame **out, const srv_input *in, srv_parse_error *err,
                       const json_t *columns, const json_t *data, const char *where)
 {
     if (!json_is_array(columns))
-        return fail(err, -1, NULL, "%s: \"columns\" must be an array of column names", where);
+        return srv_parse_fail(err, -1, NULL, "%s: \"columns\" must be an array of column names",
+                              where);
     if (!json_is_array(data))
-        return fail(err, -1, NULL, "%s: \"data\" must be an array of rows", where);
+        return srv_parse_fail(err, -1, NULL, "%s: \"data\" must be an array of rows", where);
     size_t width = json_array_size(columns);
     for (size_t k = 0; k < width; k++)
         if (!json_is_string(json_array_get(columns, k)))
-            return fail(err, -1, NULL, "%s: \"columns\" entry %zu is %s, expected a name", where, k,
-                        kind_of(json_array_get(columns, k)));
+            return srv_parse_fail(err, -1, NULL, "%s: \"columns\" entry %zu is %s, expected a name",
+                                  where, k, kind_of(json_array_get(columns, k)));
     size_t *pos = malloc((in->n ? in->n : 1) * sizeof *pos);
-    if (!pos) return oom(err);
+    if (!pos) return srv_parse_oom(err);
     int rc = 0;
     for (size_t j = 0; !rc && j < in->n; j++) {
         size_t k = 0;
@@ -258,8 +191,8 @@ static int from_split(lp_frame **out, const srv_input *in, srv_parse_error *err,
                strcmp(json_string_value(json_array_get(columns, k)), in->cols[j].name) != 0)
             k++;
         if (k == width && in->cols[j].required)
-            rc =
-                fail(err, -1, in->cols[j].name, "%s: missing column '%s'", where, in->cols[j].name);
+            rc = srv_parse_fail(err, -1, in->cols[j].name, "%s: missing column '%s'", where,
+                                in->cols[j].name);
         pos[j] = k; /* an optional column not given: past the row's end, so null */
     }
     if (!rc) rc = from_arrays(out, in, err, data, pos, width, where);
@@ -277,26 +210,27 @@ static int from_columns(lp_frame **out, const srv_input *in, srv_parse_error *er
         const json_t *a = json_object_get(obj, in->cols[j].name);
         if (!a && !in->cols[j].required) continue; /* null in every row */
         if (!a)
-            return fail(err, -1, in->cols[j].name, "%s: missing column '%s'", where,
-                        in->cols[j].name);
+            return srv_parse_fail(err, -1, in->cols[j].name, "%s: missing column '%s'", where,
+                                  in->cols[j].name);
         if (!json_is_array(a))
-            return fail(err, -1, in->cols[j].name, "%s: column '%s' is %s, expected an array",
-                        where, in->cols[j].name, kind_of(a));
+            return srv_parse_fail(err, -1, in->cols[j].name,
+                                  "%s: column '%s' is %s, expected an array", where,
+                                  in->cols[j].name, kind_of(a));
         if (first && json_array_size(a) != rows)
-            return fail(err, -1, in->cols[j].name,
-                        "%s: column '%s' has %zu values, column '%s' has %zu", where,
-                        in->cols[j].name, json_array_size(a), first, rows);
+            return srv_parse_fail(err, -1, in->cols[j].name,
+                                  "%s: column '%s' has %zu values, column '%s' has %zu", where,
+                                  in->cols[j].name, json_array_size(a), first, rows);
         if (!first) first = in->cols[j].name, rows = json_array_size(a);
     }
-    build bd;
-    int rc = build_init(&bd, in, err, rows);
+    srv_build bd;
+    int rc = srv_build_init(&bd, in, err, rows);
     for (size_t j = 0; !rc && j < in->n; j++) {
         const json_t *a = json_object_get(obj, in->cols[j].name);
         for (size_t i = 0; !rc && i < rows; i++)
             rc = append(&bd, (long)i, j, json_array_get(a, i));
     }
-    if (!rc) rc = build_finish(out, &bd);
-    build_free(&bd);
+    if (!rc) rc = srv_build_finish(out, &bd);
+    srv_build_free(&bd);
     return rc;
 }
 
@@ -306,10 +240,11 @@ static int from_tensor_like(lp_frame **out, const srv_input *in, srv_parse_error
 {
     if (json_is_object(v)) return from_columns(out, in, err, v, where);
     if (!json_is_array(v))
-        return fail(err, -1, NULL,
-                    "%s: expected records [{...}], rows [[...]] or columns {\"col\": [...]}, "
-                    "got %s",
-                    where, kind_of(v));
+        return srv_parse_fail(
+            err, -1, NULL,
+            "%s: expected records [{...}], rows [[...]] or columns {\"col\": [...]}, "
+            "got %s",
+            where, kind_of(v));
     if (json_is_array(json_array_get(v, 0))) {
         /* positional: every input column in schema order, or only the
          * required ones (the optional ones are then null) */
@@ -318,7 +253,7 @@ static int from_tensor_like(lp_frame **out, const srv_input *in, srv_parse_error
             n_required += in->cols[j].required;
         bool all = json_array_size(json_array_get(v, 0)) != n_required;
         size_t *pos = malloc((in->n ? in->n : 1) * sizeof *pos);
-        if (!pos) return oom(err);
+        if (!pos) return srv_parse_oom(err);
         size_t width = 0;
         for (size_t j = 0; j < in->n; j++)
             pos[j] = all || in->cols[j].required ? width++ : SIZE_MAX;
@@ -335,14 +270,14 @@ static int parse_predict(lp_frame **out, const srv_input *in, srv_parse_error *e
     const json_t *rows = json_object_get(root, "rows");
     if (rows) {
         if (!json_is_array(rows))
-            return fail(err, -1, NULL, "\"rows\" is %s, expected an array of objects",
-                        kind_of(rows));
+            return srv_parse_fail(err, -1, NULL, "\"rows\" is %s, expected an array of objects",
+                                  kind_of(rows));
         return from_records(out, in, err, rows, "rows");
     }
     const json_t *cols = json_object_get(root, "columns"), *data = json_object_get(root, "data");
     if (cols || data) return from_split(out, in, err, cols, data, "body");
-    return fail(err, -1, NULL,
-                "expected {\"rows\": [{...}]} or {\"columns\": [...], \"data\": [[...]]}");
+    return srv_parse_fail(
+        err, -1, NULL, "expected {\"rows\": [{...}]} or {\"columns\": [...], \"data\": [[...]]}");
 }
 
 static int parse_mlflow(lp_frame **out, const srv_input *in, srv_parse_error *err,
@@ -355,20 +290,21 @@ static int parse_mlflow(lp_frame **out, const srv_input *in, srv_parse_error *er
     for (size_t k = 0; k < 4; k++)
         if (json_object_get(root, keys[k])) v = json_object_get(root, keys[k]), which = k, found++;
     if (found != 1)
-        return fail(err, -1, NULL,
-                    "expected exactly one of \"dataframe_split\", \"dataframe_records\", "
-                    "\"instances\", \"inputs\" (found %zu)",
-                    found);
+        return srv_parse_fail(err, -1, NULL,
+                              "expected exactly one of \"dataframe_split\", \"dataframe_records\", "
+                              "\"instances\", \"inputs\" (found %zu)",
+                              found);
     switch (which) {
     case 0:
         if (!json_is_object(v))
-            return fail(err, -1, NULL, "\"dataframe_split\" is %s, expected an object", kind_of(v));
+            return srv_parse_fail(err, -1, NULL, "\"dataframe_split\" is %s, expected an object",
+                                  kind_of(v));
         return from_split(out, in, err, json_object_get(v, "columns"), json_object_get(v, "data"),
                           "dataframe_split");
     case 1:
         if (!json_is_array(v))
-            return fail(err, -1, NULL, "\"dataframe_records\" is %s, expected an array",
-                        kind_of(v));
+            return srv_parse_fail(err, -1, NULL, "\"dataframe_records\" is %s, expected an array",
+                                  kind_of(v));
         return from_records(out, in, err, v, "dataframe_records");
     default:
         return from_tensor_like(out, in, err, v, keys[which]);
@@ -380,7 +316,7 @@ static int parse_mlflow(lp_frame **out, const srv_input *in, srv_parse_error *er
 /* A column of n nulls of type t (new reference, NULL when out of memory). */
 static lp_column *null_column(lp_dtype t, size_t n)
 {
-    lp_column_builder *b = lp_column_builder_new(built_type(t), n);
+    lp_column_builder *b = lp_column_builder_new(srv_built_type(t), n);
     for (size_t i = 0; b && i < n; i++)
         if (lp_column_builder_append_null(b) != 0) {
             lp_column_builder_free(b);
@@ -395,27 +331,27 @@ static int parse_csv(lp_frame **out, const srv_input *in, srv_parse_error *err, 
     lp_csv_options opt = {.separator = ',', .threads = 1};
     lp_frame *raw = NULL;
     if (lp_csv_read_buffer(&raw, body, len, "request body", &opt) != 0)
-        return fail(err, -1, NULL, "CSV: %s", lp_error_last()->message);
+        return srv_parse_fail(err, -1, NULL, "CSV: %s", lp_error_last()->message);
     lp_frame *f = lp_frame_new();
-    int rc = f ? 0 : oom(err);
+    int rc = f ? 0 : srv_parse_oom(err);
     for (size_t j = 0; !rc && j < in->n; j++) {
         const srv_input_column *c = &in->cols[j];
         lp_column *col = lp_frame_col_by_name(raw, c->name), *cast = NULL;
         if (!col && !c->required) {
             lp_column *nulls = null_column(c->dtype, lp_frame_rows(raw));
-            if (!nulls || lp_frame_add_column(f, c->name, nulls) != 0) rc = oom(err);
+            if (!nulls || lp_frame_add_column(f, c->name, nulls) != 0) rc = srv_parse_oom(err);
             continue;
         }
         if (!col) {
-            rc = fail(err, -1, c->name, "CSV: missing column '%s'", c->name);
+            rc = srv_parse_fail(err, -1, c->name, "CSV: missing column '%s'", c->name);
             break;
         }
-        if (lp_column_cast(&cast, col, built_type(c->dtype)) != 0) {
-            rc = fail(err, -1, c->name, "CSV: column '%s' (%s): %s", c->name,
-                      lp_dtype_name(c->dtype), lp_error_last()->message);
+        if (lp_column_cast(&cast, col, srv_built_type(c->dtype)) != 0) {
+            rc = srv_parse_fail(err, -1, c->name, "CSV: column '%s' (%s): %s", c->name,
+                                lp_dtype_name(c->dtype), lp_error_last()->message);
             break;
         }
-        if (lp_frame_add_column(f, c->name, cast) != 0) rc = oom(err);
+        if (lp_frame_add_column(f, c->name, cast) != 0) rc = srv_parse_oom(err);
     }
     lp_frame_unref(raw);
     if (rc) {
@@ -432,15 +368,26 @@ int srv_parse_body(lp_frame **out, srv_parse_error *err, srv_body_kind kind, con
     *out = NULL;
     *err = (srv_parse_error){.row = -1};
     if (kind == SRV_BODY_CSV) return parse_csv(out, in, err, body, len);
+    if (srv_parse_fast(out, kind, body, len, in) == 0) return 0;
+    return srv_parse_body_tree(out, err, kind, body, len, in);
+}
+
+int srv_parse_body_tree(lp_frame **out, srv_parse_error *err, srv_body_kind kind, const char *body,
+                        size_t len, const srv_input *in)
+{
+    *out = NULL;
+    *err = (srv_parse_error){.row = -1};
+    if (kind == SRV_BODY_CSV) return parse_csv(out, in, err, body, len);
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_DECODE_ANY, &jerr);
     if (!root)
-        return fail(err, -1, NULL, "malformed JSON at line %d, column %d: %s", jerr.line,
-                    jerr.column, jerr.text);
-    int rc = !json_is_object(root)
-                 ? fail(err, -1, NULL, "the body is %s, expected a JSON object", kind_of(root))
-             : kind == SRV_BODY_MLFLOW ? parse_mlflow(out, in, err, root)
-                                       : parse_predict(out, in, err, root);
+        return srv_parse_fail(err, -1, NULL, "malformed JSON at line %d, column %d: %s", jerr.line,
+                              jerr.column, jerr.text);
+    int rc =
+        !json_is_object(root)
+            ? srv_parse_fail(err, -1, NULL, "the body is %s, expected a JSON object", kind_of(root))
+        : kind == SRV_BODY_MLFLOW ? parse_mlflow(out, in, err, root)
+                                  : parse_predict(out, in, err, root);
     json_decref(root);
     return rc;
 }

@@ -68,5 +68,10 @@ void srv_input_free(srv_input *in);
  * 0; LP_EINVAL with *err filled for a body that does not fit; LP_ENOMEM. */
 int srv_parse_body(lp_frame **out, srv_parse_error *err, srv_body_kind kind, const char *body,
                    size_t len, const srv_input *in);
+/* srv_parse_body by the jansson tree alone, without request_fast.h's direct
+ * reader that srv_parse_body tries first: the reference that the direct
+ * reader must agree with (tests, fuzz/fuzz_request.c). Same contract. */
+int srv_parse_body_tree(lp_frame **out, srv_parse_error *err, srv_body_kind kind,
+                        const char *body, size_t len, const srv_input *in);
 
 #endif

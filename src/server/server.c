@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -368,6 +369,13 @@ static int resolve_address(struct sockaddr_storage *out, socklen_t *len, const c
     return 0;
 }
 
+/* libmicrohttpd's memory per connection (its default is 32 KiB): request
+ * headers, the read buffer and the answer's headers live there, the body is
+ * copied out as it arrives. libmicrohttpd clears the pool after every
+ * request, so a smaller pool is less to clear (and less of the cache
+ * evicted) per request. Headers up to about 6 KiB still fit. */
+#define CONNECTION_MEMORY (16 * 1024)
+
 static struct MHD_Daemon *start_daemon(server *srv, const char *host, unsigned *port)
 {
     struct sockaddr_storage addr;
@@ -385,10 +393,11 @@ static struct MHD_Daemon *start_daemon(server *srv, const char *host, unsigned *
         {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
-    struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)*port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &addr,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-        MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
+    struct MHD_Daemon *d =
+        MHD_start_daemon(flags, (uint16_t)*port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
+                         &addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                         MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                         (size_t)CONNECTION_MEMORY, MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
     if (!d) {
         lp_error_set(LP_EIO, "cannot listen on %s:%u: %s", host, *port,
                      errno ? strerror(errno) : "libmicrohttpd refused to start");
@@ -459,12 +468,25 @@ static void drain(server *srv, struct MHD_Daemon *d)
     MHD_stop_daemon(d);
 }
 
+/* A request allocates and frees a few kilobytes on its thread's malloc
+ * arena; with glibc's default trim threshold the arena's top was given back
+ * and taken again (an mprotect call every few requests, seen with strace).
+ * A server keeps what it took. */
+static void keep_freed_memory(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 1 << 20);
+#endif
+}
+
 int srv_serve(lp_registry *reg, const char *model_ref, const srv_options *opt)
 {
     server srv = {.opt = opt, .reg = reg, .model_ref = model_ref};
     srv.max_body = opt->max_body ? opt->max_body : SRV_DEFAULT_MAX_BODY;
     int rc = lp_mhd_require();
     if (rc) return rc;
+    keep_freed_memory();
     srv_metrics_init(&srv.metrics);
     atomic_init(&srv.inflight, 0);
     atomic_init(&srv.draining, false);

@@ -6,12 +6,14 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lolpop/error.h"
 #include "lolpop/frame.h"
 #include "server/metrics.h"
+#include "server/request_fast.h"
 #include "server/request_parse.h"
 #include "server/response.h"
 
@@ -176,6 +178,139 @@ Test(request_parse, csv_errors)
     bad(SRV_BODY_CSV, "f,i,b,s,c,t\nabc,1,True,x,k,2024-01-01\n", "CSV: column 'f' (float64)", -1,
         "f");
     bad(SRV_BODY_CSV, "f,i\n\"1,2\n", "CSV:", -1, NULL);
+}
+
+/* ---- the direct reader (request_fast.c) against the tree reader ------------------ */
+
+/* The tree reader's frame for body (it must accept it). */
+static lp_frame *by_tree(srv_body_kind kind, const char *body)
+{
+    lp_frame *f = NULL;
+    srv_parse_error e;
+    cr_assert_eq(srv_parse_body_tree(&f, &e, kind, body, strlen(body), &in), 0, "%s -> %s", body,
+                 e.message);
+    return f;
+}
+
+static void same_frames(const lp_frame *a, const lp_frame *b, const char *body)
+{
+    char ha[65], hb[65];
+    cr_assert_eq(lp_frame_hash_hex(a, ha), 0);
+    cr_assert_eq(lp_frame_hash_hex(b, hb), 0);
+    cr_assert_str_eq(ha, hb, "%s: the direct reader's frame differs from the tree's", body);
+}
+
+Test(request_fast, reads_the_common_forms_as_the_tree_does)
+{
+    static const struct {
+        srv_body_kind kind;
+        const char *body;
+    } cases[] = {
+        {SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 "},{" ROW1 "}]}"},
+        {SRV_BODY_PREDICT, " {\"rows\" : [ { " ROW0 " } ] , \"note\":{\"a\":[1,{\"b\":null}]}}\n"},
+        {SRV_BODY_PREDICT, "{\"rows\":[]}"},
+        {SRV_BODY_PREDICT, "{\"rows\":[{\"t\":null,\"c\":\"\\u00e9\",\"s\":\"caf\xc3\xa9\",\"b\":"
+                           "false,\"i\":-0,\"f\":-0}]}"},
+        {SRV_BODY_PREDICT, "{\"rows\":[{\"f\":-0.0,\"i\":1e2,\"b\":true,\"s\":\"\",\"c\":\"k\","
+                           "\"t\":\"2024-01-31\"}]}"},
+        {SRV_BODY_PREDICT, "{\"rows\":[{\"f\":123456789012345678,\"i\":-123456789012345678,"
+                           "\"b\":true,\"s\":\"x\",\"c\":\"k\",\"t\":null}]}"},
+        {SRV_BODY_PREDICT, "{\"rows\":[{\"f\":0.1,\"i\":0,\"b\":true,\"s\":\"x\",\"c\":\"k\","
+                           "\"t\":null},{\"f\":2.2250738585072014e-308,\"i\":7,\"b\":true,"
+                           "\"s\":\"x\",\"c\":\"k\",\"t\":null},{\"f\":1.7976931348623157E+308,"
+                           "\"i\":7,\"b\":true,\"s\":\"x\",\"c\":\"k\",\"t\":null},{\"f\":"
+                           "0.30000000000000004441,\"i\":7,\"b\":true,\"s\":\"x\",\"c\":\"k\","
+                           "\"t\":null}]}"},
+        {SRV_BODY_PREDICT, "{\"columns\":[\"t\",\"c\",\"s\",\"b\",\"i\",\"f\",\"more\"],"
+                           "\"data\":[[\"2024-01-31 12:00\",\"k\",\"x\",true,2,1.5,0],"
+                           "[null,null,\"y\",false,3,null,\"z\"]]}"},
+        {SRV_BODY_PREDICT, "{\"columns\":[\"f\",\"f\",\"i\",\"b\",\"s\",\"c\",\"t\"],"
+                           "\"data\":[[1,2,3,true,\"x\",\"k\",null]]}"},
+        {SRV_BODY_MLFLOW, "{\"dataframe_records\":[{" ROW0 "},{" ROW1 "}]}"},
+        {SRV_BODY_MLFLOW, "{\"dataframe_split\":{\"index\":[0,1],\"columns\":[\"f\",\"i\",\"b\","
+                          "\"s\",\"c\",\"t\"],\"data\":[[1.5,2,true,\"x\",\"k\","
+                          "\"2024-01-31T12:00:00Z\"],[null,3,false,\"y\",null,null]]},"
+                          "\"params\":{}}"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        const char *body = cases[k].body;
+        lp_frame *fast = NULL;
+        int rc = srv_parse_fast(&fast, cases[k].kind, body, strlen(body), &in);
+        if (strstr(body, "\\u")) { /* an escape: the tree's */
+            cr_assert_eq(rc, SRV_FAST_DECLINED, "%s", body);
+            continue;
+        }
+        cr_assert_eq(rc, 0, "the direct reader declined %s", body);
+        lp_frame *tree = by_tree(cases[k].kind, body);
+        same_frames(fast, tree, body);
+        lp_frame_unref(fast);
+        lp_frame_unref(tree);
+    }
+}
+
+Test(request_fast, leaves_what_it_is_not_sure_of_to_the_tree)
+{
+    static const struct {
+        srv_body_kind kind;
+        const char *body;
+    } cases[] = {
+        {SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 ",\"f\":2}]}"},          /* duplicate: last wins */
+        {SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 ",\"s\":\"a\\\"b\"}]}"}, /* an escape */
+        {SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 ",\"i\":1234567890123456789}]}"}, /* 19 digits */
+        {SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 ",\"x\":1e400}]}"},               /* overflow */
+        {SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 ",\"x\":1e-400}]}"},              /* underflow */
+        {SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 ",\"x\":01}]}"},                  /* not JSON */
+        {SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 ",\"x\":[1,]}]}"},
+        {SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 "}]} x"},
+        {SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 ",\"s\":\"\xc3\"}]}"}, /* bad UTF-8 */
+        {SRV_BODY_PREDICT, "{\"rows\":[{\"f\":1}]}"},                 /* missing columns */
+        {SRV_BODY_PREDICT, "{\"rows\":[{\"f\":\"1\"}]}"},             /* a wrong type */
+        {SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 ",\"i\":2.5}]}"},
+        {SRV_BODY_PREDICT, "{\"data\":[],\"columns\":[]}"}, /* data first */
+        {SRV_BODY_PREDICT, "{\"columns\":[\"f\"],\"rows\":[]}"},
+        {SRV_BODY_PREDICT, "{\"rows\":[],\"rows\":[]}"},
+        {SRV_BODY_PREDICT, "[]"},
+        {SRV_BODY_PREDICT, ""},
+        {SRV_BODY_MLFLOW, "{\"instances\":[{" ROW0 "}]}"},
+        {SRV_BODY_MLFLOW, "{\"dataframe_records\":[],\"inputs\":[]}"},
+        {SRV_BODY_MLFLOW, "{\"dataframe_split\":{\"columns\":[\"f\",\"i\",\"b\",\"s\",\"c\","
+                          "\"t\"],\"data\":[[1,2,true,\"x\",\"k\"]]}}"}, /* short row */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        const char *body = cases[k].body;
+        lp_frame *fast = NULL, *a = NULL, *b = NULL;
+        cr_assert_eq(srv_parse_fast(&fast, cases[k].kind, body, strlen(body), &in),
+                     SRV_FAST_DECLINED, "the direct reader took %s", body);
+        cr_assert_null(fast);
+        /* and srv_parse_body answers what the tree answers */
+        srv_parse_error ea, eb;
+        int ra = srv_parse_body(&a, &ea, cases[k].kind, body, strlen(body), &in);
+        int rb = srv_parse_body_tree(&b, &eb, cases[k].kind, body, strlen(body), &in);
+        cr_assert_eq(ra, rb, "%s", body);
+        if (ra == 0) {
+            same_frames(a, b, body);
+            lp_frame_unref(a);
+            lp_frame_unref(b);
+        } else {
+            cr_assert_str_eq(ea.message, eb.message, "%s", body);
+        }
+    }
+}
+
+/* 40 levels of nesting in a column the schema does not name: beyond the
+ * direct reader's depth, still read (by the tree). */
+Test(request_fast, deep_values_go_to_the_tree)
+{
+    char body[512];
+    int n = snprintf(body, sizeof body, "{\"rows\":[{" ROW0 ",\"deep\":");
+    for (int d = 0; d < 40; d++)
+        body[n++] = '[';
+    for (int d = 0; d < 40; d++)
+        body[n++] = ']';
+    snprintf(body + n, sizeof body - (size_t)n, "}]}");
+    lp_frame *f = NULL;
+    cr_assert_eq(srv_parse_fast(&f, SRV_BODY_PREDICT, body, strlen(body), &in), SRV_FAST_DECLINED);
+    lp_frame_unref(ok(SRV_BODY_PREDICT, body));
 }
 
 Test(request_parse, input_from_schema)
