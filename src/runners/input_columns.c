@@ -50,27 +50,63 @@ static bool listed(const lp_value *list, const char *name)
     return false;
 }
 
+/* Whether the data_transformer (process's, or the runner's own) may derive
+ * columns that the files do not have. */
+static bool has_transformer(lp_obj *self)
+{
+    lp_obj *process = lp_obj_pipeline(self, "process");
+    return lp_obj_component(process ? process : self, "data_transformer") != NULL;
+}
+
+/* A problem when model_target is not a column of train_data's header th: an
+ * error without a data_transformer (the closest name suggested), else a
+ * warning. *absent tells the caller not to blame eval_data for the target
+ * column it then cannot tell apart. 0 or LP_ENOMEM. */
+static int check_target_column(lp_obj *self, lp_value *problems, const lp_frame *th,
+                               const char *target, const char *train_path, bool *absent)
+{
+    *absent = target && lp_frame_find(th, target) < 0;
+    if (!*absent) return 0;
+    const char *names[256];
+    size_t n = 0;
+    for (size_t j = 0; j < lp_frame_cols(th) && n < 256; j++)
+        names[n++] = lp_frame_name(th, j);
+    const char *close = lp_suggest(target, names, n);
+    bool derived = has_transformer(self);
+    lp_value *at = lp_obj_config(self, "model_target");
+    int rc = lp_kit_check_add(problems, derived ? LP_SEV_WARNING : LP_SEV_ERROR, at,
+                              "model_target '%s' is not a column of train_data '%s'%s%s%s%s",
+                              target, train_path, close ? " (did you mean '" : "",
+                              close ? close : "", close ? "'?)" : "",
+                              derived ? ": the data_transformer must make it" : "");
+    lp_value_unref(at);
+    return rc;
+}
+
 int lp_runner_check_eval_columns(lp_obj *self, lp_value *problems)
 {
     lp_value *train = lp_obj_config(self, "train_data"), *eval = lp_obj_config(self, "eval_data");
     lp_frame *th = lp_value_type(train) == LP_STRING ? header_of(lp_value_as_string(train)) : NULL;
     lp_frame *eh =
         th && lp_value_type(eval) == LP_STRING ? header_of(lp_value_as_string(eval)) : NULL;
-    char *target = eh ? lp_kit_config_string(self, "model_target", NULL) : NULL;
+    char *target = th ? lp_kit_config_string(self, "model_target", NULL) : NULL;
     lp_value *dropped = eh ? lp_kit_config_strings(self, "drop_columns") : NULL;
     if (eh && !dropped) lp_error_clear(); /* a bad drop_columns is reported by validation */
+    bool target_absent = false;
+    int rc = th ? check_target_column(self, problems, th, target, lp_value_as_string(train),
+                                      &target_absent)
+                : 0;
     lp_sb missing = {0};
     size_t count = 0;
-    for (size_t j = 0; eh && j < lp_frame_cols(th); j++) {
+    /* with the target misspelt, the real target would be blamed on eval_data */
+    for (size_t j = 0; rc == 0 && !target_absent && eh && j < lp_frame_cols(th); j++) {
         const char *c = lp_frame_name(th, j);
         if ((target && strcmp(c, target) == 0) || listed(dropped, c) || lp_frame_find(eh, c) >= 0)
             continue;
         lp_sb_appendf(&missing, "%s'%s'", count++ ? ", " : "", c);
     }
-    int rc = 0;
     if (count) {
-        lp_obj *process = lp_obj_pipeline(self, "process");
-        bool derived = lp_obj_component(process ? process : self, "data_transformer") != NULL;
+        bool derived = has_transformer(self);
         rc = lp_kit_check_add(
             problems, derived ? LP_SEV_WARNING : LP_SEV_ERROR, eval,
             "eval_data '%s' lacks column%s %s of train_data (not the target, not in "

@@ -263,6 +263,25 @@ Test(validate, an_eval_file_without_a_training_column_is_found_before_training)
     lp_run_free(&v);
 }
 
+/* A misspelt model_target is named as such (with the closest column), not blamed on
+ * eval_data for lacking the real target column. */
+Test(validate, a_misspelt_target_is_named_before_anything_runs)
+{
+    expect_refused("process:\n  component:\n    data_transformer: null\n"
+                   "config:\n  model_target: survivd\n",
+                   "bad.yaml:5:17: error: model_target 'survivd' is not a column of train_data "
+                   "'data/train.csv' (did you mean 'survived'?)");
+    /* the SQL may make the target: a warning */
+    lp_write_file(dir, "made.yaml", "config:\n  model_target: survivd\n");
+    lp_run v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "-c",
+                      "made.yaml");
+    LP_EXPECT_ERR(v, "made.yaml:2:17: warning: model_target 'survivd' is not a column of "
+                     "train_data 'data/train.csv' (did you mean 'survived'?): the "
+                     "data_transformer must make it");
+    cr_assert_null(strstr(v.err, "lacks column"), "%s", v.err);
+    lp_run_free(&v);
+}
+
 /* ---- Fix 6: a float target in a classification runner ------------------------------ */
 
 Test(validate, a_float_target_asks_for_the_regression_runner_before_tuning)
