@@ -74,11 +74,11 @@ static int check_target_column(lp_obj *self, lp_value *problems, const lp_frame 
     const char *close = lp_suggest(target, names, n);
     bool derived = has_transformer(self);
     lp_value *at = lp_obj_config(self, "model_target");
-    int rc = lp_kit_check_add(problems, derived ? LP_SEV_WARNING : LP_SEV_ERROR, at,
-                              "model_target '%s' is not a column of train_data '%s'%s%s%s%s",
-                              target, train_path, close ? " (did you mean '" : "",
-                              close ? close : "", close ? "'?)" : "",
-                              derived ? ": the data_transformer must make it" : "");
+    int rc =
+        lp_kit_check_add(problems, derived ? LP_SEV_WARNING : LP_SEV_ERROR, at,
+                         "model_target '%s' is not a column of train_data '%s'%s%s%s%s", target,
+                         train_path, close ? " (did you mean '" : "", close ? close : "",
+                         close ? "'?)" : "", derived ? ": the data_transformer must make it" : "");
     lp_value_unref(at);
     return rc;
 }

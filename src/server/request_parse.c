@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/internal.h"
 #include "data/frame_internal.h"
 #include "lolpop/csv.h"
 #include "lolpop/error.h"
@@ -124,6 +125,32 @@ static int append(srv_build *bd, long row, size_t j, const json_t *v)
 
 /* ---- the JSON forms -------------------------------------------------------------- */
 
+static bool in_schema(const srv_input *in, const char *name)
+{
+    for (size_t j = 0; j < in->n; j++)
+        if (strcmp(in->cols[j].name, name) == 0) return true;
+    return false;
+}
+
+/* The error for a record without required column `name`: when the record
+ * has a key close to it that is not a column of the schema (a typo), the key
+ * is named. */
+static int missing_in_record(srv_parse_error *err, const srv_input *in, long row,
+                             const json_t *record, const char *name)
+{
+    const char *keys[64];
+    size_t n = 0;
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)(uintptr_t)record, key, v) if (n < 64 && !in_schema(in, key))
+        keys[n++] = key;
+    const char *close = lp_suggest(name, keys, n);
+    if (close)
+        return srv_parse_fail(err, row, name, "row %ld: missing column '%s' (the row has '%s')",
+                              row, name, close);
+    return srv_parse_fail(err, row, name, "row %ld: missing column '%s'", row, name);
+}
+
 /* [{"col": v, ...}, ...] */
 static int from_records(lp_frame **out, const srv_input *in, srv_parse_error *err,
                         const json_t *rows, const char *where)
@@ -137,8 +164,12 @@ static int from_records(lp_frame **out, const srv_input *in, srv_parse_error *er
                                 i, kind_of(row));
             break;
         }
-        for (size_t j = 0; !rc && j < in->n; j++)
-            rc = append(&bd, (long)i, j, json_object_get(row, in->cols[j].name));
+        for (size_t j = 0; !rc && j < in->n; j++) {
+            const json_t *v = json_object_get(row, in->cols[j].name);
+            rc = !v && in->cols[j].required
+                     ? missing_in_record(err, in, (long)i, row, in->cols[j].name)
+                     : append(&bd, (long)i, j, v);
+        }
     }
     if (!rc) rc = srv_build_finish(out, &bd);
     srv_build_free(&bd);

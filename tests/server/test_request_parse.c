@@ -131,6 +131,9 @@ Test(request_parse, empty_bodies_are_zero_rows)
 Test(request_parse, errors_name_row_and_column)
 {
     bad(SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 "},{\"f\":1}]}", "row 1: missing column 'i'", 1, "i");
+    /* a key close to the missing column, and not a column itself: named */
+    bad(SRV_BODY_PREDICT, "{\"rows\":[{\"f\":1,\"ii\":2}]}",
+        "row 0: missing column 'i' (the row has 'ii')", 0, "i");
     bad(SRV_BODY_PREDICT, "{\"rows\":[{" ROW0 "},{" ROW0 "},{\"f\":\"1\"}]}",
         "row 2, column 'f' (float64): expected a number, got a string", 2, "f");
     bad(SRV_BODY_PREDICT, "{\"rows\":[{\"f\":1,\"i\":2.5}]}", "expected an integer, got a number",
