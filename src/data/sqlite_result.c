@@ -2,7 +2,7 @@
  * sqlite_result.c — a query's rows read into a frame, column by column.
  *
  * Each result column fills a typed column builder straight from
- * sqlite3_column_* as rows arrive (no per-cell boxing, texts copied once into
+ * the statement's values as rows arrive (no per-cell boxing, texts copied once into
  * the builder). The kind is chosen by the declared type and the first
  * non-NULL value; a column whose later cells disagree (text after numbers,
  * numbers after text, invalid UTF-8, a declared TEXT column holding numbers,
@@ -102,25 +102,24 @@ static int64_t double_bits(double d)
 }
 
 /* The bytes of a TEXT or BLOB cell. raw_text: read TEXT values' bytes as they
- * are (sqlite3_column_blob), which is UTF-8 in a UTF-8 database:
- * sqlite3_column_text would first copy a text that is not NUL-terminated
+ * are (sqlite3_value_blob), which is UTF-8 in a UTF-8 database:
+ * sqlite3_value_text would first copy a text that is not NUL-terminated
  * (every value of a virtual table over a frame). */
-static const void *cell_bytes(sqlite3_stmt *st, int j, int t, bool raw_text, size_t *len)
+static const void *cell_bytes(sqlite3_value *v, int t, bool raw_text, size_t *len)
 {
-    const void *p = t == SQLITE_TEXT && !raw_text ? (const void *)sqlite3_column_text(st, j)
-                                                  : sqlite3_column_blob(st, j);
-    *len = (size_t)sqlite3_column_bytes(st, j);
+    const void *p =
+        t == SQLITE_TEXT && !raw_text ? (const void *)sqlite3_value_text(v) : sqlite3_value_blob(v);
+    *len = (size_t)sqlite3_value_bytes(v);
     return p;
 }
 
-static bool cells_push(cells *c, sqlite3_stmt *st, int j, int t, bool raw_text)
+static bool cells_push(cells *c, sqlite3_value *v, int t, bool raw_text)
 {
-    if (t == SQLITE_INTEGER) return cells_put(c, t, sqlite3_column_int64(st, j), NULL, 0);
-    if (t == SQLITE_FLOAT)
-        return cells_put(c, t, double_bits(sqlite3_column_double(st, j)), NULL, 0);
+    if (t == SQLITE_INTEGER) return cells_put(c, t, sqlite3_value_int64(v), NULL, 0);
+    if (t == SQLITE_FLOAT) return cells_put(c, t, double_bits(sqlite3_value_double(v)), NULL, 0);
     if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
         size_t len;
-        const void *p = cell_bytes(st, j, t, raw_text, &len);
+        const void *p = cell_bytes(v, t, raw_text, &len);
         return cells_put(c, t, 0, p, len);
     }
     return cells_put(c, SQLITE_NULL, 0, NULL, 0);
@@ -420,19 +419,18 @@ static col_kind first_kind(const col_reader *r, int t)
     return text ? COL_TEXT : t == SQLITE_INTEGER ? COL_INT : COL_FLOAT;
 }
 
-static bool read_text(col_reader *r, sqlite3_stmt *st, int j, int t, bool raw_text)
+static bool read_text(col_reader *r, sqlite3_value *v, int t, bool raw_text)
 {
     size_t len;
-    const char *p = cell_bytes(st, j, t, raw_text, &len);
+    const char *p = cell_bytes(v, t, raw_text, &len);
     if (!lp_utf8_valid(p, len, NULL)) /* the general form reports it, in column order */
         return to_cells(r, 0) && cells_put(&r->c, t, 0, p, len);
     return lp_column_builder_append_str(r->b, p, len) == 0;
 }
 
 /* Reads cell j of the current row. */
-static bool reader_push(col_reader *r, sqlite3_stmt *st, int j, bool raw_text)
+static bool reader_push(col_reader *r, sqlite3_value *v, int t, bool raw_text)
 {
-    int t = sqlite3_column_type(st, j);
     size_t row = r->n++;
     if (r->kind == COL_NULLS) {
         if (t == SQLITE_NULL) return true;
@@ -453,32 +451,32 @@ static bool reader_push(col_reader *r, sqlite3_stmt *st, int j, bool raw_text)
     switch (r->kind) {
     case COL_INT:
         if (t == SQLITE_INTEGER) {
-            int64_t v = sqlite3_column_int64(st, j);
-            r->all01 = r->all01 && (v == 0 || v == 1);
-            return lp_column_builder_append_i64(r->b, v) == 0;
+            int64_t i = sqlite3_value_int64(v);
+            r->all01 = r->all01 && (i == 0 || i == 1);
+            return lp_column_builder_append_i64(r->b, i) == 0;
         }
         if (t == SQLITE_FLOAT) {
             if (!int_to_float(r)) return false;
-            return lp_column_builder_append_f64(r->b, sqlite3_column_double(st, j)) == 0;
+            return lp_column_builder_append_f64(r->b, sqlite3_value_double(v)) == 0;
         }
         break;
     case COL_FLOAT:
         if (t == SQLITE_FLOAT)
-            return lp_column_builder_append_f64(r->b, sqlite3_column_double(st, j)) == 0;
+            return lp_column_builder_append_f64(r->b, sqlite3_value_double(v)) == 0;
         if (t == SQLITE_INTEGER) {
-            int64_t v = sqlite3_column_int64(st, j);
-            return add_int_cell(r, row, v) && lp_column_builder_append_f64(r->b, (double)v) == 0;
+            int64_t i = sqlite3_value_int64(v);
+            return add_int_cell(r, row, i) && lp_column_builder_append_f64(r->b, (double)i) == 0;
         }
         break;
     case COL_TEXT:
-        if (text) return read_text(r, st, j, t, raw_text);
+        if (text) return read_text(r, v, t, raw_text);
         break;
     case COL_NULLS:
     case COL_CELLS:
         break;
     }
     if (r->kind != COL_CELLS && !to_cells(r, 0)) return false;
-    return cells_push(&r->c, st, j, t, raw_text);
+    return cells_push(&r->c, v, t, raw_text);
 }
 
 /* ---- the frame ------------------------------------------------------------- */
@@ -543,16 +541,24 @@ static char *unique_name(const lp_frame *f, const char *name, size_t j)
     return n;
 }
 
+/* Cells are read through sqlite3_column_value and the sqlite3_value_*
+ * accessors: one API call per cell into the statement instead of three or
+ * four (each sqlite3_column_* call looks the column up again). The value is
+ * "unprotected" (no mutex held), which SQLite allows to be read when the
+ * connection is in multi-thread mode: lp_sqlite_open opens every connection
+ * with SQLITE_OPEN_NOMUTEX, and a statement is stepped by one thread. */
 static int read_all(col_reader *rs, int ncol, sqlite3 *db, sqlite3_stmt *st, const char *where)
 {
     bool raw_text = db_is_utf8(db);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        for (int j = 0; j < ncol; j++)
-            if (!(rs[j].kind == COL_CELLS
-                      ? cells_push(&rs[j].c, st, j, sqlite3_column_type(st, j), raw_text)
-                      : reader_push(&rs[j], st, j, raw_text)))
+        for (int j = 0; j < ncol; j++) {
+            sqlite3_value *v = sqlite3_column_value(st, j);
+            int t = sqlite3_value_type(v);
+            if (!(rs[j].kind == COL_CELLS ? cells_push(&rs[j].c, v, t, raw_text)
+                                          : reader_push(&rs[j], v, t, raw_text)))
                 return lp_error_set(LP_ENOMEM, "%s: out of memory reading the result", where);
+        }
     if (step != SQLITE_DONE) return sql_fail(db, where, "reading the result");
     return 0;
 }
