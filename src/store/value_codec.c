@@ -166,8 +166,8 @@ static json_t *encode_rows_of(codec *c, const lp_frame *f, const lp_frame_origin
             json_decref(names);
             names = NULL;
         }
-    json_t *arg = names ? json_pack("{s:s, s:s, s:o}", "of", parent, "rows", rows, "columns", names)
-                        : NULL;
+    json_t *arg =
+        names ? json_pack("{s:s, s:s, s:o}", "of", parent, "rows", rows, "columns", names) : NULL;
     if (!arg) lp_error_set(LP_ENOMEM, "out of memory encoding %s", place(c));
     return arg ? tagged("$rows", arg) : NULL;
 }
