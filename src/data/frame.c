@@ -9,6 +9,7 @@
 #include "core/internal.h"
 #include "data/frame_internal.h"
 #include "data/frame_memo.h"
+#include "data/frame_origin.h"
 
 lp_frame *lp_frame_with_capacity(size_t rows, size_t cap)
 {
@@ -45,6 +46,7 @@ LP_API void lp_frame_unref(lp_frame *f)
 {
     if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
     lp_frame_memo_clear(f);
+    lp_frame_origin_clear(f);
     for (size_t j = 0; j < f->ncols; j++) {
         free(f->names[j]);
         lp_column_unref(f->cols[j]);
@@ -94,6 +96,7 @@ int lp_frame_push(lp_frame *f, const char *name, lp_column *col)
     atomic_store(&f->hash_state, 0);   /* a new column: a new content hash */
     atomic_store(&f->object_state, 0); /* and new serialised bytes */
     lp_frame_memo_clear(f);            /* and nothing derived from the old columns */
+    lp_frame_origin_clear(f);          /* nor is it only rows of another frame */
     f->names[f->ncols] = copy;
     f->cols[f->ncols++] = col;
     index_name(f, f->ncols - 1);

@@ -115,6 +115,9 @@ struct lp_frame {
     const void *memo_owner;
     void *memo;
     void (*memo_free)(void *);
+    /* The frame is rows of another frame's columns (frame_origin.h): set
+     * by the splitter, read by step recording; forgotten by lp_frame_push. */
+    struct lp_frame_origin *origin;
 };
 /* A frame with room for `cap` columns and `rows` rows (no columns yet). */
 lp_frame *lp_frame_with_capacity(size_t rows, size_t cap);

@@ -75,6 +75,16 @@ int lp_sqlite_query_frame(lp_frame **out, sqlite3 *db, const char *sql, const ch
  * and syntax errors are located at sql_name:line:col within it. */
 int lp_sqlite_query_frame_at(lp_frame **out, sqlite3 *db, const char *sql, const char *sql_name);
 
+/* Reads every remaining row of prepared statement st into a new frame in *out
+ * (sqlite_result.c): a column's type is its declared type when every value
+ * fits it, else the values': any text → string, any float → float64,
+ * integers → int64, only NULLs → float64. typed: each column fills a typed
+ * builder as rows arrive and keeps every cell only once its cells disagree;
+ * false keeps every cell of every column first (the same frame, slower; for
+ * tests). */
+int lp_sqlite_read_rows(lp_frame **out, sqlite3 *db, sqlite3_stmt *st, const char *where,
+                        bool typed);
+
 /* ISO-8601 helpers for timestamp columns (microseconds since the epoch, UTC).
  * Parse accepts "YYYY-MM-DD", then optionally 'T' or ' ' and "HH:MM[:SS[.f…]]"
  * and an optional "Z" or "±HH:MM" offset. Format writes

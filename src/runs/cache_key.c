@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/crypto_api.h"
+#include "data/frame_origin.h"
 
 #include "lolpop/frame.h"
 #include "lolpop/model.h"
@@ -303,6 +304,39 @@ static void handle_add(lp_cache_keyer *k, const lp_value *v, const void *ptr,
     memcpy(m->hash, hash, 32);
 }
 
+/* The digest by which a split frame (rows of a parent frame, frame_origin.h)
+ * enters keys: the parent's content hash (remembered on the parent, which
+ * was hashed as the split step's argument), the column names and the row
+ * list. The same content always gives the same digest, without hashing the
+ * split's values (at 500k rows, as much as hashing the parent again). */
+static int origin_digest(lp_cache_keyer *k, const lp_frame *f, const lp_frame_origin *o,
+                         uint8_t out[32])
+{
+    uint8_t parent[32];
+    int rc = lp_frame_hash(lp_frame_origin_parent(o), parent);
+    if (rc) return rc;
+    hasher sub;
+    if ((rc = hasher_init(&sub, k)) != 0) return rc;
+    put_str(&sub, "lolpop rows of a frame");
+    put(&sub, parent, 32);
+    put_u64(&sub, lp_frame_cols(f));
+    for (size_t j = 0; j < lp_frame_cols(f); j++)
+        put_str(&sub, lp_frame_name(f, j));
+    size_t len;
+    const uint8_t *rows = lp_frame_origin_bytes(o, &len);
+    put_u64(&sub, len);
+    put(&sub, rows, len);
+    return hasher_done(&sub, out);
+}
+
+/* A handle's digest: a split frame's by its origin, anything else's by its
+ * type's content hash. */
+static int handle_digest(lp_cache_keyer *k, const lp_handle_type *t, void *ptr, uint8_t out[32])
+{
+    const lp_frame_origin *o = t == &lp_frame_handle_type ? lp_frame_origin_of(ptr) : NULL;
+    return o ? origin_digest(k, ptr, o, out) : t->hash(ptr, out);
+}
+
 static void put_handle(hasher *h, const lp_value *v, const char *where)
 {
     const lp_handle_type *t = lp_value_handle_type(v);
@@ -317,7 +351,7 @@ static void put_handle(hasher *h, const lp_value *v, const char *where)
     const handle_memo *memo = immutable(t) ? handle_find(h->k, ptr) : NULL;
     if (memo) {
         memcpy(digest, memo->hash, 32);
-    } else if (h->rc == 0 && t->hash(ptr, digest) == 0) {
+    } else if (h->rc == 0 && handle_digest(h->k, t, ptr, digest) == 0) {
         if (immutable(t)) handle_add(h->k, v, ptr, digest);
     } else if (h->rc == 0) {
         h->rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;

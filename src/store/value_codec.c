@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "core/crypto_api.h"
+#include "data/frame_object.h"
+#include "data/frame_origin.h"
 
 #include "lolpop/config.h"
 #include "lolpop/frame_io.h"
@@ -24,6 +26,10 @@ typedef struct codec {
     const lp_registry *reg; /* decoding: where model back-ends are found */
     lp_sb where;            /* "value.splits.X_train" */
     int depth;
+    /* decoding: the parent frame of the last row list read ($rows), kept for
+     * the next one (X_train and y_train share it) */
+    lp_frame *parent;
+    char parent_hex[65];
 } codec;
 
 /* Appends ".key" or "[i]" to the place; returns the length to restore. */
@@ -123,10 +129,56 @@ static json_t *encode_string(const lp_value *v)
     return tagged("$bytes", base64_json(s, n));
 }
 
-/* Puts a frame into the object store: {"$frame": hex}. The frame is serialised
- * and hashed once however often it is stored (lp_objstore_put_frame). */
+/* Whether every column name of f can be a JSON string. */
+static bool names_are_text(const lp_frame *f)
+{
+    for (size_t j = 0; j < lp_frame_cols(f); j++) {
+        const char *name = lp_frame_name(f, j);
+        if (!lp_utf8_valid(name, strlen(name), NULL)) return false;
+    }
+    return true;
+}
+
+/* A frame that is rows of a parent frame's columns (a split: frame_origin.h):
+ * {"$rows": {"of": parent hex, "rows": row list hex, "columns": [names]}}.
+ * The parent is stored (usually it is already, by the step that made it) and
+ * the row list is an object of little-endian uint32s, stored once for the
+ * frames of one split; the split's own bytes are never serialised. */
+static json_t *encode_rows_of(codec *c, const lp_frame *f, const lp_frame_origin *o)
+{
+    char parent[65], rows[65];
+    if (lp_objstore_put_frame(c->os, lp_frame_origin_parent(o), parent, NULL)) {
+        lp_error_prefix("%s", place(c));
+        return NULL;
+    }
+    if (!lp_frame_origin_recall(o, rows) || !lp_objstore_has(c->os, rows)) {
+        size_t len;
+        const uint8_t *bytes = lp_frame_origin_bytes(o, &len);
+        if (lp_objstore_put(c->os, bytes, len, rows)) {
+            lp_error_prefix("%s", place(c));
+            return NULL;
+        }
+        lp_frame_origin_remember(o, rows);
+    }
+    json_t *names = json_array();
+    for (size_t j = 0; names && j < lp_frame_cols(f); j++)
+        if (json_array_append_new(names, json_string(lp_frame_name(f, j))) != 0) {
+            json_decref(names);
+            names = NULL;
+        }
+    json_t *arg =
+        names ? json_pack("{s:s, s:s, s:o}", "of", parent, "rows", rows, "columns", names) : NULL;
+    if (!arg) lp_error_set(LP_ENOMEM, "out of memory encoding %s", place(c));
+    return arg ? tagged("$rows", arg) : NULL;
+}
+
+/* Puts a frame into the object store: {"$frame": hex}, or a split as rows of
+ * its parent ({"$rows": …}). The frame is serialised and hashed once however
+ * often it is stored (lp_objstore_put_frame). */
 static json_t *encode_frame(codec *c, const lp_frame *f)
 {
+    const lp_frame_origin *o = lp_frame_origin_of(f);
+    if (o && names_are_text(f)) return encode_rows_of(c, f, o);
     char hex[65];
     if (lp_objstore_put_frame(c->os, f, hex, NULL)) {
         lp_error_prefix("%s", place(c));
@@ -284,6 +336,61 @@ static lp_value *decode_object(codec *c, const char *tag, json_t *hexj)
     return v;
 }
 
+/* The parent frame `hex` of a row list (new reference): the one read last
+ * when it is the same, else read from the object store. */
+static lp_frame *decode_parent(codec *c, const char *hex)
+{
+    if (c->parent && strcmp(c->parent_hex, hex) == 0) return lp_frame_ref(c->parent);
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    lp_frame *f = NULL;
+    int rc = lp_objstore_get(c->os, hex, &bytes, &len);
+    if (rc == 0) rc = lp_frame_deserialize(&f, bytes, len);
+    free(bytes);
+    if (rc) return NULL;
+    lp_frame_object_remember(f, hex, len); /* storing it again costs nothing */
+    lp_frame_unref(c->parent);
+    c->parent = lp_frame_ref(f);
+    memcpy(c->parent_hex, hex, 65);
+    return f;
+}
+
+/* {"$rows": {"of", "rows", "columns"}}: the columns of the parent frame at the
+ * rows of the row list, the same frame the splitter made. */
+static lp_value *decode_rows(codec *c, json_t *arg)
+{
+    const char *of = json_string_value(json_object_get(arg, "of"));
+    const char *rows = json_string_value(json_object_get(arg, "rows"));
+    json_t *cols = json_object_get(arg, "columns");
+    if (!of || !rows || !lp_objstore_valid_hex(of) || !lp_objstore_valid_hex(rows) ||
+        !json_is_array(cols))
+        return bad(c, "$rows needs the hashes 'of' and 'rows' and a 'columns' list");
+    size_t n = json_array_size(cols);
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    if (!names) {
+        lp_error_set(LP_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (size_t j = 0; j < n; j++)
+        if (!(names[j] = json_string_value(json_array_get(cols, j)))) {
+            free(names);
+            return bad(c, "$rows: a column name is not a string");
+        }
+    lp_frame *parent = decode_parent(c, of), *f = NULL;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    int rc = parent ? lp_objstore_get(c->os, rows, &bytes, &len) : lp_error_last()->code;
+    if (rc == 0) rc = lp_frame_origin_rebuild(&f, parent, names, n, bytes, len);
+    lp_value *v = rc == 0 ? lp_value_frame(f) : NULL;
+    if (rc == 0 && !v) lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc) lp_error_prefix("cached value: %s", place(c));
+    lp_frame_unref(f);
+    lp_frame_unref(parent);
+    free(bytes);
+    free(names);
+    return v;
+}
+
 static lp_value *decode_float(const codec *c, json_t *j)
 {
     const char *s = json_string_value(j);
@@ -304,6 +411,7 @@ static const char *tag_of(json_t *o)
 static lp_value *decode_tagged(codec *c, const char *tag, json_t *arg)
 {
     if (strcmp(tag, "$frame") == 0 || strcmp(tag, "$model") == 0) return decode_object(c, tag, arg);
+    if (strcmp(tag, "$rows") == 0) return decode_rows(c, arg);
     if (strcmp(tag, "$float") == 0) return decode_float(c, arg);
     if (strcmp(tag, "$bytes") == 0) return base64_value(c, arg);
     lp_error_set(LP_EINVAL, "cached value: %s: unknown tag '%s'", place(c), tag);
@@ -403,6 +511,7 @@ int lp_value_decode(lp_objstore *os, const lp_registry *reg, const uint8_t *data
         lp_error_clear();
         *out = decode_value(&c, body);
         lp_sb_free(&c.where);
+        lp_frame_unref(c.parent);
         if (!*out) rc = lp_error_last()->code ? lp_error_last()->code : LP_ENOMEM;
     }
     json_decref(env);

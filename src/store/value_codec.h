@@ -10,7 +10,13 @@
  * store as its own object — the frame's lp_frame_serialize bytes, the model's
  * lp_model_save bytes, the very bytes LocalResourceVersionControl stores, so
  * a frame that was also versioned is stored once — and V holds
- * {"$frame": "<object hash>"} or {"$model": "<object hash>"}. A map key that
+ * {"$frame": "<object hash>"} or {"$model": "<object hash>"}. A frame that
+ * remembers being rows of another frame (a split, data/frame_origin.h) is
+ * {"$rows": {"of": "<parent's object hash>", "rows": "<object hash of the row
+ * list: little-endian uint32s>", "columns": [names]}}: the parent is stored
+ * (once), the split's own bytes never are; decoding takes the same rows of
+ * the same columns, the identical frame. Values written before $rows existed
+ * ($frame only) read as before. A map key that
  * starts with '$' is written with one more '$', so no map is ever read as a
  * tag. Origins of values are not kept.
  *

@@ -8,12 +8,15 @@
 #include <ftw.h>
 #include <math.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "data/frame_internal.h"
+#include "data/frame_origin.h"
 #include "runs/cache_key.h"
 #include "runs/local_cache.h"
 #include "lolpop.h"
@@ -305,6 +308,57 @@ Test(cache_key, class_method_and_unhashable_arguments)
     cr_assert_eq(lp_cache_key(NULL, train, "split_data", args, k1), LP_EINVAL);
     cr_assert(strstr(lp_error_last()->message, "opaque"), "%s", lp_error_last()->message);
     lp_value_unref(args);
+    lp_workflow_free(wf);
+    lp_value_unref(doc);
+}
+
+/* Rows `rows` of parent's columns x and s, remembered as rows of parent. */
+static lp_value *rows_of(lp_frame *parent, const size_t *rows, size_t n)
+{
+    static const char *const names[] = {"x", "s"};
+    lp_frame *cols = NULL, *t = NULL;
+    cr_assert_eq(lp_frame_select(&cols, parent, names, 2), 0);
+    cr_assert_eq(lp_frame_take(&t, cols, rows, n), 0);
+    lp_frame_origin *o = lp_frame_origin_new(parent, rows, n);
+    cr_assert(lp_frame_origin_set(t, cols, o));
+    lp_frame_origin_unref(o);
+    lp_frame_unref(cols);
+    lp_value *v = lp_value_frame(t);
+    lp_frame_unref(t);
+    return v;
+}
+
+static void split_key(const lp_obj *train, lp_value *x, char key[65])
+{
+    lp_value *args = lp_map_put(lp_value_map(), "splits", lp_map_put(lp_value_map(), "X_train", x));
+    cr_assert_eq(lp_cache_key(NULL, train, "train_model", args, key), 0, "%s",
+                 lp_error_last()->message);
+    lp_value_unref(args);
+}
+
+Test(cache_key, a_split_counts_by_its_parent_and_rows_without_hashing_its_values)
+{
+    lp_value *doc = NULL;
+    lp_workflow *wf = build(BASE_ROOT, "", BASE_PARAMS, &doc);
+    lp_obj *train = lp_obj_pipeline(lp_workflow_root(wf), "train");
+    lp_frame *parent = sample_frame(1.0);
+    static const size_t r1[] = {2, 0}, r2[] = {1, 0};
+    lp_value *a = rows_of(parent, r1, 2);
+    char k1[65], k2[65], k3[65], k4[65];
+    split_key(train, lp_value_ref(a), k1);
+    /* the split's own content was not hashed: only the parent's was */
+    cr_assert_eq(atomic_load(&lp_value_as_frame(a)->hash_state), 0);
+    cr_assert_eq(atomic_load(&parent->hash_state), 2);
+    split_key(train, rows_of(parent, r1, 2), k2); /* the same split made again */
+    split_key(train, rows_of(parent, r2, 2), k3); /* other rows */
+    lp_frame *other = sample_frame(5.0);          /* the same rows of another parent */
+    split_key(train, rows_of(other, r1, 2), k4);
+    cr_assert_str_eq(k1, k2);
+    cr_assert_str_neq(k1, k3);
+    cr_assert_str_neq(k1, k4);
+    lp_value_unref(a);
+    lp_frame_unref(other);
+    lp_frame_unref(parent);
     lp_workflow_free(wf);
     lp_value_unref(doc);
 }
@@ -811,8 +865,8 @@ Test(local_cache, a_disabled_manager_keeps_nothing_and_bad_methods_are_refused)
 
 /* ---- the dispatcher glue, with classes of the test's own ----------------------------------- */
 
-static int computed, worked; /* how often the methods really ran */
-static lp_value *memory;     /* MemoryCacheManager's entries: key -> value */
+static int computed, worked;      /* how often the methods really ran */
+static lp_value *memory;          /* MemoryCacheManager's entries: key -> value */
 static int mem_cached, mem_asked; /* how often its cache / retrieve were called */
 
 /* CStage.compute(x) -> {y: 2 x, w: worker.work(x)}; fails for x < 0. */
@@ -1051,8 +1105,7 @@ Test(glue, a_plugin_cache_manager_takes_part_like_the_local_one)
 {
     const char *cfg = "cache_manager: {config: {methods: [CWorker.work]}}\n";
     flow f = {0};
-    cr_assert_eq(flow_open(&f, "MemoryCacheManager", cfg, NULL), 0, "%s",
-                 lp_error_last()->message);
+    cr_assert_eq(flow_open(&f, "MemoryCacheManager", cfg, NULL), 0, "%s", lp_error_last()->message);
     cr_assert_eq(go(&f, 3), 6);
     cr_assert_eq(computed, 1);
     cr_assert_eq(mem_cached, 2, "compute and the listed work were offered to it");
@@ -1071,9 +1124,9 @@ Test(glue, a_plugin_cache_manager_takes_part_like_the_local_one)
     flow_close(&f);
     /* enabled: false — never asked, never offered */
     int asked = mem_asked, cached = mem_cached;
-    cr_assert_eq(flow_open(&f, "MemoryCacheManager",
-                           "cache_manager: {config: {enabled: false}}\n", NULL),
-                 0);
+    cr_assert_eq(
+        flow_open(&f, "MemoryCacheManager", "cache_manager: {config: {enabled: false}}\n", NULL),
+        0);
     cr_assert_eq(go(&f, 3), 6);
     cr_assert_eq(computed, 2);
     cr_assert_eq(mem_asked, asked);

@@ -10,9 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/frame_origin.h"
 #include "lolpop.h"
 #include "lolpop/csv.h"
 #include "lolpop/frame.h"
+#include "lolpop/frame_io.h"
+#include "lolpop/objstore.h"
+#include "store/value_codec.h"
 #include "lolpop/types/data_splitter.h"
 #include "unit_workflow.h"
 
@@ -460,4 +464,140 @@ Test(splitter, config_errors_are_reported_at_init)
                         "t.yaml:3:43: config 'drop_columns' must be a list, got string");
     assert_config_error("model_target: y, drop_columns: [[x]]",
                         "drop_columns must be a list of column names");
+}
+
+/* ---- step recording: a split is stored as rows of the frame it split -------------- */
+
+static size_t count_objects(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "find '%s/objects' -type f | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    size_t n = 0;
+    cr_assert_eq(fscanf(p, "%zu", &n), 1);
+    pclose(p);
+    return n;
+}
+
+static void assert_same_frame(const lp_frame *a, const lp_frame *b, const char *what)
+{
+    uint8_t *x, *y;
+    size_t nx, ny;
+    cr_assert_eq(lp_frame_serialize(a, &x, &nx), 0);
+    cr_assert_eq(lp_frame_serialize(b, &y, &ny), 0);
+    cr_assert(nx == ny && memcmp(x, y, nx) == 0, "%s differs after the round trip", what);
+    free(x);
+    free(y);
+}
+
+Test(splitter, recorded_splits_are_row_lists_over_the_stored_parent)
+{
+    const char *dir = uw_tmpdir("split-codec", false);
+    lp_objstore *os = NULL;
+    cr_assert_eq(lp_objstore_open(&os, dir), 0, "%s", lp_error_last()->message);
+    lp_obj *s = splitter("model_target: label, model_index: id, drop_columns: [t], "
+                         "split_ratio: [0.6, 0.2, 0.2], split_type: stratified, seed: 3");
+    lp_value *f = make_frame(500), *r = split(s, f);
+    static const char *const keys[] = {"X_train", "y_train", "X_valid",
+                                       "y_valid", "X_test",  "y_test"};
+    for (size_t k = 0; k < 6; k++)
+        cr_assert_not_null(lp_frame_origin_of(part(r, keys[k])), "%s has no origin", keys[k]);
+    uint8_t *enc = NULL;
+    size_t len = 0;
+    cr_assert_eq(lp_value_encode(os, r, &enc, &len), 0, "%s", lp_error_last()->message);
+    char *text = strndup((const char *)enc, len);
+    cr_assert(strstr(text, "\"$rows\"") && !strstr(text, "\"$frame\""), "%s", text);
+    cr_assert(strstr(text, "\"columns\":[\"x\",\"cls\"]"), "%s", text);
+    /* the parent and one row list per part: no split frame of its own */
+    cr_assert_eq(count_objects(dir), 4);
+    lp_value *back = NULL;
+    cr_assert_eq(lp_value_decode(os, uw_registry(), enc, len, &back), 0, "%s",
+                 lp_error_last()->message);
+    for (size_t k = 0; k < 6; k++)
+        assert_same_frame(part(r, keys[k]), part(back, keys[k]), keys[k]);
+    /* decoded splits remember their origin: recording them again stores nothing new */
+    uint8_t *again = NULL;
+    size_t again_len = 0;
+    cr_assert_eq(lp_value_encode(os, back, &again, &again_len), 0, "%s", lp_error_last()->message);
+    cr_assert(again_len == len && memcmp(again, enc, len) == 0, "%.*s", (int)again_len, again);
+    cr_assert_eq(count_objects(dir), 4);
+    free(again);
+    free(text);
+    free(enc);
+    lp_value_unref(back);
+    lp_value_unref(r);
+    lp_value_unref(f);
+    lp_objstore_close(os);
+}
+
+Test(splitter, splits_recorded_whole_by_earlier_versions_still_read)
+{
+    /* what main's step recording wrote: each split frame as its own object */
+    const char *dir = uw_tmpdir("split-old", false);
+    lp_objstore *os = NULL;
+    cr_assert_eq(lp_objstore_open(&os, dir), 0, "%s", lp_error_last()->message);
+    lp_obj *s = splitter("model_target: label, seed: 7");
+    lp_value *f = make_frame(50), *r = split(s, f);
+    char hex[2][65];
+    static const char *const keys[] = {"X_train", "y_valid"};
+    for (int k = 0; k < 2; k++) {
+        uint8_t *bytes = NULL;
+        size_t n = 0;
+        cr_assert_eq(lp_frame_serialize(part(r, keys[k]), &bytes, &n), 0);
+        cr_assert_eq(lp_objstore_put(os, bytes, n, hex[k]), 0);
+        free(bytes);
+    }
+    char text[512];
+    snprintf(text, sizeof text,
+             "{\"format\":\"lpvalue1\",\"value\":{\"X_train\":{\"$frame\":\"%s\"},"
+             "\"y_valid\":{\"$frame\":\"%s\"}}}",
+             hex[0], hex[1]);
+    lp_value *back = NULL;
+    cr_assert_eq(lp_value_decode(os, uw_registry(), (const uint8_t *)text, strlen(text), &back), 0,
+                 "%s", lp_error_last()->message);
+    for (int k = 0; k < 2; k++)
+        assert_same_frame(part(r, keys[k]), part(back, keys[k]), keys[k]);
+    lp_value_unref(back);
+    lp_value_unref(r);
+    lp_value_unref(f);
+    lp_objstore_close(os);
+}
+
+Test(splitter, a_damaged_row_list_is_an_error_never_a_frame)
+{
+    const char *dir = uw_tmpdir("split-bad", false);
+    lp_objstore *os = NULL;
+    cr_assert_eq(lp_objstore_open(&os, dir), 0, "%s", lp_error_last()->message);
+    lp_obj *s = splitter("model_target: label");
+    lp_value *f = make_frame(20), *r = split(s, f);
+    uint8_t *enc = NULL;
+    size_t len = 0;
+    cr_assert_eq(lp_value_encode(os, r, &enc, &len), 0, "%s", lp_error_last()->message);
+    const char *of = strstr((const char *)enc, "\"of\":\"") + 6;
+    char text[512];
+    /* a row list whose rows are out of the parent's range */
+    uint8_t rows[4] = {0xff, 0xff, 0, 0};
+    char bad[65];
+    cr_assert_eq(lp_objstore_put(os, rows, sizeof rows, bad), 0);
+    snprintf(text, sizeof text,
+             "{\"format\":\"lpvalue1\",\"value\":{\"$rows\":{\"of\":\"%.64s\",\"rows\":\"%s\","
+             "\"columns\":[\"x\"]}}}",
+             of, bad);
+    lp_value *back = NULL;
+    cr_assert_eq(lp_value_decode(os, uw_registry(), (const uint8_t *)text, strlen(text), &back),
+                 LP_EINVAL);
+    cr_assert_null(back);
+    cr_assert(strstr(lp_error_last()->message, "out of range"), "%s", lp_error_last()->message);
+    /* a column the parent does not have */
+    snprintf(text, sizeof text,
+             "{\"format\":\"lpvalue1\",\"value\":{\"$rows\":{\"of\":\"%.64s\",\"rows\":\"%s\","
+             "\"columns\":[\"nope\"]}}}",
+             of, bad);
+    cr_assert_neq(lp_value_decode(os, uw_registry(), (const uint8_t *)text, strlen(text), &back),
+                  0);
+    cr_assert_null(back);
+    free(enc);
+    lp_value_unref(r);
+    lp_value_unref(f);
+    lp_objstore_close(os);
 }

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "components/components_internal.h"
+#include "data/frame_origin.h"
 #include "lolpop/frame.h"
 
 typedef enum split_type { SPLIT_RANDOM, SPLIT_STRATIFIED, SPLIT_TIME } split_type;
@@ -584,18 +585,23 @@ static int make_x(lp_frame **out, const splitter *st, const lp_frame *f)
     return rc;
 }
 
-static int put_take(lp_value *map, const char *key, const lp_frame *f, const size_t *rows, size_t n)
+/* Puts rows `rows` of f (X or y, columns of the split frame) under key; the
+ * new frame remembers that it is those rows of the split frame (o, may be
+ * NULL), so that step recording stores it as a row list. */
+static int put_take(lp_value *map, const char *key, const lp_frame *f, const size_t *rows, size_t n,
+                    lp_frame_origin *o)
 {
     lp_frame *t = NULL;
     int rc = lp_frame_take(&t, f, rows, n);
     if (rc) return rc;
+    lp_frame_origin_set(t, f, o);
     lp_value *v = lp_value_frame(t);
     lp_frame_unref(t);
     if (!v) return LP_ENOMEM;
     return lp_map_set(map, key, v);
 }
 
-static lp_value *build_result(const splitter *st, const splits *s, const lp_frame *f)
+static lp_value *build_result(const splitter *st, const splits *s, lp_frame *f)
 {
     lp_frame *X = NULL, *y = NULL;
     lp_value *map = lp_value_map();
@@ -605,8 +611,12 @@ static lp_value *build_result(const splitter *st, const splits *s, const lp_fram
         char kx[16], ky[16];
         snprintf(kx, sizeof kx, "X_%s", split_names[p]);
         snprintf(ky, sizeof ky, "y_%s", split_names[p]);
-        rc = put_take(map, kx, X, s->idx[p], s->counts[p]);
-        if (rc == 0) rc = put_take(map, ky, y, s->idx[p], s->counts[p]);
+        /* without an origin (a frame over 2^32-1 rows) the split is stored whole */
+        lp_frame_origin *o = lp_frame_origin_new(f, s->idx[p], s->counts[p]);
+        if (!o) lp_error_clear();
+        rc = put_take(map, kx, X, s->idx[p], s->counts[p], o);
+        if (rc == 0) rc = put_take(map, ky, y, s->idx[p], s->counts[p], o);
+        lp_frame_origin_unref(o);
     }
     if (X) lp_frame_unref(X);
     if (y) lp_frame_unref(y);
