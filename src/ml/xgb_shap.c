@@ -1,0 +1,332 @@
+/*
+ * xgb_shap.c — see xgb_shap.h. The recursion is Lundberg's TreeSHAP as
+ * libxgboost 1.7 writes it (src/tree/tree_model.cc: ExtendPath, UnwindPath,
+ * UnwoundPathSum, TreeShap with condition 0), every expression kept in
+ * float and in the same order so that the sums round the same way.
+ */
+#include "ml/xgb_shap.h"
+
+#include <math.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lolpop/error.h"
+#include "ml/ml_parallel.h"
+
+/* A node with what TreeSHAP reads: children index sh->nodes (-1 on leaves). */
+typedef struct snode {
+    float value, cover, mean;
+    int32_t left, right;
+    uint32_t feature;
+    uint8_t default_left, categorical;
+} snode;
+
+struct lp_xgb_shap {
+    lp_xgb_native *nb; /* category sets (lp_xgb_native_goes_left) */
+    snode *nodes;
+    uint32_t *roots, *groups; /* per tree */
+    uint32_t *feats;          /* the distinct split features of each tree ... */
+    size_t *feat_first;       /* ... tree t's at feats[feat_first[t] .. feat_first[t + 1]) */
+    size_t n_trees, n_groups, p, max_depth;
+    float base_margin;
+};
+
+typedef struct path_el {
+    int feature;
+    float zero_fraction, one_fraction, pweight;
+} path_el;
+
+/* ---- compiling ------------------------------------------------------------- */
+
+/* Copies the subtree at node i (depth d) and fills its mean values as
+ * libxgboost's FillNodeMeanValue does; records its split features in
+ * seen/feats. Returns the mean value. */
+static float copy_subtree(lp_xgb_shap *sh, uint32_t i, size_t d, uint8_t *seen, size_t *n_feats)
+{
+    lp_xgb_native_node nn;
+    lp_xgb_native_node_get(sh->nb, i, &nn);
+    snode *s = &sh->nodes[i];
+    s->value = nn.value;
+    s->cover = nn.cover;
+    s->left = nn.left;
+    s->right = nn.right;
+    s->feature = nn.feature;
+    s->default_left = nn.default_left;
+    s->categorical = nn.categorical;
+    if (d > sh->max_depth) sh->max_depth = d;
+    if (nn.left < 0) {
+        s->mean = nn.value;
+        return s->mean;
+    }
+    if (!seen[nn.feature]) {
+        seen[nn.feature] = 1;
+        sh->feats[(*n_feats)++] = nn.feature;
+    }
+    float l = copy_subtree(sh, (uint32_t)nn.left, d + 1, seen, n_feats);
+    float result = l * sh->nodes[nn.left].cover;
+    float r = copy_subtree(sh, (uint32_t)nn.right, d + 1, seen, n_feats);
+    result += r * sh->nodes[nn.right].cover;
+    result /= s->cover;
+    s->mean = result;
+    return result;
+}
+
+/* Nodes of nb: the largest node index reachable from a root, plus one. */
+static size_t count_nodes(const lp_xgb_native *nb, uint32_t i)
+{
+    lp_xgb_native_node nn;
+    lp_xgb_native_node_get(nb, i, &nn);
+    size_t end = (size_t)i + 1;
+    if (nn.left >= 0) {
+        size_t l = count_nodes(nb, (uint32_t)nn.left), r = count_nodes(nb, (uint32_t)nn.right);
+        end = l > end ? l : end;
+        end = r > end ? r : end;
+    }
+    return end;
+}
+
+int lp_xgb_shap_compile(lp_xgb_shap **out, lp_xgb_native *nb)
+{
+    *out = NULL;
+    if (!lp_xgb_native_has_covers(nb)) {
+        lp_xgb_native_free(nb);
+        return 0;
+    }
+    lp_xgb_shap *sh = calloc(1, sizeof *sh);
+    if (!sh) {
+        lp_xgb_native_free(nb);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    sh->nb = nb;
+    sh->n_trees = lp_xgb_native_n_trees(nb);
+    sh->n_groups = lp_xgb_native_outputs(nb);
+    sh->p = lp_xgb_native_n_features(nb);
+    sh->base_margin = lp_xgb_native_base_margin(nb);
+    size_t n_nodes = 0, nt = sh->n_trees ? sh->n_trees : 1;
+    sh->roots = calloc(nt, sizeof *sh->roots);
+    sh->groups = calloc(nt, sizeof *sh->groups);
+    sh->feat_first = calloc(nt + 1, sizeof *sh->feat_first);
+    uint8_t *seen = calloc(sh->p ? sh->p : 1, 1);
+    if (!sh->roots || !sh->groups || !sh->feat_first || !seen) goto oom;
+    for (size_t t = 0; t < sh->n_trees; t++) {
+        lp_xgb_native_tree(nb, t, &sh->roots[t], &sh->groups[t]);
+        size_t end = count_nodes(nb, sh->roots[t]);
+        n_nodes = end > n_nodes ? end : n_nodes;
+    }
+    sh->nodes = calloc(n_nodes ? n_nodes : 1, sizeof *sh->nodes);
+    sh->feats = calloc(n_nodes ? n_nodes : 1, sizeof *sh->feats);
+    if (!sh->nodes || !sh->feats) goto oom;
+    size_t n_feats = 0;
+    for (size_t t = 0; t < sh->n_trees; t++) {
+        sh->feat_first[t] = n_feats;
+        copy_subtree(sh, sh->roots[t], 0, seen, &n_feats);
+        for (size_t k = sh->feat_first[t]; k < n_feats; k++)
+            seen[sh->feats[k]] = 0;
+    }
+    sh->feat_first[sh->n_trees] = n_feats;
+    free(seen);
+    *out = sh;
+    return 0;
+oom:
+    free(seen);
+    lp_xgb_shap_free(sh);
+    return lp_error_set(LP_ENOMEM, "out of memory");
+}
+
+size_t lp_xgb_shap_groups(const lp_xgb_shap *sh)
+{
+    return sh->n_groups;
+}
+
+void lp_xgb_shap_free(lp_xgb_shap *sh)
+{
+    if (!sh) return;
+    lp_xgb_native_free(sh->nb);
+    free(sh->nodes);
+    free(sh->roots);
+    free(sh->groups);
+    free(sh->feats);
+    free(sh->feat_first);
+    free(sh);
+}
+
+/* ---- libxgboost's path arithmetic --------------------------------------------- */
+
+static void extend_path(path_el *up, unsigned d, float zero_fraction, float one_fraction,
+                        int feature)
+{
+    up[d].feature = feature;
+    up[d].zero_fraction = zero_fraction;
+    up[d].one_fraction = one_fraction;
+    up[d].pweight = d == 0 ? 1.0f : 0.0f;
+    for (int i = (int)d - 1; i >= 0; i--) {
+        up[i + 1].pweight += one_fraction * up[i].pweight * (float)(i + 1) / (float)(d + 1);
+        up[i].pweight = zero_fraction * up[i].pweight * (float)(d - (unsigned)i) / (float)(d + 1);
+    }
+}
+
+static void unwind_path(path_el *up, unsigned d, unsigned path_index)
+{
+    const float one_fraction = up[path_index].one_fraction;
+    const float zero_fraction = up[path_index].zero_fraction;
+    float next_one_portion = up[d].pweight;
+    for (int i = (int)d - 1; i >= 0; --i) {
+        if (one_fraction != 0) {
+            const float tmp = up[i].pweight;
+            up[i].pweight = next_one_portion * (float)(d + 1) / ((float)(i + 1) * one_fraction);
+            next_one_portion =
+                tmp - up[i].pweight * zero_fraction * (float)(d - (unsigned)i) / (float)(d + 1);
+        } else {
+            up[i].pweight =
+                (up[i].pweight * (float)(d + 1)) / (zero_fraction * (float)(d - (unsigned)i));
+        }
+    }
+    for (unsigned i = path_index; i < d; ++i) {
+        up[i].feature = up[i + 1].feature;
+        up[i].zero_fraction = up[i + 1].zero_fraction;
+        up[i].one_fraction = up[i + 1].one_fraction;
+    }
+}
+
+static float unwound_path_sum(const path_el *up, unsigned d, unsigned path_index)
+{
+    const float one_fraction = up[path_index].one_fraction;
+    const float zero_fraction = up[path_index].zero_fraction;
+    float next_one_portion = up[d].pweight;
+    float total = 0;
+    for (int i = (int)d - 1; i >= 0; --i) {
+        if (one_fraction != 0) {
+            const float tmp = next_one_portion * (float)(d + 1) / ((float)(i + 1) * one_fraction);
+            total += tmp;
+            next_one_portion =
+                up[i].pweight - tmp * zero_fraction * ((float)(d - (unsigned)i) / (float)(d + 1));
+        } else if (zero_fraction != 0) {
+            total += (up[i].pweight / zero_fraction) / ((float)(d - (unsigned)i) / (float)(d + 1));
+        }
+    }
+    return total;
+}
+
+/* One row's walk of one tree. */
+typedef struct walk {
+    const lp_xgb_shap *sh;
+    const float *row;
+    float *phi;
+} walk;
+
+static void tree_shap(const walk *w, uint32_t node, unsigned d, path_el *parent,
+                      float parent_zero_fraction, float parent_one_fraction, int parent_feature)
+{
+    const snode *nd = &w->sh->nodes[node];
+    path_el *up = parent + d + 1;
+    memcpy(up, parent, (d + 1) * sizeof *up);
+    extend_path(up, d, parent_zero_fraction, parent_one_fraction, parent_feature);
+    if (nd->left < 0) {
+        for (unsigned i = 1; i <= d; ++i) {
+            const float wt = unwound_path_sum(up, d, i);
+            const path_el *el = &up[i];
+            w->phi[el->feature] += wt * (el->one_fraction - el->zero_fraction) * nd->value;
+        }
+        return;
+    }
+    float v = w->row[nd->feature];
+    bool left = isnan(v)           ? nd->default_left
+                : !nd->categorical ? v < nd->value
+                                   : lp_xgb_native_goes_left(w->sh->nb, node, v);
+    uint32_t hot = (uint32_t)(left ? nd->left : nd->right);
+    uint32_t cold = (uint32_t)(left ? nd->right : nd->left);
+    const float cover = nd->cover;
+    const float hot_zero_fraction = w->sh->nodes[hot].cover / cover;
+    const float cold_zero_fraction = w->sh->nodes[cold].cover / cover;
+    float incoming_zero_fraction = 1, incoming_one_fraction = 1;
+    /* a feature split on before: undo that split to redo it here */
+    unsigned path_index = 0;
+    for (; path_index <= d; ++path_index)
+        if (up[path_index].feature == (int)nd->feature) break;
+    if (path_index != d + 1) {
+        incoming_zero_fraction = up[path_index].zero_fraction;
+        incoming_one_fraction = up[path_index].one_fraction;
+        unwind_path(up, d, path_index);
+        d -= 1;
+    }
+    tree_shap(w, hot, d + 1, up, hot_zero_fraction * incoming_zero_fraction, incoming_one_fraction,
+              (int)nd->feature);
+    tree_shap(w, cold, d + 1, up, cold_zero_fraction * incoming_zero_fraction, 0, (int)nd->feature);
+}
+
+/* ---- rows over threads --------------------------------------------------------- */
+
+/* Rows per task: enough to amortise the buffers, few enough to balance. */
+#define TASK_ROWS 256
+
+typedef struct job {
+    const lp_xgb_shap *sh;
+    const double *X;
+    size_t rows;
+    double *out;
+    _Atomic bool failed; /* a task could not get its buffers */
+} job;
+
+/* Stack buffers of a task; larger models take the heap. */
+#define STACK_FLOATS 2048
+
+static void shap_rows(void *ctx, size_t task)
+{
+    const job *j = ctx;
+    const lp_xgb_shap *sh = j->sh;
+    size_t p = sh->p, G = sh->n_groups, W = p + 1;
+    size_t maxd = sh->max_depth + 2, path_len = maxd * (maxd + 1) / 2 + 1;
+    size_t need = p + W + G * W;
+    float stack_buf[STACK_FLOATS];
+    path_el stack_path[64];
+    float *buf = need <= STACK_FLOATS ? stack_buf : malloc(need * sizeof *buf);
+    path_el *path = path_len <= 64 ? stack_path : malloc(path_len * sizeof *path);
+    size_t r0 = task * TASK_ROWS, r1 = r0 + TASK_ROWS < j->rows ? r0 + TASK_ROWS : j->rows;
+    if (!buf || !path) {
+        atomic_store(&((job *)ctx)->failed, true);
+        goto done;
+    }
+    float *row = buf, *tmp = buf + p, *acc = buf + p + W;
+    for (size_t k = 0; k < W; k++)
+        tmp[k] = 0.0f;
+    walk w = {.sh = sh, .row = row, .phi = tmp};
+    for (size_t r = r0; r < r1; r++) {
+        for (size_t k = 0; k < p; k++)
+            row[k] = (float)j->X[r * p + k];
+        for (size_t k = 0; k < G * W; k++)
+            acc[k] = 0.0f;
+        for (size_t t = 0; t < sh->n_trees; t++) {
+            uint32_t root = sh->roots[t];
+            float *a = acc + sh->groups[t] * W;
+            tmp[p] = sh->nodes[root].mean; /* the tree's expected value */
+            tree_shap(&w, root, 0, path, 1.0f, 1.0f, -1);
+            for (size_t k = sh->feat_first[t]; k < sh->feat_first[t + 1]; k++) {
+                uint32_t f = sh->feats[k];
+                a[f] += tmp[f];
+                tmp[f] = 0.0f;
+            }
+            a[p] += tmp[p];
+        }
+        for (size_t g = 0; g < G; g++)
+            acc[g * W + p] += sh->base_margin;
+        for (size_t k = 0; k < G * W; k++)
+            j->out[r * G * W + k] = acc[k];
+    }
+done:
+    if (buf != stack_buf) free(buf);
+    if (path != stack_path) free(path);
+}
+
+int lp_xgb_shap_contributions(const lp_xgb_shap *sh, const double *X, size_t rows, double *out)
+{
+    job j = {.sh = sh, .X = X, .rows = rows, .out = out, .failed = false};
+    size_t tasks = (rows + TASK_ROWS - 1) / TASK_ROWS;
+    if (tasks == 1)
+        shap_rows(&j, 0);
+    else
+        lp_ml_parallel(tasks, shap_rows, &j);
+    return atomic_load(&j.failed) ? lp_error_set(LP_ENOMEM, "out of memory for TreeSHAP") : 0;
+}
