@@ -32,12 +32,24 @@ struct lp_xgb_shap {
     size_t *feat_first;       /* ... tree t's at feats[feat_first[t] .. feat_first[t + 1]) */
     size_t n_trees, n_groups, p, max_depth;
     float base_margin;
+    /* Path-pattern tables (Fast TreeSHAP v2's idea, keyed for libxgboost's
+     * bits): TreeSHAP's increments at a leaf depend only on which edges of
+     * its path the row took (the pattern: bit k for the edge at depth k), so
+     * a tabled tree stores, per leaf and pattern, the d increments the
+     * recursion would add, and a row walks the tree once adding them. */
+    uint8_t *tabled;           /* per tree: 1 when its tables are built */
+    uint8_t *leaf_d;           /* per node (leaves): distinct features on the path */
+    size_t *leaf_val, *leaf_f; /* per node (leaves): offsets into tab_vals, tab_feats */
+    float *tab_vals;
+    uint32_t *tab_feats;
 };
 
 typedef struct path_el {
     int feature;
     float zero_fraction, one_fraction, pweight;
 } path_el;
+
+static int build_tables(lp_xgb_shap *sh, size_t n_nodes);
 
 /* ---- compiling ------------------------------------------------------------- */
 
@@ -128,12 +140,27 @@ int lp_xgb_shap_compile(lp_xgb_shap **out, lp_xgb_native *nb)
     }
     sh->feat_first[sh->n_trees] = n_feats;
     free(seen);
+    seen = NULL;
+    if (build_tables(sh, n_nodes)) goto oom;
     *out = sh;
     return 0;
 oom:
     free(seen);
     lp_xgb_shap_free(sh);
     return lp_error_set(LP_ENOMEM, "out of memory");
+}
+
+size_t lp_xgb_shap_tabled_trees(const lp_xgb_shap *sh)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < sh->n_trees; t++)
+        n += sh->tabled[t];
+    return n;
+}
+
+size_t lp_xgb_shap_trees(const lp_xgb_shap *sh)
+{
+    return sh->n_trees;
 }
 
 size_t lp_xgb_shap_groups(const lp_xgb_shap *sh)
@@ -150,6 +177,12 @@ void lp_xgb_shap_free(lp_xgb_shap *sh)
     free(sh->groups);
     free(sh->feats);
     free(sh->feat_first);
+    free(sh->tabled);
+    free(sh->leaf_d);
+    free(sh->leaf_val);
+    free(sh->leaf_f);
+    free(sh->tab_vals);
+    free(sh->tab_feats);
     free(sh);
 }
 
@@ -257,6 +290,160 @@ static void tree_shap(const walk *w, uint32_t node, unsigned d, path_el *parent,
     tree_shap(w, cold, d + 1, up, cold_zero_fraction * incoming_zero_fraction, 0, (int)nd->feature);
 }
 
+/* ---- path-pattern tables ------------------------------------------------------ */
+
+/* A tree is tabled when its leaves are at most MAX_TABLE_DEPTH deep and its
+ * tables hold at most TREE_TABLE_FLOATS floats; all tables together at most
+ * MODEL_TABLE_FLOATS. Other trees run the recursion per row. */
+#define MAX_TABLE_DEPTH    12
+#define TREE_TABLE_FLOATS  ((size_t)1 << 18)
+#define MODEL_TABLE_FLOATS ((size_t)1 << 25)
+
+/* Floats and features the tables of the subtree at node need (depth: the
+ * node's, fs: the n distinct features above it); SIZE_MAX when too deep. */
+static void table_size(const lp_xgb_shap *sh, uint32_t node, unsigned depth, uint32_t *fs,
+                       unsigned n, size_t *vals, size_t *feats)
+{
+    const snode *nd = &sh->nodes[node];
+    if (depth > MAX_TABLE_DEPTH) {
+        *vals = SIZE_MAX;
+        return;
+    }
+    if (nd->left < 0) {
+        *vals += ((size_t)1 << depth) * n;
+        *feats += n;
+        return;
+    }
+    unsigned k = 0;
+    while (k < n && fs[k] != nd->feature)
+        k++;
+    fs[k] = nd->feature;
+    unsigned m = k == n ? n + 1 : n;
+    table_size(sh, (uint32_t)nd->left, depth + 1, fs, m, vals, feats);
+    if (*vals != SIZE_MAX) table_size(sh, (uint32_t)nd->right, depth + 1, fs, m, vals, feats);
+}
+
+/* Gives each leaf of the subtree at node its table offsets. */
+static void table_place(lp_xgb_shap *sh, uint32_t node, unsigned depth, uint32_t *fs, unsigned n,
+                        size_t *vals, size_t *feats)
+{
+    const snode *nd = &sh->nodes[node];
+    if (nd->left < 0) {
+        sh->leaf_d[node] = (uint8_t)n;
+        sh->leaf_val[node] = *vals;
+        sh->leaf_f[node] = *feats;
+        *vals += ((size_t)1 << depth) * n;
+        *feats += n;
+        return;
+    }
+    unsigned k = 0;
+    while (k < n && fs[k] != nd->feature)
+        k++;
+    fs[k] = nd->feature;
+    unsigned m = k == n ? n + 1 : n;
+    table_place(sh, (uint32_t)nd->left, depth + 1, fs, m, vals, feats);
+    table_place(sh, (uint32_t)nd->right, depth + 1, fs, m, vals, feats);
+}
+
+/* tree_shap for every pattern at once: each child is entered as the hot
+ * branch (its edge's bit set) and as the cold one; a leaf stores what
+ * tree_shap would add to phi. Returns false when a leaf's path length
+ * disagrees with table_place's (the tables are then not used). */
+static bool table_fill(lp_xgb_shap *sh, uint32_t node, unsigned d, path_el *parent, float pz,
+                       float po, int pf, unsigned depth, uint32_t pattern)
+{
+    const snode *nd = &sh->nodes[node];
+    path_el *up = parent + d + 1;
+    memcpy(up, parent, (d + 1) * sizeof *up);
+    extend_path(up, d, pz, po, pf);
+    if (nd->left < 0) {
+        if (d != sh->leaf_d[node]) return false;
+        float *v = sh->tab_vals + sh->leaf_val[node] + (size_t)pattern * d;
+        uint32_t *f = sh->tab_feats + sh->leaf_f[node];
+        for (unsigned i = 1; i <= d; ++i) {
+            const float wt = unwound_path_sum(up, d, i);
+            v[i - 1] = wt * (up[i].one_fraction - up[i].zero_fraction) * nd->value;
+            f[i - 1] = (uint32_t)up[i].feature;
+        }
+        return true;
+    }
+    float incoming_zero_fraction = 1, incoming_one_fraction = 1;
+    unsigned path_index = 0;
+    for (; path_index <= d; ++path_index)
+        if (up[path_index].feature == (int)nd->feature) break;
+    if (path_index != d + 1) {
+        incoming_zero_fraction = up[path_index].zero_fraction;
+        incoming_one_fraction = up[path_index].one_fraction;
+        unwind_path(up, d, path_index);
+        d -= 1;
+    }
+    const float cover = nd->cover;
+    const float lz = sh->nodes[nd->left].cover / cover, rz = sh->nodes[nd->right].cover / cover;
+    uint32_t l = (uint32_t)nd->left, r = (uint32_t)nd->right, bit = 1u << depth;
+    int f = (int)nd->feature;
+    float iz = incoming_zero_fraction, io = incoming_one_fraction;
+    return table_fill(sh, l, d + 1, up, lz * iz, io, f, depth + 1, pattern | bit) &&
+           table_fill(sh, l, d + 1, up, lz * iz, 0, f, depth + 1, pattern) &&
+           table_fill(sh, r, d + 1, up, rz * iz, io, f, depth + 1, pattern | bit) &&
+           table_fill(sh, r, d + 1, up, rz * iz, 0, f, depth + 1, pattern);
+}
+
+/* Builds the tables of the trees small enough; 0 or LP_ENOMEM. A tree
+ * without tables is still answered (by the recursion). */
+static int build_tables(lp_xgb_shap *sh, size_t n_nodes)
+{
+    uint32_t fs[MAX_TABLE_DEPTH + 2];
+    size_t nt = sh->n_trees ? sh->n_trees : 1, total_vals = 0, total_feats = 0;
+    sh->tabled = calloc(nt, 1);
+    sh->leaf_d = calloc(n_nodes ? n_nodes : 1, 1);
+    sh->leaf_val = calloc(n_nodes ? n_nodes : 1, sizeof *sh->leaf_val);
+    sh->leaf_f = calloc(n_nodes ? n_nodes : 1, sizeof *sh->leaf_f);
+    if (!sh->tabled || !sh->leaf_d || !sh->leaf_val || !sh->leaf_f) return LP_ENOMEM;
+    for (size_t t = 0; t < sh->n_trees; t++) {
+        size_t vals = 0, feats = 0;
+        table_size(sh, sh->roots[t], 0, fs, 0, &vals, &feats);
+        if (vals > TREE_TABLE_FLOATS || total_vals + vals > MODEL_TABLE_FLOATS) continue;
+        sh->tabled[t] = 1;
+        table_place(sh, sh->roots[t], 0, fs, 0, &total_vals, &total_feats);
+    }
+    sh->tab_vals = malloc((total_vals ? total_vals : 1) * sizeof *sh->tab_vals);
+    sh->tab_feats = malloc((total_feats ? total_feats : 1) * sizeof *sh->tab_feats);
+    size_t maxd = MAX_TABLE_DEPTH + 2;
+    path_el *path = malloc((maxd * (maxd + 1) / 2 + 1) * sizeof *path);
+    if (!sh->tab_vals || !sh->tab_feats || !path) {
+        free(path);
+        return LP_ENOMEM;
+    }
+    for (size_t t = 0; t < sh->n_trees; t++)
+        if (sh->tabled[t] && !table_fill(sh, sh->roots[t], 0, path, 1.0f, 1.0f, -1, 0, 0))
+            sh->tabled[t] = 0;
+    free(path);
+    return 0;
+}
+
+/* One row through a tabled tree: hot branch first, as tree_shap adds. */
+static void table_walk(const walk *w, uint32_t node, unsigned depth, uint32_t pattern)
+{
+    const lp_xgb_shap *sh = w->sh;
+    const snode *nd = &sh->nodes[node];
+    if (nd->left < 0) {
+        unsigned d = sh->leaf_d[node];
+        const float *v = sh->tab_vals + sh->leaf_val[node] + (size_t)pattern * d;
+        const uint32_t *f = sh->tab_feats + sh->leaf_f[node];
+        for (unsigned k = 0; k < d; k++)
+            w->phi[f[k]] += v[k];
+        return;
+    }
+    float x = w->row[nd->feature];
+    bool left = isnan(x)           ? nd->default_left
+                : !nd->categorical ? x < nd->value
+                                   : lp_xgb_native_goes_left(sh->nb, node, x);
+    uint32_t hot = (uint32_t)(left ? nd->left : nd->right);
+    uint32_t cold = (uint32_t)(left ? nd->right : nd->left);
+    table_walk(w, hot, depth + 1, pattern | 1u << depth);
+    table_walk(w, cold, depth + 1, pattern);
+}
+
 /* ---- rows over threads --------------------------------------------------------- */
 
 /* Rows per task: enough to amortise the buffers, few enough to balance. */
@@ -302,7 +489,10 @@ static void shap_rows(void *ctx, size_t task)
             uint32_t root = sh->roots[t];
             float *a = acc + sh->groups[t] * W;
             tmp[p] = sh->nodes[root].mean; /* the tree's expected value */
-            tree_shap(&w, root, 0, path, 1.0f, 1.0f, -1);
+            if (sh->tabled[t])
+                table_walk(&w, root, 0, 0);
+            else
+                tree_shap(&w, root, 0, path, 1.0f, 1.0f, -1);
             for (size_t k = sh->feat_first[t]; k < sh->feat_first[t + 1]; k++) {
                 uint32_t f = sh->feats[k];
                 a[f] += tmp[f];

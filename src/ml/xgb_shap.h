@@ -24,6 +24,11 @@ typedef struct lp_xgb_shap lp_xgb_shap;
  * covers (sum_hessian) to weigh the branches with. */
 int lp_xgb_shap_compile(lp_xgb_shap **out, lp_xgb_native *nb);
 
+/* Trees of sh, and those answered from path-pattern tables (the rest run
+ * the recursion per row; a test hook). */
+size_t lp_xgb_shap_trees(const lp_xgb_shap *sh);
+size_t lp_xgb_shap_tabled_trees(const lp_xgb_shap *sh);
+
 /* Output groups (classes of a multi-class model, else 1). */
 size_t lp_xgb_shap_groups(const lp_xgb_shap *sh);
 

@@ -17,6 +17,7 @@
 #include "ml/model_internal.h"
 #include "ml/xgb.h"
 #include "ml/xgb_internal.h"
+#include "ml/xgb_shap.h"
 
 #define FIX LP_FIXTURES_DIR "/explain"
 
@@ -354,6 +355,16 @@ Test(explain, linear_old_models_stay_loadable)
 
 #define XGB_FIX LP_FIXTURES_DIR "/xgb"
 
+/* Trees of m's compiled TreeSHAP answered from path-pattern tables; *trees
+ * all of them. */
+static size_t tabled_trees(const lp_model *m, size_t *trees)
+{
+    const xgb_state *s = m->state;
+    cr_assert_not_null(s->shap);
+    *trees = lp_xgb_shap_trees(s->shap);
+    return lp_xgb_shap_tabled_trees(s->shap);
+}
+
 Test(explain, xgb_fixtures_use_lolpops_treeshap)
 {
     const char *names[] = {"binary", "multi", "reg"};
@@ -362,6 +373,10 @@ Test(explain, xgb_fixtures_use_lolpops_treeshap)
     for (int k = 0; k < 3; k++) {
         lp_model *m = xgb_fixture(names[k], tasks[k], classes[k]);
         cr_assert_eq(lp_xgb_shap_settle(m), 1, "%s: libxgboost answers", names[k]);
+        size_t trees = 0;
+        /* shallow trees: every one from its tables */
+        cr_assert_eq(tabled_trees(m, &trees), trees, "%s", names[k]);
+        cr_assert_gt(trees, 0);
         lp_model_unref(m);
     }
 }
@@ -437,11 +452,15 @@ Test(explain, treeshap_of_categorical_splits_and_missing_values)
 
 Test(explain, treeshap_of_deep_trees_and_multiclass)
 {
-    /* depth 10: the path buffer outgrows the stack's (xgb_shap.c) */
-    const char *deep[] = {"max_depth", "10", "num_boost_round", "8", "min_child_weight", "0"};
+    /* depth 16: the path buffer outgrows the stack's and leaves lie too deep for
+     * path-pattern tables (xgb_shap.c) */
+    const char *deep[] = {"max_depth", "16", "num_boost_round", "8", "min_child_weight", "0"};
     lp_frame *X = NULL;
     lp_model *m = train_xgb(&X, "reg", "target", deep, 6);
     check_against_libxgboost(m, X, true);
+    size_t trees = 0, tabled = tabled_trees(m, &trees);
+    /* trees too deep for tables run the recursion: both paths are checked */
+    cr_assert(tabled < trees, "%zu of %zu trees tabled", tabled, trees);
     lp_frame_unref(X);
     lp_model_unref(m);
     const char *multi[] = {"max_depth", "5", "num_boost_round", "10"};
