@@ -18,6 +18,7 @@
 #             of the same depth and rounds trained on the same rows one-hot encoded by
 #             pandas (the same shape of model, not the identical booster)
 #
+# SECTIONS (default "profile drift shap") picks the comparisons that run.
 # Wall time: the best of RUNS (3) runs; peak RSS: the largest. Needs Debian's python3 with
 # pandas, scipy and xgboost at /usr/bin/python3 and a build with bench/ (meson builds the
 # generators). The machine's load skews wall times: the load average is printed first.
@@ -27,6 +28,8 @@ BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 ROWS=${2:-1000000}
 SHAP_ROWS=${3:-100000}
 RUNS=${RUNS:-3}
+SECTIONS=${SECTIONS:-profile drift shap}
+has() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 LOLPOP=$BUILD/src/cli/lolpop
 PY=/usr/bin/python3
 SIDE=$ROOT/bench/analysis/analysis_pandas.py
@@ -68,15 +71,22 @@ table() {
 }
 : > "$TMP/results"
 
+if has profile || has drift; then
 "$BUILD/bench/gen_mixed_csv" "$ROWS" "$TMP/old.csv" 1
 "$BUILD/bench/gen_mixed_csv" "$ROWS" "$TMP/new.csv" 2
+if has profile; then
 measure lolpop "$TMP" "$LOLPOP" data profile old.csv -o profile.html --json
 measure pandas "$TMP" "$PY" "$SIDE" profile old.csv
 table "profile: $ROWS rows x 20 columns"
+fi
+if has drift; then
 measure lolpop "$TMP" "$LOLPOP" data compare old.csv new.csv -o drift.html --json
 measure scipy "$TMP" "$PY" "$SIDE" drift old.csv new.csv
 table "drift: $ROWS vs $ROWS rows, column by column"
+fi
 rm -f "$TMP/old.csv" "$TMP/new.csv"
+fi
+has shap || exit 0
 
 # TreeSHAP: a trained titanic model, then SHAP_ROWS rows explained
 W=$TMP/shap

@@ -17,6 +17,7 @@
 #include "ml/model_internal.h"
 #include "ml/xgb_internal.h"
 #include "ml/xgb_native.h"
+#include "ml/xgb_shap.h"
 
 /* ---- errors and logging --------------------------------------------------- */
 
@@ -49,6 +50,7 @@ static void state_free(void *p)
     compiler_join(s);
     if (s->bst) XGBoosterFree(s->bst);
     lp_xgb_native_free(s->native);
+    lp_xgb_shap_free(s->shap);
     free(s);
 }
 

@@ -1,16 +1,23 @@
 /*
  * xgb_explain.c — SHAP contributions and feature importance of the XGBoost
- * back-end, both computed by libxgboost itself: contributions are its exact
- * TreeSHAP (predict with pred_contribs, "type": 2), importance its
- * XGBoosterFeatureScore (what python's Booster.get_score returns).
+ * back-end. Contributions are exact TreeSHAP: lolpop's own (xgb_shap.h) on
+ * the trees xgb_native.c reads, once it has been checked against
+ * libxgboost's pred_contribs ("type": 2) on probe rows, else libxgboost's.
+ * Importance is XGBoosterFeatureScore (what python's Booster.get_score
+ * returns).
  */
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lolpop/log.h"
 #include "ml/model_internal.h"
 #include "ml/xgb_api.h"
 #include "ml/xgb_internal.h"
+#include "ml/xgb_native.h"
+#include "ml/xgb_shap.h"
 
 /* Contributions of DMatrix d's rows into out (G × (p + 1) doubles per row). */
 static int contribs_dmatrix(const xgb_state *s, const lp_model *m, DMatrixHandle d, size_t rows,
@@ -38,7 +45,8 @@ static int contribs_dmatrix(const xgb_state *s, const lp_model *m, DMatrixHandle
     return 0;
 }
 
-int lp_xgb_contributions(void *state, const lp_model *m, const double *X, size_t rows, double *out)
+int lp_xgb_contributions_libxgboost(void *state, const lp_model *m, const double *X, size_t rows,
+                                    double *out)
 {
     xgb_state *s = state;
     DMatrixHandle d;
@@ -47,6 +55,80 @@ int lp_xgb_contributions(void *state, const lp_model *m, const double *X, size_t
     rc = contribs_dmatrix(s, m, d, rows, out);
     XGDMatrixFree(d);
     return rc;
+}
+
+enum { SHAP_NONE, SHAP_READY, SHAP_OFF };
+
+/* Probe rows the compiled TreeSHAP must answer as libxgboost does. */
+#define SHAP_PROBES 64
+
+/* True when sh's contributions on the probe rows X equal libxgboost's to
+ * float rounding (1e-5 relative: both sum floats, in the same order). */
+static bool shap_agrees(xgb_state *s, const lp_model *m, const lp_xgb_shap *sh, const double *X)
+{
+    size_t n = SHAP_PROBES * lp_model_n_contribution_groups(m) * (lp_model_n_features(m) + 1);
+    double *mine = malloc(n * sizeof *mine), *theirs = malloc(n * sizeof *theirs);
+    bool same = mine && theirs && lp_xgb_shap_groups(sh) == lp_model_n_contribution_groups(m) &&
+                lp_xgb_shap_contributions(sh, X, SHAP_PROBES, mine) == 0 &&
+                lp_xgb_contributions_libxgboost(s, m, X, SHAP_PROBES, theirs) == 0;
+    for (size_t i = 0; same && i < n; i++)
+        same = fabs(mine[i] - theirs[i]) <= 1e-5 * fmax(1.0, fabs(theirs[i]));
+    free(mine);
+    free(theirs);
+    return same;
+}
+
+/* Compiles s's TreeSHAP and checks it; the new shap_state. */
+static int shap_compile(xgb_state *s, const lp_model *m)
+{
+    size_t p = lp_model_n_features(m);
+    lp_xgb_native *nb = NULL;
+    lp_xgb_shap *sh = NULL;
+    double *X = malloc(SHAP_PROBES * (p ? p : 1) * sizeof *X);
+    if (!X || lp_xgb_native_compile(&nb, s->bst, s->iter_end, p) != 0 || !nb) {
+        free(X);
+        lp_xgb_native_free(nb);
+        return SHAP_OFF;
+    }
+    lp_xgb_native_probes(nb, X, SHAP_PROBES);
+    if (lp_xgb_shap_compile(&sh, nb) == 0 && sh && shap_agrees(s, m, sh, X)) {
+        s->shap = sh;
+        free(X);
+        return SHAP_READY;
+    }
+    if (sh)
+        lp_log(NULL, LP_LOG_DEBUG,
+               "xgboost: lolpop's TreeSHAP differs from libxgboost's on probe rows; "
+               "libxgboost's pred_contribs explains this model");
+    lp_xgb_shap_free(sh);
+    free(X);
+    return SHAP_OFF;
+}
+
+static pthread_mutex_t shap_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* s's checked TreeSHAP, compiled by the first caller, or NULL. */
+static const lp_xgb_shap *shap_of(xgb_state *s, const lp_model *m)
+{
+    pthread_mutex_lock(&shap_lock);
+    if (s->shap_state == SHAP_NONE) s->shap_state = shap_compile(s, m);
+    const lp_xgb_shap *sh = s->shap_state == SHAP_READY ? s->shap : NULL;
+    pthread_mutex_unlock(&shap_lock);
+    return sh;
+}
+
+int lp_xgb_shap_settle(const lp_model *m)
+{
+    xgb_state *s = m->state;
+    shap_of(s, m);
+    return s->shap_state;
+}
+
+int lp_xgb_contributions(void *state, const lp_model *m, const double *X, size_t rows, double *out)
+{
+    const lp_xgb_shap *sh = shap_of(state, m);
+    if (sh) return lp_xgb_shap_contributions(sh, X, rows, out);
+    return lp_xgb_contributions_libxgboost(state, m, X, rows, out);
 }
 
 /* The feature index of XGBoost's default name "f<j>", or -1. */

@@ -8,6 +8,7 @@
 #include "ml/xgb.h"
 
 struct lp_xgb_native;
+struct lp_xgb_shap;
 
 /* The back-end's state: the booster and the rounds predictions use. */
 typedef struct xgb_state {
@@ -23,6 +24,11 @@ typedef struct xgb_state {
     size_t native_features;
     pthread_t compiler;
     bool compiler_running; /* joined by state_free or lp_xgb_native_settle */
+    /* TreeSHAP by lolpop (xgb_shap.h), compiled by the first contributions
+     * call: shap_state 0 before, 1 when `shap` is checked and used, 2 when
+     * libxgboost's pred_contribs answers (xgb_explain.c) */
+    int shap_state;
+    struct lp_xgb_shap *shap;
 } xgb_state;
 
 /* Waits for the compile of m's trees if small batches started one, and
@@ -31,6 +37,13 @@ int lp_xgb_native_settle(const lp_model *m);
 
 /* lp_model_ops.contributions: XGBoost's exact TreeSHAP (pred_contribs). */
 int lp_xgb_contributions(void *state, const lp_model *m, const double *X, size_t rows, double *out);
+/* libxgboost's own pred_contribs for the same rows (the reference the
+ * compiled TreeSHAP is checked against; tests compare the two). */
+int lp_xgb_contributions_libxgboost(void *state, const lp_model *m, const double *X, size_t rows,
+                                    double *out);
+/* Compiles and checks m's TreeSHAP if not done; returns shap_state (a test
+ * hook: 1 means lolpop's TreeSHAP answers lp_xgb_contributions). */
+int lp_xgb_shap_settle(const lp_model *m);
 /* lp_model_ops.feature_importance: XGBoosterFeatureScore's weight, gain,
  * cover, total_gain or total_cover (as python's get_score). */
 int lp_xgb_feature_importance(void *state, const lp_model *m, const char *kind, double *out);

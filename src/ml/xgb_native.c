@@ -63,6 +63,7 @@ struct lp_xgb_native {
     uint32_t *walk_roots;     /* per tree */
     uint32_t *cat_bits;
     size_t n_cat_words;
+    float *covers; /* per node: sum_hessian, for TreeSHAP (NULL when absent) */
     float base_margin;
     out_kind out;
     probe_set *probes; /* per feature */
@@ -132,10 +133,15 @@ static int read_tree(lp_xgb_native *nb, json_t *t, size_t cap_nodes, size_t cap_
         arr_len(t, "split_indices") != n || arr_len(t, "default_left") != n || base + n > cap_nodes)
         return lp_error_set(LP_EINVAL, "a tree's arrays disagree");
     bool typed = arr_len(t, "split_type") == n;
+    if (arr_len(t, "sum_hessian") != n) {
+        free(nb->covers); /* TreeSHAP needs every tree's covers */
+        nb->covers = NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         nnode *nd = &nb->nodes[base + i];
         double l = arr_num(t, "left_children", i), r = arr_num(t, "right_children", i);
         nd->value = (float)arr_num(t, "split_conditions", i);
+        if (nb->covers) nb->covers[base + i] = (float)arr_num(t, "sum_hessian", i);
         if (l < 0) {
             nd->left = nd->right = -1;
             continue;
@@ -303,7 +309,8 @@ static int compile_json(lp_xgb_native *nb, json_t *root, int iter_end, bool *sup
     nb->roots = calloc(nb->n_trees ? nb->n_trees : 1, sizeof *nb->roots);
     nb->groups = calloc(nb->n_trees ? nb->n_trees : 1, sizeof *nb->groups);
     nb->cat_bits = calloc(cap_words ? cap_words : 1, sizeof *nb->cat_bits);
-    if (!nb->nodes || !nb->roots || !nb->groups || !nb->cat_bits)
+    nb->covers = calloc(cap_nodes ? cap_nodes : 1, sizeof *nb->covers);
+    if (!nb->covers || !nb->nodes || !nb->roots || !nb->groups || !nb->cat_bits)
         return lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t t = 0; t < nb->n_trees; t++) {
         double g = json_number_value(json_array_get(info, t));
@@ -501,6 +508,51 @@ void lp_xgb_native_predict(const lp_xgb_native *nb, const double *X, size_t rows
     }
 }
 
+/* ---- the trees, for TreeSHAP (xgb_shap.c) --------------------------------- */
+
+size_t lp_xgb_native_n_trees(const lp_xgb_native *nb)
+{
+    return nb->n_trees;
+}
+
+void lp_xgb_native_tree(const lp_xgb_native *nb, size_t t, uint32_t *root, uint32_t *group)
+{
+    *root = nb->roots[t];
+    *group = nb->groups[t];
+}
+
+bool lp_xgb_native_has_covers(const lp_xgb_native *nb)
+{
+    return nb->covers != NULL;
+}
+
+void lp_xgb_native_node_get(const lp_xgb_native *nb, uint32_t i, lp_xgb_native_node *out)
+{
+    const nnode *nd = &nb->nodes[i];
+    out->value = nd->value;
+    out->cover = nb->covers ? nb->covers[i] : 0.0f;
+    out->feature = nd->feature;
+    out->left = nd->left;
+    out->right = nd->right;
+    out->default_left = nd->default_left;
+    out->categorical = nd->categorical;
+}
+
+bool lp_xgb_native_goes_left(const lp_xgb_native *nb, uint32_t i, float v)
+{
+    return goes_left(nb, &nb->nodes[i], v);
+}
+
+float lp_xgb_native_base_margin(const lp_xgb_native *nb)
+{
+    return nb->base_margin;
+}
+
+size_t lp_xgb_native_n_features(const lp_xgb_native *nb)
+{
+    return nb->n_features;
+}
+
 /* ---- probes ---------------------------------------------------------------- */
 
 void lp_xgb_native_probes(const lp_xgb_native *nb, double *X, size_t rows)
@@ -528,5 +580,6 @@ void lp_xgb_native_free(lp_xgb_native *nb)
     free(nb->roots);
     free(nb->groups);
     free(nb->cat_bits);
+    free(nb->covers);
     free(nb);
 }

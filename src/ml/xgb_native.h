@@ -17,7 +17,9 @@
 #ifndef LP_ML_XGB_NATIVE_H
 #define LP_ML_XGB_NATIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A compiled booster (immutable, shareable between threads). */
 typedef struct lp_xgb_native lp_xgb_native;
@@ -40,6 +42,40 @@ void lp_xgb_native_predict(const lp_xgb_native *nb, const double *X, size_t rows
  * trees, the float just below them, category codes in and out of the split
  * sets, and missing values, chosen deterministically. */
 void lp_xgb_native_probes(const lp_xgb_native *nb, double *X, size_t rows);
+
+/* ---- read access to the trees (TreeSHAP, xgb_shap.c) ---- */
+
+/* One node of a compiled booster, as a copy. */
+typedef struct lp_xgb_native_node {
+    float value;         /* the split condition, or the leaf's value */
+    float cover;         /* sum_hessian of the training rows that reached it */
+    uint32_t feature;    /* the split's feature */
+    int32_t left, right; /* node indices of the children; -1 on leaves */
+    bool default_left, categorical;
+} lp_xgb_native_node;
+
+/* Trees of nb (the rounds it was compiled for). */
+size_t lp_xgb_native_n_trees(const lp_xgb_native *nb);
+
+/* Tree t's root node index and output group. */
+void lp_xgb_native_tree(const lp_xgb_native *nb, size_t t, uint32_t *root, uint32_t *group);
+
+/* True when every tree of nb came with its covers (sum_hessian). */
+bool lp_xgb_native_has_covers(const lp_xgb_native *nb);
+
+/* Node i of nb into *out. */
+void lp_xgb_native_node_get(const lp_xgb_native *nb, uint32_t i, lp_xgb_native_node *out);
+
+/* True when a row whose split feature is v (NaN = missing) goes to split
+ * node i's left child, as libxgboost decides (default direction, category
+ * sets). */
+bool lp_xgb_native_goes_left(const lp_xgb_native *nb, uint32_t i, float v);
+
+/* The base margin every row's sum starts from. */
+float lp_xgb_native_base_margin(const lp_xgb_native *nb);
+
+/* Features nb was compiled for. */
+size_t lp_xgb_native_n_features(const lp_xgb_native *nb);
 
 /* Frees nb; NULL does nothing. */
 void lp_xgb_native_free(lp_xgb_native *nb);

@@ -14,8 +14,10 @@
 
 #include "lolpop.h"
 #include "ml/linear.h"
+#include "ml/model_internal.h"
 #include "ml/xgb.h"
 #include "ml/xgb_internal.h"
+#include "ml/xgb_shap.h"
 
 #define FIX LP_FIXTURES_DIR "/explain"
 
@@ -347,4 +349,129 @@ Test(explain, linear_old_models_stay_loadable)
     }
     lp_frame_unref(X);
     lp_frame_unref(d);
+}
+
+/* ---- lolpop's TreeSHAP (xgb_shap.c) against libxgboost's pred_contribs ---- */
+
+#define XGB_FIX LP_FIXTURES_DIR "/xgb"
+
+/* Trees of m's compiled TreeSHAP answered from path-pattern tables; *trees
+ * all of them. */
+static size_t tabled_trees(const lp_model *m, size_t *trees)
+{
+    const xgb_state *s = m->state;
+    cr_assert_not_null(s->shap);
+    *trees = lp_xgb_shap_trees(s->shap);
+    return lp_xgb_shap_tabled_trees(s->shap);
+}
+
+Test(explain, xgb_fixtures_use_lolpops_treeshap)
+{
+    const char *names[] = {"binary", "multi", "reg"};
+    lp_model_task tasks[] = {LP_MODEL_BINARY, LP_MODEL_MULTICLASS, LP_MODEL_REGRESSION};
+    size_t classes[] = {2, 3, 0};
+    for (int k = 0; k < 3; k++) {
+        lp_model *m = xgb_fixture(names[k], tasks[k], classes[k]);
+        cr_assert_eq(lp_xgb_shap_settle(m), 1, "%s: libxgboost answers", names[k]);
+        size_t trees = 0;
+        /* shallow trees: every one from its tables */
+        cr_assert_eq(tabled_trees(m, &trees), trees, "%s", names[k]);
+        cr_assert_gt(trees, 0);
+        lp_model_unref(m);
+    }
+}
+
+/* Trains on tests/fixtures/xgb/<data>_train.csv with params ("k=v" strings,
+ * ints or words); *X is the training features (new reference). */
+static lp_model *train_xgb(lp_frame **X, const char *data, const char *target,
+                           const char *const *kv, size_t n_kv)
+{
+    char path[512];
+    snprintf(path, sizeof path, XGB_FIX "/%s_train.csv", data);
+    lp_frame *f = read_csv(path), *y = NULL;
+    const char *names[] = {target};
+    cr_assert_eq(lp_frame_drop(X, f, names, 1), 0);
+    cr_assert_eq(lp_frame_select(&y, f, names, 1), 0);
+    lp_value *p = lp_value_map();
+    for (size_t i = 0; i + 1 < n_kv; i += 2) {
+        char *end = NULL;
+        long v = strtol(kv[i + 1], &end, 10);
+        lp_map_set(p, kv[i], *end ? lp_value_string(kv[i + 1]) : lp_value_int(v));
+    }
+    lp_model *m = NULL;
+    cr_assert_eq(lp_xgb_train(&m, *X, y, NULL, NULL, p, NULL), 0, "%s", lp_error_last()->message);
+    lp_value_unref(p);
+    lp_frame_unref(y);
+    lp_frame_unref(f);
+    return m;
+}
+
+/* lolpop's TreeSHAP answers m on X, and equals libxgboost's to 1e-6; for an
+ * identity link, base + Σ contributions = the prediction. */
+static void check_against_libxgboost(lp_model *m, const lp_frame *X, bool identity)
+{
+    cr_assert_eq(lp_xgb_shap_settle(m), 1);
+    size_t G = lp_model_n_contribution_groups(m), W = lp_model_n_features(m) + 1;
+    size_t rows = lp_frame_rows(X);
+    double *mine = NULL, *mat = NULL;
+    cr_assert_eq(lp_model_contributions(&mine, m, X), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_model_matrix(&mat, m, X), 0);
+    double *theirs = malloc(rows * G * W * sizeof *theirs);
+    cr_assert_eq(lp_xgb_contributions_libxgboost(m->state, m, mat, rows, theirs), 0);
+    for (size_t i = 0; i < rows * G * W; i++)
+        cr_assert(fabs(mine[i] - theirs[i]) <= 1e-6, "row %zu group %zu col %zu: %.9g vs %.9g",
+                  i / (G * W), i / W % G, i % W, mine[i], theirs[i]);
+    if (identity) {
+        lp_frame *pred = NULL;
+        cr_assert_eq(lp_model_predict(&pred, m, X), 0);
+        for (size_t i = 0; i < rows; i++) {
+            double sum = 0;
+            for (size_t j = 0; j < W; j++)
+                sum += mine[i * W + j];
+            double want = lp_column_get_f64(lp_frame_col(pred, 0), i);
+            cr_assert(fabs(sum - want) <= 1e-5, "row %zu: %.9g vs %.9g", i, sum, want);
+        }
+        lp_frame_unref(pred);
+    }
+    free(mine);
+    free(mat);
+    free(theirs);
+}
+
+Test(explain, treeshap_of_categorical_splits_and_missing_values)
+{
+    const char *kv[] = {"max_depth", "4", "tree_method", "hist", "num_boost_round", "15"};
+    lp_frame *X = NULL;
+    lp_model *m = train_xgb(&X, "cat", "y", kv, 6);
+    cr_assert(lp_model_feature_is_categorical(m, 2));
+    /* the training rows hold missing values in x0, x1 and colour */
+    check_against_libxgboost(m, X, true);
+    lp_frame_unref(X);
+    lp_model_unref(m);
+}
+
+Test(explain, treeshap_of_deep_trees_and_multiclass)
+{
+    /* depth 16: the path buffer outgrows the stack's and leaves lie too deep for
+     * path-pattern tables (xgb_shap.c) */
+    const char *deep[] = {"max_depth", "16", "num_boost_round", "8", "min_child_weight", "0"};
+    lp_frame *X = NULL;
+    lp_model *m = train_xgb(&X, "reg", "target", deep, 6);
+    check_against_libxgboost(m, X, true);
+    size_t trees = 0, tabled = tabled_trees(m, &trees);
+    /* trees too deep for tables run the recursion: both paths are checked */
+    cr_assert(tabled < trees, "%zu of %zu trees tabled", tabled, trees);
+    lp_frame_unref(X);
+    lp_model_unref(m);
+    const char *multi[] = {"max_depth", "5", "num_boost_round", "10"};
+    m = train_xgb(&X, "multi", "colour", multi, 4);
+    cr_assert_eq(lp_model_n_contribution_groups(m), 3);
+    check_against_libxgboost(m, X, false);
+    lp_frame_unref(X);
+    lp_model_unref(m);
+    const char *bin[] = {"max_depth", "6", "num_boost_round", "20"};
+    m = train_xgb(&X, "binary", "y", bin, 4);
+    check_against_libxgboost(m, X, false);
+    lp_frame_unref(X);
+    lp_model_unref(m);
 }
