@@ -540,7 +540,9 @@ void lp_xgb_native_node_get(const lp_xgb_native *nb, uint32_t i, lp_xgb_native_n
 
 bool lp_xgb_native_goes_left(const lp_xgb_native *nb, uint32_t i, float v)
 {
-    return goes_left(nb, &nb->nodes[i], v);
+    const nnode *nd = &nb->nodes[i];
+    if (isnan(v)) return nd->default_left;
+    return nd->categorical ? category_left(nb, nd, v) : v < nd->value;
 }
 
 float lp_xgb_native_base_margin(const lp_xgb_native *nb)
