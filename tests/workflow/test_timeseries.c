@@ -668,6 +668,10 @@ Test(timeseries, forecasts_do_not_depend_on_the_number_of_threads)
     cr_expect(male && strstr(male, "sex=male"), "no forecast plot titled sex=male");
     free(female);
     free(male);
+    /* the components of an ETS model are its states, as R's autoplot(ets) */
+    char *level = plot_svg_in(base, "component-1-sex_female-");
+    cr_expect(level && strstr(level, "Component: level"), "no plot of the ETS level");
+    free(level);
 }
 
 /* n monthly series of 60 months (2015-2019), each with its own level, trend,

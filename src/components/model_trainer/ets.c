@@ -10,8 +10,11 @@
  * The time index is a timestamp feature; the target is the series. Other
  * features are ignored (ETS has no regressors).
  */
+#include <stdlib.h>
+
 #include "components/model_trainer/trainer.h"
 #include "components/model_trainer/trainer_cv.h"
+#include "ml/ets_backend.h"
 #include "ml/ets_train.h"
 
 static int ets_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_value *params)
@@ -49,6 +52,27 @@ static lp_value *ets_cross_validate(lp_obj *self, lp_value *args)
     return lp_trainer_cross_validate(self, args, "ETSModelTrainer", ets_cv_fit);
 }
 
+/* predict_components(frame, model?): the model's states at the frame's
+ * rows (level, slope, season), for the components plot. */
+static lp_value *ets_predict_components(lp_obj *self, lp_value *args)
+{
+    lp_frame *X = lp_kit_arg_frame(args, "frame", NULL);
+    lp_model *m = X ? lp_trainer_model(self, args) : NULL;
+    if (!m) return NULL;
+    lp_frame *Xf = NULL, *out = NULL;
+    double *mat = NULL;
+    int rc = lp_trainer_features(&Xf, self, m, X);
+    if (rc == 0) rc = lp_model_matrix(&mat, m, Xf);
+    if (rc == 0) rc = lp_ets_model_states(&out, m, mat, lp_frame_rows(Xf));
+    free(mat);
+    if (Xf) lp_frame_unref(Xf);
+    if (rc) {
+        lp_error_prefix("ETSModelTrainer (%s).predict_components", lp_trainer_path(self));
+        return NULL;
+    }
+    return lp_kit_frame(out);
+}
+
 static lp_value *ets_prefit(lp_obj *self, lp_value *args)
 {
     return lp_trainer_prefit(self, args, ets_cv_fit);
@@ -80,6 +104,10 @@ static const lp_method ets_methods[] = {
     {"predict", lp_trainer_predict,
      "predict(frame, model?) -> predictions: one column `prediction`: forecasts for time stamps "
      "after the training data, fitted values inside it"},
+    {"predict_components", ets_predict_components,
+     "predict_components(frame, model?) -> states: columns level, slope (with a trend) and "
+     "season (with a season), the model's states after the observation at each row's time "
+     "stamp (NaN outside the training span), as R's autoplot of an ets fit draws them"},
     {"predict_proba", lp_trainer_predict_proba,
      "predict_proba(frame, model?) -> error: a forecaster has no class probabilities"},
     {"calculate_metrics", lp_trainer_calculate_metrics,
