@@ -156,9 +156,8 @@ static int load_state(void **state, const uint8_t *blob, size_t len)
     s->first = get_i(&b);
     s->last = get_i(&b);
     bool ok = !b.bad && m >= 1 && m <= 24 && ns >= 1 && ns <= 26 && n >= 1 &&
-              (uint64_t)n <= len / sizeof(double) && s->freq >= LP_FREQ_HOUR &&
-              s->freq < LP_FREQ_COUNT_ && e->spec.error <= LP_ETS_M && e->spec.trend <= LP_ETS_A &&
-              e->spec.season <= LP_ETS_M;
+              (uint64_t)n <= len / sizeof(double) && lp_freq_valid(s->freq) &&
+              e->spec.error <= LP_ETS_M && e->spec.trend <= LP_ETS_A && e->spec.season <= LP_ETS_M;
     if (!ok) {
         free_state(s);
         return lp_error_set(LP_EINVAL, "ets model bytes are damaged (bad header fields)");

@@ -1552,8 +1552,8 @@ static const lp_config_key ts_keys[] = {
     {"forecast_period", "int",
      "how many points are forecast; the last forecast_period points of the history validate"},
     {"forecast_frequency", "string",
-     "S, T/min, H, D, B, W, MS/M, QS/Q, YS/Y (pandas aliases); inferred from the time index "
-     "when unset"},
+     "S, T/min, H, D, B, W, MS/M, QS/Q, YS/Y (pandas aliases), with a count of periods for "
+     "several a step (15min, 2H, 3D, 2W, 6MS); inferred from the time index when unset"},
     {"interval_width", "float", "probability of the prediction interval (default 0.8)"},
     {"split_ratio", "any",
      "without forecast_period: the training share of each series (default 0.8), the rest "

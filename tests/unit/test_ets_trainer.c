@@ -638,3 +638,71 @@ Test(ets_trainer, a_model_saved_before_the_state_path_loads_and_forecasts_the_sa
     free(csv);
     free(blob);
 }
+
+/* ---- frequencies of several periods ("15min", "2H", "6MS") ------------------------------ */
+
+/* X: n stamps `step` apart from 2020-01-01 (column "at"); y: air's first n values. */
+static void stepped(lp_frame **X, lp_frame **y, lp_freq_unit step, size_t from, size_t n)
+{
+    int64_t t0 = 0;
+    cr_assert(lp_ts_parse("2020-01-01", 10, 0, &t0));
+    lp_column_builder *tb = lp_column_builder_new(LP_DT_TIMESTAMP, n);
+    lp_column_builder *yb = lp_column_builder_new(LP_DT_FLOAT64, n);
+    for (size_t i = from; i < from + n; i++) {
+        cr_assert_eq(lp_column_builder_append_i64(tb, lp_freq_add(step, t0, (int64_t)i)), 0);
+        cr_assert_eq(lp_column_builder_append_f64(yb, air[i]), 0);
+    }
+    *X = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(*X, "at", lp_column_builder_finish(tb)), 0);
+    *y = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(*y, "v", lp_column_builder_finish(yb)), 0);
+}
+
+Test(ets_trainer, fits_and_forecasts_a_grid_of_several_periods)
+{
+    const char *aliases[] = {"15min", "2H", "6MS"};
+    for (size_t c = 0; c < 3; c++) {
+        lp_freq_unit f;
+        cr_assert_eq(lp_freq_parse(&f, aliases[c]), 0);
+        lp_frame *X, *y, *Xf, *yf;
+        stepped(&X, &y, f, 0, 120);
+        stepped(&Xf, &yf, f, 120, 6);
+        /* inferred from the stamps, and given: the same model */
+        lp_value *given = params("AAN");
+        lp_map_set(given, "forecast_frequency", lp_value_string(aliases[c]));
+        lp_value *inferred = params("AAN");
+        lp_model *a = NULL, *b = NULL;
+        lp_ets_train_report ra, rb;
+        cr_assert_eq(lp_ets_train(&a, &ra, X, y, inferred), 0, "%s", lp_error_last()->message);
+        cr_assert_eq(lp_ets_train(&b, &rb, X, y, given), 0, "%s", lp_error_last()->message);
+        cr_expect_str_eq(lp_freq_name(ra.freq), aliases[c]);
+        cr_expect_eq(ra.freq, rb.freq);
+        cr_expect_eq(ra.n_missing_periods, 0);
+        /* the 6 stamps after the data are forecast 1..6 steps ahead */
+        lp_ets *direct = NULL;
+        cr_assert_eq(lp_ets_fit(&direct, air, 120, 1, "AAN"), 0);
+        double mean[6];
+        cr_assert_eq(lp_ets_forecast(direct, 6, 0.8, mean, NULL, NULL), 0);
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        cr_assert_eq(lp_model_save(&bytes, &len, a), 0);
+        lp_model *loaded = NULL;
+        cr_assert_eq(lp_model_load(&loaded, uw_registry(), bytes, len), 0, "%s",
+                     lp_error_last()->message);
+        lp_frame *pred = NULL;
+        cr_assert_eq(lp_model_predict(&pred, loaded, Xf), 0, "%s", lp_error_last()->message);
+        for (size_t i = 0; i < 6; i++)
+            cr_expect_eq(lp_frame_col(pred, 0)->data.f64[i], mean[i], "%s step %zu", aliases[c],
+                         i + 1);
+        lp_frame *all[] = {X, y, Xf, yf, pred};
+        for (size_t i = 0; i < 5; i++)
+            lp_frame_unref(all[i]);
+        lp_model_unref(a);
+        lp_model_unref(b);
+        lp_model_unref(loaded);
+        lp_value_unref(given);
+        lp_value_unref(inferred);
+        lp_ets_free(direct);
+        free(bytes);
+    }
+}

@@ -135,9 +135,11 @@ static const lp_config_key ets_keys[] = {
     {"training_params", "map",
      "model (ZZZ: choose by AICc, default; or three letters error A/M, trend N/A/Ad, season "
      "N/A/M such as ANN, AAdN, MAM, with Z for 'choose' in any place), forecast_frequency (S, "
-     "T/min, H, D, B, W, MS, M, QS, Q, YS, Y; inferred from the time index when absent), "
-     "seasonal_period (default: 60 for S and min, 24 for H, 7 for D, 5 for B, 52 for W, 12 for "
-     "months, 4 for quarters, 1 for years; seasonal ETS models need it at most 24)"},
+     "T/min, H, D, B, W, MS, M, QS, Q, YS, Y, or a count of them such as 15min, 2H, 6MS; "
+     "inferred from the time index when absent), seasonal_period (default: 60 for S and min, "
+     "24 for H, 7 for D, 5 for B, 52 for W, 12 for months, 4 for quarters, 1 for years, divided "
+     "by the count when it divides evenly (15min: 4, 2H: 12, 6MS: 2), else 1; seasonal ETS "
+     "models need it at most 24)"},
     {"cv_initial", "int",
      "cross_validate: values before the first origin (default max(3 x cv_horizon, 2 seasons))"},
     {"cv_period", "int", "cross_validate: values between origins (default cv_horizon)"},
