@@ -4,6 +4,7 @@
  */
 #include "data/time_freq.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -28,30 +29,68 @@ static const struct {
     {"B", LP_FREQ_BUSINESS_DAY},
 };
 
+lp_freq_unit lp_freq_multiple(lp_freq_unit unit, unsigned mult)
+{
+    return (lp_freq_unit)((int)lp_freq_base(unit) + (int)LP_FREQ_COUNT_ * ((int)mult - 1));
+}
+
+lp_freq_unit lp_freq_base(lp_freq_unit f)
+{
+    return (lp_freq_unit)((int)f % (int)LP_FREQ_COUNT_);
+}
+
+unsigned lp_freq_mult(lp_freq_unit f)
+{
+    return (unsigned)((int)f / (int)LP_FREQ_COUNT_) + 1;
+}
+
+bool lp_freq_valid(int64_t v)
+{
+    return v >= 0 && v < (int64_t)LP_FREQ_COUNT_ * LP_FREQ_MAX_MULT;
+}
+
 int lp_freq_parse(lp_freq_unit *out, const char *alias)
 {
-    for (size_t i = 0; alias && i < sizeof aliases / sizeof aliases[0]; i++) {
-        if (strcasecmp(alias, aliases[i].alias) != 0) continue;
-        *out = aliases[i].unit;
+    const char *unit = alias;
+    unsigned long mult = 1;
+    if (alias && *alias >= '0' && *alias <= '9') {
+        char *end = NULL;
+        mult = strtoul(alias, &end, 10);
+        unit = end;
+    }
+    for (size_t i = 0;
+         alias && mult >= 1 && mult <= LP_FREQ_MAX_MULT && i < sizeof aliases / sizeof aliases[0];
+         i++) {
+        if (strcasecmp(unit, aliases[i].alias) != 0) continue;
+        *out = lp_freq_multiple(aliases[i].unit, (unsigned)mult);
         return 0;
     }
     return lp_error_set(LP_EINVAL,
                         "forecast_frequency '%s' is not a known frequency (use S, T or min, H, D, "
                         "B, W, MS, M, QS, Q, YS or Y: MS/QS/YS for month/quarter/year starts, "
-                        "M/Q/Y for ends, B for business days)",
-                        alias ? alias : "(null)");
+                        "M/Q/Y for ends, B for business days; a count of 1 to %d before it for "
+                        "several periods a step, such as 15min, 2H or 6MS)",
+                        alias ? alias : "(null)", LP_FREQ_MAX_MULT);
 }
 
 const char *lp_freq_name(lp_freq_unit f)
 {
     static const char *names[] = {"H", "D", "W", "MS", "M", "QS", "Q", "YS", "Y", "min", "S", "B"};
-    return f < LP_FREQ_COUNT_ ? names[f] : "?";
+    if (!lp_freq_valid(f)) return "?";
+    if (lp_freq_mult(f) == 1) return names[f];
+    static _Thread_local char bufs[8][16];
+    static _Thread_local unsigned next;
+    char *b = bufs[next++ % 8];
+    snprintf(b, sizeof bufs[0], "%u%s", lp_freq_mult(f), names[lp_freq_base(f)]);
+    return b;
 }
 
 size_t lp_freq_season(lp_freq_unit f)
 {
     static const size_t periods[] = {24, 7, 52, 12, 12, 4, 4, 1, 1, 60, 60, 5};
-    return f < LP_FREQ_COUNT_ ? periods[f] : 1;
+    if (!lp_freq_valid(f)) return 1;
+    size_t season = periods[lp_freq_base(f)], mult = lp_freq_mult(f);
+    return season % mult == 0 ? season / mult : 1;
 }
 
 size_t lp_freq_season_of(const char *alias, const int64_t *ts, size_t n)
@@ -80,7 +119,7 @@ size_t lp_freq_season_of_frame(const char *alias, const lp_frame *X, const char 
 /* Months per step of a calendar frequency; 0 for the fixed ones. */
 static int months_per_step(lp_freq_unit f)
 {
-    switch (f) {
+    switch (lp_freq_base(f)) {
     case LP_FREQ_MONTH_START:
     case LP_FREQ_MONTH_END:
         return 1;
@@ -97,12 +136,13 @@ static int months_per_step(lp_freq_unit f)
 
 static bool month_end(lp_freq_unit f)
 {
+    f = lp_freq_base(f);
     return f == LP_FREQ_MONTH_END || f == LP_FREQ_QUARTER_END || f == LP_FREQ_YEAR_END;
 }
 
 static int64_t fixed_step(lp_freq_unit f)
 {
-    switch (f) {
+    switch (lp_freq_base(f)) {
     case LP_FREQ_SECOND:
         return SECOND_US;
     case LP_FREQ_MINUTE:
@@ -189,17 +229,19 @@ static int64_t month_stamp(int64_t k, bool end)
 
 int64_t lp_freq_add(lp_freq_unit f, int64_t t, int64_t steps)
 {
-    if (f == LP_FREQ_BUSINESS_DAY) return bday_add(t, steps);
+    int64_t k = steps * (int64_t)lp_freq_mult(f);
+    if (lp_freq_base(f) == LP_FREQ_BUSINESS_DAY) return bday_add(t, k);
     int mps = months_per_step(f);
-    if (!mps) return t + steps * fixed_step(f);
+    if (!mps) return t + k * fixed_step(f);
     bool s, e;
-    int64_t k = month_index(t, &s, &e);
-    return month_stamp(k + steps * mps, month_end(f));
+    int64_t m = month_index(t, &s, &e);
+    return month_stamp(m + k * mps, month_end(f));
 }
 
-bool lp_freq_steps(lp_freq_unit f, int64_t origin, int64_t t, int64_t *steps)
+/* Periods of f's unit from origin to t (lp_freq_steps of one period). */
+static bool unit_steps(lp_freq_unit f, int64_t origin, int64_t t, int64_t *steps)
 {
-    if (f == LP_FREQ_BUSINESS_DAY) return bday_steps(origin, t, steps);
+    if (lp_freq_base(f) == LP_FREQ_BUSINESS_DAY) return bday_steps(origin, t, steps);
     int mps = months_per_step(f);
     if (!mps) {
         int64_t d = t - origin, st = fixed_step(f);
@@ -212,6 +254,14 @@ bool lp_freq_steps(lp_freq_unit f, int64_t origin, int64_t t, int64_t *steps)
     bool on_anchor = month_end(f) ? e : s;
     if (!on_anchor || (k - k0) % mps != 0) return false;
     *steps = (k - k0) / mps;
+    return true;
+}
+
+bool lp_freq_steps(lp_freq_unit f, int64_t origin, int64_t t, int64_t *steps)
+{
+    int64_t k = 0, mult = (int64_t)lp_freq_mult(f);
+    if (!unit_steps(f, origin, t, &k) || k % mult != 0) return false;
+    *steps = k / mult;
     return true;
 }
 
@@ -290,6 +340,64 @@ static bool freq_of_gap(lp_freq_unit *out, int64_t a, int64_t b)
     return true;
 }
 
+/* The step from a to b as several periods of one unit (the largest unit
+ * it is a whole number of: weeks before days before hours ...; years, else
+ * months, between month starts or ends). */
+static bool multiple_of_gap(lp_freq_unit *out, int64_t a, int64_t b)
+{
+    static const struct {
+        lp_freq_unit unit;
+        int64_t us;
+    } fixed[] = {{LP_FREQ_WEEK, 7 * DAY_US},
+                 {LP_FREQ_DAY, DAY_US},
+                 {LP_FREQ_HOUR, HOUR_US},
+                 {LP_FREQ_MINUTE, MINUTE_US},
+                 {LP_FREQ_SECOND, SECOND_US}};
+    bool sa, ea, sb, eb;
+    int64_t dm = month_index(b, &sb, &eb) - month_index(a, &sa, &ea), d = b - a, mult = 0;
+    lp_freq_unit unit = LP_FREQ_DAY;
+    if (dm >= 1 && ((sa && sb) || (ea && eb))) {
+        bool start = sa && sb;
+        bool years = dm % 12 == 0; /* else months, as pandas names them ("6MS") */
+        unit = years ? (start ? LP_FREQ_YEAR_START : LP_FREQ_YEAR_END)
+                     : (start ? LP_FREQ_MONTH_START : LP_FREQ_MONTH_END);
+        mult = years ? dm / 12 : dm;
+    } else {
+        for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] && !mult; i++)
+            if (d % fixed[i].us == 0) unit = fixed[i].unit, mult = d / fixed[i].us;
+    }
+    if (mult < 2 || mult > LP_FREQ_MAX_MULT) return false;
+    *out = lp_freq_multiple(unit, (unsigned)mult);
+    return true;
+}
+
+/* Votes for multiples of a unit: the distinct frequencies seen (at most 16). */
+typedef struct multiple_votes {
+    lp_freq_unit f[16];
+    size_t count[16], n;
+} multiple_votes;
+
+static void vote_multiple(multiple_votes *v, lp_freq_unit f)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (v->f[i] == f) {
+            v->count[i]++;
+            return;
+        }
+    if (v->n < 16) v->f[v->n] = f, v->count[v->n++] = 1;
+}
+
+/* The most voted multiple (the smaller on a tie); false when none. */
+static bool best_multiple(lp_freq_unit *out, const multiple_votes *v)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < v->n; i++)
+        if (v->count[i] > v->count[best] || (v->count[i] == v->count[best] && v->f[i] < v->f[best]))
+            best = i;
+    if (v->n) *out = v->f[best];
+    return v->n > 0;
+}
+
 int lp_freq_infer(lp_freq_unit *out, lp_freq_report *report, const int64_t *ts, size_t n)
 {
     if (n < 2)
@@ -301,6 +409,7 @@ int lp_freq_infer(lp_freq_unit *out, lp_freq_report *report, const int64_t *ts, 
      * wins (missing periods and a stray stamp do not outvote the rest), and
      * the check then names the first step off its grid. */
     size_t votes[LP_FREQ_COUNT_] = {0}, friday_to_monday = 0;
+    multiple_votes multiples = {0}; /* counted only when no step is one period */
     bool weekdays = is_weekday(floor_div(ts[0], DAY_US));
     for (size_t i = 1; i < n; i++) {
         char a[40], b[40];
@@ -310,7 +419,10 @@ int lp_freq_infer(lp_freq_unit *out, lp_freq_report *report, const int64_t *ts, 
                                 ts[i] == ts[i - 1] ? "repeats" : "comes before",
                                 lp_freq_format(ts[i - 1], b), i + 1);
         lp_freq_unit f;
-        if (freq_of_gap(&f, ts[i - 1], ts[i])) votes[f]++;
+        if (freq_of_gap(&f, ts[i - 1], ts[i]))
+            votes[f]++;
+        else if (multiple_of_gap(&f, ts[i - 1], ts[i]))
+            vote_multiple(&multiples, f);
         int64_t day = floor_div(ts[i], DAY_US);
         weekdays = weekdays && is_weekday(day);
         friday_to_monday +=
@@ -319,6 +431,12 @@ int lp_freq_infer(lp_freq_unit *out, lp_freq_report *report, const int64_t *ts, 
     size_t best = 0;
     for (size_t f = 1; f < LP_FREQ_COUNT_; f++)
         if (votes[f] > votes[best]) best = f;
+    lp_freq_unit multiple = LP_FREQ_DAY;
+    if (votes[best] == 0 && best_multiple(&multiple, &multiples)) {
+        int rc = lp_freq_check(report, multiple, ts, n);
+        if (rc == 0) *out = multiple;
+        return rc;
+    }
     if (votes[best] == 0) {
         char a[40], b[40];
         return lp_error_set(LP_EINVAL,

@@ -35,18 +35,37 @@ typedef enum lp_freq_unit {
     LP_FREQ_MINUTE,
     LP_FREQ_SECOND,
     LP_FREQ_BUSINESS_DAY, /* Monday to Friday, at the first stamp's time of day */
-    LP_FREQ_COUNT_
+    LP_FREQ_COUNT_,
+    /* k periods of a unit (pandas' "15min", "2H", "6MS") are the value
+     * unit + LP_FREQ_COUNT_ * (k - 1): one period is the unit itself, so
+     * saved models keep their numbers (lp_freq_multiple) */
+    LP_FREQ_ENCODED_END_ = LP_FREQ_COUNT_ * 1000
 } lp_freq_unit;
 
+/* The most periods of a unit one frequency step may hold. */
+#define LP_FREQ_MAX_MULT 1000
+
+/* mult (1..LP_FREQ_MAX_MULT) periods of unit (a plain unit) as one step. */
+lp_freq_unit lp_freq_multiple(lp_freq_unit unit, unsigned mult);
+/* The unit of f (LP_FREQ_MINUTE for "15min"). */
+lp_freq_unit lp_freq_base(lp_freq_unit f);
+/* The periods of its unit in one step of f (15 for "15min", 1 for "H"). */
+unsigned lp_freq_mult(lp_freq_unit f);
+/* Whether v (a saved number) is a frequency. */
+bool lp_freq_valid(int64_t v);
+
 /* The frequency named by a pandas alias (case-insensitive; "A"/"AS",
- * "YE"/"ME"/"QE", "T"/"min" for minutes and "S" for seconds are accepted).
- * LP_EINVAL naming the aliases otherwise. */
+ * "YE"/"ME"/"QE", "T"/"min" for minutes and "S" for seconds are accepted),
+ * optionally after a count of periods ("10T", "15min", "2H", "3D", "2W",
+ * "6MS"). LP_EINVAL naming the aliases otherwise. */
 int lp_freq_parse(lp_freq_unit *out, const char *alias);
 /* The canonical alias ("H", "D", "W", "MS", "M", "QS", "Q", "YS", "Y", "min",
- * "S", "B"); static. */
+ * "S", "B"), after the count of periods when it is not 1 ("15min", "2H");
+ * static, or (a multiple) one of 8 thread-local buffers used in turn. */
 const char *lp_freq_name(lp_freq_unit f);
 /* The usual seasonal period: S 60, min 60, H 24, D 7, B 5, W 52, months 12,
- * quarters 4, years 1. */
+ * quarters 4, years 1; for k periods of a unit, the unit's divided by k when
+ * k divides it evenly ("15min" 4, "2H" 12, "6MS" 2), else 1 ("3D"). */
 size_t lp_freq_season(lp_freq_unit f);
 /* The season length of a series: that of `alias` when it names a frequency,
  * else of the frequency inferred from its n stamps ts (may be NULL), else 1.
@@ -75,8 +94,10 @@ typedef struct lp_freq_report {
  * naming the first such stamp and the one before it. */
 int lp_freq_check(lp_freq_report *report, lp_freq_unit f, const int64_t *ts, size_t n);
 /* Infers the frequency of n >= 2 strictly increasing stamps from their
- * smallest step (1 h, 1 d, 7 d, a month, a quarter or a year; month steps
- * start or end a month) and checks it as lp_freq_check does. LP_EINVAL when
+ * steps (1 h, 1 d, 7 d, a month, a quarter or a year; month steps start or
+ * end a month; the most frequent step wins; when no step is one period of a
+ * unit, the most frequent multiple such as 15 min, 2 h or 6 months) and
+ * checks it as lp_freq_check does. LP_EINVAL when
  * no frequency fits, naming the first irregular gap. */
 int lp_freq_infer(lp_freq_unit *out, lp_freq_report *report, const int64_t *ts, size_t n);
 

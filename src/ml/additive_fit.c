@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ml/additive_fit.h"
+#include "ml/fit_memo.h"
 
 /* The time column's index in X: the one named, else the only timestamp. */
 static int find_time(size_t *out, const lp_frame *X, const char *time_index)
@@ -264,8 +265,8 @@ static int fit_state(lp_additive *a, const lp_additive_cfg *c, raw *r, const lp_
     return rc;
 }
 
-int lp_additive_train(lp_model **out, const lp_frame *X, const lp_frame *y, const lp_value *params,
-                      const char *time_index)
+static int additive_train_fresh(lp_model **out, const lp_frame *X, const lp_frame *y,
+                                const lp_value *params, const char *time_index)
 {
     *out = NULL;
     lp_additive_cfg cfg;
@@ -290,4 +291,24 @@ int lp_additive_train(lp_model **out, const lp_frame *X, const lp_frame *y, cons
         return rc;
     }
     return build_model(out, a, X, y, params);
+}
+
+typedef struct fit_args {
+    const lp_frame *X, *y;
+    const lp_value *params;
+    const char *time_index;
+} fit_args;
+
+static int fit_fresh(lp_model **out, void *report, void *ctx)
+{
+    (void)report;
+    const fit_args *a = ctx;
+    return additive_train_fresh(out, a->X, a->y, a->params, a->time_index);
+}
+
+int lp_additive_train(lp_model **out, const lp_frame *X, const lp_frame *y, const lp_value *params,
+                      const char *time_index)
+{
+    fit_args a = {X, y, params, time_index};
+    return lp_fit_memo_fit(out, NULL, 0, "additive", X, y, params, time_index, fit_fresh, &a);
 }

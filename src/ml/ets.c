@@ -28,6 +28,7 @@ void lp_ets_free(lp_ets *e)
     free(e->init);
     free(e->last);
     free(e->fitted);
+    free(e->y);
     free(e);
 }
 
@@ -138,6 +139,27 @@ static double calc(const ets_par *p, double *x, const double *y, size_t n, doubl
     double lik = (double)n * log(sse);
     if (mult) lik += 2 * (log(prod) + exp2 * M_LN2);
     return lik;
+}
+
+int lp_ets_state_path(const lp_ets *e, double *level, double *slope, double *season)
+{
+    if (!e->y)
+        return lp_error_set(LP_EINVAL, "this ets model keeps no observations (saved by an older "
+                                       "lolpop): refit it to see its states");
+    ets_par p = {e->spec, e->m, e->alpha, e->beta, e->gamma, e->phi};
+    double *x = malloc(e->n_states * sizeof *x);
+    if (!x) return lp_error_set(LP_ENOMEM, "out of memory");
+    memcpy(x, e->init, e->n_states * sizeof *x);
+    size_t k = 1 + (e->spec.trend != LP_ETS_N);
+    for (size_t t = 0;; t++) {
+        level[t] = x[0];
+        if (slope && e->spec.trend != LP_ETS_N) slope[t] = x[1];
+        if (season && e->spec.season != LP_ETS_N) season[t] = x[k];
+        if (t == e->n) break;
+        update(&p, x, e->y[t]);
+    }
+    free(x);
+    return 0;
 }
 
 /* ---- admissibility ---------------------------------------------------------- */
@@ -282,9 +304,10 @@ static int finish(lp_ets **out, const ets_par *p, const double *free_states, con
         e->init = malloc(ns * sizeof *e->init);
         e->last = malloc(ns * sizeof *e->last);
         e->fitted = malloc((n ? n : 1) * sizeof *e->fitted);
+        e->y = malloc((n ? n : 1) * sizeof *e->y);
     }
     double *err = malloc((n ? n : 1) * sizeof *err);
-    if (!e || !e->init || !e->last || !e->fitted || !err) {
+    if (!e || !e->init || !e->last || !e->fitted || !e->y || !err) {
         lp_ets_free(e);
         free(err);
         return lp_error_set(LP_ENOMEM, "out of memory fitting ets");
@@ -301,6 +324,7 @@ static int finish(lp_ets **out, const ets_par *p, const double *free_states, con
     size_t n_free = ns - (p->spec.season != LP_ETS_N);
     full_state(e->init, free_states, n_free, p);
     memcpy(e->last, e->init, ns * sizeof *e->last);
+    if (n) memcpy(e->y, y, n * sizeof *e->y);
     double lik = calc(p, e->last, y, n, err, NULL, &e->mse);
     double sse = 0.0;
     for (size_t i = 0; i < n; i++) {

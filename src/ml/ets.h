@@ -37,6 +37,7 @@ typedef struct lp_ets {
     size_t n_params; /* free parameters incl. states, without sigma */
     double loglik, aic, aicc, bic, sigma2, mse;
     double *fitted; /* n one-step fitted values */
+    double *y;      /* the n observations fitted, or NULL (a model saved before they were kept) */
 } lp_ets;
 
 /* "ANN", "AAdN", "MAM", ... or with Z for "choose" in any place ("ZZZ": the
@@ -60,6 +61,15 @@ int lp_ets_fit(lp_ets **out, const double *y, size_t n, size_t m, const char *mo
 int lp_ets_evaluate(lp_ets **out, const double *y, size_t n, size_t m, lp_ets_spec spec,
                     double alpha, double beta, double gamma, double phi, const double *init);
 void lp_ets_free(lp_ets *e);
+
+/* The states of e over its observations, as R's ets()$states: level, slope
+ * and season (the newest seasonal state, R's s1) at times 0..n — time 0 the
+ * initial states, time t those after observing y[t-1] — n + 1 values each;
+ * slope (without trend) and season (without season) may be NULL and are
+ * left alone. Recomputed from the kept observations by the fit's own
+ * recursion. LP_EINVAL when e keeps none (a model saved before lolpop kept
+ * them: refit it). */
+int lp_ets_state_path(const lp_ets *e, double *level, double *slope, double *season);
 
 /* Point forecasts of steps 1..h after the end of the data into mean[h]; when
  * lower/upper are not NULL, the central interval of probability width:

@@ -4,9 +4,11 @@
  * time stamp feature says how many steps past the end of training it lies.
  * Rows inside the training span get the one-step fitted values.
  *
- * Saved bytes: "LPETS1\0\0", then little-endian-as-host int64/double fields
- * in a fixed order (see put/get below), then the initial, last states and
- * fitted values.
+ * Saved bytes: "LPETS2\0\0", then little-endian-as-host int64/double fields
+ * in a fixed order (see put/get below), then the initial, last states,
+ * fitted values and the observations (for the state path). Bytes of
+ * "LPETS1" (lolpop before the observations were kept) have no observations
+ * and load without them.
  */
 #include "ml/ets_backend.h"
 
@@ -16,7 +18,8 @@
 
 #include "lolpop/error.h"
 
-static const char MAGIC[8] = "LPETS1";
+static const char MAGIC[8] = "LPETS2";
+static const char MAGIC_V1[8] = "LPETS1"; /* without the observations */
 
 /* ---- bytes ------------------------------------------------------------------ */
 
@@ -108,6 +111,10 @@ static int save_state(void *state, uint8_t **out, size_t *len)
         put_d(&b, e->last[i]);
     for (size_t i = 0; i < e->n; i++)
         put_d(&b, e->fitted[i]);
+    for (size_t i = 0; e->y && i < e->n; i++)
+        put_d(&b, e->y[i]);
+    if (!e->y && !b.bad) /* a model loaded from LPETS1 bytes is saved as it was */
+        memcpy(b.p, MAGIC_V1, sizeof MAGIC_V1);
     if (b.bad) {
         free(b.p);
         return lp_error_set(LP_ENOMEM, "out of memory saving an ets model");
@@ -130,7 +137,8 @@ static int load_state(void **state, const uint8_t *blob, size_t len)
     rbuf b = {.p = blob, .len = len};
     char magic[8];
     get(&b, magic, sizeof magic);
-    if (b.bad || memcmp(magic, MAGIC, sizeof magic) != 0)
+    bool v1 = !b.bad && memcmp(magic, MAGIC_V1, sizeof magic) == 0;
+    if (b.bad || (!v1 && memcmp(magic, MAGIC, sizeof magic) != 0))
         return lp_error_set(LP_EINVAL, "not an ets model (bad header)");
     lp_ets_state *s = calloc(1, sizeof *s);
     lp_ets *e = calloc(1, sizeof *e);
@@ -148,9 +156,8 @@ static int load_state(void **state, const uint8_t *blob, size_t len)
     s->first = get_i(&b);
     s->last = get_i(&b);
     bool ok = !b.bad && m >= 1 && m <= 24 && ns >= 1 && ns <= 26 && n >= 1 &&
-              (uint64_t)n <= len / sizeof(double) && s->freq >= LP_FREQ_HOUR &&
-              s->freq < LP_FREQ_COUNT_ && e->spec.error <= LP_ETS_M && e->spec.trend <= LP_ETS_A &&
-              e->spec.season <= LP_ETS_M;
+              (uint64_t)n <= len / sizeof(double) && lp_freq_valid(s->freq) &&
+              e->spec.error <= LP_ETS_M && e->spec.trend <= LP_ETS_A && e->spec.season <= LP_ETS_M;
     if (!ok) {
         free_state(s);
         return lp_error_set(LP_EINVAL, "ets model bytes are damaged (bad header fields)");
@@ -166,7 +173,8 @@ static int load_state(void **state, const uint8_t *blob, size_t len)
     e->init = malloc(e->n_states * sizeof *e->init);
     e->last = malloc(e->n_states * sizeof *e->last);
     e->fitted = malloc(e->n * sizeof *e->fitted);
-    if (!e->init || !e->last || !e->fitted) {
+    e->y = v1 ? NULL : malloc(e->n * sizeof *e->y);
+    if (!e->init || !e->last || !e->fitted || (!v1 && !e->y)) {
         free_state(s);
         return lp_error_set(LP_ENOMEM, "out of memory loading an ets model");
     }
@@ -176,6 +184,8 @@ static int load_state(void **state, const uint8_t *blob, size_t len)
         e->last[i] = get_d(&b);
     for (size_t i = 0; i < e->n; i++)
         e->fitted[i] = get_d(&b);
+    for (size_t i = 0; e->y && i < e->n; i++)
+        e->y[i] = get_d(&b);
     if (b.bad || b.pos != b.len) {
         free_state(s);
         return lp_error_set(LP_EINVAL, "ets model bytes are damaged (wrong length)");
@@ -300,5 +310,63 @@ int lp_ets_state_new(lp_ets_state **out, lp_ets *fit, lp_freq_unit freq, int64_t
     s->first = first;
     s->last = last;
     *out = s;
+    return 0;
+}
+
+/* A float column of rows values taken from path at idx (NaN where idx < 0),
+ * added to f as name. */
+static int add_state(lp_frame *f, const char *name, const double *path, const int64_t *idx,
+                     size_t rows)
+{
+    lp_column *c = lp_column_new(LP_DT_FLOAT64, rows);
+    if (!c) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t r = 0; r < rows; r++)
+        c->data.f64[r] = idx[r] >= 0 ? path[idx[r]] : NAN;
+    return lp_frame_add_column(f, name, c);
+}
+
+/* The time of the state path (1..n) after the observation at row r's
+ * stamp, or -1 outside the training span. */
+static int state_times(int64_t *idx, const lp_ets_state *s, const lp_model *m, const double *X,
+                       size_t rows)
+{
+    size_t tj = 0, nf = lp_model_n_features(m);
+    int rc = time_feature(&tj, m);
+    for (size_t r = 0; rc == 0 && r < rows; r++) {
+        double sec = X[r * nf + tj];
+        int64_t k = 0;
+        idx[r] = -1;
+        if (!isnan(sec) && lp_freq_steps(s->freq, s->last, (int64_t)llround(sec * 1e6), &k) &&
+            k <= 0 && (int64_t)s->ets->n - 1 + k >= 0)
+            idx[r] = (int64_t)s->ets->n + k;
+    }
+    return rc;
+}
+
+int lp_ets_model_states(lp_frame **out, const lp_model *m, const double *X, size_t rows)
+{
+    if (strcmp(lp_model_backend(m), lp_ets_ops.name) != 0)
+        return lp_error_set(LP_EINVAL, "the model is a %s model, not an ets one",
+                            lp_model_backend(m));
+    const lp_ets_state *s = lp_model_state(m);
+    const lp_ets *e = s->ets;
+    size_t n = e->n + 1;
+    double *path = malloc(3 * n * sizeof *path);
+    int64_t *idx = malloc((rows ? rows : 1) * sizeof *idx);
+    int rc = path && idx ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0) rc = lp_ets_state_path(e, path, path + n, path + 2 * n);
+    if (rc == 0) rc = state_times(idx, s, m, X, rows);
+    lp_frame *f = rc == 0 ? lp_frame_new() : NULL;
+    if (rc == 0 && !f) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0) rc = add_state(f, "level", path, idx, rows);
+    if (rc == 0 && e->spec.trend != LP_ETS_N) rc = add_state(f, "slope", path + n, idx, rows);
+    if (rc == 0 && e->spec.season != LP_ETS_N) rc = add_state(f, "season", path + 2 * n, idx, rows);
+    free(path);
+    free(idx);
+    if (rc) {
+        if (f) lp_frame_unref(f);
+        return rc;
+    }
+    *out = f;
     return 0;
 }

@@ -26,4 +26,12 @@ extern const lp_model_ops lp_ets_ops;
 int lp_ets_state_new(lp_ets_state **out, lp_ets *fit, lp_freq_unit freq, int64_t first,
                      int64_t last);
 
+/* The states of m (an "ets" model) at the rows of X (its model matrix,
+ * rows x features), as R's autoplot of an ets fit draws them: columns level,
+ * slope (with a trend) and season (with a season), each row the states after
+ * the observation at its stamp; NaN outside the training span. *out: new
+ * frame. LP_EINVAL for another back-end or a model that keeps no
+ * observations (lp_ets_state_path). */
+int lp_ets_model_states(lp_frame **out, const lp_model *m, const double *X, size_t rows);
+
 #endif

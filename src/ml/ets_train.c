@@ -15,6 +15,7 @@
 #include "lolpop/value.h"
 #include "ml/ets_backend.h"
 #include "ml/ets_train.h"
+#include "ml/fit_memo.h"
 
 const char *const lp_ets_param_names[] = {"model", "forecast_frequency", "seasonal_period", NULL};
 
@@ -52,8 +53,8 @@ static int frequency(lp_freq_unit *f, lp_freq_report *rep, const lp_value *param
     return rc ? rc : lp_freq_check(rep, *f, ts, n);
 }
 
-int lp_ets_train(lp_model **out, lp_ets_train_report *report, const lp_frame *X, const lp_frame *y,
-                 const lp_value *params)
+static int ets_train_fresh(lp_model **out, lp_ets_train_report *report, const lp_frame *X,
+                           const lp_frame *y, const lp_value *params)
 {
     memset(report, 0, sizeof *report);
     size_t tj = 0, n = lp_frame_rows(X);
@@ -163,4 +164,22 @@ done:
     free(ts);
     free(grid);
     return rc;
+}
+
+typedef struct fit_args {
+    const lp_frame *X, *y;
+    const lp_value *params;
+} fit_args;
+
+static int fit_fresh(lp_model **out, void *report, void *ctx)
+{
+    const fit_args *a = ctx;
+    return ets_train_fresh(out, report, a->X, a->y, a->params);
+}
+
+int lp_ets_train(lp_model **out, lp_ets_train_report *report, const lp_frame *X, const lp_frame *y,
+                 const lp_value *params)
+{
+    fit_args a = {X, y, params};
+    return lp_fit_memo_fit(out, report, sizeof *report, "ets", X, y, params, NULL, fit_fresh, &a);
 }

@@ -2,6 +2,7 @@
  * ml_parallel.c — lp_ml_parallel (ml_parallel.h): workers take the next task
  * index from an atomic counter until none is left; the calling thread works
  * too. A thread-local flag makes a parallel run inside a task sequential.
+ * Workers share the caller's fit memo (fit_memo.h).
  */
 #include "ml/ml_parallel.h"
 
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "ml/fit_memo.h"
 
 #define MAX_THREADS 16
 
@@ -23,6 +25,7 @@ typedef struct job {
     size_t n;
     lp_ml_task_fn fn;
     void *ctx;
+    lp_fit_memo *memo; /* the caller's current memo, the workers' too */
 } job;
 
 static void *work(void *arg)
@@ -43,6 +46,7 @@ static void *work(void *arg)
  * task's message, already copied to its slot) before it ends. */
 static void *started_thread(void *arg)
 {
+    lp_fit_memo_use(((job *)arg)->memo);
     work(arg);
     lp_error_clear();
     return NULL;
@@ -61,7 +65,7 @@ size_t lp_ml_threads(void)
 
 void lp_ml_parallel(size_t n, lp_ml_task_fn fn, void *ctx)
 {
-    job j = {.n = n, .fn = fn, .ctx = ctx};
+    job j = {.n = n, .fn = fn, .ctx = ctx, .memo = lp_fit_memo_current()};
     atomic_init(&j.next, 0);
     size_t threads = in_task ? 1 : lp_ml_threads();
     pthread_t tid[MAX_THREADS];

@@ -42,6 +42,8 @@
 #include "lolpop/types/resource_version_control.h"
 #include "lolpop/types/train.h"
 #include "ml/forecast_metrics.h"
+#include "ml/fit_memo.h"
+#include "ml/ml_parallel.h"
 #include "ml/series_model.h"
 #include "runners/runners_internal.h"
 
@@ -581,8 +583,9 @@ static int split_by_time(lp_frame **tr, lp_frame **va, const lp_frame *f, const 
     return rc;
 }
 
-/* {X_train, y_train, X_valid, y_valid} of frame split by time. New ref. */
-static lp_value *time_splits(lp_obj *self, const lp_frame *f, const ts_cfg *c)
+/* {X_train, y_train, X_valid, y_valid} of frame split by time (not logged:
+ * log_split says it). New ref. */
+static lp_value *split_frames(lp_obj *self, const lp_frame *f, const ts_cfg *c)
 {
     lp_frame *tr = NULL, *va = NULL, *Xt = NULL, *yt = NULL, *Xv = NULL, *yv = NULL;
     const char *target[1] = {c->target};
@@ -593,17 +596,28 @@ static lp_value *time_splits(lp_obj *self, const lp_frame *f, const ts_cfg *c)
     if (rc == 0) rc = lp_frame_select(&yv, va, target, 1);
     if (tr) lp_frame_unref(tr);
     if (va) lp_frame_unref(va);
-    if (rc == 0) {
-        lp_log(self, LP_LOG_INFO,
-               "split_data: by time, %zu rows to train, the last %zu to validate",
-               lp_frame_rows(Xt), lp_frame_rows(Xv));
+    if (rc == 0)
         return lp_kit_result("X_train", lp_kit_frame(Xt), "y_train", lp_kit_frame(yt), "X_valid",
                              lp_kit_frame(Xv), "y_valid", lp_kit_frame(yv), (const char *)NULL);
-    }
     lp_frame *all[4] = {Xt, yt, Xv, yv};
     for (size_t i = 0; i < 4; i++)
         if (all[i]) lp_frame_unref(all[i]);
     return NULL;
+}
+
+static void log_split(lp_obj *self, const lp_value *splits)
+{
+    lp_log(self, LP_LOG_INFO, "split_data: by time, %zu rows to train, the last %zu to validate",
+           lp_frame_rows(lp_value_as_frame(lp_map_get(splits, "X_train"))),
+           lp_frame_rows(lp_value_as_frame(lp_map_get(splits, "X_valid"))));
+}
+
+/* split_frames, logged. New ref. */
+static lp_value *time_splits(lp_obj *self, const lp_frame *f, const ts_cfg *c)
+{
+    lp_value *splits = split_frames(self, f, c);
+    if (splits) log_split(self, splits);
+    return splits;
 }
 
 /* ---- the baseline comparison ------------------------------------------------------- */
@@ -859,15 +873,17 @@ static int one_series(lp_frame **out, const lp_frame *f, const ts_cfg *c, size_t
     return rc;
 }
 
-/* Split, train (tuner or trainer), validate, baselines, cross-validation and
- * refit of one series (sub: its rows, no series_id), as for a file of one;
- * plots drawn when `plots`. */
+/* Split (ready: the series' splits computed ahead, or NULL), train (tuner
+ * or trainer), validate, baselines, cross-validation and refit of one series
+ * (sub: its rows, no series_id), as for a file of one; plots drawn when
+ * `plots`. */
 static int fit_one_series(lp_obj *self, const ts_cfg *one, const char *key_column, lp_frame *sub,
-                          lp_value *dv, bool plots, series_fit *s)
+                          lp_value *ready, lp_value *dv, bool plots, series_fit *s)
 {
     lp_obj *train = lp_obj_pipeline(self, "train");
     lp_value *frame = lp_kit_frame(lp_frame_ref(sub));
-    lp_value *splits = frame ? time_splits(self, sub, one) : NULL;
+    lp_value *splits = !frame ? NULL : ready ? lp_value_ref(ready) : time_splits(self, sub, one);
+    if (ready && splits) log_split(self, splits);
     lp_value *trained = splits ? lp_train_train_model(train, splits, dv) : NULL;
     int rc = trained ? 0 : lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
     if (rc == 0) {
@@ -1036,12 +1052,98 @@ static lp_value *combined_model(const ts_cfg *c, const series_fit *fits, size_t 
     return v;
 }
 
+/* Each series' rows (no series_id) and splits, made before any is fitted;
+ * a series that cannot be split gets none here (fit_one_series splits it
+ * again and reports the error in its turn). */
+typedef struct series_inputs {
+    size_t n;
+    lp_frame **subs;   /* new refs */
+    lp_value **splits; /* new refs or NULL */
+} series_inputs;
+
+static void series_inputs_free(series_inputs *in)
+{
+    for (size_t k = 0; k < in->n; k++) {
+        if (in->subs && in->subs[k]) lp_frame_unref(in->subs[k]);
+        if (in->splits) lp_value_unref(in->splits[k]);
+    }
+    free(in->subs);
+    free(in->splits);
+}
+
+static int series_inputs_read(series_inputs *in, lp_obj *self, const ts_cfg *c, const ts_cfg *one,
+                              const lp_frame *f, const series_groups *g)
+{
+    in->n = g->n;
+    in->subs = calloc(g->n, sizeof *in->subs);
+    in->splits = calloc(g->n, sizeof *in->splits);
+    if (!in->subs || !in->splits) return lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t k = 0; k < g->n; k++) {
+        int rc = one_series(&in->subs[k], f, c, g->starts[k], g->starts[k + 1]);
+        if (rc) return rc;
+        in->splits[k] = split_frames(self, in->subs[k], one);
+        lp_error_clear();
+    }
+    return 0;
+}
+
+/* The trainer whose fits can be computed ahead (the train pipeline's
+ * model_trainer with a prefit method, no tuner), or NULL. */
+static lp_obj *prefit_trainer(lp_obj *train)
+{
+    if (lp_obj_component(train, "hyperparameter_tuner")) return NULL;
+    lp_obj *t = lp_obj_component(train, "model_trainer");
+    lp_error_clear();
+    return t && lp_obj_has_method(t, "prefit") ? t : NULL;
+}
+
+/* The trainer's prefit of every series (the memo, current and filling, keeps
+ * the fits): {splits, history, split_cv} each, the history only when
+ * cross-validation will run, split_cv when the model visualizer will draw
+ * the cross-validation of the training split (the first MAX_PLOTTED). */
+static int prefit_series(lp_obj *self, lp_obj *trainer, const ts_cfg *one, const series_inputs *in)
+{
+    lp_value *cvp = cv_params(self);
+    if (!cvp && lp_error_last()->code) return lp_error_last()->code;
+    bool cv = cvp && lp_obj_has_method(trainer, "cross_validate");
+    bool drawn = cv && lp_obj_component(lp_obj_pipeline(self, "train"), "model_visualizer");
+    lp_error_clear();
+    lp_value *list = lp_value_list();
+    int rc = list ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t k = 0; rc == 0 && k < in->n; k++) {
+        lp_frame *history = NULL;
+        if (in->splits[k] && cv && (rc = columns_used(&history, self, in->subs[k], one, true)))
+            break;
+        lp_value *item =
+            !in->splits[k]
+                ? lp_value_map()
+                : lp_kit_result("splits", lp_value_ref(in->splits[k]), "history",
+                                history ? lp_kit_frame(history) : lp_value_null(), "split_cv",
+                                lp_value_bool(drawn && k < MAX_PLOTTED), (const char *)NULL);
+        rc = item ? lp_list_append(list, item) : lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    lp_value *r = rc == 0
+                      ? lp_call_with(trainer, "prefit", "series", lp_value_ref(list), "params",
+                                     cv ? lp_value_ref(cvp) : lp_value_null(), "retrain",
+                                     lp_value_bool(lp_obj_config_bool(self, "retrain_all", true)),
+                                     (const char *)NULL)
+                      : NULL;
+    if (rc == 0 && !r) rc = lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    lp_value_unref(r);
+    lp_value_unref(list);
+    lp_value_unref(cvp);
+    return rc;
+}
+
 /* train_model of a file of several series: each series split, trained,
  * validated and refitted on its own (in the order they first appear), then
- * one model of them all under a version of its own. */
+ * one model of them all under a version of its own. The trainer computes
+ * every series' fits first, on threads (prefit_series); the pipeline then
+ * runs over the series one after the other and finds them ready. */
 static lp_value *train_series(lp_obj *self, const ts_cfg *c, const lp_frame *f, lp_value *dv)
 {
     series_groups g = {0};
+    series_inputs in = {0};
     int rc = groups_of(&g, f, c);
     series_fit *fits = rc == 0 ? calloc(g.n, sizeof *fits) : NULL;
     if (rc == 0 && !fits) rc = lp_error_set(LP_ENOMEM, "out of memory");
@@ -1054,18 +1156,39 @@ static lp_value *train_series(lp_obj *self, const ts_cfg *c, const lp_frame *f, 
                "train_model: plots are drawn for the first %d of the %zu series only (every "
                "series gets its metrics, baselines and cross-validation)",
                MAX_PLOTTED, g.n);
+    if (rc == 0) rc = series_inputs_read(&in, self, c, &one, f, &g);
+    lp_obj *trainer = rc == 0 ? prefit_trainer(lp_obj_pipeline(self, "train")) : NULL;
+    lp_fit_memo *memo = trainer ? lp_fit_memo_new() : NULL;
+    lp_fit_memo *was = memo ? lp_fit_memo_use(memo) : NULL;
+    if (trainer && !memo) rc = lp_error_last()->code;
+    if (memo) {
+        lp_fit_memo_set_filling(memo, true);
+        rc = prefit_series(self, trainer, &one, &in);
+        lp_fit_memo_set_filling(memo, false);
+    }
     for (size_t k = 0; rc == 0 && k < g.n; k++) {
         size_t len = 0;
         const char *s = lp_column_str(key, g.starts[k], &len);
         fits[k].key = lp_strndup(s, len);
-        lp_frame *sub = NULL;
-        rc = fits[k].key ? one_series(&sub, f, c, g.starts[k], g.starts[k + 1]) : LP_ENOMEM;
+        rc = fits[k].key ? 0 : LP_ENOMEM;
         if (rc == 0) lp_log(self, LP_LOG_INFO, "train_model: series %s", fits[k].key);
         if (rc == 0)
-            rc = fit_one_series(self, &one, c->series_id, sub, dv, k < MAX_PLOTTED, &fits[k]);
-        if (sub) lp_frame_unref(sub);
+            rc = fit_one_series(self, &one, c->series_id, in.subs[k], in.splits[k], dv,
+                                k < MAX_PLOTTED, &fits[k]);
         if (rc) lp_error_prefix("series %s", fits[k].key ? fits[k].key : "?");
     }
+    if (memo) {
+        size_t hits = 0, misses = 0;
+        lp_fit_memo_counts(memo, &hits, &misses);
+        lp_fit_memo_use(was);
+        lp_fit_memo_free(memo);
+        if (rc == 0)
+            lp_log(self, LP_LOG_INFO,
+                   "train_model: %zu fits were computed ahead for the %zu series on up to %zu "
+                   "threads, %zu in series order",
+                   hits, g.n, lp_ml_threads(), misses);
+    }
+    series_inputs_free(&in);
     lp_value *mv = NULL, *model = NULL, *report = NULL, *mean = NULL;
     if (rc == 0) model = combined_model(c, fits, g.n);
     if (model) mv = combined_version(self, c, fits, g.n, model, dv);
@@ -1429,8 +1552,8 @@ static const lp_config_key ts_keys[] = {
     {"forecast_period", "int",
      "how many points are forecast; the last forecast_period points of the history validate"},
     {"forecast_frequency", "string",
-     "S, T/min, H, D, B, W, MS/M, QS/Q, YS/Y (pandas aliases); inferred from the time index "
-     "when unset"},
+     "S, T/min, H, D, B, W, MS/M, QS/Q, YS/Y (pandas aliases), with a count of periods for "
+     "several a step (15min, 2H, 3D, 2W, 6MS); inferred from the time index when unset"},
     {"interval_width", "float", "probability of the prediction interval (default 0.8)"},
     {"split_ratio", "any",
      "without forecast_period: the training share of each series (default 0.8), the rest "

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@
 #include "lolpop/types/model_checker.h"
 #include "lolpop/types/model_trainer.h"
 #include "ml/ets.h"
+#include "ml/ets_backend.h"
 #include "ml/ets_train.h"
 #include "ml/series_model.h"
 #include "unit_workflow.h"
@@ -467,4 +469,240 @@ Test(ets_trainer, a_by_series_model_predicts_each_key_with_its_own_model)
     free(tr);
     free(fu);
     free(early);
+}
+
+/* ---- the state path (components plot) and models saved before it ------------------- */
+
+Test(ets_trainer, the_state_path_replays_the_fit)
+{
+    lp_ets *e = NULL;
+    cr_assert_eq(lp_ets_fit(&e, air, 132, 12, "MAM"), 0);
+    double level[133], slope[133], season[133];
+    cr_assert_eq(lp_ets_state_path(e, level, slope, season), 0);
+    /* time 0 the initial states, time n the last ones, bit for bit */
+    cr_expect_eq(level[0], e->init[0]);
+    cr_expect_eq(slope[0], e->init[1]);
+    cr_expect_eq(season[0], e->init[2]);
+    cr_expect_eq(level[132], e->last[0]);
+    cr_expect_eq(slope[132], e->last[1]);
+    cr_expect_eq(season[132], e->last[2]);
+    lp_ets_free(e);
+
+    /* simple exponential smoothing by hand: l_t = l_{t-1} + alpha (y_t - l_{t-1}) */
+    cr_assert_eq(lp_ets_fit(&e, air, 60, 1, "ANN"), 0);
+    cr_assert_eq(lp_ets_state_path(e, level, NULL, NULL), 0);
+    for (size_t t = 0; t < 60; t++) {
+        double want = level[t] + e->alpha * (air[t] - level[t]);
+        cr_expect(fabs(level[t + 1] - want) <= 1e-9 * fabs(want), "t %zu: %.17g vs %.17g", t + 1,
+                  level[t + 1], want);
+    }
+    lp_ets_free(e);
+}
+
+/* The states of m at X's rows (columns by name). */
+static lp_frame *states_of(const lp_model *m, const lp_frame *X)
+{
+    double *mat = NULL;
+    cr_assert_eq(lp_model_matrix(&mat, m, X), 0, "%s", lp_error_last()->message);
+    lp_frame *f = NULL;
+    cr_assert_eq(lp_ets_model_states(&f, m, mat, lp_frame_rows(X)), 0, "%s",
+                 lp_error_last()->message);
+    free(mat);
+    return f;
+}
+
+Test(ets_trainer, the_states_survive_save_and_load_and_are_nan_past_the_data)
+{
+    size_t *idx = range(0, 144);
+    lp_frame *X, *y, *Xtr, *ytr;
+    frames(&X, &y, idx, 144, true);
+    frames(&Xtr, &ytr, idx, 132, true);
+    lp_value *p = params("MAM");
+    lp_model *m = NULL;
+    lp_ets_train_report rep;
+    cr_assert_eq(lp_ets_train(&m, &rep, Xtr, ytr, p), 0, "%s", lp_error_last()->message);
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    cr_assert_eq(lp_model_save(&bytes, &len, m), 0);
+    lp_model *m2 = NULL;
+    cr_assert_eq(lp_model_load(&m2, uw_registry(), bytes, len), 0, "%s", lp_error_last()->message);
+    lp_frame *a = states_of(m, X), *b = states_of(m2, X);
+    const char *names[3] = {"level", "slope", "season"};
+    cr_assert_eq(lp_frame_cols(a), 3);
+    const lp_ets *e = ((const lp_ets_state *)lp_model_state(m))->ets;
+    for (size_t j = 0; j < 3; j++) {
+        cr_expect_str_eq(lp_frame_name(a, j), names[j]);
+        const lp_column *ca = lp_frame_col(a, j), *cb = lp_frame_col(b, j);
+        for (size_t i = 0; i < 144; i++) {
+            double va = ca->data.f64[i], vb = cb->data.f64[i];
+            if (i < 132)
+                cr_expect_eq(va, vb, "%s row %zu", names[j], i);
+            else
+                cr_expect(isnan(va) && isnan(vb), "%s row %zu is past the data", names[j], i);
+        }
+        /* the row of the last observation holds the last states */
+        cr_expect_eq(ca->data.f64[131], e->last[j], "%s", names[j]);
+    }
+    /* a model without trend or season has only a level */
+    lp_model *ann = NULL;
+    lp_value *pa = params("ANN");
+    cr_assert_eq(lp_ets_train(&ann, &rep, Xtr, ytr, pa), 0);
+    lp_frame *c = states_of(ann, X);
+    cr_expect_eq(lp_frame_cols(c), 1);
+    cr_expect_str_eq(lp_frame_name(c, 0), "level");
+    lp_frame *all[] = {X, y, Xtr, ytr, a, b, c};
+    for (size_t i = 0; i < 7; i++)
+        lp_frame_unref(all[i]);
+    lp_model_unref(m);
+    lp_model_unref(m2);
+    lp_model_unref(ann);
+    lp_value_unref(p);
+    lp_value_unref(pa);
+    free(bytes);
+    free(idx);
+}
+
+static uint8_t *read_fixture(const char *name, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/ts/%s", LP_FIXTURES_DIR, name);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    uint8_t *buf = malloc(1 << 16);
+    *len = fread(buf, 1, 1 << 16, f);
+    fclose(f);
+    return buf;
+}
+
+/* tests/fixtures/ts/deaths_model_v1.lpm is the "by_series" model of the
+ * deaths example (two ETS models in the "LPETS1" format, without their
+ * observations) that main's lolpop deployed before the state path, and
+ * deaths_model_v1_predictions.csv its forecast of 1980. */
+Test(ets_trainer, a_model_saved_before_the_state_path_loads_and_forecasts_the_same)
+{
+    size_t len = 0;
+    uint8_t *blob = read_fixture("deaths_model_v1.lpm", &len);
+    lp_model *m = NULL;
+    cr_assert_eq(lp_model_load(&m, uw_registry(), blob, len), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_series_model_count(m), 2);
+
+    /* 1980 for each sex, as in the predictions file */
+    size_t plen = 0;
+    char *csv = (char *)read_fixture("deaths_model_v1_predictions.csv", &plen);
+    csv[plen] = '\0';
+    lp_column_builder *kb = lp_column_builder_new(LP_DT_STRING, 24);
+    lp_column_builder *tb = lp_column_builder_new(LP_DT_TIMESTAMP, 24);
+    double want[24];
+    size_t rows = 0;
+    for (char *line = strchr(csv, '\n') + 1; line && *line && rows < 24; rows++) {
+        char sex[16], day[16];
+        cr_assert_eq(sscanf(line, "%15[^,],%15[^,],%lf", sex, day, &want[rows]), 3);
+        int64_t t = 0;
+        cr_assert(lp_ts_parse(day, strlen(day), 0, &t));
+        cr_assert_eq(lp_column_builder_append_str(kb, sex, strlen(sex)), 0);
+        cr_assert_eq(lp_column_builder_append_i64(tb, t), 0);
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    cr_assert_eq(rows, 24);
+    lp_frame *X = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(X, "sex", lp_column_builder_finish(kb)), 0);
+    cr_assert_eq(lp_frame_add_column(X, "month", lp_column_builder_finish(tb)), 0);
+    lp_frame *pred = NULL;
+    cr_assert_eq(lp_model_predict(&pred, m, X), 0, "%s", lp_error_last()->message);
+    const lp_column *pc = lp_frame_col_by_name(pred, "prediction");
+    for (size_t i = 0; i < 24; i++)
+        cr_expect_eq(pc->data.f64[i], want[i], "row %zu: %.17g vs %.17g", i, pc->data.f64[i],
+                     want[i]);
+
+    /* no observations kept: no states, said plainly; saved again as it was */
+    const lp_model *female = lp_series_model_at(m, 0, NULL);
+    double *mat = NULL;
+    lp_frame *Xf = NULL;
+    const char *drop[1] = {"sex"};
+    cr_assert_eq(lp_frame_drop(&Xf, X, drop, 1), 0);
+    cr_assert_eq(lp_model_matrix(&mat, female, Xf), 0);
+    lp_frame *st = NULL;
+    cr_expect_eq(lp_ets_model_states(&st, female, mat, 12), LP_EINVAL);
+    cr_expect(strstr(lp_error_last()->message, "older lolpop"), "%s", lp_error_last()->message);
+    uint8_t *again = NULL;
+    size_t again_len = 0;
+    cr_assert_eq(lp_model_save(&again, &again_len, m), 0);
+    cr_expect(again_len == len && memcmp(again, blob, len) == 0, "saved differently");
+    free(again);
+    free(mat);
+    lp_frame_unref(Xf);
+    lp_frame_unref(X);
+    lp_frame_unref(pred);
+    lp_model_unref(m);
+    free(csv);
+    free(blob);
+}
+
+/* ---- frequencies of several periods ("15min", "2H", "6MS") ------------------------------ */
+
+/* X: n stamps `step` apart from 2020-01-01 (column "at"); y: air's first n values. */
+static void stepped(lp_frame **X, lp_frame **y, lp_freq_unit step, size_t from, size_t n)
+{
+    int64_t t0 = 0;
+    cr_assert(lp_ts_parse("2020-01-01", 10, 0, &t0));
+    lp_column_builder *tb = lp_column_builder_new(LP_DT_TIMESTAMP, n);
+    lp_column_builder *yb = lp_column_builder_new(LP_DT_FLOAT64, n);
+    for (size_t i = from; i < from + n; i++) {
+        cr_assert_eq(lp_column_builder_append_i64(tb, lp_freq_add(step, t0, (int64_t)i)), 0);
+        cr_assert_eq(lp_column_builder_append_f64(yb, air[i]), 0);
+    }
+    *X = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(*X, "at", lp_column_builder_finish(tb)), 0);
+    *y = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(*y, "v", lp_column_builder_finish(yb)), 0);
+}
+
+Test(ets_trainer, fits_and_forecasts_a_grid_of_several_periods)
+{
+    const char *aliases[] = {"15min", "2H", "6MS"};
+    for (size_t c = 0; c < 3; c++) {
+        lp_freq_unit f;
+        cr_assert_eq(lp_freq_parse(&f, aliases[c]), 0);
+        lp_frame *X, *y, *Xf, *yf;
+        stepped(&X, &y, f, 0, 120);
+        stepped(&Xf, &yf, f, 120, 6);
+        /* inferred from the stamps, and given: the same model */
+        lp_value *given = params("AAN");
+        lp_map_set(given, "forecast_frequency", lp_value_string(aliases[c]));
+        lp_value *inferred = params("AAN");
+        lp_model *a = NULL, *b = NULL;
+        lp_ets_train_report ra, rb;
+        cr_assert_eq(lp_ets_train(&a, &ra, X, y, inferred), 0, "%s", lp_error_last()->message);
+        cr_assert_eq(lp_ets_train(&b, &rb, X, y, given), 0, "%s", lp_error_last()->message);
+        cr_expect_str_eq(lp_freq_name(ra.freq), aliases[c]);
+        cr_expect_eq(ra.freq, rb.freq);
+        cr_expect_eq(ra.n_missing_periods, 0);
+        /* the 6 stamps after the data are forecast 1..6 steps ahead */
+        lp_ets *direct = NULL;
+        cr_assert_eq(lp_ets_fit(&direct, air, 120, 1, "AAN"), 0);
+        double mean[6];
+        cr_assert_eq(lp_ets_forecast(direct, 6, 0.8, mean, NULL, NULL), 0);
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        cr_assert_eq(lp_model_save(&bytes, &len, a), 0);
+        lp_model *loaded = NULL;
+        cr_assert_eq(lp_model_load(&loaded, uw_registry(), bytes, len), 0, "%s",
+                     lp_error_last()->message);
+        lp_frame *pred = NULL;
+        cr_assert_eq(lp_model_predict(&pred, loaded, Xf), 0, "%s", lp_error_last()->message);
+        for (size_t i = 0; i < 6; i++)
+            cr_expect_eq(lp_frame_col(pred, 0)->data.f64[i], mean[i], "%s step %zu", aliases[c],
+                         i + 1);
+        lp_frame *all[] = {X, y, Xf, yf, pred};
+        for (size_t i = 0; i < 5; i++)
+            lp_frame_unref(all[i]);
+        lp_model_unref(a);
+        lp_model_unref(b);
+        lp_model_unref(loaded);
+        lp_value_unref(given);
+        lp_value_unref(inferred);
+        lp_ets_free(direct);
+        free(bytes);
+    }
 }

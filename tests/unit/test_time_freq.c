@@ -154,6 +154,88 @@ Test(time_freq, infers_each_frequency)
     }
 }
 
+Test(time_freq, parses_names_and_steps_multiples_of_a_unit)
+{
+    struct {
+        const char *alias, *name;
+        lp_freq_unit unit;
+        unsigned mult;
+        size_t season;
+        const char *first, *third; /* a stamp and the one two steps later */
+    } cases[] = {
+        {"10T", "10min", LP_FREQ_MINUTE, 10, 6, "2020-12-31T23:40:00", "2021-01-01T00:00:00"},
+        {"10min", "10min", LP_FREQ_MINUTE, 10, 6, "2020-01-01T00:00:00", "2020-01-01T00:20:00"},
+        {"15min", "15min", LP_FREQ_MINUTE, 15, 4, "2020-01-01T23:30:00", "2020-01-02T00:00:00"},
+        {"2H", "2H", LP_FREQ_HOUR, 2, 12, "2020-02-28T22:00:00", "2020-02-29T02:00:00"},
+        {"3D", "3D", LP_FREQ_DAY, 3, 1, "2020-02-27", "2020-03-04"},
+        {"2W", "2W", LP_FREQ_WEEK, 2, 26, "2020-12-20", "2021-01-17"},
+        {"6MS", "6MS", LP_FREQ_MONTH_START, 6, 2, "2019-07-01", "2020-07-01"},
+        {"1D", "D", LP_FREQ_DAY, 1, 7, "2020-01-01", "2020-01-03"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        lp_freq_unit f;
+        cr_assert_eq(lp_freq_parse(&f, cases[c].alias), 0, "%s: %s", cases[c].alias,
+                     lp_error_last()->message);
+        cr_expect_eq(lp_freq_base(f), cases[c].unit, "%s", cases[c].alias);
+        cr_expect_eq(lp_freq_mult(f), cases[c].mult, "%s", cases[c].alias);
+        cr_expect_str_eq(lp_freq_name(f), cases[c].name);
+        cr_expect_eq(lp_freq_season(f), cases[c].season, "%s", cases[c].alias);
+        cr_expect(lp_freq_valid(f));
+        int64_t t0 = ts(cases[c].first), k = 0;
+        expect_date(lp_freq_add(f, t0, 2), cases[c].third);
+        cr_expect(lp_freq_steps(f, t0, ts(cases[c].third), &k), "%s", cases[c].alias);
+        cr_expect_eq(k, 2, "%s", cases[c].alias);
+        /* one period of the unit is off a grid of several */
+        if (cases[c].mult > 1)
+            cr_expect(!lp_freq_steps(f, t0, lp_freq_add(cases[c].unit, t0, 1), &k), "%s",
+                      cases[c].alias);
+    }
+    /* one period of a unit is the unit itself: saved models keep their numbers */
+    cr_expect_eq(lp_freq_multiple(LP_FREQ_MONTH_START, 1), LP_FREQ_MONTH_START);
+    lp_freq_unit f;
+    cr_expect_eq(lp_freq_parse(&f, "0H"), LP_EINVAL);
+    cr_expect_eq(lp_freq_parse(&f, "1001H"), LP_EINVAL);
+    cr_expect_eq(lp_freq_parse(&f, "2"), LP_EINVAL);
+    cr_expect(strstr(lp_error_last()->message, "15min"), "%s", lp_error_last()->message);
+    cr_expect(!lp_freq_valid(-1));
+    cr_expect(!lp_freq_valid((int64_t)LP_FREQ_COUNT_ * LP_FREQ_MAX_MULT));
+}
+
+Test(time_freq, infers_multiples_of_a_unit)
+{
+    const char *aliases[] = {"10min", "15min", "2H", "3D", "2W", "6MS", "2M", "5S", "2YS"};
+    const char *firsts[] = {"2020-12-31T23:00:00", "2020-01-01T00:00:00", "2021-03-27T20:00:00",
+                            "2020-02-27",          "2020-12-20",          "1949-01-01",
+                            "2019-11-30",          "2020-12-31T23:59:00", "1871-01-01"};
+    for (size_t c = 0; c < sizeof aliases / sizeof aliases[0]; c++) {
+        lp_freq_unit want, got;
+        cr_assert_eq(lp_freq_parse(&want, aliases[c]), 0);
+        int64_t *t = grid(want, firsts[c], 30);
+        lp_freq_report rep;
+        int rc = lp_freq_infer(&got, &rep, t, 30);
+        free(t);
+        cr_assert_eq(rc, 0, "%s: %s", aliases[c], lp_error_last()->message);
+        cr_expect_str_eq(lp_freq_name(got), aliases[c]);
+        cr_expect_eq(rep.n_periods, 30);
+        cr_expect_eq(rep.n_missing, 0);
+    }
+    /* one-period steps win over the multiples that missing periods make */
+    int64_t gaps[] = {ts("2020-01-01"), ts("2020-01-02"), ts("2020-01-04"),
+                      ts("2020-01-05"), ts("2020-01-07"), ts("2020-01-08")};
+    lp_freq_unit f;
+    lp_freq_report rep;
+    cr_assert_eq(lp_freq_infer(&f, &rep, gaps, 6), 0, "%s", lp_error_last()->message);
+    cr_expect_eq(f, LP_FREQ_DAY);
+    cr_expect_eq(rep.n_missing, 2);
+    /* a multiple with a missing period */
+    int64_t quarter_hours[] = {ts("2020-01-01T00:00"), ts("2020-01-01T00:15"),
+                               ts("2020-01-01T00:45"), ts("2020-01-01T01:00")};
+    cr_assert_eq(lp_freq_infer(&f, &rep, quarter_hours, 4), 0, "%s", lp_error_last()->message);
+    cr_expect_str_eq(lp_freq_name(f), "15min");
+    cr_expect_eq(rep.n_missing, 1);
+    expect_date(rep.first_missing, "2020-01-01T00:30:00");
+}
+
 Test(time_freq, counts_missing_periods)
 {
     int64_t t[] = {ts("2020-01-01"), ts("2020-02-01"), ts("2020-05-01"), ts("2020-06-01"),
@@ -186,8 +268,8 @@ Test(time_freq, irregular_index_names_first_gap)
     /* month-end stamps checked as month starts */
     int64_t e[] = {ts("2020-01-31"), ts("2020-02-29")};
     cr_expect_eq(lp_freq_check(&rep, LP_FREQ_MONTH_START, e, 2), LP_EINVAL);
-    /* no step fits */
-    int64_t odd[] = {ts("2020-01-01"), ts("2020-01-06")};
+    /* no step fits (no unit divides it at most 1000 times) */
+    int64_t odd[] = {ts("2020-01-01"), ts("2020-01-06T00:00:01")};
     cr_expect_eq(lp_freq_infer(&f, &rep, odd, 2), LP_EINVAL);
     cr_expect_eq(lp_freq_infer(&f, &rep, odd, 1), LP_EINVAL);
 }

@@ -12,7 +12,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sqlite3.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 
@@ -122,11 +125,11 @@ static double mase(const double *a, const double *f, size_t h, const double *y, 
 
 /* ---- the quickstart ------------------------------------------------------------------ */
 
-/* The text of the first .lolpop/plots/<prefix>*.svg (malloc'ed), or NULL. */
-static char *plot_svg(const char *prefix)
+/* The text of the first <base>/.lolpop/plots/<prefix>*.svg (malloc'ed), or NULL. */
+static char *plot_svg_in(const char *base, const char *prefix)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/.lolpop/plots", dir);
+    snprintf(path, sizeof path, "%s/.lolpop/plots", base);
     DIR *d = opendir(path);
     char *text = NULL;
     for (struct dirent *e = d ? readdir(d) : NULL; e && !text; e = readdir(d)) {
@@ -134,7 +137,7 @@ static char *plot_svg(const char *prefix)
         if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || len < 4 ||
             strcmp(e->d_name + len - 4, ".svg") != 0)
             continue;
-        snprintf(path, sizeof path, "%s/.lolpop/plots/%s", dir, e->d_name);
+        snprintf(path, sizeof path, "%s/.lolpop/plots/%s", base, e->d_name);
         FILE *f = fopen(path, "rb");
         if (!f) continue;
         text = calloc(1, 1 << 20);
@@ -144,6 +147,12 @@ static char *plot_svg(const char *prefix)
     }
     if (d) closedir(d);
     return text;
+}
+
+/* plot_svg_in the test's directory. */
+static char *plot_svg(const char *prefix)
+{
+    return plot_svg_in(dir, prefix);
 }
 
 /* The tuner's winner (the additive ForecastModelTrainer, not the slot's ETS
@@ -446,13 +455,20 @@ static void write_future(const char *file, bool keyed)
     lp_write_file(dir, file, text);
 }
 
-Test(timeseries, several_series_are_each_fitted_as_if_alone)
+/* The keyed runs' inputs in the test's directory: deaths.csv (both sexes)
+ * and future.csv (1980 for each). */
+static void write_keyed_deaths(void)
 {
     char *deaths = lp_read_file(DEATHS);
     cr_assert_not_null(deaths);
     lp_write_file(dir, "deaths.csv", deaths);
     free(deaths);
     write_future("future.csv", true);
+}
+
+Test(timeseries, several_series_are_each_fitted_as_if_alone)
+{
+    write_keyed_deaths();
     write_deaths_yaml("all.yaml", "deaths.csv", "future.csv", "predictions.csv", true);
     lp_run r = run_workflow("TimeSeriesRunner", "all.yaml");
     LP_EXPECT_EXIT(r, 0);
@@ -497,25 +513,136 @@ Test(timeseries, several_series_are_each_fitted_as_if_alone)
     csv_free(&pred);
 }
 
-/* A keyed run with LOLPOP_THREADS=threads (plots drawn): exit 0. */
-static void run_deaths_with_threads(const char *threads, const char *out)
+/* `lolpop run workflow TimeSeriesRunner -c run.yaml` in dir/sub (made here;
+ * yaml: the config's text) with LOLPOP_THREADS=threads. */
+static lp_run run_in(const char *sub, const char *threads, const char *yaml)
 {
-    char yaml[64], env[64], text[2048];
-    snprintf(yaml, sizeof yaml, "threads%s.yaml", threads);
+    char path[512], env[64];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    cr_assert_eq(mkdir(path, 0755), 0, "cannot make %s", path);
+    lp_write_file(path, "run.yaml", yaml);
     snprintf(env, sizeof env, "LOLPOP_THREADS=%s", threads);
-    snprintf(text, sizeof text, DEATHS_YAML, "deaths.csv", "future.csv", out, "  series_id: sex\n");
+    return lp_run_exe(
+        LP_LOLPOP_EXE, path, (const char *const[]){env, NULL},
+        (const char *const[]){"run", "workflow", "TimeSeriesRunner", "-c", "run.yaml", NULL},
+        DEADLINE_MS);
+}
+
+/* Appends the rows of sql on db to *buf (one line each, columns '|'-separated). */
+static void dump_query(char **buf, size_t *len, sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
+                 sqlite3_errmsg(db));
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (int j = 0; j < sqlite3_column_count(st); j++) {
+            const char *v = (const char *)sqlite3_column_text(st, j);
+            size_t n = strlen(v ? v : "");
+            *buf = realloc(*buf, *len + n + 2);
+            memcpy(*buf + *len, v ? v : "", n);
+            *len += n;
+            (*buf)[(*len)++] = j + 1 < sqlite3_column_count(st) ? '|' : '\n';
+            (*buf)[*len] = '\0';
+        }
+    sqlite3_finalize(st);
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* What of dir/sub's store must not depend on the number of threads: its
+ * resources (versions in creation order), metrics (every digit), tags (but
+ * times and paths) and object names (content hashes). New string. */
+static char *store_dump(const char *sub)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s/.lolpop/lolpop.db", dir, sub);
+    sqlite3 *db = NULL;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK, "%s", path);
+    char *buf = calloc(1, 1);
+    size_t len = 0;
+    dump_query(&buf, &len, db, "SELECT id, type, name, version, parent FROM resources ORDER BY id");
+    dump_query(&buf, &len, db,
+               "SELECT resource, split, name, printf('%.17g', value) FROM metrics "
+               "ORDER BY resource, split, name");
+    dump_query(&buf, &len, db,
+               "SELECT resource, key, value FROM tags WHERE key NOT IN ('approved_at', 'at', "
+               "'bundle_dir') ORDER BY resource, key");
+    sqlite3_close(db);
+    snprintf(path, sizeof path, "%s/%s/.lolpop/objects", dir, sub);
+    char **names = NULL;
+    size_t n = 0;
+    DIR *top = opendir(path);
+    cr_assert_not_null(top, "%s", path);
+    for (struct dirent *e = readdir(top); e; e = readdir(top)) {
+        if (e->d_name[0] == '.') continue;
+        char inner[800];
+        snprintf(inner, sizeof inner, "%s/%s", path, e->d_name);
+        DIR *d = opendir(inner);
+        for (struct dirent *f = d ? readdir(d) : NULL; f; f = readdir(d)) {
+            if (f->d_name[0] == '.') continue;
+            names = realloc(names, (n + 1) * sizeof *names);
+            names[n] = malloc(strlen(e->d_name) + strlen(f->d_name) + 2);
+            sprintf(names[n++], "%s/%s", e->d_name, f->d_name);
+        }
+        if (d) closedir(d);
+    }
+    closedir(top);
+    cr_assert_gt(n, 0, "no objects in %s", path);
+    qsort(names, n, sizeof *names, by_text);
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(names[i]);
+        buf = realloc(buf, len + l + 2);
+        memcpy(buf + len, names[i], l);
+        len += l;
+        buf[len++] = '\n';
+        buf[len] = '\0';
+        free(names[i]);
+    }
+    free(names);
+    return buf;
+}
+
+/* The predictions and the store of the runs in dir/a and dir/b are the same. */
+static void expect_same_runs(const char *a, const char *b)
+{
+    char pa[512], pb[512];
+    snprintf(pa, sizeof pa, "%s/%s/predictions.csv", dir, a);
+    snprintf(pb, sizeof pb, "%s/%s/predictions.csv", dir, b);
+    char *one = lp_read_file(pa), *two = lp_read_file(pb);
+    cr_assert(one && two);
+    cr_expect_str_eq(one, two, "the forecasts differ between %s and %s", a, b);
+    free(one);
+    free(two);
+    char *sa = store_dump(a), *sb = store_dump(b);
+    cr_expect_str_eq(sa, sb, "the stores differ between %s and %s", a, b);
+    free(sa);
+    free(sb);
+}
+
+/* A keyed run of the deaths with LOLPOP_THREADS=threads in dir/t<threads>
+ * (plots drawn): exit 0, every fit computed ahead. */
+static void run_deaths_with_threads(const char *threads)
+{
+    char sub[16], text[2048];
+    snprintf(sub, sizeof sub, "t%s", threads);
+    snprintf(text, sizeof text, DEATHS_YAML, "../deaths.csv", "../future.csv", "predictions.csv",
+             "  series_id: sex\n");
     strcat(text, "    model_visualizer: LocalModelVisualizer\n");
-    lp_write_file(dir, yaml, text);
-    lp_run r =
-        lp_run_exe(LP_LOLPOP_EXE, dir, (const char *const[]){env, NULL},
-                   (const char *const[]){"run", "workflow", "TimeSeriesRunner", "-c", yaml, NULL},
-                   DEADLINE_MS);
+    lp_run r = run_in(sub, threads, text);
     LP_EXPECT_EXIT(r, 0);
+    /* 2 series x (the fit, 3 folds of the history, 2 of the training split
+     * drawn by the visualizer, the refit) */
+    cr_expect(strstr(r.err, "train_model: 14 fits were computed ahead for the 2 series"), "%s",
+              r.err);
+    cr_expect(strstr(r.err, ", 0 in series order"), "%s", r.err);
     /* the run report's model cards and experiment headings name the series */
     const char *rep = strstr(r.out, ".lolpop/reports/run-");
     cr_assert_not_null(rep, "%s", r.out);
     char path[512];
-    snprintf(path, sizeof path, "%s/%.*s", dir, (int)strcspn(rep, " \n"), rep);
+    snprintf(path, sizeof path, "%s/%s/%.*s", dir, sub, (int)strcspn(rep, " \n"), rep);
     char *html = lp_read_file(path);
     cr_assert_not_null(html, "%s", path);
     cr_expect(strstr(html, "data-key=\"series\">sex=female<"), "no series card for female");
@@ -527,28 +654,104 @@ static void run_deaths_with_threads(const char *threads, const char *out)
 
 Test(timeseries, forecasts_do_not_depend_on_the_number_of_threads)
 {
-    char *deaths = lp_read_file(DEATHS);
-    cr_assert_not_null(deaths);
-    lp_write_file(dir, "deaths.csv", deaths);
-    free(deaths);
-    write_future("future.csv", true);
-    run_deaths_with_threads("1", "pred1.csv");
-    run_deaths_with_threads("2", "pred2.csv");
-    char p1[256], p2[256];
-    snprintf(p1, sizeof p1, "%s/pred1.csv", dir);
-    snprintf(p2, sizeof p2, "%s/pred2.csv", dir);
-    char *one = lp_read_file(p1), *two = lp_read_file(p2);
-    cr_assert(one && two);
-    cr_expect_str_eq(one, two, "the forecasts differ between 1 and 2 threads");
-    free(one);
-    free(two);
+    write_keyed_deaths();
+    run_deaths_with_threads("1");
+    run_deaths_with_threads("2");
+    expect_same_runs("t1", "t2");
 
     /* each series' plots say which series they are of, in title and file name */
-    char *female = plot_svg("forecast-sex_female-"), *male = plot_svg("forecast-sex_male-");
+    char base[512];
+    snprintf(base, sizeof base, "%s/t2", dir);
+    char *female = plot_svg_in(base, "forecast-sex_female-"),
+         *male = plot_svg_in(base, "forecast-sex_male-");
     cr_expect(female && strstr(female, "sex=female"), "no forecast plot titled sex=female");
     cr_expect(male && strstr(male, "sex=male"), "no forecast plot titled sex=male");
     free(female);
     free(male);
+    /* the components of an ETS model are its states, as R's autoplot(ets) */
+    char *level = plot_svg_in(base, "component-1-sex_female-");
+    cr_expect(level && strstr(level, "Component: level"), "no plot of the ETS level");
+    free(level);
+}
+
+/* n monthly series of 60 months (2015-2019), each with its own level, trend,
+ * season and noise, keyed by `store`, as many.csv; their 12 months of 2020 as
+ * many_future.csv. */
+static void write_many_series(size_t n)
+{
+    size_t cap = 64 + n * 60 * 40, len = 0;
+    char *text = malloc(cap), *future = malloc(64 + n * 12 * 24);
+    size_t flen = (size_t)sprintf(future, "store,month\n");
+    len += (size_t)sprintf(text, "store,month,sales\n");
+    uint32_t seed = 12345;
+    for (size_t s = 0; s < n; s++) {
+        for (size_t t = 0; t < 60; t++) {
+            seed = seed * 1664525u + 1013904223u;
+            double noise =
+                ((double)(seed >> 8) / (double)(1u << 24) - 0.5) * (2.0 + (double)(s % 3));
+            double v = 100.0 + 10.0 * (double)s + (0.2 + 0.05 * (double)s) * (double)t +
+                       (4.0 + (double)(s % 5)) * sin(2 * M_PI * (double)t / 12.0 + (double)s) +
+                       noise;
+            len += (size_t)sprintf(text + len, "s%02zu,%zu-%02zu-01,%.3f\n", s, 2015 + t / 12,
+                                   t % 12 + 1, v);
+        }
+        for (size_t m = 1; m <= 12; m++)
+            flen += (size_t)sprintf(future + flen, "s%02zu,2020-%02zu-01\n", s, m);
+    }
+    lp_write_file(dir, "many.csv", text);
+    lp_write_file(dir, "many_future.csv", future);
+    free(text);
+    free(future);
+}
+
+static const char MANY_YAML[] =
+    "pipeline: {process: OfflineProcess, train: OfflineTrain, deploy: OfflineDeploy, "
+    "predict: OfflinePredict}\n"
+    "component:\n"
+    "  metadata_tracker: LocalMetadataTracker\n"
+    "  metrics_tracker: LocalMetricsTracker\n"
+    "  resource_version_control: LocalResourceVersionControl\n"
+    "  model_repository: LocalModelRepository\n"
+    "config:\n"
+    "  train_data: ../many.csv\n"
+    "  eval_data: ../many_future.csv\n"
+    "  prediction_data: predictions.csv\n"
+    "  model_name: sales\n"
+    "  model_target: sales\n"
+    "  time_index: month\n"
+    "  series_id: store\n"
+    "  forecast_period: 12\n"
+    "  auto_approve_models: true\n"
+    "  cv_initial: 24\n"
+    "  cv_period: 12\n"
+    "  cv_horizon: 12\n"
+    "train:\n"
+    "  component:\n"
+    "    model_trainer: ETSModelTrainer\n";
+
+Test(timeseries, many_series_fitted_in_parallel_give_the_same_forecasts_and_store)
+{
+    size_t n = getenv("LOLPOP_T_TIME_SCALE") ? 6 : 20;
+    write_many_series(n);
+    char want[128];
+    /* n series x (the fit, 3 cross-validation folds, the refit), all ahead */
+    snprintf(want, sizeof want, "train_model: %zu fits were computed ahead for the %zu series",
+             5 * n, n);
+    const char *threads[2] = {"1", "2"};
+    for (size_t i = 0; i < 2; i++) {
+        char sub[16];
+        snprintf(sub, sizeof sub, "t%s", threads[i]);
+        lp_run r = run_in(sub, threads[i], MANY_YAML);
+        LP_EXPECT_EXIT(r, 0);
+        cr_expect(strstr(r.err, want), "%s", r.err);
+        cr_expect(strstr(r.err, ", 0 in series order"), "%s", r.err);
+        lp_run_free(&r);
+    }
+    expect_same_runs("t1", "t2");
+    csv pred;
+    csv_load(&pred, "t2/predictions.csv");
+    cr_expect_eq(pred.rows, 12 * n);
+    csv_free(&pred);
 }
 
 Test(timeseries, a_too_short_series_is_an_error_naming_its_key)

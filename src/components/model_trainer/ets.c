@@ -10,8 +10,11 @@
  * The time index is a timestamp feature; the target is the series. Other
  * features are ignored (ETS has no regressors).
  */
+#include <stdlib.h>
+
 #include "components/model_trainer/trainer.h"
 #include "components/model_trainer/trainer_cv.h"
+#include "ml/ets_backend.h"
 #include "ml/ets_train.h"
 
 static int ets_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_value *params)
@@ -49,6 +52,32 @@ static lp_value *ets_cross_validate(lp_obj *self, lp_value *args)
     return lp_trainer_cross_validate(self, args, "ETSModelTrainer", ets_cv_fit);
 }
 
+/* predict_components(frame, model?): the model's states at the frame's
+ * rows (level, slope, season), for the components plot. */
+static lp_value *ets_predict_components(lp_obj *self, lp_value *args)
+{
+    lp_frame *X = lp_kit_arg_frame(args, "frame", NULL);
+    lp_model *m = X ? lp_trainer_model(self, args) : NULL;
+    if (!m) return NULL;
+    lp_frame *Xf = NULL, *out = NULL;
+    double *mat = NULL;
+    int rc = lp_trainer_features(&Xf, self, m, X);
+    if (rc == 0) rc = lp_model_matrix(&mat, m, Xf);
+    if (rc == 0) rc = lp_ets_model_states(&out, m, mat, lp_frame_rows(Xf));
+    free(mat);
+    if (Xf) lp_frame_unref(Xf);
+    if (rc) {
+        lp_error_prefix("ETSModelTrainer (%s).predict_components", lp_trainer_path(self));
+        return NULL;
+    }
+    return lp_kit_frame(out);
+}
+
+static lp_value *ets_prefit(lp_obj *self, lp_value *args)
+{
+    return lp_trainer_prefit(self, args, ets_cv_fit);
+}
+
 static const lp_trainer_backend ets_backend = {
     .size = sizeof(lp_trainer_backend),
     .cls = "ETSModelTrainer",
@@ -75,11 +104,20 @@ static const lp_method ets_methods[] = {
     {"predict", lp_trainer_predict,
      "predict(frame, model?) -> predictions: one column `prediction`: forecasts for time stamps "
      "after the training data, fitted values inside it"},
+    {"predict_components", ets_predict_components,
+     "predict_components(frame, model?) -> states: columns level, slope (with a trend) and "
+     "season (with a season), the model's states after the observation at each row's time "
+     "stamp (NaN outside the training span), as R's autoplot of an ets fit draws them"},
     {"predict_proba", lp_trainer_predict_proba,
      "predict_proba(frame, model?) -> error: a forecaster has no class probabilities"},
     {"calculate_metrics", lp_trainer_calculate_metrics,
      "calculate_metrics(splits, predictions, metrics, model?) -> metrics: map split -> metric "
      "name -> value for every split in predictions"},
+    {"prefit", ets_prefit,
+     "prefit(series, params?, retrain?) -> null: computes on threads the fits that training "
+     "each series of a file will ask for (fit on splits.X_train, the folds of cross_validate "
+     "on history with params, the refit on every split when retrain), ready for those calls "
+     "(TimeSeriesRunner with series_id)"},
     {"cross_validate", ets_cross_validate,
      "cross_validate(frame, params?, training_params?) -> cv: rolling-origin cross-validation "
      "on the history frame (time index + model_target): params {cv_initial, cv_period, "
@@ -97,9 +135,11 @@ static const lp_config_key ets_keys[] = {
     {"training_params", "map",
      "model (ZZZ: choose by AICc, default; or three letters error A/M, trend N/A/Ad, season "
      "N/A/M such as ANN, AAdN, MAM, with Z for 'choose' in any place), forecast_frequency (S, "
-     "T/min, H, D, B, W, MS, M, QS, Q, YS, Y; inferred from the time index when absent), "
-     "seasonal_period (default: 60 for S and min, 24 for H, 7 for D, 5 for B, 52 for W, 12 for "
-     "months, 4 for quarters, 1 for years; seasonal ETS models need it at most 24)"},
+     "T/min, H, D, B, W, MS, M, QS, Q, YS, Y, or a count of them such as 15min, 2H, 6MS; "
+     "inferred from the time index when absent), seasonal_period (default: 60 for S and min, "
+     "24 for H, 7 for D, 5 for B, 52 for W, 12 for months, 4 for quarters, 1 for years, divided "
+     "by the count when it divides evenly (15min: 4, 2H: 12, 6MS: 2), else 1; seasonal ETS "
+     "models need it at most 24)"},
     {"cv_initial", "int",
      "cross_validate: values before the first origin (default max(3 x cv_horizon, 2 seasons))"},
     {"cv_period", "int", "cross_validate: values between origins (default cv_horizon)"},

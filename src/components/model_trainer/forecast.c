@@ -62,6 +62,11 @@ static lp_value *forecast_cross_validate(lp_obj *self, lp_value *args)
     return lp_trainer_cross_validate(self, args, CLS, forecast_cv_fit);
 }
 
+static lp_value *forecast_prefit(lp_obj *self, lp_value *args)
+{
+    return lp_trainer_prefit(self, args, forecast_cv_fit);
+}
+
 static const lp_trainer_backend forecast_backend = {
     .size = sizeof(lp_trainer_backend),
     .cls = CLS,
@@ -283,6 +288,11 @@ static const lp_method forecast_methods[] = {
     {"calculate_metrics", lp_trainer_calculate_metrics,
      "calculate_metrics(splits, predictions, metrics, model?) -> metrics: map split -> metric "
      "name -> value for every split in predictions"},
+    {"prefit", forecast_prefit,
+     "prefit(series, params?, retrain?) -> null: computes on threads the fits that training "
+     "each series of a file will ask for (fit on splits.X_train, the folds of cross_validate "
+     "on history with params, the refit on every split when retrain), ready for those calls "
+     "(TimeSeriesRunner with series_id)"},
     {"cross_validate", forecast_cross_validate,
      "cross_validate(frame, params?, training_params?) -> cv: rolling-origin cross-validation "
      "on the history frame (time index, model_target, regressors): params {cv_initial, "

@@ -14,6 +14,7 @@
 #include "components/model_trainer/trainer.h"
 #include "data/time_freq.h"
 #include "ml/forecast_cv.h"
+#include "ml/ml_parallel.h"
 
 /* The history: X (time index as a timestamp column, regressors) and y (the
  * target), rows in time order. */
@@ -290,26 +291,37 @@ static int optional_map(const lp_value *args, const char *name, const lp_value *
     return 0;
 }
 
-static int run(lp_value **out, lp_obj *self, const lp_value *args, lp_trainer_cv_fit fit)
+/* The sorted history, the plan and the resolved training params (*tp, new
+ * reference) of a cross-validation described by args; no fold fitted. */
+static int cv_prepare(history *h, cv_plan *p, lp_value **tp, lp_obj *self, const lp_value *args)
 {
     const lp_value *cvp = NULL, *tpo = NULL;
     lp_frame *f = NULL;
-    lp_value *tp = NULL;
     char *target = NULL, *ti = NULL;
-    history h = {.self = self, .fit = fit};
     int rc = optional_map(args, "params", &cvp);
     if (rc == 0) rc = optional_map(args, "training_params", &tpo);
     if (rc == 0) rc = history_frame(&f, &target, self, args);
     if (rc == 0 && lp_frame_find(f, target) < 0)
         rc = lp_error_set(LP_EINVAL, "the frame has no target column '%s'", target);
     if (rc == 0) rc = time_index_name(&ti, self, f, target);
-    if (rc == 0) rc = history_read(&h, f, target, ti);
-    if (rc == 0) rc = lp_trainer_params(&tp, self, tpo);
+    if (rc == 0) rc = history_read(h, f, target, ti);
+    if (rc == 0) rc = lp_trainer_params(tp, self, tpo);
+    if (rc == 0) rc = plan_of(p, self, cvp, season_of(self, *tp, h), h->n);
+    h->params = rc == 0 ? *tp : NULL;
+    h->config_ti = rc == 0 ? lp_kit_config_string(self, "time_index", NULL) : NULL;
+    lp_frame_unref(f);
+    free(target);
+    free(ti);
+    return rc;
+}
+
+static int run(lp_value **out, lp_obj *self, const lp_value *args, lp_trainer_cv_fit fit)
+{
+    lp_value *tp = NULL;
+    history h = {.self = self, .fit = fit};
     cv_plan p = {0};
-    if (rc == 0) rc = plan_of(&p, self, cvp, season_of(self, tp, &h), h.n);
+    int rc = cv_prepare(&h, &p, &tp, self, args);
     lp_fc_cv_result r = {0};
-    h.params = tp;
-    h.config_ti = rc == 0 ? lp_kit_config_string(self, "time_index", NULL) : NULL;
     if (rc == 0)
         rc = lp_fc_cv_run(&r, h.v, h.n, p.season, p.initial, p.period, p.horizon, fit_and_forecast,
                           &h);
@@ -323,9 +335,6 @@ static int run(lp_value **out, lp_obj *self, const lp_value *args, lp_trainer_cv
     lp_fc_cv_result_free(&r);
     history_free(&h);
     lp_value_unref(tp);
-    lp_frame_unref(f);
-    free(target);
-    free(ti);
     return rc;
 }
 
@@ -338,4 +347,147 @@ lp_value *lp_trainer_cross_validate(lp_obj *self, lp_value *args, const char *cl
         return NULL;
     }
     return out;
+}
+
+/* ---- prefit: every series' fits ahead, on threads ------------------------------------------ */
+
+/* A cross-validation a prefit runs: its history, plan and params. */
+typedef struct prefit_cv {
+    history h;
+    cv_plan p;
+    lp_value *tp; /* new ref */
+    bool ready;   /* prepared: it runs */
+} prefit_cv;
+
+/* One series of a prefit: its training split, every split together (the
+ * refit), and the cross-validations asked for (of the history, of the
+ * training split). */
+typedef struct prefit_series {
+    lp_frame *X_train, *y_train, *X_all, *y_all; /* new refs (X_all NULL: no refit) */
+    prefit_cv cv[2];
+} prefit_series;
+
+typedef struct prefit_job {
+    prefit_series *s;
+    lp_trainer_cv_fit fit;
+    const char *ti;
+    const lp_value *params;
+} prefit_job;
+
+/* The splits' X_ (or y_) train, valid and test frames stacked as the train
+ * pipeline's refit stacks them. New ref or NULL. */
+static lp_frame *stacked(const lp_value *splits, const char *prefix)
+{
+    static const char *const names[] = {"train", "valid", "test"};
+    lp_frame *all = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "%s%s", prefix, names[i]);
+        lp_frame *part = lp_value_as_frame(lp_map_get(splits, key)), *next = NULL;
+        if (!part) continue;
+        if (all && lp_frame_concat(&next, all, part) != 0) next = NULL;
+        if (all) lp_frame_unref(all);
+        all = all ? next : lp_frame_ref(part);
+        if (!all) return NULL;
+    }
+    return all;
+}
+
+/* The cross-validation of frame (a history frame or a splits map) with
+ * params (NULL: the config's), as cross_validate prepares it. */
+static void prefit_cv_read(prefit_cv *cv, lp_obj *self, const lp_value *frame,
+                           const lp_value *params, lp_trainer_cv_fit fit)
+{
+    lp_value *args = lp_kit_result(
+        "frame", lp_value_ref((lp_value *)(uintptr_t)frame), "params",
+        params ? lp_value_ref((lp_value *)(uintptr_t)params) : lp_value_null(), (const char *)NULL);
+    cv->h = (history){.self = self, .fit = fit};
+    cv->ready = args && cv_prepare(&cv->h, &cv->p, &cv->tp, self, args) == 0;
+    lp_value_unref(args);
+    lp_error_clear(); /* what cannot be prepared is computed (and reported) later */
+}
+
+/* The inputs of series item {splits, history?, split_cv?} (main thread:
+ * reads config). */
+static void prefit_read(prefit_series *s, lp_obj *self, const lp_value *item,
+                        const lp_value *cv_params, bool refit, lp_trainer_cv_fit fit)
+{
+    const lp_value *splits = lp_map_get(item, "splits");
+    lp_frame *X = lp_value_as_frame(lp_map_get(splits, "X_train"));
+    lp_frame *y = lp_value_as_frame(lp_map_get(splits, "y_train"));
+    s->X_train = X ? lp_frame_ref(X) : NULL;
+    s->y_train = y ? lp_frame_ref(y) : NULL;
+    if (refit && X && y) {
+        s->X_all = stacked(splits, "X_");
+        s->y_all = s->X_all ? stacked(splits, "y_") : NULL;
+    }
+    const lp_value *hist = lp_map_get(item, "history");
+    if (lp_value_as_frame(hist)) prefit_cv_read(&s->cv[0], self, hist, cv_params, fit);
+    if (lp_value_as_bool(lp_map_get(item, "split_cv")) && splits)
+        prefit_cv_read(&s->cv[1], self, splits, NULL, fit);
+}
+
+static void prefit_series_free(prefit_series *s)
+{
+    lp_frame_unref(s->X_train);
+    lp_frame_unref(s->y_train);
+    lp_frame_unref(s->X_all);
+    lp_frame_unref(s->y_all);
+    for (size_t i = 0; i < 2; i++) {
+        history_free(&s->cv[i].h);
+        lp_value_unref(s->cv[i].tp);
+    }
+}
+
+/* lp_ml_task_fn: series i's fits; failures are left to the later calls. */
+static void prefit_task(void *ctx, size_t i)
+{
+    const prefit_job *j = ctx;
+    prefit_series *s = &j->s[i];
+    lp_model *m = NULL;
+    if (s->X_train && s->y_train && j->fit(&m, j->ti, s->X_train, s->y_train, j->params) == 0)
+        lp_model_unref(m);
+    for (size_t k = 0; k < 2; k++) {
+        prefit_cv *cv = &s->cv[k];
+        lp_fc_cv_result r = {0};
+        if (cv->ready)
+            lp_fc_cv_run(&r, cv->h.v, cv->h.n, cv->p.season, cv->p.initial, cv->p.period,
+                         cv->p.horizon, fit_and_forecast, &cv->h);
+        lp_fc_cv_result_free(&r);
+    }
+    m = NULL;
+    if (s->X_all && s->y_all && j->fit(&m, j->ti, s->X_all, s->y_all, j->params) == 0)
+        lp_model_unref(m);
+    lp_error_clear();
+}
+
+lp_value *lp_trainer_prefit(lp_obj *self, lp_value *args, lp_trainer_cv_fit fit)
+{
+    const lp_value *series = lp_kit_arg(args, "series", "prefit");
+    if (!series) return NULL;
+    if (lp_value_type(series) != LP_LIST)
+        return lp_kit_fail(LP_EINVAL, "prefit: argument 'series' must be a list");
+    const lp_value *cvp = NULL;
+    if (optional_map(args, "params", &cvp) != 0) return NULL;
+    bool refit = lp_value_as_bool(lp_map_get(args, "retrain"));
+    lp_value *tp = NULL;
+    if (lp_trainer_params(&tp, self, NULL) != 0) return NULL;
+    size_t n = lp_list_len(series);
+    prefit_series *s = calloc(n ? n : 1, sizeof *s);
+    char *ti = s ? lp_kit_config_string(self, "time_index", NULL) : NULL;
+    lp_error_clear(); /* no time_index is no error */
+    if (!s) {
+        lp_value_unref(tp);
+        return lp_kit_fail(LP_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        prefit_read(&s[i], self, lp_list_get(series, i), cvp, refit, fit);
+    prefit_job j = {s, fit, ti, tp};
+    lp_ml_parallel(n, prefit_task, &j);
+    for (size_t i = 0; i < n; i++)
+        prefit_series_free(&s[i]);
+    free(s);
+    free(ti);
+    lp_value_unref(tp);
+    return lp_value_null();
 }

@@ -40,4 +40,17 @@ typedef int (*lp_trainer_cv_fit)(lp_model **out, const char *time_index, const l
 lp_value *lp_trainer_cross_validate(lp_obj *self, lp_value *args, const char *cls,
                                     lp_trainer_cv_fit fit);
 
+/* The method prefit(series, params?, retrain?) of a forecasting trainer:
+ * computes, on threads (ml/ml_parallel.h), the fits that training each
+ * series will ask for — fit with the trainer's training_params on each
+ * series' splits.X_train, the folds of cross_validate(history, params) when
+ * the series has a history frame, those of cross_validate(splits) (the
+ * model visualizer's) when split_cv is true, and the refit on every split
+ * together when retrain — so that the calling thread's fit memo
+ * (ml/fit_memo.h, in filling mode) holds them. series: a list of {splits,
+ * history?, split_cv?}. Fits that
+ * fail are left to the later calls (which report them). Returns null, or
+ * NULL with the error set for malformed arguments. */
+lp_value *lp_trainer_prefit(lp_obj *self, lp_value *args, lp_trainer_cv_fit fit);
+
 #endif
