@@ -4,7 +4,9 @@
  * is read with 1 and 2 threads, with types guessed from the first row and
  * without a guess, and the frames must hash the same), and
  * the writer on whatever was read (write → read must give the same frame).
- * The chunker's quote count is checked against a byte loop.
+ * The chunker's quote count and the one-pass read's row count are checked
+ * against byte loops; a failed read must fail with the same message, line and
+ * column with a guess (the one-pass read, when every type is guessed) and without.
  * The float parser is also checked against strtod on the input itself (as
  * one value, and as the reader reads it: with the rest of the buffer readable).
  *
@@ -12,7 +14,9 @@
  *   ninja -C build-fuzz
  *   ./build-fuzz/fuzz/fuzz_csv fuzz/corpus/csv -max_total_time=60
  */
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +82,19 @@ static void check_float(const char *s, size_t n, size_t readable)
     if (memcmp(&ours, &in, 8) != 0 && !(in != in && ours != ours)) abort();
 }
 
+/* csv_count_row_starts against a byte loop: rows starting in [from, to), or
+ * SIZE_MAX when a quote is there. */
+static size_t rows_by_bytes(const char *s, size_t from, size_t to)
+{
+    size_t rows = 0;
+    for (size_t i = from; i < to; i++) {
+        if (s[i] == '"') return SIZE_MAX;
+        bool eol = s[i] == '\n' || s[i] == '\r';
+        rows += !eol && (i == from || s[i - 1] == '\n' || s[i - 1] == '\r');
+    }
+    return rows;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
@@ -93,15 +110,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (csv_count_quotes(text, 0, len) != quotes ||
         csv_count_quotes(text, len / 3, len) + csv_count_quotes(text, 0, len / 3) != quotes)
         abort();
+    if (csv_count_row_starts(text, 0, len) != rows_by_bytes(text, 0, len) ||
+        csv_count_row_starts(text, len / 3, len) != rows_by_bytes(text, len / 3, len))
+        abort();
     lp_frame *f1 = NULL, *f2 = NULL, *f3 = NULL;
     lp_csv_sample_rows = 1; /* types guessed from the first row: often wrong, which is the point */
     o.threads = 1;
     int rc1 = lp_csv_read_buffer(&f1, text, len, "fuzz.csv", &o);
+    char msg1[256] = "";
+    int at1[2] = {0, 0};
+    if (rc1) {
+        const lp_error *e = lp_error_last();
+        snprintf(msg1, sizeof msg1, "%s", e->message);
+        at1[0] = e->line, at1[1] = e->col;
+    }
     o.threads = 2;
     int rc2 = lp_csv_read_buffer(&f2, text, len, "fuzz.csv", &o);
     lp_csv_sample_rows = 0; /* no guess: inference over every row */
     int rc3 = lp_csv_read_buffer(&f3, text, len, "fuzz.csv", &o);
     lp_csv_sample_rows = 1;
+    if (rc1 && rc3) { /* the same error, guessed or not */
+        const lp_error *e = lp_error_last();
+        char msg3[256];
+        snprintf(msg3, sizeof msg3, "%s", e->message);
+        if (strcmp(msg1, msg3) != 0 || at1[0] != e->line || at1[1] != e->col) abort();
+    }
     /* neither threads nor a guess may change the outcome */
     if ((rc1 == 0) != (rc2 == 0) || (rc1 == 0) != (rc3 == 0)) abort();
     if (rc1 == 0) {

@@ -89,6 +89,8 @@ typedef struct col_acc {
     size_t sw;     /* pass 2, speculated int: first row read as a float (SIZE_MAX: none) */
     bool neg0;     /* pass 2, int: "-0" was read (as a float it is -0.0, not 0) */
     bool qnan;     /* pass 2, speculated int: a quoted NaN made missing (a float keeps it) */
+    char *sbuf;    /* pass 2, one-pass read of a string column: this chunk's bytes (base: used) */
+    size_t scap;   /* their capacity */
 } col_acc;
 
 typedef struct chunk {
@@ -99,6 +101,7 @@ typedef struct chunk {
     int err;
     size_t err_at, err_fields; /* offending byte; fields seen in the row */
     size_t utf8_bad;           /* first invalid UTF-8 byte in [begin, end), or SIZE_MAX */
+    bool counted;              /* pass 1 only counted the rows (one-pass read, no quote here) */
 } chunk;
 
 typedef struct csv_ctx {
@@ -114,6 +117,8 @@ typedef struct csv_ctx {
     int *spec;     /* per column: the type the first rows give (lp_dtype) or -1 */
     uint8_t *kind; /* per column: what pass 1 accounts (KIND_*) */
     bool speculate;
+    bool one_pass;     /* every column's type known before pass 1: see read_body */
+    bool grow_text;    /* a chunk was only counted: string columns grow per chunk */
     atomic_bool retry; /* pass 2 found a wrong speculated type */
     lp_dtype *types;
     /* missing-value strings: the defaults plus the caller's */
@@ -320,11 +325,21 @@ static void check_utf8(const csv_ctx *c, chunk *k)
     if (i < end && !lp_utf8_valid(s + i, end - i, &bad)) k->utf8_bad = i + bad;
 }
 
+/* A one-pass read only counts a chunk's rows when it holds no quote: pass 2 splits
+ * them (and finds a ragged row); a chunk with quotes is parsed as usual. */
 static void pass1_task(void *ctx, size_t i)
 {
     csv_ctx *c = ctx;
-    check_utf8(c, &c->chunks[i]);
-    parse_chunk(c, &c->chunks[i]);
+    chunk *k = &c->chunks[i];
+    check_utf8(c, k);
+    if (c->one_pass) {
+        size_t rows = csv_count_row_starts(c->buf, k->begin, k->end);
+        if (rows != SIZE_MAX) {
+            k->rows = rows, k->err = ERR_NONE, k->stop = k->end, k->counted = true;
+            return;
+        }
+    }
+    parse_chunk(c, k);
 }
 
 /* ---- chunking ---------------------------------------------------------------- */
@@ -401,14 +416,21 @@ static int chunk_error(const csv_ctx *c, const chunk *k)
 static int settle_chunks(csv_ctx *c)
 {
     size_t utf8_bad = SIZE_MAX;
-    for (size_t i = 0; i < c->nchunks; i++)
+    bool counted = false, failed = false;
+    for (size_t i = 0; i < c->nchunks; i++) {
         if (c->chunks[i].utf8_bad < utf8_bad) utf8_bad = c->chunks[i].utf8_bad;
+        counted = counted || c->chunks[i].counted;
+        failed = failed || c->chunks[i].err;
+    }
+    /* a counted chunk may hide a ragged row before the error: the two-pass read finds it */
+    if (counted && (failed || utf8_bad != SIZE_MAX)) return CSV_RETRY;
     size_t rows = 0;
     for (size_t i = 0; i < c->nchunks; i++) {
         chunk *k = &c->chunks[i];
         if (i > 0 && k->begin != c->chunks[i - 1].stop) {
             k->begin = c->chunks[i - 1].stop;
             if (k->end < k->begin) k->end = k->begin;
+            k->counted = false;
             parse_chunk(c, k);
         }
         if (k->err) {
@@ -702,7 +724,33 @@ convert_value(lp_column *col, size_t i, const char *s, size_t n, size_t readable
     }
 }
 
-enum { CONV_OK, CONV_BAD, CONV_RETRY };
+enum { CONV_OK, CONV_BAD, CONV_RETRY, CONV_NOMEM };
+
+/* Room for n more bytes in a one-pass read's chunk buffer (a->sbuf, doubled);
+ * false when out of memory. */
+static bool grow_text(col_acc *a, size_t n)
+{
+    size_t cap = a->scap * 2 > a->base + n ? a->scap * 2 : a->base + n + 64;
+    char *p = realloc(a->sbuf, cap);
+    if (!p) return false;
+    a->sbuf = p, a->scap = cap;
+    return true;
+}
+
+/* Field f's text (at s) appended to a one-pass read's chunk buffer; false when
+ * out of memory. */
+static inline __attribute__((always_inline)) bool append_text(col_acc *a, const char *s,
+                                                              const csv_field *f)
+{
+    if (a->base + f->len > a->scap && !grow_text(a, f->len)) return false;
+    if (f->escaped) {
+        a->base += csv_unescape(a->sbuf + a->base, s, f->len);
+    } else {
+        memcpy(a->sbuf + a->base, s, f->len);
+        a->base += f->len;
+    }
+    return true;
+}
 
 /* A value that did not parse as the int column's speculated type: from this
  * row on the chunk reads the column as float (a float column needs no other
@@ -739,6 +787,8 @@ static inline __attribute__((always_inline)) int convert_field(const csv_ctx *c,
         if (missing) {
             mark_null(col, i);
             a->nnull++;
+        } else if (a->sbuf) { /* one-pass read: this chunk's own buffer */
+            if (!append_text(a, s, f)) return CONV_NOMEM;
         } else if (f->escaped) {
             a->base += csv_unescape(col->data.str.bytes + a->base, s, f->len);
         } else {
@@ -784,8 +834,10 @@ static inline __attribute__((always_inline)) bool convert_or_stop(csv_ctx *c, ch
                                                                   size_t i, const csv_field *f)
 {
     int e = convert_field(c, k, j, i, f);
-    if (e == CONV_RETRY) atomic_store(&c->retry, true);
-    if (e == CONV_BAD) conv_error(c, j, f->start - f->quoted, LP_EINVAL);
+    if (e == CONV_RETRY)
+        atomic_store(&c->retry, true);
+    else if (e != CONV_OK)
+        conv_error(c, j, f->start - f->quoted, e == CONV_BAD ? LP_EINVAL : LP_ENOMEM);
     return e == CONV_OK;
 }
 
@@ -831,6 +883,10 @@ static void pass2_task(void *ctx, size_t ki)
         size_t next = pos, nf = 0;
         bool done = false;
         if (ends) nf = csv_split_row(c->buf, c->len, pos, c->sep, ends, c->ncols, &next, &done);
+        if (k->counted && !(done && nf == c->ncols)) { /* ragged: the two-pass read reports it */
+            atomic_store(&c->retry, true);
+            break;
+        }
         if (done && nf != c->ncols) nf = 0, next = pos; /* pass 1 checked the row: not expected */
         bool ok = convert_split(c, k, k->row0 + r, pos, ends, nf);
         pos = next;
@@ -856,10 +912,22 @@ static int alloc_column(csv_ctx *c, size_t j, size_t rows)
         nulls += a->nulls + a->qna;
     }
     bool str = t == LP_DT_STRING || t == LP_DT_CATEGORY;
-    lp_column *col = str ? lp_column_new_string(rows, bytes) : lp_column_new(t, rows);
+    lp_column *col =
+        str ? lp_column_new_string(rows, c->grow_text ? 0 : bytes) : lp_column_new(t, rows);
     if (!col) return LP_ENOMEM;
     c->cols[j] = col;
-    if (nulls || c->kind[j] == KIND_TYPED) { /* pass 1 did not count a typed column's */
+    if (str && c->grow_text) { /* counted chunks did not measure their text: buffers that grow */
+        for (size_t i = 0; i < c->nchunks; i++) {
+            chunk *k = &c->chunks[i];
+            col_acc *a = &k->acc[j];
+            a->scap = k->counted ? (k->end - k->begin) / c->ncols + 64 : a->bytes + 1;
+            a->base = 0;
+            a->sbuf = malloc(a->scap);
+            if (!a->sbuf) return lp_error_set(LP_ENOMEM, "out of memory");
+        }
+    }
+    /* pass 1 did not count a typed column's missing values, nor a one-pass read's */
+    if (nulls || c->kind[j] == KIND_TYPED || c->grow_text) {
         col->validity = malloc(lp_bitmap_bytes(rows));
         if (!col->validity) return lp_error_set(LP_ENOMEM, "out of memory");
         memset(col->validity, 0xff, lp_bitmap_bytes(rows));
@@ -890,6 +958,35 @@ static int settle_int_column(csv_ctx *c, size_t j)
     }
     col->type = LP_DT_FLOAT64;
     c->types[j] = LP_DT_FLOAT64;
+    return 0;
+}
+
+/* After a one-pass read's pass 2: string column j's chunk buffers joined into
+ * the column, and each chunk's offsets moved by the bytes before it. */
+static int join_text(csv_ctx *c, size_t j)
+{
+    lp_column *col = c->cols[j];
+    if (!c->grow_text || col->type != LP_DT_STRING) return 0; /* category: still strings here */
+    size_t total = 0;
+    for (size_t i = 0; i < c->nchunks; i++)
+        total += c->chunks[i].acc[j].base;
+    char *bytes = malloc(total ? total : 1);
+    if (!bytes) return lp_error_set(LP_ENOMEM, "out of memory reading %s", c->name);
+    int64_t *off = col->data.str.offsets;
+    size_t at = 0;
+    for (size_t i = 0; i < c->nchunks; i++) {
+        chunk *k = &c->chunks[i];
+        col_acc *a = &k->acc[j];
+        memcpy(bytes + at, a->sbuf, a->base);
+        free(a->sbuf);
+        a->sbuf = NULL;
+        if (at)
+            for (size_t r = k->row0 + 1; r <= k->row0 + k->rows; r++)
+                off[r] += (int64_t)at;
+        at += a->base;
+    }
+    free(col->data.str.bytes);
+    col->data.str.bytes = bytes;
     return 0;
 }
 
@@ -932,6 +1029,8 @@ static int conversion_error(const csv_ctx *c)
 static void ctx_free(csv_ctx *c)
 {
     for (size_t i = 0; i < c->nchunks; i++) {
+        for (size_t j = 0; c->chunks[i].acc && j < c->ncols; j++)
+            free(c->chunks[i].acc[j].sbuf);
         free(c->chunks[i].acc);
     }
     free(c->chunks);
@@ -971,11 +1070,20 @@ static int read_body(csv_ctx *c, size_t body, lp_frame **out)
     int rc = make_chunks(c, body);
     if (rc == 0) rc = sample_types(c, body);
     if (rc) return rc;
+    /* One pass over the text when every column's type is declared or guessed:
+     * pass 1 then only counts rows (pass 2 splits them) and string columns grow
+     * per chunk. Anything unexpected (a ragged row, an error) reads again without
+     * guessing, which is the two-pass read with its exact errors. */
+    c->one_pass = c->speculate && c->ncols > 0;
+    for (size_t j = 0; j < c->ncols; j++)
+        c->one_pass = c->one_pass && c->kind[j] != KIND_INFER;
     run_parallel(c->threads, c->nchunks, pass1_task, c);
     if ((rc = settle_chunks(c)) != 0) return rc;
     size_t rows = 0;
-    for (size_t i = 0; i < c->nchunks; i++)
+    for (size_t i = 0; i < c->nchunks; i++) {
         rows += c->chunks[i].rows;
+        c->grow_text = c->grow_text || c->chunks[i].counted;
+    }
     for (size_t j = 0; j < c->ncols; j++)
         c->types[j] = resolve_type(c, j, rows);
     for (size_t j = 0; j < c->ncols; j++)
@@ -983,7 +1091,13 @@ static int read_body(csv_ctx *c, size_t body, lp_frame **out)
     c->conv_err_at = SIZE_MAX;
     run_parallel(c->threads, c->nchunks, pass2_task, c);
     if (atomic_load(&c->retry)) return CSV_RETRY;
-    if (c->conv_err_at != SIZE_MAX) return c->map ? CSV_RELOCATE : conversion_error(c);
+    if (c->conv_err_at != SIZE_MAX) {
+        for (size_t i = 0; i < c->nchunks; i++) /* a ragged row after it would come first */
+            if (c->chunks[i].counted) return CSV_RETRY;
+        return c->map ? CSV_RELOCATE : conversion_error(c);
+    }
+    for (size_t j = 0; j < c->ncols; j++)
+        if ((rc = join_text(c, j)) != 0) return rc;
     for (size_t j = 0; j < c->ncols; j++)
         if ((rc = settle_int_column(c, j)) != 0) return rc;
     for (size_t j = 0; j < c->ncols; j++)

@@ -139,11 +139,39 @@ typedef struct counter {
     size_t cap, used; /* cap: a power of two, kept at most half full */
 } counter;
 
-static uint64_t row_hash(const lp_column *col, size_t i)
+/* A string value's hash for the counter (only slot positions depend on it):
+ * eight bytes at a time; the last partial word is read whole and masked when
+ * `room` (the column's bytes from s on) allows, which most short values do. */
+static inline uint64_t text_hash(const char *s, size_t len, size_t room)
+{
+    uint64_t h = 0xcbf29ce484222325ULL ^ len, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    if (i < len) {
+        w = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (room - i >= 8) {
+            memcpy(&w, s + i, 8);
+            w &= ~0ULL >> (8 * (8 - (len - i)));
+        } else
+#endif
+            memcpy(&w, s + i, len - i);
+        h = (h ^ w) * 0x100000001b3ULL;
+    }
+    (void)room;
+    return lp_mix64(h);
+}
+
+static inline uint64_t row_hash(const lp_column *col, size_t i)
 {
     if (col->type == LP_DT_STRING) {
         const int64_t *o = col->data.str.offsets;
-        return lp_bytes_hash(col->data.str.bytes + o[i], (size_t)(o[i + 1] - o[i]));
+        return text_hash(col->data.str.bytes + o[i], (size_t)(o[i + 1] - o[i]),
+                         (size_t)(o[col->length] - o[i]));
     }
     return lp_mix64((uint64_t)col->data.i64[i]);
 }
@@ -159,7 +187,8 @@ static bool row_eq(const lp_column *col, size_t a, size_t b)
     return col->data.i64[a] == col->data.i64[b];
 }
 
-static slot *find_slot(slot *slots, size_t cap, const lp_column *col, size_t i, uint64_t h)
+static inline __attribute__((always_inline)) slot *
+find_slot(slot *slots, size_t cap, const lp_column *col, size_t i, uint64_t h)
 {
     size_t k = (size_t)h & (cap - 1);
     while (slots[k].first && (slots[k].hash != h || (col && !row_eq(col, slots[k].first - 1, i))))

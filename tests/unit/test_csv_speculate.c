@@ -265,3 +265,119 @@ Test(csv_speculate, declared_type_error_late_in_a_big_file)
     unlink(path);
     free(s);
 }
+
+/* ---- the one-pass read (every type guessed or declared; chunks without quotes
+ * only counted in pass 1, string columns grown per chunk) ---------------------- */
+
+/* rows rows of "id,name,x,tag" over several 256 KiB chunks: strings of varied
+ * length, NA and empty values, CRLF and lone-CR line ends, blank lines, and a
+ * quoted field only at row `quoted_at` (SIZE_MAX: none), so that one chunk is
+ * parsed in pass 1 and the others only counted. */
+static char *text_rows(size_t rows, size_t quoted_at)
+{
+    size_t cap = rows * 64 + 64, n = 0;
+    char *s = malloc(cap);
+    cr_assert_not_null(s);
+    n += (size_t)snprintf(s + n, cap - n, "id,name,x,tag\n");
+    static const char *const eol[] = {"\n", "\r\n", "\r", "\n\n", "\r\n\r\n"};
+    for (size_t i = 0; i < rows; i++) {
+        bool na = i % 11 == 3, empty = i % 13 == 5; /* missing either way */
+        n += (size_t)snprintf(s + n, cap - n, "%zu,%s%.*s,%zu.5,%s%s", i,
+                              na      ? "NA"
+                              : empty ? ""
+                                      : "name",
+                              na || empty ? 0 : (int)(i % 17), "abcdefghijklmnopq", i % 1000,
+                              i == quoted_at ? "\"q,\"\"x\"\"\""
+                              : i % 5        ? "t"
+                                             : "tt",
+                              eol[i % 23 == 0 ? 3 + i % 2 : i % 3]);
+    }
+    return s;
+}
+
+Test(csv_speculate, one_pass_strings_across_chunks)
+{
+    size_t quoted[] = {SIZE_MAX, 20000, 0};
+    for (size_t q = 0; q < 3; q++) {
+        char *s = text_rows(40000, quoted[q]);
+        for (int threads = 1; threads <= 4; threads += 3) {
+            lp_frame *f = read_both(s, threads);
+            cr_assert_eq(lp_frame_rows(f), 40000);
+            cr_assert_eq(type_of(f, "name"), LP_DT_STRING);
+            size_t n;
+            const lp_column *name = lp_frame_col_by_name(f, "name");
+            for (size_t i = 0; i < 40000; i += 997) {
+                bool missing = i % 11 == 3 || i % 13 == 5;
+                cr_assert_eq(lp_column_is_valid(name, i), !missing, "row %zu", i);
+                if (missing) continue;
+                const char *v = lp_column_str(name, i, &n);
+                cr_assert(n == 4 + i % 17 && memcmp(v, "nameabcdefghijklmnopq", n) == 0,
+                          "row %zu: '%.*s'", i, (int)n, v);
+            }
+            const char *v;
+            v = lp_column_str(lp_frame_col_by_name(f, "tag"), 20000, &n);
+            if (q == 1)
+                cr_assert(n == 5 && memcmp(v, "q,\"x\"", 5) == 0, "'%.*s'", (int)n, v);
+            else
+                cr_assert(n == 2 && memcmp(v, "tt", 2) == 0, "'%.*s'", (int)n, v);
+            lp_frame_unref(f);
+        }
+        free(s);
+    }
+}
+
+/* The error a one-pass read meets is the one the two-pass read reports first:
+ * read with a guess and without, the same message at the same place. */
+static void same_error(const char *text, const lp_csv_options *o, int line, const char *what)
+{
+    char msg[2][512];
+    int at[2][2];
+    for (int k = 0; k < 2; k++) {
+        lp_csv_sample_rows = k ? 0 : 2;
+        lp_frame *f = NULL;
+        cr_assert_neq(lp_csv_read_buffer(&f, text, strlen(text), "r.csv", o), 0);
+        const lp_error *e = lp_error_last();
+        snprintf(msg[k], sizeof msg[k], "%s", e->message);
+        at[k][0] = e->line, at[k][1] = e->col;
+    }
+    cr_assert_str_eq(msg[0], msg[1]);
+    cr_assert_eq(at[0][0], at[1][0]);
+    cr_assert_eq(at[0][1], at[1][1]);
+    cr_assert_eq(at[0][0], line, "line %d, expected %d (%s)", at[0][0], line, msg[0]);
+    cr_assert(strstr(msg[0], what), "'%s' lacks '%s'", msg[0], what);
+}
+
+Test(csv_speculate, one_pass_errors_are_the_two_pass_errors)
+{
+    lp_csv_options o = {.threads = 4};
+    char *s = many_rows(60000, SIZE_MAX, "");
+    /* a ragged row in a counted chunk: "12,3" has one field too many */
+    char *r = strstr(s, "\n30000,12,");
+    cr_assert_not_null(r);
+    r[8] = ','; /* "30000,1,,": four fields */
+    same_error(s, &o, 30002, "more fields");
+    /* and a declared type's bad value before it in the same chunk: the ragged row
+     * still comes first, as pass 1 finds it before pass 2 converts */
+    char *b = strstr(s, "\n29000,12,");
+    cr_assert_not_null(b);
+    b[7] = 'x';
+    lp_csv_type_override ov = {"v", LP_DT_INT64};
+    lp_csv_options od = {.threads = 4, .overrides = &ov, .n_overrides = 1};
+    same_error(s, &od, 30002, "more fields");
+    /* invalid UTF-8 after the ragged row: the ragged row */
+    char *u = strstr(s, "\n40000,12,");
+    cr_assert_not_null(u);
+    u[8] = (char)0xFF;
+    same_error(s, &o, 30002, "more fields");
+    free(s);
+    /* too few fields in a counted chunk, and the bad value alone */
+    s = many_rows(60000, SIZE_MAX, "");
+    r = strstr(s, "\n45000,12,");
+    cr_assert_not_null(r);
+    memcpy(r + 7, "12;", 3); /* "12;0.25"... one field fewer */
+    same_error(s, &o, 45002, "2 fields");
+    free(s);
+    s = many_rows(60000, 50000, "oops");
+    same_error(s, &od, 50002, "'oops'");
+    free(s);
+}

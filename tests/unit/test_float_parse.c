@@ -300,3 +300,61 @@ Test(float_parse, short_decimals_padded)
     }
     cr_assert_eq(mismatches, 0, "%zu mismatches", mismatches);
 }
+
+/* Values of up to sixteen digits with or without a dot are read in one SSE2 step
+ * (decimal16) when seventeen bytes are readable: every length 1..18 with no dot
+ * and with the dot at every place, signs, exponents, all-nines (more than 2^53),
+ * leading zeros, each followed by digits, dots, an 'e' or a separator that must
+ * not be taken; a second dot or a stray byte anywhere is refused both ways. */
+Test(float_parse, decimal16_padded)
+{
+    static const char *const tails[] = {"12345678901234567890", ".5.5.5.5.5.5.5.5.5.5",
+                                        "e5e5e5e5e5e5e5e5e5e5", ",,,,,,,,,,,,,,,,,,,,"};
+    char buf[80];
+    mismatches = 0;
+    for (int rep = 0; rep < lp_t_cases(60); rep++) {
+        for (int nd = 1; nd <= 18; nd++) {
+            for (int dot = -1; dot <= nd; dot++) { /* -1: no dot */
+                int o = 0;
+                if (rep % 3 == 1) buf[o++] = '-';
+                if (rep % 3 == 2) buf[o++] = '+';
+                for (int k = 0; k < nd; k++) {
+                    if (k == dot) buf[o++] = '.';
+                    char dg = (char)('0' + rng() % 10);
+                    if (rep % 5 == 1) dg = '9';               /* above 2^53 at 16 digits */
+                    if (rep % 5 == 2 && k < nd / 2) dg = '0'; /* leading zeros */
+                    buf[o++] = dg;
+                }
+                if (dot == nd) buf[o++] = '.';
+                if (rep % 4 == 3)
+                    o += snprintf(buf + o, sizeof buf - (size_t)o, "e%d", (int)(rng() % 60) - 30);
+                buf[o] = '\0';
+                check(buf);
+                double ref;
+                cr_assert(lp_csv_parse_f64(buf, (size_t)o, &ref));
+                for (size_t t = 0; t < 4; t++) {
+                    char padded[160];
+                    snprintf(padded, sizeof padded, "%s%s", buf, tails[t]);
+                    double in;
+                    cr_assert(lp_csv_parse_f64_in(padded, (size_t)o, strlen(padded), &in));
+                    cr_assert(memcmp(&ref, &in, 8) == 0, "'%s' + '%s': %.17g vs %.17g", buf,
+                              tails[t], ref, in);
+                }
+                /* a stray letter or a second dot at any position: refused either way */
+                for (int w = 0; w < 2; w++) {
+                    int at = (int)(rng() % (unsigned)o);
+                    char bad[160];
+                    if (w == 1 && dot < 0) continue;
+                    snprintf(bad, sizeof bad, "%.*s%c%s%s", at, buf, w ? '.' : 'x', buf + at + 1,
+                             tails[0]);
+                    if (w == 1 && buf[at] == '.') continue; /* the same text */
+                    double d;
+                    cr_assert_not(lp_csv_parse_f64(bad, (size_t)o, &d), "'%.*s' accepted", o, bad);
+                    cr_assert_not(lp_csv_parse_f64_in(bad, (size_t)o, strlen(bad), &d),
+                                  "'%.*s' accepted (padded)", o, bad);
+                }
+            }
+        }
+    }
+    cr_assert_eq(mismatches, 0, "%zu mismatches", mismatches);
+}

@@ -161,3 +161,32 @@ Test(stats, top_ties_go_to_first_seen)
     lp_column_stats_free(&s);
     lp_frame_unref(f);
 }
+
+/* String values are hashed eight bytes at a time, the last partial word read
+ * whole and masked: values that are prefixes of their neighbours (so that the
+ * bytes after them differ), of every length 1..20, at the end of the buffer
+ * too, each written twice among 0..2 copies of longer ones. */
+Test(stats, string_counts_do_not_see_the_next_value)
+{
+    char text[8192];
+    size_t n = (size_t)snprintf(text, sizeof text, "s\n");
+    const char *alpha = "abcdefghijklmnopqrstuvwxyz";
+    size_t rows = 0;
+    for (int len = 20; len >= 1; len--) /* "abc...", then its prefix twice, then longer */
+        for (int copy = 0; copy < 2 + len % 3; copy++) {
+            n += (size_t)snprintf(text + n, sizeof text - n, "%.*s\n", len, alpha);
+            rows++;
+        }
+    n += (size_t)snprintf(text + n, sizeof text - n, "abcdefghijklmnopqrstuvwxyz\nab");
+    rows += 2;
+    lp_frame *f = NULL;
+    cr_assert_eq(lp_csv_read_buffer(&f, text, n, "s.csv", NULL), 0);
+    cr_assert_eq(lp_frame_rows(f), rows);
+    lp_column_stats s;
+    cr_assert_eq(lp_column_stats_compute(&s, lp_frame_col(f, 0)), 0);
+    cr_assert_eq(s.distinct, 21); /* lengths 1..20 and the whole alphabet */
+    cr_assert_eq(s.freq, 5, "'ab' twice plus 2 %% 3 = 2 more, and the last row");
+    cr_assert_str_eq(s.top, "ab");
+    lp_column_stats_free(&s);
+    lp_frame_unref(f);
+}
