@@ -244,6 +244,21 @@ static float unwound_path_sum(const path_el *up, unsigned d, unsigned path_index
 }
 
 /* One row's walk of one tree. */
+/* A feature split on before, higher up the path: that split is undone to be
+ * redone here (its fractions into *zero and *one). The path's new depth. */
+static unsigned undo_earlier_split(path_el *up, unsigned d, uint32_t feature, float *zero,
+                                   float *one)
+{
+    unsigned path_index = 0;
+    for (; path_index <= d; ++path_index)
+        if (up[path_index].feature == (int)feature) break;
+    if (path_index == d + 1) return d;
+    *zero = up[path_index].zero_fraction;
+    *one = up[path_index].one_fraction;
+    unwind_path(up, d, path_index);
+    return d - 1;
+}
+
 typedef struct walk {
     const lp_xgb_shap *sh;
     const float *row;
@@ -275,16 +290,7 @@ static void tree_shap(const walk *w, uint32_t node, unsigned d, path_el *parent,
     const float hot_zero_fraction = w->sh->nodes[hot].cover / cover;
     const float cold_zero_fraction = w->sh->nodes[cold].cover / cover;
     float incoming_zero_fraction = 1, incoming_one_fraction = 1;
-    /* a feature split on before: undo that split to redo it here */
-    unsigned path_index = 0;
-    for (; path_index <= d; ++path_index)
-        if (up[path_index].feature == (int)nd->feature) break;
-    if (path_index != d + 1) {
-        incoming_zero_fraction = up[path_index].zero_fraction;
-        incoming_one_fraction = up[path_index].one_fraction;
-        unwind_path(up, d, path_index);
-        d -= 1;
-    }
+    d = undo_earlier_split(up, d, nd->feature, &incoming_zero_fraction, &incoming_one_fraction);
     tree_shap(w, hot, d + 1, up, hot_zero_fraction * incoming_zero_fraction, incoming_one_fraction,
               (int)nd->feature);
     tree_shap(w, cold, d + 1, up, cold_zero_fraction * incoming_zero_fraction, 0, (int)nd->feature);
@@ -368,15 +374,7 @@ static bool table_fill(lp_xgb_shap *sh, uint32_t node, unsigned d, path_el *pare
         return true;
     }
     float incoming_zero_fraction = 1, incoming_one_fraction = 1;
-    unsigned path_index = 0;
-    for (; path_index <= d; ++path_index)
-        if (up[path_index].feature == (int)nd->feature) break;
-    if (path_index != d + 1) {
-        incoming_zero_fraction = up[path_index].zero_fraction;
-        incoming_one_fraction = up[path_index].one_fraction;
-        unwind_path(up, d, path_index);
-        d -= 1;
-    }
+    d = undo_earlier_split(up, d, nd->feature, &incoming_zero_fraction, &incoming_one_fraction);
     const float cover = nd->cover;
     const float lz = sh->nodes[nd->left].cover / cover, rz = sh->nodes[nd->right].cover / cover;
     uint32_t l = (uint32_t)nd->left, r = (uint32_t)nd->right, bit = 1u << depth;
