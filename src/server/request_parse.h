@@ -71,7 +71,7 @@ int srv_parse_body(lp_frame **out, srv_parse_error *err, srv_body_kind kind, con
 /* srv_parse_body by the jansson tree alone, without request_fast.h's direct
  * reader that srv_parse_body tries first: the reference that the direct
  * reader must agree with (tests, fuzz/fuzz_request.c). Same contract. */
-int srv_parse_body_tree(lp_frame **out, srv_parse_error *err, srv_body_kind kind,
-                        const char *body, size_t len, const srv_input *in);
+int srv_parse_body_tree(lp_frame **out, srv_parse_error *err, srv_body_kind kind, const char *body,
+                        size_t len, const srv_input *in);
 
 #endif
