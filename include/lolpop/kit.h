@@ -85,6 +85,13 @@ lp_value *lp_kit_result(const char *key, ...);
  * NULL (the error that made it NULL is kept) or with LP_ENOMEM. */
 lp_value *lp_kit_frame(lp_frame *f);
 
+/* The frames of one kind in a data splitter's result (prefix "X_" or "y_":
+ * its train, valid and test frames, those present, in that order) stacked
+ * into one, the data a refit on everything trains on. 0 with a new frame in
+ * *out, or with *out NULL when splits hold none of that kind; an error code
+ * (the last error set) when stacking fails. */
+int lp_kit_stack_splits(lp_frame **out, const lp_value *splits, const char *prefix);
+
 /* The result of a step whose slot is empty: logs "<step>: skipped, no <slot>
  * configured" at INFO from self and returns a new null value. */
 lp_value *lp_kit_skip(lp_obj *self, const char *step, const char *slot);

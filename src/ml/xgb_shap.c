@@ -305,10 +305,12 @@ static void tree_shap(const walk *w, uint32_t node, unsigned d, path_el *parent,
 #define TREE_TABLE_FLOATS  ((size_t)1 << 18)
 #define MODEL_TABLE_FLOATS ((size_t)1 << 25)
 
-/* Floats and features the tables of the subtree at node need (depth: the
- * node's, fs: the n distinct features above it); SIZE_MAX when too deep. */
-static void table_size(const lp_xgb_shap *sh, uint32_t node, unsigned depth, uint32_t *fs,
-                       unsigned n, size_t *vals, size_t *feats)
+/* The tables of the subtree at node (depth: the node's; fs: the n distinct
+ * features above it): their floats and features added to *vals and *feats,
+ * *vals SIZE_MAX when a leaf is too deep. With `place`, each leaf is also
+ * given its offsets (*vals and *feats then run over the whole model). */
+static void table_layout(lp_xgb_shap *sh, bool place, uint32_t node, unsigned depth, uint32_t *fs,
+                         unsigned n, size_t *vals, size_t *feats)
 {
     const snode *nd = &sh->nodes[node];
     if (depth > MAX_TABLE_DEPTH) {
@@ -316,6 +318,11 @@ static void table_size(const lp_xgb_shap *sh, uint32_t node, unsigned depth, uin
         return;
     }
     if (nd->left < 0) {
+        if (place) {
+            sh->leaf_d[node] = (uint8_t)n;
+            sh->leaf_val[node] = *vals;
+            sh->leaf_f[node] = *feats;
+        }
         *vals += ((size_t)1 << depth) * n;
         *feats += n;
         return;
@@ -325,36 +332,15 @@ static void table_size(const lp_xgb_shap *sh, uint32_t node, unsigned depth, uin
         k++;
     fs[k] = nd->feature;
     unsigned m = k == n ? n + 1 : n;
-    table_size(sh, (uint32_t)nd->left, depth + 1, fs, m, vals, feats);
-    if (*vals != SIZE_MAX) table_size(sh, (uint32_t)nd->right, depth + 1, fs, m, vals, feats);
-}
-
-/* Gives each leaf of the subtree at node its table offsets. */
-static void table_place(lp_xgb_shap *sh, uint32_t node, unsigned depth, uint32_t *fs, unsigned n,
-                        size_t *vals, size_t *feats)
-{
-    const snode *nd = &sh->nodes[node];
-    if (nd->left < 0) {
-        sh->leaf_d[node] = (uint8_t)n;
-        sh->leaf_val[node] = *vals;
-        sh->leaf_f[node] = *feats;
-        *vals += ((size_t)1 << depth) * n;
-        *feats += n;
-        return;
-    }
-    unsigned k = 0;
-    while (k < n && fs[k] != nd->feature)
-        k++;
-    fs[k] = nd->feature;
-    unsigned m = k == n ? n + 1 : n;
-    table_place(sh, (uint32_t)nd->left, depth + 1, fs, m, vals, feats);
-    table_place(sh, (uint32_t)nd->right, depth + 1, fs, m, vals, feats);
+    table_layout(sh, place, (uint32_t)nd->left, depth + 1, fs, m, vals, feats);
+    if (*vals != SIZE_MAX)
+        table_layout(sh, place, (uint32_t)nd->right, depth + 1, fs, m, vals, feats);
 }
 
 /* tree_shap for every pattern at once: each child is entered as the hot
  * branch (its edge's bit set) and as the cold one; a leaf stores what
  * tree_shap would add to phi. Returns false when a leaf's path length
- * disagrees with table_place's (the tables are then not used). */
+ * disagrees with table_layout's (the tables are then not used). */
 static bool table_fill(lp_xgb_shap *sh, uint32_t node, unsigned d, path_el *parent, float pz,
                        float po, int pf, unsigned depth, uint32_t pattern)
 {
@@ -399,10 +385,10 @@ static int build_tables(lp_xgb_shap *sh, size_t n_nodes)
     if (!sh->tabled || !sh->leaf_d || !sh->leaf_val || !sh->leaf_f) return LP_ENOMEM;
     for (size_t t = 0; t < sh->n_trees; t++) {
         size_t vals = 0, feats = 0;
-        table_size(sh, sh->roots[t], 0, fs, 0, &vals, &feats);
+        table_layout(sh, false, sh->roots[t], 0, fs, 0, &vals, &feats);
         if (vals > TREE_TABLE_FLOATS || total_vals + vals > MODEL_TABLE_FLOATS) continue;
         sh->tabled[t] = 1;
-        table_place(sh, sh->roots[t], 0, fs, 0, &total_vals, &total_feats);
+        table_layout(sh, true, sh->roots[t], 0, fs, 0, &total_vals, &total_feats);
     }
     sh->tab_vals = malloc((total_vals ? total_vals : 1) * sizeof *sh->tab_vals);
     sh->tab_feats = malloc((total_feats ? total_feats : 1) * sizeof *sh->tab_feats);

@@ -295,24 +295,9 @@ static lp_value *train_compare_models(lp_obj *self, lp_value *args)
 /* Every split's frames of one kind ("X_" or "y_") stacked: new ref or NULL. */
 static lp_frame *stack_splits(const lp_value *splits, const char *prefix)
 {
-    static const char *const names[] = {"train", "valid", "test"};
     lp_frame *all = NULL;
-    for (size_t i = 0; i < 3; i++) {
-        char key[16];
-        snprintf(key, sizeof key, "%s%s", prefix, names[i]);
-        lp_frame *part = lp_value_as_frame(lp_map_get(splits, key));
-        if (!part) continue;
-        lp_frame *next = NULL;
-        if (!all) {
-            all = lp_frame_ref(part);
-            continue;
-        }
-        int rc = lp_frame_concat(&next, all, part);
-        lp_frame_unref(all);
-        if (rc != 0) return NULL;
-        all = next;
-    }
-    if (!all) lp_error_set(LP_EINVAL, "retrain: the splits hold no %strain frame", prefix);
+    if (lp_kit_stack_splits(&all, splits, prefix) == 0 && !all)
+        lp_error_set(LP_EINVAL, "retrain: the splits hold no %strain frame", prefix);
     return all;
 }
 

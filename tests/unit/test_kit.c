@@ -13,6 +13,7 @@
 
 #include "fake_tracking.h"
 #include "lolpop.h"
+#include "lolpop/csv.h"
 #include "lolpop/kit.h"
 #include "lolpop/types/metadata_tracker.h"
 #include "unit_workflow.h"
@@ -340,6 +341,34 @@ Test(kit, results_own_their_values)
     lp_error_clear();
     cr_assert_null(lp_kit_frame(NULL));
     cr_assert_eq(lp_error_last()->code, 0, "a NULL frame keeps the error it came with");
+}
+
+static lp_value *frame_value(const char *csv)
+{
+    lp_frame *f = NULL;
+    cr_assert_eq(lp_csv_read_buffer(&f, csv, strlen(csv), "test", NULL), 0);
+    return lp_kit_frame(f);
+}
+
+/* train, valid and test in that order, whatever the map's order; none of a
+ * kind is not an error */
+Test(kit, stack_splits_in_split_order)
+{
+    lp_value *splits =
+        lp_kit_result("X_test", frame_value("a\n5\n"), "X_train", frame_value("a\n1\n2\n"),
+                      "X_valid", frame_value("a\n3\n"), NULL);
+    lp_frame *all = NULL;
+    cr_assert_eq(lp_kit_stack_splits(&all, splits, "X_"), 0);
+    cr_assert_eq(lp_frame_rows(all), 4);
+    const lp_column *a = lp_frame_col_by_name(all, "a");
+    const int64_t want[] = {1, 2, 3, 5};
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(lp_column_get_f64(a, i), (double)want[i], "row %zu", i);
+    lp_frame_unref(all);
+    lp_frame *none = NULL;
+    cr_assert_eq(lp_kit_stack_splits(&none, splits, "y_"), 0);
+    cr_assert_null(none, "no y_ frames: NULL, not an error");
+    lp_value_unref(splits);
 }
 
 Test(kit, fail_and_resource_id)

@@ -374,25 +374,6 @@ typedef struct prefit_job {
     const lp_value *params;
 } prefit_job;
 
-/* The splits' X_ (or y_) train, valid and test frames stacked as the train
- * pipeline's refit stacks them. New ref or NULL. */
-static lp_frame *stacked(const lp_value *splits, const char *prefix)
-{
-    static const char *const names[] = {"train", "valid", "test"};
-    lp_frame *all = NULL;
-    for (size_t i = 0; i < 3; i++) {
-        char key[16];
-        snprintf(key, sizeof key, "%s%s", prefix, names[i]);
-        lp_frame *part = lp_value_as_frame(lp_map_get(splits, key)), *next = NULL;
-        if (!part) continue;
-        if (all && lp_frame_concat(&next, all, part) != 0) next = NULL;
-        if (all) lp_frame_unref(all);
-        all = all ? next : lp_frame_ref(part);
-        if (!all) return NULL;
-    }
-    return all;
-}
-
 /* The cross-validation of frame (a history frame or a splits map) with
  * params (NULL: the config's), as cross_validate prepares it. */
 static void prefit_cv_read(prefit_cv *cv, lp_obj *self, const lp_value *frame,
@@ -417,10 +398,9 @@ static void prefit_read(prefit_series *s, lp_obj *self, const lp_value *item,
     lp_frame *y = lp_value_as_frame(lp_map_get(splits, "y_train"));
     s->X_train = X ? lp_frame_ref(X) : NULL;
     s->y_train = y ? lp_frame_ref(y) : NULL;
-    if (refit && X && y) {
-        s->X_all = stacked(splits, "X_");
-        s->y_all = s->X_all ? stacked(splits, "y_") : NULL;
-    }
+    /* stacked by the kit, as the train pipeline's refit stacks them */
+    if (refit && X && y && lp_kit_stack_splits(&s->X_all, splits, "X_") == 0 && s->X_all)
+        (void)lp_kit_stack_splits(&s->y_all, splits, "y_");
     const lp_value *hist = lp_map_get(item, "history");
     if (lp_value_as_frame(hist)) prefit_cv_read(&s->cv[0], self, hist, cv_params, fit);
     if (lp_value_as_bool(lp_map_get(item, "split_cv")) && splits)
