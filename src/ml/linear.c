@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lolpop/log.h"
+#include "ml/class_labels.h"
 #include "ml/model_internal.h"
 
 #define FORMAT          "lolpop-liblinear-1"
@@ -490,15 +491,9 @@ static char *target_text(const lp_column *col, size_t i)
     }
     double v = lp_column_get_f64(col, i);
     if (isnan(v)) return NULL;
-    if (col->type == LP_DT_BOOL) return lp_strdup(v != 0 ? "true" : "false");
     if (col->type == LP_DT_INT64 || col->type == LP_DT_TIMESTAMP)
-        return lp_asprintf("%" PRId64, col->data.i64[i]);
-    char buf[40];
-    for (int prec = 15; prec <= 17; prec++) { /* shortest text that reads back as v */
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) break;
-    }
-    return lp_strdup(buf);
+        return lp_asprintf("%" PRId64, col->data.i64[i]); /* exact beyond 2^53 */
+    return lp_class_label_text(col->type, v);
 }
 
 typedef struct label_row {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "data/bits.h"
+#include "ml/class_labels.h"
 #include "ml/xgb_internal.h"
 
 void lp_xgb_data_free(lp_xgb_data *d)
@@ -18,121 +19,6 @@ void lp_xgb_data_free(lp_xgb_data *d)
     free(d->y_train);
     free(d->y_valid);
     memset(d, 0, sizeof *d);
-}
-
-/* ---- text values (string and category columns) --------------------------- */
-
-typedef struct text_entry {
-    const char *s;
-    size_t len;
-} text_entry;
-
-static int text_cmp(const void *a, const void *b)
-{
-    const text_entry *x = a, *y = b;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = n ? memcmp(x->s, y->s, n) : 0;
-    return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
-/* A set of texts by open addressing (slots hold entry index + 1). */
-typedef struct text_set {
-    uint32_t *slots;
-    size_t cap; /* a power of two */
-} text_set;
-
-static bool same_text(const text_entry *a, const char *s, size_t len)
-{
-    return a->len == len && (len == 0 || memcmp(a->s, s, len) == 0);
-}
-
-/* Rebuilds the slots of set t at twice the size for entries e[0..n). */
-static int text_set_grow(text_set *t, const text_entry *e, size_t n)
-{
-    size_t cap = t->cap ? t->cap * 2 : 64;
-    uint32_t *slots = calloc(cap, sizeof *slots);
-    if (!slots) return lp_error_set(LP_ENOMEM, "out of memory");
-    for (size_t k = 0; k < n; k++) {
-        size_t i = (size_t)lp_text_hash(e[k].s, e[k].len) & (cap - 1);
-        while (slots[i])
-            i = (i + 1) & (cap - 1);
-        slots[i] = (uint32_t)(k + 1);
-    }
-    free(t->slots);
-    t->slots = slots;
-    t->cap = cap;
-    return 0;
-}
-
-/* Appends s to e[0..*n) unless it is there already. */
-static int text_set_add(text_set *t, text_entry *e, size_t *n, const char *s, size_t len)
-{
-    if ((*n + 1) * 2 > t->cap && text_set_grow(t, e, *n)) return LP_ENOMEM;
-    size_t i = (size_t)lp_text_hash(s, len) & (t->cap - 1);
-    for (; t->slots[i]; i = (i + 1) & (t->cap - 1))
-        if (same_text(&e[t->slots[i] - 1], s, len)) return 0;
-    e[*n].s = s;
-    e[*n].len = len;
-    t->slots[i] = (uint32_t)++ * n;
-    return 0;
-}
-
-/* The distinct non-missing texts of string column col, unsorted. */
-static int collect_strings(text_entry *e, size_t *n, const lp_column *col)
-{
-    text_set t = {0};
-    int rc = 0;
-    for (size_t i = 0; i < col->length && rc == 0; i++) {
-        if (!lp_column_is_valid(col, i)) continue;
-        size_t len;
-        const char *s = lp_column_str(col, i, &len);
-        if (s) rc = text_set_add(&t, e, n, s, len);
-    }
-    free(t.slots);
-    return rc;
-}
-
-/* The dictionary entries of category column col that occur, unsorted. */
-static int collect_categories(text_entry *e, size_t *n, const lp_column *col)
-{
-    const lp_column *dict = col->data.cat.dict;
-    uint8_t *used = calloc(dict->length ? dict->length : 1, 1);
-    if (!used) return lp_error_set(LP_ENOMEM, "out of memory");
-    for (size_t i = 0; i < col->length; i++) {
-        int32_t c = col->data.cat.codes[i];
-        if (lp_column_is_valid(col, i) && c >= 0 && (size_t)c < dict->length) used[c] = 1;
-    }
-    for (size_t i = 0; i < dict->length; i++) {
-        if (!used[i]) continue;
-        e[*n].s = lp_column_str(dict, i, &e[*n].len);
-        if (e[*n].s) ++*n;
-    }
-    free(used);
-    return 0;
-}
-
-/* Sorted distinct non-missing texts of a string/category column (pointers
- * into the column). Strings are made distinct by hashing before the sort, so
- * the sort sees each value once, however many rows repeat it. */
-static int distinct_texts(text_entry **out, size_t *n_out, const lp_column *col)
-{
-    const lp_column *src = col->type == LP_DT_CATEGORY ? col->data.cat.dict : col;
-    size_t n = 0;
-    text_entry *e = malloc((src->length ? src->length : 1) * sizeof *e);
-    if (!e) return lp_error_set(LP_ENOMEM, "out of memory");
-    int rc =
-        col->type == LP_DT_CATEGORY ? collect_categories(e, &n, col) : collect_strings(e, &n, col);
-    if (rc) {
-        free(e);
-        return rc;
-    }
-    qsort(e, n, sizeof *e, text_cmp);
-    size_t u = 0; /* a dictionary may hold a text twice */
-    for (size_t i = 0; i < n; i++)
-        if (u == 0 || text_cmp(&e[u - 1], &e[i])) e[u++] = e[i];
-    *out = e;
-    *n_out = u;
-    return 0;
 }
 
 /* ---- the target ----------------------------------------------------------- */
@@ -165,39 +51,21 @@ static int target_column(const lp_column **out, const lp_frame *y, const char *w
     return 0;
 }
 
-/* Label text of a numeric class value, as it is shown and saved. */
-static char *numeric_label(lp_dtype t, double v)
-{
-    if (t == LP_DT_BOOL) return lp_strdup(v != 0 ? "true" : "false");
-    if (t == LP_DT_INT64) return lp_asprintf("%" PRId64, (int64_t)v);
-    char buf[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) break;
-    }
-    return lp_strdup(buf);
-}
-
 /* Classes of a numeric target: sorted distinct values (double: int64
  * targets used as labels are small counts, exact in a double). */
 static int numeric_classes(lp_model *m, double **vals, size_t *n_out, const lp_column *col)
 {
-    size_t n = col->length, u = 0;
-    double *v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) return lp_error_set(LP_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        v[i] = lp_column_get_f64(col, i);
-    qsort(v, n, sizeof *v, dbl_cmp);
-    for (size_t i = 0; i < n; i++)
-        if (u == 0 || v[u - 1] != v[i]) v[u++] = v[i];
-    for (size_t k = 0; k < u; k++) {
-        char *label = numeric_label(col->type, v[k]);
-        int rc = label ? lp_model_add_class(m, label) : LP_ENOMEM;
+    double *v = NULL;
+    size_t u = 0;
+    int rc = lp_distinct_numbers(&v, &u, col);
+    for (size_t k = 0; rc == 0 && k < u; k++) {
+        char *label = lp_class_label_text(col->type, v[k]);
+        rc = label ? lp_model_add_class(m, label) : LP_ENOMEM;
         free(label);
-        if (rc) {
-            free(v);
-            return rc;
-        }
+    }
+    if (rc) {
+        free(v);
+        return rc;
     }
     *vals = v;
     *n_out = u;
@@ -243,9 +111,9 @@ static int encode_labels(float **out, const lp_model *m, const double *vals, siz
 
 static int text_classes(lp_model *m, const lp_column *col)
 {
-    text_entry *e;
+    lp_text_span *e;
     size_t n;
-    int rc = distinct_texts(&e, &n, col);
+    int rc = lp_distinct_texts(&e, &n, col);
     if (rc) return rc;
     if (n > MAX_CLASSES) {
         free(e);
@@ -344,9 +212,9 @@ static int describe_features(lp_model *m, lp_value *eff, const lp_frame *X)
             continue;
         }
         any_cat = true;
-        text_entry *e;
+        lp_text_span *e;
         size_t n;
-        if ((rc = distinct_texts(&e, &n, col))) return rc;
+        if ((rc = lp_distinct_texts(&e, &n, col))) return rc;
         for (size_t c = 0; rc == 0 && c < n; c++)
             rc = lp_model_add_category(m, j, e[c].s, e[c].len);
         free(e);
@@ -399,8 +267,8 @@ int lp_xgb_prepare(lp_xgb_data *d, lp_model **m, lp_value **eff, const lp_frame 
     /* text targets: count classes first to tell binary from multiclass */
     size_t n_text = 0;
     if (is_text(ytr->type)) {
-        text_entry *e;
-        if ((rc = distinct_texts(&e, &n_text, ytr))) return rc;
+        lp_text_span *e;
+        if ((rc = lp_distinct_texts(&e, &n_text, ytr))) return rc;
         free(e);
     } else if (ytr->type == LP_DT_BOOL) {
         n_text = 2;

@@ -17,11 +17,13 @@
 
 #include "lolpop/metrics.h"
 #include "lolpop/types/deploy.h"
+#include "lolpop/types/model_bias_checker.h"
 #include "lolpop/types/metadata_tracker.h"
 #include "lolpop/types/metrics_tracker.h"
 #include "lolpop/types/predict.h"
 #include "lolpop/types/process.h"
 #include "lolpop/types/train.h"
+#include "ml/class_labels.h"
 #include "runners/runners_internal.h"
 
 /* ---- checks on the data ------------------------------------------------------ */
@@ -76,6 +78,21 @@ static int check_classification_target(lp_obj *self, const lp_column *col, const
                         target, distinct, lp_obj_class(self)->name);
 }
 
+/* A model_bias_checker that cannot judge this target's classes (more than
+ * two and no favorable_label) says so before training, not after it. */
+static int check_bias_classes(lp_obj *self, const lp_column *col)
+{
+    if (!col || lp_kit_task(self) != LP_TASK_CLASSIFICATION) return 0;
+    lp_obj *train = lp_obj_pipeline(self, "train");
+    lp_obj *checker = train ? lp_obj_component(train, "model_bias_checker") : NULL;
+    if (!checker || !lp_obj_has_method(checker, LP_MODEL_BIAS_CHECKER_CHECK_CLASSES)) return 0;
+    lp_value *classes = lp_class_labels(col);
+    if (!classes) return lp_error_last()->code;
+    int rc = lp_model_bias_checker_check_classes(checker, classes);
+    lp_value_unref(classes);
+    return rc;
+}
+
 /* The training frame must have rows and a complete target. */
 static int check_training_frame(lp_obj *self, const lp_frame *f)
 {
@@ -93,6 +110,7 @@ static int check_training_frame(lp_obj *self, const lp_frame *f)
                           "%zu rows); drop or fill them in the data_transformer",
                           target, missing, missing == 1 ? "" : "s", lp_frame_rows(f));
     if (rc == 0) rc = check_classification_target(self, col, target);
+    if (rc == 0) rc = check_bias_classes(self, col);
     free(target);
     return rc;
 }

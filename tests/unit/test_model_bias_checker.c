@@ -298,12 +298,41 @@ Test(bias, absent_attribute_and_unfit_models_are_refused)
     assert_check_fails(c, frame, model, "has bins but its column is string");
     c = checker(fixture_config);
     lp_value *three = toy_model(LP_MODEL_MULTICLASS, 3), *reg = toy_model(LP_MODEL_REGRESSION, 0);
-    assert_check_fails(c, frame, three, "needs config favorable_label");
+    assert_check_fails(c, frame, three,
+                       "the target has 3 classes ('no', 'yes', 'maybe'); set config "
+                       "favorable_label");
     assert_check_fails(c, frame, reg, "needs a classification model");
     lp_value_unref(three);
     lp_value_unref(reg);
     lp_value_unref(frame);
     lp_value_unref(model);
+}
+
+/* check_classes: the same rule as check_model_bias, before any model exists. */
+Test(bias, check_classes_tells_before_training)
+{
+    uw_tmpdir("bias", true);
+    lp_obj *c = checker(fixture_config);
+    cr_assert(lp_obj_has_method(c, LP_MODEL_BIAS_CHECKER_CHECK_CLASSES));
+    lp_value *two = lp_value_list(), *three = lp_value_list();
+    lp_list_append(two, lp_value_string("0"));
+    lp_list_append(two, lp_value_string("1"));
+    lp_list_append(three, lp_value_string("a"));
+    lp_list_append(three, lp_value_string("b"));
+    lp_list_append(three, lp_value_string("c"));
+    cr_assert_eq(lp_model_bias_checker_check_classes(c, two), 0, "%s", lp_error_last()->message);
+    cr_assert_neq(lp_model_bias_checker_check_classes(c, three), 0);
+    cr_assert(strstr(lp_error_last()->message,
+                     "the target has 3 classes ('a', 'b', 'c'); set config favorable_label"),
+              "%s", lp_error_last()->message);
+    c = checker("    favorable_label: b\n    protected_attributes: {sex: {privileged: [male]}}\n");
+    cr_assert_eq(lp_model_bias_checker_check_classes(c, three), 0, "%s", lp_error_last()->message);
+    cr_assert_neq(lp_model_bias_checker_check_classes(c, two), 0);
+    cr_assert(strstr(lp_error_last()->message,
+                     "favorable_label 'b' is not one of the target's classes ('0', '1')"),
+              "%s", lp_error_last()->message);
+    lp_value_unref(two);
+    lp_value_unref(three);
 }
 
 Test(bias, bad_configuration_is_refused)

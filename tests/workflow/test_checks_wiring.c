@@ -7,7 +7,8 @@
  * against the first; a failing rule warns the notifier once and the run goes
  * on; with fail_on the workflow stops at check_data with a located error;
  * bad rules are configuration errors (exit 2) naming the closest key or
- * column.
+ * column; a bias checker that cannot tell the favorable class stops the run
+ * before training.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -264,6 +265,31 @@ Test(checks_wiring, bad_rules_are_configuration_errors)
     r = run("metric.yaml");
     LP_EXPECT_EXIT(r, 2);
     cr_assert(strstr(r.err, "did you mean 'f1'"), "%s", r.err);
+    lp_run_free(&r);
+}
+
+/* A three-class target (pclass) that the bias checker cannot judge without
+ * favorable_label: said before training, with the classes, not after it. */
+Test(checks_wiring, bias_checker_needs_a_favorable_class_before_training)
+{
+    lp_write_file(dir, "pclass.yaml", "config:\n  model_target: pclass\n");
+    lp_run r = run("pclass.yaml");
+    LP_EXPECT_EXIT(r, 2);
+    cr_assert(strstr(r.err, "LocalModelBiasChecker (train.model_bias_checker): the target has 3 "
+                            "classes ('1', '2', '3'); set config favorable_label"),
+              "%s", r.err);
+    cr_assert_null(strstr(r.err, "train_model"), "stopped before training:\n%s", r.err);
+    lp_run_free(&r);
+
+    lp_write_file(dir, "pclass9.yaml",
+                  "config:\n  model_target: pclass\n"
+                  "train:\n  model_bias_checker:\n    config:\n      favorable_label: 9\n");
+    r = run("pclass9.yaml");
+    LP_EXPECT_EXIT(r, 2);
+    cr_assert(strstr(r.err, "favorable_label '9' is not one of the target's classes ('1', '2', "
+                            "'3')"),
+              "%s", r.err);
+    cr_assert_null(strstr(r.err, "train_model"), "stopped before training:\n%s", r.err);
     lp_run_free(&r);
 }
 

@@ -43,6 +43,7 @@
 
 #include "components/model_bias_checker/bias.h"
 #include "components/model_checker/mc.h"
+#include "lolpop/strbuf.h"
 #include "lolpop/workflow.h"
 
 #define MAX_GROUPS 64
@@ -627,29 +628,55 @@ static int check_attribute(lp_value *checks, lp_value *notes, const bias_checker
 
 /* ---- the report --------------------------------------------------------------------------- */
 
-/* The favorable class index of m (config favorable_label, else a binary model's second). */
+/* "a, b, c" of the first few labels (new string). */
+static char *label_list(const char *const *labels, size_t k)
+{
+    lp_sb sb = {0};
+    for (size_t i = 0; i < k && i < 8; i++)
+        lp_sb_appendf(&sb, "%s'%s'", i ? ", " : "", labels[i]);
+    if (k > 8) lp_sb_appendf(&sb, ", … %zu in all", k);
+    return lp_sb_take(&sb);
+}
+
+/* The favorable class index among labels[0..k) (config favorable_label, else
+ * the second of two). */
+static int favorable_among(size_t *out, const bias_checker *c, const char *const *labels, size_t k)
+{
+    if (!c->favorable && k == 2) {
+        *out = 1;
+        return 0;
+    }
+    for (size_t i = 0; c->favorable && i < k; i++)
+        if (strcmp(labels[i], c->favorable) == 0) {
+            *out = i;
+            return 0;
+        }
+    char *list = label_list(labels, k);
+    int rc = c->favorable ? lp_error_set(LP_ECONFIG,
+                                         "%s: favorable_label '%s' is not one of the target's "
+                                         "classes (%s)",
+                                         c->who, c->favorable, list ? list : "")
+                          : lp_error_set(LP_ECONFIG,
+                                         "%s: the target has %zu classes (%s); set config "
+                                         "favorable_label to the class that is the good outcome",
+                                         c->who, k, list ? list : "");
+    free(list);
+    return rc;
+}
+
+/* The favorable class index of m. */
 static int favorable_index(size_t *out, const bias_checker *c, const lp_model *m)
 {
     size_t k = lp_model_n_classes(m);
     if (k == 0)
         return lp_error_set(LP_EINVAL, "%s: check_model_bias needs a classification model", c->who);
-    if (!c->favorable) {
-        if (k == 2) {
-            *out = 1;
-            return 0;
-        }
-        return lp_error_set(LP_ECONFIG,
-                            "%s: a model with %zu classes needs config favorable_label (the "
-                            "class that is the good outcome)",
-                            c->who, k);
-    }
+    const char **labels = malloc(k * sizeof *labels);
+    if (!labels) return lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t i = 0; i < k; i++)
-        if (strcmp(lp_model_class_label(m, i), c->favorable) == 0) {
-            *out = i;
-            return 0;
-        }
-    return lp_error_set(LP_ECONFIG, "%s: favorable_label '%s' is not one of the model's classes",
-                        c->who, c->favorable);
+        labels[i] = lp_model_class_label(m, i);
+    int rc = favorable_among(out, c, labels, k);
+    free(labels);
+    return rc;
 }
 
 /* Truth and prediction of the favorable label per row of frame. */
@@ -781,19 +808,46 @@ static lp_value *checker_check_model_bias(lp_obj *self, lp_value *args)
     return result;
 }
 
+/* check_classes(classes): the favorable class can be told among the target's
+ * classes, said before training rather than after it. */
+static lp_value *checker_check_classes(lp_obj *self, lp_value *args)
+{
+    bias_checker *c = lp_obj_state(self);
+    const lp_value *classes = lp_map_get(args, "classes");
+    size_t k = lp_list_len(classes), fav;
+    if (lp_value_type(classes) != LP_LIST || k == 0) {
+        lp_error_set(LP_EINVAL, "%s: check_classes needs a non-empty list of classes", c->who);
+        return NULL;
+    }
+    const char **labels = malloc(k * sizeof *labels);
+    int rc = labels ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < k; i++)
+        if (!(labels[i] = lp_value_as_string(lp_list_get(classes, i))))
+            rc = lp_error_set(LP_EINVAL, "%s: check_classes: class %zu is not a string", c->who,
+                              i + 1);
+    if (rc == 0) rc = favorable_among(&fav, c, labels, k);
+    free(labels);
+    return rc ? NULL : lp_value_null();
+}
+
 static const lp_method checker_methods[] = {
     {"check_model_bias", checker_check_model_bias,
      "check_model_bias(frame, model) -> {report, path, status, failed}: statistical parity "
      "difference, disparate impact, equal opportunity and average odds differences per "
      "protected attribute, per-group selection rate / accuracy / f1, checked against "
      "thresholds"},
+    {"check_classes", checker_check_classes,
+     "check_classes(classes): fails before training when favorable_label cannot be told among "
+     "the target's classes (more than two and none set, or not one of them)"},
     {NULL, NULL, NULL},
 };
 
 static const lp_config_key checker_keys[] = {
     {"protected_attributes", "map",
      "column -> {privileged: [values] (default: the most frequent group), bins: [edges]}"},
-    {"favorable_label", "string", "the good outcome's class (default: a binary model's second)"},
+    {"favorable_label", "any",
+     "the good outcome's class, as text, a number or true/false (default: a binary model's "
+     "second)"},
     {"thresholds", "map",
      "disparate_impact: [0.8, 1.25]; statistical_parity_difference, "
      "equal_opportunity_difference, average_odds_difference: 0.1 (|x| at most); or off"},
