@@ -705,7 +705,9 @@ static lp_value *checker_calculate_model_drift(lp_obj *self, lp_value *args)
     lp_map_set(report, "current", lp_value_string(which));
     lp_map_set(report, "status",
                lp_value_string(lp_chk_status_name(drift ? c->drift_sev : LP_CHK_PASS)));
-    lp_log(self, LP_LOG_INFO, "calculate_model_drift: predictions on %s vs X_train: %s", which,
+    lp_log(self, LP_LOG_INFO,
+           "calculate_model_drift: the model's predictions on %s vs on X_train: %s",
+           strcmp(which, "predictions") == 0 ? "the scored data" : which,
            drift ? "drifted" : "no drift");
     lp_value *result =
         lp_chk_finish(lp_value_ref(report), lp_prof_compare_html(report, "Prediction drift"),
