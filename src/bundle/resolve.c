@@ -113,9 +113,11 @@ static int deployment_dir(lp_store *st, const lp_value *mv, char **out)
         lp_store_resource_latest(st, lp_value_as_int(lp_map_get(mv, "id")), "deployment", &dep);
     if (rc == 0 && !dep)
         return lp_error_set(LP_ENOTFOUND,
-                            "%s is not deployed: it has no bundle (deploy it first, or give a "
-                            "bundle directory)",
-                            uri ? uri : "the model version");
+                            "%s is not deployed: it has no bundle (deploy it with `lolpop models "
+                            "promote %s/v%lld`, or give a bundle directory)",
+                            uri ? uri : "the model version",
+                            lp_value_as_string(lp_map_get(mv, "name")),
+                            (long long)lp_value_as_int(lp_map_get(mv, "version")));
     int64_t dep_id = rc == 0 ? lp_value_as_int(lp_map_get(dep, "id")) : 0;
     lp_value_unref(dep);
     if (rc == 0) rc = lp_store_tag_get(st, dep_id, "bundle_dir", &dir);

@@ -18,6 +18,7 @@
 #include "lolpop/metrics.h"
 #include "lolpop/types/deploy.h"
 #include "lolpop/types/model_bias_checker.h"
+#include "lolpop/types/model_deployer.h"
 #include "lolpop/types/metadata_tracker.h"
 #include "lolpop/types/metrics_tracker.h"
 #include "lolpop/types/predict.h"
@@ -660,6 +661,20 @@ static int scoring_model(lp_obj *self, lp_value *trained, const lp_value *deploy
     return 0;
 }
 
+/* A version not deployed now may be promoted later, outside this workflow
+ * (`lolpop models promote`): the model_deployer records now what its bundle
+ * needs from the workflow (input schema, data_transformer). A failure is
+ * logged, not fatal: this run does not deploy the version. */
+static void prepare_later_deployment(lp_obj *self, lp_value *mv, lp_value *model)
+{
+    lp_obj *deploy = lp_obj_pipeline(self, "deploy");
+    lp_obj *deployer = deploy ? lp_obj_component(deploy, "model_deployer") : NULL;
+    if (!deployer || !lp_obj_has_method(deployer, LP_MODEL_DEPLOYER_PREPARE_BUNDLE)) return;
+    if (lp_model_deployer_prepare_bundle(deployer, mv, model) != 0)
+        lp_log(self, LP_LOG_WARN, "deploy_model: %s (a later promotion of this version would fail)",
+               lp_error_last()->message);
+}
+
 /* The steps of build_all after processing the training data. *scorer is the
  * model_version that scored the eval data (new ref). */
 static int build_rest(lp_obj *self, lp_value *processed, lp_value **trained, lp_value **deployed,
@@ -676,10 +691,13 @@ static int build_rest(lp_obj *self, lp_value *processed, lp_value **trained, lp_
         *deployed = lp_call_with(self, "deploy_model", "model_version", lp_value_ref(mv), "model",
                                  lp_value_ref(model), (const char *)NULL);
         if (!*deployed) return lp_error_last()->code;
+        if (!lp_value_as_bool(lp_map_get(*deployed, "deployed")))
+            prepare_later_deployment(self, mv, model);
     } else {
         lp_log(self, LP_LOG_INFO,
                "deploy_model: skipped, the new model is not better than the "
                "deployed one");
+        prepare_later_deployment(self, mv, model);
     }
     lp_value *eval =
         lp_call_with(self, "process_data", "source", lp_value_string("eval"), (const char *)NULL);

@@ -265,3 +265,29 @@ Test(models, approve_promote_rollback_move_production_and_current_together)
     lp_story_check(dir, MODEL);
     lp_story_check_runs_ended(dir);
 }
+
+/* A version the workflow did not deploy (v3, worse) has its bundle parts
+ * recorded by the workflow's model_deployer (prepare_bundle), so promoting it
+ * from the command line gives a bundle that scores raw rows as a deployed
+ * one does: the SQL step is in it and predictions keep the model_index. */
+Test(models, a_promoted_version_scores_raw_rows_like_a_deployed_one)
+{
+    lp_run r = lolpop((const char *const[]){"models", "promote", MODEL "/v3", "--force", NULL});
+    LP_EXPECT_EXIT(r, 0);
+    cr_assert_null(strstr(r.err, "has no recorded input schema"), "%s", r.err);
+    lp_run_free(&r);
+    char path[256];
+    snprintf(path, sizeof path, "%s/.lolpop/deployments/" MODEL "/v3/transform.json", dir);
+    cr_assert_eq(access(path, R_OK), 0, "the bundle has the SQL step: %s", path);
+
+    r = lolpop(
+        (const char *const[]){"predict", MODEL, "data/eval.csv", "-o", "-", "--no-track", NULL});
+    LP_EXPECT_EXIT(r, 0);
+    cr_assert_eq(strncmp(r.out, "passenger_id,prediction,probability_0,probability_1\n", 52), 0,
+                 "%.200s", r.out);
+    size_t lines = 0;
+    for (const char *p = r.out; *p; p++)
+        lines += *p == '\n';
+    cr_assert_eq(lines, 1 + 178, "a header and one line per eval row");
+    lp_run_free(&r);
+}

@@ -11,6 +11,15 @@
  *       promotion: from promote_model
  *       model_version: model version
  *
+ * Optional: a class may implement these too; callers check first with
+ * lp_obj_has_method (lp_type.optional_methods lists them).
+ *
+ *   prepare_bundle(model_version, model)
+ *       records with a version not deployed now what deploying it later, outside its workflow,
+ * needs from the workflow
+ *       model_version: model version
+ *       model: model handle
+ *
  * The inline helpers call through the dispatcher (lp_call_with). They borrow
  * their arguments (NULL becomes a null value). Helpers of methods with a result
  * return a new reference, or NULL with the last error set; the others return 0
@@ -26,8 +35,9 @@
 extern "C" {
 #endif
 
-#define LP_TYPE_MODEL_DEPLOYER         "model_deployer"
-#define LP_MODEL_DEPLOYER_DEPLOY_MODEL "deploy_model"
+#define LP_TYPE_MODEL_DEPLOYER           "model_deployer"
+#define LP_MODEL_DEPLOYER_DEPLOY_MODEL   "deploy_model"
+#define LP_MODEL_DEPLOYER_PREPARE_BUNDLE "prepare_bundle"
 
 /* deploy_model(promotion, model_version) -> deployment: the deployment. */
 static inline lp_value *lp_model_deployer_deploy_model(lp_obj *model_deployer, lp_value *promotion,
@@ -36,6 +46,18 @@ static inline lp_value *lp_model_deployer_deploy_model(lp_obj *model_deployer, l
     return lp_call_with(model_deployer, LP_MODEL_DEPLOYER_DEPLOY_MODEL, "promotion",
                         lp_type_arg(promotion), "model_version", lp_type_arg(model_version),
                         (const char *)NULL);
+}
+
+/* prepare_bundle(model_version, model): records with a version not deployed now what deploying
+ * it later, outside its workflow, needs from the workflow.
+ * Optional: LP_ENOTFOUND when the class lacks it; check first with
+ * lp_obj_has_method(model_deployer, LP_MODEL_DEPLOYER_PREPARE_BUNDLE). */
+static inline int lp_model_deployer_prepare_bundle(lp_obj *model_deployer, lp_value *model_version,
+                                                   lp_value *model)
+{
+    return lp_type_status(lp_call_with(model_deployer, LP_MODEL_DEPLOYER_PREPARE_BUNDLE,
+                                       "model_version", lp_type_arg(model_version), "model",
+                                       lp_type_arg(model), (const char *)NULL));
 }
 
 #ifdef __cplusplus

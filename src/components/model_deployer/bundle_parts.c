@@ -20,9 +20,11 @@
 #include "components/model_deployer/deployer.h"
 #include "core/value_json.h"
 #include "lolpop/types/data_transformer.h"
+#include "lolpop/types/metadata_tracker.h"
 #include "lolpop/workflow.h"
 
 #define SAMPLE_ROWS 200
+#define PARTS_TAG   "bundle_parts" /* the model version's tag holding {input, transform} */
 
 /* The data_transformer the workflow's process pipeline uses, or NULL. */
 static lp_obj *process_transformer(lp_obj *self)
@@ -218,25 +220,22 @@ static int probe(lp_value *input, lp_obj *self, lp_model *m, const lp_value *tra
     return rc;
 }
 
-int lp_deployer_bundle_parts(json_t **input, json_t **transform, lp_obj *self, lp_model *m,
-                             const char *who)
+int lp_deployer_bundle_parts(json_t **input, json_t **transform, bool *seen, lp_obj *self,
+                             lp_model *m, const char *who)
 {
     *input = *transform = NULL;
+    *seen = false;
     lp_obj *dt = process_transformer(self);
     lp_value *tr = NULL, *in = NULL;
     lp_frame *sample = NULL;
     int rc = dt ? transform_info(&tr, dt, who) : 0;
     if (rc == 0) rc = sample_rows(&sample, self, lp_model_target(m), who);
     if (rc == 0 && !(in = input_base(self, m))) rc = LP_ENOMEM;
+    *seen = rc == 0 && (sample || dt);
     if (rc == 0 && sample) {
         lp_value *cols = columns_of(sample);
         rc = cols ? lp_map_set(in, "columns", cols) : lp_error_set(LP_ENOMEM, "out of memory");
         if (rc == 0) rc = probe(in, self, m, tr, sample, who);
-    } else if (rc == 0) {
-        lp_log(self, LP_LOG_INFO,
-               "%s: no eval_data or train_data file to read the input columns from; the "
-               "bundle's input schema lists none",
-               who);
     }
     if (rc == 0 && !(*input = lp_json_from_value(in, 0))) rc = LP_ENOMEM;
     if (rc == 0 && tr && !(*transform = lp_json_from_value(tr, 0))) rc = LP_ENOMEM;
@@ -248,5 +247,46 @@ int lp_deployer_bundle_parts(json_t **input, json_t **transform, lp_obj *self, l
         json_decref(*transform);
         *input = *transform = NULL;
     }
+    return rc;
+}
+
+/* ---- the parts recorded with the version ------------------------------------------------- */
+
+int lp_deployer_parts_record(lp_obj *tracker, lp_value *mv, const json_t *input,
+                             const json_t *transform)
+{
+    lp_value *in = lp_value_from_json(input);
+    lp_value *tr = transform ? lp_value_from_json(transform) : lp_value_null();
+    lp_value *parts = in && tr ? lp_value_map() : NULL;
+    int rc = parts ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    if (rc == 0 && lp_map_set(parts, "input", lp_value_ref(in)) == 0 &&
+        lp_map_set(parts, "transform", lp_value_ref(tr)) == 0)
+        rc = lp_metadata_tracker_log_tag(tracker, mv, PARTS_TAG, parts);
+    else if (rc == 0)
+        rc = lp_error_set(LP_ENOMEM, "out of memory");
+    lp_value_unref(parts);
+    lp_value_unref(in);
+    lp_value_unref(tr);
+    return rc;
+}
+
+int lp_deployer_parts_recall(json_t **input, json_t **transform, lp_obj *tracker, lp_value *mv)
+{
+    *input = *transform = NULL;
+    lp_value *parts = lp_metadata_tracker_get_tag(tracker, mv, PARTS_TAG);
+    if (!parts) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
+    const lp_value *in = lp_map_get(parts, "input"), *tr = lp_map_get(parts, "transform");
+    int rc = 0;
+    if (lp_value_type(parts) == LP_MAP && lp_value_type(in) == LP_MAP) {
+        *input = lp_json_from_value(in, 0);
+        *transform = lp_value_type(tr) == LP_MAP ? lp_json_from_value(tr, 0) : NULL;
+        if (!*input || (lp_value_type(tr) == LP_MAP && !*transform)) {
+            json_decref(*input);
+            json_decref(*transform);
+            *input = *transform = NULL;
+            rc = lp_error_set(LP_ENOMEM, "out of memory");
+        }
+    }
+    lp_value_unref(parts);
     return rc;
 }

@@ -637,6 +637,37 @@ static int load_model(deploy *d)
     return rc;
 }
 
+/* The bundle's input schema and processing step. In a workflow they are
+ * found from its data and data_transformer, and recorded with the version;
+ * outside one (`lolpop models promote`, `rollback`) the recorded ones are
+ * used, so the bundle scores the same raw rows whoever deploys it. */
+static int bundle_parts(deploy *d)
+{
+    bool seen = false;
+    int rc = lp_deployer_bundle_parts(&d->input, &d->transform, &seen, d->self,
+                                      lp_value_as_model(d->model), d->who);
+    if (rc || seen)
+        return rc ? rc : lp_deployer_parts_record(d->tracker, d->mv, d->input, d->transform);
+    json_t *input = NULL, *transform = NULL;
+    rc = lp_deployer_parts_recall(&input, &transform, d->tracker, d->mv);
+    if (rc == 0 && input) {
+        json_decref(d->input);
+        json_decref(d->transform);
+        d->input = input;
+        d->transform = transform;
+        return 0;
+    }
+    const char *uri = lp_value_as_string(lp_map_get(d->mv, "uri"));
+    if (rc == 0)
+        lp_log(d->self, LP_LOG_WARN,
+               "%s: %s has no recorded input schema (it was trained by an older lolpop, or "
+               "without a model_deployer in its workflow), and there is no eval_data or "
+               "train_data here to find one: the bundle scores rows of the model's own features, "
+               "not the raw rows a data_transformer would turn into them",
+               d->who, uri ? uri : "?");
+    return rc;
+}
+
 /* Everything the bundle holds, gathered before anything is written. */
 static int gather(deploy *d, lp_value *args)
 {
@@ -653,9 +684,7 @@ static int gather(deploy *d, lp_value *args)
         d->experiment = NULL;
     }
     if (rc == 0) d->schema = schema_json(lp_value_as_model(d->model), &rc);
-    if (rc == 0)
-        rc = lp_deployer_bundle_parts(&d->input, &d->transform, d->self,
-                                      lp_value_as_model(d->model), d->who);
+    if (rc == 0) rc = bundle_parts(d);
     if (rc == 0) d->metadata = metadata_json(d, &rc);
     const deployer *st = lp_obj_state(d->self);
     if (rc == 0 && !(d->model_dir = lp_asprintf("%s/%s", st->deploy_dir, name))) rc = LP_ENOMEM;
@@ -813,6 +842,28 @@ static lp_value *deployer_deploy_model(lp_obj *self, lp_value *args)
     return r;
 }
 
+/* prepare_bundle(model_version, model): for a version not deployed now, the
+ * bundle parts found in its workflow are recorded with it, so that a later
+ * `lolpop models promote` of it builds the bundle the workflow would have. */
+static lp_value *deployer_prepare_bundle(lp_obj *self, lp_value *args)
+{
+    deploy d = {.self = self};
+    const char *p = lp_obj_path(self);
+    snprintf(d.who, sizeof d.who, "LocalModelDeployer (%s).prepare_bundle",
+             p && *p ? p : lp_obj_name(self));
+    d.tracker = lp_repo_tracker(self, d.who);
+    if (d.tracker)
+        d.mv = lp_repo_model_version(d.tracker, lp_map_get(args, "model_version"), "model_version",
+                                     d.who);
+    lp_model *m = d.mv ? lp_kit_arg_model(args, "model", "prepare_bundle") : NULL;
+    bool seen = false;
+    int rc = m ? lp_deployer_bundle_parts(&d.input, &d.transform, &seen, self, m, d.who)
+               : (lp_error_last()->code ? lp_error_last()->code : LP_ERROR);
+    if (rc == 0 && seen) rc = lp_deployer_parts_record(d.tracker, d.mv, d.input, d.transform);
+    deploy_clear(&d);
+    return rc ? NULL : lp_value_null();
+}
+
 /* ---- the class ---------------------------------------------------------------------------- */
 
 /* Reads deploy_dir (the default when unset); an empty one is LP_ECONFIG. */
@@ -847,6 +898,9 @@ static void deployer_fini(lp_obj *self)
 static const lp_method deployer_methods[] = {
     {"deploy_model", deployer_deploy_model,
      "deploy_model(promotion, model_version) -> deployment: {path, model_version, deployment}"},
+    {"prepare_bundle", deployer_prepare_bundle,
+     "prepare_bundle(model_version, model): records with a version not deployed now its "
+     "bundle's input schema and data_transformer, for a later `lolpop models promote`"},
     {NULL, NULL, NULL},
 };
 
