@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "data/bits.h"
+#include "data/radix.h"
 #include "ml/xgb_internal.h"
 
 void lp_xgb_data_free(lp_xgb_data *d)
@@ -178,6 +179,26 @@ static char *numeric_label(lp_dtype t, double v)
     return lp_strdup(buf);
 }
 
+/* Sorts n doubles of an int64 or bool column (no NaN, no -0.0, so their keys
+ * order them as dbl_cmp does and equal keys are equal values) by a radix sort
+ * of their keys: the training target is sorted once per training. */
+static int sort_integral(double *v, size_t n)
+{
+    uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
+    lp_radix_hist *h = calloc(1, sizeof *h);
+    int rc = keys && h ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        keys[i] = lp_f64_sortkey(v[i]);
+        lp_radix_hist_add(h, keys[i]);
+    }
+    if (rc == 0) rc = lp_radix_sort(keys, n, h);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        v[i] = lp_sortkey_f64(keys[i]);
+    free(keys);
+    free(h);
+    return rc;
+}
+
 /* Classes of a numeric target: sorted distinct values (double: int64
  * targets used as labels are small counts, exact in a double). */
 static int numeric_classes(lp_model *m, double **vals, size_t *n_out, const lp_column *col)
@@ -187,7 +208,15 @@ static int numeric_classes(lp_model *m, double **vals, size_t *n_out, const lp_c
     if (!v) return lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         v[i] = lp_column_get_f64(col, i);
-    qsort(v, n, sizeof *v, dbl_cmp);
+    if (col->type != LP_DT_INT64 && col->type != LP_DT_BOOL) {
+        qsort(v, n, sizeof *v, dbl_cmp); /* floats: the first of -0.0 / 0.0 is kept, as ever */
+    } else {
+        int rc = sort_integral(v, n);
+        if (rc) {
+            free(v);
+            return rc;
+        }
+    }
     for (size_t i = 0; i < n; i++)
         if (u == 0 || v[u - 1] != v[i]) v[u++] = v[i];
     for (size_t k = 0; k < u; k++) {
