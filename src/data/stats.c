@@ -19,52 +19,7 @@
 #include "data/bits.h"
 #include "data/csv_internal.h"
 #include "data/frame_internal.h"
-
-/* LSD radix sort on 11-bit digits (6 passes), skipping digits that are equal
- * in every key. The digit histograms are counted by the caller while it makes
- * the keys (hist_add), which saves a pass over them. */
-#define RADIX_BITS   11
-#define RADIX_SIZE   (1u << RADIX_BITS)
-#define RADIX_MASK   (RADIX_SIZE - 1)
-#define RADIX_PASSES 6
-
-/* Counts key k's six digits (unrolled: this runs once per value). */
-static inline void hist_add(size_t (*hist)[RADIX_SIZE], uint64_t k)
-{
-    hist[0][k & RADIX_MASK]++;
-    hist[1][(k >> 11) & RADIX_MASK]++;
-    hist[2][(k >> 22) & RADIX_MASK]++;
-    hist[3][(k >> 33) & RADIX_MASK]++;
-    hist[4][(k >> 44) & RADIX_MASK]++;
-    hist[5][k >> 55]++;
-}
-
-/* Sorts a[0..n) whose digits hist counts (hist is used up). */
-static int radix_sort(uint64_t *a, size_t n, size_t (*hist)[RADIX_SIZE])
-{
-    if (n < 2) return 0;
-    uint64_t *tmp = malloc(n * sizeof *tmp);
-    if (!tmp) return lp_error_set(LP_ENOMEM, "out of memory sorting %zu values", n);
-    uint64_t *src = a, *dst = tmp;
-    for (int b = 0; b < RADIX_PASSES; b++) {
-        size_t *h = hist[b];
-        unsigned shift = RADIX_BITS * (unsigned)b;
-        if (h[(src[0] >> shift) & (RADIX_SIZE - 1)] == n) continue; /* one bucket: no move */
-        size_t sum = 0;
-        for (unsigned v = 0; v < RADIX_SIZE; v++) {
-            size_t c = h[v];
-            h[v] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[h[(src[i] >> shift) & (RADIX_SIZE - 1)]++] = src[i];
-        uint64_t *t = src;
-        src = dst, dst = t;
-    }
-    if (src != a) memcpy(a, src, n * sizeof *a);
-    free(tmp);
-    return 0;
-}
+#include "data/radix.h"
 
 /* numpy's default (linear) quantile of sorted values. */
 static double quantile(const double *v, size_t n, double q)
@@ -80,7 +35,7 @@ static int numeric_stats(lp_column_stats *s, const lp_column *col)
 {
     size_t n = col->length, m = 0;
     uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
-    size_t(*hist)[RADIX_SIZE] = calloc(RADIX_PASSES, sizeof *hist);
+    lp_radix_hist *hist = calloc(1, sizeof *hist);
     if (!keys || !hist) {
         free(keys);
         free(hist);
@@ -95,10 +50,10 @@ static int numeric_stats(lp_column_stats *s, const lp_column *col)
         uint64_t k = col->type == LP_DT_INT64 ? (uint64_t)col->data.i64[i] ^ (1ULL << 63)
                                               : lp_f64_sortkey(v);
         keys[m++] = k;
-        hist_add(hist, k);
+        lp_radix_hist_add(hist, k);
     }
     s->count = m;
-    int rc = m == 0 ? 0 : radix_sort(keys, m, hist);
+    int rc = m == 0 ? 0 : lp_radix_sort(keys, m, hist);
     free(hist);
     if (m == 0 || rc != 0) {
         free(keys);

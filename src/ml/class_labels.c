@@ -11,6 +11,7 @@
 
 #include "core/internal.h"
 #include "data/bits.h"
+#include "data/radix.h"
 #include "lolpop/error.h"
 #include "lolpop/strbuf.h"
 #include "ml/class_labels.h"
@@ -141,6 +142,26 @@ static int dbl_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Sorts n doubles of an int64 or bool column (no NaN, no -0.0, so their keys
+ * order them as dbl_cmp does and equal keys are equal values) by a radix sort
+ * of their keys: a training target is sorted once per training. */
+static int sort_integral(double *v, size_t n)
+{
+    uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
+    lp_radix_hist *h = calloc(1, sizeof *h);
+    int rc = keys && h ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        keys[i] = lp_f64_sortkey(v[i]);
+        lp_radix_hist_add(h, keys[i]);
+    }
+    if (rc == 0) rc = lp_radix_sort(keys, n, h);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        v[i] = lp_sortkey_f64(keys[i]);
+    free(keys);
+    free(h);
+    return rc;
+}
+
 int lp_distinct_numbers(double **out, size_t *n_out, const lp_column *col)
 {
     size_t n = 0, u = 0;
@@ -150,7 +171,15 @@ int lp_distinct_numbers(double **out, size_t *n_out, const lp_column *col)
         double d = lp_column_get_f64(col, i);
         if (lp_column_is_valid(col, i) && !isnan(d)) v[n++] = d;
     }
-    qsort(v, n, sizeof *v, dbl_cmp);
+    if (col->type != LP_DT_INT64 && col->type != LP_DT_BOOL) {
+        qsort(v, n, sizeof *v, dbl_cmp); /* floats: the first of -0.0 / 0.0 is kept, as ever */
+    } else {
+        int rc = sort_integral(v, n);
+        if (rc) {
+            free(v);
+            return rc;
+        }
+    }
     for (size_t i = 0; i < n; i++)
         if (u == 0 || v[u - 1] != v[i]) v[u++] = v[i];
     *out = v;

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "data/bits.h"
+#include "data/radix.h"
 #include "lolpop/metrics.h"
 #include "ml/metrics_internal.h"
 
@@ -127,59 +129,71 @@ static int prf_averaged(double *out, const lp_metric_info *m, const lp_class_inp
 
 /* ---- ranking metrics ----------------------------------------------------------- */
 
-typedef struct scored {
-    double s;
-    unsigned char pos;
-} scored;
+/* Scores of one class, split by truth: keys (lp_f64_sortkey) of the rows of
+ * the class in pos, of the others in neg, each sorted ascending. Only the
+ * counts per distinct score enter the curve, so the order of equal scores
+ * (which a comparison sort would have to keep stable) does not matter, and
+ * two radix sorts of plain keys replace a merge sort of (score, flag) pairs. */
+typedef struct split_scores {
+    uint64_t *pos, *neg; /* one buffer of n keys: pos at the front, neg after */
+    size_t npos, nneg;
+} split_scores;
 
-/* Stable merge sort by descending score (bottom-up, O(n log n)). */
-static void sort_desc(scored *a, scored *tmp, size_t n)
+static int split_sorted(split_scores *ss, const lp_class_inputs *in, size_t c, lp_radix_hist *h)
 {
-    for (size_t w = 1; w < n; w *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * w) {
-            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-            size_t i = lo, j = mid, o = lo;
-            while (i < mid && j < hi)
-                tmp[o++] = a[j].s > a[i].s ? a[j++] : a[i++];
-            while (i < mid)
-                tmp[o++] = a[i++];
-            while (j < hi)
-                tmp[o++] = a[j++];
+    size_t n = in->n, k = in->n_classes, np = 0;
+    for (size_t i = 0; i < n; i++)
+        np += (size_t)in->y_true[i] == c;
+    ss->npos = np;
+    ss->nneg = n - np;
+    ss->neg = ss->pos + np;
+    memset(h, 0, 2 * sizeof *h);
+    size_t ip = 0, ineg = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = lp_f64_sortkey(in->proba[i * k + c]);
+        if ((size_t)in->y_true[i] == c) {
+            ss->pos[ip++] = key;
+            lp_radix_hist_add(&h[0], key);
+        } else {
+            ss->neg[ineg++] = key;
+            lp_radix_hist_add(&h[1], key);
         }
-        memcpy(a, tmp, n * sizeof *a);
     }
+    int rc = lp_radix_sort(ss->pos, ss->npos, &h[0]);
+    return rc ? rc : lp_radix_sort(ss->neg, ss->nneg, &h[1]);
 }
 
 /* One-vs-rest curve of class c: area under the ROC curve (NaN when y_true
  * holds only one side) and average precision, with one curve point per
- * distinct score as sklearn's _binary_clf_curve. */
-static void curve(const lp_class_inputs *in, size_t c, scored *a, scored *tmp, double *auc,
-                  double *ap)
+ * distinct score as sklearn's _binary_clf_curve: the two sorted key arrays
+ * are walked together from the highest score down. */
+static int curve(const lp_class_inputs *in, size_t c, split_scores *ss, lp_radix_hist *h,
+                 double *auc, double *ap)
 {
-    size_t n = in->n, k = in->n_classes, npos = 0;
-    for (size_t i = 0; i < n; i++) {
-        a[i].s = in->proba[i * k + c];
-        a[i].pos = (size_t)in->y_true[i] == c;
-        npos += a[i].pos;
-    }
-    sort_desc(a, tmp, n);
+    int rc = split_sorted(ss, in, c, h);
+    if (rc) return rc;
     /* ROC by the trapezoid rule in integer counts (exact below 2^53);
      * AP as the step sum of precision × recall increments. */
     double area = 0, prev_tp = 0, prev_fp = 0;
     lp_ksum aps = {0};
-    size_t tp = 0;
-    for (size_t i = 0; i < n; i++) {
-        tp += a[i].pos;
-        if (i + 1 < n && a[i + 1].s == a[i].s) continue;
-        double t = (double)tp, f = (double)(i + 1 - tp);
+    size_t ip = ss->npos, ineg = ss->nneg, tp = 0, fp = 0; /* entries not yet taken */
+    while (ip || ineg) {
+        uint64_t top = ip && (!ineg || ss->pos[ip - 1] > ss->neg[ineg - 1]) ? ss->pos[ip - 1]
+                                                                            : ss->neg[ineg - 1];
+        for (; ip && ss->pos[ip - 1] == top; ip--)
+            tp++;
+        for (; ineg && ss->neg[ineg - 1] == top; ineg--)
+            fp++;
+        double t = (double)tp, f = (double)fp;
         area += (f - prev_fp) * (t + prev_tp);
         lp_ksum_add(&aps, (t - prev_tp) * (t / (t + f)));
         prev_tp = t;
         prev_fp = f;
     }
-    size_t nneg = n - npos;
+    size_t npos = ss->npos, nneg = ss->nneg;
     *auc = npos && nneg ? area / (2.0 * (double)npos * (double)nneg) : NAN;
     *ap = npos ? lp_ksum_get(&aps) / (double)npos : 0.0;
+    return 0;
 }
 
 /* sklearn requires multiclass rocauc scores to be probabilities: np.allclose(1, row sum). */
@@ -203,14 +217,19 @@ static int ranking(double *out, const lp_metric_info *m, const lp_class_inputs *
         int rc = check_rows_sum(m, in);
         if (rc) return rc;
     }
-    scored *a = malloc(2 * in->n * sizeof *a);
-    if (!a) return lp_error_set(LP_ENOMEM, "out of memory computing metric '%s'", m->name);
+    split_scores ss = {malloc(in->n * sizeof *ss.pos), NULL, 0, 0};
+    lp_radix_hist *h = malloc(2 * sizeof *h);
+    if (!ss.pos || !h) {
+        free(ss.pos);
+        free(h);
+        return lp_error_set(LP_ENOMEM, "out of memory computing metric '%s'", m->name);
+    }
     size_t c0 = binary ? 1 : 0;
     lp_ksum sum = {0};
     int rc = 0;
     for (size_t c = c0; c < in->n_classes && !rc; c++) {
         double auc, ap, v;
-        curve(in, c, a, a + in->n, &auc, &ap);
+        if ((rc = curve(in, c, &ss, h, &auc, &ap)) != 0) break;
         v = roc ? auc : ap;
         size_t w = 0;
         for (size_t i = 0; i < in->n; i++)
@@ -227,7 +246,8 @@ static int ranking(double *out, const lp_metric_info *m, const lp_class_inputs *
             lp_ksum_add(&sum, (double)w * v);
     }
     if (!rc && !binary) *out = lp_ksum_get(&sum) / (double)in->n;
-    free(a);
+    free(ss.pos);
+    free(h);
     return rc;
 }
 

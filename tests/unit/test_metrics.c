@@ -14,6 +14,7 @@
 #include "lolpop/frame.h"
 #include "lolpop/metrics.h"
 #include "lolpop/value.h"
+#include "ml/metrics_internal.h"
 
 #define CASES LP_FIXTURES_DIR "/metrics/cases.json"
 
@@ -685,4 +686,106 @@ Test(metrics_errors, frames)
     lp_value *vals[] = {names, mse, typo, roc, msle};
     for (size_t i = 0; i < sizeof vals / sizeof *vals; i++)
         lp_value_unref(vals[i]);
+}
+
+/* ---- rocauc and prauc against their definitions, exactly ---------------------------- */
+
+typedef struct ref_row {
+    double s;
+    int pos;
+} ref_row;
+
+static int ref_desc(const void *a, const void *b)
+{
+    double x = ((const ref_row *)a)->s, y = ((const ref_row *)b)->s;
+    return (x < y) - (x > y);
+}
+
+/* ROC AUC as the Mann-Whitney count (a positive above a negative: 2, a tie: 1)
+ * and AP as sklearn's step sum over distinct scores (summed as lolpop sums it),
+ * for class c one-vs-rest. */
+static void ref_curve(const double *proba, const int32_t *y, size_t n, size_t k, size_t c,
+                      double *auc, double *ap)
+{
+    ref_row *r = malloc(n * sizeof *r);
+    size_t npos = 0;
+    for (size_t i = 0; i < n; i++) {
+        r[i].s = proba[i * k + c];
+        r[i].pos = (size_t)y[i] == c;
+        npos += (size_t)r[i].pos;
+    }
+    double pairs = 0; /* exact: integers below 2^53 */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; r[i].pos && j < n; j++)
+            if (!r[j].pos) pairs += r[i].s > r[j].s ? 2 : r[i].s == r[j].s ? 1 : 0;
+    *auc = pairs / (2.0 * (double)npos * (double)(n - npos));
+    qsort(r, n, sizeof *r, ref_desc);
+    double prev_tp = 0, tp = 0;
+    lp_ksum sum = {0};
+    for (size_t i = 0; i < n; i++) {
+        tp += r[i].pos;
+        if (i + 1 < n && r[i + 1].s == r[i].s) continue;
+        double f = (double)(i + 1) - tp;
+        lp_ksum_add(&sum, (tp - prev_tp) * (tp / (tp + f)));
+        prev_tp = tp;
+    }
+    *ap = lp_ksum_get(&sum) / (double)npos;
+    free(r);
+}
+
+/* Scores with many ties, -0.0 beside 0.0, negatives and a float32 grid (as
+ * XGBoost's probabilities are): both metrics equal the references bit for bit. */
+Test(metrics_values, ranking_metrics_match_definitions)
+{
+    uint64_t st = 7;
+    for (size_t k = 2; k <= 3; k++) {
+        for (int kind = 0; kind < 3; kind++) {
+            size_t n = 1500;
+            int32_t *y = malloc(n * sizeof *y);
+            double *pm = malloc(n * k * sizeof *pm);
+            for (size_t i = 0; i < n; i++) {
+                double u = next_u(&st);
+                y[i] = (int32_t)(next_u(&st) * (double)k);
+                double s = kind == 0   ? floor(u * 20.0) / 20.0 - 0.5 /* ties, negatives */
+                           : kind == 1 ? (float)u                     /* float32 grid */
+                                       : (u < 0.3   ? -0.0
+                                          : u < 0.6 ? 0.0
+                                                    : u);
+                if (y[i] == 1) s = kind == 2 ? s : s + 0.05 * next_u(&st);
+                for (size_t c = 0; c < k; c++)
+                    pm[i * k + c] = k == 2 ? (c == 1 ? s : 1.0 - s) : 1.0 / (double)k;
+                if (k == 3) { /* rows summing to 1 with distinct orders per class */
+                    double a = next_u(&st), b = (1 - a) * next_u(&st);
+                    pm[i * 3] = a, pm[i * 3 + 1] = b, pm[i * 3 + 2] = 1 - a - b;
+                    if (kind == 0) pm[i * 3 + 1] = 1 - a - (pm[i * 3 + 2] = floor(b * 8) / 8);
+                }
+            }
+            lp_class_inputs in = {.y_true = y, .proba = pm, .n = n, .n_classes = k};
+            double roc, pr, want_auc = 0, want_ap = 0;
+            lp_ksum w_auc = {0}, w_ap = {0};
+            cr_assert_eq(lp_metric_classification(&roc, lp_metric_by_id(LP_METRIC_ROCAUC), &in), 0,
+                         "%s", lp_error_last()->message);
+            cr_assert_eq(lp_metric_classification(&pr, lp_metric_by_id(LP_METRIC_PRAUC), &in), 0,
+                         "%s", lp_error_last()->message);
+            for (size_t c = k == 2 ? 1 : 0; c < k; c++) {
+                double auc, ap, w = 0;
+                ref_curve(pm, y, n, k, c, &auc, &ap);
+                for (size_t i = 0; i < n; i++)
+                    w += (size_t)y[i] == c;
+                want_auc = auc, want_ap = ap;
+                lp_ksum_add(&w_auc, w * auc);
+                lp_ksum_add(&w_ap, w * ap);
+            }
+            if (k == 3) { /* weighted by support, as lolpop and sklearn average them */
+                want_auc = lp_ksum_get(&w_auc) / (double)n;
+                want_ap = lp_ksum_get(&w_ap) / (double)n;
+            }
+            cr_assert_eq(roc, want_auc, "k=%zu kind %d: rocauc %.17g, want %.17g", k, kind, roc,
+                         want_auc);
+            cr_assert_eq(pr, want_ap, "k=%zu kind %d: prauc %.17g, want %.17g", k, kind, pr,
+                         want_ap);
+            free(y);
+            free(pm);
+        }
+    }
 }

@@ -5,8 +5,12 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "data/bits.h"
+#include "data/radix.h"
 #include "lolpop/csv.h"
 #include "lolpop/error.h"
 #include "lolpop/frame.h"
@@ -189,4 +193,46 @@ Test(stats, string_counts_do_not_see_the_next_value)
     cr_assert_str_eq(s.top, "ab");
     lp_column_stats_free(&s);
     lp_frame_unref(f);
+}
+
+/* ---- lp_radix_sort against qsort --------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Random keys, keys that differ only in their low or only in their high digit
+ * (passes skipped), doubles' keys with ±0, and n = 0, 1, 2. */
+Test(radix, sorts_as_qsort)
+{
+    uint64_t st = 99;
+    size_t sizes[] = {0, 1, 2, 3, 1000, 70000};
+    for (int kind = 0; kind < 4; kind++) {
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            size_t n = sizes[s];
+            uint64_t *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
+            lp_radix_hist *h = calloc(1, sizeof *h);
+            for (size_t i = 0; i < n; i++) {
+                st += 0x9E3779B97F4A7C15ull;
+                uint64_t z = lp_mix64(st);
+                a[i] = kind == 0   ? z
+                       : kind == 1 ? 0x1234567800000000ull | (z & 0x7ff)
+                       : kind == 2 ? (z & 0xff00000000000000ull) | 42
+                                   : lp_f64_sortkey(z % 3 == 0   ? -0.0
+                                                    : z % 3 == 1 ? 0.0
+                                                                 : (double)(z >> 11) - 0x1p52);
+                b[i] = a[i];
+                lp_radix_hist_add(h, a[i]);
+            }
+            cr_assert_eq(lp_radix_sort(a, n, h), 0);
+            qsort(b, n, sizeof *b, cmp_u64);
+            cr_assert(n == 0 || memcmp(a, b, n * sizeof *a) == 0, "kind %d, n %zu differs", kind,
+                      n);
+            free(a);
+            free(b);
+            free(h);
+        }
+    }
 }

@@ -673,3 +673,34 @@ Test(xgb, small_batches_of_an_early_stopped_model_use_its_best_rounds)
     check_small_batches("early", t.m, t.Xv, 5);
     trained_free(&t);
 }
+
+/* An int64 target's classes are its sorted distinct values (radix-sorted
+ * keys): negatives, zero and values past 2^31, in value order, not in order
+ * of appearance. */
+Test(xgb, int_target_classes_sorted)
+{
+    static const int64_t vals[] = {7, -3, 5000000000LL, 0, -3, 7, -1200, 0};
+    size_t n = 64;
+    lp_column *x = lp_column_new(LP_DT_FLOAT64, n), *y = lp_column_new(LP_DT_INT64, n);
+    for (size_t i = 0; i < n; i++) {
+        y->data.i64[i] = vals[i % 8];
+        x->data.f64[i] = (double)(i % 8) + 0.01 * (double)i;
+    }
+    lp_frame *X = lp_frame_new(), *Y = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(X, "x", x), 0);
+    cr_assert_eq(lp_frame_add_column(Y, "y", y), 0);
+    lp_value *p = lp_value_map();
+    lp_map_set(p, "num_boost_round", lp_value_int(2));
+    lp_map_set(p, "nthread", lp_value_int(1));
+    lp_map_set(p, "objective", lp_value_string("multi:softprob")); /* an int target: classes */
+    lp_model *m = NULL;
+    cr_assert_eq(lp_xgb_train(&m, X, Y, NULL, NULL, p, NULL), 0, "%s", lp_error_last()->message);
+    const char *want[] = {"-1200", "-3", "0", "7", "5000000000"};
+    cr_assert_eq(lp_model_n_classes(m), 5);
+    for (size_t k = 0; k < 5; k++)
+        cr_assert_str_eq(lp_model_class_label(m, k), want[k]);
+    lp_model_unref(m);
+    lp_value_unref(p);
+    lp_frame_unref(X);
+    lp_frame_unref(Y);
+}
