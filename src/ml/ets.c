@@ -66,67 +66,71 @@ typedef struct ets_par {
     double alpha, beta, gamma, phi;
 } ets_par;
 
-/* One-step forecast from a state (forecast's forecast() for h = 1). */
-static double one_step(const ets_par *p, const double *x)
-{
-    double f = x[0];
-    if (p->spec.trend == LP_ETS_A) f += p->phi * x[1];
-    size_t k = 1 + (p->spec.trend != LP_ETS_N);
-    if (p->spec.season == LP_ETS_A)
-        f += x[k + p->m - 1];
-    else if (p->spec.season == LP_ETS_M)
-        f *= x[k + p->m - 1];
-    return f;
-}
+/* What a run records besides the likelihood, each NULL when not wanted:
+ * errors and one-step forecasts (n), the mean squared error, and the states
+ * at times 0..n (as lp_ets_state_path gives them). */
+typedef struct ets_trace {
+    double *e, *f, *mse, *level, *slope, *season;
+} ets_trace;
 
-/* forecast's update(): the states after observing y (x in place). */
-static void update(const ets_par *p, double *x, double y)
-{
-    size_t k = 1 + (p->spec.trend != LP_ETS_N), m = p->m;
-    double oldl = x[0], q, phib = 0.0, pv;
-    if (p->spec.trend == LP_ETS_N)
-        q = oldl;
-    else {
-        phib = p->phi * x[1];
-        q = oldl + phib;
-    }
-    if (p->spec.season == LP_ETS_N)
-        pv = y;
-    else if (p->spec.season == LP_ETS_A)
-        pv = y - x[k + m - 1];
-    else
-        pv = fabs(x[k + m - 1]) < TOLER ? HUGEN : y / x[k + m - 1];
-    x[0] = q + p->alpha * (pv - q);
-    if (p->spec.trend != LP_ETS_N) {
-        double r = x[0] - oldl;
-        x[1] = phib + (p->beta / p->alpha) * (r - phib);
-    }
-    if (p->spec.season != LP_ETS_N) {
-        double t = p->spec.season == LP_ETS_A ? y - q : (fabs(q) < TOLER ? HUGEN : y / q);
-        double olds = x[k + m - 1];
-        memmove(x + k + 1, x + k, (m - 1) * sizeof *x);
-        x[k] = olds + p->gamma * (t - olds);
-    }
-}
+#if defined(__GNUC__)
+#define ETS_INLINE inline __attribute__((always_inline))
+#else
+#define ETS_INLINE inline
+#endif
 
-/* forecast's etscalc: runs the states over y (x: initial in, last out) and
- * returns -2 log-likelihood up to a constant (n log SSE + 2 sum log|f| for
- * multiplicative errors); errors and one-step forecasts into e/f if given. */
-static double calc(const ets_par *p, double *x, const double *y, size_t n, double *e, double *f,
-                   double *mse)
+/* forecast's etscalc (its forecast() for one step and update() after each
+ * observation) for one kind of model: error, trend, damped and season are
+ * constants where it is inlined, so that the loop the optimiser runs
+ * thousands of times per fit has no tests of the model's kind. Runs the
+ * states over y (x: initial in, last out) and returns -2 log-likelihood up
+ * to a constant (n log SSE + 2 sum log|f| for multiplicative errors).
+ * The seasonal states lie in a line s[0..n+m): s[i] is the one observation
+ * i uses (made m observations before, or initial) and s[i + m] the one it
+ * makes, so none is moved (forecast shifts all m per observation). The
+ * arithmetic is forecast's, operation for operation (beta / alpha is the
+ * same quotient at every step; phi b is b when phi is 1): the same bits. */
+static ETS_INLINE double run(const ets_par *p, double *x, double *s, const double *y, size_t n,
+                             const ets_trace *tr, lp_ets_comp error, lp_ets_comp trend, bool damped,
+                             lp_ets_comp season)
 {
+    size_t m = p->m, k = 1 + (trend != LP_ETS_N);
+    double l = x[0], b = trend != LP_ETS_N ? x[1] : 0.0, alpha = p->alpha, gamma = p->gamma;
+    double phi = p->phi, ratio = trend != LP_ETS_N ? p->beta / p->alpha : 0.0;
+    if (season != LP_ETS_N)
+        for (size_t j = 0; j < m; j++)
+            s[j] = x[k + m - 1 - j];
     double sse = 0.0, se = 0.0, prod = 1.0;
     int exp2 = 0;
-    bool mult = p->spec.error == LP_ETS_M;
     for (size_t i = 0; i < n; i++) {
-        double fc = one_step(p, x);
-        double err = !mult ? y[i] - fc : (y[i] - fc) / fc;
-        if (e) e[i] = err;
-        if (f) f[i] = fc;
-        se += (y[i] - fc) * (y[i] - fc);
-        update(p, x, y[i]);
+        if (tr) {
+            if (tr->level) tr->level[i] = l;
+            if (tr->slope && trend != LP_ETS_N) tr->slope[i] = b;
+            if (tr->season && season != LP_ETS_N) tr->season[i] = s[i + m - 1];
+        }
+        double phib = trend == LP_ETS_N ? 0.0 : damped ? phi * b : b;
+        double q = trend == LP_ETS_N ? l : l + phib;
+        double olds = season != LP_ETS_N ? s[i] : 0.0, yi = y[i];
+        double fc = season == LP_ETS_N ? q : season == LP_ETS_A ? q + olds : q * olds;
+        double err = error == LP_ETS_A ? yi - fc : (yi - fc) / fc;
+        double pv = season == LP_ETS_N   ? yi
+                    : season == LP_ETS_A ? yi - olds
+                    : fabs(olds) < TOLER ? HUGEN
+                                         : yi / olds;
+        double nl = q + alpha * (pv - q);
+        if (trend != LP_ETS_N) b = phib + ratio * ((nl - l) - phib);
+        l = nl;
+        if (season != LP_ETS_N) {
+            double t = season == LP_ETS_A ? yi - q : fabs(q) < TOLER ? HUGEN : yi / q;
+            s[i + m] = olds + gamma * (t - olds);
+        }
+        if (tr) {
+            if (tr->e) tr->e[i] = err;
+            if (tr->f) tr->f[i] = fc;
+            se += (yi - fc) * (yi - fc);
+        }
         sse += err * err;
-        if (mult) { /* sum log|f| as the log of a product kept in range: one log per fit */
+        if (error == LP_ETS_M) { /* sum log|f| as the log of a product kept in range */
             prod *= fabs(fc);
             if (!(prod > 1e-150 && prod < 1e150)) {
                 int ex = 0;
@@ -135,10 +139,51 @@ static double calc(const ets_par *p, double *x, const double *y, size_t n, doubl
             }
         }
     }
-    if (mse) *mse = se / (double)n;
+    if (tr) {
+        if (tr->level) tr->level[n] = l;
+        if (tr->slope && trend != LP_ETS_N) tr->slope[n] = b;
+        if (tr->season && season != LP_ETS_N) tr->season[n] = s[n + m - 1];
+        if (tr->mse) *tr->mse = se / (double)n;
+    }
+    x[0] = l;
+    if (trend != LP_ETS_N) x[1] = b;
+    if (season != LP_ETS_N)
+        for (size_t j = 0; j < m; j++)
+            x[k + j] = s[n + m - 1 - j];
     double lik = (double)n * log(sse);
-    if (mult) lik += 2 * (log(prod) + exp2 * M_LN2);
+    if (error == LP_ETS_M) lik += 2 * (log(prod) + exp2 * M_LN2);
     return lik;
+}
+
+/* The run with a trace: the model's kind tested at each step (finish and
+ * the state path, once per fit). */
+static double run_traced(const ets_par *p, double *x, double *s, const double *y, size_t n,
+                         const ets_trace *tr)
+{
+    return run(p, x, s, y, n, tr, p->spec.error, p->spec.trend, p->spec.damped, p->spec.season);
+}
+
+/* The run of the optimiser's objective: one copy of the loop per kind. */
+static double run_fast(const ets_par *p, double *x, double *s, const double *y, size_t n)
+{
+    const lp_ets_spec k = p->spec;
+#define RUN(E, T, D, S)                                                                            \
+    if (k.error == E && k.trend == T && k.damped == D && k.season == S)                            \
+    return run(p, x, s, y, n, NULL, E, T, D, S)
+#define RUN_SEASONS(E, T, D)                                                                       \
+    RUN(E, T, D, LP_ETS_N);                                                                        \
+    RUN(E, T, D, LP_ETS_A);                                                                        \
+    RUN(E, T, D, LP_ETS_M)
+#define RUN_TRENDS(E)                                                                              \
+    RUN_SEASONS(E, LP_ETS_N, false);                                                               \
+    RUN_SEASONS(E, LP_ETS_A, false);                                                               \
+    RUN_SEASONS(E, LP_ETS_A, true)
+    RUN_TRENDS(LP_ETS_A);
+    RUN_TRENDS(LP_ETS_M);
+#undef RUN_TRENDS
+#undef RUN_SEASONS
+#undef RUN
+    return run_traced(p, x, s, y, n, &(ets_trace){0});
 }
 
 int lp_ets_state_path(const lp_ets *e, double *level, double *slope, double *season)
@@ -147,18 +192,17 @@ int lp_ets_state_path(const lp_ets *e, double *level, double *slope, double *sea
         return lp_error_set(LP_EINVAL, "this ets model keeps no observations (saved by an older "
                                        "lolpop): refit it to see its states");
     ets_par p = {e->spec, e->m, e->alpha, e->beta, e->gamma, e->phi};
-    double *x = malloc(e->n_states * sizeof *x);
-    if (!x) return lp_error_set(LP_ENOMEM, "out of memory");
-    memcpy(x, e->init, e->n_states * sizeof *x);
-    size_t k = 1 + (e->spec.trend != LP_ETS_N);
-    for (size_t t = 0;; t++) {
-        level[t] = x[0];
-        if (slope && e->spec.trend != LP_ETS_N) slope[t] = x[1];
-        if (season && e->spec.season != LP_ETS_N) season[t] = x[k];
-        if (t == e->n) break;
-        update(&p, x, e->y[t]);
+    double *x = malloc(e->n_states * sizeof *x), *s = malloc((e->n + e->m) * sizeof *s);
+    if (!x || !s) {
+        free(x);
+        free(s);
+        return lp_error_set(LP_ENOMEM, "out of memory");
     }
+    memcpy(x, e->init, e->n_states * sizeof *x);
+    run_traced(&p, x, s, e->y, e->n,
+               &(ets_trace){.level = level, .slope = slope, .season = season});
     free(x);
+    free(s);
     return 0;
 }
 
@@ -230,6 +274,7 @@ typedef struct ets_target {
     size_t n_smooth; /* leading parameters of the vector: alpha [beta] [gamma] [phi] */
     size_t n_free_states;
     double *x; /* scratch: all states */
+    double *s; /* scratch: the seasonal states' line (run), n + m */
 } ets_target;
 
 /* Unpacks alpha [beta] [gamma] [phi] from v into p. */
@@ -280,7 +325,7 @@ static double target(const double *v, void *ctx)
         for (size_t i = k; i < k + t->p.m; i++)
             if (t->x[i] < 0) return INFINITY;
     }
-    double lik = calc(&t->p, t->x, t->y, t->n, NULL, NULL, NULL);
+    double lik = run_fast(&t->p, t->x, t->s, t->y, t->n);
     if (lik < -1e10) lik = -1e10; /* avoid perfect fits */
     if (isnan(lik)) lik = INFINITY;
     return lik;
@@ -306,10 +351,11 @@ static int finish(lp_ets **out, const ets_par *p, const double *free_states, con
         e->fitted = malloc((n ? n : 1) * sizeof *e->fitted);
         e->y = malloc((n ? n : 1) * sizeof *e->y);
     }
-    double *err = malloc((n ? n : 1) * sizeof *err);
-    if (!e || !e->init || !e->last || !e->fitted || !e->y || !err) {
+    double *err = malloc((n ? n : 1) * sizeof *err), *s = malloc((n + p->m) * sizeof *s);
+    if (!e || !e->init || !e->last || !e->fitted || !e->y || !err || !s) {
         lp_ets_free(e);
         free(err);
+        free(s);
         return lp_error_set(LP_ENOMEM, "out of memory fitting ets");
     }
     e->spec = p->spec;
@@ -325,7 +371,8 @@ static int finish(lp_ets **out, const ets_par *p, const double *free_states, con
     full_state(e->init, free_states, n_free, p);
     memcpy(e->last, e->init, ns * sizeof *e->last);
     if (n) memcpy(e->y, y, n * sizeof *e->y);
-    double lik = calc(p, e->last, y, n, err, NULL, &e->mse);
+    double lik = run_traced(p, e->last, s, y, n, &(ets_trace){.e = err, .mse = &e->mse});
+    free(s);
     double sse = 0.0;
     for (size_t i = 0; i < n; i++) {
         e->fitted[i] = p->spec.error == LP_ETS_A ? y[i] - err[i] : y[i] / (1 + err[i]);
@@ -384,9 +431,15 @@ static int fit_model(lp_ets **out, const double *y, size_t n, size_t m, lp_ets_s
     int rc = lp_ets_initial_states(v + t.n_smooth, y, n, m, s);
     if (rc) return rc;
     t.x = malloc(ns * sizeof *t.x);
-    if (!t.x) return lp_error_set(LP_ENOMEM, "out of memory");
+    t.s = malloc((n + m) * sizeof *t.s);
+    if (!t.x || !t.s) {
+        free(t.x);
+        free(t.s);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
     double best = lp_ets_nelder_mead(target, &t, v, np, MAXIT);
     free(t.x);
+    free(t.s);
     if (!isfinite(best)) return 0;
     unpack(&t.p, v);
     return finish(out, &t.p, v + t.n_smooth, y, n, np);
