@@ -86,12 +86,19 @@ double lp_ets_nelder_mead(double (*f)(const double *x, void *ctx), void *ctx, do
             }
         }
         if (VH <= VL + convtol || VL <= -INFINITY) break;
-        for (size_t i = 0; i < n; i++) {
-            double temp = -PP(i, H - 1);
-            for (size_t j = 0; j < n1; j++)
-                temp += PP(i, j);
-            PP(i, C - 1) = temp / (double)n;
+        /* the centroid, each coordinate summed in nmmin's order (vertex 0
+         * first), vertex by vertex so that the inner loop runs along a
+         * column (contiguous, vectorised) */
+        double *cen = &PP(0, C - 1);
+        for (size_t i = 0; i < n; i++)
+            cen[i] = -PP(i, H - 1);
+        for (size_t j = 0; j < n1; j++) {
+            const double *col = &PP(0, j);
+            for (size_t i = 0; i < n; i++)
+                cen[i] += col[i];
         }
+        for (size_t i = 0; i < n; i++)
+            cen[i] /= (double)n;
         for (size_t i = 0; i < n; i++)
             B[i] = (1.0 + alpha) * PP(i, C - 1) - alpha * PP(i, H - 1);
         double v = eval(f, ctx, B);
