@@ -300,7 +300,8 @@ static void full_state(double *x, const double *free_states, size_t n_free, cons
     x[n_free] = (p->spec.season == LP_ETS_M ? (double)p->m : 0.0) - sum;
 }
 
-static bool params_ok(const ets_par *p)
+/* forecast::ets's bounds on the parameters (the cheap half of its check). */
+static bool in_bounds(const ets_par *p)
 {
     if (p->alpha < LOWER[0] || p->alpha > UPPER[0]) return false;
     if (p->spec.trend != LP_ETS_N &&
@@ -310,15 +311,26 @@ static bool params_ok(const ets_par *p)
     if (p->spec.season != LP_ETS_N &&
         (p->gamma < LOWER[2] || p->gamma > 1 - p->alpha || p->gamma > UPPER[2]))
         return false;
+    return true;
+}
+
+static bool admissible(const ets_par *p)
+{
     return lp_ets_admissible(p->alpha, p->beta, p->gamma, p->phi, p->m, p->spec.trend != LP_ETS_N,
                              p->spec.season != LP_ETS_N);
 }
 
-static double target(const double *v, void *ctx)
+/* The objective (lp_ets_objective): forecast's, +inf outside the bounds or
+ * the admissible region. The admissibility test (O(m^2), a fifth of an
+ * evaluation's instructions) is only made when the likelihood is below the
+ * bound: an inadmissible point's +inf would not be below it either, so the
+ * optimiser takes the same steps (on the bench, 41 % of its trial points
+ * are not kept and 5 in 19,000 are inadmissible). */
+static double target(const double *v, double bound, void *ctx)
 {
     ets_target *t = ctx;
     unpack(&t->p, v);
-    if (!params_ok(&t->p)) return INFINITY;
+    if (!in_bounds(&t->p)) return INFINITY;
     full_state(t->x, v + t->n_smooth, t->n_free_states, &t->p);
     if (t->p.spec.season == LP_ETS_M) {
         size_t k = 1 + (t->p.spec.trend != LP_ETS_N);
@@ -328,6 +340,7 @@ static double target(const double *v, void *ctx)
     double lik = run_fast(&t->p, t->x, t->s, t->y, t->n);
     if (lik < -1e10) lik = -1e10; /* avoid perfect fits */
     if (isnan(lik)) lik = INFINITY;
+    if (lik < bound && !admissible(&t->p)) return INFINITY;
     return lik;
 }
 

@@ -83,11 +83,19 @@ int lp_ets_forecast(const lp_ets *e, size_t h, double width, double *mean, doubl
 
 /* forecast::ets's initial states (l, [b], s_0..s_{m-2}) into init. */
 int lp_ets_initial_states(double *init, const double *y, size_t n, size_t m, lp_ets_spec spec);
+/* An objective for lp_ets_nelder_mead: the value at x when it is below
+ * bound (exactly), else any value >= bound (+inf included). nmmin only
+ * compares a trial point's value with a bound when it does not keep it, so
+ * the objective may stop early once the value cannot be below the bound. */
+typedef double (*lp_ets_objective)(const double *x, double bound, void *ctx);
 /* Minimises f over x[0..n) by R's Nelder-Mead (nmmin: reflection 1,
  * contraction 0.5, expansion 2, relative tolerance sqrt(DBL_EPSILON)); x
- * holds the start and receives the best point; returns the best value. */
-double lp_ets_nelder_mead(double (*f)(const double *x, void *ctx), void *ctx, double *x, size_t n,
-                          int maxit);
+ * holds the start and receives the best point; returns the best value.
+ * The bounds it passes are +inf where it keeps the value whatever it is
+ * (the simplex's vertices), the worst vertex's value for a reflection, the
+ * reflection's for an expansion and the vertex replaced for a contraction:
+ * the same steps as with the values themselves. */
+double lp_ets_nelder_mead(lp_ets_objective f, void *ctx, double *x, size_t n, int maxit);
 /* Whether the parameters are admissible (forecast's characteristic-root test). */
 bool lp_ets_admissible(double alpha, double beta, double gamma, double phi, size_t m,
                        bool has_trend, bool has_season);

@@ -13,17 +13,16 @@
 #define BIG 1.0e+35
 
 /* f, with non-finite values made BIG as nmmin does. */
-static double eval(double (*f)(const double *, void *), void *ctx, const double *x)
+static double eval(lp_ets_objective f, void *ctx, const double *x, double bound)
 {
-    double v = f(x, ctx);
+    double v = f(x, bound, ctx);
     return isfinite(v) ? v : BIG;
 }
 
-double lp_ets_nelder_mead(double (*f)(const double *x, void *ctx), void *ctx, double *x, size_t n,
-                          int maxit)
+double lp_ets_nelder_mead(lp_ets_objective f, void *ctx, double *x, size_t n, int maxit)
 {
     const double alpha = 1.0, bet = 0.5, gamm = 2.0, intol = sqrt(DBL_EPSILON);
-    double fx = f(x, ctx);
+    double fx = f(x, INFINITY, ctx);
     if (!isfinite(fx) || n == 0) return fx;
     size_t n1 = n + 1, C = n + 2;
     /* P is (n+1) x (n+2), column-major as nmmin's P[i][j]: rows 0..n-1 are
@@ -66,7 +65,7 @@ double lp_ets_nelder_mead(double (*f)(const double *x, void *ctx), void *ctx, do
                 if (j + 1 == L) continue;
                 for (size_t i = 0; i < n; i++)
                     B[i] = PP(i, j);
-                PP(n1 - 1, j) = eval(f, ctx, B);
+                PP(n1 - 1, j) = eval(f, ctx, B, INFINITY);
                 funcount++;
             }
             calcvert = false;
@@ -101,7 +100,7 @@ double lp_ets_nelder_mead(double (*f)(const double *x, void *ctx), void *ctx, do
             cen[i] /= (double)n;
         for (size_t i = 0; i < n; i++)
             B[i] = (1.0 + alpha) * PP(i, C - 1) - alpha * PP(i, H - 1);
-        double v = eval(f, ctx, B);
+        double v = eval(f, ctx, B, VH); /* only compared with VH when not below it */
         funcount++;
         double VR = v;
         if (VR < VL) {
@@ -111,7 +110,7 @@ double lp_ets_nelder_mead(double (*f)(const double *x, void *ctx), void *ctx, do
                 PP(i, C - 1) = B[i];
                 B[i] = t;
             }
-            v = eval(f, ctx, B);
+            v = eval(f, ctx, B, VR);
             funcount++;
             if (v < VR) {
                 for (size_t i = 0; i < n; i++)
@@ -130,7 +129,7 @@ double lp_ets_nelder_mead(double (*f)(const double *x, void *ctx), void *ctx, do
             }
             for (size_t i = 0; i < n; i++)
                 B[i] = (1 - bet) * PP(i, H - 1) + bet * PP(i, C - 1);
-            v = eval(f, ctx, B);
+            v = eval(f, ctx, B, PP(n1 - 1, H - 1));
             funcount++;
             if (v < PP(n1 - 1, H - 1)) {
                 for (size_t i = 0; i < n; i++)
