@@ -275,3 +275,48 @@ Test(ets, admissibility_agrees_with_the_roots_of_the_characteristic_polynomial)
     cr_expect_gt(in, trials / 10, "only %zu admissible draws", in);
     cr_expect_gt(refused, trials / 10, "only %zu refused draws", refused);
 }
+
+/* A bumpy function of 5 variables with a forbidden region (+inf), for the
+ * Nelder-Mead's bound contract below. */
+static double bumpy(const double *x)
+{
+    if (x[0] + x[1] > 3.5) return INFINITY;
+    double v = 0;
+    for (size_t i = 0; i < 5; i++)
+        v += (x[i] - (double)i * 0.3) * (x[i] - (double)i * 0.3) + 0.1 * sin(7 * x[i]);
+    return v + (x[0] - x[4]) * (x[0] - x[4]) * (x[1] + 2) * (x[1] + 2);
+}
+
+/* The exact value whatever the bound; counts the calls. */
+static double exact_objective(const double *x, double bound, void *ctx)
+{
+    (void)bound;
+    ++*(size_t *)ctx;
+    return bumpy(x);
+}
+
+/* Only the bound, or +inf, when the value is not below it (what the ETS
+ * objective may answer then): the optimiser must not need more. */
+static double lazy_objective(const double *x, double bound, void *ctx)
+{
+    ++*(size_t *)ctx;
+    double v = bumpy(x);
+    if (v < bound) return v;
+    return (*(size_t *)ctx % 2) ? bound : INFINITY;
+}
+
+Test(ets, nelder_mead_needs_only_values_below_the_bound_it_passes)
+{
+    for (int start = 0; start < 20; start++) {
+        double a[5], b[5];
+        for (size_t i = 0; i < 5; i++)
+            a[i] = b[i] = 0.1 * (double)((start * 7 + (int)i * 3) % 11) - 0.4;
+        size_t calls_a = 0, calls_b = 0;
+        double va = lp_ets_nelder_mead(exact_objective, &calls_a, a, 5, 2000);
+        double vb = lp_ets_nelder_mead(lazy_objective, &calls_b, b, 5, 2000);
+        cr_expect_eq(memcmp(&va, &vb, sizeof va), 0, "start %d: best %a vs %a", start, va, vb);
+        cr_expect_eq(memcmp(a, b, sizeof a), 0, "start %d: a different minimum", start);
+        cr_expect_eq(calls_a, calls_b, "start %d: %zu vs %zu evaluations", start, calls_a, calls_b);
+        cr_expect_gt(calls_a, 50, "start %d: only %zu evaluations", start, calls_a);
+    }
+}
