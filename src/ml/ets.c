@@ -59,6 +59,11 @@ int lp_ets_parse(const char *model, char *error, char *trend, char *season, int 
 
 /* ---- the recursion ---------------------------------------------------------- */
 
+static size_t n_states_of(lp_ets_spec s, size_t m)
+{
+    return 1 + (s.trend != LP_ETS_N) + (s.season != LP_ETS_N ? m : 0);
+}
+
 /* The fit's parameters and states while they are evaluated. */
 typedef struct ets_par {
     lp_ets_spec spec;
@@ -66,9 +71,9 @@ typedef struct ets_par {
     double alpha, beta, gamma, phi;
 } ets_par;
 
-/* What a run records besides the likelihood, each NULL when not wanted:
- * errors and one-step forecasts (n), the mean squared error, and the states
- * at times 0..n (as lp_ets_state_path gives them). */
+/* What a run records of its first lane besides the likelihood, each NULL
+ * when not wanted: errors and one-step forecasts (n), the mean squared
+ * error, and the states at times 0..n (as lp_ets_state_path gives them). */
 typedef struct ets_trace {
     double *e, *f, *mse, *level, *slope, *season;
 } ets_trace;
@@ -79,97 +84,142 @@ typedef struct ets_trace {
 #define ETS_INLINE inline
 #endif
 
-/* forecast's etscalc (its forecast() for one step and update() after each
- * observation) for one kind of model: error, trend, damped and season are
- * constants where it is inlined, so that the loop the optimiser runs
- * thousands of times per fit has no tests of the model's kind. Runs the
- * states over y (x: initial in, last out) and returns -2 log-likelihood up
- * to a constant (n log SSE + 2 sum log|f| for multiplicative errors).
- * The seasonal states lie in a line s[0..n+m): s[i] is the one observation
- * i uses (made m observations before, or initial) and s[i + m] the one it
- * makes, so none is moved (forecast shifts all m per observation). The
- * arithmetic is forecast's, operation for operation (beta / alpha is the
- * same quotient at every step; phi b is b when phi is 1): the same bits. */
-static ETS_INLINE double run(const ets_par *p, double *x, double *s, const double *y, size_t n,
-                             const ets_trace *tr, lp_ets_comp error, lp_ets_comp trend, bool damped,
-                             lp_ets_comp season)
+/* Two lanes of doubles (GCC's vector extension: SSE2 on x86-64): each
+ * operation is the scalar operation in each lane, rounded the same. */
+typedef double ets_v2 __attribute__((vector_size(16)));
+typedef long long ets_mask2 __attribute__((vector_size(16)));
+
+static ETS_INLINE ets_v2 v2_abs(ets_v2 a)
 {
-    size_t m = p->m, k = 1 + (trend != LP_ETS_N);
-    double l = x[0], b = trend != LP_ETS_N ? x[1] : 0.0, alpha = p->alpha, gamma = p->gamma;
-    double phi = p->phi, ratio = trend != LP_ETS_N ? p->beta / p->alpha : 0.0;
+    return (ets_v2)((ets_mask2)a & ~(ets_mask2)(ets_v2){-0.0, -0.0});
+}
+
+/* a where the mask is set, else b. */
+static ETS_INLINE ets_v2 v2_select(ets_mask2 mask, ets_v2 a, ets_v2 b)
+{
+    return (ets_v2)(((ets_mask2)a & mask) | ((ets_mask2)b & ~mask));
+}
+
+/* forecast's etscalc (its forecast() for one step and update() after each
+ * observation) for one kind of model, on two parameter sets at once (the
+ * lanes): error, trend, damped and season are constants where it is
+ * inlined, so that the loop the optimiser runs thousands of times per fit
+ * has no tests of the model's kind, and the two lanes' recursions, each a
+ * chain of dependent operations, run side by side in the same instructions
+ * (about the time of one). Runs lane j's states over y (x[j]: initial in,
+ * last out) and gives -2 log-likelihood up to a constant (n log SSE + 2 sum
+ * log|f| for multiplicative errors) in lik[j]. The seasonal states lie in a
+ * line s[0..n+m): s[i] is the one observation i uses (made m observations
+ * before, or initial) and s[i + m] the one it makes, so none is moved
+ * (forecast shifts all m per observation). Each lane's arithmetic is
+ * forecast's, operation for operation (beta / alpha is the same quotient at
+ * every step; phi b is b when phi is 1): the same bits as one at a time. */
+static ETS_INLINE void run(const ets_par *p0, const ets_par *p1, double *x0, double *x1, ets_v2 *s,
+                           const double *y, size_t n, const ets_trace *tr, double *lik,
+                           lp_ets_comp error, lp_ets_comp trend, bool damped, lp_ets_comp season)
+{
+    size_t m = p0->m, k = 1 + (trend != LP_ETS_N);
+    const ets_v2 zero = {0.0, 0.0}, toler = {TOLER, TOLER}, hugen = {HUGEN, HUGEN};
+    ets_v2 l = {x0[0], x1[0]}, b = trend != LP_ETS_N ? (ets_v2){x0[1], x1[1]} : zero;
+    ets_v2 alpha = {p0->alpha, p1->alpha}, gamma = {p0->gamma, p1->gamma};
+    ets_v2 phi = {p0->phi, p1->phi};
+    ets_v2 ratio = trend != LP_ETS_N ? (ets_v2){p0->beta, p1->beta} / alpha : zero;
     if (season != LP_ETS_N)
         for (size_t j = 0; j < m; j++)
-            s[j] = x[k + m - 1 - j];
-    double sse = 0.0, se = 0.0, prod = 1.0;
-    int exp2 = 0;
+            s[j] = (ets_v2){x0[k + m - 1 - j], x1[k + m - 1 - j]};
+    ets_v2 sse = zero, prod = {1.0, 1.0};
+    double se = 0.0;
+    int exp2[2] = {0, 0};
     for (size_t i = 0; i < n; i++) {
         if (tr) {
-            if (tr->level) tr->level[i] = l;
-            if (tr->slope && trend != LP_ETS_N) tr->slope[i] = b;
-            if (tr->season && season != LP_ETS_N) tr->season[i] = s[i + m - 1];
+            if (tr->level) tr->level[i] = l[0];
+            if (tr->slope && trend != LP_ETS_N) tr->slope[i] = b[0];
+            if (tr->season && season != LP_ETS_N) tr->season[i] = s[i + m - 1][0];
         }
-        double phib = trend == LP_ETS_N ? 0.0 : damped ? phi * b : b;
-        double q = trend == LP_ETS_N ? l : l + phib;
-        double olds = season != LP_ETS_N ? s[i] : 0.0, yi = y[i];
-        double fc = season == LP_ETS_N ? q : season == LP_ETS_A ? q + olds : q * olds;
-        double err = error == LP_ETS_A ? yi - fc : (yi - fc) / fc;
-        double pv = season == LP_ETS_N   ? yi
+        ets_v2 phib = trend == LP_ETS_N ? zero : damped ? phi * b : b;
+        ets_v2 q = trend == LP_ETS_N ? l : l + phib;
+        ets_v2 olds = season != LP_ETS_N ? s[i] : zero, yi = {y[i], y[i]};
+        ets_v2 fc = season == LP_ETS_N ? q : season == LP_ETS_A ? q + olds : q * olds;
+        ets_v2 err = error == LP_ETS_A ? yi - fc : (yi - fc) / fc;
+        ets_v2 pv = season == LP_ETS_N   ? yi
                     : season == LP_ETS_A ? yi - olds
-                    : fabs(olds) < TOLER ? HUGEN
-                                         : yi / olds;
-        double nl = q + alpha * (pv - q);
+                                         : v2_select(v2_abs(olds) < toler, hugen, yi / olds);
+        ets_v2 nl = q + alpha * (pv - q);
         if (trend != LP_ETS_N) b = phib + ratio * ((nl - l) - phib);
         l = nl;
         if (season != LP_ETS_N) {
-            double t = season == LP_ETS_A ? yi - q : fabs(q) < TOLER ? HUGEN : yi / q;
+            ets_v2 t = season == LP_ETS_A ? yi - q : v2_select(v2_abs(q) < toler, hugen, yi / q);
             s[i + m] = olds + gamma * (t - olds);
         }
         if (tr) {
-            if (tr->e) tr->e[i] = err;
-            if (tr->f) tr->f[i] = fc;
-            se += (yi - fc) * (yi - fc);
+            if (tr->e) tr->e[i] = err[0];
+            if (tr->f) tr->f[i] = fc[0];
+            se += (y[i] - fc[0]) * (y[i] - fc[0]);
         }
         sse += err * err;
         if (error == LP_ETS_M) { /* sum log|f| as the log of a product kept in range */
-            prod *= fabs(fc);
-            if (!(prod > 1e-150 && prod < 1e150)) {
-                int ex = 0;
-                prod = frexp(prod, &ex);
-                exp2 += ex;
-            }
+            prod *= v2_abs(fc);
+            if (!(prod[0] > 1e-150 && prod[0] < 1e150 && prod[1] > 1e-150 && prod[1] < 1e150))
+                for (size_t j = 0; j < 2; j++)
+                    if (!(prod[j] > 1e-150 && prod[j] < 1e150)) {
+                        int ex = 0;
+                        prod[j] = frexp(prod[j], &ex);
+                        exp2[j] += ex;
+                    }
         }
     }
     if (tr) {
-        if (tr->level) tr->level[n] = l;
-        if (tr->slope && trend != LP_ETS_N) tr->slope[n] = b;
-        if (tr->season && season != LP_ETS_N) tr->season[n] = s[n + m - 1];
+        if (tr->level) tr->level[n] = l[0];
+        if (tr->slope && trend != LP_ETS_N) tr->slope[n] = b[0];
+        if (tr->season && season != LP_ETS_N) tr->season[n] = s[n + m - 1][0];
         if (tr->mse) *tr->mse = se / (double)n;
     }
-    x[0] = l;
-    if (trend != LP_ETS_N) x[1] = b;
-    if (season != LP_ETS_N)
-        for (size_t j = 0; j < m; j++)
-            x[k + j] = s[n + m - 1 - j];
-    double lik = (double)n * log(sse);
-    if (error == LP_ETS_M) lik += 2 * (log(prod) + exp2 * M_LN2);
-    return lik;
+    double *xs[2] = {x0, x1};
+    for (size_t j = 0; j < 2; j++) {
+        xs[j][0] = l[j];
+        if (trend != LP_ETS_N) xs[j][1] = b[j];
+        if (season != LP_ETS_N)
+            for (size_t i = 0; i < m; i++)
+                xs[j][k + i] = s[n + m - 1 - i][j];
+        lik[j] = (double)n * log(sse[j]);
+        if (error == LP_ETS_M) lik[j] += 2 * (log(prod[j]) + exp2[j] * M_LN2);
+    }
 }
 
-/* The run with a trace: the model's kind tested at each step (finish and
- * the state path, once per fit). */
-static double run_traced(const ets_par *p, double *x, double *s, const double *y, size_t n,
-                         const ets_trace *tr)
+/* One parameter set's run with a trace (finish and the state path, once
+ * per fit): the model's kind tested at each step, the second lane a copy of
+ * the first. x: initial states in, last out; *lik. 0 or LP_ENOMEM. */
+static int run_traced(const ets_par *p, double *x, const double *y, size_t n, const ets_trace *tr,
+                      double *lik)
 {
-    return run(p, x, s, y, n, tr, p->spec.error, p->spec.trend, p->spec.damped, p->spec.season);
+    size_t ns = n_states_of(p->spec, p->m);
+    double *x1 = malloc(ns * sizeof *x1), two[2];
+    ets_v2 *s = malloc((n + p->m) * sizeof *s);
+    if (!x1 || !s) {
+        free(x1);
+        free(s);
+        return lp_error_set(LP_ENOMEM, "out of memory running ets states");
+    }
+    memcpy(x1, x, ns * sizeof *x1);
+    run(p, p, x, x1, s, y, n, tr, two, p->spec.error, p->spec.trend, p->spec.damped,
+        p->spec.season);
+    *lik = two[0];
+    free(x1);
+    free(s);
+    return 0;
 }
 
-/* The run of the optimiser's objective: one copy of the loop per kind. */
-static double run_fast(const ets_par *p, double *x, double *s, const double *y, size_t n)
+/* The optimiser's runs of two parameter sets of one kind of model: one
+ * copy of the loop per kind. */
+static void run_fast(const ets_par *p0, const ets_par *p1, double *x0, double *x1, ets_v2 *s,
+                     const double *y, size_t n, double *lik)
 {
-    const lp_ets_spec k = p->spec;
+    const lp_ets_spec k = p0->spec;
 #define RUN(E, T, D, S)                                                                            \
-    if (k.error == E && k.trend == T && k.damped == D && k.season == S)                            \
-    return run(p, x, s, y, n, NULL, E, T, D, S)
+    if (k.error == E && k.trend == T && k.damped == D && k.season == S) {                          \
+        run(p0, p1, x0, x1, s, y, n, NULL, lik, E, T, D, S);                                       \
+        return;                                                                                    \
+    }
 #define RUN_SEASONS(E, T, D)                                                                       \
     RUN(E, T, D, LP_ETS_N);                                                                        \
     RUN(E, T, D, LP_ETS_A);                                                                        \
@@ -183,7 +233,7 @@ static double run_fast(const ets_par *p, double *x, double *s, const double *y, 
 #undef RUN_TRENDS
 #undef RUN_SEASONS
 #undef RUN
-    return run_traced(p, x, s, y, n, &(ets_trace){0});
+    run(p0, p1, x0, x1, s, y, n, NULL, lik, k.error, k.trend, k.damped, k.season);
 }
 
 int lp_ets_state_path(const lp_ets *e, double *level, double *slope, double *season)
@@ -192,18 +242,13 @@ int lp_ets_state_path(const lp_ets *e, double *level, double *slope, double *sea
         return lp_error_set(LP_EINVAL, "this ets model keeps no observations (saved by an older "
                                        "lolpop): refit it to see its states");
     ets_par p = {e->spec, e->m, e->alpha, e->beta, e->gamma, e->phi};
-    double *x = malloc(e->n_states * sizeof *x), *s = malloc((e->n + e->m) * sizeof *s);
-    if (!x || !s) {
-        free(x);
-        free(s);
-        return lp_error_set(LP_ENOMEM, "out of memory");
-    }
+    double *x = malloc(e->n_states * sizeof *x), lik;
+    if (!x) return lp_error_set(LP_ENOMEM, "out of memory");
     memcpy(x, e->init, e->n_states * sizeof *x);
-    run_traced(&p, x, s, e->y, e->n,
-               &(ets_trace){.level = level, .slope = slope, .season = season});
+    int rc = run_traced(&p, x, e->y, e->n,
+                        &(ets_trace){.level = level, .slope = slope, .season = season}, &lik);
     free(x);
-    free(s);
-    return 0;
+    return rc;
 }
 
 /* ---- admissibility ---------------------------------------------------------- */
@@ -273,8 +318,8 @@ typedef struct ets_target {
     size_t n;
     size_t n_smooth; /* leading parameters of the vector: alpha [beta] [gamma] [phi] */
     size_t n_free_states;
-    double *x; /* scratch: all states */
-    double *s; /* scratch: the seasonal states' line (run), n + m */
+    double *x[2]; /* scratch: each lane's states */
+    ets_v2 *s;    /* scratch: the seasonal states' line (run), n + m */
 } ets_target;
 
 /* Unpacks alpha [beta] [gamma] [phi] from v into p. */
@@ -320,36 +365,70 @@ static bool admissible(const ets_par *p)
                              p->spec.season != LP_ETS_N);
 }
 
+/* Lane j's parameters (p) and initial states (t->x[j]) from the vector v;
+ * false when they are outside forecast::ets's bounds or a multiplicative
+ * season's initial states are negative (the objective's +inf). */
+static bool prepare(ets_target *t, size_t j, ets_par *p, const double *v)
+{
+    *p = t->p;
+    unpack(p, v);
+    if (!in_bounds(p)) return false;
+    full_state(t->x[j], v + t->n_smooth, t->n_free_states, p);
+    if (p->spec.season == LP_ETS_M) {
+        size_t k = 1 + (p->spec.trend != LP_ETS_N);
+        for (size_t i = k; i < k + p->m; i++)
+            if (t->x[j][i] < 0) return false;
+    }
+    return true;
+}
+
+/* The objective's check (lp_ets_objective): admissibility of the
+ * parameters of v, which are within the bounds (their value is finite). */
+static bool target_check(const double *v, void *ctx)
+{
+    ets_target *t = ctx;
+    ets_par p = t->p;
+    unpack(&p, v);
+    return admissible(&p);
+}
+
 /* The objective (lp_ets_objective): forecast's, +inf outside the bounds or
- * the admissible region. The admissibility test (O(m^2), a fifth of an
+ * the admissible region, for one or two points (run side by side; one
+ * alone runs in both lanes). The admissibility test (O(m^2), a fifth of an
  * evaluation's instructions) is only made when the likelihood is below the
  * bound: an inadmissible point's +inf would not be below it either, so the
  * optimiser takes the same steps (on the bench, 41 % of its trial points
  * are not kept and 5 in 19,000 are inadmissible). */
-static double target(const double *v, double bound, void *ctx)
+static void target(const double *const *v, const double *bound, double *value, size_t k, void *ctx)
 {
     ets_target *t = ctx;
-    unpack(&t->p, v);
-    if (!in_bounds(&t->p)) return INFINITY;
-    full_state(t->x, v + t->n_smooth, t->n_free_states, &t->p);
-    if (t->p.spec.season == LP_ETS_M) {
-        size_t k = 1 + (t->p.spec.trend != LP_ETS_N);
-        for (size_t i = k; i < k + t->p.m; i++)
-            if (t->x[i] < 0) return INFINITY;
+    ets_par p[2];
+    bool ok[2] = {false, false};
+    for (size_t j = 0; j < k; j++)
+        ok[j] = prepare(t, j, &p[j], v[j]);
+    double lik[2] = {INFINITY, INFINITY};
+    if (ok[0] && ok[1]) {
+        run_fast(&p[0], &p[1], t->x[0], t->x[1], t->s, t->y, t->n, lik);
+    } else if (ok[0] || ok[1]) {
+        size_t j = ok[0] ? 0 : 1;
+        size_t ns = n_states_of(p[j].spec, p[j].m);
+        memcpy(t->x[1 - j], t->x[j], ns * sizeof *t->x[j]);
+        double both[2];
+        run_fast(&p[j], &p[j], t->x[0], t->x[1], t->s, t->y, t->n, both);
+        lik[j] = both[0];
     }
-    double lik = run_fast(&t->p, t->x, t->s, t->y, t->n);
-    if (lik < -1e10) lik = -1e10; /* avoid perfect fits */
-    if (isnan(lik)) lik = INFINITY;
-    if (lik < bound && !admissible(&t->p)) return INFINITY;
-    return lik;
+    for (size_t j = 0; j < k; j++) {
+        double l = lik[j];
+        if (ok[j]) {
+            if (l < -1e10) l = -1e10; /* avoid perfect fits */
+            if (isnan(l)) l = INFINITY;
+            if (l < bound[j] && !admissible(&p[j])) l = INFINITY; /* NaN: not now */
+        }
+        value[j] = l;
+    }
 }
 
 /* ---- one model -------------------------------------------------------------- */
-
-static size_t n_states_of(lp_ets_spec s, size_t m)
-{
-    return 1 + (s.trend != LP_ETS_N) + (s.season != LP_ETS_N ? m : 0);
-}
 
 /* The fit at parameters p and free initial states: the lp_ets with its
  * likelihood, criteria, fitted values and last states. */
@@ -364,11 +443,10 @@ static int finish(lp_ets **out, const ets_par *p, const double *free_states, con
         e->fitted = malloc((n ? n : 1) * sizeof *e->fitted);
         e->y = malloc((n ? n : 1) * sizeof *e->y);
     }
-    double *err = malloc((n ? n : 1) * sizeof *err), *s = malloc((n + p->m) * sizeof *s);
-    if (!e || !e->init || !e->last || !e->fitted || !e->y || !err || !s) {
+    double *err = malloc((n ? n : 1) * sizeof *err);
+    if (!e || !e->init || !e->last || !e->fitted || !e->y || !err) {
         lp_ets_free(e);
         free(err);
-        free(s);
         return lp_error_set(LP_ENOMEM, "out of memory fitting ets");
     }
     e->spec = p->spec;
@@ -384,8 +462,13 @@ static int finish(lp_ets **out, const ets_par *p, const double *free_states, con
     full_state(e->init, free_states, n_free, p);
     memcpy(e->last, e->init, ns * sizeof *e->last);
     if (n) memcpy(e->y, y, n * sizeof *e->y);
-    double lik = run_traced(p, e->last, s, y, n, &(ets_trace){.e = err, .mse = &e->mse});
-    free(s);
+    double lik = 0;
+    int rc = run_traced(p, e->last, y, n, &(ets_trace){.e = err, .mse = &e->mse}, &lik);
+    if (rc) {
+        lp_ets_free(e);
+        free(err);
+        return rc;
+    }
     double sse = 0.0;
     for (size_t i = 0; i < n; i++) {
         e->fitted[i] = p->spec.error == LP_ETS_A ? y[i] - err[i] : y[i] / (1 + err[i]);
@@ -443,15 +526,19 @@ static int fit_model(lp_ets **out, const double *y, size_t n, size_t m, lp_ets_s
     if (np >= n - 1 || np > 60) return 0; /* not enough data: forecast's aic = Inf */
     int rc = lp_ets_initial_states(v + t.n_smooth, y, n, m, s);
     if (rc) return rc;
-    t.x = malloc(ns * sizeof *t.x);
+    t.x[0] = malloc(ns * sizeof *t.x[0]);
+    t.x[1] = malloc(ns * sizeof *t.x[1]);
     t.s = malloc((n + m) * sizeof *t.s);
-    if (!t.x || !t.s) {
-        free(t.x);
+    if (!t.x[0] || !t.x[1] || !t.s) {
+        free(t.x[0]);
+        free(t.x[1]);
         free(t.s);
         return lp_error_set(LP_ENOMEM, "out of memory");
     }
-    double best = lp_ets_nelder_mead(target, &t, v, np, MAXIT);
-    free(t.x);
+    const lp_ets_objective objective = {target, target_check};
+    double best = lp_ets_nelder_mead(&objective, &t, v, np, MAXIT);
+    free(t.x[0]);
+    free(t.x[1]);
     free(t.s);
     if (!isfinite(best)) return 0;
     unpack(&t.p, v);
