@@ -39,6 +39,21 @@ static double eval1(const lp_ets_objective *f, void *ctx, const double *x, doubl
     return v;
 }
 
+/* acc[i] += a[i], then += b[i] (b may be NULL): two vertices' coordinates
+ * added to the centroid's sums in order, the columns apart (restrict: no
+ * overlap tests in the vectorised loop). */
+static void add_columns(double *restrict acc, const double *restrict a, const double *restrict b,
+                        size_t n)
+{
+    if (!b) {
+        for (size_t i = 0; i < n; i++)
+            acc[i] += a[i];
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        acc[i] = acc[i] + a[i] + b[i];
+}
+
 /* The point that follows a reflection in nmmin. */
 typedef enum next_point { NEXT_CONTRACT_REFLECTED, NEXT_EXPAND, NEXT_CONTRACT_WORST } next_point;
 
@@ -137,11 +152,10 @@ double lp_ets_nelder_mead(const lp_ets_objective *f, void *ctx, double *x, size_
         double *cen = &PP(0, C - 1);
         for (size_t i = 0; i < n; i++)
             cen[i] = -PP(i, H - 1);
-        for (size_t j = 0; j < n1; j++) {
-            const double *col = &PP(0, j);
-            for (size_t i = 0; i < n; i++)
-                cen[i] += col[i];
-        }
+        size_t col = 0;
+        for (; col + 1 < n1; col += 2)
+            add_columns(cen, &PP(0, col), &PP(0, col + 1), n);
+        if (col < n1) add_columns(cen, &PP(0, col), NULL, n);
         for (size_t i = 0; i < n; i++)
             cen[i] /= (double)n;
         /* the reflection and the points that may follow it, by nmmin's
