@@ -83,11 +83,29 @@ int lp_ets_forecast(const lp_ets *e, size_t h, double width, double *mean, doubl
 
 /* forecast::ets's initial states (l, [b], s_0..s_{m-2}) into init. */
 int lp_ets_initial_states(double *init, const double *y, size_t n, size_t m, lp_ets_spec spec);
+/* An objective for lp_ets_nelder_mead: values at k (1 or 2) points x[j],
+ * each the exact value when it is below bound[j], else any value >=
+ * bound[j] (+inf included). nmmin only compares a trial point's value with a
+ * bound when it does not keep it, so the objective may skip work once the
+ * value cannot be below the bound; two points are asked for together when
+ * the objective can evaluate them side by side. A NaN bound (a point
+ * evaluated ahead, perhaps not used) asks for the value without the part of
+ * the check that check() makes: the optimiser asks check() when it uses the
+ * value and it is below the bound it is compared with (+inf when not
+ * passed). */
+typedef struct lp_ets_objective {
+    void (*values)(const double *const *x, const double *bound, double *value, size_t k, void *ctx);
+    bool (*check)(const double *x, void *ctx);
+} lp_ets_objective;
 /* Minimises f over x[0..n) by R's Nelder-Mead (nmmin: reflection 1,
  * contraction 0.5, expansion 2, relative tolerance sqrt(DBL_EPSILON)); x
- * holds the start and receives the best point; returns the best value. */
-double lp_ets_nelder_mead(double (*f)(const double *x, void *ctx), void *ctx, double *x, size_t n,
-                          int maxit);
+ * holds the start and receives the best point; returns the best value.
+ * The bounds it passes are +inf where it keeps the value whatever it is
+ * (the simplex's vertices), NaN for a point evaluated ahead, the worst
+ * vertex's value for a reflection, the reflection's for an expansion and
+ * the vertex replaced for a contraction: the same steps as with the values
+ * themselves. */
+double lp_ets_nelder_mead(const lp_ets_objective *f, void *ctx, double *x, size_t n, int maxit);
 /* Whether the parameters are admissible (forecast's characteristic-root test). */
 bool lp_ets_admissible(double alpha, double beta, double gamma, double phi, size_t m,
                        bool has_trend, bool has_season);

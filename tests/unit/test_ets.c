@@ -275,3 +275,214 @@ Test(ets, admissibility_agrees_with_the_roots_of_the_characteristic_polynomial)
     cr_expect_gt(in, trials / 10, "only %zu admissible draws", in);
     cr_expect_gt(refused, trials / 10, "only %zu refused draws", refused);
 }
+
+/* A bumpy function of 5 variables with a forbidden region (+inf), for the
+ * Nelder-Mead's bound contract below. */
+static double bumpy(const double *x)
+{
+    if (x[0] + x[1] > 3.5) return INFINITY;
+    double v = 0;
+    for (size_t i = 0; i < 5; i++)
+        v += (x[i] - (double)i * 0.3) * (x[i] - (double)i * 0.3) + 0.1 * sin(7 * x[i]);
+    return v + (x[0] - x[4]) * (x[0] - x[4]) * (x[1] + 2) * (x[1] + 2);
+}
+
+static bool always(const double *x, void *ctx)
+{
+    (void)x, (void)ctx;
+    return true;
+}
+
+/* Only the bound, or +inf, when the value is not below it (what the ETS
+ * objective may answer then); with a NaN bound, the region x[2] > 0.5 not
+ * yet refused (-1 there, below any value) for check() to refuse: the
+ * optimiser must not need more. */
+static void lazy_values(const double *const *x, const double *bound, double *value, size_t k,
+                        void *ctx)
+{
+    for (size_t j = 0; j < k; j++) {
+        ++*(size_t *)ctx;
+        double v = bumpy(x[j]);
+        if (isnan(bound[j])) { /* unchecked: a refused point looks best of all */
+            value[j] = x[j][2] > 0.5 && isfinite(v) ? -1.0 : v;
+            continue;
+        }
+        if (x[j][2] > 0.5) v = INFINITY;
+        value[j] = v < bound[j] ? v : (*(size_t *)ctx % 2) ? bound[j] : INFINITY;
+    }
+}
+
+static bool lazy_check(const double *x, void *ctx)
+{
+    (void)ctx;
+    return !(x[2] > 0.5);
+}
+
+/* bumpy with the region x[2] > 0.5 refused, exactly. */
+static void refused_values(const double *const *x, const double *bound, double *value, size_t k,
+                           void *ctx)
+{
+    (void)bound;
+    for (size_t j = 0; j < k; j++) {
+        ++*(size_t *)ctx;
+        value[j] = x[j][2] > 0.5 ? INFINITY : bumpy(x[j]);
+    }
+}
+
+Test(ets, nelder_mead_needs_only_values_below_the_bound_it_passes)
+{
+    const lp_ets_objective exact = {refused_values, always}, lazy = {lazy_values, lazy_check};
+    for (int start = 0; start < 20; start++) {
+        double a[5], b[5];
+        for (size_t i = 0; i < 5; i++)
+            a[i] = b[i] = 0.1 * (double)((start * 7 + (int)i * 3) % 10) - 0.5;
+        size_t calls_a = 0, calls_b = 0;
+        double va = lp_ets_nelder_mead(&exact, &calls_a, a, 5, 2000);
+        double vb = lp_ets_nelder_mead(&lazy, &calls_b, b, 5, 2000);
+        cr_expect_eq(memcmp(&va, &vb, sizeof va), 0, "start %d: best %a vs %a", start, va, vb);
+        cr_expect_eq(memcmp(a, b, sizeof a), 0, "start %d: a different minimum", start);
+        cr_expect_gt(calls_a, 50, "start %d: only %zu evaluations", start, calls_a);
+    }
+}
+
+/* nmmin's own loop (R's optim), one point at a time, as a reference for the
+ * paired evaluation: the same minimum and value, bit for bit. */
+static double reference_nmmin(double (*fn)(const double *), double *x, size_t n, int maxit)
+{
+    const double alpha = 1.0, bet = 0.5, gamm = 2.0, intol = sqrt(2.220446049250313e-16);
+    double fx = fn(x);
+    size_t n1 = n + 1, C = n + 2;
+    double P[8][8], B[8];
+    for (size_t i = 0; i < n; i++)
+        B[i] = x[i];
+    int funcount = 1;
+    double convtol = intol * (fabs(fx) + intol);
+    P[n1 - 1][0] = fx;
+    for (size_t i = 0; i < n; i++)
+        P[i][0] = B[i];
+    size_t L = 1;
+    double size = 0.0, step = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (0.1 * fabs(B[i]) > step) step = 0.1 * fabs(B[i]);
+    if (step == 0.0) step = 0.1;
+    for (size_t j = 2; j <= n1; j++) {
+        for (size_t i = 0; i < n; i++)
+            P[i][j - 1] = B[i];
+        double trystep = step;
+        while (P[j - 2][j - 1] == B[j - 2]) {
+            P[j - 2][j - 1] = B[j - 2] + trystep;
+            trystep *= 10;
+        }
+        size += trystep;
+    }
+    double oldsize = size;
+    bool calcvert = true;
+    do {
+        if (calcvert) {
+            for (size_t j = 0; j < n1; j++) {
+                if (j + 1 == L) continue;
+                for (size_t i = 0; i < n; i++)
+                    B[i] = P[i][j];
+                double f = fn(B);
+                P[n1 - 1][j] = isfinite(f) ? f : 1e35;
+                funcount++;
+            }
+            calcvert = false;
+        }
+        double VL = P[n1 - 1][L - 1], VH = VL;
+        size_t H = L;
+        for (size_t j = 1; j <= n1; j++) {
+            if (j == L) continue;
+            double f = P[n1 - 1][j - 1];
+            if (f < VL) L = j, VL = f;
+            if (f > VH) H = j, VH = f;
+        }
+        if (VH <= VL + convtol || VL <= -INFINITY) break;
+        for (size_t i = 0; i < n; i++) {
+            double temp = -P[i][H - 1];
+            for (size_t j = 0; j < n1; j++)
+                temp += P[i][j];
+            P[i][C - 1] = temp / (double)n;
+        }
+        for (size_t i = 0; i < n; i++)
+            B[i] = (1.0 + alpha) * P[i][C - 1] - alpha * P[i][H - 1];
+        double f = fn(B);
+        if (!isfinite(f)) f = 1e35;
+        funcount++;
+        double VR = f;
+        if (VR < VL) {
+            P[n1 - 1][C - 1] = f;
+            for (size_t i = 0; i < n; i++) {
+                f = gamm * B[i] + (1 - gamm) * P[i][C - 1];
+                P[i][C - 1] = B[i];
+                B[i] = f;
+            }
+            f = fn(B);
+            if (!isfinite(f)) f = 1e35;
+            funcount++;
+            if (f < VR) {
+                for (size_t i = 0; i < n; i++)
+                    P[i][H - 1] = B[i];
+                P[n1 - 1][H - 1] = f;
+            } else {
+                for (size_t i = 0; i < n; i++)
+                    P[i][H - 1] = P[i][C - 1];
+                P[n1 - 1][H - 1] = VR;
+            }
+        } else {
+            if (VR < VH) {
+                for (size_t i = 0; i < n; i++)
+                    P[i][H - 1] = B[i];
+                P[n1 - 1][H - 1] = VR;
+            }
+            for (size_t i = 0; i < n; i++)
+                B[i] = (1 - bet) * P[i][H - 1] + bet * P[i][C - 1];
+            f = fn(B);
+            if (!isfinite(f)) f = 1e35;
+            funcount++;
+            if (f < P[n1 - 1][H - 1]) {
+                for (size_t i = 0; i < n; i++)
+                    P[i][H - 1] = B[i];
+                P[n1 - 1][H - 1] = f;
+            } else if (VR >= VH) {
+                calcvert = true;
+                size = 0.0;
+                for (size_t j = 0; j < n1; j++) {
+                    if (j + 1 == L) continue;
+                    for (size_t i = 0; i < n; i++) {
+                        P[i][j] = bet * (P[i][j] - P[i][L - 1]) + P[i][L - 1];
+                        size += fabs(P[i][j] - P[i][L - 1]);
+                    }
+                }
+                if (size < oldsize)
+                    oldsize = size;
+                else
+                    break;
+            }
+        }
+    } while (funcount <= maxit);
+    for (size_t i = 0; i < n; i++)
+        x[i] = P[i][L - 1];
+    return P[n1 - 1][L - 1];
+}
+
+static double refused_bumpy(const double *x)
+{
+    return x[2] > 0.5 ? INFINITY : bumpy(x);
+}
+
+Test(ets, nelder_mead_takes_nmmin_steps_with_points_evaluated_in_pairs)
+{
+    const lp_ets_objective exact = {refused_values, always};
+    for (int start = 0; start < 20; start++) {
+        double a[5], b[5];
+        for (size_t i = 0; i < 5; i++)
+            a[i] = b[i] = 0.1 * (double)((start * 5 + (int)i * 4) % 10) - 0.5;
+        size_t calls = 0;
+        double va = lp_ets_nelder_mead(&exact, &calls, a, 5, 300 + 100 * (start % 3));
+        double vb = reference_nmmin(refused_bumpy, b, 5, 300 + 100 * (start % 3));
+        cr_expect_eq(memcmp(&va, &vb, sizeof va), 0, "start %d: best %a vs nmmin %a", start, va,
+                     vb);
+        cr_expect_eq(memcmp(a, b, sizeof a), 0, "start %d: not nmmin's minimum", start);
+    }
+}
