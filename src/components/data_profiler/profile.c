@@ -354,6 +354,11 @@ static void column_task(void *ctx, size_t t, size_t worker)
         lp_prof_sorted *x = &p->work[j].sorted; /* the correlations need only the rows */
         free(x->v);
         x->v = NULL;
+        /* codes Cramér's V will not read (free text, ids, too many levels) go now, not
+         * after the correlations: they would sit beside the ranks at the peak */
+        lp_prof_coded *k = &p->work[j].coded;
+        if (p->vars[j] && (!lp_prof_cramer_kind(p->vars[j]) || k->n > LP_PROF_MAX_CRAMER_LEVELS))
+            lp_prof_coded_free(k);
     }
     if (rc) p->errors[j] = lp_error_format();
 }

@@ -204,8 +204,14 @@ typedef struct lp_prof_work {
     lp_prof_sorted sorted; /* n == 0 and v NULL when not numeric */
     lp_prof_coded coded;   /* code NULL when not text-like */
 } lp_prof_work;
+/* Cramér's V of a column with more levels than this is null (not computed). */
+#define LP_PROF_MAX_CRAMER_LEVELS 200
+/* Whether a profiled variable (its map in variables) takes part in Cramér's V by its
+ * kind (categorical or boolean); its coded column is needed until then. */
+bool lp_prof_cramer_kind(const lp_value *variable);
 /* Adds correlations: {columns, pearson, spearman} and {columns, cramers_v} to report;
- * work[j] is column j's (borrowed). */
+ * work[j] is column j's (borrowed; a coded column may have been freed when it is not
+ * of a Cramér kind or has over LP_PROF_MAX_CRAMER_LEVELS levels: its V is null). */
 int lp_prof_correlations(lp_value *report, const lp_frame *f, const lp_value *variables,
                          const lp_prof_work *work);
 /* Pearson correlation of x, y over rows where both are not NaN (pandas' corr). */
