@@ -15,18 +15,11 @@
 
 #define CELL 64
 
-static bool missing(const lp_column *c, size_t i)
-{
-    char buf[CELL];
-    size_t len;
-    return lp_prof_cell_text(c, i, buf, sizeof buf, &len) == NULL;
-}
-
 static size_t count_missing(const lp_column *c)
 {
     size_t n = 0;
     for (size_t i = 0; i < c->length; i++)
-        n += missing(c, i);
+        n += lp_prof_cell_missing(c, i);
     return n;
 }
 
@@ -197,7 +190,7 @@ static int out_of_range(lp_value *checks, const char *name, const lp_column *now
     free(v);
     size_t outside = 0;
     for (size_t i = 0; i < now->length; i++) {
-        if (missing(now, i)) continue;
+        if (lp_prof_cell_missing(now, i)) continue;
         double x = now->type == LP_DT_BOOL ? (double)now->data.b8[i] : lp_column_get_f64(now, i);
         outside += x < lo || x > hi;
     }
@@ -337,9 +330,8 @@ static int run_column_rule(lp_value *checks, const lp_frame *f, const lp_dc_rule
     size_t nulls = 0, low = 0, high = 0, outside = 0;
     char buf[CELL];
     for (size_t i = 0; i < c->length; i++) {
-        size_t len = 0;
-        const char *s = lp_prof_cell_text(c, i, buf, sizeof buf, &len);
-        if (!s) {
+        /* the text (a number formatted, for a numeric column) only for `allowed` */
+        if (lp_prof_cell_missing(c, i)) {
             nulls++;
             continue;
         }
@@ -348,7 +340,9 @@ static int run_column_rule(lp_value *checks, const lp_frame *f, const lp_dc_rule
             low += r->has_min && x < r->min;
             high += r->has_max && x > r->max;
         }
-        if (r->allowed) outside += !allowed_has(r->allowed, s, len);
+        size_t len = 0;
+        const char *s = r->allowed ? lp_prof_cell_text(c, i, buf, sizeof buf, &len) : NULL;
+        if (s) outside += !allowed_has(r->allowed, s, len);
     }
     int rc = 0;
     if (r->not_null) rc = rule_result(checks, "not_null", name, nulls, r->severity, "is missing");

@@ -143,6 +143,7 @@ static double dot_ranks(const int32_t *x, const int32_t *y, size_t n)
 typedef struct numeric_set {
     size_t n, k;
     double **z, *sxx, *srr, *pear, *spear;
+    size_t *both;           /* per pair: rows where both are present (the Pearson pass's) */
     int32_t **cr, *scratch; /* scratch: 2 n per thread */
     uint8_t **ok, **same;
     const uint32_t **order;
@@ -171,6 +172,7 @@ static void numeric_set_free(numeric_set *s)
     free(s->z);
     free(s->cr);
     free(s->pear);
+    free(s->both);
     free(s->scratch);
     free(s->failed);
     free(s->full);
@@ -228,8 +230,8 @@ static void rank_task(void *ctx, size_t c, size_t worker)
 /* Pearson correlation of centred, zero-where-missing x and y over the rows where both
  * are present: one pass (the sums re-centre on the pair's rows). A column without
  * spread on those rows gives NaN, as pandas. */
-static double pair_pearson(const double *x, const double *y, const uint8_t *ox, const uint8_t *oy,
-                           size_t n)
+static double pair_pearson(size_t *both, const double *x, const double *y, const uint8_t *ox,
+                           const uint8_t *oy, size_t n)
 {
     double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -241,6 +243,7 @@ static double pair_pearson(const double *x, const double *y, const uint8_t *ox, 
         sxy += x[i] * y[i];
         m += wx * wy;
     }
+    *both = (size_t)m;
     if (m < 2) return NAN;
     double vx = sxx - sx * sx / m, vy = syy - sy * sy / m, cov = sxy - sx * sy / m;
     /* rounding leaves a constant column a tiny variance: no spread */
@@ -259,10 +262,8 @@ static double corr_of(double sxy, double sxx, double syy, size_t n)
  * within the pair's rows gives. */
 static double pair_spearman(const numeric_set *s, size_t a, size_t b, size_t worker)
 {
-    size_t n = s->n, both = 0;
+    size_t n = s->n, both = s->both[a * s->k + b];
     const uint8_t *oa = s->ok[a], *ob = s->ok[b];
-    for (size_t i = 0; i < n; i++)
-        both += oa[i] & ob[i];
     if (a == b) return corr_of(s->srr[a], s->srr[a], s->srr[a], both);
     int32_t *scratch = s->scratch + 2 * n * worker;
     int64_t centre2 = (int64_t)both + 1;
@@ -298,9 +299,12 @@ static void pearson_task(void *ctx, size_t p, size_t worker)
     numeric_set *s = ctx;
     size_t k = s->k, n = s->n, a, b;
     pair_of(p, k, &a, &b);
-    double r = s->full[a] && s->full[b] ? corr_of(dot(s->z[a], s->z[b], n), s->sxx[a], s->sxx[b], n)
-                                        : pair_pearson(s->z[a], s->z[b], s->ok[a], s->ok[b], n);
+    size_t both = n;
+    double r = s->full[a] && s->full[b]
+                   ? corr_of(dot(s->z[a], s->z[b], n), s->sxx[a], s->sxx[b], n)
+                   : pair_pearson(&both, s->z[a], s->z[b], s->ok[a], s->ok[b], n);
     s->pear[a * k + b] = s->pear[b * k + a] = r;
+    s->both[a * k + b] = both;
 }
 
 static void spearman_task(void *ctx, size_t p, size_t worker)
@@ -332,13 +336,14 @@ static int numeric_prepare(numeric_set *s, const lp_frame *f, const size_t *idx,
     s->cr = calloc(k + 1, sizeof *s->cr);
     s->failed = calloc(k + 1, sizeof *s->failed);
     s->pear = malloc((2 * k + 2 * k * k + 1) * sizeof *s->pear);
+    s->both = malloc((k * k + 1) * sizeof *s->both);
     s->full = calloc(k + 1, sizeof *s->full);
     s->m = calloc(k + 1, sizeof *s->m);
     s->order = calloc(k + 1, sizeof *s->order);
     s->ok = calloc(k + 1, sizeof *s->ok);
     s->same = calloc(k + 1, sizeof *s->same);
-    if (!s->z || !s->cr || !s->failed || !s->pear || !s->full || !s->m || !s->order || !s->ok ||
-        !s->same)
+    if (!s->z || !s->cr || !s->failed || !s->pear || !s->both || !s->full || !s->m || !s->order ||
+        !s->ok || !s->same)
         return lp_error_set(LP_ENOMEM, "out of memory");
     s->spear = s->pear + k * k, s->sxx = s->spear + k * k, s->srr = s->sxx + k;
     for (size_t c = 0; c < k; c++) {

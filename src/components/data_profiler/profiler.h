@@ -152,6 +152,9 @@ size_t *lp_prof_counts_order(const lp_prof_counts *t, int side, size_t want, siz
  * "False"; numbers %.17g); returns a pointer to the text (buf or the column's
  * bytes) and its length, or NULL when missing. */
 const char *lp_prof_cell_text(const lp_column *c, size_t i, char *buf, size_t cap, size_t *len);
+/* Whether lp_prof_cell_text gives NULL for cell i (a null cell, a float NaN), without
+ * formatting the number: what a missing count needs. */
+bool lp_prof_cell_missing(const lp_column *c, size_t i);
 
 /* ---- threads (parallel.c) ------------------------------------------------------------ */
 
