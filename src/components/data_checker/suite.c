@@ -179,15 +179,18 @@ static int new_categories(lp_value *checks, const char *name, const lp_column *n
 static int out_of_range(lp_value *checks, const char *name, const lp_column *now,
                         const lp_column *was, int sev, size_t *found)
 {
-    double *v = NULL;
+    /* the previous range: a scan, not a sort of the whole column for its two ends */
+    double lo = INFINITY, hi = -INFINITY;
     size_t n = 0;
-    int rc = lp_prof_sorted_values(&v, &n, was);
-    if (rc || n == 0) {
-        free(v);
-        return rc;
+    for (size_t i = 0; i < was->length; i++) {
+        if (lp_prof_cell_missing(was, i)) continue;
+        double x = was->type == LP_DT_BOOL ? (double)was->data.b8[i] : lp_column_get_f64(was, i);
+        if (x == 0) x = 0; /* -0 as 0, as the sorted values gave it */
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+        n++;
     }
-    double lo = v[0], hi = v[n - 1];
-    free(v);
+    if (n == 0) return 0;
     size_t outside = 0;
     for (size_t i = 0; i < now->length; i++) {
         if (lp_prof_cell_missing(now, i)) continue;
