@@ -5,7 +5,7 @@
  * support, Brier score, expected calibration error, the majority (prior)
  * and mean / median baselines; the stratified baseline's shape; bad
  * configurations refused with a located message; check_model reusing the
- * predictions of get_baseline_comparison on the same splits, and not on others.
+ * predictions of get_baseline_comparison on the same splits (once), and not on others.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -326,6 +326,19 @@ Test(model_checker, check_model_reuses_the_predictions_of_the_same_splits_only)
     cr_assert_not_null(rb, "%s", lp_error_last()->message);
     cr_assert_gt(toy_calls, after_first, "other splits: predicted again");
     cr_assert_eq(valid_f1(rb), 0.5, "the new truth, not the remembered one");
+
+    /* a memo serves one second call, then goes (it would hold the frames): b is
+     * remembered after its first evaluation, reused once, then evaluated afresh */
+    size_t after_b = toy_calls;
+    lp_value *rb2 = lp_model_checker_check_model(c, b, model);
+    cr_assert_not_null(rb2, "%s", lp_error_last()->message);
+    cr_assert_eq(toy_calls, after_b, "b's evaluation reused once");
+    lp_value *rb3 = lp_model_checker_check_model(c, b, model);
+    cr_assert_not_null(rb3, "%s", lp_error_last()->message);
+    cr_assert_gt(toy_calls, after_b, "then dropped: predicted again");
+    cr_assert_eq(valid_f1(rb3), 0.5);
+    lp_value_unref(rb2);
+    lp_value_unref(rb3);
 
     lp_value_unref(base);
     lp_value_unref(ra);

@@ -393,7 +393,9 @@ static int evaluate_splits(evaluation *e, lp_obj *self, const model_checker *c,
  * get_baseline_comparison and check_model score the same model on the same splits
  * (500k rows in the workflow benchmark), so the second call reuses the first's
  * predictions. The model and the split frames are held, so a pointer seen again is
- * the same (immutable) value, never another one at a recycled address. */
+ * the same (immutable) value, never another one at a recycled address; once reused the
+ * memo is dropped (memo_done), so it does not keep the frames alive into the predict
+ * pipeline, where the workflow's memory peaks. */
 #define MEMO_FRAMES 6
 static const char *const memo_keys[MEMO_FRAMES] = {"X_train", "y_train", "X_valid",
                                                    "y_valid", "X_test",  "y_test"};
@@ -401,6 +403,7 @@ typedef struct eval_memo {
     lp_value *model;               /* held */
     lp_value *frames[MEMO_FRAMES]; /* held, or NULL: the splits' memo_keys */
     evaluation e;
+    bool reused; /* served a second call: memo_done drops it */
 } eval_memo;
 
 static void memo_free(eval_memo *mm)
@@ -424,6 +427,7 @@ static int evaluation_of(const evaluation **out, lp_obj *self, model_checker *c,
     for (size_t i = 0; same && i < MEMO_FRAMES; i++)
         same = mm->frames[i] == lp_map_get(splits, memo_keys[i]);
     if (same) {
+        mm->reused = true;
         *out = &mm->e;
         return 0;
     }
@@ -443,6 +447,15 @@ static int evaluation_of(const evaluation **out, lp_obj *self, model_checker *c,
     }
     *out = &mm->e;
     return 0;
+}
+
+/* Ends a use of evaluation_of's result: a memo that served its second call goes. */
+static void memo_done(model_checker *c)
+{
+    if (c->memo && c->memo->reused) {
+        memo_free(c->memo);
+        c->memo = NULL;
+    }
 }
 
 /* ---- checks ---------------------------------------------------------------------------- */
@@ -634,6 +647,7 @@ static lp_value *model_report(lp_obj *self, model_checker *c, const lp_value *sp
     lp_value_unref(checks);
     lp_value_unref(sections);
     lp_value_unref(labels);
+    memo_done(c);
     return report;
 }
 
@@ -691,6 +705,7 @@ static lp_value *checker_get_baseline_comparison(lp_obj *self, lp_value *args)
         result = mine ? baseline_section(&all, e, mine, NULL) : NULL;
         lp_value_unref(mine);
     }
+    memo_done(c);
     if (!result) lp_error_prefix("%s", c->who);
     return result;
 }
