@@ -4,7 +4,8 @@
  * gen_model_checker.py): confusion matrix, per-class precision / recall / f1 /
  * support, Brier score, expected calibration error, the majority (prior)
  * and mean / median baselines; the stratified baseline's shape; bad
- * configurations refused with a located message.
+ * configurations refused with a located message; check_model reusing the
+ * predictions of get_baseline_comparison on the same splits (once), and not on others.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -15,6 +16,7 @@
 
 #include "components/model_checker/mc.h"
 #include "lolpop.h"
+#include "lolpop/types/model_checker.h"
 #include "unit_workflow.h"
 
 #define TOL 1e-9
@@ -207,4 +209,141 @@ Test(model_checker, bad_config_is_refused_with_a_located_message)
         cr_assert(strstr(msg, "LocalModelChecker") && strstr(msg, bad[i][1]), "%s: %s", bad[i][0],
                   msg);
     }
+}
+
+/* ---- the evaluation memo: a toy binary model P(yes) = s that counts its calls ---- */
+
+static size_t toy_calls;
+
+static int toy_predict(void *state, const lp_model *m, const double *X, size_t rows, double *out)
+{
+    (void)state;
+    size_t nf = lp_model_n_features(m);
+    toy_calls++;
+    for (size_t i = 0; i < rows; i++)
+        out[i * 2] = 1 - X[i * nf], out[i * 2 + 1] = X[i * nf];
+    return 0;
+}
+
+static int toy_save(void *state, uint8_t **out, size_t *len)
+{
+    (void)state;
+    *out = malloc(3);
+    memcpy(*out, "toy", 3);
+    *len = 3;
+    return 0;
+}
+
+static int toy_load(void **state, const uint8_t *blob, size_t len)
+{
+    (void)blob;
+    (void)len;
+    *state = malloc(1);
+    return 0;
+}
+
+static const lp_model_ops toy_ops = {
+    sizeof(lp_model_ops), "toy", toy_load, toy_predict, toy_save, free, NULL, NULL};
+
+static lp_value *toy_model(void)
+{
+    lp_model *m = lp_model_new(&toy_ops, malloc(1), LP_MODEL_BINARY, "ok", LP_DT_STRING);
+    cr_assert_not_null(m);
+    cr_assert_eq(lp_model_add_feature(m, "s", LP_DT_FLOAT64), 0);
+    cr_assert_eq(lp_model_add_class(m, "no"), 0);
+    cr_assert_eq(lp_model_add_class(m, "yes"), 0);
+    lp_value *v = lp_value_model(m);
+    lp_model_unref(m);
+    return v;
+}
+
+/* One-column frames: X {s: s[i]} and y {ok: label[i]}. */
+static lp_value *x_frame(const double *s, size_t n)
+{
+    lp_column *c = lp_column_new(LP_DT_FLOAT64, n);
+    memcpy(c->data.f64, s, n * sizeof *s);
+    lp_frame *f = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(f, "s", c), 0);
+    lp_value *v = lp_value_frame(f);
+    lp_frame_unref(f);
+    return v;
+}
+
+static lp_value *y_frame(const char *const *labels, size_t n)
+{
+    lp_column_builder *b = lp_column_builder_new(LP_DT_STRING, n);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(lp_column_builder_append_str(b, labels[i], strlen(labels[i])), 0);
+    lp_frame *f = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(f, "ok", lp_column_builder_finish(b)), 0);
+    lp_value *v = lp_value_frame(f);
+    lp_frame_unref(f);
+    return v;
+}
+
+static double valid_f1(const lp_value *result)
+{
+    const lp_value *report = lp_map_get(result, "report");
+    const lp_value *v =
+        lp_map_get(lp_map_get(lp_map_get(lp_map_get(report, "splits"), "valid"), "metrics"), "f1");
+    cr_assert_not_null(v, "check_model reports the valid split's f1");
+    return lp_value_as_float(v);
+}
+
+Test(model_checker, check_model_reuses_the_predictions_of_the_same_splits_only)
+{
+    uw_tmpdir("mc-memo", true);
+    lp_obj *c = uw_build(0,
+                         "component: {model_checker: LocalModelChecker}\n"
+                         "model_checker:\n  config:\n    dir: reports\n",
+                         "model_checker");
+    static const double st[] = {0.9, 0.8, 0.2, 0.1, 0.7, 0.3};
+    static const char *const yt[] = {"yes", "yes", "no", "no", "yes", "no"};
+    static const double sv[] = {0.9, 0.2, 0.6, 0.4};
+    static const char *const right[] = {"yes", "no", "yes", "no"}; /* f1 1 */
+    static const char *const wrong[] = {"no", "yes", "yes", "no"}; /* f1 0.5 */
+    lp_value *model = toy_model();
+    lp_value *a = lp_value_map(), *b = lp_value_map();
+    lp_map_set(a, "X_train", x_frame(st, 6));
+    lp_map_set(a, "y_train", y_frame(yt, 6));
+    lp_map_set(a, "X_valid", x_frame(sv, 4));
+    lp_map_set(a, "y_valid", y_frame(right, 4));
+    lp_map_set(b, "X_train", lp_value_ref(lp_map_get(a, "X_train")));
+    lp_map_set(b, "y_train", lp_value_ref(lp_map_get(a, "y_train")));
+    lp_map_set(b, "X_valid", lp_value_ref(lp_map_get(a, "X_valid")));
+    lp_map_set(b, "y_valid", y_frame(wrong, 4)); /* another truth: must be evaluated again */
+
+    lp_value *base = lp_model_checker_get_baseline_comparison(c, a, model);
+    cr_assert_not_null(base, "%s", lp_error_last()->message);
+    size_t after_first = toy_calls;
+    cr_assert_gt(after_first, 0);
+    lp_value *ra = lp_model_checker_check_model(c, a, model);
+    cr_assert_not_null(ra, "%s", lp_error_last()->message);
+    cr_assert_eq(toy_calls, after_first, "the same splits and model: no new predictions");
+    cr_assert_eq(valid_f1(ra), 1.0);
+
+    lp_value *rb = lp_model_checker_check_model(c, b, model);
+    cr_assert_not_null(rb, "%s", lp_error_last()->message);
+    cr_assert_gt(toy_calls, after_first, "other splits: predicted again");
+    cr_assert_eq(valid_f1(rb), 0.5, "the new truth, not the remembered one");
+
+    /* a memo serves one second call, then goes (it would hold the frames): b is
+     * remembered after its first evaluation, reused once, then evaluated afresh */
+    size_t after_b = toy_calls;
+    lp_value *rb2 = lp_model_checker_check_model(c, b, model);
+    cr_assert_not_null(rb2, "%s", lp_error_last()->message);
+    cr_assert_eq(toy_calls, after_b, "b's evaluation reused once");
+    lp_value *rb3 = lp_model_checker_check_model(c, b, model);
+    cr_assert_not_null(rb3, "%s", lp_error_last()->message);
+    cr_assert_gt(toy_calls, after_b, "then dropped: predicted again");
+    cr_assert_eq(valid_f1(rb3), 0.5);
+    lp_value_unref(rb2);
+    lp_value_unref(rb3);
+
+    lp_value_unref(base);
+    lp_value_unref(ra);
+    lp_value_unref(rb);
+    lp_value_unref(a);
+    lp_value_unref(b);
+    lp_value_unref(model);
 }

@@ -15,18 +15,11 @@
 
 #define CELL 64
 
-static bool missing(const lp_column *c, size_t i)
-{
-    char buf[CELL];
-    size_t len;
-    return lp_prof_cell_text(c, i, buf, sizeof buf, &len) == NULL;
-}
-
 static size_t count_missing(const lp_column *c)
 {
     size_t n = 0;
     for (size_t i = 0; i < c->length; i++)
-        n += missing(c, i);
+        n += lp_prof_cell_missing(c, i);
     return n;
 }
 
@@ -186,18 +179,21 @@ static int new_categories(lp_value *checks, const char *name, const lp_column *n
 static int out_of_range(lp_value *checks, const char *name, const lp_column *now,
                         const lp_column *was, int sev, size_t *found)
 {
-    double *v = NULL;
+    /* the previous range: a scan, not a sort of the whole column for its two ends */
+    double lo = INFINITY, hi = -INFINITY;
     size_t n = 0;
-    int rc = lp_prof_sorted_values(&v, &n, was);
-    if (rc || n == 0) {
-        free(v);
-        return rc;
+    for (size_t i = 0; i < was->length; i++) {
+        if (lp_prof_cell_missing(was, i)) continue;
+        double x = was->type == LP_DT_BOOL ? (double)was->data.b8[i] : lp_column_get_f64(was, i);
+        if (x == 0) x = 0; /* -0 as 0, as the sorted values gave it */
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+        n++;
     }
-    double lo = v[0], hi = v[n - 1];
-    free(v);
+    if (n == 0) return 0;
     size_t outside = 0;
     for (size_t i = 0; i < now->length; i++) {
-        if (missing(now, i)) continue;
+        if (lp_prof_cell_missing(now, i)) continue;
         double x = now->type == LP_DT_BOOL ? (double)now->data.b8[i] : lp_column_get_f64(now, i);
         outside += x < lo || x > hi;
     }
@@ -337,9 +333,8 @@ static int run_column_rule(lp_value *checks, const lp_frame *f, const lp_dc_rule
     size_t nulls = 0, low = 0, high = 0, outside = 0;
     char buf[CELL];
     for (size_t i = 0; i < c->length; i++) {
-        size_t len = 0;
-        const char *s = lp_prof_cell_text(c, i, buf, sizeof buf, &len);
-        if (!s) {
+        /* the text (a number formatted, for a numeric column) only for `allowed` */
+        if (lp_prof_cell_missing(c, i)) {
             nulls++;
             continue;
         }
@@ -348,7 +343,9 @@ static int run_column_rule(lp_value *checks, const lp_frame *f, const lp_dc_rule
             low += r->has_min && x < r->min;
             high += r->has_max && x > r->max;
         }
-        if (r->allowed) outside += !allowed_has(r->allowed, s, len);
+        size_t len = 0;
+        const char *s = r->allowed ? lp_prof_cell_text(c, i, buf, sizeof buf, &len) : NULL;
+        if (s) outside += !allowed_has(r->allowed, s, len);
     }
     int rc = 0;
     if (r->not_null) rc = rule_result(checks, "not_null", name, nulls, r->severity, "is missing");

@@ -9,6 +9,12 @@
  * Each column was sorted (numbers) or coded (text) once by the profile: ranks are
  * walks of the sorted rows, a complete column is centred once so a pair costs one
  * dot product, and Cramér's tables count integer codes.
+ *
+ * Memory: the Pearson pass holds the centred values (8 bytes a row and column) and
+ * frees them before the Spearman pass holds the ranks, so the two never coexist; a
+ * centred average rank is a multiple of 1/2, kept doubled as an int32 (4 bytes
+ * instead of 8). Doubling is exact and scales every product and sum by a power of 2,
+ * so the correlations are bit for bit those of the ranks in doubles.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -17,8 +23,7 @@
 #include "components/data_profiler/profiler.h"
 
 /* Correlations are quadratic in columns: at most this many of each kind. */
-#define MAX_CORR_COLUMNS  40
-#define MAX_CRAMER_LEVELS 200
+#define MAX_CORR_COLUMNS 40
 
 double lp_prof_pearson(const double *x, const double *y, size_t n)
 {
@@ -57,33 +62,36 @@ static lp_value *matrix_value(const double *m, size_t k)
     return rows;
 }
 
-/* Centred average ranks (1-based rank minus `centre`) of a column over the rows where
- * `ok` (the other column's presence) is set, every row when ok is NULL, into out
- * (rows the column has but ok lacks get 0; other rows are not written); returns
- * their sum of squares. order[0..m) are the column's rows by value (its one sort) and
- * same[i] whether sorted value i equals value i - 1 (a byte per value marks the ties,
- * rather than a copy of the values): a walk, no sort per pair. */
-static double centred_ranks(double *out, const uint8_t *same, const uint32_t *order, size_t m,
-                            const uint8_t *ok, double centre)
+/* Doubled centred average ranks (2 x (1-based rank - centre), an integer: average
+ * ranks are multiples of 1/2) of a column over the rows where `ok` (the other
+ * column's presence) is set, every row when ok is NULL, into out (rows the column has
+ * but ok lacks get 0; other rows are not written); centre2 is 2 x centre. Returns
+ * their sum of squares (4 x that of the plain ranks, exactly). order[0..m) are the
+ * column's rows by value (its one sort) and same[i] whether sorted value i equals
+ * value i - 1 (a byte per value marks the ties, rather than a copy of the values): a
+ * walk, no sort per pair. */
+static double centred_ranks(int32_t *out, const uint8_t *same, const uint32_t *order, size_t m,
+                            const uint8_t *ok, int64_t centre2)
 {
-    size_t pos = 0; /* rows ranked so far */
+    int64_t pos = 0; /* rows ranked so far */
     double ss = 0;
     for (size_t a = 0, b; a < m; a = b) {
         if (a + 1 == m || !same[a + 1]) { /* no tie: the common case, kept short */
             b = a + 1;
             bool in = !ok || ok[order[a]];
             pos += in;
-            double rank = (double)pos - centre;
-            out[order[a]] = in ? rank : 0;
+            double rank = (double)(2 * pos - centre2);
+            out[order[a]] = in ? (int32_t)(2 * pos - centre2) : 0;
             ss += in ? rank * rank : 0;
             continue;
         }
-        size_t start = pos;
+        int64_t start = pos;
         for (b = a; b < m && (b == a || same[b]); b++)
             pos += !ok || ok[order[b]];
-        double rank = ((double)start + 1 + (double)pos) / 2.0 - centre;
+        int32_t rank2 = (int32_t)(start + 1 + pos - centre2);
+        double rank = (double)rank2;
         for (size_t k = a; k < b; k++)
-            out[order[k]] = !ok || ok[order[k]] ? rank : 0;
+            out[order[k]] = !ok || ok[order[k]] ? rank2 : 0;
         ss += (double)(pos - start) * rank * rank;
     }
     return ss;
@@ -112,12 +120,31 @@ static double dot(const double *x, const double *y, size_t n)
     return (s0 + s1) + (s2 + s3);
 }
 
+/* dot's sums over doubled ranks (each product exact in a double). */
+static double dot_ranks(const int32_t *x, const int32_t *y, size_t n)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += (double)x[i] * (double)y[i];
+        s1 += (double)x[i + 1] * (double)y[i + 1];
+        s2 += (double)x[i + 2] * (double)y[i + 2];
+        s3 += (double)x[i + 3] * (double)y[i + 3];
+    }
+    for (; i < n; i++)
+        s0 += (double)x[i] * (double)y[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
 /* The numeric columns idx[0..k), prepared once: per column its values centred on
- * their mean and zero where missing (z), presence (ok), ties in sorted order (same) and
- * rows (order); complete columns also their centred ranks (cr). */
+ * their mean and zero where missing (z, the Pearson pass only), presence (ok), ties in
+ * sorted order (same) and rows (order); then, for the Spearman pass, its doubled
+ * centred ranks (cr) among its own values. */
 typedef struct numeric_set {
     size_t n, k;
-    double **z, **cr, *sxx, *srr, *pear, *spear, *scratch;
+    double **z, *sxx, *srr, *pear, *spear;
+    size_t *both;           /* per pair: rows where both are present (the Pearson pass's) */
+    int32_t **cr, *scratch; /* scratch: 2 n per thread */
     uint8_t **ok, **same;
     const uint32_t **order;
     size_t *m;   /* values per column */
@@ -125,15 +152,27 @@ typedef struct numeric_set {
     int *failed; /* per column */
 } numeric_set;
 
-static void numeric_set_free(numeric_set *s)
+static void free_centred(numeric_set *s)
 {
     for (size_t c = 0; s->z && c < s->k; c++) {
         free(s->z[c]);
-        if (s->same) free(s->same[c]);
-        free(s->cr[c]);
-        if (s->ok) free(s->ok[c]);
+        s->z[c] = NULL;
     }
+}
+
+static void numeric_set_free(numeric_set *s)
+{
+    free_centred(s);
+    for (size_t c = 0; s->cr && c < s->k; c++)
+        free(s->cr[c]);
+    for (size_t c = 0; s->same && c < s->k; c++)
+        free(s->same[c]);
+    for (size_t c = 0; s->ok && c < s->k; c++)
+        free(s->ok[c]);
     free(s->z);
+    free(s->cr);
+    free(s->pear);
+    free(s->both);
     free(s->scratch);
     free(s->failed);
     free(s->full);
@@ -143,7 +182,8 @@ static void numeric_set_free(numeric_set *s)
     free(s->same);
 }
 
-/* Task c: column c of s prepared (z holds its values, NaN where missing). */
+/* Task c: column c of s prepared for the Pearson pass (z holds its values, NaN where
+ * missing, and becomes their centred form). */
 static void prepare_task(void *ctx, size_t c, size_t worker)
 {
     (void)worker;
@@ -169,14 +209,22 @@ static void prepare_task(void *ctx, size_t c, size_t worker)
         z[i] = ok[i] ? z[i] - mean : 0;
     s->sxx[c] = dot(z, z, n); /* summed as the pairs' dot: a column's self-correlation is 1 */
     s->full[c] = m == n;
-    /* ranks among the column's own values (zero where missing): a pair with a complete
-     * column, or with itself, keeps exactly these, so pair_task ranks it only once */
+}
+
+/* Task c: column c's doubled centred ranks among its own values (zero where missing):
+ * a pair with a complete column, or with itself, keeps exactly these, so
+ * pair_spearman ranks it only once. */
+static void rank_task(void *ctx, size_t c, size_t worker)
+{
+    (void)worker;
+    numeric_set *s = ctx;
+    size_t n = s->n, m = s->m[c];
     s->cr[c] = calloc(n ? n : 1, sizeof *s->cr[c]);
     if (!s->cr[c]) {
         s->failed[c] = 1;
         return;
     }
-    s->srr[c] = centred_ranks(s->cr[c], same, s->order[c], m, NULL, ((double)m + 1) / 2);
+    s->srr[c] = centred_ranks(s->cr[c], s->same[c], s->order[c], m, NULL, (int64_t)m + 1);
 }
 
 /* Pearson correlation of centred, zero-where-missing x and y over the rows where both
@@ -212,47 +260,69 @@ static double corr_of(double sxy, double sxx, double syy, size_t n)
  * are present, ranking within those rows as pandas does. A column whose partner is
  * complete (or is itself) keeps its own ranks, bit for bit what ranking it again
  * within the pair's rows gives. */
-static double pair_spearman(const numeric_set *s, size_t a, size_t b, size_t both, size_t worker)
+static double pair_spearman(const numeric_set *s, size_t a, size_t b, size_t worker)
 {
-    size_t n = s->n;
-    if (a == b) return corr_of(s->srr[a], s->srr[a], s->srr[a], both);
-    double *scratch = s->scratch + 2 * n * worker;
+    size_t n = s->n, both = s->both[a * s->k + b];
     const uint8_t *oa = s->ok[a], *ob = s->ok[b];
-    double centre = ((double)both + 1) / 2, ssa = s->srr[a], ssb = s->srr[b];
-    const double *ra = s->cr[a], *rb = s->cr[b];
+    if (a == b) return corr_of(s->srr[a], s->srr[a], s->srr[a], both);
+    int32_t *scratch = s->scratch + 2 * n * worker;
+    int64_t centre2 = (int64_t)both + 1;
+    double ssa = s->srr[a], ssb = s->srr[b];
+    const int32_t *ra = s->cr[a], *rb = s->cr[b];
     if (!s->full[b]) { /* a ranked within b's rows (a's own ranks when a is complete too) */
-        ssa = centred_ranks(scratch, s->same[a], s->order[a], s->m[a], ob, centre);
+        ssa = centred_ranks(scratch, s->same[a], s->order[a], s->m[a], ob, centre2);
         ra = scratch;
     }
     if (!s->full[a]) {
-        ssb = centred_ranks(scratch + n, s->same[b], s->order[b], s->m[b], oa, centre);
+        ssb = centred_ranks(scratch + n, s->same[b], s->order[b], s->m[b], oa, centre2);
         rb = scratch + n;
     }
     double sab = 0; /* only rows with both: the others may hold stale ranks */
     for (size_t i = 0; i < n; i++)
-        sab += oa[i] & ob[i] ? ra[i] * rb[i] : 0;
+        sab += oa[i] & ob[i] ? (double)ra[i] * (double)rb[i] : 0;
     return corr_of(sab, ssa, ssb, both);
 }
 
-/* Task p: pair p (row-major upper triangle, a <= b) of s; scratch per worker. */
-static void pair_task(void *ctx, size_t p, size_t worker)
+/* Pair p (row-major upper triangle, a <= b) of k columns into *a, *b. */
+static void pair_of(size_t p, size_t k, size_t *a, size_t *b)
+{
+    size_t r = 0;
+    while (p >= k - r) /* row r of the triangle holds k - r pairs */
+        p -= k - r++;
+    *a = r;
+    *b = r + p;
+}
+
+static void pearson_task(void *ctx, size_t p, size_t worker)
+{
+    (void)worker;
+    numeric_set *s = ctx;
+    size_t k = s->k, n = s->n, a, b;
+    pair_of(p, k, &a, &b);
+    size_t both = n;
+    double r = s->full[a] && s->full[b]
+                   ? corr_of(dot(s->z[a], s->z[b], n), s->sxx[a], s->sxx[b], n)
+                   : pair_pearson(&both, s->z[a], s->z[b], s->ok[a], s->ok[b], n);
+    s->pear[a * k + b] = s->pear[b * k + a] = r;
+    s->both[a * k + b] = both;
+}
+
+static void spearman_task(void *ctx, size_t p, size_t worker)
 {
     numeric_set *s = ctx;
-    size_t k = s->k, n = s->n, a = 0, b;
-    while (p >= k - a) /* row a of the triangle holds k - a pairs */
-        p -= k - a++;
-    b = a + p;
-    double pr, sr;
-    if (s->full[a] && s->full[b]) {
-        pr = corr_of(dot(s->z[a], s->z[b], n), s->sxx[a], s->sxx[b], n);
-        sr = corr_of(dot(s->cr[a], s->cr[b], n), s->srr[a], s->srr[b], n);
-    } else { /* ranks within this pair's rows, as pandas */
-        size_t both = 0;
-        pr = pair_pearson(&both, s->z[a], s->z[b], s->ok[a], s->ok[b], n);
-        sr = pair_spearman(s, a, b, both, worker);
-    }
-    s->pear[a * k + b] = s->pear[b * k + a] = pr;
-    s->spear[a * k + b] = s->spear[b * k + a] = sr;
+    size_t k = s->k, n = s->n, a, b;
+    pair_of(p, k, &a, &b);
+    double r = s->full[a] && s->full[b]
+                   ? corr_of(dot_ranks(s->cr[a], s->cr[b], n), s->srr[a], s->srr[b], n)
+                   : pair_spearman(s, a, b, worker); /* ranks within this pair's rows */
+    s->spear[a * k + b] = s->spear[b * k + a] = r;
+}
+
+static int check_failed(const numeric_set *s)
+{
+    for (size_t c = 0; c < s->k; c++)
+        if (s->failed[c]) return lp_error_set(LP_ENOMEM, "out of memory for the correlations");
+    return 0;
 }
 
 static int numeric_prepare(numeric_set *s, const lp_frame *f, const size_t *idx, size_t k,
@@ -260,19 +330,22 @@ static int numeric_prepare(numeric_set *s, const lp_frame *f, const size_t *idx,
 {
     size_t n = lp_frame_rows(f);
     s->n = n, s->k = k;
-    s->z = calloc(4 * k + 1, sizeof *s->z);
+    if (n > INT32_MAX) /* doubled ranks are int32 */
+        return lp_error_set(LP_EINVAL, "correlations of over %d rows are not supported", INT32_MAX);
+    s->z = calloc(k + 1, sizeof *s->z);
+    s->cr = calloc(k + 1, sizeof *s->cr);
     s->failed = calloc(k + 1, sizeof *s->failed);
-    s->scratch = malloc((2 * n * threads + 2 * k + 2 * k * k + 1) * sizeof *s->scratch);
+    s->pear = malloc((2 * k + 2 * k * k + 1) * sizeof *s->pear);
+    s->both = malloc((k * k + 1) * sizeof *s->both);
     s->full = calloc(k + 1, sizeof *s->full);
     s->m = calloc(k + 1, sizeof *s->m);
     s->order = calloc(k + 1, sizeof *s->order);
     s->ok = calloc(k + 1, sizeof *s->ok);
-    if (!s->z || !s->failed || !s->scratch || !s->full || !s->m || !s->order || !s->ok)
+    s->same = calloc(k + 1, sizeof *s->same);
+    if (!s->z || !s->cr || !s->failed || !s->pear || !s->both || !s->full || !s->m || !s->order ||
+        !s->ok || !s->same)
         return lp_error_set(LP_ENOMEM, "out of memory");
-    s->cr = s->z + k, s->same = calloc(k + 1, sizeof *s->same);
-    if (!s->same) return lp_error_set(LP_ENOMEM, "out of memory");
-    s->sxx = s->scratch + 2 * n * threads, s->srr = s->sxx + k, s->pear = s->srr + k;
-    s->spear = s->pear + k * k;
+    s->spear = s->pear + k * k, s->sxx = s->spear + k * k, s->srr = s->sxx + k;
     for (size_t c = 0; c < k; c++) {
         s->m[c] = work[idx[c]].sorted.n;
         s->order[c] = work[idx[c]].sorted.row;
@@ -281,19 +354,28 @@ static int numeric_prepare(numeric_set *s, const lp_frame *f, const size_t *idx,
         if (!s->order[c] && s->m[c]) return lp_error_set(LP_ERROR, "column not sorted");
     }
     lp_prof_parallel(threads, k, prepare_task, s);
-    for (size_t c = 0; c < k; c++)
-        if (s->failed[c]) return lp_error_set(LP_ENOMEM, "out of memory");
-    return 0;
+    return check_failed(s);
 }
 
-/* Pearson and Spearman over the numeric columns idx[0..k). */
+/* Pearson and Spearman over the numeric columns idx[0..k): the Pearson pass on the
+ * centred values, which are freed before the ranks of the Spearman pass exist. */
 static int numeric_correlations(lp_value *out, const lp_frame *f, const size_t *idx, size_t k,
                                 const lp_prof_work *work)
 {
-    size_t threads = lp_prof_threads();
+    size_t threads = lp_prof_threads(), n = lp_frame_rows(f);
     numeric_set s = {0};
     int rc = numeric_prepare(&s, f, idx, k, work, threads);
-    if (rc == 0) lp_prof_parallel(threads, k * (k + 1) / 2, pair_task, &s);
+    if (rc == 0) lp_prof_parallel(threads, k * (k + 1) / 2, pearson_task, &s);
+    free_centred(&s);
+    if (rc == 0) {
+        s.scratch = malloc((2 * n * threads + 1) * sizeof *s.scratch);
+        if (!s.scratch) rc = lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    if (rc == 0) {
+        lp_prof_parallel(threads, k, rank_task, &s);
+        rc = check_failed(&s);
+    }
+    if (rc == 0) lp_prof_parallel(threads, k * (k + 1) / 2, spearman_task, &s);
     if (rc == 0) {
         lp_map_set(out, "pearson", matrix_value(s.pear, k));
         lp_map_set(out, "spearman", matrix_value(s.spear, k));
@@ -307,7 +389,8 @@ static int cramers_v(double *out, const lp_prof_coded *ta, const lp_prof_coded *
 {
     size_t r = ta->n, c = tb->n;
     *out = NAN;
-    if (!ta->code || !tb->code || r > MAX_CRAMER_LEVELS || c > MAX_CRAMER_LEVELS) return 0;
+    if (!ta->code || !tb->code || r > LP_PROF_MAX_CRAMER_LEVELS || c > LP_PROF_MAX_CRAMER_LEVELS)
+        return 0;
     double *table = calloc(r * c + r + c + 1, sizeof *table), *rs = table ? table + r * c : NULL,
            *cs = rs ? rs + r : NULL;
     if (!table) return lp_error_set(LP_ENOMEM, "out of memory");
@@ -349,6 +432,12 @@ static lp_value *names_value(const lp_frame *f, const size_t *idx, size_t k)
     return l;
 }
 
+bool lp_prof_cramer_kind(const lp_value *variable)
+{
+    const char *kind = lp_value_as_string(lp_map_get(variable, "kind"));
+    return kind && (strcmp(kind, "categorical") == 0 || strcmp(kind, "boolean") == 0);
+}
+
 int lp_prof_correlations(lp_value *report, const lp_frame *f, const lp_value *variables,
                          const lp_prof_work *work)
 {
@@ -357,11 +446,9 @@ int lp_prof_correlations(lp_value *report, const lp_frame *f, const lp_value *va
     if (!num) return lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t j = 0; j < nc; j++) {
         lp_dtype t = lp_frame_col(f, j)->type;
-        const char *kind = lp_value_as_string(lp_map_get(lp_list_get(variables, j), "kind"));
         bool numeric = t == LP_DT_FLOAT64 || t == LP_DT_INT64 || t == LP_DT_BOOL;
         if (numeric && numk < MAX_CORR_COLUMNS) num[numk++] = j;
-        if (kind && (strcmp(kind, "categorical") == 0 || strcmp(kind, "boolean") == 0) &&
-            catk < MAX_CORR_COLUMNS)
+        if (lp_prof_cramer_kind(lp_list_get(variables, j)) && catk < MAX_CORR_COLUMNS)
             cat[catk++] = j;
     }
     lp_value *corr = lp_value_map(), *cv = lp_value_map();

@@ -200,32 +200,46 @@ static lp_value *variable(const char *name, const lp_column *c, size_t rows,
 
 /* ---- duplicate rows ------------------------------------------------------------------ */
 
-/* A hash of cell i that equal cells share (missing and NaN alike; -0 as 0). */
-static uint64_t cell_hash(const lp_column *c, size_t i)
+/* Mixes into h[i] a hash of column c's cell i that equal cells share (missing and NaN
+ * alike; -0 as 0), for every row: the type is switched on once per column, not per
+ * cell, and text is hashed eight bytes a step. Only placement in the row set depends
+ * on these hashes; rows are compared cell by cell (rows_equal). */
+static void hash_column(uint64_t *h, const lp_column *c, size_t j)
 {
-    if (!lp_column_is_valid(c, i)) return 0x2e;
+    const uint64_t missing = 0x2e, prime = 0x100000001b3ULL;
+    size_t n = c->length;
     switch (c->type) {
-    case LP_DT_FLOAT64: {
-        double x = c->data.f64[i];
-        if (isnan(x)) return 0x2e;
-        if (x == 0) x = 0;
-        uint64_t b;
-        memcpy(&b, &x, 8);
-        return lp_mix64(b);
-    }
+    case LP_DT_FLOAT64:
+        for (size_t i = 0; i < n; i++) {
+            double x = c->data.f64[i];
+            uint64_t b;
+            if (x == 0) x = 0;
+            memcpy(&b, &x, 8);
+            uint64_t v = !lp_column_is_valid(c, i) || isnan(x) ? missing : lp_mix64(b);
+            h[i] = (h[i] ^ v) * prime + j;
+        }
+        return;
     case LP_DT_INT64:
     case LP_DT_TIMESTAMP:
-        return lp_mix64((uint64_t)c->data.i64[i]);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = lp_column_is_valid(c, i) ? lp_mix64((uint64_t)c->data.i64[i]) : missing;
+            h[i] = (h[i] ^ v) * prime + j;
+        }
+        return;
     case LP_DT_BOOL:
-        return lp_mix64(c->data.b8[i] ? 3 : 2);
-    default: {
-        size_t len = 0;
-        const char *s = lp_column_str(c, i, &len);
-        uint64_t h = 1469598103934665603ULL;
-        for (size_t k = 0; s && k < len; k++)
-            h = (h ^ (uint8_t)s[k]) * 1099511628211ULL;
-        return lp_mix64(h ^ len);
-    }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = lp_column_is_valid(c, i) ? lp_mix64(c->data.b8[i] ? 3 : 2) : missing;
+            h[i] = (h[i] ^ v) * prime + j;
+        }
+        return;
+    default:
+        for (size_t i = 0; i < n; i++) {
+            size_t len = 0;
+            const char *s = lp_column_is_valid(c, i) ? lp_column_str(c, i, &len) : NULL;
+            uint64_t v = !lp_column_is_valid(c, i) ? missing : lp_prof_text_hash(s ? s : "", len);
+            h[i] = (h[i] ^ v) * prime + j;
+        }
+        return;
     }
 }
 
@@ -279,11 +293,8 @@ int lp_prof_duplicate_rows(size_t *out, const lp_frame *f)
     }
     for (size_t i = 0; i < n; i++) /* column by column: one column's cells are adjacent */
         h[i] = 0x9e3779b97f4a7c15ULL;
-    for (size_t j = 0; j < lp_frame_cols(f); j++) {
-        const lp_column *c = lp_frame_col(f, j);
-        for (size_t i = 0; i < n; i++)
-            h[i] = (h[i] ^ cell_hash(c, i)) * 0x100000001b3ULL + j;
-    }
+    for (size_t j = 0; j < lp_frame_cols(f); j++)
+        hash_column(h, lp_frame_col(f, j), j);
     size_t dups = 0;
     for (size_t i = 0; i < n; i++) { /* a row equal to an earlier one is a duplicate */
         uint64_t hi = lp_mix64(h[i]);
@@ -354,6 +365,11 @@ static void column_task(void *ctx, size_t t, size_t worker)
         lp_prof_sorted *x = &p->work[j].sorted; /* the correlations need only the rows */
         free(x->v);
         x->v = NULL;
+        /* codes Cramér's V will not read (free text, ids, too many levels) go now, not
+         * after the correlations: they would sit beside the ranks at the peak */
+        lp_prof_coded *k = &p->work[j].coded;
+        if (p->vars[j] && (!lp_prof_cramer_kind(p->vars[j]) || k->n > LP_PROF_MAX_CRAMER_LEVELS))
+            lp_prof_coded_free(k);
     }
     if (rc) p->errors[j] = lp_error_format();
 }

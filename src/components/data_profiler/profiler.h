@@ -152,6 +152,9 @@ size_t *lp_prof_counts_order(const lp_prof_counts *t, int side, size_t want, siz
  * "False"; numbers %.17g); returns a pointer to the text (buf or the column's
  * bytes) and its length, or NULL when missing. */
 const char *lp_prof_cell_text(const lp_column *c, size_t i, char *buf, size_t cap, size_t *len);
+/* Whether lp_prof_cell_text gives NULL for cell i (a null cell, a float NaN), without
+ * formatting the number: what a missing count needs. */
+bool lp_prof_cell_missing(const lp_column *c, size_t i);
 
 /* ---- threads (parallel.c) ------------------------------------------------------------ */
 
@@ -204,8 +207,14 @@ typedef struct lp_prof_work {
     lp_prof_sorted sorted; /* n == 0 and v NULL when not numeric */
     lp_prof_coded coded;   /* code NULL when not text-like */
 } lp_prof_work;
+/* Cramér's V of a column with more levels than this is null (not computed). */
+#define LP_PROF_MAX_CRAMER_LEVELS 200
+/* Whether a profiled variable (its map in variables) takes part in Cramér's V by its
+ * kind (categorical or boolean); its coded column is needed until then. */
+bool lp_prof_cramer_kind(const lp_value *variable);
 /* Adds correlations: {columns, pearson, spearman} and {columns, cramers_v} to report;
- * work[j] is column j's (borrowed). */
+ * work[j] is column j's (borrowed; a coded column may have been freed when it is not
+ * of a Cramér kind or has over LP_PROF_MAX_CRAMER_LEVELS levels: its V is null). */
 int lp_prof_correlations(lp_value *report, const lp_frame *f, const lp_value *variables,
                          const lp_prof_work *work);
 /* Pearson correlation of x, y over rows where both are not NaN (pandas' corr). */

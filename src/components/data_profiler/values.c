@@ -15,6 +15,24 @@ bool lp_prof_is_numeric(lp_dtype t)
     return t == LP_DT_FLOAT64 || t == LP_DT_INT64 || t == LP_DT_TIMESTAMP;
 }
 
+bool lp_prof_cell_missing(const lp_column *c, size_t i)
+{
+    if (!lp_column_is_valid(c, i)) return true;
+    switch (c->type) {
+    case LP_DT_STRING:
+    case LP_DT_CATEGORY: {
+        size_t len = 0;
+        return lp_column_str(c, i, &len) == NULL;
+    }
+    case LP_DT_BOOL:
+    case LP_DT_INT64:
+    case LP_DT_TIMESTAMP:
+        return false;
+    default:
+        return isnan(lp_column_get_f64(c, i));
+    }
+}
+
 const char *lp_prof_cell_text(const lp_column *c, size_t i, char *buf, size_t cap, size_t *len)
 {
     if (!lp_column_is_valid(c, i)) return NULL;

@@ -54,6 +54,7 @@ typedef struct model_checker {
     lp_prof_options drift;
     int drift_sev;
     char *dir, *file, *who;
+    struct eval_memo *memo; /* owned: the last evaluation (evaluation_of), or NULL */
 } model_checker;
 
 static const char *const split_names[] = {"train", "valid", "test"};
@@ -235,9 +236,12 @@ static int parse_drift(model_checker *c, const lp_value *o)
     return rc;
 }
 
+static void memo_free(struct eval_memo *mm);
+
 static void checker_fini(lp_obj *self)
 {
     model_checker *c = lp_obj_state(self);
+    memo_free(c->memo);
     lp_value_unref(c->thresholds);
     free(c->gap_metric);
     free(c->dir);
@@ -385,6 +389,75 @@ static int evaluate_splits(evaluation *e, lp_obj *self, const model_checker *c,
     return rc;
 }
 
+/* The last evaluation and what it was computed from: analyze_model's
+ * get_baseline_comparison and check_model score the same model on the same splits
+ * (500k rows in the workflow benchmark), so the second call reuses the first's
+ * predictions. The model and the split frames are held, so a pointer seen again is
+ * the same (immutable) value, never another one at a recycled address; once reused the
+ * memo is dropped (memo_done), so it does not keep the frames alive into the predict
+ * pipeline, where the workflow's memory peaks. */
+#define MEMO_FRAMES 6
+static const char *const memo_keys[MEMO_FRAMES] = {"X_train", "y_train", "X_valid",
+                                                   "y_valid", "X_test",  "y_test"};
+typedef struct eval_memo {
+    lp_value *model;               /* held */
+    lp_value *frames[MEMO_FRAMES]; /* held, or NULL: the splits' memo_keys */
+    evaluation e;
+    bool reused; /* served a second call: memo_done drops it */
+} eval_memo;
+
+static void memo_free(eval_memo *mm)
+{
+    if (!mm) return;
+    lp_value_unref(mm->model);
+    for (size_t i = 0; i < MEMO_FRAMES; i++)
+        lp_value_unref(mm->frames[i]);
+    evaluation_free(&mm->e);
+    free(mm);
+}
+
+/* The evaluation of model (m its lp_model) on splits into *out (borrowed: valid until
+ * the next call on c): the memo's when model and frames are the ones it was computed
+ * from, else computed (evaluate_splits) and kept. 0 or LP_E*. */
+static int evaluation_of(const evaluation **out, lp_obj *self, model_checker *c,
+                         const lp_value *splits, lp_value *model, const lp_model *m)
+{
+    eval_memo *mm = c->memo;
+    bool same = mm && mm->model == model;
+    for (size_t i = 0; same && i < MEMO_FRAMES; i++)
+        same = mm->frames[i] == lp_map_get(splits, memo_keys[i]);
+    if (same) {
+        mm->reused = true;
+        *out = &mm->e;
+        return 0;
+    }
+    memo_free(mm);
+    c->memo = mm = calloc(1, sizeof *mm);
+    if (!mm) return lp_error_set(LP_ENOMEM, "out of memory");
+    int rc = evaluate_splits(&mm->e, self, c, splits, m);
+    if (rc) {
+        memo_free(mm);
+        c->memo = NULL;
+        return rc;
+    }
+    mm->model = lp_value_ref(model);
+    for (size_t i = 0; i < MEMO_FRAMES; i++) {
+        lp_value *f = lp_map_get(splits, memo_keys[i]);
+        mm->frames[i] = f ? lp_value_ref(f) : NULL;
+    }
+    *out = &mm->e;
+    return 0;
+}
+
+/* Ends a use of evaluation_of's result: a memo that served its second call goes. */
+static void memo_done(model_checker *c)
+{
+    if (c->memo && c->memo->reused) {
+        memo_free(c->memo);
+        c->memo = NULL;
+    }
+}
+
 /* ---- checks ---------------------------------------------------------------------------- */
 
 static int check_thresholds(lp_value *checks, const model_checker *c, const lp_value *splits)
@@ -530,12 +603,14 @@ static lp_value *split_section(const model_checker *c, const evaluation *e, size
 }
 
 /* The whole check_model report (new ref) or NULL. */
-static lp_value *model_report(lp_obj *self, const model_checker *c, const lp_value *splits,
-                              const lp_model *m)
+static lp_value *model_report(lp_obj *self, model_checker *c, const lp_value *splits,
+                              lp_value *model, const lp_model *m)
 {
-    evaluation e;
+    const evaluation *ev = NULL;
     bool regression = lp_model_task_of(m) == LP_MODEL_REGRESSION;
-    int rc = evaluate_splits(&e, self, c, splits, m);
+    int rc = evaluation_of(&ev, self, c, splits, model, m);
+    if (rc) return NULL;
+    const evaluation e = *ev; /* a shallow copy: the memo owns the arrays */
     lp_value *checks = lp_value_list(), *sections = lp_value_map(), *labels = class_labels(m);
     if (rc == 0 && (!checks || !sections || !labels)) rc = lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t i = 0; rc == 0 && i < 3; i++) {
@@ -572,7 +647,7 @@ static lp_value *model_report(lp_obj *self, const model_checker *c, const lp_val
     lp_value_unref(checks);
     lp_value_unref(sections);
     lp_value_unref(labels);
-    evaluation_free(&e);
+    memo_done(c);
     return report;
 }
 
@@ -584,7 +659,7 @@ static lp_value *checker_check_model(lp_obj *self, lp_value *args)
     lp_value *splits = lp_kit_arg_map(args, "splits", "check_model");
     lp_model *m = splits ? lp_kit_arg_model(args, "model", "check_model") : NULL;
     if (!m) return NULL;
-    lp_value *report = model_report(self, c, splits, m);
+    lp_value *report = model_report(self, c, splits, lp_map_get(args, "model"), m);
     if (!report) {
         lp_error_prefix("%s", c->who);
         return NULL;
@@ -618,19 +693,19 @@ static lp_value *checker_get_baseline_comparison(lp_obj *self, lp_value *args)
     lp_value *splits = lp_kit_arg_map(args, "splits", "get_baseline_comparison");
     lp_model *m = splits ? lp_kit_arg_model(args, "model", "get_baseline_comparison") : NULL;
     if (!m) return NULL;
-    evaluation e;
+    const evaluation *e = NULL;
     lp_value *result = NULL;
-    int rc = evaluate_splits(&e, self, c, splits, m);
-    if (rc == 0 && e.forecast) {
-        result = lp_mc_forecast_baselines(&e.split[e.eval], split_names[e.eval], NULL, 0);
+    int rc = evaluation_of(&e, self, c, splits, lp_map_get(args, "model"), m);
+    if (rc == 0 && e->forecast) {
+        result = lp_mc_forecast_baselines(&e->split[e->eval], split_names[e->eval], NULL, 0);
     } else if (rc == 0) {
-        lp_value *mine = lp_mc_metrics(&e.split[e.eval], e.names, NULL);
+        lp_value *mine = lp_mc_metrics(&e->split[e->eval], e->names, NULL);
         model_checker all = *c;
         if (!all.n_baselines) all.n_baselines = 2; /* asked for explicitly */
-        result = mine ? baseline_section(&all, &e, mine, NULL) : NULL;
+        result = mine ? baseline_section(&all, e, mine, NULL) : NULL;
         lp_value_unref(mine);
     }
-    evaluation_free(&e);
+    memo_done(c);
     if (!result) lp_error_prefix("%s", c->who);
     return result;
 }
