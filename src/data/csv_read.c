@@ -40,6 +40,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -127,6 +128,7 @@ typedef struct csv_ctx {
     size_t *na_len;
     uint64_t na_first[256]; /* by first byte: bit n when an NA string of length n starts so */
     uint64_t na_last[256];  /* by last byte, likewise */
+    bool na_is_number;      /* an NA string parses as an int or a non-NaN float ("" never does) */
     chunk *chunks;
     size_t nchunks;
     int threads;
@@ -570,6 +572,10 @@ static int setup_options(csv_ctx *c, const lp_csv_options *opt)
         if (l == 0 || l >= 64) continue; /* "" is always missing; longer never matches */
         c->na_first[(uint8_t)c->na[i][0]] |= 1ULL << l;
         c->na_last[(uint8_t)c->na[i][l - 1]] |= 1ULL << l;
+        double d;
+        int64_t v;
+        c->na_is_number = c->na_is_number || lp_csv_parse_i64(c->na[i], l, &v) ||
+                          (lp_csv_parse_f64(c->na[i], l, &d) && !isnan(d));
     }
     c->threads = reader_threads(opt);
     return 0;
@@ -774,6 +780,24 @@ static inline __attribute__((always_inline)) int convert_field(const csv_ctx *c,
     lp_column *col = c->cols[j];
     col_acc *a = &k->acc[j];
     const char *s = c->buf + f->start;
+    if (!c->na_is_number && f->len > 0 && !f->escaped && a->sw == SIZE_MAX) {
+        /* a number that parses is no NA string (none is a number, and NaN is
+         * checked as before): the NA check is left for values that do not parse */
+        if (col->type == LP_DT_FLOAT64) {
+            double d;
+            if (lp_csv_parse_f64_in(s, f->len, c->len - f->start, &d) && !isnan(d)) {
+                col->data.f64[i] = d;
+                return CONV_OK;
+            }
+        } else if (col->type == LP_DT_INT64) {
+            int64_t v;
+            if (lp_csv_parse_i64(s, f->len, &v)) {
+                col->data.i64[i] = v;
+                a->neg0 = a->neg0 || (v == 0 && s[0] == '-');
+                return CONV_OK;
+            }
+        }
+    }
     bool missing = !f->quoted && is_na(c, s, f->len);
     if (col->type == LP_DT_STRING) { /* category columns too, until the end */
         if (missing) {

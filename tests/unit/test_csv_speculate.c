@@ -482,3 +482,42 @@ Test(csv_speculate, one_pass_errors_in_chunks_with_quotes)
     same_error(s, &o, quoted_line(59999), "unterminated");
     free(s);
 }
+
+/* NA strings that are numbers (a caller's "-999", "0.0", "inf") stay missing in
+ * number columns: the reader parses a number before looking for NA strings only
+ * when no NA string is a number. Across chunks, with and without a type guess. */
+Test(csv_speculate, numeric_na_strings_stay_missing)
+{
+    size_t rows = 40000, cap = rows * 32 + 64, n = 0;
+    char *s = malloc(cap);
+    cr_assert_not_null(s);
+    n += (size_t)snprintf(s + n, cap - n, "a,b\n");
+    for (size_t i = 0; i < rows; i++)
+        n += (size_t)snprintf(s + n, cap - n, "%s,%s\n", i % 10 == 3 ? "-999" : "7",
+                              i % 9 == 4   ? "0.0"
+                              : i % 9 == 5 ? "inf"
+                                           : "1.5");
+    const char *extra[] = {"-999", "0.0", "inf", NULL};
+    for (int threads = 1; threads <= 4; threads += 3) {
+        lp_csv_options o = {.threads = threads, .na_values = extra};
+        lp_frame *g = read_with(s, n, 2, &o), *f = read_with(s, n, 0, &o);
+        for (int k = 0; k < 2; k++) {
+            const lp_frame *x = k ? f : g;
+            cr_assert_eq(type_of(x, "a"), LP_DT_INT64);
+            cr_assert_eq(type_of(x, "b"), LP_DT_FLOAT64);
+            cr_assert_eq(lp_frame_col_by_name(x, "a")->null_count, rows / 10);
+            cr_assert_eq(lp_frame_col_by_name(x, "b")->null_count,
+                         2 * (rows / 9) + (rows % 9 > 4) + (rows % 9 > 5));
+        }
+        lp_frame_unref(f);
+        lp_frame_unref(g);
+    }
+    /* "NaN" is an NA string unquoted and the value NaN quoted, as before */
+    lp_frame *f = read_both("a,b\n1.5,x\nNaN,y\n\"NaN\",z\n2.5,w\n", 1);
+    const lp_column *a = lp_frame_col_by_name(f, "a");
+    cr_assert_eq(a->type, LP_DT_FLOAT64);
+    cr_assert_eq(a->null_count, 1);
+    cr_assert(!lp_column_is_valid(a, 1) && lp_column_is_valid(a, 2) && isnan(a->data.f64[2]));
+    lp_frame_unref(f);
+    free(s);
+}
