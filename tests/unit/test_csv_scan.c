@@ -76,7 +76,8 @@ Test(csv_scan, count_row_starts_matches_bytewise)
     char *buf = malloc(N);
     cr_assert_not_null(buf);
     size_t balanced = 0, odd = 0;
-    for (int rep = 0; rep < lp_t_cases(2000); rep++) {
+    int cases = lp_t_cases(2000); /* fewer under valgrind */
+    for (int rep = 0; rep < cases; rep++) {
         /* some runs with no quote, some with a quote in 1 of 4..64 bytes, line
          * ends in 1 of 2..32: blocks with and without quotes, open quotes across
          * 64-byte blocks, blank lines, CRLF */
@@ -94,7 +95,8 @@ Test(csv_scan, count_row_starts_matches_bytewise)
                      to, rep);
         want == SIZE_MAX ? odd++ : balanced++;
     }
-    cr_assert(balanced > 100 && odd > 100, "cases: %zu balanced, %zu odd", balanced, odd);
+    cr_assert(balanced > (size_t)cases / 10 && odd > (size_t)cases / 10,
+              "cases: %zu balanced, %zu odd", balanced, odd);
     /* a quoted field holding line ends across several 64-byte blocks: one row */
     memset(buf, 'x', 300);
     buf[0] = '"', buf[200] = '"', buf[299] = '\n';
