@@ -82,17 +82,19 @@ static void check_float(const char *s, size_t n, size_t readable)
     if (memcmp(&ours, &in, 8) != 0 && !(in != in && ours != ours)) abort();
 }
 
-/* csv_count_row_starts against a byte loop: rows starting in [from, to), or
- * SIZE_MAX when a quote is there. */
+/* csv_count_row_starts against a byte loop: rows starting in [from, to) outside
+ * quotes by quote parity, or SIZE_MAX when the quotes are unbalanced at `to`. */
 static size_t rows_by_bytes(const char *s, size_t from, size_t to)
 {
     size_t rows = 0;
+    bool in = false, prev_eol = true;
     for (size_t i = from; i < to; i++) {
-        if (s[i] == '"') return SIZE_MAX;
         bool eol = s[i] == '\n' || s[i] == '\r';
-        rows += !eol && (i == from || s[i - 1] == '\n' || s[i - 1] == '\r');
+        in ^= s[i] == '"';
+        rows += !eol && prev_eol;
+        prev_eol = eol && !in;
     }
-    return rows;
+    return in ? SIZE_MAX : rows;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -110,6 +112,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (csv_count_quotes(text, 0, len) != quotes ||
         csv_count_quotes(text, len / 3, len) + csv_count_quotes(text, 0, len / 3) != quotes)
         abort();
+    size_t ascii = 0; /* the UTF-8 check's vectorised ASCII prefix against bytes */
+    while (ascii < len && !((uint8_t)text[ascii] & 0x80))
+        ascii++;
+    if (csv_ascii_span(text, 0, len) != ascii) abort();
     if (csv_count_row_starts(text, 0, len) != rows_by_bytes(text, 0, len) ||
         csv_count_row_starts(text, len / 3, len) != rows_by_bytes(text, len / 3, len))
         abort();

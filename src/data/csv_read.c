@@ -40,6 +40,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -101,7 +102,7 @@ typedef struct chunk {
     int err;
     size_t err_at, err_fields; /* offending byte; fields seen in the row */
     size_t utf8_bad;           /* first invalid UTF-8 byte in [begin, end), or SIZE_MAX */
-    bool counted;              /* pass 1 only counted the rows (one-pass read, no quote here) */
+    bool counted;              /* pass 1 only counted the rows (one-pass read): pass 2 checks */
 } chunk;
 
 typedef struct csv_ctx {
@@ -127,6 +128,7 @@ typedef struct csv_ctx {
     size_t *na_len;
     uint64_t na_first[256]; /* by first byte: bit n when an NA string of length n starts so */
     uint64_t na_last[256];  /* by last byte, likewise */
+    bool na_is_number;      /* an NA string parses as an int or a non-NaN float ("" never does) */
     chunk *chunks;
     size_t nchunks;
     int threads;
@@ -311,22 +313,14 @@ static void parse_chunk(const csv_ctx *c, chunk *k)
 
 static void check_utf8(const csv_ctx *c, chunk *k)
 {
-    const char *s = c->buf;
-    size_t i = k->begin, end = k->end;
+    size_t end = k->end, i = csv_ascii_span(c->buf, k->begin, end), bad;
     k->utf8_bad = SIZE_MAX;
-    for (; i + 8 <= end; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ULL) break;
-    }
-    while (i < end && !((uint8_t)s[i] & 0x80))
-        i++;
-    size_t bad;
-    if (i < end && !lp_utf8_valid(s + i, end - i, &bad)) k->utf8_bad = i + bad;
+    if (i < end && !lp_utf8_valid(c->buf + i, end - i, &bad)) k->utf8_bad = i + bad;
 }
 
-/* A one-pass read only counts a chunk's rows when it holds no quote: pass 2 splits
- * them (and finds a ragged row); a chunk with quotes is parsed as usual. */
+/* A one-pass read only counts a chunk's rows (quote-aware): pass 2 splits them and
+ * checks what counting cannot see (ragged rows, scan errors, a count that a literal
+ * quote in an unquoted field made wrong); an unterminated quote is parsed as usual. */
 static void pass1_task(void *ctx, size_t i)
 {
     csv_ctx *c = ctx;
@@ -578,6 +572,10 @@ static int setup_options(csv_ctx *c, const lp_csv_options *opt)
         if (l == 0 || l >= 64) continue; /* "" is always missing; longer never matches */
         c->na_first[(uint8_t)c->na[i][0]] |= 1ULL << l;
         c->na_last[(uint8_t)c->na[i][l - 1]] |= 1ULL << l;
+        double d;
+        int64_t v;
+        c->na_is_number = c->na_is_number || lp_csv_parse_i64(c->na[i], l, &v) ||
+                          (lp_csv_parse_f64(c->na[i], l, &d) && !isnan(d));
     }
     c->threads = reader_threads(opt);
     return 0;
@@ -782,6 +780,24 @@ static inline __attribute__((always_inline)) int convert_field(const csv_ctx *c,
     lp_column *col = c->cols[j];
     col_acc *a = &k->acc[j];
     const char *s = c->buf + f->start;
+    if (!c->na_is_number && f->len > 0 && !f->escaped && a->sw == SIZE_MAX) {
+        /* a number that parses is no NA string (none is a number, and NaN is
+         * checked as before): the NA check is left for values that do not parse */
+        if (col->type == LP_DT_FLOAT64) {
+            double d;
+            if (lp_csv_parse_f64_in(s, f->len, c->len - f->start, &d) && !isnan(d)) {
+                col->data.f64[i] = d;
+                return CONV_OK;
+            }
+        } else if (col->type == LP_DT_INT64) {
+            int64_t v;
+            if (lp_csv_parse_i64(s, f->len, &v)) {
+                col->data.i64[i] = v;
+                a->neg0 = a->neg0 || (v == 0 && s[0] == '-');
+                return CONV_OK;
+            }
+        }
+    }
     bool missing = !f->quoted && is_na(c, s, f->len);
     if (col->type == LP_DT_STRING) { /* category columns too, until the end */
         if (missing) {
@@ -841,13 +857,23 @@ static inline __attribute__((always_inline)) bool convert_or_stop(csv_ctx *c, ch
     return e == CONV_OK;
 }
 
-/* Row i from field j0 at *pos on, with the general scanner (quoted fields). */
+/* Row i from field j0 at *pos on, with the general scanner (quoted fields). Pass 1
+ * checked the rows of a parsed chunk; in a counted one a scan error or a row without
+ * ncols fields makes the read start again (the two-pass read reports it). */
 static bool convert_scanned(csv_ctx *c, chunk *k, size_t i, size_t *pos, size_t j0)
 {
     size_t err;
+    if (k->counted && j0 >= c->ncols) { /* more fields than the header: ragged */
+        atomic_store(&c->retry, true);
+        return false;
+    }
     for (size_t j = j0; j < c->ncols; j++) {
         csv_field f;
-        (void)csv_scan_field(c->buf, c->len, *pos, c->stop, &f, &err); /* checked in pass 1 */
+        int e = csv_scan_field(c->buf, c->len, *pos, c->stop, &f, &err);
+        if (k->counted && (e != CSV_OK || f.row_end != (j + 1 == c->ncols))) {
+            atomic_store(&c->retry, true);
+            return false;
+        }
         if (!convert_or_stop(c, k, j, i, &f)) return false;
         *pos = f.next;
     }
@@ -865,6 +891,15 @@ static bool convert_split(csv_ctx *c, chunk *k, size_t i, size_t pos, const size
     return true;
 }
 
+/* The first position in [pos, end) that is no '\n' or '\r', else end. */
+static size_t skip_blank_lines(const csv_ctx *c, size_t pos, size_t end)
+{
+    char ch;
+    while (pos < end && ((ch = c->buf[pos]) == '\n' || ch == '\r'))
+        pos++;
+    return pos;
+}
+
 static void pass2_task(void *ctx, size_t ki)
 {
     csv_ctx *c = ctx;
@@ -877,13 +912,13 @@ static void pass2_task(void *ctx, size_t ki)
             drop_pages(c, dropped, pos);
             dropped = pos;
         }
-        char ch;
-        while (pos < c->len && ((ch = c->buf[pos]) == '\n' || ch == '\r'))
-            pos++; /* blank lines, as pass 1 skipped them */
+        pos = skip_blank_lines(c, pos, c->len); /* as pass 1 skipped them */
         size_t next = pos, nf = 0;
         bool done = false;
         if (ends) nf = csv_split_row(c->buf, c->len, pos, c->sep, ends, c->ncols, &next, &done);
-        if (k->counted && !(done && nf == c->ncols)) { /* ragged: the two-pass read reports it */
+        /* a counted row past the chunk (the count was wrong) or a short row: the
+         * two-pass read finds out or reports it */
+        if (k->counted && (pos >= k->end || (done && nf != c->ncols))) {
             atomic_store(&c->retry, true);
             break;
         }
@@ -893,6 +928,9 @@ static void pass2_task(void *ctx, size_t ki)
         if (ok && !(done && nf == c->ncols)) /* quoted fields from field nf on */
             ok = convert_scanned(c, k, k->row0 + r, &pos, nf);
         if (!ok) break;
+        /* the counted rows must end where the chunk does (only blank lines between) */
+        if (k->counted && r + 1 == k->rows && skip_blank_lines(c, pos, k->end) != k->end)
+            atomic_store(&c->retry, true);
     }
     free(ends);
 }

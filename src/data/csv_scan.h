@@ -186,40 +186,80 @@ static inline size_t csv_count_quotes(const char *buf, size_t from, size_t to)
     return q;
 }
 
-/* The number of rows starting in buf[from, to) when that text holds no '"' (from
- * is a row start), else SIZE_MAX (given up at the first quote): a row starts at
- * every byte other than '\n' and '\r' that follows one of them or is at `from`
- * (blank lines start no row, as the reader skips them). Sixteen bytes at a time
- * with SSE2: the byte before each is read by a second load one byte earlier, and
- * the per-byte counts are summed with psadbw every 255 blocks. */
-static inline size_t csv_count_row_starts(const char *buf, size_t from, size_t to)
+/* The first position in [from, to) holding a byte >= 0x80, or to: the reader checks
+ * UTF-8 only from there (most CSV text is ASCII). Sixteen bytes a step with SSE2,
+ * four steps OR-ed before one test. */
+static inline size_t csv_ascii_span(const char *buf, size_t from, size_t to)
 {
-    if (from >= to) return 0;
-    if (buf[from] == '"') return SIZE_MAX;
-    size_t rows = buf[from] != '\n' && buf[from] != '\r', i = from + 1;
+    size_t i = from;
 #ifdef __SSE2__
-    const __m128i vn = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r'), vq = _mm_set1_epi8('"'),
-                  zero = _mm_setzero_si128();
-    while (i + 16 <= to) {
-        __m128i acc = zero;
-        for (int b = 0; b < 255 && i + 16 <= to; b++, i += 16) {
-            __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(buf + i));
-            __m128i prev = _mm_loadu_si128((const __m128i *)(const void *)(buf + i - 1));
-            if (_mm_movemask_epi8(_mm_cmpeq_epi8(w, vq))) return SIZE_MAX;
-            __m128i eol = _mm_or_si128(_mm_cmpeq_epi8(w, vn), _mm_cmpeq_epi8(w, vr));
-            __m128i peol = _mm_or_si128(_mm_cmpeq_epi8(prev, vn), _mm_cmpeq_epi8(prev, vr));
-            acc = _mm_sub_epi8(acc, _mm_andnot_si128(eol, peol)); /* a start is -1: counted up */
-        }
-        __m128i sums = _mm_sad_epu8(acc, zero);
-        rows += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
+    for (; i + 64 <= to; i += 64) {
+        const __m128i *p = (const __m128i *)(const void *)(buf + i);
+        __m128i w = _mm_or_si128(_mm_or_si128(_mm_loadu_si128(p), _mm_loadu_si128(p + 1)),
+                                 _mm_or_si128(_mm_loadu_si128(p + 2), _mm_loadu_si128(p + 3)));
+        if (_mm_movemask_epi8(w)) break; /* the byte loop finds which */
     }
 #endif
-    for (; i < to; i++) {
-        char ch = buf[i], pc = buf[i - 1];
-        if (ch == '"') return SIZE_MAX;
-        rows += ch != '\n' && ch != '\r' && (pc == '\n' || pc == '\r');
+    while (i < to && !((uint8_t)buf[i] & 0x80))
+        i++;
+    return i;
+}
+
+/* The number of bits set in x, branch-free: the x86-64 baseline has no popcnt
+ * instruction, and __builtin_popcountll would call libgcc. */
+static inline size_t csv_popcount64(uint64_t x)
+{
+    x -= (x >> 1) & 0x5555555555555555ULL;
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (size_t)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/* The number of rows starting in buf[from, to), `from` being a row start outside
+ * quotes: a row starts at every byte other than '\n' and '\r' that follows one of
+ * them outside quotes, or at `from` (blank lines start no row, as the reader skips
+ * them). Inside or outside quotes is the parity of the '"' since `from`, which is
+ * the scanner's view when quotes only open and close fields (a '"' inside an
+ * unquoted field is literal to the scanner: the reader's pass 2 checks the count
+ * against the rows it parses). SIZE_MAX when the quotes are not balanced at `to`
+ * (an unterminated field). With SSE2, 64 bytes at a time as bitmasks: the
+ * inside-quotes mask is the prefix XOR of the quote mask (simdjson's trick, by
+ * shifts since pclmul is not in the x86-64 baseline), skipped for blocks without
+ * quotes outside a quoted field. */
+static inline size_t csv_count_row_starts(const char *buf, size_t from, size_t to)
+{
+    size_t rows = 0, i = from;
+    uint64_t inside = 0, prev_eol = 1; /* inside: all ones within quotes; `from` starts a row */
+#ifdef __SSE2__
+    const __m128i vn = _mm_set1_epi8('\n'), vr = _mm_set1_epi8('\r'), vq = _mm_set1_epi8('"');
+    for (; i + 64 <= to; i += 64) {
+        uint64_t q = 0, eol = 0;
+        for (int b = 0; b < 4; b++) {
+            __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(buf + i + 16 * b));
+            __m128i e = _mm_or_si128(_mm_cmpeq_epi8(w, vn), _mm_cmpeq_epi8(w, vr));
+            q |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, vq)) << (16 * b);
+            eol |= (uint64_t)(unsigned)_mm_movemask_epi8(e) << (16 * b);
+        }
+        uint64_t in = inside;
+        if (q | inside) { /* bit k: inside quotes after byte k (a line end is no quote) */
+            q ^= q << 1, q ^= q << 2, q ^= q << 4, q ^= q << 8, q ^= q << 16, q ^= q << 32;
+            in = q ^ inside;
+        }
+        uint64_t eol_out = eol & ~in;
+        rows += csv_popcount64(~eol & ((eol_out << 1) | prev_eol));
+        inside = 0 - (in >> 63);
+        prev_eol = eol_out >> 63;
     }
-    return rows;
+#endif
+    bool in = inside & 1;
+    for (; i < to; i++) {
+        char ch = buf[i];
+        bool eol = ch == '\n' || ch == '\r';
+        in ^= ch == '"';
+        rows += !eol && prev_eol;
+        prev_eol = eol && !in;
+    }
+    return in ? SIZE_MAX : rows;
 }
 
 /* Copies a quoted field's content with each "" turned into ". Returns the length. */
