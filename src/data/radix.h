@@ -36,4 +36,10 @@ static inline void lp_radix_hist_add(lp_radix_hist *h, uint64_t k)
  * cannot. */
 int lp_radix_sort(uint64_t *a, size_t n, lp_radix_hist *h);
 
+/* Sorts keys[0..n) as lp_radix_sort does, and rows[0..n) alongside when rows
+ * is not NULL; stable, so equal keys keep their order. tk (and tr, with rows):
+ * the caller's scratch of n entries. */
+void lp_radix_sort_rows(uint64_t *keys, uint32_t *rows, size_t n, lp_radix_hist *h, uint64_t *tk,
+                        uint32_t *tr);
+
 #endif

@@ -13,11 +13,7 @@
 
 #include "components/data_profiler/profiler.h"
 #include "data/bits.h"
-
-#define RADIX_BITS   11
-#define RADIX_SIZE   (1u << RADIX_BITS)
-#define RADIX_MASK   (RADIX_SIZE - 1)
-#define RADIX_PASSES 6
+#include "data/radix.h"
 
 /* The key of row i, or false when the row is missing (or a NaN). Integers and
  * timestamps sort as integers (exact beyond 2^53), then widen to double. */
@@ -48,54 +44,6 @@ static double key_value(const lp_column *c, uint64_t k)
     return (double)(int64_t)(k ^ (1ULL << 63));
 }
 
-static inline void hist_add(size_t (*hist)[RADIX_SIZE], uint64_t k)
-{
-    hist[0][k & RADIX_MASK]++;
-    hist[1][(k >> 11) & RADIX_MASK]++;
-    hist[2][(k >> 22) & RADIX_MASK]++;
-    hist[3][(k >> 33) & RADIX_MASK]++;
-    hist[4][(k >> 44) & RADIX_MASK]++;
-    hist[5][k >> 55]++;
-}
-
-/* Sorts keys (and rows alongside, when not NULL) whose digits hist counts;
- * stable, so equal keys keep row order. tk, tr: scratch of n entries. */
-static void radix_sort(uint64_t *keys, uint32_t *rows, size_t n, size_t (*hist)[RADIX_SIZE],
-                       uint64_t *tk, uint32_t *tr)
-{
-    uint64_t *sk = keys, *dk = tk;
-    uint32_t *sr = rows, *dr = tr;
-    for (int b = 0; b < RADIX_PASSES && n > 1; b++) {
-        size_t *h = hist[b];
-        unsigned shift = RADIX_BITS * (unsigned)b;
-        if (h[(sk[0] >> shift) & RADIX_MASK] == n) continue; /* one bucket: no move */
-        size_t sum = 0;
-        for (unsigned v = 0; v < RADIX_SIZE; v++) {
-            size_t c = h[v];
-            h[v] = sum;
-            sum += c;
-        }
-        if (sr) {
-            for (size_t i = 0; i < n; i++) {
-                size_t at = h[(sk[i] >> shift) & RADIX_MASK]++;
-                dk[at] = sk[i];
-                dr[at] = sr[i];
-            }
-        } else {
-            for (size_t i = 0; i < n; i++)
-                dk[h[(sk[i] >> shift) & RADIX_MASK]++] = sk[i];
-        }
-        uint64_t *t = sk;
-        sk = dk, dk = t;
-        uint32_t *r = sr;
-        sr = dr, dr = r;
-    }
-    if (sk != keys) {
-        memcpy(keys, sk, n * sizeof *keys);
-        if (rows) memcpy(rows, sr, n * sizeof *rows);
-    }
-}
-
 int lp_prof_sort_column(lp_prof_sorted *out, const lp_column *c, bool with_rows)
 {
     memset(out, 0, sizeof *out);
@@ -104,7 +52,7 @@ int lp_prof_sort_column(lp_prof_sorted *out, const lp_column *c, bool with_rows)
         return lp_error_set(LP_EINVAL, "ranks of over 4 billion rows are not supported");
     uint64_t *keys = malloc((2 * n + 1) * sizeof *keys), *tk = keys ? keys + n : NULL;
     uint32_t *rows = with_rows ? malloc((2 * n + 1) * sizeof *rows) : NULL;
-    size_t(*hist)[RADIX_SIZE] = calloc(RADIX_PASSES, sizeof *hist);
+    lp_radix_hist *hist = calloc(1, sizeof *hist);
     if (!keys || !hist || (with_rows && !rows)) {
         free(keys);
         free(rows);
@@ -117,9 +65,9 @@ int lp_prof_sort_column(lp_prof_sorted *out, const lp_column *c, bool with_rows)
         if (!row_key(c, i, &k)) continue;
         if (rows) rows[m] = (uint32_t)i;
         keys[m++] = k;
-        hist_add(hist, k);
+        lp_radix_hist_add(hist, k);
     }
-    radix_sort(keys, rows, m, hist, tk, rows ? rows + n : NULL);
+    lp_radix_sort_rows(keys, rows, m, hist, tk, rows ? rows + n : NULL);
     free(hist);
     double *v = (double *)keys; /* converted in place: same size, read before written */
     uint64_t prev = m ? ~keys[0] : 0;
