@@ -809,6 +809,14 @@ static int check_current(deploy *d)
     return rc;
 }
 
+/* d->who: "LocalModelDeployer (<path>).<method>", the prefix of d's messages. */
+static void name_caller(deploy *d, const char *method)
+{
+    const char *p = lp_obj_path(d->self);
+    snprintf(d->who, sizeof d->who, "LocalModelDeployer (%s).%s",
+             p && *p ? p : lp_obj_name(d->self), method);
+}
+
 /* deploy_model(promotion, model_version[, action, alias, who]) -> deployment.
  * Under the model's deploy lock: the bundle is written, then the store's
  * switch recorded (one transaction), then `current` follows. A crash before
@@ -817,9 +825,7 @@ static int check_current(deploy *d)
 static lp_value *deployer_deploy_model(lp_obj *self, lp_value *args)
 {
     deploy d = {.self = self};
-    const char *p = lp_obj_path(self);
-    snprintf(d.who, sizeof d.who, "LocalModelDeployer (%s).deploy_model",
-             p && *p ? p : lp_obj_name(self));
+    name_caller(&d, "deploy_model");
     const char *alias = lp_value_as_string(lp_map_get(args, "alias"));
     d.action = lp_value_as_string(lp_map_get(args, "action"));
     d.who_did = lp_value_as_string(lp_map_get(args, "who"));
@@ -848,9 +854,7 @@ static lp_value *deployer_deploy_model(lp_obj *self, lp_value *args)
 static lp_value *deployer_prepare_bundle(lp_obj *self, lp_value *args)
 {
     deploy d = {.self = self};
-    const char *p = lp_obj_path(self);
-    snprintf(d.who, sizeof d.who, "LocalModelDeployer (%s).prepare_bundle",
-             p && *p ? p : lp_obj_name(self));
+    name_caller(&d, "prepare_bundle");
     d.tracker = lp_repo_tracker(self, d.who);
     if (d.tracker)
         d.mv = lp_repo_model_version(d.tracker, lp_map_get(args, "model_version"), "model_version",
