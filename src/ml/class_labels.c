@@ -187,46 +187,68 @@ int lp_distinct_numbers(double **out, size_t *n_out, const lp_column *col)
     return 0;
 }
 
-/* Appends the labels of the texts of col to list. */
-static int text_labels(lp_value *list, const lp_column *col)
+/* Text classes of col into labels and, unless y is NULL, each row's index
+ * by binary search. */
+static int encode_texts(const lp_column *col, double *y, lp_value *labels)
 {
     lp_text_span *e = NULL;
     size_t n = 0;
     int rc = lp_distinct_texts(&e, &n, col);
     for (size_t k = 0; rc == 0 && k < n; k++)
-        rc = lp_list_append(list, lp_value_stringn(e[k].s, e[k].len));
+        rc = lp_list_append(labels, lp_value_stringn(e[k].s, e[k].len));
+    for (size_t i = 0; rc == 0 && y && i < col->length; i++) {
+        lp_text_span key = {NULL, 0};
+        if (lp_column_is_valid(col, i)) key.s = lp_column_str(col, i, &key.len);
+        const lp_text_span *hit = key.s ? bsearch(&key, e, n, sizeof *e, text_cmp) : NULL;
+        y[i] = hit ? (double)(hit - e) : NAN;
+    }
     free(e);
     return rc;
 }
 
-/* Appends the labels of the numbers of col to list. */
-static int number_labels(lp_value *list, const lp_column *col)
+/* Numeric classes of col into labels and, unless y is NULL, each row's index
+ * by binary search. */
+static int encode_numbers(const lp_column *col, double *y, lp_value *labels)
 {
     double *v = NULL;
     size_t n = 0;
     int rc = lp_distinct_numbers(&v, &n, col);
     for (size_t k = 0; rc == 0 && k < n; k++) {
         char *label = lp_class_label_text(col->type, v[k]);
-        rc = label ? lp_list_append(list, lp_value_string(label)) : LP_ENOMEM;
+        rc = label ? lp_list_append(labels, lp_value_string(label)) : LP_ENOMEM;
         free(label);
+    }
+    for (size_t i = 0; rc == 0 && y && i < col->length; i++) {
+        double d = lp_column_get_f64(col, i);
+        const double *hit =
+            lp_column_is_valid(col, i) && !isnan(d) ? bsearch(&d, v, n, sizeof *v, dbl_cmp) : NULL;
+        y[i] = hit ? (double)(hit - v) : NAN;
     }
     free(v);
     return rc;
 }
 
-lp_value *lp_class_labels(const lp_column *col)
+int lp_class_encode(const lp_column *col, double *y, lp_value **labels)
 {
-    if (col->type == LP_DT_TIMESTAMP) {
-        lp_error_set(LP_EINVAL, "a timestamp column has no classes");
-        return NULL;
-    }
+    *labels = NULL;
+    if (col->type == LP_DT_TIMESTAMP)
+        return lp_error_set(LP_EINVAL, "a timestamp column has no classes");
     lp_value *list = lp_value_list();
     int rc = list ? 0 : LP_ENOMEM;
     if (rc == 0)
-        rc = col->type == LP_DT_STRING || col->type == LP_DT_CATEGORY ? text_labels(list, col)
-                                                                      : number_labels(list, col);
-    if (rc == 0) return list;
-    lp_value_unref(list);
-    if (rc == LP_ENOMEM) lp_error_set(LP_ENOMEM, "out of memory");
-    return NULL;
+        rc = col->type == LP_DT_STRING || col->type == LP_DT_CATEGORY
+                 ? encode_texts(col, y, list)
+                 : encode_numbers(col, y, list);
+    if (rc) {
+        lp_value_unref(list);
+        return rc == LP_ENOMEM ? lp_error_set(LP_ENOMEM, "out of memory") : rc;
+    }
+    *labels = list;
+    return 0;
+}
+
+lp_value *lp_class_labels(const lp_column *col)
+{
+    lp_value *labels = NULL;
+    return lp_class_encode(col, NULL, &labels) ? NULL : labels;
 }

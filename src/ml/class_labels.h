@@ -32,4 +32,9 @@ int lp_distinct_numbers(double **out, size_t *n, const lp_column *col);
  * last error set. A timestamp column has no classes (LP_EINVAL). */
 lp_value *lp_class_labels(const lp_column *col);
 
+/* The class labels of col in *labels (a new list of strings) and, unless y is
+ * NULL, each row's index among them into y[0..col->length) (NaN for a missing
+ * row). A timestamp column has no classes (LP_EINVAL). */
+int lp_class_encode(const lp_column *col, double *y, lp_value **labels);
+
 #endif

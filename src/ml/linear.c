@@ -3,7 +3,6 @@
  * own save_model only writes files). The rules are documented in linear.h. */
 #include "ml/linear.h"
 
-#include <inttypes.h>
 #include <jansson.h>
 #include "ml/linear_api.h"
 #include <math.h>
@@ -480,70 +479,30 @@ static bool is_text(lp_dtype t)
     return t == LP_DT_STRING || t == LP_DT_CATEGORY;
 }
 
-/* Text of target value i (new string), NULL when missing. */
-static char *target_text(const lp_column *col, size_t i)
-{
-    if (!lp_column_is_valid(col, i)) return NULL;
-    if (is_text(col->type)) {
-        size_t len;
-        const char *s = lp_column_str(col, i, &len);
-        return s ? lp_asprintf("%.*s", (int)len, s) : NULL;
-    }
-    double v = lp_column_get_f64(col, i);
-    if (isnan(v)) return NULL;
-    if (col->type == LP_DT_INT64 || col->type == LP_DT_TIMESTAMP)
-        return lp_asprintf("%" PRId64, col->data.i64[i]); /* exact beyond 2^53 */
-    return lp_class_label_text(col->type, v);
-}
-
-typedef struct label_row {
-    char *text;
-    double num;   /* for numeric targets: the sort key */
-    bool numeric; /* sort by num (numbers, bools) rather than text */
-    size_t row;
-} label_row;
-
-static int label_cmp(const void *a, const void *b)
-{
-    const label_row *x = a, *y = b;
-    if (x->numeric) return (x->num > y->num) - (x->num < y->num);
-    return strcmp(x->text, y->text);
-}
-
-/* Classes (sorted as LabelEncoder) into m, and each row's class index. */
+/* Classes (sorted as LabelEncoder, by the one rule of class_labels.h) into m,
+ * and each row's class index into y. */
 static int encode_classes(lp_model *m, double *y, const lp_column *col, const char *name)
 {
-    size_t n = col->length;
-    label_row *r = calloc(n ? n : 1, sizeof *r);
-    if (!r) return lp_error_set(LP_ENOMEM, "out of memory");
-    int rc = 0;
-    size_t missing = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        r[i] = (label_row){target_text(col, i), lp_column_get_f64(col, i), !is_text(col->type), i};
-        if (!r[i].text) missing++;
+    lp_value *labels = NULL;
+    int rc = lp_class_encode(col, y, &labels);
+    if (rc) {
+        lp_error_prefix("target '%s'", name);
+        return rc;
     }
+    size_t missing = 0;
+    for (size_t i = 0; i < col->length; i++)
+        missing += isnan(y[i]) != 0;
+    size_t k = lp_list_len(labels);
     if (missing)
         rc = lp_error_set(LP_EINVAL, "target '%s' has %zu missing value%s", name, missing,
                           missing == 1 ? "" : "s");
-    if (rc == 0) {
-        qsort(r, n, sizeof *r, label_cmp);
-        size_t k = 0;
-        for (size_t i = 0; i < n && rc == 0; i++) {
-            if (i == 0 || strcmp(r[i - 1].text, r[i].text)) {
-                rc = lp_model_add_class(m, r[i].text);
-                k++;
-            }
-            y[r[i].row] = (double)(k - 1);
-        }
-        if (rc == 0 && k < 2)
-            rc = lp_error_set(LP_EINVAL,
-                              "target '%s' has a single class ('%s'): a classifier needs two or "
-                              "more",
-                              name, n ? r[0].text : "");
-    }
-    for (size_t i = 0; i < n; i++)
-        free(r[i].text);
-    free(r);
+    else if (k < 2)
+        rc = lp_error_set(LP_EINVAL,
+                          "target '%s' has a single class ('%s'): a classifier needs two or more",
+                          name, k ? lp_value_as_string(lp_list_get(labels, 0)) : "");
+    for (size_t c = 0; rc == 0 && c < k; c++)
+        rc = lp_model_add_class(m, lp_value_as_string(lp_list_get(labels, c)));
+    lp_value_unref(labels);
     return rc;
 }
 

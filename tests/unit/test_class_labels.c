@@ -88,3 +88,49 @@ Test(class_labels, label_text_of_numbers)
     cr_assert_str_eq(s, "true");
     free(s);
 }
+
+/* Each row's index among the labels of column `name`, '-' for NaN, joined. */
+static void expect_indexes(const char *name, const char *want_labels, const char *want_rows)
+{
+    const lp_column *col = lp_frame_col_by_name(frame, name);
+    double y[5];
+    lp_value *list = NULL;
+    cr_assert_eq(lp_class_encode(col, y, &list), 0, "%s: %s", name, lp_error_last()->message);
+    char got[64] = "";
+    for (size_t i = 0; i < col->length; i++) {
+        char one[8];
+        snprintf(one, sizeof one, "%s%s", i ? "," : "", y[i] != y[i] ? "-" : "");
+        strcat(got, one);
+        if (y[i] == y[i]) {
+            snprintf(one, sizeof one, "%d", (int)y[i]);
+            strcat(got, one);
+        }
+    }
+    cr_assert_str_eq(got, want_rows, "column %s", name);
+    size_t labels = 1;
+    for (const char *p = want_labels; *p; p++)
+        labels += *p == '|';
+    cr_assert_eq(lp_list_len(list), labels);
+    lp_value_unref(list);
+    expect_labels(name, want_labels); /* the same labels as lp_class_labels */
+}
+
+Test(class_labels, every_row_is_encoded_as_its_class_index)
+{
+    expect_indexes("i", "-1|2|10", "2,0,2,-,1");
+    expect_indexes("f", "0.1|2.5|1e+300", "1,0,-,1,2");
+    expect_indexes("b", "false|true", "1,0,1,-,0");
+    expect_indexes("s", "B|a|b", "2,1,2,-,0");
+}
+
+Test(class_labels, encoding_a_timestamp_is_an_error)
+{
+    static const char csv[] = "t\n2024-01-01\n2024-01-02\n";
+    lp_frame *f = NULL;
+    cr_assert_eq(lp_csv_read_buffer(&f, csv, strlen(csv), "t.csv", NULL), 0);
+    double y[2];
+    lp_value *list = NULL;
+    cr_assert_eq(lp_class_encode(lp_frame_col(f, 0), y, &list), LP_EINVAL);
+    cr_assert_null(list);
+    lp_frame_unref(f);
+}

@@ -288,7 +288,9 @@ static lp_column *str_col(const char *const *v, size_t n)
 {
     lp_column_builder *b = lp_column_builder_new(LP_DT_STRING, n);
     for (size_t i = 0; i < n; i++)
-        cr_assert_eq(lp_column_builder_append_str(b, v[i], strlen(v[i])), 0);
+        cr_assert_eq(v[i] ? lp_column_builder_append_str(b, v[i], strlen(v[i]))
+                          : lp_column_builder_append_null(b),
+                     0);
     return lp_column_builder_finish(b);
 }
 
@@ -337,6 +339,16 @@ Test(linear, missing_values_name_column_and_count)
     lp_model *m = NULL;
     cr_assert_eq(try_train(X, frame1("y", str_col(labels, 6)), NULL, &m), LP_EINVAL);
     assert_msg("'gappy' has 2 missing values");
+}
+
+Test(linear, missing_target_values_are_counted)
+{
+    const char *const gappy[] = {"a", NULL, "b", "a", NULL, "b"};
+    lp_model *m = NULL;
+    cr_assert_eq(try_train(frame1("x", f64_col(xs, 6)), frame1("y", str_col(gappy, 6)), NULL, &m),
+                 LP_EINVAL);
+    cr_assert_null(m);
+    assert_msg("target 'y' has 2 missing values");
 }
 
 Test(linear, single_class_is_an_error)
