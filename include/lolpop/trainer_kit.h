@@ -76,6 +76,12 @@ typedef struct lp_trainer_backend {
      * not in param_names is an error ending with the advice; one in it, a
      * warning with the advice. */
     const char *const *param_hints;
+    /* Optional (NULL: none; read only when `size` covers it). Checks the
+     * values of `params` (merged training_params, read-only) against the
+     * problem before any data exists, for check_config: what train would
+     * refuse later, found before the run starts. 0, or LP_ECONFIG located at
+     * the offending value (lp_kit_error_at). */
+    int (*check_params)(lp_obj *self, const lp_value *params, lp_problem problem);
 } lp_trainer_backend;
 
 /* The kit's per-instance state: a trainer class's state_size. Opaque (room
@@ -91,7 +97,8 @@ int lp_trainer_init(lp_obj *self, const lp_trainer_backend *be);
 /* check_config of a kit trainer (LP_METHOD_CHECK_CONFIG in class.h): a
  * trainer class's method `check_config` returns
  * lp_trainer_check_config(self, &backend). Checks problem_type, the
- * training_params names against be's list (with its hints), and reports
+ * training_params names against be's list (with its hints), their values
+ * (be's check_params, when it has one), and reports
  * training_params set in a parent's config, which a trainer does not read.
  * New list of problems, or NULL with the error set. */
 lp_value *lp_trainer_check_config(lp_obj *self, const lp_trainer_backend *be);

@@ -435,6 +435,12 @@ static int param_one(lin_params *lp, const char *k, const lp_value *v)
                 : lp_error_set(LP_EINVAL, "unknown liblinear parameter '%s'", k);
 }
 
+int lp_linear_param_check(const char *name, const lp_value *value)
+{
+    lin_params scratch = {0};
+    return param_one(&scratch, name, value);
+}
+
 static int params_parse(lin_params *lp, const lp_value *params)
 {
     *lp = (lin_params){"logistic", L2R_LR, 1.0, 1e-4, 0.1, 1.0, true};

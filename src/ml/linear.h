@@ -55,6 +55,10 @@
 int lp_linear_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_train,
                     const lp_value *params);
 
+/* Whether lp_linear_train would accept `value` for parameter `name` (before
+ * any data: the same rule and message it applies). 0 or LP_EINVAL. */
+int lp_linear_param_check(const char *name, const lp_value *value);
+
 /* The names lp_linear_train accepts in params (NULL-terminated, static). */
 extern const char *const lp_linear_param_names[];
 

@@ -841,12 +841,34 @@ Test(trainers, unknown_xgboost_parameter_is_a_located_config_error)
     lp_value_unref(splits);
 }
 
+/* Builds a workflow whose model_trainer is cls with `config` and asserts that
+ * the build is refused (LP_ECONFIG) with an error diagnostic containing
+ * `message`: check_config ran before anything else. */
+static void expect_refused_trainer(const char *cls, const char *config, const char *message)
+{
+    char comp[128], rest[2048];
+    snprintf(comp, sizeof comp, "model_trainer: %s", cls);
+    snprintf(rest, sizeof rest, "model_trainer:\n  config: {%s}\n", config);
+    cr_assert_eq(try_trainer_workflow(0, comp, rest), LP_ECONFIG, "%s: built", config);
+    const lp_diags *d = uw_diags();
+    bool found = false;
+    for (size_t i = 0; i < d->len && !found; i++)
+        found = d->items[i].severity == LP_SEV_ERROR && strstr(d->items[i].message, message);
+    cr_assert(found, "%s: no error with \"%s\" (%zu diagnostics; first: %s)", config, message,
+              d->len, d->len ? d->items[0].message : "-");
+}
+
 Test(trainers, problem_type_conflicts_are_config_errors)
 {
-    lp_obj *t = trainer_in(0, "LinearModelTrainer",
-                           "problem_type: classification, training_params: {model: ridge}");
+    expect_refused_trainer("LinearModelTrainer",
+                           "problem_type: classification, training_params: {model: ridge}",
+                           "model 'ridge' is for regression but problem_type is classification");
+    /* fit's params argument is seen only at fit */
+    lp_obj *t = trainer_in(0, "LinearModelTrainer", "problem_type: classification");
     lp_value *splits = fixture_splits("linear", "logistic_binary", "y");
-    expect_error(lp_model_trainer_fit(t, splits), LP_ECONFIG,
+    lp_value *params = lp_value_map();
+    cr_assert_eq(lp_map_set(params, "model", lp_value_string("ridge")), 0);
+    expect_error(fit_with(t, splits, params), LP_ECONFIG,
                  "model 'ridge' is for regression but problem_type is classification");
     lp_value_unref(splits);
 
@@ -981,4 +1003,24 @@ Test(trainers, kit_refuses_a_backend_description_of_another_size)
     future_backend.size = sizeof(lp_trainer_backend);
     future_backend.cls = "FutureTrainer";
     cr_assert_not_null(trainer_in(1, "FutureTrainer", ""), "%s", lp_error_last()->message);
+}
+
+/* ---- check_config: values found before any data ---------------------------------------------- */
+
+Test(trainers, linear_check_config_refuses_values_liblinear_would_refuse)
+{
+    expect_refused_trainer("LinearModelTrainer", "training_params: {C: -1}",
+                           "training_params: liblinear parameter C must be > 0 (got -1)");
+    expect_refused_trainer("LinearModelTrainer", "training_params: {eps: fast}",
+                           "liblinear parameter eps must be a number");
+    expect_refused_trainer("LinearModelTrainer", "training_params: {model: logistik}",
+                           "did you mean 'logistic'?");
+    expect_refused_trainer("LinearModelTrainer",
+                           "problem_type: regression, training_params: {model: logistic}",
+                           "model 'logistic' is for classification but problem_type is "
+                           "regression (use ridge or svr)");
+    lp_obj *t = trainer_in(0, "LinearModelTrainer",
+                           "problem_type: classification, training_params: {model: svm, C: 0.5, "
+                           "eps: 1e-6, bias: false, standardize: true}");
+    cr_assert_not_null(t, "a good configuration builds");
 }

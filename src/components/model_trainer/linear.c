@@ -10,10 +10,30 @@
  * regression: ridge) and rules out the other kind. liblinear needs numbers:
  * string features must be encoded by a feature_transformer first.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "components/model_trainer/trainer.h"
 #include "ml/linear.h"
+
+/* Whether model (the value of training_params' model, a string) suits the
+ * problem: 0, or LP_ECONFIG located at mv naming the models that do. */
+static int model_fits_problem(lp_obj *self, const lp_value *mv, const char *model,
+                              lp_problem problem)
+{
+    bool classifying = problem == LP_PROBLEM_CLASSIFICATION;
+    bool class_model = lp_streq_nocase(model, "logistic") || lp_streq_nocase(model, "svm");
+    bool reg_model = lp_streq_nocase(model, "svr") || lp_streq_nocase(model, "ridge");
+    if (problem == LP_PROBLEM_NONE || (classifying && !reg_model) || (!classifying && !class_model))
+        return 0; /* an unknown model is liblinear's to name */
+    return lp_kit_error_at(LP_ECONFIG, mv,
+                           "LinearModelTrainer (%s): model '%s' is for %s but problem_type "
+                           "is %s (use %s)",
+                           lp_trainer_path(self), model,
+                           class_model ? "classification" : "regression",
+                           classifying ? "classification" : "regression",
+                           classifying ? "logistic or svm" : "ridge or svr");
+}
 
 static int linear_resolve(lp_obj *self, lp_value *params, lp_problem problem,
                           const lp_frame *y_train)
@@ -22,19 +42,34 @@ static int linear_resolve(lp_obj *self, lp_value *params, lp_problem problem,
     const lp_value *mv = lp_map_get(params, "model");
     const char *model = lp_value_as_string(mv);
     if (problem == LP_PROBLEM_NONE || (mv && !model)) return 0; /* liblinear checks the type */
-    bool classifying = problem == LP_PROBLEM_CLASSIFICATION;
     if (!model)
-        return lp_map_set(params, "model", lp_value_string(classifying ? "logistic" : "ridge"));
-    bool class_model = lp_streq_nocase(model, "logistic") || lp_streq_nocase(model, "svm");
-    bool reg_model = lp_streq_nocase(model, "svr") || lp_streq_nocase(model, "ridge");
-    if ((classifying && !reg_model) || (!classifying && !class_model)) return 0;
-    return lp_kit_error_at(LP_ECONFIG, mv,
-                           "LinearModelTrainer (%s): model '%s' is for %s but problem_type "
-                           "is %s (use %s)",
-                           lp_trainer_path(self), model,
-                           class_model ? "classification" : "regression",
-                           classifying ? "classification" : "regression",
-                           classifying ? "logistic or svm" : "ridge or svr");
+        return lp_map_set(
+            params, "model",
+            lp_value_string(problem == LP_PROBLEM_CLASSIFICATION ? "logistic" : "ridge"));
+    return model_fits_problem(self, mv, model, problem);
+}
+
+/* check_config's look at the values: each known parameter as liblinear will
+ * read it (unknown names are the kit's to report), then the model against
+ * the problem. */
+static int linear_check_params(lp_obj *self, const lp_value *params, lp_problem problem)
+{
+    for (size_t i = 0; i < lp_map_len(params); i++) {
+        const char *k = lp_map_key(params, i);
+        const lp_value *v = lp_map_value(params, i);
+        bool known = false;
+        for (size_t j = 0; lp_linear_param_names[j] && !known; j++)
+            known = strcmp(k, lp_linear_param_names[j]) == 0;
+        if (!known || lp_linear_param_check(k, v) == 0) continue;
+        char *why = lp_strdup(lp_error_last()->message);
+        int rc = lp_kit_error_at(LP_ECONFIG, v, "LinearModelTrainer (%s): training_params: %s",
+                                 lp_trainer_path(self), why ? why : "invalid value");
+        free(why);
+        return rc;
+    }
+    const lp_value *mv = lp_map_get(params, "model");
+    const char *model = lp_value_as_string(mv);
+    return model ? model_fits_problem(self, mv, model, problem) : 0;
 }
 
 /* liblinear takes numbers only; say how to get them. */
@@ -70,6 +105,7 @@ static const lp_trainer_backend linear_backend = {
     .param_names = lp_linear_param_names,
     .resolve = linear_resolve,
     .train = linear_train,
+    .check_params = linear_check_params,
 };
 
 static lp_value *linear_check_config(lp_obj *self, lp_value *args)
@@ -97,8 +133,8 @@ static const lp_method linear_methods[] = {
     {"save", lp_trainer_save, "save(path, model?) -> null: writes the model file atomically"},
     {"load", lp_trainer_load, "load(path) -> null: the saved model becomes the trainer's model"},
     {LP_METHOD_CHECK_CONFIG, linear_check_config,
-     "check_config() -> problems: problem_type and the training_params names, before anything "
-     "runs"},
+     "check_config() -> problems: problem_type, the training_params names and values, and "
+     "the model against the problem, before anything runs"},
     {NULL, NULL, NULL},
 };
 

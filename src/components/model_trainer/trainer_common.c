@@ -117,6 +117,13 @@ static int check_parents(lp_value *problems, lp_obj *self)
     return rc;
 }
 
+/* A back-end descriptor built against an older kit ends before check_params. */
+static bool has_check_params(const lp_trainer_backend *be)
+{
+    return be->size >= offsetof(lp_trainer_backend, check_params) + sizeof be->check_params &&
+           be->check_params;
+}
+
 LP_API lp_value *lp_trainer_check_config(lp_obj *self, const lp_trainer_backend *be)
 {
     lp_value *problems = lp_value_list();
@@ -124,9 +131,13 @@ LP_API lp_value *lp_trainer_check_config(lp_obj *self, const lp_trainer_backend 
     lp_problem problem;
     lp_value *params = NULL;
     int rc = 0;
-    if (lp_trainer_problem(self, &problem)) rc = lp_kit_check_add_error(problems);
+    bool problem_known = lp_trainer_problem(self, &problem) == 0;
+    if (!problem_known) rc = lp_kit_check_add_error(problems);
     if (rc == 0 && lp_trainer_params(&params, self, NULL)) rc = lp_kit_check_add_error(problems);
     if (rc == 0 && params) rc = check_all_names(problems, self, be, params);
+    if (rc == 0 && params && problem_known && has_check_params(be) &&
+        be->check_params(self, params, problem))
+        rc = lp_kit_check_add_error(problems);
     if (rc == 0) rc = check_parents(problems, self);
     lp_value_unref(params);
     if (rc) {
