@@ -142,6 +142,23 @@ Test(validate, training_params_in_the_pipeline_config_is_a_warning_or_strict_err
     lp_run_free(&v);
 }
 
+Test(validate, a_trainer_parameter_every_trial_overrides_is_a_warning)
+{
+    lp_write_file(dir, "bad.yaml",
+                  "train:\n  model_trainer:\n    config:\n"
+                  "      training_params: {max_depth: 9, subsample: 0.8}\n");
+    const char *msg = "bad.yaml:4:36: warning: [train.hyperparameter_tuner] XGBoostModelTrainer "
+                      "(train.model_trainer): training_params: 'max_depth' is never used: every "
+                      "trial of LocalHyperparameterTuner (train.hyperparameter_tuner) sets it at "
+                      "titanic.yaml:";
+    lp_run v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "-c",
+                      "bad.yaml");
+    LP_EXPECT_EXIT(v, 0);
+    LP_EXPECT_ERR(v, msg);
+    EXPECT_NOT_ERR(v, "'subsample'"); /* the tuner does not set it: the trainer's value counts */
+    lp_run_free(&v);
+}
+
 Test(validate, a_key_hidden_by_a_class_default_names_where_it_belongs)
 {
     const char *msg = "config 'colour' set in the root config is not read: StdOutLogger at "

@@ -47,6 +47,9 @@ typedef struct lp_tuner_search {
 /* Reads training_params (this tuner's own config), finds a trainer for every
  * class and checks metrics/perf_metric. LP_ECONFIG, located, on a mistake. */
 int lp_tuner_init(lp_obj *self);
+/* check_config of both tuners (LP_METHOD_CHECK_CONFIG): a warning for each
+ * trainer training_params key a trial always overrides. New list or NULL. */
+lp_value *lp_tuner_check_config(lp_obj *self, lp_value *args);
 void lp_tuner_fini(lp_obj *self);
 
 /* A non-negative integer config key (dflt when unset); `min` is the least

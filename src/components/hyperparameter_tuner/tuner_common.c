@@ -77,6 +77,46 @@ static int find_trainers(lp_obj *self, lp_tuner *st, const lp_value *tp)
     return 0;
 }
 
+/* Warns about each training_params key of trainer that space (the tuner's
+ * map for that trainer's class) also sets: every trial overrides it, so the
+ * trainer's value is never used. */
+static int check_shadowed(lp_value *problems, lp_obj *self, lp_obj *trainer, const lp_value *space)
+{
+    const lp_value *own =
+        lp_map_get(lp_map_get(lp_obj_section(trainer), "config"), "training_params");
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < lp_map_len(own); i++) {
+        const char *k = lp_map_key(own, i);
+        const lp_value *tuned = lp_map_get(space, k);
+        if (!tuned) continue;
+        char *at = lp_origin_format(lp_value_origin(tuned));
+        rc = lp_kit_check_add(problems, LP_SEV_WARNING, lp_map_value(own, i),
+                              "%s (%s): training_params: '%s' is never used: every trial of %s "
+                              "(%s) sets it%s%s; remove one of the two",
+                              lp_obj_class(trainer)->name, lp_obj_path(trainer), k,
+                              lp_obj_class(self)->name, path_of(self), at && *at ? " at " : "",
+                              at ? at : "");
+        free(at);
+    }
+    return rc;
+}
+
+lp_value *lp_tuner_check_config(lp_obj *self, lp_value *args)
+{
+    (void)args;
+    lp_value *problems = lp_value_list();
+    const lp_value *tp = lp_map_get(lp_map_get(lp_obj_section(self), "config"), "training_params");
+    int rc = problems ? 0 : LP_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < lp_map_len(tp); i++) {
+        lp_obj *trainer = lp_experiment_find_trainer(self, lp_map_key(tp, i));
+        if (trainer && lp_value_type(lp_map_value(tp, i)) == LP_MAP)
+            rc = check_shadowed(problems, self, trainer, lp_map_value(tp, i));
+    }
+    if (rc == 0) return problems;
+    lp_value_unref(problems);
+    return NULL;
+}
+
 int lp_tuner_init(lp_obj *self)
 {
     lp_tuner *st = lp_obj_state(self);
