@@ -59,6 +59,11 @@ int lp_xgb_train(lp_model **out, const lp_frame *X_train, const lp_frame *y_trai
                  const lp_frame *X_valid, const lp_frame *y_valid, const lp_value *params,
                  lp_xgb_report *report);
 
+/* Whether `value` is one XGBoost accepts for parameter `name` (its
+ * documented range or choices; names without a rule pass): what
+ * lp_xgb_train checks first, for a check before any data. 0 or LP_ECONFIG. */
+int lp_xgb_param_check(const char *name, const lp_value *value);
+
 /* The names lp_xgb_train accepts in params (NULL-terminated, static). */
 extern const char *const lp_xgb_param_names[];
 /* Advice for names of XGBoost's scikit-learn wrapper (and other Python

@@ -1,6 +1,8 @@
 /* xgb_params.c — XGBoost parameters: the names XGBoost 1.7 knows, defaults,
  * and their text form for XGBoosterSetParam. */
 #include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +99,136 @@ static int check_count(const lp_value *eff, const char *key, int64_t min)
     return 0;
 }
 
+/* ---- values: XGBoost 1.7's documented ranges and choices, so that a wrong
+ * value is named before any data and with its parameter (XGBoost itself
+ * says only "Some trailing characters could not be parsed", at the first
+ * boosting round). */
+
+typedef struct num_rule {
+    const char *name;
+    bool integer;
+    double lo, hi;         /* bounds */
+    bool lo_open, hi_open; /* lo < v rather than lo <= v; likewise hi */
+} num_rule;
+
+static const num_rule num_rules[] = {
+    {"eta", false, 0, INFINITY, false, true},
+    {"learning_rate", false, 0, INFINITY, false, true},
+    {"gamma", false, 0, INFINITY, false, true},
+    {"min_split_loss", false, 0, INFINITY, false, true},
+    {"max_depth", true, 0, 1e9, false, false},
+    {"min_child_weight", false, 0, INFINITY, false, true},
+    {"max_delta_step", false, 0, INFINITY, false, true},
+    {"subsample", false, 0, 1, true, false},
+    {"colsample_bytree", false, 0, 1, true, false},
+    {"colsample_bylevel", false, 0, 1, true, false},
+    {"colsample_bynode", false, 0, 1, true, false},
+    {"lambda", false, 0, INFINITY, false, true},
+    {"reg_lambda", false, 0, INFINITY, false, true},
+    {"alpha", false, 0, INFINITY, false, true},
+    {"reg_alpha", false, 0, INFINITY, false, true},
+    {"sketch_eps", false, 0, 1, true, true},
+    {"scale_pos_weight", false, 0, INFINITY, false, true},
+    {"max_leaves", true, 0, 1e9, false, false},
+    {"max_bin", true, 2, 1e9, false, false},
+    {"num_parallel_tree", true, 1, 1e9, false, false},
+    {"rate_drop", false, 0, 1, false, false},
+    {"skip_drop", false, 0, 1, false, false},
+    {"tweedie_variance_power", false, 1, 2, false, true},
+    {"verbosity", true, 0, 3, false, false},
+    {"seed", true, -9.2e18, 9.2e18, false, false},
+    {"random_state", true, -9.2e18, 9.2e18, false, false},
+    {"base_score", false, -INFINITY, INFINITY, true, true},
+};
+
+typedef struct choice_rule {
+    const char *name;
+    const char *const choices[6];
+} choice_rule;
+
+static const choice_rule choice_rules[] = {
+    {"booster", {"gbtree", "gblinear", "dart", NULL}},
+    {"tree_method", {"auto", "exact", "approx", "hist", "gpu_hist", NULL}},
+    {"grow_policy", {"depthwise", "lossguide", NULL}},
+    {"sampling_method", {"uniform", "gradient_based", NULL}},
+    {"predictor", {"auto", "cpu_predictor", "gpu_predictor", NULL}},
+};
+
+/* v as a number: an int, a float, or a text that is wholly one (XGBoost
+ * reads text). false when it is none of these. */
+static bool number_of(const lp_value *v, double *d, bool *integral)
+{
+    lp_vtype t = lp_value_type(v);
+    if (t == LP_INT || t == LP_FLOAT) {
+        *d = lp_value_as_float(v);
+        *integral = t == LP_INT;
+        return true;
+    }
+    const char *s = t == LP_STRING ? lp_value_as_string(v) : NULL;
+    char *end = NULL;
+    if (!s || !*s) return false;
+    *d = strtod(s, &end);
+    *integral = strspn(s, "+-0123456789") == strlen(s);
+    return *end == '\0';
+}
+
+static int check_number(const num_rule *r, const lp_value *v)
+{
+    double d;
+    bool integral;
+    bool ok = number_of(v, &d, &integral) && !isnan(d) && (!r->integer || integral) &&
+              (r->lo_open ? d > r->lo : d >= r->lo) && (r->hi_open ? d < r->hi : d <= r->hi);
+    if (ok) return 0;
+    char *text = lp_value_to_string(v);
+    char range[96];
+    if (isinf(r->hi) && isinf(r->lo))
+        snprintf(range, sizeof range, "a number");
+    else if (isinf(r->hi))
+        snprintf(range, sizeof range, "%s %s %g", r->integer ? "an integer" : "a number",
+                 r->lo_open ? ">" : ">=", r->lo);
+    else if (r->hi >= 1e9)
+        snprintf(range, sizeof range, "an integer >= %g", r->lo);
+    else
+        snprintf(range, sizeof range, "%s in %c%g, %g%c", r->integer ? "an integer" : "a number",
+                 r->lo_open ? '(' : '[', r->lo, r->hi, r->hi_open ? ')' : ']');
+    int rc = lp_error_set(LP_ECONFIG, "XGBoost parameter '%s' must be %s (got %s)", r->name, range,
+                          text ? text : "?");
+    free(text);
+    return rc;
+}
+
+static int check_choice(const choice_rule *r, const lp_value *v)
+{
+    const char *s = lp_value_as_string(v);
+    size_t n = 0;
+    while (r->choices[n])
+        n++;
+    for (size_t i = 0; s && i < n; i++)
+        if (strcmp(s, r->choices[i]) == 0) return 0;
+    lp_sb all = {0};
+    for (size_t i = 0; i < n; i++)
+        lp_sb_appendf(&all, "%s%s", i ? ", " : "", r->choices[i]);
+    const char *hint = s ? lp_suggest(s, r->choices, n) : NULL;
+    char *list = lp_sb_take(&all);
+    int rc = hint ? lp_error_set(LP_ECONFIG,
+                                 "XGBoost parameter '%s': unknown value '%s'; did you mean '%s'? "
+                                 "(%s)",
+                                 r->name, s, hint, list ? list : "")
+                  : lp_error_set(LP_ECONFIG, "XGBoost parameter '%s' must be one of %s", r->name,
+                                 list ? list : "");
+    free(list);
+    return rc;
+}
+
+int lp_xgb_param_check(const char *name, const lp_value *value)
+{
+    for (size_t i = 0; i < sizeof num_rules / sizeof *num_rules; i++)
+        if (strcmp(name, num_rules[i].name) == 0) return check_number(&num_rules[i], value);
+    for (size_t i = 0; i < sizeof choice_rules / sizeof *choice_rules; i++)
+        if (strcmp(name, choice_rules[i].name) == 0) return check_choice(&choice_rules[i], value);
+    return 0;
+}
+
 static int set_default(lp_value *eff, const char *key, lp_value *v)
 {
     if (lp_map_get(eff, key)) {
@@ -125,6 +257,10 @@ int lp_xgb_params_resolve(lp_value **out, const lp_value *params)
         return hint ? lp_error_set(LP_ECONFIG, "unknown XGBoost parameter '%s'; did you mean '%s'?",
                                    k, hint)
                     : lp_error_set(LP_ECONFIG, "unknown XGBoost parameter '%s'", k);
+    }
+    for (size_t i = 0; i < n; i++) {
+        int rc = lp_xgb_param_check(lp_map_key(params, i), lp_map_value(params, i));
+        if (rc) return rc;
     }
     lp_value *eff = params ? lp_value_copy(params) : lp_value_map();
     int rc = eff ? 0 : LP_ENOMEM;

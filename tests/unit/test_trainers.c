@@ -858,6 +858,23 @@ static void expect_refused_trainer(const char *cls, const char *config, const ch
               d->len, d->len ? d->items[0].message : "-");
 }
 
+Test(trainers, xgboost_check_config_refuses_values_xgboost_would_refuse)
+{
+    expect_refused_trainer("XGBoostModelTrainer", "training_params: {max_depth: -2}",
+                           "training_params: XGBoost parameter 'max_depth' must be an integer >= "
+                           "0 (got -2)");
+    expect_refused_trainer("XGBoostModelTrainer", "training_params: {eta: fast}",
+                           "XGBoost parameter 'eta' must be a number >= 0 (got \"fast\")");
+    expect_refused_trainer("XGBoostModelTrainer", "training_params: {subsample: 0}",
+                           "XGBoost parameter 'subsample' must be a number in (0, 1] (got 0)");
+    expect_refused_trainer("XGBoostModelTrainer", "training_params: {tree_method: hsit}",
+                           "unknown value 'hsit'; did you mean 'hist'?");
+    lp_obj *t = trainer_in(0, "XGBoostModelTrainer",
+                           "problem_type: classification, training_params: {max_depth: 3, eta: "
+                           "'0.3', subsample: 1, tree_method: hist, seed: -1, base_score: 0.5}");
+    cr_assert_not_null(t, "a good configuration builds");
+}
+
 Test(trainers, problem_type_conflicts_are_config_errors)
 {
     expect_refused_trainer("LinearModelTrainer",
@@ -872,10 +889,15 @@ Test(trainers, problem_type_conflicts_are_config_errors)
                  "model 'ridge' is for regression but problem_type is classification");
     lp_value_unref(splits);
 
-    t = trainer_in(0, "XGBoostModelTrainer",
-                   "problem_type: regression, training_params: {objective: 'binary:logistic'}");
+    expect_refused_trainer(
+        "XGBoostModelTrainer",
+        "problem_type: regression, training_params: {objective: 'binary:logistic'}",
+        "objective 'binary:logistic' is a classification objective");
+    t = trainer_in(0, "XGBoostModelTrainer", "problem_type: regression");
     splits = fixture_splits("xgb", "binary", "y");
-    expect_error(lp_model_trainer_fit(t, splits), LP_ECONFIG,
+    params = lp_value_map();
+    cr_assert_eq(lp_map_set(params, "objective", lp_value_string("binary:logistic")), 0);
+    expect_error(fit_with(t, splits, params), LP_ECONFIG,
                  "objective 'binary:logistic' is a classification objective");
     lp_value_unref(splits);
 

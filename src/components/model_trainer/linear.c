@@ -10,7 +10,6 @@
  * regression: ridge) and rules out the other kind. liblinear needs numbers:
  * string features must be encoded by a feature_transformer first.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "components/model_trainer/trainer.h"
@@ -52,24 +51,14 @@ static int linear_resolve(lp_obj *self, lp_value *params, lp_problem problem,
 /* check_config's look at the values: each known parameter as liblinear will
  * read it (unknown names are the kit's to report), then the model against
  * the problem. */
+static const lp_trainer_backend linear_backend;
+
 static int linear_check_params(lp_obj *self, const lp_value *params, lp_problem problem)
 {
-    for (size_t i = 0; i < lp_map_len(params); i++) {
-        const char *k = lp_map_key(params, i);
-        const lp_value *v = lp_map_value(params, i);
-        bool known = false;
-        for (size_t j = 0; lp_linear_param_names[j] && !known; j++)
-            known = strcmp(k, lp_linear_param_names[j]) == 0;
-        if (!known || lp_linear_param_check(k, v) == 0) continue;
-        char *why = lp_strdup(lp_error_last()->message);
-        int rc = lp_kit_error_at(LP_ECONFIG, v, "LinearModelTrainer (%s): training_params: %s",
-                                 lp_trainer_path(self), why ? why : "invalid value");
-        free(why);
-        return rc;
-    }
+    int rc = lp_trainer_check_each_param(self, &linear_backend, params, lp_linear_param_check);
     const lp_value *mv = lp_map_get(params, "model");
     const char *model = lp_value_as_string(mv);
-    return model ? model_fits_problem(self, mv, model, problem) : 0;
+    return rc == 0 && model ? model_fits_problem(self, mv, model, problem) : rc;
 }
 
 /* liblinear takes numbers only; say how to get them. */

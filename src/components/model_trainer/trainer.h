@@ -51,4 +51,11 @@ void lp_trainer_set_ft_model(lp_obj *self, lp_model *m);
  * transformer state when it has one, else X itself. *out: new reference. */
 int lp_trainer_features(lp_frame **out, lp_obj *self, lp_model *m, lp_frame *X);
 
+/* check_params' walk for a built-in back-end: each of params' names in
+ * be->param_names (unknown names are check_all_names') through check, the
+ * library's own rule for one value; the first refusal becomes LP_ECONFIG
+ * located at that value, "Cls (path): training_params: <why>". 0 or that. */
+int lp_trainer_check_each_param(lp_obj *self, const lp_trainer_backend *be, const lp_value *params,
+                                int (*check)(const char *name, const lp_value *value));
+
 #endif

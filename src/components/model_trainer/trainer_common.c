@@ -117,6 +117,22 @@ static int check_parents(lp_value *problems, lp_obj *self)
     return rc;
 }
 
+int lp_trainer_check_each_param(lp_obj *self, const lp_trainer_backend *be, const lp_value *params,
+                                int (*check)(const char *name, const lp_value *value))
+{
+    for (size_t i = 0; i < lp_map_len(params); i++) {
+        const char *k = lp_map_key(params, i);
+        const lp_value *v = lp_map_value(params, i);
+        if (!known_name(be, k) || check(k, v) == 0) continue;
+        char *why = lp_strdup(lp_error_last()->message);
+        int rc = lp_kit_error_at(LP_ECONFIG, v, "%s (%s): training_params: %s", be->cls,
+                                 lp_trainer_path(self), why ? why : "invalid value");
+        free(why);
+        return rc;
+    }
+    return 0;
+}
+
 /* A back-end descriptor built against an older kit ends before check_params. */
 static bool has_check_params(const lp_trainer_backend *be)
 {

@@ -80,6 +80,21 @@ static int xgb_resolve(lp_obj *self, lp_value *params, lp_problem problem, const
     return lp_map_set(params, "objective", lp_value_string(dflt));
 }
 
+static const lp_trainer_backend xgb_backend;
+
+/* check_config's look at the values: each as XGBoost will take it, then an
+ * objective against the problem (resolve's rule, which needs no data when
+ * the objective is given). */
+static int xgb_check_params(lp_obj *self, const lp_value *params, lp_problem problem)
+{
+    int rc = lp_trainer_check_each_param(self, &xgb_backend, params, lp_xgb_param_check);
+    if (rc || !lp_map_get(params, "objective") || problem == LP_PROBLEM_NONE) return rc;
+    lp_value *copy = lp_value_copy(params);
+    rc = copy ? xgb_resolve(self, copy, problem, NULL) : lp_error_set(LP_ENOMEM, "out of memory");
+    lp_value_unref(copy);
+    return rc;
+}
+
 static int xgb_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_value *params)
 {
     lp_xgb_report rep;
@@ -111,6 +126,7 @@ static const lp_trainer_backend xgb_backend = {
     .resolve = xgb_resolve,
     .train = xgb_train,
     .param_hints = lp_xgb_param_hints,
+    .check_params = xgb_check_params,
 };
 
 static lp_value *xgb_check_config(lp_obj *self, lp_value *args)
@@ -138,7 +154,8 @@ static const lp_method xgb_methods[] = {
     {"save", lp_trainer_save, "save(path, model?) -> null: writes the model file atomically"},
     {"load", lp_trainer_load, "load(path) -> null: the saved model becomes the trainer's model"},
     {LP_METHOD_CHECK_CONFIG, xgb_check_config,
-     "check_config() -> problems: problem_type and the training_params names, before anything "
+     "check_config() -> problems: problem_type, the training_params names and values (XGBoost's "
+     "documented ranges and choices), and an objective against the problem, before anything "
      "runs"},
     {NULL, NULL, NULL},
 };
