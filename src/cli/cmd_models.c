@@ -230,6 +230,37 @@ lp_value *models_deployments(lp_store *st, const lp_value *model)
 
 /* {version, id, uri, run, approved, approved_by, perf_metric, perf_value,
  * aliases, deployed} of one version (new map). */
+/* The status of run_id ("succeeded", "failed", "running") as a new string
+ * value, or null when the run is unknown: a version whose run failed has no
+ * metrics, and the table says why. */
+static lp_value *run_status(lp_store *st, const char *run_id)
+{
+    lp_value *run = NULL;
+    if (!run_id || lp_store_run_get(st, run_id, &run) != 0) {
+        lp_error_clear();
+        return lp_value_null();
+    }
+    const char *status = runs_str(run, "status");
+    lp_value *v = status ? lp_value_string(status) : lp_value_null();
+    lp_value_unref(run);
+    return v;
+}
+
+/* "f1 0.7921", or "- (run failed)" for a version its failed run left without
+ * metrics, into buf. */
+static void validation_text(char *buf, size_t n, const lp_value *entry)
+{
+    char val[32];
+    runs_format_value(val, sizeof val, lp_map_get(entry, "perf_value"));
+    const char *metric = runs_str(entry, "perf_metric"), *status = runs_str(entry, "run_status");
+    if (metric)
+        snprintf(buf, n, "%s %s", metric, val);
+    else
+        snprintf(buf, n, "-%s%s%s", status && strcmp(status, "succeeded") ? " (run " : "",
+                 status && strcmp(status, "succeeded") ? status : "",
+                 status && strcmp(status, "succeeded") ? ")" : "");
+}
+
 static lp_value *version_entry(lp_store *st, const lp_value *mv, const lp_value *model_tags,
                                int64_t deployed)
 {
@@ -249,6 +280,7 @@ static lp_value *version_entry(lp_store *st, const lp_value *mv, const lp_value 
     lp_map_set(e, "id", lp_value_int(runs_int(mv, "id")));
     lp_map_set(e, "uri", lp_value_string(runs_str(mv, "uri")));
     lp_map_set(e, "run", tag_or_null(mv, "run"));
+    lp_map_set(e, "run_status", run_status(st, runs_str(mv, "run")));
     lp_map_set(e, "approved",
                lp_value_bool(lp_value_type(approved) == LP_BOOL && lp_value_as_bool(approved)));
     lp_map_set(e, "approved_by", tag_or_null(tags, "approved_by"));
@@ -307,12 +339,9 @@ static void add_version_rows(runs_table *t, const lp_value *m)
     const lp_value *vs = lp_map_get(m, "versions");
     for (size_t i = 0; i < lp_list_len(vs); i++) {
         const lp_value *v = lp_list_get(vs, i);
-        char ver[32], perf[96], val[32];
+        char ver[32], perf[96];
         snprintf(ver, sizeof ver, "v%lld", (long long)runs_int(v, "version"));
-        runs_format_value(val, sizeof val, lp_map_get(v, "perf_value"));
-        const char *metric = runs_str(v, "perf_metric");
-        snprintf(perf, sizeof perf, "%s%s%s", metric ? metric : "-", metric ? " " : "",
-                 metric ? val : "");
+        validation_text(perf, sizeof perf, v);
         char *al = alias_text(v);
         const char *row[] = {i ? "" : runs_str(m, "name"),
                              ver,
@@ -442,14 +471,14 @@ static void print_experiments(const lp_value *exps)
 
 static void print_version(const lp_value *entry, const lp_value *model, const lp_value *doc)
 {
-    char *al = alias_text(entry), val[32];
-    runs_format_value(val, sizeof val, lp_map_get(entry, "perf_value"));
-    const char *metric = runs_str(entry, "perf_metric"), *run = runs_str(entry, "run");
+    char *al = alias_text(entry), val[96];
+    validation_text(val, sizeof val, entry);
+    const char *run = runs_str(entry, "run");
     const char *by = runs_str(entry, "approved_by");
     printf("%s v%lld (%s)\n", runs_str(model, "name"), (long long)runs_int(entry, "version"),
            runs_str(entry, "uri"));
     printf("  run         %s\n", run ? run : "-");
-    printf("  validation  %s %s\n", metric ? metric : "-", metric ? val : "");
+    printf("  validation  %s\n", val);
     printf("  approved    %s%s%s\n", lp_value_as_bool(lp_map_get(entry, "approved")) ? "yes" : "no",
            by ? " by " : "", by ? by : "");
     printf("  aliases     %s\n", al && *al ? al : "-");

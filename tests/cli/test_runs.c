@@ -94,6 +94,14 @@ static void write_hello_config(void)
     fclose(f);
 }
 
+static void write_text(const char *name, const char *text)
+{
+    FILE *f = fopen(path_in(name), "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
 /* ---- errors --------------------------------------------------------------------------- */
 
 Test(runs, no_store_is_an_error_and_creates_nothing)
@@ -369,4 +377,35 @@ Test(runs, a_read_only_store_is_listed_and_shown)
     cr_assert(strstr(out, "Model version model/titanic/v1"), "%s", out);
     cr_assert_eq(chmod(path_in("ro"), 0755), 0); /* so that teardown can remove it */
     free(a);
+}
+
+/* A run that fails in fit leaves its model version without metrics; `models
+ * list` and `models show` say that its run failed rather than a bare "-". */
+Test(runs, a_version_whose_run_failed_says_so)
+{
+    write_text("wine.csv", "alcohol,colour,kind\n13.5,red,a\n12.1,white,b\n13.9,red,a\n"
+                           "12.4,white,b\n13.2,red,a\n12.0,white,b\n14.1,red,a\n12.3,white,b\n"
+                           "13.7,red,a\n12.2,white,b\n");
+    write_text("wine.yaml",
+               "pipeline: {process: OfflineProcess, train: OfflineTrain,\n"
+               "           deploy: OfflineDeploy, predict: OfflinePredict}\n"
+               "component: {metadata_tracker: LocalMetadataTracker,\n"
+               "            metrics_tracker: LocalMetricsTracker,\n"
+               "            resource_version_control: LocalResourceVersionControl}\n"
+               "config: {train_data: wine.csv, eval_data: wine.csv, prediction_data: p.csv,\n"
+               "         model_name: wine, model_target: kind}\n"
+               "train:\n  component: {data_splitter: LocalDataSplitter,\n"
+               "              model_trainer: LinearModelTrainer}\n");
+    result *r = LOLPOP("run", "workflow", "ClassificationRunner", "-c", "wine.yaml");
+    EXPECT_EXIT(r, 1);
+    EXPECT_ERR(r, "liblinear needs numbers");
+    r = LOLPOP("models", "list");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "v1");
+    EXPECT_OUT(r, "- (run failed)");
+    r = LOLPOP("models", "show", "wine/v1");
+    EXPECT_EXIT(r, 0);
+    EXPECT_OUT(r, "validation  - (run failed)");
+    r = LOLPOP("models", "list", "--json");
+    EXPECT_OUT(r, "\"run_status\": \"failed\"");
 }
