@@ -32,8 +32,10 @@ static double r_mean(const double *x, size_t n)
 static int decompose(double *seasonal, const double *y, size_t n, size_t m, bool mult)
 {
     size_t nf = m % 2 == 0 ? m + 1 : m, shift = nf / 2;
+    /* figure is zeroed only so that GCC at -O1 and above, which cannot see
+     * that m >= 1 fills it, builds the sanitizer configuration too */
     double *filt = malloc(nf * sizeof *filt), *season = malloc(n * sizeof *season),
-           *figure = malloc(m * sizeof *figure), *vals = malloc((n / m + 1) * sizeof *vals);
+           *figure = calloc(m ? m : 1, sizeof *figure), *vals = malloc((n / m + 1) * sizeof *vals);
     if (!filt || !season || !figure || !vals) {
         free(filt), free(season), free(figure), free(vals);
         return lp_error_set(LP_ENOMEM, "out of memory decomposing %zu values", n);

@@ -359,7 +359,7 @@ Test(profiler, correlations_with_ties_and_missing_equal_the_reference)
         if (c == 2)
             for (size_t i = 0; i < n; i += 13)
                 lp_column_set_null(col, i);
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "c%d", c);
         cr_assert_eq(lp_frame_add_column(f, name, col), 0);
     }
