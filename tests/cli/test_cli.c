@@ -1185,8 +1185,10 @@ static void expect_json_lines(const char *text)
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         if (len) {
             cr_assert(p[0] == '{' && p[len - 1] == '}', "not a JSON object: %.*s", (int)len, p);
-            cr_assert(memmem(p, len, "\"level\":", 8) && memmem(p, len, "\"message\":", 10),
+            char *line = strndup(p, len);
+            cr_assert(line && strstr(line, "\"level\":") && strstr(line, "\"message\":"),
                       "no level/message: %.*s", (int)len, p);
+            free(line);
             lines++;
         }
         p += len + (nl ? 1 : 0);

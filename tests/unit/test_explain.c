@@ -132,7 +132,7 @@ Test(explain, xgb_importance_equals_get_score)
         cr_assert_eq(lp_model_feature_importance(&imp, m, kinds[k]), 0, "%s",
                      lp_error_last()->message);
         for (int j = 0; j < 5; j++) {
-            char f[8];
+            char f[16];
             snprintf(f, sizeof f, "f%d", j);
             json_t *v = json_object_get(json_object_get(want, kinds[k]), f);
             double exp = v ? json_number_value(v) : 0;
@@ -216,7 +216,7 @@ static lp_frame *complete_features(lp_frame *d)
 {
     lp_frame *X = lp_frame_new();
     for (int j = 0; j < 5; j++) {
-        char f[8];
+        char f[16];
         snprintf(f, sizeof f, "x%d", j);
         const lp_column *c = lp_frame_col_by_name(d, f);
         lp_column *n = lp_column_new(LP_DT_FLOAT64, lp_frame_rows(d));
