@@ -336,7 +336,7 @@ Test(profiler, tally_of_strings_equals_the_counts_table)
     lp_column *a = cycled(LP_DT_STRING, n, n / 2 + 1), *b = cycled(LP_DT_STRING, n / 3, n / 5 + 7);
     lp_prof_tally t;
     cr_assert_eq(lp_prof_tally_strings(&t, a, b), 0);
-    cr_assert_gt(t.n, n / 2);
+    cr_assert_gt(t.n, n / 4, "many categories: %zu", t.n);
     assert_tally_is_table(&t, a, b);
     lp_prof_tally_free(&t);
     cr_assert_eq(lp_prof_tally_strings(&t, b, a), 0, "the other side first: another order");
