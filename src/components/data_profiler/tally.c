@@ -19,12 +19,20 @@
 #include "components/data_profiler/profiler.h"
 #include "data/radix.h"
 
+/* The text of string column c's valid cell i, read from its offsets directly
+ * (lp_column_str's checks, a call per cell twice over, were a tenth of the tally). */
+static inline const char *cell_bytes(const lp_column *c, size_t i, size_t *len)
+{
+    const int64_t *off = c->data.str.offsets;
+    *len = (size_t)(off[i + 1] - off[i]);
+    return c->data.str.bytes + off[i];
+}
+
 /* The text of cell `place` (side 0's rows, then side 1's). */
 static const char *place_text(const lp_column *const side[2], size_t place, size_t *len)
 {
     size_t n0 = side[0]->length;
-    return place < n0 ? lp_column_str(side[0], place, len)
-                      : lp_column_str(side[1], place - n0, len);
+    return place < n0 ? cell_bytes(side[0], place, len) : cell_bytes(side[1], place - n0, len);
 }
 
 /* Hashes and places of the non-missing cells of both sides into h, at (m of them),
@@ -36,9 +44,9 @@ static size_t hash_cells(uint64_t *h, uint32_t *at, lp_radix_hist *hist,
     for (int s = 0; s < 2; s++) {
         const lp_column *c = side[s];
         for (size_t i = 0; i < c->length; i++) {
+            if (!lp_column_is_valid(c, i)) continue;
             size_t len = 0;
-            const char *t = lp_column_is_valid(c, i) ? lp_column_str(c, i, &len) : NULL;
-            if (!t) continue;
+            const char *t = cell_bytes(c, i, &len);
             h[m] = lp_prof_text_hash(t, len);
             at[m++] = (uint32_t)(base + i);
             lp_radix_hist_add(hist, h[m - 1]);
