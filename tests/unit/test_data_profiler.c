@@ -296,6 +296,91 @@ Test(profiler, counts_of_category_and_string_agree_over_many_keys)
     lp_column_unref(few);
 }
 
+/* t (the tally of ref, cur) holds what the counts table gives for the same columns:
+ * the same keys in the same first-seen order with the same counts per side. */
+static void assert_tally_is_table(const lp_prof_tally *t, const lp_column *ref,
+                                  const lp_column *cur)
+{
+    lp_prof_counts want = {0};
+    cr_assert_eq(lp_prof_counts_add(&want, 0, ref), 0);
+    cr_assert_eq(lp_prof_counts_add(&want, 1, cur), 0);
+    cr_assert_eq(t->n, want.n);
+    for (size_t k = 0; k < t->n; k++) {
+        size_t len = 99;
+        const char *s = lp_prof_tally_text(t, k, &len);
+        cr_assert_eq(len, want.lens[k], "category %zu", k);
+        cr_assert(len == 0 || memcmp(s, want.keys[k], len) == 0, "category %zu: %.*s vs %s", k,
+                  (int)len, s, want.keys[k]);
+        cr_assert_eq(t->count[0][k], want.count[0][k], "category %s", want.keys[k]);
+        cr_assert_eq(t->count[1][k], want.count[1][k], "category %s", want.keys[k]);
+    }
+    lp_prof_counts_free(&want);
+}
+
+static lp_column *strings(const char *const *cells, size_t n)
+{
+    lp_column_builder *b = lp_column_builder_new(LP_DT_STRING, n);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(cells[i] ? lp_column_builder_append_str(b, cells[i], strlen(cells[i]))
+                              : lp_column_builder_append_null(b),
+                     0);
+    lp_column *c = lp_column_builder_finish(b);
+    cr_assert_not_null(c);
+    return c;
+}
+
+Test(profiler, tally_of_strings_equals_the_counts_table)
+{
+    /* many keys on both sides, shared and not, every 7th cell missing */
+    size_t n = getenv("LOLPOP_T_TIME_SCALE") ? 20000 : 200000;
+    lp_column *a = cycled(LP_DT_STRING, n, n / 2 + 1), *b = cycled(LP_DT_STRING, n / 3, n / 5 + 7);
+    lp_prof_tally t;
+    cr_assert_eq(lp_prof_tally_strings(&t, a, b), 0);
+    cr_assert_gt(t.n, n / 4, "many categories: %zu", t.n);
+    assert_tally_is_table(&t, a, b);
+    lp_prof_tally_free(&t);
+    cr_assert_eq(lp_prof_tally_strings(&t, b, a), 0, "the other side first: another order");
+    assert_tally_is_table(&t, b, a);
+    lp_prof_tally_free(&t);
+
+    /* the empty text is a value, a null is not; side 1 may bring new values first */
+    const char *ref[] = {"x", "", NULL, "y", "x", ""}, *cur[] = {"z", NULL, "", "x", "z"};
+    lp_column *r = strings(ref, 6), *c = strings(cur, 5);
+    cr_assert_eq(lp_prof_tally_strings(&t, r, c), 0);
+    cr_assert_eq(t.n, 4);
+    double want0[] = {2, 2, 1, 0}, want1[] = {1, 1, 0, 2};
+    for (size_t k = 0; k < 4; k++) {
+        cr_assert_eq(t.count[0][k], want0[k], "category %zu", k);
+        cr_assert_eq(t.count[1][k], want1[k], "category %zu", k);
+    }
+    size_t len = 9;
+    cr_assert_eq(memcmp(lp_prof_tally_text(&t, 3, &len), "z", 1), 0);
+    cr_assert_eq(len, 1);
+    assert_tally_is_table(&t, r, c);
+    lp_prof_tally_free(&t);
+
+    /* nothing on one side, nothing at all */
+    const char *none[] = {NULL, NULL};
+    lp_column *empty = strings(none, 2);
+    cr_assert_eq(lp_prof_tally_strings(&t, empty, r), 0);
+    assert_tally_is_table(&t, empty, r);
+    lp_prof_tally_free(&t);
+    cr_assert_eq(lp_prof_tally_strings(&t, empty, empty), 0);
+    cr_assert_eq(t.n, 0);
+    lp_prof_tally_free(&t);
+
+    /* only strings are tallied: other columns go through the table */
+    lp_column *cat = cycled(LP_DT_CATEGORY, 10, 3);
+    cr_assert_eq(lp_prof_tally_strings(&t, cat, r), LP_EINVAL);
+    cr_assert_null(t.count[0]);
+    lp_column_unref(cat);
+    lp_column_unref(empty);
+    lp_column_unref(r);
+    lp_column_unref(c);
+    lp_column_unref(a);
+    lp_column_unref(b);
+}
+
 Test(profiler, duplicate_rows_compare_cells_not_hashes)
 {
     lp_frame *f = lp_frame_new();

@@ -6,7 +6,6 @@
  * the order of summation (numpy sums pairwise) does not show at 1e-9.
  */
 #include <math.h>
-#include <stdlib.h>
 
 #include "components/data_profiler/profiler.h"
 
@@ -33,32 +32,28 @@ double lp_prof_wasserstein(const double *a, size_t na, const double *b, size_t n
     return (double)sum;
 }
 
-/* sum p log(p / m) over p > 0 (scipy.special.rel_entr). */
-static long double rel_entr_sum(const double *p, const double *m, size_t n)
+/* p log(p / m), summed where p > 0 (scipy.special.rel_entr). */
+static void add_rel_entr(long double *sum, double p, double m)
 {
-    long double s = 0;
-    for (size_t k = 0; k < n; k++)
-        if (p[k] > 0) s += (long double)p[k] * logl((long double)p[k] / (long double)m[k]);
-    return s;
+    if (p > 0) *sum += (long double)p * logl((long double)p / (long double)m);
 }
 
 int lp_prof_jensenshannon(double *out, const double *p, const double *q, size_t n)
 {
-    double *pn = malloc((n ? n : 1) * 3 * sizeof *pn);
-    if (!pn) return lp_error_set(LP_ENOMEM, "out of memory in the Jensen-Shannon distance");
-    double *qn = pn + n, *m = qn + n;
-    long double sp = 0, sq = 0;
+    /* the normalised shares and their mean are made one category at a time (no
+     * arrays: a text column may have a category per row); each of the two sums
+     * keeps its own accumulator, so the sums are what two passes gave */
+    long double sp = 0, sq = 0, sum_p = 0, sum_q = 0;
     for (size_t k = 0; k < n; k++) {
         sp += p[k];
         sq += q[k];
     }
     for (size_t k = 0; k < n; k++) {
-        pn[k] = (double)(p[k] / sp);
-        qn[k] = (double)(q[k] / sq);
-        m[k] = (pn[k] + qn[k]) / 2.0;
+        double pn = (double)(p[k] / sp), qn = (double)(q[k] / sq), m = (pn + qn) / 2.0;
+        add_rel_entr(&sum_p, pn, m);
+        add_rel_entr(&sum_q, qn, m);
     }
-    long double js = rel_entr_sum(pn, m, n) + rel_entr_sum(qn, m, n);
-    free(pn);
+    long double js = sum_p + sum_q;
     *out = sqrt((double)(js / 2.0L));
     return 0;
 }

@@ -124,79 +124,134 @@ done:
     return rc;
 }
 
-/* The largest categories of t for the report: labels and both sides' shares. */
-static int category_bars(lp_value *col, const lp_prof_counts *t, const double *sa, const double *sb)
+/* A comparison's category counts: sorted out of the text when both sides hold
+ * strings (lp_prof_tally: a fraction of the table's memory for columns of mostly
+ * distinct values), else counted in the table (any type, as text). The same counts in
+ * the same first-seen order either way. */
+typedef struct category_counts {
+    double *count[2]; /* borrowed from tally or table; n per side */
+    size_t n;
+    bool tallied;
+    lp_prof_tally tally;
+    lp_prof_counts table;
+} category_counts;
+
+static int count_categories(category_counts *k, const lp_column *cur, const lp_column *ref)
 {
-    size_t shown = 0, *order = lp_prof_counts_order(t, 0, MAX_SHOWN_CATEGORIES, &shown);
-    if (!order) return LP_ENOMEM;
-    lp_value *labels = lp_value_list(), *ra = lp_value_list(), *rb = lp_value_list();
-    for (size_t k = 0; labels && ra && rb && k < shown; k++) {
-        lp_list_append(labels, lp_value_string(t->keys[order[k]]));
-        lp_list_append(ra, lp_value_float(sa[order[k]]));
-        lp_list_append(rb, lp_value_float(sb[order[k]]));
+    memset(k, 0, sizeof *k);
+    int rc = 1;
+    if (ref->type == LP_DT_STRING && cur->type == LP_DT_STRING)
+        rc = lp_prof_tally_strings(&k->tally, ref, cur);
+    if (rc < 0) return rc;
+    k->tallied = rc == 0;
+    if (k->tallied) {
+        k->count[0] = k->tally.count[0];
+        k->count[1] = k->tally.count[1];
+        k->n = k->tally.n;
+        return 0;
     }
-    free(order);
+    rc = lp_prof_counts_add(&k->table, 0, ref); /* 1: two texts share a hash */
+    if (rc == 0) rc = lp_prof_counts_add(&k->table, 1, cur);
+    if (rc) {
+        lp_prof_counts_free(&k->table);
+        return rc;
+    }
+    k->count[0] = k->table.count[0];
+    k->count[1] = k->table.count[1];
+    k->n = k->table.n;
+    return 0;
+}
+
+static void category_counts_free(category_counts *k)
+{
+    if (k->tallied)
+        lp_prof_tally_free(&k->tally);
+    else
+        lp_prof_counts_free(&k->table);
+}
+
+static lp_value *category_label(const category_counts *k, size_t i)
+{
+    if (!k->tallied) return lp_value_string(k->table.keys[i]);
+    size_t len = 0;
+    const char *s = lp_prof_tally_text(&k->tally, i, &len);
+    return lp_value_stringn(s, len);
+}
+
+/* The shown categories (order: the largest on the reference side) for the report:
+ * labels and both sides' shares. */
+static void category_bars(lp_value *col, const category_counts *k, const double *sa,
+                          const double *sb, const size_t *order, size_t shown)
+{
+    lp_value *labels = lp_value_list(), *ra = lp_value_list(), *rb = lp_value_list();
+    for (size_t i = 0; labels && ra && rb && i < shown; i++) {
+        lp_list_append(labels, category_label(k, order[i]));
+        lp_list_append(ra, lp_value_float(sa[order[i]]));
+        lp_list_append(rb, lp_value_float(sb[order[i]]));
+    }
     lp_map_set(col, "categories", labels);
     lp_map_set(col, "reference_shares", ra);
     lp_map_set(col, "current_shares", rb);
-    return 0;
 }
 
 /* Categories: chi-square or Jensen-Shannon, the PSI and the shares. */
 static int category_drift(lp_value *col, const lp_column *cur, const lp_column *ref,
                           const lp_prof_options *o)
 {
-    lp_prof_counts t = {0};
-    int rc = lp_prof_counts_add(&t, 0, ref);
-    if (rc == 0) rc = lp_prof_counts_add(&t, 1, cur);
+    category_counts k;
+    int rc = count_categories(&k, cur, ref);
+    if (rc) return rc;
     double na = 0, nb = 0;
-    for (size_t k = 0; rc == 0 && k < t.n; k++) {
-        na += t.count[0][k];
-        nb += t.count[1][k];
+    for (size_t i = 0; i < k.n; i++) {
+        na += k.count[0][i];
+        nb += k.count[1][i];
     }
-    if (rc == 0 && (na == 0 || nb == 0)) {
+    if (na == 0 || nb == 0) {
         lp_map_set(col, "method", lp_value_string("none"));
         lp_map_set(col, "drifted", lp_value_bool(false));
         lp_map_set(col, "note", lp_value_string("no values on one side"));
-        lp_prof_counts_free(&t);
+        category_counts_free(&k);
         return 0;
     }
-    double *table = rc ? NULL : malloc(2 * t.n * sizeof *table * 2);
-    if (rc == 0 && !table) rc = lp_error_set(LP_ENOMEM, "out of memory");
-    if (rc) {
-        lp_prof_counts_free(&t);
-        return rc;
-    }
-    double *sa = table + 2 * t.n, *sb = sa + t.n;
-    memcpy(table, t.count[0], t.n * sizeof *table);
-    memcpy(table + t.n, t.count[1], t.n * sizeof *table);
-    shares(sa, t.count[0], t.n, na);
-    shares(sb, t.count[1], t.n, nb);
-    double stat, threshold;
-    bool drifted;
-    if (na <= (double)o->small_rows || nb <= (double)o->small_rows) {
-        lp_prof_test chi;
-        rc = lp_prof_chi2_contingency(&chi, table, 2, t.n);
+    size_t shown = 0, *order = lp_prof_top_order(k.count[0], k.n, MAX_SHOWN_CATEGORIES, &shown);
+    if (!order) rc = LP_ENOMEM;
+    double stat = 0, threshold = 0;
+    bool drifted = false;
+    if (rc == 0 && (na <= (double)o->small_rows || nb <= (double)o->small_rows)) {
+        double *table = malloc(2 * k.n * sizeof *table); /* the 2 x n contingency table */
+        lp_prof_test chi = {0};
+        if (!table) rc = lp_error_set(LP_ENOMEM, "out of memory");
+        if (rc == 0) {
+            memcpy(table, k.count[0], k.n * sizeof *table);
+            memcpy(table + k.n, k.count[1], k.n * sizeof *table);
+            rc = lp_prof_chi2_contingency(&chi, table, 2, k.n);
+        }
+        free(table);
         stat = chi.pvalue;
         threshold = o->p_threshold;
         drifted = stat < threshold;
         lp_map_set(col, "method", lp_value_string("chi2"));
         lp_map_set(col, "test_statistic", lp_value_float(chi.statistic));
-    } else {
-        rc = lp_prof_jensenshannon(&stat, t.count[0], t.count[1], t.n);
+    } else if (rc == 0) {
+        rc = lp_prof_jensenshannon(&stat, k.count[0], k.count[1], k.n);
         threshold = o->js_threshold;
         drifted = stat >= threshold;
         lp_map_set(col, "method", lp_value_string("jensenshannon"));
     }
     if (rc == 0) {
+        /* the counts become the shares in place: the tests above were their last use
+         * as counts, and a column of distinct values would need 16 bytes a value more */
+        double *sa = k.count[0], *sb = k.count[1];
+        shares(sa, sa, k.n, na);
+        shares(sb, sb, k.n, nb);
         lp_map_set(col, "statistic", lp_value_float(stat));
         lp_map_set(col, "threshold", lp_value_float(threshold));
         lp_map_set(col, "drifted", lp_value_bool(drifted));
-        lp_map_set(col, "psi", lp_value_float(lp_prof_psi(sa, sb, t.n)));
-        rc = category_bars(col, &t, sa, sb);
+        lp_map_set(col, "psi", lp_value_float(lp_prof_psi(sa, sb, k.n)));
+        category_bars(col, &k, sa, sb, order, shown);
     }
-    free(table);
-    lp_prof_counts_free(&t);
+    free(order);
+    category_counts_free(&k);
     return rc;
 }
 

@@ -48,7 +48,8 @@ double lp_prof_chi2_sf(double x, double dof);
 int lp_prof_chi2_contingency(lp_prof_test *out, const double *table, size_t rows, size_t cols);
 /* scipy.stats.wasserstein_distance(a, b); a, b sorted. */
 double lp_prof_wasserstein(const double *a, size_t na, const double *b, size_t nb);
-/* scipy.spatial.distance.jensenshannon(p, q) (normalised, natural log). 0 or LP_ENOMEM. */
+/* scipy.spatial.distance.jensenshannon(p, q) (normalised, natural log); no memory is
+ * allocated, so it returns 0 (the int keeps the callers' error checks). */
 int lp_prof_jensenshannon(double *out, const double *p, const double *q, size_t n);
 /* Population stability index of shares ref, cur (zeros become LP_PROF_PSI_ZERO). */
 double lp_prof_psi(const double *ref, const double *cur, size_t n);
@@ -148,6 +149,28 @@ void lp_prof_counts_free(lp_prof_counts *t);
  * decreasing count, ties first seen first; *have of them (malloc'ed; caller
  * frees), or NULL with LP_ENOMEM. */
 size_t *lp_prof_counts_order(const lp_prof_counts *t, int side, size_t want, size_t *have);
+/* Indexes of the up to `want` largest of cnt[0..n), by decreasing count, ties first
+ * first; *have of them (malloc'ed; caller frees), or NULL with LP_ENOMEM. */
+size_t *lp_prof_top_order(const double *cnt, size_t n, size_t want, size_t *have);
+
+/* Counts of the distinct values of two string columns (tally.c), as
+ * lp_prof_counts_add(ref) then (cur) would give them, found by sorting hashes: no
+ * key is copied and no table kept (a fraction of lp_prof_counts' memory when nearly
+ * every value is distinct). */
+typedef struct lp_prof_tally {
+    double *count[2];         /* owned; per side, n categories in first-seen order */
+    uint32_t *first;          /* owned; per category its first cell: side 0's rows, then 1's */
+    const lp_column *side[2]; /* borrowed: the counted columns (the categories' text) */
+    size_t n;
+} lp_prof_tally;
+/* Tallies ref (side 0) and cur (side 1), both LP_DT_STRING, into *out (borrowing
+ * them). 0; 1 when two different texts share a hash (nothing set: count with
+ * lp_prof_counts instead); or LP_E*. Free with lp_prof_tally_free. */
+int lp_prof_tally_strings(lp_prof_tally *out, const lp_column *ref, const lp_column *cur);
+/* The text of category k (borrowed from its column) and its length. */
+const char *lp_prof_tally_text(const lp_prof_tally *t, size_t k, size_t *len);
+void lp_prof_tally_free(lp_prof_tally *t);
+
 /* Cell i of a non-numeric-compared column as text into buf (bool "True" /
  * "False"; numbers %.17g); returns a pointer to the text (buf or the column's
  * bytes) and its length, or NULL when missing. */

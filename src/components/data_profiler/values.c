@@ -196,7 +196,7 @@ void lp_prof_counts_free(lp_prof_counts *t)
     memset(t, 0, sizeof *t);
 }
 
-size_t *lp_prof_counts_order(const lp_prof_counts *t, int side, size_t want, size_t *have)
+size_t *lp_prof_top_order(const double *cnt, size_t n, size_t want, size_t *have)
 {
     /* insertion into a short sorted list: the report shows a few, the table may hold
      * a value per row (no sort of every key) */
@@ -205,8 +205,7 @@ size_t *lp_prof_counts_order(const lp_prof_counts *t, int side, size_t want, siz
         lp_error_set(LP_ENOMEM, "out of memory");
         return NULL;
     }
-    const double *cnt = t->count[side];
-    for (size_t i = 0; i < t->n && want > 0; i++) {
+    for (size_t i = 0; i < n && want > 0; i++) {
         if (k == want && cnt[i] <= cnt[idx[k - 1]]) continue;
         size_t at = k < want ? k++ : want - 1;
         while (at > 0 && cnt[idx[at - 1]] < cnt[i]) {
@@ -217,4 +216,9 @@ size_t *lp_prof_counts_order(const lp_prof_counts *t, int side, size_t want, siz
     }
     *have = k;
     return idx;
+}
+
+size_t *lp_prof_counts_order(const lp_prof_counts *t, int side, size_t want, size_t *have)
+{
+    return lp_prof_top_order(t->count[side], t->n, want, have);
 }
