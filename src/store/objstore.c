@@ -30,16 +30,6 @@
 #define OBJ_CODEC_ZSTD 1u
 #define OBJ_HEADER     16u
 #define ZSTD_LEVEL     3
-/* Objects from this size on are compressed by two zstd worker threads (below
- * it, one job would hold all of it and the threads only add their start-up).
- * The workflow stores its processed dataset from single-threaded steps, so the
- * second core is otherwise idle then (issue 14: at 500k rows the training
- * frame serialises to ~89 MB, ~0.5 s of zstd level 3 on one core). The name
- * is the SHA-256 of the uncompressed bytes: unchanged. The zstd frame itself
- * differs from a single-threaded one's (it is cut into jobs) and decompresses
- * to the same bytes; it is the same for any number of workers >= 1. */
-#define ZSTD_MT_MIN     (8u << 20)
-#define ZSTD_MT_WORKERS 2
 
 struct lp_objstore {
     char *objects; /* "<dir>/objects" */
@@ -209,9 +199,6 @@ static int write_compressed(int fd, const void *bytes, size_t len, const char *p
         goto out;
     }
     size_t zr = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, ZSTD_LEVEL);
-    /* A libzstd built without threads refuses workers: one thread then. */
-    if (!ZSTD_isError(zr) && len >= ZSTD_MT_MIN)
-        (void)ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, ZSTD_MT_WORKERS);
     if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_setPledgedSrcSize(cctx, len);
     ZSTD_inBuffer in = {len ? bytes : "", len, 0};
     while (rc == 0 && !ZSTD_isError(zr)) {

@@ -14,7 +14,6 @@
 #include "lolpop/frame.h"
 #include "lolpop/frame_io.h"
 #include "lolpop/objstore.h"
-#include <zstd.h>
 
 static char root[256];
 static lp_objstore *store;
@@ -128,83 +127,6 @@ Test(objstore, second_put_writes_nothing)
 }
 
 /* Overwrites byte `at` (from the end when negative) of the stored file. */
-/* zstd level 3 of bytes with `workers` threads (0: the calling one). */
-static uint8_t *zstd_of(const uint8_t *bytes, size_t n, int workers, size_t *zlen)
-{
-    ZSTD_CCtx *c = ZSTD_createCCtx();
-    cr_assert_not_null(c);
-    cr_assert(!ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3)));
-    cr_assert(!ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, workers)));
-    cr_assert(!ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(c, n)));
-    size_t cap = ZSTD_compressBound(n);
-    uint8_t *z = malloc(cap);
-    cr_assert_not_null(z);
-    *zlen = ZSTD_compress2(c, z, cap, bytes, n);
-    cr_assert(!ZSTD_isError(*zlen), "%s", ZSTD_getErrorName(*zlen));
-    ZSTD_freeCCtx(c);
-    return z;
-}
-
-/* The stored zstd frame of object hex (the file after its 16-byte header). */
-static uint8_t *stored_frame(const char *hex, size_t *len)
-{
-    char *p = path_of(hex);
-    FILE *fp = fopen(p, "rb");
-    cr_assert_not_null(fp, "%s", p);
-    cr_assert_eq(fseek(fp, 0, SEEK_END), 0);
-    long size = ftell(fp);
-    cr_assert_gt(size, 16);
-    cr_assert_eq(fseek(fp, 16, SEEK_SET), 0);
-    uint8_t *z = malloc((size_t)size - 16);
-    cr_assert_not_null(z);
-    cr_assert_eq(fread(z, 1, (size_t)size - 16, fp), (size_t)size - 16);
-    fclose(fp);
-    free(p);
-    *len = (size_t)size - 16;
-    return z;
-}
-
-/* Objects of 8 MiB and more are compressed by two zstd worker threads
- * (objstore.c), smaller ones by the calling thread: on both sides of that
- * size and over several jobs the bytes come back under their SHA-256, and
- * each stored frame is the one that many threads give (over several jobs
- * one thread's frame and the workers' differ: checked first). */
-Test(objstore, large_objects_compressed_by_workers)
-{
-    size_t mib = 1u << 20;
-    size_t sizes[] = {8 * mib - 1, 8 * mib, 29 * mib + 123};
-    uint8_t *big = malloc(sizes[2]);
-    cr_assert_not_null(big);
-    uint64_t x = 0x9E3779B97F4A7C15ULL;
-    for (size_t i = 0; i < sizes[2]; i++) { /* random and repetitive runs */
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        big[i] = (i / 3000) % 3 ? (uint8_t)(i % 241) : (uint8_t)x;
-    }
-    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-        size_t n = sizes[k];
-        big[0] = (uint8_t)k; /* three different objects */
-        size_t one_len, two_len, got_len;
-        uint8_t *one = zstd_of(big, n, 0, &one_len);
-        uint8_t *two = zstd_of(big, n, 2, &two_len);
-        if (k == 2) /* several jobs: what shows that the workers were used */
-            cr_assert(one_len != two_len || memcmp(one, two, one_len) != 0,
-                      "at %zu bytes one thread and two workers give the same frame", n);
-        put_get(big, n);
-        char hex[65];
-        sha256_hex(big, n, hex);
-        uint8_t *got = stored_frame(hex, &got_len);
-        bool workers = n >= 8 * mib;
-        size_t want_len = workers ? two_len : one_len;
-        cr_assert_eq(got_len, want_len, "%zu bytes: stored %zu, want %zu (%s)", n, got_len,
-                     want_len, workers ? "two workers" : "one thread");
-        cr_assert(memcmp(got, workers ? two : one, got_len) == 0, "%zu bytes", n);
-        free(one);
-        free(two);
-        free(got);
-    }
-    free(big);
-}
-
 static void damage(const char *path, long at)
 {
     chmod(path, 0644);
