@@ -9,7 +9,8 @@ The same steps as `lolpop run workflow ClassificationRunner -c titanic.yaml`
   train     drop alive/deck, X without passenger_id; stratified 80/20 split,
             seed 42; text columns as categories (sorted training values, as
             lolpop does); XGBoost grid max_depth [3, 5] x eta [0.05, 0.3],
-            100 rounds, seed 42, tree_method hist, native categoricals, no
+            100 rounds, seed 42, tree_method hist (or TREE_METHOD), native
+            categoricals, no
             per-round evaluation (lolpop has none without early stopping);
             per trial: predictions and
             accuracy/f1/precision/recall/rocauc/logloss on train and valid, the
@@ -19,7 +20,10 @@ The same steps as `lolpop run workflow ClassificationRunner -c titanic.yaml`
             predictions.csv (passenger_id, prediction, probability_0,
             probability_1; temp file + rename) and keep the predictions frame
 
-Usage: /usr/bin/python3 baseline.py TRAIN.csv EVAL.csv OUTDIR [NTHREAD]
+Usage: /usr/bin/python3 baseline.py TRAIN.csv EVAL.csv OUTDIR [NTHREAD [TREE_METHOD]]
+
+TREE_METHOD is XGBoost's tree_method (hist when not given); "default" sets none,
+so XGBoost chooses (1.7's "auto": exact below 2^22 rows).
 
 Prints one JSON line: seconds spent importing, in xgb.train calls alone, in
 building the DMatrices, and in total, plus the winner and its metrics.
@@ -109,7 +113,7 @@ def scores(y, proba):
     }
 
 
-def train(outdir, record, df, nthread):
+def train(outdir, record, df, nthread, tree_method):
     """The grid of XGBoost trials; returns the winning booster and the categories."""
     timing = record["timing"]
     y = df[TARGET]
@@ -124,7 +128,9 @@ def train(outdir, record, df, nthread):
     for depth in GRID["max_depth"]:
         for eta in GRID["eta"]:
             params = {"objective": "binary:logistic", "max_depth": depth, "eta": eta,
-                      "seed": SEED, "nthread": nthread, "tree_method": "hist"}
+                      "seed": SEED, "nthread": nthread}
+            if tree_method != "default":
+                params["tree_method"] = tree_method
             t = time.perf_counter()
             # No evals: lolpop evaluates the validation split per round only for
             # early stopping, which the quickstart does not configure.
@@ -159,15 +165,16 @@ def predict(outdir, record, df, bst, cats, target):
 
 
 def main():
-    if len(sys.argv) not in (4, 5):
-        sys.exit("usage: baseline.py TRAIN.csv EVAL.csv OUTDIR [NTHREAD]")
+    if len(sys.argv) not in (4, 5, 6):
+        sys.exit("usage: baseline.py TRAIN.csv EVAL.csv OUTDIR [NTHREAD [TREE_METHOD]]")
     train_csv, eval_csv, outdir = sys.argv[1:4]
-    nthread = int(sys.argv[4]) if len(sys.argv) == 5 else os.cpu_count()
+    nthread = int(sys.argv[4]) if len(sys.argv) >= 5 else os.cpu_count()
+    tree_method = sys.argv[5] if len(sys.argv) == 6 else "hist"
     os.makedirs(os.path.join(outdir, "objects"), exist_ok=True)
     record = {"timing": {"xgb_train_seconds": 0.0}, "datasets": {}, "experiments": []}
     df = process(train_csv)
     track(outdir, record, "train", df)
-    bst, cats = train(outdir, record, df, nthread)
+    bst, cats = train(outdir, record, df, nthread, tree_method)
     ev = process(eval_csv)
     track(outdir, record, "eval", ev)
     predict(outdir, record, ev, bst, cats, os.path.join(outdir, "predictions.csv"))
