@@ -45,7 +45,7 @@ void lp_radix_sort_rows(uint64_t *keys, uint32_t *rows, size_t n, lp_radix_hist 
 int lp_radix_sort(uint64_t *a, size_t n, lp_radix_hist *h)
 {
     if (n < 2) return 0;
-    uint64_t *tmp = malloc(n * sizeof *tmp);
+    uint64_t *tmp = lp_mem_alloc_big(n * sizeof *tmp);
     if (!tmp) return lp_error_set(LP_ENOMEM, "out of memory sorting %zu values", n);
     lp_radix_sort_rows(a, NULL, n, h, tmp, NULL);
     free(tmp);

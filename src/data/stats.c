@@ -34,7 +34,7 @@ static double quantile(const double *v, size_t n, double q)
 static int numeric_stats(lp_column_stats *s, const lp_column *col)
 {
     size_t n = col->length, m = 0;
-    uint64_t *keys = malloc((n ? n : 1) * sizeof *keys);
+    uint64_t *keys = lp_mem_alloc_big((n ? n : 1) * sizeof *keys);
     lp_radix_hist *hist = calloc(1, sizeof *hist);
     if (!keys || !hist) {
         free(keys);
@@ -155,7 +155,7 @@ find_slot(slot *slots, size_t cap, const lp_column *col, size_t i, uint64_t h)
 static int grow(counter *c)
 {
     size_t ncap = c->cap ? c->cap * 2 : 256;
-    slot *ns = calloc(ncap, sizeof *ns);
+    slot *ns = lp_mem_calloc_big(ncap, sizeof *ns);
     if (!ns) return lp_error_set(LP_ENOMEM, "out of memory");
     for (size_t k = 0; k < c->cap; k++)
         if (c->slots[k].first) *find_slot(ns, ncap, NULL, 0, c->slots[k].hash) = c->slots[k];

@@ -1,0 +1,55 @@
+/*
+ * big_alloc.c — allocations for big arrays, with transparent huge pages asked for.
+ *
+ * Why: `data describe` of a 1M-row file took 60k (numeric) to 122k (mixed) page
+ * faults for its column arrays, string buffers, sort scratch and value-count
+ * tables, and on this kind of virtual machine a fault costs microseconds
+ * (perf: a fifth of the mixed file's samples were in the fault path). Where the
+ * kernel's THP mode is "madvise" (this machine's, and a common default), glibc's
+ * big mappings get 4 KiB pages unless they are advised; with MADV_HUGEPAGE a
+ * 2 MiB block takes one fault. Only arrays the caller fills (nearly) entirely
+ * should be advised: a huge page is resident as a whole from its first touch.
+ * The memory is ordinary malloc memory (free / realloc it as usual).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "core/internal.h"
+
+#define HUGE_BLOCK ((uintptr_t)2 << 20)
+
+void lp_mem_advise_huge(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    if (!p || bytes < LP_BIG_ALLOC_MIN) return;
+    /* the 2 MiB blocks inside [p, p + bytes): only whole blocks can be huge pages,
+     * and advising nothing outside the array leaves its neighbours' pages alone */
+    uintptr_t a = ((uintptr_t)p + HUGE_BLOCK - 1) & ~(HUGE_BLOCK - 1);
+    uintptr_t b = ((uintptr_t)p + bytes) & ~(HUGE_BLOCK - 1);
+    if (b > a) (void)madvise((void *)a, b - a, MADV_HUGEPAGE); /* advice: failure is harmless */
+#else
+    (void)p, (void)bytes;
+#endif
+}
+
+void *lp_mem_alloc_big(size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    lp_mem_advise_huge(p, bytes);
+    return p;
+}
+
+void *lp_mem_calloc_big(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (p && size && n <= SIZE_MAX / size) lp_mem_advise_huge(p, n * size);
+    return p;
+}
+
+void *lp_mem_realloc_big(void *p, size_t bytes)
+{
+    void *q = realloc(p, bytes ? bytes : 1);
+    lp_mem_advise_huge(q, bytes);
+    return q;
+}
