@@ -205,6 +205,16 @@ Test(viz, png_encoder_matches_libpng_decoding)
     cr_assert_null(png);
     cr_assert_eq(lp_png_encode_rgb24(&png, &len, img, STRIDE, 0, H), LP_EINVAL);
     free(img);
+
+    /* libpng's own refusal (wider than its 1,000,000-pixel default limit) longjmps back
+     * into an error with libpng's reason, not an abort */
+    int wide = 1000001;
+    img = calloc((size_t)wide, 4);
+    cr_assert_eq(lp_png_encode_rgb24(&png, &len, img, 4 * wide, wide, 1), LP_ERROR);
+    cr_assert_null(png);
+    cr_assert_not_null(strstr(lp_error_last()->message, "with libpng: "), "%s",
+                       lp_error_last()->message);
+    free(img);
 }
 
 /* lp_plot_png: the file decodes to the plot (a white page, white corners top and bottom,
