@@ -128,4 +128,11 @@ typedef struct lp_plot_canvas {
 /* Draws p on the canvas (plot_draw.c). */
 void lp_plot_draw(lp_plot_canvas *c, const lp_plot *p);
 
+/* A w x h image of native-endian xRGB words (cairo's RGB24; rows `stride` bytes
+ * apart, the x byte ignored) as an 8-bit RGB PNG file written by libpng, loaded on
+ * first use (png_encode.c). Reads xrgb; *out is a new buffer of *len bytes the
+ * caller frees. 0, or LP_ENOTFOUND (no libpng), LP_EINVAL, LP_ENOMEM or LP_ERROR
+ * with the last error set. */
+int lp_png_encode_rgb24(uint8_t **out, size_t *len, const uint8_t *xrgb, int stride, int w, int h);
+
 #endif

@@ -1,10 +1,9 @@
 /*
  * plot_png.c — a plot as PNG bytes: plot_draw.c's canvas on a cairo image
- * surface (DejaVu Sans, the font the layout measures with).
+ * surface (DejaVu Sans, the font the layout measures with), encoded as PNG
+ * by libpng (png_encode.c).
  */
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "ml/cairo_api.h"
 #include "ml/plot.h"
@@ -70,28 +69,7 @@ static void png_text(lp_plot_canvas *c, double x, double y, const char *s, doubl
     cairo_restore(cr);
 }
 
-typedef struct png_buf {
-    uint8_t *data;
-    size_t len, cap;
-} png_buf;
-
-static cairo_status_t append(void *closure, const unsigned char *data, unsigned int len)
-{
-    png_buf *b = closure;
-    if (b->len + len > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 65536;
-        while (cap < b->len + len)
-            cap *= 2;
-        uint8_t *d = realloc(b->data, cap);
-        if (!d) return CAIRO_STATUS_NO_MEMORY;
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, data, len);
-    b->len += len;
-    return CAIRO_STATUS_SUCCESS;
-}
-
+/* Owns nothing: *out is a new buffer of *len bytes the caller frees. */
 int lp_plot_png(uint8_t **out, size_t *len, const lp_plot *p)
 {
     int rc = lp_cairo_require();
@@ -102,17 +80,14 @@ int lp_plot_png(uint8_t **out, size_t *len, const lp_plot *p)
     lp_plot_canvas c = {.ctx = cr, .path = png_path, .circle = png_circle, .text = png_text};
     lp_plot_draw(&c, p);
     cairo_surface_flush(surface);
-    png_buf b = {0};
     cairo_status_t st = cairo_status(cr);
-    if (st == CAIRO_STATUS_SUCCESS) st = cairo_surface_write_to_png_stream(surface, append, &b);
     cairo_destroy(cr);
+    if (c.rc == 0 && st == CAIRO_STATUS_SUCCESS)
+        rc = lp_png_encode_rgb24(out, len, cairo_image_surface_get_data(surface),
+                                 cairo_image_surface_get_stride(surface), p->width, p->height);
     cairo_surface_destroy(surface);
-    if (c.rc || st != CAIRO_STATUS_SUCCESS) {
-        free(b.data);
-        return c.rc ? c.rc
-                    : lp_error_set(LP_ERROR, "drawing a PNG plot: %s", cairo_status_to_string(st));
-    }
-    *out = b.data;
-    *len = b.len;
-    return 0;
+    if (c.rc) return c.rc;
+    if (st != CAIRO_STATUS_SUCCESS)
+        return lp_error_set(LP_ERROR, "drawing a PNG plot: %s", cairo_status_to_string(st));
+    return rc;
 }

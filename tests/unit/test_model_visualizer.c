@@ -134,6 +134,117 @@ Test(viz, svg_escapes_text_and_png_has_the_size)
     lp_plot_free(p);
 }
 
+/* cairo's PNG reader as the independent decoder. */
+typedef struct png_src {
+    const uint8_t *data;
+    size_t len, pos;
+} png_src;
+
+static cairo_status_t png_read(void *closure, unsigned char *out, unsigned int n)
+{
+    png_src *s = closure;
+    if (s->len - s->pos < n) return CAIRO_STATUS_READ_ERROR;
+    memcpy(out, s->data + s->pos, n);
+    s->pos += n;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* libpng (through cairo) decodes a PNG into a new RGB24 surface of the given size. */
+static cairo_surface_t *decode_png(const uint8_t *png, size_t len, int w, int h)
+{
+    cr_assert_eq(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0);
+    png_src src = {png, len, 0};
+    cairo_surface_t *s = cairo_image_surface_create_from_png_stream(png_read, &src);
+    cr_assert_eq(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+    cr_assert_eq(cairo_image_surface_get_format(s), CAIRO_FORMAT_RGB24);
+    cr_assert_eq(cairo_image_surface_get_width(s), w);
+    cr_assert_eq(cairo_image_surface_get_height(s), h);
+    return s;
+}
+
+static uint32_t pixel_at(cairo_surface_t *s, int x, int y)
+{
+    const uint8_t *row =
+        cairo_image_surface_get_data(s) + (size_t)y * (size_t)cairo_image_surface_get_stride(s);
+    return ((const uint32_t *)(const void *)row)[x] & 0xFFFFFF;
+}
+
+/* lp_png_encode_rgb24 (libpng, Up filter, level 1) keeps every pixel: an image whose
+ * pixels all differ from their neighbours (so Up's differences are not zero), with
+ * junk in the ignored x byte and padding past each row, decodes to exactly its RGB. */
+Test(viz, png_encoder_matches_libpng_decoding)
+{
+    enum { W = 97, H = 61, STRIDE = 4 * W + 12 };
+    uint8_t *img = malloc((size_t)STRIDE * H);
+    uint32_t state = 12345;
+    for (size_t i = 0; i < (size_t)STRIDE * H; i++) {
+        state = state * 1103515245u + 12345u;
+        img[i] = (uint8_t)(state >> 16);
+    }
+    uint8_t *png = NULL;
+    size_t len = 0;
+    cr_assert_eq(lp_png_encode_rgb24(&png, &len, img, STRIDE, W, H), 0, "%s",
+                 lp_error_last()->message);
+    cairo_surface_t *s = decode_png(png, len, W, H);
+    size_t distinct_rows = 0;
+    for (int y = 0; y < H; y++) {
+        const uint32_t *px = (const uint32_t *)(const void *)(img + (size_t)y * STRIDE);
+        for (int x = 0; x < W; x++)
+            cr_assert_eq(pixel_at(s, x, y), px[x] & 0xFFFFFF, "pixel (%d, %d): %06x, drawn %06x", x,
+                         y, pixel_at(s, x, y), px[x] & 0xFFFFFF);
+        distinct_rows +=
+            y > 0 && px[0] != ((const uint32_t *)(const void *)(img + (size_t)(y - 1) * STRIDE))[0];
+    }
+    cr_assert_gt(distinct_rows, H / 2, "the test image is too uniform to test the filter");
+    cairo_surface_destroy(s);
+    free(png);
+
+    /* bad sizes are refused with an error, not handed to libpng */
+    png = NULL;
+    cr_assert_eq(lp_png_encode_rgb24(&png, &len, img, 4 * W - 4, W, H), LP_EINVAL);
+    cr_assert_null(png);
+    cr_assert_eq(lp_png_encode_rgb24(&png, &len, img, STRIDE, 0, H), LP_EINVAL);
+    free(img);
+
+    /* libpng's own refusal (wider than its 1,000,000-pixel default limit) longjmps back
+     * into an error with libpng's reason, not an abort */
+    int wide = 1000001;
+    img = calloc((size_t)wide, 4);
+    cr_assert_eq(lp_png_encode_rgb24(&png, &len, img, 4 * wide, wide, 1), LP_ERROR);
+    cr_assert_null(png);
+    cr_assert_not_null(strstr(lp_error_last()->message, "with libpng: "), "%s",
+                       lp_error_last()->message);
+    free(img);
+}
+
+/* lp_plot_png: the file decodes to the plot (a white page, white corners top and bottom,
+ * coloured pixels where the line is), so the surface's bytes reach the encoder right. */
+Test(viz, png_plot_decodes_to_the_drawing)
+{
+    lp_plot *p = lp_plot_new("Encoder", "x", "y", 320, 210);
+    double x[4] = {0, 1, 2, 3}, y[4] = {1, 3, 2, 4};
+    cr_assert_not_null(lp_plot_add(p, LP_PLOT_LINE, "line", 4, x, y, NULL));
+    uint8_t *png = NULL;
+    size_t len = 0;
+    cr_assert_eq(lp_plot_png(&png, &len, p), 0, "%s", lp_error_last()->message);
+    lp_plot_free(p);
+    cairo_surface_t *s = decode_png(png, len, 320, 210);
+    size_t coloured = 0, white = 0;
+    for (int r = 0; r < 210; r++)
+        for (int c = 0; c < 320; c++) {
+            uint32_t got = pixel_at(s, c, r);
+            coloured += got != 0xFFFFFF && (got >> 16) != ((got >> 8) & 0xFF);
+            white += got == 0xFFFFFF;
+        }
+    cr_assert_eq(pixel_at(s, 0, 0), 0xFFFFFF);
+    cr_assert_eq(pixel_at(s, 0, 209), 0xFFFFFF);
+    cr_assert_eq(pixel_at(s, 319, 209), 0xFFFFFF);
+    cr_assert_gt(white, 320 * 210 / 2, "only %zu white pixels", white);
+    cr_assert_gt(coloured, 100, "the line was not drawn");
+    cairo_surface_destroy(s);
+    free(png);
+}
+
 /* ---- toy models -------------------------------------------------------------------------- */
 
 /* Binary: P(yes) = feature s. Three classes: s, t, 1 - s - t. Regression: 2 s. */
