@@ -155,13 +155,14 @@ static const choice_rule choice_rules[] = {
 };
 
 /* v as a number: an int, a float, or a text that is wholly one (XGBoost
- * reads text). false when it is none of these. */
+ * reads text). false when it is none of these. A float with an integral value
+ * counts as an integer: it reaches XGBoost as "3" (scalar_text), as ever. */
 static bool number_of(const lp_value *v, double *d, bool *integral)
 {
     lp_vtype t = lp_value_type(v);
     if (t == LP_INT || t == LP_FLOAT) {
         *d = lp_value_as_float(v);
-        *integral = t == LP_INT;
+        *integral = t == LP_INT || (isfinite(*d) && *d == floor(*d));
         return true;
     }
     const char *s = t == LP_STRING ? lp_value_as_string(v) : NULL;

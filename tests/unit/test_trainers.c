@@ -870,7 +870,7 @@ Test(trainers, xgboost_check_config_refuses_values_xgboost_would_refuse)
     expect_refused_trainer("XGBoostModelTrainer", "training_params: {tree_method: hsit}",
                            "unknown value 'hsit'; did you mean 'hist'?");
     lp_obj *t = trainer_in(0, "XGBoostModelTrainer",
-                           "problem_type: classification, training_params: {max_depth: 3, eta: "
+                           "problem_type: classification, training_params: {max_depth: 3.0, eta: "
                            "'0.3', subsample: 1, tree_method: hist, seed: -1, base_score: 0.5}");
     cr_assert_not_null(t, "a good configuration builds");
 }
