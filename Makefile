@@ -18,7 +18,7 @@ DEPS := build-essential pkg-config meson ninja-build \
         libfyaml-dev libjansson-dev libcriterion-dev \
         libsqlite3-dev libpq-dev libssl-dev libzstd-dev libxgboost-dev liblinear-dev libnlopt-dev liblapacke-dev libopenblas0 postgresql \
         libmicrohttpd-dev libcurl4-openssl-dev python3-aiosmtpd \
-        chromium libcairo2-dev fonts-dejavu-core
+        chromium libcairo2-dev libpng-dev fonts-dejavu-core
 FUZZ_DEPS := clang libclang-rt-14-dev
 VALGRIND_DEPS := valgrind
 
