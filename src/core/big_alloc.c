@@ -11,6 +11,7 @@
  * should be advised: a huge page is resident as a whole from its first touch.
  * The memory is ordinary malloc memory (free / realloc it as usual).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -42,8 +43,12 @@ void *lp_mem_alloc_big(size_t bytes)
 
 void *lp_mem_calloc_big(size_t n, size_t size)
 {
+    if (size && n > SIZE_MAX / size) { /* refused here: sanitizers abort on calloc's own refusal */
+        errno = ENOMEM;
+        return NULL;
+    }
     void *p = calloc(n ? n : 1, size ? size : 1);
-    if (p && size && n <= SIZE_MAX / size) lp_mem_advise_huge(p, n * size);
+    if (p) lp_mem_advise_huge(p, n * size);
     return p;
 }
 
