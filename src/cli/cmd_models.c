@@ -255,10 +255,10 @@ static void validation_text(char *buf, size_t n, const lp_value *entry)
     const char *metric = runs_str(entry, "perf_metric"), *status = runs_str(entry, "run_status");
     if (metric)
         snprintf(buf, n, "%s %s", metric, val);
+    else if (status && strcmp(status, "succeeded") != 0)
+        snprintf(buf, n, "- (run %s)", status);
     else
-        snprintf(buf, n, "-%s%s%s", status && strcmp(status, "succeeded") ? " (run " : "",
-                 status && strcmp(status, "succeeded") ? status : "",
-                 status && strcmp(status, "succeeded") ? ")" : "");
+        snprintf(buf, n, "-");
 }
 
 static lp_value *version_entry(lp_store *st, const lp_value *mv, const lp_value *model_tags,

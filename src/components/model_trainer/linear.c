@@ -48,11 +48,11 @@ static int linear_resolve(lp_obj *self, lp_value *params, lp_problem problem,
     return model_fits_problem(self, mv, model, problem);
 }
 
+static const lp_trainer_backend linear_backend;
+
 /* check_config's look at the values: each known parameter as liblinear will
  * read it (unknown names are the kit's to report), then the model against
  * the problem. */
-static const lp_trainer_backend linear_backend;
-
 static int linear_check_params(lp_obj *self, const lp_value *params, lp_problem problem)
 {
     int rc = lp_trainer_check_each_param(self, &linear_backend, params, lp_linear_param_check);

@@ -54,27 +54,31 @@ static bool prefixed(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* Whether objective value ov (present) suits the problem (not NONE): 0, or
+ * LP_ECONFIG naming the conflict. Needs no data, so check_config uses it too. */
+static int objective_fits_problem(lp_obj *self, const lp_value *ov, lp_problem problem)
+{
+    const char *obj = lp_value_as_string(ov);
+    bool classifying = problem == LP_PROBLEM_CLASSIFICATION;
+    if (!obj)
+        return lp_error_set(LP_ECONFIG, "XGBoostModelTrainer (%s): objective must be a string",
+                            lp_trainer_path(self));
+    bool class_obj = prefixed(obj, "binary:") || prefixed(obj, "multi:");
+    if (class_obj == classifying) return 0;
+    return lp_kit_error_at(LP_ECONFIG, ov,
+                           "XGBoostModelTrainer (%s): objective '%s' is a %s objective "
+                           "but problem_type is %s",
+                           lp_trainer_path(self), obj, class_obj ? "classification" : "regression",
+                           classifying ? "classification" : "regression");
+}
+
 static int xgb_resolve(lp_obj *self, lp_value *params, lp_problem problem, const lp_frame *y_train)
 {
     const lp_value *ov = lp_map_get(params, "objective");
-    const char *obj = lp_value_as_string(ov);
     if (problem == LP_PROBLEM_NONE) return 0; /* lp_xgb_train decides from the target */
-    bool classifying = problem == LP_PROBLEM_CLASSIFICATION;
-    if (ov && !obj)
-        return lp_error_set(LP_ECONFIG, "XGBoostModelTrainer (%s): objective must be a string",
-                            lp_trainer_path(self));
-    if (obj) {
-        bool class_obj = prefixed(obj, "binary:") || prefixed(obj, "multi:");
-        if (class_obj == classifying) return 0;
-        return lp_kit_error_at(LP_ECONFIG, ov,
-                               "XGBoostModelTrainer (%s): objective '%s' is a %s objective "
-                               "but problem_type is %s",
-                               lp_trainer_path(self), obj,
-                               class_obj ? "classification" : "regression",
-                               classifying ? "classification" : "regression");
-    }
+    if (ov) return objective_fits_problem(self, ov, problem);
     const char *dflt = "reg:squarederror";
-    if (classifying)
+    if (problem == LP_PROBLEM_CLASSIFICATION)
         dflt =
             distinct_up_to_3(lp_frame_col(y_train, 0)) > 2 ? "multi:softprob" : "binary:logistic";
     return lp_map_set(params, "objective", lp_value_string(dflt));
@@ -82,17 +86,14 @@ static int xgb_resolve(lp_obj *self, lp_value *params, lp_problem problem, const
 
 static const lp_trainer_backend xgb_backend;
 
-/* check_config's look at the values: each as XGBoost will take it, then an
- * objective against the problem (resolve's rule, which needs no data when
- * the objective is given). */
+/* check_config's look at the values: each as XGBoost will take it, then a
+ * given objective against the problem. */
 static int xgb_check_params(lp_obj *self, const lp_value *params, lp_problem problem)
 {
     int rc = lp_trainer_check_each_param(self, &xgb_backend, params, lp_xgb_param_check);
-    if (rc || !lp_map_get(params, "objective") || problem == LP_PROBLEM_NONE) return rc;
-    lp_value *copy = lp_value_copy(params);
-    rc = copy ? xgb_resolve(self, copy, problem, NULL) : lp_error_set(LP_ENOMEM, "out of memory");
-    lp_value_unref(copy);
-    return rc;
+    const lp_value *ov = lp_map_get(params, "objective");
+    if (rc || !ov || problem == LP_PROBLEM_NONE) return rc;
+    return objective_fits_problem(self, ov, problem);
 }
 
 static int xgb_train(lp_model **out, lp_obj *self, lp_trainer_data *d, const lp_value *params)
