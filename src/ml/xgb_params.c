@@ -187,6 +187,8 @@ static int check_number(const num_rule *r, const lp_value *v)
     else if (isinf(r->hi))
         snprintf(range, sizeof range, "%s %s %g", r->integer ? "an integer" : "a number",
                  r->lo_open ? ">" : ">=", r->lo);
+    else if (r->hi >= 1e9 && r->lo <= -1e9) /* seeds: any integer */
+        snprintf(range, sizeof range, "an integer");
     else if (r->hi >= 1e9)
         snprintf(range, sizeof range, "an integer >= %g", r->lo);
     else
