@@ -77,10 +77,12 @@ typedef struct lp_trainer_backend {
      * warning with the advice. */
     const char *const *param_hints;
     /* Optional (NULL: none; read only when `size` covers it). Checks the
-     * values of `params` (merged training_params, read-only) against the
-     * problem before any data exists, for check_config: what train would
-     * refuse later, found before the run starts. 0, or LP_ECONFIG located at
-     * the offending value (lp_kit_error_at). */
+     * values of `params` (read-only) against the problem before any data
+     * exists: what train would refuse later, found before the run starts.
+     * params is the merged training_params (check_config) or one value a
+     * tuner's trials will set (check_params), so rules between two
+     * parameters belong in resolve. 0, or LP_ECONFIG located at the
+     * offending value (lp_kit_error_at). */
     int (*check_params)(lp_obj *self, const lp_value *params, lp_problem problem);
 } lp_trainer_backend;
 
@@ -102,6 +104,16 @@ int lp_trainer_init(lp_obj *self, const lp_trainer_backend *be);
  * training_params set in a parent's config, which a trainer does not read.
  * New list of problems, or NULL with the error set. */
 lp_value *lp_trainer_check_config(lp_obj *self, const lp_trainer_backend *be);
+/* The optional trainer method a hyperparameter tuner calls, like
+ * check_config on an uninitialised object, to check the values its trials
+ * will pass to fit: check_params(params) -> problems, params a map of
+ * training parameters (each value located in the tuner's configuration).
+ * A kit trainer's method returns lp_trainer_check_params(self, &backend,
+ * args): the names against be's list and the values through be's
+ * check_params, as check_config checks training_params. New list of
+ * problems, or NULL with the error set. */
+#define LP_TRAINER_CHECK_PARAMS "check_params"
+lp_value *lp_trainer_check_params(lp_obj *self, const lp_trainer_backend *be, lp_value *args);
 /* fini: releases the kit's references. */
 void lp_trainer_fini(lp_obj *self);
 

@@ -23,6 +23,9 @@ typedef struct lp_additive_cfg {
 
 /* Reads params (NULL: defaults). LP_ECONFIG naming the parameter. */
 int lp_additive_cfg_read(lp_additive_cfg *c, const lp_value *params);
+/* One parameter's value on its own, as lp_additive_cfg_read reads it (rules
+ * between parameters are cfg_read's). 0 or LP_ECONFIG naming it. */
+int lp_additive_param_check(const char *name, const lp_value *value);
 
 /* Checks holidays[i]: LP_ECONFIG naming what is wrong. */
 int lp_additive_holiday_check(const lp_value *h, size_t i);

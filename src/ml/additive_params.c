@@ -3,6 +3,7 @@
  * (additive.h), read and checked once into an lp_additive_cfg.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +130,10 @@ static int check_holidays(const lp_value *h)
     return 0;
 }
 
-int lp_additive_cfg_read(lp_additive_cfg *c, const lp_value *params)
+/* The names and each value of params on its own (no rule between two
+ * parameters); *ncp, *samples and *seed are read as integers. */
+static int read_values(lp_additive_cfg *c, const lp_value *params, int64_t *ncp, int64_t *samples,
+                       int64_t *seed)
 {
     memset(c, 0, sizeof *c);
     if (params && lp_value_type(params) != LP_MAP)
@@ -146,11 +150,10 @@ int lp_additive_cfg_read(lp_additive_cfg *c, const lp_value *params)
                                 sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
         }
     }
-    int64_t ncp, samples, seed;
     int rc = get_choice(&c->logistic, params, "growth", "linear", "logistic");
     if (rc == 0) rc = get_num(&c->floor, params, "floor", 0, -HUGE_VAL, HUGE_VAL, false);
     if (rc == 0) rc = get_num(&c->cap, params, "cap", NAN, -HUGE_VAL, HUGE_VAL, false);
-    if (rc == 0) rc = get_int(&ncp, params, "n_changepoints", 25, 0, 10000);
+    if (rc == 0) rc = get_int(ncp, params, "n_changepoints", 25, 0, 10000);
     if (rc == 0) rc = get_num(&c->changepoint_range, params, "changepoint_range", 0.8, 0, 1, true);
     if (rc == 0)
         rc = get_num(&c->cp_prior, params, "changepoint_prior_scale", 0.05, 0, HUGE_VAL, true);
@@ -166,9 +169,31 @@ int lp_additive_cfg_read(lp_additive_cfg *c, const lp_value *params)
     if (rc == 0 && c->interval_width >= 1)
         rc = lp_error_set(LP_ECONFIG, "additive model: interval_width must be below 1, got %g",
                           c->interval_width);
-    if (rc == 0) rc = get_int(&samples, params, "uncertainty_samples", 1000, 0, 1000000);
-    if (rc == 0) rc = get_int(&seed, params, "seed", 0, 0, INT64_MAX);
+    if (rc == 0) rc = get_int(samples, params, "uncertainty_samples", 1000, 0, 1000000);
+    if (rc == 0) rc = get_int(seed, params, "seed", 0, 0, INT64_MAX);
     if (rc == 0) rc = check_holidays(lp_map_get(params, "holidays"));
+    return rc;
+}
+
+int lp_additive_param_check(const char *name, const lp_value *value)
+{
+    lp_value *one = lp_value_map();
+    /* the one-entry map only reads value: the reference it takes is dropped below */
+    if (!one || lp_map_set(one, name, lp_value_ref((lp_value *)(uintptr_t)value))) {
+        lp_value_unref(one);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    lp_additive_cfg c;
+    int64_t ncp, samples, seed;
+    int rc = read_values(&c, one, &ncp, &samples, &seed);
+    lp_value_unref(one);
+    return rc;
+}
+
+int lp_additive_cfg_read(lp_additive_cfg *c, const lp_value *params)
+{
+    int64_t ncp, samples, seed;
+    int rc = read_values(c, params, &ncp, &samples, &seed);
     if (rc) return rc;
     if (c->logistic && isnan(c->cap))
         return lp_error_set(LP_ECONFIG, "additive model: growth logistic needs a cap (the "

@@ -13,11 +13,35 @@
 #include "data/time_freq.h"
 #include "lolpop/error.h"
 #include "lolpop/value.h"
+#include "ml/ets.h"
 #include "ml/ets_backend.h"
 #include "ml/ets_train.h"
 #include "ml/fit_memo.h"
 
 const char *const lp_ets_param_names[] = {"model", "forecast_frequency", "seasonal_period", NULL};
+
+int lp_ets_param_check(const char *name, const lp_value *value)
+{
+    const char *text = lp_value_as_string(value);
+    if (strcmp(name, "seasonal_period") == 0) {
+        if (lp_value_type(value) != LP_INT || lp_value_as_int(value) < 1 ||
+            lp_value_as_int(value) > 1000)
+            return lp_error_set(LP_EINVAL, "ets: seasonal_period must be an integer between 1 "
+                                           "and 1000");
+        return 0;
+    }
+    if (!text)
+        return lp_error_set(LP_EINVAL, "ets: %s must be text (%s)", name,
+                            strcmp(name, "model") == 0 ? "ANN, AAdN, MAM, ZZZ, ..."
+                                                       : "a frequency alias: D, W, MS, H, ...");
+    if (strcmp(name, "model") == 0) {
+        char error, trend, season;
+        int damped;
+        return lp_ets_parse(text, &error, &trend, &season, &damped);
+    }
+    lp_freq_unit f;
+    return strcmp(name, "forecast_frequency") == 0 ? lp_freq_parse(&f, text) : 0;
+}
 
 static int find_time(size_t *out, const lp_frame *X)
 {

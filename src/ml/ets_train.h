@@ -25,6 +25,10 @@ typedef struct lp_ets_train_report {
 
 /* training_params the "ets" trainer accepts (NULL-terminated, static). */
 extern const char *const lp_ets_param_names[];
+/* One training parameter's value as lp_ets_train will take it: model a text
+ * lp_ets_parse reads, forecast_frequency an alias lp_freq_parse reads,
+ * seasonal_period an integer in [1, 1000]. 0 or LP_EINVAL saying why. */
+int lp_ets_param_check(const char *name, const lp_value *value);
 
 /* Fits ETS to y (one numeric column) over the timestamp feature of X (other
  * features are ignored: ETS has no regressors). params (borrowed map): model

@@ -159,6 +159,44 @@ Test(validate, a_trainer_parameter_every_trial_overrides_is_a_warning)
     lp_run_free(&v);
 }
 
+/* The tuner's trial values reach the trainer's check before anything runs:
+ * a bad choice, a bad range end and a misspelt name, each at its own line;
+ * the good values around them are not reported. */
+Test(validate, a_tuner_value_the_trainer_would_refuse_is_an_error_at_that_value)
+{
+    const char *overlay = "train:\n  hyperparameter_tuner:\n    config:\n"
+                          "      training_params:\n        XGBoostModelTrainer:\n"
+                          "          max_depth: [3, -5, 4]\n"
+                          "          eta: {low: -0.1, high: 0.3}\n"
+                          "          max_dept: [2]\n";
+    expect_refused(overlay, "bad.yaml:6:26: error: [train.hyperparameter_tuner] "
+                            "XGBoostModelTrainer (train.model_trainer): training_params: XGBoost "
+                            "parameter 'max_depth' must be an integer >= 0 (got -5)");
+    expect_refused(overlay, "bad.yaml:7:22: error: [train.hyperparameter_tuner] "
+                            "XGBoostModelTrainer (train.model_trainer): training_params: XGBoost "
+                            "parameter 'eta' must be a number >= 0 (got -0.1)");
+    expect_refused(overlay, "bad.yaml:8:11: error: [train.hyperparameter_tuner] "
+                            "XGBoostModelTrainer (train.model_trainer): training_params: unknown "
+                            "XGBoost parameter 'max_dept'; did you mean 'max_depth'?");
+    lp_run v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "-c",
+                      "bad.yaml");
+    LP_EXPECT_ERR(v, "3 problems in the configuration");
+    EXPECT_NOT_ERR(v, "(got 3)");
+    EXPECT_NOT_ERR(v, "0.3)");
+    lp_run_free(&v);
+}
+
+/* An objective that does not fit the problem, offered as a choice. */
+Test(validate, a_tuner_objective_for_another_problem_is_an_error)
+{
+    expect_refused("train:\n  hyperparameter_tuner:\n    config:\n"
+                   "      training_params:\n        XGBoostModelTrainer:\n"
+                   "          objective: [binary:logistic, reg:squarederror]\n",
+                   "bad.yaml:6:40: error: [train.hyperparameter_tuner] XGBoostModelTrainer "
+                   "(train.model_trainer): objective 'reg:squarederror' is a regression "
+                   "objective but problem_type is classification");
+}
+
 Test(validate, a_key_hidden_by_a_class_default_names_where_it_belongs)
 {
     const char *msg = "config 'colour' set in the root config is not read: StdOutLogger at "

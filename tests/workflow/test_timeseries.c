@@ -283,6 +283,31 @@ Test(timeseries, a_shuffling_splitter_is_refused)
     lp_run_free(&r);
 }
 
+/* The tuner's grid values reach each trainer's own check before anything
+ * runs: ETS's model spelling and the additive model's ranges and choices. */
+Test(timeseries, a_bad_grid_value_of_either_trainer_is_refused_before_the_run)
+{
+    lp_copy_example(FLIGHTS, dir);
+    lp_run ok = lolpop((const char *const[]){"config", "validate", "TimeSeriesRunner", "-c",
+                                             "flights.yaml", NULL});
+    cr_expect_eq(ok.status, 0, "%s", ok.err);
+    cr_expect_str_eq(ok.err, "", "the quickstart validates without a warning");
+    lp_run_free(&ok);
+    edit_file("flights.yaml", "model: [ZZZ, MAM, MAdM]", "model: [ZZZ, MAM, QQQ]");
+    edit_file("flights.yaml", "changepoint_prior_scale: [0.05, 0.5]",
+              "changepoint_prior_scale: [0.05, -0.5]");
+    lp_run r = run_workflow("TimeSeriesRunner", "flights.yaml");
+    cr_expect_eq(r.status, 2, "%s", r.err);
+    cr_expect(strstr(r.err, "ETSModelTrainer (train.model_trainer): training_params: ets model "
+                            "'QQQ' is not an ETS model"),
+              "%s", r.err);
+    cr_expect(strstr(r.err, "ForecastModelTrainer (model_trainer): training_params: additive "
+                            "model: changepoint_prior_scale must be a number > 0, got -0.5"),
+              "%s", r.err);
+    cr_expect(strstr(r.err, "2 problems in the configuration; nothing was run"), "%s", r.err);
+    lp_run_free(&r);
+}
+
 /* ---- a small synthetic series ------------------------------------------------------ */
 
 static const char SYNTH_YAML[] =

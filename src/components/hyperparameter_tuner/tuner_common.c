@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "lolpop/metrics.h"
 #include "lolpop/progress.h"
 #include "lolpop/registry.h"
+#include "lolpop/trainer_kit.h"
 #include "lolpop/workflow.h"
 
 static const char *path_of(lp_obj *self)
@@ -52,10 +54,11 @@ static const char **trainer_classes(lp_obj *self, size_t *n)
     return names;
 }
 
-static const lp_origin *class_key_origin(const lp_value *tp, const char *cls)
+/* Where key is written in map (NULL when it is not). */
+static const lp_origin *key_origin(const lp_value *map, const char *key)
 {
-    for (size_t i = 0; i < lp_map_len(tp); i++)
-        if (strcmp(lp_map_key(tp, i), cls) == 0) return lp_map_key_origin(tp, i);
+    for (size_t i = 0; i < lp_map_len(map); i++)
+        if (strcmp(lp_map_key(map, i), key) == 0) return lp_map_key_origin(map, i);
     return NULL;
 }
 
@@ -68,7 +71,7 @@ static int find_trainers(lp_obj *self, lp_tuner *st, const lp_value *tp)
         const char *cls = st->spaces->spaces[i].trainer;
         if ((st->trainers[i] = lp_experiment_find_trainer(self, cls))) continue;
         return lp_kit_error_at_origin(
-            LP_ECONFIG, class_key_origin(tp, cls),
+            LP_ECONFIG, key_origin(tp, cls),
             "%s (%s): training_params has parameters for %s but no %s is configured for this "
             "tuner; add it under the tuner's component: (model_trainer: %s) or, when that slot "
             "holds another trainer, under an enclosing section's",
@@ -101,6 +104,98 @@ static int check_shadowed(lp_value *problems, lp_obj *self, lp_obj *trainer, con
     return rc;
 }
 
+/* Whether problems[from..] has a problem with p's message. */
+static bool reported_since(const lp_value *problems, size_t from, const lp_value *p)
+{
+    const char *msg = lp_value_as_string(lp_map_get(p, "message"));
+    for (size_t i = from; msg && i < lp_list_len(problems); i++) {
+        const char *seen = lp_value_as_string(lp_map_get(lp_list_get(problems, i), "message"));
+        if (seen && strcmp(seen, msg) == 0) return true;
+    }
+    return false;
+}
+
+/* Appends the problems of one check_params call with {name: value}, the
+ * name reported at name_at; one already in problems[from..] (an unknown
+ * name, found again with each of its values) is not repeated. */
+static int check_one_value(lp_value *problems, size_t from, lp_obj *trainer, const lp_method *m,
+                           const char *name, const lp_origin *name_at, const lp_value *value)
+{
+    lp_value *params = lp_value_map(), *args = lp_value_map();
+    /* the maps only read value: the reference taken here is dropped with them */
+    int rc = params && args ? 0 : LP_ENOMEM;
+    if (rc == 0)
+        rc = lp_map_set_with_origin(params, name, name_at,
+                                    lp_value_ref((lp_value *)(uintptr_t)value));
+    if (rc == 0) rc = lp_map_set(args, "params", lp_value_ref(params));
+    lp_value *found = rc == 0 ? m->fn(trainer, args) : NULL;
+    if (rc == 0 && !found) rc = lp_kit_check_add_error(problems);
+    for (size_t i = 0; rc == 0 && i < lp_list_len(found); i++)
+        if (!reported_since(problems, from, lp_list_get(found, i)))
+            rc = lp_list_append(problems, lp_value_ref(lp_list_get(found, i)));
+    lp_value_unref(found);
+    lp_value_unref(params);
+    lp_value_unref(args);
+    return rc;
+}
+
+/* Every value a trial can pass to trainer's fit for p (a fixed value, each
+ * choice, a range's ends), through the trainer's check_params m. */
+static int check_param_values(lp_value *problems, lp_obj *trainer, const lp_method *m,
+                              const lp_tuning_param *p, const lp_origin *name_at)
+{
+    size_t from = lp_list_len(problems);
+    if (p->kind == LP_TUNING_FIXED)
+        return check_one_value(problems, from, trainer, m, p->name, name_at, p->value);
+    int rc = 0;
+    if (p->kind == LP_TUNING_CHOICE)
+        for (size_t i = 0; rc == 0 && i < lp_list_len(p->value); i++)
+            rc = check_one_value(problems, from, trainer, m, p->name, name_at,
+                                 lp_list_get(p->value, i));
+    else
+        for (size_t k = 0; rc == 0 && k < 2; k++)
+            rc = check_one_value(problems, from, trainer, m, p->name, name_at,
+                                 lp_map_get(p->value, k == 0 ? "low" : "high"));
+    return rc;
+}
+
+/* The values of one space (space_map: its configuration) through the
+ * trainer's check_params; a plugin trainer without one is not checked. The
+ * method is called directly, as validation calls check_config: the trainer
+ * is not initialised and the call has no effects to record. */
+static int check_trial_values(lp_value *problems, lp_obj *trainer, const lp_tuning_space *space,
+                              const lp_value *space_map)
+{
+    const lp_method *m = lp_class_method(lp_obj_class(trainer), LP_TRAINER_CHECK_PARAMS);
+    int rc = 0;
+    for (size_t i = 0; m && m->fn && rc == 0 && i < space->n_params; i++)
+        rc = check_param_values(problems, trainer, m, &space->params[i],
+                                key_origin(space_map, space->params[i].name));
+    return rc;
+}
+
+/* The search space parsed as init will parse it; its mistakes as a problem. */
+static int check_spaces(lp_value *problems, lp_obj *self, const lp_value *tp)
+{
+    char *section = lp_asprintf("%s.training_params", path_of(self));
+    size_t n_known = 0;
+    const char **known = trainer_classes(self, &n_known);
+    lp_tuning_spaces *spaces = NULL;
+    int rc = section && known ? 0 : LP_ENOMEM;
+    if (rc == 0 && lp_tuning_spaces_parse(&spaces, tp, section, known, n_known))
+        rc = lp_kit_check_add_error(problems);
+    for (size_t i = 0; rc == 0 && spaces && i < spaces->n; i++) {
+        lp_obj *trainer = lp_experiment_find_trainer(self, spaces->spaces[i].trainer);
+        if (trainer)
+            rc = check_trial_values(problems, trainer, &spaces->spaces[i],
+                                    lp_map_get(tp, spaces->spaces[i].trainer));
+    }
+    lp_tuning_spaces_free(spaces);
+    free(section);
+    free(known);
+    return rc;
+}
+
 lp_value *lp_tuner_check_config(lp_obj *self, lp_value *args)
 {
     (void)args;
@@ -112,6 +207,7 @@ lp_value *lp_tuner_check_config(lp_obj *self, lp_value *args)
         if (trainer && lp_value_type(lp_map_value(tp, i)) == LP_MAP)
             rc = check_shadowed(problems, self, trainer, lp_map_value(tp, i));
     }
+    if (rc == 0 && tp) rc = check_spaces(problems, self, tp);
     if (rc == 0) return problems;
     lp_value_unref(problems);
     return NULL;

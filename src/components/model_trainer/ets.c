@@ -78,6 +78,15 @@ static lp_value *ets_prefit(lp_obj *self, lp_value *args)
     return lp_trainer_prefit(self, args, ets_cv_fit);
 }
 
+static const lp_trainer_backend ets_backend;
+
+/* check_config's and check_params' look at the values. */
+static int ets_check_params(lp_obj *self, const lp_value *params, lp_problem problem)
+{
+    (void)problem;
+    return lp_trainer_check_each_param(self, &ets_backend, params, lp_ets_param_check);
+}
+
 static const lp_trainer_backend ets_backend = {
     .size = sizeof(lp_trainer_backend),
     .cls = "ETSModelTrainer",
@@ -85,11 +94,17 @@ static const lp_trainer_backend ets_backend = {
     .param_names = lp_ets_param_names,
     .resolve = NULL,
     .train = ets_train,
+    .check_params = ets_check_params,
 };
 
 static lp_value *ets_check_config(lp_obj *self, lp_value *args)
 {
     return lp_trainer_check_config(self, &ets_backend);
+}
+
+static lp_value *ets_check_trial_params(lp_obj *self, lp_value *args)
+{
+    return lp_trainer_check_params(self, &ets_backend, args);
 }
 
 static int ets_init(lp_obj *self)
@@ -126,8 +141,11 @@ static const lp_method ets_methods[] = {
      "with one value per horizon step"},
     {"save", lp_trainer_save, "save(path, model?) -> null: writes the model file atomically"},
     {"load", lp_trainer_load, "load(path) -> null: the saved model becomes the trainer's model"},
+    {LP_TRAINER_CHECK_PARAMS, ets_check_trial_params,
+     "check_params(params) -> problems: the names and values of training parameters a tuner's "
+     "trials will pass to fit, before anything runs"},
     {LP_METHOD_CHECK_CONFIG, ets_check_config,
-     "check_config() -> problems: the training_params names, before anything runs"},
+     "check_config() -> problems: the training_params names and values, before anything runs"},
     {NULL, NULL, NULL},
 };
 

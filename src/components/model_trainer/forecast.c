@@ -67,6 +67,16 @@ static lp_value *forecast_prefit(lp_obj *self, lp_value *args)
     return lp_trainer_prefit(self, args, forecast_cv_fit);
 }
 
+static const lp_trainer_backend forecast_backend;
+
+/* Each value on its own (a tuner's trial values come one by one); the rules
+ * between parameters are forecast_check_config's. */
+static int forecast_check_params(lp_obj *self, const lp_value *params, lp_problem problem)
+{
+    (void)problem;
+    return lp_trainer_check_each_param(self, &forecast_backend, params, lp_additive_param_check);
+}
+
 static const lp_trainer_backend forecast_backend = {
     .size = sizeof(lp_trainer_backend),
     .cls = CLS,
@@ -74,6 +84,7 @@ static const lp_trainer_backend forecast_backend = {
     .param_names = lp_additive_param_names,
     .resolve = forecast_resolve,
     .train = forecast_train,
+    .check_params = forecast_check_params,
 };
 
 /* ---- predictions: a time index given as text becomes a timestamp first --------------- */
@@ -247,7 +258,7 @@ static lp_value *forecast_check_config(lp_obj *self, lp_value *args)
     lp_value *problems = lp_trainer_check_config(self, &forecast_backend);
     lp_value *params = NULL;
     if (!problems || lp_list_len(problems) > 0) return problems;
-    /* names are right: check the values too, before anything runs */
+    /* names and values are right: check the rules between them too */
     lp_additive_cfg cfg;
     int rc = lp_trainer_params(&params, self, NULL);
     if (rc == 0 && lp_additive_cfg_read(&cfg, params) != 0) {
@@ -261,6 +272,11 @@ static lp_value *forecast_check_config(lp_obj *self, lp_value *args)
         return NULL;
     }
     return problems;
+}
+
+static lp_value *forecast_check_trial_params(lp_obj *self, lp_value *args)
+{
+    return lp_trainer_check_params(self, &forecast_backend, args);
 }
 
 static int forecast_init(lp_obj *self)
@@ -301,6 +317,9 @@ static const lp_method forecast_methods[] = {
      "mase, smape} with one value per horizon step"},
     {"save", lp_trainer_save, "save(path, model?) -> null: writes the model file atomically"},
     {"load", lp_trainer_load, "load(path) -> null: the saved model becomes the trainer's model"},
+    {LP_TRAINER_CHECK_PARAMS, forecast_check_trial_params,
+     "check_params(params) -> problems: the names and values of training parameters a tuner's "
+     "trials will pass to fit, before anything runs"},
     {LP_METHOD_CHECK_CONFIG, forecast_check_config,
      "check_config() -> problems: problem_type, the training_params names and values, before "
      "anything runs"},

@@ -102,6 +102,11 @@ static lp_value *linear_check_config(lp_obj *self, lp_value *args)
     return lp_trainer_check_config(self, &linear_backend);
 }
 
+static lp_value *linear_check_trial_params(lp_obj *self, lp_value *args)
+{
+    return lp_trainer_check_params(self, &linear_backend, args);
+}
+
 static int linear_init(lp_obj *self)
 {
     return lp_trainer_init(self, &linear_backend);
@@ -121,6 +126,9 @@ static const lp_method linear_methods[] = {
      "name -> value for every split in predictions"},
     {"save", lp_trainer_save, "save(path, model?) -> null: writes the model file atomically"},
     {"load", lp_trainer_load, "load(path) -> null: the saved model becomes the trainer's model"},
+    {LP_TRAINER_CHECK_PARAMS, linear_check_trial_params,
+     "check_params(params) -> problems: the names and values of training parameters a tuner's "
+     "trials will pass to fit, before anything runs"},
     {LP_METHOD_CHECK_CONFIG, linear_check_config,
      "check_config() -> problems: problem_type, the training_params names and values, and "
      "the model against the problem, before anything runs"},

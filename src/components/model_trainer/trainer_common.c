@@ -140,6 +140,17 @@ static bool has_check_params(const lp_trainer_backend *be)
            be->check_params;
 }
 
+/* params' names and values (be's check_params, when it has one and the
+ * problem is known) as problems. 0 or LP_ENOMEM. */
+static int check_names_and_values(lp_value *problems, lp_obj *self, const lp_trainer_backend *be,
+                                  const lp_value *params, const lp_problem *problem)
+{
+    int rc = check_all_names(problems, self, be, params);
+    if (rc == 0 && problem && has_check_params(be) && be->check_params(self, params, *problem))
+        rc = lp_kit_check_add_error(problems);
+    return rc;
+}
+
 LP_API lp_value *lp_trainer_check_config(lp_obj *self, const lp_trainer_backend *be)
 {
     lp_value *problems = lp_value_list();
@@ -150,13 +161,32 @@ LP_API lp_value *lp_trainer_check_config(lp_obj *self, const lp_trainer_backend 
     bool problem_known = lp_trainer_problem(self, &problem) == 0;
     if (!problem_known) rc = lp_kit_check_add_error(problems);
     if (rc == 0 && lp_trainer_params(&params, self, NULL)) rc = lp_kit_check_add_error(problems);
-    if (rc == 0 && params) rc = check_all_names(problems, self, be, params);
-    if (rc == 0 && params && problem_known && has_check_params(be) &&
-        be->check_params(self, params, problem))
-        rc = lp_kit_check_add_error(problems);
+    if (rc == 0 && params)
+        rc = check_names_and_values(problems, self, be, params, problem_known ? &problem : NULL);
     if (rc == 0) rc = check_parents(problems, self);
     lp_value_unref(params);
     if (rc) {
+        lp_value_unref(problems);
+        return NULL;
+    }
+    return problems;
+}
+
+LP_API lp_value *lp_trainer_check_params(lp_obj *self, const lp_trainer_backend *be, lp_value *args)
+{
+    const lp_value *params = lp_map_get(args, "params");
+    if (lp_value_type(params) != LP_MAP) {
+        lp_error_set(LP_EINVAL, "%s (%s): check_params needs params, a map of training parameters",
+                     be->cls, lp_trainer_path(self));
+        return NULL;
+    }
+    lp_value *problems = lp_value_list();
+    lp_problem problem;
+    /* problem_type's own mistakes are check_config's to report */
+    bool problem_known = lp_trainer_problem(self, &problem) == 0;
+    lp_error_clear();
+    if (problems &&
+        check_names_and_values(problems, self, be, params, problem_known ? &problem : NULL)) {
         lp_value_unref(problems);
         return NULL;
     }
