@@ -79,9 +79,10 @@ typedef struct lp_trainer_backend {
     /* Optional (NULL: none; read only when `size` covers it). Checks the
      * values of `params` (read-only) against the problem before any data
      * exists: what train would refuse later, found before the run starts.
-     * params is the merged training_params (check_config) or one value a
-     * tuner's trials will set (check_params), so rules between two
-     * parameters belong in resolve. 0, or LP_ECONFIG located at the
+     * params holds one parameter (the kit calls it for each of
+     * training_params, and for each value a tuner's trials will set), so
+     * every bad value is reported and rules between two parameters belong
+     * in resolve. 0, or LP_ECONFIG located at the
      * offending value (lp_kit_error_at). */
     int (*check_params)(lp_obj *self, const lp_value *params, lp_problem problem);
 } lp_trainer_backend;

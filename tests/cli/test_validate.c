@@ -186,6 +186,19 @@ Test(validate, a_tuner_value_the_trainer_would_refuse_is_an_error_at_that_value)
     lp_run_free(&v);
 }
 
+/* Every bad value of a trainer's own training_params is reported, not the first only. */
+Test(validate, every_bad_trainer_value_is_reported_at_its_place)
+{
+    const char *overlay = "train:\n  model_trainer:\n    config:\n"
+                          "      training_params: {gamma: -1, lambda: x, nthread: 1}\n";
+    expect_refused(overlay, "bad.yaml:4:32: error: [train.model_trainer] XGBoostModelTrainer "
+                            "(train.model_trainer): training_params: XGBoost parameter 'gamma' "
+                            "must be a number >= 0 (got -1)");
+    expect_refused(overlay, "bad.yaml:4:44: error: [train.model_trainer] XGBoostModelTrainer "
+                            "(train.model_trainer): training_params: XGBoost parameter 'lambda' "
+                            "must be a number >= 0 (got \"x\")");
+}
+
 /* An objective that does not fit the problem, offered as a choice. */
 Test(validate, a_tuner_objective_for_another_problem_is_an_error)
 {

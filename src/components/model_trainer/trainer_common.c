@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,14 +141,32 @@ static bool has_check_params(const lp_trainer_backend *be)
            be->check_params;
 }
 
+/* params' i-th entry through be's check_params, alone (as a tuner's trial
+ * value comes), so every bad value is reported, not the first only. */
+static int check_value(lp_value *problems, lp_obj *self, const lp_trainer_backend *be,
+                       const lp_value *params, size_t i, lp_problem problem)
+{
+    lp_value *one = lp_value_map();
+    /* the one-entry map only reads the value: the reference taken is dropped with it */
+    lp_value *v = lp_value_ref((lp_value *)(uintptr_t)lp_map_value(params, i));
+    if (!one ||
+        lp_map_set_with_origin(one, lp_map_key(params, i), lp_map_key_origin(params, i), v)) {
+        lp_value_unref(one);
+        return LP_ENOMEM;
+    }
+    int rc = be->check_params(self, one, problem) ? lp_kit_check_add_error(problems) : 0;
+    lp_value_unref(one);
+    return rc;
+}
+
 /* params' names and values (be's check_params, when it has one and the
  * problem is known) as problems. 0 or LP_ENOMEM. */
 static int check_names_and_values(lp_value *problems, lp_obj *self, const lp_trainer_backend *be,
                                   const lp_value *params, const lp_problem *problem)
 {
     int rc = check_all_names(problems, self, be, params);
-    if (rc == 0 && problem && has_check_params(be) && be->check_params(self, params, *problem))
-        rc = lp_kit_check_add_error(problems);
+    for (size_t i = 0; rc == 0 && problem && has_check_params(be) && i < lp_map_len(params); i++)
+        rc = check_value(problems, self, be, params, i, *problem);
     return rc;
 }
 
