@@ -14,8 +14,8 @@
 
 #include "lolpop/error.h"
 
-#define HUGEN 10e10
-#define TOLER 1e-10
+#define HUGEN LP_ETS_HUGEN
+#define TOLER LP_ETS_TOLER
 #define MAXIT 2000
 
 /* forecast::ets's default parameter bounds: alpha, beta, gamma, phi. */

@@ -17,6 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* forecast's etscalc guard: a multiplicative update dividing by a state
+ * smaller than LP_ETS_TOLER in magnitude gives LP_ETS_HUGEN instead (in the
+ * fit and in the simulated paths alike). */
+#define LP_ETS_HUGEN 10e10
+#define LP_ETS_TOLER 1e-10
+
 typedef enum lp_ets_comp { LP_ETS_N = 0, LP_ETS_A = 1, LP_ETS_M = 2 } lp_ets_comp;
 
 typedef struct lp_ets_spec {

@@ -144,6 +144,12 @@ static double quantile8(double *v, size_t n, double p)
     return (1 - g) * vlo + g * vhi;
 }
 
+/* y / d, or LP_ETS_HUGEN for |d| below LP_ETS_TOLER, as the fit's update. */
+static double guarded_ratio(double y, double d)
+{
+    return fabs(d) < LP_ETS_TOLER ? LP_ETS_HUGEN : y / d;
+}
+
 /* One step of the model from states x with error eps: returns y (x updated). */
 static double sim_step(const lp_ets *e, double *x, double eps)
 {
@@ -155,14 +161,16 @@ static double sim_step(const lp_ets *e, double *x, double eps)
     double mu = e->spec.season == LP_ETS_M ? q * s : q + s;
     double y = e->spec.error == LP_ETS_A ? mu + eps : mu * (1 + eps);
     /* the states move as update() moves them after observing y */
-    double pv = e->spec.season == LP_ETS_N ? y : e->spec.season == LP_ETS_A ? y - s : y / s;
+    double pv = e->spec.season == LP_ETS_N   ? y
+                : e->spec.season == LP_ETS_A ? y - s
+                                             : guarded_ratio(y, s);
     x[0] = q + e->alpha * (pv - q);
     if (e->spec.trend != LP_ETS_N) {
         double phib = e->phi * b;
         x[1] = phib + (e->beta / e->alpha) * (x[0] - l - phib);
     }
     if (e->spec.season != LP_ETS_N) {
-        double t = e->spec.season == LP_ETS_A ? y - q : y / q;
+        double t = e->spec.season == LP_ETS_A ? y - q : guarded_ratio(y, q);
         memmove(x + k + 1, x + k, (m - 1) * sizeof *x);
         x[k] = s + e->gamma * (t - s);
     }
