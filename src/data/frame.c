@@ -95,6 +95,7 @@ int lp_frame_push(lp_frame *f, const char *name, lp_column *col)
     if (f->ncols == 0) f->rows = col->length;
     atomic_store(&f->hash_state, 0);   /* a new column: a new content hash */
     atomic_store(&f->object_state, 0); /* and new serialised bytes */
+    atomic_store(&f->dups_state, 0);   /* and maybe new duplicate rows */
     lp_frame_memo_clear(f);            /* and nothing derived from the old columns */
     lp_frame_origin_clear(f);          /* nor is it only rows of another frame */
     f->names[f->ncols] = copy;

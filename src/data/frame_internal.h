@@ -109,6 +109,10 @@ struct lp_frame {
     _Atomic int object_state;
     char object_hex[65];
     size_t object_len;
+    /* The number of rows that repeat an earlier row, remembered by the first
+     * count (frame_dups.h); same states as hash_state, forgotten by lp_frame_push. */
+    _Atomic int dups_state;
+    size_t dups;
     /* One object a consumer derived from the frame and keeps for its next
      * use (frame_memo.h), freed with the frame or when lp_frame_push
      * changes it. Guarded by frame_memo.c's lock. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "components/data_profiler/profiler.h"
+#include "data/frame_dups.h"
 #include "lolpop.h"
 #include "lolpop/csv.h"
 #include "lolpop/frame.h"
@@ -395,6 +396,29 @@ Test(profiler, duplicate_rows_compare_cells_not_hashes)
     size_t dups = 99;
     cr_assert_eq(lp_prof_duplicate_rows(&dups, f), 0);
     cr_assert_eq(dups, 2, "rows 1 and 3 repeat rows 0 and 2; 4 and 5 differ in y");
+    lp_frame_unref(f);
+}
+
+/* The count is remembered on the frame (the checks reuse the profile's) and
+ * forgotten when the frame gains a column: z makes every row distinct. */
+Test(profiler, duplicate_rows_are_counted_once_per_frame_content)
+{
+    lp_frame *f = lp_frame_new();
+    lp_column *x = lp_column_new(LP_DT_INT64, 4), *z = lp_column_new(LP_DT_INT64, 4);
+    for (size_t i = 0; i < 4; i++)
+        x->data.i64[i] = 7, z->data.i64[i] = (int64_t)i;
+    cr_assert_eq(lp_frame_add_column(f, "x", x), 0);
+    size_t dups = 99;
+    cr_assert_not(lp_frame_dups_recall(f, &dups), "nothing counted yet");
+    cr_assert_eq(lp_prof_duplicate_rows(&dups, f), 0);
+    cr_assert_eq(dups, 3);
+    cr_assert(lp_frame_dups_recall(f, &dups) && dups == 3, "remembered");
+    cr_assert_eq(lp_prof_duplicate_rows(&dups, f), 0);
+    cr_assert_eq(dups, 3);
+    cr_assert_eq(lp_frame_add_column(f, "z", z), 0);
+    cr_assert_not(lp_frame_dups_recall(f, &dups), "a new column forgets the count");
+    cr_assert_eq(lp_prof_duplicate_rows(&dups, f), 0);
+    cr_assert_eq(dups, 0, "every row differs in z");
     lp_frame_unref(f);
 }
 

@@ -2,7 +2,8 @@
  * test_version_control.c — LocalResourceVersionControl through the dispatcher:
  * frame and model round trips (equal content, equal predictions), the vc_info
  * fields, deduplication (one object file for one content), a corrupted object
- * file and every bad vc_info → a clear error, the lazily created store.
+ * file and every bad vc_info → a clear error, the recently versioned frames
+ * returned without a read, the lazily created store.
  * Each test runs in its own temp directory (the working directory too, so the
  * default `.lolpop` and any default metadata store land there).
  */
@@ -30,15 +31,21 @@ TestSuite(version_control, .init = setup, .fini = uw_teardown);
 
 /* ---- helpers ------------------------------------------------------------------- */
 
-/* A LocalResourceVersionControl whose objects go under `dir` (NULL: default). */
-static lp_obj *rvc(const char *dir)
+/* A LocalResourceVersionControl whose objects go under `dir` (NULL: default),
+ * built in workflow slot `slot`. */
+static lp_obj *rvc_in(int slot, const char *dir)
 {
     char yaml[512];
     snprintf(yaml, sizeof yaml,
              "component: {resource_version_control: LocalResourceVersionControl}\n"
              "resource_version_control:\n  config: {%s%s}\n",
              dir ? "dir: " : "", dir ? dir : "");
-    return uw_build(0, yaml, "resource_version_control");
+    return uw_build(slot, yaml, "resource_version_control");
+}
+
+static lp_obj *rvc(const char *dir)
+{
+    return rvc_in(0, dir);
 }
 
 static lp_value *frame_value(const char *csv)
@@ -270,13 +277,59 @@ Test(version_control, corrupted_object_is_an_error)
     lp_value *vc = lp_resource_version_control_version_data(o, NULL, data);
     cr_assert_not_null(vc, "%s", lp_error_last()->message);
     flip_byte(str_of(vc, "path"), 3);
-    lp_value *back = lp_resource_version_control_get_data(o, NULL, vc);
+    /* another component (a later run) reads the file: the frame o stored stays in o */
+    lp_value *back = lp_resource_version_control_get_data(rvc_in(1, "store"), NULL, vc);
     cr_assert_null(back);
     const lp_error *e = lp_error_last();
     cr_assert_eq(e->code, LP_EIO, "%s", e->message);
     cr_assert(strstr(e->message, str_of(vc, "hash")), "names the object: %s", e->message);
     cr_assert(strstr(e->message, "get_data"), "names the method: %s", e->message);
     cr_assert(strstr(e->message, "damaged") || strstr(e->message, "corrupt"), "%s", e->message);
+    lp_value_unref(vc);
+    lp_value_unref(data);
+}
+
+/* get_data of a frame this component versioned is that frame, with no read: the
+ * damaged file does not matter; once the frame gains a column (a new content) or
+ * two newer frames were versioned, the file is read again and its damage is found. */
+Test(version_control, recent_frames_are_returned_without_a_read)
+{
+    lp_obj *o = rvc("store");
+    lp_value *data = frame_value(people_csv);
+    lp_value *vc = lp_resource_version_control_version_data(o, NULL, data);
+    cr_assert_not_null(vc, "%s", lp_error_last()->message);
+    /* a vc_info with another size is not this frame's object */
+    lp_value *copy = lp_value_copy(vc);
+    lp_map_set(copy, "size", lp_value_int(3));
+    assert_error(lp_resource_version_control_get_data(o, NULL, copy), LP_EIO, "vc_info says 3");
+    lp_value_unref(copy);
+
+    flip_byte(str_of(vc, "path"), 3);
+    lp_value *back = lp_resource_version_control_get_data(o, NULL, vc);
+    cr_assert_not_null(back, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_value_as_frame(back), lp_value_as_frame(data), "the frame stored");
+    lp_value_unref(back);
+
+    /* two newer frames push it out */
+    lp_value *other = frame_value("a\n1\n"), *third = frame_value("b\n2\n");
+    lp_value *vc2 = lp_resource_version_control_version_data(o, NULL, other);
+    lp_value *vc3 = lp_resource_version_control_version_data(o, NULL, third);
+    cr_assert(vc2 && vc3, "%s", lp_error_last()->message);
+    back = lp_resource_version_control_get_data(o, NULL, vc2);
+    cr_assert_eq(lp_value_as_frame(back), lp_value_as_frame(other));
+    lp_value_unref(back);
+    assert_error(lp_resource_version_control_get_data(o, NULL, vc), LP_EIO, "get_data");
+
+    /* a kept frame that gained a column is not the object any more: read from the file */
+    lp_column *col = lp_column_ref(lp_frame_col(lp_value_as_frame(third), 0));
+    cr_assert_eq(lp_frame_add_column(lp_value_as_frame(third), "c", col), 0);
+    flip_byte(str_of(vc3, "path"), 3);
+    assert_error(lp_resource_version_control_get_data(o, NULL, vc3), LP_EIO, "get_data");
+
+    lp_value_unref(vc3);
+    lp_value_unref(vc2);
+    lp_value_unref(third);
+    lp_value_unref(other);
     lp_value_unref(vc);
     lp_value_unref(data);
 }

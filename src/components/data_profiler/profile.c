@@ -12,6 +12,7 @@
 
 #include "components/data_profiler/profiler.h"
 #include "data/bits.h"
+#include "data/frame_dups.h"
 
 static lp_value *num(double v)
 {
@@ -281,6 +282,7 @@ typedef struct row_slot {
 
 int lp_prof_duplicate_rows(size_t *out, const lp_frame *f)
 {
+    if (lp_frame_dups_recall(f, out)) return 0; /* counted by the profile or the checks */
     size_t n = lp_frame_rows(f), cap = 16;
     while (cap < 2 * n)
         cap *= 2;
@@ -312,6 +314,7 @@ int lp_prof_duplicate_rows(size_t *out, const lp_frame *f)
     }
     free(h);
     free(set);
+    lp_frame_dups_remember(f, dups);
     *out = dups;
     return 0;
 }

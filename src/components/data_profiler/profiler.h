@@ -222,7 +222,9 @@ void lp_prof_options_default(lp_prof_options *o);
 /* The profile of f: {rows, columns, duplicate_rows, memory_bytes, variables: [...],
  * correlations: {pearson, spearman, cramers_v}, alerts: [...]}. New reference or NULL. */
 lp_value *lp_prof_profile(const lp_frame *f, const lp_prof_options *o);
-/* Rows equal to an earlier row (pandas' duplicated().sum()) into *out. 0 or LP_ENOMEM. */
+/* Rows equal to an earlier row (pandas' duplicated().sum()) into *out, counted once per
+ * frame (remembered on it, frame_dups.h: the checks reuse the profile's count). 0 or
+ * LP_ENOMEM. */
 int lp_prof_duplicate_rows(size_t *out, const lp_frame *f);
 /* What the profile of one column keeps for the correlations (borrowed by them):
  * numbers and bools sorted with rows, text-like columns coded. */

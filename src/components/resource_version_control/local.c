@@ -14,12 +14,23 @@
  * store is opened on first use (validating or building a workflow creates no
  * directory) and closed in fini.
  *
+ * The last RVC_RECENT frames version_data stored are kept (one reference
+ * each, released in fini) and get_data of the same object returns them
+ * without reading the file: a workflow run versions the processed training
+ * frame and reads it back in the predict pipeline (compare_data and the
+ * prediction drift), and decompressing, re-hashing and decoding ~90 MB there
+ * cost more than the comparison itself. The frame is the one whose bytes were
+ * hashed and written, so the content is the object's; a frame that gained
+ * columns since forgets its object name (frame_object.h) and is not used.
+ * A damaged file is still an error for every read that goes to the disk.
+ *
  * Ownership: methods borrow their arguments and return new references.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "components/components_internal.h"
+#include "data/frame_object.h"
 #include "lolpop/frame_io.h"
 #include "lolpop/model.h"
 #include "lolpop/objstore.h"
@@ -27,11 +38,13 @@
 
 #define FORMAT_FRAME "lpframe1"
 #define FORMAT_MODEL "lpmodel1"
+#define RVC_RECENT   2 /* a run's training and evaluation frames */
 
 typedef struct rvc {
-    lp_objstore *store; /* NULL until first use */
-    char *dir;          /* the configured root */
-    char *objects;      /* <dir>/objects, as recorded in vc_info */
+    lp_objstore *store;           /* NULL until first use */
+    char *dir;                    /* the configured root */
+    char *objects;                /* <dir>/objects, as recorded in vc_info */
+    lp_value *recent[RVC_RECENT]; /* frames version_data stored, newest first, or NULL */
 } rvc;
 
 /* The object's section path for messages (borrowed). */
@@ -48,6 +61,8 @@ static void rvc_fini(lp_obj *self)
 {
     rvc *st = lp_obj_state(self);
     lp_objstore_close(st->store);
+    for (size_t i = 0; i < RVC_RECENT; i++)
+        lp_value_unref(st->recent[i]);
     free(st->dir);
     free(st->objects);
     memset(st, 0, sizeof *st);
@@ -192,6 +207,35 @@ static lp_value *store_bytes(lp_obj *self, uint8_t *bytes, size_t len, const cha
     return vc_info_new(self, hex, len, format);
 }
 
+/* ---- frames stored in this process -------------------------------------------- */
+
+/* Keeps a reference to frame value v (its object name is remembered on it by
+ * lp_objstore_put_frame) as the newest of the recent frames; the oldest is
+ * released. v borrowed. */
+static void keep_recent(rvc *st, lp_value *v)
+{
+    for (size_t i = 0; i < RVC_RECENT; i++)
+        if (st->recent[i] == v) return;
+    lp_value_unref(st->recent[RVC_RECENT - 1]);
+    memmove(st->recent + 1, st->recent, (RVC_RECENT - 1) * sizeof *st->recent);
+    st->recent[0] = lp_value_ref(v);
+}
+
+/* A new reference to the recent frame stored as object hex with len bytes, or
+ * NULL when none is (or it changed since: its object name is forgotten). */
+static lp_value *recent_frame(rvc *st, const char *hex, const lp_value *size)
+{
+    for (size_t i = 0; i < RVC_RECENT && st->recent[i]; i++) {
+        char name[65];
+        size_t len = 0;
+        if (lp_frame_object_recall(lp_value_as_frame(st->recent[i]), name, &len) &&
+            strcmp(name, hex) == 0 &&
+            (lp_value_type(size) != LP_INT || lp_value_as_int(size) == (int64_t)len))
+            return lp_value_ref(st->recent[i]);
+    }
+    return NULL;
+}
+
 /* ---- methods --------------------------------------------------------------------- */
 
 /* version_data(dataset_version, data) -> vc_info of the frame's lpframe1 bytes.
@@ -209,12 +253,22 @@ static lp_value *rvc_version_data(lp_obj *self, lp_value *args)
         return NULL;
     }
     lp_log(self, LP_LOG_DEBUG, "version_data: %zu bytes as object %s", len, hex);
+    keep_recent(lp_obj_state(self), lp_map_get(args, "data"));
     return vc_info_new(self, hex, len, FORMAT_FRAME);
 }
 
-/* get_data(dataset_version, vc_info) -> frame: the frame stored by version_data. */
+/* get_data(dataset_version, vc_info) -> frame: the frame stored by version_data
+ * (one of the recent frames when this component stored it). */
 static lp_value *rvc_get_data(lp_obj *self, lp_value *args)
 {
+    const char *hex = vc_info_hash(self, args, "get_data", FORMAT_FRAME);
+    if (!hex) return NULL;
+    lp_value *kept =
+        recent_frame(lp_obj_state(self), hex, lp_map_get(lp_map_get(args, "vc_info"), "size"));
+    if (kept) {
+        lp_log(self, LP_LOG_DEBUG, "get_data: object %s is a frame stored in this run", hex);
+        return kept;
+    }
     uint8_t *bytes = NULL;
     size_t len = 0;
     if (read_object(self, args, "get_data", FORMAT_FRAME, &bytes, &len) != 0) return NULL;
@@ -293,7 +347,8 @@ const lp_class lp_local_resource_version_control_class = {
            "frames as their binary encoding (lpframe1), models as their saved bytes (lpmodel1), "
            "each named by the SHA-256 of those bytes, zstd-compressed, written atomically (temp "
            "file, fsync, rename) and stored once however often it is versioned. Every read "
-           "re-hashes the content, so a damaged object is an error, never wrong data.",
+           "from the disk re-hashes the content, so a damaged object is an error, never wrong "
+           "data; the last two frames versioned by this component are returned from memory.",
     .defaults_yaml = NULL,
     .requirements = lp_no_requirements,
     .config_keys = rvc_keys,
