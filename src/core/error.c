@@ -98,7 +98,8 @@ int lp_error_setv_at(int code, const char *file, int line, int col, const char *
 
 int lp_error_setv_at_origin(int code, const lp_origin *o, const char *fmt, va_list ap)
 {
-    bool in_file = o && o->kind == LP_ORIGIN_FILE;
+    /* a --set option is where its value was written: its text stands for the file */
+    bool in_file = o && (o->kind == LP_ORIGIN_FILE || o->kind == LP_ORIGIN_SET);
     set_common(code, in_file ? o->source : NULL, in_file ? o->line : 0, in_file ? o->col : 0, fmt,
                ap);
     /* A value from the environment has no line to point at: name the variable

@@ -199,6 +199,18 @@ Test(validate, every_bad_trainer_value_is_reported_at_its_place)
                             "must be a number >= 0 (got \"x\")");
 }
 
+/* A value given with --set is reported at that option, not at the class's declaration. */
+Test(validate, a_bad_value_from_set_is_reported_at_the_option)
+{
+    lp_run v = LOLPOP("config", "validate", "ClassificationRunner", "-c", "titanic.yaml", "--set",
+                      "train.model_trainer.config.training_params.gamma=-1");
+    LP_EXPECT_EXIT(v, 2);
+    LP_EXPECT_ERR(v, "--set train.model_trainer.config.training_params.gamma=-1: error: "
+                     "[train.model_trainer] XGBoostModelTrainer (train.model_trainer): "
+                     "training_params: XGBoost parameter 'gamma' must be a number >= 0 (got -1)");
+    lp_run_free(&v);
+}
+
 /* An objective that does not fit the problem, offered as a choice. */
 Test(validate, a_tuner_objective_for_another_problem_is_an_error)
 {
