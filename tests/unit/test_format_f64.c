@@ -5,7 +5,8 @@
  * values spread over the fast path's range [1e-5, 1e15) and its edges,
  * float32-origin values (XGBoost's probabilities), integers, decimals of 1 to
  * 17 digits, ties, powers of ten and two with their neighbours, subnormals,
- * ±0, huge and tiny exponents, inf and NaN.
+ * ±0, huge and tiny exponents, inf and NaN. And the CSV writer's integers
+ * and booleans (written without snprintf) against snprintf's text.
  */
 #include <criterion/criterion.h>
 #include <float.h>
@@ -16,6 +17,9 @@
 
 #include "work_scale.h"
 #include "data/csv_internal.h"
+#include "lolpop/csv.h"
+#include "lolpop/error.h"
+#include "lolpop/frame.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 
@@ -214,4 +218,59 @@ Test(format_f64, subnormals_and_extremes)
         check_both_signs(v);
     }
     done();
+}
+
+/* The writer's rows of int64, bool and float64 columns: each line what
+ * snprintf ("%" PRId64, True/False) and lp_csv_format_f64_printf write. */
+Test(format_f64, writer_integers_booleans_floats)
+{
+    enum { ROWS = 20000 };
+    lp_column_builder *bi = lp_column_builder_new(LP_DT_INT64, ROWS);
+    lp_column_builder *bb = lp_column_builder_new(LP_DT_BOOL, ROWS);
+    lp_column_builder *bf = lp_column_builder_new(LP_DT_FLOAT64, ROWS);
+    static int64_t ints[ROWS];
+    static double floats[ROWS];
+    static const int64_t edges[] = {0,
+                                    1,
+                                    -1,
+                                    9,
+                                    10,
+                                    -10,
+                                    99,
+                                    100,
+                                    INT64_MAX,
+                                    INT64_MIN,
+                                    INT64_MIN + 1,
+                                    1000000000000000000LL,
+                                    -999999999999999999LL};
+    for (size_t i = 0; i < ROWS; i++) {
+        size_t ne = sizeof edges / sizeof edges[0];
+        ints[i] = i < ne ? edges[i] : (int64_t)(rng() >> (rng() % 64)) * (rng() & 1 ? -1 : 1);
+        floats[i] = (double)(float)uniform01() * (rng() & 1 ? -1 : 1);
+        cr_assert_eq(lp_column_builder_append_i64(bi, ints[i]), 0);
+        cr_assert_eq(lp_column_builder_append_bool(bb, i % 3 == 0), 0);
+        cr_assert_eq(lp_column_builder_append_f64(bf, floats[i]), 0);
+    }
+    lp_frame *f = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(f, "i", lp_column_builder_finish(bi)), 0);
+    cr_assert_eq(lp_frame_add_column(f, "b", lp_column_builder_finish(bb)), 0);
+    cr_assert_eq(lp_frame_add_column(f, "f", lp_column_builder_finish(bf)), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    cr_assert_eq(lp_csv_write_buffer(&buf, &len, f, NULL), 0, "%s", lp_error_last()->message);
+    const char *line = buf;
+    cr_assert(strncmp(line, "i,b,f\n", 6) == 0);
+    line += 6;
+    for (size_t i = 0; i < ROWS; i++) {
+        char want[128], fl[40];
+        lp_csv_format_f64_printf(fl, floats[i]);
+        int n = snprintf(want, sizeof want, "%lld,%s,%s\n", (long long)ints[i],
+                         i % 3 == 0 ? "True" : "False", fl);
+        cr_assert(strncmp(line, want, (size_t)n) == 0, "row %zu: '%.*s', want '%s'", i, n, line,
+                  want);
+        line += n;
+    }
+    cr_assert_eq((size_t)(line - buf), len);
+    free(buf);
+    lp_frame_unref(f);
 }
