@@ -43,6 +43,10 @@ bool lp_csv_parse_ts(const char *s, size_t n, int64_t *out);
 /* Shortest text that strtod reads back as the same double; integral values
  * keep a ".0" so that they are read back as floats. Returns the length. */
 size_t lp_csv_format_f64(char buf[40], double v);
+/* The same text by snprintf("%.*g") at 15, 16 and 17 digits, each parsed back:
+ * the definition lp_csv_format_f64 follows without printf (csv_format_f64.c),
+ * and its path for zeros, subnormals, inf, NaN and |v| outside [1e-5, 1e15). */
+size_t lp_csv_format_f64_printf(char buf[40], double v);
 /* "YYYY-MM-DD" when date_only, else "YYYY-MM-DDTHH:MM:SS[.ffffff]". */
 size_t lp_csv_format_ts(char buf[48], int64_t us, bool date_only);
 /* Whether a timestamp falls on midnight (UTC). */

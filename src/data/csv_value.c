@@ -412,21 +412,3 @@ size_t lp_csv_format_ts(char buf[48], int64_t us, bool date_only)
 {
     return lp_ts_format(us, date_only, buf, 48);
 }
-
-size_t lp_csv_format_f64(char buf[40], double v)
-{
-    if (isnan(v)) return (size_t)snprintf(buf, 40, "NaN");
-    if (isinf(v)) return (size_t)snprintf(buf, 40, v < 0 ? "-inf" : "inf");
-    int n = 0;
-    for (int prec = 15; prec <= 17; prec++) {
-        n = snprintf(buf, 40, "%.*g", prec, v);
-        double back;
-        if (lp_csv_parse_f64(buf, (size_t)n, &back) && back == v) break;
-    }
-    if (!strpbrk(buf, ".eE") && n + 2 < 40) {
-        buf[n++] = '.';
-        buf[n++] = '0';
-        buf[n] = '\0';
-    }
-    return (size_t)n;
-}

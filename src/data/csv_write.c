@@ -12,7 +12,6 @@
  * disk and renamed over the target; on any failure the temporary is removed.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +90,23 @@ static bool all_midnight(const lp_column *c)
     return true;
 }
 
+/* The decimal text of v, as snprintf's "%" PRId64 writes it (a tenth of its
+ * instructions: predictions.csv holds two integer columns). Returns the length. */
+static size_t format_i64(char buf[24], int64_t v)
+{
+    char tmp[20];
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v; /* INT64_MIN too */
+    size_t k = 0, n = 0;
+    do
+        tmp[k++] = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0) buf[n++] = '-';
+    while (k)
+        buf[n++] = tmp[--k];
+    buf[n] = '\0';
+    return n;
+}
+
 /* Column `name`'s value of row i (0-based) in CSV form. */
 static void put_value(writer *w, const lp_column *c, const char *name, size_t i, bool date_only)
 {
@@ -106,10 +122,11 @@ static void put_value(writer *w, const lp_column *c, const char *name, size_t i,
         }
         break;
     case LP_DT_INT64:
-        n = (size_t)snprintf(buf, sizeof buf, "%" PRId64, c->data.i64[i]);
+        n = format_i64(buf, c->data.i64[i]);
         break;
     case LP_DT_BOOL:
-        n = (size_t)snprintf(buf, sizeof buf, "%s", c->data.b8[i] ? "True" : "False");
+        n = c->data.b8[i] ? 4 : 5;
+        memcpy(buf, c->data.b8[i] ? "True" : "False", n);
         break;
     case LP_DT_TIMESTAMP:
         n = lp_csv_format_ts(buf, c->data.i64[i], date_only);
