@@ -278,6 +278,53 @@ static lp_value *drift_model(lp_obj *self, lp_value *args)
     return loaded;
 }
 
+/* Whether tag `key` of resource is the string s. */
+static bool tag_is(lp_obj *tracker, lp_value *resource, const char *key, const char *s)
+{
+    lp_value *v = lp_metadata_tracker_get_tag(tracker, resource, key);
+    bool same = s && lp_value_as_string(v) && strcmp(lp_value_as_string(v), s) == 0;
+    lp_value_unref(v);
+    return same;
+}
+
+/* Adds to splits the reference predictions OfflineTrain stored with mv
+ * (reference_predictions, and reference_model: the fingerprint of the model they
+ * came from, which calculate_model_drift checks) when they were computed on the
+ * stored training data mv is tagged with. Adds nothing, with no error, otherwise
+ * (an older store, another dataset, no tracker): the checker then scores the
+ * training data as before. */
+static void add_reference_predictions(lp_obj *self, lp_value *splits, lp_value *mv)
+{
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_obj *rvc = lp_obj_component(self, "resource_version_control");
+    if (!tracker || !rvc || lp_value_type(mv) != LP_MAP) return;
+    lp_value *model = lp_metadata_tracker_get_tag(tracker, mv, "reference_predictions_model");
+    lp_value *dv = lp_value_as_string(model)
+                       ? lp_metadata_tracker_get_tag(tracker, mv, "dataset_version")
+                       : NULL;
+    lp_value *dvc = dv && lp_value_type(dv) == LP_INT
+                        ? lp_metadata_tracker_get_vc_info(tracker, dv, "data")
+                        : NULL;
+    bool same = tag_is(tracker, mv, "reference_predictions_data",
+                       lp_value_as_string(lp_map_get(dvc, "hash")));
+    lp_value *vc =
+        same ? lp_metadata_tracker_get_vc_info(tracker, mv, "reference_predictions") : NULL;
+    lp_value *ref = vc && lp_value_type(vc) == LP_MAP
+                        ? lp_resource_version_control_get_data(rvc, mv, vc)
+                        : NULL;
+    if (lp_value_as_frame(ref)) { /* lp_map_set takes ref either way */
+        if (lp_map_set(splits, "reference_predictions", ref) == 0)
+            lp_map_set(splits, "reference_model", lp_value_ref(model));
+        ref = NULL;
+    }
+    lp_error_clear(); /* anything missing: the checker computes the reference */
+    lp_value_unref(ref);
+    lp_value_unref(vc);
+    lp_value_unref(dvc);
+    lp_value_unref(dv);
+    lp_value_unref(model);
+}
+
 /* Drift of the predictions against the model's predictions on its training
  * data (model_checker's calculate_model_drift), recorded on the model version
  * as a comparison; a drift status other than PASS reaches the notifier. */
@@ -300,6 +347,7 @@ static lp_value *predict_analyze_prediction_drift(lp_obj *self, lp_value *args)
     }
     lp_value *splits =
         lp_kit_result("X_train", train, "predictions", lp_value_ref(frame), (const char *)NULL);
+    if (splits) add_reference_predictions(self, splits, mv);
     lp_value *result =
         splits ? lp_model_checker_calculate_model_drift(checker, splits, model) : NULL;
     lp_value_unref(splits);

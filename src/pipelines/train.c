@@ -26,6 +26,7 @@
 #include "lolpop/types/model_checker.h"
 #include "lolpop/types/model_explainer.h"
 #include "lolpop/types/model_visualizer.h"
+#include "lolpop/types/resource_version_control.h"
 #include "pipelines/pipelines_internal.h"
 
 static lp_value *train_split_data(lp_obj *self, lp_value *args)
@@ -154,6 +155,46 @@ static lp_value *generate_viz(lp_obj *viz, lp_value *splits, lp_value *model, lp
                         lp_value_string("train"), (const char *)NULL);
 }
 
+/* The model checker's reference predictions (get_reference_predictions: the model's
+ * predictions on the frame the splits were cut from, rebuilt from those
+ * get_baseline_comparison just made), stored with the model version under key
+ * "reference_predictions" and tagged with that frame's stored object
+ * (reference_predictions_data) and the model's fingerprint
+ * (reference_predictions_model): OfflinePredict's analyze_prediction_drift uses them
+ * instead of scoring the training data again when both still match. Nothing to store
+ * (no tracker or version control, a checker without the method, null) is no error.
+ * 0 or an error code. */
+static int store_reference_predictions(lp_obj *self, lp_obj *checker, lp_value *splits,
+                                       lp_value *model, lp_value *mv)
+{
+    static const char method[] = "get_reference_predictions";
+    lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
+    lp_obj *rvc = lp_obj_component(self, "resource_version_control");
+    if (!tracker || !rvc || lp_value_type(mv) != LP_MAP || !lp_obj_has_method(checker, method))
+        return 0;
+    lp_value *ref = lp_call_with(checker, method, "splits", lp_value_ref(splits), "model",
+                                 lp_value_ref(model), (const char *)NULL);
+    if (!ref) return lp_error_last()->code;
+    int rc = 0;
+    if (lp_value_type(ref) == LP_MAP) {
+        lp_value *vc = lp_resource_version_control_version_data(rvc, mv, lp_map_get(ref, "frame"));
+        lp_value *reg =
+            vc ? lp_metadata_tracker_register_vc_resource(tracker, mv, vc, "reference_predictions")
+               : NULL;
+        rc = reg ? 0 : lp_error_last()->code;
+        if (rc == 0)
+            rc = lp_kit_tag(self, mv, "reference_predictions_data",
+                            lp_value_ref(lp_map_get(ref, "data")));
+        if (rc == 0)
+            rc = lp_kit_tag(self, mv, "reference_predictions_model",
+                            lp_value_ref(lp_map_get(ref, "model")));
+        lp_value_unref(vc);
+        lp_value_unref(reg);
+    }
+    lp_value_unref(ref);
+    return rc;
+}
+
 /* Feature importance and plots, when an explainer / visualizer is configured. */
 static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
 {
@@ -176,6 +217,9 @@ static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
                                    importance)) != NULL;
     if (ok && checker)
         ok = (baseline = lp_model_checker_get_baseline_comparison(checker, splits, model)) != NULL;
+    if (ok && checker)
+        ok = store_reference_predictions(self, checker, splits, model,
+                                         lp_map_get(args, "model_version")) == 0;
     lp_value *result = ok ? lp_kit_result("feature_importance", importance, "plots", paths,
                                           "baseline", baseline, (const char *)NULL)
                           : NULL;

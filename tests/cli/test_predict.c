@@ -125,11 +125,14 @@ Test(predict, titanic_by_name_equals_the_workflow_predictions_and_is_recorded)
 }
 
 /* compare_data and analyze_prediction_drift both compare with the training
- * data: the predict pipeline loads it from version control once. */
+ * data: the predict pipeline loads it from version control once. The drift's
+ * training-side predictions are the ones OfflineTrain stored with the model
+ * version (get_reference_predictions, tagged with the training data's object and
+ * the model's fingerprint): the second get_data, of their 3 columns. */
 Test(predict, the_workflow_loads_the_training_data_once_for_both_comparisons)
 {
     const char *dir = trained(TITANIC);
-    char cmd[1024];
+    char cmd[1400];
     snprintf(
         cmd, sizeof cmd,
         "python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); "
@@ -139,9 +142,13 @@ Test(predict, the_workflow_loads_the_training_data_once_for_both_comparisons)
         "c = q(\"SELECT count(*) FROM timings WHERE method IN (\\x27compare_data\\x27, "
         "\\x27calculate_model_drift\\x27) AND ok AND class IN "
         "(\\x27LocalDataProfiler\\x27, \\x27LocalModelChecker\\x27)\"); "
-        "sys.exit(0 if n == 1 and c >= 2 else print(n, c) or 1)' '%s/.lolpop/lolpop.db'",
+        "r = q(\"SELECT count(*) FROM timings WHERE method = \\x27get_reference_predictions\\x27 "
+        "AND ok\"); "
+        "t = q(\"SELECT count(*) FROM tags WHERE key LIKE \\x27reference_predictions_%%\\x27\"); "
+        "sys.exit(0 if n == 2 and c >= 2 and r == 1 and t == 2 else print(n, c, r, t) or 1)' "
+        "'%s/.lolpop/lolpop.db'",
         dir);
-    cr_assert_eq(system(cmd), 0, "get_data once, both comparisons made");
+    cr_assert_eq(system(cmd), 0, "get_data of the training data and the reference once each");
 }
 
 Test(predict, diamonds_from_stdin_to_stdout_equals_the_workflow_predictions)

@@ -5,7 +5,9 @@
  * support, Brier score, expected calibration error, the majority (prior)
  * and mean / median baselines; the stratified baseline's shape; bad
  * configurations refused with a located message; check_model reusing the
- * predictions of get_baseline_comparison on the same splits (once), and not on others.
+ * predictions of get_baseline_comparison on the same splits (once), and not on others;
+ * get_reference_predictions rebuilding the predictions on the split frame in its row
+ * order, and calculate_model_drift using them only for the same model and rows.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -16,6 +18,8 @@
 
 #include "components/model_checker/mc.h"
 #include "lolpop.h"
+#include "lolpop/objstore.h"
+#include "lolpop/types/data_splitter.h"
 #include "lolpop/types/model_checker.h"
 #include "unit_workflow.h"
 
@@ -345,5 +349,163 @@ Test(model_checker, check_model_reuses_the_predictions_of_the_same_splits_only)
     lp_value_unref(rb);
     lp_value_unref(a);
     lp_value_unref(b);
+    lp_value_unref(model);
+}
+
+/* ---- reference predictions: the drift's training-side predictions reused ---------- */
+
+/* A frame of n rows {s, ok}: s = i / n, ok = "yes" when s >= 0.5 (a frame value). */
+static lp_value *labelled_frame(size_t n)
+{
+    double *s = malloc(n * sizeof *s);
+    const char **labels = malloc(n * sizeof *labels);
+    for (size_t i = 0; i < n; i++) {
+        s[i] = (double)((i * 7) % n) / (double)n;
+        labels[i] = s[i] >= 0.5 ? "yes" : "no";
+    }
+    lp_value *x = x_frame(s, n), *y = y_frame(labels, n);
+    lp_frame *f = lp_value_as_frame(x);
+    cr_assert_eq(lp_frame_add_column(f, "ok", lp_column_ref(lp_frame_col(lp_value_as_frame(y), 0))),
+                 0);
+    lp_value_unref(y);
+    free(s);
+    free(labels);
+    return x;
+}
+
+static lp_value *drift(lp_obj *c, lp_value *X, lp_value *current, lp_value *ref_frame,
+                       const char *ref_model, lp_value *model)
+{
+    lp_value *splits = lp_value_map();
+    lp_map_set(splits, "X_train", lp_value_ref(X));
+    lp_map_set(splits, "predictions", lp_value_ref(current));
+    if (ref_frame) lp_map_set(splits, "reference_predictions", lp_value_ref(ref_frame));
+    if (ref_model) lp_map_set(splits, "reference_model", lp_value_string(ref_model));
+    lp_value *r = lp_model_checker_calculate_model_drift(c, splits, model);
+    cr_assert_not_null(r, "%s", lp_error_last()->message);
+    lp_value_unref(splits);
+    return r;
+}
+
+static lp_value *reference_of(lp_obj *c, lp_value *splits, lp_value *model)
+{
+    lp_value *r = lp_call_with(c, "get_reference_predictions", "splits", lp_value_ref(splits),
+                               "model", lp_value_ref(model), (const char *)NULL);
+    cr_assert_not_null(r, "%s", lp_error_last()->message);
+    return r;
+}
+
+Test(model_checker, the_drift_reuses_the_reference_predictions_of_the_same_model_only)
+{
+    uw_tmpdir("mc-reference", true);
+    uw_build(0,
+             "component: {model_checker: LocalModelChecker, data_splitter: LocalDataSplitter}\n"
+             "config: {model_target: ok}\n"
+             "model_checker:\n  config:\n    dir: reports\n"
+             "data_splitter:\n  config: {seed: 3, split_type: stratified}\n",
+             "model_checker");
+    lp_obj *c = uw_component(0, "model_checker"), *sp = uw_component(0, "data_splitter");
+    cr_assert(c && sp);
+    lp_value *model = toy_model(), *data = labelled_frame(40), *other = labelled_frame(40);
+    lp_objstore *os = NULL;
+    char hex[65];
+    size_t len = 0;
+    cr_assert_eq(lp_objstore_open(&os, "objects"), 0, "%s", lp_error_last()->message);
+    cr_assert_eq(lp_objstore_put_frame(os, lp_value_as_frame(data), hex, &len), 0);
+    lp_objstore_close(os);
+
+    /* nothing evaluated yet: nothing to reuse */
+    lp_value *splits = lp_data_splitter_split_data(sp, data);
+    cr_assert_not_null(splits, "%s", lp_error_last()->message);
+    lp_value *none = reference_of(c, splits, model);
+    cr_assert_eq(lp_value_type(none), LP_NULL);
+    lp_value_unref(none);
+
+    lp_value *base = lp_model_checker_get_baseline_comparison(c, splits, model);
+    cr_assert_not_null(base, "%s", lp_error_last()->message);
+    size_t calls = toy_calls;
+    lp_value *ref = reference_of(c, splits, model);
+    cr_assert_eq(lp_value_type(ref), LP_MAP);
+    cr_assert_eq(toy_calls, calls, "rebuilt from the evaluation: nothing predicted");
+    cr_assert_str_eq(lp_value_as_string(lp_map_get(ref, "data")), hex, "the stored frame's name");
+    lp_value *rf = lp_map_get(ref, "frame");
+    const char *fp = lp_value_as_string(lp_map_get(ref, "model"));
+    cr_assert(fp && strlen(fp) == 64);
+    /* check_model still reuses the evaluation once (the peek did not count as its use) */
+    lp_value *checked = lp_model_checker_check_model(c, splits, model);
+    cr_assert_not_null(checked, "%s", lp_error_last()->message);
+    cr_assert_eq(toy_calls, calls, "check_model: no new predictions");
+
+    /* the rebuilt frame, in the frame's row order, is what scoring the frame gives */
+    lp_frame *labels = NULL, *proba = NULL;
+    cr_assert_eq(
+        lp_model_predict_both(&labels, &proba, lp_value_as_model(model), lp_value_as_frame(data)),
+        0);
+    const lp_frame *got = lp_value_as_frame(rf);
+    cr_assert_eq(lp_frame_rows(got), 40);
+    cr_assert_eq(lp_frame_cols(got), 3);
+    for (size_t i = 0; i < 40; i++) {
+        size_t la = 0, lb = 0;
+        const char *a = lp_column_str(lp_frame_col_by_name(got, "prediction"), i, &la);
+        const char *b = lp_column_str(lp_frame_col(labels, 0), i, &lb);
+        cr_assert(la == lb && memcmp(a, b, la) == 0, "row %zu: %.*s vs %.*s", i, (int)la, a,
+                  (int)lb, b);
+        cr_assert_eq(lp_frame_col_by_name(got, "probability_yes")->data.f64[i],
+                     lp_frame_col_by_name(proba, "yes")->data.f64[i], "row %zu", i);
+    }
+    lp_frame_unref(labels);
+    lp_frame_unref(proba);
+
+    /* calculate_model_drift: the same report with the reference as by scoring X_train */
+    lp_value *cur = lp_value_ref(rf); /* current: the training predictions themselves */
+    calls = toy_calls;
+    lp_value *scored = drift(c, data, cur, NULL, NULL, model);
+    cr_assert_gt(toy_calls, calls, "no reference: X_train scored");
+    calls = toy_calls;
+    lp_value *reused = drift(c, data, cur, rf, fp, model);
+    cr_assert_eq(toy_calls, calls, "the reference of this model: nothing scored");
+    cr_assert(lp_value_equal(lp_map_get(scored, "report"), lp_map_get(reused, "report")),
+              "the same drift report");
+    /* another model's fingerprint, or a frame of other rows: scored as before */
+    lp_value *wrong = drift(c, data, cur, rf, "0000", model);
+    cr_assert_gt(toy_calls, calls, "another model's reference is not used");
+    calls = toy_calls;
+    lp_value *x5 = labelled_frame(5);
+    lp_value *short_ref = drift(c, x5, cur, rf, fp, model);
+    cr_assert_gt(toy_calls, calls, "a reference of other rows is not used");
+    cr_assert(lp_value_equal(lp_map_get(wrong, "report"), lp_map_get(scored, "report")));
+    lp_value_unref(x5);
+    lp_value_unref(short_ref);
+    lp_value_unref(wrong);
+    lp_value_unref(scored);
+    lp_value_unref(reused);
+    lp_value_unref(cur);
+
+    /* splits that are not every row of one stored frame: nothing to reuse */
+    lp_value *part = lp_value_map();
+    lp_map_set(part, "X_train", lp_value_ref(lp_map_get(splits, "X_train")));
+    lp_map_set(part, "y_train", lp_value_ref(lp_map_get(splits, "y_train")));
+    lp_value *b2 = lp_model_checker_get_baseline_comparison(c, part, model);
+    cr_assert_not_null(b2, "%s", lp_error_last()->message);
+    lp_value *r2 = reference_of(c, part, model);
+    cr_assert_eq(lp_value_type(r2), LP_NULL, "the train split alone does not cover the frame");
+    lp_value *s3 = lp_data_splitter_split_data(sp, other); /* never stored */
+    lp_value *b3 = lp_model_checker_get_baseline_comparison(c, s3, model);
+    cr_assert_not_null(b3, "%s", lp_error_last()->message);
+    lp_value *r3 = reference_of(c, s3, model);
+    cr_assert_eq(lp_value_type(r3), LP_NULL, "a frame never stored has no name to match");
+    lp_value_unref(part);
+    lp_value_unref(b2);
+    lp_value_unref(r2);
+    lp_value_unref(s3);
+    lp_value_unref(b3);
+    lp_value_unref(r3);
+
+    lp_value_unref(checked);
+    lp_value_unref(ref);
+    lp_value_unref(base);
+    lp_value_unref(splits);
+    lp_value_unref(data);
+    lp_value_unref(other);
     lp_value_unref(model);
 }

@@ -19,6 +19,7 @@ void lp_mc_split_free(lp_mc_split *s)
     free(s->proba);
     free(s->yr);
     free(s->pr);
+    free(s->raw);
     free(s->lower);
     free(s->upper);
     memset(s, 0, sizeof *s);
@@ -123,8 +124,13 @@ int lp_mc_evaluate(lp_mc_split *s, const lp_registry *reg, const lp_model *m, co
         rc = lp_model_task_of(m) == LP_MODEL_REGRESSION
                  ? fill_regression(s, out, lp_frame_col(y, 0), what)
                  : fill_classification(s, m, out, lp_frame_col(y, 0), what);
-    free(out);
-    if (rc) lp_mc_split_free(s);
+    if (rc == 0) {
+        s->raw = out; /* kept: get_reference_predictions rebuilds the prediction frame */
+        s->n_out = lp_model_n_outputs(m);
+    } else {
+        free(out);
+        lp_mc_split_free(s);
+    }
     return rc;
 }
 

@@ -9,7 +9,13 @@
  *   calculate_model_drift(splits, model) -> {report, path, status}: drift of
  *       the predictions (label and class probabilities) between X_train and the
  *       scored rows (splits.predictions, else X_predict / X_test / X_valid),
- *       with the data profiler's statistics (KS / chi-square / PSI ...).
+ *       with the data profiler's statistics (KS / chi-square / PSI ...);
+ *       X_train's predictions are splits.reference_predictions when its
+ *       reference_model is the model's fingerprint, else computed.
+ *   get_reference_predictions(splits, model) -> {frame, data, model} or null:
+ *       the model's predictions on the frame the splits were cut from, rebuilt
+ *       from get_baseline_comparison's (OfflineTrain stores them with the model
+ *       version, so OfflinePredict's drift does not score the training data).
  *   compare_models(model_version, other_model_version) -> better: the
  *       winning experiments' perf_metric.
  *
@@ -31,9 +37,12 @@
 
 #include "components/data_profiler/profiler.h"
 #include "components/model_checker/mc.h"
+#include "data/frame_object.h"
+#include "data/frame_origin.h"
 #include "data/time_freq.h"
 #include "lolpop/feature_state.h"
 #include "lolpop/workflow.h"
+#include "ml/model_internal.h"
 
 #define MAX_BASELINES 4
 
@@ -449,6 +458,19 @@ static int evaluation_of(const evaluation **out, lp_obj *self, model_checker *c,
     return 0;
 }
 
+/* The memo's evaluation when it was computed from model and splits' frames, without
+ * counting as its second use (get_reference_predictions sits between analyze_model's
+ * get_baseline_comparison and check_model); NULL otherwise. Borrowed. */
+static const evaluation *memo_peek(const model_checker *c, const lp_value *splits,
+                                   const lp_value *model)
+{
+    const eval_memo *mm = c->memo;
+    bool same = mm && mm->model == model;
+    for (size_t i = 0; same && i < MEMO_FRAMES; i++)
+        same = mm->frames[i] == lp_map_get(splits, memo_keys[i]);
+    return same ? &mm->e : NULL;
+}
+
 /* Ends a use of evaluation_of's result: a memo that served its second call goes. */
 static void memo_done(model_checker *c)
 {
@@ -710,6 +732,25 @@ static lp_value *checker_get_baseline_comparison(lp_obj *self, lp_value *args)
     return result;
 }
 
+/* labels (taken) with proba's columns (taken; may be NULL) appended as
+ * probability_<label>: the prediction frame of calculate_model_drift. New ref or NULL. */
+static lp_frame *with_probabilities(lp_frame *labels, lp_frame *proba)
+{
+    int rc = 0;
+    for (size_t j = 0; rc == 0 && proba && j < lp_frame_cols(proba); j++) {
+        char *name = lp_asprintf("probability_%s", lp_frame_name(proba, j));
+        rc = name ? lp_frame_add_column(labels, name, lp_column_ref(lp_frame_col(proba, j)))
+                  : lp_error_set(LP_ENOMEM, "out of memory");
+        free(name);
+    }
+    if (proba) lp_frame_unref(proba);
+    if (rc && labels) {
+        lp_frame_unref(labels);
+        labels = NULL;
+    }
+    return labels;
+}
+
 /* prediction and probability_<label> columns of m on raw X. New ref or NULL. */
 static lp_frame *prediction_frame(lp_obj *self, const lp_model *m, const lp_frame *X)
 {
@@ -719,18 +760,77 @@ static lp_frame *prediction_frame(lp_obj *self, const lp_model *m, const lp_fram
         rc = lp_model_predict_both(&labels, lp_model_has_probabilities(m) ? &proba : NULL, m,
                                    features);
     if (features) lp_frame_unref(features);
-    for (size_t j = 0; rc == 0 && proba && j < lp_frame_cols(proba); j++) {
-        char *name = lp_asprintf("probability_%s", lp_frame_name(proba, j));
-        rc = name ? lp_frame_add_column(labels, name, lp_column_ref(lp_frame_col(proba, j)))
-                  : LP_ENOMEM;
-        free(name);
+    return rc == 0 ? with_probabilities(labels, proba) : NULL;
+}
+
+/* The lower-case hex SHA-256 of m's lp_model_save bytes into hex: the model a set of
+ * reference predictions was computed with. 0 or LP_E*. */
+static int model_fingerprint(char hex[65], const lp_model *m)
+{
+    uint8_t *bytes = NULL, digest[32];
+    size_t len = 0;
+    int rc = lp_model_save(&bytes, &len, m);
+    if (rc == 0) rc = lp_model_sha256(bytes, len, digest);
+    free(bytes);
+    for (size_t i = 0; rc == 0 && i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    return rc;
+}
+
+/* The prediction frame of m on the frame the splits were cut from (*parent, borrowed),
+ * in its row order, rebuilt from the evaluation's raw outputs: what prediction_frame
+ * computes on that frame, without scoring it again. *out stays NULL (no error) when
+ * the evaluated splits are not together every row of one frame exactly once (a split
+ * without a row origin, two parents, rows missing or twice). 0 or LP_E*. */
+static int reference_frame(lp_frame **out, const lp_frame **parent, const evaluation *e,
+                           const lp_value *splits, const lp_model *m)
+{
+    *out = NULL;
+    *parent = NULL;
+    size_t total = 0, k = lp_model_n_outputs(m);
+    for (size_t i = 0; i < 3; i++) {
+        char xk[16];
+        snprintf(xk, sizeof xk, "X_%s", split_names[i]);
+        const lp_frame *X = lp_value_as_frame(lp_map_get(splits, xk));
+        const lp_frame_origin *o = X ? lp_frame_origin_of(X) : NULL;
+        if (!X) continue;
+        if (!e->has[i] || !o || !e->split[i].raw || e->split[i].n_out != k) return 0;
+        if (*parent && lp_frame_origin_parent(o) != *parent) return 0;
+        *parent = lp_frame_origin_parent(o);
+        total += e->split[i].n;
     }
-    if (proba) lp_frame_unref(proba);
-    if (rc && labels) {
-        lp_frame_unref(labels);
-        labels = NULL;
+    size_t rows = *parent ? lp_frame_rows(*parent) : 0;
+    if (!*parent || total != rows) return 0;
+    double *raw = malloc((rows ? rows * k : 1) * sizeof *raw);
+    bool *seen = calloc(rows ? rows : 1, sizeof *seen);
+    int rc = raw && seen ? 0 : lp_error_set(LP_ENOMEM, "out of memory");
+    bool whole = true;
+    for (size_t i = 0; rc == 0 && whole && i < 3; i++) {
+        char xk[16];
+        snprintf(xk, sizeof xk, "X_%s", split_names[i]);
+        const lp_frame *X = lp_value_as_frame(lp_map_get(splits, xk));
+        if (!X) continue;
+        size_t len = 0;
+        const uint8_t *b = lp_frame_origin_bytes(lp_frame_origin_of(X), &len);
+        whole = len == 4 * e->split[i].n;
+        for (size_t j = 0; whole && j < e->split[i].n; j++) {
+            const uint8_t *p = b + 4 * j;
+            size_t r = (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 | (size_t)p[3] << 24;
+            whole = r < rows && !seen[r];
+            if (whole) {
+                seen[r] = true;
+                memcpy(raw + r * k, e->split[i].raw + j * k, k * sizeof *raw);
+            }
+        }
     }
-    return labels;
+    lp_frame *labels = NULL, *proba = NULL;
+    if (rc == 0 && whole)
+        rc = lp_model_frames_from_outputs(&labels, lp_model_has_probabilities(m) ? &proba : NULL, m,
+                                          raw, rows);
+    if (rc == 0 && whole && !(*out = with_probabilities(labels, proba))) rc = LP_ENOMEM;
+    free(raw);
+    free(seen);
+    return rc;
 }
 
 /* The columns of cur that ref also has, as a new frame. */
@@ -746,6 +846,64 @@ static lp_frame *common_columns(const lp_frame *cur, const lp_frame *ref)
     return f;
 }
 
+/* get_reference_predictions(splits, model) -> {frame, data, model} or null: the
+ * model's prediction frame (calculate_model_drift's reference) on the frame the splits
+ * were cut from, in its row order, rebuilt from the predictions get_baseline_comparison
+ * just made on those splits (no scoring); `data` names that frame's stored object and
+ * `model` is the model's fingerprint, so that a later drift uses it only for the same
+ * training data and model. null when there is no such evaluation to reuse, the splits
+ * do not cover one frame exactly once, or that frame was never stored. */
+static lp_value *checker_get_reference_predictions(lp_obj *self, lp_value *args)
+{
+    model_checker *c = lp_obj_state(self);
+    lp_value *splits = lp_kit_arg_map(args, "splits", "get_reference_predictions");
+    lp_model *m = splits ? lp_kit_arg_model(args, "model", "get_reference_predictions") : NULL;
+    if (!m) return NULL;
+    const evaluation *e = memo_peek(c, splits, lp_map_get(args, "model"));
+    lp_frame *ref = NULL;
+    const lp_frame *parent = NULL;
+    char data[65], fp[65];
+    int rc = e ? reference_frame(&ref, &parent, e, splits, m) : 0;
+    if (rc == 0 && ref && !lp_frame_object_recall(parent, data, NULL)) {
+        lp_frame_unref(ref);
+        ref = NULL;
+    }
+    if (rc == 0 && ref) rc = model_fingerprint(fp, m);
+    if (rc) {
+        if (ref) lp_frame_unref(ref);
+        lp_error_prefix("%s", c->who);
+        return NULL;
+    }
+    if (!ref) return lp_value_null();
+    lp_value *frame = lp_value_frame(ref);
+    lp_frame_unref(ref);
+    lp_value *result = frame ? lp_kit_result("frame", frame, "data", lp_value_string(data), "model",
+                                             lp_value_string(fp), (const char *)NULL)
+                             : NULL;
+    if (!result) lp_error_prefix("%s", c->who);
+    return result;
+}
+
+/* The reference frame of calculate_model_drift: splits' reference_predictions when its
+ * reference_model is m's fingerprint and it has a row per row of X (the train pipeline
+ * stored it: get_reference_predictions), else m's predictions on X. New ref or NULL. */
+static lp_frame *drift_reference(lp_obj *self, const lp_value *splits, const lp_model *m,
+                                 const lp_frame *X)
+{
+    lp_frame *given = lp_value_as_frame(lp_map_get(splits, "reference_predictions"));
+    const char *want = lp_value_as_string(lp_map_get(splits, "reference_model"));
+    char fp[65];
+    if (given && want && lp_frame_rows(given) == lp_frame_rows(X)) {
+        if (model_fingerprint(fp, m) != 0) return NULL;
+        if (strcmp(fp, want) == 0) {
+            lp_log(self, LP_LOG_DEBUG,
+                   "calculate_model_drift: the reference predictions stored with the model");
+            return lp_frame_ref(given);
+        }
+    }
+    return prediction_frame(self, m, X);
+}
+
 static lp_value *checker_calculate_model_drift(lp_obj *self, lp_value *args)
 {
     model_checker *c = lp_obj_state(self);
@@ -756,7 +914,7 @@ static lp_value *checker_calculate_model_drift(lp_obj *self, lp_value *args)
     if (!X) return lp_kit_fail(LP_EINVAL, "%s: calculate_model_drift needs X_train", c->who);
     static const char *const current[] = {"predictions", "X_predict", "X_test", "X_valid"};
     const char *which = NULL;
-    lp_frame *cur = NULL, *ref = prediction_frame(self, m, X);
+    lp_frame *cur = NULL, *ref = drift_reference(self, splits, m, X);
     for (size_t i = 0; ref && !which && i < 4; i++) {
         lp_frame *f = lp_value_as_frame(lp_map_get(splits, current[i]));
         if (!f) continue;
@@ -824,7 +982,11 @@ static const lp_method checker_methods[] = {
      "get_baseline_comparison(splits, model) -> {split, metric, model, baselines}"},
     {"calculate_model_drift", checker_calculate_model_drift,
      "calculate_model_drift(splits, model) -> {report, path, status}: drift of the "
-     "predictions on predictions / X_predict / X_test / X_valid against X_train's"},
+     "predictions on predictions / X_predict / X_test / X_valid against X_train's "
+     "(splits.reference_predictions when its reference_model is this model's)"},
+    {"get_reference_predictions", checker_get_reference_predictions,
+     "get_reference_predictions(splits, model) -> {frame, data, model} or null: the "
+     "predictions on the frame the splits came from, rebuilt from get_baseline_comparison's"},
     {"compare_models", checker_compare_models,
      "compare_models(model_version, other_model_version) -> better (perf_metric)"},
     {NULL, NULL, NULL},

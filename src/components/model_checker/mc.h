@@ -22,6 +22,10 @@ typedef struct lp_mc_split {
     int32_t *y, *pred;
     double *proba;
     double *yr, *pr;
+    /* the model's raw outputs (n x n_out, as lp_model_predict_raw gives them; owned; NULL
+     * for a baseline's split): what the reference predictions are rebuilt from */
+    double *raw;
+    size_t n_out;
     /* forecasts (lp_mc_forecast_prepare): the interval (owned; NULL without),
      * the history the forecast follows (borrowed) and its season */
     bool forecast;
