@@ -51,6 +51,7 @@
 #include <unistd.h>
 
 #include "core/internal.h"
+#include "data/csv_number.h"
 #include "data/csv_internal.h"
 #include "data/csv_scan.h"
 #include "data/frame_internal.h"
@@ -735,14 +736,19 @@ static bool grow_text(col_acc *a, size_t n)
     return true;
 }
 
-/* Field f's text (at s) appended to a one-pass read's chunk buffer; false when
- * out of memory. */
+/* Field f's text (at s, `readable` bytes from s in the buffer) appended to a
+ * one-pass read's chunk buffer; false when out of memory. A short value is copied
+ * as sixteen bytes when both sides have them: one load and store instead of a
+ * memcpy call (the bytes past it are overwritten by the next value or unused). */
 static inline __attribute__((always_inline)) bool append_text(col_acc *a, const char *s,
-                                                              const csv_field *f)
+                                                              const csv_field *f, size_t readable)
 {
     if (a->base + f->len > a->scap && !grow_text(a, f->len)) return false;
     if (f->escaped) {
         a->base += csv_unescape(a->sbuf + a->base, s, f->len);
+    } else if (f->len <= 16 && readable >= 16 && a->scap - a->base >= 16) {
+        memcpy(a->sbuf + a->base, s, 16);
+        a->base += f->len;
     } else {
         memcpy(a->sbuf + a->base, s, f->len);
         a->base += f->len;
@@ -785,7 +791,9 @@ static inline __attribute__((always_inline)) int convert_field(const csv_ctx *c,
          * checked as before): the NA check is left for values that do not parse */
         if (col->type == LP_DT_FLOAT64) {
             double d;
-            if (lp_csv_parse_f64_in(s, f->len, c->len - f->start, &d) && !isnan(d)) {
+            size_t readable = c->len - f->start;
+            if (lp_csv_f64_fast(s, f->len, readable, &d) || /* never NaN */
+                (lp_csv_parse_f64_in(s, f->len, readable, &d) && !isnan(d))) {
                 col->data.f64[i] = d;
                 return CONV_OK;
             }
@@ -804,7 +812,7 @@ static inline __attribute__((always_inline)) int convert_field(const csv_ctx *c,
             mark_null(col, i);
             a->nnull++;
         } else if (a->sbuf) { /* one-pass read: this chunk's own buffer */
-            if (!append_text(a, s, f)) return CONV_NOMEM;
+            if (!append_text(a, s, f, c->len - f->start)) return CONV_NOMEM;
         } else if (f->escaped) {
             a->base += csv_unescape(col->data.str.bytes + a->base, s, f->len);
         } else {
@@ -920,13 +928,41 @@ static bool convert_scanned(csv_ctx *c, chunk *k, size_t i, size_t *pos, size_t 
     return true;
 }
 
+enum { FAST_NONE, FAST_F64, FAST_I64 };
+
+/* How the field loop may try column j's values in chunk k before convert_field:
+ * as a float or an int written straight into the column when it parses (what
+ * convert_field does first, for the same columns), else FAST_NONE. A speculated
+ * int column read as a float from some row on (a->sw) stays with convert_field. */
+static uint8_t fast_kind(const csv_ctx *c, const chunk *k, size_t j)
+{
+    if (c->na_is_number || k->acc[j].sw != SIZE_MAX) return FAST_NONE;
+    lp_dtype t = c->cols[j]->type;
+    return t == LP_DT_FLOAT64 ? FAST_F64 : t == LP_DT_INT64 ? FAST_I64 : FAST_NONE;
+}
+
 /* The first n fields of row i at pos split by csv_split_row (no quotes): field
- * j ends at ends[j]. */
-static bool convert_split(csv_ctx *c, chunk *k, size_t i, size_t pos, const size_t *ends, size_t n)
+ * j ends at ends[j]. fast[j] (fast_kind) lets the common number skip the general
+ * conversion's checks; it is refreshed after a field of column j took them. */
+static bool convert_split(csv_ctx *c, chunk *k, uint8_t *fast, size_t i, size_t pos,
+                          const size_t *ends, size_t n)
 {
     for (size_t j = 0, start = pos; j < n; start = ends[j++] + 1) {
-        csv_field f = {.start = start, .len = ends[j] - start};
+        size_t len = ends[j] - start;
+        const char *s = c->buf + start;
+        if (fast[j] == FAST_F64) {
+            if (lp_csv_f64_fast(s, len, c->len - start, &c->cols[j]->data.f64[i])) continue;
+        } else if (fast[j] == FAST_I64 && len > 0) {
+            int64_t v;
+            if (lp_csv_i64_fast(s, len, &v) || lp_csv_parse_i64(s, len, &v)) {
+                c->cols[j]->data.i64[i] = v;
+                if (v == 0 && s[0] == '-') k->acc[j].neg0 = true;
+                continue;
+            }
+        }
+        csv_field f = {.start = start, .len = len};
         if (!convert_or_stop(c, k, j, i, &f)) return false;
+        if (fast[j] != FAST_NONE) fast[j] = fast_kind(c, k, j);
     }
     return true;
 }
@@ -945,7 +981,11 @@ static void pass2_task(void *ctx, size_t ki)
     csv_ctx *c = ctx;
     chunk *k = &c->chunks[ki];
     size_t pos = k->begin, dropped = k->begin;
-    size_t *ends = malloc(c->ncols * sizeof *ends); /* NULL: the general scanner only */
+    /* NULL: the general scanner only */
+    size_t *ends = malloc(c->ncols * (sizeof *ends + 1));
+    uint8_t *fast = ends ? (uint8_t *)(ends + c->ncols) : NULL;
+    for (size_t j = 0; fast && j < c->ncols; j++)
+        fast[j] = fast_kind(c, k, j);
     /* rows in DROP_EVERY bytes of this chunk's text, about: the rows populated ahead */
     size_t span = k->end > k->begin ? k->end - k->begin : 1;
     size_t step = k->rows / (span / DROP_EVERY + 1) + 1, ready = 0;
@@ -970,7 +1010,7 @@ static void pass2_task(void *ctx, size_t ki)
             break;
         }
         if (done && nf != c->ncols) nf = 0, next = pos; /* pass 1 checked the row: not expected */
-        bool ok = convert_split(c, k, k->row0 + r, pos, ends, nf);
+        bool ok = convert_split(c, k, fast, k->row0 + r, pos, ends, nf);
         pos = next;
         if (ok && !(done && nf == c->ncols)) /* quoted fields from field nf on */
             ok = convert_scanned(c, k, k->row0 + r, &pos, nf);

@@ -10,12 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__) && defined(__x86_64__)
-#include <emmintrin.h>
-#define LP_DECIMAL16 1 /* decimal16: SSE2 and 64-bit lanes */
-#endif
-
 #include "csv_internal.h"
+#include "data/csv_number.h"
 #include "data/timestamp.h"
 
 /* pandas 1.5's STR_NA_VALUES, so that describe counts the same missing values. */
@@ -45,6 +41,7 @@ bool lp_csv_parse_bool(const char *s, size_t n, uint8_t *out)
 
 bool lp_csv_parse_i64(const char *s, size_t n, int64_t *out)
 {
+    if (lp_csv_i64_fast(s, n, out)) return true; /* up to 18 digits */
     size_t i = 0;
     bool neg = false;
     if (n > 0 && (s[0] == '-' || s[0] == '+')) neg = s[i++] == '-';
@@ -153,9 +150,6 @@ static inline int leading_digits(uint64_t w)
     return nz ? __builtin_ctzll(nz) / 8 : 8;
 }
 
-static const uint64_t pow10_u64[9] = {1,      10,      100,      1000,     10000,
-                                      100000, 1000000, 10000000, 100000000};
-
 /* Digits at *p (before end) into *m; returns the count. Eight bytes are
  * examined at a time while `limit` (>= end) leaves eight readable bytes:
  * the digits among them are combined in a few multiplications (SWAR). */
@@ -174,7 +168,7 @@ static inline size_t take_digits(const char **p, const char *end, const char *li
         d = (((d & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
              (((d >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >>
             32;
-        v = v * pow10_u64[k] + d;
+        v = v * lp_pow10_u64[k] + d;
         q += k;
         if (k < 8) goto done;
     }
@@ -185,62 +179,6 @@ done:;
     *p = q, *m = v;
     return k;
 }
-
-#ifdef LP_DECIMAL16
-/* Eight digit values (bytes 0..9, the first digit in the low byte) of which the
- * first k (1..8) count, as a number (SWAR: the k digits moved into the top k bytes,
- * zeros below, then pairs, fours and eights combined). */
-static inline __attribute__((always_inline)) uint64_t digits8(uint64_t v, unsigned k)
-{
-    uint64_t d = v << (8 * (8 - k));
-    d = d * 10 + (d >> 8);
-    return (((d & 0x000000FF000000FFULL) * 0x000F424000000064ULL) +
-            (((d >> 16) & 0x000000FF000000FFULL) * 0x0000271000000001ULL)) >>
-           32;
-}
-
-/* A run of digits with at most one dot that ends within the sixteen (readable)
- * bytes at *p and before or at `end`, in one step: SSE2 classifies the bytes, the
- * dot is squeezed out by a byte shift of the digits after it, and the at most 16
- * digits are combined as two SWAR words. Returns false (nothing consumed) for
- * anything else — a longer run, two dots, no digit — which scan_decimal then
- * reads run by run (and refuses where it must). */
-static inline __attribute__((always_inline)) bool decimal16(const char **p, const char *end,
-                                                            uint64_t *m, size_t *nd, size_t *nfrac)
-{
-    const char *q = *p;
-    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)q);
-    __m128i t = _mm_sub_epi8(a, _mm_set1_epi8('0')); /* digits: 0..9, others above (mod 256) */
-    unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(9)), t));
-    unsigned dotm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, _mm_set1_epi8('.')));
-    size_t avail = (size_t)(end - q);
-    unsigned len = (unsigned)__builtin_ctz(~(dm | dotm) | 0x10000u); /* 16: all digits or dots */
-    if (len >= avail)
-        len = (unsigned)avail; /* the value ends first */
-    else if (len == 16)
-        return false; /* digits may go on past the sixteen bytes */
-    unsigned dots = dotm & ((1u << len) - 1);
-    if (dots & (dots - 1)) return false;
-    unsigned k1 = dots ? (unsigned)__builtin_ctz(dots) : len, ndig = len - (dots != 0);
-    if (ndig == 0) return false;
-    if (dots) { /* bytes from the dot on take their right neighbour's digit */
-        const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        __m128i before = _mm_cmpgt_epi8(_mm_set1_epi8((char)k1), iota);
-        t = _mm_or_si128(_mm_and_si128(before, t), _mm_andnot_si128(before, _mm_srli_si128(t, 1)));
-    }
-    uint64_t lo = (uint64_t)_mm_cvtsi128_si64(t);
-    if (ndig <= 8) {
-        *m = digits8(lo, ndig);
-    } else {
-        uint64_t hi = (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(t, 8));
-        *m = digits8(lo, 8) * pow10_u64[ndig - 8] + digits8(hi, ndig - 8);
-    }
-    *nd = ndig;
-    *nfrac = dots ? len - k1 - 1 : 0;
-    *p = q + len;
-    return true;
-}
-#endif
 
 /* Decimal syntax check and mantissa / exponent, as scan_decimal_long gives
  * them. The mantissa is accumulated without counting digits one by one; a
@@ -254,7 +192,7 @@ static bool scan_decimal(const char *s, size_t n, size_t readable, num_scan *r)
     uint64_t m = 0;
     size_t nd, nfrac = 0;
 #ifdef LP_DECIMAL16
-    if (limit - p < 16 || !decimal16(&p, end, &m, &nd, &nfrac))
+    if (limit - p < 16 || !csv_decimal16(&p, end, &m, &nd, &nfrac))
 #endif
     {
         nd = take_digits(&p, end, limit, &m);
@@ -311,32 +249,9 @@ bool lp_csv_parse_f64(const char *s, size_t n, double *out)
     return lp_csv_parse_f64_in(s, n, n, out);
 }
 
-static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-#ifdef LP_DECIMAL16
-/* The common case in one go: [sign] digits [. digits], at most sixteen digits
- * and no exponent, with 17 bytes readable; false (nothing stored) for anything
- * else. Clinger's exact path as below, so the same double. */
-static inline __attribute__((always_inline)) bool plain_f64(const char *s, size_t n, double *out)
-{
-    bool neg = s[0] == '-';
-    const char *p = s + (neg || s[0] == '+');
-    uint64_t m;
-    size_t nd, nfrac;
-    if (!decimal16(&p, s + n, &m, &nd, &nfrac) || p != s + n || m > (1ULL << 53)) return false;
-    double v = (double)m / pow10_exact[nfrac]; /* nfrac < 16; m and 10^nfrac exact */
-    *out = neg ? -v : v;
-    return true;
-}
-#endif
-
 bool lp_csv_parse_f64_in(const char *s, size_t n, size_t readable, double *out)
 {
-#ifdef LP_DECIMAL16
-    if (readable >= 17 && n > 0 && plain_f64(s, n, out)) return true;
-#endif
+    if (lp_csv_f64_fast(s, n, readable, out)) return true;
     num_scan r;
     if (!scan_decimal(s, n, readable, &r)) return parse_special(s, n, out);
     if (r.mant == 0) {
@@ -347,7 +262,7 @@ bool lp_csv_parse_f64_in(const char *s, size_t n, size_t readable, double *out)
      * correctly rounded by one IEEE operation. */
     if (r.digits <= 19 && r.mant <= (1ULL << 53) && r.exp10 >= -22 && r.exp10 <= 22) {
         double v = (double)r.mant;
-        v = r.exp10 < 0 ? v / pow10_exact[-r.exp10] : v * pow10_exact[r.exp10];
+        v = r.exp10 < 0 ? v / lp_pow10_exact[-r.exp10] : v * lp_pow10_exact[r.exp10];
         *out = r.neg ? -v : v;
         return true;
     }

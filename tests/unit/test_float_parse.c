@@ -5,6 +5,7 @@
  * of every length and exponent, and on halfway cases between two doubles.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,4 +358,93 @@ Test(float_parse, decimal16_padded)
         }
     }
     cr_assert_eq(mismatches, 0, "%zu mismatches", mismatches);
+}
+
+/* The reader's inline path (lp_csv_f64_fast) also takes an exponent of one to
+ * three digits when the power of ten stays within 10^±22: every sign, case and
+ * leading-zero spelling of exponents around and beyond those limits, after
+ * mantissas of 1..17 digits (over 2^53 too), bit for bit against strtod, padded
+ * and not; malformed exponents are refused both ways. */
+Test(float_parse, exponent_fast_path)
+{
+    char buf[80];
+    mismatches = 0;
+    for (int rep = 0; rep < lp_t_cases(40); rep++) {
+        for (int nd = 1; nd <= 17; nd++) {
+            for (int e = -40; e <= 40; e++) {
+                int o = 0, dot = (int)(rng() % (unsigned)(nd + 2)) - 1; /* -1: no dot */
+                if (rep % 3 == 1) buf[o++] = '-';
+                if (rep % 3 == 2) buf[o++] = '+';
+                for (int k = 0; k < nd; k++) {
+                    if (k == dot) buf[o++] = '.';
+                    buf[o++] = (char)('0' + (rep % 7 == 3 ? 9 : rng() % 10));
+                }
+                if (dot == nd) buf[o++] = '.';
+                buf[o++] = rep % 2 ? 'E' : 'e';
+                const char *sign = e < 0 ? "-" : (rep % 4 < 2 ? "+" : "");
+                int width = 1 + rep % 4; /* leading zeros up to four digits */
+                o += snprintf(buf + o, sizeof buf - (size_t)o, "%s%0*d", sign, width, abs(e));
+                check(buf);
+            }
+        }
+    }
+    static const char *const bad[] = {"1e5x",    "1e-+5", "1ee5",  "1e5.",    "1e 5", "1.5e",
+                                      "1.5E-",   "1e5e5", "1e+-5", "1.2e3.4", "e5",   "-e5",
+                                      "1e0005x", "1E+",   "1e--1", ".e1"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char padded[64];
+        size_t n = strlen(bad[i]);
+        snprintf(padded, sizeof padded, "%s12345678901234567", bad[i]);
+        double d;
+        cr_assert_not(lp_csv_parse_f64(bad[i], n, &d), "'%s' accepted", bad[i]);
+        cr_assert_not(lp_csv_parse_f64_in(padded, n, strlen(padded), &d), "'%s' accepted (padded)",
+                      bad[i]);
+    }
+    cr_assert_eq(mismatches, 0, "%zu mismatches", mismatches);
+}
+
+/* lp_csv_parse_i64 (its inline loop up to 18 digits, the checked one for 19)
+ * against strtoll: every length 1..20 with signs and leading zeros, the int64
+ * limits and one past them, and a stray byte anywhere refused. More than 19
+ * digits is refused even with leading zeros (as it always was). */
+Test(float_parse, ints_against_strtoll)
+{
+    static const char *const edge[] = {"9223372036854775807",
+                                       "-9223372036854775808",
+                                       "9223372036854775808",
+                                       "-9223372036854775809",
+                                       "999999999999999999",
+                                       "-000000000000000000",
+                                       "+0",
+                                       "-0",
+                                       "1000000000000000000",
+                                       "99999999999999999999"};
+    char buf[40];
+    for (int rep = 0; rep < lp_t_cases(2000) + 10; rep++) {
+        if (rep < 10) {
+            snprintf(buf, sizeof buf, "%s", edge[rep]);
+        } else {
+            int o = 0, nd = 1 + rep % 20;
+            if (rep % 3 == 1) buf[o++] = '-';
+            if (rep % 3 == 2) buf[o++] = '+';
+            for (int k = 0; k < nd; k++)
+                buf[o++] = (char)('0' + (rep % 7 == 0 && k < nd / 2 ? 0 : rng() % 10));
+            buf[o] = '\0';
+        }
+        size_t n = strlen(buf);
+        errno = 0;
+        char *end;
+        long long want = strtoll(buf, &end, 10);
+        size_t digits = n - (buf[0] == '-' || buf[0] == '+');
+        bool fits = errno == 0 && *end == '\0' && digits <= 19; /* the reader's limit */
+        int64_t got;
+        bool ok = lp_csv_parse_i64(buf, n, &got);
+        cr_assert_eq(ok, fits, "'%s': ours %d, strtoll %d", buf, ok, fits);
+        if (ok) cr_assert_eq(got, (int64_t)want, "'%s': %lld vs %lld", buf, (long long)got, want);
+        char bad[48];
+        size_t at = rng() % n;
+        snprintf(bad, sizeof bad, "%s", buf);
+        bad[at] = (char)"x. e/:"[rng() % 6];
+        cr_assert_not(lp_csv_parse_i64(bad, n, &got), "'%s' accepted", bad);
+    }
 }
