@@ -291,7 +291,7 @@ Test(version_control, corrupted_object_is_an_error)
 
 /* get_data of a frame this component versioned is that frame, with no read: the
  * damaged file does not matter; once the frame gains a column (a new content) or
- * two newer frames were versioned, the file is read again and its damage is found. */
+ * three newer frames were versioned, the file is read again and its damage is found. */
 Test(version_control, recent_frames_are_returned_without_a_read)
 {
     lp_obj *o = rvc("store");
@@ -310,11 +310,18 @@ Test(version_control, recent_frames_are_returned_without_a_read)
     cr_assert_eq(lp_value_as_frame(back), lp_value_as_frame(data), "the frame stored");
     lp_value_unref(back);
 
-    /* two newer frames push it out */
+    /* it outlives two newer frames (a run's reference predictions and evaluation
+     * frame come after its training frame); a third pushes it out */
     lp_value *other = frame_value("a\n1\n"), *third = frame_value("b\n2\n");
+    lp_value *fourth = frame_value("d\n4\n");
     lp_value *vc2 = lp_resource_version_control_version_data(o, NULL, other);
     lp_value *vc3 = lp_resource_version_control_version_data(o, NULL, third);
     cr_assert(vc2 && vc3, "%s", lp_error_last()->message);
+    back = lp_resource_version_control_get_data(o, NULL, vc);
+    cr_assert_eq(lp_value_as_frame(back), lp_value_as_frame(data), "still kept after two");
+    lp_value_unref(back);
+    lp_value *vc4 = lp_resource_version_control_version_data(o, NULL, fourth);
+    cr_assert_not_null(vc4, "%s", lp_error_last()->message);
     back = lp_resource_version_control_get_data(o, NULL, vc2);
     cr_assert_eq(lp_value_as_frame(back), lp_value_as_frame(other));
     lp_value_unref(back);
@@ -326,6 +333,8 @@ Test(version_control, recent_frames_are_returned_without_a_read)
     flip_byte(str_of(vc3, "path"), 3);
     assert_error(lp_resource_version_control_get_data(o, NULL, vc3), LP_EIO, "get_data");
 
+    lp_value_unref(vc4);
+    lp_value_unref(fourth);
     lp_value_unref(vc3);
     lp_value_unref(vc2);
     lp_value_unref(third);
