@@ -12,15 +12,7 @@
 #include "work_scale.h"
 #include "data/csv_scan.h"
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-
-static uint64_t rng(void) /* xorshift64* */
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 2685821657736338717ULL;
-}
+#include "test_rng.h"
 
 static size_t naive_quotes(const char *s, size_t from, size_t to)
 {

@@ -21,15 +21,7 @@
 #include "lolpop/error.h"
 #include "lolpop/frame.h"
 
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-
-static uint64_t rng(void) /* xorshift64* */
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 2685821657736338717ULL;
-}
+#include "test_rng.h"
 
 static double uniform01(void)
 {
