@@ -27,6 +27,17 @@ static const double lp_pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,
                                         1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                         1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+/* Clinger's fast path: mant (<= 2^53, so exact as a double) times 10^exp10
+ * (|exp10| <= 22, an exact double) is correctly rounded by one IEEE
+ * operation, the bits strtod gives. */
+static inline __attribute__((always_inline)) double lp_f64_clinger(uint64_t mant, int exp10,
+                                                                   bool neg)
+{
+    double v = (double)mant;
+    v = exp10 < 0 ? v / lp_pow10_exact[-exp10] : v * lp_pow10_exact[exp10];
+    return neg ? -v : v;
+}
+
 #ifdef LP_DECIMAL16
 /* Eight digit values (bytes 0..9, the first digit in the low byte) of which the
  * first k (1..8) count, as a number (SWAR: the k digits moved into the top k bytes,
@@ -112,9 +123,7 @@ static inline __attribute__((always_inline)) bool lp_csv_f64_fast(const char *s,
         e10 += eneg ? -e : e;
         if (e10 < -22 || e10 > 22) return false;
     }
-    double v = (double)m; /* exact: m <= 2^53 */
-    v = e10 < 0 ? v / lp_pow10_exact[-e10] : v * lp_pow10_exact[e10];
-    *out = neg ? -v : v;
+    *out = lp_f64_clinger(m, e10, neg);
     return true;
 #else
     (void)s, (void)n, (void)readable, (void)out;

@@ -258,12 +258,8 @@ bool lp_csv_parse_f64_in(const char *s, size_t n, size_t readable, double *out)
         *out = r.neg ? -0.0 : 0.0;
         return true;
     }
-    /* Clinger's fast path: an exact mantissa times an exact power of ten is
-     * correctly rounded by one IEEE operation. */
     if (r.digits <= 19 && r.mant <= (1ULL << 53) && r.exp10 >= -22 && r.exp10 <= 22) {
-        double v = (double)r.mant;
-        v = r.exp10 < 0 ? v / lp_pow10_exact[-r.exp10] : v * lp_pow10_exact[r.exp10];
-        *out = r.neg ? -v : v;
+        *out = lp_f64_clinger(r.mant, r.exp10, r.neg);
         return true;
     }
     if (r.digits <= 19 && lp_f64_eisel_lemire(out, r.mant, r.exp10, r.neg)) return true;

@@ -130,10 +130,9 @@ static int check_holidays(const lp_value *h)
     return 0;
 }
 
-/* The names and each value of params on its own (no rule between two
- * parameters); *ncp, *samples and *seed are read as integers. */
-static int read_values(lp_additive_cfg *c, const lp_value *params, int64_t *ncp, int64_t *samples,
-                       int64_t *seed)
+/* The names and each value of params on its own into c (no rule between
+ * two parameters). */
+static int read_values(lp_additive_cfg *c, const lp_value *params)
 {
     memset(c, 0, sizeof *c);
     if (params && lp_value_type(params) != LP_MAP)
@@ -150,10 +149,11 @@ static int read_values(lp_additive_cfg *c, const lp_value *params, int64_t *ncp,
                                 sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
         }
     }
+    int64_t ncp, seed;
     int rc = get_choice(&c->logistic, params, "growth", "linear", "logistic");
     if (rc == 0) rc = get_num(&c->floor, params, "floor", 0, -HUGE_VAL, HUGE_VAL, false);
     if (rc == 0) rc = get_num(&c->cap, params, "cap", NAN, -HUGE_VAL, HUGE_VAL, false);
-    if (rc == 0) rc = get_int(ncp, params, "n_changepoints", 25, 0, 10000);
+    if (rc == 0) rc = get_int(&ncp, params, "n_changepoints", 25, 0, 10000);
     if (rc == 0) rc = get_num(&c->changepoint_range, params, "changepoint_range", 0.8, 0, 1, true);
     if (rc == 0)
         rc = get_num(&c->cp_prior, params, "changepoint_prior_scale", 0.05, 0, HUGE_VAL, true);
@@ -169,10 +169,14 @@ static int read_values(lp_additive_cfg *c, const lp_value *params, int64_t *ncp,
     if (rc == 0 && c->interval_width >= 1)
         rc = lp_error_set(LP_ECONFIG, "additive model: interval_width must be below 1, got %g",
                           c->interval_width);
-    if (rc == 0) rc = get_int(samples, params, "uncertainty_samples", 1000, 0, 1000000);
-    if (rc == 0) rc = get_int(seed, params, "seed", 0, 0, INT64_MAX);
-    if (rc == 0) rc = check_holidays(lp_map_get(params, "holidays"));
-    return rc;
+    if (rc == 0) rc = get_int(&c->samples, params, "uncertainty_samples", 1000, 0, 1000000);
+    if (rc == 0) rc = get_int(&seed, params, "seed", 0, 0, INT64_MAX);
+    c->holidays = lp_map_get(params, "holidays");
+    if (rc == 0) rc = check_holidays(c->holidays);
+    if (rc) return rc;
+    c->n_changepoints = (size_t)ncp;
+    c->seed = (uint64_t)seed;
+    return 0;
 }
 
 int lp_additive_param_check(const char *name, const lp_value *value)
@@ -184,16 +188,14 @@ int lp_additive_param_check(const char *name, const lp_value *value)
         return lp_error_set(LP_ENOMEM, "out of memory");
     }
     lp_additive_cfg c;
-    int64_t ncp, samples, seed;
-    int rc = read_values(&c, one, &ncp, &samples, &seed);
+    int rc = read_values(&c, one);
     lp_value_unref(one);
     return rc;
 }
 
 int lp_additive_cfg_read(lp_additive_cfg *c, const lp_value *params)
 {
-    int64_t ncp, samples, seed;
-    int rc = read_values(c, params, &ncp, &samples, &seed);
+    int rc = read_values(c, params);
     if (rc) return rc;
     if (c->logistic && isnan(c->cap))
         return lp_error_set(LP_ECONFIG, "additive model: growth logistic needs a cap (the "
@@ -205,9 +207,5 @@ int lp_additive_cfg_read(lp_additive_cfg *c, const lp_value *params)
         return lp_error_set(LP_ECONFIG,
                             "additive model: cap and floor are for growth: logistic (growth is "
                             "linear)");
-    c->n_changepoints = (size_t)ncp;
-    c->samples = samples;
-    c->seed = (uint64_t)seed;
-    c->holidays = lp_map_get(params, "holidays");
     return 0;
 }
