@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/bundle_internal.h"
 #include "components/data_profiler/profiler.h"
 #include "components/model_checker/mc.h"
 #include "data/frame_object.h"
@@ -767,13 +768,11 @@ static lp_frame *prediction_frame(lp_obj *self, const lp_model *m, const lp_fram
  * reference predictions was computed with. 0 or LP_E*. */
 static int model_fingerprint(char hex[65], const lp_model *m)
 {
-    uint8_t *bytes = NULL, digest[32];
+    uint8_t *bytes = NULL;
     size_t len = 0;
     int rc = lp_model_save(&bytes, &len, m);
-    if (rc == 0) rc = lp_model_sha256(bytes, len, digest);
+    if (rc == 0) rc = lp_bundle_sha256_hex(bytes, len, hex);
     free(bytes);
-    for (size_t i = 0; rc == 0 && i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
     return rc;
 }
 
