@@ -28,9 +28,6 @@
 /* The largest JSON file of a bundle read (manifest, input, transform). */
 #define LP_BUNDLE_JSON_MAX (16u << 20)
 
-/* The lower-case hex SHA-256 of len bytes into hex[65]. 0 or LP_ERROR. */
-int lp_bundle_sha256_hex(const void *bytes, size_t len, char hex[65]);
-
 /* bundle.json of `len` bytes, checked: {format (int), lolpop_version
  * (string), abi_version (int), model_file, input_file (plain file names),
  * transform_file (a plain file name or null), files: {name: {sha256 (64 hex),

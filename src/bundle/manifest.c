@@ -5,28 +5,17 @@
  * fuzz/fuzz_bundle.c feeds them arbitrary bytes.
  */
 #include <jansson.h>
-#include "core/crypto_api.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "bundle/bundle_internal.h"
+#include "core/digest.h"
 #include "core/value_json.h"
 #include "lolpop/abi.h"
 #include "lolpop/frame.h"
 #include "lolpop/version.h"
-
-int lp_bundle_sha256_hex(const void *bytes, size_t len, char hex[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (EVP_Digest(len ? bytes : "", len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
-        return lp_error_set(LP_ERROR, "SHA-256 computation failed (OpenSSL)");
-    for (unsigned int i = 0; i < n; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    return 0;
-}
 
 bool lp_bundle_plain_name(const char *name)
 {

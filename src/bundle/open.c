@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "bundle/bundle_priv.h"
+#include "core/digest.h"
 #include "lolpop/bundle.h"
 
 /* The whole of dir/name (malloc'ed, NUL-terminated; *len without the NUL);
@@ -59,7 +60,7 @@ static int verify_file(const lp_bundle *b, const char *name, const lp_value *ent
                             b->dir, name, LP_BUNDLE_MANIFEST);
     if (rc) return rc;
     char hex[65];
-    rc = lp_bundle_sha256_hex(*bytes, *len, hex);
+    rc = lp_sha256_hex(*bytes, *len, hex);
     const char *want = lp_value_as_string(lp_map_get(entry, "sha256"));
     int64_t size = lp_value_as_int(lp_map_get(entry, "size"));
     if (rc == 0 && ((int64_t)*len != size || strcmp(hex, want) != 0))

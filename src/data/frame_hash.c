@@ -24,6 +24,7 @@
 
 #include "core/crypto_api.h"
 
+#include "core/digest.h"
 #include "core/internal.h"
 #include "data/frame_internal.h"
 
@@ -232,11 +233,6 @@ LP_API int lp_frame_hash_hex(const lp_frame *f, char out[65])
     uint8_t d[32];
     int rc = lp_frame_hash(f, d);
     if (rc) return rc;
-    static const char hex[] = "0123456789abcdef";
-    for (int k = 0; k < 32; k++) {
-        out[2 * k] = hex[d[k] >> 4];
-        out[2 * k + 1] = hex[d[k] & 15];
-    }
-    out[64] = '\0';
+    lp_hex_encode(d, sizeof d, out);
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/digest.h"
 #include "core/internal.h"
 #include "core/value_json.h"
 #include "ml/model_internal.h"
@@ -23,10 +24,7 @@
 
 int lp_model_sha256(const uint8_t *buf, size_t len, uint8_t out[32])
 {
-    unsigned int n = 0;
-    if (EVP_Digest(buf, len, out, &n, EVP_sha256(), NULL) != 1 || n != 32)
-        return lp_error_set(LP_ERROR, "SHA-256 failed");
-    return 0;
+    return lp_sha256(buf, len, out);
 }
 
 /* ---- lp_value <-> JSON (params: scalars, lists, maps) --------------------- */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/crypto_api.h"
+#include "core/digest.h"
 #include "data/frame_origin.h"
 
 #include "lolpop/frame.h"
@@ -670,12 +671,7 @@ int lp_cache_key(lp_cache_keyer *k, const lp_obj *obj, const char *method, const
     put(&h, args_hash, 32);
     put(&h, config_hash, 32);
     rc = hasher_done(&h, key);
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; rc == 0 && i < 32; i++) {
-        out[2 * i] = digits[key[i] >> 4];
-        out[2 * i + 1] = digits[key[i] & 15];
-    }
-    if (rc == 0) out[64] = '\0';
+    if (rc == 0) lp_hex_encode(key, 32, out);
     return rc;
 }
 

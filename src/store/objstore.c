@@ -16,9 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/crypto_api.h"
 #include <zstd.h>
 
+#include "core/digest.h"
 #include "core/internal.h"
 #include "lolpop/objstore.h"
 
@@ -68,26 +68,6 @@ LP_API int lp_objstore_path(const lp_objstore *store, const char *hex, char **ou
     if (rc) return rc;
     *out = object_path(store, hex);
     return *out ? 0 : LP_ENOMEM;
-}
-
-static void to_hex(const unsigned char d[32], char out[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (int k = 0; k < 32; k++) {
-        out[2 * k] = digits[d[k] >> 4];
-        out[2 * k + 1] = digits[d[k] & 15];
-    }
-    out[64] = '\0';
-}
-
-static int sha256_hex(const void *bytes, size_t len, char out[65])
-{
-    unsigned char d[32];
-    unsigned int dlen = 0;
-    if (EVP_Digest(len ? bytes : "", len, d, &dlen, EVP_sha256(), NULL) != 1 || dlen != 32)
-        return lp_error_set(LP_ERROR, "object store: SHA-256 computation failed (OpenSSL)");
-    to_hex(d, out);
-    return 0;
 }
 
 /* ---- directories ------------------------------------------------------------- */
@@ -284,7 +264,7 @@ LP_API int lp_objstore_put(lp_objstore *store, const void *bytes, size_t len, ch
     if (!store || !out_hex || (!bytes && len))
         return lp_error_set(LP_EINVAL, "lp_objstore_put: store, bytes and output are required");
     char hex[65];
-    int rc = sha256_hex(bytes, len, hex);
+    int rc = lp_sha256_hex(bytes, len, hex);
     if (rc) return rc;
     char *path = object_path(store, hex);
     if (!path) return LP_ENOMEM;
@@ -434,7 +414,7 @@ LP_API int lp_objstore_get(lp_objstore *store, const char *hex, uint8_t **out, s
     }
     if ((rc = read_compressed(fd, hex, path, buf, (size_t)ulen))) goto out;
     char actual[65];
-    if ((rc = sha256_hex(buf, (size_t)ulen, actual))) goto out;
+    if ((rc = lp_sha256_hex(buf, (size_t)ulen, actual))) goto out;
     if (strcmp(actual, hex) != 0) {
         rc =
             lp_error_set(LP_EIO, "object %s is corrupt (%s): its content hashes to %s, expected %s",

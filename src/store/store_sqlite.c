@@ -21,8 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/crypto_api.h"
-
+#include "core/digest.h"
 #include "store/store_sqlite.h"
 
 #define BUSY_TIMEOUT_MS 10000
@@ -886,17 +885,7 @@ static int config_sha256(const char *text, char out[65])
 {
     out[0] = '\0';
     if (!text) return 0;
-    unsigned char d[32];
-    unsigned int n = 0;
-    if (EVP_Digest(text, strlen(text), d, &n, EVP_sha256(), NULL) != 1 || n != 32)
-        return lp_error_set(LP_ERROR, "cannot hash the run's configuration");
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = digits[d[i] >> 4];
-        out[2 * i + 1] = digits[d[i] & 15];
-    }
-    out[64] = '\0';
-    return 0;
+    return lp_sha256_hex(text, strlen(text), out);
 }
 
 static int sq_run_begin(lp_store *st, const lp_store_run_row *row)

@@ -24,11 +24,11 @@
  *
  * Ownership: methods borrow their arguments and return new references.
  */
-#include "core/crypto_api.h"
 #include <stdlib.h>
 #include <string.h>
 
 #include "components/components_internal.h"
+#include "core/digest.h"
 #include "runs/cache_key.h"
 #include "runs/local_cache.h"
 #include "lolpop/objstore.h"
@@ -147,13 +147,7 @@ static int key_arg(const lp_obj *self, const lp_value *args, const char *method,
         memcpy(out, key, 65);
         return 0;
     }
-    unsigned char d[32];
-    unsigned int n = 0;
-    if (EVP_Digest(key, strlen(key), d, &n, EVP_sha256(), NULL) != 1)
-        return lp_error_set(LP_ERROR, "SHA-256 digest failed");
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
-    return 0;
+    return lp_sha256_hex(key, strlen(key), out);
 }
 
 /* Whether this run has recorded a result under key already (the run service

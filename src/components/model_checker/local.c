@@ -35,9 +35,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundle/bundle_internal.h"
 #include "components/data_profiler/profiler.h"
 #include "components/model_checker/mc.h"
+#include "core/digest.h"
 #include "data/frame_object.h"
 #include "data/frame_origin.h"
 #include "data/time_freq.h"
@@ -771,7 +771,7 @@ static int model_fingerprint(char hex[65], const lp_model *m)
     uint8_t *bytes = NULL;
     size_t len = 0;
     int rc = lp_model_save(&bytes, &len, m);
-    if (rc == 0) rc = lp_bundle_sha256_hex(bytes, len, hex);
+    if (rc == 0) rc = lp_sha256_hex(bytes, len, hex);
     free(bytes);
     return rc;
 }

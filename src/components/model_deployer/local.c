@@ -62,6 +62,7 @@
 #include "bundle/bundle_internal.h"
 #include "components/model_deployer/deployer.h"
 #include "components/model_repository/repo_common.h"
+#include "core/digest.h"
 #include "core/value_json.h"
 #include "lolpop/abi.h"
 #include "lolpop/model.h"
@@ -217,7 +218,7 @@ static int list_file(const deploy *d, json_t *files, const char *name, const voi
                      size_t len)
 {
     char hex[65];
-    int rc = lp_bundle_sha256_hex(bytes, len, hex);
+    int rc = lp_sha256_hex(bytes, len, hex);
     if (rc) return rc;
     json_t *f = json_object();
     put(f, "sha256", json_string(hex), &rc);
@@ -412,7 +413,7 @@ static json_t *sha256_json(const deploy *d, int *rc)
 {
     char hex[65];
     if (*rc) return NULL;
-    if ((*rc = lp_bundle_sha256_hex(d->bytes, d->len, hex)) != 0) {
+    if ((*rc = lp_sha256_hex(d->bytes, d->len, hex)) != 0) {
         lp_error_prefix("%s", d->who);
         return NULL;
     }
