@@ -291,8 +291,8 @@ static bool tag_is(lp_obj *tracker, lp_value *resource, const char *key, const c
  * (reference_predictions, and reference_model: the fingerprint of the model they
  * came from, which calculate_model_drift checks) when they were computed on the
  * stored training data mv is tagged with. Adds nothing, with no error, otherwise
- * (an older store, another dataset, no tracker): the checker then scores the
- * training data as before. */
+ * (an older store, another dataset, no tracker; a warning when they should be
+ * there but cannot be read): the checker then scores the training data as before. */
 static void add_reference_predictions(lp_obj *self, lp_value *splits, lp_value *mv)
 {
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
@@ -316,6 +316,14 @@ static void add_reference_predictions(lp_obj *self, lp_value *splits, lp_value *
         if (lp_map_set(splits, "reference_predictions", ref) == 0)
             lp_map_set(splits, "reference_model", lp_value_ref(model));
         ref = NULL;
+    } else if (same) {
+        /* They were stored for this very data but cannot be read back: a
+         * damaged store is worth a line, though the drift is still right. */
+        const lp_error *e = lp_error_last();
+        lp_log(self, LP_LOG_WARN,
+               "analyze_prediction_drift: the reference predictions stored with the model "
+               "version cannot be read (%s); scoring the training data again",
+               e && e->message && *e->message ? e->message : "not a frame");
     }
     lp_error_clear(); /* anything missing: the checker computes the reference */
     lp_value_unref(ref);

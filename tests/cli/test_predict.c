@@ -151,6 +151,39 @@ Test(predict, the_workflow_loads_the_training_data_once_for_both_comparisons)
     cr_assert_eq(system(cmd), 0, "get_data of the training data and the reference once each");
 }
 
+/* A stored reference that cannot be read back (a damaged object) costs a
+ * warning naming the object, and the drift is computed by scoring the training
+ * data instead: the run still succeeds. The second run's new model version is
+ * not deployed (the same model is not better), so predict_data scores with v1
+ * and looks up v1's damaged reference. */
+Test(predict, a_damaged_reference_is_a_warning_and_the_drift_is_still_computed)
+{
+    const char *dir = path_of("damaged");
+    char cmd[1600];
+    snprintf(cmd, sizeof cmd, "cp -a '%s' '%s'", trained(TITANIC), dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    snprintf(
+        cmd, sizeof cmd,
+        "cd '%s' && f=$(python3 -c 'import sqlite3; print(sqlite3.connect(\".lolpop/lolpop.db\")"
+        ".execute(\"SELECT json_extract(info, \\x27$.path\\x27) FROM vc_info WHERE key = "
+        "\\x27reference_predictions\\x27\").fetchone()[0])') && chmod u+w \"$f\" && "
+        "echo damaged > \"$f\"",
+        dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    lp_run r = lp_run_exe(LP_LOLPOP_EXE, dir, NULL,
+                          (const char *const[]){"run", "workflow", "ClassificationRunner", "-c",
+                                                "titanic.yaml", NULL},
+                          DEADLINE_MS);
+    LP_EXPECT_EXIT(r, 0);
+    LP_EXPECT_ERR(r, "analyze_prediction_drift: the reference predictions stored with the model "
+                     "version cannot be read (");
+    LP_EXPECT_ERR(r, "is damaged");
+    LP_EXPECT_ERR(r, "scoring the training data again");
+    LP_EXPECT_ERR(r, "calculate_model_drift: the model's predictions on the scored data vs on "
+                     "X_train");
+    lp_run_free(&r);
+}
+
 Test(predict, diamonds_from_stdin_to_stdout_equals_the_workflow_predictions)
 {
     const char *dir = trained(DIAMONDS);
