@@ -32,3 +32,15 @@ void lp_runner_write_report(lp_obj *self, lp_value *summary)
     free(path);
     lp_value_unref(info);
 }
+
+lp_value *lp_runner_finish(lp_obj *self, int rc, lp_value *summary)
+{
+    lp_value *stopped = rc == 0 ? lp_call(self, "stop", NULL) : NULL;
+    if (!stopped) {
+        lp_value_unref(summary);
+        return NULL;
+    }
+    lp_value_unref(stopped);
+    lp_runner_write_report(self, summary);
+    return summary;
+}

@@ -49,4 +49,10 @@ lp_value *lp_runner_summary(lp_obj *self, const lp_value *trained, const lp_valu
  * does not depend on its report. */
 void lp_runner_write_report(lp_obj *self, lp_value *summary);
 
+/* The end of build_all shared by the runners: when rc is 0, calls the
+ * runner's stop() and, if it succeeds, writes the run report into summary
+ * and returns summary. Otherwise returns NULL with the failing step's error
+ * kept. Takes summary (may be NULL when rc is not 0). */
+lp_value *lp_runner_finish(lp_obj *self, int rc, lp_value *summary);
+
 #endif

@@ -1474,14 +1474,7 @@ static lp_value *ts_build_all(lp_obj *self, lp_value *args)
     lp_value_unref(trained);
     lp_value_unref(deployed);
     lp_value_unref(predicted);
-    lp_value *stopped = rc == 0 ? lp_call(self, "stop", NULL) : NULL;
-    if (!stopped) {
-        lp_value_unref(summary);
-        return NULL;
-    }
-    lp_value_unref(stopped);
-    lp_runner_write_report(self, summary);
-    return summary;
+    return lp_runner_finish(self, rc, summary);
 }
 
 /* check_config: the offline runners' file checks, then the runner's own
