@@ -11,59 +11,19 @@
 
 #include "cmd_runs.h"
 #include "core/internal.h"
+#include "runs/run_report.h"
 
 #define TOP_TIMINGS 10
 
 /* ---- gathering --------------------------------------------------------------------------------
  */
 
-typedef int (*detail_fn)(lp_store *, int64_t, lp_value **);
-
-/* A copy of res with tags, metrics, reports, artifacts, vc_info and lineage. */
-static lp_value *with_details(lp_store *st, const lp_value *res)
-{
-    static const char *const keys[] = {"tags",      "metrics", "reports",
-                                       "artifacts", "vc_info", "lineage"};
-    static const detail_fn fns[] = {lp_store_tags,          lp_store_metrics,  lp_store_reports,
-                                    lp_store_artifact_list, lp_store_vc_infos, lp_store_lineage};
-    lp_value *out = lp_value_copy(res);
-    int64_t id = runs_int(res, "id");
-    for (size_t i = 0; out && i < 6; i++) {
-        lp_value *v = NULL;
-        if (fns[i](st, id, &v) || lp_map_set(out, keys[i], v)) {
-            lp_value_unref(out);
-            return NULL;
-        }
-    }
-    return out;
-}
-
 /* {run, resources, timings} of one run (new value), or NULL after printing why. */
 static lp_value *gather(lp_store *st, const char *run_id)
 {
-    lp_value *run = NULL, *list = NULL, *timings = NULL, *out = lp_value_map();
-    lp_value *resources = lp_value_list();
-    int rc = out && resources ? 0 : LP_ENOMEM;
-    if (rc == 0) rc = lp_store_run_get(st, run_id, &run);
-    if (rc == 0 && !run) rc = lp_error_set(LP_ENOTFOUND, "run %s disappeared", run_id);
-    if (rc == 0) rc = lp_store_run_resources(st, run_id, &list);
-    for (size_t i = 0; rc == 0 && i < lp_list_len(list); i++) {
-        lp_value *d = with_details(st, lp_list_get(list, i));
-        rc = d ? lp_list_append(resources, d) : lp_error_last()->code;
-    }
-    if (rc == 0) rc = lp_store_run_timings(st, run_id, 0, &timings);
-    if (rc == 0) rc = lp_map_set(out, "run", run);
-    if (rc == 0) rc = lp_map_set(out, "resources", resources);
-    if (rc == 0) rc = lp_map_set(out, "timings", timings);
-    lp_value_unref(list);
-    if (rc) {
-        if (!lp_map_get(out, "run")) lp_value_unref(run);
-        if (!lp_map_get(out, "resources")) lp_value_unref(resources);
-        lp_value_unref(out);
-        cli_print_last_error();
-        return NULL;
-    }
-    return out;
+    lp_value *g = NULL;
+    if (lp_run_report_gather(&g, st, run_id, 0) != 0) cli_print_last_error();
+    return g;
 }
 
 static bool is_type(const lp_value *res, const char *type)

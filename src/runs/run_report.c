@@ -13,6 +13,9 @@
 #include "core/value_json.h"
 #include "runs/run_report.h"
 
+/* The slowest calls a run report lists. */
+#define REPORT_TIMINGS 15
+
 char *lp_run_report_planned_path(lp_obj *obj, const char *store, const char *run_id)
 {
     if (obj && !lp_obj_config_bool(obj, "run_report", true)) return NULL;
@@ -87,7 +90,7 @@ static lp_value *failed_calls(lp_store *st, const char *run_id)
     return out;
 }
 
-int lp_run_report_gather(lp_value **out, lp_store *st, const char *run_id)
+int lp_run_report_gather(lp_value **out, lp_store *st, const char *run_id, size_t max_timings)
 {
     lp_value *run = NULL, *list = NULL, *timings = NULL, *g = lp_value_map();
     lp_value *resources = lp_value_list();
@@ -102,7 +105,7 @@ int lp_run_report_gather(lp_value **out, lp_store *st, const char *run_id)
         lp_value *d = with_details(st, lp_list_get(list, i));
         rc = d ? lp_list_append(resources, d) : lp_error_last()->code;
     }
-    if (rc == 0) rc = lp_store_run_timings(st, run_id, 15, &timings);
+    if (rc == 0) rc = lp_store_run_timings(st, run_id, max_timings, &timings);
     if (rc == 0) rc = lp_map_set(g, "run", run);
     if (rc == 0) rc = lp_map_set(g, "resources", resources);
     if (rc == 0) rc = lp_map_set(g, "timings", timings);
@@ -156,7 +159,7 @@ static int make_parents(const char *path)
 int lp_run_report_write(lp_store *st, const char *run_id, const char *html_path)
 {
     lp_value *g = NULL;
-    int rc = lp_run_report_gather(&g, st, run_id);
+    int rc = lp_run_report_gather(&g, st, run_id, REPORT_TIMINGS);
     char *html = rc == 0 ? lp_run_report_html(g) : NULL;
     char *json_path = rc == 0 ? lp_run_report_json_path(html_path) : NULL;
     /* The twin leaves out the configuration: the store keeps it once (a big

@@ -21,9 +21,11 @@ char *lp_run_report_planned_path(lp_obj *obj, const char *store, const char *run
 
 /* Everything recorded about run_id, as the JSON twin holds it: {run,
  * resources (each with tags, metrics, reports, artifacts, vc_info, lineage),
- * timings, and for a failed run failed_calls: every call that failed, the
- * innermost first}. *out a new reference; LP_ENOTFOUND when the run is unknown. */
-int lp_run_report_gather(lp_value **out, lp_store *st, const char *run_id);
+ * timings (the max_timings slowest; 0: all), and for a failed run
+ * failed_calls: every call that failed, the innermost first}. Also what
+ * `lolpop runs show` and `runs compare` read. *out a new reference;
+ * LP_ENOTFOUND when the run is unknown. */
+int lp_run_report_gather(lp_value **out, lp_store *st, const char *run_id, size_t max_timings);
 
 /* The HTML page of a gathered run (new string), or NULL on OOM. SVG
  * artifacts are read from their recorded paths and inlined when present. */
