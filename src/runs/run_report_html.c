@@ -221,6 +221,51 @@ static void path_cell(lp_sb *sb, const lp_value *r)
     lp_sb_append(sb, "</td>");
 }
 
+/* The table cells of the sections: text left-aligned and escaped (NULL: empty). */
+static void text_cell(lp_sb *sb, const char *text)
+{
+    lp_sb_append(sb, "<td class=\"l\">");
+    lp_sb_append_html(sb, text);
+    lp_sb_append(sb, "</td>");
+}
+
+/* A text cell that also carries its text as attribute data-NAME, where the
+ * browser tests look a row up. */
+static void keyed_cell(lp_sb *sb, const char *name, const char *text)
+{
+    lp_sb_appendf(sb, "<td class=\"l\" data-%s=\"", name);
+    lp_sb_append_html(sb, text);
+    lp_sb_append(sb, "\">");
+    lp_sb_append_html(sb, text);
+    lp_sb_append(sb, "</td>");
+}
+
+static void num_cell(lp_sb *sb, const lp_value *v)
+{
+    lp_sb_append(sb, "<td>");
+    num(sb, v);
+    lp_sb_append(sb, "</td>");
+}
+
+static void badge_cell(lp_sb *sb, const char *status)
+{
+    lp_sb_append(sb, "<td class=\"l\">");
+    badge(sb, status);
+    lp_sb_append(sb, "</td>");
+}
+
+/* "path Class.method" of a timings row, escaped. */
+static void call_text(lp_sb *sb, const lp_value *t)
+{
+    if (str(t, "path") && *str(t, "path")) {
+        lp_sb_append_html(sb, str(t, "path"));
+        lp_sb_append(sb, " ");
+    }
+    lp_sb_append_html(sb, str(t, "class"));
+    lp_sb_append(sb, ".");
+    lp_sb_append_html(sb, str(t, "method"));
+}
+
 static void dataset_row(lp_sb *sb, const lp_value *dv)
 {
     const lp_value *profile = lp_map_get(report_of(dv, "profile"), "report");
@@ -228,17 +273,16 @@ static void dataset_row(lp_sb *sb, const lp_value *dv)
     const lp_value *checks = report_of(dv, "checks");
     const lp_value *rows = tag(dv, "rows") ? tag(dv, "rows") : lp_map_get(profile, "rows");
     const lp_value *cols = tag(dv, "columns") ? tag(dv, "columns") : lp_map_get(profile, "columns");
-    lp_sb_append(sb, "<tr><td class=\"l\">");
-    lp_sb_append_html(sb, str(dv, "uri"));
-    lp_sb_append(sb, "</td><td data-rows=\"");
+    lp_sb_append(sb, "<tr>");
+    text_cell(sb, str(dv, "uri"));
+    lp_sb_append(sb, "<td data-rows=\"");
     num(sb, rows);
     lp_sb_append(sb, "\">");
     num(sb, rows);
-    lp_sb_append(sb, "</td><td>");
-    num(sb, cols);
-    lp_sb_append(sb, "</td><td>");
-    num(sb, lp_map_get(profile, "duplicate_rows"));
-    lp_sb_append(sb, "</td><td>");
+    lp_sb_append(sb, "</td>");
+    num_cell(sb, cols);
+    num_cell(sb, lp_map_get(profile, "duplicate_rows"));
+    lp_sb_append(sb, "<td>");
     const lp_value *alerts = lp_map_get(profile, "alerts");
     if (profile)
         num(sb, lp_value_type(alerts) == LP_LIST ? alerts : NULL);
@@ -256,12 +300,11 @@ static void dataset_row(lp_sb *sb, const lp_value *dv)
     } else {
         lp_sb_append(sb, "<span class=\"muted\">no previous version</span>");
     }
-    lp_sb_append(sb, "</td><td class=\"l\">");
-    if (checks)
-        badge(sb, str(checks, "status"));
-    else
-        lp_sb_append(sb, "<span class=\"muted\">–</span>");
     lp_sb_append(sb, "</td>");
+    if (checks)
+        badge_cell(sb, str(checks, "status"));
+    else
+        lp_sb_append(sb, "<td class=\"l\"><span class=\"muted\">–</span></td>");
     const char *h = lp_value_as_string(tag(dv, "hash"));
     lp_sb_appendf(sb, "<td class=\"l path\">%.12s</td></tr>\n", h ? h : "–");
 }
@@ -301,18 +344,14 @@ static void drift_table(lp_sb *sb, const lp_value *dv)
                      "<th class=\"l\">drifted</th></tr>");
     for (size_t i = 0; i < lp_list_len(cols); i++) {
         const lp_value *c = lp_list_get(cols, i);
-        lp_sb_append(sb, "<tr><td class=\"l\">");
-        lp_sb_append_html(sb, str(c, "column"));
-        lp_sb_append(sb, "</td><td class=\"l\">");
-        lp_sb_append_html(sb, str(c, "method"));
-        lp_sb_append(sb, "</td><td>");
-        num(sb, lp_map_get(c, "statistic"));
-        lp_sb_append(sb, "</td><td>");
-        num(sb, lp_map_get(c, "threshold"));
-        lp_sb_append(sb, "</td><td>");
-        num(sb, lp_map_get(c, "psi"));
+        lp_sb_append(sb, "<tr>");
+        text_cell(sb, str(c, "column"));
+        text_cell(sb, str(c, "method"));
+        num_cell(sb, lp_map_get(c, "statistic"));
+        num_cell(sb, lp_map_get(c, "threshold"));
+        num_cell(sb, lp_map_get(c, "psi"));
         bool d = lp_value_as_bool(lp_map_get(c, "drifted"));
-        lp_sb_appendf(sb, "</td><td class=\"l\"><span class=\"badge %s\">%s</span></td></tr>",
+        lp_sb_appendf(sb, "<td class=\"l\"><span class=\"badge %s\">%s</span></td></tr>",
                       d ? "WARN" : "PASS", d ? "yes" : "no");
     }
     lp_sb_append(sb, "</table>\n");
@@ -357,17 +396,11 @@ static void section_reports(lp_sb *sb, const lp_value *resources)
                                  "<th class=\"l\">status</th><th class=\"l\">by</th>"
                                  "<th class=\"l\">file</th><th class=\"l\">summary</th></tr>\n");
             any = true;
-            lp_sb_append(sb, "<tr><td class=\"l\">");
-            lp_sb_append_html(sb, str(res, "uri"));
-            lp_sb_append(sb, "</td><td class=\"l\" data-report-kind=\"");
-            lp_sb_append_html(sb, str(r, "kind"));
-            lp_sb_append(sb, "\">");
-            lp_sb_append_html(sb, str(r, "kind"));
-            lp_sb_append(sb, "</td><td class=\"l\">");
-            badge(sb, str(r, "status"));
-            lp_sb_append(sb, "</td><td class=\"l\">");
-            lp_sb_append_html(sb, str(r, "class"));
-            lp_sb_append(sb, "</td>");
+            lp_sb_append(sb, "<tr>");
+            text_cell(sb, str(res, "uri"));
+            keyed_cell(sb, "report-kind", str(r, "kind"));
+            badge_cell(sb, str(r, "status"));
+            text_cell(sb, str(r, "class"));
             path_cell(sb, r);
             lp_sb_append(sb, "<td class=\"l\">");
             json_details(sb, "JSON", lp_map_get(r, "report"));
@@ -396,13 +429,10 @@ static void bias_rows(lp_sb *sb, const lp_value *res, const lp_value *r)
     const lp_value *rep = lp_map_get(r, "report"), *attrs = lp_map_get(rep, "attributes");
     for (size_t a = 0; a < lp_map_len(attrs); a++) {
         const lp_value *e = lp_map_value(attrs, a);
-        lp_sb_append(sb, "<tr><td class=\"l\">");
-        lp_sb_append_html(sb, str(res, "uri"));
-        lp_sb_append(sb, "</td><td class=\"l\" data-bias-attribute=\"");
-        lp_sb_append_html(sb, lp_map_key(attrs, a));
-        lp_sb_append(sb, "\">");
-        lp_sb_append_html(sb, lp_map_key(attrs, a));
-        lp_sb_append(sb, "</td><td class=\"l\">");
+        lp_sb_append(sb, "<tr>");
+        text_cell(sb, str(res, "uri"));
+        keyed_cell(sb, "bias-attribute", lp_map_key(attrs, a));
+        lp_sb_append(sb, "<td class=\"l\">");
         names_text(sb, lp_map_get(e, "unprivileged"));
         lp_sb_append(sb, " vs ");
         names_text(sb, lp_map_get(e, "privileged"));
@@ -414,9 +444,7 @@ static void bias_rows(lp_sb *sb, const lp_value *res, const lp_value *r)
             num(sb, lp_map_get(e, keys[k]));
             lp_sb_append(sb, "</td>");
         }
-        lp_sb_append(sb, "<td class=\"l\">");
-        badge(sb, str(r, "status"));
-        lp_sb_append(sb, "</td>");
+        badge_cell(sb, str(r, "status"));
         path_cell(sb, r);
         lp_sb_append(sb, "</tr>\n");
     }
@@ -716,13 +744,12 @@ static void section_predictions(lp_sb *sb, const lp_value *resources)
                              "<th class=\"l\">job</th><th>rows</th>"
                              "<th class=\"l\">metrics</th></tr>");
         any = true;
-        lp_sb_append(sb, "<tr><td class=\"l\">");
-        lp_sb_append_html(sb, str(r, "uri"));
-        lp_sb_append(sb, "</td><td>");
+        lp_sb_append(sb, "<tr>");
+        text_cell(sb, str(r, "uri"));
         const lp_value *rows = tag(r, "rows");
-        num(sb,
-            rows ? rows : lp_map_get(lp_map_get(lp_map_get(r, "metrics"), "prediction"), "rows"));
-        lp_sb_append(sb, "</td><td class=\"l\">");
+        num_cell(sb, rows ? rows
+                          : lp_map_get(lp_map_get(lp_map_get(r, "metrics"), "prediction"), "rows"));
+        lp_sb_append(sb, "<td class=\"l\">");
         const lp_value *m = lp_map_get(r, "metrics");
         for (size_t s = 0; s < lp_map_len(m); s++) {
             if (*lp_map_key(m, s)) {
@@ -754,13 +781,9 @@ static void section_artifacts(lp_sb *sb, const lp_value *resources)
                                  "<th class=\"l\">resource</th><th class=\"l\">name</th>"
                                  "<th class=\"l\">file</th></tr>");
             any = true;
-            lp_sb_append(sb, "<tr><td class=\"l\">");
-            lp_sb_append_html(sb, str(r, "uri"));
-            lp_sb_append(sb, "</td><td class=\"l\" data-artifact-name=\"");
-            lp_sb_append_html(sb, str(a, "name"));
-            lp_sb_append(sb, "\">");
-            lp_sb_append_html(sb, str(a, "name"));
-            lp_sb_append(sb, "</td>");
+            lp_sb_append(sb, "<tr>");
+            text_cell(sb, str(r, "uri"));
+            keyed_cell(sb, "artifact-name", str(a, "name"));
             path_cell(sb, a);
             lp_sb_append(sb, "</tr>\n");
         }
@@ -934,9 +957,9 @@ static void section_others(lp_sb *sb, const lp_value *resources)
             lp_sb_append(sb, "<h2 id=\"deployment\">Promotion and deployment</h2><table><tr>"
                              "<th class=\"l\">resource</th><th class=\"l\">tags</th></tr>");
         any = true;
-        lp_sb_append(sb, "<tr><td class=\"l\">");
-        lp_sb_append_html(sb, str(r, "uri"));
-        lp_sb_append(sb, "</td><td class=\"l\">");
+        lp_sb_append(sb, "<tr>");
+        text_cell(sb, str(r, "uri"));
+        lp_sb_append(sb, "<td class=\"l\">");
         const lp_value *tags = lp_map_get(r, "tags");
         for (size_t k = 0; k < lp_map_len(tags); k++) {
             const lp_value *v = lp_map_value(tags, k);
@@ -969,13 +992,7 @@ static void section_failure(lp_sb *sb, const lp_value *failed)
         const lp_value *t = lp_list_get(failed, i);
         lp_sb_appendf(sb, "<tr%s><td class=\"l\" data-failed-call=\"%zu\">",
                       i == 0 ? " style=\"font-weight:600\"" : "", i);
-        if (str(t, "path") && *str(t, "path")) {
-            lp_sb_append_html(sb, str(t, "path"));
-            lp_sb_append(sb, " ");
-        }
-        lp_sb_append_html(sb, str(t, "class"));
-        lp_sb_append(sb, ".");
-        lp_sb_append_html(sb, str(t, "method"));
+        call_text(sb, t);
         lp_sb_appendf(sb, "</td><td>%lld</td><td>%lld</td></tr>",
                       (long long)lp_value_as_int(lp_map_get(t, "calls")),
                       (long long)lp_value_as_int(lp_map_get(t, "failed")));
@@ -993,13 +1010,7 @@ static void section_timings(lp_sb *sb, const lp_value *timings)
     for (size_t i = 0; i < lp_list_len(timings); i++) {
         const lp_value *t = lp_list_get(timings, i);
         lp_sb_append(sb, "<tr><td class=\"l\">");
-        if (str(t, "path") && *str(t, "path")) {
-            lp_sb_append_html(sb, str(t, "path"));
-            lp_sb_append(sb, " ");
-        }
-        lp_sb_append_html(sb, str(t, "class"));
-        lp_sb_append(sb, ".");
-        lp_sb_append_html(sb, str(t, "method"));
+        call_text(sb, t);
         lp_sb_appendf(sb, "</td><td>%lld</td><td>%.3f</td><td>%lld</td></tr>",
                       (long long)lp_value_as_int(lp_map_get(t, "calls")),
                       lp_value_as_float(lp_map_get(t, "seconds")),
