@@ -10,10 +10,18 @@
  * 2 MiB block takes one fault. Only arrays the caller fills (nearly) entirely
  * should be advised: a huge page is resident as a whole from its first touch.
  * The memory is ordinary malloc memory (free / realloc it as usual).
+ *
+ * A big array starts at a 2 MiB boundary (posix_memalign): malloc's own big
+ * blocks start 16 bytes into a page, so only the whole 2 MiB blocks inside were
+ * advised and the rest — up to 4 MiB of an array, half of a 4 MiB one — took a
+ * fault every 4 KiB. That is why a read on two threads, whose per-chunk string
+ * buffers are half as big, took 11k more faults than on one (csv21, perf).
  */
 #include <errno.h>
 #include <stdint.h>
+#include <malloc.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "core/internal.h"
@@ -36,7 +44,9 @@ void lp_mem_advise_huge(void *p, size_t bytes)
 
 void *lp_mem_alloc_big(size_t bytes)
 {
-    void *p = malloc(bytes ? bytes : 1);
+    if (bytes < LP_BIG_ALLOC_MIN) return malloc(bytes ? bytes : 1);
+    void *p = NULL; /* at a block boundary: every whole 2 MiB of it can be huge */
+    if (posix_memalign(&p, HUGE_BLOCK, bytes) != 0) return NULL;
     lp_mem_advise_huge(p, bytes);
     return p;
 }
@@ -54,7 +64,15 @@ void *lp_mem_calloc_big(size_t n, size_t size)
 
 void *lp_mem_realloc_big(void *p, size_t bytes)
 {
-    void *q = realloc(p, bytes ? bytes : 1);
-    lp_mem_advise_huge(q, bytes);
+    /* realloc would keep or move the block without the 2 MiB alignment: a big
+     * array moves into a new aligned one instead (arrays grow by doubling, so the
+     * copies add up to less than the final size) */
+    if (bytes < LP_BIG_ALLOC_MIN) return realloc(p, bytes ? bytes : 1);
+    size_t old = p ? malloc_usable_size(p) : 0;
+    if (old >= bytes && ((uintptr_t)p & (HUGE_BLOCK - 1)) == 0) return p; /* it fits already */
+    void *q = lp_mem_alloc_big(bytes);
+    if (!q) return NULL; /* p is untouched, as realloc leaves it */
+    if (p) memcpy(q, p, old < bytes ? old : bytes);
+    free(p);
     return q;
 }

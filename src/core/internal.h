@@ -33,10 +33,12 @@ char *lp_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Big arrays (big_alloc.c): malloc / calloc / realloc that ask the kernel for
  * transparent huge pages (MADV_HUGEPAGE) on the whole 2 MiB blocks of
  * allocations of at least LP_BIG_ALLOC_MIN bytes, which cuts their page faults
- * ~500-fold where THP is "madvise". For arrays the caller fills (nearly)
- * entirely; the result is freed with free(). NULL when out of memory (no last
- * error set: the caller names what it allocated). */
-#define LP_BIG_ALLOC_MIN ((size_t)4 << 20)
+ * ~500-fold where THP is "madvise". alloc and realloc start such an array at a
+ * 2 MiB boundary, so all of it but a partial last block is advised (and never
+ * more than was asked for: a huge page is resident whole from its first touch).
+ * For arrays the caller fills (nearly) entirely; the result is freed with free().
+ * NULL when out of memory (no last error set: the caller names what it allocated). */
+#define LP_BIG_ALLOC_MIN ((size_t)2 << 20)
 void *lp_mem_alloc_big(size_t bytes);
 void *lp_mem_calloc_big(size_t n, size_t size);
 void *lp_mem_realloc_big(void *p, size_t bytes);

@@ -2,7 +2,8 @@
  * test_big_alloc.c — big arrays get transparent huge pages asked for
  * (src/core/big_alloc.c): the kernel's VmFlags of the mapping show "hg" for an
  * advised array's whole 2 MiB blocks and not for a small one; the memory is
- * ordinary (zeroed by calloc, kept by realloc, freed by free).
+ * ordinary (zeroed by calloc, kept by realloc, freed by free). alloc and
+ * realloc start a big array at a 2 MiB boundary, so its first block is advised too.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -93,4 +94,33 @@ Test(big_alloc, realloc_keeps_the_contents)
     memset(p + 1000, 3, n - 1000);
     cr_assert_eq(advised(inner_block(p)), thp_kernel() ? 1 : 0);
     free(p);
+}
+
+/* A big array starts at a 2 MiB block, so all its whole blocks, the first one
+ * included, are advised: a 2 MiB + 100 KiB array (a reader's per-chunk string
+ * buffer on two threads is about that) is one advised block and a small tail. */
+Test(big_alloc, big_arrays_start_at_a_block)
+{
+    uintptr_t block = (uintptr_t)2 << 20;
+    size_t n = LP_BIG_ALLOC_MIN + ((size_t)100 << 10);
+    char *p = lp_mem_alloc_big(n);
+    cr_assert_not_null(p);
+    cr_assert_eq((uintptr_t)p & (block - 1), 0, "%p is not at a 2 MiB boundary", (void *)p);
+    memset(p, 1, n);
+    cr_assert_eq(advised(p), thp_kernel() ? 1 : 0);
+    cr_assert_eq(advised(p + block - 1), thp_kernel() ? 1 : 0);
+    p[n - 1] = 7;
+    /* growing keeps the contents and the alignment; a shrink in place keeps the pointer */
+    char *q = lp_mem_realloc_big(p, 3 * block + 5);
+    cr_assert_not_null(q);
+    cr_assert_eq((uintptr_t)q & (block - 1), 0);
+    for (size_t i = 0; i + 1 < n; i++)
+        cr_assert_eq(q[i], 1);
+    cr_assert_eq(q[n - 1], 7);
+    memset(q + n, 2, 3 * block + 5 - n);
+    cr_assert_eq(advised(q + 2 * block), thp_kernel() ? 1 : 0);
+    char *r = lp_mem_realloc_big(q, block * 2);
+    cr_assert_eq(r, q, "a big array that fits stays where it is");
+    cr_assert_eq(r[n - 1], 7);
+    free(r);
 }
