@@ -219,6 +219,67 @@ Test(viz, png_encoder_matches_libpng_decoding)
 
 /* lp_plot_png: the file decodes to the plot (a white page, white corners top and bottom,
  * coloured pixels where the line is), so the surface's bytes reach the encoder right. */
+/* Eight plots told apart by their title, size and points, rendered on four threads
+ * (more than the cores: the workers interleave): each slot holds its own plot's SVG and
+ * PNG, byte for byte what rendering that plot alone gives; a slot filled with another
+ * plot's bytes fails. Then a plot that cannot render (no cairo surface of that size)
+ * is the index returned, its error kept in its slot, the others rendered. */
+Test(viz, plots_render_on_threads_into_their_own_slots)
+{
+    enum { N = 8 };
+    lp_plot *p[N];
+    lp_viz_render r[N];
+    for (int i = 0; i < N; i++) {
+        char title[32];
+        snprintf(title, sizeof title, "plot %d", i);
+        p[i] = lp_plot_new(title, "x", "y", 240 + 8 * i, 200);
+        double x[3] = {0, 1, 2}, y[3] = {1, 3 + i, 2};
+        cr_assert_not_null(lp_plot_add(p[i], LP_PLOT_LINE, "l", 3, x, y, NULL));
+        r[i] = (lp_viz_render){.plot = p[i]};
+    }
+    const char *before = getenv("LOLPOP_THREADS");
+    char *saved = before ? strdup(before) : NULL;
+    setenv("LOLPOP_THREADS", "4", 1);
+    cr_assert_eq(lp_viz_render_all(r, N, true), N);
+    for (int i = 0; i < N; i++) {
+        char *svg = NULL;
+        uint8_t *png = NULL;
+        size_t len = 0;
+        cr_assert_eq(lp_plot_svg(&svg, p[i]), 0);
+        cr_assert_eq(lp_plot_png(&png, &len, p[i]), 0, "%s", lp_error_last()->message);
+        cr_assert_eq(r[i].error.code, 0);
+        cr_assert_str_eq(r[i].svg, svg, "slot %d holds another plot's SVG", i);
+        cr_assert(r[i].png_len == len && memcmp(r[i].png, png, len) == 0,
+                  "slot %d holds another plot's PNG", i);
+        free(svg);
+        free(png);
+        lp_viz_render_free(&r[i]);
+        cr_assert_null(r[i].svg);
+    }
+    /* SVG only: no PNG bytes. */
+    cr_assert_eq(lp_viz_render_all(r, N, false), N);
+    for (int i = 0; i < N; i++) {
+        cr_assert_not_null(r[i].svg);
+        cr_assert_null(r[i].png);
+        lp_viz_render_free(&r[i]);
+    }
+    /* cairo refuses a surface wider than 32767 pixels: plot 5 fails, the others do not. */
+    p[5]->width = 40000;
+    cr_assert_eq(lp_viz_render_all(r, N, true), 5);
+    cr_assert_neq(r[5].error.code, 0);
+    cr_assert_neq(r[5].error.message[0], '\0');
+    for (int i = 0; i < N; i++) {
+        if (i != 5) cr_assert(r[i].png && r[i].error.code == 0, "slot %d", i);
+        lp_viz_render_free(&r[i]);
+        lp_plot_free(p[i]);
+    }
+    if (saved)
+        setenv("LOLPOP_THREADS", saved, 1);
+    else
+        unsetenv("LOLPOP_THREADS");
+    free(saved);
+}
+
 Test(viz, png_plot_decodes_to_the_drawing)
 {
     lp_plot *p = lp_plot_new("Encoder", "x", "y", 320, 210);
