@@ -424,6 +424,40 @@ static lp_model *toy_model(const lp_model_ops *ops, lp_model_task task, const ch
     return m;
 }
 
+/* Rows of y matched to the model's labels: integers by value (a label "1.0" is the
+ * integer 1, a label past 2^53 is the integer that reads as the same double), text and
+ * floats by text or value ("inf" by text), text by text alone, unknown values -1. */
+Test(viz, class_indices_match_labels_by_text_or_value)
+{
+    const char *const classes[] = {"1.0", "9007199254740993", "b", "inf"};
+    lp_model *m = toy_model(&toy_ops, LP_MODEL_MULTICLASS, classes, 4);
+    const char csv_int[] = "y\n1\n9007199254740992\n2\n-3\n1\n";
+    const char csv_text[] = "y\nb\n1.0\n1\ninf\nc\n";
+    const char csv_float[] = "y\n1.5\n1\ninf\n2.5\n9007199254740993\n";
+    const int32_t want_int[] = {0, 1, -1, -1, 0}, want_text[] = {2, 0, -1, 3, -1},
+                  want_float[] = {-1, 0, 3, -1, 1};
+    const char *const csv[] = {csv_int, csv_text, csv_float};
+    const int32_t *const want[] = {want_int, want_text, want_float};
+    const lp_dtype type[] = {LP_DT_INT64, LP_DT_STRING, LP_DT_FLOAT64};
+    for (int t = 0; t < 3; t++) {
+        lp_frame *y = NULL;
+        const lp_csv_type_override as = {"y", type[t]};
+        const lp_csv_options o = {.overrides = &as, .n_overrides = 1, .threads = 1};
+        cr_assert_eq(lp_csv_read_buffer(&y, csv[t], strlen(csv[t]), "y", &o), 0, "%s",
+                     lp_error_last()->message);
+        cr_assert_eq(lp_frame_col(y, 0)->type, type[t], "case %d: type %d", t,
+                     (int)lp_frame_col(y, 0)->type);
+        int32_t *cls = NULL;
+        cr_assert_eq(lp_viz_class_indices(&cls, m, y, 5), 0);
+        for (int i = 0; i < 5; i++)
+            cr_assert_eq(cls[i], want[t][i], "case %d row %d: class %d, want %d", t, i, cls[i],
+                         want[t][i]);
+        free(cls);
+        lp_frame_unref(y);
+    }
+    lp_model_unref(m);
+}
+
 static lp_obj *visualizer(const char *config)
 {
     static char yaml[1024];

@@ -234,26 +234,45 @@ static void label_text(char *buf, size_t size, const lp_column *c, size_t i)
     }
 }
 
+/* A class label read once: its text, and its value when the whole text is a number. */
+typedef struct class_label {
+    const char *text;
+    double value;
+    bool numeric;
+} class_label;
+
 int lp_viz_class_indices(int32_t **out, const lp_model *m, const lp_frame *y, size_t n)
 {
-    int32_t *cls = malloc((n ? n : 1) * sizeof *cls);
-    if (!cls) return lp_error_set(LP_ENOMEM, "out of memory");
-    const lp_column *c = lp_frame_col(y, 0);
     size_t n_classes = lp_model_n_classes(m);
-    char buf[256];
+    int32_t *cls = malloc((n ? n : 1) * sizeof *cls);
+    class_label *labels = malloc((n_classes ? n_classes : 1) * sizeof *labels);
+    if (!cls || !labels) {
+        free(cls);
+        free(labels);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < n_classes; k++) { /* parsed once, not once per row */
+        char *end;
+        labels[k].text = lp_model_class_label(m, k);
+        labels[k].value = strtod(labels[k].text, &end);
+        labels[k].numeric = *labels[k].text && !*end;
+    }
+    const lp_column *c = lp_frame_col(y, 0);
+    /* An integer's decimal text equals a label only if the label reads as that integer's
+     * double, so integers are matched by value alone (no text per row). */
+    bool by_text = c->type != LP_DT_INT64;
+    char buf[256] = "";
     for (size_t i = 0; i < n; i++) {
         cls[i] = -1;
         if (!lp_column_is_valid(c, i)) continue;
-        label_text(buf, sizeof buf, c, i);
+        if (by_text) label_text(buf, sizeof buf, c, i);
         double num = lp_column_get_f64(c, i);
-        for (size_t k = 0; k < n_classes && cls[i] < 0; k++) {
-            const char *l = lp_model_class_label(m, k);
-            char *end;
-            double lv = strtod(l, &end);
-            if (strcmp(l, buf) == 0 || (*l && !*end && isfinite(num) && lv == num))
+        for (size_t k = 0; k < n_classes && cls[i] < 0; k++)
+            if ((by_text && strcmp(labels[k].text, buf) == 0) ||
+                (labels[k].numeric && isfinite(num) && labels[k].value == num))
                 cls[i] = (int32_t)k;
-        }
     }
+    free(labels);
     *out = cls;
     return 0;
 }
