@@ -67,6 +67,7 @@ static const plot_kind kinds[] = {
 };
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
 enum { COMPONENTS = N_KINDS - 2, CV_ERROR = N_KINDS - 1 }; /* the forecasters' extras */
+enum { PLOT_NAME_MAX = 256 }; /* a plot file's name before "-<hash>.svg" */
 
 typedef struct visualizer {
     char *dir, *split;
@@ -399,7 +400,7 @@ static int record(lp_obj *self, const lp_value *mv, const char *name, const char
 {
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
     if (!tracker || !mv || lp_value_type(mv) != LP_MAP) return 0;
-    char id[128];
+    char id[PLOT_NAME_MAX + 16]; /* "plot." + a plot's file name + ".svg" */
     snprintf(id, sizeof id, "plot.%s.%s", name, ext);
     lp_value *res = lp_value_copy(mv);
     int rc = res ? lp_metadata_tracker_log_artifact(tracker, res, id, path)
@@ -477,7 +478,7 @@ static void file_part(char *buf, size_t size, const char *label)
  * plot kind errors are prefixed with (NULL: components, no prefix). */
 typedef struct pending {
     lp_plot *plot;
-    char name[256];
+    char name[PLOT_NAME_MAX];
     const char *kind;
 } pending;
 
