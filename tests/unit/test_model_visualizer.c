@@ -87,6 +87,55 @@ Test(viz, curves_equal_sklearn)
     json_decref(j);
 }
 
+typedef struct ref_scored {
+    double score;
+    size_t row;
+} ref_scored;
+
+/* The order the curves used to sort by (qsort): descending score, ties by descending row. */
+static int ref_desc(const void *a, const void *b)
+{
+    const ref_scored *x = a, *y = b;
+    if (x->score != y->score) return x->score < y->score ? 1 : -1;
+    return x->row < y->row ? 1 : (x->row > y->row ? -1 : 0);
+}
+
+/* The PR curve's points from thresholds in the reference order, on scores with many
+ * ties, -0.0 beside 0.0 and negative scores: equal to lp_viz_pr's, point for point. */
+Test(viz, curve_thresholds_equal_the_comparison_sort)
+{
+    enum { N = 5000 };
+    static const double values[] = {-0.0, 0.0, 0.25, -1.5, 0.7, 1e-300, 0.9999, 3};
+    double score[N];
+    uint8_t pos[N];
+    ref_scored s[N];
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        score[i] = i % 3 == 0 ? values[x % 8] : (double)(x % 1000) / 997.0;
+        pos[i] = (x >> 20) % 3 == 0;
+        s[i] = (ref_scored){score[i], i};
+    }
+    qsort(s, N, sizeof *s, ref_desc);
+    double tps[N], fps[N];
+    size_t m = 0;
+    double tp = 0;
+    for (size_t i = 0; i < N; i++) {
+        tp += pos[s[i].row];
+        if (i + 1 < N && s[i + 1].score == s[i].score) continue;
+        tps[m] = tp, fps[m] = (double)(i + 1) - tp, m++;
+    }
+    lp_viz_curve pr = {0};
+    cr_assert_eq(lp_viz_pr(&pr, pos, score, N), 0);
+    cr_assert_eq(pr.n, m + 1);
+    for (size_t j = 0; j < m; j++) {
+        size_t i = m - 1 - j;
+        cr_assert_eq(pr.y[j], tps[i] / (tps[i] + fps[i]), "precision %zu", j);
+        cr_assert_eq(pr.x[j], tps[i] / tps[m - 1], "recall %zu", j);
+    }
+    lp_viz_curve_free(&pr);
+}
+
 Test(viz, roc_needs_both_classes)
 {
     uint8_t pos[3] = {1, 1, 1};
