@@ -444,6 +444,7 @@ static lp_value *frame_value(const char *text)
 static lp_value *binary_splits(size_t n)
 {
     char *x = malloc(64 * n + 64), *y = malloc(16 * n + 16);
+    cr_assert(x && y);
     size_t lx = (size_t)sprintf(x, "s,t\n"), ly = (size_t)sprintf(y, "ok\n");
     for (size_t i = 0; i < n; i++) {
         double s = fmod((double)i * 0.6180339887, 1.0);
