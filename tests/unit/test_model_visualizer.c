@@ -87,6 +87,55 @@ Test(viz, curves_equal_sklearn)
     json_decref(j);
 }
 
+typedef struct ref_scored {
+    double score;
+    size_t row;
+} ref_scored;
+
+/* The order the curves used to sort by (qsort): descending score, ties by descending row. */
+static int ref_desc(const void *a, const void *b)
+{
+    const ref_scored *x = a, *y = b;
+    if (x->score != y->score) return x->score < y->score ? 1 : -1;
+    return x->row < y->row ? 1 : (x->row > y->row ? -1 : 0);
+}
+
+/* The PR curve's points from thresholds in the reference order, on scores with many
+ * ties, -0.0 beside 0.0 and negative scores: equal to lp_viz_pr's, point for point. */
+Test(viz, curve_thresholds_equal_the_comparison_sort)
+{
+    enum { N = 5000 };
+    static const double values[] = {-0.0, 0.0, 0.25, -1.5, 0.7, 1e-300, 0.9999, 3};
+    double score[N];
+    uint8_t pos[N];
+    ref_scored s[N];
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (size_t i = 0; i < N; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        score[i] = i % 3 == 0 ? values[x % 8] : (double)(x % 1000) / 997.0;
+        pos[i] = (x >> 20) % 3 == 0;
+        s[i] = (ref_scored){score[i], i};
+    }
+    qsort(s, N, sizeof *s, ref_desc);
+    double tps[N], fps[N];
+    size_t m = 0;
+    double tp = 0;
+    for (size_t i = 0; i < N; i++) {
+        tp += pos[s[i].row];
+        if (i + 1 < N && s[i + 1].score == s[i].score) continue;
+        tps[m] = tp, fps[m] = (double)(i + 1) - tp, m++;
+    }
+    lp_viz_curve pr = {0};
+    cr_assert_eq(lp_viz_pr(&pr, pos, score, N), 0);
+    cr_assert_eq(pr.n, m + 1);
+    for (size_t j = 0; j < m; j++) {
+        size_t i = m - 1 - j;
+        cr_assert_eq(pr.y[j], tps[i] / (tps[i] + fps[i]), "precision %zu", j);
+        cr_assert_eq(pr.x[j], tps[i] / tps[m - 1], "recall %zu", j);
+    }
+    lp_viz_curve_free(&pr);
+}
+
 Test(viz, roc_needs_both_classes)
 {
     uint8_t pos[3] = {1, 1, 1};
@@ -219,6 +268,67 @@ Test(viz, png_encoder_matches_libpng_decoding)
 
 /* lp_plot_png: the file decodes to the plot (a white page, white corners top and bottom,
  * coloured pixels where the line is), so the surface's bytes reach the encoder right. */
+/* Eight plots told apart by their title, size and points, rendered on four threads
+ * (more than the cores: the workers interleave): each slot holds its own plot's SVG and
+ * PNG, byte for byte what rendering that plot alone gives; a slot filled with another
+ * plot's bytes fails. Then a plot that cannot render (no cairo surface of that size)
+ * is the index returned, its error kept in its slot, the others rendered. */
+Test(viz, plots_render_on_threads_into_their_own_slots)
+{
+    enum { N = 8 };
+    lp_plot *p[N];
+    lp_viz_render r[N];
+    for (int i = 0; i < N; i++) {
+        char title[32];
+        snprintf(title, sizeof title, "plot %d", i);
+        p[i] = lp_plot_new(title, "x", "y", 240 + 8 * i, 200);
+        double x[3] = {0, 1, 2}, y[3] = {1, 3 + i, 2};
+        cr_assert_not_null(lp_plot_add(p[i], LP_PLOT_LINE, "l", 3, x, y, NULL));
+        r[i] = (lp_viz_render){.plot = p[i]};
+    }
+    const char *before = getenv("LOLPOP_THREADS");
+    char *saved = before ? strdup(before) : NULL;
+    setenv("LOLPOP_THREADS", "4", 1);
+    cr_assert_eq(lp_viz_render_all(r, N, true), N);
+    for (int i = 0; i < N; i++) {
+        char *svg = NULL;
+        uint8_t *png = NULL;
+        size_t len = 0;
+        cr_assert_eq(lp_plot_svg(&svg, p[i]), 0);
+        cr_assert_eq(lp_plot_png(&png, &len, p[i]), 0, "%s", lp_error_last()->message);
+        cr_assert_eq(r[i].error.code, 0);
+        cr_assert_str_eq(r[i].svg, svg, "slot %d holds another plot's SVG", i);
+        cr_assert(r[i].png_len == len && memcmp(r[i].png, png, len) == 0,
+                  "slot %d holds another plot's PNG", i);
+        free(svg);
+        free(png);
+        lp_viz_render_free(&r[i]);
+        cr_assert_null(r[i].svg);
+    }
+    /* SVG only: no PNG bytes. */
+    cr_assert_eq(lp_viz_render_all(r, N, false), N);
+    for (int i = 0; i < N; i++) {
+        cr_assert_not_null(r[i].svg);
+        cr_assert_null(r[i].png);
+        lp_viz_render_free(&r[i]);
+    }
+    /* cairo refuses a surface wider than 32767 pixels: plot 5 fails, the others do not. */
+    p[5]->width = 40000;
+    cr_assert_eq(lp_viz_render_all(r, N, true), 5);
+    cr_assert_neq(r[5].error.code, 0);
+    cr_assert_neq(r[5].error.message[0], '\0');
+    for (int i = 0; i < N; i++) {
+        if (i != 5) cr_assert(r[i].png && r[i].error.code == 0, "slot %d", i);
+        lp_viz_render_free(&r[i]);
+        lp_plot_free(p[i]);
+    }
+    if (saved)
+        setenv("LOLPOP_THREADS", saved, 1);
+    else
+        unsetenv("LOLPOP_THREADS");
+    free(saved);
+}
+
 Test(viz, png_plot_decodes_to_the_drawing)
 {
     lp_plot *p = lp_plot_new("Encoder", "x", "y", 320, 210);
@@ -334,6 +444,7 @@ static lp_value *frame_value(const char *text)
 static lp_value *binary_splits(size_t n)
 {
     char *x = malloc(64 * n + 64), *y = malloc(16 * n + 16);
+    cr_assert(x && y);
     size_t lx = (size_t)sprintf(x, "s,t\n"), ly = (size_t)sprintf(y, "ok\n");
     for (size_t i = 0; i < n; i++) {
         double s = fmod((double)i * 0.6180339887, 1.0);
@@ -361,6 +472,40 @@ static lp_model *toy_model(const lp_model_ops *ops, lp_model_task task, const ch
     for (size_t c = 0; c < k; c++)
         cr_assert_eq(lp_model_add_class(m, classes[c]), 0);
     return m;
+}
+
+/* Rows of y matched to the model's labels: integers by value (a label "1.0" is the
+ * integer 1, a label past 2^53 is the integer that reads as the same double), text and
+ * floats by text or value ("inf" by text), text by text alone, unknown values -1. */
+Test(viz, class_indices_match_labels_by_text_or_value)
+{
+    const char *const classes[] = {"1.0", "9007199254740993", "b", "inf"};
+    lp_model *m = toy_model(&toy_ops, LP_MODEL_MULTICLASS, classes, 4);
+    const char csv_int[] = "y\n1\n9007199254740992\n2\n-3\n1\n";
+    const char csv_text[] = "y\nb\n1.0\n1\ninf\nc\n";
+    const char csv_float[] = "y\n1.5\n1\ninf\n2.5\n9007199254740993\n";
+    const int32_t want_int[] = {0, 1, -1, -1, 0}, want_text[] = {2, 0, -1, 3, -1},
+                  want_float[] = {-1, 0, 3, -1, 1};
+    const char *const csv[] = {csv_int, csv_text, csv_float};
+    const int32_t *const want[] = {want_int, want_text, want_float};
+    const lp_dtype type[] = {LP_DT_INT64, LP_DT_STRING, LP_DT_FLOAT64};
+    for (int t = 0; t < 3; t++) {
+        lp_frame *y = NULL;
+        const lp_csv_type_override as = {"y", type[t]};
+        const lp_csv_options o = {.overrides = &as, .n_overrides = 1, .threads = 1};
+        cr_assert_eq(lp_csv_read_buffer(&y, csv[t], strlen(csv[t]), "y", &o), 0, "%s",
+                     lp_error_last()->message);
+        cr_assert_eq(lp_frame_col(y, 0)->type, type[t], "case %d: type %d", t,
+                     (int)lp_frame_col(y, 0)->type);
+        int32_t *cls = NULL;
+        cr_assert_eq(lp_viz_class_indices(&cls, m, y, 5), 0);
+        for (int i = 0; i < 5; i++)
+            cr_assert_eq(cls[i], want[t][i], "case %d row %d: class %d, want %d", t, i, cls[i],
+                         want[t][i]);
+        free(cls);
+        lp_frame_unref(y);
+    }
+    lp_model_unref(m);
 }
 
 static lp_obj *visualizer(const char *config)

@@ -67,6 +67,7 @@ static const plot_kind kinds[] = {
 };
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
 enum { COMPONENTS = N_KINDS - 2, CV_ERROR = N_KINDS - 1 }; /* the forecasters' extras */
+enum { PLOT_NAME_MAX = 256 }; /* a plot file's name before "-<hash>.svg" */
 
 typedef struct visualizer {
     char *dir, *split;
@@ -234,26 +235,45 @@ static void label_text(char *buf, size_t size, const lp_column *c, size_t i)
     }
 }
 
+/* A class label read once: its text, and its value when the whole text is a number. */
+typedef struct class_label {
+    const char *text;
+    double value;
+    bool numeric;
+} class_label;
+
 int lp_viz_class_indices(int32_t **out, const lp_model *m, const lp_frame *y, size_t n)
 {
-    int32_t *cls = malloc((n ? n : 1) * sizeof *cls);
-    if (!cls) return lp_error_set(LP_ENOMEM, "out of memory");
-    const lp_column *c = lp_frame_col(y, 0);
     size_t n_classes = lp_model_n_classes(m);
-    char buf[256];
+    int32_t *cls = malloc((n ? n : 1) * sizeof *cls);
+    class_label *labels = malloc((n_classes ? n_classes : 1) * sizeof *labels);
+    if (!cls || !labels) {
+        free(cls);
+        free(labels);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < n_classes; k++) { /* parsed once, not once per row */
+        char *end;
+        labels[k].text = lp_model_class_label(m, k);
+        labels[k].value = strtod(labels[k].text, &end);
+        labels[k].numeric = *labels[k].text && !*end;
+    }
+    const lp_column *c = lp_frame_col(y, 0);
+    /* An integer's decimal text equals a label only if the label reads as that integer's
+     * double, so integers are matched by value alone (no text per row). */
+    bool by_text = c->type != LP_DT_INT64;
+    char buf[256] = "";
     for (size_t i = 0; i < n; i++) {
         cls[i] = -1;
         if (!lp_column_is_valid(c, i)) continue;
-        label_text(buf, sizeof buf, c, i);
+        if (by_text) label_text(buf, sizeof buf, c, i);
         double num = lp_column_get_f64(c, i);
-        for (size_t k = 0; k < n_classes && cls[i] < 0; k++) {
-            const char *l = lp_model_class_label(m, k);
-            char *end;
-            double lv = strtod(l, &end);
-            if (strcmp(l, buf) == 0 || (*l && !*end && isfinite(num) && lv == num))
+        for (size_t k = 0; k < n_classes && cls[i] < 0; k++)
+            if ((by_text && strcmp(labels[k].text, buf) == 0) ||
+                (labels[k].numeric && isfinite(num) && labels[k].value == num))
                 cls[i] = (int32_t)k;
-        }
     }
+    free(labels);
     *out = cls;
     return 0;
 }
@@ -380,7 +400,7 @@ static int record(lp_obj *self, const lp_value *mv, const char *name, const char
 {
     lp_obj *tracker = lp_obj_component(self, "metadata_tracker");
     if (!tracker || !mv || lp_value_type(mv) != LP_MAP) return 0;
-    char id[128];
+    char id[PLOT_NAME_MAX + 16]; /* "plot." + a plot's file name + ".svg" */
     snprintf(id, sizeof id, "plot.%s.%s", name, ext);
     lp_value *res = lp_value_copy(mv);
     int rc = res ? lp_metadata_tracker_log_artifact(tracker, res, id, path)
@@ -389,34 +409,27 @@ static int record(lp_obj *self, const lp_value *mv, const char *name, const char
     return rc;
 }
 
-/* Writes p as <dir>/<name>-<hash>.<svg|png>, appends the paths to `paths` and records them. */
-static int write_plot(lp_obj *self, const lp_plot *p, const char *name, lp_value *paths,
+/* Writes r's plot as <dir>/<name>-<hash>.<svg|png> (its rendered bytes), appends
+ * the paths to `paths` and records them. */
+static int write_plot(lp_obj *self, const lp_viz_render *r, const char *name, lp_value *paths,
                       const lp_value *mv)
 {
     visualizer *v = lp_obj_state(self);
-    char *svg = NULL;
-    int rc = lp_plot_svg(&svg, p);
-    if (rc) return rc;
-    unsigned long long h = (unsigned long long)fnv1a(svg);
+    unsigned long long h = (unsigned long long)fnv1a(r->svg);
+    int rc = 0;
     for (int f = 0; rc == 0 && f < 2; f++) {
         const char *ext = f == 0 ? "svg" : "png";
         if (f == 0 ? !v->svg : !v->png) continue;
         char *path = lp_asprintf("%s/%s-%016llx.%s", v->dir, name, h, ext);
-        uint8_t *png = NULL;
-        size_t len = 0;
         if (!path)
             rc = lp_error_set(LP_ENOMEM, "out of memory");
-        else if (f == 1)
-            rc = lp_plot_png(&png, &len, p);
-        if (rc == 0)
-            rc = f == 0 ? lp_file_write_atomic(path, svg, strlen(svg))
-                        : lp_file_write_atomic(path, png, len);
+        else
+            rc = f == 0 ? lp_file_write_atomic(path, r->svg, strlen(r->svg))
+                        : lp_file_write_atomic(path, r->png, r->png_len);
         if (rc == 0) rc = lp_list_append(paths, lp_value_string(path));
         if (rc == 0) rc = record(self, mv, name, ext, path);
-        free(png);
         free(path);
     }
-    free(svg);
     return rc;
 }
 
@@ -461,38 +474,63 @@ static void file_part(char *buf, size_t size, const char *label)
     buf[n] = '\0';
 }
 
-/* Writes p (named `name`), its title and file name saying the series when
- * the model is one series' (series: "sex=female" or NULL). */
-static int write_series_plot(lp_obj *self, lp_plot *p, const char *name, const char *series,
-                             lp_value *paths, const lp_value *mv)
+/* A plot drawn and not yet written: the plot (owned), its file name and the
+ * plot kind errors are prefixed with (NULL: components, no prefix). */
+typedef struct pending {
+    lp_plot *plot;
+    char name[PLOT_NAME_MAX];
+    const char *kind;
+} pending;
+
+/* Appends p (owned from here on, freed on failure) named `name` to the list,
+ * its title and file name saying the series when the model is one series'
+ * (series: "sex=female" or NULL). */
+static int add_plot(pending **list, size_t *n, lp_plot *p, const char *name, const char *series,
+                    const char *kind)
 {
-    if (!series) return write_plot(self, p, name, paths, mv);
-    char *title = lp_asprintf("%s \u00b7 %s", series, p->title ? p->title : "");
-    char part[64], full[256];
+    pending *grown = realloc(*list, (*n + 1) * sizeof **list);
+    char *title = series ? lp_asprintf("%s \u00b7 %s", series, p->title ? p->title : "") : NULL;
+    if (!grown || (series && !title)) {
+        if (grown) *list = grown;
+        free(title);
+        lp_plot_free(p);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    *list = grown;
+    pending *q = &grown[(*n)++];
+    q->plot = p, q->kind = kind;
+    if (!series) {
+        snprintf(q->name, sizeof q->name, "%s", name);
+        return 0;
+    }
+    char part[64];
     file_part(part, sizeof part, series);
-    snprintf(full, sizeof full, "%s-%s", name, part);
-    if (!title) return lp_error_set(LP_ENOMEM, "out of memory");
+    snprintf(q->name, sizeof q->name, "%s-%s", name, part);
     free(p->title);
     p->title = title;
-    return write_plot(self, p, full, paths, mv);
+    return 0;
 }
 
-static int draw_all(lp_obj *self, const lp_viz_data *d, lp_value *paths, const lp_value *mv)
+/* Builds the plots wanted, in kinds' order, into *list: stops at the first
+ * failure, the plots built before it kept. */
+static int build_all(lp_obj *self, const lp_viz_data *d, const char *series, pending **list,
+                     size_t *n)
 {
     visualizer *v = lp_obj_state(self);
-    char *series = series_of(self, mv);
     int rc = 0;
     for (size_t k = 0; rc == 0 && k < N_KINDS; k++) {
         if (!v->want[k]) continue;
         if (!kinds[k].build) { /* components: one file per component */
             lp_plot **plots = NULL;
-            size_t n = 0;
-            rc = lp_viz_plot_components(&plots, &n, d);
-            for (size_t i = 0; i < n; i++) {
+            size_t m = 0;
+            rc = lp_viz_plot_components(&plots, &m, d);
+            for (size_t i = 0; i < m; i++) {
                 char name[160];
                 snprintf(name, sizeof name, "component-%zu", i + 1);
-                if (rc == 0) rc = write_series_plot(self, plots[i], name, series, paths, mv);
-                lp_plot_free(plots[i]);
+                if (rc == 0)
+                    rc = add_plot(list, n, plots[i], name, series, NULL);
+                else
+                    lp_plot_free(plots[i]);
             }
             free(plots);
             continue;
@@ -507,11 +545,56 @@ static int draw_all(lp_obj *self, const lp_viz_data *d, lp_value *paths, const l
                    skip);
             continue;
         }
-        if (rc == 0) rc = write_series_plot(self, p, kinds[k].name, series, paths, mv);
+        if (rc == 0) rc = add_plot(list, n, p, kinds[k].name, series, kinds[k].name);
         if (rc) lp_error_prefix("%s plot", kinds[k].name);
-        lp_plot_free(p);
     }
+    return rc;
+}
+
+/* Builds the plots (one after another: builders may call the model), renders
+ * them on threads (render.c), then writes the files in the plots' order. A
+ * failure leaves the files of the plots before it written, as drawing them one
+ * by one did. */
+static int draw_all(lp_obj *self, const lp_viz_data *d, lp_value *paths, const lp_value *mv)
+{
+    visualizer *v = lp_obj_state(self);
+    char *series = series_of(self, mv);
+    pending *list = NULL;
+    size_t n = 0;
+    int built = build_all(self, d, series, &list, &n), rc = 0;
+    lp_saved_error saved = {0}; /* the build's failure, after every plot in the list */
+    if (built) lp_error_save(&saved);
+    lp_viz_render *r = n ? calloc(n, sizeof *r) : NULL;
+    size_t failed = n; /* the first plot that did not render */
+    if (n && !r) rc = lp_error_set(LP_ENOMEM, "out of memory"), failed = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        r[i].plot = list[i].plot;
+    if (rc == 0) failed = lp_viz_render_all(r, n, v->png);
+    for (size_t i = 0; i < failed; i++) {
+        rc = write_plot(self, &r[i], list[i].name, paths, mv);
+        if (rc && list[i].kind) lp_error_prefix("%s plot", list[i].kind);
+        if (rc) break; /* before the failed rendering: this one is the error */
+    }
+    if (rc == 0 && failed < n) {
+        rc = lp_ml_task_error_raise(&r[failed].error);
+        if (list[failed].kind) lp_error_prefix("%s plot", list[failed].kind);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (r) lp_viz_render_free(&r[i]);
+        lp_plot_free(list[i].plot);
+    }
+    free(r);
+    free(list);
     free(series);
+    if (built && rc) { /* an earlier plot's failure wins; the build's copy is freed */
+        lp_saved_error later = {0};
+        lp_error_save(&later);
+        lp_error_restore(&saved);
+        lp_error_restore(&later);
+    } else if (built) {
+        rc = built;
+        lp_error_restore(&saved);
+    }
     return rc;
 }
 

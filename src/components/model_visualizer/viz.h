@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "components/components_internal.h"
+#include "ml/ml_parallel.h"
 #include "ml/plot.h"
 
 /* A curve of n points (x[i], y[i]); owned arrays. */
@@ -102,6 +103,24 @@ int lp_viz_plot_components(lp_plot ***out, size_t *n, const lp_viz_data *d);
 /* The x position of row i of frame X for time plots: the first timestamp
  * column as fractional years, else i. */
 double lp_viz_time_x(const lp_frame *X, size_t i);
+
+/* One plot of a generate_viz call and its rendering: plot borrowed, svg (a
+ * string) and png (png_len bytes) owned, NULL until rendered. */
+typedef struct lp_viz_render {
+    const lp_plot *plot;
+    char *svg;
+    uint8_t *png;
+    size_t png_len;
+    lp_ml_task_error error; /* the task's failure (code 0: none) */
+} lp_viz_render;
+
+/* Renders r[0..n) (each .plot set) as SVG and, when png, PNG, on
+ * lp_ml_parallel's threads: slot i gets plot i's bytes, whatever thread drew it.
+ * Returns the index of the first plot that failed (its .error says why; raise it
+ * with lp_ml_task_error_raise), n when none did. Every slot is left to
+ * lp_viz_render_free. */
+size_t lp_viz_render_all(lp_viz_render *r, size_t n, bool png);
+void lp_viz_render_free(lp_viz_render *r);
 
 /* Row indices 0..n-1 thinned to at most max, evenly spaced (new array, *m its length). */
 size_t *lp_viz_thin(size_t n, size_t max, size_t *m);
