@@ -14,6 +14,7 @@
 
 #include "data/sqlite_fast.h"
 #include "data/sqlite_frame.h"
+#include "lolpop/error.h"
 #include "lolpop/frame_io.h"
 
 /* Frame columns: i, j int64 (edges, zero divisors, NULLs), r float64 (-0.0,
@@ -108,21 +109,29 @@ typedef enum {
 
 /* Runs sql over f (attached to db as `source`) through the fast path and
  * through SQLite and compares the frames byte for byte (names, types, NULLs,
- * values). */
+ * values), or both must fail with the same message. */
 static diff_result diff_run(sqlite3 *db, lp_frame *f, const char *sql)
 {
     lp_frame *fast = NULL, *slow = NULL;
     bool handled = false;
     int rc = lp_sqlite_fast_query(&fast, db, sql, "source", f, "q.sql", &handled);
     if (!handled) return rc == 0 && !fast ? DIFF_NOT_MINE : DIFF_DIFFERENT;
+    char *msg = rc == 0 ? NULL : strdup(lp_error_last()->message);
     int rc2 = lp_sqlite_query_frame(&slow, db, sql, "q.sql");
     diff_result r = DIFF_DIFFERENT;
+    if (rc != 0 && rc2 != 0 && msg && strcmp(msg, lp_error_last()->message) == 0)
+        r = DIFF_SAME; /* both failed alike (a column name that is not UTF-8, …) */
+    free(msg);
     if (rc == 0 && rc2 == 0) {
         uint8_t *a = NULL, *b = NULL;
         size_t na = 0, nb = 0;
-        if (lp_frame_serialize(fast, &a, &na) == 0 && lp_frame_serialize(slow, &b, &nb) == 0 &&
-            na == nb && memcmp(a, b, na) == 0)
-            r = DIFF_SAME;
+        int sa = lp_frame_serialize(fast, &a, &na);
+        char *ma = sa == 0 ? NULL : strdup(lp_error_last()->message);
+        int sb = lp_frame_serialize(slow, &b, &nb);
+        if (sa == 0 && sb == 0 && na == nb && memcmp(a, b, na) == 0) r = DIFF_SAME;
+        /* neither serialises (a column name that is not UTF-8): the same refusal */
+        if (sa != 0 && sb != 0 && ma && strcmp(ma, lp_error_last()->message) == 0) r = DIFF_SAME;
+        free(ma);
         free(a);
         free(b);
     }
