@@ -26,7 +26,8 @@
  *    touches). Everything else is "not mine".
  *  - Values go into the same result reader as SQLite's rows (sqlite_result.c),
  *    so column types are chosen by the same rule.
- * Rows are evaluated one at a time by walking the expression tree.
+ * Each result column is evaluated over every row before the next (the
+ * expression tree is walked once per row), after WHERE has chosen the rows.
  */
 #include <math.h>
 #include <stdint.h>
@@ -1076,35 +1077,58 @@ static bool fast_prepare(fast_query *q, sqlite3 *db, const char *sql, const char
            (within(q->p.nodes[q->where_id].mask, M_NUMS) && !has_or(&q->p, q->where_id));
 }
 
-/* Evaluates every row into the reader. */
-static int fast_run(fast_query *q, const lp_frame *f, lp_frame **out, const char *where)
+/* The rows WHERE keeps (all when there is none): a new array of *n row
+ * numbers, or NULL on no memory. */
+static size_t *kept_rows(fast_query *q, size_t rows, size_t *n)
 {
-    lp_sql_reader *r = lp_sql_reader_new(q->st, true);
-    if (!r) return lp_error_set(LP_ENOMEM, "%s: out of memory", where);
-    node *nodes = q->p.nodes;
-    const size_t *kids = q->p.kids;
-    size_t rows = lp_frame_rows(f), cols = lp_frame_cols(f);
-    bool ok = true;
-    for (size_t row = 0; ok && row < rows; row++) {
+    size_t *keep = malloc((rows ? rows : 1) * sizeof *keep);
+    if (!keep) return NULL;
+    *n = 0;
+    for (size_t row = 0; row < rows; row++) {
         lp_sql_value v;
         if (q->where_id != SIZE_MAX) {
-            eval(nodes, kids, q->where_id, row, &v);
+            eval(q->p.nodes, q->p.kids, q->where_id, row, &v);
             if (truth(&v) != 1) continue;
         }
-        int j = 0;
-        for (size_t i = 0; ok && i < q->nitems; i++) {
-            if (q->items[i] != SIZE_MAX) {
-                eval(nodes, kids, q->items[i], row, &v);
-                ok = lp_sql_reader_push(r, j++, &v);
-                continue;
+        keep[(*n)++] = row;
+    }
+    return keep;
+}
+
+/* Evaluates the result one column at a time (each result column's reader is
+ * independent of the others, so the order of pushes across columns does not
+ * matter) over the rows WHERE keeps. */
+static int fast_run(fast_query *q, const lp_frame *f, lp_frame **out, const char *where)
+{
+    size_t n = 0;
+    size_t *keep = kept_rows(q, lp_frame_rows(f), &n);
+    lp_sql_reader *r = keep ? lp_sql_reader_new(q->st, true) : NULL;
+    if (!r) {
+        free(keep);
+        return lp_error_set(LP_ENOMEM, "%s: out of memory", where);
+    }
+    bool ok = true;
+    int j = 0;
+    for (size_t i = 0; ok && i < q->nitems; i++) {
+        lp_sql_value v;
+        if (q->items[i] != SIZE_MAX) {
+            for (size_t k = 0; ok && k < n; k++) {
+                eval(q->p.nodes, q->p.kids, q->items[i], keep[k], &v);
+                ok = lp_sql_reader_push(r, j, &v);
             }
-            for (size_t c = 0; ok && c < cols; c++) {
-                char buf[40];
-                lp_sqlite_cell_value(lp_frame_col(f, c), row, &v, buf);
-                ok = lp_sql_reader_push(r, j++, &v);
+            j++;
+            continue;
+        }
+        for (size_t c = 0; ok && c < lp_frame_cols(f); c++, j++) {
+            const lp_column *col = lp_frame_col(f, c);
+            char buf[40];
+            for (size_t k = 0; ok && k < n; k++) {
+                lp_sqlite_cell_value(col, keep[k], &v, buf);
+                ok = lp_sql_reader_push(r, j, &v);
             }
         }
     }
+    free(keep);
     int rc = ok ? lp_sql_reader_finish(r, q->st, out, where)
                 : lp_error_set(LP_ENOMEM, "%s: out of memory reading the result", where);
     lp_sql_reader_free(r);
