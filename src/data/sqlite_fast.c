@@ -35,7 +35,9 @@
 #include <string.h>
 
 #include "data/sqlite_fast.h"
+#include "data/frame_internal.h"
 #include "data/sqlite_frame.h"
+#include "lolpop/config.h"
 
 #define MAX_TOKENS 4096
 #define MAX_NODES  2048
@@ -1095,6 +1097,97 @@ static size_t *kept_rows(fast_query *q, size_t rows, size_t *n)
     return keep;
 }
 
+/* Rows keep[0..n) of string column c as the reader builds them from TEXT
+ * cells: the bytes of valid rows, missing rows empty. NULL when a value is not
+ * UTF-8 (the reader's per-cell path reports it) or on no memory. */
+static lp_column *pass_strings(const lp_column *c, const size_t *keep, size_t n)
+{
+    const int64_t *o = c->data.str.offsets;
+    size_t total = 0;
+    for (size_t k = 0; k < n; k++)
+        if (lp_column_is_valid(c, keep[k])) total += (size_t)(o[keep[k] + 1] - o[keep[k]]);
+    lp_column *out = lp_column_new_string(n, total);
+    if (!out) return NULL;
+    int64_t pos = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = keep[k];
+        out->data.str.offsets[k] = pos;
+        if (!lp_column_is_valid(c, i)) continue;
+        size_t len = (size_t)(o[i + 1] - o[i]);
+        const char *p = c->data.str.bytes + o[i];
+        if (!lp_utf8_valid(p, len, NULL)) {
+            lp_column_unref(out);
+            return NULL;
+        }
+        if (len) memcpy(out->data.str.bytes + pos, p, len);
+        pos += (int64_t)len;
+    }
+    out->data.str.offsets[n] = pos;
+    return out;
+}
+
+/* Rows keep[0..n) of frame column c exactly as the result reader builds them
+ * from the virtual table's cells when the declared type is c's own (REAL,
+ * INTEGER, BOOLEAN, TEXT over float64, int64, bool, string): the same values,
+ * NULL and NaN rows missing with a zero value or empty text, as the builder
+ * writes them. NULL: another case (category, timestamp, another declared
+ * type, text that is not UTF-8) or no memory: the caller pushes the cells. */
+static lp_column *pass_column(const lp_column *c, lp_dtype decl, const size_t *keep, size_t n)
+{
+    if (decl != c->type) return NULL;
+    lp_column *out = NULL;
+    switch (c->type) {
+    case LP_DT_STRING:
+        out = pass_strings(c, keep, n);
+        break;
+    case LP_DT_FLOAT64:
+    case LP_DT_INT64:
+    case LP_DT_BOOL:
+        out = lp_column_new(c->type, n); /* zero-filled */
+        break;
+    case LP_DT_TIMESTAMP:
+    case LP_DT_CATEGORY:
+        return NULL;
+    }
+    for (size_t k = 0; out && k < n; k++) {
+        size_t i = keep[k];
+        bool valid =
+            lp_column_is_valid(c, i) && !(c->type == LP_DT_FLOAT64 && isnan(c->data.f64[i]));
+        if (!valid) {
+            if (lp_column_set_null(out, k) != 0) {
+                lp_column_unref(out);
+                out = NULL;
+            }
+        } else if (c->type == LP_DT_FLOAT64) {
+            out->data.f64[k] = c->data.f64[i];
+        } else if (c->type == LP_DT_INT64) {
+            out->data.i64[k] = c->data.i64[i];
+        } else if (c->type == LP_DT_BOOL) {
+            out->data.b8[k] = c->data.b8[i] ? 1 : 0;
+        }
+    }
+    return out;
+}
+
+/* Result column j from frame column c: whole when pass_column can, else cell
+ * by cell. False on no memory. */
+static bool push_column(lp_sql_reader *r, int j, const lp_column *c, const size_t *keep, size_t n)
+{
+    lp_dtype decl;
+    lp_column *col = lp_sql_reader_decl(r, j, &decl) ? pass_column(c, decl, keep, n) : NULL;
+    if (col) {
+        lp_sql_reader_set_column(r, j, col);
+        return true;
+    }
+    char buf[40];
+    lp_sql_value v;
+    for (size_t k = 0; k < n; k++) {
+        lp_sqlite_cell_value(c, keep[k], &v, buf);
+        if (!lp_sql_reader_push(r, j, &v)) return false;
+    }
+    return true;
+}
+
 /* Evaluates the result one column at a time (each result column's reader is
  * independent of the others, so the order of pushes across columns does not
  * matter) over the rows WHERE keeps. */
@@ -1110,22 +1203,19 @@ static int fast_run(fast_query *q, const lp_frame *f, lp_frame **out, const char
     bool ok = true;
     int j = 0;
     for (size_t i = 0; ok && i < q->nitems; i++) {
-        lp_sql_value v;
-        if (q->items[i] != SIZE_MAX) {
+        size_t id = q->items[i];
+        if (id == SIZE_MAX) { /* `*` */
+            for (size_t c = 0; ok && c < lp_frame_cols(f); c++)
+                ok = push_column(r, j++, lp_frame_col(f, c), keep, n);
+        } else if (q->p.nodes[id].op == N_COL) {
+            ok = push_column(r, j++, q->p.nodes[id].col, keep, n);
+        } else {
+            lp_sql_value v;
             for (size_t k = 0; ok && k < n; k++) {
-                eval(q->p.nodes, q->p.kids, q->items[i], keep[k], &v);
+                eval(q->p.nodes, q->p.kids, id, keep[k], &v);
                 ok = lp_sql_reader_push(r, j, &v);
             }
             j++;
-            continue;
-        }
-        for (size_t c = 0; ok && c < lp_frame_cols(f); c++, j++) {
-            const lp_column *col = lp_frame_col(f, c);
-            char buf[40];
-            for (size_t k = 0; ok && k < n; k++) {
-                lp_sqlite_cell_value(col, keep[k], &v, buf);
-                ok = lp_sql_reader_push(r, j, &v);
-            }
         }
     }
     free(keep);

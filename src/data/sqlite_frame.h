@@ -104,6 +104,11 @@ lp_sql_reader *lp_sql_reader_new(sqlite3_stmt *st, bool typed);
 void lp_sql_reader_free(lp_sql_reader *r);
 /* Appends v to column j (texts are copied); false on no memory. */
 bool lp_sql_reader_push(lp_sql_reader *r, int j, const lp_sql_value *v);
+/* The frame type column j's declared type asks for; false when none does. */
+bool lp_sql_reader_decl(const lp_sql_reader *r, int j, lp_dtype *out);
+/* Column j of the result is col (taken), instead of what was pushed: for a
+ * caller that built exactly the column the pushes would have given. */
+void lp_sql_reader_set_column(lp_sql_reader *r, int j, lp_column *col);
 /* The frame of every pushed value, columns named as st names them (new in *out). */
 int lp_sql_reader_finish(lp_sql_reader *r, sqlite3_stmt *st, lp_frame **out, const char *where);
 

@@ -324,11 +324,13 @@ typedef struct col_reader {
     lp_column_builder *b;
     int_cell *ints; /* COL_FLOAT: the integer cells */
     size_t nints, cap_ints;
-    cells c; /* COL_CELLS */
+    cells c;         /* COL_CELLS */
+    lp_column *done; /* set whole by lp_sql_reader_set_column: the result as it is */
 } col_reader;
 
 static void reader_free(col_reader *r)
 {
+    lp_column_unref(r->done);
     lp_column_builder_free(r->b);
     free(r->ints);
     cells_free(&r->c);
@@ -509,6 +511,11 @@ static lp_column *convert_ints(lp_column *col, lp_dtype t)
 static lp_column *reader_finish(col_reader *r, const char *name, const char *where)
 {
     lp_dtype t;
+    if (r->done) {
+        lp_column *col = r->done;
+        r->done = NULL;
+        return col;
+    }
     if (r->kind == COL_CELLS) {
         if (!r->has_decl || !cells_fit(&r->c, r->decl))
             return build_column(&r->c, cells_infer(&r->c), name, where);
@@ -581,6 +588,18 @@ bool lp_sql_reader_push(lp_sql_reader *r, int j, const lp_sql_value *v)
 {
     col_reader *c = &r->cols[j];
     return c->kind == COL_CELLS ? cells_push(&c->c, v) : reader_push(c, v);
+}
+
+bool lp_sql_reader_decl(const lp_sql_reader *r, int j, lp_dtype *out)
+{
+    *out = r->cols[j].decl;
+    return r->cols[j].has_decl;
+}
+
+void lp_sql_reader_set_column(lp_sql_reader *r, int j, lp_column *col)
+{
+    lp_column_unref(r->cols[j].done);
+    r->cols[j].done = col;
 }
 
 int lp_sql_reader_finish(lp_sql_reader *r, sqlite3_stmt *st, lp_frame **out, const char *where)
