@@ -85,6 +85,38 @@ int lp_sqlite_query_frame_at(lp_frame **out, sqlite3 *db, const char *sql, const
 int lp_sqlite_read_rows(lp_frame **out, sqlite3 *db, sqlite3_stmt *st, const char *where,
                         bool typed);
 
+/* One SQL value as SQLite gives it: type is SQLITE_INTEGER (i), SQLITE_FLOAT
+ * (f), SQLITE_TEXT or SQLITE_BLOB (s, len bytes, borrowed) or SQLITE_NULL. */
+typedef struct lp_sql_value {
+    int type;
+    int64_t i;
+    double f;
+    const char *s;
+    size_t len;
+} lp_sql_value;
+
+/* The result reader behind lp_sqlite_read_rows, for values computed outside
+ * SQLite too (sqlite_fast.c): one column per result column of st (declared
+ * types from st), values pushed row by row, column by column. */
+typedef struct lp_sql_reader lp_sql_reader;
+/* New reader for st's columns (free with lp_sql_reader_free); NULL on no memory. */
+lp_sql_reader *lp_sql_reader_new(sqlite3_stmt *st, bool typed);
+void lp_sql_reader_free(lp_sql_reader *r);
+/* Appends v to column j (texts are copied); false on no memory. */
+bool lp_sql_reader_push(lp_sql_reader *r, int j, const lp_sql_value *v);
+/* The frame type column j's declared type asks for; false when none does. */
+bool lp_sql_reader_decl(const lp_sql_reader *r, int j, lp_dtype *out);
+/* Column j of the result is col (taken), instead of what was pushed: for a
+ * caller that built exactly the column the pushes would have given. */
+void lp_sql_reader_set_column(lp_sql_reader *r, int j, lp_column *col);
+/* The frame of every pushed value, columns named as st names them (new in *out). */
+int lp_sql_reader_finish(lp_sql_reader *r, sqlite3_stmt *st, lp_frame **out, const char *where);
+
+/* The value the virtual table gives for row i of c (sqlite_frame_vtab.c): a
+ * missing value or NaN is NULL, a bool 0/1, a timestamp its ISO-8601 text in
+ * buf, a string or category its bytes (borrowed from c). */
+void lp_sqlite_cell_value(const lp_column *c, size_t i, lp_sql_value *v, char buf[40]);
+
 /* ISO-8601 helpers for timestamp columns (microseconds since the epoch, UTC).
  * Parse accepts "YYYY-MM-DD", then optionally 'T' or ' ' and "HH:MM[:SS[.f…]]"
  * and an optional "Z" or "±HH:MM" offset. Format writes

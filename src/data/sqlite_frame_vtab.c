@@ -314,43 +314,65 @@ static size_t cursor_row(const frame_cursor *cur)
     return cur->rows ? cur->rows[cur->at] : cur->at;
 }
 
-static int vt_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int j)
+void lp_sqlite_cell_value(const lp_column *c, size_t i, lp_sql_value *v, char buf[40])
 {
-    const frame_cursor *cur = (const frame_cursor *)base;
-    const frame_vtab *vt = (const frame_vtab *)base->pVtab;
-    const lp_column *c = lp_frame_col(vt->frame, (size_t)j);
-    size_t i = cursor_row(cur);
-    if (!lp_column_is_valid(c, i)) {
-        sqlite3_result_null(ctx);
-        return SQLITE_OK;
-    }
+    v->type = SQLITE_NULL;
+    if (!lp_column_is_valid(c, i)) return;
     switch (c->type) {
     case LP_DT_FLOAT64:
-        if (isnan(c->data.f64[i]))
-            sqlite3_result_null(ctx); /* SQLite has no NaN */
-        else
-            sqlite3_result_double(ctx, c->data.f64[i]);
+        if (!isnan(c->data.f64[i])) { /* SQLite has no NaN */
+            v->type = SQLITE_FLOAT;
+            v->f = c->data.f64[i];
+        }
         break;
     case LP_DT_INT64:
-        sqlite3_result_int64(ctx, c->data.i64[i]);
+        v->type = SQLITE_INTEGER;
+        v->i = c->data.i64[i];
         break;
     case LP_DT_BOOL:
-        sqlite3_result_int(ctx, c->data.b8[i] ? 1 : 0);
+        v->type = SQLITE_INTEGER;
+        v->i = c->data.b8[i] ? 1 : 0;
         break;
-    case LP_DT_TIMESTAMP: {
-        char buf[40];
+    case LP_DT_TIMESTAMP:
         lp_sqlite_format_timestamp(c->data.i64[i], buf);
-        sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+        v->type = SQLITE_TEXT;
+        v->s = buf;
+        v->len = strlen(buf);
         break;
-    }
     case LP_DT_STRING:
     case LP_DT_CATEGORY: {
         size_t len = 0;
         const char *s = lp_column_str(c, i, &len);
-        /* The frame outlives every statement over the table: no copy. */
-        sqlite3_result_text64(ctx, s ? s : "", s ? len : 0, SQLITE_STATIC, SQLITE_UTF8);
+        v->type = SQLITE_TEXT;
+        v->s = s ? s : "";
+        v->len = s ? len : 0;
         break;
     }
+    }
+}
+
+static int vt_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int j)
+{
+    const frame_cursor *cur = (const frame_cursor *)base;
+    const frame_vtab *vt = (const frame_vtab *)base->pVtab;
+    char buf[40];
+    lp_sql_value v;
+    lp_sqlite_cell_value(lp_frame_col(vt->frame, (size_t)j), cursor_row(cur), &v, buf);
+    switch (v.type) {
+    case SQLITE_FLOAT:
+        sqlite3_result_double(ctx, v.f);
+        break;
+    case SQLITE_INTEGER:
+        sqlite3_result_int64(ctx, v.i);
+        break;
+    case SQLITE_TEXT:
+        /* a timestamp's text is in buf: copied; a string's is the frame's,
+         * which outlives every statement over the table: no copy */
+        sqlite3_result_text64(ctx, v.s, v.len, v.s == buf ? SQLITE_TRANSIENT : SQLITE_STATIC,
+                              SQLITE_UTF8);
+        break;
+    default:
+        sqlite3_result_null(ctx);
     }
     return SQLITE_OK;
 }

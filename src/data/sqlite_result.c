@@ -101,27 +101,31 @@ static int64_t double_bits(double d)
     return n;
 }
 
-/* The bytes of a TEXT or BLOB cell. raw_text: read TEXT values' bytes as they
- * are (sqlite3_value_blob), which is UTF-8 in a UTF-8 database:
+/* v's value. raw_text: read TEXT values' bytes as they are
+ * (sqlite3_value_blob), which is UTF-8 in a UTF-8 database:
  * sqlite3_value_text would first copy a text that is not NUL-terminated
  * (every value of a virtual table over a frame). */
-static const void *cell_bytes(sqlite3_value *v, int t, bool raw_text, size_t *len)
+static void value_of(sqlite3_value *v, bool raw_text, lp_sql_value *out)
 {
-    const void *p =
-        t == SQLITE_TEXT && !raw_text ? (const void *)sqlite3_value_text(v) : sqlite3_value_blob(v);
-    *len = (size_t)sqlite3_value_bytes(v);
-    return p;
+    int t = sqlite3_value_type(v);
+    out->type = t;
+    if (t == SQLITE_INTEGER) {
+        out->i = sqlite3_value_int64(v);
+    } else if (t == SQLITE_FLOAT) {
+        out->f = sqlite3_value_double(v);
+    } else if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
+        out->s = t == SQLITE_TEXT && !raw_text ? (const char *)sqlite3_value_text(v)
+                                               : (const char *)sqlite3_value_blob(v);
+        out->len = (size_t)sqlite3_value_bytes(v);
+    }
 }
 
-static bool cells_push(cells *c, sqlite3_value *v, int t, bool raw_text)
+static bool cells_push(cells *c, const lp_sql_value *v)
 {
-    if (t == SQLITE_INTEGER) return cells_put(c, t, sqlite3_value_int64(v), NULL, 0);
-    if (t == SQLITE_FLOAT) return cells_put(c, t, double_bits(sqlite3_value_double(v)), NULL, 0);
-    if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
-        size_t len;
-        const void *p = cell_bytes(v, t, raw_text, &len);
-        return cells_put(c, t, 0, p, len);
-    }
+    int t = v->type;
+    if (t == SQLITE_INTEGER) return cells_put(c, t, v->i, NULL, 0);
+    if (t == SQLITE_FLOAT) return cells_put(c, t, double_bits(v->f), NULL, 0);
+    if (t == SQLITE_TEXT || t == SQLITE_BLOB) return cells_put(c, t, 0, v->s, v->len);
     return cells_put(c, SQLITE_NULL, 0, NULL, 0);
 }
 
@@ -320,11 +324,13 @@ typedef struct col_reader {
     lp_column_builder *b;
     int_cell *ints; /* COL_FLOAT: the integer cells */
     size_t nints, cap_ints;
-    cells c; /* COL_CELLS */
+    cells c;         /* COL_CELLS */
+    lp_column *done; /* set whole by lp_sql_reader_set_column: the result as it is */
 } col_reader;
 
 static void reader_free(col_reader *r)
 {
+    lp_column_unref(r->done);
     lp_column_builder_free(r->b);
     free(r->ints);
     cells_free(&r->c);
@@ -419,18 +425,17 @@ static col_kind first_kind(const col_reader *r, int t)
     return text ? COL_TEXT : t == SQLITE_INTEGER ? COL_INT : COL_FLOAT;
 }
 
-static bool read_text(col_reader *r, sqlite3_value *v, int t, bool raw_text)
+static bool read_text(col_reader *r, const lp_sql_value *v)
 {
-    size_t len;
-    const char *p = cell_bytes(v, t, raw_text, &len);
-    if (!lp_utf8_valid(p, len, NULL)) /* the general form reports it, in column order */
-        return to_cells(r, 0) && cells_put(&r->c, t, 0, p, len);
-    return lp_column_builder_append_str(r->b, p, len) == 0;
+    if (!lp_utf8_valid(v->s, v->len, NULL)) /* the general form reports it, in column order */
+        return to_cells(r, 0) && cells_put(&r->c, v->type, 0, v->s, v->len);
+    return lp_column_builder_append_str(r->b, v->s, v->len) == 0;
 }
 
-/* Reads cell j of the current row. */
-static bool reader_push(col_reader *r, sqlite3_value *v, int t, bool raw_text)
+/* Reads the column's cell of the next row. */
+static bool reader_push(col_reader *r, const lp_sql_value *v)
 {
+    int t = v->type;
     size_t row = r->n++;
     if (r->kind == COL_NULLS) {
         if (t == SQLITE_NULL) return true;
@@ -451,32 +456,31 @@ static bool reader_push(col_reader *r, sqlite3_value *v, int t, bool raw_text)
     switch (r->kind) {
     case COL_INT:
         if (t == SQLITE_INTEGER) {
-            int64_t i = sqlite3_value_int64(v);
+            int64_t i = v->i;
             r->all01 = r->all01 && (i == 0 || i == 1);
             return lp_column_builder_append_i64(r->b, i) == 0;
         }
         if (t == SQLITE_FLOAT) {
             if (!int_to_float(r)) return false;
-            return lp_column_builder_append_f64(r->b, sqlite3_value_double(v)) == 0;
+            return lp_column_builder_append_f64(r->b, v->f) == 0;
         }
         break;
     case COL_FLOAT:
-        if (t == SQLITE_FLOAT)
-            return lp_column_builder_append_f64(r->b, sqlite3_value_double(v)) == 0;
+        if (t == SQLITE_FLOAT) return lp_column_builder_append_f64(r->b, v->f) == 0;
         if (t == SQLITE_INTEGER) {
-            int64_t i = sqlite3_value_int64(v);
+            int64_t i = v->i;
             return add_int_cell(r, row, i) && lp_column_builder_append_f64(r->b, (double)i) == 0;
         }
         break;
     case COL_TEXT:
-        if (text) return read_text(r, v, t, raw_text);
+        if (text) return read_text(r, v);
         break;
     case COL_NULLS:
     case COL_CELLS:
         break;
     }
     if (r->kind != COL_CELLS && !to_cells(r, 0)) return false;
-    return cells_push(&r->c, v, t, raw_text);
+    return cells_push(&r->c, v);
 }
 
 /* ---- the frame ------------------------------------------------------------- */
@@ -507,6 +511,11 @@ static lp_column *convert_ints(lp_column *col, lp_dtype t)
 static lp_column *reader_finish(col_reader *r, const char *name, const char *where)
 {
     lp_dtype t;
+    if (r->done) {
+        lp_column *col = r->done;
+        r->done = NULL;
+        return col;
+    }
     if (r->kind == COL_CELLS) {
         if (!r->has_decl || !cells_fit(&r->c, r->decl))
             return build_column(&r->c, cells_infer(&r->c), name, where);
@@ -541,22 +550,96 @@ static char *unique_name(const lp_frame *f, const char *name, size_t j)
     return n;
 }
 
+/* ---- the reader: one col_reader per result column ------------------------ */
+
+struct lp_sql_reader {
+    int ncol;
+    col_reader *cols;
+};
+
+lp_sql_reader *lp_sql_reader_new(sqlite3_stmt *st, bool typed)
+{
+    lp_sql_reader *r = calloc(1, sizeof *r);
+    int ncol = sqlite3_column_count(st);
+    if (r) r->cols = calloc(ncol > 0 ? (size_t)ncol : 1, sizeof *r->cols);
+    if (!r || !r->cols) {
+        free(r);
+        lp_error_set(LP_ENOMEM, "out of memory");
+        return NULL;
+    }
+    r->ncol = ncol;
+    for (int j = 0; j < ncol; j++) {
+        r->cols[j].has_decl = type_from_decl(sqlite3_column_decltype(st, j), &r->cols[j].decl);
+        r->cols[j].kind = typed ? COL_NULLS : COL_CELLS;
+    }
+    return r;
+}
+
+void lp_sql_reader_free(lp_sql_reader *r)
+{
+    if (!r) return;
+    for (int j = 0; j < r->ncol; j++)
+        reader_free(&r->cols[j]);
+    free(r->cols);
+    free(r);
+}
+
+bool lp_sql_reader_push(lp_sql_reader *r, int j, const lp_sql_value *v)
+{
+    col_reader *c = &r->cols[j];
+    return c->kind == COL_CELLS ? cells_push(&c->c, v) : reader_push(c, v);
+}
+
+bool lp_sql_reader_decl(const lp_sql_reader *r, int j, lp_dtype *out)
+{
+    *out = r->cols[j].decl;
+    return r->cols[j].has_decl;
+}
+
+void lp_sql_reader_set_column(lp_sql_reader *r, int j, lp_column *col)
+{
+    lp_column_unref(r->cols[j].done);
+    r->cols[j].done = col;
+}
+
+int lp_sql_reader_finish(lp_sql_reader *r, sqlite3_stmt *st, lp_frame **out, const char *where)
+{
+    *out = NULL;
+    int rc = 0;
+    lp_frame *f = lp_frame_new();
+    if (!f) rc = lp_error_set(LP_ENOMEM, "%s: out of memory", where);
+    for (int j = 0; rc == 0 && j < r->ncol; j++) {
+        char *name = unique_name(f, sqlite3_column_name(st, j), (size_t)j);
+        lp_column *col = name ? reader_finish(&r->cols[j], name, where) : NULL;
+        if (!name || !col)
+            rc = lp_error_last()->code ? lp_error_last()->code : LP_ENOMEM;
+        else
+            rc = lp_frame_add_column(f, name, col);
+        free(name);
+    }
+    if (rc != 0) {
+        lp_frame_unref(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
 /* Cells are read through sqlite3_column_value and the sqlite3_value_*
  * accessors: one API call per cell into the statement instead of three or
  * four (each sqlite3_column_* call looks the column up again). The value is
  * "unprotected" (no mutex held), which SQLite allows to be read when the
  * connection is in multi-thread mode: lp_sqlite_open opens every connection
  * with SQLITE_OPEN_NOMUTEX, and a statement is stepped by one thread. */
-static int read_all(col_reader *rs, int ncol, sqlite3 *db, sqlite3_stmt *st, const char *where)
+static int read_all(lp_sql_reader *r, sqlite3 *db, sqlite3_stmt *st, const char *where)
 {
     bool raw_text = db_is_utf8(db);
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW)
-        for (int j = 0; j < ncol; j++) {
-            sqlite3_value *v = sqlite3_column_value(st, j);
-            int t = sqlite3_value_type(v);
-            if (!(rs[j].kind == COL_CELLS ? cells_push(&rs[j].c, v, t, raw_text)
-                                          : reader_push(&rs[j], v, t, raw_text)))
+        for (int j = 0; j < r->ncol; j++) {
+            lp_sql_value v;
+            value_of(sqlite3_column_value(st, j), raw_text, &v);
+            if (!lp_sql_reader_push(r, j, &v))
                 return lp_error_set(LP_ENOMEM, "%s: out of memory reading the result", where);
         }
     if (step != SQLITE_DONE) return sql_fail(db, where, "reading the result");
@@ -567,32 +650,10 @@ int lp_sqlite_read_rows(lp_frame **out, sqlite3 *db, sqlite3_stmt *st, const cha
                         bool typed)
 {
     *out = NULL;
-    int ncol = sqlite3_column_count(st);
-    col_reader *rs = calloc(ncol > 0 ? (size_t)ncol : 1, sizeof *rs);
-    if (!rs) return lp_error_set(LP_ENOMEM, "%s: out of memory", where);
-    for (int j = 0; j < ncol; j++) {
-        rs[j].has_decl = type_from_decl(sqlite3_column_decltype(st, j), &rs[j].decl);
-        rs[j].kind = typed ? COL_NULLS : COL_CELLS;
-    }
-    int rc = read_all(rs, ncol, db, st, where);
-    lp_frame *f = rc == 0 ? lp_frame_new() : NULL;
-    if (rc == 0 && !f) rc = lp_error_set(LP_ENOMEM, "%s: out of memory", where);
-    for (int j = 0; rc == 0 && j < ncol; j++) {
-        char *name = unique_name(f, sqlite3_column_name(st, j), (size_t)j);
-        lp_column *col = name ? reader_finish(&rs[j], name, where) : NULL;
-        if (!name || !col)
-            rc = lp_error_last()->code ? lp_error_last()->code : LP_ENOMEM;
-        else
-            rc = lp_frame_add_column(f, name, col);
-        free(name);
-    }
-    for (int j = 0; j < ncol; j++)
-        reader_free(&rs[j]);
-    free(rs);
-    if (rc != 0) {
-        lp_frame_unref(f);
-        return rc;
-    }
-    *out = f;
-    return 0;
+    lp_sql_reader *r = lp_sql_reader_new(st, typed);
+    if (!r) return lp_error_set(LP_ENOMEM, "%s: out of memory", where);
+    int rc = read_all(r, db, st, where);
+    if (rc == 0) rc = lp_sql_reader_finish(r, st, out, where);
+    lp_sql_reader_free(r);
+    return rc;
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "components/components_internal.h"
+#include "data/sqlite_fast.h"
 #include "data/sqlite_frame.h"
 #include "lolpop/csv.h"
 #include "lolpop/frame.h"
@@ -159,7 +160,11 @@ static int run_sql(lp_frame **out, const source_tables *t, const char *sql, cons
     sqlite3 *db = NULL;
     int rc = lp_sqlite_open(&db, ":memory:", false);
     if (rc == 0) rc = load_tables(db, t, copy);
-    if (rc == 0) rc = lp_sqlite_query_frame_at(out, db, sql, name);
+    /* a projection of the one table: evaluated over its columns directly */
+    bool handled = false;
+    if (rc == 0 && !copy && t->n == 1)
+        rc = lp_sqlite_fast_query(out, db, sql, t->names[0], t->frames[0], name, &handled);
+    if (rc == 0 && !handled) rc = lp_sqlite_query_frame_at(out, db, sql, name);
     sqlite3_close(db);
     return rc;
 }

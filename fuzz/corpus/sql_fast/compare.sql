@@ -1,0 +1,1 @@
+SELECT i = r, s < c, CASE WHEN i THEN s WHEN r THEN i END FROM source

@@ -1,0 +1,1 @@
+SELECT i % j, i / -1, -i, r % 0.5, COALESCE(s, c) FROM source WHERE i > 0 AND NOT b

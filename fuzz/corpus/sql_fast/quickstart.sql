@@ -1,0 +1,1 @@
+SELECT *, i + j + 1 AS x, r / (i + j + 1) AS y, CASE WHEN r IS NULL THEN 1 ELSE 0 END AS z, CASE WHEN s IS NULL THEN 'none' ELSE s END AS w FROM source
