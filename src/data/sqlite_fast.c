@@ -1132,9 +1132,25 @@ static lp_column *pass_strings(const lp_column *c, const size_t *keep, size_t n)
  * NULL and NaN rows missing with a zero value or empty text, as the builder
  * writes them. NULL: another case (category, timestamp, another declared
  * type, text that is not UTF-8) or no memory: the caller pushes the cells. */
+/* Whether pass_column over every row of c would build c itself: a numeric or
+ * bool column without missing values (no bitmap, no NaN) whose bools are 0 or
+ * 1. Such a column is shared, not copied: the result is the same bytes, and
+ * neither frame writes to a column once it is shared. */
+static bool passes_unchanged(const lp_column *c)
+{
+    if (c->validity || c->null_count) return false;
+    for (size_t i = 0; i < c->length; i++)
+        if ((c->type == LP_DT_FLOAT64 && isnan(c->data.f64[i])) ||
+            (c->type == LP_DT_BOOL && c->data.b8[i] > 1))
+            return false;
+    return c->type == LP_DT_FLOAT64 || c->type == LP_DT_INT64 || c->type == LP_DT_BOOL;
+}
+
 static lp_column *pass_column(const lp_column *c, lp_dtype decl, const size_t *keep, size_t n)
 {
     if (decl != c->type) return NULL;
+    /* keep is increasing, so n == length means every row in order */
+    if (n == c->length && passes_unchanged(c)) return lp_column_ref((lp_column *)(uintptr_t)c);
     lp_column *out = NULL;
     switch (c->type) {
     case LP_DT_STRING:

@@ -19,7 +19,9 @@
 
 /* Frame columns: i, j int64 (edges, zero divisors, NULLs), r float64 (-0.0,
  * ±1e308, halves, NaN, NULL), s string, c category-free text with numbers in
- * it, b bool, ts timestamp. Row k's values depend on k only. */
+ * it, b bool, ts timestamp, and k int64, x float64, f bool without a missing
+ * value (columns the fast path passes through shared). Row k's values depend
+ * on k only. */
 static lp_frame *diff_frame(size_t rows)
 {
     static const int64_t ints[] = {0,
@@ -56,6 +58,9 @@ static lp_frame *diff_frame(size_t rows)
     lp_column_builder *bn = lp_column_builder_new(LP_DT_STRING, rows);
     lp_column_builder *bb = lp_column_builder_new(LP_DT_BOOL, rows);
     lp_column_builder *bt = lp_column_builder_new(LP_DT_TIMESTAMP, rows);
+    lp_column_builder *bk = lp_column_builder_new(LP_DT_INT64, rows);
+    lp_column_builder *bx = lp_column_builder_new(LP_DT_FLOAT64, rows);
+    lp_column_builder *bf = lp_column_builder_new(LP_DT_BOOL, rows);
     size_t ni = sizeof ints / sizeof *ints, nr = sizeof reals / sizeof *reals;
     size_t ns = sizeof strs / sizeof *strs;
     for (size_t k = 0; k < rows; k++) {
@@ -89,6 +94,9 @@ static lp_frame *diff_frame(size_t rows)
             lp_column_builder_append_null(bt);
         else
             lp_column_builder_append_i64(bt, (int64_t)k * 86400000000LL + (int64_t)(k % 2) * 500);
+        lp_column_builder_append_i64(bk, ints[(k * 7 + 2) % ni]);
+        lp_column_builder_append_f64(bx, reals[(k * 5 + 1) % nr]);
+        lp_column_builder_append_bool(bf, k % 4 == 1);
     }
     lp_frame *f = lp_frame_new();
     lp_frame_add_column(f, "i", lp_column_builder_finish(bi));
@@ -98,6 +106,9 @@ static lp_frame *diff_frame(size_t rows)
     lp_frame_add_column(f, "c", lp_column_builder_finish(bn));
     lp_frame_add_column(f, "b", lp_column_builder_finish(bb));
     lp_frame_add_column(f, "ts", lp_column_builder_finish(bt));
+    lp_frame_add_column(f, "k", lp_column_builder_finish(bk));
+    lp_frame_add_column(f, "x", lp_column_builder_finish(bx));
+    lp_frame_add_column(f, "f", lp_column_builder_finish(bf));
     return f;
 }
 

@@ -97,6 +97,31 @@ Test(sqlite_fast, comparisons_case_and_nulls)
         expect_same(cases[k]);
 }
 
+/* Numeric and bool columns without missing values pass through every row
+ * shared, not copied (the same bytes either way); with rows left out by
+ * WHERE, or with missing values, they are built anew. */
+Test(sqlite_fast, complete_columns_pass_through_shared)
+{
+    static const char *cases[] = {
+        "SELECT *, k + 1 AS z FROM source",
+        "SELECT k, x AS renamed, f, i FROM source",
+        "SELECT * FROM source WHERE k > 0",
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++)
+        expect_same(cases[k]);
+    lp_frame *out = NULL;
+    bool handled = false;
+    cr_assert_eq(lp_sqlite_fast_query(&out, db, "SELECT k, x AS renamed, f, i FROM source",
+                                      "source", frame, "test", &handled),
+                 0);
+    cr_assert(handled);
+    cr_assert_eq(lp_frame_col(out, 0), lp_frame_col_by_name(frame, "k"));
+    cr_assert_eq(lp_frame_col(out, 1), lp_frame_col_by_name(frame, "x"));
+    cr_assert_eq(lp_frame_col(out, 2), lp_frame_col_by_name(frame, "f"));
+    cr_assert_neq(lp_frame_col(out, 3), lp_frame_col_by_name(frame, "i"), "i has NULLs: a copy");
+    lp_frame_unref(out);
+}
+
 Test(sqlite_fast, outside_the_subset_is_declined)
 {
     static const char *cases[] = {
@@ -148,7 +173,8 @@ static const char *pick(const char *const *xs, size_t n)
 /* Appends a random expression of at most `depth` levels to sb. */
 static void gen_expr(lp_sb *sb, int depth)
 {
-    static const char *const cols[] = {"i", "j", "r", "s", "c", "b", "ts", "I", "\"r\""};
+    static const char *const cols[] = {"i",  "j", "r",     "s", "c", "b",
+                                       "ts", "I", "\"r\"", "k", "x", "f"};
     static const char *const lits[] = {"0",
                                        "1",
                                        "-1",
