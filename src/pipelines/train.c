@@ -195,7 +195,32 @@ static int store_reference_predictions(lp_obj *self, lp_obj *checker, lp_value *
     return rc;
 }
 
-/* Feature importance and plots, when an explainer / visualizer is configured. */
+/* The winning trial's predictions of the tuner's last run when they were made by this
+ * model on these split frames (its take_winner_predictions; a map split -> frame, new
+ * ref), else null: no tuner, a tuner without the method (a plugin), or another model or
+ * splits (train_model reused from the cache, retrained). The tuner lets go of them. */
+static lp_value *winner_predictions(lp_obj *self, lp_value *splits, lp_value *model)
+{
+    static const char method[] = "take_winner_predictions";
+    lp_obj *tuner = lp_obj_component(self, "hyperparameter_tuner");
+    lp_value *p = tuner && lp_obj_has_method(tuner, method)
+                      ? lp_call_with(tuner, method, "splits", lp_value_ref(splits), "model",
+                                     lp_value_ref(model), (const char *)NULL)
+                      : NULL;
+    if (!p && tuner && lp_obj_has_method(tuner, method)) lp_error_clear(); /* only a shortcut */
+    if (p && lp_value_type(p) != LP_MAP) {
+        lp_value_unref(p);
+        p = NULL;
+    }
+    lp_log(self, LP_LOG_DEBUG, "analyze_model: %s",
+           p ? "the winning trial's predictions reused"
+             : "no trial predictions; the checker scores");
+    return p ? p : lp_value_null();
+}
+
+/* Feature importance and plots, when an explainer / visualizer is configured; the
+ * checker's baseline comparison (from the winning trial's predictions when the tuner
+ * still has them) and the reference predictions built from it. */
 static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
 {
     lp_value *splits = lp_kit_arg_nonnull(args, "splits", "analyze_model");
@@ -207,16 +232,22 @@ static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
     if (!explainer && !viz && !checker)
         return lp_kit_skip(self, "analyze_model",
                            "model_explainer, model_visualizer or model_checker");
+    /* taken from the tuner first in any case, so it does not keep them past this step */
+    lp_value *given = winner_predictions(self, splits, model);
     lp_value *importance = NULL, *paths = NULL, *baseline = NULL;
-    bool ok = true;
-    if (explainer)
+    bool ok = given != NULL;
+    if (ok && explainer)
         ok = (importance = lp_model_explainer_get_feature_importance(
                   explainer, model, lp_map_get(splits, "X_train"))) != NULL;
     if (ok && viz)
         ok = (paths = generate_viz(viz, splits, model, lp_map_get(args, "model_version"),
                                    importance)) != NULL;
     if (ok && checker)
-        ok = (baseline = lp_model_checker_get_baseline_comparison(checker, splits, model)) != NULL;
+        ok = (baseline = lp_call_with(checker, LP_MODEL_CHECKER_GET_BASELINE_COMPARISON, "splits",
+                                      lp_value_ref(splits), "model", lp_value_ref(model),
+                                      "predictions", lp_value_ref(given), (const char *)NULL)) !=
+             NULL;
+    lp_value_unref(given);
     if (ok && checker)
         ok = store_reference_predictions(self, checker, splits, model,
                                          lp_map_get(args, "model_version")) == 0;
