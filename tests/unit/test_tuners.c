@@ -356,6 +356,65 @@ Test(tuners, the_tpe_winners_predictions_are_handed_over_once_for_its_model_and_
     check_winner_predictions("TPEHyperparameterTuner");
 }
 
+/* OfflineTrain's analyze_model gives the checker the winner's predictions instead of
+ * scoring again; without them (asked a second time: the tuner let go) the checker scores,
+ * with the same baseline comparison. */
+Test(tuners, analyze_model_reuses_the_winners_predictions_and_scores_without_them)
+{
+    uw_tmpdir("tuner-analyze", true);
+    lp_obj *train = uw_build(
+        0,
+        "component: {metadata_tracker: FakeMetadataTracker, logger: CaptureLogger,\n"
+        "            metrics_tracker: FakeMetricsTracker}\n"
+        "logger: {config: {log_level: DEBUG}}\n"
+        "pipeline: {train: OfflineTrain}\n"
+        "config: {problem_type: classification, model_name: m}\n"
+        "train:\n"
+        "  component: {hyperparameter_tuner: LocalHyperparameterTuner,\n"
+        "              model_trainer: XGBoostModelTrainer, model_checker: LocalModelChecker}\n"
+        "  hyperparameter_tuner:\n"
+        "    config:\n"
+        "      training_params:\n"
+        "        XGBoostModelTrainer: {max_depth: [1, 3], num_boost_round: 5}\n"
+        "  model_trainer: {config: {training_params: {nthread: 1}}}\n"
+        "  model_checker: {config: {dir: reports}}\n",
+        NULL);
+    train = lp_obj_pipeline(train, "train");
+    cr_assert_not_null(train, "the train pipeline");
+    lp_value *splits = fixture_splits("xgb", "binary", "y");
+    lp_value *trained = lp_call_with(train, "train_model", "splits", lp_value_ref(splits),
+                                     "dataset_version", lp_value_null(), (const char *)NULL);
+    cr_assert_not_null(trained, "%s", lp_error_last()->message);
+    lp_value *model = lp_map_get(trained, "model");
+    lp_value *first =
+        lp_call_with(train, "analyze_model", "splits", lp_value_ref(splits), "model_version",
+                     lp_value_null(), "model", lp_value_ref(model), (const char *)NULL);
+    cr_assert_not_null(first, "%s", lp_error_last()->message);
+    cr_assert_eq(fake_log_count("the winning trial's predictions reused"), 1);
+    cr_assert_eq(fake_log_count("split: the given predictions (not scored again)"), 2,
+                 "train and valid from the trial");
+    cr_assert_eq(fake_log_count("split: scored"), 0);
+    /* check_model uses (and ends) the checker's evaluation; then nothing is left to reuse */
+    lp_value *chk =
+        lp_call_with(train, "check_model", "splits", lp_value_ref(splits), "model_version",
+                     lp_value_null(), "model", lp_value_ref(model), (const char *)NULL);
+    cr_assert_not_null(chk, "%s", lp_error_last()->message);
+    cr_assert_eq(fake_log_count("split: scored"), 0, "check_model reused the evaluation");
+    lp_value *second =
+        lp_call_with(train, "analyze_model", "splits", lp_value_ref(splits), "model_version",
+                     lp_value_null(), "model", lp_value_ref(model), (const char *)NULL);
+    cr_assert_not_null(second, "%s", lp_error_last()->message);
+    cr_assert_eq(fake_log_count("no trial predictions; the checker scores"), 1);
+    cr_assert_eq(fake_log_count("split: scored"), 2, "train and valid scored");
+    cr_assert(lp_value_equal(lp_map_get(first, "baseline"), lp_map_get(second, "baseline")),
+              "the same comparison either way");
+    lp_value_unref(first);
+    lp_value_unref(second);
+    lp_value_unref(chk);
+    lp_value_unref(trained);
+    lp_value_unref(splits);
+}
+
 /* Progress reports seen by a handler (issue 11 Fix 9). */
 static struct {
     int trial_begins, trial_ends, round_begins, round_ends;
@@ -516,7 +575,7 @@ static char *search_once(int slot, const char *cls, const char *config, size_t n
     root_components = ", model_trainer: XGBoostModelTrainer";
     /* the root trainer sees the runner's problem_type, not the tuner's */
     lp_obj *tu = tuner(slot, cls, "", config,
-                       "config: {problem_type: classification}\n"
+                       "config: {problem_type: classification, model_name: m}\n"
                        "model_trainer:\n  config: {training_params: {nthread: 1}}\n");
     lp_value *splits = fixture_splits("xgb", "binary", "y"), *mv = model_version(slot);
     size_t before = fake_count("experiment");
