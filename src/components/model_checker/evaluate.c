@@ -158,7 +158,9 @@ int lp_mc_outputs_of(double **out, const lp_model *m, const lp_frame *pred, size
     *out = NULL;
     bool regression = lp_model_task_of(m) == LP_MODEL_REGRESSION;
     size_t k = lp_model_n_outputs(m);
-    if (!pred || lp_frame_rows(pred) != n || !k ||
+    /* a forecaster's trainer predicts on a frame rebuilt around its time index: its
+     * outputs are not taken on trust, the checker scores as it always did */
+    if (!pred || lp_frame_rows(pred) != n || !k || lp_model_has_intervals(m) ||
         (!regression && (!lp_model_has_probabilities(m) || k != lp_model_n_classes(m))))
         return 0;
     const lp_column **cols = calloc(k, sizeof *cols);

@@ -51,7 +51,7 @@ int lp_mc_evaluate_outputs(lp_mc_split *s, const lp_model *m, double *out, size_
  * lp_experiment_run_predicting, which lp_model_frames_from_outputs built from those very
  * outputs). *out (new array) stays NULL, no error, when pred cannot give them (other row
  * count, a column missing, of another type or with missing values, a model without
- * probabilities). 0 or LP_ENOMEM. */
+ * probabilities, a model with prediction intervals: a forecaster). 0 or LP_ENOMEM. */
 int lp_mc_outputs_of(double **out, const lp_model *m, const lp_frame *pred, size_t n);
 /* Frees the arrays of s (not s). */
 void lp_mc_split_free(lp_mc_split *s);
