@@ -197,8 +197,9 @@ static int store_reference_predictions(lp_obj *self, lp_obj *checker, lp_value *
 
 /* The winning trial's predictions of the tuner's last run when they were made by this
  * model on these split frames (its take_winner_predictions; a map split -> frame, new
- * ref), else null: no tuner, a tuner without the method (a plugin), or another model or
- * splits (train_model reused from the cache, retrained). The tuner lets go of them. */
+ * ref), else null (a new ref too): no tuner, a tuner without the method (a plugin), or
+ * another model or splits (train_model reused from the cache, retrained). Either way the
+ * tuner lets go of them. */
 static lp_value *winner_predictions(lp_obj *self, lp_value *splits, lp_value *model)
 {
     static const char method[] = "take_winner_predictions";
@@ -212,9 +213,6 @@ static lp_value *winner_predictions(lp_obj *self, lp_value *splits, lp_value *mo
         lp_value_unref(p);
         p = NULL;
     }
-    lp_log(self, LP_LOG_DEBUG, "analyze_model: %s",
-           p ? "the winning trial's predictions reused"
-             : "no trial predictions; the checker scores");
     return p ? p : lp_value_null();
 }
 
@@ -229,11 +227,17 @@ static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
     lp_obj *explainer = lp_obj_component(self, "model_explainer");
     lp_obj *viz = lp_obj_component(self, "model_visualizer");
     lp_obj *checker = lp_obj_component(self, "model_checker");
-    if (!explainer && !viz && !checker)
+    /* taken from the tuner in any case, so that it does not keep them past this step */
+    lp_value *given = winner_predictions(self, splits, model);
+    if (!explainer && !viz && !checker) {
+        lp_value_unref(given);
         return lp_kit_skip(self, "analyze_model",
                            "model_explainer, model_visualizer or model_checker");
-    /* taken from the tuner first in any case, so it does not keep them past this step */
-    lp_value *given = winner_predictions(self, splits, model);
+    }
+    if (checker)
+        lp_log(self, LP_LOG_DEBUG, "analyze_model: %s",
+               lp_value_type(given) == LP_MAP ? "the winning trial's predictions reused"
+                                              : "no trial predictions; the checker scores");
     lp_value *importance = NULL, *paths = NULL, *baseline = NULL;
     bool ok = given != NULL;
     if (ok && explainer)
@@ -268,6 +272,9 @@ static lp_value *train_check_model(lp_obj *self, lp_value *args)
     lp_value *model = splits ? lp_kit_arg_nonnull(args, "model", "check_model") : NULL;
     if (!model) return NULL;
     lp_obj *checker = lp_obj_component(self, "model_checker");
+    /* a runner that did not call analyze_model (the TimeSeriesRunner without plots): the
+     * tuner lets go of the winner's predictions here, nothing after this step uses them */
+    lp_value_unref(winner_predictions(self, splits, model));
     if (!checker) return lp_kit_skip(self, "check_model", "model_checker");
     lp_value *result = lp_model_checker_check_model(checker, splits, model);
     return lp_pipeline_check_outcome(self, checker, lp_map_get(args, "model_version"), result,
