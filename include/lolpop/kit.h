@@ -218,6 +218,18 @@ int lp_experiment_run_gated(lp_experiment *out, lp_obj *caller, lp_obj *trainer,
                             lp_value *model_version, lp_value *params, lp_experiment_gate gate,
                             void *ud);
 
+/* lp_experiment_run_gated that also hands over the predictions the metrics were computed
+ * from: *predictions (may be NULL: not wanted) gets a new map split ("train", "valid",
+ * "test") -> frame, one row per row of that X_<split> in its order, with `prediction` and,
+ * when the model gives them, probability_<label> per class (what the trainer's predict and
+ * predict_proba returned). A later analysis of the same model on the same split frames
+ * (OfflineTrain's analyze_model) can use them instead of scoring again. *predictions is
+ * NULL on failure. Added after lp_experiment_run_gated; the lp_experiment struct is
+ * unchanged. */
+int lp_experiment_run_predicting(lp_experiment *out, lp_value **predictions, lp_obj *caller,
+                                 lp_obj *trainer, lp_value *splits, lp_value *model_version,
+                                 lp_value *params, lp_experiment_gate gate, void *ud);
+
 /* Tags `experiment` (borrowed) as the winner, clearing the tag on the earlier
  * winner under the same model version. 0 without a metadata_tracker. */
 int lp_experiment_mark_winner(lp_obj *caller, lp_value *experiment);

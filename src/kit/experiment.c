@@ -324,8 +324,10 @@ static void take_score(lp_experiment *e, const char *perf)
     e->has_score = e->has_score && !isnan(e->score);
 }
 
-static int fit_and_measure(lp_experiment *e, lp_obj *caller, lp_obj *trainer, lp_value *splits,
-                           lp_value *params, lp_value *names)
+/* Fits and measures into e; *keep (may be NULL) gets the predictions map the metrics were
+ * computed from (a new reference). */
+static int fit_and_measure(lp_experiment *e, lp_value **keep, lp_obj *caller, lp_obj *trainer,
+                           lp_value *splits, lp_value *params, lp_value *names)
 {
     e->model = lp_call_with(trainer, LP_MODEL_TRAINER_FIT, "splits", lp_value_ref(splits), "params",
                             params ? lp_value_ref(params) : lp_value_null(), (const char *)NULL);
@@ -336,17 +338,20 @@ static int fit_and_measure(lp_experiment *e, lp_obj *caller, lp_obj *trainer, lp
     lp_value *preds = NULL;
     int rc = predict_all(&preds, caller, trainer, splits, e->model);
     if (rc) return rc;
+    if (keep) *keep = lp_value_ref(preds);
     e->metrics = lp_call_with(
         trainer, LP_MODEL_TRAINER_CALCULATE_METRICS, "splits", lp_value_ref(splits), "predictions",
         preds, "metrics", lp_value_ref(names), "model", lp_value_ref(e->model), (const char *)NULL);
     return e->metrics ? 0 : lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
 }
 
-LP_API int lp_experiment_run_gated(lp_experiment *out, lp_obj *caller, lp_obj *trainer,
-                                   lp_value *splits, lp_value *model_version, lp_value *params,
-                                   lp_experiment_gate gate, void *ud)
+LP_API int lp_experiment_run_predicting(lp_experiment *out, lp_value **predictions, lp_obj *caller,
+                                        lp_obj *trainer, lp_value *splits, lp_value *model_version,
+                                        lp_value *params, lp_experiment_gate gate, void *ud)
 {
     lp_experiment e = {0};
+    lp_value *preds = NULL;
+    if (predictions) *predictions = NULL;
     lp_value *names = NULL, *perf = NULL;
     bool maximize;
     if (lp_value_type(model_version) == LP_NULL) model_version = NULL;
@@ -354,7 +359,9 @@ LP_API int lp_experiment_run_gated(lp_experiment *out, lp_obj *caller, lp_obj *t
     int rc = lp_experiment_metrics(caller, &names, &perf, &maximize);
     if (rc == 0) rc = lp_kit_experiment_params(&e.params, trainer, params);
     if (rc == 0 && tracker) rc = track_start(&e, tracker, trainer, model_version);
-    if (rc == 0) rc = fit_and_measure(&e, caller, trainer, splits, params, names);
+    if (rc == 0)
+        rc = fit_and_measure(&e, predictions ? &preds : NULL, caller, trainer, splits, params,
+                             names);
     if (rc == 0) {
         take_score(&e, lp_value_as_string(perf));
         e.pruned = gate && gate(ud, &e);
@@ -365,10 +372,20 @@ LP_API int lp_experiment_run_gated(lp_experiment *out, lp_obj *caller, lp_obj *t
     if (rc) {
         if (e.resource) tag_failure(tracker, e.resource);
         lp_experiment_clear(&e);
+        lp_value_unref(preds);
         return rc;
     }
     *out = e;
+    if (predictions) *predictions = preds;
     return 0;
+}
+
+LP_API int lp_experiment_run_gated(lp_experiment *out, lp_obj *caller, lp_obj *trainer,
+                                   lp_value *splits, lp_value *model_version, lp_value *params,
+                                   lp_experiment_gate gate, void *ud)
+{
+    return lp_experiment_run_predicting(out, NULL, caller, trainer, splits, model_version, params,
+                                        gate, ud);
 }
 
 LP_API int lp_experiment_run(lp_experiment *out, lp_obj *caller, lp_obj *trainer, lp_value *splits,

@@ -195,7 +195,30 @@ static int store_reference_predictions(lp_obj *self, lp_obj *checker, lp_value *
     return rc;
 }
 
-/* Feature importance and plots, when an explainer / visualizer is configured. */
+/* The winning trial's predictions of the tuner's last run when they were made by this
+ * model on these split frames (its take_winner_predictions; a map split -> frame, new
+ * ref), else null (a new ref too): no tuner, a tuner without the method (a plugin), or
+ * another model or splits (train_model reused from the cache, retrained). Either way the
+ * tuner lets go of them. */
+static lp_value *winner_predictions(lp_obj *self, lp_value *splits, lp_value *model)
+{
+    static const char method[] = "take_winner_predictions";
+    lp_obj *tuner = lp_obj_component(self, "hyperparameter_tuner");
+    lp_value *p = tuner && lp_obj_has_method(tuner, method)
+                      ? lp_call_with(tuner, method, "splits", lp_value_ref(splits), "model",
+                                     lp_value_ref(model), (const char *)NULL)
+                      : NULL;
+    if (!p && tuner && lp_obj_has_method(tuner, method)) lp_error_clear(); /* only a shortcut */
+    if (p && lp_value_type(p) != LP_MAP) {
+        lp_value_unref(p);
+        p = NULL;
+    }
+    return p ? p : lp_value_null();
+}
+
+/* Feature importance and plots, when an explainer / visualizer is configured; the
+ * checker's baseline comparison (from the winning trial's predictions when the tuner
+ * still has them) and the reference predictions built from it. */
 static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
 {
     lp_value *splits = lp_kit_arg_nonnull(args, "splits", "analyze_model");
@@ -204,19 +227,31 @@ static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
     lp_obj *explainer = lp_obj_component(self, "model_explainer");
     lp_obj *viz = lp_obj_component(self, "model_visualizer");
     lp_obj *checker = lp_obj_component(self, "model_checker");
-    if (!explainer && !viz && !checker)
+    /* taken from the tuner in any case, so that it does not keep them past this step */
+    lp_value *given = winner_predictions(self, splits, model);
+    if (!explainer && !viz && !checker) {
+        lp_value_unref(given);
         return lp_kit_skip(self, "analyze_model",
                            "model_explainer, model_visualizer or model_checker");
+    }
+    if (checker)
+        lp_log(self, LP_LOG_DEBUG, "analyze_model: %s",
+               lp_value_type(given) == LP_MAP ? "the winning trial's predictions reused"
+                                              : "no trial predictions; the checker scores");
     lp_value *importance = NULL, *paths = NULL, *baseline = NULL;
-    bool ok = true;
-    if (explainer)
+    bool ok = given != NULL;
+    if (ok && explainer)
         ok = (importance = lp_model_explainer_get_feature_importance(
                   explainer, model, lp_map_get(splits, "X_train"))) != NULL;
     if (ok && viz)
         ok = (paths = generate_viz(viz, splits, model, lp_map_get(args, "model_version"),
                                    importance)) != NULL;
     if (ok && checker)
-        ok = (baseline = lp_model_checker_get_baseline_comparison(checker, splits, model)) != NULL;
+        ok = (baseline = lp_call_with(checker, LP_MODEL_CHECKER_GET_BASELINE_COMPARISON, "splits",
+                                      lp_value_ref(splits), "model", lp_value_ref(model),
+                                      "predictions", lp_value_ref(given), (const char *)NULL)) !=
+             NULL;
+    lp_value_unref(given);
     if (ok && checker)
         ok = store_reference_predictions(self, checker, splits, model,
                                          lp_map_get(args, "model_version")) == 0;
@@ -237,6 +272,9 @@ static lp_value *train_check_model(lp_obj *self, lp_value *args)
     lp_value *model = splits ? lp_kit_arg_nonnull(args, "model", "check_model") : NULL;
     if (!model) return NULL;
     lp_obj *checker = lp_obj_component(self, "model_checker");
+    /* a runner that did not call analyze_model (the TimeSeriesRunner without plots): the
+     * tuner lets go of the winner's predictions here, nothing after this step uses them */
+    lp_value_unref(winner_predictions(self, splits, model));
     if (!checker) return lp_kit_skip(self, "check_model", "model_checker");
     lp_value *result = lp_model_checker_check_model(checker, splits, model);
     return lp_pipeline_check_outcome(self, checker, lp_map_get(args, "model_version"), result,

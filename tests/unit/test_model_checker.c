@@ -352,6 +352,115 @@ Test(model_checker, check_model_reuses_the_predictions_of_the_same_splits_only)
     lp_value_unref(model);
 }
 
+/* ---- the winning trial's predictions given to get_baseline_comparison ---------------- */
+
+/* A predictions frame as lp_experiment_run_predicting's: prediction, probability_no,
+ * probability_yes from P(yes) = p[i]; `proba_type` the probability columns' type, `yes`
+ * the last column's name (probability_yes when it fits). */
+static lp_value *pred_frame(const double *p, size_t n, lp_dtype proba_type, const char *yes_name)
+{
+    lp_column_builder *b = lp_column_builder_new(LP_DT_STRING, n);
+    lp_column *no = lp_column_new(proba_type, n), *yes = lp_column_new(proba_type, n);
+    for (size_t i = 0; i < n; i++) {
+        const char *l = p[i] > 1 - p[i] ? "yes" : "no";
+        cr_assert_eq(lp_column_builder_append_str(b, l, strlen(l)), 0);
+        if (proba_type == LP_DT_FLOAT64) no->data.f64[i] = 1 - p[i], yes->data.f64[i] = p[i];
+    }
+    lp_frame *f = lp_frame_new();
+    cr_assert_eq(lp_frame_add_column(f, "prediction", lp_column_builder_finish(b)), 0);
+    cr_assert_eq(lp_frame_add_column(f, "probability_no", no), 0);
+    cr_assert_eq(lp_frame_add_column(f, yes_name, yes), 0);
+    lp_value *v = lp_value_frame(f);
+    lp_frame_unref(f);
+    return v;
+}
+
+/* Splits train {st, yt} and valid {sv, right} in new frame values. */
+static lp_value *toy_splits(void)
+{
+    static const double st[] = {0.9, 0.8, 0.2, 0.1, 0.7, 0.3};
+    static const char *const yt[] = {"yes", "yes", "no", "no", "yes", "no"};
+    static const double sv[] = {0.9, 0.2, 0.6, 0.4};
+    static const char *const right[] = {"yes", "no", "yes", "no"};
+    lp_value *a = lp_value_map();
+    lp_map_set(a, "X_train", x_frame(st, 6));
+    lp_map_set(a, "y_train", y_frame(yt, 6));
+    lp_map_set(a, "X_valid", x_frame(sv, 4));
+    lp_map_set(a, "y_valid", y_frame(right, 4));
+    return a;
+}
+
+static lp_value *baseline_with(lp_obj *c, lp_value *splits, lp_value *model, lp_value *preds)
+{
+    lp_value *r = lp_call_with(c, "get_baseline_comparison", "splits", lp_value_ref(splits),
+                               "model", lp_value_ref(model), "predictions",
+                               preds ? preds : lp_value_null(), (const char *)NULL);
+    cr_assert_not_null(r, "%s", lp_error_last()->message);
+    return r;
+}
+
+Test(model_checker, the_baseline_comparison_uses_given_predictions_that_fit_and_scores_otherwise)
+{
+    uw_tmpdir("mc-given", true);
+    lp_obj *c = uw_build(0,
+                         "component: {model_checker: LocalModelChecker}\n"
+                         "model_checker:\n  config:\n    dir: reports\n",
+                         "model_checker");
+    static const double train_p[] = {0.9, 0.8, 0.2, 0.1, 0.7, 0.3}; /* the model's own */
+    static const double valid_p[] = {0.1, 0.2, 0.6, 0.4};           /* not the model's: f1 2/3 */
+    lp_value *model = toy_model();
+
+    /* nothing given: scored, f1 1 */
+    lp_value *a = toy_splits();
+    size_t before = toy_calls;
+    lp_value *scored = baseline_with(c, a, model, NULL);
+    cr_assert_gt(toy_calls, before, "scored");
+    cr_assert_eq(lp_value_as_float(lp_map_get(scored, "model")), 1.0);
+
+    /* predictions that fit: used as they are, the model is not called */
+    lp_value *b = toy_splits(), *given = lp_value_map();
+    lp_map_set(given, "train", pred_frame(train_p, 6, LP_DT_FLOAT64, "probability_yes"));
+    lp_map_set(given, "valid", pred_frame(valid_p, 4, LP_DT_FLOAT64, "probability_yes"));
+    before = toy_calls;
+    lp_value *used = baseline_with(c, b, model, lp_value_ref(given));
+    cr_assert_eq(toy_calls, before, "the given predictions: no scoring");
+    cr_assert(fabs(lp_value_as_float(lp_map_get(used, "model")) - 2.0 / 3.0) < 1e-12,
+              "the given valid predictions' f1, got %g",
+              lp_value_as_float(lp_map_get(used, "model")));
+    /* check_model on the same splits reuses that evaluation */
+    lp_value *chk = lp_model_checker_check_model(c, b, model);
+    cr_assert_not_null(chk, "%s", lp_error_last()->message);
+    cr_assert_eq(toy_calls, before, "check_model: no scoring either");
+    cr_assert(fabs(valid_f1(chk) - 2.0 / 3.0) < 1e-12);
+
+    /* predictions that do not fit are scored: a row short, another column type, a column
+     * missing; a split without predictions is scored, the other used */
+    lp_value *bad[4];
+    bad[0] = pred_frame(valid_p, 3, LP_DT_FLOAT64, "probability_yes");
+    bad[1] = pred_frame(valid_p, 4, LP_DT_INT64, "probability_yes");
+    bad[2] = pred_frame(valid_p, 4, LP_DT_FLOAT64, "probability_YES");
+    bad[3] = NULL;
+    for (size_t i = 0; i < 4; i++) {
+        lp_value *d = toy_splits(), *g = lp_value_map();
+        lp_map_set(g, "train", pred_frame(train_p, 6, LP_DT_FLOAT64, "probability_yes"));
+        if (bad[i]) lp_map_set(g, "valid", bad[i]);
+        before = toy_calls;
+        lp_value *r = baseline_with(c, d, model, g);
+        cr_assert_eq(toy_calls, before + 1, "case %zu: valid scored, train used", i);
+        cr_assert_eq(lp_value_as_float(lp_map_get(r, "model")), 1.0, "case %zu: the model's", i);
+        cr_assert(lp_value_equal(lp_map_get(r, "baselines"), lp_map_get(scored, "baselines")));
+        lp_value_unref(r);
+        lp_value_unref(d);
+    }
+    lp_value_unref(chk);
+    lp_value_unref(used);
+    lp_value_unref(given);
+    lp_value_unref(scored);
+    lp_value_unref(a);
+    lp_value_unref(b);
+    lp_value_unref(model);
+}
+
 /* ---- reference predictions: the drift's training-side predictions reused ---------- */
 
 /* A frame of n rows {s, ok}: s = i / n, ok = "yes" when s >= 0.5 (a frame value). */

@@ -249,6 +249,172 @@ Test(tuners, grid_runs_every_combination_as_an_experiment_and_tags_the_best)
     lp_value_unref(splits);
 }
 
+static lp_value *take(lp_obj *tu, lp_value *splits, lp_value *model)
+{
+    lp_value *r = lp_call_with(tu, "take_winner_predictions", "splits", lp_value_ref(splits),
+                               "model", lp_value_ref(model), (const char *)NULL);
+    cr_assert_not_null(r, "%s", lp_error_last()->message);
+    return r;
+}
+
+/* The winner's predictions are what its trainer predicts on each split (labels and
+ * probabilities, row for row), handed over once, and only for its model and frames. */
+static void check_winner_predictions(const char *cls)
+{
+    char config[1024];
+    snprintf(config, sizeof config,
+             "    problem_type: classification\n"
+             "    n_trials: 3\n    n_startup_trials: 3\n"
+             "    training_params:\n"
+             "      XGBoostModelTrainer: {max_depth: [1, 3], eta: [0.1, 0.6], "
+             "num_boost_round: 5}\n%s",
+             xgb_section);
+    if (strcmp(cls, "LocalHyperparameterTuner") == 0) /* no n_trials in a grid */
+        snprintf(config, sizeof config,
+                 "    problem_type: classification\n"
+                 "    training_params:\n"
+                 "      XGBoostModelTrainer: {max_depth: [1, 3], eta: [0.1, 0.6], "
+                 "num_boost_round: 5}\n%s",
+                 xgb_section);
+    lp_obj *tu = tuner(0, cls, xgb_child, config, NULL);
+    lp_obj *trainer = lp_obj_component(tu, "model_trainer");
+    cr_assert_not_null(trainer);
+    lp_value *splits = fixture_splits("xgb", "binary", "y"), *mv = model_version(0);
+    lp_value *best = run(tu, splits, mv);
+
+    /* another model, or other frames: nothing, and the winner's are let go */
+    lp_value *other = lp_value_map();
+    lp_map_set(other, "X_train", lp_value_ref(lp_map_get(splits, "X_valid")));
+    lp_map_set(other, "X_valid", lp_value_ref(lp_map_get(splits, "X_valid")));
+    lp_value *none = take(tu, other, best);
+    cr_assert_eq(lp_value_type(none), LP_NULL, "other split frames: no predictions");
+    lp_value_unref(none);
+    none = take(tu, splits, best);
+    cr_assert_eq(lp_value_type(none), LP_NULL, "let go after the first ask");
+    lp_value_unref(none);
+
+    lp_value_unref(best);
+    best = run(tu, splits, mv);
+    lp_value *preds = take(tu, splits, best);
+    cr_assert_eq(lp_value_type(preds), LP_MAP, "the winner's predictions");
+    static const char *const split[] = {"train", "valid"};
+    for (size_t s = 0; s < 2; s++) {
+        char xk[16];
+        snprintf(xk, sizeof xk, "X_%s", split[s]);
+        lp_frame *got = lp_value_as_frame(lp_map_get(preds, split[s]));
+        cr_assert_not_null(got, "%s predictions", split[s]);
+        lp_value *pl =
+            lp_call_with(trainer, "predict", "frame", lp_value_ref(lp_map_get(splits, xk)), "model",
+                         lp_value_ref(best), (const char *)NULL);
+        lp_value *pp =
+            lp_call_with(trainer, "predict_proba", "frame", lp_value_ref(lp_map_get(splits, xk)),
+                         "model", lp_value_ref(best), (const char *)NULL);
+        cr_assert(pl && pp, "%s", lp_error_last()->message);
+        lp_frame *lab = lp_value_as_frame(pl), *pro = lp_value_as_frame(pp);
+        cr_assert_eq(lp_frame_rows(got), lp_frame_rows(lab));
+        cr_assert_eq(lp_frame_cols(got), 1 + lp_frame_cols(pro));
+        const lp_column *gl = lp_frame_col(got, (size_t)lp_frame_find(got, "prediction"));
+        const lp_column *wl = lp_frame_col(lab, 0);
+        cr_assert_eq(gl->type, wl->type);
+        bool text = gl->type == LP_DT_STRING || gl->type == LP_DT_CATEGORY;
+        for (size_t i = 0; i < lp_frame_rows(got); i++) {
+            size_t a = 0, b = 0;
+            const char *sa = text ? lp_column_str(gl, i, &a) : "";
+            const char *sb = text ? lp_column_str(wl, i, &b) : "";
+            cr_assert(a == b && memcmp(sa, sb, a) == 0 &&
+                          (text || lp_column_get_f64(gl, i) == lp_column_get_f64(wl, i)),
+                      "%s label of row %zu", split[s], i);
+        }
+        for (size_t j = 0; j < lp_frame_cols(pro); j++) {
+            long k = lp_frame_find(got, lp_frame_name(pro, j));
+            cr_assert_geq(k, 0, "%s has %s", split[s], lp_frame_name(pro, j));
+            cr_assert_eq(memcmp(lp_frame_col(got, (size_t)k)->data.f64,
+                                lp_frame_col(pro, j)->data.f64,
+                                lp_frame_rows(got) * sizeof(double)),
+                         0, "%s %s bit for bit", split[s], lp_frame_name(pro, j));
+        }
+        lp_value_unref(pl);
+        lp_value_unref(pp);
+    }
+    lp_value_unref(preds);
+    none = take(tu, splits, best);
+    cr_assert_eq(lp_value_type(none), LP_NULL, "handed over once");
+    lp_value_unref(none);
+    lp_value_unref(other);
+    lp_value_unref(best);
+    lp_value_unref(mv);
+    lp_value_unref(splits);
+}
+
+Test(tuners, the_grid_winners_predictions_are_handed_over_once_for_its_model_and_frames)
+{
+    check_winner_predictions("LocalHyperparameterTuner");
+}
+
+Test(tuners, the_tpe_winners_predictions_are_handed_over_once_for_its_model_and_frames)
+{
+    check_winner_predictions("TPEHyperparameterTuner");
+}
+
+/* OfflineTrain's analyze_model gives the checker the winner's predictions instead of
+ * scoring again; without them (asked a second time: the tuner let go) the checker scores,
+ * with the same baseline comparison. */
+Test(tuners, analyze_model_reuses_the_winners_predictions_and_scores_without_them)
+{
+    uw_tmpdir("tuner-analyze", true);
+    lp_obj *train = uw_build(
+        0,
+        "component: {metadata_tracker: FakeMetadataTracker, logger: CaptureLogger,\n"
+        "            metrics_tracker: FakeMetricsTracker}\n"
+        "logger: {config: {log_level: DEBUG}}\n"
+        "pipeline: {train: OfflineTrain}\n"
+        "config: {problem_type: classification, model_name: m}\n"
+        "train:\n"
+        "  component: {hyperparameter_tuner: LocalHyperparameterTuner,\n"
+        "              model_trainer: XGBoostModelTrainer, model_checker: LocalModelChecker}\n"
+        "  hyperparameter_tuner:\n"
+        "    config:\n"
+        "      training_params:\n"
+        "        XGBoostModelTrainer: {max_depth: [1, 3], num_boost_round: 5}\n"
+        "  model_trainer: {config: {training_params: {nthread: 1}}}\n"
+        "  model_checker: {config: {dir: reports}}\n",
+        NULL);
+    train = lp_obj_pipeline(train, "train");
+    cr_assert_not_null(train, "the train pipeline");
+    lp_value *splits = fixture_splits("xgb", "binary", "y");
+    lp_value *trained = lp_call_with(train, "train_model", "splits", lp_value_ref(splits),
+                                     "dataset_version", lp_value_null(), (const char *)NULL);
+    cr_assert_not_null(trained, "%s", lp_error_last()->message);
+    lp_value *model = lp_map_get(trained, "model");
+    lp_value *first =
+        lp_call_with(train, "analyze_model", "splits", lp_value_ref(splits), "model_version",
+                     lp_value_null(), "model", lp_value_ref(model), (const char *)NULL);
+    cr_assert_not_null(first, "%s", lp_error_last()->message);
+    cr_assert_eq(fake_log_count("the winning trial's predictions reused"), 1);
+    cr_assert_eq(fake_log_count("split: the given predictions (not scored again)"), 2,
+                 "train and valid from the trial");
+    cr_assert_eq(fake_log_count("split: scored"), 0);
+    /* check_model uses (and ends) the checker's evaluation; then nothing is left to reuse */
+    lp_value *chk =
+        lp_call_with(train, "check_model", "splits", lp_value_ref(splits), "model_version",
+                     lp_value_null(), "model", lp_value_ref(model), (const char *)NULL);
+    cr_assert_not_null(chk, "%s", lp_error_last()->message);
+    cr_assert_eq(fake_log_count("split: scored"), 0, "check_model reused the evaluation");
+    lp_value *second =
+        lp_call_with(train, "analyze_model", "splits", lp_value_ref(splits), "model_version",
+                     lp_value_null(), "model", lp_value_ref(model), (const char *)NULL);
+    cr_assert_not_null(second, "%s", lp_error_last()->message);
+    cr_assert_eq(fake_log_count("no trial predictions; the checker scores"), 1);
+    cr_assert_eq(fake_log_count("split: scored"), 2, "train and valid scored");
+    cr_assert(lp_value_equal(lp_map_get(first, "baseline"), lp_map_get(second, "baseline")),
+              "the same comparison either way");
+    lp_value_unref(first);
+    lp_value_unref(second);
+    lp_value_unref(chk);
+    lp_value_unref(trained);
+    lp_value_unref(splits);
+}
+
 /* Progress reports seen by a handler (issue 11 Fix 9). */
 static struct {
     int trial_begins, trial_ends, round_begins, round_ends;
@@ -409,7 +575,7 @@ static char *search_once(int slot, const char *cls, const char *config, size_t n
     root_components = ", model_trainer: XGBoostModelTrainer";
     /* the root trainer sees the runner's problem_type, not the tuner's */
     lp_obj *tu = tuner(slot, cls, "", config,
-                       "config: {problem_type: classification}\n"
+                       "config: {problem_type: classification, model_name: m}\n"
                        "model_trainer:\n  config: {training_params: {nthread: 1}}\n");
     lp_value *splits = fixture_splits("xgb", "binary", "y"), *mv = model_version(slot);
     size_t before = fake_count("experiment");

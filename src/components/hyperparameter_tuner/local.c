@@ -88,6 +88,7 @@ static const lp_method local_methods[] = {
      "run_experiment(splits, model_version) -> model: runs every trial as an experiment and "
      "returns the model of the best validation perf_metric, or of the lowest cross-validated "
      "MASE with cv_* set (tagged winner)"},
+    LP_TUNER_TAKE_WINNER_PREDICTIONS_METHOD,
     {LP_METHOD_CHECK_CONFIG, lp_tuner_check_config,
      "check_config() -> problems: a warning for each trainer training_params key that every "
      "trial overrides"},

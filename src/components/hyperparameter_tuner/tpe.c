@@ -100,6 +100,7 @@ static const lp_method tpe_methods[] = {
     {"run_experiment", tpe_run_experiment,
      "run_experiment(splits, model_version) -> model: runs n_trials experiments chosen by TPE "
      "and returns the model of the best validation perf_metric (tagged winner)"},
+    LP_TUNER_TAKE_WINNER_PREDICTIONS_METHOD,
     {LP_METHOD_CHECK_CONFIG, lp_tuner_check_config,
      "check_config() -> problems: a warning for each trainer training_params key that every "
      "trial overrides"},

@@ -31,6 +31,10 @@ typedef struct lp_tuner {
      * perf_metric; cv_params {cv_initial, cv_period, cv_horizon} as set. */
     bool cv;
     lp_value *cv_params;
+    /* The last run_experiment's winner, until take_winner_predictions hands its
+     * predictions over (or the next run, or fini): its model and splits (held, so their
+     * pointers identify them) and its experiment's predictions (held; NULL: none). */
+    lp_value *won_model, *won_splits, *won_predictions;
 } lp_tuner;
 
 /* How one search proposes trials and learns from them. */
@@ -63,6 +67,22 @@ int lp_tuner_config_count(lp_obj *self, const char *key, int64_t dflt, int64_t m
  * >= 1. */
 int lp_tuner_cv_init(lp_obj *self);
 
+/* take_winner_predictions(splits, model) -> map split -> frame, or null: the winning
+ * trial's predictions (lp_experiment_run_predicting) when model is the model the last
+ * run_experiment returned and splits hold the same X_train / X_valid / X_test frames; the
+ * tuner lets go of them either way (only the first analysis needs them, and they would
+ * otherwise stay in memory through the predict pipeline). Both tuners' method. */
+lp_value *lp_tuner_take_winner_predictions(lp_obj *self, lp_value *args);
+/* The method table entry of lp_tuner_take_winner_predictions. */
+#define LP_TUNER_TAKE_WINNER_PREDICTIONS_METHOD                                                    \
+    {                                                                                              \
+        "take_winner_predictions", lp_tuner_take_winner_predictions,                               \
+            "take_winner_predictions(splits, model) -> map split -> predictions frame, or null: "  \
+            "the "                                                                                 \
+            "winning trial's predictions of the last run_experiment when model and split frames "  \
+            "are "                                                                                 \
+            "the ones it ran on (handed over once)"                                                \
+    }
 /* run_experiment(splits, model_version) -> model with the trials of s. */
 lp_value *lp_tuner_run(lp_obj *self, lp_value *args, const lp_tuner_search *s);
 

@@ -234,9 +234,19 @@ int lp_tuner_init(lp_obj *self)
     return rc;
 }
 
+/* Lets go of the last winner's model, splits and predictions. */
+static void forget_winner(lp_tuner *st)
+{
+    lp_value_unref(st->won_model);
+    lp_value_unref(st->won_splits);
+    lp_value_unref(st->won_predictions);
+    st->won_model = st->won_splits = st->won_predictions = NULL;
+}
+
 void lp_tuner_fini(lp_obj *self)
 {
     lp_tuner *st = lp_obj_state(self);
+    forget_winner(st);
     lp_tuning_spaces_free(st->spaces);
     free(st->trainers);
     lp_value_unref(st->cv_params);
@@ -302,7 +312,8 @@ typedef struct loop {
     lp_value *best_cv;    /* cv: the winner's cross_validate result */
     const char *best_cls; /* the winner's trainer class (borrowed from the spaces) */
     lp_experiment best;
-    size_t best_trial; /* 1-based; 0 = none yet */
+    lp_value *best_predictions; /* the best trial's predictions (held), or NULL */
+    size_t best_trial;          /* 1-based; 0 = none yet */
     size_t failed;
     char *last_failure; /* "trial 3 (Class): message" */
     char *last_message; /* the message alone, to compare trials' failures */
@@ -413,16 +424,17 @@ static lp_value *cross_validate(loop *l, lp_obj *trainer, lp_value *params)
 }
 
 /* The experiment of one trial; with cv, scored by cross_validate first. */
-static int experiment(loop *l, lp_experiment *e, lp_obj *trainer, lp_value *params, lp_value **cv)
+static int experiment(loop *l, lp_experiment *e, lp_value **preds, lp_obj *trainer,
+                      lp_value *params, lp_value **cv)
 {
     if (!l->cv)
-        return lp_experiment_run_gated(e, l->self, trainer, l->splits, l->model_version, params,
-                                       l->s->gate, l->s->ud);
+        return lp_experiment_run_predicting(e, preds, l->self, trainer, l->splits, l->model_version,
+                                            params, l->s->gate, l->s->ud);
     *cv = cross_validate(l, trainer, params);
     if (!*cv) return lp_error_last()->code ? lp_error_last()->code : LP_ERROR;
     cv_gate_ctx g = {.cv = *cv, .inner = l->s->gate, .inner_ud = l->s->ud};
-    int rc = lp_experiment_run_gated(e, l->self, trainer, l->splits, l->model_version, params,
-                                     cv_gate, &g);
+    int rc = lp_experiment_run_predicting(e, preds, l->self, trainer, l->splits, l->model_version,
+                                          params, cv_gate, &g);
     if (rc) return rc;
     e->score = lp_value_as_float(lp_map_get(*cv, "mean_mase"));
     e->has_score = isfinite(e->score);
@@ -442,14 +454,18 @@ static size_t class_index(const lp_tuner *st, const char *cls)
 static int run_trial(loop *l, size_t i)
 {
     lp_tuner *st = lp_obj_state(l->self);
-    lp_value *trial = NULL, *cv = NULL;
+    lp_value *trial = NULL, *cv = NULL, *preds = NULL;
     int rc = l->s->next(l->s->ud, i, &trial);
     if (rc) return rc;
     const char *cls = lp_value_as_string(lp_map_get(trial, "trainer"));
     lp_obj *trainer = trainer_for(st, cls);
     lp_experiment e = {0};
-    rc = trainer ? experiment(l, &e, trainer, lp_map_get(trial, "params"), &cv)
+    rc = trainer ? experiment(l, &e, &preds, trainer, lp_map_get(trial, "params"), &cv)
                  : lp_error_set(LP_ERROR, "no trainer for trial class '%s'", cls ? cls : "?");
+    if (rc) { /* the cv tag may fail after the experiment ran */
+        lp_value_unref(preds);
+        preds = NULL;
+    }
     /* Out of memory, or a configuration mistake (a misspelt parameter name
      * fails every trial alike): stop the search instead of repeating it. */
     if (rc == LP_ENOMEM || rc == LP_ECONFIG) {
@@ -475,7 +491,10 @@ static int run_trial(loop *l, size_t i)
             l->class_best[ci] = e.score;
         if (better) {
             lp_experiment_clear(&l->best);
+            lp_value_unref(l->best_predictions);
             l->best = e;
+            l->best_predictions = preds;
+            preds = NULL;
             l->best_trial = i + 1;
             l->best_cls = st->spaces->spaces[ci].trainer;
             lp_value_unref(l->best_cv);
@@ -484,6 +503,7 @@ static int run_trial(loop *l, size_t i)
         progress(l, i, cls, better ? &l->best : &e);
         if (!better) lp_experiment_clear(&e);
     }
+    lp_value_unref(preds);
     lp_value_unref(cv);
     lp_value_unref(trial);
     return rec;
@@ -526,6 +546,11 @@ static lp_value *finish(loop *l)
            l->best.score, params ? params : "?", l->failed);
     free(params);
     if (l->cv) log_cv_reason(l);
+    lp_tuner *st = lp_obj_state(l->self);
+    st->won_model = lp_value_ref(l->best.model);
+    st->won_splits = lp_value_ref(l->splits);
+    st->won_predictions = l->best_predictions;
+    l->best_predictions = NULL;
     return lp_value_ref(l->best.model);
 }
 
@@ -533,6 +558,7 @@ lp_value *lp_tuner_run(lp_obj *self, lp_value *args, const lp_tuner_search *s)
 {
     lp_tuner *st = lp_obj_state(self);
     loop l = {.self = self, .s = s, .cv = st->cv};
+    forget_winner(st);
     l.splits = lp_map_get(args, "splits");
     l.model_version = lp_map_get(args, "model_version");
     if (lp_value_type(l.splits) != LP_MAP) {
@@ -559,6 +585,7 @@ lp_value *lp_tuner_run(lp_obj *self, lp_value *args, const lp_tuner_search *s)
     lp_progress_end(&task);
     lp_value *result = rc == 0 ? finish(&l) : NULL;
     lp_experiment_clear(&l.best);
+    lp_value_unref(l.best_predictions);
     lp_value_unref(l.best_cv);
     free(l.class_best);
     free(l.last_failure);
@@ -566,4 +593,27 @@ lp_value *lp_tuner_run(lp_obj *self, lp_value *args, const lp_tuner_search *s)
     lp_value_unref(names);
     lp_value_unref(perf);
     return result;
+}
+
+/* ---- the winner's predictions ---------------------------------------------------------------- */
+
+/* Whether splits hold the same X_ frames (pointers) as the held `won`. */
+static bool same_frames(const lp_value *splits, const lp_value *won)
+{
+    static const char *const keys[] = {"X_train", "X_valid", "X_test"};
+    for (size_t i = 0; i < 3; i++)
+        if (lp_map_get(splits, keys[i]) != lp_map_get(won, keys[i])) return false;
+    return true;
+}
+
+lp_value *lp_tuner_take_winner_predictions(lp_obj *self, lp_value *args)
+{
+    lp_tuner *st = lp_obj_state(self);
+    const lp_model *m = lp_value_as_model(lp_map_get(args, "model"));
+    const lp_value *splits = lp_map_get(args, "splits");
+    bool same = st->won_predictions && m && m == lp_value_as_model(st->won_model) &&
+                lp_value_type(splits) == LP_MAP && same_frames(splits, st->won_splits);
+    lp_value *preds = same ? lp_value_ref(st->won_predictions) : NULL;
+    forget_winner(st);
+    return preds ? preds : lp_value_null();
 }

@@ -105,21 +105,17 @@ static int fill_regression(lp_mc_split *s, const double *out, const lp_column *y
     return 0;
 }
 
-int lp_mc_evaluate(lp_mc_split *s, const lp_registry *reg, const lp_model *m, const lp_frame *X,
-                   const lp_frame *y, const char *split)
+int lp_mc_evaluate_outputs(lp_mc_split *s, const lp_model *m, double *out, size_t rows,
+                           const lp_frame *y, const char *split)
 {
     memset(s, 0, sizeof *s);
     char what[64];
     snprintf(what, sizeof what, "y_%s", split);
-    if (!y || lp_frame_cols(y) != 1 || lp_frame_rows(y) != lp_frame_rows(X))
-        return lp_error_set(LP_EINVAL, "%s must be one column with a row per row of X_%s", what,
-                            split);
-    lp_frame *features = NULL;
-    double *out = NULL;
-    int rc = lp_model_features(&features, reg, m, X);
-    if (rc == 0) rc = lp_model_predict_raw(&out, m, features);
-    if (features) lp_frame_unref(features);
-    s->n = lp_frame_rows(X);
+    int rc = 0;
+    if (!y || lp_frame_cols(y) != 1 || lp_frame_rows(y) != rows)
+        rc = lp_error_set(LP_EINVAL, "%s must be one column with a row per row of X_%s", what,
+                          split);
+    s->n = rows;
     if (rc == 0)
         rc = lp_model_task_of(m) == LP_MODEL_REGRESSION
                  ? fill_regression(s, out, lp_frame_col(y, 0), what)
@@ -132,6 +128,65 @@ int lp_mc_evaluate(lp_mc_split *s, const lp_registry *reg, const lp_model *m, co
         lp_mc_split_free(s);
     }
     return rc;
+}
+
+int lp_mc_evaluate(lp_mc_split *s, const lp_registry *reg, const lp_model *m, const lp_frame *X,
+                   const lp_frame *y, const char *split)
+{
+    memset(s, 0, sizeof *s);
+    if (!y || lp_frame_cols(y) != 1 || lp_frame_rows(y) != lp_frame_rows(X))
+        return lp_error_set(LP_EINVAL, "y_%s must be one column with a row per row of X_%s", split,
+                            split);
+    lp_frame *features = NULL;
+    double *out = NULL;
+    int rc = lp_model_features(&features, reg, m, X);
+    if (rc == 0) rc = lp_model_predict_raw(&out, m, features);
+    if (features) lp_frame_unref(features);
+    return rc == 0 ? lp_mc_evaluate_outputs(s, m, out, lp_frame_rows(X), y, split) : rc;
+}
+
+/* pred's float64 column `name` without missing values and with n rows, or NULL. */
+static const lp_column *exact_column(const lp_frame *pred, const char *name, size_t n)
+{
+    long j = lp_frame_find(pred, name);
+    const lp_column *c = j >= 0 ? lp_frame_col(pred, (size_t)j) : NULL;
+    return c && c->type == LP_DT_FLOAT64 && c->length == n && c->null_count == 0 ? c : NULL;
+}
+
+int lp_mc_outputs_of(double **out, const lp_model *m, const lp_frame *pred, size_t n)
+{
+    *out = NULL;
+    bool regression = lp_model_task_of(m) == LP_MODEL_REGRESSION;
+    size_t k = lp_model_n_outputs(m);
+    /* a forecaster's trainer predicts on a frame rebuilt around its time index: its
+     * outputs are not taken on trust, the checker scores as it always did */
+    if (!pred || lp_frame_rows(pred) != n || !k || lp_model_has_intervals(m) ||
+        (!regression && (!lp_model_has_probabilities(m) || k != lp_model_n_classes(m))))
+        return 0;
+    const lp_column **cols = calloc(k, sizeof *cols);
+    if (!cols) return lp_error_set(LP_ENOMEM, "out of memory");
+    bool whole = true;
+    for (size_t c = 0; whole && c < k; c++) {
+        char *name = regression ? NULL : lp_asprintf("probability_%s", lp_model_class_label(m, c));
+        if (!regression && !name) {
+            free(cols);
+            return lp_error_set(LP_ENOMEM, "out of memory");
+        }
+        cols[c] = exact_column(pred, regression ? "prediction" : name, n);
+        whole = cols[c] != NULL;
+        free(name);
+    }
+    double *raw = whole ? malloc((n ? n * k : 1) * sizeof *raw) : NULL;
+    if (whole && !raw) {
+        free(cols);
+        return lp_error_set(LP_ENOMEM, "out of memory");
+    }
+    for (size_t c = 0; whole && c < k; c++)
+        for (size_t i = 0; i < n; i++)
+            raw[i * k + c] = cols[c]->data.f64[i];
+    free(cols);
+    *out = raw;
+    return 0;
 }
 
 lp_value *lp_mc_metrics(const lp_mc_split *s, const lp_value *names, lp_value *notes)

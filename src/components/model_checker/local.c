@@ -5,7 +5,10 @@
  *       split, thresholds, the train-valid gap (overfitting), confusion matrix,
  *       per-class metrics, calibration (Brier score, expected calibration
  *       error) and the baselines the model must beat; HTML + JSON report.
- *   get_baseline_comparison(splits, model) -> the baselines section alone.
+ *   get_baseline_comparison(splits, model, predictions?) -> the baselines section
+ *       alone; predictions (optional, map split -> frame: the winning trial's, which
+ *       OfflineTrain's analyze_model gets from the tuner) are used instead of scoring a
+ *       split again when they hold the model's outputs exactly (lp_mc_outputs_of).
  *   calculate_model_drift(splits, model) -> {report, path, status}: drift of
  *       the predictions (label and class probabilities) between X_train and the
  *       scored rows (splits.predictions, else X_predict / X_test / X_valid),
@@ -375,8 +378,25 @@ static int prepare_forecast(evaluation *e, lp_obj *self, const lp_value *splits,
     return rc;
 }
 
+/* Split i of e from given's predictions frame of that split (a map split -> frame, the
+ * winning trial's: lp_experiment_run_predicting) when it holds m's outputs on X exactly;
+ * *used says whether it did. 0 or LP_E*. */
+static int evaluate_given(evaluation *e, bool *used, size_t i, const lp_value *given,
+                          const lp_model *m, const lp_frame *X, const lp_frame *y)
+{
+    double *out = NULL;
+    *used = false;
+    int rc = lp_mc_outputs_of(&out, m, lp_value_as_frame(lp_map_get(given, split_names[i])),
+                              lp_frame_rows(X));
+    if (rc || !out) return rc;
+    *used = true;
+    return lp_mc_evaluate_outputs(&e->split[i], m, out, lp_frame_rows(X), y, split_names[i]);
+}
+
+/* The evaluation of m on every split present; given (may be NULL) holds predictions frames
+ * per split to use instead of scoring (evaluate_given), the others are scored. */
 static int evaluate_splits(evaluation *e, lp_obj *self, const model_checker *c,
-                           const lp_value *splits, const lp_model *m)
+                           const lp_value *splits, const lp_model *m, const lp_value *given)
 {
     memset(e, 0, sizeof *e);
     e->eval = -1;
@@ -387,9 +407,14 @@ static int evaluate_splits(evaluation *e, lp_obj *self, const model_checker *c,
         snprintf(xk, sizeof xk, "X_%s", split_names[i]);
         snprintf(yk, sizeof yk, "y_%s", split_names[i]);
         lp_frame *X = lp_value_as_frame(lp_map_get(splits, xk));
+        lp_frame *y = lp_value_as_frame(lp_map_get(splits, yk));
         if (!X) continue;
-        rc = lp_mc_evaluate(&e->split[i], reg, m, X, lp_value_as_frame(lp_map_get(splits, yk)),
-                            split_names[i]);
+        bool used = false;
+        if (lp_value_type(given) == LP_MAP) rc = evaluate_given(e, &used, i, given, m, X, y);
+        if (rc == 0 && !used) rc = lp_mc_evaluate(&e->split[i], reg, m, X, y, split_names[i]);
+        if (rc == 0)
+            lp_log(self, LP_LOG_DEBUG, "the %s split: %s", split_names[i],
+                   used ? "the given predictions (not scored again)" : "scored");
         e->has[i] = rc == 0;
     }
     e->eval = e->has[1] ? 1 : e->has[2] ? 2 : e->has[0] ? 0 : -1;
@@ -428,9 +453,11 @@ static void memo_free(eval_memo *mm)
 
 /* The evaluation of model (m its lp_model) on splits into *out (borrowed: valid until
  * the next call on c): the memo's when model and frames are the ones it was computed
- * from, else computed (evaluate_splits) and kept. 0 or LP_E*. */
+ * from, else computed (evaluate_splits, with given's predictions where they fit; given
+ * may be NULL) and kept. 0 or LP_E*. */
 static int evaluation_of(const evaluation **out, lp_obj *self, model_checker *c,
-                         const lp_value *splits, lp_value *model, const lp_model *m)
+                         const lp_value *splits, lp_value *model, const lp_model *m,
+                         const lp_value *given)
 {
     eval_memo *mm = c->memo;
     bool same = mm && mm->model == model;
@@ -444,7 +471,7 @@ static int evaluation_of(const evaluation **out, lp_obj *self, model_checker *c,
     memo_free(mm);
     c->memo = mm = calloc(1, sizeof *mm);
     if (!mm) return lp_error_set(LP_ENOMEM, "out of memory");
-    int rc = evaluate_splits(&mm->e, self, c, splits, m);
+    int rc = evaluate_splits(&mm->e, self, c, splits, m, given);
     if (rc) {
         memo_free(mm);
         c->memo = NULL;
@@ -631,7 +658,7 @@ static lp_value *model_report(lp_obj *self, model_checker *c, const lp_value *sp
 {
     const evaluation *ev = NULL;
     bool regression = lp_model_task_of(m) == LP_MODEL_REGRESSION;
-    int rc = evaluation_of(&ev, self, c, splits, model, m);
+    int rc = evaluation_of(&ev, self, c, splits, model, m, NULL);
     if (rc) return NULL;
     const evaluation e = *ev; /* a shallow copy: the memo owns the arrays */
     lp_value *checks = lp_value_list(), *sections = lp_value_map(), *labels = class_labels(m);
@@ -718,7 +745,8 @@ static lp_value *checker_get_baseline_comparison(lp_obj *self, lp_value *args)
     if (!m) return NULL;
     const evaluation *e = NULL;
     lp_value *result = NULL;
-    int rc = evaluation_of(&e, self, c, splits, lp_map_get(args, "model"), m);
+    int rc = evaluation_of(&e, self, c, splits, lp_map_get(args, "model"), m,
+                           lp_map_get(args, "predictions"));
     if (rc == 0 && e->forecast) {
         result = lp_mc_forecast_baselines(&e->split[e->eval], split_names[e->eval], NULL, 0);
     } else if (rc == 0) {
@@ -978,7 +1006,9 @@ static const lp_method checker_methods[] = {
      "check_model(splits, model) -> {report, path, status, failed}: metrics per split, "
      "thresholds, overfitting gap, confusion matrix, per-class metrics, calibration, baselines"},
     {"get_baseline_comparison", checker_get_baseline_comparison,
-     "get_baseline_comparison(splits, model) -> {split, metric, model, baselines}"},
+     "get_baseline_comparison(splits, model, predictions?) -> {split, metric, model, "
+     "baselines}; predictions (map split -> prediction and probability_<label> frame, in the "
+     "split's row order) are used instead of scoring those splits again"},
     {"calculate_model_drift", checker_calculate_model_drift,
      "calculate_model_drift(splits, model) -> {report, path, status}: drift of the "
      "predictions on predictions / X_predict / X_test / X_valid against X_train's "

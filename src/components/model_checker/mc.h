@@ -41,6 +41,18 @@ int lp_mc_labels(int32_t *idx, const lp_model *m, const lp_column *y, const char
  * with y (a one-column frame). 0 or LP_E*; *s freed on failure. */
 int lp_mc_evaluate(lp_mc_split *s, const lp_registry *reg, const lp_model *m, const lp_frame *X,
                    const lp_frame *y, const char *split);
+/* lp_mc_evaluate with m's raw outputs on the split's `rows` rows given (out: n x
+ * lp_model_n_outputs, taken in every case) instead of predicted. 0 or LP_E*. */
+int lp_mc_evaluate_outputs(lp_mc_split *s, const lp_model *m, double *out, size_t rows,
+                           const lp_frame *y, const char *split);
+/* The raw outputs of m (n x lp_model_n_outputs, lp_model_predict_raw's layout) that a
+ * predictions frame of n rows holds exactly: a regression's float64 `prediction`, a
+ * classifier's float64 probability_<label> columns in m's class order (the frames of
+ * lp_experiment_run_predicting, which lp_model_frames_from_outputs built from those very
+ * outputs). *out (new array) stays NULL, no error, when pred cannot give them (other row
+ * count, a column missing, of another type or with missing values, a model without
+ * probabilities, a model with prediction intervals: a forecaster). 0 or LP_ENOMEM. */
+int lp_mc_outputs_of(double **out, const lp_model *m, const lp_frame *pred, size_t n);
 /* Frees the arrays of s (not s). */
 void lp_mc_split_free(lp_mc_split *s);
 
