@@ -202,13 +202,11 @@ static int store_reference_predictions(lp_obj *self, lp_obj *checker, lp_value *
  * tuner lets go of them. */
 static lp_value *winner_predictions(lp_obj *self, lp_value *splits, lp_value *model)
 {
-    static const char method[] = "take_winner_predictions";
     lp_obj *tuner = lp_obj_component(self, "hyperparameter_tuner");
-    lp_value *p = tuner && lp_obj_has_method(tuner, method)
-                      ? lp_call_with(tuner, method, "splits", lp_value_ref(splits), "model",
-                                     lp_value_ref(model), (const char *)NULL)
-                      : NULL;
-    if (!p && tuner && lp_obj_has_method(tuner, method)) lp_error_clear(); /* only a shortcut */
+    bool has = tuner && lp_obj_has_method(tuner, LP_HYPERPARAMETER_TUNER_TAKE_WINNER_PREDICTIONS);
+    lp_value *p =
+        has ? lp_hyperparameter_tuner_take_winner_predictions(tuner, splits, model) : NULL;
+    if (!p && has) lp_error_clear(); /* only a shortcut */
     if (p && lp_value_type(p) != LP_MAP) {
         lp_value_unref(p);
         p = NULL;
@@ -247,10 +245,8 @@ static lp_value *train_analyze_model(lp_obj *self, lp_value *args)
         ok = (paths = generate_viz(viz, splits, model, lp_map_get(args, "model_version"),
                                    importance)) != NULL;
     if (ok && checker)
-        ok = (baseline = lp_call_with(checker, LP_MODEL_CHECKER_GET_BASELINE_COMPARISON, "splits",
-                                      lp_value_ref(splits), "model", lp_value_ref(model),
-                                      "predictions", lp_value_ref(given), (const char *)NULL)) !=
-             NULL;
+        ok = (baseline = lp_model_checker_get_baseline_comparison_predictions(
+                  checker, splits, model, given)) != NULL;
     lp_value_unref(given);
     if (ok && checker)
         ok = store_reference_predictions(self, checker, splits, model,

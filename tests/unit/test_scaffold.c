@@ -412,7 +412,7 @@ static void expect_signature(const char *type, const char *method, const char *w
 
 /* What the built-in trainers (the trainer kit) and loggers accept, and what
  * the experiment code and the tuners pass. */
-Test(scaffold, model_trainer_and_logger_declare_their_optional_arguments)
+Test(scaffold, the_types_declare_their_optional_arguments)
 {
     expect_signature("model_trainer", "fit", "fit(splits, params?) -> model");
     expect_signature("model_trainer", "predict", "predict(frame, model?) -> predictions");
@@ -425,12 +425,14 @@ Test(scaffold, model_trainer_and_logger_declare_their_optional_arguments)
     expect_signature("logger", "log", "log(level, message, fields, source?)");
     expect_signature("data_checker", "check_data",
                      "check_data(frame, previous?) -> report, path, status");
+    expect_signature("model_checker", "get_baseline_comparison",
+                     "get_baseline_comparison(splits, model, predictions?) -> report");
     /* no other type declares one (a new one needs its header's helpers too) */
     size_t n = 0;
     for (const scaffold_contract *c = scaffold_contracts; c->type; c++)
         for (const scaffold_method *m = c->methods; m->name; m++)
             n += has_optional(m);
-    cr_expect_eq(n, 7, "methods with optional arguments: %zu", n);
+    cr_expect_eq(n, 8, "methods with optional arguments: %zu", n);
 }
 
 /* ---- samples and fixtures ----------------------------------------------------------------- */

@@ -11,10 +11,11 @@
  *       map; status PASS|WARN|ERROR
  *       splits: map of X_/y_ frames per split
  *       model: model handle
- *   get_baseline_comparison(splits, model) -> report
+ *   get_baseline_comparison(splits, model, predictions?) -> report
  *       metrics of the model vs baseline models
  *       splits: map of X_/y_ frames per split
  *       model: model handle
+ *       predictions: optional; the model's predictions per split, used where they fit
  *   calculate_model_drift(splits, model) -> report
  *       drift of the predictions between splits
  *       splits: map of X_/y_ frames per split
@@ -27,7 +28,10 @@
  * The inline helpers call through the dispatcher (lp_call_with). They borrow
  * their arguments (NULL becomes a null value). Helpers of methods with a result
  * return a new reference, or NULL with the last error set; the others return 0
- * or the negative LP_E* code of the failure.
+ * or the negative LP_E* code of the failure. A method with optional arguments
+ * has two helpers: lp_model_checker_<method> leaves them out, and
+ * lp_model_checker_<method>_<arguments> passes them (NULL: the same as
+ * leaving it out).
  */
 #ifndef LOLPOP_TYPES_MODEL_CHECKER_H
 #define LOLPOP_TYPES_MODEL_CHECKER_H
@@ -59,6 +63,18 @@ static inline lp_value *lp_model_checker_get_baseline_comparison(lp_obj *model_c
 {
     return lp_call_with(model_checker, LP_MODEL_CHECKER_GET_BASELINE_COMPARISON, "splits",
                         lp_type_arg(splits), "model", lp_type_arg(model), (const char *)NULL);
+}
+
+/* get_baseline_comparison(splits, model, predictions) -> report: metrics of the model vs
+ * baseline models, from the given predictions where they fit the splits. */
+static inline lp_value *lp_model_checker_get_baseline_comparison_predictions(lp_obj *model_checker,
+                                                                             lp_value *splits,
+                                                                             lp_value *model,
+                                                                             lp_value *predictions)
+{
+    return lp_call_with(model_checker, LP_MODEL_CHECKER_GET_BASELINE_COMPARISON, "splits",
+                        lp_type_arg(splits), "model", lp_type_arg(model), "predictions",
+                        lp_type_arg(predictions), (const char *)NULL);
 }
 
 /* calculate_model_drift(splits, model) -> report: drift of the predictions between splits. */

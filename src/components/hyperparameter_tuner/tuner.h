@@ -16,6 +16,7 @@
 
 #include "components/components_internal.h"
 #include "lolpop/tuning.h"
+#include "lolpop/types/hyperparameter_tuner.h"
 
 typedef struct lp_tuner {
     lp_tuning_spaces *spaces;
@@ -74,15 +75,14 @@ int lp_tuner_cv_init(lp_obj *self);
  * otherwise stay in memory through the predict pipeline). Both tuners' method. */
 lp_value *lp_tuner_take_winner_predictions(lp_obj *self, lp_value *args);
 /* The method table entry of lp_tuner_take_winner_predictions. */
+/* (kept as written: clang-format splits the doc string of a braced macro word by word) */
+/* clang-format off */
 #define LP_TUNER_TAKE_WINNER_PREDICTIONS_METHOD                                                    \
-    {                                                                                              \
-        "take_winner_predictions", lp_tuner_take_winner_predictions,                               \
-            "take_winner_predictions(splits, model) -> map split -> predictions frame, or null: "  \
-            "the "                                                                                 \
-            "winning trial's predictions of the last run_experiment when model and split frames "  \
-            "are "                                                                                 \
-            "the ones it ran on (handed over once)"                                                \
-    }
+    {LP_HYPERPARAMETER_TUNER_TAKE_WINNER_PREDICTIONS, lp_tuner_take_winner_predictions,            \
+     "take_winner_predictions(splits, model) -> map split -> predictions frame, or null: the "     \
+     "winning trial's predictions of the last run_experiment when model and split frames are "     \
+     "the ones it ran on (handed over once)"}
+/* clang-format on */
 /* run_experiment(splits, model_version) -> model with the trials of s. */
 lp_value *lp_tuner_run(lp_obj *self, lp_value *args, const lp_tuner_search *s);
 
