@@ -30,6 +30,7 @@
  * expression tree is walked once per row), after WHERE has chosen the rows.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -809,9 +810,34 @@ static void arith(node_op op, const lp_sql_value *l, const lp_sql_value *r, lp_s
     }
 }
 
-/* sqlite3IntFloatCompare: exact. */
+/* Whether SQLite compares an integer with a real in long double. Before 3.43
+ * it did so whenever long double is wider than double (a compile-time
+ * choice); since then only when long double really holds more digits at run
+ * time (its hasHighPrecisionDouble). On x86-64 the 80-bit long double holds
+ * every int64 exactly, so either way the answer is the exact one; only where
+ * long double is not really wider (valgrind computes it in 64 bits) does SQLite
+ * 3.40 answer differently, and then the fast path must answer as it does. */
+static bool compares_in_long_double(void)
+{
+    if (sizeof(long double) <= sizeof(double)) return false;
+    if (sqlite3_libversion_number() < 3043000) return true;
+    volatile int64_t probe = 9007199254740993; /* 2^53 + 1: not a double */
+    return (long double)probe != (long double)(double)probe;
+}
+
+/* sqlite3IntFloatCompare. */
 static int int_real_cmp(int64_t i, double r)
 {
+    static atomic_int known = -1; /* -1: not asked yet; every thread finds the same answer */
+    int long_double = atomic_load_explicit(&known, memory_order_relaxed);
+    if (long_double < 0) {
+        long_double = compares_in_long_double();
+        atomic_store_explicit(&known, long_double, memory_order_relaxed);
+    }
+    if (long_double) {
+        long double x = (long double)i;
+        return x < r ? -1 : x > r;
+    }
     if (r < -9223372036854775808.0) return 1;
     if (r >= 9223372036854775808.0) return -1;
     int64_t y = (int64_t)r;
