@@ -434,65 +434,46 @@ static size_t parse_unary(parser *p)
     return parse_primary(p);
 }
 
-/* Left-associative binary levels. */
-static size_t parse_mul(parser *p)
+/* An operator of a binary level and the node it makes. */
+typedef struct bin_op {
+    const char *text;
+    node_op op;
+} bin_op;
+
+/* One left-associative binary level: operands parsed by `next`, operators
+ * from ops (ended by a NULL text). */
+static size_t parse_level(parser *p, size_t (*next)(parser *), const bin_op *ops)
 {
-    size_t l = parse_unary(p);
+    size_t l = next(p);
     for (;;) {
         if (p->bail) return SIZE_MAX;
-        node_op op;
-        if (accept_op(p, "*"))
-            op = N_MUL;
-        else if (accept_op(p, "/"))
-            op = N_DIV;
-        else if (accept_op(p, "%"))
-            op = N_REM;
-        else
-            return l;
-        size_t k[2] = {l, parse_unary(p)};
+        const bin_op *o = ops;
+        while (o->text && !accept_op(p, o->text))
+            o++;
+        if (!o->text) return l;
+        size_t k[2] = {l, next(p)};
         if (p->bail) return SIZE_MAX;
-        l = add_node(p, op, k, 2, p->nodes[l].from, p->nodes[k[1]].to);
+        l = add_node(p, o->op, k, 2, p->nodes[l].from, p->nodes[k[1]].to);
     }
+}
+
+static size_t parse_mul(parser *p)
+{
+    static const bin_op ops[] = {{"*", N_MUL}, {"/", N_DIV}, {"%", N_REM}, {NULL, N_MUL}};
+    return parse_level(p, parse_unary, ops);
 }
 
 static size_t parse_add(parser *p)
 {
-    size_t l = parse_mul(p);
-    for (;;) {
-        if (p->bail) return SIZE_MAX;
-        node_op op;
-        if (accept_op(p, "+"))
-            op = N_ADD;
-        else if (accept_op(p, "-"))
-            op = N_SUB;
-        else
-            return l;
-        size_t k[2] = {l, parse_mul(p)};
-        if (p->bail) return SIZE_MAX;
-        l = add_node(p, op, k, 2, p->nodes[l].from, p->nodes[k[1]].to);
-    }
+    static const bin_op ops[] = {{"+", N_ADD}, {"-", N_SUB}, {NULL, N_ADD}};
+    return parse_level(p, parse_mul, ops);
 }
 
 static size_t parse_rel(parser *p)
 {
-    size_t l = parse_add(p);
-    for (;;) {
-        if (p->bail) return SIZE_MAX;
-        node_op op;
-        if (accept_op(p, "<"))
-            op = N_LT;
-        else if (accept_op(p, "<="))
-            op = N_LE;
-        else if (accept_op(p, ">"))
-            op = N_GT;
-        else if (accept_op(p, ">="))
-            op = N_GE;
-        else
-            return l;
-        size_t k[2] = {l, parse_add(p)};
-        if (p->bail) return SIZE_MAX;
-        l = add_node(p, op, k, 2, p->nodes[l].from, p->nodes[k[1]].to);
-    }
+    static const bin_op ops[] = {
+        {"<", N_LT}, {"<=", N_LE}, {">", N_GT}, {">=", N_GE}, {NULL, N_LT}};
+    return parse_level(p, parse_add, ops);
 }
 
 /* = == != <> and IS [NOT] NULL (IS with anything but a lone NULL bails). */
