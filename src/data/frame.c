@@ -143,6 +143,16 @@ LP_API lp_column *lp_frame_col(const lp_frame *f, size_t j)
     return f && j < f->ncols ? f->cols[j] : NULL;
 }
 
+char *lp_frame_unused_name(const lp_frame *f, const char *first, const char *stem)
+{
+    if (lp_frame_find(f, first) < 0) return lp_strdup(first);
+    for (unsigned k = 2;; k++) {
+        char *alt = lp_asprintf("%s_%u", stem, k);
+        if (!alt || lp_frame_find(f, alt) < 0) return alt;
+        free(alt);
+    }
+}
+
 LP_API long lp_frame_find(const lp_frame *f, const char *name)
 {
     if (!f || !name) return -1;

@@ -138,4 +138,8 @@ bool lp_parse_timestamp(const char *s, size_t len, int64_t *out);
  * bytes); returns the length. */
 size_t lp_format_timestamp(int64_t us, char *buf, size_t cap);
 
+/* A column name f does not hold yet, for a query result's columns: `first`
+ * when it is free, else "<stem>_2", "<stem>_3", ... New string (NULL on OOM). */
+char *lp_frame_unused_name(const lp_frame *f, const char *first, const char *stem);
+
 #endif

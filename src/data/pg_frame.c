@@ -4,6 +4,7 @@
  * results read into typed columns by their column type OIDs.
  */
 #include "data/pg_frame.h"
+#include "data/frame_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -757,16 +758,6 @@ static int read_column(lp_column **out, const PGresult *res, int j, const char *
 }
 
 /* The column's name, with "_2", "_3"… added while it clashes with an earlier one. */
-static char *unique_name(const lp_frame *f, const char *name)
-{
-    if (lp_frame_find(f, name) < 0) return lp_strdup(name);
-    for (unsigned k = 2;; k++) {
-        char *alt = lp_asprintf("%s_%u", name, k);
-        if (!alt || lp_frame_find(f, alt) < 0) return alt;
-        free(alt);
-    }
-}
-
 int lp_pg_result_frame(lp_frame **out, const PGresult *res, const char *where)
 {
     *out = NULL;
@@ -777,7 +768,7 @@ int lp_pg_result_frame(lp_frame **out, const PGresult *res, const char *where)
         lp_column *col = NULL;
         rc = read_column(&col, res, j, where);
         if (rc != 0) break;
-        char *name = unique_name(f, PQfname(res, j));
+        char *name = lp_frame_unused_name(f, PQfname(res, j), PQfname(res, j));
         if (!name) {
             lp_column_unref(col);
             rc = LP_ENOMEM;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/frame_internal.h"
 #include "data/sqlite_frame.h"
 #include "lolpop/config.h"
 
@@ -542,12 +543,10 @@ static lp_column *reader_finish(col_reader *r, const char *name, const char *whe
 /* A column name not yet in f: `name`, else "name_2", "name_3", … */
 static char *unique_name(const lp_frame *f, const char *name, size_t j)
 {
-    char *n = name ? lp_strdup(name) : lp_asprintf("column_%zu", j + 1);
-    for (int k = 2; n && lp_frame_find(f, n) >= 0; k++) {
-        free(n);
-        n = lp_asprintf("%s_%d", name ? name : "column", k);
-    }
-    return n;
+    if (name) return lp_frame_unused_name(f, name, name);
+    char first[32];
+    snprintf(first, sizeof first, "column_%zu", j + 1);
+    return lp_frame_unused_name(f, first, "column");
 }
 
 /* ---- the reader: one col_reader per result column ------------------------ */
