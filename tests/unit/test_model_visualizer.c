@@ -21,6 +21,7 @@
 #include "lolpop/frame.h"
 #include "lolpop/types/model_visualizer.h"
 #include "ml/plot.h"
+#include "test_rng.h"
 #include "unit_workflow.h"
 
 TestSuite(viz, .init = uw_setup, .fini = uw_teardown, .timeout = 120);
@@ -109,9 +110,8 @@ Test(viz, curve_thresholds_equal_the_comparison_sort)
     double score[N];
     uint8_t pos[N];
     ref_scored s[N];
-    uint64_t x = 0x9E3779B97F4A7C15ULL;
     for (size_t i = 0; i < N; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint64_t x = rng();
         score[i] = i % 3 == 0 ? values[x % 8] : (double)(x % 1000) / 997.0;
         pos[i] = (x >> 20) % 3 == 0;
         s[i] = (ref_scored){score[i], i};
