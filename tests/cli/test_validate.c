@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 
 #include "harness.h"
+#include "../unit/test_rng.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -401,13 +402,11 @@ Test(validate_big, a_big_configuration_is_stored_once)
 {
     FILE *f = fopen(lp_write_file(dir, "big.yaml", "config:\n  big_blob:\n"), "a");
     cr_assert_not_null(f);
-    unsigned long long x = 88172645463325252ull; /* xorshift: text that does not compress */
     long long config_bytes = 0;
     for (int i = 0; config_bytes < 2000000; i++) {
         char val[81];
         for (int c = 0; c < 80; c++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            val[c] = (char)('a' + x % 26);
+            val[c] = (char)('a' + rng() % 26); /* random letters: text that does not compress */
         }
         val[80] = '\0';
         config_bytes += fprintf(f, "    k%d: %s\n", i, val);
