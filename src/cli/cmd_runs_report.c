@@ -45,14 +45,37 @@ static void print_field(const char *name, const char *value)
     printf("  %-10s %s\n", name, value && *value ? value : "-");
 }
 
-/* "a=X, b=Y" of a map's scalar entries, at most `max` characters. */
-static void map_summary(lp_sb *sb, const lp_value *map, size_t max)
+/* The uri of the resource `id` among the run's resources, or NULL when the run
+ * holds no such resource. Borrowed from resources. */
+static const char *resource_uri(const lp_value *resources, int64_t id)
+{
+    for (size_t i = 0; i < lp_list_len(resources); i++)
+        if (runs_int(lp_list_get(resources, i), "id") == id)
+            return runs_str(lp_list_get(resources, i), "uri");
+    return NULL;
+}
+
+/* A tag naming a resource by its id (dataset_version=2, model_version=5): the
+ * store's row id means nothing to a reader, the resource's uri does. */
+static const char *tag_as_uri(const lp_value *resources, const char *key, const lp_value *v)
+{
+    if (!resources || lp_value_type(v) != LP_INT) return NULL;
+    if (strcmp(key, "dataset_version") && strcmp(key, "model_version")) return NULL;
+    return resource_uri(resources, lp_value_as_int(v));
+}
+
+/* "a=X, b=Y" of a map's scalar entries, at most `max` characters; with
+ * resources (the run's), tags naming a resource by id show its uri. */
+static void map_summary(lp_sb *sb, const lp_value *map, size_t max, const lp_value *resources)
 {
     size_t start = sb->len;
     for (size_t i = 0; i < lp_map_len(map); i++) {
         const lp_value *v = lp_map_value(map, i);
+        const char *uri = tag_as_uri(resources, lp_map_key(map, i), v);
         char buf[96];
-        if (lp_value_type(v) == LP_MAP)
+        if (uri)
+            snprintf(buf, sizeof buf, "%s", uri);
+        else if (lp_value_type(v) == LP_MAP)
             snprintf(buf, sizeof buf, "{...}");
         else if (lp_value_type(v) == LP_LIST)
             snprintf(buf, sizeof buf, "[%zu items]", lp_list_len(v));
@@ -81,7 +104,7 @@ static void print_config(const lp_value *config)
         const lp_value *m = lp_map_get(config, parts[i]);
         if (lp_value_type(m) != LP_MAP || lp_map_len(m) == 0) continue;
         lp_sb sb = {0};
-        map_summary(&sb, m, 200);
+        map_summary(&sb, m, 200, NULL);
         char *text = lp_sb_take(&sb);
         print_field(parts[i], text);
         free(text);
@@ -205,7 +228,7 @@ static void print_experiment(const lp_value *e)
     const lp_value *params = tag(e, "params");
     if (lp_value_type(params) == LP_MAP && lp_map_len(params)) {
         lp_sb sb = {0};
-        map_summary(&sb, params, 300);
+        map_summary(&sb, params, 300, NULL);
         char *text = lp_sb_take(&sb);
         printf("      params: %s\n", text);
         free(text);
@@ -239,7 +262,7 @@ static void print_models(const lp_value *resources)
         free(lin);
         const lp_value *tags = lp_map_get(mv, "tags");
         if (lp_map_len(tags)) {
-            map_summary(&sb, tags, 300);
+            map_summary(&sb, tags, 300, resources);
             char *text = lp_sb_take(&sb);
             printf("  tags: %s\n", text);
             free(text);
@@ -266,7 +289,7 @@ static void print_others(const lp_value *resources)
         const lp_value *tags = lp_map_get(r, "tags");
         if (lp_map_len(tags)) {
             lp_sb sb = {0};
-            map_summary(&sb, tags, 300);
+            map_summary(&sb, tags, 300, resources);
             char *text = lp_sb_take(&sb);
             printf("      tags: %s\n", text);
             free(text);

@@ -127,6 +127,7 @@ static char *filled_run(void)
     lp_value *m = mk(st, "model", "titanic", 0, run);
     lp_value *mv = mk(st, "model_version", NULL, id_of(m), run);
     cr_assert_eq(lp_store_lineage_add(st, id_of(dv), id_of(mv), "trained", run), 0);
+    set_tag(st, id_of(mv), "dataset_version", lp_value_int(id_of(dv)), run);
     for (int i = 0; i < 2; i++) {
         lp_value *e = mk(st, "experiment", NULL, id_of(mv), run);
         lp_value *params = lp_value_map();
@@ -149,6 +150,7 @@ static char *filled_run(void)
     }
     lp_value *pj = mk(st, "prediction_job", NULL, id_of(mv), run);
     cr_assert_eq(lp_store_lineage_add(st, id_of(mv), id_of(pj), "predicted", run), 0);
+    set_tag(st, id_of(pj), "dataset_version", lp_value_int(4242), run); /* not this run's */
     lp_store_metric pm[] = {{"prediction", "rows", 178}};
     cr_assert_eq(lp_store_metrics_set(st, id_of(pj), pm, 1), 0);
     cr_assert_eq(lp_store_run_end(st, run, true, NULL), 0);
@@ -200,6 +202,10 @@ Test(runs_report, report_and_json_twin_are_written)
     cr_assert(line && strstr(line, "WARN") && strstr(line, "checks.html  ab12cd34ef56"), "%s",
               r.out);
     cr_assert(strstr(r.out, "artifact roc_curve"), "%s", r.out);
+    /* a tag naming a resource by its store id shows the resource's uri; an id the
+     * run does not hold stays a number */
+    cr_assert(strstr(r.out, "tags: dataset_version=dataset/titanic_train/v1"), "%s", r.out);
+    cr_assert(strstr(r.out, "tags: dataset_version=4242"), "%s", r.out);
     lp_run_free(&r);
     free(run);
 }
